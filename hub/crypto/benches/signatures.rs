@@ -1,0 +1,38 @@
+//! ed25519 verification: one at a time vs. in batches (ZIP-215 rules).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use tributary_crypto::{verify, verify_batch, SigningKey};
+use tributary_types::{PublicKey, Signature};
+
+fn signed(n: usize) -> Vec<(PublicKey, Vec<u8>, Signature)> {
+    (0..n)
+        .map(|i| {
+            let key = SigningKey::generate();
+            let msg = format!("message number {i} with some realistic length for a transaction").into_bytes();
+            let sig = key.sign(&msg);
+            (key.public_key(), msg, sig)
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ed25519");
+    for n in [64usize, 256] {
+        let items = signed(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("single", n), &items, |b, items| {
+            b.iter(|| {
+                for (pk, msg, sig) in items {
+                    verify(pk, msg, sig).unwrap();
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("batch", n), &items, |b, items| {
+            b.iter(|| verify_batch(items.iter().map(|(pk, msg, sig)| (pk, msg.as_slice(), sig))).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,112 @@
+//! The genesis document: a chain's first state and its parameters.
+
+use crate::address::{Address, PublicKey};
+use crate::block::Validator;
+use crate::chain::ChainId;
+use crate::hash::{hash_borsh, Hash};
+use crate::tx::{Amount, Denom, TX_BYTES_MAX};
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+/// Chain parameters, fixed at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Params {
+    /// The token fees are paid in.
+    pub native_denom: Denom,
+    /// The smallest fee a transaction may offer, in `native_denom`.
+    #[serde(with = "amount_string")]
+    pub min_fee: Amount,
+    /// Largest encoded transaction, at most [`TX_BYTES_MAX`].
+    pub max_tx_bytes: u32,
+    /// Most transactions in one block.
+    pub max_block_txs: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            native_denom: Denom::new("utrib").unwrap_or_else(|_| unreachable!("constant is valid")),
+            min_fee: 10,
+            max_tx_bytes: TX_BYTES_MAX as u32,
+            max_block_txs: 5_000,
+        }
+    }
+}
+
+/// A validator at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct GenesisValidator {
+    pub name: String,
+    #[serde(with = "public_key_hex")]
+    pub public_key: PublicKey,
+    pub power: u64,
+}
+
+/// A funded account at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct GenesisAccount {
+    pub address: Address,
+    pub balances: Vec<GenesisBalance>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct GenesisBalance {
+    pub denom: Denom,
+    #[serde(with = "amount_string")]
+    pub amount: Amount,
+}
+
+/// The genesis document, stored as `genesis.json` in a node's home. Its hash
+/// (SHA-256 of the borsh bytes) is the parent hash of block 1, so two nodes
+/// with different genesis files can never agree on a block.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct Genesis {
+    pub chain_id: ChainId,
+    pub genesis_time_ms: u64,
+    pub params: Params,
+    pub validators: Vec<GenesisValidator>,
+    pub accounts: Vec<GenesisAccount>,
+}
+
+impl Genesis {
+    pub fn hash(&self) -> Hash {
+        hash_borsh(self)
+    }
+
+    pub fn validator_set(&self) -> Vec<Validator> {
+        self.validators.iter().map(|v| Validator { public_key: v.public_key, power: v.power }).collect()
+    }
+}
+
+/// Amounts as decimal strings in JSON: 128-bit numbers do not survive a
+/// JavaScript `number`.
+pub mod amount_string {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        text.parse().map_err(|_| serde::de::Error::custom(format!("invalid amount {text:?}: expected a whole number")))
+    }
+}
+
+mod public_key_hex {
+    use crate::address::PublicKey;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &PublicKey, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(value.0))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PublicKey, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&text, &mut out).map_err(|_| {
+            serde::de::Error::custom(format!("invalid public key {text:?}: expected 64 hex characters"))
+        })?;
+        Ok(PublicKey(out))
+    }
+}

@@ -1,0 +1,29 @@
+//! Tributary's wire and storage types.
+//!
+//! Every value that is hashed, signed or stored is encoded with borsh, whose
+//! encoding is canonical (one value, one byte string), and hashed with SHA-256.
+//! This crate depends on nothing above it and does no I/O, so the light client,
+//! the runtime, the node and the test vectors all share one definition of what a
+//! transaction, a header or an address *is*.
+//!
+//! Decoding untrusted bytes goes through [`codec::decode_bounded`], which checks
+//! the length before borsh allocates anything.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod address;
+pub mod block;
+pub mod chain;
+pub mod codec;
+pub mod genesis;
+pub mod hash;
+pub mod receipt;
+pub mod tx;
+
+pub use address::{Address, AddressError, PublicKey, Signature};
+pub use block::{Block, CommitCertificate, Header, ValidatorSignature};
+pub use chain::{ChainId, ChainIdError};
+pub use codec::{decode_bounded, DecodeError};
+pub use genesis::{Genesis, GenesisAccount, GenesisBalance, GenesisValidator, Params};
+pub use hash::{merkle_root, sha256, Hash};
+pub use receipt::{Event, Receipt};
+pub use tx::{Amount, Denom, DenomError, SignDoc, Tx, TxBody, TX_BYTES_MAX};

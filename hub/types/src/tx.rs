@@ -1,0 +1,181 @@
+//! Transactions: what a sender signs, and what the chain executes.
+
+use crate::address::{Address, PublicKey, Signature};
+use crate::chain::ChainId;
+use crate::hash::{hash_borsh, Hash};
+use borsh::{BorshDeserialize, BorshSerialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Token amounts: 128 bits, so supplies with 18 decimals never overflow.
+pub type Amount = u128;
+
+/// Longest transaction we accept, in encoded bytes. Chains may set a lower
+/// limit in their genesis parameters; no chain may set a higher one.
+pub const TX_BYTES_MAX: usize = 64 * 1024;
+
+/// Domain separator in front of every transaction's signed bytes, so a
+/// signature over a transaction can never be mistaken for one over a vote.
+pub const TX_SIGN_DOMAIN: &[u8] = b"tributary/tx/v1\0";
+
+/// A denomination: 1 to 64 characters, starting with a lowercase letter, then
+/// lowercase letters, digits and `/ . _ -` (room for voucher denominations such
+/// as `transfer/channel-0/utrib`).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize)]
+pub struct Denom(String);
+
+pub const DENOM_LEN_MAX: usize = 64;
+
+/// Why a denomination was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid denom {text:?}: use 1 to {DENOM_LEN_MAX} characters of a-z, 0-9 and / . _ -, starting with a letter")]
+pub struct DenomError {
+    pub text: String,
+}
+
+impl Denom {
+    pub fn new(text: impl Into<String>) -> Result<Self, DenomError> {
+        let text = text.into();
+        let valid = !text.is_empty()
+            && text.len() <= DENOM_LEN_MAX
+            && text.starts_with(|c: char| c.is_ascii_lowercase())
+            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "/._-".contains(c));
+        if valid {
+            Ok(Denom(text))
+        } else {
+            Err(DenomError { text })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl BorshDeserialize for Denom {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        let text = String::deserialize_reader(reader)?;
+        Denom::new(text).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
+    }
+}
+
+impl FromStr for Denom {
+    type Err = DenomError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Denom::new(s)
+    }
+}
+
+impl fmt::Display for Denom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Denom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Denom({})", self.0)
+    }
+}
+
+impl serde::Serialize for Denom {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Denom {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Denom::new(<String as serde::Deserialize>::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What a transaction does. New kinds are only ever appended, so the borsh tag
+/// of an existing kind never changes (the test vectors in `interop-spec/`
+/// freeze them).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum TxBody {
+    /// Move `amount` of `denom` from the sender to `to`.
+    Transfer { to: Address, denom: Denom, amount: Amount },
+}
+
+impl TxBody {
+    /// A short name for receipts, logs and the API.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TxBody::Transfer { .. } => "transfer",
+        }
+    }
+}
+
+/// The fields a sender signs: everything in a [`Tx`] but the signature.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SignDoc {
+    pub chain_id: ChainId,
+    pub sender: PublicKey,
+    pub nonce: u64,
+    /// Paid in the chain's native denomination, whether or not the body succeeds.
+    pub fee: Amount,
+    pub body: TxBody,
+}
+
+impl SignDoc {
+    /// The exact bytes an ed25519 signature covers:
+    /// `TX_SIGN_DOMAIN || borsh(SignDoc)`.
+    pub fn sign_bytes(&self) -> Vec<u8> {
+        let mut out = TX_SIGN_DOMAIN.to_vec();
+        // Writing to a Vec cannot fail.
+        let _ = borsh::to_writer(&mut out, self);
+        out
+    }
+
+    pub fn into_tx(self, signature: Signature) -> Tx {
+        Tx {
+            chain_id: self.chain_id,
+            sender: self.sender,
+            nonce: self.nonce,
+            fee: self.fee,
+            body: self.body,
+            signature,
+        }
+    }
+}
+
+/// A signed transaction. Its identity is [`Tx::hash`], SHA-256 of its borsh bytes.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Tx {
+    pub chain_id: ChainId,
+    pub sender: PublicKey,
+    pub nonce: u64,
+    pub fee: Amount,
+    pub body: TxBody,
+    pub signature: Signature,
+}
+
+impl Tx {
+    pub fn hash(&self) -> Hash {
+        hash_borsh(self)
+    }
+
+    pub fn sender_address(&self) -> Address {
+        self.sender.address()
+    }
+
+    pub fn sign_doc(&self) -> SignDoc {
+        SignDoc {
+            chain_id: self.chain_id.clone(),
+            sender: self.sender,
+            nonce: self.nonce,
+            fee: self.fee,
+            body: self.body.clone(),
+        }
+    }
+
+    pub fn sign_bytes(&self) -> Vec<u8> {
+        self.sign_doc().sign_bytes()
+    }
+
+    pub fn encoded_len(&self) -> usize {
+        borsh::object_length(self).unwrap_or(usize::MAX)
+    }
+}
