@@ -1,0 +1,255 @@
+//! RocksDB storage: column families and one atomic write per block.
+//!
+//! Everything a block changes — the block, its header, the transaction index,
+//! receipts, the state tree's new nodes and values, and the "latest height"
+//! marker — goes into one [`Batch`] that [`Store::write`] applies as a single
+//! RocksDB `WriteBatch` through the write-ahead log. A crash (even SIGKILL) at
+//! any instant therefore leaves either the whole block or none of it, and a
+//! restarted node resumes from the last height the marker names.
+//!
+//! This crate knows nothing of blocks or trees: it stores bytes under keys in
+//! named columns. The layouts live with their owners (`tributary-state` for the
+//! tree, the node for blocks).
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use rocksdb::{ColumnFamilyDescriptor, Direction, IteratorMode, Options, WriteBatch, WriteOptions, DB};
+use std::path::{Path, PathBuf};
+
+/// The column families. Their names are part of the on-disk format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Column {
+    /// height (u64 BE) → borsh `Block`
+    Blocks,
+    /// height (u64 BE) → borsh `Header`
+    Headers,
+    /// block hash → height (u64 BE)
+    BlockHashes,
+    /// tx hash → (height, index)
+    TxIndex,
+    /// tx hash → borsh `Receipt`
+    Receipts,
+    /// JMT node key → node
+    StateNodes,
+    /// JMT key hash ‖ version (u64 BE) → value or tombstone
+    StateValues,
+    /// JMT key hash → key
+    StatePreimages,
+    /// small named records: latest height, genesis hash, …
+    Meta,
+}
+
+impl Column {
+    pub const ALL: [Column; 9] = [
+        Column::Blocks,
+        Column::Headers,
+        Column::BlockHashes,
+        Column::TxIndex,
+        Column::Receipts,
+        Column::StateNodes,
+        Column::StateValues,
+        Column::StatePreimages,
+        Column::Meta,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Blocks => "blocks",
+            Column::Headers => "headers",
+            Column::BlockHashes => "block_hashes",
+            Column::TxIndex => "tx_index",
+            Column::Receipts => "receipts",
+            Column::StateNodes => "state_nodes",
+            Column::StateValues => "state_values",
+            Column::StatePreimages => "state_preimages",
+            Column::Meta => "meta",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {reason} (is another node using this --home?)")]
+    Open { path: PathBuf, reason: String },
+    #[error("database error: {0}")]
+    Rocks(#[from] rocksdb::Error),
+    #[error("column family {0} is missing from the database")]
+    MissingColumn(&'static str),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Writes gathered for one atomic commit.
+#[derive(Default, Debug, Clone)]
+pub struct Batch {
+    ops: Vec<(Column, Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl Batch {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn put(&mut self, column: Column, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.ops.push((column, key.into(), Some(value.into())));
+    }
+
+    pub fn delete(&mut self, column: Column, key: impl Into<Vec<u8>>) {
+        self.ops.push((column, key.into(), None));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    pub fn extend(&mut self, other: Batch) {
+        self.ops.extend(other.ops);
+    }
+}
+
+/// Durability of a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync the write-ahead log before returning: survives power loss.
+    Sync,
+    /// Leave the log in the OS page cache: survives a process crash (SIGKILL),
+    /// not a power cut.
+    Buffered,
+}
+
+/// The node's database.
+pub struct Store {
+    db: DB,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.path.display())
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut options = Options::default();
+        options.create_if_missing(true);
+        options.create_missing_column_families(true);
+        options.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        // Bound open files: a node runs beside others on one machine.
+        options.set_max_open_files(512);
+        let descriptors = Column::ALL.iter().map(|c| {
+            let mut cf = Options::default();
+            cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            ColumnFamilyDescriptor::new(c.name(), cf)
+        });
+        let db = DB::open_cf_descriptors(&options, path, descriptors)
+            .map_err(|e| StoreError::Open { path: path.to_path_buf(), reason: e.to_string() })?;
+        Ok(Store { db, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn cf(&self, column: Column) -> Result<&rocksdb::ColumnFamily> {
+        self.db.cf_handle(column.name()).ok_or(StoreError::MissingColumn(column.name()))
+    }
+
+    pub fn get(&self, column: Column, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get_cf(self.cf(column)?, key)?)
+    }
+
+    /// The last entry whose key is `<= key`, if any.
+    pub fn seek_at_or_before(&self, column: Column, key: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        let mut iter = self.db.iterator_cf(self.cf(column)?, IteratorMode::From(key, Direction::Reverse));
+        match iter.next() {
+            Some(item) => {
+                let (k, v) = item?;
+                Ok(Some((k.into_vec(), v.into_vec())))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Up to `limit` entries from `start` onwards (or backwards), in key order.
+    pub fn scan(&self, column: Column, start: &[u8], forward: bool, limit: usize) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let direction = if forward { Direction::Forward } else { Direction::Reverse };
+        let iter = self.db.iterator_cf(self.cf(column)?, IteratorMode::From(start, direction));
+        let mut out = Vec::new();
+        for item in iter.take(limit) {
+            let (k, v) = item?;
+            out.push((k.into_vec(), v.into_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Apply `batch` atomically: all of it or none of it.
+    pub fn write(&self, batch: Batch, durability: Durability) -> Result<()> {
+        let mut write_batch = WriteBatch::default();
+        for (column, key, value) in batch.ops {
+            let cf = self.cf(column)?;
+            match value {
+                Some(value) => write_batch.put_cf(cf, key, value),
+                None => write_batch.delete_cf(cf, key),
+            }
+        }
+        let mut options = WriteOptions::default();
+        options.set_sync(durability == Durability::Sync);
+        self.db.write_opt(write_batch, &options)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_is_applied_whole_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut batch = Batch::new();
+            batch.put(Column::Blocks, 1u64.to_be_bytes(), b"block-1".to_vec());
+            batch.put(Column::Meta, b"latest".to_vec(), 1u64.to_be_bytes());
+            store.write(batch, Durability::Sync).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.get(Column::Blocks, &1u64.to_be_bytes()).unwrap().unwrap(), b"block-1");
+        assert_eq!(store.get(Column::Meta, b"latest").unwrap().unwrap(), 1u64.to_be_bytes());
+        assert!(store.get(Column::Headers, &1u64.to_be_bytes()).unwrap().is_none(), "columns are separate");
+    }
+
+    #[test]
+    fn seek_finds_the_newest_entry_at_or_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut batch = Batch::new();
+        for v in [2u64, 5, 9] {
+            let mut key = b"k".to_vec();
+            key.extend(v.to_be_bytes());
+            batch.put(Column::StateValues, key, v.to_be_bytes());
+        }
+        store.write(batch, Durability::Buffered).unwrap();
+        let at = |v: u64| {
+            let mut key = b"k".to_vec();
+            key.extend(v.to_be_bytes());
+            store.seek_at_or_before(Column::StateValues, &key).unwrap().map(|(_, v)| v)
+        };
+        assert_eq!(at(7), Some(5u64.to_be_bytes().to_vec()));
+        assert_eq!(at(9), Some(9u64.to_be_bytes().to_vec()));
+        assert_eq!(at(1), None);
+    }
+
+    #[test]
+    fn second_open_of_the_same_home_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        let err = Store::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("another node"), "{err}");
+    }
+}
