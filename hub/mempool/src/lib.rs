@@ -1,0 +1,389 @@
+//! The verification pool: which transactions may wait for a block, and in
+//! what order they leave.
+//!
+//! A transaction is admitted only after the checks that need no block:
+//! size, chain id, signature, fee, nonce and balance, against the committed
+//! state plus what the same sender already has waiting. Anything else gets a
+//! typed [`AdmitError`] that names what is wrong, and is never gossiped.
+//!
+//! Order: highest fee first, then first come; a sender's transactions always
+//! leave in nonce order. The pool is bounded in count and bytes; when full, a
+//! new transaction may push out the cheapest *last-in-line* transaction of
+//! another sender (never one in the middle of a sender's queue, which would
+//! strand the ones after it), and only if it pays more.
+//!
+//! Sans-IO: the committed state comes in through [`AccountView`].
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use tributary_types::{Address, Amount, ChainId, Denom, Hash, Tx, TxBody};
+
+/// What the pool needs to know of committed state.
+pub trait AccountView {
+    fn nonce(&self, address: &Address) -> u64;
+    fn balance(&self, address: &Address, denom: &Denom) -> Amount;
+}
+
+#[derive(Clone, Debug)]
+pub struct MempoolConfig {
+    pub chain_id: ChainId,
+    pub native_denom: Denom,
+    pub min_fee: Amount,
+    pub max_tx_bytes: usize,
+    /// Most transactions waiting at once.
+    pub max_txs: usize,
+    /// Most encoded bytes waiting at once.
+    pub max_bytes: usize,
+    /// Most transactions one sender may have waiting.
+    pub max_txs_per_sender: usize,
+}
+
+/// Why a transaction was not admitted.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum AdmitError {
+    #[error("transaction is {len} bytes, over the limit of {max} bytes")]
+    TooLarge { len: usize, max: usize },
+    #[error("transaction is for chain {got}, but this is chain {expected}")]
+    WrongChain { expected: String, got: String },
+    #[error("signature does not verify for sender {sender}: sign the transaction's sign bytes with the sender's key")]
+    BadSignature { sender: String },
+    #[error("fee {got} is below the minimum fee {min}")]
+    FeeTooLow { min: Amount, got: Amount },
+    #[error("nonce {got} was already used by {sender}; the next nonce is {expected}")]
+    NonceTooLow { sender: String, expected: u64, got: u64 },
+    #[error("nonce {got} is ahead of {sender}'s next nonce {expected}; send the missing nonces first")]
+    NonceTooHigh { sender: String, expected: u64, got: u64 },
+    #[error("{sender} has {available} {denom} available but this transaction needs {needed} (amount plus fee, after pending transactions)")]
+    InsufficientBalance { sender: String, denom: String, needed: Amount, available: Amount },
+    #[error("transaction {0} is already in the mempool")]
+    Duplicate(Hash),
+    #[error("{sender} already has {max} transactions waiting")]
+    SenderQueueFull { sender: String, max: usize },
+    #[error("mempool is full; a fee above {min_fee_to_enter} would be admitted")]
+    Full { min_fee_to_enter: Amount },
+    #[error("amount must be greater than zero")]
+    ZeroAmount,
+    #[error("account {sender} does not exist yet (no funds, no transactions): send it funds first")]
+    UnknownAccount { sender: String },
+}
+
+impl AdmitError {
+    /// A stable machine-readable code (GraphQL `extensions.code`, sdk-ts error kinds).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdmitError::TooLarge { .. } => "TX_TOO_LARGE",
+            AdmitError::WrongChain { .. } => "WRONG_CHAIN",
+            AdmitError::BadSignature { .. } => "BAD_SIGNATURE",
+            AdmitError::FeeTooLow { .. } => "FEE_TOO_LOW",
+            AdmitError::NonceTooLow { .. } => "NONCE_TOO_LOW",
+            AdmitError::NonceTooHigh { .. } => "NONCE_TOO_HIGH",
+            AdmitError::InsufficientBalance { .. } => "INSUFFICIENT_BALANCE",
+            AdmitError::Duplicate(_) => "DUPLICATE_TX",
+            AdmitError::SenderQueueFull { .. } => "SENDER_QUEUE_FULL",
+            AdmitError::Full { .. } => "MEMPOOL_FULL",
+            AdmitError::ZeroAmount => "ZERO_AMOUNT",
+            AdmitError::UnknownAccount { .. } => "UNKNOWN_ACCOUNT",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    tx: Tx,
+    hash: Hash,
+    bytes: usize,
+    arrival: u64,
+}
+
+impl Entry {
+    /// Higher is better: fee, then earlier arrival.
+    fn priority(&self) -> (Amount, Reverse<u64>) {
+        (self.tx.fee, Reverse(self.arrival))
+    }
+}
+
+/// What a transaction spends, per denomination (fee included).
+fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
+    let mut out = vec![(native.clone(), tx.fee)];
+    match &tx.body {
+        TxBody::Transfer { denom, amount, .. } => {
+            if denom == native {
+                out[0].1 = out[0].1.saturating_add(*amount);
+            } else {
+                out.push((denom.clone(), *amount));
+            }
+        }
+    }
+    out
+}
+
+/// The pool.
+#[derive(Debug)]
+pub struct Mempool {
+    config: MempoolConfig,
+    by_sender: BTreeMap<Address, BTreeMap<u64, Entry>>,
+    by_hash: HashMap<Hash, (Address, u64)>,
+    bytes: usize,
+    next_arrival: u64,
+}
+
+impl Mempool {
+    pub fn new(config: MempoolConfig) -> Self {
+        Mempool { config, by_sender: BTreeMap::new(), by_hash: HashMap::new(), bytes: 0, next_arrival: 0 }
+    }
+
+    pub fn config(&self) -> &MempoolConfig {
+        &self.config
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_hash.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn contains(&self, hash: &Hash) -> bool {
+        self.by_hash.contains_key(hash)
+    }
+
+    /// The nonce the sender's next transaction must carry, counting waiting ones.
+    pub fn next_nonce(&self, sender: &Address, view: &impl AccountView) -> u64 {
+        let committed = view.nonce(sender);
+        match self.by_sender.get(sender).and_then(|q| q.keys().next_back()) {
+            Some(last) if *last >= committed => last + 1,
+            _ => committed,
+        }
+    }
+
+    /// The checks that need no state: size, chain, fee, signature.
+    pub fn check_stateless(&self, tx: &Tx, encoded_len: usize) -> Result<(), AdmitError> {
+        if encoded_len > self.config.max_tx_bytes {
+            return Err(AdmitError::TooLarge { len: encoded_len, max: self.config.max_tx_bytes });
+        }
+        if tx.chain_id != self.config.chain_id {
+            return Err(AdmitError::WrongChain {
+                expected: self.config.chain_id.to_string(),
+                got: tx.chain_id.to_string(),
+            });
+        }
+        if tx.fee < self.config.min_fee {
+            return Err(AdmitError::FeeTooLow { min: self.config.min_fee, got: tx.fee });
+        }
+        match &tx.body {
+            TxBody::Transfer { amount, .. } if *amount == 0 => return Err(AdmitError::ZeroAmount),
+            TxBody::Transfer { .. } => {}
+        }
+        tributary_crypto::verify_tx(tx)
+            .map_err(|_| AdmitError::BadSignature { sender: tx.sender_address().to_string() })
+    }
+
+    /// Admit `tx` (whose borsh encoding is `encoded_len` bytes) or say why not.
+    pub fn admit(&mut self, tx: Tx, encoded_len: usize, view: &impl AccountView) -> Result<Hash, AdmitError> {
+        let hash = tx.hash();
+        if self.by_hash.contains_key(&hash) {
+            return Err(AdmitError::Duplicate(hash));
+        }
+        self.check_stateless(&tx, encoded_len)?;
+        let sender = tx.sender_address();
+        let committed_nonce = view.nonce(&sender);
+        if committed_nonce == 0 && view.balance(&sender, &self.config.native_denom) == 0 {
+            return Err(AdmitError::UnknownAccount { sender: sender.to_string() });
+        }
+        if tx.nonce < committed_nonce {
+            return Err(AdmitError::NonceTooLow {
+                sender: sender.to_string(),
+                expected: committed_nonce,
+                got: tx.nonce,
+            });
+        }
+        let expected = self.next_nonce(&sender, view);
+        if tx.nonce < expected {
+            // Another transaction with this nonce is waiting.
+            return Err(AdmitError::NonceTooLow { sender: sender.to_string(), expected, got: tx.nonce });
+        }
+        if tx.nonce > expected {
+            return Err(AdmitError::NonceTooHigh { sender: sender.to_string(), expected, got: tx.nonce });
+        }
+        let queue_len = self.by_sender.get(&sender).map_or(0, BTreeMap::len);
+        if queue_len >= self.config.max_txs_per_sender {
+            return Err(AdmitError::SenderQueueFull {
+                sender: sender.to_string(),
+                max: self.config.max_txs_per_sender,
+            });
+        }
+        self.check_balance(&tx, &sender, view)?;
+        self.make_room(&sender, tx.fee, encoded_len)?;
+        let entry = Entry { tx, hash, bytes: encoded_len, arrival: self.next_arrival };
+        self.next_arrival += 1;
+        self.bytes += encoded_len;
+        self.by_hash.insert(hash, (sender, entry.tx.nonce));
+        self.by_sender.entry(sender).or_default().insert(entry.tx.nonce, entry);
+        Ok(hash)
+    }
+
+    fn check_balance(&self, tx: &Tx, sender: &Address, view: &impl AccountView) -> Result<(), AdmitError> {
+        let native = &self.config.native_denom;
+        for (denom, amount) in spend(tx, native) {
+            let pending: Amount = self
+                .by_sender
+                .get(sender)
+                .into_iter()
+                .flat_map(|q| q.values())
+                .flat_map(|e| spend(&e.tx, native))
+                .filter(|(d, _)| *d == denom)
+                .fold(0, |acc: Amount, (_, a)| acc.saturating_add(a));
+            let available = view.balance(sender, &denom).saturating_sub(pending);
+            if amount > available {
+                return Err(AdmitError::InsufficientBalance {
+                    sender: sender.to_string(),
+                    denom: denom.to_string(),
+                    needed: amount,
+                    available,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Evict cheaper last-in-line transactions of other senders until `bytes`
+    /// more fit, or refuse.
+    fn make_room(&mut self, sender: &Address, fee: Amount, bytes: usize) -> Result<(), AdmitError> {
+        if bytes > self.config.max_bytes {
+            return Err(AdmitError::TooLarge { len: bytes, max: self.config.max_bytes });
+        }
+        // Plan first, so a refusal evicts nothing.
+        let mut victims: Vec<(Address, u64, usize)> = Vec::new();
+        let mut freed_txs = 0usize;
+        let mut freed_bytes = 0usize;
+        let mut tails: Vec<(Address, u64, Amount, u64, usize)> = self
+            .by_sender
+            .iter()
+            .filter(|(a, _)| *a != sender)
+            .flat_map(|(a, q)| q.iter().rev().map(move |(n, e)| (*a, *n, e.tx.fee, e.arrival, e.bytes)))
+            .collect();
+        // Cheapest first; among equals, the newest first. A sender's entries
+        // are listed tail-first, so taking them in this order never strands one.
+        tails.sort_by(|x, y| x.2.cmp(&y.2).then(y.3.cmp(&x.3)));
+        let mut taken_per_sender: BTreeMap<Address, u64> = BTreeMap::new();
+        while self.len() + 1 - freed_txs > self.config.max_txs
+            || self.bytes + bytes - freed_bytes > self.config.max_bytes
+        {
+            // The cheapest entry that is currently at the tail of its queue.
+            let position = tails.iter().position(|(a, n, ..)| {
+                let queue = &self.by_sender[a];
+                let removed = taken_per_sender.get(a).copied().unwrap_or(0) as usize;
+                queue.keys().rev().nth(removed) == Some(n)
+            });
+            let Some(position) = position else {
+                return Err(AdmitError::Full { min_fee_to_enter: Amount::MAX });
+            };
+            let (a, n, victim_fee, _, victim_bytes) = tails.remove(position);
+            if victim_fee >= fee {
+                return Err(AdmitError::Full { min_fee_to_enter: victim_fee });
+            }
+            *taken_per_sender.entry(a).or_default() += 1;
+            victims.push((a, n, victim_bytes));
+            freed_txs += 1;
+            freed_bytes += victim_bytes;
+        }
+        for (a, n, _) in victims {
+            self.remove_entry(&a, n);
+        }
+        Ok(())
+    }
+
+    fn remove_entry(&mut self, sender: &Address, nonce: u64) -> Option<Entry> {
+        let queue = self.by_sender.get_mut(sender)?;
+        let entry = queue.remove(&nonce)?;
+        if queue.is_empty() {
+            self.by_sender.remove(sender);
+        }
+        self.by_hash.remove(&entry.hash);
+        self.bytes -= entry.bytes;
+        Some(entry)
+    }
+
+    /// Up to `max_txs` transactions for the next block: best fee first, each
+    /// sender's in nonce order.
+    pub fn select(&self, max_txs: usize) -> Vec<Tx> {
+        #[derive(PartialEq, Eq)]
+        struct Head<'a> {
+            priority: (Amount, Reverse<u64>),
+            sender: &'a Address,
+            nonce: u64,
+        }
+        impl Ord for Head<'_> {
+            fn cmp(&self, other: &Self) -> Ordering {
+                self.priority.cmp(&other.priority)
+            }
+        }
+        impl PartialOrd for Head<'_> {
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        let mut heap: BinaryHeap<Head<'_>> = self
+            .by_sender
+            .iter()
+            .filter_map(|(sender, q)| q.iter().next().map(|(n, e)| Head { priority: e.priority(), sender, nonce: *n }))
+            .collect();
+        let mut out = Vec::new();
+        while out.len() < max_txs {
+            let Some(head) = heap.pop() else { break };
+            let queue = &self.by_sender[head.sender];
+            out.push(queue[&head.nonce].tx.clone());
+            if let Some((n, e)) = queue.range(head.nonce + 1..).next() {
+                heap.push(Head { priority: e.priority(), sender: head.sender, nonce: *n });
+            }
+        }
+        out
+    }
+
+    /// After a block: drop what it included or made stale, and anything no
+    /// longer affordable. Returns the hashes dropped without being included.
+    pub fn recheck(&mut self, included: &[Hash], view: &impl AccountView) -> Vec<Hash> {
+        for hash in included {
+            if let Some((sender, nonce)) = self.by_hash.get(hash).copied() {
+                self.remove_entry(&sender, nonce);
+            }
+        }
+        let mut dropped = Vec::new();
+        let senders: Vec<Address> = self.by_sender.keys().copied().collect();
+        for sender in senders {
+            let committed = view.nonce(&sender);
+            let nonces: Vec<u64> = self.by_sender[&sender].keys().copied().collect();
+            let mut expected = committed;
+            let mut spent: BTreeMap<Denom, Amount> = BTreeMap::new();
+            let mut broken = false;
+            for nonce in nonces {
+                let keep = !broken && nonce == expected && {
+                    let entry = &self.by_sender[&sender][&nonce];
+                    spend(&entry.tx, &self.config.native_denom).into_iter().all(|(denom, amount)| {
+                        let total = spent.entry(denom.clone()).or_insert(0);
+                        *total = total.saturating_add(amount);
+                        *total <= view.balance(&sender, &denom)
+                    })
+                };
+                if keep {
+                    expected += 1;
+                } else {
+                    broken = nonce >= committed;
+                    if let Some(entry) = self.remove_entry(&sender, nonce) {
+                        dropped.push(entry.hash);
+                    }
+                }
+            }
+        }
+        dropped
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,209 @@
+use super::*;
+use proptest::prelude::*;
+use tributary_crypto::SigningKey;
+use tributary_types::{SignDoc, TxBody};
+
+#[derive(Default)]
+struct View {
+    nonces: BTreeMap<Address, u64>,
+    balances: BTreeMap<(Address, Denom), Amount>,
+}
+
+impl AccountView for View {
+    fn nonce(&self, a: &Address) -> u64 {
+        self.nonces.get(a).copied().unwrap_or(0)
+    }
+    fn balance(&self, a: &Address, d: &Denom) -> Amount {
+        self.balances.get(&(*a, d.clone())).copied().unwrap_or(0)
+    }
+}
+
+fn denom() -> Denom {
+    Denom::new("utrib").unwrap()
+}
+
+fn config(max_txs: usize) -> MempoolConfig {
+    MempoolConfig {
+        chain_id: ChainId::new("test-hub").unwrap(),
+        native_denom: denom(),
+        min_fee: 10,
+        max_tx_bytes: 1024,
+        max_txs,
+        max_bytes: 1 << 20,
+        max_txs_per_sender: 64,
+    }
+}
+
+fn tx(key: &SigningKey, nonce: u64, fee: Amount, amount: Amount) -> Tx {
+    key.sign_tx(SignDoc {
+        chain_id: ChainId::new("test-hub").unwrap(),
+        sender: key.public_key(),
+        nonce,
+        fee,
+        body: TxBody::Transfer { to: Address([1; 20]), denom: denom(), amount },
+    })
+}
+
+fn funded(view: &mut View, key: &SigningKey, amount: Amount) {
+    view.balances.insert((key.public_key().address(), denom()), amount);
+}
+
+fn admit(pool: &mut Mempool, t: Tx, view: &View) -> Result<Hash, AdmitError> {
+    let len = t.encoded_len();
+    pool.admit(t, len, view)
+}
+
+#[test]
+fn admits_a_valid_transfer_and_refuses_its_duplicate() {
+    let key = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &key, 1_000);
+    let mut pool = Mempool::new(config(100));
+    let t = tx(&key, 0, 10, 5);
+    let hash = admit(&mut pool, t.clone(), &view).unwrap();
+    assert_eq!(hash, t.hash());
+    assert_eq!(admit(&mut pool, t, &view), Err(AdmitError::Duplicate(hash)));
+    assert_eq!(pool.len(), 1);
+}
+
+#[test]
+fn each_bad_input_gets_its_own_error() {
+    let key = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &key, 100);
+    let mut pool = Mempool::new(config(100));
+
+    let mut wrong_chain = tx(&key, 0, 10, 1);
+    wrong_chain.chain_id = ChainId::new("other").unwrap();
+    assert!(matches!(admit(&mut pool, wrong_chain, &view), Err(AdmitError::WrongChain { .. })));
+
+    let mut forged = tx(&key, 0, 10, 1);
+    forged.body = TxBody::Transfer { to: Address([1; 20]), denom: denom(), amount: 2 };
+    assert!(matches!(admit(&mut pool, forged, &view), Err(AdmitError::BadSignature { .. })));
+
+    assert!(matches!(admit(&mut pool, tx(&key, 0, 9, 1), &view), Err(AdmitError::FeeTooLow { min: 10, got: 9 })));
+    assert!(matches!(admit(&mut pool, tx(&key, 0, 10, 0), &view), Err(AdmitError::ZeroAmount)));
+    assert!(matches!(
+        admit(&mut pool, tx(&key, 0, 10, 91), &view),
+        Err(AdmitError::InsufficientBalance { needed: 101, available: 100, .. })
+    ));
+    assert!(matches!(
+        admit(&mut pool, tx(&key, 1, 10, 1), &view),
+        Err(AdmitError::NonceTooHigh { expected: 0, got: 1, .. })
+    ));
+    view.nonces.insert(key.public_key().address(), 3);
+    assert!(matches!(
+        admit(&mut pool, tx(&key, 2, 10, 1), &view),
+        Err(AdmitError::NonceTooLow { expected: 3, got: 2, .. })
+    ));
+
+    let stranger = SigningKey::generate();
+    assert!(matches!(admit(&mut pool, tx(&stranger, 0, 10, 1), &view), Err(AdmitError::UnknownAccount { .. })));
+
+    let mut small = config(100);
+    small.max_tx_bytes = 50;
+    let mut pool = Mempool::new(small);
+    assert!(matches!(admit(&mut pool, tx(&key, 3, 10, 1), &view), Err(AdmitError::TooLarge { max: 50, .. })));
+    assert!(pool.is_empty(), "nothing refused is kept");
+}
+
+#[test]
+fn pending_transactions_count_against_nonce_and_balance() {
+    let key = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &key, 100);
+    let mut pool = Mempool::new(config(100));
+    admit(&mut pool, tx(&key, 0, 10, 30), &view).unwrap();
+    admit(&mut pool, tx(&key, 1, 10, 30), &view).unwrap();
+    // 80 spent by pending, 20 left: 10 fee + 11 is too much.
+    assert!(matches!(
+        admit(&mut pool, tx(&key, 2, 10, 11), &view),
+        Err(AdmitError::InsufficientBalance { available: 20, needed: 21, .. })
+    ));
+    // Same nonce as a pending one.
+    assert!(matches!(admit(&mut pool, tx(&key, 1, 20, 1), &view), Err(AdmitError::NonceTooLow { expected: 2, .. })));
+    admit(&mut pool, tx(&key, 2, 10, 10), &view).unwrap();
+    assert_eq!(pool.next_nonce(&key.public_key().address(), &view), 3);
+}
+
+#[test]
+fn selection_is_by_fee_but_keeps_each_senders_nonce_order() {
+    let a = SigningKey::generate();
+    let b = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &a, 10_000);
+    funded(&mut view, &b, 10_000);
+    let mut pool = Mempool::new(config(100));
+    admit(&mut pool, tx(&a, 0, 10, 1), &view).unwrap();
+    admit(&mut pool, tx(&a, 1, 500, 1), &view).unwrap();
+    admit(&mut pool, tx(&b, 0, 50, 1), &view).unwrap();
+    let picked: Vec<(u64, Amount)> = pool.select(10).iter().map(|t| (t.nonce, t.fee)).collect();
+    // b's 50 beats a's head (10); a's 500 must wait for a's nonce 0.
+    assert_eq!(picked, vec![(0, 50), (0, 10), (1, 500)]);
+    assert_eq!(pool.select(1).len(), 1);
+}
+
+#[test]
+fn full_pool_evicts_only_cheaper_tails_of_other_senders() {
+    let a = SigningKey::generate();
+    let b = SigningKey::generate();
+    let c = SigningKey::generate();
+    let mut view = View::default();
+    for k in [&a, &b, &c] {
+        funded(&mut view, k, 10_000);
+    }
+    let mut pool = Mempool::new(config(3));
+    admit(&mut pool, tx(&a, 0, 30, 1), &view).unwrap();
+    admit(&mut pool, tx(&a, 1, 11, 1), &view).unwrap();
+    let b0 = admit(&mut pool, tx(&b, 0, 20, 1), &view).unwrap();
+    // Not more than the cheapest tail (a's nonce 1 at fee 11): refused.
+    assert_eq!(admit(&mut pool, tx(&c, 0, 11, 1), &view), Err(AdmitError::Full { min_fee_to_enter: 11 }));
+    assert_eq!(pool.len(), 3);
+    // Pays more: a's tail (nonce 1) goes, a's head stays.
+    admit(&mut pool, tx(&c, 0, 12, 1), &view).unwrap();
+    assert_eq!(pool.len(), 3);
+    assert_eq!(pool.next_nonce(&a.public_key().address(), &view), 1);
+    assert!(pool.contains(&b0));
+}
+
+#[test]
+fn recheck_drops_included_and_stale_transactions() {
+    let a = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &a, 1_000);
+    let mut pool = Mempool::new(config(100));
+    let t0 = tx(&a, 0, 10, 1);
+    admit(&mut pool, t0.clone(), &view).unwrap();
+    let h1 = admit(&mut pool, tx(&a, 1, 10, 1), &view).unwrap();
+    admit(&mut pool, tx(&a, 2, 10, 1), &view).unwrap();
+    // A block included t0 and, elsewhere, nonce 1 was used and the balance drained.
+    view.nonces.insert(a.public_key().address(), 2);
+    funded(&mut view, &a, 5);
+    let dropped = pool.recheck(&[t0.hash()], &view);
+    assert!(dropped.contains(&h1));
+    assert_eq!(pool.len(), 0, "nonce 2 is no longer affordable");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    /// Whatever arrives, the pool stays within its bounds and its selection
+    /// gives every sender a gap-free run of nonces from the committed one.
+    #[test]
+    fn bounds_and_nonce_runs_hold(ops in prop::collection::vec((0usize..4, 0u64..6, 10u128..60), 1..60)) {
+        let keys: Vec<SigningKey> = (0..4).map(|_| SigningKey::generate()).collect();
+        let mut view = View::default();
+        for k in &keys { funded(&mut view, k, 400); }
+        let mut pool = Mempool::new(config(8));
+        for (who, nonce, fee) in ops {
+            let _ = admit(&mut pool, tx(&keys[who], nonce, fee, 1), &view);
+            prop_assert!(pool.len() <= 8);
+        }
+        let mut next: BTreeMap<Address, u64> = BTreeMap::new();
+        for t in pool.select(100) {
+            let expected = next.entry(t.sender_address()).or_insert(0);
+            prop_assert_eq!(t.nonce, *expected);
+            *expected += 1;
+        }
+    }
+}

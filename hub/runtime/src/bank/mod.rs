@@ -1,0 +1,174 @@
+//! The bank: balances per denomination, transfers, supply, and the accounts'
+//! nonces and fees.
+
+pub mod state_key;
+
+use crate::module::{Ctx, Module};
+use crate::state::{Overlay, StateRead, StateReadError};
+use crate::{RuntimeError, TxError};
+use borsh::BorshDeserialize;
+use tributary_types::{Address, Amount, Denom, Event, Genesis, Tx, TxBody};
+
+fn decode<T: BorshDeserialize>(key: &[u8], bytes: &[u8]) -> Result<T, StateReadError> {
+    borsh::from_slice(bytes)
+        .map_err(|e| StateReadError(format!("corrupt value at {}: {e}", String::from_utf8_lossy(key))))
+}
+
+/// Typed reads of bank state, over anything that reads state.
+pub trait BankRead {
+    fn read(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError>;
+
+    fn balance(&self, address: &Address, denom: &Denom) -> Result<Amount, StateReadError> {
+        let key = state_key::balance(address, denom);
+        self.read(&key)?.map_or(Ok(0), |b| decode(&key, &b))
+    }
+
+    fn denoms(&self, address: &Address) -> Result<Vec<Denom>, StateReadError> {
+        let key = state_key::denoms(address);
+        self.read(&key)?.map_or(Ok(Vec::new()), |b| decode(&key, &b))
+    }
+
+    fn supply(&self, denom: &Denom) -> Result<Amount, StateReadError> {
+        let key = state_key::supply(denom);
+        self.read(&key)?.map_or(Ok(0), |b| decode(&key, &b))
+    }
+
+    fn nonce(&self, address: &Address) -> Result<u64, StateReadError> {
+        let key = state_key::nonce(address);
+        self.read(&key)?.map_or(Ok(0), |b| decode(&key, &b))
+    }
+}
+
+impl<S: StateRead + ?Sized> BankRead for S {
+    fn read(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
+        self.get(key)
+    }
+}
+
+impl BankRead for Overlay<'_> {
+    fn read(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
+        self.get(key)
+    }
+}
+
+/// Typed writes of bank state.
+pub(crate) fn set_balance(
+    state: &mut Overlay<'_>,
+    address: &Address,
+    denom: &Denom,
+    amount: Amount,
+) -> Result<(), StateReadError> {
+    let mut denoms = state.denoms(address)?;
+    let listed = denoms.binary_search(denom);
+    match (amount, listed) {
+        (0, Ok(i)) => {
+            denoms.remove(i);
+            state.delete(state_key::balance(address, denom));
+        }
+        (0, Err(_)) => return Ok(()),
+        (_, Err(i)) => {
+            denoms.insert(i, denom.clone());
+            state.set(state_key::balance(address, denom), to_bytes(&amount));
+        }
+        (_, Ok(_)) => {
+            state.set(state_key::balance(address, denom), to_bytes(&amount));
+            return Ok(());
+        }
+    }
+    if denoms.is_empty() {
+        state.delete(state_key::denoms(address));
+    } else {
+        state.set(state_key::denoms(address), to_bytes(&denoms));
+    }
+    Ok(())
+}
+
+pub(crate) fn to_bytes<T: borsh::BorshSerialize>(value: &T) -> Vec<u8> {
+    // Encoding to a Vec cannot fail.
+    borsh::to_vec(value).unwrap_or_default()
+}
+
+/// Move `amount` from one account to another.
+pub(crate) fn move_funds(
+    state: &mut Overlay<'_>,
+    from: &Address,
+    to: &Address,
+    denom: &Denom,
+    amount: Amount,
+) -> Result<(), TxError> {
+    let available = state.balance(from, denom)?;
+    if available < amount {
+        return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: amount, available });
+    }
+    set_balance(state, from, denom, available - amount)?;
+    let credited = state.balance(to, denom)?.checked_add(amount).ok_or(TxError::Overflow)?;
+    set_balance(state, to, denom, credited)?;
+    Ok(())
+}
+
+/// The bank module.
+#[derive(Debug, Default)]
+pub struct Bank;
+
+impl Module for Bank {
+    fn name(&self) -> &'static str {
+        "bank"
+    }
+
+    fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError> {
+        let mut supply = std::collections::BTreeMap::<Denom, Amount>::new();
+        for account in &genesis.accounts {
+            for balance in &account.balances {
+                let held = state.balance(&account.address, &balance.denom)?;
+                let total = held
+                    .checked_add(balance.amount)
+                    .ok_or_else(|| RuntimeError::Genesis(format!("balance of {} overflows", account.address)))?;
+                set_balance(state, &account.address, &balance.denom, total)?;
+                let s = supply.entry(balance.denom.clone()).or_insert(0);
+                *s = s
+                    .checked_add(balance.amount)
+                    .ok_or_else(|| RuntimeError::Genesis(format!("supply of {} overflows", balance.denom)))?;
+            }
+        }
+        for (denom, amount) in supply {
+            state.set(state_key::supply(&denom), to_bytes(&amount));
+        }
+        Ok(())
+    }
+
+    fn handles(&self, body: &TxBody) -> bool {
+        matches!(body, TxBody::Transfer { .. })
+    }
+
+    fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
+        match &tx.body {
+            TxBody::Transfer { denom, amount, .. } => {
+                if *amount == 0 {
+                    return Err(TxError::ZeroAmount);
+                }
+                let available = state.balance(&tx.sender_address(), denom)?;
+                if available < *amount {
+                    return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: *amount, available });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
+        match &tx.body {
+            TxBody::Transfer { to, denom, amount } => {
+                let from = tx.sender_address();
+                move_funds(ctx.state, &from, to, denom, *amount)?;
+                ctx.events.push(
+                    Event::new("transfer")
+                        .attr("from", from)
+                        .attr("to", to)
+                        .attr("denom", denom)
+                        .attr("amount", amount),
+                );
+                Ok(())
+            }
+        }
+    }
+}

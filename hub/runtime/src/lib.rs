@@ -1,0 +1,281 @@
+//! The state machine a chain runs: modules, and how a block's transactions
+//! change state.
+//!
+//! Sans-IO: committed state comes in through [`state::StateRead`]; a block's
+//! outcome goes out as a write set, receipts and events, which the node
+//! commits atomically with the block. The same runtime runs the hub and every
+//! child chain; chains differ only in the modules their genesis enables.
+//!
+//! A transaction passes three stages:
+//! 1. **ante** (here): chain id, fee, signature, nonce, and that the sender can
+//!    pay the fee. A transaction that fails ante cannot be in a block at all.
+//! 2. **validate** (the module): checks against state, no writes.
+//! 3. **execute** (the module): writes, in a layer of its own.
+//!
+//! Ante's effects (nonce + 1, fee paid to the proposer) stay even when stage 2
+//! or 3 fails; the body's layer is dropped and the receipt says why.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod bank;
+pub mod module;
+pub mod state;
+
+use bank::{move_funds, BankRead};
+use module::{Ctx, Module};
+use state::{Overlay, StateRead, StateReadError};
+use std::collections::BTreeMap;
+use tributary_types::{Address, Amount, ChainId, Event, Genesis, Params, Receipt, Tx};
+
+/// Writes of a block or of genesis; `None` deletes.
+pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// State paths the runtime itself keeps.
+pub mod sys_key {
+    /// `sys/height` → borsh u64: the height whose state this is.
+    pub const HEIGHT: &[u8] = b"sys/height";
+    /// `sys/time_ms` → borsh u64: that block's time.
+    pub const TIME_MS: &[u8] = b"sys/time_ms";
+    /// `sys/params` → borsh Params.
+    pub const PARAMS: &[u8] = b"sys/params";
+}
+
+/// The block a transaction executes in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockInfo {
+    pub chain_id: ChainId,
+    pub height: u64,
+    pub time_ms: u64,
+    pub proposer: Address,
+}
+
+/// Why a transaction failed. In ante, it keeps the transaction out of the
+/// block; in a module, it is written to the receipt.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum TxError {
+    #[error("transaction is for chain {got}, but this is chain {expected}")]
+    WrongChain { expected: String, got: String },
+    #[error("fee {got} is below the minimum fee {min}")]
+    FeeTooLow { min: Amount, got: Amount },
+    #[error("signature does not verify")]
+    BadSignature,
+    #[error("nonce {got} is wrong: the account's next nonce is {expected}")]
+    BadNonce { expected: u64, got: u64 },
+    #[error("insufficient {denom}: needs {needed}, has {available}")]
+    InsufficientBalance { denom: String, needed: Amount, available: Amount },
+    #[error("amount must be greater than zero")]
+    ZeroAmount,
+    #[error("amount overflows")]
+    Overflow,
+    #[error("no module handles {0} transactions on this chain")]
+    Unhandled(&'static str),
+    #[error(transparent)]
+    State(#[from] StateReadError),
+}
+
+/// A failure that stops block execution.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum RuntimeError {
+    #[error(transparent)]
+    State(#[from] StateReadError),
+    #[error("invalid genesis: {0}")]
+    Genesis(String),
+    #[error("transaction {index} of the block cannot be included: {reason}")]
+    InvalidBlock { index: usize, reason: TxError },
+}
+
+/// Why [`BlockExecution::apply`] did not take a transaction.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ApplyError {
+    /// The transaction fails ante; the block is unchanged.
+    #[error(transparent)]
+    Refused(TxError),
+    /// Storage failed; stop.
+    #[error(transparent)]
+    Fatal(RuntimeError),
+}
+
+/// What a block did.
+#[derive(Debug)]
+pub struct BlockOutcome {
+    pub txs: Vec<Tx>,
+    pub receipts: Vec<Receipt>,
+    pub writes: WriteSet,
+}
+
+/// A chain's runtime: its parameters and enabled modules.
+pub struct Runtime {
+    params: Params,
+    modules: Vec<Box<dyn Module>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.modules.iter().map(|m| m.name()).collect();
+        f.debug_struct("Runtime").field("params", &self.params).field("modules", &names).finish()
+    }
+}
+
+impl Runtime {
+    /// The runtime a genesis describes.
+    pub fn new(genesis: &Genesis) -> Self {
+        Runtime { params: genesis.params.clone(), modules: vec![Box::new(bank::Bank)] }
+    }
+
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The state genesis writes (version 0 of the tree).
+    pub fn genesis_writes(&self, genesis: &Genesis) -> Result<WriteSet, RuntimeError> {
+        let empty = state::EmptyState;
+        let mut overlay = Overlay::new(&empty);
+        overlay.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&0u64));
+        overlay.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&genesis.genesis_time_ms));
+        overlay.set(sys_key::PARAMS.to_vec(), bank::to_bytes(&genesis.params));
+        for module in &self.modules {
+            module.init_genesis(&mut overlay, genesis)?;
+        }
+        Ok(overlay.into_writes())
+    }
+
+    /// Start executing a block on top of `base`.
+    pub fn begin_block<'r, 'b>(
+        &'r self,
+        base: &'b dyn StateRead,
+        block: BlockInfo,
+    ) -> Result<BlockExecution<'r, 'b>, RuntimeError> {
+        let mut state = Overlay::new(base);
+        state.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&block.height));
+        state.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&block.time_ms));
+        let mut events = Vec::new();
+        for module in &self.modules {
+            module.begin_block(&mut Ctx { state: &mut state, block: &block, events: &mut events })?;
+        }
+        Ok(BlockExecution { runtime: self, state, block, txs: Vec::new(), receipts: Vec::new() })
+    }
+
+    /// Execute a whole block as received: every transaction must pass ante.
+    /// `signatures_verified` says the caller already batch-verified them.
+    pub fn execute_block(
+        &self,
+        base: &dyn StateRead,
+        block: BlockInfo,
+        txs: Vec<Tx>,
+        signatures_verified: bool,
+    ) -> Result<BlockOutcome, RuntimeError> {
+        let mut execution = self.begin_block(base, block)?;
+        for (index, tx) in txs.into_iter().enumerate() {
+            match execution.apply(tx, signatures_verified) {
+                Ok(_) => {}
+                Err(ApplyError::Refused(reason)) => return Err(RuntimeError::InvalidBlock { index, reason }),
+                Err(ApplyError::Fatal(e)) => return Err(e),
+            }
+        }
+        execution.finish()
+    }
+}
+
+/// A block being executed, one transaction at a time.
+pub struct BlockExecution<'r, 'b> {
+    runtime: &'r Runtime,
+    state: Overlay<'b>,
+    block: BlockInfo,
+    txs: Vec<Tx>,
+    receipts: Vec<Receipt>,
+}
+
+impl BlockExecution<'_, '_> {
+    pub fn len(&self) -> usize {
+        self.txs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.txs.is_empty()
+    }
+
+    /// Run ante checks, then the body. Refused transactions leave no trace.
+    pub fn apply(&mut self, tx: Tx, signature_verified: bool) -> Result<&Receipt, ApplyError> {
+        let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
+        let fee_event = self.ante(&tx, signature_verified)?;
+        let mut events = vec![fee_event];
+        self.state.push_layer();
+        let outcome = self.run_body(&tx, &mut events);
+        let error = match outcome {
+            Ok(()) => {
+                self.state.commit_layer();
+                None
+            }
+            Err(TxError::State(e)) => return Err(fatal(e)),
+            Err(e) => {
+                self.state.discard_layer();
+                events.truncate(1);
+                Some(e.to_string())
+            }
+        };
+        let receipt = Receipt {
+            tx_hash: tx.hash(),
+            height: self.block.height,
+            index: self.txs.len() as u32,
+            success: error.is_none(),
+            error,
+            fee_paid: tx.fee,
+            events,
+        };
+        self.txs.push(tx);
+        self.receipts.push(receipt);
+        Ok(&self.receipts[self.receipts.len() - 1])
+    }
+
+    fn ante(&mut self, tx: &Tx, signature_verified: bool) -> Result<Event, ApplyError> {
+        let refuse = ApplyError::Refused;
+        let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
+        let params = &self.runtime.params;
+        if tx.chain_id != self.block.chain_id {
+            return Err(refuse(TxError::WrongChain {
+                expected: self.block.chain_id.to_string(),
+                got: tx.chain_id.to_string(),
+            }));
+        }
+        if tx.fee < params.min_fee {
+            return Err(refuse(TxError::FeeTooLow { min: params.min_fee, got: tx.fee }));
+        }
+        if !signature_verified && tributary_crypto::verify_tx(tx).is_err() {
+            return Err(refuse(TxError::BadSignature));
+        }
+        let sender = tx.sender_address();
+        let expected = self.state.nonce(&sender).map_err(fatal)?;
+        if tx.nonce != expected {
+            return Err(refuse(TxError::BadNonce { expected, got: tx.nonce }));
+        }
+        match move_funds(&mut self.state, &sender, &self.block.proposer, &params.native_denom, tx.fee) {
+            Ok(()) => {}
+            Err(TxError::State(e)) => return Err(fatal(e)),
+            Err(e) => return Err(refuse(e)),
+        }
+        self.state.set(bank::state_key::nonce(&sender), bank::to_bytes(&(expected + 1)));
+        Ok(Event::new("fee")
+            .attr("payer", sender)
+            .attr("recipient", self.block.proposer)
+            .attr("denom", &params.native_denom)
+            .attr("amount", tx.fee))
+    }
+
+    fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>) -> Result<(), TxError> {
+        let module =
+            self.runtime.modules.iter().find(|m| m.handles(&tx.body)).ok_or(TxError::Unhandled(tx.body.kind()))?;
+        module.validate_tx(&self.state, tx)?;
+        module.execute_tx(&mut Ctx { state: &mut self.state, block: &self.block, events }, tx)
+    }
+
+    /// End the block: run end-block hooks and hand back everything to commit.
+    pub fn finish(mut self) -> Result<BlockOutcome, RuntimeError> {
+        let mut events = Vec::new();
+        for module in &self.runtime.modules {
+            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events: &mut events })?;
+        }
+        Ok(BlockOutcome { txs: self.txs, receipts: self.receipts, writes: self.state.into_writes() })
+    }
+}
+
+#[cfg(test)]
+mod tests;

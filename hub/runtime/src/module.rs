@@ -1,0 +1,42 @@
+//! The module interface every chain feature implements.
+//!
+//! Checks come in stages (STYLE.md): stateless checks happen before a
+//! transaction reaches a module; `validate_tx` checks it against state without
+//! writing; `execute_tx` applies it. A module that returns an error from
+//! either leaves no writes behind (the runtime drops the transaction's layer).
+
+use crate::state::Overlay;
+use crate::{BlockInfo, RuntimeError, TxError};
+use tributary_types::{Event, Genesis, Tx, TxBody};
+
+/// What a module sees while executing: state and the block it runs in.
+pub struct Ctx<'s, 'b> {
+    pub state: &'s mut Overlay<'b>,
+    pub block: &'s BlockInfo,
+    pub events: &'s mut Vec<Event>,
+}
+
+pub trait Module: Send + Sync {
+    /// A short name, used in errors and logs.
+    fn name(&self) -> &'static str;
+
+    /// Write this module's genesis state.
+    fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError>;
+
+    fn begin_block(&self, _ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        Ok(())
+    }
+
+    fn end_block(&self, _ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        Ok(())
+    }
+
+    /// Whether this module executes transactions with this body.
+    fn handles(&self, body: &TxBody) -> bool;
+
+    /// Check `tx` against state without changing it.
+    fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError>;
+
+    /// Apply `tx`. Called only after `validate_tx` passed on the same state.
+    fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError>;
+}

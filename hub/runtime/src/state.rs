@@ -1,0 +1,127 @@
+//! How modules see state: reads through layered writes.
+//!
+//! The runtime never touches storage. It reads committed state through
+//! [`StateRead`] (the node implements it over the JMT) and collects writes in an
+//! [`Overlay`] of layers: the block's layer, and one more per transaction body,
+//! which is dropped whole when the body fails — that is how a failed
+//! transaction changes nothing but its fee and nonce.
+
+use std::collections::BTreeMap;
+
+/// A storage failure below the runtime. Not the transaction's fault: the block
+/// cannot be executed and the node must stop rather than guess.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+#[error("state read failed: {0}")]
+pub struct StateReadError(pub String);
+
+/// Committed state, read-only.
+pub trait StateRead {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError>;
+}
+
+/// Empty state (for genesis).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct EmptyState;
+
+impl StateRead for EmptyState {
+    fn get(&self, _key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
+        Ok(None)
+    }
+}
+
+impl StateRead for BTreeMap<Vec<u8>, Vec<u8>> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
+        Ok(BTreeMap::get(self, key).cloned())
+    }
+}
+
+type Layer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Pending writes over committed state, in nested layers.
+pub struct Overlay<'a> {
+    base: &'a dyn StateRead,
+    layers: Vec<Layer>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a dyn StateRead) -> Self {
+        Overlay { base, layers: vec![Layer::new()] }
+    }
+
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
+        for layer in self.layers.iter().rev() {
+            if let Some(value) = layer.get(key) {
+                return Ok(value.clone());
+            }
+        }
+        self.base.get(key)
+    }
+
+    pub fn set(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.top().insert(key, Some(value));
+    }
+
+    pub fn delete(&mut self, key: Vec<u8>) {
+        self.top().insert(key, None);
+    }
+
+    fn top(&mut self) -> &mut Layer {
+        if self.layers.is_empty() {
+            self.layers.push(Layer::new());
+        }
+        let last = self.layers.len() - 1;
+        &mut self.layers[last]
+    }
+
+    /// Start a layer that can be dropped as a whole.
+    pub fn push_layer(&mut self) {
+        self.layers.push(Layer::new());
+    }
+
+    /// Keep the top layer's writes.
+    pub fn commit_layer(&mut self) {
+        if self.layers.len() > 1 {
+            if let Some(top) = self.layers.pop() {
+                self.top().extend(top);
+            }
+        }
+    }
+
+    /// Drop the top layer's writes.
+    pub fn discard_layer(&mut self) {
+        if self.layers.len() > 1 {
+            self.layers.pop();
+        }
+    }
+
+    /// Every write, merged; `None` deletes.
+    pub fn into_writes(mut self) -> BTreeMap<Vec<u8>, Option<Vec<u8>>> {
+        while self.layers.len() > 1 {
+            self.commit_layer();
+        }
+        self.layers.pop().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discarded_layers_leave_no_trace() {
+        let mut base = BTreeMap::new();
+        base.insert(b"a".to_vec(), b"1".to_vec());
+        let mut overlay = Overlay::new(&base);
+        overlay.set(b"b".to_vec(), b"2".to_vec());
+        overlay.push_layer();
+        overlay.set(b"a".to_vec(), b"changed".to_vec());
+        overlay.delete(b"b".to_vec());
+        assert_eq!(overlay.get(b"a").unwrap().as_deref(), Some(&b"changed"[..]));
+        assert_eq!(overlay.get(b"b").unwrap(), None);
+        overlay.discard_layer();
+        assert_eq!(overlay.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(overlay.get(b"b").unwrap().as_deref(), Some(&b"2"[..]));
+        let writes = overlay.into_writes();
+        assert_eq!(writes.len(), 1);
+    }
+}

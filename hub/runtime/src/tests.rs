@@ -1,0 +1,162 @@
+use super::*;
+use bank::BankRead;
+use proptest::prelude::*;
+use tributary_crypto::SigningKey;
+use tributary_types::{Denom, GenesisAccount, GenesisBalance, SignDoc, TxBody};
+
+fn utrib() -> Denom {
+    Denom::new("utrib").unwrap()
+}
+
+fn genesis(accounts: &[(&SigningKey, Amount)]) -> Genesis {
+    Genesis {
+        chain_id: ChainId::new("test-hub").unwrap(),
+        genesis_time_ms: 1,
+        params: Params::default(),
+        validators: vec![],
+        accounts: accounts
+            .iter()
+            .map(|(k, a)| GenesisAccount {
+                address: k.public_key().address(),
+                balances: vec![GenesisBalance { denom: utrib(), amount: *a }],
+            })
+            .collect(),
+    }
+}
+
+fn state_after(writes: &WriteSet) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    writes.iter().filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v))).collect()
+}
+
+fn apply_writes(state: &mut BTreeMap<Vec<u8>, Vec<u8>>, writes: WriteSet) {
+    for (k, v) in writes {
+        match v {
+            Some(v) => state.insert(k, v),
+            None => state.remove(&k),
+        };
+    }
+}
+
+fn transfer(key: &SigningKey, nonce: u64, to: Address, amount: Amount) -> Tx {
+    key.sign_tx(SignDoc {
+        chain_id: ChainId::new("test-hub").unwrap(),
+        sender: key.public_key(),
+        nonce,
+        fee: 10,
+        body: TxBody::Transfer { to, denom: utrib(), amount },
+    })
+}
+
+fn block(height: u64, proposer: Address) -> BlockInfo {
+    BlockInfo { chain_id: ChainId::new("test-hub").unwrap(), height, time_ms: 1000 + height, proposer }
+}
+
+#[test]
+fn transfer_moves_funds_and_pays_the_fee_to_the_proposer() {
+    let alice = SigningKey::generate();
+    let bob = SigningKey::generate().public_key().address();
+    let proposer = SigningKey::generate().public_key().address();
+    let g = genesis(&[(&alice, 1_000)]);
+    let runtime = Runtime::new(&g);
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    let out = runtime.execute_block(&state, block(1, proposer), vec![transfer(&alice, 0, bob, 100)], false).unwrap();
+    assert!(out.receipts[0].success);
+    assert_eq!(out.receipts[0].events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["fee", "transfer"]);
+    let mut state = state;
+    apply_writes(&mut state, out.writes);
+    let a = alice.public_key().address();
+    assert_eq!(state.balance(&a, &utrib()).unwrap(), 890);
+    assert_eq!(state.balance(&bob, &utrib()).unwrap(), 100);
+    assert_eq!(state.balance(&proposer, &utrib()).unwrap(), 10);
+    assert_eq!(state.nonce(&a).unwrap(), 1);
+    assert_eq!(state.denoms(&bob).unwrap(), vec![utrib()]);
+    assert_eq!(state.supply(&utrib()).unwrap(), 1_000);
+}
+
+#[test]
+fn failed_body_changes_only_fee_and_nonce() {
+    let alice = SigningKey::generate();
+    let bob = SigningKey::generate().public_key().address();
+    let proposer = Address([9; 20]);
+    let g = genesis(&[(&alice, 100)]);
+    let runtime = Runtime::new(&g);
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    let out = runtime.execute_block(&state, block(1, proposer), vec![transfer(&alice, 0, bob, 95)], false).unwrap();
+    let receipt = &out.receipts[0];
+    assert!(!receipt.success);
+    assert!(receipt.error.as_deref().unwrap().contains("insufficient utrib"), "{receipt:?}");
+    let mut state = state;
+    apply_writes(&mut state, out.writes);
+    let a = alice.public_key().address();
+    assert_eq!(state.balance(&a, &utrib()).unwrap(), 90);
+    assert_eq!(state.balance(&bob, &utrib()).unwrap(), 0);
+    assert!(state.denoms(&bob).unwrap().is_empty());
+    assert_eq!(state.nonce(&a).unwrap(), 1);
+}
+
+#[test]
+fn ante_failures_make_a_block_invalid() {
+    let alice = SigningKey::generate();
+    let bob = Address([2; 20]);
+    let g = genesis(&[(&alice, 100)]);
+    let runtime = Runtime::new(&g);
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    let bad_nonce = transfer(&alice, 1, bob, 1);
+    let err = runtime.execute_block(&state, block(1, bob), vec![bad_nonce], false).unwrap_err();
+    assert!(matches!(err, RuntimeError::InvalidBlock { index: 0, reason: TxError::BadNonce { expected: 0, got: 1 } }));
+    let mut forged = transfer(&alice, 0, bob, 1);
+    forged.nonce = 0;
+    forged.signature.0[0] ^= 1;
+    let err = runtime.execute_block(&state, block(1, bob), vec![forged], false).unwrap_err();
+    assert!(matches!(err, RuntimeError::InvalidBlock { reason: TxError::BadSignature, .. }));
+    let poor = SigningKey::generate();
+    let err = runtime.execute_block(&state, block(1, bob), vec![transfer(&poor, 0, bob, 1)], false).unwrap_err();
+    assert!(matches!(err, RuntimeError::InvalidBlock { reason: TxError::InsufficientBalance { .. }, .. }));
+}
+
+#[test]
+fn refused_transaction_leaves_the_block_unchanged() {
+    let alice = SigningKey::generate();
+    let g = genesis(&[(&alice, 100)]);
+    let runtime = Runtime::new(&g);
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    let mut exec = runtime.begin_block(&state, block(1, Address([3; 20]))).unwrap();
+    assert!(matches!(exec.apply(transfer(&alice, 5, Address([2; 20]), 1), false), Err(ApplyError::Refused(_))));
+    assert!(exec.is_empty());
+    exec.apply(transfer(&alice, 0, Address([2; 20]), 1), false).unwrap();
+    assert_eq!(exec.finish().unwrap().receipts.len(), 1);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+
+    /// Random transfers among a few accounts: total supply never changes,
+    /// no balance goes negative, and each account's nonce counts its included
+    /// transactions.
+    #[test]
+    fn supply_is_conserved(transfers in prop::collection::vec((0usize..3, 0usize..4, 1u128..400), 1..30)) {
+        let keys: Vec<SigningKey> = (0..3).map(|_| SigningKey::generate()).collect();
+        let g = genesis(&keys.iter().map(|k| (k, 500)).collect::<Vec<_>>());
+        let runtime = Runtime::new(&g);
+        let mut state = state_after(&runtime.genesis_writes(&g).unwrap());
+        let proposer = Address([7; 20]);
+        let mut holders: Vec<Address> = keys.iter().map(|k| k.public_key().address()).collect();
+        holders.push(Address([8; 20]));
+        holders.push(proposer);
+        let mut nonces = [0u64; 3];
+        for (height, (from, to, amount)) in transfers.into_iter().enumerate() {
+            let tx = transfer(&keys[from], nonces[from], holders[to], amount);
+            let mut exec = runtime.begin_block(&state, block(height as u64 + 1, proposer)).unwrap();
+            if exec.apply(tx, false).is_ok() {
+                nonces[from] += 1;
+            }
+            let out = exec.finish().unwrap();
+            apply_writes(&mut state, out.writes);
+            let total: Amount = holders.iter().map(|h| state.balance(h, &utrib()).unwrap()).sum();
+            prop_assert_eq!(total, 1_500);
+        }
+        for (i, k) in keys.iter().enumerate() {
+            prop_assert_eq!(state.nonce(&k.public_key().address()).unwrap(), nonces[i]);
+        }
+    }
+}
