@@ -1,0 +1,76 @@
+//! The node's HTTP surface: GraphQL at `/graphql` (GraphiQL on GET),
+//! `/health` and Prometheus `/metrics`.
+
+pub mod schema;
+
+use crate::chain::Chain;
+use crate::config::ApiSettings;
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use schema::{ApiSchema, MutationRoot, QueryRoot};
+use std::sync::Arc;
+
+#[derive(Clone)]
+struct AppState {
+    chain: Arc<Chain>,
+    schema: ApiSchema,
+    graphiql: bool,
+}
+
+/// The schema over `chain`, with the configured limits.
+pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings) -> ApiSchema {
+    let mut builder = async_graphql::Schema::build(QueryRoot, MutationRoot, async_graphql::EmptySubscription)
+        .data(chain)
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity);
+    if !settings.graphiql {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The router serving the node's API.
+pub fn router(chain: Arc<Chain>, settings: &ApiSettings) -> Router {
+    let state = AppState { schema: build_schema(chain.clone(), settings), chain, graphiql: settings.graphiql };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .with_state(state)
+}
+
+async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    state.schema.execute(request.into_inner()).await.into()
+}
+
+async fn graphiql(State(state): State<AppState>) -> Response {
+    if !state.graphiql {
+        return (StatusCode::NOT_FOUND, "GraphiQL is turned off in this node's config (api.graphiql)").into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let chain = &state.chain;
+    let body = serde_json::json!({
+        "status": "ok",
+        "chain_id": chain.genesis().chain_id.to_string(),
+        "height": chain.height(),
+        "mempool_size": chain.mempool_len(),
+        // A single validator is always in sync with itself; block sync (p2p)
+        // reports catching up here.
+        "syncing": false,
+    });
+    Json(body).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let text = state.chain.metrics.render(state.chain.genesis().chain_id.as_str());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

@@ -1,0 +1,414 @@
+//! The node's GraphQL schema: one chain's blocks, transactions, accounts and
+//! proven state, and transaction submission.
+//!
+//! Amounts are decimal strings (128-bit numbers do not fit a JSON number
+//! safely); hashes are lowercase hex; binary values and proofs are base64.
+//! Errors carry `extensions.code`, a stable machine-readable kind.
+
+use crate::chain::Chain;
+use async_graphql::{Context, ErrorExtensions, Object, SimpleObject};
+use base64::Engine;
+use prost::Message;
+use std::sync::Arc;
+use tributary_runtime::bank::BankRead;
+use tributary_types::{decode_bounded, Address, Block, Hash, Header, Receipt, Tx, TxBody};
+
+pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, async_graphql::EmptySubscription>;
+
+/// Most blocks one `blocks` query returns.
+pub const BLOCKS_PAGE_MAX: usize = 100;
+/// Longest state key accepted, in bytes.
+pub const STATE_KEY_BYTES_MAX: usize = 512;
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A GraphQL error with a code.
+pub fn api_error(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message.into()).extend_with(|_, e| e.set("code", code))
+}
+
+fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
+    tracing::error!("internal error serving a query: {e}");
+    api_error("INTERNAL", format!("internal error: {e}"))
+}
+
+fn parse_hash(text: &str) -> async_graphql::Result<Hash> {
+    text.parse::<Hash>().map_err(|e| api_error("INVALID_HASH", e.to_string()))
+}
+
+fn parse_address(text: &str) -> async_graphql::Result<Address> {
+    text.parse::<Address>().map_err(|e| api_error("INVALID_ADDRESS", e.to_string()))
+}
+
+fn chain<'a>(ctx: &Context<'a>) -> &'a Arc<Chain> {
+    // The schema is always built with the chain as data (see `build_schema`).
+    ctx.data_unchecked::<Arc<Chain>>()
+}
+
+#[derive(SimpleObject)]
+pub struct ChainInfo {
+    pub id: String,
+    pub height: u64,
+    pub genesis_hash: String,
+    pub native_denom: String,
+    pub min_fee: String,
+    pub max_tx_bytes: u32,
+    pub mempool_size: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct HeaderView {
+    pub hash: String,
+    pub chain_id: String,
+    pub height: u64,
+    pub time_ms: u64,
+    pub parent_hash: String,
+    pub tx_root: String,
+    pub state_root: String,
+    pub proposer: String,
+    pub validator_set_hash: String,
+    pub next_validator_set_hash: String,
+    /// The header's borsh bytes, for clients that verify it themselves.
+    pub borsh_base64: String,
+}
+
+impl From<&Header> for HeaderView {
+    fn from(h: &Header) -> Self {
+        HeaderView {
+            hash: h.hash().to_hex(),
+            chain_id: h.chain_id.to_string(),
+            height: h.height,
+            time_ms: h.time_ms,
+            parent_hash: h.parent_hash.to_hex(),
+            tx_root: h.tx_root.to_hex(),
+            state_root: h.state_root.to_hex(),
+            proposer: h.proposer.to_string(),
+            validator_set_hash: h.validator_set_hash.to_hex(),
+            next_validator_set_hash: h.next_validator_set_hash.to_hex(),
+            borsh_base64: b64(&borsh::to_vec(h).unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SignatureView {
+    pub validator: String,
+    pub signature: String,
+}
+
+#[derive(SimpleObject)]
+pub struct CertificateView {
+    pub height: u64,
+    pub round: u32,
+    pub block_hash: String,
+    pub signatures: Vec<SignatureView>,
+}
+
+#[derive(SimpleObject)]
+pub struct AttributeView {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(SimpleObject)]
+pub struct EventView {
+    pub kind: String,
+    pub attributes: Vec<AttributeView>,
+}
+
+#[derive(SimpleObject)]
+pub struct ReceiptView {
+    pub success: bool,
+    pub error: Option<String>,
+    pub fee_paid: String,
+    pub events: Vec<EventView>,
+}
+
+impl From<&Receipt> for ReceiptView {
+    fn from(r: &Receipt) -> Self {
+        ReceiptView {
+            success: r.success,
+            error: r.error.clone(),
+            fee_paid: r.fee_paid.to_string(),
+            events: r
+                .events
+                .iter()
+                .map(|e| EventView {
+                    kind: e.kind.clone(),
+                    attributes: e
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| AttributeView { key: k.clone(), value: v.clone() })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TransferView {
+    pub to: String,
+    pub denom: String,
+    pub amount: String,
+}
+
+#[derive(SimpleObject)]
+pub struct TxView {
+    pub hash: String,
+    pub height: u64,
+    pub index: u32,
+    pub chain_id: String,
+    pub sender: String,
+    pub nonce: u64,
+    pub fee: String,
+    pub kind: String,
+    pub transfer: Option<TransferView>,
+    pub receipt: ReceiptView,
+}
+
+fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
+    TxView {
+        hash: receipt.tx_hash.to_hex(),
+        height: receipt.height,
+        index: receipt.index,
+        chain_id: tx.chain_id.to_string(),
+        sender: tx.sender_address().to_string(),
+        nonce: tx.nonce,
+        fee: tx.fee.to_string(),
+        kind: tx.body.kind().to_string(),
+        transfer: match &tx.body {
+            TxBody::Transfer { to, denom, amount } => {
+                Some(TransferView { to: to.to_string(), denom: denom.to_string(), amount: amount.to_string() })
+            }
+        },
+        receipt: receipt.into(),
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct BlockView {
+    pub hash: String,
+    pub height: u64,
+    pub header: HeaderView,
+    pub tx_count: usize,
+    pub txs: Vec<TxView>,
+    pub certificate: CertificateView,
+}
+
+fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
+    let mut txs = Vec::with_capacity(block.txs.len());
+    for tx in &block.txs {
+        let receipt = chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?;
+        txs.push(tx_view(tx, &receipt));
+    }
+    Ok(BlockView {
+        hash: block.hash().to_hex(),
+        height: block.header.height,
+        header: (&block.header).into(),
+        tx_count: block.txs.len(),
+        txs,
+        certificate: CertificateView {
+            height: block.certificate.height,
+            round: block.certificate.round,
+            block_hash: block.certificate.block_hash.to_hex(),
+            signatures: block
+                .certificate
+                .signatures
+                .iter()
+                .map(|s| SignatureView { validator: hex::encode(s.validator.0), signature: hex::encode(s.signature.0) })
+                .collect(),
+        },
+    })
+}
+
+#[derive(SimpleObject)]
+pub struct BalanceView {
+    pub denom: String,
+    pub amount: String,
+}
+
+#[derive(SimpleObject)]
+pub struct AccountView {
+    pub address: String,
+    /// False for an address that never held funds nor sent a transaction.
+    pub exists: bool,
+    /// The nonce of the account's next transaction, by committed state.
+    pub nonce: u64,
+    /// The nonce to use for a new transaction, counting ones waiting in the mempool.
+    pub next_nonce: u64,
+    pub balances: Vec<BalanceView>,
+    /// The height this answer reflects.
+    pub height: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct StateView {
+    pub key: String,
+    pub height: u64,
+    pub exists: bool,
+    pub value_base64: Option<String>,
+    pub value_hex: Option<String>,
+    /// Protobuf-encoded ics23 `CommitmentProof` (existence or non-existence), base64.
+    pub proof_base64: String,
+    /// The state root the proof is against (hex).
+    pub state_root: String,
+    /// The certified header whose `stateRoot` this is (absent at height 0, genesis).
+    pub header: Option<HeaderView>,
+}
+
+#[derive(SimpleObject)]
+pub struct SubmitResult {
+    pub hash: String,
+}
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// This chain: id, latest height, parameters.
+    async fn chain(&self, ctx: &Context<'_>) -> ChainInfo {
+        let chain = chain(ctx);
+        let params = &chain.genesis().params;
+        ChainInfo {
+            id: chain.genesis().chain_id.to_string(),
+            height: chain.height(),
+            genesis_hash: chain.genesis_hash().to_hex(),
+            native_denom: params.native_denom.to_string(),
+            min_fee: params.min_fee.to_string(),
+            max_tx_bytes: params.max_tx_bytes,
+            mempool_size: chain.mempool_len() as u64,
+        }
+    }
+
+    /// A block by height or by hash (give one).
+    async fn block(
+        &self,
+        ctx: &Context<'_>,
+        height: Option<u64>,
+        hash: Option<String>,
+    ) -> async_graphql::Result<Option<BlockView>> {
+        let chain = chain(ctx);
+        let height = match (height, hash) {
+            (Some(h), None) => h,
+            (None, Some(hash)) => match chain.block_height_by_hash(&parse_hash(&hash)?).map_err(internal)? {
+                Some(h) => h,
+                None => return Ok(None),
+            },
+            _ => return Err(api_error("BAD_ARGUMENTS", "give exactly one of `height` or `hash`")),
+        };
+        match chain.block(height).map_err(internal)? {
+            Some(block) => Ok(Some(block_view(chain, &block)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The latest blocks, newest first (at most 100).
+    async fn blocks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] last: usize,
+    ) -> async_graphql::Result<Vec<BlockView>> {
+        if last > BLOCKS_PAGE_MAX {
+            return Err(api_error("PAGE_TOO_LARGE", format!("`last` is {last}; the maximum is {BLOCKS_PAGE_MAX}")));
+        }
+        let chain = chain(ctx);
+        let top = chain.height();
+        let mut out = Vec::new();
+        for height in (1..=top).rev().take(last) {
+            if let Some(block) = chain.block(height).map_err(internal)? {
+                out.push(block_view(chain, &block)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A committed transaction and its receipt.
+    async fn tx(&self, ctx: &Context<'_>, hash: String) -> async_graphql::Result<Option<TxView>> {
+        let chain = chain(ctx);
+        let hash = parse_hash(&hash)?;
+        Ok(chain.tx(&hash).map_err(internal)?.map(|(tx, receipt)| tx_view(&tx, &receipt)))
+    }
+
+    /// An account's nonce and balances at the latest height.
+    async fn account(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<AccountView> {
+        let chain = chain(ctx);
+        let address = parse_address(&address)?;
+        let snapshot = chain.latest();
+        let nonce = BankRead::nonce(&snapshot, &address).map_err(internal)?;
+        let mut balances = Vec::new();
+        for denom in snapshot.denoms(&address).map_err(internal)? {
+            let amount = BankRead::balance(&snapshot, &address, &denom).map_err(internal)?;
+            balances.push(BalanceView { denom: denom.to_string(), amount: amount.to_string() });
+        }
+        Ok(AccountView {
+            address: address.to_string(),
+            exists: nonce > 0 || !balances.is_empty(),
+            nonce,
+            next_nonce: chain.next_nonce(&address),
+            balances,
+            height: snapshot.height(),
+        })
+    }
+
+    /// The value at a state key (e.g. `bank/balance/trib1…/utrib`) with an ICS23
+    /// proof against the state root of the certified header at `height`
+    /// (default: latest).
+    async fn state(&self, ctx: &Context<'_>, key: String, height: Option<u64>) -> async_graphql::Result<StateView> {
+        let chain = chain(ctx);
+        if key.len() > STATE_KEY_BYTES_MAX {
+            return Err(api_error(
+                "KEY_TOO_LONG",
+                format!("key is {} bytes; the maximum is {STATE_KEY_BYTES_MAX}", key.len()),
+            ));
+        }
+        let latest = chain.height();
+        let height = height.unwrap_or(latest);
+        if height > latest {
+            return Err(api_error("FUTURE_HEIGHT", format!("height {height} is above the latest height {latest}")));
+        }
+        let root = chain
+            .state_root(height)
+            .map_err(internal)?
+            .ok_or_else(|| api_error("PRUNED_HEIGHT", format!("no state is kept for height {height}")))?;
+        let (value, proof) = chain.state_with_proof(key.as_bytes(), height).map_err(internal)?;
+        let header = chain.header(height).map_err(internal)?;
+        Ok(StateView {
+            key,
+            height,
+            exists: value.is_some(),
+            value_base64: value.as_deref().map(b64),
+            value_hex: value.as_deref().map(hex::encode),
+            proof_base64: b64(&proof.encode_to_vec()),
+            state_root: root.to_hex(),
+            header: header.as_ref().map(HeaderView::from),
+        })
+    }
+}
+
+pub struct MutationRoot;
+
+#[Object]
+impl MutationRoot {
+    /// Submit a borsh-encoded signed transaction (base64). Returns its hash once
+    /// the mempool admits it; the error's `extensions.code` says why not.
+    async fn submit_tx(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<SubmitResult> {
+        let chain = chain(ctx);
+        let max = chain.genesis().params.max_tx_bytes as usize;
+        // Base64 is 4/3 the size of its bytes: refuse oversized text before decoding it.
+        if tx_base64.len() > max.div_ceil(3) * 4 + 4 {
+            return Err(api_error("TX_TOO_LARGE", format!("transaction is over the limit of {max} bytes")));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(tx_base64.trim())
+            .map_err(|e| api_error("MALFORMED_TX", format!("txBase64 is not base64: {e}")))?;
+        let tx: Tx = decode_bounded("transaction", &bytes, max).map_err(|e| match e {
+            tributary_types::DecodeError::TooLarge { .. } => api_error("TX_TOO_LARGE", e.to_string()),
+            tributary_types::DecodeError::Malformed { .. } => api_error("MALFORMED_TX", e.to_string()),
+        })?;
+        let hash = chain.submit(tx, bytes.len()).map_err(|e| api_error(e.code(), e.to_string()))?;
+        Ok(SubmitResult { hash: hash.to_hex() })
+    }
+}

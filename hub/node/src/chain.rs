@@ -1,0 +1,383 @@
+//! The chain: genesis, producing and committing blocks, and reading them back.
+//!
+//! One writer (the block producer) and many readers (the API). A block is
+//! committed in one atomic store write that also moves the `latest_height`
+//! marker, so readers and a restarted node only ever see whole blocks.
+
+use crate::metrics::Metrics;
+use borsh::BorshDeserialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+use tributary_crypto::SigningKey;
+use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
+use tributary_runtime::bank::BankRead;
+use tributary_runtime::state::{StateRead, StateReadError};
+use tributary_runtime::{ApplyError, BlockInfo, Runtime};
+use tributary_state::{CommitmentProof, StateDb, StateError};
+use tributary_store::{Batch, Column, Durability, Store, StoreError};
+use tributary_types::block::{validator_set_hash, vote_sign_bytes};
+use tributary_types::{
+    Address, Amount, Block, CommitCertificate, Denom, Genesis, Hash, Header, Receipt, Tx, ValidatorSignature,
+};
+
+const META_LATEST_HEIGHT: &[u8] = b"latest_height";
+const META_GENESIS_HASH: &[u8] = b"genesis_hash";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("state read failed: {0}")]
+    StateRead(#[from] StateReadError),
+    #[error("runtime failed: {0}")]
+    Runtime(#[from] tributary_runtime::RuntimeError),
+    #[error("this home's database was created from genesis {stored}, but genesis.json hashes to {current}: use the genesis the chain started with, or a fresh --home")]
+    GenesisMismatch { stored: Hash, current: Hash },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the validator key {key} is not in the genesis validator set")]
+    NotAValidator { key: String },
+}
+
+pub type Result<T, E = ChainError> = std::result::Result<T, E>;
+
+fn height_key(height: u64) -> [u8; 8] {
+    height.to_be_bytes()
+}
+
+fn decode<T: BorshDeserialize>(what: &str, bytes: &[u8]) -> Result<T> {
+    borsh::from_slice(bytes).map_err(|e| ChainError::Corrupt(format!("{what}: {e}")))
+}
+
+fn encode<T: borsh::BorshSerialize>(value: &T) -> Result<Vec<u8>> {
+    borsh::to_vec(value).map_err(|e| ChainError::Corrupt(format!("encoding: {e}")))
+}
+
+/// State as of one committed height.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    state: StateDb,
+    height: u64,
+}
+
+impl Snapshot {
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+}
+
+impl StateRead for Snapshot {
+    fn get(&self, key: &[u8]) -> std::result::Result<Option<Vec<u8>>, StateReadError> {
+        self.state.get(key, self.height).map_err(|e| StateReadError(e.to_string()))
+    }
+}
+
+impl AccountView for Snapshot {
+    fn nonce(&self, address: &Address) -> u64 {
+        BankRead::nonce(self, address).unwrap_or_else(|e| {
+            tracing::error!("reading nonce of {address}: {e}");
+            u64::MAX
+        })
+    }
+    fn balance(&self, address: &Address, denom: &Denom) -> Amount {
+        BankRead::balance(self, address, denom).unwrap_or_else(|e| {
+            tracing::error!("reading balance of {address}: {e}");
+            0
+        })
+    }
+}
+
+/// Where a transaction landed.
+#[derive(Clone, Debug, borsh::BorshSerialize, borsh::BorshDeserialize)]
+pub struct TxLocation {
+    pub height: u64,
+    pub index: u32,
+}
+
+/// A committed block with what it produced, as handed to listeners.
+#[derive(Clone, Debug)]
+pub struct Committed {
+    pub block: Block,
+    pub receipts: Vec<Receipt>,
+}
+
+/// The chain engine behind one node.
+pub struct Chain {
+    store: Arc<Store>,
+    state: StateDb,
+    runtime: Runtime,
+    genesis: Genesis,
+    genesis_hash: Hash,
+    validator: SigningKey,
+    latest_height: AtomicU64,
+    mempool: Mutex<Mempool>,
+    durability: Durability,
+    pub metrics: Arc<Metrics>,
+    commits: tokio::sync::broadcast::Sender<Arc<Committed>>,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain").field("chain_id", &self.genesis.chain_id).field("height", &self.height()).finish()
+    }
+}
+
+impl Chain {
+    /// Open the chain in `store`, writing genesis state on first start.
+    pub fn open(
+        store: Arc<Store>,
+        genesis: Genesis,
+        validator: SigningKey,
+        mempool: MempoolConfig,
+        durability: Durability,
+    ) -> Result<Self> {
+        let state = StateDb::new(store.clone());
+        let runtime = Runtime::new(&genesis);
+        let genesis_hash = genesis.hash();
+        if !genesis.validators.iter().any(|v| v.public_key == validator.public_key()) {
+            return Err(ChainError::NotAValidator { key: hex::encode(validator.public_key().0) });
+        }
+        let latest_height = match store.get(Column::Meta, META_GENESIS_HASH)? {
+            Some(stored) => {
+                let stored = Hash(stored.try_into().map_err(|_| ChainError::Corrupt("genesis hash".into()))?);
+                if stored != genesis_hash {
+                    return Err(ChainError::GenesisMismatch { stored, current: genesis_hash });
+                }
+                let bytes = store
+                    .get(Column::Meta, META_LATEST_HEIGHT)?
+                    .ok_or(ChainError::Corrupt("latest height missing".into()))?;
+                u64::from_be_bytes(bytes.try_into().map_err(|_| ChainError::Corrupt("latest height".into()))?)
+            }
+            None => {
+                let writes = runtime.genesis_writes(&genesis)?;
+                let prepared = state.prepare(&writes, 0)?;
+                let mut batch = prepared.batch;
+                batch.put(Column::Meta, META_GENESIS_HASH.to_vec(), genesis_hash.0.to_vec());
+                batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(0).to_vec());
+                store.write(batch, Durability::Sync)?;
+                0
+            }
+        };
+        let (commits, _) = tokio::sync::broadcast::channel(256);
+        let metrics = Arc::new(Metrics::default());
+        metrics.height.store(latest_height, Ordering::Relaxed);
+        Ok(Chain {
+            store,
+            state,
+            runtime,
+            genesis,
+            genesis_hash,
+            validator,
+            latest_height: AtomicU64::new(latest_height),
+            mempool: Mutex::new(Mempool::new(mempool)),
+            durability,
+            metrics,
+            commits,
+        })
+    }
+
+    pub fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    pub fn genesis_hash(&self) -> Hash {
+        self.genesis_hash
+    }
+
+    pub fn height(&self) -> u64 {
+        self.latest_height.load(Ordering::Acquire)
+    }
+
+    pub fn snapshot(&self, height: u64) -> Snapshot {
+        Snapshot { state: self.state.clone(), height }
+    }
+
+    pub fn latest(&self) -> Snapshot {
+        self.snapshot(self.height())
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<Committed>> {
+        self.commits.subscribe()
+    }
+
+    fn mempool(&self) -> MutexGuard<'_, Mempool> {
+        // A panic while holding the lock would be a bug; the pool's data is
+        // still consistent between calls, so keep serving.
+        self.mempool.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn mempool_len(&self) -> usize {
+        self.mempool().len()
+    }
+
+    /// Admit a transaction to the mempool.
+    pub fn submit(&self, tx: Tx, encoded_len: usize) -> std::result::Result<Hash, AdmitError> {
+        let mut pool = self.mempool();
+        let result = pool.admit(tx, encoded_len, &self.latest());
+        self.metrics.mempool_size.store(pool.len() as u64, Ordering::Relaxed);
+        match &result {
+            Ok(_) => self.metrics.txs_admitted.fetch_add(1, Ordering::Relaxed),
+            Err(_) => self.metrics.txs_rejected.fetch_add(1, Ordering::Relaxed),
+        };
+        result
+    }
+
+    /// The nonce the sender's next transaction should carry, counting ones waiting.
+    pub fn next_nonce(&self, address: &Address) -> u64 {
+        self.mempool().next_nonce(address, &self.latest())
+    }
+
+    /// Whether a block is due: transactions are waiting, or the chain has been
+    /// quiet for the empty-block interval.
+    pub fn has_pending(&self) -> bool {
+        !self.mempool().is_empty()
+    }
+
+    /// Build, sign and commit the next block from the mempool.
+    pub fn produce_block(&self, now_ms: u64) -> Result<Arc<Committed>> {
+        let started = Instant::now();
+        let mut pool = self.mempool();
+        let parent_height = self.height();
+        let parent = self.snapshot(parent_height);
+        let (parent_hash, parent_time_ms) = match self.header(parent_height)? {
+            Some(h) => (h.hash(), h.time_ms),
+            None => (self.genesis_hash, self.genesis.genesis_time_ms),
+        };
+        let height = parent_height + 1;
+        let proposer = self.validator.public_key().address();
+        let info = BlockInfo {
+            chain_id: self.genesis.chain_id.clone(),
+            height,
+            time_ms: now_ms.max(parent_time_ms),
+            proposer,
+        };
+        let mut execution = self.runtime.begin_block(&parent, info.clone())?;
+        let mut refused = Vec::new();
+        for tx in pool.select(self.runtime.params().max_block_txs as usize) {
+            let hash = tx.hash();
+            // Mempool transactions had their signatures checked on admission.
+            match execution.apply(tx, true) {
+                Ok(_) => {}
+                Err(ApplyError::Refused(reason)) => {
+                    tracing::warn!(%hash, %reason, "dropping a mempool transaction that no longer applies");
+                    refused.push(hash);
+                }
+                Err(ApplyError::Fatal(e)) => return Err(e.into()),
+            }
+        }
+        let outcome = execution.finish()?;
+        let prepared = self.state.prepare(&outcome.writes, height)?;
+        let validators = self.genesis.validator_set();
+        let set_hash = validator_set_hash(&validators);
+        let header = Header {
+            chain_id: info.chain_id.clone(),
+            height,
+            time_ms: info.time_ms,
+            parent_hash,
+            tx_root: Block::compute_tx_root(&outcome.txs),
+            state_root: Hash(prepared.root),
+            proposer,
+            validator_set_hash: set_hash,
+            next_validator_set_hash: set_hash,
+        };
+        let block_hash = header.hash();
+        let signature = self.validator.sign(&vote_sign_bytes(&info.chain_id, height, 0, &block_hash));
+        let certificate = CommitCertificate {
+            height,
+            round: 0,
+            block_hash,
+            signatures: vec![ValidatorSignature { validator: self.validator.public_key(), signature }],
+        };
+        let block = Block { header, txs: outcome.txs, certificate };
+        let mut batch = prepared.batch;
+        self.index_block(&mut batch, &block, &outcome.receipts)?;
+        self.store.write(batch, self.durability)?;
+        self.latest_height.store(height, Ordering::Release);
+
+        let included: Vec<Hash> = block.txs.iter().map(Tx::hash).chain(refused).collect();
+        pool.recheck(&included, &self.snapshot(height));
+        let pool_len = pool.len();
+        drop(pool);
+        self.metrics.record_block(height, block.txs.len(), pool_len, started.elapsed());
+        let committed = Arc::new(Committed { block, receipts: outcome.receipts });
+        // Nobody listening is fine.
+        let _ = self.commits.send(committed.clone());
+        Ok(committed)
+    }
+
+    fn index_block(&self, batch: &mut Batch, block: &Block, receipts: &[Receipt]) -> Result<()> {
+        let height = block.header.height;
+        batch.put(Column::Blocks, height_key(height), encode(block)?);
+        batch.put(Column::Headers, height_key(height), encode(&block.header)?);
+        batch.put(Column::BlockHashes, block.hash().0.to_vec(), height_key(height));
+        for receipt in receipts {
+            let location = TxLocation { height, index: receipt.index };
+            batch.put(Column::TxIndex, receipt.tx_hash.0.to_vec(), encode(&location)?);
+            batch.put(Column::Receipts, receipt.tx_hash.0.to_vec(), encode(receipt)?);
+        }
+        batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(height));
+        Ok(())
+    }
+
+    pub fn header(&self, height: u64) -> Result<Option<Header>> {
+        match self.store.get(Column::Headers, &height_key(height))? {
+            Some(bytes) => Ok(Some(decode("header", &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn block(&self, height: u64) -> Result<Option<Block>> {
+        if height > self.height() {
+            return Ok(None);
+        }
+        match self.store.get(Column::Blocks, &height_key(height))? {
+            Some(bytes) => Ok(Some(decode("block", &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn block_height_by_hash(&self, hash: &Hash) -> Result<Option<u64>> {
+        match self.store.get(Column::BlockHashes, &hash.0)? {
+            Some(bytes) => Ok(Some(u64::from_be_bytes(
+                bytes.try_into().map_err(|_| ChainError::Corrupt("block hash index".into()))?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    /// A committed transaction with its receipt.
+    pub fn tx(&self, hash: &Hash) -> Result<Option<(Tx, Receipt)>> {
+        let Some(location) = self.store.get(Column::TxIndex, &hash.0)? else { return Ok(None) };
+        let location: TxLocation = decode("tx index", &location)?;
+        let block =
+            self.block(location.height)?.ok_or(ChainError::Corrupt(format!("block {} missing", location.height)))?;
+        let tx = block
+            .txs
+            .get(location.index as usize)
+            .cloned()
+            .ok_or(ChainError::Corrupt(format!("tx {hash} missing from block {}", location.height)))?;
+        let receipt =
+            self.store.get(Column::Receipts, &hash.0)?.ok_or(ChainError::Corrupt(format!("receipt {hash} missing")))?;
+        Ok(Some((tx, decode("receipt", &receipt)?)))
+    }
+
+    pub fn receipt(&self, hash: &Hash) -> Result<Option<Receipt>> {
+        match self.store.get(Column::Receipts, &hash.0)? {
+            Some(bytes) => Ok(Some(decode("receipt", &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The state root at `height` (0 is genesis).
+    pub fn state_root(&self, height: u64) -> Result<Option<Hash>> {
+        Ok(self.state.root(height)?.map(Hash))
+    }
+
+    /// A value and its ICS23 proof at `height`.
+    pub fn state_with_proof(&self, key: &[u8], height: u64) -> Result<(Option<Vec<u8>>, CommitmentProof)> {
+        Ok(self.state.get_with_proof(key, height)?)
+    }
+}

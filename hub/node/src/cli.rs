@@ -1,0 +1,601 @@
+//! The `hub` command line: init, start, devnet, keys, tx, query.
+//!
+//! Every command that prints takes `--json` for scripts; errors name what is
+//! wrong and how to fix it. Commands that talk to a node take `--node URL`
+//! (default: the API address in the home's config, else 127.0.0.1:26680).
+
+use crate::client::{Client, ClientError};
+use crate::config::Home;
+use crate::init::{init_home, InitOptions};
+use anyhow::{bail, Context as _};
+use base64::Engine;
+use clap::{Args, Parser, Subcommand};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tributary_crypto::keyfile::{load_signing_key, read_key_file, write_key_file};
+use tributary_crypto::SigningKey;
+use tributary_types::{Address, ChainId, Denom, SignDoc, TxBody};
+
+const DEFAULT_NODE: &str = "http://127.0.0.1:26680/graphql";
+
+#[derive(Parser, Debug)]
+#[command(name = "hub", version, about = "Tributary: run a hub node, manage keys, send transactions, query chains")]
+pub struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct HomeArg {
+    /// The node's home directory (config.toml, genesis.json, keys/, data/).
+    #[arg(long, env = "TRIBUTARY_HOME", default_value = "~/.tributary")]
+    pub home: String,
+}
+
+impl HomeArg {
+    pub fn home(&self) -> Home {
+        Home::new(expand_tilde(&self.home))
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PassphraseArg {
+    /// File holding the passphrase of encrypted key files (else $TRIBUTARY_PASSPHRASE).
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl PassphraseArg {
+    pub fn read(&self) -> anyhow::Result<Option<Vec<u8>>> {
+        if let Some(path) = &self.passphrase_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read passphrase file {}", path.display()))?;
+            return Ok(Some(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec()));
+        }
+        Ok(std::env::var("TRIBUTARY_PASSPHRASE").ok().map(String::into_bytes))
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct NodeArg {
+    /// GraphQL URL of the node to talk to.
+    #[arg(long, env = "TRIBUTARY_NODE")]
+    pub node: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new home: validator key, funded accounts, genesis.json, config.toml.
+    Init {
+        #[command(flatten)]
+        home: HomeArg,
+        /// The chain's id (a-z, 0-9, '-').
+        #[arg(long)]
+        chain_id: String,
+        /// Funded user accounts to create besides the validator.
+        #[arg(long, default_value_t = 2)]
+        accounts: usize,
+        /// Address for the GraphQL API (port 0 picks a free one at start).
+        #[arg(long, default_value = "127.0.0.1:26680")]
+        api: String,
+        /// Encrypt the new key files with the passphrase from --passphrase-file or $TRIBUTARY_PASSPHRASE.
+        #[arg(long)]
+        encrypt: bool,
+        #[command(flatten)]
+        passphrase: PassphraseArg,
+    },
+    /// Run a node from its home until Ctrl-C or SIGTERM.
+    Start {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Override the config's api_listen.
+        #[arg(long)]
+        api: Option<String>,
+        #[command(flatten)]
+        passphrase: PassphraseArg,
+    },
+    /// Start a local network (a hub validator, for now) and print its endpoints and funded accounts.
+    Devnet {
+        /// Directory for the devnet's nodes; running again on it resumes the chain.
+        #[arg(long, default_value = "./devnet")]
+        home: PathBuf,
+        /// Address for the hub node's GraphQL API.
+        #[arg(long, default_value = "127.0.0.1:26680")]
+        api: String,
+    },
+    /// Manage the keys in a home's keyring.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Sign and send transactions.
+    #[command(subcommand)]
+    Tx(TxCommand),
+    /// Read blocks, transactions, accounts and proven state from a node.
+    #[command(subcommand)]
+    Query(QueryCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a new key.
+    Add {
+        name: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// Encrypt the key file with the passphrase from --passphrase-file or $TRIBUTARY_PASSPHRASE.
+        #[arg(long)]
+        encrypt: bool,
+        #[command(flatten)]
+        passphrase: PassphraseArg,
+    },
+    /// List the keys in the keyring.
+    List {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Show one key's address and public key.
+    Show {
+        name: String,
+        #[command(flatten)]
+        home: HomeArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TxCommand {
+    /// Send tokens to an address on the same chain.
+    Transfer {
+        /// Key name in the home's keyring, or a path to a key file.
+        #[arg(long)]
+        from: String,
+        /// Recipient address (trib1…).
+        #[arg(long)]
+        to: String,
+        /// Amount in the smallest unit.
+        #[arg(long)]
+        amount: u128,
+        /// Denomination (default: the chain's native one).
+        #[arg(long)]
+        denom: Option<String>,
+        /// Fee in the native denomination (default: the chain's minimum).
+        #[arg(long)]
+        fee: Option<u128>,
+        /// Nonce to use (default: the account's next, counting waiting transactions).
+        #[arg(long)]
+        nonce: Option<u64>,
+        /// Return once the mempool accepts it, without waiting for the block.
+        #[arg(long)]
+        no_wait: bool,
+        /// How long to wait for the block.
+        #[arg(long, default_value_t = 30)]
+        timeout_secs: u64,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(flatten)]
+        passphrase: PassphraseArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum QueryCommand {
+    /// A block by height or hash.
+    Block {
+        /// Height, or a block hash (64 hex characters).
+        id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// A transaction and its receipt.
+    Tx {
+        hash: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// An account's nonce and balances.
+    Account {
+        address: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// A state value with its ICS23 proof and certified header.
+    State {
+        /// State key, e.g. bank/balance/trib1…/utrib
+        key: String,
+        /// Height (default: latest).
+        #[arg(long)]
+        height: Option<u64>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// The chain's id, height and parameters.
+    Chain {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+}
+
+pub fn expand_tilde(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The node URL: `--node`, else the home's config, else the default.
+fn node_url(node: &NodeArg, home: &HomeArg) -> String {
+    if let Some(url) = &node.node {
+        return url.clone();
+    }
+    match home.home().load_config() {
+        Ok(config) if !config.api_listen.ends_with(":0") => format!("http://{}/graphql", config.api_listen),
+        _ => DEFAULT_NODE.to_string(),
+    }
+}
+
+/// A key by keyring name or file path.
+fn load_key(from: &str, home: &HomeArg, passphrase: &PassphraseArg) -> anyhow::Result<SigningKey> {
+    let as_path = Path::new(from);
+    let path = if as_path.is_file() { as_path.to_path_buf() } else { home.home().key(from) };
+    if !path.is_file() {
+        bail!(
+            "no key named {from:?}: {} does not exist (see `hub keys list --home {}`)",
+            path.display(),
+            home.home().root.display()
+        );
+    }
+    Ok(load_signing_key(&path, passphrase.read()?.as_deref())?)
+}
+
+/// Print `value` as JSON, or as indented `key: value` text.
+pub fn emit(json: bool, value: &Value) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    } else {
+        let mut out = String::new();
+        render_text(value, 0, &mut out);
+        print!("{out}");
+    }
+}
+
+fn render_text(value: &Value, indent: usize, out: &mut String) {
+    let pad = "  ".repeat(indent);
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    Value::Object(_) | Value::Array(_) if !is_empty(v) => {
+                        out.push_str(&format!("{pad}{k}:\n"));
+                        render_text(v, indent + 1, out);
+                    }
+                    _ => out.push_str(&format!("{pad}{k}: {}\n", scalar(v))),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                match item {
+                    Value::Object(_) | Value::Array(_) => {
+                        out.push_str(&format!("{pad}-\n"));
+                        render_text(item, indent + 1, out);
+                    }
+                    _ => out.push_str(&format!("{pad}- {}\n", scalar(item))),
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        Value::Array(_) => "[]".into(),
+        Value::Object(_) => "{}".into(),
+        other => other.to_string(),
+    }
+}
+
+pub const TX_FIELDS: &str = "hash height index chainId sender nonce fee kind transfer { to denom amount } receipt { success error feePaid events { kind attributes { key value } } }";
+pub const HEADER_FIELDS: &str =
+    "hash chainId height timeMs parentHash txRoot stateRoot proposer validatorSetHash nextValidatorSetHash";
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let json = cli.json;
+    match cli.command {
+        Command::Init { home, chain_id, accounts, api, encrypt, passphrase } => {
+            let passphrase = if encrypt {
+                Some(
+                    passphrase
+                        .read()?
+                        .context("--encrypt needs a passphrase: give --passphrase-file or set TRIBUTARY_PASSPHRASE")?,
+                )
+            } else {
+                None
+            };
+            let options = InitOptions {
+                chain_id: ChainId::new(chain_id)?,
+                accounts,
+                api_listen: api,
+                passphrase,
+                genesis_time_ms: crate::node::now_ms(),
+            };
+            let summary = init_home(&home.home(), &options)?;
+            emit(json, &serde_json::to_value(&summary)?);
+            Ok(())
+        }
+        Command::Start { home, api, passphrase } => {
+            let home = home.home();
+            let mut config = home.load_config()?;
+            if let Some(api) = api {
+                config.api_listen = api;
+            }
+            let running = crate::node::start(&home, config, passphrase.read()?.as_deref()).await?;
+            let chain_id = running.chain.genesis().chain_id.to_string();
+            let height = running.chain.height();
+            if json {
+                println!(
+                    "{}",
+                    json!({ "event": "ready", "chain_id": chain_id, "height": height, "graphql": running.graphql_url() })
+                );
+            } else {
+                println!("node ready: chain {chain_id} at height {height}");
+                println!("GraphQL: {}", running.graphql_url());
+            }
+            running.run_until(shutdown_signal()).await
+        }
+        Command::Devnet { home, api } => crate::cli_devnet::run(home, api, json).await,
+        Command::Keys(command) => keys(command, json),
+        Command::Tx(TxCommand::Transfer {
+            from,
+            to,
+            amount,
+            denom,
+            fee,
+            nonce,
+            no_wait,
+            timeout_secs,
+            home,
+            node,
+            passphrase,
+        }) => {
+            let key = load_key(&from, &home, &passphrase)?;
+            let to: Address = to.parse()?;
+            let client = Client::new(node_url(&node, &home));
+            let info = client.query("{ chain { id nativeDenom minFee } }", json!({})).await?;
+            let chain_id = ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?;
+            let native = info.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default().to_string();
+            let min_fee: u128 = info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?;
+            let sender = key.public_key().address();
+            let nonce = match nonce {
+                Some(n) => n,
+                None => {
+                    let account = client
+                        .query(
+                            "query($a: String!) { account(address: $a) { nextNonce } }",
+                            json!({ "a": sender.to_string() }),
+                        )
+                        .await?;
+                    account
+                        .pointer("/account/nextNonce")
+                        .and_then(Value::as_u64)
+                        .context("node did not return a nonce")?
+                }
+            };
+            let doc = SignDoc {
+                chain_id,
+                sender: key.public_key(),
+                nonce,
+                fee: fee.unwrap_or(min_fee),
+                body: TxBody::Transfer { to, denom: Denom::new(denom.unwrap_or(native))?, amount },
+            };
+            let tx = key.sign_tx(doc);
+            submit_and_wait(&client, &tx, !no_wait, Duration::from_secs(timeout_secs), json).await?;
+            Ok(())
+        }
+        Command::Query(command) => query(command, json).await,
+    }
+}
+
+/// Submit `tx`; optionally wait for its receipt. Fails if the body failed.
+pub async fn submit_and_wait(
+    client: &Client,
+    tx: &tributary_types::Tx,
+    wait: bool,
+    timeout: Duration,
+    json: bool,
+) -> anyhow::Result<String> {
+    let bytes = borsh::to_vec(tx)?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let submitted =
+        client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
+    let hash =
+        submitted.pointer("/submitTx/hash").and_then(Value::as_str).context("node did not return a hash")?.to_string();
+    if !wait {
+        emit(json, &json!({ "hash": hash, "status": "submitted" }));
+        return Ok(hash);
+    }
+    let deadline = Instant::now() + timeout;
+    let query = format!("query($h: String!) {{ tx(hash: $h) {{ {TX_FIELDS} }} }}");
+    loop {
+        let answer = client.query(&query, json!({ "h": hash })).await?;
+        if let Some(tx) = answer.get("tx").filter(|t| !t.is_null()) {
+            emit(json, tx);
+            if tx.pointer("/receipt/success") == Some(&Value::Bool(false)) {
+                let reason = tx.pointer("/receipt/error").and_then(Value::as_str).unwrap_or("unknown");
+                bail!("transaction {hash} was included but failed: {reason}");
+            }
+            return Ok(hash);
+        }
+        if Instant::now() >= deadline {
+            bail!("transaction {hash} was accepted but not included within {}s; query it later with `hub query tx {hash}`", timeout.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn keys(command: KeysCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Add { name, home, encrypt, passphrase } => {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                bail!("key name {name:?} is invalid: use letters, digits, '-' and '_'");
+            }
+            let passphrase = if encrypt {
+                Some(
+                    passphrase
+                        .read()?
+                        .context("--encrypt needs a passphrase: give --passphrase-file or set TRIBUTARY_PASSPHRASE")?,
+                )
+            } else {
+                None
+            };
+            let path = home.home().key(&name);
+            let file = write_key_file(&path, &SigningKey::generate(), passphrase.as_deref())?;
+            emit(
+                json,
+                &json!({ "name": name, "address": file.address, "public_key": file.public_key, "key_file": path, "encrypted": file.encrypted.is_some() }),
+            );
+            Ok(())
+        }
+        KeysCommand::List { home } => {
+            let dir = home.home().keys();
+            let mut keys = Vec::new();
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(_) => bail!("no keyring at {}: run `hub init` or `hub keys add` first", dir.display()),
+            };
+            let mut paths: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let file = read_key_file(&path)?;
+                let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                keys.push(json!({ "name": name, "address": file.address, "encrypted": file.encrypted.is_some() }));
+            }
+            if json {
+                emit(true, &Value::Array(keys));
+            } else {
+                for k in keys {
+                    println!(
+                        "{:<16} {}{}",
+                        scalar(&k["name"]),
+                        scalar(&k["address"]),
+                        if k["encrypted"] == Value::Bool(true) { "  (encrypted)" } else { "" }
+                    );
+                }
+            }
+            Ok(())
+        }
+        KeysCommand::Show { name, home } => {
+            let path = home.home().key(&name);
+            if !path.is_file() {
+                bail!("no key named {name:?} in {}", home.home().keys().display());
+            }
+            let file = read_key_file(&path)?;
+            emit(
+                json,
+                &json!({ "name": name, "address": file.address, "public_key": file.public_key, "key_file": path, "encrypted": file.encrypted.is_some() }),
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn query(command: QueryCommand, json: bool) -> anyhow::Result<()> {
+    let (client, query, variables, field) = match &command {
+        QueryCommand::Block { id, home, node } => {
+            let client = Client::new(node_url(node, home));
+            let fields = format!("hash height txCount header {{ {HEADER_FIELDS} }} txs {{ {TX_FIELDS} }} certificate {{ round signatures {{ validator }} }}");
+            match id.parse::<u64>() {
+                Ok(height) => (client, format!("query($h: Int!) {{ block(height: $h) {{ {fields} }} }}"), json!({ "h": height }), "block"),
+                Err(_) => (client, format!("query($x: String!) {{ block(hash: $x) {{ {fields} }} }}"), json!({ "x": id }), "block"),
+            }
+        }
+        QueryCommand::Tx { hash, home, node } => {
+            (Client::new(node_url(node, home)), format!("query($h: String!) {{ tx(hash: $h) {{ {TX_FIELDS} }} }}"), json!({ "h": hash }), "tx")
+        }
+        QueryCommand::Account { address, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($a: String!) { account(address: $a) { address exists nonce nextNonce height balances { denom amount } } }".to_string(),
+            json!({ "a": address }),
+            "account",
+        ),
+        QueryCommand::State { key, height, home, node } => (
+            Client::new(node_url(node, home)),
+            format!("query($k: String!, $h: Int) {{ state(key: $k, height: $h) {{ key height exists valueHex valueBase64 stateRoot proofBase64 header {{ {HEADER_FIELDS} }} }} }}"),
+            json!({ "k": key, "h": height }),
+            "state",
+        ),
+        QueryCommand::Chain { home, node } => (
+            Client::new(node_url(node, home)),
+            "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
+            json!({}),
+            "chain",
+        ),
+    };
+    let answer = client.query(&query, variables).await.map_err(|e| match e {
+        ClientError::Api { code, message } => anyhow::anyhow!("{message} [{code}]"),
+        other => other.into(),
+    })?;
+    let value = answer.get(field).cloned().unwrap_or(Value::Null);
+    if value.is_null() {
+        bail!("not found: no {field} matches {command:?}", command = describe(&command));
+    }
+    emit(json, &value);
+    Ok(())
+}
+
+fn describe(command: &QueryCommand) -> String {
+    match command {
+        QueryCommand::Block { id, .. } => id.clone(),
+        QueryCommand::Tx { hash, .. } => hash.clone(),
+        QueryCommand::Account { address, .. } => address.clone(),
+        QueryCommand::State { key, .. } => key.clone(),
+        QueryCommand::Chain { .. } => "chain".into(),
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,149 @@
+//! `config.toml` under a node's `--home`, and the home's layout.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// A node's settings. Every field has a default, so a config file need only
+/// name what it changes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Address the GraphQL API, `/health` and `/metrics` listen on. Port 0
+    /// picks a free port; the node prints the one it got.
+    pub api_listen: String,
+    /// Key file of this node's validator key, relative to the home.
+    pub validator_key: String,
+    /// How often the node looks for transactions to put in a block.
+    pub block_interval_ms: u64,
+    /// Longest time between blocks when there are no transactions.
+    pub empty_block_interval_ms: u64,
+    /// `true`: fsync every block (survives power loss). `false`: survive a
+    /// process crash only, faster.
+    pub sync_writes: bool,
+    pub mempool: MempoolSettings,
+    pub api: ApiSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MempoolSettings {
+    pub max_txs: usize,
+    pub max_bytes: usize,
+    pub max_txs_per_sender: usize,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSettings {
+    /// Deepest GraphQL query accepted.
+    pub max_depth: usize,
+    /// Most complex GraphQL query accepted (async-graphql's field count measure).
+    pub max_complexity: usize,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Serve GraphiQL on GET /graphql.
+    pub graphiql: bool,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            api_listen: "127.0.0.1:26680".into(),
+            validator_key: "keys/validator.json".into(),
+            block_interval_ms: 200,
+            empty_block_interval_ms: 5_000,
+            sync_writes: true,
+            mempool: MempoolSettings::default(),
+            api: ApiSettings::default(),
+        }
+    }
+}
+
+impl Default for MempoolSettings {
+    fn default() -> Self {
+        MempoolSettings { max_txs: 20_000, max_bytes: 64 * 1024 * 1024, max_txs_per_sender: 1_000 }
+    }
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings { max_depth: 12, max_complexity: 2_000, max_body_bytes: 1024 * 1024, graphiql: true }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}; run `hub init --home {home}` first")]
+    Read { path: PathBuf, home: String, source: std::io::Error },
+    #[error("{path} is invalid: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Where things live under a node's home directory.
+#[derive(Clone, Debug)]
+pub struct Home {
+    pub root: PathBuf,
+}
+
+impl Home {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Home { root: root.into() }
+    }
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+    pub fn genesis(&self) -> PathBuf {
+        self.root.join("genesis.json")
+    }
+    pub fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+    pub fn keys(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+    pub fn key(&self, name: &str) -> PathBuf {
+        self.keys().join(format!("{name}.json"))
+    }
+
+    pub fn load_config(&self) -> Result<NodeConfig, ConfigError> {
+        let path = self.config();
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            home: self.root.display().to_string(),
+            source,
+        })?;
+        parse_config(&path, &text)
+    }
+
+    pub fn load_genesis(&self) -> Result<tributary_types::Genesis, ConfigError> {
+        let path = self.genesis();
+        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+            path: path.clone(),
+            home: self.root.display().to_string(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| ConfigError::Invalid { path, reason: e.to_string() })
+    }
+}
+
+/// Parse config text; errors name the line and the field.
+pub fn parse_config(path: &Path, text: &str) -> Result<NodeConfig, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_config_takes_defaults_and_typos_are_named() {
+        let cfg = parse_config(Path::new("c.toml"), "block_interval_ms = 50\n[mempool]\nmax_txs = 10\n").unwrap();
+        assert_eq!(cfg.block_interval_ms, 50);
+        assert_eq!(cfg.mempool.max_txs, 10);
+        assert_eq!(cfg.api, ApiSettings::default());
+        let err = parse_config(Path::new("c.toml"), "\nblock_intervall_ms = 50\n").unwrap_err().to_string();
+        assert!(err.contains("block_intervall_ms") && err.contains("line 2"), "{err}");
+    }
+}

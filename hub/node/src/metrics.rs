@@ -1,0 +1,114 @@
+//! Prometheus metrics, in the text exposition format at `/metrics`.
+//!
+//! A handful of atomics and one histogram do not justify a metrics framework;
+//! names follow CometBFT's where one exists (`consensus_height`, …) so
+//! existing dashboards read them.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds (seconds) of the block commit time histogram.
+const COMMIT_BUCKETS_SECONDS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0];
+
+#[derive(Default, Debug)]
+pub struct Metrics {
+    pub height: AtomicU64,
+    pub txs_committed: AtomicU64,
+    pub txs_admitted: AtomicU64,
+    pub txs_rejected: AtomicU64,
+    pub mempool_size: AtomicU64,
+    pub last_block_time_ms: AtomicU64,
+    commit: Mutex<Histogram>,
+}
+
+#[derive(Default, Debug)]
+struct Histogram {
+    counts: [u64; COMMIT_BUCKETS_SECONDS.len()],
+    count: u64,
+    sum_seconds: f64,
+}
+
+impl Metrics {
+    pub fn record_block(&self, height: u64, txs: usize, mempool_size: usize, commit_time: Duration) {
+        self.height.store(height, Ordering::Relaxed);
+        self.txs_committed.fetch_add(txs as u64, Ordering::Relaxed);
+        self.mempool_size.store(mempool_size as u64, Ordering::Relaxed);
+        let seconds = commit_time.as_secs_f64();
+        let mut h = self.commit.lock().unwrap_or_else(|p| p.into_inner());
+        for (i, bound) in COMMIT_BUCKETS_SECONDS.iter().enumerate() {
+            if seconds <= *bound {
+                h.counts[i] += 1;
+            }
+        }
+        h.count += 1;
+        h.sum_seconds += seconds;
+    }
+
+    /// The text exposition format.
+    pub fn render(&self, chain_id: &str) -> String {
+        let mut out = String::new();
+        let label = format!("chain_id=\"{chain_id}\"");
+        let mut gauge = |name: &str, help: &str, kind: &str, value: u64| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name}{{{label}}} {value}");
+        };
+        gauge(
+            "consensus_height",
+            "Height of the latest committed block.",
+            "gauge",
+            self.height.load(Ordering::Relaxed),
+        );
+        gauge(
+            "tributary_txs_committed_total",
+            "Transactions committed in blocks.",
+            "counter",
+            self.txs_committed.load(Ordering::Relaxed),
+        );
+        gauge(
+            "tributary_txs_admitted_total",
+            "Transactions admitted to the mempool.",
+            "counter",
+            self.txs_admitted.load(Ordering::Relaxed),
+        );
+        gauge(
+            "tributary_txs_rejected_total",
+            "Transactions refused by the mempool.",
+            "counter",
+            self.txs_rejected.load(Ordering::Relaxed),
+        );
+        gauge(
+            "mempool_size",
+            "Transactions waiting in the mempool.",
+            "gauge",
+            self.mempool_size.load(Ordering::Relaxed),
+        );
+        let h = self.commit.lock().unwrap_or_else(|p| p.into_inner());
+        let name = "tributary_block_commit_seconds";
+        let _ = writeln!(out, "# HELP {name} Time to execute, prove and persist a block.\n# TYPE {name} histogram");
+        for (bound, count) in COMMIT_BUCKETS_SECONDS.iter().zip(h.counts.iter()) {
+            let _ = writeln!(out, "{name}_bucket{{{label},le=\"{bound}\"}} {count}");
+        }
+        let _ = writeln!(out, "{name}_bucket{{{label},le=\"+Inf\"}} {}", h.count);
+        let _ = writeln!(out, "{name}_sum{{{label}}} {}", h.sum_seconds);
+        let _ = writeln!(out, "{name}_count{{{label}}} {}", h.count);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.record_block(1, 3, 0, Duration::from_millis(3));
+        m.record_block(2, 0, 0, Duration::from_millis(300));
+        let text = m.render("hub");
+        assert!(text.contains("consensus_height{chain_id=\"hub\"} 2"));
+        assert!(text.contains("tributary_block_commit_seconds_bucket{chain_id=\"hub\",le=\"0.005\"} 1"));
+        assert!(text.contains("tributary_block_commit_seconds_bucket{chain_id=\"hub\",le=\"0.5\"} 2"));
+        assert!(text.contains("tributary_txs_committed_total{chain_id=\"hub\"} 3"));
+    }
+}
