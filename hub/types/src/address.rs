@@ -70,7 +70,7 @@ impl FromStr for Address {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = |reason: String| AddressError::Invalid { text: text.to_string(), reason };
         let (hrp, data) = bech32::decode(text).map_err(|e| invalid(e.to_string()))?;
-        if hrp.as_str() != ADDRESS_HRP {
+        if !hrp.as_str().eq_ignore_ascii_case(ADDRESS_HRP) {
             return Err(invalid(format!("prefix is {:?}, expected {ADDRESS_HRP:?}", hrp.as_str())));
         }
         let bytes: [u8; 20] =

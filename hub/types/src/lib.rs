@@ -27,3 +27,6 @@ pub use genesis::{Genesis, GenesisAccount, GenesisBalance, GenesisValidator, Par
 pub use hash::{merkle_root, sha256, Hash};
 pub use receipt::{Event, Receipt};
 pub use tx::{Amount, Denom, DenomError, SignDoc, Tx, TxBody, TX_BYTES_MAX};
+
+#[cfg(test)]
+mod proptests;
