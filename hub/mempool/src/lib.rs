@@ -162,8 +162,9 @@ impl Mempool {
         }
     }
 
-    /// The checks that need no state: size, chain, fee, signature.
-    pub fn check_stateless(&self, tx: &Tx, encoded_len: usize) -> Result<(), AdmitError> {
+    /// The checks that need no state: size, chain, fee, and (unless already
+    /// done in a batch) the signature.
+    pub fn check_stateless(&self, tx: &Tx, encoded_len: usize, signature_checked: bool) -> Result<(), AdmitError> {
         if encoded_len > self.config.max_tx_bytes {
             return Err(AdmitError::TooLarge { len: encoded_len, max: self.config.max_tx_bytes });
         }
@@ -180,17 +181,47 @@ impl Mempool {
             TxBody::Transfer { amount, .. } if *amount == 0 => return Err(AdmitError::ZeroAmount),
             TxBody::Transfer { .. } => {}
         }
+        if signature_checked {
+            return Ok(());
+        }
         tributary_crypto::verify_tx(tx)
             .map_err(|_| AdmitError::BadSignature { sender: tx.sender_address().to_string() })
     }
 
     /// Admit `tx` (whose borsh encoding is `encoded_len` bytes) or say why not.
     pub fn admit(&mut self, tx: Tx, encoded_len: usize, view: &impl AccountView) -> Result<Hash, AdmitError> {
+        self.admit_checked(tx, encoded_len, view, false)
+    }
+
+    /// Admit many transactions in order, verifying their signatures as one
+    /// batch (about twice as fast per signature); each gets its own result.
+    pub fn admit_batch(&mut self, txs: Vec<(Tx, usize)>, view: &impl AccountView) -> Vec<Result<Hash, AdmitError>> {
+        let all_signed: Vec<Tx> = txs.iter().map(|(tx, _)| tx.clone()).collect();
+        let batch_ok = tributary_crypto::verify_txs_batch(&all_signed).is_ok();
+        txs.into_iter()
+            .map(|(tx, len)| {
+                // A failed batch only says that some signature is bad: find out which.
+                let signature_ok = batch_ok || tributary_crypto::verify_tx(&tx).is_ok();
+                if !signature_ok {
+                    return Err(AdmitError::BadSignature { sender: tx.sender_address().to_string() });
+                }
+                self.admit_checked(tx, len, view, true)
+            })
+            .collect()
+    }
+
+    fn admit_checked(
+        &mut self,
+        tx: Tx,
+        encoded_len: usize,
+        view: &impl AccountView,
+        signature_checked: bool,
+    ) -> Result<Hash, AdmitError> {
         let hash = tx.hash();
         if self.by_hash.contains_key(&hash) {
             return Err(AdmitError::Duplicate(hash));
         }
-        self.check_stateless(&tx, encoded_len)?;
+        self.check_stateless(&tx, encoded_len, signature_checked)?;
         let sender = tx.sender_address();
         let committed_nonce = view.nonce(&sender);
         if committed_nonce == 0 && view.balance(&sender, &self.config.native_denom) == 0 {

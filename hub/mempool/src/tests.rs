@@ -108,6 +108,31 @@ fn each_bad_input_gets_its_own_error() {
 }
 
 #[test]
+fn batch_admission_names_each_bad_signature() {
+    let a = SigningKey::generate();
+    let b = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &a, 1_000);
+    funded(&mut view, &b, 1_000);
+    let mut pool = Mempool::new(config(100));
+    let mut forged = tx(&b, 0, 10, 1);
+    forged.signature.0[3] ^= 1;
+    let batch: Vec<(Tx, usize)> = [tx(&a, 0, 10, 1), forged, tx(&a, 1, 10, 1), tx(&a, 3, 10, 1)]
+        .into_iter()
+        .map(|t| {
+            let len = t.encoded_len();
+            (t, len)
+        })
+        .collect();
+    let results = pool.admit_batch(batch, &view);
+    assert!(results[0].is_ok());
+    assert!(matches!(results[1], Err(AdmitError::BadSignature { .. })));
+    assert!(results[2].is_ok(), "nonce 1 follows the admitted nonce 0 of the same batch");
+    assert!(matches!(results[3], Err(AdmitError::NonceTooHigh { expected: 2, .. })));
+    assert_eq!(pool.len(), 2);
+}
+
+#[test]
 fn pending_transactions_count_against_nonce_and_balance() {
     let key = SigningKey::generate();
     let mut view = View::default();

@@ -225,6 +225,17 @@ impl Chain {
         result
     }
 
+    /// Admit many transactions, their signatures verified as one batch.
+    pub fn submit_batch(&self, txs: Vec<(Tx, usize)>) -> Vec<std::result::Result<Hash, AdmitError>> {
+        let mut pool = self.mempool();
+        let results = pool.admit_batch(txs, &self.latest());
+        self.metrics.mempool_size.store(pool.len() as u64, Ordering::Relaxed);
+        let admitted = results.iter().filter(|r| r.is_ok()).count() as u64;
+        self.metrics.txs_admitted.fetch_add(admitted, Ordering::Relaxed);
+        self.metrics.txs_rejected.fetch_add(results.len() as u64 - admitted, Ordering::Relaxed);
+        results
+    }
+
     /// The nonce the sender's next transaction should carry, counting ones waiting.
     pub fn next_nonce(&self, address: &Address) -> u64 {
         self.mempool().next_nonce(address, &self.latest())

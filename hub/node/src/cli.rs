@@ -58,6 +58,16 @@ impl PassphraseArg {
         }
         Ok(std::env::var("TRIBUTARY_PASSPHRASE").ok().map(String::into_bytes))
     }
+
+    /// The passphrase to seal new key files with: required when `encrypt`, else none.
+    pub fn for_new_keys(&self, encrypt: bool) -> anyhow::Result<Option<Vec<u8>>> {
+        if !encrypt {
+            return Ok(None);
+        }
+        let passphrase =
+            self.read()?.context("--encrypt needs a passphrase: give --passphrase-file or set TRIBUTARY_PASSPHRASE")?;
+        Ok(Some(passphrase))
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -327,15 +337,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match cli.command {
         Command::Init { home, chain_id, accounts, api, encrypt, passphrase } => {
-            let passphrase = if encrypt {
-                Some(
-                    passphrase
-                        .read()?
-                        .context("--encrypt needs a passphrase: give --passphrase-file or set TRIBUTARY_PASSPHRASE")?,
-                )
-            } else {
-                None
-            };
+            let passphrase = passphrase.for_new_keys(encrypt)?;
             let options = InitOptions {
                 chain_id: ChainId::new(chain_id)?,
                 accounts,
@@ -463,15 +465,7 @@ fn keys(command: KeysCommand, json: bool) -> anyhow::Result<()> {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
                 bail!("key name {name:?} is invalid: use letters, digits, '-' and '_'");
             }
-            let passphrase = if encrypt {
-                Some(
-                    passphrase
-                        .read()?
-                        .context("--encrypt needs a passphrase: give --passphrase-file or set TRIBUTARY_PASSPHRASE")?,
-                )
-            } else {
-                None
-            };
+            let passphrase = passphrase.for_new_keys(encrypt)?;
             let path = home.home().key(&name);
             let file = write_key_file(&path, &SigningKey::generate(), passphrase.as_deref())?;
             emit(

@@ -17,3 +17,6 @@ pub mod config;
 pub mod init;
 pub mod metrics;
 pub mod node;
+
+#[cfg(test)]
+mod tests;

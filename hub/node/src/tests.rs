@@ -1,0 +1,144 @@
+//! In-process tests of the chain and its GraphQL schema (no sockets): the
+//! end-to-end tests in `tests/` cover the same ground over real processes.
+
+use crate::api::build_schema;
+use crate::chain::Chain;
+use crate::config::ApiSettings;
+use base64::Engine;
+use serde_json::Value;
+use std::sync::Arc;
+use tributary_crypto::SigningKey;
+use tributary_mempool::MempoolConfig;
+use tributary_store::{Durability, Store};
+use tributary_types::genesis::GenesisBalance;
+use tributary_types::{ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Params, SignDoc, Tx, TxBody};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    chain: Arc<Chain>,
+    alice: SigningKey,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let validator = SigningKey::generate();
+    let alice = SigningKey::generate();
+    let params = Params::default();
+    let genesis = Genesis {
+        chain_id: ChainId::new("unit-hub").unwrap(),
+        genesis_time_ms: 1_000,
+        params: params.clone(),
+        validators: vec![GenesisValidator { name: "v".into(), public_key: validator.public_key(), power: 1 }],
+        accounts: vec![GenesisAccount {
+            address: alice.public_key().address(),
+            balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 1_000_000 }],
+        }],
+    };
+    let mempool = MempoolConfig {
+        chain_id: genesis.chain_id.clone(),
+        native_denom: params.native_denom.clone(),
+        min_fee: params.min_fee,
+        max_tx_bytes: params.max_tx_bytes as usize,
+        max_txs: 1_000,
+        max_bytes: 1 << 20,
+        max_txs_per_sender: 100,
+    };
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let chain = Arc::new(Chain::open(store, genesis, validator, mempool, Durability::Buffered).unwrap());
+    Fixture { _dir: dir, chain, alice }
+}
+
+fn transfer(key: &SigningKey, nonce: u64, amount: u128) -> Tx {
+    key.sign_tx(SignDoc {
+        chain_id: ChainId::new("unit-hub").unwrap(),
+        sender: key.public_key(),
+        nonce,
+        fee: 10,
+        body: TxBody::Transfer { to: tributary_types::Address([5; 20]), denom: Denom::new("utrib").unwrap(), amount },
+    })
+}
+
+fn b64(tx: &Tx) -> String {
+    base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(tx).unwrap())
+}
+
+async fn run(chain: &Arc<Chain>, query: &str) -> Value {
+    let schema = build_schema(chain.clone(), &ApiSettings::default());
+    let response = schema.execute(query).await;
+    serde_json::to_value(&response).unwrap()
+}
+
+#[tokio::test]
+async fn submit_txs_batch_reports_each_outcome_and_commits_the_good_ones() {
+    let f = fixture();
+    let mut forged = transfer(&f.alice, 1, 5);
+    forged.signature.0[0] ^= 1;
+    let batch =
+        [b64(&transfer(&f.alice, 0, 5)), b64(&forged), "bm90IGEgdHg=".to_string(), b64(&transfer(&f.alice, 1, 6))];
+    let list = batch.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(",");
+    let answer = run(&f.chain, &format!("mutation {{ submitTxs(txsBase64: [{list}]) {{ hash code }} }}")).await;
+    let outcomes = answer["data"]["submitTxs"].as_array().unwrap();
+    assert!(outcomes[0]["hash"].is_string());
+    assert_eq!(outcomes[1]["code"], "BAD_SIGNATURE");
+    assert_eq!(outcomes[2]["code"], "MALFORMED_TX");
+    assert!(outcomes[3]["hash"].is_string(), "{answer}");
+
+    let committed = f.chain.produce_block(2_000).unwrap();
+    assert_eq!(committed.block.txs.len(), 2);
+    assert_eq!(f.chain.height(), 1);
+    let answer = run(
+        &f.chain,
+        &format!("{{ account(address: \"{}\") {{ nonce balances {{ amount }} }} }}", f.alice.public_key().address()),
+    )
+    .await;
+    assert_eq!(answer["data"]["account"]["nonce"], 2);
+    assert_eq!(answer["data"]["account"]["balances"][0]["amount"], (1_000_000 - 5 - 6 - 20).to_string());
+}
+
+#[tokio::test]
+async fn headers_chain_and_empty_blocks_carry_time_forward() {
+    let f = fixture();
+    let first = f.chain.produce_block(5_000).unwrap();
+    assert_eq!(first.block.header.parent_hash, f.chain.genesis_hash());
+    // A clock that went backwards does not move block time back.
+    let second = f.chain.produce_block(4_000).unwrap();
+    assert_eq!(second.block.header.parent_hash, first.block.hash());
+    assert_eq!(second.block.header.time_ms, 5_000);
+    assert_ne!(second.block.header.state_root, first.block.header.state_root, "each block's height is in state");
+    assert_eq!(f.chain.state_root(2).unwrap(), Some(second.block.header.state_root));
+}
+
+#[tokio::test]
+async fn reopening_with_another_genesis_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture();
+    let genesis = f.chain.genesis().clone();
+    let validator = SigningKey::generate();
+    let mut genesis_a = genesis.clone();
+    genesis_a.validators[0].public_key = validator.public_key();
+    let mempool = MempoolConfig {
+        chain_id: genesis.chain_id.clone(),
+        native_denom: genesis.params.native_denom.clone(),
+        min_fee: 10,
+        max_tx_bytes: 1024,
+        max_txs: 10,
+        max_bytes: 1 << 20,
+        max_txs_per_sender: 10,
+    };
+    {
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        Chain::open(
+            store,
+            genesis_a.clone(),
+            SigningKey::from_secret(validator.secret_bytes()),
+            mempool.clone(),
+            Durability::Buffered,
+        )
+        .unwrap();
+    }
+    let mut genesis_b = genesis_a.clone();
+    genesis_b.genesis_time_ms += 1;
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let err = Chain::open(store, genesis_b, validator, mempool, Durability::Buffered).unwrap_err();
+    assert!(err.to_string().contains("different") || err.to_string().contains("genesis"), "{err}");
+}
