@@ -154,6 +154,17 @@ async fn chain_survives_sigkill_and_resumes_exactly() {
     assert_eq!(link["a"]["hash"], link["b"]["header"]["parentHash"], "the next block links to the tip");
     assert_eq!(balance(&client, &carol, "utrib").await, GENESIS_BALANCE + 7);
 
+    // Operators see the same through /health, /metrics and GraphiQL.
+    let base = node.graphql.trim_end_matches("/graphql").to_string();
+    let health: Value = reqwest::get(format!("{base}/health")).await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(health["height"].as_u64().unwrap() >= tx_height);
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(&format!("consensus_height{{chain_id=\"{CHAIN}\"}}")), "{metrics}");
+    assert!(metrics.contains("tributary_block_commit_seconds_count"), "{metrics}");
+    let graphiql = reqwest::get(&node.graphql).await.unwrap().text().await.unwrap();
+    assert!(graphiql.to_lowercase().contains("graphiql"));
+
     // The state is provable after the restarts: verify carol's balance with the light client.
     let key = format!("bank/balance/{carol}/utrib");
     let state = client

@@ -104,56 +104,33 @@ async fn node_rejects_bad_input_and_keeps_serving() {
         .expect("a legal depth is served");
 
     // The CLI names what is wrong.
-    let (ok, out) = hub_json(&[
-        "tx",
-        "transfer",
-        "--home",
-        home.home().to_str().unwrap(),
-        "--node",
-        &node.graphql,
-        "--from",
-        "user0",
-        "--to",
-        "trib1bad",
-        "--amount",
-        "1",
-    ]);
-    assert!(!ok);
-    assert!(out.to_string().contains("invalid address"), "{out}");
-    let (ok, out) = hub_json(&[
-        "tx",
-        "transfer",
-        "--home",
-        home.home().to_str().unwrap(),
-        "--node",
-        &node.graphql,
-        "--from",
-        "nobody",
-        "--to",
-        &bob,
-        "--amount",
-        "1",
-    ]);
-    assert!(!ok);
-    assert!(out.to_string().contains("no key named"), "{out}");
-    let (ok, out) = hub_json(&[
-        "tx",
-        "transfer",
-        "--home",
-        home.home().to_str().unwrap(),
-        "--node",
-        &node.graphql,
-        "--from",
-        "user0",
-        "--to",
-        &bob,
-        "--amount",
-        "1",
-        "--fee",
-        "1",
-    ]);
-    assert!(!ok);
-    assert!(out.to_string().contains("FEE_TOO_LOW"), "{out}");
+    let home_dir = home.home().to_str().unwrap().to_string();
+    let cli_transfer = |from: &str, to: &str, extra: &[&str]| {
+        let mut args = vec![
+            "tx",
+            "transfer",
+            "--home",
+            home_dir.as_str(),
+            "--node",
+            node.graphql.as_str(),
+            "--from",
+            from,
+            "--to",
+            to,
+        ];
+        args.extend_from_slice(&["--amount", "1"]);
+        args.extend_from_slice(extra);
+        hub_json(&args)
+    };
+    for (from, to, extra, expected) in [
+        ("user0", "trib1bad", &[][..], "invalid address"),
+        ("nobody", bob.as_str(), &[][..], "no key named"),
+        ("user0", bob.as_str(), &["--fee", "1"][..], "FEE_TOO_LOW"),
+    ] {
+        let (ok, out) = cli_transfer(from, to, extra);
+        assert!(!ok, "CLI accepted a bad transfer: {out}");
+        assert!(out.to_string().contains(expected), "expected {expected:?} in {out}");
+    }
     let (ok, out) = hub_json(&["query", "account", &bob, "--node", "http://127.0.0.1:1/graphql"]);
     assert!(!ok);
     assert!(out.to_string().contains("cannot reach the node"), "{out}");
