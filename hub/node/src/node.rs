@@ -120,7 +120,9 @@ async fn produce_blocks(
 ) -> anyhow::Result<()> {
     let interval = Duration::from_millis(config.block_interval_ms.max(1));
     let empty_interval = Duration::from_millis(config.empty_block_interval_ms.max(config.block_interval_ms));
-    let mut last_block = Instant::now();
+    // A chain still at genesis makes its first block at once, so a new devnet
+    // shows a block (and a state proof with a header) immediately.
+    let mut last_block = (chain.height() > 0).then(Instant::now);
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -128,7 +130,7 @@ async fn produce_blocks(
             _ = ticker.tick() => {}
             _ = shutdown.wait_for(|stop| *stop) => return Ok(()),
         }
-        if !chain.has_pending() && last_block.elapsed() < empty_interval {
+        if !chain.has_pending() && last_block.is_some_and(|t| t.elapsed() < empty_interval) {
             continue;
         }
         let producing = chain.clone();
@@ -137,7 +139,7 @@ async fn produce_blocks(
             .await
             .context("block production panicked")?
             .context("block production failed; the node stops rather than guess (restart resumes from the last committed block)")?;
-        last_block = Instant::now();
+        last_block = Some(Instant::now());
         tracing::info!(height = committed.block.header.height, txs = committed.block.txs.len(), "committed block");
     }
 }

@@ -67,6 +67,7 @@ proptest! {
         prop_assert_eq!(tx.encoded_len(), bytes.len());
         // The sign bytes are the encoding minus the signature, behind the domain.
         let sign_bytes = tx.sign_bytes();
+        prop_assert_eq!(&sign_bytes, &tx.sign_doc().sign_bytes());
         prop_assert_eq!(&sign_bytes[..crate::tx::TX_SIGN_DOMAIN.len()], crate::tx::TX_SIGN_DOMAIN);
         prop_assert_eq!(&sign_bytes[crate::tx::TX_SIGN_DOMAIN.len()..], &bytes[..bytes.len() - 64]);
     }

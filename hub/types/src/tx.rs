@@ -171,8 +171,15 @@ impl Tx {
         }
     }
 
+    /// The bytes the signature covers: the same as `self.sign_doc().sign_bytes()`
+    /// (a `SignDoc` is a `Tx`'s fields minus the signature, in order), written
+    /// without cloning the fields.
     pub fn sign_bytes(&self) -> Vec<u8> {
-        self.sign_doc().sign_bytes()
+        let mut out = Vec::with_capacity(TX_SIGN_DOMAIN.len() + 160);
+        out.extend_from_slice(TX_SIGN_DOMAIN);
+        // Writing to a Vec cannot fail.
+        let _ = borsh::to_writer(&mut out, &(&self.chain_id, &self.sender, &self.nonce, &self.fee, &self.body));
+        out
     }
 
     pub fn encoded_len(&self) -> usize {
