@@ -80,7 +80,10 @@ impl ValidatorSet {
 
     /// The set as headers commit to it (`tributary_types::block::validator_set_hash`).
     pub fn to_block_validators(&self) -> Vec<Validator> {
-        self.validators.iter().map(|v| Validator { public_key: v.public_key, power: v.power }).collect()
+        self.validators
+            .iter()
+            .map(|v| Validator { public_key: v.public_key, vrf_public_key: v.vrf_public_key.0, power: v.power })
+            .collect()
     }
 }
 

@@ -76,8 +76,8 @@ fn addresses() -> Value {
 
 fn blocks() -> Value {
     let validators = vec![
-        Validator { public_key: key(10).public_key(), power: 10 },
-        Validator { public_key: key(11).public_key(), power: 20 },
+        Validator { public_key: key(10).public_key(), vrf_public_key: [0x10; 32], power: 10 },
+        Validator { public_key: key(11).public_key(), vrf_public_key: [0x11; 32], power: 20 },
     ];
     let set_hash = validator_set_hash(&validators);
     let tx_hashes = [Hash([1; 32]), Hash([2; 32]), Hash([3; 32])];
@@ -89,13 +89,15 @@ fn blocks() -> Value {
         tx_root: merkle_root(&tx_hashes),
         state_root: Hash([0xbb; 32]),
         proposer: Address([0xcc; 20]),
+        vrf_output: [0xdd; 32],
+        vrf_proof: [0xee; 64],
         validator_set_hash: set_hash,
         next_validator_set_hash: set_hash,
     };
     let vote = vote_sign_bytes(&header.chain_id, header.height, 2, &header.hash());
     json!({
         "description": "Validator-set hash, merkle root, header encoding and hash, vote sign bytes. See interop-spec/encoding.md.",
-        "validators": validators.iter().map(|v| json!({ "public_key_hex": hex::encode(v.public_key.0), "power": v.power })).collect::<Vec<_>>(),
+        "validators": validators.iter().map(|v| json!({ "public_key_hex": hex::encode(v.public_key.0), "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>(),
         "validator_set_hash_hex": set_hash.to_hex(),
         "merkle": {
             "leaves_hex": tx_hashes.iter().map(Hash::to_hex).collect::<Vec<_>>(),
@@ -107,6 +109,7 @@ fn blocks() -> Value {
             "chain_id": "tributary-devnet", "height": 5, "time_ms": 1_700_000_000_000u64,
             "parent_hash_hex": header.parent_hash.to_hex(), "tx_root_hex": header.tx_root.to_hex(),
             "state_root_hex": header.state_root.to_hex(), "proposer": header.proposer.to_string(),
+            "vrf_output_hex": hex::encode(header.vrf_output), "vrf_proof_hex": hex::encode(header.vrf_proof),
             "validator_set_hash_hex": set_hash.to_hex(), "next_validator_set_hash_hex": set_hash.to_hex(),
         },
         "header_borsh_hex": hex::encode(borsh::to_vec(&header).unwrap()),

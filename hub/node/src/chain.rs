@@ -9,6 +9,7 @@ use borsh::BorshDeserialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
+use tributary_consensus::vrf::{vrf_input, vrf_prove, VrfSecret};
 use tributary_crypto::SigningKey;
 use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
 use tributary_runtime::bank::BankRead;
@@ -23,6 +24,19 @@ use tributary_types::{
 
 const META_LATEST_HEIGHT: &[u8] = b"latest_height";
 const META_GENESIS_HASH: &[u8] = b"genesis_hash";
+/// beacon(latest height): the VRF-derived randomness the next block's VRF chains from.
+const META_BEACON: &[u8] = b"beacon";
+
+/// The validator's sr25519 VRF key, derived from its ed25519 key:
+/// `seed = SHA-256("tributary/vrf-seed/v1" || ed25519 secret)`. One key file
+/// then holds both keys; the VRF public key is published in genesis.
+pub fn vrf_secret_for(key: &SigningKey) -> Result<VrfSecret> {
+    let mut preimage = b"tributary/vrf-seed/v1".to_vec();
+    preimage.extend_from_slice(&key.secret_bytes());
+    let seed = tributary_types::sha256(&preimage).0;
+    preimage.iter_mut().for_each(|b| *b = 0);
+    VrfSecret::from_seed(seed).map_err(|e| ChainError::Corrupt(format!("VRF key: {e}")))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
@@ -38,7 +52,7 @@ pub enum ChainError {
     GenesisMismatch { stored: Hash, current: Hash },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    #[error("the validator key {key} is not in the genesis validator set")]
+    #[error("the validator key {key} is not in the genesis validator set (or its VRF key there differs): use the key this genesis was made with")]
     NotAValidator { key: String },
 }
 
@@ -112,6 +126,7 @@ pub struct Chain {
     genesis: Genesis,
     genesis_hash: Hash,
     validator: SigningKey,
+    vrf: VrfSecret,
     latest_height: AtomicU64,
     mempool: Mutex<Mempool>,
     durability: Durability,
@@ -137,7 +152,10 @@ impl Chain {
         let state = StateDb::new(store.clone());
         let runtime = Runtime::new(&genesis);
         let genesis_hash = genesis.hash();
-        if !genesis.validators.iter().any(|v| v.public_key == validator.public_key()) {
+        let vrf = vrf_secret_for(&validator)?;
+        let vrf_public = vrf.public_key().0;
+        if !genesis.validators.iter().any(|v| v.public_key == validator.public_key() && v.vrf_public_key == vrf_public)
+        {
             return Err(ChainError::NotAValidator { key: hex::encode(validator.public_key().0) });
         }
         let latest_height = match store.get(Column::Meta, META_GENESIS_HASH)? {
@@ -157,6 +175,7 @@ impl Chain {
                 let mut batch = prepared.batch;
                 batch.put(Column::Meta, META_GENESIS_HASH.to_vec(), genesis_hash.0.to_vec());
                 batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(0).to_vec());
+                batch.put(Column::Meta, META_BEACON.to_vec(), genesis_hash.0.to_vec());
                 store.write(batch, Durability::Sync)?;
                 0
             }
@@ -171,6 +190,7 @@ impl Chain {
             genesis,
             genesis_hash,
             validator,
+            vrf,
             latest_height: AtomicU64::new(latest_height),
             mempool: Mutex::new(Mempool::new(mempool)),
             durability,
@@ -283,6 +303,10 @@ impl Chain {
         let prepared = self.state.prepare(&outcome.writes, height)?;
         let validators = self.genesis.validator_set();
         let set_hash = validator_set_hash(&validators);
+        // The randomness beacon: this block's VRF chains from the last one's.
+        let beacon_previous = self.beacon()?;
+        let (vrf_output, vrf_proof, beacon) =
+            vrf_prove(&self.vrf, &vrf_input(&info.chain_id, height, &beacon_previous));
         let header = Header {
             chain_id: info.chain_id.clone(),
             height,
@@ -291,6 +315,8 @@ impl Chain {
             tx_root: Block::compute_tx_root(&outcome.txs),
             state_root: Hash(prepared.root),
             proposer,
+            vrf_output: vrf_output.0,
+            vrf_proof: vrf_proof.0,
             validator_set_hash: set_hash,
             next_validator_set_hash: set_hash,
         };
@@ -305,6 +331,7 @@ impl Chain {
         let block = Block { header, txs: outcome.txs, certificate };
         let mut batch = prepared.batch;
         self.index_block(&mut batch, &block, &outcome.receipts)?;
+        batch.put(Column::Meta, META_BEACON.to_vec(), beacon.0.to_vec());
         self.store.write(batch, self.durability)?;
         self.latest_height.store(height, Ordering::Release);
 
@@ -331,6 +358,12 @@ impl Chain {
         }
         batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(height));
         Ok(())
+    }
+
+    /// beacon(latest height); the genesis hash before the first block.
+    pub fn beacon(&self) -> Result<Hash> {
+        let bytes = self.store.get(Column::Meta, META_BEACON)?.ok_or(ChainError::Corrupt("beacon missing".into()))?;
+        Ok(Hash(bytes.try_into().map_err(|_| ChainError::Corrupt("beacon".into()))?))
     }
 
     pub fn header(&self, height: u64) -> Result<Option<Header>> {

@@ -79,7 +79,12 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
         chain_id: options.chain_id.clone(),
         genesis_time_ms: options.genesis_time_ms,
         params,
-        validators: vec![GenesisValidator { name: "validator".into(), public_key: validator_key, power: 10 }],
+        validators: vec![GenesisValidator {
+            name: "validator".into(),
+            public_key: validator_key,
+            vrf_public_key: crate::chain::vrf_secret_for(&validator)?.public_key().0,
+            power: 10,
+        }],
         accounts: genesis_accounts,
     };
     std::fs::write(home.genesis(), serde_json::to_vec_pretty(&genesis)?)

@@ -28,7 +28,12 @@ fn fixture() -> Fixture {
         chain_id: ChainId::new("unit-hub").unwrap(),
         genesis_time_ms: 1_000,
         params: params.clone(),
-        validators: vec![GenesisValidator { name: "v".into(), public_key: validator.public_key(), power: 1 }],
+        validators: vec![GenesisValidator {
+            name: "v".into(),
+            public_key: validator.public_key(),
+            vrf_public_key: crate::chain::vrf_secret_for(&validator).unwrap().public_key().0,
+            power: 1,
+        }],
         accounts: vec![GenesisAccount {
             address: alice.public_key().address(),
             balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 1_000_000 }],
@@ -116,6 +121,7 @@ async fn reopening_with_another_genesis_is_refused() {
     let validator = SigningKey::generate();
     let mut genesis_a = genesis.clone();
     genesis_a.validators[0].public_key = validator.public_key();
+    genesis_a.validators[0].vrf_public_key = crate::chain::vrf_secret_for(&validator).unwrap().public_key().0;
     let mempool = MempoolConfig {
         chain_id: genesis.chain_id.clone(),
         native_denom: genesis.params.native_denom.clone(),
@@ -141,4 +147,24 @@ async fn reopening_with_another_genesis_is_refused() {
     let store = Arc::new(Store::open(dir.path()).unwrap());
     let err = Chain::open(store, genesis_b, validator, mempool, Durability::Buffered).unwrap_err();
     assert!(err.to_string().contains("different") || err.to_string().contains("genesis"), "{err}");
+}
+
+#[tokio::test]
+async fn every_header_carries_a_verifiable_vrf_chained_from_the_last() {
+    use tributary_consensus::vrf::{vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPublicKey};
+    let f = fixture();
+    let vrf_key = VrfPublicKey(f.chain.genesis().validators[0].vrf_public_key);
+    let mut beacon = f.chain.genesis_hash();
+    for now in [10_000u64, 11_000, 12_000] {
+        let header = f.chain.produce_block(now).unwrap().block.header.clone();
+        let input = vrf_input(&header.chain_id, header.height, &beacon);
+        let next = vrf_verify(&vrf_key, &input, &VrfOutput(header.vrf_output), &VrfProof(header.vrf_proof))
+            .expect("the header's VRF verifies against the previous beacon");
+        assert_ne!(next, beacon);
+        // A proof does not verify against another height's input.
+        let wrong = vrf_input(&header.chain_id, header.height + 1, &beacon);
+        assert!(vrf_verify(&vrf_key, &wrong, &VrfOutput(header.vrf_output), &VrfProof(header.vrf_proof)).is_err());
+        beacon = next;
+        assert_eq!(f.chain.beacon().unwrap(), beacon);
+    }
 }

@@ -25,6 +25,12 @@ pub struct Header {
     pub tx_root: Hash,
     pub state_root: Hash,
     pub proposer: Address,
+    /// The proposer's VRF output (sr25519, schnorrkel) for this height: the
+    /// randomness beacon. Input: `tributary/vrf-input/v1\0 || borsh(chain_id,
+    /// height, beacon(height - 1))`; beacon(0) is the genesis hash.
+    pub vrf_output: [u8; 32],
+    /// The proof of `vrf_output` under the proposer's VRF public key.
+    pub vrf_proof: [u8; 64],
     /// Hash of the validator set that certifies this block.
     pub validator_set_hash: Hash,
     /// Hash of the validator set that certifies the next block; a light client
@@ -38,10 +44,13 @@ impl Header {
     }
 }
 
-/// One validator and its voting power.
+/// One validator: its vote key (ed25519), its VRF key (sr25519) and its
+/// voting power. The set hash commits to both keys, so a light client that
+/// trusts a set can check votes and the beacon alike.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Validator {
     pub public_key: PublicKey,
+    pub vrf_public_key: [u8; 32],
     pub power: u64,
 }
 

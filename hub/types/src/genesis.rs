@@ -39,6 +39,9 @@ pub struct GenesisValidator {
     pub name: String,
     #[serde(with = "public_key_hex")]
     pub public_key: PublicKey,
+    /// sr25519 VRF public key, hex.
+    #[serde(with = "bytes32_hex")]
+    pub vrf_public_key: [u8; 32],
     pub power: u64,
 }
 
@@ -74,7 +77,10 @@ impl Genesis {
     }
 
     pub fn validator_set(&self) -> Vec<Validator> {
-        self.validators.iter().map(|v| Validator { public_key: v.public_key, power: v.power }).collect()
+        self.validators
+            .iter()
+            .map(|v| Validator { public_key: v.public_key, vrf_public_key: v.vrf_public_key, power: v.power })
+            .collect()
     }
 }
 
@@ -108,5 +114,21 @@ mod public_key_hex {
             serde::de::Error::custom(format!("invalid public key {text:?}: expected 64 hex characters"))
         })?;
         Ok(PublicKey(out))
+    }
+}
+
+mod bytes32_hex {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(value))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&text, &mut out)
+            .map_err(|_| serde::de::Error::custom(format!("invalid key {text:?}: expected 64 hex characters")))?;
+        Ok(out)
     }
 }

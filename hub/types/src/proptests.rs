@@ -51,6 +51,8 @@ fn header() -> impl Strategy<Value = Header> {
             tx_root,
             state_root,
             proposer,
+            vrf_output: vs.0,
+            vrf_proof: [7; 64],
             validator_set_hash: vs,
             next_validator_set_hash: nvs,
         },
@@ -119,9 +121,14 @@ proptest! {
     #[test]
     fn validator_set_hash_depends_on_order_and_power(a in any::<[u8; 32]>(), b in any::<[u8; 32]>(), p in 1u64..1000) {
         prop_assume!(a != b);
-        let set = vec![Validator { public_key: PublicKey(a), power: p }, Validator { public_key: PublicKey(b), power: p }];
+        let set = vec![
+            Validator { public_key: PublicKey(a), vrf_public_key: b, power: p },
+            Validator { public_key: PublicKey(b), vrf_public_key: a, power: p },
+        ];
         let swapped = vec![set[1].clone(), set[0].clone()];
-        let heavier = vec![Validator { public_key: PublicKey(a), power: p + 1 }, set[1].clone()];
+        let other_vrf = vec![Validator { public_key: PublicKey(a), vrf_public_key: a, power: p }, set[1].clone()];
+        prop_assert_ne!(block::validator_set_hash(&set), block::validator_set_hash(&other_vrf));
+        let heavier = vec![Validator { public_key: PublicKey(a), vrf_public_key: b, power: p + 1 }, set[1].clone()];
         prop_assert_ne!(block::validator_set_hash(&set), block::validator_set_hash(&swapped));
         prop_assert_ne!(block::validator_set_hash(&set), block::validator_set_hash(&heavier));
     }

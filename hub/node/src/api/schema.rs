@@ -68,6 +68,10 @@ pub struct HeaderView {
     pub tx_root: String,
     pub state_root: String,
     pub proposer: String,
+    /// The proposer's VRF output for this height (hex): the randomness beacon.
+    pub vrf_output: String,
+    /// Its proof (hex), checked with the proposer's VRF public key.
+    pub vrf_proof: String,
     pub validator_set_hash: String,
     pub next_validator_set_hash: String,
     /// The header's borsh bytes, for clients that verify it themselves.
@@ -85,6 +89,8 @@ impl From<&Header> for HeaderView {
             tx_root: h.tx_root.to_hex(),
             state_root: h.state_root.to_hex(),
             proposer: h.proposer.to_string(),
+            vrf_output: hex::encode(h.vrf_output),
+            vrf_proof: hex::encode(h.vrf_proof),
             validator_set_hash: h.validator_set_hash.to_hex(),
             next_validator_set_hash: h.next_validator_set_hash.to_hex(),
             borsh_base64: b64(&borsh::to_vec(h).unwrap_or_default()),
