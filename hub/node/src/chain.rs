@@ -22,6 +22,9 @@ use tributary_types::{
     Address, Amount, Block, CommitCertificate, Denom, Genesis, Hash, Header, Receipt, Tx, ValidatorSignature,
 };
 
+mod import;
+pub use import::{BlockRejection, ImportError};
+
 const META_LATEST_HEIGHT: &[u8] = b"latest_height";
 const META_GENESIS_HASH: &[u8] = b"genesis_hash";
 /// beacon(latest height): the VRF-derived randomness the next block's VRF chains from.
@@ -270,7 +273,7 @@ impl Chain {
     /// Build, sign and commit the next block from the mempool.
     pub fn produce_block(&self, now_ms: u64) -> Result<Arc<Committed>> {
         let started = Instant::now();
-        let mut pool = self.mempool();
+        let pool = self.mempool();
         let parent_height = self.height();
         let parent = self.snapshot(parent_height);
         let (parent_hash, parent_time_ms) = match self.header(parent_height)? {
@@ -329,8 +332,24 @@ impl Chain {
             signatures: vec![ValidatorSignature { validator: self.validator.public_key(), signature }],
         };
         let block = Block { header, txs: outcome.txs, certificate };
-        let mut batch = prepared.batch;
-        self.index_block(&mut batch, &block, &outcome.receipts)?;
+        self.commit(pool, block, outcome.receipts, prepared.batch, beacon, refused, started)
+    }
+
+    /// Write a block (with its state writes in `batch`) in one atomic write,
+    /// then move the tip, recheck the mempool and tell listeners.
+    #[allow(clippy::too_many_arguments)] // one call site each for producing and importing
+    fn commit(
+        &self,
+        mut pool: MutexGuard<'_, Mempool>,
+        block: Block,
+        receipts: Vec<Receipt>,
+        mut batch: Batch,
+        beacon: Hash,
+        refused: Vec<Hash>,
+        started: Instant,
+    ) -> Result<Arc<Committed>> {
+        let height = block.header.height;
+        self.index_block(&mut batch, &block, &receipts)?;
         batch.put(Column::Meta, META_BEACON.to_vec(), beacon.0.to_vec());
         self.store.write(batch, self.durability)?;
         self.latest_height.store(height, Ordering::Release);
@@ -340,7 +359,7 @@ impl Chain {
         let pool_len = pool.len();
         drop(pool);
         self.metrics.record_block(height, block.txs.len(), pool_len, started.elapsed());
-        let committed = Arc::new(Committed { block, receipts: outcome.receipts });
+        let committed = Arc::new(Committed { block, receipts });
         // Nobody listening is fine.
         let _ = self.commits.send(committed.clone());
         Ok(committed)

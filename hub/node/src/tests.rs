@@ -11,12 +11,13 @@ use tributary_crypto::SigningKey;
 use tributary_mempool::MempoolConfig;
 use tributary_store::{Durability, Store};
 use tributary_types::genesis::GenesisBalance;
-use tributary_types::{ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Params, SignDoc, Tx, TxBody};
+use tributary_types::{ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Hash, Params, SignDoc, Tx, TxBody};
 
 struct Fixture {
     _dir: tempfile::TempDir,
     chain: Arc<Chain>,
     alice: SigningKey,
+    validator_secret: [u8; 32],
 }
 
 fn fixture() -> Fixture {
@@ -48,9 +49,10 @@ fn fixture() -> Fixture {
         max_bytes: 1 << 20,
         max_txs_per_sender: 100,
     };
+    let validator_secret = validator.secret_bytes();
     let store = Arc::new(Store::open(dir.path()).unwrap());
     let chain = Arc::new(Chain::open(store, genesis, validator, mempool, Durability::Buffered).unwrap());
-    Fixture { _dir: dir, chain, alice }
+    Fixture { _dir: dir, chain, alice, validator_secret }
 }
 
 fn transfer(key: &SigningKey, nonce: u64, amount: u128) -> Tx {
@@ -167,4 +169,109 @@ async fn every_header_carries_a_verifiable_vrf_chained_from_the_last() {
         beacon = next;
         assert_eq!(f.chain.beacon().unwrap(), beacon);
     }
+}
+
+/// A second node on the same genesis (same validator key, so it may open it).
+fn follower(f: &Fixture) -> (tempfile::TempDir, Arc<Chain>) {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = f.chain.genesis().clone();
+    let mempool = MempoolConfig {
+        chain_id: genesis.chain_id.clone(),
+        native_denom: genesis.params.native_denom.clone(),
+        min_fee: 10,
+        max_tx_bytes: 65_536,
+        max_txs: 100,
+        max_bytes: 1 << 20,
+        max_txs_per_sender: 100,
+    };
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let key = SigningKey::from_secret(f.validator_secret);
+    (dir, Arc::new(Chain::open(store, genesis, key, mempool, Durability::Buffered).unwrap()))
+}
+
+/// Re-sign a tampered block's certificate, so the check under test is reached.
+fn resign(block: &mut tributary_types::Block, secret: [u8; 32]) {
+    let key = SigningKey::from_secret(secret);
+    let hash = block.header.hash();
+    let message = tributary_types::block::vote_sign_bytes(&block.header.chain_id, block.header.height, 0, &hash);
+    block.certificate.block_hash = hash;
+    block.certificate.signatures =
+        vec![tributary_types::ValidatorSignature { validator: key.public_key(), signature: key.sign(&message) }];
+}
+
+#[tokio::test]
+async fn a_follower_imports_certified_blocks_and_refuses_every_forgery() {
+    use crate::chain::{BlockRejection, ImportError};
+    let f = fixture();
+    let (_dir, follower) = follower(&f);
+    let pool_tx = |n, a| b64(&transfer(&f.alice, n, a));
+    for (n, a) in [(0, 5), (1, 6)] {
+        run(&f.chain, &format!("mutation {{ submitTx(txBase64: \"{}\") {{ hash }} }}", pool_tx(n, a))).await;
+    }
+    let block1 = f.chain.produce_block(20_000).unwrap().block.clone();
+    assert_eq!(block1.txs.len(), 2);
+    let block2 = f.chain.produce_block(21_000).unwrap().block.clone();
+    let secret = f.validator_secret;
+    let rejected = |result: Result<_, ImportError>| match result {
+        Err(ImportError::Rejected(r)) => r,
+        Err(other) => panic!("expected a rejection, got {other}"),
+        Ok(_) => panic!("a forged block was imported"),
+    };
+
+    // Block 2 before block 1.
+    assert!(matches!(
+        rejected(follower.import_block(block2.clone())),
+        BlockRejection::WrongHeight { expected: 1, got: 2 }
+    ));
+    // A transaction dropped, root left alone (re-signed so the certificate passes).
+    let mut forged = block1.clone();
+    forged.txs.pop();
+    resign(&mut forged, secret);
+    assert_eq!(rejected(follower.import_block(forged.clone())), BlockRejection::TxRoot);
+    // ... and with the root fixed: the claimed state root no longer matches.
+    forged.header.tx_root = tributary_types::Block::compute_tx_root(&forged.txs);
+    resign(&mut forged, secret);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::StateRoot { .. }));
+    // A header changed after certification.
+    let mut forged = block1.clone();
+    forged.header.time_ms += 1;
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::CertificateMismatch { .. }));
+    // A bad, a missing, a duplicated and a stranger's certificate signature.
+    let mut forged = block1.clone();
+    forged.certificate.signatures[0].signature.0[0] ^= 1;
+    assert_eq!(rejected(follower.import_block(forged)), BlockRejection::BadCertificateSignature { index: 0 });
+    let mut forged = block1.clone();
+    forged.certificate.signatures.clear();
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::InsufficientPower { signed: 0, .. }));
+    let mut forged = block1.clone();
+    forged.certificate.signatures.push(forged.certificate.signatures[0].clone());
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::DuplicateSigner(_)));
+    let mut forged = block1.clone();
+    resign(&mut forged, [42; 32]);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::UnknownSigner(_)));
+    // A VRF that is not the proposer's, and a wrong parent, both re-signed.
+    let mut forged = block1.clone();
+    forged.header.vrf_output = block2.header.vrf_output;
+    resign(&mut forged, secret);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::BadVrf(_)));
+    let mut forged = block1.clone();
+    forged.header.parent_hash = Hash([9; 32]);
+    resign(&mut forged, secret);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::WrongParent { .. }));
+    // A forged transaction signature inside a re-rooted, re-signed block.
+    let mut forged = block1.clone();
+    forged.txs[1].signature.0[5] ^= 1;
+    forged.header.tx_root = tributary_types::Block::compute_tx_root(&forged.txs);
+    resign(&mut forged, secret);
+    assert_eq!(rejected(follower.import_block(forged)), BlockRejection::BadTxSignature { index: 1 });
+
+    // Nothing was applied; the real blocks import and give the same state.
+    assert_eq!(follower.height(), 0);
+    follower.import_block(block1.clone()).unwrap();
+    follower.import_block(block2.clone()).unwrap();
+    assert_eq!(follower.height(), 2);
+    assert_eq!(follower.state_root(2).unwrap(), Some(block2.header.state_root));
+    assert_eq!(follower.beacon().unwrap(), f.chain.beacon().unwrap());
+    let receipt = follower.receipt(&block1.txs[0].hash()).unwrap().unwrap();
+    assert!(receipt.success);
 }
