@@ -13,6 +13,18 @@ use tributary_store::{Durability, Store};
 use tributary_types::genesis::GenesisBalance;
 use tributary_types::{ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Hash, Params, SignDoc, Tx, TxBody};
 
+fn mempool_config(genesis: &Genesis) -> MempoolConfig {
+    MempoolConfig {
+        chain_id: genesis.chain_id.clone(),
+        native_denom: genesis.params.native_denom.clone(),
+        min_fee: genesis.params.min_fee,
+        max_tx_bytes: genesis.params.max_tx_bytes as usize,
+        max_txs: 1_000,
+        max_bytes: 1 << 20,
+        max_txs_per_sender: 100,
+    }
+}
+
 struct Fixture {
     _dir: tempfile::TempDir,
     chain: Arc<Chain>,
@@ -40,15 +52,7 @@ fn fixture() -> Fixture {
             balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 1_000_000 }],
         }],
     };
-    let mempool = MempoolConfig {
-        chain_id: genesis.chain_id.clone(),
-        native_denom: params.native_denom.clone(),
-        min_fee: params.min_fee,
-        max_tx_bytes: params.max_tx_bytes as usize,
-        max_txs: 1_000,
-        max_bytes: 1 << 20,
-        max_txs_per_sender: 100,
-    };
+    let mempool = mempool_config(&genesis);
     let validator_secret = validator.secret_bytes();
     let store = Arc::new(Store::open(dir.path()).unwrap());
     let chain = Arc::new(Chain::open(store, genesis, validator, mempool, Durability::Buffered).unwrap());
@@ -124,15 +128,7 @@ async fn reopening_with_another_genesis_is_refused() {
     let mut genesis_a = genesis.clone();
     genesis_a.validators[0].public_key = validator.public_key();
     genesis_a.validators[0].vrf_public_key = crate::chain::vrf_secret_for(&validator).unwrap().public_key().0;
-    let mempool = MempoolConfig {
-        chain_id: genesis.chain_id.clone(),
-        native_denom: genesis.params.native_denom.clone(),
-        min_fee: 10,
-        max_tx_bytes: 1024,
-        max_txs: 10,
-        max_bytes: 1 << 20,
-        max_txs_per_sender: 10,
-    };
+    let mempool = mempool_config(&genesis);
     {
         let store = Arc::new(Store::open(dir.path()).unwrap());
         Chain::open(
@@ -175,15 +171,7 @@ async fn every_header_carries_a_verifiable_vrf_chained_from_the_last() {
 fn follower(f: &Fixture) -> (tempfile::TempDir, Arc<Chain>) {
     let dir = tempfile::tempdir().unwrap();
     let genesis = f.chain.genesis().clone();
-    let mempool = MempoolConfig {
-        chain_id: genesis.chain_id.clone(),
-        native_denom: genesis.params.native_denom.clone(),
-        min_fee: 10,
-        max_tx_bytes: 65_536,
-        max_txs: 100,
-        max_bytes: 1 << 20,
-        max_txs_per_sender: 100,
-    };
+    let mempool = mempool_config(&genesis);
     let store = Arc::new(Store::open(dir.path()).unwrap());
     let key = SigningKey::from_secret(f.validator_secret);
     (dir, Arc::new(Chain::open(store, genesis, key, mempool, Durability::Buffered).unwrap()))
