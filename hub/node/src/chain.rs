@@ -17,7 +17,7 @@ use tributary_runtime::state::{StateRead, StateReadError};
 use tributary_runtime::{ApplyError, BlockInfo, Runtime};
 use tributary_state::{CommitmentProof, StateDb, StateError};
 use tributary_store::{Batch, Column, Durability, Store, StoreError};
-use tributary_types::block::{validator_set_hash, vote_sign_bytes};
+use tributary_types::block::{validator_set_hash, vote_sign_bytes, Validator};
 use tributary_types::{
     Address, Amount, Block, CommitCertificate, Denom, Genesis, Hash, Header, Receipt, Tx, ValidatorSignature,
 };
@@ -130,6 +130,9 @@ pub struct Chain {
     genesis_hash: Hash,
     validator: SigningKey,
     vrf: VrfSecret,
+    /// The validator set and its hash: fixed by genesis until staking lands.
+    validators: Vec<Validator>,
+    validator_set_hash: Hash,
     latest_height: AtomicU64,
     mempool: Mutex<Mempool>,
     durability: Durability,
@@ -184,6 +187,7 @@ impl Chain {
             }
         };
         let (commits, _) = tokio::sync::broadcast::channel(256);
+        let validators = genesis.validator_set();
         let metrics = Arc::new(Metrics::default());
         metrics.height.store(latest_height, Ordering::Relaxed);
         Ok(Chain {
@@ -192,6 +196,8 @@ impl Chain {
             runtime,
             genesis,
             genesis_hash,
+            validator_set_hash: validator_set_hash(&validators),
+            validators,
             validator,
             vrf,
             latest_height: AtomicU64::new(latest_height),
@@ -276,10 +282,7 @@ impl Chain {
         let pool = self.mempool();
         let parent_height = self.height();
         let parent = self.snapshot(parent_height);
-        let (parent_hash, parent_time_ms) = match self.header(parent_height)? {
-            Some(h) => (h.hash(), h.time_ms),
-            None => (self.genesis_hash, self.genesis.genesis_time_ms),
-        };
+        let (parent_hash, parent_time_ms) = self.parent_of(parent_height)?;
         let height = parent_height + 1;
         let proposer = self.validator.public_key().address();
         let info = BlockInfo {
@@ -304,8 +307,7 @@ impl Chain {
         }
         let outcome = execution.finish()?;
         let prepared = self.state.prepare(&outcome.writes, height)?;
-        let validators = self.genesis.validator_set();
-        let set_hash = validator_set_hash(&validators);
+        let set_hash = self.validator_set_hash;
         // The randomness beacon: this block's VRF chains from the last one's.
         let beacon_previous = self.beacon()?;
         let (vrf_output, vrf_proof, beacon) =
@@ -377,6 +379,15 @@ impl Chain {
         }
         batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(height));
         Ok(())
+    }
+
+    /// The hash and time a block at `tip + 1` must follow: header `tip`'s, or
+    /// the genesis hash and time at height 0.
+    fn parent_of(&self, tip: u64) -> Result<(Hash, u64)> {
+        Ok(match self.header(tip)? {
+            Some(h) => (h.hash(), h.time_ms),
+            None => (self.genesis_hash, self.genesis.genesis_time_ms),
+        })
     }
 
     /// beacon(latest height); the genesis hash before the first block.

@@ -452,8 +452,10 @@ impl MutationRoot {
         }
         let chain = chain(ctx);
         let max = chain.genesis().params.max_tx_bytes as usize;
-        let decoded: Vec<async_graphql::Result<(Tx, usize)>> = txs_base64.iter().map(|t| decode_tx(t, max)).collect();
-        let valid: Vec<(Tx, usize)> = decoded.iter().filter_map(|d| d.as_ref().ok().cloned()).collect();
+        let mut valid = Vec::with_capacity(txs_base64.len());
+        // Decoding errors stay in place; decoded transactions move to the batch.
+        let decoded: Vec<async_graphql::Result<()>> =
+            txs_base64.iter().map(|t| decode_tx(t, max).map(|tx| valid.push(tx))).collect();
         let mut admitted = chain.submit_batch(valid).into_iter();
         Ok(decoded
             .into_iter()

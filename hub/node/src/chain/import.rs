@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tributary_consensus::vrf::{vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPublicKey};
 use tributary_runtime::{BlockInfo, RuntimeError};
-use tributary_types::block::{validator_set_hash, vote_sign_bytes};
+use tributary_types::block::vote_sign_bytes;
 use tributary_types::{Block, Hash};
 
 /// Why a block was not imported. Each names the check it failed.
@@ -85,10 +85,7 @@ impl Chain {
         if header.height != tip + 1 {
             return Err(BlockRejection::WrongHeight { expected: tip + 1, got: header.height }.into());
         }
-        let (parent_hash, parent_time_ms) = match self.header(tip)? {
-            Some(h) => (h.hash(), h.time_ms),
-            None => (self.genesis_hash, self.genesis.genesis_time_ms),
-        };
+        let (parent_hash, parent_time_ms) = self.parent_of(tip)?;
         if header.parent_hash != parent_hash {
             return Err(BlockRejection::WrongParent { expected: parent_hash, got: header.parent_hash }.into());
         }
@@ -102,14 +99,14 @@ impl Chain {
         if Block::compute_tx_root(&block.txs) != header.tx_root {
             return Err(BlockRejection::TxRoot.into());
         }
-        let validators = self.genesis.validator_set();
-        let set_hash = validator_set_hash(&validators);
+        let validators = &self.validators;
+        let set_hash = self.validator_set_hash;
         for got in [header.validator_set_hash, header.next_validator_set_hash] {
             if got != set_hash {
                 return Err(BlockRejection::ValidatorSet { expected: set_hash, got }.into());
             }
         }
-        self.check_certificate(&block, &validators)?;
+        self.check_certificate(&block, validators)?;
         let proposer = validators
             .iter()
             .find(|v| v.public_key.address() == header.proposer)
