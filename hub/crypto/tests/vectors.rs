@@ -20,15 +20,23 @@ fn key(seed: u8) -> SigningKey {
 
 fn transfer_vector(name: &str, seed: u8, chain: &str, nonce: u64, fee: u128, body: (u8, &str, u128)) -> Value {
     let (to_seed, denom, amount) = body;
-    let k = key(seed);
     let to = key(to_seed).public_key().address();
-    let doc = SignDoc {
-        chain_id: ChainId::new(chain).unwrap(),
-        sender: k.public_key(),
+    let body_json = json!({ "kind": "transfer", "to": to.to_string(), "denom": denom, "amount": amount.to_string() });
+    tx_vector(
+        name,
+        seed,
+        chain,
         nonce,
         fee,
-        body: TxBody::Transfer { to, denom: Denom::new(denom).unwrap(), amount },
-    };
+        TxBody::Transfer { to, denom: Denom::new(denom).unwrap(), amount },
+        body_json,
+    )
+}
+
+fn tx_vector(name: &str, seed: u8, chain: &str, nonce: u64, fee: u128, body: TxBody, body_json: Value) -> Value {
+    let k = key(seed);
+    assert_eq!(body_json["kind"], body.kind());
+    let doc = SignDoc { chain_id: ChainId::new(chain).unwrap(), sender: k.public_key(), nonce, fee, body };
     let sign_bytes = doc.sign_bytes();
     let tx = k.sign_tx(doc);
     json!({
@@ -36,7 +44,7 @@ fn transfer_vector(name: &str, seed: u8, chain: &str, nonce: u64, fee: u128, bod
         "input": {
             "secret_key_hex": hex::encode(k.secret_bytes()),
             "chain_id": chain, "nonce": nonce, "fee": fee.to_string(),
-            "body": { "kind": "transfer", "to": to.to_string(), "denom": denom, "amount": amount.to_string() },
+            "body": body_json,
         },
         "public_key_hex": hex::encode(k.public_key().0),
         "sender_address": k.public_key().address().to_string(),
@@ -47,6 +55,46 @@ fn transfer_vector(name: &str, seed: u8, chain: &str, nonce: u64, fee: u128, bod
     })
 }
 
+fn register_validator_vector() -> Value {
+    let (vrf_public_key, self_bond) = ([0x21; 32], 5_000_000u128);
+    let body_json = json!({ "kind": "register_validator", "vrf_public_key_hex": hex::encode(vrf_public_key), "self_bond": self_bond.to_string() });
+    tx_vector(
+        "register-validator",
+        7,
+        "tributary-devnet",
+        0,
+        10,
+        TxBody::RegisterValidator { vrf_public_key, self_bond },
+        body_json,
+    )
+}
+
+fn bond_vector(name: &str, unbond: bool) -> Value {
+    let (validator, amount) = (key(7).public_key().address(), 2_500_000u128);
+    let kind = if unbond { "unbond" } else { "bond" };
+    let body = if unbond { TxBody::Unbond { validator, amount } } else { TxBody::Bond { validator, amount } };
+    let body_json = json!({ "kind": kind, "validator": validator.to_string(), "amount": amount.to_string() });
+    tx_vector(name, 8, "tributary-devnet", 3, 10, body, body_json)
+}
+
+/// Evidence bytes are borsh of the consensus crate's `Evidence`; built here
+/// field by field (this crate does not depend on consensus): tag 0
+/// (DoubleVote), then two `Vote { kind: 1 (Commit), chain_id, height, round,
+/// block_hash, validator, signature }`, the smaller block hash first.
+fn submit_evidence_vector() -> Value {
+    let offender = key(7);
+    let chain = ChainId::new("tributary-devnet").unwrap();
+    let (height, round) = (12u64, 1u32);
+    let vote = |block: u8| {
+        let block_hash = Hash([block; 32]);
+        let signature = offender.sign(&vote_sign_bytes(&chain, height, round, &block_hash));
+        (1u8, chain.clone(), height, round, block_hash, offender.public_key(), signature)
+    };
+    let evidence = borsh::to_vec(&(0u8, vote(0x01), vote(0x02))).unwrap();
+    let body_json = json!({ "kind": "submit_evidence", "evidence_hex": hex::encode(&evidence) });
+    tx_vector("submit-evidence", 9, "tributary-devnet", 0, 10, TxBody::SubmitEvidence { evidence }, body_json)
+}
+
 fn transactions() -> Value {
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
@@ -54,6 +102,10 @@ fn transactions() -> Value {
             transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
             transfer_vector("transfer-large-amount", 3, "acme-token-1", 42, 1_000_000, (4, "uacme", u128::MAX - 1)),
             transfer_vector("transfer-voucher-denom", 5, "tributary-hub", 7, 25, (6, "transfer/channel-0/uacme", 1)),
+            register_validator_vector(),
+            bond_vector("bond", false),
+            bond_vector("unbond", true),
+            submit_evidence_vector(),
         ],
     })
 }

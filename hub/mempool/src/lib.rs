@@ -114,6 +114,12 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
                 out.push((denom.clone(), *amount));
             }
         }
+        // Bonding moves native tokens out of the sender's balance, like a transfer.
+        TxBody::RegisterValidator { self_bond: amount, .. } | TxBody::Bond { amount, .. } => {
+            out[0].1 = out[0].1.saturating_add(*amount);
+        }
+        // Unbonding pays out later and evidence costs nothing: only the fee.
+        TxBody::Unbond { .. } | TxBody::SubmitEvidence { .. } => {}
     }
     out
 }
@@ -178,8 +184,19 @@ impl Mempool {
             return Err(AdmitError::FeeTooLow { min: self.config.min_fee, got: tx.fee });
         }
         match &tx.body {
-            TxBody::Transfer { amount, .. } if *amount == 0 => return Err(AdmitError::ZeroAmount),
-            TxBody::Transfer { .. } => {}
+            TxBody::Transfer { amount, .. }
+            | TxBody::Bond { amount, .. }
+            | TxBody::Unbond { amount, .. }
+            | TxBody::RegisterValidator { self_bond: amount, .. }
+                if *amount == 0 =>
+            {
+                return Err(AdmitError::ZeroAmount)
+            }
+            TxBody::Transfer { .. }
+            | TxBody::RegisterValidator { .. }
+            | TxBody::Bond { .. }
+            | TxBody::Unbond { .. }
+            | TxBody::SubmitEvidence { .. } => {}
         }
         if signature_checked {
             return Ok(());

@@ -151,6 +151,37 @@ fn pending_transactions_count_against_nonce_and_balance() {
     assert_eq!(pool.next_nonce(&key.public_key().address(), &view), 3);
 }
 
+fn signed(key: &SigningKey, nonce: u64, body: TxBody) -> Tx {
+    key.sign_tx(SignDoc { chain_id: ChainId::new("test-hub").unwrap(), sender: key.public_key(), nonce, fee: 10, body })
+}
+
+#[test]
+fn bonding_counts_against_the_native_balance_and_unbonding_only_pays_the_fee() {
+    let key = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &key, 100);
+    let mut pool = Mempool::new(config(100));
+    let validator = Address([4; 20]);
+    let register = TxBody::RegisterValidator { vrf_public_key: [0; 32], self_bond: 50 };
+    admit(&mut pool, signed(&key, 0, register), &view).unwrap();
+    // 60 pending, 40 left: a bond of 31 plus its fee of 10 is too much.
+    assert!(matches!(
+        admit(&mut pool, signed(&key, 1, TxBody::Bond { validator, amount: 31 }), &view),
+        Err(AdmitError::InsufficientBalance { available: 40, needed: 41, .. })
+    ));
+    admit(&mut pool, signed(&key, 1, TxBody::Bond { validator, amount: 20 }), &view).unwrap();
+    // 10 left: unbonding and evidence spend only their fee, whatever the amount.
+    admit(&mut pool, signed(&key, 2, TxBody::Unbond { validator, amount: 1_000 }), &view).unwrap();
+    assert!(matches!(
+        admit(&mut pool, signed(&key, 3, TxBody::SubmitEvidence { evidence: vec![1] }), &view),
+        Err(AdmitError::InsufficientBalance { available: 0, needed: 10, .. })
+    ));
+    assert_eq!(
+        admit(&mut pool, signed(&key, 3, TxBody::Bond { validator, amount: 0 }), &view),
+        Err(AdmitError::ZeroAmount)
+    );
+}
+
 #[test]
 fn selection_is_by_fee_but_keeps_each_senders_nonce_order() {
     let a = SigningKey::generate();

@@ -18,6 +18,7 @@
 
 pub mod bank;
 pub mod module;
+pub mod staking;
 pub mod state;
 
 use bank::{move_funds, BankRead};
@@ -68,6 +69,34 @@ pub enum TxError {
     Overflow,
     #[error("no module handles {0} transactions on this chain")]
     Unhandled(&'static str),
+    #[error("self-bond {got} is below the minimum self-bond {min}; bond at least {min}")]
+    SelfBondTooLow { min: Amount, got: Amount },
+    #[error("the VRF public key is not a valid sr25519 key; derive it from the validator's key (`hub keys`)")]
+    InvalidVrfKey,
+    #[error("{address} is already a validator; send Bond to it to add to its self-bond")]
+    ValidatorExists { address: Address },
+    #[error("the validator registry is full ({max} validators); no more may register on this chain")]
+    RegistryFull { max: usize },
+    #[error("no validator is registered at {address}; check the address, or RegisterValidator first")]
+    UnknownValidator { address: Address },
+    #[error("validator {address} is jailed for misbehaviour: it takes no new bonds and is not slashed twice; unbond instead")]
+    ValidatorJailed { address: Address },
+    #[error("cannot unbond {requested} from {validator}: only {bonded} is bonded to it by this sender")]
+    InsufficientBond { validator: Address, bonded: Amount, requested: Amount },
+    #[error("{max} unbondings already mature at height {height}; try again in the next block")]
+    UnbondingQueueFull { height: u64, max: u32 },
+    #[error("evidence is {len} bytes, over the limit of {max}; submit one double vote per transaction")]
+    EvidenceTooLarge { len: usize, max: usize },
+    #[error("invalid evidence: {0}")]
+    InvalidEvidence(String),
+    #[error("evidence is about chain {got}, but this is chain {expected}; submit it to the chain it happened on")]
+    EvidenceWrongChain { expected: String, got: String },
+    #[error("evidence is for height {height}, after the current height {current}")]
+    EvidenceFromFuture { height: u64, current: u64 },
+    #[error("evidence for height {height} is too old: only heights from {oldest} on can still be punished")]
+    EvidenceExpired { height: u64, oldest: u64 },
+    #[error("the double vote of {offender} at height {height}, round {round} was punished already")]
+    EvidenceAlreadyPunished { offender: Address, height: u64, round: u32 },
     #[error(transparent)]
     State(#[from] StateReadError),
 }
@@ -81,6 +110,9 @@ pub enum RuntimeError {
     Genesis(String),
     #[error("transaction {index} of the block cannot be included: {reason}")]
     InvalidBlock { index: usize, reason: TxError },
+    /// State that the runtime wrote breaks its own rules: stop rather than guess.
+    #[error("runtime invariant broken: {0}")]
+    Invariant(String),
 }
 
 /// Why [`BlockExecution::apply`] did not take a transaction.
@@ -100,6 +132,9 @@ pub struct BlockOutcome {
     pub txs: Vec<Tx>,
     pub receipts: Vec<Receipt>,
     pub writes: WriteSet,
+    /// Events of the block's begin- and end-block hooks (e.g. unbonding
+    /// payouts), which belong to no transaction.
+    pub events: Vec<Event>,
 }
 
 /// A chain's runtime: its parameters and enabled modules.
@@ -118,7 +153,10 @@ impl std::fmt::Debug for Runtime {
 impl Runtime {
     /// The runtime a genesis describes.
     pub fn new(genesis: &Genesis) -> Self {
-        Runtime { params: genesis.params.clone(), modules: vec![Box::new(bank::Bank)] }
+        Runtime {
+            params: genesis.params.clone(),
+            modules: vec![Box::new(bank::Bank), Box::new(staking::Staking::new(genesis))],
+        }
     }
 
     pub fn params(&self) -> &Params {
@@ -151,7 +189,7 @@ impl Runtime {
         for module in &self.modules {
             module.begin_block(&mut Ctx { state: &mut state, block: &block, events: &mut events })?;
         }
-        Ok(BlockExecution { runtime: self, state, block, txs: Vec::new(), receipts: Vec::new() })
+        Ok(BlockExecution { runtime: self, state, block, txs: Vec::new(), receipts: Vec::new(), events })
     }
 
     /// Execute a whole block as received: every transaction must pass ante.
@@ -182,6 +220,8 @@ pub struct BlockExecution<'r, 'b> {
     block: BlockInfo,
     txs: Vec<Tx>,
     receipts: Vec<Receipt>,
+    /// Events of begin- and end-block hooks.
+    events: Vec<Event>,
 }
 
 impl BlockExecution<'_, '_> {
@@ -269,11 +309,15 @@ impl BlockExecution<'_, '_> {
 
     /// End the block: run end-block hooks and hand back everything to commit.
     pub fn finish(mut self) -> Result<BlockOutcome, RuntimeError> {
-        let mut events = Vec::new();
         for module in &self.runtime.modules {
-            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events: &mut events })?;
+            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events: &mut self.events })?;
         }
-        Ok(BlockOutcome { txs: self.txs, receipts: self.receipts, writes: self.state.into_writes() })
+        Ok(BlockOutcome {
+            txs: self.txs,
+            receipts: self.receipts,
+            writes: self.state.into_writes(),
+            events: self.events,
+        })
     }
 }
 

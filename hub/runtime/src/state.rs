@@ -35,6 +35,14 @@ impl StateRead for BTreeMap<Vec<u8>, Vec<u8>> {
     }
 }
 
+/// An overlay reads like committed state, so the typed reads that take
+/// `&dyn StateRead` (bank, staking) work in the middle of a block too.
+impl StateRead for Overlay<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
+        Overlay::get(self, key)
+    }
+}
+
 type Layer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// Pending writes over committed state, in nested layers.

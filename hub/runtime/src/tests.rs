@@ -13,6 +13,8 @@ fn genesis(accounts: &[(&SigningKey, Amount)]) -> Genesis {
         chain_id: ChainId::new("test-hub").unwrap(),
         genesis_time_ms: 1,
         params: Params::default(),
+        consensus: Default::default(),
+        staking: Default::default(),
         validators: vec![],
         accounts: accounts
             .iter()

@@ -33,6 +33,71 @@ impl Default for Params {
     }
 }
 
+/// Consensus parameters, fixed at genesis: how large the drawn roles are and
+/// how long each step of a round may take (`base + round × increment` ms).
+/// The light client draws committees with the same numbers.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsensusGenesis {
+    /// Length of the proposer order drawn per height.
+    pub proposers: u32,
+    /// Endorsers drawn per height.
+    pub endorsers: u32,
+    /// Committers drawn per height: their commit votes form the certificate.
+    pub committers: u32,
+    pub timeout_propose_ms: u64,
+    pub timeout_endorse_ms: u64,
+    pub timeout_commit_ms: u64,
+    pub timeout_increment_ms: u64,
+}
+
+impl Default for ConsensusGenesis {
+    fn default() -> Self {
+        ConsensusGenesis {
+            proposers: 7,
+            endorsers: 21,
+            committers: 21,
+            timeout_propose_ms: 1_000,
+            timeout_endorse_ms: 500,
+            timeout_commit_ms: 500,
+            timeout_increment_ms: 250,
+        }
+    }
+}
+
+/// Staking parameters, fixed at genesis.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StakingParams {
+    /// Blocks per epoch: validator-set changes take effect at epoch boundaries.
+    pub epoch_length: u64,
+    /// Blocks an unbonding stays locked before it is paid out.
+    pub unbonding_blocks: u64,
+    /// Most validators in the active set (highest power first).
+    pub max_validators: u32,
+    /// Bonded native tokens per unit of consensus power.
+    #[serde(with = "amount_string")]
+    pub power_unit: Amount,
+    /// Smallest self-bond a validator may register with.
+    #[serde(with = "amount_string")]
+    pub min_self_bond: Amount,
+    /// Share of a double-signer's bond burned, in basis points (1/10000).
+    pub slash_double_sign_bps: u32,
+}
+
+impl Default for StakingParams {
+    fn default() -> Self {
+        StakingParams {
+            epoch_length: 20,
+            unbonding_blocks: 100,
+            max_validators: 100,
+            power_unit: 1_000_000,
+            min_self_bond: 1_000_000,
+            slash_double_sign_bps: 500,
+        }
+    }
+}
+
 /// A validator at genesis.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct GenesisValidator {
@@ -67,6 +132,12 @@ pub struct Genesis {
     pub chain_id: ChainId,
     pub genesis_time_ms: u64,
     pub params: Params,
+    #[serde(default)]
+    pub consensus: ConsensusGenesis,
+    #[serde(default)]
+    pub staking: StakingParams,
+    /// The first validators; each `power` is bonded (power × `power_unit`
+    /// native tokens, minted at genesis) as the validator's self-bond.
     pub validators: Vec<GenesisValidator>,
     pub accounts: Vec<GenesisAccount>,
 }

@@ -97,6 +97,19 @@ impl<'de> serde::Deserialize<'de> for Denom {
 pub enum TxBody {
     /// Move `amount` of `denom` from the sender to `to`.
     Transfer { to: Address, denom: Denom, amount: Amount },
+    /// Make the sender's ed25519 key a validator's consensus key, bonding
+    /// `self_bond` native tokens from the sender's balance. `vrf_public_key`
+    /// is the sr25519 key that proves the validator's beacon VRF.
+    RegisterValidator { vrf_public_key: [u8; 32], self_bond: Amount },
+    /// Bond `amount` native tokens from the sender's balance to `validator`
+    /// (a delegation, or more self-bond when the sender is the validator).
+    Bond { validator: Address, amount: Amount },
+    /// Start unbonding `amount` from `validator`; it is paid back to the
+    /// sender after the chain's unbonding period.
+    Unbond { validator: Address, amount: Amount },
+    /// Prove a validator's misbehaviour: the borsh bytes of a consensus
+    /// `Evidence` (kept opaque here so this crate does not depend on consensus).
+    SubmitEvidence { evidence: Vec<u8> },
 }
 
 impl TxBody {
@@ -104,6 +117,10 @@ impl TxBody {
     pub fn kind(&self) -> &'static str {
         match self {
             TxBody::Transfer { .. } => "transfer",
+            TxBody::RegisterValidator { .. } => "register_validator",
+            TxBody::Bond { .. } => "bond",
+            TxBody::Unbond { .. } => "unbond",
+            TxBody::SubmitEvidence { .. } => "submit_evidence",
         }
     }
 }

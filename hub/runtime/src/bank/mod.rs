@@ -45,12 +45,6 @@ impl<S: StateRead + ?Sized> BankRead for S {
     }
 }
 
-impl BankRead for Overlay<'_> {
-    fn read(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {
-        self.get(key)
-    }
-}
-
 /// Typed writes of bank state.
 pub(crate) fn set_balance(
     state: &mut Overlay<'_>,
@@ -152,6 +146,7 @@ impl Module for Bank {
                 }
                 Ok(())
             }
+            _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
 
@@ -169,6 +164,7 @@ impl Module for Bank {
                 );
                 Ok(())
             }
+            _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
 }

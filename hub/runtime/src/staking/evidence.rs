@@ -1,0 +1,122 @@
+//! Evidence of a double vote: check it, then slash and jail the offender.
+//!
+//! The evidence proves itself (two votes signed by one key for different
+//! blocks at one height, round and kind), so anyone may submit it; the checks
+//! here only make sure it is about this chain, recent enough that the bond is
+//! still there to slash (within `unbonding_blocks`), and not punished before.
+
+use super::{active_set, pending_set, state_key, validator, write, Staking, ValidatorRecord, BPS_DENOMINATOR};
+use crate::bank::{self, BankRead};
+use crate::module::Ctx;
+use crate::state::StateRead;
+use crate::TxError;
+use tributary_consensus::{ConsensusValidator, Evidence, ValidatorSet, VrfPublicKey};
+use tributary_types::{decode_bounded, Address, Amount, ChainId, Event, PublicKey, StakingParams};
+
+/// Largest evidence accepted: two votes are about 300 bytes.
+pub const EVIDENCE_BYTES_MAX: usize = 4 * 1024;
+
+/// A proven offence, ready to punish.
+pub(super) struct Offence {
+    offender: Address,
+    record: ValidatorRecord,
+    height: u64,
+    round: u32,
+}
+
+/// The set to verify the votes against: the active set if the offender is in
+/// it, else the offender alone (it may have left the set since it offended;
+/// its key is in its record, which is all the signatures need).
+fn verifying_set(state: &dyn StateRead, record: &ValidatorRecord) -> Result<ValidatorSet, TxError> {
+    let to_consensus = |public_key: PublicKey, vrf: [u8; 32], power: u64| ConsensusValidator {
+        public_key,
+        vrf_public_key: VrfPublicKey(vrf),
+        power: power.max(1),
+    };
+    let active = active_set(state)?;
+    let members = if active.iter().any(|v| v.public_key == record.public_key) {
+        active.into_iter().map(|v| to_consensus(v.public_key, v.vrf_public_key, v.power)).collect()
+    } else {
+        vec![to_consensus(record.public_key, record.vrf_public_key, 1)]
+    };
+    ValidatorSet::new(members).map_err(|e| TxError::InvalidEvidence(e.to_string()))
+}
+
+/// Check `bytes` as evidence submitted in block `height` of `chain_id`.
+pub(super) fn check(
+    state: &dyn StateRead,
+    params: &StakingParams,
+    chain_id: &ChainId,
+    height: u64,
+    bytes: &[u8],
+) -> Result<Offence, TxError> {
+    if bytes.len() > EVIDENCE_BYTES_MAX {
+        return Err(TxError::EvidenceTooLarge { len: bytes.len(), max: EVIDENCE_BYTES_MAX });
+    }
+    let evidence: Evidence =
+        decode_bounded("evidence", bytes, EVIDENCE_BYTES_MAX).map_err(|e| TxError::InvalidEvidence(e.to_string()))?;
+    let vote = match &evidence {
+        Evidence::DoubleVote(double) => &double.first,
+    };
+    if vote.chain_id != *chain_id {
+        return Err(TxError::EvidenceWrongChain { expected: chain_id.to_string(), got: vote.chain_id.to_string() });
+    }
+    if vote.height > height {
+        return Err(TxError::EvidenceFromFuture { height: vote.height, current: height });
+    }
+    if height - vote.height > params.unbonding_blocks {
+        return Err(TxError::EvidenceExpired { height: vote.height, oldest: height - params.unbonding_blocks });
+    }
+    let offender = vote.validator.address();
+    if state.get(&state_key::evidence(&offender, vote.height, vote.round))?.is_some() {
+        return Err(TxError::EvidenceAlreadyPunished { offender, height: vote.height, round: vote.round });
+    }
+    let record = validator(state, &offender)?.ok_or(TxError::UnknownValidator { address: offender })?;
+    if record.jailed {
+        return Err(TxError::ValidatorJailed { address: offender });
+    }
+    evidence.verify(&verifying_set(state, &record)?).map_err(|e| TxError::InvalidEvidence(e.to_string()))?;
+    Ok(Offence { offender, record, height: vote.height, round: vote.round })
+}
+
+/// `bps` basis points of `amount`, rounded down, without overflow.
+pub(super) fn share(amount: Amount, bps: u32) -> Amount {
+    let bps = Amount::from(bps.min(BPS_DENOMINATOR));
+    let whole = Amount::from(BPS_DENOMINATOR);
+    amount / whole * bps + amount % whole * bps / whole
+}
+
+/// Slash, jail, mark the offence punished and drop the offender from pending.
+pub(super) fn execute(
+    staking: &Staking,
+    ctx: &mut Ctx<'_, '_>,
+    reporter: &Address,
+    bytes: &[u8],
+) -> Result<(), TxError> {
+    let offence = check(&*ctx.state, &staking.params, &ctx.block.chain_id, ctx.block.height, bytes)?;
+    let Offence { offender, mut record, height: offence_height, round } = offence;
+    let burned = share(record.self_bond, staking.params.slash_double_sign_bps);
+    record.self_bond -= burned;
+    record.slashed = record.slashed.checked_add(burned).ok_or(TxError::Overflow)?;
+    record.jailed = true;
+    write(ctx.state, state_key::validator(&offender), &record);
+    let supply = ctx.state.supply(&staking.native_denom)?.checked_sub(burned).ok_or(TxError::Overflow)?;
+    write(ctx.state, bank::state_key::supply(&staking.native_denom), &supply);
+    write(ctx.state, state_key::evidence(&offender, offence_height, round), &ctx.block.height);
+    // Out of the set two blocks from now; never leave a chain without validators.
+    let pending = pending_set(&*ctx.state)?;
+    let without: Vec<_> = pending.iter().filter(|v| v.public_key != record.public_key).cloned().collect();
+    if !without.is_empty() && without.len() != pending.len() {
+        write(ctx.state, state_key::PENDING_SET.to_vec(), &without);
+    }
+    ctx.events.push(
+        Event::new("slash")
+            .attr("offender", offender)
+            .attr("amount", burned)
+            .attr("reason", "double_vote")
+            .attr("height", offence_height)
+            .attr("round", round)
+            .attr("reporter", reporter),
+    );
+    Ok(())
+}

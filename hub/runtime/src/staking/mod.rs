@@ -1,0 +1,373 @@
+//! Staking: who validates, with how much power, and what happens to a
+//! validator that signs two blocks at once.
+//!
+//! # The validator sets, and why there are two
+//!
+//! State at height *h* holds two sets ([`state_key::ACTIVE_SET`],
+//! [`state_key::PENDING_SET`]):
+//!
+//! * **active** certifies block *h + 1*;
+//! * **pending** certifies block *h + 2*.
+//!
+//! `begin_block(h)` copies pending into active; `end_block(h)` recomputes
+//! pending from the validator records when *h* is a multiple of
+//! `epoch_length` (and evidence removes an offender from pending at once).
+//! So header *h*'s `validator_set_hash` is the hash of active in state *h − 1*
+//! and its `next_validator_set_hash` is the hash of pending in state *h − 1*
+//! (= active in state *h*): the node knows both before it executes block *h*,
+//! which is what lets a proposer fill in the header before running the block
+//! and a light client follow every set change through certified headers.
+//!
+//! # Bonds
+//!
+//! Bonded tokens leave account balances but stay in `bank/supply/{native}`:
+//! at any state, supply = Σ balances + Σ (self_bond + delegated) + Σ pending
+//! unbondings. Slashing burns (lowers supply and the bond together). A
+//! validator's power is `(self_bond + delegated) / power_unit`. Unbonded tokens
+//! are paid back `unbonding_blocks` after the unbond, in `end_block`, which
+//! finds them by maturity height (no prefix scan is needed).
+//!
+//! # Jailing
+//!
+//! A proven double vote burns `slash_double_sign_bps` of the offender's
+//! self-bond and jails it for good: it never re-enters a set, takes no new
+//! bonds, and its delegators may only unbond. There is no unjail yet.
+
+mod evidence;
+pub mod state_key;
+mod tx;
+
+#[cfg(test)]
+mod tests;
+
+use crate::bank::{self, BankRead};
+use crate::module::{Ctx, Module};
+use crate::state::{Overlay, StateRead, StateReadError};
+use crate::{RuntimeError, TxError};
+use borsh::{BorshDeserialize, BorshSerialize};
+use tributary_consensus::validators::VALIDATORS_MAX;
+use tributary_types::block::Validator;
+use tributary_types::{Address, Amount, Denom, Event, Genesis, PublicKey, StakingParams, Tx, TxBody};
+
+pub use evidence::EVIDENCE_BYTES_MAX;
+
+/// Most validators that may ever register (the index key lists them all, and
+/// the epoch rule reads every record).
+pub const VALIDATOR_REGISTRATIONS_MAX: usize = 1024;
+
+/// Most unbondings maturing at one height: each block's unbondings mature at
+/// one height, so this also bounds a block's unbond transactions, and the
+/// payout work of one `end_block`.
+pub const UNBONDINGS_PER_HEIGHT_MAX: u32 = 8192;
+
+/// Most power one validator may hold, so that even [`VALIDATORS_MAX`]
+/// validators' powers sum within a u64.
+pub const POWER_MAX: u64 = u64::MAX / VALIDATORS_MAX as u64;
+
+/// Basis points in a whole.
+pub const BPS_DENOMINATOR: u32 = 10_000;
+
+/// A registered validator.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct ValidatorRecord {
+    /// ed25519 key that signs its votes; its address keys the record.
+    pub public_key: PublicKey,
+    /// sr25519 key that proves its beacon VRF.
+    pub vrf_public_key: [u8; 32],
+    /// Bonded by the validator itself (not a delegation entry).
+    pub self_bond: Amount,
+    /// Sum of all delegations to it.
+    pub delegated: Amount,
+    /// Jailed validators never enter a set again.
+    pub jailed: bool,
+    /// Burned so far, for the record.
+    pub slashed: Amount,
+}
+
+impl ValidatorRecord {
+    /// Everything bonded to this validator.
+    pub fn bonded(&self) -> Amount {
+        self.self_bond.saturating_add(self.delegated)
+    }
+
+    /// Consensus power: whole `power_unit`s bonded, at most [`POWER_MAX`].
+    pub fn power(&self, power_unit: Amount) -> u64 {
+        let units = self.bonded() / power_unit.max(1);
+        u64::try_from(units).unwrap_or(POWER_MAX).min(POWER_MAX)
+    }
+}
+
+/// Tokens on their way back to a delegator.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Unbonding {
+    pub delegator: Address,
+    pub validator: Address,
+    pub amount: Amount,
+}
+
+fn corrupt(key: &[u8], what: impl std::fmt::Display) -> StateReadError {
+    StateReadError(format!("corrupt value at {}: {what}", String::from_utf8_lossy(key)))
+}
+
+fn read<T: BorshDeserialize>(state: &dyn StateRead, key: &[u8]) -> Result<Option<T>, StateReadError> {
+    state.get(key)?.map(|bytes| borsh::from_slice(&bytes).map_err(|e| corrupt(key, e))).transpose()
+}
+
+fn read_required<T: BorshDeserialize>(state: &dyn StateRead, key: &[u8]) -> Result<T, StateReadError> {
+    read(state, key)?.ok_or_else(|| {
+        StateReadError(format!(
+            "{} is missing: was this state made by a genesis with staking?",
+            String::from_utf8_lossy(key)
+        ))
+    })
+}
+
+/// The staking parameters genesis fixed.
+pub fn params(state: &dyn StateRead) -> Result<StakingParams, StateReadError> {
+    read_required(state, state_key::PARAMS)
+}
+
+/// The set that certifies the block after this state's height.
+pub fn active_set(state: &dyn StateRead) -> Result<Vec<Validator>, StateReadError> {
+    read_required(state, state_key::ACTIVE_SET)
+}
+
+/// The set that certifies the block two after this state's height.
+pub fn pending_set(state: &dyn StateRead) -> Result<Vec<Validator>, StateReadError> {
+    read_required(state, state_key::PENDING_SET)
+}
+
+/// One validator's record, if it registered.
+pub fn validator(state: &dyn StateRead, address: &Address) -> Result<Option<ValidatorRecord>, StateReadError> {
+    read(state, &state_key::validator(address))
+}
+
+/// Every registered validator in registration order (genesis first).
+pub fn validators(state: &dyn StateRead) -> Result<Vec<(Address, ValidatorRecord)>, StateReadError> {
+    let addresses: Vec<Address> = read(state, state_key::VALIDATORS)?.unwrap_or_default();
+    let mut out = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let record = validator(state, &address)?
+            .ok_or_else(|| StateReadError(format!("staking/validators lists {address} but its record is missing")))?;
+        out.push((address, record));
+    }
+    Ok(out)
+}
+
+/// What `delegator` has delegated to `validator` (0 if nothing; a validator's
+/// self-bond is in its record, not here).
+pub fn delegation(state: &dyn StateRead, validator: &Address, delegator: &Address) -> Result<Amount, StateReadError> {
+    Ok(read(state, &state_key::delegation(validator, delegator))?.unwrap_or(0))
+}
+
+/// The unbondings that are paid out at the end of block `height`.
+pub fn unbondings(state: &dyn StateRead, height: u64) -> Result<Vec<Unbonding>, StateReadError> {
+    let count: u32 = read(state, &state_key::unbonding_count(height))?.unwrap_or(0);
+    let mut out = Vec::with_capacity(count.min(UNBONDINGS_PER_HEIGHT_MAX) as usize);
+    for index in 0..count.min(UNBONDINGS_PER_HEIGHT_MAX) {
+        out.push(read_required(state, &state_key::unbonding(height, index))?);
+    }
+    Ok(out)
+}
+
+fn write<T: BorshSerialize>(state: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
+    state.set(key, bank::to_bytes(value));
+}
+
+/// The set the epoch rule picks: unjailed validators with power, the
+/// `max_validators` strongest, ordered by power (highest first), then by
+/// public key bytes. Deterministic: it depends on the records only.
+pub fn compute_set(state: &dyn StateRead, params: &StakingParams) -> Result<Vec<Validator>, StateReadError> {
+    let mut set: Vec<Validator> = validators(state)?
+        .into_iter()
+        .filter(|(_, record)| !record.jailed)
+        .map(|(_, r)| Validator {
+            public_key: r.public_key,
+            vrf_public_key: r.vrf_public_key,
+            power: r.power(params.power_unit),
+        })
+        .filter(|v| v.power > 0)
+        .collect();
+    set.sort_by(|a, b| b.power.cmp(&a.power).then_with(|| a.public_key.cmp(&b.public_key)));
+    set.truncate((params.max_validators as usize).min(VALIDATORS_MAX));
+    Ok(set)
+}
+
+fn check_params(params: &StakingParams) -> Result<(), RuntimeError> {
+    let bad = |what: &str| Err(RuntimeError::Genesis(format!("staking: {what}")));
+    if params.epoch_length == 0 {
+        return bad("epoch_length must be at least 1");
+    }
+    if params.power_unit == 0 {
+        return bad("power_unit must be at least 1");
+    }
+    if params.max_validators == 0 || params.max_validators as usize > VALIDATORS_MAX {
+        return bad(&format!("max_validators must be between 1 and {VALIDATORS_MAX}"));
+    }
+    if params.slash_double_sign_bps > BPS_DENOMINATOR {
+        return bad(&format!("slash_double_sign_bps must be at most {BPS_DENOMINATOR}"));
+    }
+    Ok(())
+}
+
+/// The staking module. Holds the parameters genesis fixed (also stored under
+/// `staking/params` for clients).
+#[derive(Debug, Clone)]
+pub struct Staking {
+    native_denom: Denom,
+    params: StakingParams,
+}
+
+impl Staking {
+    pub fn new(genesis: &Genesis) -> Self {
+        Staking { native_denom: genesis.params.native_denom.clone(), params: genesis.staking.clone() }
+    }
+
+    fn genesis_validators(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<Amount, RuntimeError> {
+        let invalid = |what: String| RuntimeError::Genesis(format!("staking: {what}"));
+        if genesis.validators.len() > VALIDATOR_REGISTRATIONS_MAX.min(VALIDATORS_MAX) {
+            return Err(invalid(format!(
+                "more than {} genesis validators",
+                VALIDATOR_REGISTRATIONS_MAX.min(VALIDATORS_MAX)
+            )));
+        }
+        let mut addresses: Vec<Address> = Vec::with_capacity(genesis.validators.len());
+        let mut minted: Amount = 0;
+        for v in &genesis.validators {
+            let address = v.public_key.address();
+            if addresses.contains(&address) {
+                return Err(invalid(format!("validator {} ({address}) appears twice", v.name)));
+            }
+            if v.power == 0 || v.power > POWER_MAX {
+                return Err(invalid(format!("validator {} has power {}; give it 1 to {POWER_MAX}", v.name, v.power)));
+            }
+            let self_bond = Amount::from(v.power)
+                .checked_mul(self.params.power_unit)
+                .ok_or_else(|| invalid(format!("validator {}'s bond overflows", v.name)))?;
+            minted = minted.checked_add(self_bond).ok_or_else(|| invalid("bonded total overflows".into()))?;
+            let record = ValidatorRecord {
+                public_key: v.public_key,
+                vrf_public_key: v.vrf_public_key,
+                self_bond,
+                delegated: 0,
+                jailed: false,
+                slashed: 0,
+            };
+            write(state, state_key::validator(&address), &record);
+            addresses.push(address);
+        }
+        write(state, state_key::VALIDATORS.to_vec(), &addresses);
+        Ok(minted)
+    }
+
+    /// Pay out the unbondings maturing at `height`, then forget them.
+    fn pay_unbondings(&self, ctx: &mut Ctx<'_, '_>, height: u64) -> Result<(), RuntimeError> {
+        for (index, entry) in unbondings(ctx.state, height)?.into_iter().enumerate() {
+            let held = ctx.state.balance(&entry.delegator, &self.native_denom)?;
+            let credited = held
+                .checked_add(entry.amount)
+                .ok_or_else(|| RuntimeError::Invariant(format!("balance of {} overflows", entry.delegator)))?;
+            bank::set_balance(ctx.state, &entry.delegator, &self.native_denom, credited)?;
+            ctx.state.delete(state_key::unbonding(height, index as u32));
+            ctx.events.push(
+                Event::new("unbonding_complete")
+                    .attr("delegator", entry.delegator)
+                    .attr("validator", entry.validator)
+                    .attr("amount", entry.amount),
+            );
+        }
+        ctx.state.delete(state_key::unbonding_count(height));
+        Ok(())
+    }
+}
+
+impl Module for Staking {
+    fn name(&self) -> &'static str {
+        "staking"
+    }
+
+    fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError> {
+        check_params(&self.params)?;
+        write(state, state_key::PARAMS.to_vec(), &self.params);
+        let minted = self.genesis_validators(state, genesis)?;
+        let supply = state
+            .supply(&self.native_denom)?
+            .checked_add(minted)
+            .ok_or_else(|| RuntimeError::Genesis(format!("supply of {} overflows", self.native_denom)))?;
+        if minted > 0 {
+            write(state, bank::state_key::supply(&self.native_denom), &supply);
+        }
+        let set = genesis.validator_set();
+        write(state, state_key::ACTIVE_SET.to_vec(), &set);
+        write(state, state_key::PENDING_SET.to_vec(), &set);
+        Ok(())
+    }
+
+    /// active ← pending: the set chosen two blocks ahead is now one block ahead.
+    fn begin_block(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        let pending = ctx.state.get(state_key::PENDING_SET)?;
+        let active = ctx.state.get(state_key::ACTIVE_SET)?;
+        match pending {
+            Some(pending) if Some(&pending) != active.as_ref() => {
+                ctx.state.set(state_key::ACTIVE_SET.to_vec(), pending)
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Pay matured unbondings; at an epoch boundary, pick the next pending set.
+    fn end_block(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        let height = ctx.block.height;
+        self.pay_unbondings(ctx, height)?;
+        if height.is_multiple_of(self.params.epoch_length.max(1)) {
+            let next = compute_set(ctx.state, &self.params)?;
+            // A chain never loses all its validators: keep the old set instead.
+            if !next.is_empty() && next != pending_set(ctx.state)? {
+                write(ctx.state, state_key::PENDING_SET.to_vec(), &next);
+            }
+        }
+        Ok(())
+    }
+
+    fn handles(&self, body: &TxBody) -> bool {
+        matches!(
+            body,
+            TxBody::RegisterValidator { .. }
+                | TxBody::Bond { .. }
+                | TxBody::Unbond { .. }
+                | TxBody::SubmitEvidence { .. }
+        )
+    }
+
+    fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
+        let sender = tx.sender_address();
+        match &tx.body {
+            TxBody::RegisterValidator { vrf_public_key, self_bond } => {
+                tx::check_register(state, &self.params, &self.native_denom, &sender, vrf_public_key, *self_bond)
+            }
+            TxBody::Bond { validator, amount } => {
+                tx::check_bond(state, &self.native_denom, &sender, validator, *amount).map(|_| ())
+            }
+            TxBody::Unbond { validator, amount } => tx::check_unbond(state, &sender, validator, *amount).map(|_| ()),
+            TxBody::SubmitEvidence { evidence } => {
+                let height = read(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
+                evidence::check(state, &self.params, &tx.chain_id, height, evidence).map(|_| ())
+            }
+            TxBody::Transfer { .. } => Err(TxError::Unhandled(tx.body.kind())),
+        }
+    }
+
+    fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
+        let sender = tx.sender_address();
+        match &tx.body {
+            TxBody::RegisterValidator { vrf_public_key, self_bond } => {
+                tx::register(self, ctx, tx.sender, vrf_public_key, *self_bond)
+            }
+            TxBody::Bond { validator, amount } => tx::bond(self, ctx, &sender, validator, *amount),
+            TxBody::Unbond { validator, amount } => tx::unbond(self, ctx, &sender, validator, *amount),
+            TxBody::SubmitEvidence { evidence } => evidence::execute(self, ctx, &sender, evidence),
+            TxBody::Transfer { .. } => Err(TxError::Unhandled(tx.body.kind())),
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! Register, bond and unbond: each a `check_*` (reads only, used by both
+//! stages) and an execute that re-checks, then writes.
+
+use super::{delegation, read, state_key, validator, write, Staking, Unbonding, ValidatorRecord};
+use super::{UNBONDINGS_PER_HEIGHT_MAX, VALIDATOR_REGISTRATIONS_MAX};
+use crate::bank::{self, BankRead};
+use crate::module::Ctx;
+use crate::state::{Overlay, StateRead};
+use crate::TxError;
+use tributary_types::{Address, Amount, Denom, Event, PublicKey, StakingParams};
+
+/// Take `amount` of `denom` out of `address`'s balance (into bonded state:
+/// supply is unchanged).
+fn debit(state: &mut Overlay<'_>, address: &Address, denom: &Denom, amount: Amount) -> Result<(), TxError> {
+    let available = state.balance(address, denom)?;
+    if available < amount {
+        return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: amount, available });
+    }
+    bank::set_balance(state, address, denom, available - amount)?;
+    Ok(())
+}
+
+fn check_balance(state: &dyn StateRead, address: &Address, denom: &Denom, amount: Amount) -> Result<(), TxError> {
+    let available = state.balance(address, denom)?;
+    if available < amount {
+        return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: amount, available });
+    }
+    Ok(())
+}
+
+pub(super) fn check_register(
+    state: &dyn StateRead,
+    params: &StakingParams,
+    native: &Denom,
+    sender: &Address,
+    vrf_public_key: &[u8; 32],
+    self_bond: Amount,
+) -> Result<(), TxError> {
+    if self_bond == 0 {
+        return Err(TxError::ZeroAmount);
+    }
+    if self_bond < params.min_self_bond {
+        return Err(TxError::SelfBondTooLow { min: params.min_self_bond, got: self_bond });
+    }
+    if schnorrkel::PublicKey::from_bytes(vrf_public_key).is_err() {
+        return Err(TxError::InvalidVrfKey);
+    }
+    if validator(state, sender)?.is_some() {
+        return Err(TxError::ValidatorExists { address: *sender });
+    }
+    let registered: Vec<Address> = read(state, state_key::VALIDATORS)?.unwrap_or_default();
+    if registered.len() >= VALIDATOR_REGISTRATIONS_MAX {
+        return Err(TxError::RegistryFull { max: VALIDATOR_REGISTRATIONS_MAX });
+    }
+    check_balance(state, sender, native, self_bond)
+}
+
+pub(super) fn register(
+    staking: &Staking,
+    ctx: &mut Ctx<'_, '_>,
+    sender: PublicKey,
+    vrf_public_key: &[u8; 32],
+    self_bond: Amount,
+) -> Result<(), TxError> {
+    let address = sender.address();
+    check_register(&*ctx.state, &staking.params, &staking.native_denom, &address, vrf_public_key, self_bond)?;
+    debit(ctx.state, &address, &staking.native_denom, self_bond)?;
+    let record = ValidatorRecord {
+        public_key: sender,
+        vrf_public_key: *vrf_public_key,
+        self_bond,
+        delegated: 0,
+        jailed: false,
+        slashed: 0,
+    };
+    write(ctx.state, state_key::validator(&address), &record);
+    let mut registered: Vec<Address> = read(&*ctx.state, state_key::VALIDATORS)?.unwrap_or_default();
+    registered.push(address);
+    write(ctx.state, state_key::VALIDATORS.to_vec(), &registered);
+    ctx.events.push(
+        Event::new("register_validator")
+            .attr("validator", address)
+            .attr("self_bond", self_bond)
+            .attr("power", record.power(staking.params.power_unit)),
+    );
+    Ok(())
+}
+
+/// The validator's record, if the bond may go ahead.
+pub(super) fn check_bond(
+    state: &dyn StateRead,
+    native: &Denom,
+    sender: &Address,
+    validator_address: &Address,
+    amount: Amount,
+) -> Result<ValidatorRecord, TxError> {
+    if amount == 0 {
+        return Err(TxError::ZeroAmount);
+    }
+    let record =
+        validator(state, validator_address)?.ok_or(TxError::UnknownValidator { address: *validator_address })?;
+    if record.jailed {
+        return Err(TxError::ValidatorJailed { address: *validator_address });
+    }
+    record.self_bond.checked_add(record.delegated).and_then(|b| b.checked_add(amount)).ok_or(TxError::Overflow)?;
+    check_balance(state, sender, native, amount)?;
+    Ok(record)
+}
+
+pub(super) fn bond(
+    staking: &Staking,
+    ctx: &mut Ctx<'_, '_>,
+    sender: &Address,
+    validator_address: &Address,
+    amount: Amount,
+) -> Result<(), TxError> {
+    let mut record = check_bond(&*ctx.state, &staking.native_denom, sender, validator_address, amount)?;
+    debit(ctx.state, sender, &staking.native_denom, amount)?;
+    if sender == validator_address {
+        record.self_bond = record.self_bond.checked_add(amount).ok_or(TxError::Overflow)?;
+    } else {
+        record.delegated = record.delegated.checked_add(amount).ok_or(TxError::Overflow)?;
+        let held = delegation(&*ctx.state, validator_address, sender)?;
+        let key = state_key::delegation(validator_address, sender);
+        write(ctx.state, key, &held.checked_add(amount).ok_or(TxError::Overflow)?);
+    }
+    write(ctx.state, state_key::validator(validator_address), &record);
+    ctx.events
+        .push(Event::new("bond").attr("delegator", sender).attr("validator", validator_address).attr("amount", amount));
+    Ok(())
+}
+
+/// The validator's record and what the sender has bonded to it, if the
+/// unbond may go ahead.
+pub(super) fn check_unbond(
+    state: &dyn StateRead,
+    sender: &Address,
+    validator_address: &Address,
+    amount: Amount,
+) -> Result<(ValidatorRecord, Amount), TxError> {
+    if amount == 0 {
+        return Err(TxError::ZeroAmount);
+    }
+    let record =
+        validator(state, validator_address)?.ok_or(TxError::UnknownValidator { address: *validator_address })?;
+    let bonded =
+        if sender == validator_address { record.self_bond } else { delegation(state, validator_address, sender)? };
+    if amount > bonded {
+        return Err(TxError::InsufficientBond { validator: *validator_address, bonded, requested: amount });
+    }
+    Ok((record, bonded))
+}
+
+pub(super) fn unbond(
+    staking: &Staking,
+    ctx: &mut Ctx<'_, '_>,
+    sender: &Address,
+    validator_address: &Address,
+    amount: Amount,
+) -> Result<(), TxError> {
+    let (mut record, bonded) = check_unbond(&*ctx.state, sender, validator_address, amount)?;
+    let matures_at = ctx.block.height.checked_add(staking.params.unbonding_blocks).ok_or(TxError::Overflow)?;
+    let count: u32 = read(&*ctx.state, &state_key::unbonding_count(matures_at))?.unwrap_or(0);
+    if count >= UNBONDINGS_PER_HEIGHT_MAX {
+        return Err(TxError::UnbondingQueueFull { height: matures_at, max: UNBONDINGS_PER_HEIGHT_MAX });
+    }
+    let left = bonded - amount;
+    if sender == validator_address {
+        record.self_bond = left;
+    } else {
+        record.delegated = record.delegated.checked_sub(amount).ok_or(TxError::Overflow)?;
+        let key = state_key::delegation(validator_address, sender);
+        if left == 0 {
+            ctx.state.delete(key);
+        } else {
+            write(ctx.state, key, &left);
+        }
+    }
+    write(ctx.state, state_key::validator(validator_address), &record);
+    let entry = Unbonding { delegator: *sender, validator: *validator_address, amount };
+    write(ctx.state, state_key::unbonding(matures_at, count), &entry);
+    write(ctx.state, state_key::unbonding_count(matures_at), &(count + 1));
+    ctx.events.push(
+        Event::new("unbond")
+            .attr("delegator", sender)
+            .attr("validator", validator_address)
+            .attr("amount", amount)
+            .attr("completes_at", matures_at),
+    );
+    Ok(())
+}
