@@ -137,6 +137,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod certificate;
 pub mod evidence;
 pub mod io;
 pub mod machine;
@@ -146,6 +147,7 @@ pub mod validators;
 pub mod votes;
 pub mod vrf;
 
+pub use certificate::{committee_for, verify_certificate, CertificateError};
 pub use evidence::{DoubleVote, Evidence, EvidenceError};
 pub use io::{Input, Output, RecordKind, Rejection, SignedRecord, Step};
 pub use machine::{Config, Machine, Resume};
