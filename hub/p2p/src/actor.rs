@@ -25,7 +25,7 @@ use crate::{Error, Result};
 
 /// How often bans expire, scores are checked and lost bootstrap peers redialled.
 const TICK: Duration = Duration::from_secs(1);
-/// Redial the bootstrap peers after this many ticks with no peer at all.
+/// Redial bootstrap peers that are not connected every this many ticks.
 const REDIAL_TICKS: u32 = 5;
 /// Listen addresses taken from one identify message.
 const MAX_ADDRS_PER_PEER: usize = 8;
@@ -46,7 +46,7 @@ pub(crate) struct Actor {
     outbound: HashMap<OutboundRequestId, (BlocksReplies, u64)>,
     inbound: FuturesUnordered<PendingInbound>,
     bootstrap: Vec<(PeerId, Multiaddr)>,
-    ticks_alone: u32,
+    ticks_since_redial: u32,
 }
 
 impl Actor {
@@ -70,7 +70,7 @@ impl Actor {
             outbound: HashMap::new(),
             inbound: FuturesUnordered::new(),
             bootstrap,
-            ticks_alone: 0,
+            ticks_since_redial: 0,
         }
     }
 
@@ -407,20 +407,27 @@ impl Actor {
                 self.swarm.behaviour_mut().gossipsub.set_application_score(&peer, score);
             }
         }
-        self.redial_bootstrap_if_alone();
+        self.redial_missing_bootstrap();
     }
 
-    fn redial_bootstrap_if_alone(&mut self) {
-        if !lock(&self.shared.peers).is_empty() || self.bootstrap.is_empty() {
-            self.ticks_alone = 0;
+    /// Keep the bootstrap peers (for validators: each other) connected: a
+    /// peer lost to a crash, a partition or an allow-list change is dialled
+    /// again every few ticks, so the mesh heals by itself.
+    fn redial_missing_bootstrap(&mut self) {
+        if self.bootstrap.is_empty() {
             return;
         }
-        self.ticks_alone += 1;
-        if self.ticks_alone < REDIAL_TICKS {
+        self.ticks_since_redial += 1;
+        if self.ticks_since_redial < REDIAL_TICKS {
             return;
         }
-        self.ticks_alone = 0;
-        dial_bootstrap(&mut self.swarm, &self.bootstrap);
+        self.ticks_since_redial = 0;
+        let connected = lock(&self.shared.peers).clone();
+        let missing: Vec<(PeerId, Multiaddr)> =
+            self.bootstrap.iter().filter(|(peer, _)| !connected.contains(peer)).cloned().collect();
+        if !missing.is_empty() {
+            dial_bootstrap(&mut self.swarm, &missing);
+        }
     }
 
     fn emit(&self, event: NetworkEvent) {
