@@ -57,12 +57,13 @@ impl TestHome {
             "3",
             "--api",
             "127.0.0.1:0",
+            "--p2p-port",
+            "0",
         ]);
         assert!(ok, "hub init failed: {init}");
         let config_path = home.join("config.toml");
         let mut config: toml::Table = std::fs::read_to_string(&config_path).unwrap().parse().unwrap();
         config.insert("block_interval_ms".into(), toml::Value::Integer(50));
-        config.insert("empty_block_interval_ms".into(), toml::Value::Integer(400));
         std::fs::write(&config_path, toml::to_string(&config).unwrap()).unwrap();
         TestHome { dir, init }
     }
@@ -98,10 +99,12 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Start the node and wait (bounded) for its ready line.
     pub fn start(home: &Path) -> Self {
+        // The node's log goes to its home, to read when a test fails.
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("node.log")).expect("log file");
         let mut child = Command::new(hub_bin())
             .args(["start", "--home", home.to_str().unwrap(), "--json"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(log)
             .spawn()
             .expect("spawn hub start");
         let stdout = child.stdout.take().unwrap();
@@ -138,6 +141,116 @@ impl Drop for NodeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Send `signal` to a node process.
+pub fn signal(child: &Child, signal: nix::sys::signal::Signal) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    nix::sys::signal::kill(pid, signal).expect("send signal");
+}
+
+/// A multi-validator hub made by `hub init --validators N --permissioned`,
+/// each validator a real `hub start` process on loopback.
+pub struct TestNetwork {
+    pub dir: tempfile::TempDir,
+    pub init: Value,
+    pub nodes: Vec<Option<NodeProcess>>,
+}
+
+impl TestNetwork {
+    /// Initialize (not start) `validators` homes, applying `tweak` to each config.
+    pub fn init(chain_id: &str, validators: usize, mut tweak: impl FnMut(usize, &mut toml::Table)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (ok, init) = hub_json(&[
+            "init",
+            "--home",
+            dir.path().to_str().unwrap(),
+            "--chain-id",
+            chain_id,
+            "--validators",
+            &validators.to_string(),
+            "--base-port",
+            "0",
+            "--permissioned",
+            "--accounts",
+            "2",
+        ]);
+        assert!(ok, "hub init failed: {init}");
+        for k in 0..validators {
+            let path = dir.path().join(format!("node{k}")).join("config.toml");
+            let mut config: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+            config.insert("block_interval_ms".into(), toml::Value::Integer(100));
+            tweak(k, &mut config);
+            std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
+        }
+        TestNetwork { dir, init, nodes: (0..validators).map(|_| None).collect() }
+    }
+
+    pub fn home(&self, k: usize) -> PathBuf {
+        self.dir.path().join(format!("node{k}"))
+    }
+
+    pub fn start(&mut self, k: usize) {
+        self.nodes[k] = Some(NodeProcess::start(&self.home(k)));
+    }
+
+    pub fn start_all(&mut self) {
+        for k in 0..self.nodes.len() {
+            self.start(k);
+        }
+    }
+
+    pub fn node(&self, k: usize) -> &NodeProcess {
+        self.nodes[k].as_ref().unwrap_or_else(|| panic!("node{k} is not running"))
+    }
+
+    pub fn client(&self, k: usize) -> Client {
+        self.node(k).client()
+    }
+
+    /// SIGKILL node `k`.
+    pub fn kill(&mut self, k: usize) {
+        if let Some(node) = self.nodes[k].take() {
+            node.kill();
+        }
+    }
+
+    /// The peer id of validator `k` (from its p2p address).
+    pub fn peer_id(&self, k: usize) -> String {
+        let p2p = self.init["nodes"][k]["p2p"].as_str().unwrap();
+        p2p.rsplit('/').next().unwrap().to_string()
+    }
+
+    /// Rewrite node `k`'s `[p2p] allow` to these validators' peers and send SIGHUP.
+    pub fn allow_only(&self, k: usize, peers: &[usize]) {
+        let path = self.home(k).join("config.toml");
+        let mut config: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+        let allow = peers.iter().map(|j| toml::Value::String(self.peer_id(*j))).collect();
+        config.get_mut("p2p").and_then(|p| p.as_table_mut()).unwrap().insert("allow".into(), toml::Value::Array(allow));
+        std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
+        signal(&self.node(k).child, nix::sys::signal::Signal::SIGHUP);
+    }
+
+    pub fn address(&self, name: &str) -> String {
+        self.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["address"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn key(&self, name: &str) -> tributary_crypto::SigningKey {
+        let path = self.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["key_file"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        tributary_crypto::keyfile::load_signing_key(Path::new(&path), None).unwrap()
+    }
+}
+
+/// The hash of the block at `height` on a node, if it has it.
+pub async fn block_hash(client: &Client, height: u64) -> Option<String> {
+    let answer = client.query("query($h: Int!) { block(height: $h) { hash } }", json!({ "h": height })).await.ok()?;
+    answer["block"]["hash"].as_str().map(str::to_string)
 }
 
 /// Poll `check` until it returns Some, at most `timeout`.

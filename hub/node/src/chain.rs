@@ -6,29 +6,72 @@
 
 use crate::metrics::Metrics;
 use borsh::BorshDeserialize;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
-use tributary_consensus::vrf::{vrf_input, vrf_prove, VrfSecret};
+use tributary_consensus::votes::Committee;
+use tributary_consensus::vrf::{VrfPublicKey, VrfSecret};
+use tributary_consensus::{committee_for, ConsensusParams, ConsensusValidator, ValidatorSet};
 use tributary_crypto::SigningKey;
 use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
 use tributary_runtime::bank::BankRead;
 use tributary_runtime::state::{StateRead, StateReadError};
-use tributary_runtime::{ApplyError, BlockInfo, Runtime};
+use tributary_runtime::{staking, Runtime};
 use tributary_state::{CommitmentProof, StateDb, StateError};
 use tributary_store::{Batch, Column, Durability, Store, StoreError};
-use tributary_types::block::{validator_set_hash, vote_sign_bytes, Validator};
-use tributary_types::{
-    Address, Amount, Block, CommitCertificate, Denom, Genesis, Hash, Header, Receipt, Tx, ValidatorSignature,
-};
+use tributary_types::block::Validator;
+use tributary_types::{Address, Amount, Block, ConsensusGenesis, Denom, Genesis, Hash, Header, Receipt, Tx};
 
+mod build;
 mod import;
+mod wal;
 pub use import::{BlockRejection, ImportError};
 
 const META_LATEST_HEIGHT: &[u8] = b"latest_height";
 const META_GENESIS_HASH: &[u8] = b"genesis_hash";
 /// beacon(latest height): the VRF-derived randomness the next block's VRF chains from.
-const META_BEACON: &[u8] = b"beacon";
+const BEACON_PREFIX: &[u8] = b"beacon/";
+/// Candidate blocks kept while a height is undecided (one per builder and round).
+const CANDIDATES_MAX: usize = 32;
+
+fn beacon_key(height: u64) -> Vec<u8> {
+    let mut key = BEACON_PREFIX.to_vec();
+    key.extend_from_slice(&height.to_be_bytes());
+    key
+}
+
+/// A state-tree validator set in consensus form.
+pub fn to_consensus_set(validators: &[Validator]) -> Result<ValidatorSet> {
+    ValidatorSet::new(
+        validators
+            .iter()
+            .map(|v| ConsensusValidator {
+                public_key: v.public_key,
+                vrf_public_key: VrfPublicKey(v.vrf_public_key),
+                power: v.power,
+            })
+            .collect(),
+    )
+    .map_err(|e| ChainError::Corrupt(format!("validator set in state: {e}")))
+}
+
+/// This node's validator keys: ed25519 for votes and transactions, sr25519 for the VRF.
+pub struct ValidatorKeys {
+    pub key: SigningKey,
+    pub vrf: VrfSecret,
+}
+
+/// A block executed on the current tip, waiting for its certificate (or, for
+/// a synced block, about to be committed). Dropped when the tip moves.
+pub(crate) struct Candidate {
+    pub(crate) block: Block,
+    pub(crate) receipts: Vec<Receipt>,
+    pub(crate) batch: Batch,
+    pub(crate) beacon: Hash,
+    /// Mempool transactions the builder dropped because they no longer apply.
+    pub(crate) refused: Vec<Hash>,
+}
 
 /// The validator's sr25519 VRF key, derived from its ed25519 key:
 /// `seed = SHA-256("tributary/vrf-seed/v1" || ed25519 secret)`. One key file
@@ -55,11 +98,26 @@ pub enum ChainError {
     GenesisMismatch { stored: Hash, current: Hash },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
-    #[error("the validator key {key} is not in the genesis validator set (or its VRF key there differs): use the key this genesis was made with")]
-    NotAValidator { key: String },
+    #[error("this node has no validator key, so it cannot build or sign blocks")]
+    NotAValidator,
+    #[error("block {0} is not a candidate on the current tip (it was never validated here, or the tip moved)")]
+    UnknownCandidate(Hash),
 }
 
 pub type Result<T, E = ChainError> = std::result::Result<T, E>;
+
+/// The consensus parameters a genesis sets.
+pub fn consensus_params(genesis: &ConsensusGenesis) -> ConsensusParams {
+    ConsensusParams {
+        proposers: genesis.proposers,
+        endorsers: genesis.endorsers,
+        committers: genesis.committers,
+        timeout_propose_ms: genesis.timeout_propose_ms,
+        timeout_endorse_ms: genesis.timeout_endorse_ms,
+        timeout_commit_ms: genesis.timeout_commit_ms,
+        timeout_increment_ms: genesis.timeout_increment_ms,
+    }
+}
 
 fn height_key(height: u64) -> [u8; 8] {
     height.to_be_bytes()
@@ -128,11 +186,9 @@ pub struct Chain {
     runtime: Runtime,
     genesis: Genesis,
     genesis_hash: Hash,
-    validator: SigningKey,
-    vrf: VrfSecret,
-    /// The validator set and its hash: fixed by genesis until staking lands.
-    validators: Vec<Validator>,
-    validator_set_hash: Hash,
+    validator: Option<ValidatorKeys>,
+    consensus_params: ConsensusParams,
+    candidates: Mutex<HashMap<Hash, Candidate>>,
     latest_height: AtomicU64,
     mempool: Mutex<Mempool>,
     durability: Durability,
@@ -147,23 +203,23 @@ impl std::fmt::Debug for Chain {
 }
 
 impl Chain {
-    /// Open the chain in `store`, writing genesis state on first start.
+    /// Open the chain in `store`, writing genesis state on first start. A
+    /// node with a `validator` key can build and sign blocks when the
+    /// staking module's set includes that key; one without follows the chain.
     pub fn open(
         store: Arc<Store>,
         genesis: Genesis,
-        validator: SigningKey,
+        validator: Option<SigningKey>,
         mempool: MempoolConfig,
         durability: Durability,
     ) -> Result<Self> {
         let state = StateDb::new(store.clone());
         let runtime = Runtime::new(&genesis);
         let genesis_hash = genesis.hash();
-        let vrf = vrf_secret_for(&validator)?;
-        let vrf_public = vrf.public_key().0;
-        if !genesis.validators.iter().any(|v| v.public_key == validator.public_key() && v.vrf_public_key == vrf_public)
-        {
-            return Err(ChainError::NotAValidator { key: hex::encode(validator.public_key().0) });
-        }
+        let validator = match validator {
+            Some(key) => Some(ValidatorKeys { vrf: vrf_secret_for(&key)?, key }),
+            None => None,
+        };
         let latest_height = match store.get(Column::Meta, META_GENESIS_HASH)? {
             Some(stored) => {
                 let stored = Hash(stored.try_into().map_err(|_| ChainError::Corrupt("genesis hash".into()))?);
@@ -181,13 +237,12 @@ impl Chain {
                 let mut batch = prepared.batch;
                 batch.put(Column::Meta, META_GENESIS_HASH.to_vec(), genesis_hash.0.to_vec());
                 batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(0).to_vec());
-                batch.put(Column::Meta, META_BEACON.to_vec(), genesis_hash.0.to_vec());
                 store.write(batch, Durability::Sync)?;
                 0
             }
         };
         let (commits, _) = tokio::sync::broadcast::channel(256);
-        let validators = genesis.validator_set();
+        let consensus_params = consensus_params(&genesis.consensus);
         let metrics = Arc::new(Metrics::default());
         metrics.height.store(latest_height, Ordering::Relaxed);
         Ok(Chain {
@@ -196,10 +251,9 @@ impl Chain {
             runtime,
             genesis,
             genesis_hash,
-            validator_set_hash: validator_set_hash(&validators),
-            validators,
+            consensus_params,
             validator,
-            vrf,
+            candidates: Mutex::new(HashMap::new()),
             latest_height: AtomicU64::new(latest_height),
             mempool: Mutex::new(Mempool::new(mempool)),
             durability,
@@ -276,85 +330,17 @@ impl Chain {
         !self.mempool().is_empty()
     }
 
-    /// Build, sign and commit the next block from the mempool.
-    pub fn produce_block(&self, now_ms: u64) -> Result<Arc<Committed>> {
-        let started = Instant::now();
-        let pool = self.mempool();
-        let parent_height = self.height();
-        let parent = self.snapshot(parent_height);
-        let (parent_hash, parent_time_ms) = self.parent_of(parent_height)?;
-        let height = parent_height + 1;
-        let proposer = self.validator.public_key().address();
-        let info = BlockInfo {
-            chain_id: self.genesis.chain_id.clone(),
-            height,
-            time_ms: now_ms.max(parent_time_ms),
-            proposer,
-        };
-        let mut execution = self.runtime.begin_block(&parent, info.clone())?;
-        let mut refused = Vec::new();
-        for tx in pool.select(self.runtime.params().max_block_txs as usize) {
-            let hash = tx.hash();
-            // Mempool transactions had their signatures checked on admission.
-            match execution.apply(tx, true) {
-                Ok(_) => {}
-                Err(ApplyError::Refused(reason)) => {
-                    tracing::warn!(%hash, %reason, "dropping a mempool transaction that no longer applies");
-                    refused.push(hash);
-                }
-                Err(ApplyError::Fatal(e)) => return Err(e.into()),
-            }
-        }
-        let outcome = execution.finish()?;
-        let prepared = self.state.prepare(&outcome.writes, height)?;
-        let set_hash = self.validator_set_hash;
-        // The randomness beacon: this block's VRF chains from the last one's.
-        let beacon_previous = self.beacon()?;
-        let (vrf_output, vrf_proof, beacon) =
-            vrf_prove(&self.vrf, &vrf_input(&info.chain_id, height, &beacon_previous));
-        let header = Header {
-            chain_id: info.chain_id.clone(),
-            height,
-            time_ms: info.time_ms,
-            parent_hash,
-            tx_root: Block::compute_tx_root(&outcome.txs),
-            state_root: Hash(prepared.root),
-            proposer,
-            vrf_output: vrf_output.0,
-            vrf_proof: vrf_proof.0,
-            validator_set_hash: set_hash,
-            next_validator_set_hash: set_hash,
-        };
-        let block_hash = header.hash();
-        let signature = self.validator.sign(&vote_sign_bytes(&info.chain_id, height, 0, &block_hash));
-        let certificate = CommitCertificate {
-            height,
-            round: 0,
-            block_hash,
-            signatures: vec![ValidatorSignature { validator: self.validator.public_key(), signature }],
-        };
-        let block = Block { header, txs: outcome.txs, certificate };
-        self.commit(pool, block, outcome.receipts, prepared.batch, beacon, refused, started)
-    }
-
-    /// Write a block (with its state writes in `batch`) in one atomic write,
+    /// Write a candidate block (with its state writes) in one atomic write,
     /// then move the tip, recheck the mempool and tell listeners.
-    #[allow(clippy::too_many_arguments)] // one call site each for producing and importing
-    fn commit(
-        &self,
-        mut pool: MutexGuard<'_, Mempool>,
-        block: Block,
-        receipts: Vec<Receipt>,
-        mut batch: Batch,
-        beacon: Hash,
-        refused: Vec<Hash>,
-        started: Instant,
-    ) -> Result<Arc<Committed>> {
+    fn commit(&self, candidate: Candidate, started: Instant) -> Result<Arc<Committed>> {
+        let Candidate { block, receipts, mut batch, beacon, refused, .. } = candidate;
+        let mut pool = self.mempool();
         let height = block.header.height;
         self.index_block(&mut batch, &block, &receipts)?;
-        batch.put(Column::Meta, META_BEACON.to_vec(), beacon.0.to_vec());
+        batch.put(Column::Meta, beacon_key(height), beacon.0.to_vec());
         self.store.write(batch, self.durability)?;
         self.latest_height.store(height, Ordering::Release);
+        self.candidates().clear();
 
         let included: Vec<Hash> = block.txs.iter().map(Tx::hash).chain(refused).collect();
         pool.recheck(&included, &self.snapshot(height));
@@ -392,8 +378,58 @@ impl Chain {
 
     /// beacon(latest height); the genesis hash before the first block.
     pub fn beacon(&self) -> Result<Hash> {
-        let bytes = self.store.get(Column::Meta, META_BEACON)?.ok_or(ChainError::Corrupt("beacon missing".into()))?;
+        self.beacon_at(self.height())
+    }
+
+    /// beacon(height): the randomness block `height`'s VRF produced, which
+    /// seeds the draws of `height + 1`; the genesis hash at height 0.
+    pub fn beacon_at(&self, height: u64) -> Result<Hash> {
+        if height == 0 {
+            return Ok(self.genesis_hash);
+        }
+        let bytes = self
+            .store
+            .get(Column::Meta, &beacon_key(height))?
+            .ok_or_else(|| ChainError::Corrupt(format!("beacon of height {height} missing")))?;
         Ok(Hash(bytes.try_into().map_err(|_| ChainError::Corrupt("beacon".into()))?))
+    }
+
+    /// The validator set that certifies `height`: the staking module's active
+    /// set in the state after `height - 1`.
+    pub fn validators_for(&self, height: u64) -> Result<Vec<Validator>> {
+        Ok(staking::active_set(&self.snapshot(height.saturating_sub(1)))?)
+    }
+
+    /// The set that certifies `height + 1`, already fixed in the state after
+    /// `height - 1` (the staking module's pending set), so a block can commit
+    /// to it before it is executed.
+    pub fn next_validators_for(&self, height: u64) -> Result<Vec<Validator>> {
+        Ok(staking::pending_set(&self.snapshot(height.saturating_sub(1)))?)
+    }
+
+    /// The consensus validator set certifying `height`.
+    pub fn consensus_set_for(&self, height: u64) -> Result<ValidatorSet> {
+        to_consensus_set(&self.validators_for(height)?)
+    }
+
+    /// The committee drawn for `height` (which must be at most `tip + 1`).
+    pub fn committee_for(&self, height: u64) -> Result<Committee> {
+        let set = self.consensus_set_for(height)?;
+        let beacon = self.beacon_at(height.saturating_sub(1))?;
+        Ok(committee_for(&self.genesis.chain_id, height, &beacon, &set, &self.consensus_params))
+    }
+
+    pub fn consensus_params(&self) -> &ConsensusParams {
+        &self.consensus_params
+    }
+
+    /// The validator key this node signs with, if it has one.
+    pub fn validator_key(&self) -> Option<&SigningKey> {
+        self.validator.as_ref().map(|v| &v.key)
+    }
+
+    fn candidates(&self) -> MutexGuard<'_, HashMap<Hash, Candidate>> {
+        self.candidates.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn header(&self, height: u64) -> Result<Option<Header>> {

@@ -6,7 +6,7 @@
 
 use crate::client::{Client, ClientError};
 use crate::config::Home;
-use crate::init::{init_home, InitOptions};
+use crate::init::{free_ports, init_full_node, init_home, ports_from, InitOptions, NodePorts};
 use anyhow::{bail, Context as _};
 use base64::Engine;
 use clap::{Args, Parser, Subcommand};
@@ -79,19 +79,40 @@ pub struct NodeArg {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Create a new home: validator key, funded accounts, genesis.json, config.toml.
+    /// Create a new home: validator key(s), funded accounts, genesis.json, config.toml.
+    /// With --validators N > 1: one home per validator (DIR/node0, DIR/node1, …)
+    /// sharing one genesis, each dialling the others. With --genesis: a full
+    /// node that follows an existing chain.
     Init {
         #[command(flatten)]
         home: HomeArg,
-        /// The chain's id (a-z, 0-9, '-').
-        #[arg(long)]
-        chain_id: String,
-        /// Funded user accounts to create besides the validator.
+        /// The chain's id (a-z, 0-9, '-'). Not needed with --genesis.
+        #[arg(long, required_unless_present = "genesis")]
+        chain_id: Option<String>,
+        /// Validators in the genesis (and node homes to write).
+        #[arg(long, default_value_t = 1)]
+        validators: usize,
+        /// Funded user accounts to create besides the validators.
         #[arg(long, default_value_t = 2)]
         accounts: usize,
-        /// Address for the GraphQL API (port 0 picks a free one at start).
+        /// One validator: address for the GraphQL API (port 0 picks a free one at start).
         #[arg(long, default_value = "127.0.0.1:26680")]
         api: String,
+        /// One validator: p2p port on 127.0.0.1.
+        #[arg(long, default_value_t = 26656)]
+        p2p_port: u16,
+        /// Several validators: node k's API listens on BASE + 2k and its p2p on BASE + 2k + 1 (0: free ports).
+        #[arg(long, default_value_t = 26700)]
+        base_port: u16,
+        /// Only the validators' peers may connect (edit [p2p] allow and send SIGHUP to change).
+        #[arg(long)]
+        permissioned: bool,
+        /// Make a full node for the chain of this genesis file (no validator key).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        /// A full node's bootstrap peer, `/ip4/…/tcp/…/p2p/{peer id}` (repeatable).
+        #[arg(long, requires = "genesis")]
+        bootstrap: Vec<String>,
         /// Encrypt the new key files with the passphrase from --passphrase-file or $TRIBUTARY_PASSPHRASE.
         #[arg(long)]
         encrypt: bool,
@@ -108,14 +129,17 @@ pub enum Command {
         #[command(flatten)]
         passphrase: PassphraseArg,
     },
-    /// Start a local network (a hub validator, for now) and print its endpoints and funded accounts.
+    /// Start a local network of hub validator processes and print its endpoints and funded accounts.
     Devnet {
         /// Directory for the devnet's nodes; running again on it resumes the chain.
         #[arg(long, default_value = "./devnet")]
         home: PathBuf,
-        /// Address for the hub node's GraphQL API.
-        #[arg(long, default_value = "127.0.0.1:26680")]
-        api: String,
+        /// Hub validators to run, each a separate `hub start` process.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Node k's API listens on BASE + 2k, its p2p on BASE + 2k + 1 (0: free ports).
+        #[arg(long, default_value_t = 26700)]
+        base_port: u16,
     },
     /// Manage the keys in a home's keyring.
     #[command(subcommand)]
@@ -336,14 +360,42 @@ pub const HEADER_FIELDS: &str =
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match cli.command {
-        Command::Init { home, chain_id, accounts, api, encrypt, passphrase } => {
+        Command::Init {
+            home,
+            chain_id,
+            validators,
+            accounts,
+            api,
+            p2p_port,
+            base_port,
+            permissioned,
+            genesis,
+            bootstrap,
+            encrypt,
+            passphrase,
+        } => {
+            if let Some(genesis) = genesis {
+                let ports = NodePorts { api_listen: api, p2p_port };
+                let node = init_full_node(&home.home(), &genesis, bootstrap, &ports)?;
+                emit(json, &serde_json::to_value(&node)?);
+                return Ok(());
+            }
             let passphrase = passphrase.for_new_keys(encrypt)?;
+            let nodes = if validators == 1 {
+                vec![NodePorts { api_listen: api, p2p_port }]
+            } else if base_port == 0 {
+                free_ports(validators)?
+            } else {
+                ports_from(base_port, validators)?
+            };
             let options = InitOptions {
-                chain_id: ChainId::new(chain_id)?,
+                chain_id: ChainId::new(chain_id.unwrap_or_default())?,
                 accounts,
-                api_listen: api,
+                nodes,
+                permissioned,
                 passphrase,
                 genesis_time_ms: crate::node::now_ms(),
+                consensus: Default::default(),
             };
             let summary = init_home(&home.home(), &options)?;
             emit(json, &serde_json::to_value(&summary)?);
@@ -361,15 +413,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if json {
                 println!(
                     "{}",
-                    json!({ "event": "ready", "chain_id": chain_id, "height": height, "graphql": running.graphql_url() })
+                    json!({ "event": "ready", "chain_id": chain_id, "height": height, "graphql": running.graphql_url(),
+                            "p2p": running.p2p_addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>() })
                 );
             } else {
                 println!("node ready: chain {chain_id} at height {height}");
                 println!("GraphQL: {}", running.graphql_url());
+                for addr in &running.p2p_addrs {
+                    println!("p2p: {addr}");
+                }
             }
             running.run_until(shutdown_signal()).await
         }
-        Command::Devnet { home, api } => crate::cli_devnet::run(home, api, json).await,
+        Command::Devnet { home, validators, base_port } => {
+            crate::cli_devnet::run(home, validators, base_port, json).await
+        }
         Command::Keys(command) => keys(command, json),
         Command::Tx(TxCommand::Transfer {
             from,

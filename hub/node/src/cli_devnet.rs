@@ -1,72 +1,91 @@
 //! `hub devnet`: a local network with one command.
 //!
-//! Today it runs the hub as a single validator in this process; with VBFT and
-//! p2p it starts several validator processes (see the tracker). Running it
-//! again on the same `--home` resumes the chain. Once the hub commits blocks,
-//! it writes `devnet.json` (read by scripts, tests and sdk-ts) and prints the
-//! same as a table.
+//! It initializes (first run) or resumes (later runs) a hub of N validators
+//! under `{home}/hub/node0 …`, starts each as its own `hub start` process on
+//! loopback (logs in `{home}/hub/nodeK/node.log`), waits until the hub
+//! commits blocks, writes `{home}/devnet.json` (read by scripts, tests and
+//! sdk-ts) and prints the same as a table. Ctrl-C or SIGTERM stops every
+//! process it started; a node process that dies stops the devnet with an
+//! error that names its log.
 
 use crate::cli::{emit, shutdown_signal};
 use crate::config::Home;
-use crate::init::{init_home, InitOptions};
-use anyhow::Context as _;
+use crate::init::{free_ports, init_home, ports_from, InitOptions};
+use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
 use tributary_types::ChainId;
 
 pub const DEVNET_CHAIN_ID: &str = "tributary-devnet";
+/// How long the devnet waits for its nodes to serve and commit.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a node gets to stop after SIGTERM before it is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub async fn run(root: PathBuf, api: String, json: bool) -> anyhow::Result<()> {
+struct NodeProcess {
+    home: Home,
+    child: Child,
+    graphql: String,
+    health: String,
+    p2p: String,
+}
+
+pub async fn run(root: PathBuf, validators: usize, base_port: u16, json: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
     let root = root.canonicalize()?;
-    let home = Home::new(root.join("hub").join("node0"));
-    if !home.config().exists() {
+    let hub = root.join("hub");
+    let homes = existing_homes(&hub);
+    let homes = if homes.is_empty() {
         if !json {
-            println!("initializing a new devnet in {}", root.display());
+            println!("initializing a new devnet with {validators} validators in {}", root.display());
         }
+        let nodes = if base_port == 0 { free_ports(validators)? } else { ports_from(base_port, validators)? };
+        let home = if validators == 1 { Home::new(hub.join("node0")) } else { Home::new(hub.clone()) };
         init_home(
             &home,
             &InitOptions {
                 chain_id: ChainId::new(DEVNET_CHAIN_ID)?,
                 accounts: 4,
-                api_listen: api.clone(),
+                nodes,
+                permissioned: false,
                 passphrase: None,
                 genesis_time_ms: crate::node::now_ms(),
+                consensus: Default::default(),
             },
         )?;
-    } else if !json {
-        println!("resuming the devnet in {}", root.display());
-    }
-    let mut config = home.load_config()?;
-    config.api_listen = api;
-    // Blocks every 100 ms when there is work, so the devnet feels instant.
-    config.block_interval_ms = config.block_interval_ms.min(100);
-    let running = crate::node::start(&home, config, None).await?;
+        existing_homes(&hub)
+    } else {
+        if !json {
+            println!("resuming the devnet in {} ({} validators)", root.display(), homes.len());
+        }
+        homes
+    };
 
-    // Wait for the first block committed by this run, bounded.
-    let start_height = running.chain.height();
-    let mut commits = running.chain.subscribe();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    if running.chain.height() == start_height {
-        let wait = tokio::time::timeout_at(deadline.into(), commits.recv()).await;
-        if wait.is_err() {
-            anyhow::bail!("the hub committed no block within 30 s; see the log above");
+    let exe = std::env::current_exe().context("cannot find the hub executable")?;
+    let mut nodes = Vec::new();
+    for home in homes {
+        match spawn_node(&exe, home).await {
+            Ok(node) => nodes.push(node),
+            Err(e) => {
+                stop_all(&mut nodes).await;
+                return Err(e);
+            }
         }
     }
-
-    let mut accounts = Vec::new();
-    let mut names: Vec<PathBuf> = std::fs::read_dir(home.keys())?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    names.sort();
-    for path in names {
-        let file = tributary_crypto::keyfile::read_key_file(&path)?;
-        let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-        accounts.push(json!({ "name": name, "address": file.address, "key_file": path }));
+    if let Err(e) = wait_until_committing(&mut nodes).await {
+        stop_all(&mut nodes).await;
+        return Err(e);
     }
+
+    let genesis = nodes[0].home.load_genesis()?;
+    let accounts = accounts(&hub)?;
     let description = json!({
         "hub": {
-            "chain_id": running.chain.genesis().chain_id.to_string(),
-            "nodes": [{ "graphql": running.graphql_url(), "p2p": Value::Null, "home": home.root }],
+            "chain_id": genesis.chain_id.to_string(),
+            "nodes": nodes.iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
         },
         "children": [],
         "gateway": Value::Null,
@@ -80,15 +99,142 @@ pub async fn run(root: PathBuf, api: String, json: bool) -> anyhow::Result<()> {
     } else {
         println!();
         println!("Tributary devnet is running (Ctrl-C stops it; run again to resume)");
-        println!("  hub   {:<20} {}", running.chain.genesis().chain_id, running.graphql_url());
-        println!("  state {}", home.root.display());
+        for (k, node) in nodes.iter().enumerate() {
+            println!("  hub node{k:<3} {:<20} {}", genesis.chain_id, node.graphql);
+        }
+        println!("  state        {}", hub.display());
         println!();
-        println!("Funded accounts (keys in {}):", home.keys().display());
+        println!("Funded accounts:");
         for a in description["accounts"].as_array().into_iter().flatten() {
-            println!("  {:<10} {}", a["name"].as_str().unwrap_or(""), a["address"].as_str().unwrap_or(""));
+            println!("  {:<12} {}", a["name"].as_str().unwrap_or(""), a["address"].as_str().unwrap_or(""));
         }
         println!();
         println!("Written to {}", path.display());
     }
-    running.run_until(shutdown_signal()).await
+
+    let result = tokio::select! {
+        _ = shutdown_signal() => Ok(()),
+        failed = first_exit(&mut nodes) => Err(failed),
+    };
+    if !json {
+        println!("stopping the devnet");
+    }
+    stop_all(&mut nodes).await;
+    result
+}
+
+/// `hub/node0`, `hub/node1`, … that have a config, in order.
+fn existing_homes(hub: &Path) -> Vec<Home> {
+    (0..).map(|k| Home::new(hub.join(format!("node{k}")))).take_while(|h| h.config().exists()).collect()
+}
+
+async fn spawn_node(exe: &Path, home: Home) -> anyhow::Result<NodeProcess> {
+    let config = home.load_config()?;
+    let log_path = home.root.join("node.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .with_context(|| format!("cannot open {}", log_path.display()))?;
+    let child = Command::new(exe)
+        .arg("start")
+        .arg("--home")
+        .arg(&home.root)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", exe.display()))?;
+    let peer = match crate::node::load_keys(&home, &config, None) {
+        Ok((_, key)) => tributary_p2p::peer_id_of(&key.public_key().0)?.to_string(),
+        Err(_) => String::new(),
+    };
+    Ok(NodeProcess {
+        graphql: format!("http://{}/graphql", config.api_listen),
+        health: format!("http://{}/health", config.api_listen),
+        p2p: format!("{}/p2p/{peer}", config.p2p.listen),
+        home,
+        child,
+    })
+}
+
+/// Wait until every node answers and the chain has moved past where it was.
+async fn wait_until_committing(nodes: &mut [NodeProcess]) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    let mut first_heights: Vec<Option<u64>> = vec![None; nodes.len()];
+    loop {
+        let mut ready = 0;
+        for (k, node) in nodes.iter_mut().enumerate() {
+            if let Ok(Some(status)) = node.child.try_wait() {
+                bail!("node{k} exited ({status}) while starting; see {}", node.home.root.join("node.log").display());
+            }
+            let height = match client.get(&node.health).send().await {
+                Ok(response) => response.json::<Value>().await.ok().and_then(|v| v["height"].as_u64()),
+                Err(_) => None,
+            };
+            if let Some(height) = height {
+                let first = *first_heights[k].get_or_insert(height);
+                if height > first {
+                    ready += 1;
+                }
+            }
+        }
+        if ready == nodes.len() {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!(
+                "the hub did not commit blocks on all {} nodes within {START_TIMEOUT:?}; see node.log in each node's home under {}",
+                nodes.len(),
+                nodes[0].home.root.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Resolves with an error naming the first node process that exits.
+async fn first_exit(nodes: &mut [NodeProcess]) -> anyhow::Error {
+    loop {
+        for (k, node) in nodes.iter_mut().enumerate() {
+            if let Ok(Some(status)) = node.child.try_wait() {
+                return anyhow::anyhow!("node{k} exited ({status}); see {}", node.home.root.join("node.log").display());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// SIGTERM every node, wait for them to stop, SIGKILL stragglers.
+async fn stop_all(nodes: &mut [NodeProcess]) {
+    for node in nodes.iter() {
+        if let Some(pid) = node.child.id().and_then(|pid| i32::try_from(pid).ok()) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+        }
+    }
+    for node in nodes.iter_mut() {
+        if tokio::time::timeout(STOP_TIMEOUT, node.child.wait()).await.is_err() {
+            let _ = node.child.kill().await;
+        }
+    }
+}
+
+fn accounts(hub: &Path) -> anyhow::Result<Vec<Value>> {
+    let mut accounts = Vec::new();
+    let mut dirs = vec![hub.join("keys")];
+    dirs.extend(existing_homes(hub).iter().map(|h| h.keys()));
+    for (k, dir) in dirs.iter().enumerate() {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let file = tributary_crypto::keyfile::read_key_file(&path)?;
+            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            let name = if k == 0 || stem != "validator" { stem } else { format!("validator{}", k - 1) };
+            accounts.push(json!({ "name": name, "address": file.address, "key_file": path }));
+        }
+    }
+    Ok(accounts)
 }

@@ -11,17 +11,58 @@ pub struct NodeConfig {
     /// Address the GraphQL API, `/health` and `/metrics` listen on. Port 0
     /// picks a free port; the node prints the one it got.
     pub api_listen: String,
-    /// Key file of this node's validator key, relative to the home.
+    /// Key file of this node's validator key, relative to the home. Empty:
+    /// a full node, which follows the chain without voting.
     pub validator_key: String,
-    /// How often the node looks for transactions to put in a block.
+    /// Key file of the p2p identity when there is no validator key (a
+    /// validator's peer id is its validator key's).
+    pub node_key: String,
+    /// Least time between blocks: a proposer builds the next block this long
+    /// after the last one committed (empty if nothing waits). Keep it well
+    /// under the genesis `timeout_propose_ms`.
     pub block_interval_ms: u64,
-    /// Longest time between blocks when there are no transactions.
-    pub empty_block_interval_ms: u64,
     /// `true`: fsync every block (survives power loss). `false`: survive a
     /// process crash only, faster.
     pub sync_writes: bool,
     pub mempool: MempoolSettings,
     pub api: ApiSettings,
+    pub p2p: P2pSettings,
+    pub testing: TestingSettings,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct P2pSettings {
+    /// libp2p listen address; port 0 picks a free port.
+    pub listen: String,
+    /// Peers to join through, each `/ip4/…/tcp/…/p2p/{peer id}`.
+    pub bootstrap: Vec<String>,
+    /// Permissioned mode: only the peers in `allow` may connect. Edit `allow`
+    /// and send the node SIGHUP to apply a new list without a restart.
+    pub permissioned: bool,
+    /// Peer ids allowed in permissioned mode.
+    pub allow: Vec<String>,
+}
+
+/// Settings that make a node misbehave on purpose, for tests of the
+/// network's defences. Never set them on a real network.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestingSettings {
+    /// Sign a second, conflicting vote for every vote (equivocate), so the
+    /// other validators can prove it and the staking module slashes it.
+    pub double_sign: bool,
+}
+
+impl Default for P2pSettings {
+    fn default() -> Self {
+        P2pSettings {
+            listen: "/ip4/127.0.0.1/tcp/26656".into(),
+            bootstrap: Vec::new(),
+            permissioned: false,
+            allow: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -50,11 +91,13 @@ impl Default for NodeConfig {
         NodeConfig {
             api_listen: "127.0.0.1:26680".into(),
             validator_key: "keys/validator.json".into(),
-            block_interval_ms: 200,
-            empty_block_interval_ms: 5_000,
+            node_key: "keys/node.json".into(),
+            block_interval_ms: 500,
             sync_writes: true,
             mempool: MempoolSettings::default(),
             api: ApiSettings::default(),
+            p2p: P2pSettings::default(),
+            testing: TestingSettings::default(),
         }
     }
 }

@@ -3,11 +3,11 @@
 use crate::config::{Home, NodeConfig};
 use anyhow::{bail, Context as _};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tributary_crypto::keyfile::write_key_file;
 use tributary_crypto::SigningKey;
 use tributary_types::genesis::GenesisBalance;
-use tributary_types::{Amount, ChainId, Genesis, GenesisAccount, GenesisValidator, Params};
+use tributary_types::{Amount, ChainId, ConsensusGenesis, Genesis, GenesisAccount, GenesisValidator, Params};
 
 /// What every genesis account starts with: 1,000,000 TRIB of 10^6 utrib.
 pub const GENESIS_BALANCE: Amount = 1_000_000_000_000;
@@ -19,87 +19,207 @@ pub struct InitAccount {
     pub key_file: PathBuf,
 }
 
+/// One node home written by init.
+#[derive(Debug, Serialize)]
+pub struct InitNode {
+    pub home: PathBuf,
+    pub api_listen: String,
+    /// The node's p2p address, ending with `/p2p/{peer id}`.
+    pub p2p: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct InitSummary {
     pub home: PathBuf,
     pub chain_id: String,
     pub genesis_hash: String,
-    pub config: PathBuf,
+    pub nodes: Vec<InitNode>,
     pub accounts: Vec<InitAccount>,
+}
+
+/// Where one validator listens.
+#[derive(Clone, Debug)]
+pub struct NodePorts {
+    /// The GraphQL API address (port 0 picks a free port at start).
+    pub api_listen: String,
+    pub p2p_port: u16,
 }
 
 pub struct InitOptions {
     pub chain_id: ChainId,
-    /// Funded user accounts besides the validator (`user0`, `user1`, …).
+    /// Funded user accounts (`user0`, `user1`, …), keys in `{home}/keys`.
     pub accounts: usize,
-    pub api_listen: String,
+    /// One entry per validator. One validator: the home is its node home.
+    /// Several: `{home}/node0`, `{home}/node1`, … share one genesis and dial
+    /// each other.
+    pub nodes: Vec<NodePorts>,
+    /// Only the validators' peers may connect (`[p2p] permissioned`).
+    pub permissioned: bool,
     pub passphrase: Option<Vec<u8>>,
     pub genesis_time_ms: u64,
+    pub consensus: ConsensusGenesis,
 }
 
-/// Create `home` with a validator key, funded accounts, genesis and config.
+/// Most validators `init` creates.
+pub const INIT_VALIDATORS_MAX: usize = 64;
+
+/// Consecutive ports from `base`: node k gets API `base + 2k` and p2p `base + 2k + 1`.
+pub fn ports_from(base: u16, validators: usize) -> anyhow::Result<Vec<NodePorts>> {
+    (0..validators)
+        .map(|k| {
+            let api = base.checked_add(2 * k as u16).context("port out of range")?;
+            let p2p = api.checked_add(1).context("port out of range")?;
+            Ok(NodePorts { api_listen: format!("127.0.0.1:{api}"), p2p_port: p2p })
+        })
+        .collect()
+}
+
+/// Free loopback ports, `count` pairs (bound together, then released).
+pub fn free_ports(count: usize) -> anyhow::Result<Vec<NodePorts>> {
+    let listeners = (0..2 * count)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<std::io::Result<Vec<_>>>()
+        .context("cannot find free ports on 127.0.0.1")?;
+    let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().map(|a| a.port())).collect::<std::io::Result<_>>()?;
+    Ok(ports.chunks(2).map(|p| NodePorts { api_listen: format!("127.0.0.1:{}", p[0]), p2p_port: p[1] }).collect())
+}
+
+/// Create `home` with validator keys, funded accounts, genesis and config(s).
 pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSummary> {
-    if home.config().exists() || home.genesis().exists() {
-        bail!(
-            "{} is already initialized (config.toml or genesis.json exists); use another --home or remove it first",
-            home.root.display()
-        );
+    let validators = options.nodes.len();
+    if validators == 0 || validators > INIT_VALIDATORS_MAX {
+        bail!("--validators is {validators}; use 1 to {INIT_VALIDATORS_MAX}");
+    }
+    let node_homes: Vec<Home> = if validators == 1 {
+        vec![home.clone()]
+    } else {
+        (0..validators).map(|k| Home::new(home.root.join(format!("node{k}")))).collect()
+    };
+    for node in &node_homes {
+        if node.config().exists() || node.genesis().exists() {
+            bail!(
+                "{} is already initialized (config.toml or genesis.json exists); use another --home or remove it first",
+                node.root.display()
+            );
+        }
     }
     if options.accounts > 100 {
         bail!("--accounts is {}; at most 100 are created at init", options.accounts);
     }
     std::fs::create_dir_all(&home.root).with_context(|| format!("cannot create {}", home.root.display()))?;
     let passphrase = options.passphrase.as_deref();
+    let params = Params::default();
+    let funded = |address| GenesisAccount {
+        address,
+        balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: GENESIS_BALANCE }],
+    };
     let mut accounts = Vec::new();
     let mut genesis_accounts = Vec::new();
-    let params = Params::default();
-    let validator = SigningKey::generate();
-    let names = std::iter::once("validator".to_string()).chain((0..options.accounts).map(|i| format!("user{i}")));
-    let mut validator_key = None;
-    for name in names {
-        let key = if name == "validator" {
-            SigningKey::from_secret(validator.secret_bytes())
-        } else {
-            SigningKey::generate()
-        };
+    let mut genesis_validators = Vec::new();
+    let mut peers = Vec::new();
+    for (k, node) in node_homes.iter().enumerate() {
+        let key = SigningKey::generate();
+        let path = node.key("validator");
+        write_key_file(&path, &key, passphrase)?;
+        let address = key.public_key().address();
+        genesis_accounts.push(funded(address));
+        let name = if validators == 1 { "validator".to_string() } else { format!("validator{k}") };
+        accounts.push(InitAccount { name: name.clone(), address: address.to_string(), key_file: path });
+        genesis_validators.push(GenesisValidator {
+            name,
+            public_key: key.public_key(),
+            vrf_public_key: crate::chain::vrf_secret_for(&key)?.public_key().0,
+            power: 10,
+        });
+        peers.push(tributary_p2p::peer_id_of(&key.public_key().0)?);
+    }
+    for i in 0..options.accounts {
+        let key = SigningKey::generate();
+        let name = format!("user{i}");
         let path = home.key(&name);
         write_key_file(&path, &key, passphrase)?;
         let address = key.public_key().address();
-        genesis_accounts.push(GenesisAccount {
-            address,
-            balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: GENESIS_BALANCE }],
-        });
-        accounts.push(InitAccount { name: name.clone(), address: address.to_string(), key_file: path });
-        if name == "validator" {
-            validator_key = Some(key.public_key());
-        }
+        genesis_accounts.push(funded(address));
+        accounts.push(InitAccount { name, address: address.to_string(), key_file: path });
     }
-    let validator_key = validator_key.context("validator key was not created")?;
     let genesis = Genesis {
         chain_id: options.chain_id.clone(),
         genesis_time_ms: options.genesis_time_ms,
         params,
-        validators: vec![GenesisValidator {
-            name: "validator".into(),
-            public_key: validator_key,
-            vrf_public_key: crate::chain::vrf_secret_for(&validator)?.public_key().0,
-            power: 10,
-        }],
+        consensus: options.consensus.clone(),
+        staking: Default::default(),
+        validators: genesis_validators,
         accounts: genesis_accounts,
     };
-    std::fs::write(home.genesis(), serde_json::to_vec_pretty(&genesis)?)
-        .with_context(|| format!("cannot write {}", home.genesis().display()))?;
-    let config = NodeConfig { api_listen: options.api_listen.clone(), ..NodeConfig::default() };
-    let text = format!(
-        "# Tributary node configuration. Every setting has a default; see `hub start --help`.\n{}",
-        toml::to_string_pretty(&config)?
-    );
-    std::fs::write(home.config(), text).with_context(|| format!("cannot write {}", home.config().display()))?;
+    let genesis_json = serde_json::to_vec_pretty(&genesis)?;
+    let p2p_addrs: Vec<String> = options
+        .nodes
+        .iter()
+        .zip(&peers)
+        .map(|(ports, peer)| format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", ports.p2p_port))
+        .collect();
+    let mut nodes = Vec::new();
+    for (k, node) in node_homes.iter().enumerate() {
+        std::fs::write(node.genesis(), &genesis_json)
+            .with_context(|| format!("cannot write {}", node.genesis().display()))?;
+        let ports = &options.nodes[k];
+        let mut config = NodeConfig { api_listen: ports.api_listen.clone(), ..NodeConfig::default() };
+        config.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p_port);
+        config.p2p.bootstrap = p2p_addrs.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, a)| a.clone()).collect();
+        config.p2p.permissioned = options.permissioned;
+        if options.permissioned {
+            config.p2p.allow = peers.iter().map(|p| p.to_string()).collect();
+        }
+        let text = format!(
+            "# Tributary node configuration. Every setting has a default; see the README.\n{}",
+            toml::to_string_pretty(&config)?
+        );
+        std::fs::write(node.config(), text).with_context(|| format!("cannot write {}", node.config().display()))?;
+        nodes.push(InitNode {
+            home: node.root.clone(),
+            api_listen: ports.api_listen.clone(),
+            p2p: p2p_addrs[k].clone(),
+        });
+    }
     Ok(InitSummary {
         home: home.root.clone(),
         chain_id: genesis.chain_id.to_string(),
         genesis_hash: genesis.hash().to_hex(),
-        config: home.config(),
+        nodes,
         accounts,
+    })
+}
+
+/// A full node's home: a p2p key, the chain's genesis and a config that
+/// joins through `bootstrap`. It follows the chain by block sync.
+pub fn init_full_node(
+    home: &Home,
+    genesis: &Path,
+    bootstrap: Vec<String>,
+    ports: &NodePorts,
+) -> anyhow::Result<InitNode> {
+    if home.config().exists() || home.genesis().exists() {
+        bail!("{} is already initialized; use another --home or remove it first", home.root.display());
+    }
+    let text = std::fs::read_to_string(genesis).with_context(|| format!("cannot read {}", genesis.display()))?;
+    let parsed: Genesis =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a genesis file", genesis.display()))?;
+    std::fs::create_dir_all(&home.root).with_context(|| format!("cannot create {}", home.root.display()))?;
+    std::fs::write(home.genesis(), serde_json::to_vec_pretty(&parsed)?)
+        .with_context(|| format!("cannot write {}", home.genesis().display()))?;
+    let key = SigningKey::generate();
+    let config =
+        NodeConfig { api_listen: ports.api_listen.clone(), validator_key: String::new(), ..NodeConfig::default() };
+    write_key_file(&home.root.join(&config.node_key), &key, None)?;
+    let mut config = config;
+    config.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p_port);
+    config.p2p.bootstrap = bootstrap;
+    let text = format!("# Tributary full node configuration.\n{}", toml::to_string_pretty(&config)?);
+    std::fs::write(home.config(), text).with_context(|| format!("cannot write {}", home.config().display()))?;
+    let peer = tributary_p2p::peer_id_of(&key.public_key().0)?;
+    Ok(InitNode {
+        home: home.root.clone(),
+        api_listen: ports.api_listen.clone(),
+        p2p: format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", ports.p2p_port),
     })
 }

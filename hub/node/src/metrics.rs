@@ -20,6 +20,20 @@ pub struct Metrics {
     pub txs_rejected: AtomicU64,
     pub mempool_size: AtomicU64,
     pub last_block_time_ms: AtomicU64,
+    /// Consensus round of the height being decided.
+    pub round: AtomicU64,
+    /// Rounds that ended without a decision (timeouts past round 0), summed.
+    pub missed_rounds: AtomicU64,
+    /// 1 when this validator is a committer of the current height.
+    pub committer: AtomicU64,
+    /// 1 when this validator is an endorser of the current height.
+    pub endorser: AtomicU64,
+    pub peers: AtomicU64,
+    /// Highest height peers are known to have committed.
+    pub best_known_height: AtomicU64,
+    /// 1 while the node is at most one block behind the best known height.
+    pub in_sync: AtomicU64,
+    pub blocks_synced: AtomicU64,
     commit: Mutex<Histogram>,
 }
 
@@ -83,6 +97,33 @@ impl Metrics {
             "gauge",
             self.mempool_size.load(Ordering::Relaxed),
         );
+        for (name, help, kind, value) in [
+            ("consensus_rounds", "Round of the height being decided.", "gauge", &self.round),
+            ("consensus_missed_rounds_total", "Rounds that ended without a decision.", "counter", &self.missed_rounds),
+            (
+                "consensus_committer",
+                "1 when this validator is a committer of the current height.",
+                "gauge",
+                &self.committer,
+            ),
+            (
+                "consensus_endorser",
+                "1 when this validator is an endorser of the current height.",
+                "gauge",
+                &self.endorser,
+            ),
+            ("p2p_peers", "Connected peers.", "gauge", &self.peers),
+            (
+                "tributary_best_known_height",
+                "Highest height peers are known to have committed.",
+                "gauge",
+                &self.best_known_height,
+            ),
+            ("tributary_in_sync", "1 while the node is at most one block behind its peers.", "gauge", &self.in_sync),
+            ("tributary_blocks_synced_total", "Blocks imported by block sync.", "counter", &self.blocks_synced),
+        ] {
+            gauge(name, help, kind, value.load(Ordering::Relaxed));
+        }
         let h = self.commit.lock().unwrap_or_else(|p| p.into_inner());
         let name = "tributary_block_commit_seconds";
         let _ = writeln!(out, "# HELP {name} Time to execute, prove and persist a block.\n# TYPE {name} histogram");

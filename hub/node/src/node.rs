@@ -1,20 +1,23 @@
-//! A running node: the block producer loop and the API server, stopped
-//! cleanly by Ctrl-C or SIGTERM.
+//! A running node: the p2p network, the consensus driver and the API server,
+//! stopped cleanly by Ctrl-C or SIGTERM.
 //!
-//! Until VBFT consensus lands, the node is the chain's single validator: it
-//! makes a block whenever transactions wait (checked every
-//! `block_interval_ms`), and an empty one after `empty_block_interval_ms` of
-//! quiet.
+//! Every node joins the chain's p2p network. A node with a validator key
+//! runs VBFT through the [`crate::driver`]; one without follows the chain by
+//! block sync. SIGHUP re-reads `config.toml` and applies its `[p2p] allow`
+//! list (permissioned mode) without a restart.
 
 use crate::api;
 use crate::chain::Chain;
 use crate::config::{Home, NodeConfig};
+use crate::driver::{gossip_is_well_formed, Driver, DriverConfig};
 use anyhow::Context as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tributary_crypto::keyfile::load_signing_key;
+use tributary_crypto::SigningKey;
 use tributary_mempool::MempoolConfig;
+use tributary_p2p::{Multiaddr, NetworkConfig, NetworkHandle, PeerId};
 use tributary_store::{Durability, Store};
 use tributary_types::TX_BYTES_MAX;
 
@@ -22,11 +25,24 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
+/// The keys a home's config names: the validator key (if any) and the p2p identity.
+pub fn load_keys(
+    home: &Home,
+    config: &NodeConfig,
+    passphrase: Option<&[u8]>,
+) -> anyhow::Result<(Option<SigningKey>, SigningKey)> {
+    if config.validator_key.is_empty() {
+        let node_key = load_signing_key(&home.root.join(&config.node_key), passphrase)?;
+        return Ok((None, node_key));
+    }
+    let validator = load_signing_key(&home.root.join(&config.validator_key), passphrase)?;
+    let node_key = SigningKey::from_secret(validator.secret_bytes());
+    Ok((Some(validator), node_key))
+}
+
 /// Open the chain in `home` (creating its genesis state on first start).
-pub fn open_chain(home: &Home, config: &NodeConfig, passphrase: Option<&[u8]>) -> anyhow::Result<Arc<Chain>> {
+pub fn open_chain(home: &Home, config: &NodeConfig, validator: Option<SigningKey>) -> anyhow::Result<Arc<Chain>> {
     let genesis = home.load_genesis()?;
-    let key_path = home.root.join(&config.validator_key);
-    let validator = load_signing_key(&key_path, passphrase)?;
     let store = Arc::new(Store::open(&home.data())?);
     let params = &genesis.params;
     let mempool = MempoolConfig {
@@ -52,9 +68,13 @@ fn joined(result: Result<anyhow::Result<()>, tokio::task::JoinError>) -> anyhow:
 pub struct Running {
     pub chain: Arc<Chain>,
     pub api_addr: SocketAddr,
+    pub network: NetworkHandle,
+    /// The p2p addresses, each ending with `/p2p/{peer id}`.
+    pub p2p_addrs: Vec<Multiaddr>,
+    home: Home,
     shutdown: tokio::sync::watch::Sender<bool>,
     server: Task,
-    producer: Task,
+    driver: Task,
 }
 
 impl Running {
@@ -62,33 +82,75 @@ impl Running {
         format!("http://{}/graphql", self.api_addr)
     }
 
-    /// Stop producing, finish the block in progress, stop serving.
+    /// Stop consensus (finishing the block in progress), the network and the API.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
-        joined(self.producer.await)?;
+        let driver = joined(self.driver.await);
+        self.network.shutdown().await;
+        driver?;
         joined(self.server.await)
     }
 
-    /// Run until `signal` fires (then stop cleanly) or a task fails.
+    /// Run until `signal` fires (then stop cleanly) or a task fails. SIGHUP
+    /// reloads the allow-list.
     pub async fn run_until(mut self, signal: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
-        let failed = tokio::select! {
-            _ = signal => None,
-            result = &mut self.server => Some(joined(result).and(Err(anyhow::anyhow!("API server stopped")))),
-            result = &mut self.producer => Some(joined(result).and(Err(anyhow::anyhow!("block producer stopped")))),
+        let mut hangups = hangup_signals()?;
+        tokio::pin!(signal);
+        let failed = loop {
+            tokio::select! {
+                _ = &mut signal => break None,
+                _ = hangups.recv() => {
+                    if let Err(e) = reload_allow_list(&self.home, &self.network).await {
+                        tracing::error!("SIGHUP: allow-list not changed: {e:#}");
+                    }
+                }
+                result = &mut self.server => break Some(joined(result).and(Err(anyhow::anyhow!("API server stopped")))),
+                result = &mut self.driver => break Some(joined(result).and(Err(anyhow::anyhow!("consensus driver stopped")))),
+            }
         };
         match failed {
             None => self.stop().await,
             Some(result) => {
                 let _ = self.shutdown.send(true);
+                self.network.shutdown().await;
                 result
             }
         }
     }
 }
 
+#[cfg(unix)]
+fn hangup_signals() -> anyhow::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).context("cannot listen for SIGHUP")
+}
+
+fn parse_allow_list(config: &NodeConfig) -> anyhow::Result<Vec<PeerId>> {
+    config
+        .p2p
+        .allow
+        .iter()
+        .map(|text| {
+            text.parse::<PeerId>().with_context(|| format!("[p2p] allow: {text:?} is not a peer id (12D3Koo…)"))
+        })
+        .collect()
+}
+
+async fn reload_allow_list(home: &Home, network: &NetworkHandle) -> anyhow::Result<()> {
+    let config = home.load_config()?;
+    if !config.p2p.permissioned {
+        anyhow::bail!("[p2p] permissioned is false in {}; the allow-list applies only in permissioned mode (restart to switch modes)", home.config().display());
+    }
+    let peers = parse_allow_list(&config)?;
+    let count = peers.len();
+    network.set_allow_list(peers).await?;
+    tracing::info!(peers = count, "SIGHUP: allow-list reloaded");
+    Ok(())
+}
+
 /// Start the node's tasks.
 pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -> anyhow::Result<Running> {
-    let chain = open_chain(home, &config, passphrase)?;
+    let (validator, node_key) = load_keys(home, &config, passphrase)?;
+    let chain = open_chain(home, &config, validator)?;
     let listener = tokio::net::TcpListener::bind(&config.api_listen).await.with_context(|| {
         format!(
             "cannot listen on {} (api_listen in {}): is another node using it?",
@@ -97,9 +159,32 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
         )
     })?;
     let api_addr = listener.local_addr()?;
-    let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
 
-    let router = api::router(chain.clone(), &config.api);
+    let listen: Multiaddr = config.p2p.listen.parse().with_context(|| {
+        format!(
+            "[p2p] listen = {:?} in {} is not a multiaddr such as /ip4/127.0.0.1/tcp/26656",
+            config.p2p.listen,
+            home.config().display()
+        )
+    })?;
+    let mut network_config = NetworkConfig::new(chain.genesis().chain_id.clone(), listen, node_key.secret_bytes());
+    network_config.bootstrap = config
+        .p2p
+        .bootstrap
+        .iter()
+        .map(|a| a.parse().with_context(|| format!("[p2p] bootstrap: {a:?} is not a multiaddr")))
+        .collect::<anyhow::Result<_>>()?;
+    if config.p2p.permissioned {
+        network_config.allow_list = Some(parse_allow_list(&config)?);
+    }
+    network_config.gossip_validator = Some(Arc::new(gossip_is_well_formed));
+    network_config.limits.max_gossip_bytes = crate::driver::PROPOSAL_BYTES_MAX + 1024;
+    let (network, events, p2p_addrs) = tributary_p2p::spawn(network_config).await.with_context(|| {
+        format!("cannot start the p2p network on {} ([p2p] listen in {})", config.p2p.listen, home.config().display())
+    })?;
+
+    let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
+    let router = api::router(chain.clone(), &config.api, Some(network.clone()));
     let mut api_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -109,37 +194,11 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
             .await
             .context("API server failed")
     });
-    let producer = tokio::spawn(produce_blocks(chain.clone(), config.clone(), shutdown_rx));
-    Ok(Running { chain, api_addr, shutdown, server, producer })
-}
-
-async fn produce_blocks(
-    chain: Arc<Chain>,
-    config: NodeConfig,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let interval = Duration::from_millis(config.block_interval_ms.max(1));
-    let empty_interval = Duration::from_millis(config.empty_block_interval_ms.max(config.block_interval_ms));
-    // A chain still at genesis makes its first block at once, so a new devnet
-    // shows a block (and a state proof with a header) immediately.
-    let mut last_block = (chain.height() > 0).then(Instant::now);
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = shutdown.wait_for(|stop| *stop) => return Ok(()),
-        }
-        if !chain.has_pending() && last_block.is_some_and(|t| t.elapsed() < empty_interval) {
-            continue;
-        }
-        let producing = chain.clone();
-        // RocksDB and the tree are blocking work: keep them off the async threads.
-        let committed = tokio::task::spawn_blocking(move || producing.produce_block(now_ms()))
-            .await
-            .context("block production panicked")?
-            .context("block production failed; the node stops rather than guess (restart resumes from the last committed block)")?;
-        last_block = Some(Instant::now());
-        tracing::info!(height = committed.block.header.height, txs = committed.block.txs.len(), "committed block");
-    }
+    let driver_config = DriverConfig {
+        block_interval: Duration::from_millis(config.block_interval_ms.max(1)),
+        double_sign: config.testing.double_sign,
+    };
+    let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
+    let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
+    Ok(Running { chain, api_addr, network, p2p_addrs, home: home.clone(), shutdown, server, driver })
 }

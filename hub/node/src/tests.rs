@@ -41,6 +41,8 @@ fn fixture() -> Fixture {
         chain_id: ChainId::new("unit-hub").unwrap(),
         genesis_time_ms: 1_000,
         params: params.clone(),
+        consensus: Default::default(),
+        staking: Default::default(),
         validators: vec![GenesisValidator {
             name: "v".into(),
             public_key: validator.public_key(),
@@ -55,7 +57,7 @@ fn fixture() -> Fixture {
     let mempool = mempool_config(&genesis);
     let validator_secret = validator.secret_bytes();
     let store = Arc::new(Store::open(dir.path()).unwrap());
-    let chain = Arc::new(Chain::open(store, genesis, validator, mempool, Durability::Buffered).unwrap());
+    let chain = Arc::new(Chain::open(store, genesis, Some(validator), mempool, Durability::Buffered).unwrap());
     Fixture { _dir: dir, chain, alice, validator_secret }
 }
 
@@ -74,7 +76,7 @@ fn b64(tx: &Tx) -> String {
 }
 
 async fn run(chain: &Arc<Chain>, query: &str) -> Value {
-    let schema = build_schema(chain.clone(), &ApiSettings::default());
+    let schema = build_schema(chain.clone(), &ApiSettings::default(), None);
     let response = schema.execute(query).await;
     serde_json::to_value(&response).unwrap()
 }
@@ -134,7 +136,7 @@ async fn reopening_with_another_genesis_is_refused() {
         Chain::open(
             store,
             genesis_a.clone(),
-            SigningKey::from_secret(validator.secret_bytes()),
+            Some(SigningKey::from_secret(validator.secret_bytes())),
             mempool.clone(),
             Durability::Buffered,
         )
@@ -143,7 +145,7 @@ async fn reopening_with_another_genesis_is_refused() {
     let mut genesis_b = genesis_a.clone();
     genesis_b.genesis_time_ms += 1;
     let store = Arc::new(Store::open(dir.path()).unwrap());
-    let err = Chain::open(store, genesis_b, validator, mempool, Durability::Buffered).unwrap_err();
+    let err = Chain::open(store, genesis_b, Some(validator), mempool, Durability::Buffered).unwrap_err();
     assert!(err.to_string().contains("different") || err.to_string().contains("genesis"), "{err}");
 }
 
@@ -174,7 +176,7 @@ fn follower(f: &Fixture) -> (tempfile::TempDir, Arc<Chain>) {
     let mempool = mempool_config(&genesis);
     let store = Arc::new(Store::open(dir.path()).unwrap());
     let key = SigningKey::from_secret(f.validator_secret);
-    (dir, Arc::new(Chain::open(store, genesis, key, mempool, Durability::Buffered).unwrap()))
+    (dir, Arc::new(Chain::open(store, genesis, Some(key), mempool, Durability::Buffered).unwrap()))
 }
 
 /// Re-sign a tampered block's certificate, so the check under test is reached.

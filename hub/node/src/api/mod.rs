@@ -13,7 +13,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use schema::{ApiSchema, MutationRoot, QueryRoot};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tributary_p2p::NetworkHandle;
 
 #[derive(Clone)]
 struct AppState {
@@ -23,9 +25,10 @@ struct AppState {
 }
 
 /// The schema over `chain`, with the configured limits.
-pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings) -> ApiSchema {
+pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>) -> ApiSchema {
     let mut builder = async_graphql::Schema::build(QueryRoot, MutationRoot, async_graphql::EmptySubscription)
         .data(chain)
+        .data(network)
         .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity);
     if !settings.graphiql {
@@ -35,8 +38,8 @@ pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings) -> ApiSchema {
 }
 
 /// The router serving the node's API.
-pub fn router(chain: Arc<Chain>, settings: &ApiSettings) -> Router {
-    let state = AppState { schema: build_schema(chain.clone(), settings), chain, graphiql: settings.graphiql };
+pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>) -> Router {
+    let state = AppState { schema: build_schema(chain.clone(), settings, network), chain, graphiql: settings.graphiql };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/health", get(health))
@@ -63,9 +66,10 @@ async fn health(State(state): State<AppState>) -> Response {
         "chain_id": chain.genesis().chain_id.to_string(),
         "height": chain.height(),
         "mempool_size": chain.mempool_len(),
-        // A single validator is always in sync with itself; block sync (p2p)
-        // reports catching up here.
-        "syncing": false,
+        "best_known_height": chain.metrics.best_known_height.load(Ordering::Relaxed),
+        "peers": chain.metrics.peers.load(Ordering::Relaxed),
+        // At most one block behind what peers are known to have committed.
+        "in_sync": chain.metrics.best_known_height.load(Ordering::Relaxed) <= chain.height() + 1,
     });
     Json(body).into_response()
 }

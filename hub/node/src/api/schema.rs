@@ -189,6 +189,8 @@ fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
             TxBody::Transfer { to, denom, amount } => {
                 Some(TransferView { to: to.to_string(), denom: denom.to_string(), amount: amount.to_string() })
             }
+            // Staking bodies: `kind` names them; their fields are not in the schema yet.
+            _ => None,
         },
         receipt: receipt.into(),
     }
@@ -270,6 +272,37 @@ pub struct SubmitResult {
     pub hash: String,
 }
 
+/// A registered validator and its stake.
+#[derive(SimpleObject)]
+pub struct ValidatorView {
+    pub address: String,
+    pub public_key: String,
+    /// Consensus power in the active set (0 when not in it).
+    pub power: u64,
+    /// In the set that certifies the next block.
+    pub active: bool,
+    pub self_bond: String,
+    pub delegated: String,
+    pub jailed: bool,
+    /// Total burned for misbehaviour.
+    pub slashed: String,
+}
+
+/// The consensus view of the height being decided.
+#[derive(SimpleObject)]
+pub struct ConsensusView {
+    /// Height of the latest committed block.
+    pub height: u64,
+    /// Round of the next height's consensus.
+    pub round: u64,
+    pub committer: bool,
+    pub endorser: bool,
+    pub missed_rounds: u64,
+    pub peers: u64,
+    pub best_known_height: u64,
+    pub in_sync: bool,
+}
+
 pub struct QueryRoot;
 
 #[Object]
@@ -336,6 +369,49 @@ impl QueryRoot {
         let chain = chain(ctx);
         let hash = parse_hash(&hash)?;
         Ok(chain.tx(&hash).map_err(internal)?.map(|(tx, receipt)| tx_view(&tx, &receipt)))
+    }
+
+    /// Every registered validator (at most the staking registry's bound), with
+    /// the active set's powers, at the latest height.
+    async fn validators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ValidatorView>> {
+        let chain = chain(ctx);
+        let snapshot = chain.latest();
+        let active = tributary_runtime::staking::active_set(&snapshot).map_err(internal)?;
+        let records = tributary_runtime::staking::validators(&snapshot).map_err(internal)?;
+        Ok(records
+            .into_iter()
+            .map(|(address, record)| {
+                let power = active.iter().find(|v| v.public_key == record.public_key).map(|v| v.power);
+                ValidatorView {
+                    address: address.to_string(),
+                    public_key: hex::encode(record.public_key.0),
+                    power: power.unwrap_or(0),
+                    active: power.is_some(),
+                    self_bond: record.self_bond.to_string(),
+                    delegated: record.delegated.to_string(),
+                    jailed: record.jailed,
+                    slashed: record.slashed.to_string(),
+                }
+            })
+            .collect())
+    }
+
+    /// This node's consensus and sync status.
+    async fn consensus(&self, ctx: &Context<'_>) -> ConsensusView {
+        use std::sync::atomic::Ordering::Relaxed;
+        let chain = chain(ctx);
+        let m = &chain.metrics;
+        let best = m.best_known_height.load(Relaxed);
+        ConsensusView {
+            height: chain.height(),
+            round: m.round.load(Relaxed),
+            committer: m.committer.load(Relaxed) == 1,
+            endorser: m.endorser.load(Relaxed) == 1,
+            missed_rounds: m.missed_rounds.load(Relaxed),
+            peers: m.peers.load(Relaxed),
+            best_known_height: best,
+            in_sync: best <= chain.height() + 1,
+        }
     }
 
     /// An account's nonce and balances at the latest height.
@@ -423,6 +499,22 @@ fn decode_tx(tx_base64: &str, max: usize) -> async_graphql::Result<(Tx, usize)> 
     Ok((tx, bytes.len()))
 }
 
+/// Send admitted transactions to the other nodes (in the background: the
+/// caller's answer does not wait for the network).
+fn gossip_txs(ctx: &Context<'_>, txs_base64: Vec<String>) {
+    let Some(Some(network)) = ctx.data_opt::<Option<tributary_p2p::NetworkHandle>>().cloned() else { return };
+    tokio::spawn(async move {
+        for text in txs_base64 {
+            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(text.as_bytes()) else { continue };
+            if let Err(e) = network.publish(tributary_p2p::Topic::Txs, bytes).await {
+                if !matches!(e, tributary_p2p::Error::NoPeers) {
+                    tracing::debug!("tx gossip failed: {e}");
+                }
+            }
+        }
+    });
+}
+
 pub struct MutationRoot;
 
 #[Object]
@@ -433,6 +525,7 @@ impl MutationRoot {
         let chain = chain(ctx);
         let (tx, len) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
         let hash = chain.submit(tx, len).map_err(|e| api_error(e.code(), e.to_string()))?;
+        gossip_txs(ctx, vec![tx_base64]);
         Ok(SubmitResult { hash: hash.to_hex() })
     }
 
@@ -456,7 +549,16 @@ impl MutationRoot {
         // Decoding errors stay in place; decoded transactions move to the batch.
         let decoded: Vec<async_graphql::Result<()>> =
             txs_base64.iter().map(|t| decode_tx(t, max).map(|tx| valid.push(tx))).collect();
-        let mut admitted = chain.submit_batch(valid).into_iter();
+        let results = chain.submit_batch(valid);
+        let mut admitted_iter = results.iter();
+        let to_gossip: Vec<String> = txs_base64
+            .iter()
+            .zip(&decoded)
+            .filter(|(_, d)| d.is_ok())
+            .filter_map(|(t, _)| admitted_iter.next().filter(|r| r.is_ok()).map(|_| t.clone()))
+            .collect();
+        gossip_txs(ctx, to_gossip);
+        let mut admitted = results.into_iter();
         Ok(decoded
             .into_iter()
             .map(|d| match d {

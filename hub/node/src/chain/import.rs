@@ -1,24 +1,42 @@
-//! Importing a block another node made: the check a syncing node (and, with
-//! VBFT, a validator asked to validate a proposal) runs before it applies
-//! anything.
+//! Checking a block another node made: what a syncing node runs on a
+//! finalized block, and what a validator runs on a proposal before it
+//! endorses it.
 //!
 //! In order, cheapest first: it must be the next block of this chain (chain id,
 //! height, parent hash, time not going back); its transaction root must match
-//! its transactions; it must name this chain's validator set; its certificate
-//! must carry signatures of more than two thirds of the set's power over this
-//! header (batch-verified, each signer once); its VRF must verify under the
-//! proposer's VRF key against the last beacon; its transactions' signatures
-//! must verify (one batch); and executing it must give exactly the state root
-//! its header claims. Only then is it written, in one batch, like a block the
-//! node made itself. A rejected block changes nothing.
+//! its transactions; it must name the validator set that certifies its height
+//! and the next one the staking module already fixed; then either its
+//! certificate must carry commit votes of more than two thirds of the power of
+//! the committee drawn for its height (batch-verified, each signer once), or,
+//! for a proposal, its proposer must be the builder the proposal names and its
+//! time not far ahead of our clock; its VRF must verify under the proposer's
+//! VRF key against the last beacon; its transactions' signatures must verify
+//! (one batch); and executing it must give exactly the state root its header
+//! claims. Only then is it written (sync) or kept as a candidate (proposal).
+//! A rejected block changes nothing.
 
-use super::{Chain, ChainError, Committed};
+use super::{Candidate, Chain, ChainError, Committed};
 use std::sync::Arc;
 use std::time::Instant;
 use tributary_consensus::vrf::{vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPublicKey};
+use tributary_consensus::{verify_certificate, CertificateError};
 use tributary_runtime::{BlockInfo, RuntimeError};
-use tributary_types::block::vote_sign_bytes;
-use tributary_types::{Block, Hash};
+use tributary_types::block::validator_set_hash;
+use tributary_types::{Block, Hash, PublicKey};
+
+/// How far ahead of our clock a proposed block's time may be.
+pub const FUTURE_DRIFT_MS: u64 = 5_000;
+
+/// What vouches for a block being checked.
+#[derive(Clone, Copy, Debug)]
+pub enum Vouch<'a> {
+    /// A proposal in consensus: the header must name `builder` as its
+    /// proposer and its time must not be ahead of `now_ms` by more than
+    /// [`FUTURE_DRIFT_MS`]; there is no certificate yet.
+    Proposal { builder: &'a PublicKey, now_ms: u64 },
+    /// A finalized block (sync): its certificate must carry the committee's quorum.
+    Certificate,
+}
 
 /// Why a block was not imported. Each names the check it failed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -37,16 +55,22 @@ pub enum BlockRejection {
     TxRoot,
     #[error("block names validator set {got}, this chain's is {expected}")]
     ValidatorSet { expected: Hash, got: Hash },
+    #[error("block names next validator set {got}, the staking module fixed {expected}")]
+    NextValidatorSet { expected: Hash, got: Hash },
+    #[error("block was built by {got}, but the proposal names {expected} as its builder")]
+    WrongBuilder { expected: String, got: String },
+    #[error("block time {got} ms is more than {FUTURE_DRIFT_MS} ms ahead of this node's clock ({now} ms)")]
+    TimeInFuture { now: u64, got: u64 },
     #[error("certificate is for height {height} block {block_hash}, not this header")]
     CertificateMismatch { height: u64, block_hash: Hash },
-    #[error("certificate signer {0} is not in the validator set")]
+    #[error("certificate signer {0} is not a committer of this height")]
     UnknownSigner(String),
     #[error("certificate signer {0} appears twice")]
     DuplicateSigner(String),
     #[error("certificate signature {index} does not verify")]
     BadCertificateSignature { index: usize },
     #[error("certificate carries {signed} of {total} power; more than two thirds is needed")]
-    InsufficientPower { signed: u64, total: u64 },
+    InsufficientPower { signed: u128, total: u128 },
     #[error("proposer {0} is not in the validator set")]
     UnknownProposer(String),
     #[error("the header's VRF does not verify under the proposer's VRF key: {0}")]
@@ -68,10 +92,37 @@ pub enum ImportError {
 }
 
 impl Chain {
-    /// Check `block` completely and, if it passes, commit it as the next block.
+    /// Check a finalized block completely and, if it passes, commit it as the
+    /// next block (block sync).
     pub fn import_block(&self, block: Block) -> Result<Arc<Committed>, ImportError> {
         let started = Instant::now();
-        let pool = self.mempool();
+        let candidate = self.check_block(block, Vouch::Certificate)?;
+        Ok(self.commit(candidate, started)?)
+    }
+
+    /// Check a proposed block and keep it as a candidate for
+    /// [`Chain::commit_certified`]. A block already checked passes at once.
+    pub fn validate_proposal(&self, block: Block, builder: &PublicKey, now_ms: u64) -> Result<Hash, ImportError> {
+        let hash = block.hash();
+        let known = self.candidates().get(&hash).map(|c| c.block.header.proposer);
+        if let Some(proposer) = known {
+            if proposer != builder.address() {
+                return Err(BlockRejection::WrongBuilder {
+                    expected: builder.address().to_string(),
+                    got: proposer.to_string(),
+                }
+                .into());
+            }
+            return Ok(hash);
+        }
+        let candidate = self.check_block(block, Vouch::Proposal { builder, now_ms })?;
+        self.keep_candidate(hash, candidate);
+        Ok(hash)
+    }
+
+    /// Every check of the module docs, cheapest first; executes the block on
+    /// the tip and returns it ready to commit. Changes nothing.
+    fn check_block(&self, block: Block, vouch: Vouch<'_>) -> Result<Candidate, ImportError> {
         let header = &block.header;
         let chain_id = &self.genesis.chain_id;
         if header.chain_id != *chain_id {
@@ -99,21 +150,45 @@ impl Chain {
         if Block::compute_tx_root(&block.txs) != header.tx_root {
             return Err(BlockRejection::TxRoot.into());
         }
-        let validators = &self.validators;
-        let set_hash = self.validator_set_hash;
-        for got in [header.validator_set_hash, header.next_validator_set_hash] {
-            if got != set_hash {
-                return Err(BlockRejection::ValidatorSet { expected: set_hash, got }.into());
+        let validators = self.validators_for(header.height)?;
+        let set_hash = validator_set_hash(&validators);
+        if header.validator_set_hash != set_hash {
+            return Err(BlockRejection::ValidatorSet { expected: set_hash, got: header.validator_set_hash }.into());
+        }
+        let next_set_hash = validator_set_hash(&self.next_validators_for(header.height)?);
+        if header.next_validator_set_hash != next_set_hash {
+            return Err(BlockRejection::NextValidatorSet {
+                expected: next_set_hash,
+                got: header.next_validator_set_hash,
+            }
+            .into());
+        }
+        match vouch {
+            Vouch::Certificate => {
+                let committee = self.committee_for(header.height)?;
+                verify_certificate(chain_id, header.height, &block.hash(), &block.certificate, &committee)
+                    .map_err(certificate_rejection)?;
+            }
+            Vouch::Proposal { builder, now_ms } => {
+                if header.proposer != builder.address() {
+                    return Err(BlockRejection::WrongBuilder {
+                        expected: builder.address().to_string(),
+                        got: header.proposer.to_string(),
+                    }
+                    .into());
+                }
+                if header.time_ms > now_ms.saturating_add(FUTURE_DRIFT_MS) {
+                    return Err(BlockRejection::TimeInFuture { now: now_ms, got: header.time_ms }.into());
+                }
             }
         }
-        self.check_certificate(&block, validators)?;
         let proposer = validators
             .iter()
             .find(|v| v.public_key.address() == header.proposer)
             .ok_or_else(|| BlockRejection::UnknownProposer(header.proposer.to_string()))?;
         let beacon = vrf_verify(
             &VrfPublicKey(proposer.vrf_public_key),
-            &vrf_input(chain_id, header.height, &self.beacon()?),
+            &vrf_input(chain_id, header.height, &self.beacon_at(tip)?),
             &VrfOutput(header.vrf_output),
             &VrfProof(header.vrf_proof),
         )
@@ -138,47 +213,18 @@ impl Chain {
         if Hash(prepared.root) != header.state_root {
             return Err(BlockRejection::StateRoot { claimed: header.state_root, computed: Hash(prepared.root) }.into());
         }
-        Ok(self.commit(pool, block, outcome.receipts, prepared.batch, beacon, Vec::new(), started)?)
+        Ok(Candidate { block, receipts: outcome.receipts, batch: prepared.batch, beacon, refused: Vec::new() })
     }
+}
 
-    fn check_certificate(
-        &self,
-        block: &Block,
-        validators: &[tributary_types::block::Validator],
-    ) -> Result<(), BlockRejection> {
-        let header = &block.header;
-        let certificate = &block.certificate;
-        let block_hash = header.hash();
-        if certificate.height != header.height || certificate.block_hash != block_hash {
-            return Err(BlockRejection::CertificateMismatch {
-                height: certificate.height,
-                block_hash: certificate.block_hash,
-            });
+fn certificate_rejection(e: CertificateError) -> BlockRejection {
+    match e {
+        CertificateError::Mismatch { got_height, got_hash, .. } => {
+            BlockRejection::CertificateMismatch { height: got_height, block_hash: got_hash }
         }
-        let mut seen = std::collections::BTreeSet::new();
-        let mut signed: u64 = 0;
-        for signature in &certificate.signatures {
-            let name = hex::encode(signature.validator.0);
-            let member = validators
-                .iter()
-                .find(|v| v.public_key == signature.validator)
-                .ok_or_else(|| BlockRejection::UnknownSigner(name.clone()))?;
-            if !seen.insert(signature.validator) {
-                return Err(BlockRejection::DuplicateSigner(name));
-            }
-            signed = signed.saturating_add(member.power);
-        }
-        let total: u64 = validators.iter().map(|v| v.power).fold(0, u64::saturating_add);
-        if u128::from(signed) * 3 <= u128::from(total) * 2 {
-            return Err(BlockRejection::InsufficientPower { signed, total });
-        }
-        let message = vote_sign_bytes(&header.chain_id, header.height, certificate.round, &block_hash);
-        let items = certificate.signatures.iter().map(|s| (&s.validator, message.as_slice(), &s.signature));
-        tributary_crypto::verify_batch(items).map_err(|e| match e {
-            tributary_crypto::CryptoError::BadSignatureInBatch { index } => {
-                BlockRejection::BadCertificateSignature { index }
-            }
-            _ => BlockRejection::BadCertificateSignature { index: 0 },
-        })
+        CertificateError::NotCommitter(who) => BlockRejection::UnknownSigner(who),
+        CertificateError::DuplicateSigner(who) => BlockRejection::DuplicateSigner(who),
+        CertificateError::InsufficientPower { signed, total } => BlockRejection::InsufficientPower { signed, total },
+        CertificateError::BadSignature { index } => BlockRejection::BadCertificateSignature { index },
     }
 }

@@ -1,0 +1,123 @@
+//! Building a block from the mempool when consensus makes this validator a
+//! round's proposer, and committing a block once consensus certifies it.
+
+use super::{Candidate, Chain, ChainError, Committed, Result, CANDIDATES_MAX};
+use std::sync::Arc;
+use std::time::Instant;
+use tributary_consensus::vrf::{vrf_input, vrf_prove};
+use tributary_runtime::{ApplyError, BlockInfo};
+use tributary_types::block::validator_set_hash;
+use tributary_types::{Block, CommitCertificate, Hash, Header};
+
+impl Chain {
+    /// Build the next block on the tip from the mempool, with this validator
+    /// as its proposer and its VRF, and keep it as a candidate until consensus
+    /// decides. Returns the block (its certificate still empty).
+    pub fn build_block(&self, round: u32, now_ms: u64) -> Result<Block> {
+        let keys = self.validator.as_ref().ok_or(ChainError::NotAValidator)?;
+        let pool = self.mempool();
+        let parent_height = self.height();
+        let parent = self.snapshot(parent_height);
+        let (parent_hash, parent_time_ms) = self.parent_of(parent_height)?;
+        let height = parent_height + 1;
+        let proposer = keys.key.public_key().address();
+        let info = BlockInfo {
+            chain_id: self.genesis.chain_id.clone(),
+            height,
+            time_ms: now_ms.max(parent_time_ms),
+            proposer,
+        };
+        let set_hash = validator_set_hash(&self.validators_for(height)?);
+        let next_set_hash = validator_set_hash(&self.next_validators_for(height)?);
+        let mut execution = self.runtime.begin_block(&parent, info.clone())?;
+        let mut refused = Vec::new();
+        for tx in pool.select(self.runtime.params().max_block_txs as usize) {
+            let hash = tx.hash();
+            // Mempool transactions had their signatures checked on admission.
+            match execution.apply(tx, true) {
+                Ok(_) => {}
+                Err(ApplyError::Refused(reason)) => {
+                    tracing::warn!(%hash, %reason, "dropping a mempool transaction that no longer applies");
+                    refused.push(hash);
+                }
+                Err(ApplyError::Fatal(e)) => return Err(e.into()),
+            }
+        }
+        drop(pool);
+        let outcome = execution.finish()?;
+        let prepared = self.state.prepare(&outcome.writes, height)?;
+        // The randomness beacon: this block's VRF chains from the last one's.
+        let beacon_previous = self.beacon_at(parent_height)?;
+        let (vrf_output, vrf_proof, beacon) =
+            vrf_prove(&keys.vrf, &vrf_input(&info.chain_id, height, &beacon_previous));
+        let header = Header {
+            chain_id: info.chain_id.clone(),
+            height,
+            time_ms: info.time_ms,
+            parent_hash,
+            tx_root: Block::compute_tx_root(&outcome.txs),
+            state_root: Hash(prepared.root),
+            proposer,
+            vrf_output: vrf_output.0,
+            vrf_proof: vrf_proof.0,
+            validator_set_hash: set_hash,
+            next_validator_set_hash: next_set_hash,
+        };
+        let block_hash = header.hash();
+        let certificate = CommitCertificate { height, round, block_hash, signatures: Vec::new() };
+        let block = Block { header, txs: outcome.txs, certificate };
+        let candidate =
+            Candidate { block: block.clone(), receipts: outcome.receipts, batch: prepared.batch, beacon, refused };
+        self.keep_candidate(block_hash, candidate);
+        Ok(block)
+    }
+
+    pub(crate) fn keep_candidate(&self, block_hash: Hash, candidate: Candidate) {
+        let mut candidates = self.candidates();
+        if candidates.len() >= CANDIDATES_MAX {
+            // Rounds that long are pathological; start over rather than grow.
+            candidates.clear();
+        }
+        candidates.insert(block_hash, candidate);
+    }
+
+    /// Whether `block_hash` was built or validated here on the current tip.
+    pub fn is_candidate(&self, block_hash: &Hash) -> bool {
+        self.candidates().contains_key(block_hash)
+    }
+
+    /// A candidate's block, to send to peers (e.g. when re-proposing it).
+    pub fn candidate_block(&self, block_hash: &Hash) -> Option<Block> {
+        self.candidates().get(block_hash).map(|c| c.block.clone())
+    }
+
+    /// Commit a candidate block that consensus certified.
+    pub fn commit_certified(&self, block_hash: &Hash, certificate: CommitCertificate) -> Result<Arc<Committed>> {
+        let started = Instant::now();
+        let mut candidate = self.candidates().remove(block_hash).ok_or(ChainError::UnknownCandidate(*block_hash))?;
+        let tip_hash = self.parent_of(self.height())?.0;
+        if candidate.block.header.parent_hash != tip_hash {
+            return Err(ChainError::UnknownCandidate(*block_hash));
+        }
+        candidate.block.certificate = certificate;
+        self.commit(candidate, started)
+    }
+
+    /// Build, sign and commit a block alone: a test shortcut for a chain
+    /// whose only validator is this node (its vote is the whole certificate).
+    #[cfg(test)]
+    pub fn produce_block(&self, now_ms: u64) -> Result<Arc<Committed>> {
+        let block = self.build_block(0, now_ms)?;
+        let keys = self.validator.as_ref().ok_or(ChainError::NotAValidator)?;
+        let hash = block.hash();
+        let message = tributary_types::block::vote_sign_bytes(&block.header.chain_id, block.header.height, 0, &hash);
+        let signature = keys.key.sign(&message);
+        let certificate = CommitCertificate {
+            height: block.header.height,
+            round: 0,
+            block_hash: hash,
+            signatures: vec![tributary_types::ValidatorSignature { validator: keys.key.public_key(), signature }],
+        };
+        self.commit_certified(&hash, certificate)
+    }
+}

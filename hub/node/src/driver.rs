@@ -1,0 +1,585 @@
+//! The consensus driver: the one task that carries out what the VBFT state
+//! machine asks (persist, broadcast, set timers, build, validate, commit),
+//! feeds it what the network delivers, and syncs blocks when the node is
+//! behind.
+//!
+//! Everything that writes to the chain happens here, one thing at a time, so
+//! a block committed by consensus and a block imported by sync can never
+//! race. Blocking work (executing blocks, RocksDB) runs on the blocking pool.
+//!
+//! Wire formats, all borsh: `Txs` carries a [`Tx`]; `Proposals` carries a
+//! [`ProposalWire`] (the signed proposal and the block it names, since
+//! consensus agrees on hashes and blocks travel beside it); `Votes` carries a
+//! consensus [`Message`] (votes, decisions, status).
+//!
+//! A full node (no validator key) runs no state machine: it follows by sync,
+//! learning how far the chain is from the heights of the consensus messages
+//! it sees.
+
+use crate::chain::{vrf_secret_for, Chain, ChainError, ImportError};
+use crate::node::now_ms;
+use anyhow::Context as _;
+use borsh::{BorshDeserialize, BorshSerialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tributary_consensus::messages::MESSAGE_BYTES_MAX;
+use tributary_consensus::{
+    Config as ConsensusConfig, Evidence, Input, Machine, Message, Output, Proposal, Rejection, Resume, Step, Vote,
+};
+use tributary_crypto::SigningKey;
+use tributary_p2p::{NetworkEvent, NetworkHandle, PeerId, Topic};
+use tributary_types::{decode_bounded, Block, Hash, PublicKey, Tx, TX_BYTES_MAX};
+
+/// Largest proposal (block included) accepted from a peer.
+pub const PROPOSAL_BYTES_MAX: usize = 1024 * 1024;
+/// Block bodies kept for heights not yet decided.
+const BODIES_MAX: usize = 64;
+/// Heights ahead of the tip whose bodies are kept.
+const BODY_HEIGHTS_AHEAD: u64 = 8;
+/// Blocks asked for in one sync request.
+const SYNC_BATCH: u64 = 64;
+/// How often the driver checks whether it is behind.
+const SYNC_EVERY: Duration = Duration::from_millis(500);
+/// Validations waiting for a block body.
+const AWAITING_MAX: usize = 64;
+/// Timers pending at once (a round sets three).
+const TIMERS_MAX: usize = 4096;
+
+/// A proposal with the block it names.
+#[derive(Clone, Debug, BorshSerialize, BorshDeserialize)]
+pub struct ProposalWire {
+    pub proposal: Proposal,
+    pub block: Block,
+}
+
+/// Decode the payload of a gossip topic (size first, then shape).
+pub fn gossip_is_well_formed(topic: Topic, bytes: &[u8]) -> bool {
+    match topic {
+        Topic::Txs => decode_bounded::<Tx>("tx", bytes, TX_BYTES_MAX).is_ok(),
+        Topic::Proposals => decode_bounded::<ProposalWire>("proposal", bytes, PROPOSAL_BYTES_MAX).is_ok(),
+        Topic::Votes => Message::decode(bytes).is_ok(),
+    }
+}
+
+pub struct DriverConfig {
+    pub block_interval: Duration,
+    /// Testing only: equivocate on every vote.
+    pub double_sign: bool,
+}
+
+/// Results of work done off the driver task, fed back into its loop.
+pub enum Done {
+    Timer { height: u64, round: u32, step: Step },
+    Synced { peer: PeerId, blocks: Result<Vec<Vec<u8>>, tributary_p2p::Error> },
+}
+
+pub struct Driver {
+    chain: Arc<Chain>,
+    network: NetworkHandle,
+    config: DriverConfig,
+    machine: Option<Machine>,
+    /// Proposed blocks by hash, for heights not yet decided.
+    bodies: HashMap<Hash, Block>,
+    /// Validations the machine asked for whose block has not arrived yet.
+    awaiting: Vec<(Hash, PublicKey)>,
+    /// A block to build once the block interval has passed: (height, round).
+    build: Option<(u64, u32)>,
+    last_commit: Instant,
+    /// Highest height some peer is known to have committed, and who said so.
+    best_known: (u64, Option<PeerId>),
+    syncing: bool,
+    /// The peer whose message is being handled (to report bad ones).
+    current_peer: Option<PeerId>,
+    done_tx: mpsc::Sender<Done>,
+    timers_pending: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Driver {
+    pub fn new(chain: Arc<Chain>, network: NetworkHandle, config: DriverConfig) -> (Driver, mpsc::Receiver<Done>) {
+        let (done_tx, done_rx) = mpsc::channel(TIMERS_MAX);
+        let driver = Driver {
+            chain,
+            network,
+            config,
+            machine: None,
+            bodies: HashMap::new(),
+            awaiting: Vec::new(),
+            build: None,
+            last_commit: Instant::now(),
+            best_known: (0, None),
+            syncing: false,
+            current_peer: None,
+            done_tx,
+            timers_pending: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+        };
+        (driver, done_rx)
+    }
+
+    /// Run until `shutdown` turns true.
+    pub async fn run(
+        mut self,
+        mut events: mpsc::Receiver<NetworkEvent>,
+        mut done: mpsc::Receiver<Done>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
+        self.restart_machine().await?;
+        let mut sync_tick = tokio::time::interval(SYNC_EVERY);
+        sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let build_at = self.last_commit + self.config.block_interval;
+            tokio::select! {
+                _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Ok(()),
+                event = events.recv() => match event {
+                    Some(event) => self.on_network(event).await?,
+                    None => anyhow::bail!("the p2p network stopped"),
+                },
+                Some(finished) = done.recv() => match finished {
+                    Done::Timer { height, round, step } => {
+                        if step == Step::Commit {
+                            self.chain.metrics.missed_rounds.fetch_add(1, Ordering::Relaxed);
+                        }
+                        self.feed(Input::Timeout { height, round, step }).await?;
+                    }
+                    Done::Synced { peer, blocks } => self.on_synced(peer, blocks).await?,
+                },
+                _ = tokio::time::sleep_until(build_at), if self.build.is_some() => self.build_now().await?,
+                _ = sync_tick.tick() => self.maybe_sync(),
+            }
+        }
+    }
+
+    /// (Re)create the state machine at the chain's tip, resuming from the
+    /// write-ahead records of that height. Called at start and after sync.
+    async fn restart_machine(&mut self) -> anyhow::Result<()> {
+        let Some(key) = self.chain.validator_key().map(|k| SigningKey::from_secret(k.secret_bytes())) else {
+            return Ok(());
+        };
+        let chain = self.chain.clone();
+        let (resume, sets) = blocking(move || {
+            let tip = chain.height();
+            let next = tip + 1;
+            let parent_hash = match chain.header(tip)? {
+                Some(h) => h.hash(),
+                None => chain.genesis_hash(),
+            };
+            let resume = Resume {
+                height: next,
+                parent_hash,
+                beacon: chain.beacon_at(tip)?,
+                records: chain.vote_records(next)?,
+                decisions: Vec::new(),
+            };
+            let sets = vec![(next, chain.consensus_set_for(next)?), (next + 1, next_set(&chain, next)?)];
+            Ok::<_, ChainError>((resume, sets))
+        })
+        .await?;
+        let config = ConsensusConfig {
+            chain_id: self.chain.genesis().chain_id.clone(),
+            params: self.chain.consensus_params().clone(),
+        };
+        let vrf = vrf_secret_for(&key)?;
+        tracing::info!(height = resume.height, records = resume.records.len(), "consensus starting");
+        self.machine = Some(Machine::new(config, key, vrf, sets, resume));
+        self.build = None;
+        self.awaiting.clear();
+        self.feed(Input::Start).await
+    }
+
+    /// Give the machine an input and carry out everything it asks, in order,
+    /// including what those answers make it ask next.
+    async fn feed(&mut self, input: Input) -> anyhow::Result<()> {
+        let mut inputs = std::collections::VecDeque::from([input]);
+        while let Some(input) = inputs.pop_front() {
+            let Some(machine) = self.machine.as_mut() else { return Ok(()) };
+            let outputs = machine.handle(input);
+            for output in outputs {
+                if let Some(next) = self.carry_out(output).await? {
+                    inputs.push_back(next);
+                }
+            }
+        }
+        self.update_metrics();
+        Ok(())
+    }
+
+    fn update_metrics(&self) {
+        let Some(machine) = &self.machine else { return };
+        let metrics = &self.chain.metrics;
+        metrics.round.store(u64::from(machine.round()), Ordering::Relaxed);
+        let me = machine.public_key();
+        let (committer, endorser) =
+            machine.roles().map(|r| (r.committers.contains(&me), r.endorsers.contains(&me))).unwrap_or_default();
+        metrics.committer.store(u64::from(committer), Ordering::Relaxed);
+        metrics.endorser.store(u64::from(endorser), Ordering::Relaxed);
+    }
+
+    async fn carry_out(&mut self, output: Output) -> anyhow::Result<Option<Input>> {
+        match output {
+            Output::PersistVote(record) => {
+                let chain = self.chain.clone();
+                blocking(move || chain.persist_vote(&record)).await?;
+            }
+            Output::Broadcast(message) => {
+                if self.config.double_sign {
+                    if let Message::Vote(vote) = &message {
+                        self.equivocate(vote).await;
+                    }
+                }
+                self.broadcast(message).await;
+            }
+            Output::ScheduleTimeout { height, round, step, after_ms } => {
+                if self.timers_pending.load(Ordering::Relaxed) < TIMERS_MAX {
+                    let done = self.done_tx.clone();
+                    let pending = self.timers_pending.clone();
+                    pending.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+                        pending.fetch_sub(1, Ordering::Relaxed);
+                        let _ = done.send(Done::Timer { height, round, step }).await;
+                    });
+                }
+            }
+            Output::BuildBlock { height, round } => self.build = Some((height, round)),
+            Output::ValidateBlock { block_hash, builder } => return self.validate(block_hash, builder).await,
+            Output::Commit { height, block_hash, certificate, .. } => {
+                let chain = self.chain.clone();
+                let committed = blocking(move || match chain.commit_certified(&block_hash, certificate) {
+                    Ok(committed) => Ok(Some(committed)),
+                    // Sync got there first.
+                    Err(ChainError::UnknownCandidate(_)) if chain.height() >= height => Ok(None),
+                    Err(e) => Err(e),
+                })
+                .await?;
+                if let Some(committed) = committed {
+                    tracing::info!(height, txs = committed.block.txs.len(), hash = %block_hash, "committed block");
+                }
+                return self.after_commit(height).await.map(Some);
+            }
+            Output::Evidence(evidence) => self.submit_evidence(evidence).await,
+            Output::Rejected(rejection) => {
+                tracing::debug!(%rejection, "dropped a consensus message");
+                if matches!(rejection, Rejection::BadSignature | Rejection::BadVrf | Rejection::BadCertificate(_)) {
+                    if let Some(peer) = self.current_peer {
+                        let _ = self.network.report_peer(peer).await;
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// After height `height` is final: forget its bodies, prune its records,
+    /// and tell the machine the set fixed for `height + 2`.
+    async fn after_commit(&mut self, height: u64) -> anyhow::Result<Input> {
+        self.last_commit = Instant::now();
+        self.bodies.retain(|_, b| b.header.height > height);
+        self.awaiting.clear();
+        let chain = self.chain.clone();
+        let set = blocking(move || {
+            chain.prune_vote_records(height)?;
+            next_set(&chain, height + 1)
+        })
+        .await?;
+        Ok(Input::ValidatorSet { from_height: height + 2, set })
+    }
+
+    async fn build_now(&mut self) -> anyhow::Result<()> {
+        let Some((height, round)) = self.build.take() else { return Ok(()) };
+        let current = self.machine.as_ref().map(|m| (m.height(), m.round()));
+        if current != Some((height, round)) || self.chain.height() + 1 != height {
+            return Ok(());
+        }
+        let chain = self.chain.clone();
+        let block = blocking(move || chain.build_block(round, now_ms())).await?;
+        let block_hash = block.hash();
+        self.remember_body(block);
+        self.feed(Input::BlockProposalReady { height, round, block_hash }).await
+    }
+
+    async fn validate(&mut self, block_hash: Hash, builder: PublicKey) -> anyhow::Result<Option<Input>> {
+        let block = if self.chain.is_candidate(&block_hash) {
+            self.chain.candidate_block(&block_hash)
+        } else {
+            self.bodies.get(&block_hash).cloned()
+        };
+        let Some(block) = block else {
+            if self.awaiting.len() >= AWAITING_MAX {
+                self.awaiting.remove(0);
+            }
+            self.awaiting.push((block_hash, builder));
+            return Ok(None);
+        };
+        if block.header.height != self.chain.height() + 1 {
+            return Ok(None);
+        }
+        let chain = self.chain.clone();
+        let valid = tokio::task::spawn_blocking(move || chain.validate_proposal(block, &builder, now_ms()))
+            .await
+            .context("block validation panicked")?;
+        let valid = match valid {
+            Ok(_) => true,
+            Err(ImportError::Rejected(reason)) => {
+                tracing::warn!(%block_hash, %reason, "proposed block is invalid");
+                false
+            }
+            Err(ImportError::Chain(e)) => return Err(e.into()),
+        };
+        Ok(Some(Input::BlockValidated { block_hash, builder, valid }))
+    }
+
+    fn remember_body(&mut self, block: Block) {
+        let tip = self.chain.height();
+        let height = block.header.height;
+        if height <= tip || height > tip + BODY_HEIGHTS_AHEAD {
+            return;
+        }
+        if self.bodies.len() >= BODIES_MAX {
+            // Keep the nearest heights.
+            if let Some(farthest) = self.bodies.iter().max_by_key(|(_, b)| b.header.height).map(|(h, _)| *h) {
+                self.bodies.remove(&farthest);
+            }
+        }
+        self.bodies.insert(block.hash(), block);
+    }
+
+    async fn broadcast(&mut self, message: Message) {
+        let (topic, bytes) = match &message {
+            Message::Proposal(proposal) => {
+                let block = self
+                    .chain
+                    .candidate_block(&proposal.block_hash)
+                    .or_else(|| self.bodies.get(&proposal.block_hash).cloned());
+                match block {
+                    Some(block) => {
+                        let wire = ProposalWire { proposal: proposal.clone(), block };
+                        (Topic::Proposals, borsh::to_vec(&wire).unwrap_or_default())
+                    }
+                    None => (Topic::Votes, message.to_bytes()),
+                }
+            }
+            _ => (Topic::Votes, message.to_bytes()),
+        };
+        match self.network.publish(topic, bytes).await {
+            Ok(()) | Err(tributary_p2p::Error::NoPeers) => {}
+            Err(e) => tracing::debug!("gossip failed: {e}"),
+        }
+    }
+
+    /// Testing only: sign a second vote for another block in the same slot.
+    async fn equivocate(&mut self, vote: &Vote) {
+        let Some(key) = self.chain.validator_key() else { return };
+        let mut twin = vote.clone();
+        twin.block_hash = tributary_types::sha256(&vote.block_hash.0);
+        twin.signature = key.sign(&twin.sign_bytes());
+        tracing::warn!(height = vote.height, round = vote.round, "testing.double_sign: sending a conflicting vote");
+        self.broadcast(Message::Vote(twin)).await;
+    }
+
+    async fn submit_evidence(&mut self, evidence: Evidence) {
+        let chain = self.chain.clone();
+        let tx = blocking(move || Ok::<_, anyhow::Error>(crate::evidence::evidence_tx(&chain, &evidence))).await;
+        match tx {
+            Ok(Some(tx)) => {
+                let bytes = borsh::to_vec(&tx).unwrap_or_default();
+                match self.chain.submit(tx, bytes.len()) {
+                    Ok(hash) => {
+                        tracing::warn!(%hash, "submitted evidence of a double vote");
+                        let _ = self.network.publish(Topic::Txs, bytes).await;
+                    }
+                    Err(e) => tracing::warn!("evidence transaction refused: {e}"),
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("cannot build the evidence transaction: {e}"),
+        }
+    }
+
+    async fn on_network(&mut self, event: NetworkEvent) -> anyhow::Result<()> {
+        match event {
+            NetworkEvent::Gossip { topic, from, bytes } => {
+                self.current_peer = Some(from);
+                let result = self.on_gossip(topic, from, bytes).await;
+                self.current_peer = None;
+                result?;
+            }
+            NetworkEvent::BlocksRequested { from_height, to_height, respond, .. } => {
+                let chain = self.chain.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut blocks = Vec::new();
+                    for height in from_height..=to_height.min(chain.height()) {
+                        match chain.block(height) {
+                            Ok(Some(block)) => blocks.push(borsh::to_vec(&block).unwrap_or_default()),
+                            _ => break,
+                        }
+                    }
+                    let _ = respond.send(blocks);
+                });
+            }
+            NetworkEvent::PeerConnected(_) | NetworkEvent::PeerDisconnected(_) => {
+                self.chain.metrics.peers.store(self.network.peers().len() as u64, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_gossip(&mut self, topic: Topic, from: PeerId, bytes: Vec<u8>) -> anyhow::Result<()> {
+        match topic {
+            Topic::Txs => {
+                let Ok(tx) = decode_bounded::<Tx>("tx", &bytes, TX_BYTES_MAX) else {
+                    let _ = self.network.report_peer(from).await;
+                    return Ok(());
+                };
+                // Refusals here are normal (already included, nonce raced).
+                let _ = self.chain.submit(tx, bytes.len());
+            }
+            Topic::Proposals => {
+                let Ok(wire) = decode_bounded::<ProposalWire>("proposal", &bytes, PROPOSAL_BYTES_MAX) else {
+                    let _ = self.network.report_peer(from).await;
+                    return Ok(());
+                };
+                if wire.block.hash() != wire.proposal.block_hash {
+                    tracing::debug!(%from, "proposal names another block than it carries");
+                    let _ = self.network.report_peer(from).await;
+                    return Ok(());
+                }
+                self.saw_height(wire.proposal.height, from);
+                let hash = wire.proposal.block_hash;
+                self.remember_body(wire.block);
+                self.feed(Input::Message(Message::Proposal(wire.proposal))).await?;
+                let waiting: Vec<(Hash, PublicKey)> =
+                    self.awaiting.iter().filter(|(h, _)| *h == hash).cloned().collect();
+                self.awaiting.retain(|(h, _)| *h != hash);
+                for (block_hash, builder) in waiting {
+                    if let Some(input) = self.validate(block_hash, builder).await? {
+                        self.feed(input).await?;
+                    }
+                }
+            }
+            Topic::Votes => {
+                let Ok(message) = Message::decode(&bytes) else {
+                    let _ = self.network.report_peer(from).await;
+                    return Ok(());
+                };
+                let height = match &message {
+                    Message::Proposal(p) => p.height,
+                    Message::Vote(v) => v.height,
+                    Message::Decision(d) => d.certificate.height + 1,
+                    Message::Status(s) => s.height,
+                };
+                self.saw_height(height, from);
+                self.feed(Input::Message(message)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A peer works on `height`, so `height - 1` is committed somewhere.
+    fn saw_height(&mut self, height: u64, peer: PeerId) {
+        let committed = height.saturating_sub(1);
+        if committed > self.best_known.0 {
+            self.best_known = (committed, Some(peer));
+            self.chain.metrics.best_known_height.store(committed, Ordering::Relaxed);
+        }
+    }
+
+    fn maybe_sync(&mut self) {
+        let tip = self.chain.height();
+        let (best, peer) = self.best_known;
+        let in_sync = best <= tip + 1;
+        self.chain.metrics.in_sync.store(u64::from(in_sync), Ordering::Relaxed);
+        self.chain.metrics.peers.store(self.network.peers().len() as u64, Ordering::Relaxed);
+        // One height behind is normal consensus; consensus catches up itself.
+        // Further behind (or a full node anywhere behind), fetch blocks.
+        let behind = if self.machine.is_some() { best > tip + 1 } else { best > tip };
+        if self.syncing || !behind {
+            return;
+        }
+        let peers = self.network.peers();
+        let Some(peer) = peer.filter(|p| peers.contains(p)).or_else(|| peers.first().copied()) else { return };
+        let from = tip + 1;
+        let to = best.min(tip + SYNC_BATCH);
+        self.syncing = true;
+        tracing::info!(from, to, best, %peer, "behind: fetching blocks");
+        let network = self.network.clone();
+        let done = self.done_tx.clone();
+        tokio::spawn(async move {
+            let blocks = network.request_blocks(peer, from, to).await;
+            let _ = done.send(Done::Synced { peer, blocks }).await;
+        });
+    }
+
+    async fn on_synced(
+        &mut self,
+        peer: PeerId,
+        blocks: Result<Vec<Vec<u8>>, tributary_p2p::Error>,
+    ) -> anyhow::Result<()> {
+        self.syncing = false;
+        let blocks = match blocks {
+            Ok(blocks) => blocks,
+            Err(e) => {
+                tracing::debug!(%peer, "block request failed: {e}");
+                // Try someone else next time.
+                self.best_known.1 = None;
+                return Ok(());
+            }
+        };
+        if blocks.is_empty() {
+            self.best_known.1 = None;
+            return Ok(());
+        }
+        let chain = self.chain.clone();
+        let (imported, bad) = blocking(move || {
+            let mut imported = 0u64;
+            for bytes in blocks {
+                let block =
+                    match decode_bounded::<Block>("block", &bytes, MESSAGE_BYTES_MAX.max(PROPOSAL_BYTES_MAX) * 16) {
+                        Ok(block) => block,
+                        Err(_) => return Ok((imported, true)),
+                    };
+                if block.header.height <= chain.height() {
+                    continue;
+                }
+                match chain.import_block(block) {
+                    Ok(_) => imported += 1,
+                    Err(ImportError::Rejected(reason)) => {
+                        tracing::warn!(%reason, "a synced block was rejected");
+                        return Ok((imported, true));
+                    }
+                    Err(ImportError::Chain(e)) => return Err(e),
+                }
+            }
+            Ok::<_, ChainError>((imported, false))
+        })
+        .await?;
+        if bad {
+            let _ = self.network.report_peer(peer).await;
+            self.best_known.1 = None;
+        }
+        if imported > 0 {
+            self.last_commit = Instant::now();
+            self.chain.metrics.blocks_synced.fetch_add(imported, Ordering::Relaxed);
+            let tip = self.chain.height();
+            tracing::info!(height = tip, best = self.best_known.0, imported, "synced blocks");
+            let remembered: BTreeMap<Hash, Block> =
+                self.bodies.drain().filter(|(_, b)| b.header.height > tip).collect();
+            self.bodies.extend(remembered);
+            self.restart_machine().await?;
+        }
+        Ok(())
+    }
+}
+
+/// The consensus set fixed for `height + 1` in the state after `height - 1`.
+fn next_set(chain: &Chain, height: u64) -> Result<tributary_consensus::ValidatorSet, ChainError> {
+    crate::chain::to_consensus_set(&chain.next_validators_for(height)?)
+}
+
+async fn blocking<T: Send + 'static, E: Into<anyhow::Error> + Send + 'static>(
+    work: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(work).await.context("blocking task panicked")?.map_err(Into::into)
+}
