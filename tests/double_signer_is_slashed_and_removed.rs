@@ -12,7 +12,7 @@ const CHAIN: &str = "double-sign";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn double_signer_is_slashed_and_removed() {
-    let mut net = TestNetwork::init(CHAIN, 4, |k, config| {
+    let mut net = TestNetwork::init(CHAIN, 4, false, |k, config| {
         if k == 3 {
             let mut testing = toml::Table::new();
             testing.insert("double_sign".into(), toml::Value::Boolean(true));

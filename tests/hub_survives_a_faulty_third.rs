@@ -58,7 +58,7 @@ async fn peers_of(net: &TestNetwork, k: usize) -> Option<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_commits_through_a_crash_a_pause_and_a_healed_partition() {
-    let mut net = TestNetwork::init(CHAIN, 4, |_, _| {});
+    let mut net = TestNetwork::init(CHAIN, 4, true, |_, _| {});
     net.start_all();
     let all = [0, 1, 2, 3];
     wait_all_at(&net, &all, 3, "all four validators to commit height 3").await;

@@ -149,7 +149,7 @@ pub fn signal(child: &Child, signal: nix::sys::signal::Signal) {
     nix::sys::signal::kill(pid, signal).expect("send signal");
 }
 
-/// A multi-validator hub made by `hub init --validators N --permissioned`,
+/// A multi-validator hub made by `hub init --validators N [--permissioned]`,
 /// each validator a real `hub start` process on loopback.
 pub struct TestNetwork {
     pub dir: tempfile::TempDir,
@@ -159,22 +159,43 @@ pub struct TestNetwork {
 
 impl TestNetwork {
     /// Initialize (not start) `validators` homes, applying `tweak` to each config.
-    pub fn init(chain_id: &str, validators: usize, mut tweak: impl FnMut(usize, &mut toml::Table)) -> Self {
+    pub fn init(
+        chain_id: &str,
+        validators: usize,
+        permissioned: bool,
+        tweak: impl FnMut(usize, &mut toml::Table),
+    ) -> Self {
+        Self::init_with_accounts(chain_id, validators, permissioned, 2, tweak)
+    }
+
+    /// [`TestNetwork::init`] with `accounts` funded users (`user0`, …).
+    pub fn init_with_accounts(
+        chain_id: &str,
+        validators: usize,
+        permissioned: bool,
+        accounts: usize,
+        mut tweak: impl FnMut(usize, &mut toml::Table),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (ok, init) = hub_json(&[
+        let validators_arg = validators.to_string();
+        let accounts_arg = accounts.to_string();
+        let mut args = vec![
             "init",
             "--home",
             dir.path().to_str().unwrap(),
             "--chain-id",
             chain_id,
             "--validators",
-            &validators.to_string(),
+            &validators_arg,
             "--base-port",
             "0",
-            "--permissioned",
             "--accounts",
-            "2",
-        ]);
+            &accounts_arg,
+        ];
+        if permissioned {
+            args.push("--permissioned");
+        }
+        let (ok, init) = hub_json(&args);
         assert!(ok, "hub init failed: {init}");
         for k in 0..validators {
             let path = dir.path().join(format!("node{k}")).join("config.toml");

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tributary_crypto::keyfile::{load_signing_key, read_key_file, write_key_file};
 use tributary_crypto::SigningKey;
-use tributary_types::{Address, ChainId, Denom, SignDoc, TxBody};
+use tributary_types::{ChainId, Denom, SignDoc, TxBody};
 
 const DEFAULT_NODE: &str = "http://127.0.0.1:26680/graphql";
 
@@ -182,9 +182,6 @@ pub enum KeysCommand {
 pub enum TxCommand {
     /// Send tokens to an address on the same chain.
     Transfer {
-        /// Key name in the home's keyring, or a path to a key file.
-        #[arg(long)]
-        from: String,
         /// Recipient address (trib1…).
         #[arg(long)]
         to: String,
@@ -194,25 +191,63 @@ pub enum TxCommand {
         /// Denomination (default: the chain's native one).
         #[arg(long)]
         denom: Option<String>,
-        /// Fee in the native denomination (default: the chain's minimum).
-        #[arg(long)]
-        fee: Option<u128>,
-        /// Nonce to use (default: the account's next, counting waiting transactions).
-        #[arg(long)]
-        nonce: Option<u64>,
-        /// Return once the mempool accepts it, without waiting for the block.
-        #[arg(long)]
-        no_wait: bool,
-        /// How long to wait for the block.
-        #[arg(long, default_value_t = 30)]
-        timeout_secs: u64,
         #[command(flatten)]
-        home: HomeArg,
-        #[command(flatten)]
-        node: NodeArg,
-        #[command(flatten)]
-        passphrase: PassphraseArg,
+        common: TxArgs,
     },
+    /// Make the --from key a validator: bond SELF_BOND native tokens as its
+    /// self-bond and publish its VRF key (derived from the same key file).
+    /// It joins the active set at the next epoch boundary.
+    RegisterValidator {
+        #[arg(long)]
+        self_bond: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Delegate native tokens to a validator (or add to your own self-bond).
+    Bond {
+        /// The validator's address (trib1…).
+        #[arg(long)]
+        validator: String,
+        #[arg(long)]
+        amount: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Start unbonding from a validator; the tokens return after the unbonding period.
+    Unbond {
+        #[arg(long)]
+        validator: String,
+        #[arg(long)]
+        amount: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+/// What every transaction command takes.
+#[derive(Args, Debug)]
+pub struct TxArgs {
+    /// Key name in the home's keyring, or a path to a key file.
+    #[arg(long)]
+    pub from: String,
+    /// Fee in the native denomination (default: the chain's minimum).
+    #[arg(long)]
+    pub fee: Option<u128>,
+    /// Nonce to use (default: the account's next, counting waiting transactions).
+    #[arg(long)]
+    pub nonce: Option<u64>,
+    /// Return once the mempool accepts it, without waiting for the block.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the block.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_secs: u64,
+    #[command(flatten)]
+    pub home: HomeArg,
+    #[command(flatten)]
+    pub node: NodeArg,
+    #[command(flatten)]
+    pub passphrase: PassphraseArg,
 }
 
 #[derive(Subcommand, Debug)]
@@ -429,58 +464,55 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::cli_devnet::run(home, validators, base_port, json).await
         }
         Command::Keys(command) => keys(command, json),
-        Command::Tx(TxCommand::Transfer {
-            from,
-            to,
-            amount,
-            denom,
-            fee,
-            nonce,
-            no_wait,
-            timeout_secs,
-            home,
-            node,
-            passphrase,
-        }) => {
-            let key = load_key(&from, &home, &passphrase)?;
-            let to: Address = to.parse()?;
-            let client = Client::new(node_url(&node, &home));
-            let info = client.query("{ chain { id nativeDenom minFee } }", json!({})).await?;
-            let chain_id = ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?;
-            let native = info.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default().to_string();
-            let min_fee: u128 = info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?;
-            let sender = key.public_key().address();
-            let nonce = match nonce {
-                Some(n) => n,
-                None => {
-                    let account = client
-                        .query(
-                            "query($a: String!) { account(address: $a) { nextNonce } }",
-                            json!({ "a": sender.to_string() }),
-                        )
-                        .await?;
-                    account
-                        .pointer("/account/nextNonce")
-                        .and_then(Value::as_u64)
-                        .context("node did not return a nonce")?
-                }
-            };
-            let doc = SignDoc {
-                chain_id,
-                sender: key.public_key(),
-                nonce,
-                fee: fee.unwrap_or(min_fee),
-                body: TxBody::Transfer { to, denom: Denom::new(denom.unwrap_or(native))?, amount },
-            };
-            let tx = key.sign_tx(doc);
-            submit_and_wait(&client, &tx, !no_wait, Duration::from_secs(timeout_secs), json).await?;
-            Ok(())
-        }
+        Command::Tx(command) => send_tx(command, json).await,
         Command::Query(command) => query(command, json).await,
     }
 }
 
 /// Submit `tx`; optionally wait for its receipt. Fails if the body failed.
+/// Sign one transaction of `command` with its --from key and send it.
+async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
+    let common = match &command {
+        TxCommand::Transfer { common, .. }
+        | TxCommand::RegisterValidator { common, .. }
+        | TxCommand::Bond { common, .. }
+        | TxCommand::Unbond { common, .. } => common,
+    };
+    let key = load_key(&common.from, &common.home, &common.passphrase)?;
+    let client = Client::new(node_url(&common.node, &common.home));
+    let info = client.query("{ chain { id nativeDenom minFee } }", json!({})).await?;
+    let chain_id = ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?;
+    let native = info.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default().to_string();
+    let min_fee: u128 = info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?;
+    let sender = key.public_key().address();
+    let nonce = match common.nonce {
+        Some(n) => n,
+        None => {
+            let account = client
+                .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
+                .await?;
+            account.pointer("/account/nextNonce").and_then(Value::as_u64).context("node did not return a nonce")?
+        }
+    };
+    let body = match &command {
+        TxCommand::Transfer { to, amount, denom, .. } => {
+            TxBody::Transfer { to: to.parse()?, denom: Denom::new(denom.clone().unwrap_or(native))?, amount: *amount }
+        }
+        TxCommand::RegisterValidator { self_bond, .. } => TxBody::RegisterValidator {
+            vrf_public_key: crate::chain::vrf_secret_for(&key)?.public_key().0,
+            self_bond: *self_bond,
+        },
+        TxCommand::Bond { validator, amount, .. } => TxBody::Bond { validator: validator.parse()?, amount: *amount },
+        TxCommand::Unbond { validator, amount, .. } => {
+            TxBody::Unbond { validator: validator.parse()?, amount: *amount }
+        }
+    };
+    let doc = SignDoc { chain_id, sender: key.public_key(), nonce, fee: common.fee.unwrap_or(min_fee), body };
+    let tx = key.sign_tx(doc);
+    submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
+    Ok(())
+}
+
 pub async fn submit_and_wait(
     client: &Client,
     tx: &tributary_types::Tx,

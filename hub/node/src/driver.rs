@@ -7,7 +7,9 @@
 //! a block committed by consensus and a block imported by sync can never
 //! race. Blocking work (executing blocks, RocksDB) runs on the blocking pool.
 //!
-//! Wire formats, all borsh: `Txs` carries a [`Tx`]; `Proposals` carries a
+//! Wire formats, all borsh: `Txs` carries a batch of transactions
+//! (`Vec<Tx>`, at most [`TX_GOSSIP_BATCH_MAX`], so a burst of submissions
+//! costs peers few messages against their rate limits); `Proposals` carries a
 //! [`ProposalWire`] (the signed proposal and the block it names, since
 //! consensus agrees on hashes and blocks travel beside it); `Votes` carries a
 //! consensus [`Message`] (votes, decisions, status).
@@ -34,6 +36,38 @@ use tributary_crypto::SigningKey;
 use tributary_p2p::{NetworkEvent, NetworkHandle, PeerId, Topic};
 use tributary_types::{decode_bounded, Block, Hash, PublicKey, Tx, TX_BYTES_MAX};
 
+/// Most transactions in one `Txs` gossip message.
+pub const TX_GOSSIP_BATCH_MAX: usize = 256;
+/// Largest `Txs` gossip message.
+pub const TX_GOSSIP_BYTES_MAX: usize = 1024 * 1024;
+
+/// Decode a `Txs` gossip payload: a non-empty, bounded batch.
+pub fn decode_tx_batch(bytes: &[u8]) -> Option<Vec<Tx>> {
+    let txs: Vec<Tx> = decode_bounded("tx batch", bytes, TX_GOSSIP_BYTES_MAX).ok()?;
+    (!txs.is_empty() && txs.len() <= TX_GOSSIP_BATCH_MAX).then_some(txs)
+}
+
+/// Encode transactions for `Txs` gossip, in messages within the limits.
+pub fn encode_tx_batches(txs: &[Tx]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut batch: Vec<&Tx> = Vec::new();
+    let mut bytes = 0;
+    for tx in txs {
+        let len = tx.encoded_len();
+        if !batch.is_empty() && (batch.len() == TX_GOSSIP_BATCH_MAX || bytes + len > TX_GOSSIP_BYTES_MAX - 1024) {
+            out.push(borsh::to_vec(&batch).unwrap_or_default());
+            batch.clear();
+            bytes = 0;
+        }
+        batch.push(tx);
+        bytes += len;
+    }
+    if !batch.is_empty() {
+        out.push(borsh::to_vec(&batch).unwrap_or_default());
+    }
+    out
+}
+
 /// Largest proposal (block included) accepted from a peer.
 pub const PROPOSAL_BYTES_MAX: usize = 1024 * 1024;
 /// Block bodies kept for heights not yet decided.
@@ -59,7 +93,7 @@ pub struct ProposalWire {
 /// Decode the payload of a gossip topic (size first, then shape).
 pub fn gossip_is_well_formed(topic: Topic, bytes: &[u8]) -> bool {
     match topic {
-        Topic::Txs => decode_bounded::<Tx>("tx", bytes, TX_BYTES_MAX).is_ok(),
+        Topic::Txs => decode_tx_batch(bytes).is_some(),
         Topic::Proposals => decode_bounded::<ProposalWire>("proposal", bytes, PROPOSAL_BYTES_MAX).is_ok(),
         Topic::Votes => Message::decode(bytes).is_ok(),
     }
@@ -384,11 +418,13 @@ impl Driver {
         let tx = blocking(move || Ok::<_, anyhow::Error>(crate::evidence::evidence_tx(&chain, &evidence))).await;
         match tx {
             Ok(Some(tx)) => {
-                let bytes = borsh::to_vec(&tx).unwrap_or_default();
-                match self.chain.submit(tx, bytes.len()) {
+                let gossip = encode_tx_batches(std::slice::from_ref(&tx));
+                match self.chain.submit(tx.clone(), tx.encoded_len()) {
                     Ok(hash) => {
                         tracing::warn!(%hash, "submitted evidence of a double vote");
-                        let _ = self.network.publish(Topic::Txs, bytes).await;
+                        for bytes in gossip {
+                            let _ = self.network.publish(Topic::Txs, bytes).await;
+                        }
                     }
                     Err(e) => tracing::warn!("evidence transaction refused: {e}"),
                 }
@@ -429,12 +465,19 @@ impl Driver {
     async fn on_gossip(&mut self, topic: Topic, from: PeerId, bytes: Vec<u8>) -> anyhow::Result<()> {
         match topic {
             Topic::Txs => {
-                let Ok(tx) = decode_bounded::<Tx>("tx", &bytes, TX_BYTES_MAX) else {
+                let Some(txs) = decode_tx_batch(&bytes) else {
                     let _ = self.network.report_peer(from).await;
                     return Ok(());
                 };
+                let txs: Vec<(Tx, usize)> = txs
+                    .into_iter()
+                    .map(|tx| (tx.encoded_len(), tx))
+                    .filter(|(len, _)| *len <= TX_BYTES_MAX)
+                    .map(|(len, tx)| (tx, len))
+                    .collect();
                 // Refusals here are normal (already included, nonce raced).
-                let _ = self.chain.submit(tx, bytes.len());
+                let chain = self.chain.clone();
+                blocking(move || Ok::<_, ChainError>(chain.submit_batch(txs))).await?;
             }
             Topic::Proposals => {
                 let Ok(wire) = decode_bounded::<ProposalWire>("proposal", &bytes, PROPOSAL_BYTES_MAX) else {

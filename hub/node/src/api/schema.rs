@@ -501,11 +501,13 @@ fn decode_tx(tx_base64: &str, max: usize) -> async_graphql::Result<(Tx, usize)> 
 
 /// Send admitted transactions to the other nodes (in the background: the
 /// caller's answer does not wait for the network).
-fn gossip_txs(ctx: &Context<'_>, txs_base64: Vec<String>) {
+fn gossip_txs(ctx: &Context<'_>, txs: Vec<Tx>) {
     let Some(Some(network)) = ctx.data_opt::<Option<tributary_p2p::NetworkHandle>>().cloned() else { return };
+    if txs.is_empty() {
+        return;
+    }
     tokio::spawn(async move {
-        for text in txs_base64 {
-            let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(text.as_bytes()) else { continue };
+        for bytes in crate::driver::encode_tx_batches(&txs) {
             if let Err(e) = network.publish(tributary_p2p::Topic::Txs, bytes).await {
                 if !matches!(e, tributary_p2p::Error::NoPeers) {
                     tracing::debug!("tx gossip failed: {e}");
@@ -524,8 +526,8 @@ impl MutationRoot {
     async fn submit_tx(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<SubmitResult> {
         let chain = chain(ctx);
         let (tx, len) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
-        let hash = chain.submit(tx, len).map_err(|e| api_error(e.code(), e.to_string()))?;
-        gossip_txs(ctx, vec![tx_base64]);
+        let hash = chain.submit(tx.clone(), len).map_err(|e| api_error(e.code(), e.to_string()))?;
+        gossip_txs(ctx, vec![tx]);
         Ok(SubmitResult { hash: hash.to_hex() })
     }
 
@@ -549,14 +551,10 @@ impl MutationRoot {
         // Decoding errors stay in place; decoded transactions move to the batch.
         let decoded: Vec<async_graphql::Result<()>> =
             txs_base64.iter().map(|t| decode_tx(t, max).map(|tx| valid.push(tx))).collect();
+        let copies: Vec<Tx> = valid.iter().map(|(tx, _)| tx.clone()).collect();
         let results = chain.submit_batch(valid);
-        let mut admitted_iter = results.iter();
-        let to_gossip: Vec<String> = txs_base64
-            .iter()
-            .zip(&decoded)
-            .filter(|(_, d)| d.is_ok())
-            .filter_map(|(t, _)| admitted_iter.next().filter(|r| r.is_ok()).map(|_| t.clone()))
-            .collect();
+        let to_gossip: Vec<Tx> =
+            copies.into_iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|(tx, _)| tx).collect();
         gossip_txs(ctx, to_gossip);
         let mut admitted = results.into_iter();
         Ok(decoded
