@@ -12,7 +12,7 @@
 //! through lossy, partitioned, byzantine networks from one seed.
 //!
 //! ```text
-//!   vrf.rs        sr25519 VRF: beacon(h) = VRF(proposer, chain, h, beacon(h-1))
+//!   vrf.rs        sr25519 VRF over (chain, h, beacon(h-1)); beacon(h) = SHA-256(domain || output)
 //!   sortition.rs  seed(h) → proposer order, endorsers, committers (stake-weighted, unbiased)
 //!   messages.rs   Proposal, Vote (Endorse | Commit), Decision, Status (borsh, signed)
 //!   votes.rs      vote book and quorum arithmetic
@@ -154,4 +154,4 @@ pub use machine::{Config, Machine, Resume};
 pub use messages::{Decision, Message, Proposal, Status, Vote, VoteKind};
 pub use sortition::Roles;
 pub use validators::{ConsensusParams, ConsensusValidator, ValidatorSet, ValidatorSetError};
-pub use vrf::{VrfError, VrfOutput, VrfProof, VrfPublicKey, VrfSecret};
+pub use vrf::{beacon_of, vrf_input, vrf_prove, vrf_verify, VrfError, VrfOutput, VrfProof, VrfPublicKey, VrfSecret};

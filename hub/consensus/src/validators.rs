@@ -3,7 +3,7 @@
 use crate::vrf::VrfPublicKey;
 use borsh::{BorshDeserialize, BorshSerialize};
 use tributary_types::block::Validator;
-use tributary_types::PublicKey;
+use tributary_types::{ConsensusGenesis, PublicKey};
 
 /// Most validators a set may hold: bounds sortition work and certificate size.
 pub const VALIDATORS_MAX: usize = 1024;
@@ -117,6 +117,22 @@ impl Default for ConsensusParams {
             timeout_endorse_ms: 150,
             timeout_commit_ms: 150,
             timeout_increment_ms: 100,
+        }
+    }
+}
+
+/// The parameters a genesis fixes. Every verifier (node, light client) draws
+/// committees with exactly these numbers, so the conversion lives here once.
+impl From<&ConsensusGenesis> for ConsensusParams {
+    fn from(genesis: &ConsensusGenesis) -> Self {
+        ConsensusParams {
+            proposers: genesis.proposers,
+            endorsers: genesis.endorsers,
+            committers: genesis.committers,
+            timeout_propose_ms: genesis.timeout_propose_ms,
+            timeout_endorse_ms: genesis.timeout_endorse_ms,
+            timeout_commit_ms: genesis.timeout_commit_ms,
+            timeout_increment_ms: genesis.timeout_increment_ms,
         }
     }
 }

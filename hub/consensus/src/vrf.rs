@@ -7,6 +7,17 @@
 //! `beacon(h)`, which seeds the draw of height `h + 1`. `beacon(0)` is the
 //! genesis hash.
 //!
+//! `beacon(h)` = [`beacon_of`]`(output)` = `SHA-256("tributary/beacon/v1" ||
+//! output)`: a hash of the pre-output alone, like RFC 9381's `proof_to_hash`.
+//! That is a sound VRF output because the pre-output point is unique per key
+//! and input (the DLEQ proof pins it) and its Ristretto encoding is canonical
+//! (`VRFPreOut::from_bytes` refuses any other), and it lets anyone read `beacon(h)` off
+//! header `h` without knowing `beacon(h-1)`: a light client that skips heights
+//! takes `beacon(h-1)` from header `h-1`, which header `h` authenticates
+//! through its parent hash. (Hashing the input/output pair instead, as
+//! schnorrkel's `make_bytes` does, would need the input, i.e. the whole
+//! beacon chain back to a trusted height.)
+//!
 //! Proofs are deterministic: the DLEQ nonce comes from merlin's transcript RNG,
 //! keyed by the secret nonce and the whole transcript, with an all-zero extra
 //! RNG. That is the derandomized Schnorr construction (like RFC 6979), safe for
@@ -16,14 +27,15 @@
 use borsh::{BorshDeserialize, BorshSerialize};
 use schnorrkel::vrf::{VRFPreOut, VRFProof};
 use schnorrkel::{ExpansionMode, Keypair, MiniSecretKey, PublicKey as SrPublicKey};
+use sha2::{Digest, Sha256};
 use tributary_types::{ChainId, Hash};
 
 /// Domain separator in front of every VRF input.
 pub const VRF_INPUT_DOMAIN: &[u8] = b"tributary/vrf-input/v1\0";
 /// The schnorrkel signing context of the VBFT VRF.
 const VRF_CONTEXT: &[u8] = b"tributary/vbft/vrf";
-/// Context under which the verified in/out pair is hashed into beacon bytes.
-const BEACON_CONTEXT: &[u8] = b"tributary/vbft/beacon";
+/// Domain separator of [`beacon_of`].
+pub const BEACON_DOMAIN: &[u8] = b"tributary/beacon/v1";
 
 /// The VRF pre-output (a compressed Ristretto point): what the proof is about.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, BorshSerialize, BorshDeserialize)]
@@ -112,13 +124,24 @@ impl rand_core::RngCore for ZeroRng {
 
 impl rand_core::CryptoRng for ZeroRng {}
 
+/// The beacon a VRF output stands for: `SHA-256(BEACON_DOMAIN || output)`.
+///
+/// Only meaningful for an output whose proof verified (or that a certified
+/// header carries); see the module docs for why the input is not hashed in.
+pub fn beacon_of(output: &VrfOutput) -> Hash {
+    let mut h = Sha256::new();
+    h.update(BEACON_DOMAIN);
+    h.update(output.0);
+    Hash(h.finalize().into())
+}
+
 /// Evaluate the VRF on `input`: the output, its proof and the beacon bytes.
 pub fn vrf_prove(secret: &VrfSecret, input: &[u8]) -> (VrfOutput, VrfProof, Hash) {
     let transcript = schnorrkel::signing_context(VRF_CONTEXT).bytes(input);
     let extra = schnorrkel::context::attach_rng(merlin_transcript(), ZeroRng);
     let (inout, proof, _) = secret.0.vrf_sign_extra(transcript, extra);
-    let beacon = Hash(inout.make_bytes::<[u8; 32]>(BEACON_CONTEXT));
-    (VrfOutput(inout.to_preout().to_bytes()), VrfProof(proof.to_bytes()), beacon)
+    let output = VrfOutput(inout.to_preout().to_bytes());
+    (output, VrfProof(proof.to_bytes()), beacon_of(&output))
 }
 
 /// Check `proof` that `output` is the VRF of `input` under `public`; returns the beacon bytes.
@@ -127,9 +150,8 @@ pub fn vrf_verify(public: &VrfPublicKey, input: &[u8], output: &VrfOutput, proof
     let preout = VRFPreOut::from_bytes(&output.0).map_err(|_| VrfError::BadOutput)?;
     let proof = VRFProof::from_bytes(&proof.0).map_err(|_| VrfError::BadProofEncoding)?;
     let transcript = schnorrkel::signing_context(VRF_CONTEXT).bytes(input);
-    let (inout, _) =
-        public.vrf_verify_extra(transcript, &preout, &proof, merlin_transcript()).map_err(|_| VrfError::ProofFailed)?;
-    Ok(Hash(inout.make_bytes::<[u8; 32]>(BEACON_CONTEXT)))
+    public.vrf_verify_extra(transcript, &preout, &proof, merlin_transcript()).map_err(|_| VrfError::ProofFailed)?;
+    Ok(beacon_of(output))
 }
 
 /// The extra transcript both sides use (schnorrkel's default for `vrf_sign`).
@@ -180,5 +202,19 @@ mod tests {
         let i2 = vrf_input(&chain(), 2, &Hash::ZERO);
         assert_ne!(vrf_prove(&a, &i1).2, vrf_prove(&b, &i1).2);
         assert_ne!(vrf_prove(&a, &i1).2, vrf_prove(&a, &i2).2);
+    }
+
+    /// The beacon is readable from the output alone (what a skipping light
+    /// client relies on), and is the hash the spec writes out.
+    #[test]
+    fn beacon_is_the_hash_of_the_output() {
+        let key = VrfSecret::from_seed([7; 32]).unwrap();
+        let input = vrf_input(&chain(), 5, &Hash([1; 32]));
+        let (out, proof, beacon) = vrf_prove(&key, &input);
+        assert_eq!(beacon, beacon_of(&out));
+        assert_eq!(vrf_verify(&key.public_key(), &input, &out, &proof), Ok(beacon_of(&out)));
+        let mut spelled = b"tributary/beacon/v1".to_vec();
+        spelled.extend_from_slice(&out.0);
+        assert_eq!(beacon, tributary_types::sha256(&spelled));
     }
 }
