@@ -18,8 +18,9 @@ pub fn hub_bin() -> PathBuf {
         return PathBuf::from(path);
     }
     let exe = std::env::current_exe().expect("current exe");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
-    let bin = profile_dir.join("hub");
+    // A binary sits in target/<profile>/, a test in target/<profile>/deps/.
+    let dir = exe.parent().expect("target/<profile>");
+    let bin = if dir.join("hub").is_file() { dir.join("hub") } else { dir.parent().expect("target").join("hub") };
     assert!(
         bin.is_file(),
         "{} is missing: run `cargo build --bins` before the end-to-end tests (the README's test command does)",

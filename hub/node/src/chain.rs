@@ -21,7 +21,7 @@ use tributary_runtime::{staking, Runtime};
 use tributary_state::{CommitmentProof, StateDb, StateError};
 use tributary_store::{Batch, Column, Durability, Store, StoreError};
 use tributary_types::block::Validator;
-use tributary_types::{Address, Amount, Block, ConsensusGenesis, Denom, Genesis, Hash, Header, Receipt, Tx};
+use tributary_types::{Address, Amount, Block, Denom, Genesis, Hash, Header, Receipt, Tx};
 
 mod build;
 mod import;
@@ -105,19 +105,6 @@ pub enum ChainError {
 }
 
 pub type Result<T, E = ChainError> = std::result::Result<T, E>;
-
-/// The consensus parameters a genesis sets.
-pub fn consensus_params(genesis: &ConsensusGenesis) -> ConsensusParams {
-    ConsensusParams {
-        proposers: genesis.proposers,
-        endorsers: genesis.endorsers,
-        committers: genesis.committers,
-        timeout_propose_ms: genesis.timeout_propose_ms,
-        timeout_endorse_ms: genesis.timeout_endorse_ms,
-        timeout_commit_ms: genesis.timeout_commit_ms,
-        timeout_increment_ms: genesis.timeout_increment_ms,
-    }
-}
 
 fn height_key(height: u64) -> [u8; 8] {
     height.to_be_bytes()
@@ -242,7 +229,7 @@ impl Chain {
             }
         };
         let (commits, _) = tokio::sync::broadcast::channel(256);
-        let consensus_params = consensus_params(&genesis.consensus);
+        let consensus_params = ConsensusParams::from(&genesis.consensus);
         let metrics = Arc::new(Metrics::default());
         metrics.height.store(latest_height, Ordering::Relaxed);
         Ok(Chain {

@@ -21,6 +21,11 @@ pub struct NodeConfig {
     /// after the last one committed (empty if nothing waits). Keep it well
     /// under the genesis `timeout_propose_ms`.
     pub block_interval_ms: u64,
+    /// Most transactions this node puts in a block it builds (the genesis
+    /// `max_block_txs` caps it too). Building and checking a block must fit
+    /// well inside the genesis `timeout_propose_ms` on the slowest validator,
+    /// or rounds fail under load: 2,000 transfers take ≈0.2 s on two cores.
+    pub block_max_txs: u32,
     /// `true`: fsync every block (survives power loss). `false`: survive a
     /// process crash only, faster.
     pub sync_writes: bool,
@@ -93,6 +98,7 @@ impl Default for NodeConfig {
             validator_key: "keys/validator.json".into(),
             node_key: "keys/node.json".into(),
             block_interval_ms: 500,
+            block_max_txs: 2_000,
             sync_writes: true,
             mempool: MempoolSettings::default(),
             api: ApiSettings::default(),

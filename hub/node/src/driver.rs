@@ -80,6 +80,8 @@ const SYNC_BATCH: u64 = 64;
 const SYNC_EVERY: Duration = Duration::from_millis(500);
 /// Validations waiting for a block body.
 const AWAITING_MAX: usize = 64;
+/// Gossiped transaction batches waiting for admission; more are dropped.
+const TX_INGEST_QUEUE: usize = 256;
 /// Timers pending at once (a round sets three).
 const TIMERS_MAX: usize = 4096;
 
@@ -101,6 +103,8 @@ pub fn gossip_is_well_formed(topic: Topic, bytes: &[u8]) -> bool {
 
 pub struct DriverConfig {
     pub block_interval: Duration,
+    /// Most transactions in a block this node builds.
+    pub block_max_txs: u32,
     /// Testing only: equivocate on every vote.
     pub double_sign: bool,
 }
@@ -126,15 +130,32 @@ pub struct Driver {
     /// Highest height some peer is known to have committed, and who said so.
     best_known: (u64, Option<PeerId>),
     syncing: bool,
+    /// When this node first saw a proposal of the undecided height (for the
+    /// proposal-to-final latency metric).
+    proposal_seen: Option<(u64, Instant)>,
     /// The peer whose message is being handled (to report bad ones).
     current_peer: Option<PeerId>,
     done_tx: mpsc::Sender<Done>,
+    /// Gossiped transactions go to their own task, so admitting a burst of
+    /// them never delays a proposal or a vote behind it.
+    tx_ingest: mpsc::Sender<Vec<(Tx, usize)>>,
     timers_pending: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Driver {
     pub fn new(chain: Arc<Chain>, network: NetworkHandle, config: DriverConfig) -> (Driver, mpsc::Receiver<Done>) {
         let (done_tx, done_rx) = mpsc::channel(TIMERS_MAX);
+        let (tx_ingest, mut ingest_rx) = mpsc::channel::<Vec<(Tx, usize)>>(TX_INGEST_QUEUE);
+        let ingesting = chain.clone();
+        tokio::spawn(async move {
+            while let Some(batch) = ingest_rx.recv().await {
+                let chain = ingesting.clone();
+                // Refusals here are normal (already included, nonce raced).
+                if tokio::task::spawn_blocking(move || chain.submit_batch(batch)).await.is_err() {
+                    tracing::error!("admitting gossiped transactions panicked");
+                }
+            }
+        });
         let driver = Driver {
             chain,
             network,
@@ -146,8 +167,10 @@ impl Driver {
             last_commit: Instant::now(),
             best_known: (0, None),
             syncing: false,
+            proposal_seen: None,
             current_peer: None,
             done_tx,
+            tx_ingest,
             timers_pending: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         };
         (driver, done_rx)
@@ -173,8 +196,10 @@ impl Driver {
                 },
                 Some(finished) = done.recv() => match finished {
                     Done::Timer { height, round, step } => {
-                        if step == Step::Commit {
+                        let current = self.machine.as_ref().map(|m| (m.height(), m.round()));
+                        if step == Step::Commit && current == Some((height, round)) {
                             self.chain.metrics.missed_rounds.fetch_add(1, Ordering::Relaxed);
+                            tracing::info!(height, round, "round ended without a decision");
                         }
                         self.feed(Input::Timeout { height, round, step }).await?;
                     }
@@ -290,6 +315,11 @@ impl Driver {
                 .await?;
                 if let Some(committed) = committed {
                     tracing::info!(height, txs = committed.block.txs.len(), hash = %block_hash, "committed block");
+                    if let Some((seen_height, at)) = self.proposal_seen.take() {
+                        if seen_height == height {
+                            self.chain.metrics.record_finality(at.elapsed());
+                        }
+                    }
                 }
                 return self.after_commit(height).await.map(Some);
             }
@@ -328,9 +358,19 @@ impl Driver {
             return Ok(());
         }
         let chain = self.chain.clone();
-        let block = blocking(move || chain.build_block(round, now_ms())).await?;
+        let max_txs = self.config.block_max_txs;
+        let started = std::time::Instant::now();
+        let block = blocking(move || chain.build_block(round, now_ms(), max_txs)).await?;
+        tracing::debug!(
+            height,
+            round,
+            txs = block.txs.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "built a block"
+        );
         let block_hash = block.hash();
         self.remember_body(block);
+        self.saw_proposal(height);
         self.feed(Input::BlockProposalReady { height, round, block_hash }).await
     }
 
@@ -351,9 +391,12 @@ impl Driver {
             return Ok(None);
         }
         let chain = self.chain.clone();
+        let started = std::time::Instant::now();
+        let txs = block.txs.len();
         let valid = tokio::task::spawn_blocking(move || chain.validate_proposal(block, &builder, now_ms()))
             .await
             .context("block validation panicked")?;
+        tracing::debug!(%block_hash, txs, elapsed_ms = started.elapsed().as_millis() as u64, "validated a proposal");
         let valid = match valid {
             Ok(_) => true,
             Err(ImportError::Rejected(reason)) => {
@@ -475,9 +518,9 @@ impl Driver {
                     .filter(|(len, _)| *len <= TX_BYTES_MAX)
                     .map(|(len, tx)| (tx, len))
                     .collect();
-                // Refusals here are normal (already included, nonce raced).
-                let chain = self.chain.clone();
-                blocking(move || Ok::<_, ChainError>(chain.submit_batch(txs))).await?;
+                if self.tx_ingest.try_send(txs).is_err() {
+                    tracing::debug!("transaction admission is behind; dropping a gossiped batch");
+                }
             }
             Topic::Proposals => {
                 let Ok(wire) = decode_bounded::<ProposalWire>("proposal", &bytes, PROPOSAL_BYTES_MAX) else {
@@ -490,6 +533,7 @@ impl Driver {
                     return Ok(());
                 }
                 self.saw_height(wire.proposal.height, from);
+                self.saw_proposal(wire.proposal.height);
                 let hash = wire.proposal.block_hash;
                 self.remember_body(wire.block);
                 self.feed(Input::Message(Message::Proposal(wire.proposal))).await?;
@@ -518,6 +562,12 @@ impl Driver {
             }
         }
         Ok(())
+    }
+
+    fn saw_proposal(&mut self, height: u64) {
+        if height == self.chain.height() + 1 && self.proposal_seen.is_none_or(|(h, _)| h != height) {
+            self.proposal_seen = Some((height, Instant::now()));
+        }
     }
 
     /// A peer works on `height`, so `height - 1` is committed somewhere.
@@ -565,13 +615,15 @@ impl Driver {
             Ok(blocks) => blocks,
             Err(e) => {
                 tracing::debug!(%peer, "block request failed: {e}");
-                // Try someone else next time.
-                self.best_known.1 = None;
+                // Forget the claim: real progress raises it again with the
+                // next message, and a peer that only claimed a height (an
+                // unsigned status can say anything) cannot keep us "behind".
+                self.best_known = (self.chain.height(), None);
                 return Ok(());
             }
         };
         if blocks.is_empty() {
-            self.best_known.1 = None;
+            self.best_known = (self.chain.height(), None);
             return Ok(());
         }
         let chain = self.chain.clone();
@@ -600,7 +652,7 @@ impl Driver {
         .await?;
         if bad {
             let _ = self.network.report_peer(peer).await;
-            self.best_known.1 = None;
+            self.best_known = (self.chain.height(), None);
         }
         if imported > 0 {
             self.last_commit = Instant::now();

@@ -9,6 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// Finality samples kept for percentiles.
+const FINALITY_SAMPLES: usize = 1024;
+
 /// Upper bounds (seconds) of the block commit time histogram.
 const COMMIT_BUCKETS_SECONDS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0];
 
@@ -35,6 +38,8 @@ pub struct Metrics {
     pub in_sync: AtomicU64,
     pub blocks_synced: AtomicU64,
     commit: Mutex<Histogram>,
+    /// Proposal-to-final times of the last blocks, in seconds.
+    finality: Mutex<std::collections::VecDeque<f64>>,
 }
 
 #[derive(Default, Debug)]
@@ -58,6 +63,26 @@ impl Metrics {
         }
         h.count += 1;
         h.sum_seconds += seconds;
+    }
+
+    /// A block this node saw proposed became final after `elapsed`.
+    pub fn record_finality(&self, elapsed: Duration) {
+        let mut samples = self.finality.lock().unwrap_or_else(|p| p.into_inner());
+        if samples.len() == FINALITY_SAMPLES {
+            samples.pop_front();
+        }
+        samples.push_back(elapsed.as_secs_f64());
+    }
+
+    /// Percentiles (0..=1) of the recent proposal-to-final times, in seconds.
+    pub fn finality_quantiles(&self, quantiles: &[f64]) -> Option<Vec<f64>> {
+        let mut samples: Vec<f64> = self.finality.lock().unwrap_or_else(|p| p.into_inner()).iter().copied().collect();
+        if samples.is_empty() {
+            return None;
+        }
+        samples.sort_by(f64::total_cmp);
+        let last = samples.len() - 1;
+        Some(quantiles.iter().map(|q| samples[((last as f64) * q).round() as usize]).collect())
     }
 
     /// The text exposition format.
@@ -123,6 +148,13 @@ impl Metrics {
             ("tributary_blocks_synced_total", "Blocks imported by block sync.", "counter", &self.blocks_synced),
         ] {
             gauge(name, help, kind, value.load(Ordering::Relaxed));
+        }
+        if let Some(values) = self.finality_quantiles(&[0.5, 0.99]) {
+            let name = "tributary_consensus_finality_seconds";
+            let _ = writeln!(out, "# HELP {name} Time from a block's proposal to its commit, last {FINALITY_SAMPLES} blocks.\n# TYPE {name} summary");
+            for (q, v) in ["0.5", "0.99"].iter().zip(values) {
+                let _ = writeln!(out, "{name}{{{label},quantile=\"{q}\"}} {v}");
+            }
         }
         let h = self.commit.lock().unwrap_or_else(|p| p.into_inner());
         let name = "tributary_block_commit_seconds";

@@ -196,6 +196,7 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
     });
     let driver_config = DriverConfig {
         block_interval: Duration::from_millis(config.block_interval_ms.max(1)),
+        block_max_txs: config.block_max_txs.max(1),
         double_sign: config.testing.double_sign,
     };
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);

@@ -18,7 +18,7 @@ use tributary_tests::*;
 
 const CHAIN: &str = "bench";
 const SENDERS: usize = 64;
-const TXS_PER_SENDER: u64 = 150;
+const TXS_PER_SENDER: u64 = 250;
 const LATENCY_SAMPLES: usize = 60;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -119,16 +119,30 @@ async fn main() {
     let start_height = height(&clients[0]).await;
     eprintln!("submitting ...");
     let started = Instant::now();
-    // 8 nonces of every sender per call, to one validator in turn.
-    for (i, group) in rounds.chunks(8).enumerate() {
-        let txs: Vec<String> = group.iter().flatten().cloned().collect();
-        let client = &clients[i % 4];
-        let answer = client
-            .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
-            .await
-            .expect("submitTxs");
-        let refused = answer["submitTxs"].as_array().unwrap().iter().filter(|o| !o["error"].is_null()).count();
-        assert_eq!(refused, 0, "refused: {answer}");
+    // Each sender sticks to one validator (sender i → node i % 4), as a
+    // client would, so its nonces arrive in order; the four validators are
+    // fed concurrently, 50 nonces of their 16 senders (800 txs) per call.
+    let mut feeders = Vec::new();
+    for (k, client) in clients.iter().enumerate() {
+        let calls: Vec<Vec<String>> = rounds
+            .chunks(50)
+            .map(|group| group.iter().flat_map(|round| round.iter().skip(k).step_by(4)).cloned().collect())
+            .collect();
+        let client = client.clone();
+        feeders.push(tokio::spawn(async move {
+            for txs in calls {
+                let answer = client
+                    .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
+                    .await
+                    .expect("submitTxs");
+                let outcomes = answer["submitTxs"].as_array().unwrap();
+                let refused = outcomes.iter().filter(|o| !o["error"].is_null()).count();
+                assert_eq!(refused, 0, "refused: {}", outcomes.iter().find(|o| !o["error"].is_null()).unwrap());
+            }
+        }));
+    }
+    for feeder in feeders {
+        feeder.await.expect("feeder");
     }
     let submitted_in = started.elapsed();
     let graphql = net.node(0).graphql.clone();
@@ -138,11 +152,24 @@ async fn main() {
     .await;
     let elapsed = started.elapsed();
     let end_height = height(&clients[0]).await;
+    let consensus = clients[0].query("{ consensus { finalityP50Ms finalityP99Ms } }", json!({})).await.unwrap();
     let load = (SENDERS as u64 * TXS_PER_SENDER) as f64;
     let tps = load / elapsed.as_secs_f64();
     let blocks = end_height - start_height;
 
+    let metrics = reqwest::get(graphql.replace("/graphql", "/metrics")).await.unwrap().text().await.unwrap();
+    let missed_rounds: u64 = metrics
+        .lines()
+        .find(|l| l.starts_with("consensus_missed_rounds_total"))
+        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    if std::env::var_os("TRIBUTARY_BENCH_KEEP").is_some() {
+        let TestNetwork { dir, nodes, .. } = net;
+        drop(nodes); // stops the validators
+        eprintln!("kept the network's homes (and node.log files) in {}", dir.keep().display());
+    }
     let report = json!({
+        "missed_rounds_node0": missed_rounds,
         "ed25519_verify_single_per_s": single_rate.round(),
         "ed25519_verify_batch64_per_s": batch_rate.round(),
         "latency_submit_to_final_ms": {
@@ -150,6 +177,10 @@ async fn main() {
             "p99": percentile(&latencies, 0.99).as_secs_f64() * 1e3,
             "min": latencies[0].as_secs_f64() * 1e3,
             "max": latencies[latencies.len() - 1].as_secs_f64() * 1e3,
+        },
+        "block_finality_ms_node0_last_blocks": {
+            "p50": consensus["consensus"]["finalityP50Ms"],
+            "p99": consensus["consensus"]["finalityP99Ms"],
         },
         "throughput": {
             "transfers": load,
@@ -173,7 +204,12 @@ async fn main() {
             report["latency_submit_to_final_ms"]["max"].as_f64().unwrap(),
         );
         println!(
-            "sustained transfers: {load:.0} committed in {:.1} s = {tps:.0}/s over {blocks} blocks (submitted in {:.1} s)",
+            "block finality (proposal seen → committed, node0, last blocks incl. the load): p50 {:.0} ms, p99 {:.0} ms",
+            consensus["consensus"]["finalityP50Ms"].as_f64().unwrap_or(f64::NAN),
+            consensus["consensus"]["finalityP99Ms"].as_f64().unwrap_or(f64::NAN),
+        );
+        println!(
+            "sustained transfers: {load:.0} committed in {:.1} s = {tps:.0}/s over {blocks} blocks (submitted in {:.1} s; {missed_rounds} rounds missed on node0)",
             elapsed.as_secs_f64(),
             submitted_in.as_secs_f64()
         );

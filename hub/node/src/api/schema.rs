@@ -301,6 +301,11 @@ pub struct ConsensusView {
     pub peers: u64,
     pub best_known_height: u64,
     pub in_sync: bool,
+    /// Median time from a block's proposal to its commit, over the last
+    /// blocks this node saw proposed (ms).
+    pub finality_p50_ms: Option<f64>,
+    /// 99th percentile of the same.
+    pub finality_p99_ms: Option<f64>,
 }
 
 pub struct QueryRoot;
@@ -411,6 +416,8 @@ impl QueryRoot {
             peers: m.peers.load(Relaxed),
             best_known_height: best,
             in_sync: best <= chain.height() + 1,
+            finality_p50_ms: m.finality_quantiles(&[0.5]).map(|v| v[0] * 1e3),
+            finality_p99_ms: m.finality_quantiles(&[0.99]).map(|v| v[0] * 1e3),
         }
     }
 

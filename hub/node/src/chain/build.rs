@@ -13,7 +13,7 @@ impl Chain {
     /// Build the next block on the tip from the mempool, with this validator
     /// as its proposer and its VRF, and keep it as a candidate until consensus
     /// decides. Returns the block (its certificate still empty).
-    pub fn build_block(&self, round: u32, now_ms: u64) -> Result<Block> {
+    pub fn build_block(&self, round: u32, now_ms: u64, max_txs: u32) -> Result<Block> {
         let keys = self.validator.as_ref().ok_or(ChainError::NotAValidator)?;
         let pool = self.mempool();
         let parent_height = self.height();
@@ -31,7 +31,8 @@ impl Chain {
         let next_set_hash = validator_set_hash(&self.next_validators_for(height)?);
         let mut execution = self.runtime.begin_block(&parent, info.clone())?;
         let mut refused = Vec::new();
-        for tx in pool.select(self.runtime.params().max_block_txs as usize) {
+        let max_txs = self.runtime.params().max_block_txs.min(max_txs) as usize;
+        for tx in pool.select(max_txs) {
             let hash = tx.hash();
             // Mempool transactions had their signatures checked on admission.
             match execution.apply(tx, true) {
@@ -107,7 +108,7 @@ impl Chain {
     /// whose only validator is this node (its vote is the whole certificate).
     #[cfg(test)]
     pub fn produce_block(&self, now_ms: u64) -> Result<Arc<Committed>> {
-        let block = self.build_block(0, now_ms)?;
+        let block = self.build_block(0, now_ms, u32::MAX)?;
         let keys = self.validator.as_ref().ok_or(ChainError::NotAValidator)?;
         let hash = block.hash();
         let message = tributary_types::block::vote_sign_bytes(&block.header.chain_id, block.header.height, 0, &hash);
