@@ -230,7 +230,7 @@ impl Driver {
                 parent_hash,
                 beacon: chain.beacon_at(tip)?,
                 records: chain.vote_records(next)?,
-                decisions: Vec::new(),
+                decisions: chain.decisions(tributary_consensus::machine::DECISIONS_KEPT as u64)?,
             };
             let sets = vec![(next, chain.consensus_set_for(next)?), (next + 1, next_set(&chain, next)?)];
             Ok::<_, ChainError>((resume, sets))
@@ -304,15 +304,16 @@ impl Driver {
             }
             Output::BuildBlock { height, round } => self.build = Some((height, round)),
             Output::ValidateBlock { block_hash, builder } => return self.validate(block_hash, builder).await,
-            Output::Commit { height, block_hash, certificate, .. } => {
+            Output::Commit { height, block_hash, certificate, proposal, .. } => {
                 let chain = self.chain.clone();
-                let committed = blocking(move || match chain.commit_certified(&block_hash, certificate) {
-                    Ok(committed) => Ok(Some(committed)),
-                    // Sync got there first.
-                    Err(ChainError::UnknownCandidate(_)) if chain.height() >= height => Ok(None),
-                    Err(e) => Err(e),
-                })
-                .await?;
+                let committed =
+                    blocking(move || match chain.commit_certified(&block_hash, certificate, Some(&*proposal)) {
+                        Ok(committed) => Ok(Some(committed)),
+                        // Sync got there first.
+                        Err(ChainError::UnknownCandidate(_)) if chain.height() >= height => Ok(None),
+                        Err(e) => Err(e),
+                    })
+                    .await?;
                 if let Some(committed) = committed {
                     tracing::info!(height, txs = committed.block.txs.len(), hash = %block_hash, "committed block");
                     if let Some((seen_height, at)) = self.proposal_seen.take() {

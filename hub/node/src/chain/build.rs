@@ -5,9 +5,20 @@ use super::{Candidate, Chain, ChainError, Committed, Result, CANDIDATES_MAX};
 use std::sync::Arc;
 use std::time::Instant;
 use tributary_consensus::vrf::{vrf_input, vrf_prove};
+use tributary_consensus::{Decision, Proposal};
 use tributary_runtime::{ApplyError, BlockInfo};
+use tributary_store::Column;
 use tributary_types::block::validator_set_hash;
 use tributary_types::{Block, CommitCertificate, Hash, Header};
+
+/// Heights whose consensus decision is kept for peers that are behind.
+pub const DECISIONS_KEPT: u64 = 64;
+
+fn decision_key(height: u64) -> Vec<u8> {
+    let mut key = b"decision/".to_vec();
+    key.extend_from_slice(&height.to_be_bytes());
+    key
+}
 
 impl Chain {
     /// Build the next block on the tip from the mempool, with this validator
@@ -92,16 +103,44 @@ impl Chain {
         self.candidates().get(block_hash).map(|c| c.block.clone())
     }
 
-    /// Commit a candidate block that consensus certified.
-    pub fn commit_certified(&self, block_hash: &Hash, certificate: CommitCertificate) -> Result<Arc<Committed>> {
+    /// Commit a candidate block that consensus certified. `proposal` (the
+    /// builder's signed proposal, for its VRF) is kept with the certificate
+    /// as a consensus `Decision` for the last [`DECISIONS_KEPT`] heights, so a
+    /// restarted validator can still answer peers that are a block behind.
+    pub fn commit_certified(
+        &self,
+        block_hash: &Hash,
+        certificate: CommitCertificate,
+        proposal: Option<&Proposal>,
+    ) -> Result<Arc<Committed>> {
         let started = Instant::now();
         let mut candidate = self.candidates().remove(block_hash).ok_or(ChainError::UnknownCandidate(*block_hash))?;
         let tip_hash = self.parent_of(self.height())?.0;
         if candidate.block.header.parent_hash != tip_hash {
             return Err(ChainError::UnknownCandidate(*block_hash));
         }
+        let height = candidate.block.header.height;
+        if let Some(proposal) = proposal {
+            let decision = Decision { proposal: proposal.clone(), certificate: certificate.clone() };
+            candidate.batch.put(Column::Meta, decision_key(height), super::encode(&decision)?);
+        }
+        if let Some(old) = height.checked_sub(DECISIONS_KEPT) {
+            candidate.batch.delete(Column::Meta, decision_key(old));
+        }
         candidate.block.certificate = certificate;
         self.commit(candidate, started)
+    }
+
+    /// The stored decisions of the last `count` heights up to the tip, oldest first.
+    pub fn decisions(&self, count: u64) -> Result<Vec<Decision>> {
+        let tip = self.height();
+        let mut out = Vec::new();
+        for height in tip.saturating_sub(count.min(DECISIONS_KEPT)) + 1..=tip {
+            if let Some(bytes) = self.store.get(Column::Meta, &decision_key(height))? {
+                out.push(super::decode("decision", &bytes)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Build, sign and commit a block alone: a test shortcut for a chain
@@ -119,6 +158,6 @@ impl Chain {
             block_hash: hash,
             signatures: vec![tributary_types::ValidatorSignature { validator: keys.key.public_key(), signature }],
         };
-        self.commit_certified(&hash, certificate)
+        self.commit_certified(&hash, certificate, None)
     }
 }
