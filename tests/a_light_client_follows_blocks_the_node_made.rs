@@ -34,6 +34,8 @@ fn node() -> Node {
         params: params.clone(),
         consensus: Default::default(),
         staking: StakingParams { epoch_length: 5, ..StakingParams::default() },
+        token: Default::default(),
+        modules: tributary_types::genesis::default_modules(),
         validators: vec![GenesisValidator {
             name: "v".into(),
             public_key: validator.public_key(),
@@ -69,7 +71,7 @@ fn produce(node: &Node, now_ms: u64) {
         ValidatorSignature { validator: node.validator.public_key(), signature: node.validator.sign(&message) };
     let certificate =
         CommitCertificate { height: block.header.height, round: 0, block_hash: hash, signatures: vec![signature] };
-    node.chain.commit_certified(&hash, certificate).unwrap();
+    node.chain.commit_certified(&hash, certificate, None).unwrap();
 }
 
 fn update(chain: &Chain, height: u64, trusted: u64) -> Update {

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use tributary_crypto::SigningKey;
 use tributary_types::block::{validator_set_hash, vote_sign_bytes, Validator};
-use tributary_types::{merkle_root, Address, ChainId, Denom, Hash, Header, SignDoc, TxBody};
+use tributary_types::{merkle_root, Address, ChainId, Denom, Hash, Header, PollWeight, SignDoc, TxBody};
 
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop-spec/vectors")
@@ -95,18 +95,99 @@ fn submit_evidence_vector() -> Value {
     tx_vector("submit-evidence", 9, "tributary-devnet", 0, 10, TxBody::SubmitEvidence { evidence }, body_json)
 }
 
+/// The child-chain bodies (assets, polls, messages), one vector each.
+fn child_chain_vectors() -> Vec<Value> {
+    let chain = "acme-token-1";
+    let gold = "asset/gold";
+    let holder = key(12).public_key().address();
+    let issue = tx_vector(
+        "issue-asset",
+        11,
+        chain,
+        0,
+        10,
+        TxBody::IssueAsset {
+            symbol: "GOLD".into(),
+            name: "Gold Coin".into(),
+            decimals: 6,
+            supply: 21_000_000_000_000,
+            metadata: "{\"url\":\"https://example.org/gold\"}".into(),
+            freezable: true,
+        },
+        json!({ "kind": "issue_asset", "symbol": "GOLD", "name": "Gold Coin", "decimals": 6,
+                "supply": "21000000000000", "metadata": "{\"url\":\"https://example.org/gold\"}", "freezable": true }),
+    );
+    let freeze = tx_vector(
+        "freeze-asset",
+        11,
+        chain,
+        1,
+        10,
+        TxBody::FreezeAsset { denom: Denom::new(gold).unwrap(), account: holder, frozen: true },
+        json!({ "kind": "freeze_asset", "denom": gold, "account": holder.to_string(), "frozen": true }),
+    );
+    let burn = tx_vector(
+        "burn-asset",
+        12,
+        chain,
+        4,
+        10,
+        TxBody::BurnAsset { denom: Denom::new(gold).unwrap(), amount: 1_500 },
+        json!({ "kind": "burn_asset", "denom": gold, "amount": "1500" }),
+    );
+    let options = vec!["yes".to_string(), "no".to_string(), "abstain".to_string()];
+    let create_poll = tx_vector(
+        "create-poll-by-balance",
+        13,
+        "community-1",
+        2,
+        10,
+        TxBody::CreatePoll {
+            question: "Fund the bridge audit?".into(),
+            options: options.clone(),
+            deadline_height: 120_000,
+            weight: PollWeight::ByBalance { denom: Denom::new("ucomm").unwrap() },
+        },
+        json!({ "kind": "create_poll", "question": "Fund the bridge audit?", "options": options,
+                "deadline_height": 120_000, "weight": { "kind": "by_balance", "denom": "ucomm" } }),
+    );
+    let cast_vote = tx_vector(
+        "cast-vote",
+        14,
+        "community-1",
+        0,
+        10,
+        TxBody::CastVote { poll_id: 7, option: 2 },
+        json!({ "kind": "cast_vote", "poll_id": 7, "option": 2 }),
+    );
+    let to = key(13).public_key().address();
+    let body = b"\x01ephemeral-x25519-key-and-ciphertext".to_vec();
+    let send_message = tx_vector(
+        "send-message-encrypted",
+        14,
+        "community-1",
+        1,
+        10,
+        TxBody::SendMessage { to, body: body.clone(), encrypted: true },
+        json!({ "kind": "send_message", "to": to.to_string(), "body_hex": hex::encode(&body), "encrypted": true }),
+    );
+    vec![issue, freeze, burn, create_poll, cast_vote, send_message]
+}
+
 fn transactions() -> Value {
+    let mut vectors = vec![
+        transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
+        transfer_vector("transfer-large-amount", 3, "acme-token-1", 42, 1_000_000, (4, "uacme", u128::MAX - 1)),
+        transfer_vector("transfer-voucher-denom", 5, "tributary-hub", 7, 25, (6, "transfer/channel-0/uacme", 1)),
+        register_validator_vector(),
+        bond_vector("bond", false),
+        bond_vector("unbond", true),
+        submit_evidence_vector(),
+    ];
+    vectors.extend(child_chain_vectors());
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
-        "vectors": [
-            transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
-            transfer_vector("transfer-large-amount", 3, "acme-token-1", 42, 1_000_000, (4, "uacme", u128::MAX - 1)),
-            transfer_vector("transfer-voucher-denom", 5, "tributary-hub", 7, 25, (6, "transfer/channel-0/uacme", 1)),
-            register_validator_vector(),
-            bond_vector("bond", false),
-            bond_vector("unbond", true),
-            submit_evidence_vector(),
-        ],
+        "vectors": vectors,
     })
 }
 

@@ -118,8 +118,23 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         TxBody::RegisterValidator { self_bond: amount, .. } | TxBody::Bond { amount, .. } => {
             out[0].1 = out[0].1.saturating_add(*amount);
         }
-        // Unbonding pays out later and evidence costs nothing: only the fee.
-        TxBody::Unbond { .. } | TxBody::SubmitEvidence { .. } => {}
+        // Burning destroys the burned amount from the sender's balance.
+        TxBody::BurnAsset { denom, amount } => {
+            if denom == native {
+                out[0].1 = out[0].1.saturating_add(*amount);
+            } else {
+                out.push((denom.clone(), *amount));
+            }
+        }
+        // Unbonding pays out later, evidence costs nothing, issuing mints, and
+        // freezing, polls and messages move no tokens: only the fee.
+        TxBody::Unbond { .. }
+        | TxBody::SubmitEvidence { .. }
+        | TxBody::IssueAsset { .. }
+        | TxBody::FreezeAsset { .. }
+        | TxBody::CreatePoll { .. }
+        | TxBody::CastVote { .. }
+        | TxBody::SendMessage { .. } => {}
     }
     out
 }
@@ -188,15 +203,24 @@ impl Mempool {
             | TxBody::Bond { amount, .. }
             | TxBody::Unbond { amount, .. }
             | TxBody::RegisterValidator { self_bond: amount, .. }
+            | TxBody::IssueAsset { supply: amount, .. }
+            | TxBody::BurnAsset { amount, .. }
                 if *amount == 0 =>
             {
                 return Err(AdmitError::ZeroAmount)
             }
+            // Everything else is checked against state by its module.
             TxBody::Transfer { .. }
             | TxBody::RegisterValidator { .. }
             | TxBody::Bond { .. }
             | TxBody::Unbond { .. }
-            | TxBody::SubmitEvidence { .. } => {}
+            | TxBody::SubmitEvidence { .. }
+            | TxBody::IssueAsset { .. }
+            | TxBody::FreezeAsset { .. }
+            | TxBody::BurnAsset { .. }
+            | TxBody::CreatePoll { .. }
+            | TxBody::CastVote { .. }
+            | TxBody::SendMessage { .. } => {}
         }
         if signature_checked {
             return Ok(());

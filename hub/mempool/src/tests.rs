@@ -183,6 +183,54 @@ fn bonding_counts_against_the_native_balance_and_unbonding_only_pays_the_fee() {
 }
 
 #[test]
+fn burning_spends_the_asset_and_child_chain_bodies_spend_only_the_fee() {
+    let key = SigningKey::generate();
+    let mut view = View::default();
+    funded(&mut view, &key, 60);
+    let gold = Denom::new("asset/gold").unwrap();
+    view.balances.insert((key.public_key().address(), gold.clone()), 5);
+    let mut pool = Mempool::new(config(100));
+    let burn = |amount| TxBody::BurnAsset { denom: gold.clone(), amount };
+    assert_eq!(admit(&mut pool, signed(&key, 0, burn(0)), &view), Err(AdmitError::ZeroAmount));
+    let issue = TxBody::IssueAsset {
+        symbol: "GOLD".into(),
+        name: "Gold".into(),
+        decimals: 0,
+        supply: 0,
+        metadata: String::new(),
+        freezable: false,
+    };
+    assert_eq!(admit(&mut pool, signed(&key, 0, issue), &view), Err(AdmitError::ZeroAmount));
+    admit(&mut pool, signed(&key, 0, burn(3)), &view).unwrap();
+    // 2 gold left after the pending burn.
+    assert!(matches!(
+        admit(&mut pool, signed(&key, 1, burn(3)), &view),
+        Err(AdmitError::InsufficientBalance { available: 2, needed: 3, .. })
+    ));
+    let others = [
+        TxBody::FreezeAsset { denom: gold.clone(), account: Address([1; 20]), frozen: true },
+        TxBody::CreatePoll {
+            question: "?".into(),
+            options: vec!["a".into(), "b".into()],
+            deadline_height: 10,
+            weight: tributary_types::PollWeight::OnePerAccount,
+        },
+        TxBody::CastVote { poll_id: 0, option: 1 },
+        TxBody::SendMessage { to: Address([1; 20]), body: vec![1; 100], encrypted: false },
+    ];
+    for (i, body) in others.into_iter().enumerate() {
+        admit(&mut pool, signed(&key, 1 + i as u64, body), &view).unwrap();
+    }
+    // 60 native: five fees of 10 are pending, so a sixth fits and a seventh does not.
+    let message = || TxBody::SendMessage { to: Address([1; 20]), body: vec![1], encrypted: true };
+    admit(&mut pool, signed(&key, 5, message()), &view).unwrap();
+    assert!(matches!(
+        admit(&mut pool, signed(&key, 6, message()), &view),
+        Err(AdmitError::InsufficientBalance { available: 0, needed: 10, .. })
+    ));
+}
+
+#[test]
 fn selection_is_by_fee_but_keeps_each_senders_nonce_order() {
     let a = SigningKey::generate();
     let b = SigningKey::generate();

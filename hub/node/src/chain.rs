@@ -201,7 +201,7 @@ impl Chain {
         durability: Durability,
     ) -> Result<Self> {
         let state = StateDb::new(store.clone());
-        let runtime = Runtime::new(&genesis);
+        let runtime = Runtime::new(&genesis)?;
         let genesis_hash = genesis.hash();
         let validator = match validator {
             Some(key) => Some(ValidatorKeys { vrf: vrf_secret_for(&key)?, key }),

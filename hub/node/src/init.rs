@@ -148,6 +148,8 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
         params,
         consensus: options.consensus.clone(),
         staking: Default::default(),
+        token: Default::default(),
+        modules: tributary_types::genesis::default_modules(),
         validators: genesis_validators,
         accounts: genesis_accounts,
     };

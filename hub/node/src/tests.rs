@@ -43,6 +43,8 @@ fn fixture() -> Fixture {
         params: params.clone(),
         consensus: Default::default(),
         staking: Default::default(),
+        token: Default::default(),
+        modules: tributary_types::genesis::default_modules(),
         validators: vec![GenesisValidator {
             name: "v".into(),
             public_key: validator.public_key(),

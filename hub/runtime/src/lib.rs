@@ -4,7 +4,10 @@
 //! Sans-IO: committed state comes in through [`state::StateRead`]; a block's
 //! outcome goes out as a write set, receipts and events, which the node
 //! commits atomically with the block. The same runtime runs the hub and every
-//! child chain; chains differ only in the modules their genesis enables.
+//! child chain; chains differ only in the modules their genesis enables
+//! ([`registry`]: `bank` always, then any of `staking`, `assets`, `polls`,
+//! `messages`). A body no enabled module handles fails with
+//! [`TxError::Unhandled`] (its fee is still paid).
 //!
 //! A transaction passes three stages:
 //! 1. **ante** (here): chain id, fee, signature, nonce, and that the sender can
@@ -16,8 +19,12 @@
 //! or 3 fails; the body's layer is dropped and the receipt says why.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod assets;
 pub mod bank;
+pub mod messages;
 pub mod module;
+pub mod polls;
+pub mod registry;
 pub mod staking;
 pub mod state;
 
@@ -67,7 +74,7 @@ pub enum TxError {
     ZeroAmount,
     #[error("amount overflows")]
     Overflow,
-    #[error("no module handles {0} transactions on this chain")]
+    #[error("no module handles {0} transactions on this chain: its genesis does not enable that module")]
     Unhandled(&'static str),
     #[error("self-bond {got} is below the minimum self-bond {min}; bond at least {min}")]
     SelfBondTooLow { min: Amount, got: Amount },
@@ -97,6 +104,44 @@ pub enum TxError {
     EvidenceExpired { height: u64, oldest: u64 },
     #[error("the double vote of {offender} at height {height}, round {round} was punished already")]
     EvidenceAlreadyPunished { offender: Address, height: u64, round: u32 },
+    #[error("{field} is {len} bytes, over the limit of {max}; shorten it")]
+    FieldTooLong { field: &'static str, len: usize, max: usize },
+    #[error("{field} must not be empty")]
+    FieldEmpty { field: &'static str },
+    #[error("invalid asset symbol {symbol:?}: use 2 to 12 characters of A-Z and 0-9")]
+    InvalidAssetSymbol { symbol: String },
+    #[error("decimals {got} is over the maximum of {max}")]
+    DecimalsTooLarge { got: u8, max: u8 },
+    #[error("the denom {denom} is taken (issued already, or created at genesis); pick another symbol")]
+    AssetExists { denom: String },
+    #[error("no asset {denom} was issued on this chain; only assets made with IssueAsset can be frozen or burned")]
+    UnknownAsset { denom: String },
+    #[error("the native token {denom} cannot be frozen or burned")]
+    NativeDenom { denom: String },
+    #[error("only the issuer of {denom}, {issuer}, may freeze its holders")]
+    NotIssuer { denom: String, issuer: Address },
+    #[error("{denom} was issued without freezable: its holders cannot be frozen")]
+    AssetNotFreezable { denom: String },
+    #[error("{address}'s {denom} is frozen by the asset's issuer: it cannot be sent or burned until unfrozen")]
+    AccountFrozen { denom: String, address: Address },
+    #[error("a poll needs {min} to {max} options, got {got}")]
+    PollOptionCount { got: usize, min: usize, max: usize },
+    #[error("poll option {option:?} appears twice; options must differ")]
+    DuplicatePollOption { option: String },
+    #[error("deadline height {deadline} must be after the current height {current} and at most {max}")]
+    PollDeadline { deadline: u64, current: u64, max: u64 },
+    #[error("{max} polls already close at height {height}; pick another deadline")]
+    PollDeadlineFull { height: u64, max: u32 },
+    #[error("no poll {poll_id} exists on this chain")]
+    UnknownPoll { poll_id: u64 },
+    #[error("poll {poll_id} has options 0 to {last}; option {option} does not exist", last = options.saturating_sub(1))]
+    UnknownPollOption { poll_id: u64, option: u32, options: usize },
+    #[error("poll {poll_id} closed at height {deadline}: votes are taken up to and including that block")]
+    PollClosed { poll_id: u64, deadline: u64 },
+    #[error("{voter} already voted in poll {poll_id}; each account votes once")]
+    AlreadyVoted { poll_id: u64, voter: Address },
+    #[error("{voter} holds no {denom}, so its vote would weigh nothing; get some {denom} first")]
+    NoVotingWeight { voter: Address, denom: String },
     #[error(transparent)]
     State(#[from] StateReadError),
 }
@@ -151,12 +196,17 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl Runtime {
-    /// The runtime a genesis describes.
-    pub fn new(genesis: &Genesis) -> Self {
-        Runtime {
-            params: genesis.params.clone(),
-            modules: vec![Box::new(bank::Bank), Box::new(staking::Staking::new(genesis))],
-        }
+    /// The runtime a genesis describes: bank, then the modules
+    /// `genesis.modules` names (see [`registry`]). Refuses a name it does not
+    /// know and a name listed twice, so a typo in a genesis file stops the
+    /// chain at start instead of silently running without the module.
+    pub fn new(genesis: &Genesis) -> Result<Self, RuntimeError> {
+        Ok(Runtime { params: genesis.params.clone(), modules: registry::build(genesis)? })
+    }
+
+    /// The names of the enabled modules, in the order their hooks run.
+    pub fn module_names(&self) -> Vec<&'static str> {
+        self.modules.iter().map(|m| m.name()).collect()
     }
 
     pub fn params(&self) -> &Params {
@@ -321,5 +371,7 @@ impl BlockExecution<'_, '_> {
     }
 }
 
+#[cfg(test)]
+mod test_chain;
 #[cfg(test)]
 mod tests;

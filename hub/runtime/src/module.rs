@@ -40,3 +40,15 @@ pub trait Module: Send + Sync {
     /// Apply `tx`. Called only after `validate_tx` passed on the same state.
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError>;
 }
+
+/// Refuse `text` longer than `max` bytes, or empty unless `may_be_empty`:
+/// every string a transaction brings into state has a limit.
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize, may_be_empty: bool) -> Result<(), TxError> {
+    if text.len() > max {
+        return Err(TxError::FieldTooLong { field, len: text.len(), max });
+    }
+    if text.is_empty() && !may_be_empty {
+        return Err(TxError::FieldEmpty { field });
+    }
+    Ok(())
+}

@@ -43,6 +43,27 @@ impl StateRead for Overlay<'_> {
     }
 }
 
+/// Read and decode the borsh value at `key`, if any. A value that does not
+/// decode is corrupt state (the runtime wrote it), not the sender's fault.
+pub(crate) fn read_value<T: borsh::BorshDeserialize>(
+    state: &dyn StateRead,
+    key: &[u8],
+) -> Result<Option<T>, StateReadError> {
+    state
+        .get(key)?
+        .map(|bytes| {
+            borsh::from_slice(&bytes)
+                .map_err(|e| StateReadError(format!("corrupt value at {}: {e}", String::from_utf8_lossy(key))))
+        })
+        .transpose()
+}
+
+/// Encode `value` with borsh and write it at `key`.
+pub(crate) fn write_value<T: borsh::BorshSerialize>(state: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
+    // Encoding to a Vec cannot fail.
+    state.set(key, borsh::to_vec(value).unwrap_or_default());
+}
+
 type Layer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// Pending writes over committed state, in nested layers.

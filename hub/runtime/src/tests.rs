@@ -15,6 +15,8 @@ fn genesis(accounts: &[(&SigningKey, Amount)]) -> Genesis {
         params: Params::default(),
         consensus: Default::default(),
         staking: Default::default(),
+        token: Default::default(),
+        modules: tributary_types::genesis::default_modules(),
         validators: vec![],
         accounts: accounts
             .iter()
@@ -59,7 +61,7 @@ fn transfer_moves_funds_and_pays_the_fee_to_the_proposer() {
     let bob = SigningKey::generate().public_key().address();
     let proposer = SigningKey::generate().public_key().address();
     let g = genesis(&[(&alice, 1_000)]);
-    let runtime = Runtime::new(&g);
+    let runtime = Runtime::new(&g).unwrap();
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     let out = runtime.execute_block(&state, block(1, proposer), vec![transfer(&alice, 0, bob, 100)], false).unwrap();
     assert!(out.receipts[0].success);
@@ -81,7 +83,7 @@ fn failed_body_changes_only_fee_and_nonce() {
     let bob = SigningKey::generate().public_key().address();
     let proposer = Address([9; 20]);
     let g = genesis(&[(&alice, 100)]);
-    let runtime = Runtime::new(&g);
+    let runtime = Runtime::new(&g).unwrap();
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     let out = runtime.execute_block(&state, block(1, proposer), vec![transfer(&alice, 0, bob, 95)], false).unwrap();
     let receipt = &out.receipts[0];
@@ -101,7 +103,7 @@ fn ante_failures_make_a_block_invalid() {
     let alice = SigningKey::generate();
     let bob = Address([2; 20]);
     let g = genesis(&[(&alice, 100)]);
-    let runtime = Runtime::new(&g);
+    let runtime = Runtime::new(&g).unwrap();
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     let bad_nonce = transfer(&alice, 1, bob, 1);
     let err = runtime.execute_block(&state, block(1, bob), vec![bad_nonce], false).unwrap_err();
@@ -120,7 +122,7 @@ fn ante_failures_make_a_block_invalid() {
 fn refused_transaction_leaves_the_block_unchanged() {
     let alice = SigningKey::generate();
     let g = genesis(&[(&alice, 100)]);
-    let runtime = Runtime::new(&g);
+    let runtime = Runtime::new(&g).unwrap();
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     let mut exec = runtime.begin_block(&state, block(1, Address([3; 20]))).unwrap();
     assert!(matches!(exec.apply(transfer(&alice, 5, Address([2; 20]), 1), false), Err(ApplyError::Refused(_))));
@@ -139,7 +141,7 @@ proptest! {
     fn supply_is_conserved(transfers in prop::collection::vec((0usize..3, 0usize..4, 1u128..400), 1..30)) {
         let keys: Vec<SigningKey> = (0..3).map(|_| SigningKey::generate()).collect();
         let g = genesis(&keys.iter().map(|k| (k, 500)).collect::<Vec<_>>());
-        let runtime = Runtime::new(&g);
+        let runtime = Runtime::new(&g).unwrap();
         let mut state = state_after(&runtime.genesis_writes(&g).unwrap());
         let proposer = Address([7; 20]);
         let mut holders: Vec<Address> = keys.iter().map(|k| k.public_key().address()).collect();
@@ -161,4 +163,38 @@ proptest! {
             prop_assert_eq!(state.nonce(&k.public_key().address()).unwrap(), nonces[i]);
         }
     }
+}
+
+#[test]
+fn genesis_chooses_the_modules_and_refuses_unknown_or_repeated_names() {
+    use crate::test_chain::genesis as child_genesis;
+    let names = |modules: &[&str]| Runtime::new(&child_genesis(modules, &[])).map(|r| r.module_names());
+    assert_eq!(names(&[]).unwrap(), ["bank"]);
+    assert_eq!(names(&["staking"]).unwrap(), ["bank", "staking"]);
+    // Hook order is the registry's, whatever order the genesis lists.
+    assert_eq!(names(&["messages", "polls", "assets", "bank"]).unwrap(), ["bank", "assets", "polls", "messages"]);
+    assert_eq!(
+        names(&["assets", "oracel"]).unwrap_err(),
+        RuntimeError::Genesis(
+            "unknown module \"oracel\": known modules are staking, assets, polls, messages (bank is always on)".into()
+        )
+    );
+    assert_eq!(
+        names(&["polls", "assets", "polls"]).unwrap_err(),
+        RuntimeError::Genesis("module \"polls\" is listed twice; list each module once".into())
+    );
+    let too_many: Vec<String> = (0..registry::MODULES_LISTED_MAX + 1).map(|_| "bank".to_string()).collect();
+    let mut g = child_genesis(&[], &[]);
+    g.modules = too_many;
+    assert!(matches!(Runtime::new(&g), Err(RuntimeError::Genesis(_))));
+}
+
+#[test]
+fn a_chain_without_staking_refuses_staking_transactions() {
+    use crate::test_chain::{assert_refused, TestChain};
+    let alice = SigningKey::generate();
+    let mut chain = TestChain::new(&["assets", "polls", "messages"], &[&alice], 1_000);
+    assert!(chain.state.keys().all(|k| !k.starts_with(b"staking/")), "staking wrote genesis state");
+    let bond = TxBody::Bond { validator: Address([1; 20]), amount: 5 };
+    assert_refused(&chain.submit(&alice, bond), TxError::Unhandled("bond"));
 }

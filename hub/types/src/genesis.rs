@@ -98,6 +98,27 @@ impl Default for StakingParams {
     }
 }
 
+/// How wallets and explorers show the native token.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenMetadata {
+    pub name: String,
+    pub symbol: String,
+    /// Base units per displayed unit = 10^decimals.
+    pub decimals: u8,
+}
+
+impl Default for TokenMetadata {
+    fn default() -> Self {
+        TokenMetadata { name: "Tributary".into(), symbol: "TRIB".into(), decimals: 6 }
+    }
+}
+
+/// The hub's modules besides bank.
+pub fn default_modules() -> Vec<String> {
+    vec!["staking".into()]
+}
+
 /// A validator at genesis.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct GenesisValidator {
@@ -136,6 +157,15 @@ pub struct Genesis {
     pub consensus: ConsensusGenesis,
     #[serde(default)]
     pub staking: StakingParams,
+    /// The native token's display metadata (the chain's `native_denom` is its
+    /// base unit).
+    #[serde(default)]
+    pub token: TokenMetadata,
+    /// Runtime modules this chain runs besides `bank` (always on), by name:
+    /// `staking`, and for child chains the template's (`assets`, `polls`,
+    /// `messages`, `oracle`, …). Unknown names are refused at start.
+    #[serde(default = "default_modules")]
+    pub modules: Vec<String>,
     /// The first validators; each `power` is bonded (power × `power_unit`
     /// native tokens, minted at genesis) as the validator's self-bond.
     pub validators: Vec<GenesisValidator>,

@@ -23,10 +23,12 @@ pub use address::{Address, AddressError, PublicKey, Signature};
 pub use block::{Block, CommitCertificate, Header, ValidatorSignature};
 pub use chain::{ChainId, ChainIdError};
 pub use codec::{decode_bounded, DecodeError};
-pub use genesis::{ConsensusGenesis, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, Params, StakingParams};
+pub use genesis::{
+    ConsensusGenesis, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, Params, StakingParams, TokenMetadata,
+};
 pub use hash::{merkle_root, sha256, Hash};
 pub use receipt::{Event, Receipt};
-pub use tx::{Amount, Denom, DenomError, SignDoc, Tx, TxBody, TX_BYTES_MAX};
+pub use tx::{Amount, Denom, DenomError, PollWeight, SignDoc, Tx, TxBody, TX_BYTES_MAX};
 
 #[cfg(test)]
 mod proptests;

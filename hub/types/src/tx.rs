@@ -110,6 +110,38 @@ pub enum TxBody {
     /// Prove a validator's misbehaviour: the borsh bytes of a consensus
     /// `Evidence` (kept opaque here so this crate does not depend on consensus).
     SubmitEvidence { evidence: Vec<u8> },
+    /// Create the asset `asset/{symbol in lowercase}` and credit the sender
+    /// (its issuer) with `supply` base units of it. `symbol` is 2–12 of
+    /// `A-Z 0-9`; `decimals` is display-only; `metadata` is free text for
+    /// wallets (e.g. a URL or JSON), bounded by the assets module. A
+    /// `freezable` asset lets its issuer freeze holders with `FreezeAsset`.
+    IssueAsset { symbol: String, name: String, decimals: u8, supply: Amount, metadata: String, freezable: bool },
+    /// Freeze (`frozen: true`) or unfreeze `account`'s holding of the asset
+    /// `denom`: a frozen account cannot send or burn it. Issuer only, and only
+    /// for an asset issued `freezable`.
+    FreezeAsset { denom: Denom, account: Address, frozen: bool },
+    /// Destroy `amount` of the asset `denom` from the sender's balance,
+    /// lowering its supply. Only assets issued with `IssueAsset`.
+    BurnAsset { denom: Denom, amount: Amount },
+    /// Open a poll that takes votes up to and including block
+    /// `deadline_height` and is tallied at the end of that block.
+    CreatePoll { question: String, options: Vec<String>, deadline_height: u64, weight: PollWeight },
+    /// Vote for option `option` (0-based) of poll `poll_id`; once per account.
+    /// Named for the act so it is never confused with a consensus vote.
+    CastVote { poll_id: u64, option: u32 },
+    /// Leave `body` in `to`'s inbox. When `encrypted`, `body` is ciphertext
+    /// the sender made for the recipient; the chain never looks inside.
+    SendMessage { to: Address, body: Vec<u8>, encrypted: bool },
+}
+
+/// How a poll weighs a vote.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum PollWeight {
+    /// Every account's vote weighs 1.
+    OnePerAccount,
+    /// A vote weighs the voter's balance of `denom` at the moment it votes
+    /// (a snapshot at vote time, not at the poll's creation).
+    ByBalance { denom: Denom },
 }
 
 impl TxBody {
@@ -121,6 +153,12 @@ impl TxBody {
             TxBody::Bond { .. } => "bond",
             TxBody::Unbond { .. } => "unbond",
             TxBody::SubmitEvidence { .. } => "submit_evidence",
+            TxBody::IssueAsset { .. } => "issue_asset",
+            TxBody::FreezeAsset { .. } => "freeze_asset",
+            TxBody::BurnAsset { .. } => "burn_asset",
+            TxBody::CreatePoll { .. } => "create_poll",
+            TxBody::CastVote { .. } => "cast_vote",
+            TxBody::SendMessage { .. } => "send_message",
         }
     }
 }

@@ -100,6 +100,23 @@ pub(crate) fn move_funds(
     Ok(())
 }
 
+/// Whether `from` may send `amount` of `denom`: a positive amount it holds,
+/// of a holding its asset's issuer has not frozen (see [`crate::assets`]; a
+/// frozen account may still receive).
+fn check_transfer(state: &dyn StateRead, from: &Address, denom: &Denom, amount: Amount) -> Result<(), TxError> {
+    if amount == 0 {
+        return Err(TxError::ZeroAmount);
+    }
+    if crate::assets::is_frozen(state, denom, from)? {
+        return Err(TxError::AccountFrozen { denom: denom.to_string(), address: *from });
+    }
+    let available = state.balance(from, denom)?;
+    if available < amount {
+        return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: amount, available });
+    }
+    Ok(())
+}
+
 /// The bank module.
 #[derive(Debug, Default)]
 pub struct Bank;
@@ -136,16 +153,7 @@ impl Module for Bank {
 
     fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
         match &tx.body {
-            TxBody::Transfer { denom, amount, .. } => {
-                if *amount == 0 {
-                    return Err(TxError::ZeroAmount);
-                }
-                let available = state.balance(&tx.sender_address(), denom)?;
-                if available < *amount {
-                    return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: *amount, available });
-                }
-                Ok(())
-            }
+            TxBody::Transfer { denom, amount, .. } => check_transfer(state, &tx.sender_address(), denom, *amount),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
@@ -154,6 +162,7 @@ impl Module for Bank {
         match &tx.body {
             TxBody::Transfer { to, denom, amount } => {
                 let from = tx.sender_address();
+                check_transfer(&*ctx.state, &from, denom, *amount)?;
                 move_funds(ctx.state, &from, to, denom, *amount)?;
                 ctx.events.push(
                     Event::new("transfer")

@@ -354,7 +354,7 @@ impl Module for Staking {
                 let height = read(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
                 evidence::check(state, &self.params, &tx.chain_id, height, evidence).map(|_| ())
             }
-            TxBody::Transfer { .. } => Err(TxError::Unhandled(tx.body.kind())),
+            _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
 
@@ -367,7 +367,7 @@ impl Module for Staking {
             TxBody::Bond { validator, amount } => tx::bond(self, ctx, &sender, validator, *amount),
             TxBody::Unbond { validator, amount } => tx::unbond(self, ctx, &sender, validator, *amount),
             TxBody::SubmitEvidence { evidence } => evidence::execute(self, ctx, &sender, evidence),
-            TxBody::Transfer { .. } => Err(TxError::Unhandled(tx.body.kind())),
+            _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
 }

@@ -58,6 +58,8 @@ fn genesis(staking: StakingParams) -> Genesis {
         params: Params::default(),
         consensus: Default::default(),
         staking,
+        token: Default::default(),
+        modules: tributary_types::genesis::default_modules(),
         validators: vec![validator(1, 10), validator(2, 5)],
         accounts: [1u8, 3, 4, 5]
             .iter()
@@ -80,7 +82,7 @@ struct Chain {
 
 impl Chain {
     fn new(genesis: Genesis) -> Chain {
-        let runtime = Runtime::new(&genesis);
+        let runtime = Runtime::new(&genesis).unwrap();
         let writes = runtime.genesis_writes(&genesis).unwrap();
         let state = writes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
         Chain { genesis, runtime, state, height: 0, nonces: BTreeMap::new() }
@@ -204,14 +206,14 @@ fn genesis_refuses_bad_staking_params_and_validators() {
         StakingParams { slash_double_sign_bps: 10_001, ..params() },
     ] {
         let g = genesis(bad);
-        assert!(matches!(Runtime::new(&g).genesis_writes(&g), Err(RuntimeError::Genesis(_))));
+        assert!(matches!(Runtime::new(&g).unwrap().genesis_writes(&g), Err(RuntimeError::Genesis(_))));
     }
     let mut twice = genesis(params());
     twice.validators.push(twice.validators[0].clone());
-    assert!(matches!(Runtime::new(&twice).genesis_writes(&twice), Err(RuntimeError::Genesis(_))));
+    assert!(matches!(Runtime::new(&twice).unwrap().genesis_writes(&twice), Err(RuntimeError::Genesis(_))));
     let mut powerless = genesis(params());
     powerless.validators[1].power = 0;
-    assert!(matches!(Runtime::new(&powerless).genesis_writes(&powerless), Err(RuntimeError::Genesis(_))));
+    assert!(matches!(Runtime::new(&powerless).unwrap().genesis_writes(&powerless), Err(RuntimeError::Genesis(_))));
 }
 
 #[test]

@@ -1,0 +1,68 @@
+//! Which modules a chain runs, by name.
+//!
+//! A genesis lists the modules it enables besides `bank` (which every chain
+//! runs: fees and nonces live there). The hub lists `staking`; a child chain
+//! lists its template's (`assets`, `polls`, `messages`). Because all chains
+//! build their runtime from this one table, they share module code exactly,
+//! and a name this table does not know is refused at start rather than
+//! ignored: a chain that silently ran without a module its genesis promised
+//! would fork from one that has it.
+//!
+//! Modules run their hooks (and are asked whether they handle a body) in the
+//! order of [`MODULES`], not the order of the genesis list, so two lists that
+//! name the same modules behave the same.
+
+use crate::module::Module;
+use crate::{assets, bank, messages, polls, staking, RuntimeError};
+use tributary_types::Genesis;
+
+/// The name of the module every chain runs. Listing it in `genesis.modules`
+/// is allowed and changes nothing.
+pub const BANK: &str = "bank";
+
+/// Most names a genesis may list.
+pub const MODULES_LISTED_MAX: usize = 32;
+
+type Constructor = fn(&Genesis) -> Box<dyn Module>;
+
+/// Every module a genesis may enable, in hook order, with its constructor.
+pub const MODULES: &[(&str, Constructor)] = &[
+    ("staking", |g| Box::new(staking::Staking::new(g))),
+    ("assets", |g| Box::new(assets::Assets::new(g))),
+    ("polls", |_| Box::new(polls::Polls)),
+    ("messages", |_| Box::new(messages::Messages)),
+];
+
+/// The names a genesis may list (besides `bank`).
+pub fn known_modules() -> Vec<&'static str> {
+    MODULES.iter().map(|(name, _)| *name).collect()
+}
+
+/// Bank, then each module `genesis.modules` names, in [`MODULES`] order.
+pub fn build(genesis: &Genesis) -> Result<Vec<Box<dyn Module>>, RuntimeError> {
+    let listed = &genesis.modules;
+    if listed.len() > MODULES_LISTED_MAX {
+        return Err(RuntimeError::Genesis(format!(
+            "{} modules listed; at most {MODULES_LISTED_MAX} may be",
+            listed.len()
+        )));
+    }
+    for (i, name) in listed.iter().enumerate() {
+        if name != BANK && !MODULES.iter().any(|(known, _)| known == name) {
+            return Err(RuntimeError::Genesis(format!(
+                "unknown module {name:?}: known modules are {} (bank is always on)",
+                known_modules().join(", ")
+            )));
+        }
+        if listed[..i].contains(name) {
+            return Err(RuntimeError::Genesis(format!("module {name:?} is listed twice; list each module once")));
+        }
+    }
+    let mut modules: Vec<Box<dyn Module>> = vec![Box::new(bank::Bank)];
+    for (name, construct) in MODULES {
+        if listed.iter().any(|n| n == name) {
+            modules.push(construct(genesis));
+        }
+    }
+    Ok(modules)
+}

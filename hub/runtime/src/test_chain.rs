@@ -1,0 +1,116 @@
+//! A chain in memory for module tests: genesis with chosen modules, then one
+//! block at a time, each transaction signed with the sender's next nonce.
+
+use crate::{BlockInfo, Runtime, RuntimeError};
+use std::collections::BTreeMap;
+use tributary_crypto::SigningKey;
+use tributary_types::{
+    Address, Amount, ChainId, Denom, Event, Genesis, GenesisAccount, GenesisBalance, Params, Receipt, SignDoc, TxBody,
+};
+
+pub(crate) const FEE: Amount = 10;
+
+pub(crate) fn native() -> Denom {
+    Denom::new("utrib").unwrap()
+}
+
+pub(crate) fn chain_id() -> ChainId {
+    ChainId::new("test-child").unwrap()
+}
+
+pub(crate) fn genesis(modules: &[&str], accounts: &[(Address, Denom, Amount)]) -> Genesis {
+    Genesis {
+        chain_id: chain_id(),
+        genesis_time_ms: 1,
+        params: Params::default(),
+        consensus: Default::default(),
+        staking: Default::default(),
+        token: Default::default(),
+        modules: modules.iter().map(|m| m.to_string()).collect(),
+        validators: vec![],
+        accounts: accounts
+            .iter()
+            .map(|(address, denom, amount)| GenesisAccount {
+                address: *address,
+                balances: vec![GenesisBalance { denom: denom.clone(), amount: *amount }],
+            })
+            .collect(),
+    }
+}
+
+pub(crate) struct TestChain {
+    pub runtime: Runtime,
+    pub state: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The height of `state`.
+    pub height: u64,
+    nonces: BTreeMap<Address, u64>,
+}
+
+impl TestChain {
+    /// A chain running `modules`, where each key holds `native` tokens.
+    pub fn new(modules: &[&str], keys: &[&SigningKey], native_each: Amount) -> Self {
+        let accounts: Vec<_> = keys.iter().map(|k| (k.public_key().address(), native(), native_each)).collect();
+        Self::from_genesis(&genesis(modules, &accounts)).unwrap()
+    }
+
+    pub fn from_genesis(g: &Genesis) -> Result<Self, RuntimeError> {
+        let runtime = Runtime::new(g)?;
+        let writes = runtime.genesis_writes(g)?;
+        let state = writes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
+        Ok(TestChain { runtime, state, height: 0, nonces: BTreeMap::new() })
+    }
+
+    /// Execute the next block with these transactions; returns their
+    /// receipts and the block's own (end-block) events.
+    pub fn block(&mut self, txs: Vec<(&SigningKey, TxBody)>) -> (Vec<Receipt>, Vec<Event>) {
+        let signed = txs
+            .into_iter()
+            .map(|(key, body)| {
+                let address = key.public_key().address();
+                let nonce = self.nonces.entry(address).or_insert(0);
+                let doc = SignDoc { chain_id: chain_id(), sender: key.public_key(), nonce: *nonce, fee: FEE, body };
+                *nonce += 1;
+                key.sign_tx(doc)
+            })
+            .collect();
+        let info =
+            BlockInfo { chain_id: chain_id(), height: self.height + 1, time_ms: 1000, proposer: Address([0xee; 20]) };
+        let out = self.runtime.execute_block(&self.state, info, signed, false).unwrap();
+        for (k, v) in out.writes {
+            match v {
+                Some(v) => self.state.insert(k, v),
+                None => self.state.remove(&k),
+            };
+        }
+        self.height += 1;
+        (out.receipts, out.events)
+    }
+
+    /// One transaction in a block of its own; its receipt.
+    pub fn submit(&mut self, key: &SigningKey, body: TxBody) -> Receipt {
+        self.block(vec![(key, body)]).0.remove(0)
+    }
+
+    /// Blocks with no transactions until `height` is reached; every
+    /// end-block event on the way.
+    pub fn advance_to(&mut self, height: u64) -> Vec<(u64, Event)> {
+        let mut events = Vec::new();
+        while self.height < height {
+            let (_, block_events) = self.block(vec![]);
+            events.extend(block_events.into_iter().map(|e| (self.height, e)));
+        }
+        events
+    }
+}
+
+/// The receipt's error, which must be exactly `expected`'s message.
+#[track_caller]
+pub(crate) fn assert_refused(receipt: &Receipt, expected: crate::TxError) {
+    assert!(!receipt.success, "expected {expected:?}, but the transaction succeeded");
+    assert_eq!(receipt.error.as_deref(), Some(expected.to_string().as_str()));
+}
+
+#[track_caller]
+pub(crate) fn assert_ok(receipt: &Receipt) {
+    assert!(receipt.success, "transaction failed: {:?}", receipt.error);
+}
