@@ -78,6 +78,9 @@ const BODY_HEIGHTS_AHEAD: u64 = 8;
 const SYNC_BATCH: u64 = 64;
 /// How often the driver checks whether it is behind.
 const SYNC_EVERY: Duration = Duration::from_millis(500);
+/// How long a validator one block behind waits for consensus to catch it
+/// up before it fetches the block.
+const STUCK_AFTER: Duration = Duration::from_secs(3);
 /// Validations waiting for a block body.
 const AWAITING_MAX: usize = 64;
 /// Gossiped transaction batches waiting for admission; more are dropped.
@@ -90,6 +93,21 @@ const TIMERS_MAX: usize = 4096;
 pub struct ProposalWire {
     pub proposal: Proposal,
     pub block: Block,
+    /// Makes each send a distinct gossip message (see [`VOTE_SALT_BYTES`]).
+    pub salt: u64,
+}
+
+/// Bytes of salt after a `Votes` payload. Gossipsub drops a message whose
+/// bytes it has seen (ids are content hashes), so without a salt every
+/// retransmission the state machine makes on a timer (its own votes, a
+/// status, a decision for a peer a block behind) would be dropped as a
+/// duplicate, and a validator that missed the first copy could wait forever.
+pub const VOTE_SALT_BYTES: usize = 8;
+
+/// Decode a `Votes` payload: a consensus message followed by the salt.
+pub fn decode_vote_wire(bytes: &[u8]) -> Option<Message> {
+    let body = bytes.len().checked_sub(VOTE_SALT_BYTES).map(|n| &bytes[..n])?;
+    Message::decode(body).ok()
 }
 
 /// Decode the payload of a gossip topic (size first, then shape).
@@ -97,7 +115,7 @@ pub fn gossip_is_well_formed(topic: Topic, bytes: &[u8]) -> bool {
     match topic {
         Topic::Txs => decode_tx_batch(bytes).is_some(),
         Topic::Proposals => decode_bounded::<ProposalWire>("proposal", bytes, PROPOSAL_BYTES_MAX).is_ok(),
-        Topic::Votes => Message::decode(bytes).is_ok(),
+        Topic::Votes => decode_vote_wire(bytes).is_some(),
     }
 }
 
@@ -133,6 +151,11 @@ pub struct Driver {
     /// When this node first saw a proposal of the undecided height (for the
     /// proposal-to-final latency metric).
     proposal_seen: Option<(u64, Instant)>,
+    /// Counter for gossip salts, seeded from the clock so a restarted node
+    /// does not repeat its earlier messages' bytes.
+    salt: u64,
+    /// When the tip last moved (a validator one block behind for long syncs).
+    tip_seen: (u64, Instant),
     /// The peer whose message is being handled (to report bad ones).
     current_peer: Option<PeerId>,
     done_tx: mpsc::Sender<Done>,
@@ -168,6 +191,11 @@ impl Driver {
             best_known: (0, None),
             syncing: false,
             proposal_seen: None,
+            salt: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0),
+            tip_seen: (0, Instant::now()),
             current_peer: None,
             done_tx,
             tx_ingest,
@@ -433,18 +461,29 @@ impl Driver {
                     .or_else(|| self.bodies.get(&proposal.block_hash).cloned());
                 match block {
                     Some(block) => {
-                        let wire = ProposalWire { proposal: proposal.clone(), block };
+                        let wire = ProposalWire { proposal: proposal.clone(), block, salt: self.next_salt() };
                         (Topic::Proposals, borsh::to_vec(&wire).unwrap_or_default())
                     }
-                    None => (Topic::Votes, message.to_bytes()),
+                    None => (Topic::Votes, self.vote_wire(&message)),
                 }
             }
-            _ => (Topic::Votes, message.to_bytes()),
+            _ => (Topic::Votes, self.vote_wire(&message)),
         };
         match self.network.publish(topic, bytes).await {
             Ok(()) | Err(tributary_p2p::Error::NoPeers) => {}
             Err(e) => tracing::debug!("gossip failed: {e}"),
         }
+    }
+
+    fn next_salt(&mut self) -> u64 {
+        self.salt = self.salt.wrapping_add(1);
+        self.salt
+    }
+
+    fn vote_wire(&mut self, message: &Message) -> Vec<u8> {
+        let mut bytes = message.to_bytes();
+        bytes.extend_from_slice(&self.next_salt().to_le_bytes());
+        bytes
     }
 
     /// Testing only: sign a second vote for another block in the same slot.
@@ -548,7 +587,7 @@ impl Driver {
                 }
             }
             Topic::Votes => {
-                let Ok(message) = Message::decode(&bytes) else {
+                let Some(message) = decode_vote_wire(&bytes) else {
                     let _ = self.network.report_peer(from).await;
                     return Ok(());
                 };
@@ -586,9 +625,14 @@ impl Driver {
         let in_sync = best <= tip + 1;
         self.chain.metrics.in_sync.store(u64::from(in_sync), Ordering::Relaxed);
         self.chain.metrics.peers.store(self.network.peers().len() as u64, Ordering::Relaxed);
-        // One height behind is normal consensus; consensus catches up itself.
-        // Further behind (or a full node anywhere behind), fetch blocks.
-        let behind = if self.machine.is_some() { best > tip + 1 } else { best > tip };
+        if self.tip_seen.0 != tip {
+            self.tip_seen = (tip, Instant::now());
+        }
+        // One height behind is normal consensus, which catches up by itself
+        // (decisions). Further behind, or one behind with the tip stuck for
+        // longer than a few rounds, or a full node anywhere behind: fetch blocks.
+        let stuck = self.tip_seen.1.elapsed() >= STUCK_AFTER;
+        let behind = if self.machine.is_some() { best > tip + 1 || (best > tip && stuck) } else { best > tip };
         if self.syncing || !behind {
             return;
         }
