@@ -34,6 +34,7 @@ fn node() -> Node {
         params: params.clone(),
         consensus: Default::default(),
         staking: StakingParams { epoch_length: 5, ..StakingParams::default() },
+        registry: Default::default(),
         token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![GenesisValidator {

@@ -14,7 +14,18 @@ const WAIT: Duration = Duration::from_secs(120);
 fn start_devnet(home: &Path) -> Child {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("devnet.log")).unwrap();
     Command::new(hub_bin())
-        .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0", "--json"])
+        .args([
+            "devnet",
+            "--home",
+            home.to_str().unwrap(),
+            "--validators",
+            "4",
+            "--base-port",
+            "0",
+            "--children",
+            "",
+            "--json",
+        ])
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()

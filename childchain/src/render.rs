@@ -85,6 +85,7 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         // Unused: child chains run no staking module. Kept at its default so
         // the document has the same shape as the hub's.
         staking: StakingParams::default(),
+        registry: Default::default(),
         token: TokenMetadata { name: token.name.clone(), symbol: token.symbol.clone(), decimals: token.decimals },
         modules: template.modules.clone(),
         validators: options.validators.clone(),

@@ -39,14 +39,27 @@ impl ConsensusState {
     /// genesis file does not carry: take it from a node you trust, or pass
     /// `Hash::ZERO` if you will prove nothing at height 0.
     pub fn genesis(genesis: &Genesis, state_root: Hash) -> ConsensusState {
-        let hash = genesis.hash();
+        ConsensusState::from_genesis_hash(genesis.hash(), genesis.genesis_time_ms, state_root, &genesis.validator_set())
+    }
+
+    /// The same state for a verifier that knows only a chain's genesis hash
+    /// and validators, not its genesis document: the hub registering a child
+    /// chain is handed exactly these. `time_ms` is the time trusted from; a
+    /// verifier without the genesis time passes the time it learned the
+    /// hash (the chain's headers must not be older than it).
+    pub fn from_genesis_hash(
+        genesis_hash: Hash,
+        time_ms: u64,
+        state_root: Hash,
+        genesis_validators: &[Validator],
+    ) -> ConsensusState {
         ConsensusState {
             height: 0,
-            header_hash: hash,
-            time_ms: genesis.genesis_time_ms,
+            header_hash: genesis_hash,
+            time_ms,
             state_root,
-            beacon: hash,
-            next_validator_set_hash: tributary_types::block::validator_set_hash(&genesis.validator_set()),
+            beacon: genesis_hash,
+            next_validator_set_hash: tributary_types::block::validator_set_hash(genesis_validators),
         }
     }
 
@@ -175,4 +188,37 @@ pub enum MisbehaviourKind {
     ConflictingHeaders,
     /// A certified header whose time is before a certified header's at a lower height.
     TimeBackwards,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tributary_types::{ChainId, GenesisValidator, Params, PublicKey};
+
+    #[test]
+    fn a_state_from_the_genesis_hash_equals_the_one_from_the_genesis_document() {
+        let genesis = Genesis {
+            chain_id: ChainId::new("child-a").unwrap(),
+            genesis_time_ms: 1_700_000_000_000,
+            params: Params::default(),
+            consensus: Default::default(),
+            staking: Default::default(),
+            registry: Default::default(),
+            token: Default::default(),
+            modules: vec![],
+            validators: vec![GenesisValidator {
+                name: "v0".into(),
+                public_key: PublicKey([7; 32]),
+                vrf_public_key: [8; 32],
+                power: 10,
+            }],
+            accounts: vec![],
+        };
+        let root = Hash([9; 32]);
+        let from_hash =
+            ConsensusState::from_genesis_hash(genesis.hash(), genesis.genesis_time_ms, root, &genesis.validator_set());
+        assert_eq!(from_hash, ConsensusState::genesis(&genesis, root));
+        let other_set = ConsensusState::from_genesis_hash(genesis.hash(), genesis.genesis_time_ms, root, &[]);
+        assert_ne!(other_set.next_validator_set_hash, from_hash.next_validator_set_hash);
+    }
 }

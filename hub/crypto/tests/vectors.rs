@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use tributary_crypto::SigningKey;
 use tributary_types::block::{validator_set_hash, vote_sign_bytes, Validator};
-use tributary_types::{merkle_root, Address, ChainId, Denom, Hash, Header, PollWeight, SignDoc, TxBody};
+use tributary_types::{
+    merkle_root, Address, ChainId, CommitCertificate, ConsensusGenesis, Denom, Hash, Header, PollWeight, SignDoc,
+    TxBody, ValidatorSignature,
+};
 
 fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop-spec/vectors")
@@ -174,6 +177,79 @@ fn child_chain_vectors() -> Vec<Value> {
     vec![issue, freeze, burn, create_poll, cast_vote, send_message]
 }
 
+/// The hub's child-chain registry bodies, one vector each.
+fn registry_vectors() -> Vec<Value> {
+    let hub = "tributary-devnet";
+    let validators = vec![
+        Validator { public_key: key(10).public_key(), vrf_public_key: [0x10; 32], power: 10 },
+        Validator { public_key: key(11).public_key(), vrf_public_key: [0x11; 32], power: 20 },
+    ];
+    let consensus = ConsensusGenesis::default();
+    let (genesis_hash, deposit) = (Hash([0x42; 32]), 1_000_000_000u128);
+    let register = tx_vector(
+        "register-child-chain",
+        15,
+        hub,
+        0,
+        10,
+        TxBody::RegisterChildChain {
+            chain_id: ChainId::new("acme-token-1").unwrap(),
+            template: "token".into(),
+            genesis_hash,
+            consensus: consensus.clone(),
+            validators: validators.clone(),
+            deposit,
+        },
+        json!({ "kind": "register_child_chain", "chain_id": "acme-token-1", "template": "token",
+                "genesis_hash_hex": genesis_hash.to_hex(),
+                "consensus": { "proposers": consensus.proposers, "endorsers": consensus.endorsers,
+                               "committers": consensus.committers, "timeout_propose_ms": consensus.timeout_propose_ms,
+                               "timeout_endorse_ms": consensus.timeout_endorse_ms, "timeout_commit_ms": consensus.timeout_commit_ms,
+                               "timeout_increment_ms": consensus.timeout_increment_ms },
+                "validators": validators.iter().map(|v| json!({ "public_key_hex": hex::encode(v.public_key.0),
+                    "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>(),
+                "deposit": deposit.to_string() }),
+    );
+    // A light-client `Update { header, certificate, parent: None,
+    // validator_set, next_validator_set: None }`, built field by field (this
+    // crate does not depend on the light client): a borsh tuple encodes like
+    // the struct.
+    let child = ChainId::new("acme-token-1").unwrap();
+    let set_hash = validator_set_hash(&validators);
+    let header = Header {
+        chain_id: child.clone(),
+        height: 3,
+        time_ms: 1_700_000_003_000,
+        parent_hash: Hash([0xaa; 32]),
+        tx_root: merkle_root(&[]),
+        state_root: Hash([0xbb; 32]),
+        proposer: key(11).public_key().address(),
+        vrf_output: [0xdd; 32],
+        vrf_proof: [0xee; 64],
+        validator_set_hash: set_hash,
+        next_validator_set_hash: set_hash,
+    };
+    let signature = key(11).sign(&vote_sign_bytes(&child, 3, 0, &header.hash()));
+    let certificate = CommitCertificate {
+        height: 3,
+        round: 0,
+        block_hash: header.hash(),
+        signatures: vec![ValidatorSignature { validator: key(11).public_key(), signature }],
+    };
+    let update =
+        borsh::to_vec(&(header, certificate, None::<Header>, validators.clone(), None::<Vec<Validator>>)).unwrap();
+    let anchor = tx_vector(
+        "anchor-header",
+        16,
+        hub,
+        5,
+        10,
+        TxBody::AnchorHeader { chain_id: child, update: update.clone() },
+        json!({ "kind": "anchor_header", "chain_id": "acme-token-1", "update_hex": hex::encode(&update) }),
+    );
+    vec![register, anchor]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -185,6 +261,7 @@ fn transactions() -> Value {
         submit_evidence_vector(),
     ];
     vectors.extend(child_chain_vectors());
+    vectors.extend(registry_vectors());
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
         "vectors": vectors,

@@ -114,8 +114,11 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
                 out.push((denom.clone(), *amount));
             }
         }
-        // Bonding moves native tokens out of the sender's balance, like a transfer.
-        TxBody::RegisterValidator { self_bond: amount, .. } | TxBody::Bond { amount, .. } => {
+        // Bonding and a child chain's deposit move native tokens out of the
+        // sender's balance, like a transfer.
+        TxBody::RegisterValidator { self_bond: amount, .. }
+        | TxBody::Bond { amount, .. }
+        | TxBody::RegisterChildChain { deposit: amount, .. } => {
             out[0].1 = out[0].1.saturating_add(*amount);
         }
         // Burning destroys the burned amount from the sender's balance.
@@ -127,8 +130,9 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
             }
         }
         // Unbonding pays out later, evidence costs nothing, issuing mints, and
-        // freezing, polls and messages move no tokens: only the fee.
+        // freezing, polls, messages and anchoring move no tokens: only the fee.
         TxBody::Unbond { .. }
+        | TxBody::AnchorHeader { .. }
         | TxBody::SubmitEvidence { .. }
         | TxBody::IssueAsset { .. }
         | TxBody::FreezeAsset { .. }
@@ -220,7 +224,9 @@ impl Mempool {
             | TxBody::BurnAsset { .. }
             | TxBody::CreatePoll { .. }
             | TxBody::CastVote { .. }
-            | TxBody::SendMessage { .. } => {}
+            | TxBody::SendMessage { .. }
+            | TxBody::RegisterChildChain { .. }
+            | TxBody::AnchorHeader { .. } => {}
         }
         if signature_checked {
             return Ok(());
@@ -462,3 +468,44 @@ impl Mempool {
 
 #[cfg(test)]
 mod tests;
+
+/// What the child-chain registry bodies spend (kept beside [`spend`], whose
+/// table they extend).
+#[cfg(test)]
+mod registry_spend_tests {
+    use super::*;
+    use tributary_types::block::Validator;
+    use tributary_types::{ChainId, Hash};
+
+    fn tx(body: TxBody) -> Tx {
+        let key = tributary_crypto::SigningKey::from_secret([3; 32]);
+        key.sign_tx(tributary_types::SignDoc {
+            chain_id: ChainId::new("test-hub").unwrap(),
+            sender: key.public_key(),
+            nonce: 0,
+            fee: 10,
+            body,
+        })
+    }
+
+    #[test]
+    fn registering_spends_the_deposit_and_anchoring_only_the_fee() {
+        let native = Denom::new("utrib").unwrap();
+        let child = ChainId::new("child-a").unwrap();
+        let register = TxBody::RegisterChildChain {
+            chain_id: child.clone(),
+            template: "token".into(),
+            genesis_hash: Hash([1; 32]),
+            consensus: Default::default(),
+            validators: vec![Validator {
+                public_key: tributary_types::PublicKey([2; 32]),
+                vrf_public_key: [3; 32],
+                power: 1,
+            }],
+            deposit: 1_000,
+        };
+        assert_eq!(spend(&tx(register), &native), vec![(native.clone(), 1_010)]);
+        let anchor = TxBody::AnchorHeader { chain_id: child, update: vec![0; 1_000_000] };
+        assert_eq!(spend(&tx(anchor), &native), vec![(native, 10)]);
+    }
+}

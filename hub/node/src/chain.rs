@@ -175,6 +175,9 @@ pub struct Chain {
     genesis_hash: Hash,
     validator: Option<ValidatorKeys>,
     consensus_params: ConsensusParams,
+    /// Whether the staking module keeps the validator sets (the hub) or the
+    /// genesis fixes them (a child chain).
+    has_staking: bool,
     candidates: Mutex<HashMap<Hash, Candidate>>,
     latest_height: AtomicU64,
     mempool: Mutex<Mempool>,
@@ -230,6 +233,7 @@ impl Chain {
         };
         let (commits, _) = tokio::sync::broadcast::channel(256);
         let consensus_params = ConsensusParams::from(&genesis.consensus);
+        let has_staking = runtime.module_names().contains(&"staking");
         let metrics = Arc::new(Metrics::default());
         metrics.height.store(latest_height, Ordering::Relaxed);
         Ok(Chain {
@@ -239,6 +243,7 @@ impl Chain {
             genesis,
             genesis_hash,
             consensus_params,
+            has_staking,
             validator,
             candidates: Mutex::new(HashMap::new()),
             latest_height: AtomicU64::new(latest_height),
@@ -383,7 +388,13 @@ impl Chain {
 
     /// The validator set that certifies `height`: the staking module's active
     /// set in the state after `height - 1`.
+    ///
+    /// A chain without the staking module (a child chain) keeps the set its
+    /// genesis names.
     pub fn validators_for(&self, height: u64) -> Result<Vec<Validator>> {
+        if !self.has_staking {
+            return Ok(self.genesis.validator_set());
+        }
         Ok(staking::active_set(&self.snapshot(height.saturating_sub(1)))?)
     }
 
@@ -391,6 +402,9 @@ impl Chain {
     /// `height - 1` (the staking module's pending set), so a block can commit
     /// to it before it is executed.
     pub fn next_validators_for(&self, height: u64) -> Result<Vec<Validator>> {
+        if !self.has_staking {
+            return Ok(self.genesis.validator_set());
+        }
         Ok(staking::pending_set(&self.snapshot(height.saturating_sub(1)))?)
     }
 
@@ -404,6 +418,11 @@ impl Chain {
         let set = self.consensus_set_for(height)?;
         let beacon = self.beacon_at(height.saturating_sub(1))?;
         Ok(committee_for(&self.genesis.chain_id, height, &beacon, &set, &self.consensus_params))
+    }
+
+    /// Whether this chain's runtime runs the module `name`.
+    pub fn has_module(&self, name: &str) -> bool {
+        self.runtime.module_names().contains(&name)
     }
 
     pub fn consensus_params(&self) -> &ConsensusParams {

@@ -140,6 +140,9 @@ pub enum Command {
         /// Node k's API listens on BASE + 2k, its p2p on BASE + 2k + 1 (0: free ports).
         #[arg(long, default_value_t = 26700)]
         base_port: u16,
+        /// Child chains to spawn from these templates (comma-separated; "" for none).
+        #[arg(long, default_value = "token,community", value_delimiter = ',')]
+        children: Vec<String>,
     },
     /// Manage the keys in a home's keyring.
     #[command(subcommand)]
@@ -460,8 +463,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             running.run_until(shutdown_signal()).await
         }
-        Command::Devnet { home, validators, base_port } => {
-            crate::cli_devnet::run(home, validators, base_port, json).await
+        Command::Devnet { home, validators, base_port, children } => {
+            let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
+            crate::cli_devnet::run(home, validators, base_port, children, json).await
         }
         Command::Keys(command) => keys(command, json),
         Command::Tx(command) => send_tx(command, json).await,
@@ -511,6 +515,31 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
     let tx = key.sign_tx(doc);
     submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
     Ok(())
+}
+
+/// Submit `tx` and wait (bounded) until it is in a block; an error if it
+/// was refused or failed. Prints nothing.
+pub async fn submit_and_wait_quiet(client: &Client, tx: &tributary_types::Tx, timeout: Duration) -> anyhow::Result<()> {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(tx)?);
+    let answer =
+        client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
+    let hash = answer.pointer("/submitTx/hash").and_then(Value::as_str).context("no hash in the answer")?.to_string();
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let answer = client
+            .query("query($h: String!) { tx(hash: $h) { receipt { success error } } }", json!({ "h": hash }))
+            .await?;
+        if let Some(receipt) = answer.pointer("/tx/receipt").filter(|r| !r.is_null()) {
+            if receipt["success"] == true {
+                return Ok(());
+            }
+            anyhow::bail!("transaction {hash} failed: {}", receipt["error"]);
+        }
+        if tokio::time::Instant::now() > deadline {
+            anyhow::bail!("transaction {hash} not in a block within {timeout:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 pub async fn submit_and_wait(

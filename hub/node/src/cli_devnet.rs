@@ -33,7 +33,13 @@ struct NodeProcess {
     p2p: String,
 }
 
-pub async fn run(root: PathBuf, validators: usize, base_port: u16, json: bool) -> anyhow::Result<()> {
+pub async fn run(
+    root: PathBuf,
+    validators: usize,
+    base_port: u16,
+    children: Vec<String>,
+    json: bool,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
     let root = root.canonicalize()?;
     let hub = root.join("hub");
@@ -81,13 +87,21 @@ pub async fn run(root: PathBuf, validators: usize, base_port: u16, json: bool) -
     }
 
     let genesis = nodes[0].home.load_genesis()?;
+    let hub_count = nodes.len();
+    let child_descriptions = match start_children(&root, &exe, &mut nodes, &children, json).await {
+        Ok(described) => described,
+        Err(e) => {
+            stop_all(&mut nodes).await;
+            return Err(e);
+        }
+    };
     let accounts = accounts(&hub)?;
     let description = json!({
         "hub": {
             "chain_id": genesis.chain_id.to_string(),
-            "nodes": nodes.iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
+            "nodes": nodes[..hub_count].iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
         },
-        "children": [],
+        "children": child_descriptions,
         "gateway": Value::Null,
         "accounts": accounts,
     });
@@ -99,8 +113,13 @@ pub async fn run(root: PathBuf, validators: usize, base_port: u16, json: bool) -
     } else {
         println!();
         println!("Tributary devnet is running (Ctrl-C stops it; run again to resume)");
-        for (k, node) in nodes.iter().enumerate() {
+        for (k, node) in nodes[..hub_count].iter().enumerate() {
             println!("  hub node{k:<3} {:<20} {}", genesis.chain_id, node.graphql);
+        }
+        for child in description["children"].as_array().into_iter().flatten() {
+            let url = child["nodes"][0]["graphql"].as_str().unwrap_or("");
+            let chain = child["chain_id"].as_str().unwrap_or("");
+            println!("  child        {chain:<20} {url}  ({})", child["template"].as_str().unwrap_or(""));
         }
         println!("  state        {}", hub.display());
         println!();
@@ -237,4 +256,128 @@ fn accounts(hub: &Path) -> anyhow::Result<Vec<Value>> {
         }
     }
     Ok(accounts)
+}
+
+/// Spawn (first run) or resume the child chains: each is rendered from its
+/// template with every hub validator in its first committee, registered on
+/// the hub by `user0` (who pays the deposit), and run as one process per
+/// validator, with the validator's hub key, anchoring on the hub.
+async fn start_children(
+    root: &Path,
+    exe: &Path,
+    nodes: &mut Vec<NodeProcess>,
+    templates: &[String],
+    json: bool,
+) -> anyhow::Result<Vec<Value>> {
+    let hub_nodes: Vec<(Home, String)> = nodes.iter().map(|n| (n.home.clone(), n.graphql.clone())).collect();
+    let mut described = Vec::new();
+    for (i, template_name) in templates.iter().enumerate() {
+        let chain_id = format!("{template_name}-{}", i + 1);
+        let dir = root.join("children").join(&chain_id);
+        let mut homes = existing_homes(&dir);
+        if homes.is_empty() {
+            if !json {
+                println!("spawning child chain {chain_id} from template {template_name}");
+            }
+            spawn_child(root, &dir, &chain_id, template_name, &hub_nodes).await?;
+            homes = existing_homes(&dir);
+        }
+        let first = nodes.len();
+        for home in homes {
+            nodes.push(spawn_node(exe, home).await?);
+        }
+        wait_until_committing(&mut nodes[first..]).await?;
+        described.push(json!({
+            "chain_id": chain_id,
+            "template": template_name,
+            "nodes": nodes[first..].iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
+        }));
+    }
+    Ok(described)
+}
+
+async fn spawn_child(
+    root: &Path,
+    dir: &Path,
+    chain_id: &str,
+    template_name: &str,
+    hub_nodes: &[(Home, String)],
+) -> anyhow::Result<()> {
+    let template = tributary_childchain::builtin_template(template_name).with_context(|| {
+        format!(
+            "unknown template {template_name:?}: the templates are {}",
+            tributary_childchain::builtin_names().join(", ")
+        )
+    })?;
+    let hub_genesis = hub_nodes[0].0.load_genesis()?;
+    let owner_key =
+        tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("keys").join("user0.json"), None)
+            .or_else(|_| {
+                tributary_crypto::keyfile::load_signing_key(
+                    &root.join("hub").join("node0").join("keys").join("user0.json"),
+                    None,
+                )
+            })
+            .context("the devnet's user0 key (the child chains' owner) is missing")?;
+    let mut options = tributary_childchain::RenderOptions::new(
+        ChainId::new(chain_id)?,
+        owner_key.public_key().address(),
+        crate::node::now_ms(),
+    );
+    options.validators = hub_genesis.validators.clone();
+    let genesis = tributary_childchain::render_genesis(&template, &options)?;
+
+    // Register on the hub, and wait until the registration is final.
+    let client = crate::client::Client::new(hub_nodes[0].1.clone());
+    let sender = owner_key.public_key().address();
+    let account = client
+        .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
+        .await?;
+    let nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
+    let doc = tributary_types::SignDoc {
+        chain_id: hub_genesis.chain_id.clone(),
+        sender: owner_key.public_key(),
+        nonce,
+        fee: hub_genesis.params.min_fee,
+        body: tributary_types::TxBody::RegisterChildChain {
+            chain_id: genesis.chain_id.clone(),
+            template: template_name.to_string(),
+            genesis_hash: genesis.hash(),
+            consensus: genesis.consensus.clone(),
+            validators: genesis.validator_set(),
+            deposit: hub_genesis.registry.min_deposit,
+        },
+    };
+    let tx = owner_key.sign_tx(doc);
+    crate::cli::submit_and_wait_quiet(&client, &tx, Duration::from_secs(60))
+        .await
+        .with_context(|| format!("registering {chain_id} on the hub"))?;
+
+    // One home per hub validator, with that validator's key.
+    let ports = free_ports(hub_nodes.len())?;
+    let peers: Vec<String> = hub_nodes
+        .iter()
+        .zip(&ports)
+        .map(|((home, _), p)| {
+            let key = tributary_crypto::keyfile::load_signing_key(&home.key("validator"), None)?;
+            let peer = tributary_p2p::peer_id_of(&key.public_key().0)?;
+            Ok(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", p.p2p_port))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for (k, ((hub_home, hub_graphql), ports)) in hub_nodes.iter().zip(&ports).enumerate() {
+        let home = Home::new(dir.join(format!("node{k}")));
+        std::fs::create_dir_all(home.keys()).with_context(|| format!("cannot create {}", home.keys().display()))?;
+        std::fs::copy(hub_home.key("validator"), home.key("validator"))
+            .with_context(|| format!("cannot copy the validator key into {}", home.root.display()))?;
+        std::fs::write(home.genesis(), serde_json::to_vec_pretty(&genesis)?)?;
+        let mut config = crate::config::NodeConfig { api_listen: ports.api_listen.clone(), ..Default::default() };
+        config.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p_port);
+        config.p2p.bootstrap = peers.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, a)| a.clone()).collect();
+        config.anchor.hub = hub_graphql.clone();
+        std::fs::write(
+            home.config(),
+            format!("# Tributary child chain node ({chain_id}).\n{}", toml::to_string_pretty(&config)?),
+        )?;
+    }
+    Ok(())
 }

@@ -32,7 +32,16 @@ pub struct NodeConfig {
     pub mempool: MempoolSettings,
     pub api: ApiSettings,
     pub p2p: P2pSettings,
+    pub anchor: AnchorSettings,
     pub testing: TestingSettings,
+}
+
+/// A child chain's validators anchor its finalized headers on the hub.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnchorSettings {
+    /// The hub's GraphQL endpoint; empty: this chain anchors nowhere (the hub itself).
+    pub hub: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -103,6 +112,7 @@ impl Default for NodeConfig {
             mempool: MempoolSettings::default(),
             api: ApiSettings::default(),
             p2p: P2pSettings::default(),
+            anchor: AnchorSettings::default(),
             testing: TestingSettings::default(),
         }
     }

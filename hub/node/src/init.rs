@@ -148,6 +148,7 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
         params,
         consensus: options.consensus.clone(),
         staking: Default::default(),
+        registry: Default::default(),
         token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: genesis_validators,

@@ -9,6 +9,7 @@
 //! - [`cli`]: the `hub` commands
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod anchor;
 pub mod api;
 pub mod chain;
 pub mod cli;

@@ -199,6 +199,14 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
         block_max_txs: config.block_max_txs.max(1),
         double_sign: config.testing.double_sign,
     };
+    if !config.anchor.hub.is_empty() {
+        let anchoring = crate::anchor::run(chain.clone(), config.anchor.hub.clone(), shutdown_rx.clone());
+        tokio::spawn(async move {
+            if let Err(e) = anchoring.await {
+                tracing::error!("anchoring stopped: {e:#}");
+            }
+        });
+    }
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
     let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
     Ok(Running { chain, api_addr, network, p2p_addrs, home: home.clone(), shutdown, server, driver })

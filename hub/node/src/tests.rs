@@ -43,6 +43,7 @@ fn fixture() -> Fixture {
         params: params.clone(),
         consensus: Default::default(),
         staking: Default::default(),
+        registry: Default::default(),
         token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![GenesisValidator {

@@ -5,7 +5,8 @@
 //! outcome goes out as a write set, receipts and events, which the node
 //! commits atomically with the block. The same runtime runs the hub and every
 //! child chain; chains differ only in the modules their genesis enables
-//! ([`registry`]: `bank` always, then any of `staking`, `assets`, `polls`,
+//! ([`registry`]: `bank` always, then any of `staking`, `registry` (the
+//! hub's child-chain registry, [`childchains`]), `assets`, `polls`,
 //! `messages`). A body no enabled module handles fails with
 //! [`TxError::Unhandled`] (its fee is still paid).
 //!
@@ -21,6 +22,7 @@
 
 pub mod assets;
 pub mod bank;
+pub mod childchains;
 pub mod messages;
 pub mod module;
 pub mod polls;
@@ -142,6 +144,32 @@ pub enum TxError {
     AlreadyVoted { poll_id: u64, voter: Address },
     #[error("{voter} holds no {denom}, so its vote would weigh nothing; get some {denom} first")]
     NoVotingWeight { voter: Address, denom: String },
+    #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
+    ChildChainExists { chain_id: String },
+    #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
+    ChildChainIsHub { chain_id: String },
+    #[error("the registry is full ({max} child chains); no more may register on this hub")]
+    ChildChainsFull { max: usize },
+    #[error("deposit {got} is below the minimum deposit {min}; deposit at least {min}")]
+    DepositTooLow { min: Amount, got: Amount },
+    #[error("a child chain needs 1 to {max} genesis validators, got {got}")]
+    ChildValidatorCount { got: usize, max: usize },
+    #[error("{address} is not in the hub's active validator set (or its VRF key differs): child chains are secured by hub validators only")]
+    NotHubValidator { address: Address },
+    #[error("validator {address} appears twice in the child chain's validator set")]
+    DuplicateValidator { address: Address },
+    #[error("validator {address} has power {power}; give each child validator power 1 to {max}")]
+    ChildValidatorPower { address: Address, power: u64, max: u64 },
+    #[error("invalid child chain: {0}")]
+    InvalidChildChain(String),
+    #[error("no child chain {chain_id} is registered on this hub; register it with RegisterChildChain first")]
+    UnknownChildChain { chain_id: String },
+    #[error(
+        "height {height} of {chain_id} is at or below its anchored height {anchored_height}: anchor a later header"
+    )]
+    AlreadyAnchored { chain_id: String, height: u64, anchored_height: u64 },
+    #[error("invalid anchor: {0}")]
+    InvalidAnchor(String),
     #[error(transparent)]
     State(#[from] StateReadError),
 }

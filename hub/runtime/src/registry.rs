@@ -1,7 +1,8 @@
 //! Which modules a chain runs, by name.
 //!
 //! A genesis lists the modules it enables besides `bank` (which every chain
-//! runs: fees and nonces live there). The hub lists `staking`; a child chain
+//! runs: fees and nonces live there). The hub lists `staking` and `registry`
+//! (child chains, [`crate::childchains`]); a child chain
 //! lists its template's (`assets`, `polls`, `messages`). Because all chains
 //! build their runtime from this one table, they share module code exactly,
 //! and a name this table does not know is refused at start rather than
@@ -13,7 +14,7 @@
 //! name the same modules behave the same.
 
 use crate::module::Module;
-use crate::{assets, bank, messages, polls, staking, RuntimeError};
+use crate::{assets, bank, childchains, messages, polls, staking, RuntimeError};
 use tributary_types::Genesis;
 
 /// The name of the module every chain runs. Listing it in `genesis.modules`
@@ -28,6 +29,7 @@ type Constructor = fn(&Genesis) -> Box<dyn Module>;
 /// Every module a genesis may enable, in hook order, with its constructor.
 pub const MODULES: &[(&str, Constructor)] = &[
     ("staking", |g| Box::new(staking::Staking::new(g))),
+    ("registry", |g| Box::new(childchains::Registry::new(g))),
     ("assets", |g| Box::new(assets::Assets::new(g))),
     ("polls", |_| Box::new(polls::Polls)),
     ("messages", |_| Box::new(messages::Messages)),

@@ -25,6 +25,7 @@ pub(crate) fn genesis(modules: &[&str], accounts: &[(Address, Denom, Amount)]) -
         params: Params::default(),
         consensus: Default::default(),
         staking: Default::default(),
+        registry: Default::default(),
         token: Default::default(),
         modules: modules.iter().map(|m| m.to_string()).collect(),
         validators: vec![],
@@ -43,6 +44,8 @@ pub(crate) struct TestChain {
     pub state: BTreeMap<Vec<u8>, Vec<u8>>,
     /// The height of `state`.
     pub height: u64,
+    /// The time of the blocks `block` makes (1000 unless a test moves it).
+    pub time_ms: u64,
     nonces: BTreeMap<Address, u64>,
 }
 
@@ -57,7 +60,7 @@ impl TestChain {
         let runtime = Runtime::new(g)?;
         let writes = runtime.genesis_writes(g)?;
         let state = writes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
-        Ok(TestChain { runtime, state, height: 0, nonces: BTreeMap::new() })
+        Ok(TestChain { runtime, state, height: 0, time_ms: 1000, nonces: BTreeMap::new() })
     }
 
     /// Execute the next block with these transactions; returns their
@@ -73,8 +76,12 @@ impl TestChain {
                 key.sign_tx(doc)
             })
             .collect();
-        let info =
-            BlockInfo { chain_id: chain_id(), height: self.height + 1, time_ms: 1000, proposer: Address([0xee; 20]) };
+        let info = BlockInfo {
+            chain_id: chain_id(),
+            height: self.height + 1,
+            time_ms: self.time_ms,
+            proposer: Address([0xee; 20]),
+        };
         let out = self.runtime.execute_block(&self.state, info, signed, false).unwrap();
         for (k, v) in out.writes {
             match v {

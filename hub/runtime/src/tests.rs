@@ -15,6 +15,7 @@ fn genesis(accounts: &[(&SigningKey, Amount)]) -> Genesis {
         params: Params::default(),
         consensus: Default::default(),
         staking: Default::default(),
+        registry: Default::default(),
         token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![],
@@ -171,12 +172,13 @@ fn genesis_chooses_the_modules_and_refuses_unknown_or_repeated_names() {
     let names = |modules: &[&str]| Runtime::new(&child_genesis(modules, &[])).map(|r| r.module_names());
     assert_eq!(names(&[]).unwrap(), ["bank"]);
     assert_eq!(names(&["staking"]).unwrap(), ["bank", "staking"]);
+    assert_eq!(names(&["registry", "staking"]).unwrap(), ["bank", "staking", "registry"]);
     // Hook order is the registry's, whatever order the genesis lists.
     assert_eq!(names(&["messages", "polls", "assets", "bank"]).unwrap(), ["bank", "assets", "polls", "messages"]);
     assert_eq!(
         names(&["assets", "oracel"]).unwrap_err(),
         RuntimeError::Genesis(
-            "unknown module \"oracel\": known modules are staking, assets, polls, messages (bank is always on)".into()
+            "unknown module \"oracel\": known modules are staking, registry, assets, polls, messages (bank is always on)".into()
         )
     );
     assert_eq!(

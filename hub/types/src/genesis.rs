@@ -114,9 +114,39 @@ impl Default for TokenMetadata {
     }
 }
 
-/// The hub's modules besides bank.
+/// Child-chain registry parameters (the hub's `registry` module), fixed at
+/// genesis. Child chains carry the defaults and never read them.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistryParams {
+    /// Smallest deposit, in the native denom, that registers a child chain.
+    /// It stays locked with the registration, so names are not free to squat.
+    #[serde(with = "amount_string")]
+    pub min_deposit: Amount,
+    /// A child chain with no anchored header for longer than this (since its
+    /// registration or its last anchor, whichever is later) is stalled.
+    pub stall_after_ms: u64,
+    /// The trusting period of the light client the hub keeps for each child
+    /// chain: a trusted child header stays a basis for new ones this long.
+    pub trusting_period_ms: u64,
+    /// How far ahead of the hub's block time a child header's time may be.
+    pub max_clock_drift_ms: u64,
+}
+
+impl Default for RegistryParams {
+    fn default() -> Self {
+        RegistryParams {
+            min_deposit: 1_000_000_000,
+            stall_after_ms: 60_000,
+            trusting_period_ms: 14 * 24 * 3600 * 1000,
+            max_clock_drift_ms: 10_000,
+        }
+    }
+}
+
+/// The hub's modules besides bank: staking, and the child-chain registry.
 pub fn default_modules() -> Vec<String> {
-    vec!["staking".into()]
+    vec!["staking".into(), "registry".into()]
 }
 
 /// A validator at genesis.
@@ -157,12 +187,15 @@ pub struct Genesis {
     pub consensus: ConsensusGenesis,
     #[serde(default)]
     pub staking: StakingParams,
+    /// Child-chain registration and anchoring (used by the hub's `registry` module).
+    #[serde(default)]
+    pub registry: RegistryParams,
     /// The native token's display metadata (the chain's `native_denom` is its
     /// base unit).
     #[serde(default)]
     pub token: TokenMetadata,
     /// Runtime modules this chain runs besides `bank` (always on), by name:
-    /// `staking`, and for child chains the template's (`assets`, `polls`,
+    /// `staking` and `registry` on the hub, and for child chains the template's (`assets`, `polls`,
     /// `messages`, `oracle`, …). Unknown names are refused at start.
     #[serde(default = "default_modules")]
     pub modules: Vec<String>,

@@ -1,7 +1,9 @@
 //! Transactions: what a sender signs, and what the chain executes.
 
 use crate::address::{Address, PublicKey, Signature};
+use crate::block::Validator;
 use crate::chain::ChainId;
+use crate::genesis::ConsensusGenesis;
 use crate::hash::{hash_borsh, Hash};
 use borsh::{BorshDeserialize, BorshSerialize};
 use std::fmt;
@@ -132,6 +134,25 @@ pub enum TxBody {
     /// Leave `body` in `to`'s inbox. When `encrypted`, `body` is ciphertext
     /// the sender made for the recipient; the chain never looks inside.
     SendMessage { to: Address, body: Vec<u8>, encrypted: bool },
+    /// Register a child chain on the hub (module `registry`); the sender is
+    /// its owner. `template` names the recipe it was made from (at most 64
+    /// bytes); `genesis_hash` and `consensus` are the child genesis's hash and
+    /// consensus parameters; `validators` is the child's validator set at
+    /// genesis (1 to 128 hub validators, with the child's own powers).
+    /// `deposit` native tokens (at least the hub's `min_deposit`) are locked
+    /// with the registration.
+    RegisterChildChain {
+        chain_id: ChainId,
+        template: String,
+        genesis_hash: Hash,
+        consensus: ConsensusGenesis,
+        validators: Vec<Validator>,
+        deposit: Amount,
+    },
+    /// Anchor a certified child-chain header on the hub (module `registry`):
+    /// `update` is the borsh of a light-client `Update` (kept opaque here so
+    /// this crate does not depend on the light client). Anyone may submit one.
+    AnchorHeader { chain_id: ChainId, update: Vec<u8> },
 }
 
 /// How a poll weighs a vote.
@@ -159,6 +180,8 @@ impl TxBody {
             TxBody::CreatePoll { .. } => "create_poll",
             TxBody::CastVote { .. } => "cast_vote",
             TxBody::SendMessage { .. } => "send_message",
+            TxBody::RegisterChildChain { .. } => "register_child_chain",
+            TxBody::AnchorHeader { .. } => "anchor_header",
         }
     }
 }

@@ -288,6 +288,69 @@ pub struct ValidatorView {
     pub slashed: String,
 }
 
+/// A child chain registered on this hub.
+#[derive(SimpleObject)]
+pub struct ChildChainView {
+    pub chain_id: String,
+    pub template: String,
+    pub owner: String,
+    pub genesis_hash: String,
+    pub deposit: String,
+    pub registered_height: u64,
+    /// The highest child height anchored here (0 before the first anchor).
+    pub anchored_height: u64,
+    /// No anchor for longer than the registry's `stall_after_ms`.
+    pub stalled: bool,
+    /// The child's validators (its committee), as hex public keys.
+    pub validators: Vec<String>,
+    /// Anchored headers, oldest first, from `anchoredFrom` (at most 100).
+    pub anchored_headers: Vec<AnchoredHeaderView>,
+}
+
+/// A child header verified by the hub's light client and recorded.
+#[derive(SimpleObject)]
+pub struct AnchoredHeaderView {
+    pub height: u64,
+    pub header_hash: String,
+    pub state_root: String,
+    pub time_ms: u64,
+    /// The hub height that anchored it.
+    pub hub_height: u64,
+}
+
+fn child_chain_view(
+    chain: &Chain,
+    record: tributary_runtime::childchains::ChildChain,
+    anchored_from: u64,
+    limit: usize,
+) -> async_graphql::Result<ChildChainView> {
+    let snapshot = chain.latest();
+    let anchored = tributary_runtime::childchains::anchored_headers(&snapshot, &record.chain_id, anchored_from, limit)
+        .map_err(internal)?;
+    let stalled = tributary_runtime::childchains::is_stalled(&record, crate::node::now_ms(), &chain.genesis().registry);
+    Ok(ChildChainView {
+        chain_id: record.chain_id.to_string(),
+        template: record.template.clone(),
+        owner: record.owner.to_string(),
+        genesis_hash: record.genesis_hash.to_hex(),
+        deposit: record.deposit.to_string(),
+        registered_height: record.registered_height,
+        anchored_height: record.anchored_height,
+        stalled,
+        validators: record.validators.iter().map(|v| hex::encode(v.public_key.0)).collect(),
+        anchored_headers: anchored
+            .into_iter()
+            .map(|a| AnchoredHeaderView {
+                height: a.height,
+                header_hash: a.header_hash.to_hex(),
+                state_root: a.state_root.to_hex(),
+                time_ms: a.time_ms,
+                hub_height: a.hub_height,
+            })
+            .collect(),
+    })
+}
+
 /// The consensus view of the height being decided.
 #[derive(SimpleObject)]
 pub struct ConsensusView {
@@ -399,6 +462,38 @@ impl QueryRoot {
                 }
             })
             .collect())
+    }
+
+    /// The child chains registered on this hub (empty on a child chain).
+    async fn child_chains(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ChildChainView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("registry") {
+            return Ok(Vec::new());
+        }
+        let records = tributary_runtime::childchains::child_chains(&chain.latest()).map_err(internal)?;
+        records.into_iter().map(|r| child_chain_view(chain, r, 0, 0)).collect()
+    }
+
+    /// One child chain with its anchored headers from `anchoredFrom`
+    /// (default: the last 20); null when no such chain is registered.
+    async fn child_chain(
+        &self,
+        ctx: &Context<'_>,
+        id: String,
+        anchored_from: Option<u64>,
+        #[graphql(default = 20)] limit: u32,
+    ) -> async_graphql::Result<Option<ChildChainView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("registry") {
+            return Ok(None);
+        }
+        let id = tributary_types::ChainId::new(id).map_err(|e| api_error("BAD_CHAIN_ID", e.to_string()))?;
+        let Some(record) = tributary_runtime::childchains::child_chain(&chain.latest(), &id).map_err(internal)? else {
+            return Ok(None);
+        };
+        let limit = (limit as usize).min(100);
+        let from = anchored_from.unwrap_or(record.anchored_height.saturating_sub(limit as u64 - 1).max(1));
+        Ok(Some(child_chain_view(chain, record, from, limit)?))
     }
 
     /// This node's consensus and sync status.

@@ -58,6 +58,7 @@ fn genesis(staking: StakingParams) -> Genesis {
         params: Params::default(),
         consensus: Default::default(),
         staking,
+        registry: Default::default(),
         token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![validator(1, 10), validator(2, 5)],

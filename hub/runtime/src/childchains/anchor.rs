@@ -1,0 +1,83 @@
+//! `AnchorHeader`: verify a child header with the hub's light client of the
+//! child, then record it.
+
+use super::{state_key, AnchoredHeader, ChildChain, ANCHOR_UPDATE_BYTES_MAX};
+use crate::module::Ctx;
+use crate::state::{read_value, write_value, StateRead, StateReadError};
+use crate::TxError;
+use tributary_light_client::{ClientState, ConsensusState, Update};
+use tributary_types::{Address, ChainId, Event};
+
+/// An anchor that passed every check: what to write.
+pub(super) struct Anchoring {
+    record: ChildChain,
+    /// The client after the update.
+    client: ClientState,
+    /// The consensus state the update added.
+    state: ConsensusState,
+}
+
+/// Whether `update_bytes` may be anchored for `chain_id` at hub time
+/// `now_ms`. Cheapest checks first; the light client verifies a copy of the
+/// stored client, so nothing changes here.
+pub(super) fn check(
+    state: &dyn StateRead,
+    chain_id: &ChainId,
+    update_bytes: &[u8],
+    now_ms: u64,
+) -> Result<Anchoring, TxError> {
+    if update_bytes.len() > ANCHOR_UPDATE_BYTES_MAX {
+        return Err(TxError::FieldTooLong { field: "update", len: update_bytes.len(), max: ANCHOR_UPDATE_BYTES_MAX });
+    }
+    let record =
+        super::child_chain(state, chain_id)?.ok_or(TxError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    let update = Update::decode(update_bytes).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let height = update.header.height;
+    if height <= record.anchored_height {
+        return Err(TxError::AlreadyAnchored {
+            chain_id: chain_id.to_string(),
+            height,
+            anchored_height: record.anchored_height,
+        });
+    }
+    let mut client = super::client_state(state, chain_id)?.ok_or_else(|| {
+        StateReadError(format!("child chain {chain_id} is registered but registry/client/{chain_id} is missing"))
+    })?;
+    let verified = client.apply_update(&update, now_ms).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    Ok(Anchoring { record, client, state: verified })
+}
+
+/// Store the advanced client, the anchored header and its index entry, and
+/// move the chain's anchored height and anchor time.
+pub(super) fn execute(
+    ctx: &mut Ctx<'_, '_>,
+    submitter: &Address,
+    chain_id: &ChainId,
+    update_bytes: &[u8],
+) -> Result<(), TxError> {
+    let Anchoring { mut record, client, state } = check(&*ctx.state, chain_id, update_bytes, ctx.block.time_ms)?;
+    let anchored = AnchoredHeader {
+        height: state.height,
+        header_hash: state.header_hash,
+        state_root: state.state_root,
+        time_ms: state.time_ms,
+        hub_height: ctx.block.height,
+    };
+    write_value(ctx.state, state_key::client(chain_id), &client);
+    write_value(ctx.state, state_key::anchor(chain_id, anchored.height), &anchored);
+    let count: u64 = read_value(&*ctx.state, &state_key::anchor_count(chain_id))?.unwrap_or(0);
+    write_value(ctx.state, state_key::anchor_index(chain_id, count), &anchored.height);
+    write_value(ctx.state, state_key::anchor_count(chain_id), &count.saturating_add(1));
+    record.anchored_height = anchored.height;
+    record.last_anchor_time_ms = ctx.block.time_ms;
+    write_value(ctx.state, state_key::chain(chain_id), &record);
+    ctx.events.push(
+        Event::new("anchor_header")
+            .attr("chain_id", chain_id)
+            .attr("height", anchored.height)
+            .attr("header_hash", anchored.header_hash.to_hex())
+            .attr("state_root", anchored.state_root.to_hex())
+            .attr("submitter", submitter),
+    );
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! The hub's child-chain registry (module name `registry`): who registered
+//! which child chain, and which of its headers the hub has verified.
+//!
+//! # Why the hub keeps a light client per child chain
+//!
+//! A child chain is secured by hub validators, and the hub is where its
+//! history becomes a fact other chains can rely on. So the hub does not take
+//! a relayer's word for a child header: `RegisterChildChain` creates a light
+//! client ([`tributary_light_client::ClientState`]) trusting the child's
+//! genesis (its hash, its validators), and every `AnchorHeader` is checked by
+//! that client — certificate, committee, VRF, validator-set changes — before
+//! the header is recorded. Anyone may submit an anchor (relayers, the child's
+//! own validators): the certificate is what makes it true, not the sender.
+//!
+//! # Registration
+//!
+//! The sender owns the chain. Its deposit (at least `min_deposit` native
+//! tokens) leaves its balance and is held in the [`ChildChain`] record, like
+//! a bond: it stays in `bank/supply/{native}`, so supply = Σ balances + Σ
+//! bonds + Σ unbondings + Σ registry deposits. The deposit is what makes a
+//! name cost something to squat. The child's genesis validators must be in
+//! the hub's active set, with their hub keys: a child chain is secured by hub
+//! validators only.
+//!
+//! The client trusts the child from the registering block's time (the hub
+//! does not see the child's genesis time), so the child's headers must not
+//! be older than that block.
+//!
+//! # Stalling
+//!
+//! A child chain whose committee anchors nothing for `stall_after_ms` (since
+//! it registered, or since its last anchor) is *stalled* ([`is_stalled`]).
+//! That is a flag for the API and the node, not a state change: the next
+//! valid anchor clears it.
+//!
+//! Checks are `check_*` functions that read only; `validate_tx` calls them,
+//! and execute calls them again before writing (STYLE.md: stages).
+
+mod anchor;
+mod register;
+pub mod state_key;
+
+#[cfg(test)]
+mod tests;
+
+use crate::module::{Ctx, Module};
+use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
+use crate::{sys_key, RuntimeError, TxError};
+use borsh::{BorshDeserialize, BorshSerialize};
+use tributary_light_client::ClientState;
+use tributary_types::block::Validator;
+use tributary_types::{Address, Amount, ChainId, ConsensusGenesis, Denom, Genesis, Hash, RegistryParams, Tx, TxBody};
+
+pub use register::Registration;
+
+/// Longest template name, in bytes.
+pub const TEMPLATE_BYTES_MAX: usize = 64;
+/// Most validators a child chain may start with: each is a hub validator
+/// that must run the child, and the record holds them all.
+pub const CHILD_VALIDATORS_MAX: usize = 128;
+/// Most child chains one hub registers (the index key lists them all).
+pub const CHILD_CHAINS_MAX: usize = 1024;
+/// Largest `update` an `AnchorHeader` may carry: the light client's own
+/// limit. (A hub's `max_tx_bytes` bounds it further in practice.)
+pub const ANCHOR_UPDATE_BYTES_MAX: usize = tributary_light_client::UPDATE_BYTES_MAX;
+/// Most anchored headers one [`anchored_headers`] call returns.
+pub const ANCHORED_HEADERS_PAGE_MAX: usize = 100;
+
+/// What the hub records about a registered child chain.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct ChildChain {
+    pub chain_id: ChainId,
+    /// The sender of `RegisterChildChain`.
+    pub owner: Address,
+    pub template: String,
+    /// The hash of the child's genesis document: `beacon(0)` and the parent
+    /// hash of its block 1.
+    pub genesis_hash: Hash,
+    pub consensus: ConsensusGenesis,
+    /// The child's validator set at genesis.
+    pub validators: Vec<Validator>,
+    /// Native tokens locked with the registration.
+    pub deposit: Amount,
+    pub registered_height: u64,
+    pub registered_time_ms: u64,
+    /// The highest anchored child height (0 before the first anchor).
+    pub anchored_height: u64,
+    /// The hub block time of the last anchor (0 before the first anchor).
+    pub last_anchor_time_ms: u64,
+}
+
+/// A child header the hub verified and recorded.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct AnchoredHeader {
+    /// The child height.
+    pub height: u64,
+    pub header_hash: Hash,
+    /// The child's state root after that block: proofs of child state
+    /// verify against it.
+    pub state_root: Hash,
+    /// The child header's own time.
+    pub time_ms: u64,
+    /// The hub block that anchored it.
+    pub hub_height: u64,
+}
+
+fn missing(key: &[u8]) -> StateReadError {
+    StateReadError(format!(
+        "{} is missing: was this state made by a genesis with the registry?",
+        String::from_utf8_lossy(key)
+    ))
+}
+
+/// The registry parameters genesis fixed.
+pub fn params(state: &dyn StateRead) -> Result<RegistryParams, StateReadError> {
+    read_value(state, state_key::PARAMS)?.ok_or_else(|| missing(state_key::PARAMS))
+}
+
+/// The record of `chain_id`, if it is registered.
+pub fn child_chain(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<ChildChain>, StateReadError> {
+    read_value(state, &state_key::chain(chain_id))
+}
+
+/// The registered chain ids, in registration order (at most [`CHILD_CHAINS_MAX`]).
+pub fn child_chain_ids(state: &dyn StateRead) -> Result<Vec<ChainId>, StateReadError> {
+    Ok(read_value(state, state_key::CHAINS)?.unwrap_or_default())
+}
+
+/// Every registered child chain, in registration order (at most [`CHILD_CHAINS_MAX`]).
+pub fn child_chains(state: &dyn StateRead) -> Result<Vec<ChildChain>, StateReadError> {
+    let ids = child_chain_ids(state)?;
+    let mut out = Vec::with_capacity(ids.len().min(CHILD_CHAINS_MAX));
+    for chain_id in ids.iter().take(CHILD_CHAINS_MAX) {
+        let record = child_chain(state, chain_id)?
+            .ok_or_else(|| StateReadError(format!("registry/chains lists {chain_id} but its record is missing")))?;
+        out.push(record);
+    }
+    Ok(out)
+}
+
+/// The hub's light client of `chain_id`, if it is registered. Decoded with
+/// the light client's bounded decoder, which re-checks its invariants.
+pub fn client_state(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<ClientState>, StateReadError> {
+    let key = state_key::client(chain_id);
+    state
+        .get(&key)?
+        .map(|bytes| {
+            ClientState::decode(&bytes)
+                .map_err(|e| StateReadError(format!("corrupt value at {}: {e}", String::from_utf8_lossy(&key))))
+        })
+        .transpose()
+}
+
+/// The anchored header of `chain_id` at `height`, if that height was anchored.
+pub fn anchored_header(
+    state: &dyn StateRead,
+    chain_id: &ChainId,
+    height: u64,
+) -> Result<Option<AnchoredHeader>, StateReadError> {
+    read_value(state, &state_key::anchor(chain_id, height))
+}
+
+/// How many headers of `chain_id` were anchored.
+pub fn anchor_count(state: &dyn StateRead, chain_id: &ChainId) -> Result<u64, StateReadError> {
+    Ok(read_value(state, &state_key::anchor_count(chain_id))?.unwrap_or(0))
+}
+
+fn anchor_height_at(state: &dyn StateRead, chain_id: &ChainId, n: u64) -> Result<u64, StateReadError> {
+    let key = state_key::anchor_index(chain_id, n);
+    read_value(state, &key)?.ok_or_else(|| missing(&key))
+}
+
+/// Up to `limit` (at most [`ANCHORED_HEADERS_PAGE_MAX`]) anchored headers of
+/// `chain_id` at heights from `from_height` on, ascending. Scan-free: a
+/// binary search over the anchor index finds the first one (anchored heights
+/// may skip), then each is one read.
+pub fn anchored_headers(
+    state: &dyn StateRead,
+    chain_id: &ChainId,
+    from_height: u64,
+    limit: usize,
+) -> Result<Vec<AnchoredHeader>, StateReadError> {
+    let count = anchor_count(state, chain_id)?;
+    // The first index whose height is at least `from_height`.
+    let (mut low, mut high) = (0u64, count);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if anchor_height_at(state, chain_id, middle)? < from_height {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    let end = count.min(low.saturating_add(limit.min(ANCHORED_HEADERS_PAGE_MAX) as u64));
+    let mut out = Vec::with_capacity((end - low) as usize);
+    for n in low..end {
+        let height = anchor_height_at(state, chain_id, n)?;
+        let key = state_key::anchor(chain_id, height);
+        out.push(read_value(state, &key)?.ok_or_else(|| missing(&key))?);
+    }
+    Ok(out)
+}
+
+/// Whether `chain` has gone more than `stall_after_ms` without an anchor,
+/// counted from the later of its registration and its last anchor.
+pub fn is_stalled(chain: &ChildChain, now_ms: u64, params: &RegistryParams) -> bool {
+    let since = chain.registered_time_ms.max(chain.last_anchor_time_ms);
+    now_ms.saturating_sub(since) > params.stall_after_ms
+}
+
+fn check_params(params: &RegistryParams) -> Result<(), RuntimeError> {
+    let bad = |what: &str| Err(RuntimeError::Genesis(format!("registry: {what}")));
+    if params.trusting_period_ms == 0 {
+        return bad("trusting_period_ms must be at least 1");
+    }
+    if params.stall_after_ms == 0 {
+        return bad("stall_after_ms must be at least 1");
+    }
+    Ok(())
+}
+
+/// The registry module. Holds what genesis fixed: the hub's own chain id
+/// (never a child's), its native denom (deposits) and the parameters (also
+/// stored under `registry/params` for clients).
+#[derive(Debug, Clone)]
+pub struct Registry {
+    hub_chain_id: ChainId,
+    native_denom: Denom,
+    params: RegistryParams,
+}
+
+impl Registry {
+    pub fn new(genesis: &Genesis) -> Self {
+        Registry {
+            hub_chain_id: genesis.chain_id.clone(),
+            native_denom: genesis.params.native_denom.clone(),
+            params: genesis.registry.clone(),
+        }
+    }
+}
+
+/// The current block's time, as `begin_block` wrote it: validation sees the
+/// same clock execution does.
+fn block_time_ms(state: &dyn StateRead) -> Result<u64, StateReadError> {
+    Ok(read_value(state, sys_key::TIME_MS)?.unwrap_or(0))
+}
+
+impl Module for Registry {
+    fn name(&self) -> &'static str {
+        "registry"
+    }
+
+    /// Refuses a genesis without staking: registration checks the child's
+    /// validators against the hub's active set, which staking keeps.
+    fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError> {
+        if !genesis.modules.iter().any(|m| m == "staking") {
+            return Err(RuntimeError::Genesis(
+                "the registry module needs the staking module: child chains are secured by hub validators".into(),
+            ));
+        }
+        check_params(&self.params)?;
+        write_value(state, state_key::PARAMS.to_vec(), &self.params);
+        Ok(())
+    }
+
+    fn handles(&self, body: &TxBody) -> bool {
+        matches!(body, TxBody::RegisterChildChain { .. } | TxBody::AnchorHeader { .. })
+    }
+
+    fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
+        let now_ms = block_time_ms(state)?;
+        match &tx.body {
+            TxBody::RegisterChildChain { .. } => {
+                let registration = Registration::of(&tx.body).ok_or(TxError::Unhandled(tx.body.kind()))?;
+                register::check(self, state, &tx.sender_address(), &registration, now_ms).map(|_| ())
+            }
+            TxBody::AnchorHeader { chain_id, update } => anchor::check(state, chain_id, update, now_ms).map(|_| ()),
+            _ => Err(TxError::Unhandled(tx.body.kind())),
+        }
+    }
+
+    fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
+        match &tx.body {
+            TxBody::RegisterChildChain { .. } => {
+                let registration = Registration::of(&tx.body).ok_or(TxError::Unhandled(tx.body.kind()))?;
+                register::execute(self, ctx, &tx.sender_address(), &registration)
+            }
+            TxBody::AnchorHeader { chain_id, update } => anchor::execute(ctx, &tx.sender_address(), chain_id, update),
+            _ => Err(TxError::Unhandled(tx.body.kind())),
+        }
+    }
+}

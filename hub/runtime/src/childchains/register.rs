@@ -1,0 +1,160 @@
+//! `RegisterChildChain`: check the registration, lock the deposit, record
+//! the chain and create the hub's light client of it.
+
+use super::{state_key, ChildChain, Registry, CHILD_CHAINS_MAX, CHILD_VALIDATORS_MAX, TEMPLATE_BYTES_MAX};
+use crate::bank::{self, BankRead};
+use crate::module::{check_text, Ctx};
+use crate::staking::{self, POWER_MAX};
+use crate::state::{read_value, write_value, StateRead};
+use crate::TxError;
+use std::collections::BTreeSet;
+use tributary_consensus::ConsensusParams;
+use tributary_light_client::{ClientConfig, ClientState, ConsensusState, TrustThreshold};
+use tributary_types::block::Validator;
+use tributary_types::{Address, Amount, ChainId, ConsensusGenesis, Event, Hash, TxBody};
+
+/// The fields of a `RegisterChildChain` body.
+#[derive(Debug, Clone, Copy)]
+pub struct Registration<'a> {
+    pub chain_id: &'a ChainId,
+    pub template: &'a str,
+    pub genesis_hash: &'a Hash,
+    pub consensus: &'a ConsensusGenesis,
+    pub validators: &'a [Validator],
+    pub deposit: Amount,
+}
+
+impl<'a> Registration<'a> {
+    /// The registration in `body`, if it is a `RegisterChildChain`.
+    pub fn of(body: &'a TxBody) -> Option<Registration<'a>> {
+        match body {
+            TxBody::RegisterChildChain { chain_id, template, genesis_hash, consensus, validators, deposit } => {
+                Some(Registration { chain_id, template, genesis_hash, consensus, validators, deposit: *deposit })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The child's set: 1 to [`CHILD_VALIDATORS_MAX`] distinct validators with
+/// power in 1..=[`POWER_MAX`] (so the powers sum within a u64).
+fn check_set_shape(validators: &[Validator]) -> Result<(), TxError> {
+    if validators.is_empty() || validators.len() > CHILD_VALIDATORS_MAX {
+        return Err(TxError::ChildValidatorCount { got: validators.len(), max: CHILD_VALIDATORS_MAX });
+    }
+    let mut seen = BTreeSet::new();
+    for v in validators {
+        let address = v.public_key.address();
+        if !seen.insert(v.public_key) {
+            return Err(TxError::DuplicateValidator { address });
+        }
+        if v.power == 0 || v.power > POWER_MAX {
+            return Err(TxError::ChildValidatorPower { address, power: v.power, max: POWER_MAX });
+        }
+    }
+    Ok(())
+}
+
+/// Every child validator is in the hub's active set with the same keys: the
+/// child's VRF beacon must be proven with the key the hub knows.
+fn check_hub_validators(state: &dyn StateRead, validators: &[Validator]) -> Result<(), TxError> {
+    let active = staking::active_set(state)?;
+    for v in validators {
+        let on_hub = active.iter().any(|hub| hub.public_key == v.public_key && hub.vrf_public_key == v.vrf_public_key);
+        if !on_hub {
+            return Err(TxError::NotHubValidator { address: v.public_key.address() });
+        }
+    }
+    Ok(())
+}
+
+/// The light client the hub keeps for the child: trusting its genesis (hash
+/// and validators) from `now_ms`, the registering block's time.
+fn new_client(registry: &Registry, r: &Registration<'_>, now_ms: u64) -> Result<ClientState, TxError> {
+    let config = ClientConfig {
+        chain_id: r.chain_id.clone(),
+        params: ConsensusParams::from(r.consensus),
+        trusting_period_ms: registry.params.trusting_period_ms,
+        max_clock_drift_ms: registry.params.max_clock_drift_ms,
+        trust_threshold: TrustThreshold::default(),
+    };
+    // The genesis state root is not in the registration: nothing is proven at height 0.
+    let trusted = ConsensusState::from_genesis_hash(*r.genesis_hash, now_ms, Hash::ZERO, r.validators);
+    ClientState::new(config, trusted, r.validators.to_vec()).map_err(|e| TxError::InvalidChildChain(e.to_string()))
+}
+
+/// Whether `owner` may register `r` at `now_ms`; the client to store if so.
+/// Cheapest checks first; reads only.
+pub(super) fn check(
+    registry: &Registry,
+    state: &dyn StateRead,
+    owner: &Address,
+    r: &Registration<'_>,
+    now_ms: u64,
+) -> Result<ClientState, TxError> {
+    check_text("template", r.template, TEMPLATE_BYTES_MAX, false)?;
+    if *r.chain_id == registry.hub_chain_id {
+        return Err(TxError::ChildChainIsHub { chain_id: r.chain_id.to_string() });
+    }
+    if r.deposit < registry.params.min_deposit {
+        return Err(TxError::DepositTooLow { min: registry.params.min_deposit, got: r.deposit });
+    }
+    check_set_shape(r.validators)?;
+    if super::child_chain(state, r.chain_id)?.is_some() {
+        return Err(TxError::ChildChainExists { chain_id: r.chain_id.to_string() });
+    }
+    if super::child_chain_ids(state)?.len() >= CHILD_CHAINS_MAX {
+        return Err(TxError::ChildChainsFull { max: CHILD_CHAINS_MAX });
+    }
+    check_hub_validators(state, r.validators)?;
+    let available = state.balance(owner, &registry.native_denom)?;
+    if available < r.deposit {
+        return Err(TxError::InsufficientBalance {
+            denom: registry.native_denom.to_string(),
+            needed: r.deposit,
+            available,
+        });
+    }
+    new_client(registry, r, now_ms)
+}
+
+/// Lock the deposit, record the chain and store its client.
+pub(super) fn execute(
+    registry: &Registry,
+    ctx: &mut Ctx<'_, '_>,
+    owner: &Address,
+    r: &Registration<'_>,
+) -> Result<(), TxError> {
+    let client = check(registry, &*ctx.state, owner, r, ctx.block.time_ms)?;
+    let available = ctx.state.balance(owner, &registry.native_denom)?;
+    // Out of the balance, into the record: supply is unchanged (module docs).
+    bank::set_balance(ctx.state, owner, &registry.native_denom, available - r.deposit)?;
+    let record = ChildChain {
+        chain_id: r.chain_id.clone(),
+        owner: *owner,
+        template: r.template.to_string(),
+        genesis_hash: *r.genesis_hash,
+        consensus: r.consensus.clone(),
+        validators: r.validators.to_vec(),
+        deposit: r.deposit,
+        registered_height: ctx.block.height,
+        registered_time_ms: ctx.block.time_ms,
+        anchored_height: 0,
+        last_anchor_time_ms: 0,
+    };
+    write_value(ctx.state, state_key::chain(r.chain_id), &record);
+    write_value(ctx.state, state_key::client(r.chain_id), &client);
+    let mut ids: Vec<ChainId> = read_value(&*ctx.state, state_key::CHAINS)?.unwrap_or_default();
+    ids.push(r.chain_id.clone());
+    write_value(ctx.state, state_key::CHAINS.to_vec(), &ids);
+    ctx.events.push(
+        Event::new("register_child_chain")
+            .attr("chain_id", r.chain_id)
+            .attr("owner", owner)
+            .attr("template", r.template)
+            .attr("genesis_hash", r.genesis_hash.to_hex())
+            .attr("deposit", r.deposit)
+            .attr("validators", r.validators.len()),
+    );
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! Every state path the registry module uses (`interop-spec/state.md`,
+//! section "registry"). The paths are part of the protocol: the node and the
+//! API read child chains from them, and a light client can prove any of them.
+//!
+//! A chain id is `a-z 0-9 -` only, so `{chain_id}` never contains a `/` and
+//! the paths of two chains never overlap. Heights in `registry/anchor/…` are
+//! zero-padded to 20 digits, so one chain's anchors sort by height.
+
+use tributary_types::ChainId;
+
+/// `registry/params` → borsh `RegistryParams`.
+pub const PARAMS: &[u8] = b"registry/params";
+
+/// `registry/chains` → borsh `Vec<ChainId>`: every registered child chain in
+/// registration order (the tree has no prefix scan, so the module keeps the list).
+pub const CHAINS: &[u8] = b"registry/chains";
+
+/// `registry/chain/{chain_id}` → borsh `ChildChain`.
+pub fn chain(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/chain/{chain_id}").into_bytes()
+}
+
+/// `registry/client/{chain_id}` → borsh `ClientState`: the hub's light
+/// client of the child chain.
+pub fn client(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/client/{chain_id}").into_bytes()
+}
+
+/// `registry/anchor/{chain_id}/{height:020}` → borsh `AnchoredHeader`.
+pub fn anchor(chain_id: &ChainId, height: u64) -> Vec<u8> {
+    format!("registry/anchor/{chain_id}/{height:020}").into_bytes()
+}
+
+/// `registry/anchors/{chain_id}/count` → borsh u64: how many headers of the
+/// chain were anchored (absent = 0).
+pub fn anchor_count(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/anchors/{chain_id}/count").into_bytes()
+}
+
+/// `registry/anchors/{chain_id}/{n}` → borsh u64: the height of the `n`th
+/// anchored header (0-based, plain decimal `n`). Anchored heights may skip,
+/// so this index is what lets a reader page through them without a scan.
+pub fn anchor_index(chain_id: &ChainId, n: u64) -> Vec<u8> {
+    format!("registry/anchors/{chain_id}/{n}").into_bytes()
+}
