@@ -16,7 +16,7 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     let log = std::fs::File::create(home.join("devnet.log")).unwrap();
-    let mut devnet = Command::new(hub_bin())
+    let devnet = Command::new(hub_bin())
         .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
         .args(["--children", "token", "--json"])
         .stdout(Stdio::null())
@@ -63,11 +63,5 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
     assert_eq!(listed["childChains"][0]["chainId"], "token-1");
 
-    signal(&devnet, nix::sys::signal::Signal::SIGTERM);
-    let status = wait_for("hub devnet to exit", Duration::from_secs(30), || {
-        let status = devnet.try_wait().expect("try_wait");
-        async move { status }
-    })
-    .await;
-    assert!(status.success(), "hub devnet exited with {status}");
+    terminate(devnet, "hub devnet").await;
 }

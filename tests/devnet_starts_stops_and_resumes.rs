@@ -41,14 +41,8 @@ async fn read_description(home: &Path) -> Value {
     .await
 }
 
-async fn stop(mut devnet: Child) {
-    signal(&devnet, nix::sys::signal::Signal::SIGTERM);
-    let status = wait_for("hub devnet to exit", Duration::from_secs(30), || {
-        let status = devnet.try_wait().expect("try_wait");
-        async move { status }
-    })
-    .await;
-    assert!(status.success(), "hub devnet exited with {status}");
+async fn stop(devnet: Child) {
+    terminate(devnet, "hub devnet").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

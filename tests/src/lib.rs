@@ -150,6 +150,18 @@ pub fn signal(child: &Child, signal: nix::sys::signal::Signal) {
     nix::sys::signal::kill(pid, signal).expect("send signal");
 }
 
+/// SIGTERM a process (e.g. `hub devnet`) and wait (bounded) for it to exit
+/// cleanly: it must stop everything it started and exit 0.
+pub async fn terminate(mut child: Child, what: &str) {
+    signal(&child, nix::sys::signal::Signal::SIGTERM);
+    let status = wait_for(&format!("{what} to exit"), Duration::from_secs(30), || {
+        let status = child.try_wait().expect("try_wait");
+        async move { status }
+    })
+    .await;
+    assert!(status.success(), "{what} exited with {status}");
+}
+
 /// A multi-validator hub made by `hub init --validators N [--permissioned]`,
 /// each validator a real `hub start` process on loopback.
 pub struct TestNetwork {
