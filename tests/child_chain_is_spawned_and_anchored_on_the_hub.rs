@@ -60,6 +60,58 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
             "anchored header {height} is not the child's block"
         );
     }
+    // Transactions on the child: a transfer of its token and an asset issue,
+    // both signed by the owner (who holds the token's supply).
+    let owner = tributary_crypto::keyfile::load_signing_key(&home.join("hub/keys/user0.json"), None).unwrap();
+    let info = child_node.query("{ chain { nativeDenom minFee } }", json!({})).await.unwrap();
+    let denom = info["chain"]["nativeDenom"].as_str().unwrap().to_string();
+    let fee: u128 = info["chain"]["minFee"].as_str().unwrap().parse().unwrap();
+    let to = description["accounts"].as_array().unwrap().iter().find(|a| a["name"] == "user1").unwrap()["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sign = |nonce, body| {
+        owner.sign_tx(tributary_types::SignDoc {
+            chain_id: tributary_types::ChainId::new("token-1").unwrap(),
+            sender: owner.public_key(),
+            nonce,
+            fee,
+            body,
+        })
+    };
+    let transfer = sign(
+        0,
+        tributary_types::TxBody::Transfer {
+            to: to.parse().unwrap(),
+            denom: tributary_types::Denom::new(denom.clone()).unwrap(),
+            amount: 5_000,
+        },
+    );
+    let issue = sign(
+        1,
+        tributary_types::TxBody::IssueAsset {
+            symbol: "GOLD".into(),
+            name: "Gold bar".into(),
+            decimals: 2,
+            supply: 1_000_000,
+            metadata: "{\"vault\":\"A\"}".into(),
+            freezable: true,
+        },
+    );
+    let transfer_hash = submit(&child_node, &transfer).await.expect("child accepts the transfer");
+    let issue_hash = submit(&child_node, &issue).await.expect("child accepts the asset issue");
+    for hash in [&transfer_hash, &issue_hash] {
+        wait_for("the child's transactions to be final", WAIT, || async {
+            tx_status(&child_node, hash).await.filter(|(_, ok)| *ok)
+        })
+        .await;
+    }
+    assert_eq!(balance(&child_node, &to, &denom).await, 5_000);
+    let assets = child_node.query("{ assets { denom symbol supply issuer } }", json!({})).await.unwrap();
+    assert_eq!(assets["assets"][0]["symbol"], "GOLD", "{assets}");
+    assert_eq!(assets["assets"][0]["supply"], "1000000");
+    assert_eq!(balance(&child_node, &owner.public_key().address().to_string(), "asset/gold").await, 1_000_000);
+
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
     assert_eq!(listed["childChains"][0]["chainId"], "token-1");
 

@@ -351,6 +351,47 @@ fn child_chain_view(
     })
 }
 
+/// An asset issued on this chain (module `assets`).
+#[derive(SimpleObject)]
+pub struct AssetView {
+    pub denom: String,
+    pub symbol: String,
+    pub name: String,
+    pub decimals: u8,
+    pub issuer: String,
+    /// Current supply (issued minus burned).
+    pub supply: String,
+    pub metadata: String,
+    pub freezable: bool,
+}
+
+/// A poll (module `polls`) with its running tally.
+#[derive(SimpleObject)]
+pub struct PollView {
+    pub id: u64,
+    pub creator: String,
+    pub question: String,
+    pub options: Vec<String>,
+    pub deadline_height: u64,
+    /// `one_per_account`, or `balance:DENOM`.
+    pub weight: String,
+    pub voters: u64,
+    /// Votes (or weight) per option, in option order.
+    pub tally: Vec<String>,
+    pub closed: bool,
+    pub winners: Vec<u32>,
+}
+
+/// A message in an inbox (module `messages`); the body is base64.
+#[derive(SimpleObject)]
+pub struct MessageView {
+    pub seq: u64,
+    pub from: String,
+    pub height: u64,
+    pub body_base64: String,
+    pub encrypted: bool,
+}
+
 /// The consensus view of the height being decided.
 #[derive(SimpleObject)]
 pub struct ConsensusView {
@@ -494,6 +535,99 @@ impl QueryRoot {
         let limit = (limit as usize).min(100);
         let from = anchored_from.unwrap_or(record.anchored_height.saturating_sub(limit as u64 - 1).max(1));
         Ok(Some(child_chain_view(chain, record, from, limit)?))
+    }
+
+    /// Assets issued on this chain, in issue order (at most 100 per page);
+    /// empty where the `assets` module is off.
+    async fn assets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] from: u64,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<AssetView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("assets") {
+            return Ok(Vec::new());
+        }
+        let list =
+            tributary_runtime::assets::assets(&chain.latest(), from, (limit as usize).min(100)).map_err(internal)?;
+        Ok(list
+            .into_iter()
+            .map(|(denom, a)| AssetView {
+                denom: denom.to_string(),
+                symbol: a.symbol,
+                name: a.name,
+                decimals: a.decimals,
+                issuer: a.issuer.to_string(),
+                supply: a.supply.to_string(),
+                metadata: a.metadata,
+                freezable: a.freezable,
+            })
+            .collect())
+    }
+
+    /// Polls from id `from` (at most 100), with their tallies; empty where
+    /// the `polls` module is off.
+    async fn polls(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] from: u64,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<PollView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("polls") {
+            return Ok(Vec::new());
+        }
+        let snapshot = chain.latest();
+        let list = tributary_runtime::polls::polls(&snapshot, from, (limit as usize).min(100)).map_err(internal)?;
+        let mut out = Vec::with_capacity(list.len());
+        for p in list {
+            let tally = tributary_runtime::polls::tally(&snapshot, p.id).map_err(internal)?.unwrap_or_default();
+            out.push(PollView {
+                id: p.id,
+                creator: p.creator.to_string(),
+                question: p.question,
+                options: p.options,
+                deadline_height: p.deadline_height,
+                weight: match p.weight {
+                    tributary_types::PollWeight::OnePerAccount => "one_per_account".into(),
+                    tributary_types::PollWeight::ByBalance { denom } => format!("balance:{denom}"),
+                },
+                voters: p.voters,
+                tally: tally.iter().map(|t| t.to_string()).collect(),
+                closed: p.closed,
+                winners: p.winners,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An account's inbox from sequence number `from` (at most 100);
+    /// empty where the `messages` module is off.
+    async fn inbox(
+        &self,
+        ctx: &Context<'_>,
+        address: String,
+        #[graphql(default = 0)] from: u64,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<MessageView>> {
+        let chain = chain(ctx);
+        let address = parse_address(&address)?;
+        if !chain.has_module("messages") {
+            return Ok(Vec::new());
+        }
+        let list = tributary_runtime::messages::inbox(&chain.latest(), &address, from, (limit as usize).min(100))
+            .map_err(internal)?;
+        Ok(list
+            .into_iter()
+            .map(|(seq, m)| MessageView {
+                seq,
+                from: m.from.to_string(),
+                height: m.height,
+                body_base64: base64::engine::general_purpose::STANDARD.encode(&m.body),
+                encrypted: m.encrypted,
+            })
+            .collect())
     }
 
     /// This node's consensus and sync status.
