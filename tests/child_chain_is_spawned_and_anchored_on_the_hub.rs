@@ -1,6 +1,8 @@
-//! `hub devnet --children token` spawns a child chain from the `token`
-//! template: it is registered on the hub (deposit paid by its owner), run by
-//! the hub's validators as separate processes, and every finalized child
+//! `hub devnet --children token,community` spawns a child chain from each
+//! runnable template: each is registered on the hub (deposit paid by its
+//! owner), run by the hub's validators as separate processes, takes
+//! transactions of its own modules (a token transfer and an asset issue on
+//! `token-1`, a poll and a vote on `community-2`), and every finalized child
 //! header is anchored on the hub, verified by the hub's light client.
 
 use serde_json::{json, Value};
@@ -18,7 +20,7 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     let log = std::fs::File::create(home.join("devnet.log")).unwrap();
     let devnet = Command::new(hub_bin())
         .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
-        .args(["--children", "token", "--json"])
+        .args(["--children", "token,community", "--json"])
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
@@ -112,8 +114,49 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     assert_eq!(assets["assets"][0]["supply"], "1000000");
     assert_eq!(balance(&child_node, &owner.public_key().address().to_string(), "asset/gold").await, 1_000_000);
 
+    // community-2: a poll and a vote, tallied on the child; also anchored.
+    let community = &description["children"][1];
+    assert_eq!(community["chain_id"], "community-2", "{description}");
+    let community_node = Client::new(community["nodes"][2]["graphql"].as_str().unwrap());
+    let tip = height(&community_node).await;
+    let sign = |nonce, body| {
+        owner.sign_tx(tributary_types::SignDoc {
+            chain_id: tributary_types::ChainId::new("community-2").unwrap(),
+            sender: owner.public_key(),
+            nonce,
+            fee: 1,
+            body,
+        })
+    };
+    let create = sign(
+        0,
+        tributary_types::TxBody::CreatePoll {
+            question: "Ship it?".into(),
+            options: vec!["yes".into(), "no".into()],
+            deadline_height: tip + 10_000,
+            weight: tributary_types::PollWeight::OnePerAccount,
+        },
+    );
+    let vote = sign(1, tributary_types::TxBody::CastVote { poll_id: 0, option: 0 });
+    let create_hash = submit(&community_node, &create).await.expect("community accepts the poll");
+    let vote_hash = submit(&community_node, &vote).await.expect("community accepts the vote");
+    for hash in [&create_hash, &vote_hash] {
+        wait_for("the poll and the vote to be final", WAIT, || async {
+            tx_status(&community_node, hash).await.filter(|(_, ok)| *ok)
+        })
+        .await;
+    }
+    let polls = community_node.query("{ polls { id question tally voters closed } }", json!({})).await.unwrap();
+    assert_eq!(polls["polls"][0]["question"], "Ship it?", "{polls}");
+    assert_eq!(polls["polls"][0]["tally"], json!(["1", "0"]));
+    wait_for("the hub to anchor community-2", WAIT, || async {
+        let answer = hub.query("{ childChain(id: \"community-2\") { anchoredHeight } }", json!({})).await.ok()?;
+        (answer["childChain"]["anchoredHeight"].as_u64()? >= 3).then_some(())
+    })
+    .await;
+
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
-    assert_eq!(listed["childChains"][0]["chainId"], "token-1");
+    assert_eq!(listed["childChains"], json!([{ "chainId": "token-1" }, { "chainId": "community-2" }]));
 
     terminate(devnet, "hub devnet").await;
 }
