@@ -119,7 +119,8 @@ pub async fn run(
         for child in description["children"].as_array().into_iter().flatten() {
             let url = child["nodes"][0]["graphql"].as_str().unwrap_or("");
             let chain = child["chain_id"].as_str().unwrap_or("");
-            println!("  child        {chain:<20} {url}  ({})", child["template"].as_str().unwrap_or(""));
+            let spawned = child["spawn_ms"].as_u64().map(|ms| format!(", spawned in {ms} ms")).unwrap_or_default();
+            println!("  child        {chain:<20} {url}  ({}{spawned})", child["template"].as_str().unwrap_or(""));
         }
         println!("  state        {}", hub.display());
         println!();
@@ -275,7 +276,9 @@ async fn start_children(
         let chain_id = format!("{template_name}-{}", i + 1);
         let dir = root.join("children").join(&chain_id);
         let mut homes = existing_homes(&dir);
-        if homes.is_empty() {
+        let started = std::time::Instant::now();
+        let fresh = homes.is_empty();
+        if fresh {
             if !json {
                 println!("spawning child chain {chain_id} from template {template_name}");
             }
@@ -287,9 +290,13 @@ async fn start_children(
             nodes.push(spawn_node(exe, home).await?);
         }
         wait_until_committing(&mut nodes[first..]).await?;
+        // Spawn time: from rendering and registering to the child's blocks
+        // on all its nodes (reported only when this run spawned it).
+        let spawn_ms = fresh.then(|| started.elapsed().as_millis() as u64);
         described.push(json!({
             "chain_id": chain_id,
             "template": template_name,
+            "spawn_ms": spawn_ms,
             "nodes": nodes[first..].iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
         }));
     }
