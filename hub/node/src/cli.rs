@@ -225,6 +225,60 @@ pub enum TxCommand {
         #[command(flatten)]
         common: TxArgs,
     },
+    /// Issue an asset (chains with the assets module): its denom is `asset/SYMBOL` in lowercase.
+    IssueAsset {
+        /// 2 to 12 characters of A-Z and 0-9.
+        #[arg(long)]
+        symbol: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value_t = 0)]
+        decimals: u8,
+        /// Whole supply in base units, credited to --from.
+        #[arg(long)]
+        supply: u128,
+        #[arg(long, default_value = "")]
+        metadata: String,
+        /// Let the issuer freeze accounts' holdings of it.
+        #[arg(long)]
+        freezable: bool,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Create a poll (chains with the polls module).
+    CreatePoll {
+        #[arg(long)]
+        question: String,
+        /// An option (repeat: 2 to 16).
+        #[arg(long = "option", required = true)]
+        options: Vec<String>,
+        /// Last height that counts votes.
+        #[arg(long)]
+        deadline_height: u64,
+        /// Weigh votes by this denom's balance instead of one per account.
+        #[arg(long)]
+        weight_denom: Option<String>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Vote in a poll (0-based option).
+    Vote {
+        #[arg(long)]
+        poll: u64,
+        #[arg(long)]
+        option: u32,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Leave a message in an account's inbox (chains with the messages module).
+    SendMessage {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
 }
 
 /// What every transaction command takes.
@@ -480,7 +534,11 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Transfer { common, .. }
         | TxCommand::RegisterValidator { common, .. }
         | TxCommand::Bond { common, .. }
-        | TxCommand::Unbond { common, .. } => common,
+        | TxCommand::Unbond { common, .. }
+        | TxCommand::IssueAsset { common, .. }
+        | TxCommand::CreatePoll { common, .. }
+        | TxCommand::Vote { common, .. }
+        | TxCommand::SendMessage { common, .. } => common,
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -509,6 +567,27 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Bond { validator, amount, .. } => TxBody::Bond { validator: validator.parse()?, amount: *amount },
         TxCommand::Unbond { validator, amount, .. } => {
             TxBody::Unbond { validator: validator.parse()?, amount: *amount }
+        }
+        TxCommand::IssueAsset { symbol, name, decimals, supply, metadata, freezable, .. } => TxBody::IssueAsset {
+            symbol: symbol.clone(),
+            name: name.clone(),
+            decimals: *decimals,
+            supply: *supply,
+            metadata: metadata.clone(),
+            freezable: *freezable,
+        },
+        TxCommand::CreatePoll { question, options, deadline_height, weight_denom, .. } => TxBody::CreatePoll {
+            question: question.clone(),
+            options: options.clone(),
+            deadline_height: *deadline_height,
+            weight: match weight_denom {
+                Some(denom) => tributary_types::PollWeight::ByBalance { denom: Denom::new(denom.clone())? },
+                None => tributary_types::PollWeight::OnePerAccount,
+            },
+        },
+        TxCommand::Vote { poll, option, .. } => TxBody::CastVote { poll_id: *poll, option: *option },
+        TxCommand::SendMessage { to, text, .. } => {
+            TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
     };
     let doc = SignDoc { chain_id, sender: key.public_key(), nonce, fee: common.fee.unwrap_or(min_fee), body };
