@@ -109,6 +109,12 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
         .await;
     }
     assert_eq!(balance(&child_node, &to, &denom).await, 5_000);
+    let issued = child_node
+        .query("query($h: String!) { tx(hash: $h) { kind details } }", json!({ "h": issue_hash }))
+        .await
+        .unwrap();
+    assert_eq!(issued["tx"]["kind"], "issue_asset");
+    assert_eq!(issued["tx"]["details"]["symbol"], "GOLD", "{issued}");
     let assets = child_node.query("{ assets { denom symbol supply issuer } }", json!({})).await.unwrap();
     assert_eq!(assets["assets"][0]["symbol"], "GOLD", "{assets}");
     assert_eq!(assets["assets"][0]["supply"], "1000000");

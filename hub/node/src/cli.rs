@@ -445,7 +445,7 @@ fn scalar(v: &Value) -> String {
     }
 }
 
-pub const TX_FIELDS: &str = "hash height index chainId sender nonce fee kind transfer { to denom amount } receipt { success error feePaid events { kind attributes { key value } } }";
+pub const TX_FIELDS: &str = "hash height index chainId sender nonce fee kind details receipt { success error feePaid events { kind attributes { key value } } }";
 pub const HEADER_FIELDS: &str =
     "hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput validatorSetHash nextValidatorSetHash";
 

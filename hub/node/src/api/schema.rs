@@ -172,7 +172,53 @@ pub struct TxView {
     pub fee: String,
     pub kind: String,
     pub transfer: Option<TransferView>,
+    /// The body's fields as JSON (amounts as strings, byte fields as their
+    /// length), for every kind.
+    pub details: async_graphql::Json<serde_json::Value>,
     pub receipt: ReceiptView,
+}
+
+/// A transaction body's fields for display.
+fn body_details(body: &TxBody) -> serde_json::Value {
+    use serde_json::json;
+    match body {
+        TxBody::Transfer { to, denom, amount } => {
+            json!({ "to": to.to_string(), "denom": denom.to_string(), "amount": amount.to_string() })
+        }
+        TxBody::RegisterValidator { vrf_public_key, self_bond } => {
+            json!({ "vrf_public_key": hex::encode(vrf_public_key), "self_bond": self_bond.to_string() })
+        }
+        TxBody::Bond { validator, amount } | TxBody::Unbond { validator, amount } => {
+            json!({ "validator": validator.to_string(), "amount": amount.to_string() })
+        }
+        TxBody::SubmitEvidence { evidence } => json!({ "evidence_bytes": evidence.len() }),
+        TxBody::IssueAsset { symbol, name, decimals, supply, metadata, freezable } => json!({
+            "symbol": symbol, "name": name, "decimals": decimals, "supply": supply.to_string(),
+            "metadata": metadata, "freezable": freezable,
+        }),
+        TxBody::FreezeAsset { denom, account, frozen } => {
+            json!({ "denom": denom.to_string(), "account": account.to_string(), "frozen": frozen })
+        }
+        TxBody::BurnAsset { denom, amount } => json!({ "denom": denom.to_string(), "amount": amount.to_string() }),
+        TxBody::CreatePoll { question, options, deadline_height, weight } => json!({
+            "question": question, "options": options, "deadline_height": deadline_height,
+            "weight": match weight {
+                tributary_types::PollWeight::OnePerAccount => "one_per_account".to_string(),
+                tributary_types::PollWeight::ByBalance { denom } => format!("balance:{denom}"),
+            },
+        }),
+        TxBody::CastVote { poll_id, option } => json!({ "poll": poll_id, "option": option }),
+        TxBody::SendMessage { to, body, encrypted } => {
+            json!({ "to": to.to_string(), "body_bytes": body.len(), "encrypted": encrypted })
+        }
+        TxBody::RegisterChildChain { chain_id, template, genesis_hash, validators, deposit, .. } => json!({
+            "chain_id": chain_id.to_string(), "template": template, "genesis_hash": genesis_hash.to_hex(),
+            "validators": validators.len(), "deposit": deposit.to_string(),
+        }),
+        TxBody::AnchorHeader { chain_id, update } => {
+            json!({ "chain_id": chain_id.to_string(), "update_bytes": update.len() })
+        }
+    }
 }
 
 fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
@@ -189,9 +235,9 @@ fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
             TxBody::Transfer { to, denom, amount } => {
                 Some(TransferView { to: to.to_string(), denom: denom.to_string(), amount: amount.to_string() })
             }
-            // Staking bodies: `kind` names them; their fields are not in the schema yet.
             _ => None,
         },
+        details: async_graphql::Json(body_details(&tx.body)),
         receipt: receipt.into(),
     }
 }
