@@ -269,6 +269,11 @@ impl Driver {
             params: self.chain.consensus_params().clone(),
         };
         let vrf = vrf_secret_for(&key)?;
+        let chain = self.chain.clone();
+        let next = resume.height;
+        for block in blocking(move || chain.recorded_blocks(next)).await? {
+            self.remember_body(block);
+        }
         tracing::info!(height = resume.height, records = resume.records.len(), "consensus starting");
         self.machine = Some(Machine::new(config, key, vrf, sets, resume));
         self.build = None;
@@ -307,8 +312,15 @@ impl Driver {
     async fn carry_out(&mut self, output: Output) -> anyhow::Result<Option<Input>> {
         match output {
             Output::PersistVote(record) => {
+                // The block goes into the record too: a validator that
+                // restarts after voting must be able to execute and commit
+                // the block it voted for, even if nobody else has it.
+                let block = self
+                    .chain
+                    .candidate_block(&record.block_hash)
+                    .or_else(|| self.bodies.get(&record.block_hash).cloned());
                 let chain = self.chain.clone();
-                blocking(move || chain.persist_vote(&record)).await?;
+                blocking(move || chain.persist_vote(&record, block.as_ref())).await?;
             }
             Output::Broadcast(message) => {
                 if self.config.double_sign {
@@ -333,12 +345,33 @@ impl Driver {
             Output::BuildBlock { height, round } => self.build = Some((height, round)),
             Output::ValidateBlock { block_hash, builder } => return self.validate(block_hash, builder).await,
             Output::Commit { height, block_hash, certificate, proposal, .. } => {
+                // A decision restored from the write-ahead records after a
+                // restart may name a block this process has not executed
+                // yet: execute it from its recorded body first.
+                if !self.chain.is_candidate(&block_hash) && self.chain.height() + 1 == height {
+                    if let Some(block) = self.bodies.get(&block_hash).cloned() {
+                        let chain = self.chain.clone();
+                        let builder = proposal.builder;
+                        let checked =
+                            tokio::task::spawn_blocking(move || chain.validate_proposal(block, &builder, now_ms()))
+                                .await
+                                .context("block validation panicked")?;
+                        if let Err(e) = checked {
+                            tracing::error!(%block_hash, "a decided block does not execute here: {e}");
+                        }
+                    }
+                }
                 let chain = self.chain.clone();
                 let committed =
                     blocking(move || match chain.commit_certified(&block_hash, certificate, Some(&*proposal)) {
                         Ok(committed) => Ok(Some(committed)),
                         // Sync got there first.
                         Err(ChainError::UnknownCandidate(_)) if chain.height() >= height => Ok(None),
+                        // The body is nowhere here: peers have it, block sync fetches it.
+                        Err(ChainError::UnknownCandidate(_)) => {
+                            tracing::warn!(height, %block_hash, "decided a block this node lacks; waiting for block sync");
+                            Ok(None)
+                        }
                         Err(e) => Err(e),
                     })
                     .await?;

@@ -268,3 +268,35 @@ async fn a_follower_imports_certified_blocks_and_refuses_every_forgery() {
     let receipt = follower.receipt(&block1.txs[0].hash()).unwrap().unwrap();
     assert!(receipt.success);
 }
+
+/// A validator that crashes after voting for a block must find the block's
+/// body again on restart (it may be the only copy); records and bodies of
+/// final heights are pruned.
+#[test]
+fn vote_records_keep_the_block_they_name_until_the_height_is_final() {
+    let f = fixture();
+    let block = f.chain.build_block(0, 3_000, u32::MAX).unwrap();
+    let record = tributary_consensus::SignedRecord {
+        height: 1,
+        round: 0,
+        kind: tributary_consensus::RecordKind::Proposal,
+        block_hash: block.hash(),
+        polka: Vec::new(),
+        proposal: None,
+    };
+    f.chain.persist_vote(&record, Some(&block)).unwrap();
+    let endorse =
+        tributary_consensus::SignedRecord { kind: tributary_consensus::RecordKind::Endorse, ..record.clone() };
+    f.chain.persist_vote(&endorse, Some(&block)).unwrap();
+    // A body that is not the record's block is not kept under its hash.
+    let other = tributary_consensus::SignedRecord { round: 1, block_hash: Hash([9; 32]), ..record.clone() };
+    f.chain.persist_vote(&other, Some(&block)).unwrap();
+
+    assert_eq!(f.chain.vote_records(1).unwrap().len(), 3);
+    assert_eq!(f.chain.recorded_blocks(1).unwrap(), vec![block.clone()]);
+    assert!(f.chain.recorded_blocks(2).unwrap().is_empty());
+
+    f.chain.prune_vote_records(1).unwrap();
+    assert!(f.chain.vote_records(1).unwrap().is_empty());
+    assert!(f.chain.recorded_blocks(1).unwrap().is_empty());
+}

@@ -7,8 +7,19 @@
 use super::{decode, encode, Chain, Result};
 use tributary_consensus::{RecordKind, SignedRecord};
 use tributary_store::{Batch, Column, Durability};
+use tributary_types::Block;
 
 const WAL_PREFIX: &[u8] = b"wal/";
+/// Bodies of the blocks the records name: `walblock/{height}{hash}`.
+const WAL_BLOCK_PREFIX: &[u8] = b"walblock/";
+/// Most recorded blocks read back for one height.
+const BLOCKS_PER_HEIGHT_MAX: usize = 64;
+
+fn block_prefix(height: u64) -> Vec<u8> {
+    let mut key = WAL_BLOCK_PREFIX.to_vec();
+    key.extend_from_slice(&height.to_be_bytes());
+    key
+}
 /// Most records read back for one height (3 kinds per round).
 const RECORDS_PER_HEIGHT_MAX: usize = 3 * 1024;
 
@@ -32,9 +43,18 @@ fn record_key(record: &SignedRecord) -> Vec<u8> {
 impl Chain {
     /// Write a signed record and fsync it, whatever `sync_writes` says: a
     /// lost record could make this validator equivocate after a crash.
-    pub fn persist_vote(&self, record: &SignedRecord) -> Result<()> {
+    /// `block` (the body the record names, when known) is written with it.
+    pub fn persist_vote(&self, record: &SignedRecord, block: Option<&Block>) -> Result<()> {
         let mut batch = Batch::new();
         batch.put(Column::Meta, record_key(record), encode(record)?);
+        if let Some(block) = block.filter(|b| b.hash() == record.block_hash) {
+            let mut key = block_prefix(record.height);
+            key.extend_from_slice(&record.block_hash.0);
+            // Endorse and commit records usually name a block already written.
+            if self.store.get(Column::Meta, &key)?.is_none() {
+                batch.put(Column::Meta, key, encode(block)?);
+            }
+        }
         self.store.write(batch, Durability::Sync)?;
         Ok(())
     }
@@ -49,6 +69,16 @@ impl Chain {
             .collect()
     }
 
+    /// The block bodies recorded for `height` (see [`Chain::persist_vote`]).
+    pub fn recorded_blocks(&self, height: u64) -> Result<Vec<Block>> {
+        let prefix = block_prefix(height);
+        let rows = self.store.scan(Column::Meta, &prefix, true, BLOCKS_PER_HEIGHT_MAX)?;
+        rows.iter()
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .map(|(_, value)| decode("recorded block", value))
+            .collect()
+    }
+
     /// Drop the records of heights up to `height` (they are final).
     pub fn prune_vote_records(&self, height: u64) -> Result<()> {
         let rows = self.store.scan(Column::Meta, WAL_PREFIX, true, RECORDS_PER_HEIGHT_MAX)?;
@@ -56,6 +86,13 @@ impl Chain {
         let mut batch = Batch::new();
         for (key, _) in
             rows.iter().take_while(|(key, _)| key.starts_with(WAL_PREFIX) && key.as_slice() < end.as_slice())
+        {
+            batch.delete(Column::Meta, key.clone());
+        }
+        let rows = self.store.scan(Column::Meta, WAL_BLOCK_PREFIX, true, BLOCKS_PER_HEIGHT_MAX)?;
+        let end = block_prefix(height.saturating_add(1));
+        for (key, _) in
+            rows.iter().take_while(|(key, _)| key.starts_with(WAL_BLOCK_PREFIX) && key.as_slice() < end.as_slice())
         {
             batch.delete(Column::Meta, key.clone());
         }
