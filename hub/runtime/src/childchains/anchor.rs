@@ -17,15 +17,15 @@ pub(super) struct Anchoring {
     state: ConsensusState,
 }
 
-/// Whether `update_bytes` may be anchored for `chain_id` at hub time
-/// `now_ms`. Cheapest checks first; the light client verifies a copy of the
-/// stored client, so nothing changes here.
-pub(super) fn check(
+/// The checks that need no signature or VRF work: size, a registered chain,
+/// a well-formed update above the anchored height. `validate_tx` runs only
+/// these; the light client's verification runs once, in [`check`], when the
+/// transaction executes (a failure there drops the body's layer all the same).
+pub(super) fn precheck(
     state: &dyn StateRead,
     chain_id: &ChainId,
     update_bytes: &[u8],
-    now_ms: u64,
-) -> Result<Anchoring, TxError> {
+) -> Result<(ChildChain, Update), TxError> {
     if update_bytes.len() > ANCHOR_UPDATE_BYTES_MAX {
         return Err(TxError::FieldTooLong { field: "update", len: update_bytes.len(), max: ANCHOR_UPDATE_BYTES_MAX });
     }
@@ -40,6 +40,19 @@ pub(super) fn check(
             anchored_height: record.anchored_height,
         });
     }
+    Ok((record, update))
+}
+
+/// Whether `update_bytes` may be anchored for `chain_id` at hub time
+/// `now_ms`: [`precheck`], then the light client verifies the update on a
+/// copy of the stored client, so nothing changes here.
+pub(super) fn check(
+    state: &dyn StateRead,
+    chain_id: &ChainId,
+    update_bytes: &[u8],
+    now_ms: u64,
+) -> Result<Anchoring, TxError> {
+    let (record, update) = precheck(state, chain_id, update_bytes)?;
     let mut client = super::client_state(state, chain_id)?.ok_or_else(|| {
         StateReadError(format!("child chain {chain_id} is registered but registry/client/{chain_id} is missing"))
     })?;

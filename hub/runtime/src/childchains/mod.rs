@@ -274,7 +274,7 @@ impl Module for Registry {
                 let registration = Registration::of(&tx.body).ok_or(TxError::Unhandled(tx.body.kind()))?;
                 register::check(self, state, &tx.sender_address(), &registration, now_ms).map(|_| ())
             }
-            TxBody::AnchorHeader { chain_id, update } => anchor::check(state, chain_id, update, now_ms).map(|_| ()),
+            TxBody::AnchorHeader { chain_id, update } => anchor::precheck(state, chain_id, update).map(|_| ()),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
