@@ -420,6 +420,12 @@ impl Chain {
         Ok(committee_for(&self.genesis.chain_id, height, &beacon, &set, &self.consensus_params))
     }
 
+    /// At most one block behind the highest height peers are known to have
+    /// committed (one behind is normal while a height is being decided).
+    pub fn in_sync(&self) -> bool {
+        self.metrics.best_known_height.load(Ordering::Relaxed) <= self.height() + 1
+    }
+
     /// Whether this chain's runtime runs the module `name`.
     pub fn has_module(&self, name: &str) -> bool {
         self.runtime.module_names().contains(&name)

@@ -22,7 +22,7 @@ use crate::chain::{vrf_secret_for, Chain, ChainError, ImportError};
 use crate::node::now_ms;
 use anyhow::Context as _;
 use borsh::{BorshDeserialize, BorshSerialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -348,18 +348,10 @@ impl Driver {
                 // A decision restored from the write-ahead records after a
                 // restart may name a block this process has not executed
                 // yet: execute it from its recorded body first.
-                if !self.chain.is_candidate(&block_hash) && self.chain.height() + 1 == height {
-                    if let Some(block) = self.bodies.get(&block_hash).cloned() {
-                        let chain = self.chain.clone();
-                        let builder = proposal.builder;
-                        let checked =
-                            tokio::task::spawn_blocking(move || chain.validate_proposal(block, &builder, now_ms()))
-                                .await
-                                .context("block validation panicked")?;
-                        if let Err(e) = checked {
-                            tracing::error!(%block_hash, "a decided block does not execute here: {e}");
-                        }
-                    }
+                if !self.chain.is_candidate(&block_hash) {
+                    // The verdict is not needed: a block that fails stays no
+                    // candidate and the commit below reports it missing.
+                    let _ = self.validate(block_hash, proposal.builder).await?;
                 }
                 let chain = self.chain.clone();
                 let committed =
@@ -655,8 +647,7 @@ impl Driver {
     fn maybe_sync(&mut self) {
         let tip = self.chain.height();
         let (best, peer) = self.best_known;
-        let in_sync = best <= tip + 1;
-        self.chain.metrics.in_sync.store(u64::from(in_sync), Ordering::Relaxed);
+        self.chain.metrics.in_sync.store(u64::from(self.chain.in_sync()), Ordering::Relaxed);
         self.chain.metrics.peers.store(self.network.peers().len() as u64, Ordering::Relaxed);
         if self.tip_seen.0 != tip {
             self.tip_seen = (tip, Instant::now());
@@ -737,9 +728,7 @@ impl Driver {
             self.chain.metrics.blocks_synced.fetch_add(imported, Ordering::Relaxed);
             let tip = self.chain.height();
             tracing::info!(height = tip, best = self.best_known.0, imported, "synced blocks");
-            let remembered: BTreeMap<Hash, Block> =
-                self.bodies.drain().filter(|(_, b)| b.header.height > tip).collect();
-            self.bodies.extend(remembered);
+            self.bodies.retain(|_, b| b.header.height > tip);
             self.restart_machine().await?;
         }
         Ok(())

@@ -69,7 +69,7 @@ async fn health(State(state): State<AppState>) -> Response {
         "best_known_height": chain.metrics.best_known_height.load(Ordering::Relaxed),
         "peers": chain.metrics.peers.load(Ordering::Relaxed),
         // At most one block behind what peers are known to have committed.
-        "in_sync": chain.metrics.best_known_height.load(Ordering::Relaxed) <= chain.height() + 1,
+        "in_sync": chain.in_sync(),
     });
     Json(body).into_response()
 }

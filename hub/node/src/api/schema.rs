@@ -690,7 +690,7 @@ impl QueryRoot {
             missed_rounds: m.missed_rounds.load(Relaxed),
             peers: m.peers.load(Relaxed),
             best_known_height: best,
-            in_sync: best <= chain.height() + 1,
+            in_sync: chain.in_sync(),
             finality_p50_ms: m.finality_quantiles(&[0.5]).map(|v| v[0] * 1e3),
             finality_p99_ms: m.finality_quantiles(&[0.99]).map(|v| v[0] * 1e3),
         }
