@@ -745,3 +745,46 @@ async fn blocking<T: Send + 'static, E: Into<anyhow::Error> + Send + 'static>(
 ) -> anyhow::Result<T> {
     tokio::task::spawn_blocking(work).await.context("blocking task panicked")?.map_err(Into::into)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tributary_consensus::Status;
+    use tributary_types::ChainId;
+
+    #[test]
+    fn gossip_payloads_decode_only_when_well_formed() {
+        let status = Message::Status(Status { chain_id: ChainId::new("hub").unwrap(), height: 7 });
+        let mut wire = status.to_bytes();
+        wire.extend_from_slice(&42u64.to_le_bytes());
+        assert_eq!(decode_vote_wire(&wire), Some(status.clone()));
+        assert!(gossip_is_well_formed(Topic::Votes, &wire));
+        // Without the salt, shorter than a salt, or garbage: refused.
+        assert_eq!(decode_vote_wire(&status.to_bytes()), None);
+        assert_eq!(decode_vote_wire(&[1, 2, 3]), None);
+        assert!(!gossip_is_well_formed(Topic::Votes, &[0xff; 40]));
+
+        // Transaction batches: non-empty and within the count limit.
+        assert_eq!(decode_tx_batch(&borsh::to_vec(&Vec::<Tx>::new()).unwrap()), None);
+        assert!(!gossip_is_well_formed(Topic::Txs, &[7, 0, 0, 0, 1]));
+        assert!(!gossip_is_well_formed(Topic::Proposals, &[0; 16]));
+
+        let key = SigningKey::from_secret([3; 32]);
+        let tx = key.sign_tx(tributary_types::SignDoc {
+            chain_id: ChainId::new("hub").unwrap(),
+            sender: key.public_key(),
+            nonce: 0,
+            fee: 10,
+            body: tributary_types::TxBody::Transfer {
+                to: key.public_key().address(),
+                denom: tributary_types::Denom::new("utrib").unwrap(),
+                amount: 1,
+            },
+        });
+        let batches = encode_tx_batches(&vec![tx.clone(); 600]);
+        let sizes: Vec<usize> = batches.iter().map(|b| decode_tx_batch(b).unwrap().len()).collect();
+        assert_eq!(sizes, vec![256, 256, 88]);
+        let too_many = borsh::to_vec(&vec![tx; TX_GOSSIP_BATCH_MAX + 1]).unwrap();
+        assert_eq!(decode_tx_batch(&too_many), None);
+    }
+}
