@@ -23,6 +23,17 @@ use tributary_types::{Address, Amount, ChainId, Denom, Hash, Tx, TxBody};
 pub trait AccountView {
     fn nonce(&self, address: &Address) -> u64;
     fn balance(&self, address: &Address, denom: &Denom) -> Amount;
+    /// Whether `tx` may pay no fee: on a child chain, a committee member's
+    /// `AdoptCommittee` (the runtime's ante applies the same rule).
+    fn fee_exempt(&self, _tx: &Tx) -> bool {
+        false
+    }
+}
+
+/// A body that may be sent with fee 0 when state says its sender may
+/// ([`AccountView::fee_exempt`]).
+fn may_be_fee_exempt(tx: &Tx) -> bool {
+    tx.fee == 0 && matches!(tx.body, TxBody::AdoptCommittee { .. })
 }
 
 #[derive(Clone, Debug)]
@@ -138,7 +149,9 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::FreezeAsset { .. }
         | TxBody::CreatePoll { .. }
         | TxBody::CastVote { .. }
-        | TxBody::SendMessage { .. } => {}
+        | TxBody::SendMessage { .. }
+        | TxBody::AdoptCommittee { .. }
+        | TxBody::AnnounceEndpoint { .. } => {}
     }
     out
 }
@@ -199,7 +212,8 @@ impl Mempool {
                 got: tx.chain_id.to_string(),
             });
         }
-        if tx.fee < self.config.min_fee {
+        // A fee-exempt body is checked against state in `admit_checked`.
+        if tx.fee < self.config.min_fee && !may_be_fee_exempt(tx) {
             return Err(AdmitError::FeeTooLow { min: self.config.min_fee, got: tx.fee });
         }
         match &tx.body {
@@ -226,7 +240,9 @@ impl Mempool {
             | TxBody::CastVote { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
-            | TxBody::AnchorHeader { .. } => {}
+            | TxBody::AnchorHeader { .. }
+            | TxBody::AdoptCommittee { .. }
+            | TxBody::AnnounceEndpoint { .. } => {}
         }
         if signature_checked {
             return Ok(());
@@ -272,9 +288,13 @@ impl Mempool {
             return Err(AdmitError::Duplicate(hash));
         }
         self.check_stateless(&tx, encoded_len, signature_checked)?;
+        let exempt = may_be_fee_exempt(&tx) && view.fee_exempt(&tx);
+        if tx.fee < self.config.min_fee && !exempt {
+            return Err(AdmitError::FeeTooLow { min: self.config.min_fee, got: tx.fee });
+        }
         let sender = tx.sender_address();
         let committed_nonce = view.nonce(&sender);
-        if committed_nonce == 0 && view.balance(&sender, &self.config.native_denom) == 0 {
+        if committed_nonce == 0 && !exempt && view.balance(&sender, &self.config.native_denom) == 0 {
             return Err(AdmitError::UnknownAccount { sender: sender.to_string() });
         }
         if tx.nonce < committed_nonce {
@@ -475,7 +495,7 @@ mod tests;
 mod registry_spend_tests {
     use super::*;
     use tributary_types::block::Validator;
-    use tributary_types::{ChainId, Hash};
+    use tributary_types::ChainId;
 
     fn tx(body: TxBody) -> Tx {
         let key = tributary_crypto::SigningKey::from_secret([3; 32]);
@@ -492,20 +512,68 @@ mod registry_spend_tests {
     fn registering_spends_the_deposit_and_anchoring_only_the_fee() {
         let native = Denom::new("utrib").unwrap();
         let child = ChainId::new("child-a").unwrap();
-        let register = TxBody::RegisterChildChain {
-            chain_id: child.clone(),
-            template: "token".into(),
-            genesis_hash: Hash([1; 32]),
-            consensus: Default::default(),
-            validators: vec![Validator {
-                public_key: tributary_types::PublicKey([2; 32]),
-                vrf_public_key: [3; 32],
-                power: 1,
-            }],
-            deposit: 1_000,
-        };
+        let register = TxBody::RegisterChildChain { template: "token".into(), genesis: vec![0; 100], deposit: 1_000 };
         assert_eq!(spend(&tx(register), &native), vec![(native.clone(), 1_010)]);
         let anchor = TxBody::AnchorHeader { chain_id: child, update: vec![0; 1_000_000] };
         assert_eq!(spend(&tx(anchor), &native), vec![(native, 10)]);
+    }
+
+    struct Members(Vec<tributary_types::PublicKey>);
+    impl AccountView for Members {
+        fn nonce(&self, _: &Address) -> u64 {
+            0
+        }
+        fn balance(&self, _: &Address, _: &Denom) -> Amount {
+            0
+        }
+        fn fee_exempt(&self, tx: &Tx) -> bool {
+            self.0.contains(&tx.sender)
+        }
+    }
+
+    #[test]
+    fn only_a_member_adopts_a_committee_without_fee_or_balance() {
+        let config = MempoolConfig {
+            chain_id: ChainId::new("test-hub").unwrap(),
+            native_denom: Denom::new("utrib").unwrap(),
+            min_fee: 10,
+            max_tx_bytes: 100_000,
+            max_txs: 10,
+            max_bytes: 1_000_000,
+            max_txs_per_sender: 4,
+        };
+        let key = tributary_crypto::SigningKey::from_secret([3; 32]);
+        let signed = |fee: Amount, body: TxBody| {
+            key.sign_tx(tributary_types::SignDoc {
+                chain_id: ChainId::new("test-hub").unwrap(),
+                sender: key.public_key(),
+                nonce: 0,
+                fee,
+                body,
+            })
+        };
+        let validators =
+            vec![Validator { public_key: tributary_types::PublicKey([2; 32]), vrf_public_key: [3; 32], power: 1 }];
+        let adopt = signed(0, TxBody::AdoptCommittee { term: 1, validators });
+        // Zero-fee AdoptCommittee passes the stateless check; state decides.
+        assert!(Mempool::new(config.clone()).check_stateless(&adopt, 200, false).is_ok());
+        let mut pool = Mempool::new(config.clone());
+        let stranger = Members(vec![]);
+        assert!(matches!(pool.admit(adopt.clone(), 200, &stranger), Err(AdmitError::FeeTooLow { min: 10, got: 0 })));
+        assert!(pool.is_empty());
+        // A member with no balance and no nonce yet is admitted.
+        let member = Members(vec![key.public_key()]);
+        assert!(pool.admit(adopt, 200, &member).is_ok());
+        assert_eq!(pool.len(), 1);
+        // Any other zero-fee body stays refused, member or not.
+        let transfer = signed(
+            0,
+            TxBody::Transfer { to: key.public_key().address(), denom: Denom::new("utrib").unwrap(), amount: 1 },
+        );
+        let mut pool = Mempool::new(config);
+        assert!(matches!(pool.admit(transfer, 200, &member), Err(AdmitError::FeeTooLow { .. })));
+        // With a fee, AdoptCommittee is an ordinary paid transaction: an empty account is unknown.
+        let paid = signed(10, TxBody::AdoptCommittee { term: 1, validators: vec![] });
+        assert!(matches!(pool.admit(paid, 200, &member), Err(AdmitError::UnknownAccount { .. })));
     }
 }

@@ -23,6 +23,7 @@
 pub mod assets;
 pub mod bank;
 pub mod childchains;
+pub mod committee;
 pub mod messages;
 pub mod module;
 pub mod polls;
@@ -56,6 +57,9 @@ pub struct BlockInfo {
     pub height: u64,
     pub time_ms: u64,
     pub proposer: Address,
+    /// The beacon of the block before this one (what drew this block's
+    /// consensus committee); the registry draws child committees from it.
+    pub beacon: tributary_types::Hash,
 }
 
 /// Why a transaction failed. In ante, it keeps the transaction out of the
@@ -152,7 +156,7 @@ pub enum TxError {
     ChildChainsFull { max: usize },
     #[error("deposit {got} is below the minimum deposit {min}; deposit at least {min}")]
     DepositTooLow { min: Amount, got: Amount },
-    #[error("a child chain needs 1 to {max} genesis validators, got {got}")]
+    #[error("a child chain's committee needs 1 to {max} validators, got {got}")]
     ChildValidatorCount { got: usize, max: usize },
     #[error("{address} is not in the hub's active validator set (or its VRF key differs): child chains are secured by hub validators only")]
     NotHubValidator { address: Address },
@@ -168,8 +172,22 @@ pub enum TxError {
         "height {height} of {chain_id} is at or below its anchored height {anchored_height}: anchor a later header"
     )]
     AlreadyAnchored { chain_id: String, height: u64, anchored_height: u64 },
+    #[error(
+        "height {height} of {chain_id} is not the next to anchor: headers are anchored in order, and {next} is next"
+    )]
+    AnchorOutOfOrder { chain_id: String, height: u64, next: u64 },
     #[error("invalid anchor: {0}")]
     InvalidAnchor(String),
+    #[error("{address} is not in this chain's current committee: only a member may adopt the next one")]
+    NotCommitteeMember { address: Address },
+    #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
+    StaleTerm { term: u64, current: u64 },
+    #[error(
+        "{address} is not in the committee of child chain {chain_id} (current or next): only its members serve it"
+    )]
+    NotChildCommitteeMember { chain_id: String, address: Address },
+    #[error("invalid endpoint: {0}")]
+    InvalidEndpoint(String),
     #[error(transparent)]
     State(#[from] StateReadError),
 }
@@ -354,7 +372,9 @@ impl BlockExecution<'_, '_> {
                 got: tx.chain_id.to_string(),
             }));
         }
-        if tx.fee < params.min_fee {
+        // A committee member's `AdoptCommittee` pays nothing ([`committee`]).
+        let exempt = committee::fee_exempt(&self.state, tx).map_err(fatal)?;
+        if tx.fee < params.min_fee && !exempt {
             return Err(refuse(TxError::FeeTooLow { min: params.min_fee, got: tx.fee }));
         }
         if !signature_verified && tributary_crypto::verify_tx(tx).is_err() {
@@ -365,10 +385,12 @@ impl BlockExecution<'_, '_> {
         if tx.nonce != expected {
             return Err(refuse(TxError::BadNonce { expected, got: tx.nonce }));
         }
-        match move_funds(&mut self.state, &sender, &self.block.proposer, &params.native_denom, tx.fee) {
-            Ok(()) => {}
-            Err(TxError::State(e)) => return Err(fatal(e)),
-            Err(e) => return Err(refuse(e)),
+        if !exempt {
+            match move_funds(&mut self.state, &sender, &self.block.proposer, &params.native_denom, tx.fee) {
+                Ok(()) => {}
+                Err(TxError::State(e)) => return Err(fatal(e)),
+                Err(e) => return Err(refuse(e)),
+            }
         }
         self.state.set(bank::state_key::nonce(&sender), bank::to_bytes(&(expected + 1)));
         Ok(Event::new("fee")

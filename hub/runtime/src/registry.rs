@@ -2,8 +2,9 @@
 //!
 //! A genesis lists the modules it enables besides `bank` (which every chain
 //! runs: fees and nonces live there). The hub lists `staking` and `registry`
-//! (child chains, [`crate::childchains`]); a child chain
-//! lists its template's (`assets`, `polls`, `messages`). Because all chains
+//! (child chains, [`crate::childchains`]); a child chain lists `committee`
+//! (its hub-drawn committee, [`crate::committee`]) and its template's
+//! (`assets`, `polls`, `messages`). Because all chains
 //! build their runtime from this one table, they share module code exactly,
 //! and a name this table does not know is refused at start rather than
 //! ignored: a chain that silently ran without a module its genesis promised
@@ -14,7 +15,7 @@
 //! name the same modules behave the same.
 
 use crate::module::Module;
-use crate::{assets, bank, childchains, messages, polls, staking, RuntimeError};
+use crate::{assets, bank, childchains, committee, messages, polls, staking, RuntimeError};
 use tributary_types::Genesis;
 
 /// The name of the module every chain runs. Listing it in `genesis.modules`
@@ -30,6 +31,7 @@ type Constructor = fn(&Genesis) -> Box<dyn Module>;
 pub const MODULES: &[(&str, Constructor)] = &[
     ("staking", |g| Box::new(staking::Staking::new(g))),
     ("registry", |g| Box::new(childchains::Registry::new(g))),
+    ("committee", |_| Box::new(committee::Committee)),
     ("assets", |g| Box::new(assets::Assets::new(g))),
     ("polls", |_| Box::new(polls::Polls)),
     ("messages", |_| Box::new(messages::Messages)),

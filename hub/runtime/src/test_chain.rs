@@ -5,7 +5,8 @@ use crate::{BlockInfo, Runtime, RuntimeError};
 use std::collections::BTreeMap;
 use tributary_crypto::SigningKey;
 use tributary_types::{
-    Address, Amount, ChainId, Denom, Event, Genesis, GenesisAccount, GenesisBalance, Params, Receipt, SignDoc, TxBody,
+    Address, Amount, ChainId, Denom, Event, Genesis, GenesisAccount, GenesisBalance, Hash, Params, Receipt, SignDoc,
+    TxBody,
 };
 
 pub(crate) const FEE: Amount = 10;
@@ -46,6 +47,9 @@ pub(crate) struct TestChain {
     pub height: u64,
     /// The time of the blocks `block` makes (1000 unless a test moves it).
     pub time_ms: u64,
+    /// The beacon the blocks `block` makes carry ([`BlockInfo::beacon`]:
+    /// the previous block's; `Hash::ZERO` unless a test moves it).
+    pub beacon: Hash,
     nonces: BTreeMap<Address, u64>,
 }
 
@@ -60,18 +64,29 @@ impl TestChain {
         let runtime = Runtime::new(g)?;
         let writes = runtime.genesis_writes(g)?;
         let state = writes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
-        Ok(TestChain { runtime, state, height: 0, time_ms: 1000, nonces: BTreeMap::new() })
+        Ok(TestChain { runtime, state, height: 0, time_ms: 1000, beacon: Hash::ZERO, nonces: BTreeMap::new() })
     }
 
     /// Execute the next block with these transactions; returns their
     /// receipts and the block's own (end-block) events.
     pub fn block(&mut self, txs: Vec<(&SigningKey, TxBody)>) -> (Vec<Receipt>, Vec<Event>) {
+        self.try_block(txs.into_iter().map(|(key, body)| (key, body, FEE)).collect()).unwrap()
+    }
+
+    /// Execute the next block with these transactions, each with its own
+    /// fee. A transaction that fails ante makes the whole block invalid: the
+    /// error comes back and nothing changes (state, height, nonces).
+    pub fn try_block(
+        &mut self,
+        txs: Vec<(&SigningKey, TxBody, Amount)>,
+    ) -> Result<(Vec<Receipt>, Vec<Event>), RuntimeError> {
+        let mut nonces = self.nonces.clone();
         let signed = txs
             .into_iter()
-            .map(|(key, body)| {
+            .map(|(key, body, fee)| {
                 let address = key.public_key().address();
-                let nonce = self.nonces.entry(address).or_insert(0);
-                let doc = SignDoc { chain_id: chain_id(), sender: key.public_key(), nonce: *nonce, fee: FEE, body };
+                let nonce = nonces.entry(address).or_insert(0);
+                let doc = SignDoc { chain_id: chain_id(), sender: key.public_key(), nonce: *nonce, fee, body };
                 *nonce += 1;
                 key.sign_tx(doc)
             })
@@ -81,16 +96,18 @@ impl TestChain {
             height: self.height + 1,
             time_ms: self.time_ms,
             proposer: Address([0xee; 20]),
+            beacon: self.beacon,
         };
-        let out = self.runtime.execute_block(&self.state, info, signed, false).unwrap();
+        let out = self.runtime.execute_block(&self.state, info, signed, false)?;
         for (k, v) in out.writes {
             match v {
                 Some(v) => self.state.insert(k, v),
                 None => self.state.remove(&k),
             };
         }
+        self.nonces = nonces;
         self.height += 1;
-        (out.receipts, out.events)
+        Ok((out.receipts, out.events))
     }
 
     /// One transaction in a block of its own; its receipt.

@@ -53,7 +53,13 @@ fn transfer(key: &SigningKey, nonce: u64, to: Address, amount: Amount) -> Tx {
 }
 
 fn block(height: u64, proposer: Address) -> BlockInfo {
-    BlockInfo { chain_id: ChainId::new("test-hub").unwrap(), height, time_ms: 1000 + height, proposer }
+    BlockInfo {
+        chain_id: ChainId::new("test-hub").unwrap(),
+        height,
+        time_ms: 1000 + height,
+        proposer,
+        beacon: tributary_types::Hash([7; 32]),
+    }
 }
 
 #[test]
@@ -178,7 +184,7 @@ fn genesis_chooses_the_modules_and_refuses_unknown_or_repeated_names() {
     assert_eq!(
         names(&["assets", "oracel"]).unwrap_err(),
         RuntimeError::Genesis(
-            "unknown module \"oracel\": known modules are staking, registry, assets, polls, messages (bank is always on)".into()
+            "unknown module \"oracel\": known modules are staking, registry, committee, assets, polls, messages (bank is always on)".into()
         )
     );
     assert_eq!(

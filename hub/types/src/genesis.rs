@@ -131,6 +131,14 @@ pub struct RegistryParams {
     pub trusting_period_ms: u64,
     /// How far ahead of the hub's block time a child header's time may be.
     pub max_clock_drift_ms: u64,
+    /// How many hub validators the hub draws into each child chain's
+    /// committee at every epoch boundary (fewer if the hub has fewer).
+    #[serde(default = "default_committee_size")]
+    pub committee_size: u32,
+}
+
+fn default_committee_size() -> u32 {
+    4
 }
 
 impl Default for RegistryParams {
@@ -140,6 +148,7 @@ impl Default for RegistryParams {
             stall_after_ms: 60_000,
             trusting_period_ms: 14 * 24 * 3600 * 1000,
             max_clock_drift_ms: 10_000,
+            committee_size: default_committee_size(),
         }
     }
 }

@@ -3,7 +3,6 @@
 use crate::address::{Address, PublicKey, Signature};
 use crate::block::Validator;
 use crate::chain::ChainId;
-use crate::genesis::ConsensusGenesis;
 use crate::hash::{hash_borsh, Hash};
 use borsh::{BorshDeserialize, BorshSerialize};
 use std::fmt;
@@ -135,24 +134,30 @@ pub enum TxBody {
     /// the sender made for the recipient; the chain never looks inside.
     SendMessage { to: Address, body: Vec<u8>, encrypted: bool },
     /// Register a child chain on the hub (module `registry`); the sender is
-    /// its owner. `template` names the recipe it was made from (at most 64
-    /// bytes); `genesis_hash` and `consensus` are the child genesis's hash and
-    /// consensus parameters; `validators` is the child's validator set at
-    /// genesis (1 to 128 hub validators, with the child's own powers).
-    /// `deposit` native tokens (at least the hub's `min_deposit`) are locked
-    /// with the registration.
-    RegisterChildChain {
-        chain_id: ChainId,
-        template: String,
-        genesis_hash: Hash,
-        consensus: ConsensusGenesis,
-        validators: Vec<Validator>,
-        deposit: Amount,
-    },
+    /// its owner. `genesis` is the borsh of the child's whole [`crate::Genesis`]
+    /// (at most 64 KiB): the hub derives the chain id, consensus parameters,
+    /// first committee and genesis hash from it, and keeps it so every hub
+    /// validator later drawn into the child's committee can start the child
+    /// from the same document. `template` names the recipe it was made from
+    /// (at most 64 bytes). `deposit` native tokens (at least the hub's
+    /// `min_deposit`) are locked with the registration.
+    RegisterChildChain { template: String, genesis: Vec<u8>, deposit: Amount },
     /// Anchor a certified child-chain header on the hub (module `registry`):
     /// `update` is the borsh of a light-client `Update` (kept opaque here so
     /// this crate does not depend on the light client). Anyone may submit one.
     AnchorHeader { chain_id: ChainId, update: Vec<u8> },
+    /// On a child chain (module `committee`): switch to the committee the
+    /// hub drew for the child's `term`. Sent by a member of the child's
+    /// current committee, with fee 0 (committee members hold no child
+    /// tokens); the set takes effect two blocks later, like a staking epoch.
+    /// The hub refuses to anchor a child header certified by any set it did
+    /// not draw, so a committee that adopts a wrong set stops being anchored.
+    AdoptCommittee { term: u64, validators: Vec<Validator> },
+    /// On the hub (module `registry`): where the sender, a hub validator in
+    /// child chain `chain_id`'s committee, serves that child: its libp2p
+    /// address (with `/p2p/<peer id>`) and its GraphQL URL. Committee members
+    /// joining the child dial these; clients and gateways read them.
+    AnnounceEndpoint { chain_id: ChainId, p2p: String, graphql: String },
 }
 
 /// How a poll weighs a vote.
@@ -182,6 +187,8 @@ impl TxBody {
             TxBody::SendMessage { .. } => "send_message",
             TxBody::RegisterChildChain { .. } => "register_child_chain",
             TxBody::AnchorHeader { .. } => "anchor_header",
+            TxBody::AdoptCommittee { .. } => "adopt_committee",
+            TxBody::AnnounceEndpoint { .. } => "announce_endpoint",
         }
     }
 }

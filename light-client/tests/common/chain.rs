@@ -79,6 +79,15 @@ impl TestChain {
         chain
     }
 
+    /// Use `hash` as the genesis hash (e.g. the hash of a real `Genesis`
+    /// document): the parent hash of height 1 and `beacon(0)`. Only before
+    /// the first header, since every header depends on both.
+    pub fn set_genesis_hash(&mut self, hash: Hash) {
+        assert!(self.headers.is_empty(), "set the genesis hash before pushing headers");
+        self.genesis_hash = hash;
+        self.beacons[0] = hash;
+    }
+
     /// The set of `(index, power)` pairs, registering their keys.
     pub fn set_of(&mut self, validators: &[(u64, u64)]) -> Vec<Validator> {
         validators

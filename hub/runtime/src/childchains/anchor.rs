@@ -6,7 +6,8 @@ use crate::module::Ctx;
 use crate::state::{read_value, write_value, StateRead, StateReadError};
 use crate::TxError;
 use tributary_light_client::{ClientState, ConsensusState, Update};
-use tributary_types::{Address, ChainId, Event};
+use tributary_types::block::validator_set_hash;
+use tributary_types::{Address, ChainId, Event, Hash};
 
 /// An anchor that passed every check: what to write.
 pub(super) struct Anchoring {
@@ -40,6 +41,16 @@ pub(super) fn precheck(
             anchored_height: record.anchored_height,
         });
     }
+    // Every child header is anchored, in order: a skip would leave a gap
+    // that could never be filled (heights at or below the anchored one are
+    // refused), so the hub only takes the next height.
+    if height != record.anchored_height + 1 {
+        return Err(TxError::AnchorOutOfOrder {
+            chain_id: chain_id.to_string(),
+            height,
+            next: record.anchored_height + 1,
+        });
+    }
     Ok((record, update))
 }
 
@@ -57,7 +68,42 @@ pub(super) fn check(
         StateReadError(format!("child chain {chain_id} is registered but registry/client/{chain_id} is missing"))
     })?;
     let verified = client.apply_update(&update, now_ms).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let mut record = record;
+    record.adopted_term = check_drawn_sets(state, &record, &update)?;
     Ok(Anchoring { record, client, state: verified })
+}
+
+/// The header's validator sets (the one certifying it and the next) must be
+/// sets the hub drew: the adopted committee, or the one drawn after it.
+/// Returns the adopted term after this header: the next term once its set
+/// certifies a header.
+fn check_drawn_sets(state: &dyn StateRead, record: &ChildChain, update: &Update) -> Result<u64, TxError> {
+    let chain_id = &record.chain_id;
+    let adopted = super::committee(state, chain_id, record.adopted_term)?
+        .ok_or_else(|| StateReadError(format!("committee {} of {chain_id} is missing", record.adopted_term)))?;
+    let adopted_hash = validator_set_hash(&adopted);
+    let next_hash = if record.term > record.adopted_term {
+        super::committee(state, chain_id, record.term)?.map(|set| validator_set_hash(&set))
+    } else {
+        None
+    };
+    let header = &update.header;
+    let certified_by_next = next_hash.is_some() && Some(header.validator_set_hash) == next_hash;
+    // Once the drawn committee certifies, it is the only set allowed next:
+    // going back to the old one would be a set the hub did not draw.
+    let allowed = |hash: Hash, next_only: bool| (!next_only && hash == adopted_hash) || Some(hash) == next_hash;
+    for (what, hash, next_only) in [
+        ("certified by", header.validator_set_hash, false),
+        ("naming as next", header.next_validator_set_hash, certified_by_next),
+    ] {
+        if !allowed(hash, next_only) {
+            return Err(TxError::InvalidAnchor(format!(
+                "header {} of {chain_id} is {what} a validator set the hub did not draw (adopted term {}, drawn term {})",
+                header.height, record.adopted_term, record.term
+            )));
+        }
+    }
+    Ok(if certified_by_next { record.term } else { record.adopted_term })
 }
 
 /// Store the advanced client, the anchored header and its index entry, and

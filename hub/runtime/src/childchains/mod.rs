@@ -43,16 +43,23 @@ pub mod state_key;
 #[cfg(test)]
 mod tests;
 
-use crate::module::{Ctx, Module};
+use crate::module::{check_text, Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{sys_key, RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
 use tributary_light_client::ClientState;
 use tributary_types::block::Validator;
-use tributary_types::{Address, Amount, ChainId, ConsensusGenesis, Denom, Genesis, Hash, RegistryParams, Tx, TxBody};
+use tributary_types::{
+    Address, Amount, ChainId, ConsensusGenesis, Denom, Event, Genesis, Hash, RegistryParams, Tx, TxBody,
+};
 
-pub use register::Registration;
+pub(crate) use register::check_set_shape;
+pub use register::{Registration, CHILD_GENESIS_BYTES_MAX};
 
+/// Longest endpoint address or URL, in bytes.
+pub const ENDPOINT_BYTES_MAX: usize = 256;
+/// Label of the child-committee draw (domain separation from consensus).
+pub const COMMITTEE_DRAW_LABEL: &[u8] = b"tributary/child-committee/v1";
 /// Longest template name, in bytes.
 pub const TEMPLATE_BYTES_MAX: usize = 64;
 /// Most validators a child chain may start with: each is a hub validator
@@ -87,6 +94,25 @@ pub struct ChildChain {
     pub anchored_height: u64,
     /// The hub block time of the last anchor (0 before the first anchor).
     pub last_anchor_time_ms: u64,
+    /// The latest term the hub drew a committee for (0: the genesis set).
+    pub term: u64,
+    /// The latest term whose committee certified an anchored header. The hub
+    /// draws term `adopted_term + 1` only once the child adopted `term`, so
+    /// at most one drawn committee waits to be adopted.
+    pub adopted_term: u64,
+}
+
+/// Where a committee member serves a child chain ([`TxBody::AnnounceEndpoint`]).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Endpoint {
+    /// The hub validator (its consensus key's address).
+    pub validator: Address,
+    /// libp2p multiaddress with `/p2p/<peer id>`.
+    pub p2p: String,
+    /// GraphQL URL of the member's child node.
+    pub graphql: String,
+    /// The hub height of the announcement.
+    pub hub_height: u64,
 }
 
 /// A child header the hub verified and recorded.
@@ -201,6 +227,68 @@ pub fn anchored_headers(
     Ok(out)
 }
 
+/// The committee the hub drew for `chain_id`'s `term` (term 0: genesis).
+pub fn committee(
+    state: &dyn StateRead,
+    chain_id: &ChainId,
+    term: u64,
+) -> Result<Option<Vec<Validator>>, StateReadError> {
+    read_value(state, &state_key::committee(chain_id, term))
+}
+
+/// The borsh bytes of the genesis `chain_id` was registered with.
+pub fn genesis_bytes(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<Vec<u8>>, StateReadError> {
+    state.get(&state_key::genesis(chain_id))
+}
+
+/// Where the members of `chain_id`'s committees serve it.
+pub fn endpoints(state: &dyn StateRead, chain_id: &ChainId) -> Result<Vec<Endpoint>, StateReadError> {
+    Ok(read_value(state, &state_key::endpoints(chain_id))?.unwrap_or_default())
+}
+
+/// The members who serve `chain` now: its adopted committee and, while one
+/// waits to be adopted, the next. Both run the child during a hand-over.
+pub fn serving_members(state: &dyn StateRead, chain: &ChildChain) -> Result<Vec<Validator>, StateReadError> {
+    let mut members = committee(state, &chain.chain_id, chain.adopted_term)?.unwrap_or_default();
+    if chain.term > chain.adopted_term {
+        for v in committee(state, &chain.chain_id, chain.term)?.unwrap_or_default() {
+            if !members.iter().any(|m| m.public_key == v.public_key) {
+                members.push(v);
+            }
+        }
+    }
+    Ok(members)
+}
+
+/// Draw a committee of `size` from the hub set `hub_set` for `chain_id`'s
+/// `term`, weighted by hub power, seeded by the beacon. Members keep their
+/// hub power; they are ordered by power (highest first), then key, so the
+/// same draw always gives the same set hash.
+pub fn draw_committee(
+    hub_set: &[Validator],
+    chain_id: &ChainId,
+    term: u64,
+    beacon: &Hash,
+    size: usize,
+) -> Vec<Validator> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(COMMITTEE_DRAW_LABEL);
+    h.update((chain_id.as_str().len() as u32).to_le_bytes());
+    h.update(chain_id.as_str().as_bytes());
+    h.update(term.to_le_bytes());
+    h.update(beacon.0);
+    let seed = Hash(h.finalize().into());
+    let powers: Vec<u64> = hub_set.iter().map(|v| v.power).collect();
+    let mut drawn: Vec<Validator> =
+        tributary_consensus::sortition::draw_weighted(COMMITTEE_DRAW_LABEL, &seed, &powers, size)
+            .into_iter()
+            .map(|i| hub_set[i].clone())
+            .collect();
+    drawn.sort_by(|a, b| b.power.cmp(&a.power).then_with(|| a.public_key.cmp(&b.public_key)));
+    drawn
+}
+
 /// Whether `chain` has gone more than `stall_after_ms` without an anchor,
 /// counted from the later of its registration and its last anchor.
 pub fn is_stalled(chain: &ChildChain, now_ms: u64, params: &RegistryParams) -> bool {
@@ -217,6 +305,32 @@ fn check_params(params: &RegistryParams) -> Result<(), RuntimeError> {
         return bad("stall_after_ms must be at least 1");
     }
     Ok(())
+}
+
+/// An endpoint announcement is from a member who serves `chain_id` now, with
+/// a libp2p address and an http(s) URL within [`ENDPOINT_BYTES_MAX`].
+fn check_endpoint(
+    state: &dyn StateRead,
+    sender: &Address,
+    chain_id: &ChainId,
+    p2p: &str,
+    graphql: &str,
+) -> Result<ChildChain, TxError> {
+    check_text("p2p", p2p, ENDPOINT_BYTES_MAX, false)?;
+    check_text("graphql", graphql, ENDPOINT_BYTES_MAX, false)?;
+    if !p2p.starts_with('/') || !p2p.contains("/p2p/") {
+        return Err(TxError::InvalidEndpoint(format!(
+            "p2p {p2p:?} is not a libp2p address with a peer id, e.g. /ip4/127.0.0.1/tcp/26656/p2p/12D3…"
+        )));
+    }
+    if !(graphql.starts_with("http://") || graphql.starts_with("https://")) {
+        return Err(TxError::InvalidEndpoint(format!("graphql {graphql:?} is not an http(s) URL")));
+    }
+    let record = child_chain(state, chain_id)?.ok_or(TxError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    if !serving_members(state, &record)?.iter().any(|v| v.public_key.address() == *sender) {
+        return Err(TxError::NotChildCommitteeMember { chain_id: chain_id.to_string(), address: *sender });
+    }
+    Ok(record)
 }
 
 /// The registry module. Holds what genesis fixed: the hub's own chain id
@@ -263,8 +377,44 @@ impl Module for Registry {
         Ok(())
     }
 
+    /// At a hub epoch boundary (after staking picked the next hub set), draw
+    /// the next committee of every child chain that adopted its last one.
+    fn end_block(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        let epoch_length = crate::staking::params(&*ctx.state)?.epoch_length.max(1);
+        if !ctx.block.height.is_multiple_of(epoch_length) {
+            return Ok(());
+        }
+        let hub_set = crate::staking::pending_set(&*ctx.state)?;
+        let size = (self.params.committee_size as usize).clamp(1, CHILD_VALIDATORS_MAX);
+        for chain_id in child_chain_ids(&*ctx.state)?.iter().take(CHILD_CHAINS_MAX) {
+            let Some(mut record) = child_chain(&*ctx.state, chain_id)? else { continue };
+            if record.term > record.adopted_term {
+                continue; // the last draw still waits to be adopted
+            }
+            let next_term = record.term + 1;
+            let drawn = draw_committee(&hub_set, chain_id, next_term, &ctx.block.beacon, size);
+            let current = committee(&*ctx.state, chain_id, record.term)?.unwrap_or_default();
+            let same_members = drawn.len() == current.len()
+                && drawn.iter().all(|d| current.iter().any(|c| c.public_key == d.public_key));
+            if drawn.is_empty() || same_members {
+                continue; // the same members: nothing to hand over
+            }
+            write_value(ctx.state, state_key::committee(chain_id, next_term), &drawn);
+            record.term = next_term;
+            write_value(ctx.state, state_key::chain(chain_id), &record);
+            ctx.events.push(Event::new("draw_committee").attr("chain_id", chain_id).attr("term", next_term).attr(
+                "members",
+                drawn.iter().map(|v| v.public_key.address().to_string()).collect::<Vec<_>>().join(","),
+            ));
+        }
+        Ok(())
+    }
+
     fn handles(&self, body: &TxBody) -> bool {
-        matches!(body, TxBody::RegisterChildChain { .. } | TxBody::AnchorHeader { .. })
+        matches!(
+            body,
+            TxBody::RegisterChildChain { .. } | TxBody::AnchorHeader { .. } | TxBody::AnnounceEndpoint { .. }
+        )
     }
 
     fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
@@ -275,6 +425,9 @@ impl Module for Registry {
                 register::check(self, state, &tx.sender_address(), &registration, now_ms).map(|_| ())
             }
             TxBody::AnchorHeader { chain_id, update } => anchor::precheck(state, chain_id, update).map(|_| ()),
+            TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
+                check_endpoint(state, &tx.sender_address(), chain_id, p2p, graphql).map(|_| ())
+            }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
@@ -286,6 +439,32 @@ impl Module for Registry {
                 register::execute(self, ctx, &tx.sender_address(), &registration)
             }
             TxBody::AnchorHeader { chain_id, update } => anchor::execute(ctx, &tx.sender_address(), chain_id, update),
+            TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
+                let sender = tx.sender_address();
+                let record = check_endpoint(&*ctx.state, &sender, chain_id, p2p, graphql)?;
+                // Keep members of the serving committees only, one entry each.
+                let members: Vec<Address> =
+                    serving_members(&*ctx.state, &record)?.iter().map(|v| v.public_key.address()).collect();
+                let mut list: Vec<Endpoint> = endpoints(&*ctx.state, chain_id)?
+                    .into_iter()
+                    .filter(|e| e.validator != sender && members.contains(&e.validator))
+                    .collect();
+                list.push(Endpoint {
+                    validator: sender,
+                    p2p: p2p.clone(),
+                    graphql: graphql.clone(),
+                    hub_height: ctx.block.height,
+                });
+                write_value(ctx.state, state_key::endpoints(chain_id), &list);
+                ctx.events.push(
+                    Event::new("announce_endpoint")
+                        .attr("chain_id", chain_id)
+                        .attr("validator", sender)
+                        .attr("p2p", p2p)
+                        .attr("graphql", graphql),
+                );
+                Ok(())
+            }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }

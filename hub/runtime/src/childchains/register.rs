@@ -7,20 +7,24 @@ use crate::module::{check_text, Ctx};
 use crate::staking::{self, POWER_MAX};
 use crate::state::{read_value, write_value, StateRead};
 use crate::TxError;
+use borsh::BorshDeserialize;
 use std::collections::BTreeSet;
 use tributary_consensus::ConsensusParams;
 use tributary_light_client::{ClientConfig, ClientState, ConsensusState, TrustThreshold};
 use tributary_types::block::Validator;
-use tributary_types::{Address, Amount, ChainId, ConsensusGenesis, Event, Hash, TxBody};
+use tributary_types::{Address, Amount, ChainId, Event, Genesis, Hash, TxBody};
+
+/// Largest child genesis a `RegisterChildChain` may carry, in borsh bytes.
+pub const CHILD_GENESIS_BYTES_MAX: usize = 64 * 1024;
+
+/// Modules a child genesis may not enable: the hub's own.
+const HUB_ONLY_MODULES: &[&str] = &["staking", "registry"];
 
 /// The fields of a `RegisterChildChain` body.
 #[derive(Debug, Clone, Copy)]
 pub struct Registration<'a> {
-    pub chain_id: &'a ChainId,
     pub template: &'a str,
-    pub genesis_hash: &'a Hash,
-    pub consensus: &'a ConsensusGenesis,
-    pub validators: &'a [Validator],
+    pub genesis: &'a [u8],
     pub deposit: Amount,
 }
 
@@ -28,17 +32,53 @@ impl<'a> Registration<'a> {
     /// The registration in `body`, if it is a `RegisterChildChain`.
     pub fn of(body: &'a TxBody) -> Option<Registration<'a>> {
         match body {
-            TxBody::RegisterChildChain { chain_id, template, genesis_hash, consensus, validators, deposit } => {
-                Some(Registration { chain_id, template, genesis_hash, consensus, validators, deposit: *deposit })
+            TxBody::RegisterChildChain { template, genesis, deposit } => {
+                Some(Registration { template, genesis, deposit: *deposit })
             }
             _ => None,
         }
     }
 }
 
-/// The child's set: 1 to [`CHILD_VALIDATORS_MAX`] distinct validators with
-/// power in 1..=[`POWER_MAX`] (so the powers sum within a u64).
-fn check_set_shape(validators: &[Validator]) -> Result<(), TxError> {
+/// A registration that passed every check: what to write.
+pub(super) struct Checked {
+    pub genesis: Genesis,
+    pub validators: Vec<Validator>,
+    pub client: ClientState,
+}
+
+/// Decode the child genesis (bounded, exact) and check it can run as a
+/// child chain of this hub: its own chain id, the `committee` module and no
+/// hub-only module, and a runtime that builds its genesis state.
+fn check_genesis(registry: &Registry, bytes: &[u8]) -> Result<Genesis, TxError> {
+    if bytes.len() > CHILD_GENESIS_BYTES_MAX {
+        return Err(TxError::FieldTooLong { field: "genesis", len: bytes.len(), max: CHILD_GENESIS_BYTES_MAX });
+    }
+    let genesis = Genesis::try_from_slice(bytes)
+        .map_err(|e| TxError::InvalidChildChain(format!("genesis is not a borsh-encoded genesis: {e}")))?;
+    if genesis.chain_id == registry.hub_chain_id {
+        return Err(TxError::ChildChainIsHub { chain_id: genesis.chain_id.to_string() });
+    }
+    if let Some(module) = genesis.modules.iter().find(|m| HUB_ONLY_MODULES.contains(&m.as_str())) {
+        return Err(TxError::InvalidChildChain(format!(
+            "genesis enables {module:?}, which only the hub runs; a child chain's validators come from the hub"
+        )));
+    }
+    if !genesis.modules.iter().any(|m| m == "committee") {
+        return Err(TxError::InvalidChildChain(
+            "genesis does not enable the committee module, so the hub could not rotate its committee; \
+             render it with `childchain genesis`, which adds it"
+                .into(),
+        ));
+    }
+    let runtime = crate::Runtime::new(&genesis).map_err(|e| TxError::InvalidChildChain(e.to_string()))?;
+    runtime.genesis_writes(&genesis).map_err(|e| TxError::InvalidChildChain(e.to_string()))?;
+    Ok(genesis)
+}
+
+/// A child committee: 1 to [`CHILD_VALIDATORS_MAX`] distinct validators
+/// with power in 1..=[`POWER_MAX`] (so the powers sum within a u64).
+pub(crate) fn check_set_shape(validators: &[Validator]) -> Result<(), TxError> {
     if validators.is_empty() || validators.len() > CHILD_VALIDATORS_MAX {
         return Err(TxError::ChildValidatorCount { got: validators.len(), max: CHILD_VALIDATORS_MAX });
     }
@@ -70,20 +110,25 @@ fn check_hub_validators(state: &dyn StateRead, validators: &[Validator]) -> Resu
 
 /// The light client the hub keeps for the child: trusting its genesis (hash
 /// and validators) from `now_ms`, the registering block's time.
-fn new_client(registry: &Registry, r: &Registration<'_>, now_ms: u64) -> Result<ClientState, TxError> {
+fn new_client(
+    registry: &Registry,
+    genesis: &Genesis,
+    validators: &[Validator],
+    now_ms: u64,
+) -> Result<ClientState, TxError> {
     let config = ClientConfig {
-        chain_id: r.chain_id.clone(),
-        params: ConsensusParams::from(r.consensus),
+        chain_id: genesis.chain_id.clone(),
+        params: ConsensusParams::from(&genesis.consensus),
         trusting_period_ms: registry.params.trusting_period_ms,
         max_clock_drift_ms: registry.params.max_clock_drift_ms,
         trust_threshold: TrustThreshold::default(),
     };
     // The genesis state root is not in the registration: nothing is proven at height 0.
-    let trusted = ConsensusState::from_genesis_hash(*r.genesis_hash, now_ms, Hash::ZERO, r.validators);
-    ClientState::new(config, trusted, r.validators.to_vec()).map_err(|e| TxError::InvalidChildChain(e.to_string()))
+    let trusted = ConsensusState::from_genesis_hash(genesis.hash(), now_ms, Hash::ZERO, validators);
+    ClientState::new(config, trusted, validators.to_vec()).map_err(|e| TxError::InvalidChildChain(e.to_string()))
 }
 
-/// Whether `owner` may register `r` at `now_ms`; the client to store if so.
+/// Whether `owner` may register `r` at `now_ms`; what to store if so.
 /// Cheapest checks first; reads only.
 pub(super) fn check(
     registry: &Registry,
@@ -91,22 +136,21 @@ pub(super) fn check(
     owner: &Address,
     r: &Registration<'_>,
     now_ms: u64,
-) -> Result<ClientState, TxError> {
+) -> Result<Checked, TxError> {
     check_text("template", r.template, TEMPLATE_BYTES_MAX, false)?;
-    if *r.chain_id == registry.hub_chain_id {
-        return Err(TxError::ChildChainIsHub { chain_id: r.chain_id.to_string() });
-    }
     if r.deposit < registry.params.min_deposit {
         return Err(TxError::DepositTooLow { min: registry.params.min_deposit, got: r.deposit });
     }
-    check_set_shape(r.validators)?;
-    if super::child_chain(state, r.chain_id)?.is_some() {
-        return Err(TxError::ChildChainExists { chain_id: r.chain_id.to_string() });
+    let genesis = check_genesis(registry, r.genesis)?;
+    let validators = genesis.validator_set();
+    check_set_shape(&validators)?;
+    if super::child_chain(state, &genesis.chain_id)?.is_some() {
+        return Err(TxError::ChildChainExists { chain_id: genesis.chain_id.to_string() });
     }
     if super::child_chain_ids(state)?.len() >= CHILD_CHAINS_MAX {
         return Err(TxError::ChildChainsFull { max: CHILD_CHAINS_MAX });
     }
-    check_hub_validators(state, r.validators)?;
+    check_hub_validators(state, &validators)?;
     let available = state.balance(owner, &registry.native_denom)?;
     if available < r.deposit {
         return Err(TxError::InsufficientBalance {
@@ -115,7 +159,8 @@ pub(super) fn check(
             available,
         });
     }
-    new_client(registry, r, now_ms)
+    let client = new_client(registry, &genesis, &validators, now_ms)?;
+    Ok(Checked { genesis, validators, client })
 }
 
 /// Lock the deposit, record the chain and store its client.
@@ -125,36 +170,41 @@ pub(super) fn execute(
     owner: &Address,
     r: &Registration<'_>,
 ) -> Result<(), TxError> {
-    let client = check(registry, &*ctx.state, owner, r, ctx.block.time_ms)?;
+    let Checked { genesis, validators, client } = check(registry, &*ctx.state, owner, r, ctx.block.time_ms)?;
+    let chain_id = genesis.chain_id.clone();
     let available = ctx.state.balance(owner, &registry.native_denom)?;
     // Out of the balance, into the record: supply is unchanged (module docs).
     bank::set_balance(ctx.state, owner, &registry.native_denom, available - r.deposit)?;
     let record = ChildChain {
-        chain_id: r.chain_id.clone(),
+        chain_id: chain_id.clone(),
         owner: *owner,
         template: r.template.to_string(),
-        genesis_hash: *r.genesis_hash,
-        consensus: r.consensus.clone(),
-        validators: r.validators.to_vec(),
+        genesis_hash: genesis.hash(),
+        consensus: genesis.consensus.clone(),
+        validators: validators.clone(),
         deposit: r.deposit,
         registered_height: ctx.block.height,
         registered_time_ms: ctx.block.time_ms,
         anchored_height: 0,
         last_anchor_time_ms: 0,
+        term: 0,
+        adopted_term: 0,
     };
-    write_value(ctx.state, state_key::chain(r.chain_id), &record);
-    write_value(ctx.state, state_key::client(r.chain_id), &client);
+    write_value(ctx.state, state_key::chain(&chain_id), &record);
+    write_value(ctx.state, state_key::client(&chain_id), &client);
+    write_value(ctx.state, state_key::committee(&chain_id, 0), &validators);
+    ctx.state.set(state_key::genesis(&chain_id), r.genesis.to_vec());
     let mut ids: Vec<ChainId> = read_value(&*ctx.state, state_key::CHAINS)?.unwrap_or_default();
-    ids.push(r.chain_id.clone());
+    ids.push(chain_id.clone());
     write_value(ctx.state, state_key::CHAINS.to_vec(), &ids);
     ctx.events.push(
         Event::new("register_child_chain")
-            .attr("chain_id", r.chain_id)
+            .attr("chain_id", &chain_id)
             .attr("owner", owner)
             .attr("template", r.template)
-            .attr("genesis_hash", r.genesis_hash.to_hex())
+            .attr("genesis_hash", record.genesis_hash.to_hex())
             .attr("deposit", r.deposit)
-            .attr("validators", r.validators.len()),
+            .attr("validators", validators.len()),
     );
     Ok(())
 }

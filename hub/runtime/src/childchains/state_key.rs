@@ -43,3 +43,22 @@ pub fn anchor_count(chain_id: &ChainId) -> Vec<u8> {
 pub fn anchor_index(chain_id: &ChainId, n: u64) -> Vec<u8> {
     format!("registry/anchors/{chain_id}/{n}").into_bytes()
 }
+
+/// `registry/genesis/{chain_id}` → the borsh `Genesis` the child was
+/// registered with (its hash is the record's `genesis_hash`): what a hub
+/// validator drawn into the committee starts the child from.
+pub fn genesis(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/genesis/{chain_id}").into_bytes()
+}
+
+/// `registry/committee/{chain_id}/{term}` → borsh `Vec<Validator>`: the
+/// committee the hub drew for the child's `term` (term 0: its genesis set).
+pub fn committee(chain_id: &ChainId, term: u64) -> Vec<u8> {
+    format!("registry/committee/{chain_id}/{term}").into_bytes()
+}
+
+/// `registry/endpoints/{chain_id}` → borsh `Vec<Endpoint>`: where committee
+/// members serve the child (one entry per member, replaced on announce).
+pub fn endpoints(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/endpoints/{chain_id}").into_bytes()
+}

@@ -7,7 +7,7 @@ use crate::test_chain::{self, assert_ok, assert_refused, native, TestChain, FEE}
 use lc_chain::{equal, params as lc_params, TestChain as ChildTestChain, GENESIS_TIME_MS};
 use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
-use tributary_types::{GenesisValidator, Receipt};
+use tributary_types::{GenesisAccount, GenesisBalance, GenesisValidator, Receipt};
 
 #[path = "../../../../light-client/tests/common/chain.rs"]
 mod lc_chain;
@@ -16,13 +16,62 @@ const FUNDS: Amount = 5_000_000_000;
 const DEPOSIT: Amount = 1_000_000_000;
 
 /// A child chain of four equal validators (indices 0–3) with six headers;
-/// committees of 21 hold all four, so every header is certified by all.
+/// committees of 21 hold all four, so every header is certified by all. Its
+/// genesis hash is that of [`child_genesis`] over those four.
 fn child() -> ChildTestChain {
-    let mut chain = ChildTestChain::new(lc_params(21), &equal(0, 4, 10));
+    let mut chain = unborn_child();
     for _ in 0..6 {
         chain.push(None);
     }
     chain
+}
+
+/// [`child`] before its first header: its genesis hash is set, so headers
+/// (and set changes) can follow whatever the hub draws.
+fn unborn_child() -> ChildTestChain {
+    unborn_child_of(&equal(0, 4, 10))
+}
+
+/// A child chain with these `(index, power)` validators at genesis and no
+/// header yet; its genesis hash is that of [`child_genesis`] over them.
+fn unborn_child_of(validators: &[(u64, u64)]) -> ChildTestChain {
+    let mut chain = ChildTestChain::new(lc_params(21), validators);
+    let genesis = child_genesis(&chain, &chain.pending);
+    chain.set_genesis_hash(genesis.hash());
+    chain
+}
+
+fn child_denom() -> Denom {
+    Denom::new("uchild").unwrap()
+}
+
+/// The genesis document of `chain` with `validators` as its first
+/// committee: the `committee` module and one funded account.
+fn child_genesis(chain: &ChildTestChain, validators: &[Validator]) -> Genesis {
+    Genesis {
+        chain_id: chain.chain_id.clone(),
+        genesis_time_ms: GENESIS_TIME_MS,
+        params: tributary_types::Params { native_denom: child_denom(), ..Default::default() },
+        consensus: consensus_of(chain),
+        staking: Default::default(),
+        registry: Default::default(),
+        token: Default::default(),
+        modules: vec!["committee".into()],
+        validators: validators
+            .iter()
+            .enumerate()
+            .map(|(i, v)| GenesisValidator {
+                name: format!("c{i}"),
+                public_key: v.public_key,
+                vrf_public_key: v.vrf_public_key,
+                power: v.power,
+            })
+            .collect(),
+        accounts: vec![GenesisAccount {
+            address: Address([0xc1; 20]),
+            balances: vec![GenesisBalance { denom: child_denom(), amount: 1_000_000 }],
+        }],
+    }
 }
 
 fn consensus_of(chain: &ChildTestChain) -> ConsensusGenesis {
@@ -41,6 +90,11 @@ fn consensus_of(chain: &ChildTestChain) -> ConsensusGenesis {
 /// A hub (staking + registry) whose validators are `validators` and where
 /// `owner` holds [`FUNDS`]; its clock stands at the child's genesis time.
 fn hub(validators: &[Validator], owner: &SigningKey) -> TestChain {
+    hub_with(validators, owner, |_| {})
+}
+
+/// [`hub`], with its genesis edited by `edit` first.
+fn hub_with(validators: &[Validator], owner: &SigningKey, edit: impl FnOnce(&mut Genesis)) -> TestChain {
     let mut genesis = test_chain::genesis(&["staking", "registry"], &[(owner.public_key().address(), native(), FUNDS)]);
     genesis.validators = validators
         .iter()
@@ -52,20 +106,20 @@ fn hub(validators: &[Validator], owner: &SigningKey) -> TestChain {
             power: v.power,
         })
         .collect();
+    edit(&mut genesis);
     let mut hub = TestChain::from_genesis(&genesis).unwrap();
     hub.time_ms = GENESIS_TIME_MS;
     hub
 }
 
+/// `RegisterChildChain` of `genesis` (template "token").
+fn register_genesis(genesis: &Genesis, deposit: Amount) -> TxBody {
+    TxBody::RegisterChildChain { template: "token".into(), genesis: borsh::to_vec(genesis).unwrap(), deposit }
+}
+
+/// `RegisterChildChain` of `chain` with `validators` as its genesis committee.
 fn register_body(chain: &ChildTestChain, validators: Vec<Validator>, deposit: Amount) -> TxBody {
-    TxBody::RegisterChildChain {
-        chain_id: chain.chain_id.clone(),
-        template: "token".into(),
-        genesis_hash: chain.genesis_hash,
-        consensus: consensus_of(chain),
-        validators,
-        deposit,
-    }
+    register_genesis(&child_genesis(chain, &validators), deposit)
 }
 
 /// A hub with `chain` registered by `owner`.
@@ -113,6 +167,8 @@ fn registration_locks_the_deposit_records_the_chain_and_creates_its_client() {
             registered_time_ms: GENESIS_TIME_MS,
             anchored_height: 0,
             last_anchor_time_ms: 0,
+            term: 0,
+            adopted_term: 0,
         }
     );
     assert_eq!(child_chains(&hub.state).unwrap(), vec![record]);
@@ -137,28 +193,103 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
     let set = chain.sets[1].clone();
     let mut hub = hub(&set, &owner);
     assert_ok(&hub.submit(&owner, TxBody::Transfer { to: addr(&poor), denom: native(), amount: DEPOSIT }));
-    let with = |f: &dyn Fn(&mut TxBody)| {
-        let mut body = register_body(&chain, set.clone(), DEPOSIT);
-        f(&mut body);
-        body
+    let good = child_genesis(&chain, &set);
+    let edited = |f: &dyn Fn(&mut Genesis)| {
+        let mut genesis = good.clone();
+        f(&mut genesis);
+        register_genesis(&genesis, DEPOSIT)
     };
+    let with_template = |template: String| TxBody::RegisterChildChain {
+        template,
+        genesis: borsh::to_vec(&good).unwrap(),
+        deposit: DEPOSIT,
+    };
+    let with_bytes =
+        |genesis: Vec<u8>| TxBody::RegisterChildChain { template: "token".into(), genesis, deposit: DEPOSIT };
+    let invalid = |reason: &str| TxError::InvalidChildChain(reason.to_string());
     let stranger = {
         let mut c = ChildTestChain::new(lc_params(21), &[]);
         c.set_of(&[(99, 10)])[0].clone()
     };
     let duplicate = set[1].public_key.address();
+    // Bytes that are no genesis: garbage, a genesis with a byte after it, a cut one.
+    let good_bytes = borsh::to_vec(&good).unwrap();
+    let undecodable = |bytes: &[u8]| {
+        let e = <Genesis as borsh::BorshDeserialize>::try_from_slice(bytes).unwrap_err();
+        invalid(&format!("genesis is not a borsh-encoded genesis: {e}"))
+    };
+    let trailing = [good_bytes.clone(), vec![0]].concat();
+    let cut = good_bytes[..good_bytes.len() - 1].to_vec();
+    // "child-a" made "child/a": a chain id no state path could hold.
+    let mut bad_chain_id = good_bytes.clone();
+    assert_eq!(&bad_chain_id[4..11], b"child-a");
+    bad_chain_id[9] = b'/';
+    // A well-formed genesis over the size limit (many accounts), and plain bytes just over it.
+    let oversized = {
+        let mut genesis = good.clone();
+        genesis.accounts = (0..2_000u32)
+            .map(|i| GenesisAccount {
+                address: Address([(i % 251) as u8; 20]),
+                balances: vec![GenesisBalance { denom: child_denom(), amount: 1 }],
+            })
+            .collect();
+        borsh::to_vec(&genesis).unwrap()
+    };
+    assert!(oversized.len() > CHILD_GENESIS_BYTES_MAX);
+    let hub_only = |module: &str| {
+        invalid(&format!(
+            "genesis enables {module:?}, which only the hub runs; a child chain's validators come from the hub"
+        ))
+    };
+    let no_committee = invalid(
+        "genesis does not enable the committee module, so the hub could not rotate its committee; \
+         render it with `childchain genesis`, which adds it",
+    );
+    let runtime_refuses = |genesis: &Genesis| {
+        let e = crate::Runtime::new(genesis).and_then(|r| r.genesis_writes(genesis)).unwrap_err();
+        invalid(&e.to_string())
+    };
+    let unknown_module = Genesis { modules: vec!["committee".into(), "oracel".into()], ..good.clone() };
+    let overflowing = {
+        let mut genesis = good.clone();
+        let balance = GenesisBalance { denom: child_denom(), amount: Amount::MAX };
+        genesis.accounts = vec![
+            GenesisAccount { address: Address([1; 20]), balances: vec![balance.clone()] },
+            GenesisAccount { address: Address([2; 20]), balances: vec![balance] },
+        ];
+        genesis
+    };
     let cases: Vec<(TxBody, TxError)> = vec![
-        (with(&|b| set_field(b, |_, template| *template = String::new())), TxError::FieldEmpty { field: "template" }),
+        (with_template(String::new()), TxError::FieldEmpty { field: "template" }),
+        (with_template("t".repeat(65)), TxError::FieldTooLong { field: "template", len: 65, max: 64 }),
         (
-            with(&|b| set_field(b, |_, template| *template = "t".repeat(65))),
-            TxError::FieldTooLong { field: "template", len: 65, max: 64 },
-        ),
-        (
-            with(&|b| set_field(b, |chain_id, _| *chain_id = test_chain::chain_id())),
+            edited(&|g| g.chain_id = test_chain::chain_id()),
             TxError::ChildChainIsHub { chain_id: test_chain::chain_id().to_string() },
         ),
         (register_body(&chain, set.clone(), DEPOSIT - 1), TxError::DepositTooLow { min: DEPOSIT, got: DEPOSIT - 1 }),
-        (register_body(&chain, vec![], DEPOSIT), TxError::ChildValidatorCount { got: 0, max: 128 }),
+        (with_bytes(vec![0xff; 300]), undecodable(&[0xff; 300])),
+        (with_bytes(vec![]), undecodable(&[])),
+        (with_bytes(trailing.clone()), undecodable(&trailing)),
+        (with_bytes(cut.clone()), undecodable(&cut)),
+        (with_bytes(bad_chain_id.clone()), undecodable(&bad_chain_id)),
+        (
+            with_bytes(oversized.clone()),
+            TxError::FieldTooLong { field: "genesis", len: oversized.len(), max: CHILD_GENESIS_BYTES_MAX },
+        ),
+        (
+            with_bytes(vec![0; CHILD_GENESIS_BYTES_MAX + 1]),
+            TxError::FieldTooLong { field: "genesis", len: CHILD_GENESIS_BYTES_MAX + 1, max: CHILD_GENESIS_BYTES_MAX },
+        ),
+        (edited(&|g| g.modules = vec!["committee".into(), "staking".into()]), hub_only("staking")),
+        (edited(&|g| g.modules = vec!["registry".into(), "committee".into()]), hub_only("registry")),
+        (edited(&|g| g.modules = vec!["assets".into()]), no_committee.clone()),
+        (edited(&|g| g.modules = vec![]), no_committee),
+        (register_genesis(&unknown_module, DEPOSIT), runtime_refuses(&unknown_module)),
+        (register_genesis(&overflowing, DEPOSIT), runtime_refuses(&overflowing)),
+        (
+            register_body(&chain, vec![], DEPOSIT),
+            invalid("invalid genesis: a child chain needs a first committee: genesis lists no validators"),
+        ),
         (
             register_body(&chain, vec![set[0].clone(); 129], DEPOSIT),
             TxError::ChildValidatorCount { got: 129, max: 128 },
@@ -190,6 +321,7 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
         assert_refused(&receipt, expected);
         assert_eq!(hub.state.balance(&addr(&owner), &native()).unwrap(), balance - FEE, "only the fee is paid");
         assert!(child_chain_ids(&hub.state).unwrap().is_empty());
+        assert!(hub.state.keys().all(|k| !k.starts_with(b"registry/") || k.as_slice() == state_key::PARAMS));
     }
     // `poor` holds exactly the deposit, but the fee came out first.
     let receipt = hub.submit(&poor, register_body(&chain, set.clone(), DEPOSIT));
@@ -203,29 +335,29 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
     assert_ok(&hub.submit(&owner, register_body(&chain, set.clone(), DEPOSIT)));
     let receipt = hub.submit(&owner, register_body(&chain, set.clone(), DEPOSIT * 2));
     assert_refused(&receipt, TxError::ChildChainExists { chain_id: chain.chain_id.to_string() });
-    assert_eq!(child_chain(&hub.state, &chain.chain_id).unwrap().unwrap().deposit, DEPOSIT);
-}
-
-/// Edit a `RegisterChildChain` body's chain id and template in place.
-fn set_field(body: &mut TxBody, f: impl Fn(&mut ChainId, &mut String)) {
-    if let TxBody::RegisterChildChain { chain_id, template, .. } = body {
-        f(chain_id, template);
-    }
+    // Another genesis under the same chain id is the same name.
+    let receipt = hub.submit(&poor, edited(&|g| g.genesis_time_ms += 1));
+    assert_refused(&receipt, TxError::ChildChainExists { chain_id: chain.chain_id.to_string() });
+    let record = child_chain(&hub.state, &chain.chain_id).unwrap().unwrap();
+    assert_eq!((record.deposit, record.genesis_hash), (DEPOSIT, good.hash()));
+    assert_eq!(genesis_bytes(&hub.state, &chain.chain_id).unwrap(), Some(good_bytes));
 }
 
 #[test]
-fn anchors_adjacent_headers_then_skips_to_a_later_one_with_its_parent() {
+fn anchors_every_header_in_order_and_refuses_a_skip() {
     let chain = child();
     let owner = SigningKey::generate();
     let relayer = SigningKey::generate();
     let mut hub = registered(&chain, &owner);
     assert_ok(&hub.submit(&owner, TxBody::Transfer { to: addr(&relayer), denom: native(), amount: 1_000 }));
     let id = chain.chain_id.clone();
-    for (height, trusted) in [(1, 0), (2, 1), (5, 2)] {
+    let anchor_at = |hub: &mut TestChain, height: u64, trusted: u64| {
         let update = chain.update(height, trusted);
-        assert_eq!(update.parent.is_some(), height == 5, "only the skip carries a parent");
         let now = chain.now_after(height);
-        let receipt = anchor(&mut hub, &relayer, &id, &update, now);
+        (anchor(hub, &relayer, &id, &update, now), now)
+    };
+    for height in [1, 2] {
+        let (receipt, now) = anchor_at(&mut hub, height, height - 1);
         assert_ok(&receipt);
         assert_eq!(receipt.events[1].kind, "anchor_header");
         let header = chain.header(height);
@@ -246,22 +378,31 @@ fn anchors_adjacent_headers_then_skips_to_a_later_one_with_its_parent() {
         assert_eq!(client.latest().height, height);
         assert_eq!(client.latest().beacon, chain.beacons[height as usize]);
     }
-    for skipped in [3, 4] {
-        assert!(anchored_header(&hub.state, &id, skipped).unwrap().is_none());
+    // A skip the light client would accept (it carries its parent) still
+    // leaves a gap, so the hub refuses it and changes nothing.
+    let before = snapshot(&hub, &id);
+    let skip = chain.update(5, 2);
+    assert!(skip.parent.is_some());
+    let receipt = anchor(&mut hub, &relayer, &id, &skip, chain.now_after(5));
+    assert_refused(&receipt, TxError::AnchorOutOfOrder { chain_id: id.to_string(), height: 5, next: 3 });
+    assert_eq!(snapshot(&hub, &id), before);
+    for height in [3, 4, 5] {
+        let (receipt, _) = anchor_at(&mut hub, height, height - 1);
+        assert_ok(&receipt);
     }
     let heights = |from, limit| -> Vec<u64> {
         anchored_headers(&hub.state, &id, from, limit).unwrap().iter().map(|a| a.height).collect()
     };
-    assert_eq!(anchor_count(&hub.state, &id).unwrap(), 3);
-    assert_eq!(heights(0, 100), [1, 2, 5]);
-    assert_eq!(heights(2, 100), [2, 5]);
-    assert_eq!(heights(3, 100), [5]);
+    assert_eq!(anchor_count(&hub.state, &id).unwrap(), 5);
+    assert_eq!(heights(0, 100), [1, 2, 3, 4, 5]);
+    assert_eq!(heights(2, 100), [2, 3, 4, 5]);
+    assert_eq!(heights(5, 100), [5]);
     assert_eq!(heights(6, 100), Vec::<u64>::new());
     assert_eq!(heights(0, 2), [1, 2]);
     assert_eq!(heights(0, 0), Vec::<u64>::new());
-    assert_eq!(heights(0, usize::MAX), [1, 2, 5], "the page limit caps, it does not overflow");
-    // The relayer paid three fees and nothing else; the owner's deposit is untouched.
-    assert_eq!(hub.state.balance(&addr(&relayer), &native()).unwrap(), 1_000 - 3 * FEE);
+    assert_eq!(heights(0, usize::MAX), [1, 2, 3, 4, 5], "the page limit caps, it does not overflow");
+    // The relayer paid six fees (five anchors and the refused skip) and nothing else.
+    assert_eq!(hub.state.balance(&addr(&relayer), &native()).unwrap(), 1_000 - 6 * FEE);
     assert_eq!(child_chain(&hub.state, &id).unwrap().unwrap().deposit, DEPOSIT);
 }
 
@@ -414,4 +555,419 @@ fn a_full_registry_refuses_another_chain() {
     let receipt = hub.submit(&owner, register_body(&chain, set, DEPOSIT));
     assert_refused(&receipt, TxError::ChildChainsFull { max: CHILD_CHAINS_MAX });
     assert!(child_chain(&hub.state, &chain.chain_id).unwrap().is_none());
+}
+
+#[test]
+fn registration_stores_the_genesis_and_its_set_as_committee_term_zero() {
+    let chain = child();
+    let owner = SigningKey::generate();
+    let hub = registered(&chain, &owner);
+    let id = &chain.chain_id;
+    let genesis = child_genesis(&chain, &chain.sets[1]);
+    let stored = genesis_bytes(&hub.state, id).unwrap().expect("genesis bytes are stored");
+    assert_eq!(stored, borsh::to_vec(&genesis).unwrap());
+    let decoded: Genesis = borsh::from_slice(&stored).unwrap();
+    assert_eq!(decoded, genesis);
+    let record = child_chain(&hub.state, id).unwrap().unwrap();
+    assert_eq!(record.genesis_hash, decoded.hash());
+    assert_eq!(record.genesis_hash, chain.genesis_hash, "the test chain's headers build on the real genesis");
+    assert_eq!(record.consensus, decoded.consensus);
+    assert_eq!((record.term, record.adopted_term), (0, 0));
+    assert_eq!(committee(&hub.state, id, 0).unwrap(), Some(decoded.validator_set()));
+    assert_eq!(committee(&hub.state, id, 0).unwrap(), Some(chain.sets[1].clone()));
+    assert_eq!(committee(&hub.state, id, 1).unwrap(), None);
+    assert!(endpoints(&hub.state, id).unwrap().is_empty());
+    assert_eq!(serving_members(&hub.state, &record).unwrap(), chain.sets[1]);
+    // Another chain's keys stay empty.
+    let other = ChainId::new("child-b").unwrap();
+    assert_eq!(genesis_bytes(&hub.state, &other).unwrap(), None);
+    assert_eq!(committee(&hub.state, &other, 0).unwrap(), None);
+}
+
+/// Epochs of this many hub blocks in [`drawing_hub`].
+const EPOCH: u64 = 10;
+
+/// A hub whose validators are `hub_set`, with `chain` registered (at hub
+/// height 1) with its genesis set, epochs of [`EPOCH`] blocks and child
+/// committees of 2.
+fn drawing_hub(hub_set: &[Validator], chain: &ChildTestChain, owner: &SigningKey) -> TestChain {
+    let set = chain.pending.clone();
+    let mut hub = hub_with(hub_set, owner, |g| {
+        g.staking.epoch_length = EPOCH;
+        g.registry.committee_size = 2;
+    });
+    assert_ok(&hub.submit(owner, register_body(chain, set, DEPOSIT)));
+    hub
+}
+
+fn draw_events(events: &[(u64, Event)]) -> Vec<(u64, Event)> {
+    events.iter().filter(|(_, e)| e.kind == "draw_committee").cloned().collect()
+}
+
+#[test]
+fn the_hub_draws_the_next_committee_at_an_epoch_boundary_and_waits_for_its_adoption() {
+    let chain = unborn_child();
+    let owner = SigningKey::generate();
+    let id = &chain.chain_id;
+    let mut hub = drawing_hub(&chain.pending, &chain, &owner);
+    hub.beacon = Hash([1; 32]);
+    assert!(draw_events(&hub.advance_to(EPOCH - 1)).is_empty(), "no draw between boundaries");
+    assert_eq!(child_chain(&hub.state, id).unwrap().unwrap().term, 0);
+
+    let events = draw_events(&hub.advance_to(EPOCH));
+    assert_eq!(events.len(), 1, "{events:?}");
+    let hub_set = crate::staking::pending_set(&hub.state).unwrap();
+    assert_eq!(hub_set.len(), 4);
+    let drawn = committee(&hub.state, id, 1).unwrap().expect("term 1 is drawn");
+    assert_eq!(drawn, draw_committee(&hub_set, id, 1, &Hash([1; 32]), 2), "drawn from the block's beacon");
+    assert_eq!(drawn.len(), 2);
+    assert!(drawn.iter().all(|v| hub_set.contains(v)));
+    assert_ne!(drawn[0].public_key, drawn[1].public_key);
+    let (height, event) = &events[0];
+    assert_eq!(*height, EPOCH);
+    let members: Vec<String> = drawn.iter().map(|v| v.public_key.address().to_string()).collect();
+    assert_eq!(
+        event.attributes.iter().map(|(k, v)| (k.as_str(), v.clone())).collect::<Vec<_>>(),
+        [("chain_id", id.to_string()), ("term", "1".to_string()), ("members", members.join(","))]
+    );
+    let record = child_chain(&hub.state, id).unwrap().unwrap();
+    assert_eq!((record.term, record.adopted_term), (1, 0));
+    // The genesis set and the drawn one both serve while the hand-over waits.
+    assert_eq!(serving_members(&hub.state, &record).unwrap().len(), 4);
+
+    // Term 1 is not adopted: later boundaries, with other beacons, draw nothing.
+    for (i, boundary) in [2, 3].into_iter().enumerate() {
+        hub.beacon = Hash([10 + i as u8; 32]);
+        assert!(draw_events(&hub.advance_to(boundary * EPOCH)).is_empty());
+    }
+    let record = child_chain(&hub.state, id).unwrap().unwrap();
+    assert_eq!((record.term, record.adopted_term), (1, 0));
+    assert_eq!(committee(&hub.state, id, 1).unwrap(), Some(drawn));
+    assert_eq!(committee(&hub.state, id, 2).unwrap(), None);
+}
+
+#[test]
+fn the_draw_is_the_same_for_the_same_beacon_and_varies_with_the_beacon() {
+    let chain = unborn_child();
+    let owner = SigningKey::generate();
+    let drawn_with = |beacon: Hash| {
+        let mut hub = drawing_hub(&chain.pending, &chain, &owner);
+        hub.beacon = beacon;
+        hub.advance_to(EPOCH);
+        committee(&hub.state, &chain.chain_id, 1).unwrap().expect("term 1 is drawn")
+    };
+    let first = drawn_with(Hash([1; 32]));
+    assert_eq!(drawn_with(Hash([1; 32])), first, "same beacon, same committee");
+    let mut seen = std::collections::BTreeSet::new();
+    for b in 0..8u8 {
+        let drawn = drawn_with(Hash([b; 32]));
+        assert_eq!(drawn.len(), 2);
+        seen.insert(drawn.iter().map(|v| v.public_key).collect::<Vec<_>>());
+    }
+    assert!(seen.len() > 1, "eight beacons drew one committee: {seen:?}");
+}
+
+/// `n` hub validators with made-up keys and these powers.
+fn made_up_set(powers: &[u64]) -> Vec<Validator> {
+    powers
+        .iter()
+        .enumerate()
+        .map(|(i, &power)| Validator {
+            public_key: tributary_types::PublicKey([i as u8 + 1; 32]),
+            vrf_public_key: [i as u8 + 100; 32],
+            power,
+        })
+        .collect()
+}
+
+#[test]
+fn draw_committee_takes_distinct_hub_validators_in_a_fixed_order() {
+    let hub_set = made_up_set(&[5, 1, 9, 3, 3, 7, 2, 8, 6, 4]);
+    let id = ChainId::new("child-a").unwrap();
+    for term in 1..50 {
+        let beacon = Hash([term as u8; 32]);
+        let drawn = draw_committee(&hub_set, &id, term, &beacon, 4);
+        assert_eq!(drawn.len(), 4);
+        assert!(drawn.iter().all(|v| hub_set.contains(v)), "members keep their hub keys and power");
+        let keys: std::collections::BTreeSet<_> = drawn.iter().map(|v| v.public_key).collect();
+        assert_eq!(keys.len(), 4, "no validator twice");
+        assert!(
+            drawn
+                .windows(2)
+                .all(|w| w[0].power > w[1].power || (w[0].power == w[1].power && w[0].public_key < w[1].public_key)),
+            "ordered by power, then key: {drawn:?}"
+        );
+        assert_eq!(draw_committee(&hub_set, &id, term, &beacon, 4), drawn, "deterministic");
+    }
+    // Fewer validators than seats: all of them; no seats: nobody.
+    let mut all = draw_committee(&hub_set, &id, 1, &Hash::ZERO, 100);
+    assert_eq!(all.len(), hub_set.len());
+    all.sort_by_key(|v| v.public_key);
+    let mut sorted = hub_set.clone();
+    sorted.sort_by_key(|v| v.public_key);
+    assert_eq!(all, sorted);
+    assert!(draw_committee(&hub_set, &id, 1, &Hash::ZERO, 0).is_empty());
+    assert!(draw_committee(&[], &id, 1, &Hash::ZERO, 4).is_empty());
+    // Chain, term and beacon all seed the draw.
+    let draws = |f: &dyn Fn(u64) -> Vec<tributary_types::PublicKey>| {
+        (0..20).map(f).collect::<std::collections::BTreeSet<_>>().len()
+    };
+    let b = Hash([3; 32]);
+    assert!(draws(&|t| keys_of(&draw_committee(&hub_set, &id, t, &b, 3))) > 1);
+    assert!(draws(&|t| keys_of(&draw_committee(&hub_set, &id, 1, &Hash([t as u8; 32]), 3))) > 1);
+    assert!(draws(&|t| keys_of(&draw_committee(&hub_set, &ChainId::new(format!("child-{t}")).unwrap(), 1, &b, 3))) > 1);
+}
+
+/// The members' keys, sorted: who is in `set`, whatever its order.
+fn keys_of(set: &[Validator]) -> Vec<tributary_types::PublicKey> {
+    let mut keys: Vec<_> = set.iter().map(|v| v.public_key).collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn draw_committee_is_weighted_by_hub_power() {
+    // One validator holds 1000 of 1009 power: it is almost always drawn.
+    let hub_set = made_up_set(&[1, 1, 1, 1, 1000, 1, 1, 1, 1, 1]);
+    let heavy = hub_set[4].public_key;
+    let id = ChainId::new("child-a").unwrap();
+    let terms = 300;
+    let count = |size: usize| {
+        (1..=terms)
+            .filter(|t| draw_committee(&hub_set, &id, *t, &Hash([9; 32]), size).iter().any(|v| v.public_key == heavy))
+            .count()
+    };
+    // Expected ≈ 297 of 300 with one seat; uniform would be ≈ 30.
+    assert!(count(1) >= 285, "heavy drawn {} of {terms} times", count(1));
+    assert!(count(2) >= 298, "heavy drawn {} of {terms} times", count(2));
+    // And a light validator seldom gets the single seat.
+    let light = hub_set[0].public_key;
+    let light_count =
+        (1..=terms).filter(|t| draw_committee(&hub_set, &id, *t, &Hash([9; 32]), 1)[0].public_key == light).count();
+    assert!(light_count <= 5, "light drawn {light_count} of {terms} times");
+    // Zero power is never drawn.
+    let with_zero = made_up_set(&[0, 5, 5]);
+    for t in 1..50 {
+        assert!(draw_committee(&with_zero, &id, t, &Hash::ZERO, 3).iter().all(|v| v.power > 0));
+    }
+}
+
+/// The `(index, power)` pairs of `chain`'s validators (indices 0–9) in `set`, in its order.
+fn indices_of(chain: &mut ChildTestChain, set: &[Validator]) -> Vec<(u64, u64)> {
+    set.iter()
+        .map(|v| {
+            let i = (0..10)
+                .find(|&i| chain.set_of(&[(i, v.power)])[0].public_key == v.public_key)
+                .expect("a validator of the test chain");
+            (i, v.power)
+        })
+        .collect()
+}
+
+fn signing_key<'c>(chain: &'c ChildTestChain, v: &Validator) -> &'c SigningKey {
+    &chain.keys[&v.public_key].signing
+}
+
+const P2P: &str = "/ip4/10.0.0.1/tcp/26656/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN";
+const GRAPHQL: &str = "https://child-a.example/graphql";
+
+fn announce(chain_id: &ChainId, p2p: &str, graphql: &str) -> TxBody {
+    TxBody::AnnounceEndpoint { chain_id: chain_id.clone(), p2p: p2p.into(), graphql: graphql.into() }
+}
+
+/// The hub validators 0–3 secure the hub; the child starts with 0 and 1.
+/// The hub draws a committee with a member outside the genesis set; only
+/// headers certified by (or naming) drawn sets anchor, and the first header
+/// the drawn set certifies makes it the adopted one. Endpoints follow the
+/// serving members.
+#[test]
+fn only_drawn_committees_certify_anchors_and_the_drawn_one_is_adopted_by_certifying() {
+    let mut chain = unborn_child_of(&equal(0, 2, 10));
+    let hub_set = chain.set_of(&equal(0, 4, 10));
+    let genesis_set = chain.pending.clone();
+    let owner = SigningKey::generate();
+    let id = chain.chain_id.clone();
+    let mut hub = drawing_hub(&hub_set, &chain, &owner);
+    for v in &hub_set {
+        let to = v.public_key.address();
+        assert_ok(&hub.submit(&owner, TxBody::Transfer { to, denom: native(), amount: 1_000 }));
+    }
+    // A beacon whose draw brings in a validator the genesis set lacks. The
+    // draw is from the hub set staking computes at the boundary (its order
+    // matters to the draw, so take it the way staking will).
+    let next_hub_set = |hub: &TestChain| {
+        crate::staking::compute_set(&hub.state, &crate::staking::params(&hub.state).unwrap()).unwrap()
+    };
+    let pending = next_hub_set(&hub);
+    let beacon = (0..=255u8)
+        .map(|b| Hash([b; 32]))
+        .find(|b| draw_committee(&pending, &id, 1, b, 2).iter().any(|v| !genesis_set.contains(v)))
+        .unwrap();
+    hub.beacon = beacon;
+    hub.advance_to(EPOCH);
+    let drawn = committee(&hub.state, &id, 1).unwrap().expect("term 1 is drawn");
+    assert_eq!(crate::staking::pending_set(&hub.state).unwrap(), pending);
+    assert_eq!(drawn, draw_committee(&pending, &id, 1, &beacon, 2));
+    let newcomer = drawn.iter().find(|v| !genesis_set.contains(v)).unwrap().clone();
+    let leaver = genesis_set.iter().find(|v| !drawn.contains(v)).unwrap().clone();
+    assert_eq!(child_chain(&hub.state, &id).unwrap().unwrap().term, 1);
+
+    // During the hand-over, members of both committees serve (and announce).
+    for v in [&leaver, &newcomer] {
+        assert_ok(&hub.submit(signing_key(&chain, v), announce(&id, P2P, GRAPHQL)));
+    }
+    assert_eq!(endpoints(&hub.state, &id).unwrap().len(), 2);
+
+    // The honest child: block 1 (certified by the genesis set) hands over to
+    // the drawn committee, which certifies blocks 2 and 3.
+    let drawn_pairs = indices_of(&mut chain, &drawn);
+    chain.push(Some(&drawn_pairs));
+    chain.push(None);
+    chain.push(None);
+    assert_eq!(chain.sets[2], drawn);
+    // A fork from the same genesis whose block 1 hands over to a set the hub
+    // did not draw (0, 1 and 2), which then certifies block 2.
+    let mut fork = unborn_child_of(&equal(0, 2, 10));
+    assert_eq!(fork.genesis_hash, chain.genesis_hash);
+    fork.push(Some(&equal(0, 3, 10)));
+    fork.push(None);
+
+    let refuse = |hub: &mut TestChain, update: &Update, now_ms: u64, what: &str| {
+        let before = snapshot(hub, &id);
+        let receipt = anchor(hub, &owner, &id, update, now_ms);
+        let expected = TxError::InvalidAnchor(format!(
+            "header {} of {id} is {what} a validator set the hub did not draw (adopted term 0, drawn term 1)",
+            update.header.height
+        ));
+        assert_refused(&receipt, expected);
+        assert_eq!(snapshot(hub, &id), before, "a refused anchor changes nothing");
+    };
+    // The light client alone would take both (the fork is well certified).
+    let client = client_state(&hub.state, &id).unwrap().unwrap();
+    client.clone().apply_update(&fork.update(1, 0), fork.now_after(1)).unwrap();
+    client.clone().apply_update(&fork.update(2, 0), fork.now_after(2)).unwrap();
+    refuse(&mut hub, &fork.update(1, 0), fork.now_after(1), "naming as next");
+    // Its block 2 could only come as a skip, which the hub refuses anyway (a
+    // header certified by an undrawn set can reach the set check only after
+    // one naming it as next, refused above).
+    let before = snapshot(&hub, &id);
+    let receipt = anchor(&mut hub, &owner, &id, &fork.update(2, 0), fork.now_after(2));
+    assert_refused(&receipt, TxError::AnchorOutOfOrder { chain_id: id.to_string(), height: 2, next: 1 });
+    assert_eq!(snapshot(&hub, &id), before);
+
+    // Honest block 1: certified by term 0, naming term 1. Term 1 still waits.
+    assert_ok(&anchor(&mut hub, &owner, &id, &chain.update(1, 0), chain.now_after(1)));
+    let record = child_chain(&hub.state, &id).unwrap().unwrap();
+    assert_eq!((record.anchored_height, record.term, record.adopted_term), (1, 1, 0));
+    // Honest block 2: certified by term 1, which is now adopted.
+    assert_ok(&anchor(&mut hub, &owner, &id, &chain.update(2, 1), chain.now_after(2)));
+    let record = child_chain(&hub.state, &id).unwrap().unwrap();
+    assert_eq!((record.anchored_height, record.term, record.adopted_term), (2, 1, 1));
+    assert_eq!(serving_members(&hub.state, &record).unwrap(), drawn);
+
+    // The leaver serves no more: refused, and its entry goes at the next announcement.
+    let receipt = hub.submit(signing_key(&chain, &leaver), announce(&id, P2P, GRAPHQL));
+    assert_refused(
+        &receipt,
+        TxError::NotChildCommitteeMember { chain_id: id.to_string(), address: leaver.public_key.address() },
+    );
+    assert_ok(&hub.submit(signing_key(&chain, &newcomer), announce(&id, P2P, "http://10.0.0.2:8080/graphql")));
+    let listed: Vec<Address> = endpoints(&hub.state, &id).unwrap().iter().map(|e| e.validator).collect();
+    assert_eq!(listed, [newcomer.public_key.address()]);
+
+    // Adopted again: the next boundary draws term 2 (a beacon that changes the committee).
+    let pending = next_hub_set(&hub);
+    hub.beacon = (0..=255u8).map(|b| Hash([b; 32])).find(|b| draw_committee(&pending, &id, 2, b, 2) != drawn).unwrap();
+    assert!(hub.height < 2 * EPOCH);
+    let events = draw_events(&hub.advance_to(2 * EPOCH));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].1.get("term"), Some("2"));
+    let record = child_chain(&hub.state, &id).unwrap().unwrap();
+    assert_eq!((record.term, record.adopted_term), (2, 1));
+    // Term 0's set is history now: a header certified by it would not anchor.
+    assert_eq!(committee(&hub.state, &id, 0).unwrap(), Some(genesis_set));
+}
+
+#[test]
+fn committee_members_announce_endpoints_and_everyone_else_is_refused() {
+    let chain = child();
+    let owner = SigningKey::generate();
+    let mut hub = registered(&chain, &owner);
+    let id = chain.chain_id.clone();
+    let members: Vec<&SigningKey> = chain.sets[1].iter().map(|v| signing_key(&chain, v)).collect();
+    for m in &members {
+        assert_ok(&hub.submit(&owner, TxBody::Transfer { to: addr(m), denom: native(), amount: 1_000 }));
+    }
+
+    let receipt = hub.submit(members[0], announce(&id, P2P, GRAPHQL));
+    assert_ok(&receipt);
+    assert_eq!(receipt.events[1].kind, "announce_endpoint");
+    assert_eq!(receipt.events[1].get("validator"), Some(addr(members[0]).to_string().as_str()));
+    let first =
+        Endpoint { validator: addr(members[0]), p2p: P2P.into(), graphql: GRAPHQL.into(), hub_height: hub.height };
+    assert_eq!(endpoints(&hub.state, &id).unwrap(), [first]);
+
+    // Another member adds an entry; a member announcing again replaces its own.
+    let second_p2p = "/dns4/node-b.example/tcp/26656/p2p/12D3KooWB";
+    assert_ok(&hub.submit(members[1], announce(&id, second_p2p, "http://node-b.example:8080/graphql")));
+    assert_eq!(endpoints(&hub.state, &id).unwrap().len(), 2);
+    let moved = "/ip6/::1/tcp/4001/p2p/12D3KooWA";
+    assert_ok(&hub.submit(members[0], announce(&id, moved, "https://a.example/gql")));
+    let list = endpoints(&hub.state, &id).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list.iter().filter(|e| e.validator == addr(members[0])).count(), 1);
+    let mine = list.iter().find(|e| e.validator == addr(members[0])).unwrap();
+    assert_eq!(
+        (mine.p2p.as_str(), mine.graphql.as_str(), mine.hub_height),
+        (moved, "https://a.example/gql", hub.height)
+    );
+    assert!(list.iter().any(|e| e.validator == addr(members[1]) && e.p2p == second_p2p));
+
+    // Exactly the limit is fine.
+    let p2p_at_limit = format!("/p2p/{}", "a".repeat(ENDPOINT_BYTES_MAX - 5));
+    let url_at_limit = format!("https://{}", "b".repeat(ENDPOINT_BYTES_MAX - 8));
+    assert_ok(&hub.submit(members[2], announce(&id, &p2p_at_limit, &url_at_limit)));
+
+    let long_p2p = format!("/p2p/{}", "a".repeat(ENDPOINT_BYTES_MAX - 4));
+    let long_url = format!("https://{}", "b".repeat(ENDPOINT_BYTES_MAX - 7));
+    let bad_p2p = |p2p: &str| {
+        TxError::InvalidEndpoint(format!(
+            "p2p {p2p:?} is not a libp2p address with a peer id, e.g. /ip4/127.0.0.1/tcp/26656/p2p/12D3…"
+        ))
+    };
+    let bad_url = |url: &str| TxError::InvalidEndpoint(format!("graphql {url:?} is not an http(s) URL"));
+    let unknown = ChainId::new("child-z").unwrap();
+    let cases: Vec<(&SigningKey, TxBody, TxError)> = vec![
+        (
+            &owner,
+            announce(&id, P2P, GRAPHQL),
+            TxError::NotChildCommitteeMember { chain_id: id.to_string(), address: addr(&owner) },
+        ),
+        (members[3], announce(&unknown, P2P, GRAPHQL), TxError::UnknownChildChain { chain_id: "child-z".into() }),
+        (members[3], announce(&id, "ip4/10.0.0.1/tcp/1/p2p/12D3", GRAPHQL), bad_p2p("ip4/10.0.0.1/tcp/1/p2p/12D3")),
+        (members[3], announce(&id, "/ip4/10.0.0.1/tcp/26656", GRAPHQL), bad_p2p("/ip4/10.0.0.1/tcp/26656")),
+        (members[3], announce(&id, P2P, "ftp://child-a.example"), bad_url("ftp://child-a.example")),
+        (members[3], announce(&id, P2P, "child-a.example/graphql"), bad_url("child-a.example/graphql")),
+        (members[3], announce(&id, P2P, "HTTPS://child-a.example"), bad_url("HTTPS://child-a.example")),
+        (
+            members[3],
+            announce(&id, &long_p2p, GRAPHQL),
+            TxError::FieldTooLong { field: "p2p", len: ENDPOINT_BYTES_MAX + 1, max: ENDPOINT_BYTES_MAX },
+        ),
+        (
+            members[3],
+            announce(&id, P2P, &long_url),
+            TxError::FieldTooLong { field: "graphql", len: ENDPOINT_BYTES_MAX + 1, max: ENDPOINT_BYTES_MAX },
+        ),
+        (members[3], announce(&id, "", GRAPHQL), TxError::FieldEmpty { field: "p2p" }),
+        (members[3], announce(&id, P2P, ""), TxError::FieldEmpty { field: "graphql" }),
+    ];
+    let before = endpoints(&hub.state, &id).unwrap();
+    assert_eq!(before.len(), 3);
+    for (key, body, expected) in cases {
+        let receipt = hub.submit(key, body);
+        assert_refused(&receipt, expected);
+        assert_eq!(endpoints(&hub.state, &id).unwrap(), before, "a refused announcement changes nothing");
+        assert!(endpoints(&hub.state, &unknown).unwrap().is_empty());
+    }
 }

@@ -98,7 +98,13 @@ impl Chain {
 
     /// Execute the next block and commit it; its receipts and hook events.
     fn block(&mut self, txs: Vec<Tx>) -> (Vec<Receipt>, Vec<Event>) {
-        let block = BlockInfo { chain_id: chain_id(), height: self.height + 1, time_ms: 1_000, proposer: addr(9) };
+        let block = BlockInfo {
+            chain_id: chain_id(),
+            height: self.height + 1,
+            time_ms: 1_000,
+            proposer: addr(9),
+            beacon: Hash([7; 32]),
+        };
         let out = self.runtime.execute_block(&self.state, block, txs, false).unwrap();
         for (k, v) in out.writes {
             match v {
