@@ -15,6 +15,10 @@ use tributary_types::{
     StakingParams, TokenMetadata,
 };
 
+/// The module every child genesis enables: the child's side of the hub's
+/// committee draws (`tributary_runtime::committee`).
+pub const COMMITTEE_MODULE: &str = "committee";
+
 /// The holder name that always means [`RenderOptions::owner`].
 pub const OWNER_NAME: &str = "owner";
 /// Most validators a genesis may list (the consensus crate's limit).
@@ -87,7 +91,9 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         staking: StakingParams::default(),
         registry: Default::default(),
         token: TokenMetadata { name: token.name.clone(), symbol: token.symbol.clone(), decimals: token.decimals },
-        modules: template.modules.clone(),
+        // Every child chain runs `committee` (not a template's choice): it is
+        // how the hub's committee draws reach the child.
+        modules: std::iter::once(COMMITTEE_MODULE.to_string()).chain(template.modules.iter().cloned()).collect(),
         validators: options.validators.clone(),
         accounts: accounts(template, options)?,
     })

@@ -100,7 +100,8 @@ fn token_and_community_render_without_staking() {
         assert_eq!(genesis.params.native_denom, template.token.denom);
         assert_eq!(genesis.token.symbol, template.token.symbol);
         assert_eq!(genesis.token.decimals, template.token.decimals);
-        assert_eq!(genesis.modules, template.modules);
+        assert_eq!(genesis.modules[0], COMMITTEE_MODULE, "every child runs the hub-drawn committee");
+        assert_eq!(genesis.modules[1..], template.modules[..]);
         assert!(!genesis.modules.iter().any(|m| m == "staking"));
         assert_eq!(genesis.validators, options.validators);
         // No holders: the owner holds the whole supply.
@@ -140,7 +141,7 @@ fn user_template_renders_holders_params_and_consensus() {
     assert_eq!(genesis.consensus.timeout_propose_ms, 2000);
     assert_eq!(genesis.consensus.endorsers, tributary_types::ConsensusGenesis::default().endorsers);
     assert_eq!(genesis.token.name, "Acme Token");
-    assert_eq!(genesis.modules, ["assets", "polls"]);
+    assert_eq!(genesis.modules, ["committee", "assets", "polls"]);
 }
 
 #[test]

@@ -3,6 +3,11 @@
 //! hub's registry module as an `AnchorHeader` transaction; the hub verifies
 //! it with the light client it keeps for the child.
 //!
+//! The same loop adopts the hub's committee draws: when the hub has drawn a
+//! term the child has not adopted, and every new member has announced where
+//! it runs the child (so it is up and synced), a member of the current
+//! committee sends `AdoptCommittee` (fee 0) to its own child node.
+//!
 //! Who sends which header: the validator at index `height % n` of the
 //! child's set sends the next unanchored header and up to
 //! [`ANCHOR_BATCH`] after it; when the hub lags by [`FALLBACK_LAG`] blocks
@@ -11,6 +16,7 @@
 
 use crate::chain::Chain;
 use crate::client::Client;
+use anyhow::Context as _;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -18,6 +24,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
+use tributary_runtime::committee;
+use tributary_types::block::Validator;
 use tributary_types::{Amount, ChainId, SignDoc, TxBody};
 
 /// Headers sent in one `submitTxs` call.
@@ -25,6 +33,8 @@ pub const ANCHOR_BATCH: u64 = 16;
 /// Lag (in blocks) after which every validator anchors.
 pub const FALLBACK_LAG: u64 = 20;
 const POLL_EVERY: Duration = Duration::from_millis(500);
+/// How often the announced endpoints of the other members are looked up.
+const PEER_LOOKUP_EVERY: Duration = Duration::from_secs(1);
 
 /// The light-client update that proves child header `height`.
 pub fn update_for(chain: &Chain, height: u64) -> anyhow::Result<Update> {
@@ -57,13 +67,23 @@ async fn hub_info(client: &Client) -> anyhow::Result<Hub> {
 }
 
 /// Run the anchoring loop until `shutdown`: errors (hub down, chain not yet
-/// registered) are logged and retried.
-pub async fn run(chain: Arc<Chain>, hub_url: String, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+/// registered) are logged and retried. `own_graphql` is this child node's
+/// own API, where committee adoptions are submitted.
+pub async fn run(
+    chain: Arc<Chain>,
+    hub_url: String,
+    own_graphql: String,
+    network: tributary_p2p::NetworkHandle,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let Some(key) = chain.validator_key().map(|k| SigningKey::from_secret(k.secret_bytes())) else {
         tracing::warn!("anchoring needs a validator key; this node does not anchor");
         return Ok(());
     };
     let client = Client::new(hub_url.clone());
+    let own = Client::new(own_graphql);
+    let mut adoption = Adoption::default();
+    let mut last_peer_lookup: Option<std::time::Instant> = None;
     let mut hub: Option<Hub> = None;
     let mut ticker = tokio::time::interval(POLL_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -85,7 +105,126 @@ pub async fn run(chain: Arc<Chain>, hub_url: String, mut shutdown: watch::Receiv
         if let Err(e) = anchor_once(&chain, hub, &key).await {
             tracing::debug!("anchoring: {e:#}");
         }
+        if let Err(e) = adopt_once(&chain, hub, &own, &key, &mut adoption).await {
+            tracing::debug!("committee adoption: {e:#}");
+        }
+        // Look members up often while some are missing, rarely once all are here.
+        let members = chain.validators_for(chain.height() + 1).map(|set| set.len()).unwrap_or(0);
+        let every = if network.peers().len() + 1 < members { PEER_LOOKUP_EVERY } else { PEER_LOOKUP_EVERY * 10 };
+        if last_peer_lookup.is_none_or(|t| t.elapsed() >= every) {
+            last_peer_lookup = Some(std::time::Instant::now());
+            if let Err(e) = connect_members(&chain, hub, &network).await {
+                tracing::debug!("looking up committee members: {e:#}");
+            }
+        }
     }
+}
+
+/// Dial the members that announced on the hub where they run this chain:
+/// how a member that started before the others (or a new member) finds them.
+async fn connect_members(chain: &Chain, hub: &Hub, network: &tributary_p2p::NetworkHandle) -> anyhow::Result<()> {
+    let answer = hub
+        .client
+        .query(
+            "query($id: String!) { childChain(id: $id, limit: 1) { endpoints { p2p } } }",
+            json!({ "id": chain.genesis().chain_id.to_string() }),
+        )
+        .await?;
+    let addrs: Vec<tributary_p2p::Multiaddr> = answer
+        .pointer("/childChain/endpoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["p2p"].as_str()?.parse().ok())
+        .collect();
+    network.add_peers(addrs).await?;
+    Ok(())
+}
+
+/// The last adoption this node sent (re-sent if it did not take).
+#[derive(Default)]
+struct Adoption {
+    term: u64,
+    sent: Option<std::time::Instant>,
+}
+
+/// Propose the hub's latest draw to the child, if it is not adopted yet and
+/// its new members are ready.
+async fn adopt_once(
+    chain: &Chain,
+    hub: &Hub,
+    own: &Client,
+    key: &SigningKey,
+    last: &mut Adoption,
+) -> anyhow::Result<()> {
+    let state = chain.snapshot(chain.height());
+    let child_term = committee::term(&state)?;
+    let active = committee::active_set(&state)?;
+    let me = key.public_key();
+    if !active.iter().any(|v| v.public_key == me) {
+        return Ok(());
+    }
+    let chain_id = chain.genesis().chain_id.to_string();
+    let answer = hub
+        .client
+        .query(
+            "query($id: String!) { childChain(id: $id, limit: 1) { term
+                nextCommittee { publicKey vrfPublicKey power } endpoints { validator } } }",
+            json!({ "id": chain_id }),
+        )
+        .await?;
+    let record = answer.pointer("/childChain").filter(|v| !v.is_null()).context("not registered on the hub")?;
+    let term = record["term"].as_u64().unwrap_or(0);
+    if term <= child_term {
+        return Ok(());
+    }
+    let Some(next) = record["nextCommittee"].as_array() else { return Ok(()) };
+    let validators = next.iter().map(member).collect::<anyhow::Result<Vec<Validator>>>()?;
+    let announced: Vec<&str> =
+        record["endpoints"].as_array().into_iter().flatten().filter_map(|e| e["validator"].as_str()).collect();
+    let waiting: Vec<String> = validators
+        .iter()
+        .filter(|v| !active.iter().any(|a| a.public_key == v.public_key))
+        .map(|v| v.public_key.address().to_string())
+        .filter(|a| !announced.contains(&a.as_str()))
+        .collect();
+    if !waiting.is_empty() {
+        anyhow::bail!("term {term} waits for new members to announce their child nodes: {}", waiting.join(", "));
+    }
+    if last.term == term && last.sent.is_some_and(|t| t.elapsed() < Duration::from_secs(10)) {
+        return Ok(());
+    }
+    let account = own
+        .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": me.address().to_string() }))
+        .await?;
+    let nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
+    let doc = SignDoc {
+        chain_id: chain.genesis().chain_id.clone(),
+        sender: me,
+        nonce,
+        fee: 0,
+        body: TxBody::AdoptCommittee { term, validators },
+    };
+    let tx = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(doc))?);
+    *last = Adoption { term, sent: Some(std::time::Instant::now()) };
+    own.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": tx }))
+        .await
+        .with_context(|| format!("the child refused adopting term {term}"))?;
+    tracing::info!(term, "proposed adopting the hub's committee draw");
+    Ok(())
+}
+
+/// A committee member from the hub's `MemberView` JSON.
+fn member(v: &Value) -> anyhow::Result<Validator> {
+    let bytes32 = |field: &str| -> anyhow::Result<[u8; 32]> {
+        let text = v[field].as_str().with_context(|| format!("member without {field}"))?;
+        hex::decode(text)?.try_into().map_err(|_| anyhow::anyhow!("{field} is not 32 bytes"))
+    };
+    Ok(Validator {
+        public_key: tributary_types::PublicKey(bytes32("publicKey")?),
+        vrf_public_key: bytes32("vrfPublicKey")?,
+        power: v["power"].as_u64().context("member without power")?,
+    })
 }
 
 async fn anchor_once(chain: &Chain, hub: &Hub, key: &SigningKey) -> anyhow::Result<()> {

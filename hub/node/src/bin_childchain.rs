@@ -1,6 +1,7 @@
-//! The `childchain` binary: list, show and check templates, and render a
-//! child chain's genesis. Every command takes `--json`; errors say how to fix.
-//! This is the only place that touches files and the clock.
+//! The `childchain` binary: list, show and check templates, render a child
+//! chain's genesis, and spawn a child chain on a running hub. Every command
+//! takes `--json`; errors say how to fix. (It lives in tributary-node because
+//! `spawn` talks to a hub; the template library stays pure.)
 
 use anyhow::{bail, Context as _};
 use clap::{Parser, Subcommand};
@@ -22,7 +23,8 @@ const GENESIS_BYTES_MAX: u64 = 64 * 1024 * 1024;
 #[command(
     name = "childchain",
     version,
-    about = "Tributary child chains: list and check templates, render a child chain's genesis"
+    about = "Tributary child chains: list and check templates, render a genesis, spawn a child chain on a hub",
+    after_help = "Spawn a chain on a running devnet:\n  childchain spawn --template token --name acme-1 \\\n    --hub http://127.0.0.1:26700/graphql --from devnet/hub/keys/user0.json"
 )]
 struct Cli {
     /// Print machine-readable JSON instead of text.
@@ -61,6 +63,35 @@ enum Command {
         #[arg(long = "account", value_name = "NAME=ADDRESS")]
         accounts: Vec<String>,
     },
+    /// Register a child chain on a running hub and wait, with progress, until
+    /// the hub validators drawn for it produce its first block; prints its
+    /// chain id and endpoints.
+    Spawn(SpawnArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct SpawnArgs {
+    /// A built-in template name (see `childchain templates`) or a template file.
+    #[arg(long)]
+    template: String,
+    /// The new chain's id (a-z, 0-9, '-'); it must not be registered yet.
+    #[arg(long)]
+    name: String,
+    /// GraphQL URL of a hub node, e.g. http://127.0.0.1:26700/graphql.
+    #[arg(long)]
+    hub: String,
+    /// Key file of the owner, who pays the deposit and the fee (e.g. a devnet's hub/keys/user0.json).
+    #[arg(long, value_name = "KEY.json")]
+    from: PathBuf,
+    /// Hub tokens to lock as the deposit (default: the hub's minimum).
+    #[arg(long)]
+    deposit: Option<String>,
+    /// Address of a holder the template names, e.g. --account treasury=trib1… (repeatable).
+    #[arg(long = "account", value_name = "NAME=ADDRESS")]
+    accounts: Vec<String>,
+    /// Seconds to wait for the registration, and then for the first block.
+    #[arg(long, default_value_t = 120)]
+    timeout_secs: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -96,6 +127,7 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Templates => list(cli.json),
+        Command::Spawn(args) => spawn(args, cli.json),
         Command::Template(TemplateCommand::Show { name }) => show(&name, cli.json),
         Command::Template(TemplateCommand::Validate { file }) => validate(&file, cli.json),
         Command::Genesis { template, chain_id, owner, validators_from, genesis_time_ms, accounts } => {
@@ -121,6 +153,58 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print_genesis(&genesis, &notes, cli.json)
         }
     }
+}
+
+fn spawn(args: SpawnArgs, json: bool) -> anyhow::Result<()> {
+    let template = load_template(&args.template)?;
+    let chain_id = ChainId::new(&args.name).context("--name")?;
+    let owner = tributary_crypto::keyfile::load_signing_key(&args.from, None)
+        .with_context(|| format!("--from {}: cannot load the owner's key", args.from.display()))?;
+    let deposit = args
+        .deposit
+        .as_deref()
+        .map(|d| d.parse::<u128>().with_context(|| format!("--deposit {d:?} is not a whole number of base units")))
+        .transpose()?;
+    let options = tributary_node::spawn::SpawnOptions {
+        template_name: template.name.clone(),
+        template,
+        chain_id,
+        deposit,
+        extra_accounts: parse_accounts(&args.accounts)?,
+        timeout: std::time::Duration::from_secs(args.timeout_secs),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let hub = tributary_node::client::Client::new(args.hub.clone());
+    let mut progress = |line: &str| {
+        if json {
+            println!("{}", json!({ "event": "progress", "message": line }));
+        } else {
+            eprintln!("{line}");
+        }
+    };
+    let spawned = runtime.block_on(tributary_node::spawn::spawn(&hub, &owner, &options, &mut progress))?;
+    if json {
+        println!("{}", json!({ "event": "spawned", "chain": spawned }));
+        return Ok(());
+    }
+    println!(
+        "child chain {} is live (template {}, genesis {})",
+        spawned.chain_id, spawned.template, spawned.genesis_hash
+    );
+    println!(
+        "  registered after {} ms, block 1 after {} ms, anchored on hub {} after {} ms",
+        spawned.registered_ms, spawned.first_block_ms, spawned.hub_chain_id, spawned.anchored_ms
+    );
+    println!("  committee: {}", spawned.committee.join(", "));
+    for endpoint in &spawned.endpoints {
+        println!(
+            "  {}  graphql {}  p2p {}",
+            endpoint["validator"].as_str().unwrap_or(""),
+            endpoint["graphql"].as_str().unwrap_or(""),
+            endpoint["p2p"].as_str().unwrap_or("")
+        );
+    }
+    Ok(())
 }
 
 fn list(json: bool) -> anyhow::Result<()> {

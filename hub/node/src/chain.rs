@@ -17,7 +17,7 @@ use tributary_crypto::SigningKey;
 use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
 use tributary_runtime::bank::BankRead;
 use tributary_runtime::state::{StateRead, StateReadError};
-use tributary_runtime::{staking, Runtime};
+use tributary_runtime::{committee, staking, Runtime};
 use tributary_state::{CommitmentProof, StateDb, StateError};
 use tributary_store::{Batch, Column, Durability, Store, StoreError};
 use tributary_types::block::Validator;
@@ -150,6 +150,23 @@ impl AccountView for Snapshot {
             0
         })
     }
+    fn fee_exempt(&self, tx: &Tx) -> bool {
+        committee::fee_exempt(self, tx).unwrap_or_else(|e| {
+            tracing::error!("reading the committee: {e}");
+            false
+        })
+    }
+}
+
+/// Which state keeps a chain's validator sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SetSource {
+    /// The hub: the staking module's active and pending sets.
+    Staking,
+    /// A child chain: the committee module's (the hub's draw).
+    Committee,
+    /// Neither module: the genesis set, forever.
+    Genesis,
 }
 
 /// Where a transaction landed.
@@ -177,7 +194,7 @@ pub struct Chain {
     consensus_params: ConsensusParams,
     /// Whether the staking module keeps the validator sets (the hub) or the
     /// genesis fixes them (a child chain).
-    has_staking: bool,
+    set_source: SetSource,
     candidates: Mutex<HashMap<Hash, Candidate>>,
     latest_height: AtomicU64,
     mempool: Mutex<Mempool>,
@@ -233,7 +250,14 @@ impl Chain {
         };
         let (commits, _) = tokio::sync::broadcast::channel(256);
         let consensus_params = ConsensusParams::from(&genesis.consensus);
-        let has_staking = runtime.module_names().contains(&"staking");
+        let modules = runtime.module_names();
+        let set_source = if modules.contains(&"staking") {
+            SetSource::Staking
+        } else if modules.contains(&"committee") {
+            SetSource::Committee
+        } else {
+            SetSource::Genesis
+        };
         let metrics = Arc::new(Metrics::default());
         metrics.height.store(latest_height, Ordering::Relaxed);
         Ok(Chain {
@@ -243,7 +267,7 @@ impl Chain {
             genesis,
             genesis_hash,
             consensus_params,
-            has_staking,
+            set_source,
             validator,
             candidates: Mutex::new(HashMap::new()),
             latest_height: AtomicU64::new(latest_height),
@@ -389,23 +413,27 @@ impl Chain {
     /// The validator set that certifies `height`: the staking module's active
     /// set in the state after `height - 1`.
     ///
-    /// A chain without the staking module (a child chain) keeps the set its
-    /// genesis names.
+    /// A child chain takes it from its `committee` module (the committee the
+    /// hub drew); a chain with neither module keeps the set its genesis names.
     pub fn validators_for(&self, height: u64) -> Result<Vec<Validator>> {
-        if !self.has_staking {
-            return Ok(self.genesis.validator_set());
+        let state = self.snapshot(height.saturating_sub(1));
+        match self.set_source {
+            SetSource::Staking => Ok(staking::active_set(&state)?),
+            SetSource::Committee => Ok(committee::active_set(&state)?),
+            SetSource::Genesis => Ok(self.genesis.validator_set()),
         }
-        Ok(staking::active_set(&self.snapshot(height.saturating_sub(1)))?)
     }
 
     /// The set that certifies `height + 1`, already fixed in the state after
     /// `height - 1` (the staking module's pending set), so a block can commit
     /// to it before it is executed.
     pub fn next_validators_for(&self, height: u64) -> Result<Vec<Validator>> {
-        if !self.has_staking {
-            return Ok(self.genesis.validator_set());
+        let state = self.snapshot(height.saturating_sub(1));
+        match self.set_source {
+            SetSource::Staking => Ok(staking::pending_set(&state)?),
+            SetSource::Committee => Ok(committee::pending_set(&state)?),
+            SetSource::Genesis => Ok(self.genesis.validator_set()),
         }
-        Ok(staking::pending_set(&self.snapshot(height.saturating_sub(1)))?)
     }
 
     /// The consensus validator set certifying `height`.

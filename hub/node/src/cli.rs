@@ -128,6 +128,10 @@ pub enum Command {
         api: Option<String>,
         #[command(flatten)]
         passphrase: PassphraseArg,
+        /// Stop when the process with this pid is no longer the parent (set
+        /// by a hub node for the child-chain nodes it runs).
+        #[arg(long, hide = true)]
+        parent_pid: Option<u32>,
     },
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
     Devnet {
@@ -493,7 +497,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             emit(json, &serde_json::to_value(&summary)?);
             Ok(())
         }
-        Command::Start { home, api, passphrase } => {
+        Command::Start { home, api, passphrase, parent_pid } => {
             let home = home.home();
             let mut config = home.load_config()?;
             if let Some(api) = api {
@@ -515,7 +519,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("p2p: {addr}");
                 }
             }
-            running.run_until(shutdown_signal()).await
+            running.run_until(stop_signal(parent_pid)).await
         }
         Command::Devnet { home, validators, base_port, children } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
@@ -773,6 +777,26 @@ fn describe(command: &QueryCommand) -> String {
 }
 
 /// Ctrl-C or SIGTERM.
+/// Ctrl-C, SIGTERM, or (with `parent_pid`) the parent process going away.
+async fn stop_signal(parent_pid: Option<u32>) {
+    let orphaned = async {
+        match parent_pid {
+            Some(pid) => loop {
+                if std::os::unix::process::parent_id() != pid {
+                    tracing::warn!("the parent process {pid} is gone: stopping");
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            },
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = orphaned => {}
+    }
+}
+
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -88,7 +88,7 @@ pub async fn run(
 
     let genesis = nodes[0].home.load_genesis()?;
     let hub_count = nodes.len();
-    let child_descriptions = match start_children(&root, &exe, &mut nodes, &children, json).await {
+    let child_descriptions = match start_children(&root, &mut nodes, &children, json).await {
         Ok(described) => described,
         Err(e) => {
             stop_all(&mut nodes).await;
@@ -117,7 +117,7 @@ pub async fn run(
             println!("  hub node{k:<3} {:<20} {}", genesis.chain_id, node.graphql);
         }
         for child in description["children"].as_array().into_iter().flatten() {
-            let url = child["nodes"][0]["graphql"].as_str().unwrap_or("");
+            let url = child["nodes"][0]["graphql"].as_str().unwrap_or("(no endpoint announced yet)");
             let chain = child["chain_id"].as_str().unwrap_or("");
             let spawned = child["spawn_ms"].as_u64().map(|ms| format!(", spawned in {ms} ms")).unwrap_or_default();
             println!("  child        {chain:<20} {url}  ({}{spawned})", child["template"].as_str().unwrap_or(""));
@@ -259,132 +259,114 @@ fn accounts(hub: &Path) -> anyhow::Result<Vec<Value>> {
     Ok(accounts)
 }
 
-/// Spawn (first run) or resume the child chains: each is rendered from its
-/// template with every hub validator in its first committee, registered on
-/// the hub by `user0` (who pays the deposit), and run as one process per
-/// validator, with the validator's hub key, anchoring on the hub.
+/// Spawn (first run) or resume the child chains. Spawning goes through the
+/// hub exactly as `childchain spawn` does ([`crate::spawn`]): `user0`
+/// registers each chain, and the hub validators drawn for it start its nodes
+/// themselves (under `hub/nodeK/children/{chain_id}`). On a resumed devnet
+/// the chains are registered already; the hub nodes restart their child
+/// nodes, and this waits until each chain is anchored again.
 async fn start_children(
     root: &Path,
-    exe: &Path,
-    nodes: &mut Vec<NodeProcess>,
+    nodes: &mut [NodeProcess],
     templates: &[String],
     json: bool,
 ) -> anyhow::Result<Vec<Value>> {
-    let hub_nodes: Vec<(Home, String)> = nodes.iter().map(|n| (n.home.clone(), n.graphql.clone())).collect();
+    let hub = crate::client::Client::new(nodes[0].graphql.clone());
     let mut described = Vec::new();
     for (i, template_name) in templates.iter().enumerate() {
-        let chain_id = format!("{template_name}-{}", i + 1);
-        let dir = root.join("children").join(&chain_id);
-        let mut homes = existing_homes(&dir);
-        let started = std::time::Instant::now();
-        let fresh = homes.is_empty();
-        if fresh {
-            if !json {
-                println!("spawning child chain {chain_id} from template {template_name}");
-            }
-            spawn_child(root, &dir, &chain_id, template_name, &hub_nodes).await?;
-            homes = existing_homes(&dir);
-        }
-        let first = nodes.len();
-        for home in homes {
-            nodes.push(spawn_node(exe, home).await?);
-        }
-        wait_until_committing(&mut nodes[first..]).await?;
-        // Spawn time: from rendering and registering to the child's blocks
-        // on all its nodes (reported only when this run spawned it).
-        let spawn_ms = fresh.then(|| started.elapsed().as_millis() as u64);
+        let chain_id = ChainId::new(format!("{template_name}-{}", i + 1))?;
+        let registered = hub
+            .query(
+                "query($id: String!) { childChain(id: $id, limit: 1) { anchoredHeight } }",
+                json!({ "id": chain_id.to_string() }),
+            )
+            .await?;
+        let spawn_ms = if registered.pointer("/childChain").is_some_and(|v| !v.is_null()) {
+            let anchored = registered.pointer("/childChain/anchoredHeight").and_then(Value::as_u64).unwrap_or(0);
+            wait_anchored_beyond(&hub, &chain_id, anchored, nodes).await?;
+            None
+        } else {
+            let template = tributary_childchain::builtin_template(template_name).with_context(|| {
+                format!(
+                    "unknown template {template_name:?}: the templates are {}",
+                    tributary_childchain::builtin_names().join(", ")
+                )
+            })?;
+            let owner = owner_key(root)?;
+            let options = crate::spawn::SpawnOptions {
+                template_name: template_name.clone(),
+                template,
+                chain_id: chain_id.clone(),
+                deposit: None,
+                extra_accounts: Default::default(),
+                timeout: START_TIMEOUT,
+            };
+            let mut progress = |line: &str| {
+                if !json {
+                    println!("  {chain_id}: {line}");
+                }
+            };
+            let spawned = crate::spawn::spawn(&hub, &owner, &options, &mut progress).await?;
+            Some(spawned.first_block_ms)
+        };
+        let answer = hub
+            .query(
+                "query($id: String!) { childChain(id: $id, limit: 1) { endpoints { validator p2p graphql } } }",
+                json!({ "id": chain_id.to_string() }),
+            )
+            .await?;
+        let endpoints = answer.pointer("/childChain/endpoints").cloned().unwrap_or(Value::Array(Vec::new()));
         described.push(json!({
-            "chain_id": chain_id,
+            "chain_id": chain_id.to_string(),
             "template": template_name,
             "spawn_ms": spawn_ms,
-            "nodes": nodes[first..].iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
+            "nodes": endpoints,
         }));
     }
     Ok(described)
 }
 
-async fn spawn_child(
-    root: &Path,
-    dir: &Path,
-    chain_id: &str,
-    template_name: &str,
-    hub_nodes: &[(Home, String)],
-) -> anyhow::Result<()> {
-    let template = tributary_childchain::builtin_template(template_name).with_context(|| {
-        format!(
-            "unknown template {template_name:?}: the templates are {}",
-            tributary_childchain::builtin_names().join(", ")
-        )
-    })?;
-    let hub_genesis = hub_nodes[0].0.load_genesis()?;
-    let owner_key =
-        tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("keys").join("user0.json"), None)
-            .or_else(|_| {
-                tributary_crypto::keyfile::load_signing_key(
-                    &root.join("hub").join("node0").join("keys").join("user0.json"),
-                    None,
-                )
-            })
-            .context("the devnet's user0 key (the child chains' owner) is missing")?;
-    let mut options = tributary_childchain::RenderOptions::new(
-        ChainId::new(chain_id)?,
-        owner_key.public_key().address(),
-        crate::node::now_ms(),
-    );
-    options.validators = hub_genesis.validators.clone();
-    let genesis = tributary_childchain::render_genesis(&template, &options)?;
-
-    // Register on the hub, and wait until the registration is final.
-    let client = crate::client::Client::new(hub_nodes[0].1.clone());
-    let sender = owner_key.public_key().address();
-    let account = client
-        .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
-        .await?;
-    let nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
-    let doc = tributary_types::SignDoc {
-        chain_id: hub_genesis.chain_id.clone(),
-        sender: owner_key.public_key(),
-        nonce,
-        fee: hub_genesis.params.min_fee,
-        body: tributary_types::TxBody::RegisterChildChain {
-            chain_id: genesis.chain_id.clone(),
-            template: template_name.to_string(),
-            genesis_hash: genesis.hash(),
-            consensus: genesis.consensus.clone(),
-            validators: genesis.validator_set(),
-            deposit: hub_genesis.registry.min_deposit,
-        },
-    };
-    let tx = owner_key.sign_tx(doc);
-    crate::cli::submit_and_wait_quiet(&client, &tx, Duration::from_secs(60))
-        .await
-        .with_context(|| format!("registering {chain_id} on the hub"))?;
-
-    // One home per hub validator, with that validator's key.
-    let ports = free_ports(hub_nodes.len())?;
-    let peers: Vec<String> = hub_nodes
-        .iter()
-        .zip(&ports)
-        .map(|((home, _), p)| {
-            let key = tributary_crypto::keyfile::load_signing_key(&home.key("validator"), None)?;
-            let peer = tributary_p2p::peer_id_of(&key.public_key().0)?;
-            Ok(format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", p.p2p_port))
+/// The devnet's `user0` key: the child chains' owner.
+fn owner_key(root: &Path) -> anyhow::Result<tributary_crypto::SigningKey> {
+    tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("keys").join("user0.json"), None)
+        .or_else(|_| {
+            tributary_crypto::keyfile::load_signing_key(
+                &root.join("hub").join("node0").join("keys").join("user0.json"),
+                None,
+            )
         })
-        .collect::<anyhow::Result<_>>()?;
-    for (k, ((hub_home, hub_graphql), ports)) in hub_nodes.iter().zip(&ports).enumerate() {
-        let home = Home::new(dir.join(format!("node{k}")));
-        std::fs::create_dir_all(home.keys()).with_context(|| format!("cannot create {}", home.keys().display()))?;
-        std::fs::copy(hub_home.key("validator"), home.key("validator"))
-            .with_context(|| format!("cannot copy the validator key into {}", home.root.display()))?;
-        std::fs::write(home.genesis(), serde_json::to_vec_pretty(&genesis)?)?;
-        let mut config = crate::config::NodeConfig { api_listen: ports.api_listen.clone(), ..Default::default() };
-        config.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p_port);
-        config.p2p.bootstrap = peers.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, a)| a.clone()).collect();
-        config.anchor.hub = hub_graphql.clone();
-        std::fs::write(
-            home.config(),
-            format!("# Tributary child chain node ({chain_id}).\n{}", toml::to_string_pretty(&config)?),
-        )?;
+        .context("the devnet's user0 key (the child chains' owner) is missing")
+}
+
+/// Wait until the hub anchors `chain_id` beyond `anchored` (its committee's
+/// nodes run again), or fail naming where to look.
+async fn wait_anchored_beyond(
+    hub: &crate::client::Client,
+    chain_id: &ChainId,
+    anchored: u64,
+    nodes: &mut [NodeProcess],
+) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    loop {
+        let answer = hub
+            .query(
+                "query($id: String!) { childChain(id: $id, limit: 1) { anchoredHeight } }",
+                json!({ "id": chain_id.to_string() }),
+            )
+            .await?;
+        if answer.pointer("/childChain/anchoredHeight").and_then(Value::as_u64).unwrap_or(0) > anchored {
+            return Ok(());
+        }
+        for (k, node) in nodes.iter_mut().enumerate() {
+            if let Ok(Some(status)) = node.child.try_wait() {
+                bail!("node{k} exited ({status}); see {}", node.home.root.join("node.log").display());
+            }
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!(
+                "child chain {chain_id} was not anchored again within {START_TIMEOUT:?}; see children/{chain_id}/node.log under each hub node's home"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    Ok(())
 }

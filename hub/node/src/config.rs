@@ -33,7 +33,25 @@ pub struct NodeConfig {
     pub api: ApiSettings,
     pub p2p: P2pSettings,
     pub anchor: AnchorSettings,
+    pub children: ChildrenSettings,
     pub testing: TestingSettings,
+}
+
+/// A hub validator runs the child chains the hub draws it for
+/// ([`crate::children`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChildrenSettings {
+    /// Run a node for each child chain whose committee includes this
+    /// validator, under `{home}/children/{chain_id}`. Turn off only if you
+    /// run those nodes yourself: a member that runs nothing misses its votes.
+    pub run: bool,
+}
+
+impl Default for ChildrenSettings {
+    fn default() -> Self {
+        ChildrenSettings { run: true }
+    }
 }
 
 /// A child chain's validators anchor its finalized headers on the hub.
@@ -113,6 +131,7 @@ impl Default for NodeConfig {
             api: ApiSettings::default(),
             p2p: P2pSettings::default(),
             anchor: AnchorSettings::default(),
+            children: ChildrenSettings::default(),
             testing: TestingSettings::default(),
         }
     }

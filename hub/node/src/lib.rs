@@ -5,6 +5,9 @@
 //! - [`driver`]: runs VBFT consensus and block sync over the p2p network
 //! - [`node`]: the running process (network, driver, API server, shutdown)
 //! - [`api`]: GraphQL, `/health`, `/metrics`
+//! - [`children`]: a hub validator runs the child chains the hub drew it for
+//! - [`anchor`]: a child chain's nodes anchor its headers on the hub and adopt its committees
+//! - [`spawn`]: register a child chain on a hub and wait for its first block
 //! - [`client`]: the GraphQL client the CLI uses to talk to a node
 //! - [`cli`]: the `hub` commands
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -12,6 +15,7 @@
 pub mod anchor;
 pub mod api;
 pub mod chain;
+pub mod children;
 pub mod cli;
 pub mod cli_devnet;
 pub mod client;
@@ -21,6 +25,7 @@ pub mod evidence;
 pub mod init;
 pub mod metrics;
 pub mod node;
+pub mod spawn;
 
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,8 @@ pub struct Running {
     shutdown: tokio::sync::watch::Sender<bool>,
     server: Task,
     driver: Task,
+    /// The child-chain supervisor ([`crate::children`]), on a hub validator.
+    children: Option<Task>,
 }
 
 impl Running {
@@ -87,6 +89,11 @@ impl Running {
         let _ = self.shutdown.send(true);
         let driver = joined(self.driver.await);
         self.network.shutdown().await;
+        if let Some(children) = self.children {
+            if let Err(e) = joined(children.await) {
+                tracing::error!("stopping child chain nodes: {e:#}");
+            }
+        }
         driver?;
         joined(self.server.await)
     }
@@ -113,6 +120,9 @@ impl Running {
             Some(result) => {
                 let _ = self.shutdown.send(true);
                 self.network.shutdown().await;
+                if let Some(children) = self.children {
+                    let _ = children.await;
+                }
                 result
             }
         }
@@ -199,15 +209,31 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
         block_max_txs: config.block_max_txs.max(1),
         double_sign: config.testing.double_sign,
     };
+    let own_graphql = format!("http://{api_addr}/graphql");
     if !config.anchor.hub.is_empty() {
-        let anchoring = crate::anchor::run(chain.clone(), config.anchor.hub.clone(), shutdown_rx.clone());
+        let anchoring = crate::anchor::run(
+            chain.clone(),
+            config.anchor.hub.clone(),
+            own_graphql.clone(),
+            network.clone(),
+            shutdown_rx.clone(),
+        );
         tokio::spawn(async move {
             if let Err(e) = anchoring.await {
                 tracing::error!("anchoring stopped: {e:#}");
             }
         });
     }
+    let children =
+        (config.children.run && chain.validator_key().is_some() && chain.has_module("registry")).then(|| {
+            tokio::spawn(crate::children::supervise(
+                chain.clone(),
+                home.clone(),
+                own_graphql.clone(),
+                shutdown_rx.clone(),
+            ))
+        });
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
     let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
-    Ok(Running { chain, api_addr, network, p2p_addrs, home: home.clone(), shutdown, server, driver })
+    Ok(Running { chain, api_addr, network, p2p_addrs, home: home.clone(), shutdown, server, driver, children })
 }

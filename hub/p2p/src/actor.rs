@@ -122,6 +122,20 @@ impl Actor {
                 let id = self.swarm.behaviour_mut().blocks.send_request(&peer, request);
                 self.outbound.insert(id, (reply, asked));
             }
+            Command::AddPeers { addrs } => {
+                let local = self.shared.local_peer_id;
+                let new: Vec<(PeerId, Multiaddr)> = addrs
+                    .iter()
+                    .filter_map(split_peer_addr)
+                    .filter(|(peer, _)| *peer != local && !self.bootstrap.iter().any(|(known, _)| known == peer))
+                    .take(BOOTSTRAP_MAX.saturating_sub(self.bootstrap.len()))
+                    .collect();
+                if !new.is_empty() {
+                    tracing::debug!(count = new.len(), "new peers to keep connected");
+                    self.bootstrap.extend(new.iter().cloned());
+                    dial_bootstrap(&mut self.swarm, &new);
+                }
+            }
             Command::ReportPeer { peer } => {
                 NetworkMetrics::bump(&self.metrics().bad_messages);
                 self.strike(peer, "reported by the node");
@@ -436,6 +450,9 @@ impl Actor {
         }
     }
 }
+
+/// Most peers kept connected as bootstrap peers (configured and added).
+const BOOTSTRAP_MAX: usize = 256;
 
 /// Split `/…/p2p/{id}` into the peer id and the address before it.
 pub(crate) fn split_peer_addr(addr: &Multiaddr) -> Option<(PeerId, Multiaddr)> {

@@ -35,6 +35,7 @@ pub enum NetworkEvent {
 #[derive(Debug)]
 pub(crate) enum Command {
     Publish { topic: Topic, bytes: Vec<u8>, reply: oneshot::Sender<Result<()>> },
+    AddPeers { addrs: Vec<Multiaddr> },
     RequestBlocks { peer: PeerId, from_height: u64, to_height: u64, reply: oneshot::Sender<Result<Vec<Vec<u8>>>> },
     ReportPeer { peer: PeerId },
     SetAllowList { peers: Vec<PeerId>, reply: oneshot::Sender<Result<()>> },
@@ -102,6 +103,15 @@ impl NetworkHandle {
     /// strikes get the peer disconnected and banned.
     pub async fn report_peer(&self, peer: PeerId) -> Result<()> {
         self.commands.send(Command::ReportPeer { peer }).await.map_err(|_| Error::Shutdown)
+    }
+
+    /// Keep `addrs` (each `/…/p2p/{peer id}`) connected like bootstrap
+    /// peers: dial the new ones now, and redial them when lost. For peers
+    /// learned after start, e.g. a child chain's committee members
+    /// announced on the hub. Addresses without a peer id, this node's own,
+    /// and any beyond 256 kept peers are ignored.
+    pub async fn add_peers(&self, addrs: Vec<Multiaddr>) -> Result<()> {
+        self.commands.send(Command::AddPeers { addrs }).await.map_err(|_| Error::Shutdown)
     }
 
     /// Replace the allow-list (permissioned mode only), e.g. when the

@@ -56,6 +56,12 @@ pub struct ChainInfo {
     pub min_fee: String,
     pub max_tx_bytes: u32,
     pub mempool_size: u64,
+    /// The modules this chain runs besides bank.
+    pub modules: Vec<String>,
+    /// On a hub (module `registry`): the least deposit that registers a child chain.
+    pub min_child_deposit: Option<String>,
+    /// On a hub: how many validators it draws into each child committee.
+    pub child_committee_size: Option<u32>,
 }
 
 #[derive(SimpleObject)]
@@ -211,12 +217,26 @@ fn body_details(body: &TxBody) -> serde_json::Value {
         TxBody::SendMessage { to, body, encrypted } => {
             json!({ "to": to.to_string(), "body_bytes": body.len(), "encrypted": encrypted })
         }
-        TxBody::RegisterChildChain { chain_id, template, genesis_hash, validators, deposit, .. } => json!({
-            "chain_id": chain_id.to_string(), "template": template, "genesis_hash": genesis_hash.to_hex(),
-            "validators": validators.len(), "deposit": deposit.to_string(),
-        }),
+        TxBody::RegisterChildChain { template, genesis, deposit } => {
+            match borsh::from_slice::<tributary_types::Genesis>(genesis) {
+                Ok(g) => json!({
+                    "chain_id": g.chain_id.to_string(), "template": template, "genesis_hash": g.hash().to_hex(),
+                    "validators": g.validators.len(), "deposit": deposit.to_string(), "genesis_bytes": genesis.len(),
+                }),
+                Err(_) => {
+                    json!({ "template": template, "deposit": deposit.to_string(), "genesis_bytes": genesis.len() })
+                }
+            }
+        }
         TxBody::AnchorHeader { chain_id, update } => {
             json!({ "chain_id": chain_id.to_string(), "update_bytes": update.len() })
+        }
+        TxBody::AdoptCommittee { term, validators } => json!({
+            "term": term,
+            "validators": validators.iter().map(|v| v.public_key.address().to_string()).collect::<Vec<_>>(),
+        }),
+        TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
+            json!({ "chain_id": chain_id.to_string(), "p2p": p2p, "graphql": graphql })
         }
     }
 }
@@ -323,6 +343,8 @@ pub struct SubmitResult {
 pub struct ValidatorView {
     pub address: String,
     pub public_key: String,
+    /// The sr25519 key that proves its VRF (hex).
+    pub vrf_public_key: String,
     /// Consensus power in the active set (0 when not in it).
     pub power: u64,
     /// In the set that certifies the next block.
@@ -347,10 +369,70 @@ pub struct ChildChainView {
     pub anchored_height: u64,
     /// No anchor for longer than the registry's `stall_after_ms`.
     pub stalled: bool,
-    /// The child's validators (its committee), as hex public keys.
+    /// The child's genesis validators, as hex public keys.
     pub validators: Vec<String>,
+    /// The latest term the hub drew a committee for (0: the genesis set).
+    pub term: u64,
+    /// The latest term whose committee certified an anchored header.
+    pub adopted_term: u64,
+    /// The committee of `adoptedTerm`: who certifies the child now.
+    pub committee: Vec<MemberView>,
+    /// The committee drawn for `term` while it waits to be adopted (else null).
+    pub next_committee: Option<Vec<MemberView>>,
+    /// The committees of the last 16 terms (oldest first), up to `term`.
+    pub terms: Vec<TermView>,
+    /// Where the serving members run the child.
+    pub endpoints: Vec<EndpointView>,
     /// Anchored headers, oldest first, from `anchoredFrom` (at most 100).
     pub anchored_headers: Vec<AnchoredHeaderView>,
+}
+
+/// A member of a committee (a hub validator, with its power).
+#[derive(SimpleObject, Clone)]
+pub struct MemberView {
+    pub address: String,
+    pub public_key: String,
+    pub vrf_public_key: String,
+    pub power: u64,
+}
+
+fn member_views(set: &[tributary_types::block::Validator]) -> Vec<MemberView> {
+    set.iter()
+        .map(|v| MemberView {
+            address: v.public_key.address().to_string(),
+            public_key: hex::encode(v.public_key.0),
+            vrf_public_key: hex::encode(v.vrf_public_key),
+            power: v.power,
+        })
+        .collect()
+}
+
+/// The committee the hub drew for one term of a child chain.
+#[derive(SimpleObject)]
+pub struct TermView {
+    pub term: u64,
+    pub members: Vec<MemberView>,
+}
+
+/// Where a committee member serves a child chain.
+#[derive(SimpleObject)]
+pub struct EndpointView {
+    pub validator: String,
+    #[graphql(name = "p2p")]
+    pub p2p: String,
+    pub graphql: String,
+    pub hub_height: u64,
+}
+
+/// A child chain's committee as the child itself records it (module `committee`).
+#[derive(SimpleObject)]
+pub struct CommitteeView {
+    /// The hub term of the pending set (0: the genesis committee).
+    pub term: u64,
+    /// Certifies the next block.
+    pub active: Vec<MemberView>,
+    /// Certifies the block after (differs from `active` during a hand-over).
+    pub pending: Vec<MemberView>,
 }
 
 /// A child header verified by the hub's light client and recorded.
@@ -363,6 +445,8 @@ pub struct AnchoredHeaderView {
     /// The hub height that anchored it.
     pub hub_height: u64,
 }
+
+use tributary_runtime::childchains as registry;
 
 fn child_chain_view(
     chain: &Chain,
@@ -384,6 +468,36 @@ fn child_chain_view(
         anchored_height: record.anchored_height,
         stalled,
         validators: record.validators.iter().map(|v| hex::encode(v.public_key.0)).collect(),
+        term: record.term,
+        adopted_term: record.adopted_term,
+        committee: member_views(
+            &registry::committee(&snapshot, &record.chain_id, record.adopted_term)
+                .map_err(internal)?
+                .unwrap_or_default(),
+        ),
+        next_committee: if record.term > record.adopted_term {
+            registry::committee(&snapshot, &record.chain_id, record.term)
+                .map_err(internal)?
+                .map(|set| member_views(&set))
+        } else {
+            None
+        },
+        terms: (record.term.saturating_sub(15)..=record.term)
+            .map(|term| {
+                let set = registry::committee(&snapshot, &record.chain_id, term).map_err(internal)?.unwrap_or_default();
+                Ok(TermView { term, members: member_views(&set) })
+            })
+            .collect::<async_graphql::Result<Vec<_>>>()?,
+        endpoints: registry::endpoints(&snapshot, &record.chain_id)
+            .map_err(internal)?
+            .into_iter()
+            .map(|e| EndpointView {
+                validator: e.validator.to_string(),
+                p2p: e.p2p,
+                graphql: e.graphql,
+                hub_height: e.hub_height,
+            })
+            .collect(),
         anchored_headers: anchored
             .into_iter()
             .map(|a| AnchoredHeaderView {
@@ -474,6 +588,9 @@ impl QueryRoot {
             min_fee: params.min_fee.to_string(),
             max_tx_bytes: params.max_tx_bytes,
             mempool_size: chain.mempool_len() as u64,
+            modules: chain.genesis().modules.clone(),
+            min_child_deposit: chain.has_module("registry").then(|| chain.genesis().registry.min_deposit.to_string()),
+            child_committee_size: chain.has_module("registry").then_some(chain.genesis().registry.committee_size),
         }
     }
 
@@ -540,6 +657,7 @@ impl QueryRoot {
                 ValidatorView {
                     address: address.to_string(),
                     public_key: hex::encode(record.public_key.0),
+                    vrf_public_key: hex::encode(record.vrf_public_key),
                     power: power.unwrap_or(0),
                     active: power.is_some(),
                     self_bond: record.self_bond.to_string(),
@@ -549,6 +667,21 @@ impl QueryRoot {
                 }
             })
             .collect())
+    }
+
+    /// This child chain's committee (module `committee`); null on the hub.
+    async fn committee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CommitteeView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("committee") {
+            return Ok(None);
+        }
+        let snapshot = chain.latest();
+        use tributary_runtime::committee;
+        Ok(Some(CommitteeView {
+            term: committee::term(&snapshot).map_err(internal)?,
+            active: member_views(&committee::active_set(&snapshot).map_err(internal)?),
+            pending: member_views(&committee::pending_set(&snapshot).map_err(internal)?),
+        }))
     }
 
     /// The child chains registered on this hub (empty on a child chain).

@@ -37,6 +37,7 @@ impl Chain {
             height,
             time_ms: now_ms.max(parent_time_ms),
             proposer,
+            beacon: self.beacon_at(parent_height)?,
         };
         let set_hash = validator_set_hash(&self.validators_for(height)?);
         let next_set_hash = validator_set_hash(&self.next_validators_for(height)?);

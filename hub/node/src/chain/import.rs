@@ -203,6 +203,7 @@ impl Chain {
             height: header.height,
             time_ms: header.time_ms,
             proposer: header.proposer,
+            beacon: self.beacon_at(tip)?,
         };
         let outcome = match self.runtime.execute_block(&self.snapshot(tip), info, block.txs.clone(), true) {
             Ok(outcome) => outcome,
