@@ -11,6 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tributary_node::client::{Client, ClientError};
 
+/// The `childchain` binary built beside `hub`.
+pub fn childchain_bin() -> PathBuf {
+    hub_bin().with_file_name("childchain")
+}
+
 /// The `hub` binary next to this test executable (`target/<profile>/hub`),
 /// or `$TRIBUTARY_HUB_BIN`.
 pub fn hub_bin() -> PathBuf {
@@ -222,6 +227,16 @@ impl TestNetwork {
 
     pub fn home(&self, k: usize) -> PathBuf {
         self.dir.path().join(format!("node{k}"))
+    }
+
+    /// Apply `edit` to the (shared) genesis.json of every node, before start.
+    pub fn edit_genesis(&self, mut edit: impl FnMut(&mut Value)) {
+        for k in 0..self.nodes.len() {
+            let path = self.home(k).join("genesis.json");
+            let mut genesis: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            edit(&mut genesis);
+            std::fs::write(&path, serde_json::to_vec_pretty(&genesis).unwrap()).unwrap();
+        }
     }
 
     pub fn start(&mut self, k: usize) {

@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use tributary_crypto::SigningKey;
 use tributary_types::block::{validator_set_hash, vote_sign_bytes, Validator};
 use tributary_types::{
-    merkle_root, Address, ChainId, CommitCertificate, ConsensusGenesis, Denom, Hash, Header, PollWeight, SignDoc,
-    TxBody, ValidatorSignature,
+    merkle_root, Address, ChainId, CommitCertificate, ConsensusGenesis, Denom, Genesis, GenesisAccount, GenesisBalance,
+    GenesisValidator, Hash, Header, Params, PollWeight, SignDoc, TokenMetadata, TxBody, ValidatorSignature,
 };
 
 fn vectors_dir() -> PathBuf {
@@ -184,31 +184,68 @@ fn registry_vectors() -> Vec<Value> {
         Validator { public_key: key(10).public_key(), vrf_public_key: [0x10; 32], power: 10 },
         Validator { public_key: key(11).public_key(), vrf_public_key: [0x11; 32], power: 20 },
     ];
-    let consensus = ConsensusGenesis::default();
-    let (genesis_hash, deposit) = (Hash([0x42; 32]), 1_000_000_000u128);
+    // A child genesis as `childchain` renders one: committee + assets, the
+    // two validators as its first committee, the owner holding the supply.
+    let child_genesis = Genesis {
+        chain_id: ChainId::new("acme-token-1").unwrap(),
+        genesis_time_ms: 1_700_000_000_000,
+        params: Params { native_denom: Denom::new("uacme").unwrap(), ..Params::default() },
+        consensus: ConsensusGenesis::default(),
+        staking: Default::default(),
+        registry: Default::default(),
+        token: TokenMetadata { name: "Acme".into(), symbol: "ACME".into(), decimals: 6 },
+        modules: vec!["committee".into(), "assets".into()],
+        validators: validators
+            .iter()
+            .enumerate()
+            .map(|(i, v)| GenesisValidator {
+                name: format!("hub-validator-{i}"),
+                public_key: v.public_key,
+                vrf_public_key: v.vrf_public_key,
+                power: v.power,
+            })
+            .collect(),
+        accounts: vec![GenesisAccount {
+            address: key(15).public_key().address(),
+            balances: vec![GenesisBalance { denom: Denom::new("uacme").unwrap(), amount: 1_000_000_000 }],
+        }],
+    };
+    let genesis_bytes = borsh::to_vec(&child_genesis).unwrap();
+    let deposit = 1_000_000_000u128;
     let register = tx_vector(
         "register-child-chain",
         15,
         hub,
         0,
         10,
-        TxBody::RegisterChildChain {
-            chain_id: ChainId::new("acme-token-1").unwrap(),
-            template: "token".into(),
-            genesis_hash,
-            consensus: consensus.clone(),
-            validators: validators.clone(),
-            deposit,
-        },
-        json!({ "kind": "register_child_chain", "chain_id": "acme-token-1", "template": "token",
-                "genesis_hash_hex": genesis_hash.to_hex(),
-                "consensus": { "proposers": consensus.proposers, "endorsers": consensus.endorsers,
-                               "committers": consensus.committers, "timeout_propose_ms": consensus.timeout_propose_ms,
-                               "timeout_endorse_ms": consensus.timeout_endorse_ms, "timeout_commit_ms": consensus.timeout_commit_ms,
-                               "timeout_increment_ms": consensus.timeout_increment_ms },
+        TxBody::RegisterChildChain { template: "token".into(), genesis: genesis_bytes.clone(), deposit },
+        json!({ "kind": "register_child_chain", "template": "token", "genesis_hex": hex::encode(&genesis_bytes),
+                "genesis_hash_hex": child_genesis.hash().to_hex(), "deposit": deposit.to_string() }),
+    );
+    let adopt = tx_vector(
+        "adopt-committee",
+        10,
+        "acme-token-1",
+        3,
+        0,
+        TxBody::AdoptCommittee { term: 2, validators: validators.clone() },
+        json!({ "kind": "adopt_committee", "term": 2,
                 "validators": validators.iter().map(|v| json!({ "public_key_hex": hex::encode(v.public_key.0),
-                    "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>(),
-                "deposit": deposit.to_string() }),
+                    "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>() }),
+    );
+    let (p2p, graphql) = ("/ip4/127.0.0.1/tcp/26701/p2p/12D3KooWExample", "http://127.0.0.1:26700/graphql");
+    let announce = tx_vector(
+        "announce-endpoint",
+        11,
+        hub,
+        4,
+        10,
+        TxBody::AnnounceEndpoint {
+            chain_id: ChainId::new("acme-token-1").unwrap(),
+            p2p: p2p.into(),
+            graphql: graphql.into(),
+        },
+        json!({ "kind": "announce_endpoint", "chain_id": "acme-token-1", "p2p": p2p, "graphql": graphql }),
     );
     // A light-client `Update { header, certificate, parent: None,
     // validator_set, next_validator_set: None }`, built field by field (this
@@ -247,7 +284,7 @@ fn registry_vectors() -> Vec<Value> {
         TxBody::AnchorHeader { chain_id: child, update: update.clone() },
         json!({ "kind": "anchor_header", "chain_id": "acme-token-1", "update_hex": hex::encode(&update) }),
     );
-    vec![register, anchor]
+    vec![register, anchor, adopt, announce]
 }
 
 fn transactions() -> Value {
