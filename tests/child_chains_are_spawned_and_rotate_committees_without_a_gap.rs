@@ -290,6 +290,51 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
         assert!(anchored_height >= 10, "{id}: only {anchored_height} headers anchored");
     }
 
+    // A hub validator SIGKILLed: the child nodes it ran stop with it (none is
+    // left orphaned, holding its database), and come back with it.
+    let validator_of = |k: usize| {
+        tributary_crypto::keyfile::load_signing_key(&net.home(k).join("keys/validator.json"), None)
+            .unwrap()
+            .public_key()
+            .address()
+            .to_string()
+    };
+    // One that serves token-a now (node 0 stays up: it is the test's hub client).
+    let token_committee = addresses(&child_record(&hub, "token-a").await["committee"]);
+    let killed = (1..4).find(|k| token_committee.contains(&validator_of(*k))).expect("a member among nodes 1-3");
+    let validator = validator_of(killed);
+    let mut served = Vec::new();
+    for id in &spawned {
+        let record = child_record(&hub, id).await;
+        let serving: BTreeSet<String> =
+            addresses(&record["committee"]).union(&addresses(&record["nextCommittee"])).cloned().collect();
+        if let Some(endpoint) =
+            record["endpoints"].as_array().unwrap().iter().find(|e| e["validator"] == validator.as_str())
+        {
+            if serving.contains(&validator) {
+                served.push((id.clone(), endpoint["graphql"].as_str().unwrap().to_string()));
+            }
+        }
+    }
+    assert!(served.iter().any(|(id, _)| id == "token-a"), "{served:?}");
+    net.kill(killed);
+    for (id, url) in &served {
+        wait_for(&format!("{id}'s node of the killed validator to stop"), WAIT, || async {
+            Client::new(url.clone()).query("{ chain { height } }", json!({})).await.is_err().then_some(())
+        })
+        .await;
+    }
+    net.start(killed);
+    for (id, url) in &served {
+        let before = child_record(&hub, id).await["anchoredHeight"].as_u64().unwrap();
+        wait_for(&format!("{id} to run again on the restarted validator and keep anchoring"), WAIT, || async {
+            let child_height = Client::new(url.clone()).query("{ chain { height } }", json!({})).await.ok()?;
+            let anchored = child_record(&hub, id).await["anchoredHeight"].as_u64()?;
+            (child_height["chain"]["height"].as_u64()? > before && anchored > before + 3).then_some(())
+        })
+        .await;
+    }
+
     // The hub itself kept going on all four validators.
     let tips = [height(&net.client(0)).await, height(&net.client(3)).await];
     assert!(tips.iter().all(|h| *h > 20), "{tips:?}");

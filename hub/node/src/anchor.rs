@@ -34,7 +34,7 @@ pub const ANCHOR_BATCH: u64 = 16;
 pub const FALLBACK_LAG: u64 = 20;
 const POLL_EVERY: Duration = Duration::from_millis(500);
 /// How often the announced endpoints of the other members are looked up.
-const PEER_LOOKUP_EVERY: Duration = Duration::from_secs(1);
+const PEER_LOOKUP_EVERY: Duration = Duration::from_millis(250);
 
 /// The light-client update that proves child header `height`.
 pub fn update_for(chain: &Chain, height: u64) -> anyhow::Result<Update> {
@@ -83,7 +83,7 @@ pub async fn run(
     let client = Client::new(hub_url.clone());
     let own = Client::new(own_graphql);
     let mut adoption = Adoption::default();
-    let mut last_peer_lookup: Option<std::time::Instant> = None;
+    tokio::spawn(keep_members_connected(chain.clone(), client.clone(), network, shutdown.clone()));
     let mut hub: Option<Hub> = None;
     let mut ticker = tokio::time::interval(POLL_EVERY);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -108,23 +108,33 @@ pub async fn run(
         if let Err(e) = adopt_once(&chain, hub, &own, &key, &mut adoption).await {
             tracing::debug!("committee adoption: {e:#}");
         }
-        // Look members up often while some are missing, rarely once all are here.
+    }
+}
+
+/// Look the members up often while some are missing, rarely once all are here.
+async fn keep_members_connected(
+    chain: Arc<Chain>,
+    hub: Client,
+    network: tributary_p2p::NetworkHandle,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
         let members = chain.validators_for(chain.height() + 1).map(|set| set.len()).unwrap_or(0);
-        let every = if network.peers().len() + 1 < members { PEER_LOOKUP_EVERY } else { PEER_LOOKUP_EVERY * 10 };
-        if last_peer_lookup.is_none_or(|t| t.elapsed() >= every) {
-            last_peer_lookup = Some(std::time::Instant::now());
-            if let Err(e) = connect_members(&chain, hub, &network).await {
-                tracing::debug!("looking up committee members: {e:#}");
-            }
+        let every = if network.peers().len() + 1 < members { PEER_LOOKUP_EVERY } else { PEER_LOOKUP_EVERY * 20 };
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        if let Err(e) = connect_members(&chain, &hub, &network).await {
+            tracing::debug!("looking up committee members: {e:#}");
         }
     }
 }
 
 /// Dial the members that announced on the hub where they run this chain:
 /// how a member that started before the others (or a new member) finds them.
-async fn connect_members(chain: &Chain, hub: &Hub, network: &tributary_p2p::NetworkHandle) -> anyhow::Result<()> {
+async fn connect_members(chain: &Chain, hub: &Client, network: &tributary_p2p::NetworkHandle) -> anyhow::Result<()> {
     let answer = hub
-        .client
         .query(
             "query($id: String!) { childChain(id: $id, limit: 1) { endpoints { p2p } } }",
             json!({ "id": chain.genesis().chain_id.to_string() }),

@@ -47,7 +47,7 @@ use tributary_crypto::SigningKey;
 use tributary_runtime::childchains::{self, ChildChain};
 use tributary_types::{ChainId, Genesis, SignDoc, TxBody};
 
-const POLL_EVERY: Duration = Duration::from_secs(1);
+const POLL_EVERY: Duration = Duration::from_millis(250);
 /// How long a child node gets to stop after SIGTERM.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Wait before restarting a child node that exited on its own.

@@ -971,3 +971,102 @@ fn committee_members_announce_endpoints_and_everyone_else_is_refused() {
         assert!(endpoints(&hub.state, &unknown).unwrap().is_empty());
     }
 }
+
+/// A header at `height` on `chain`'s header `height - 1`, certified by the
+/// set that certified `chain`'s own `height` but naming `next` as the set
+/// after it. Adjacent to that parent and certified by the set it trusts, so
+/// the light client takes it: only the registry's draw check can refuse it.
+fn naming_next(chain: &ChildTestChain, height: u64, next: &[Validator]) -> Update {
+    let set = chain.sets[height as usize].clone();
+    let parent_hash = if height == 1 { chain.genesis_hash } else { chain.header(height - 1).hash() };
+    let time_ms = GENESIS_TIME_MS + height * lc_chain::BLOCK_MS;
+    let header = chain.build_header(height, parent_hash, &set, next, time_ms, 1);
+    let certificate = chain.sign(&header, &set, 0, |_| true);
+    Update { header, certificate, parent: None, validator_set: set, next_validator_set: Some(next.to_vec()) }
+}
+
+/// Once the drawn committee certifies, the old committee is history: a
+/// header the drawn committee certifies that names the old one as next is
+/// refused, both as the header that would adopt the draw and after the draw
+/// was adopted (adopted_term advanced), and changes nothing, though the
+/// light client alone would take it. The honest headers then still anchor.
+#[test]
+fn a_drawn_committee_cannot_name_the_committee_it_replaced_as_next() {
+    let mut chain = unborn_child_of(&equal(0, 2, 10));
+    let hub_set = chain.set_of(&equal(0, 4, 10));
+    let genesis_set = chain.pending.clone();
+    let owner = SigningKey::generate();
+    let id = chain.chain_id.clone();
+    let mut hub = drawing_hub(&hub_set, &chain, &owner);
+    // A beacon whose draw is not the genesis committee again (else nothing is drawn).
+    let pending = crate::staking::compute_set(&hub.state, &crate::staking::params(&hub.state).unwrap()).unwrap();
+    hub.beacon = (0..=255u8)
+        .map(|b| Hash([b; 32]))
+        .find(|b| keys_of(&draw_committee(&pending, &id, 1, b, 2)) != keys_of(&genesis_set))
+        .unwrap();
+    hub.advance_to(EPOCH);
+    let drawn = committee(&hub.state, &id, 1).unwrap().expect("term 1 is drawn");
+    assert_eq!(drawn, draw_committee(&pending, &id, 1, &hub.beacon, 2));
+    assert_ne!(keys_of(&drawn), keys_of(&genesis_set));
+
+    // The honest child: block 1 (genesis set) hands over to the drawn
+    // committee, which certifies blocks 2 and 3 and keeps itself next.
+    let drawn_pairs = indices_of(&mut chain, &drawn);
+    chain.push(Some(&drawn_pairs));
+    chain.push(None);
+    chain.push(None);
+    assert_eq!((&chain.sets[1], &chain.sets[2], &chain.sets[3]), (&genesis_set, &drawn, &drawn));
+
+    let refuse = |hub: &mut TestChain, update: &Update, adopted_term: u64| {
+        let height = update.header.height;
+        assert_eq!(
+            update.header.validator_set_hash,
+            tributary_types::block::validator_set_hash(&drawn),
+            "certified by the drawn committee"
+        );
+        assert_eq!(
+            update.header.next_validator_set_hash,
+            tributary_types::block::validator_set_hash(&genesis_set),
+            "naming the old one"
+        );
+        // The light client alone takes it.
+        let client = client_state(&hub.state, &id).unwrap().unwrap();
+        assert_eq!(client.latest().height, height - 1);
+        client.clone().apply_update(update, chain.now_after(height)).unwrap();
+        let before = snapshot(hub, &id);
+        let receipt = anchor(hub, &owner, &id, update, chain.now_after(height));
+        assert_refused(
+            &receipt,
+            TxError::InvalidAnchor(format!(
+                "header {height} of {id} is naming as next a validator set the hub did not draw \
+                 (adopted term {adopted_term}, drawn term 1)"
+            )),
+        );
+        assert_eq!(snapshot(hub, &id), before, "a refused anchor changes nothing");
+        assert_eq!(anchored_header(&hub.state, &id, height).unwrap(), None);
+    };
+    let record_of = |hub: &TestChain| {
+        let r = child_chain(&hub.state, &id).unwrap().unwrap();
+        (r.anchored_height, r.term, r.adopted_term)
+    };
+
+    assert_ok(&anchor(&mut hub, &owner, &id, &chain.update(1, 0), chain.now_after(1)));
+    assert_eq!(record_of(&hub), (1, 1, 0));
+    // Block 2 certified by the drawn committee would adopt it: naming the
+    // old committee (still the adopted one) as next is refused all the same.
+    refuse(&mut hub, &naming_next(&chain, 2, &genesis_set), 0);
+    assert_eq!(record_of(&hub), (1, 1, 0), "term 1 still waits");
+
+    // The honest block 2 adopts the drawn committee.
+    assert_ok(&anchor(&mut hub, &owner, &id, &chain.update(2, 1), chain.now_after(2)));
+    assert_eq!(record_of(&hub), (2, 1, 1));
+    // After the adoption, a header by the new committee naming the old one
+    // as next: the old committee is no set the hub drew now.
+    refuse(&mut hub, &naming_next(&chain, 3, &genesis_set), 1);
+    assert_eq!(record_of(&hub), (2, 1, 1));
+
+    // The honest block 3 (the drawn committee next again) anchors.
+    assert_ok(&anchor(&mut hub, &owner, &id, &chain.update(3, 2), chain.now_after(3)));
+    assert_eq!(record_of(&hub), (3, 1, 1));
+    assert_eq!(anchored_header(&hub.state, &id, 3).unwrap().unwrap().header_hash, chain.header(3).hash());
+}
