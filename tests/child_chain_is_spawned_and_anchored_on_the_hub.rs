@@ -4,6 +4,8 @@
 //! transactions of its own modules (a token transfer and an asset issue on
 //! `token-1`, a poll and a vote on `community-2`), and every finalized child
 //! header is anchored on the hub, verified by the hub's light client.
+//! Stopping the devnet stops every child node; running it again resumes the
+//! same child chains, which keep being anchored.
 
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
@@ -164,5 +166,48 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
     assert_eq!(listed["childChains"], json!([{ "chainId": "token-1" }, { "chainId": "community-2" }]));
 
+    // Ctrl-C (SIGTERM) stops the devnet and every child node with it; running
+    // it again resumes the same child chains where they were.
+    let anchored_before = hub.query("{ childChain(id: \"token-1\") { anchoredHeight } }", json!({})).await.unwrap()
+        ["childChain"]["anchoredHeight"]
+        .as_u64()
+        .unwrap();
+    let block_one = block_hash(&child_node, 1).await.unwrap();
+    let child_urls: Vec<String> = description["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["nodes"].as_array().unwrap().iter().map(|n| n["graphql"].as_str().unwrap().to_string()))
+        .collect();
+    terminate(devnet, "hub devnet").await;
+    for url in &child_urls {
+        assert!(
+            Client::new(url.clone()).query("{ chain { height } }", json!({})).await.is_err(),
+            "child node {url} outlived the devnet"
+        );
+    }
+    std::fs::remove_file(home.join("devnet.json")).unwrap();
+    let log = std::fs::File::create(home.join("devnet2.log")).unwrap();
+    let devnet = Command::new(hub_bin())
+        .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
+        .args(["--children", "token,community", "--json"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn hub devnet again");
+    let resumed: Value = wait_for("devnet.json after resuming", WAIT, || async {
+        let text = std::fs::read_to_string(home.join("devnet.json")).ok()?;
+        serde_json::from_str(&text).ok()
+    })
+    .await;
+    assert!(resumed["children"][0]["spawn_ms"].is_null(), "resumed, not spawned again: {resumed}");
+    let hub = Client::new(resumed["hub"]["nodes"][0]["graphql"].as_str().unwrap());
+    let child_node = Client::new(resumed["children"][0]["nodes"][0]["graphql"].as_str().unwrap());
+    assert_eq!(block_hash(&child_node, 1).await.unwrap(), block_one, "the same token-1 chain");
+    wait_for("token-1 to be anchored beyond where it stopped", WAIT, || async {
+        let answer = hub.query("{ childChain(id: \"token-1\") { anchoredHeight } }", json!({})).await.ok()?;
+        (answer["childChain"]["anchoredHeight"].as_u64()? > anchored_before + 2).then_some(())
+    })
+    .await;
     terminate(devnet, "hub devnet").await;
 }
