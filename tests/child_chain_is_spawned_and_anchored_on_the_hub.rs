@@ -15,18 +15,23 @@ use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(120);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn child_chain_is_spawned_and_anchored_on_the_hub() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path();
-    let log = std::fs::File::create(home.join("devnet.log")).unwrap();
-    let devnet = Command::new(hub_bin())
+/// `hub devnet` with two child chains in `home`, its stderr in `home/log_name`.
+fn start_devnet(home: &std::path::Path, log_name: &str) -> std::process::Child {
+    let log = std::fs::File::create(home.join(log_name)).unwrap();
+    Command::new(hub_bin())
         .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
         .args(["--children", "token,community", "--json"])
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .expect("spawn hub devnet");
+        .expect("spawn hub devnet")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_chain_is_spawned_and_anchored_on_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let devnet = start_devnet(home, "devnet.log");
     let description: Value = wait_for("devnet.json", WAIT, || async {
         let text = std::fs::read_to_string(home.join("devnet.json")).ok()?;
         serde_json::from_str(&text).ok()
@@ -187,14 +192,7 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
         );
     }
     std::fs::remove_file(home.join("devnet.json")).unwrap();
-    let log = std::fs::File::create(home.join("devnet2.log")).unwrap();
-    let devnet = Command::new(hub_bin())
-        .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
-        .args(["--children", "token,community", "--json"])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("spawn hub devnet again");
+    let devnet = start_devnet(home, "devnet2.log");
     let resumed: Value = wait_for("devnet.json after resuming", WAIT, || async {
         let text = std::fs::read_to_string(home.join("devnet.json")).ok()?;
         serde_json::from_str(&text).ok()

@@ -194,24 +194,8 @@ async fn start_child(
             toml::to_string_pretty(&config)?
         ),
     )?;
-    let log_path = home.root.join("node.log");
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_path)
-        .with_context(|| format!("cannot open {}", log_path.display()))?;
-    let process = Command::new(exe)
-        .arg("start")
-        .arg("--home")
-        .arg(&home.root)
-        .arg("--parent-pid")
-        .arg(std::process::id().to_string())
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("cannot start {}", exe.display()))?;
+    let pid = std::process::id().to_string();
+    let process = start_node_process(exe, &home, &["--parent-pid", &pid])?;
     let key = tributary_crypto::keyfile::load_signing_key(&home.key("validator"), None)?;
     let peer = tributary_p2p::peer_id_of(&key.public_key().0)?;
     Ok(ChildNode {
@@ -221,6 +205,29 @@ async fn start_child(
         home,
         announce_sent: None,
     })
+}
+
+/// Run `exe start --home HOME ARGS` in the background, its output appended
+/// to `HOME/node.log`, killed if the handle is dropped. Also how `hub devnet`
+/// starts its hub nodes.
+pub(crate) fn start_node_process(exe: &Path, home: &Home, args: &[&str]) -> anyhow::Result<Child> {
+    let log_path = home.root.join("node.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .with_context(|| format!("cannot open {}", log_path.display()))?;
+    Command::new(exe)
+        .arg("start")
+        .arg("--home")
+        .arg(&home.root)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", exe.display()))
 }
 
 /// Announce `node`'s endpoints on the hub once it serves and has caught up

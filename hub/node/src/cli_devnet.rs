@@ -14,9 +14,8 @@ use crate::init::{free_ports, init_home, ports_from, InitOptions};
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tributary_types::ChainId;
 
 pub const DEVNET_CHAIN_ID: &str = "tributary-devnet";
@@ -150,22 +149,7 @@ fn existing_homes(hub: &Path) -> Vec<Home> {
 
 async fn spawn_node(exe: &Path, home: Home) -> anyhow::Result<NodeProcess> {
     let config = home.load_config()?;
-    let log_path = home.root.join("node.log");
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&log_path)
-        .with_context(|| format!("cannot open {}", log_path.display()))?;
-    let child = Command::new(exe)
-        .arg("start")
-        .arg("--home")
-        .arg(&home.root)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("cannot start {}", exe.display()))?;
+    let child = crate::children::start_node_process(exe, &home, &[])?;
     let peer = match crate::node::load_keys(&home, &config, None) {
         Ok((_, key)) => tributary_p2p::peer_id_of(&key.public_key().0)?.to_string(),
         Err(_) => String::new(),
