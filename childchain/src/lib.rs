@@ -55,7 +55,7 @@ pub use amount::parse_amount;
 pub use builtin::{builtin_names, builtin_source, builtin_template, builtin_templates, BUILTIN_SOURCES};
 pub use error::{Result, TemplateError};
 pub use modules::{module_info, ModuleInfo, ModuleParams, ModuleStatus, MODULES};
-pub use render::{render_genesis, RenderOptions, COMMITTEE_MODULE, OWNER_NAME};
+pub use render::{render_genesis, RenderOptions, ALWAYS_AFTER, COMMITTEE_MODULE, OWNER_NAME};
 pub use template::{ConsensusOverrides, Holder, ParamsOverrides, Template, TokenSpec, HOLDERS_MAX, TEMPLATE_BYTES_MAX};
 
 #[cfg(test)]

@@ -51,8 +51,8 @@ pub const MODULES: &[ModuleInfo] = &[
     },
     ModuleInfo {
         name: "oracle",
-        summary: "oracle price and data feeds",
-        status: ModuleStatus::Later { note: "the oracle module lands with a later issue" },
+        summary: "oracle price and data feeds: registered feeders, signed reports, a value per round",
+        status: ModuleStatus::Available,
     },
 ];
 

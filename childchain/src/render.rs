@@ -19,6 +19,9 @@ use tributary_types::{
 /// committee draws (`tributary_runtime::committee`).
 pub const COMMITTEE_MODULE: &str = "committee";
 
+/// Modules every child genesis lists after its template's.
+pub const ALWAYS_AFTER: &[&str] = &["ibc", "transfer", "oracle"];
+
 /// The holder name that always means [`RenderOptions::owner`].
 pub const OWNER_NAME: &str = "owner";
 /// Most validators a genesis may list (the consensus crate's limit).
@@ -91,9 +94,13 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         staking: StakingParams::default(),
         registry: Default::default(),
         token: TokenMetadata { name: token.name.clone(), symbol: token.symbol.clone(), decimals: token.decimals },
-        // Every child chain runs `committee` (not a template's choice): it is
-        // how the hub's committee draws reach the child.
-        modules: std::iter::once(COMMITTEE_MODULE.to_string()).chain(template.modules.iter().cloned()).collect(),
+        // Every child chain runs `committee` (how the hub's committee draws
+        // reach it), IBC with transfers (how it talks to every other chain)
+        // and oracle feeds: not a template's choice.
+        modules: std::iter::once(COMMITTEE_MODULE.to_string())
+            .chain(template.modules.iter().cloned())
+            .chain(ALWAYS_AFTER.iter().filter(|m| !template.modules.iter().any(|t| t == *m)).map(|m| m.to_string()))
+            .collect(),
         validators: options.validators.clone(),
         accounts: accounts(template, options)?,
     })

@@ -132,8 +132,9 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::RegisterChildChain { deposit: amount, .. } => {
             out[0].1 = out[0].1.saturating_add(*amount);
         }
-        // Burning destroys the burned amount from the sender's balance.
-        TxBody::BurnAsset { denom, amount } => {
+        // Burning destroys the burned amount from the sender's balance; a
+        // cross-chain transfer escrows or burns it.
+        TxBody::BurnAsset { denom, amount } | TxBody::TransferXChain { denom, amount, .. } => {
             if denom == native {
                 out[0].1 = out[0].1.saturating_add(*amount);
             } else {
@@ -151,7 +152,10 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::CastVote { .. }
         | TxBody::SendMessage { .. }
         | TxBody::AdoptCommittee { .. }
-        | TxBody::AnnounceEndpoint { .. } => {}
+        | TxBody::AnnounceEndpoint { .. }
+        | TxBody::Ibc { .. }
+        | TxBody::RegisterFeed { .. }
+        | TxBody::SubmitReports { .. } => {}
     }
     out
 }
@@ -223,6 +227,7 @@ impl Mempool {
             | TxBody::RegisterValidator { self_bond: amount, .. }
             | TxBody::IssueAsset { supply: amount, .. }
             | TxBody::BurnAsset { amount, .. }
+            | TxBody::TransferXChain { amount, .. }
                 if *amount == 0 =>
             {
                 return Err(AdmitError::ZeroAmount)
@@ -242,7 +247,11 @@ impl Mempool {
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }
             | TxBody::AdoptCommittee { .. }
-            | TxBody::AnnounceEndpoint { .. } => {}
+            | TxBody::AnnounceEndpoint { .. }
+            | TxBody::Ibc { .. }
+            | TxBody::TransferXChain { .. }
+            | TxBody::RegisterFeed { .. }
+            | TxBody::SubmitReports { .. } => {}
         }
         if signature_checked {
             return Ok(());

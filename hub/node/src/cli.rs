@@ -283,6 +283,33 @@ pub enum TxCommand {
         #[command(flatten)]
         common: TxArgs,
     },
+    /// Send tokens to an address on another chain over an open transfer
+    /// channel (found by the chain it leads to); a relayer carries it. The
+    /// tokens are escrowed (or, for vouchers going home, burned) until the
+    /// other chain acknowledges; an error or a timeout refunds them.
+    TransferXchain {
+        /// The destination chain's id (a transfer channel to it must be open).
+        #[arg(long)]
+        to_chain: String,
+        /// Recipient address on the destination chain.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        amount: u128,
+        /// Denomination (default: the chain's native one).
+        #[arg(long)]
+        denom: Option<String>,
+        /// Use this channel instead of looking one up by --to-chain.
+        #[arg(long)]
+        channel: Option<String>,
+        /// The transfer times out if not received within this many seconds (destination time).
+        #[arg(long, default_value_t = 600)]
+        timeout_secs: u64,
+        #[arg(long, default_value = "")]
+        memo: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
 }
 
 /// What every transaction command takes.
@@ -542,7 +569,8 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         | TxCommand::IssueAsset { common, .. }
         | TxCommand::CreatePoll { common, .. }
         | TxCommand::Vote { common, .. }
-        | TxCommand::SendMessage { common, .. } => common,
+        | TxCommand::SendMessage { common, .. }
+        | TxCommand::TransferXchain { common, .. } => common,
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -593,11 +621,49 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
+        TxCommand::TransferXchain { to_chain, to, amount, denom, channel, timeout_secs, memo, .. } => {
+            let channel = match channel {
+                Some(channel) => channel.clone(),
+                None => channel_to(&client, to_chain).await?,
+            };
+            TxBody::TransferXChain {
+                channel,
+                receiver: to.clone(),
+                denom: Denom::new(denom.clone().unwrap_or(native))?,
+                amount: *amount,
+                timeout_height: 0,
+                timeout_time_ms: crate::node::now_ms().saturating_add(timeout_secs.saturating_mul(1_000)),
+                memo: memo.clone(),
+            }
+        }
     };
     let doc = SignDoc { chain_id, sender: key.public_key(), nonce, fee: common.fee.unwrap_or(min_fee), body };
     let tx = key.sign_tx(doc);
     submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
     Ok(())
+}
+
+/// The open transfer channel on the node's chain whose client tracks `chain`.
+async fn channel_to(client: &Client, chain: &str) -> anyhow::Result<String> {
+    let answer = client
+        .query("{ ibcClients { clientId chainId } ibcChannels { port channelId state clientId } }", json!({}))
+        .await?;
+    let clients: Vec<&str> = answer["ibcClients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["chainId"] == chain)
+        .filter_map(|c| c["clientId"].as_str())
+        .collect();
+    answer["ibcChannels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["port"] == "transfer" && c["state"] == "open" && clients.contains(&c["clientId"].as_str().unwrap_or("")))
+        .and_then(|c| c["channelId"].as_str().map(str::to_string))
+        .with_context(|| {
+            format!("no open transfer channel to {chain} on this chain; open one with `relayer channel create`, or pass --channel")
+        })
 }
 
 /// Submit `tx` and wait (bounded) until it is in a block; an error if it

@@ -18,7 +18,8 @@ pub mod chain;
 pub mod children;
 pub mod cli;
 pub mod cli_devnet;
-pub mod client;
+/// The GraphQL client (its own crate, `hub/client`, so tools need no node).
+pub use tributary_client as client;
 pub mod config;
 pub mod driver;
 pub mod evidence;
@@ -27,5 +28,7 @@ pub mod metrics;
 pub mod node;
 pub mod spawn;
 
+#[cfg(test)]
+mod ibc_tests;
 #[cfg(test)]
 mod tests;

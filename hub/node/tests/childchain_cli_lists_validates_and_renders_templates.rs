@@ -92,8 +92,8 @@ fn cli_lists_validates_and_renders_templates() {
     assert_eq!(first["genesis_hash"], genesis.hash().to_hex());
     assert_eq!(render()["genesis_hash"], first["genesis_hash"]);
 
-    let refused = childchain(&["--json", "genesis", "--template", "oracle", "--chain-id", "o-1", "--owner", &owner]);
+    let refused = childchain(&["--json", "genesis", "--template", "contracts", "--chain-id", "c-1", "--owner", &owner]);
     assert!(!refused.status.success());
     let error: Value = serde_json::from_slice(&refused.stdout).unwrap();
-    assert!(error["error"].as_str().unwrap().contains("module oracle is not available yet"));
+    assert!(error["error"].as_str().unwrap().contains("module contracts is not available yet"));
 }

@@ -24,12 +24,15 @@ pub mod assets;
 pub mod bank;
 pub mod childchains;
 pub mod committee;
+pub mod ibc;
 pub mod messages;
 pub mod module;
+pub mod oracle;
 pub mod polls;
 pub mod registry;
 pub mod staking;
 pub mod state;
+pub mod transfer;
 
 use bank::{move_funds, BankRead};
 use module::{Ctx, Module};
@@ -188,6 +191,10 @@ pub enum TxError {
     NotChildCommitteeMember { chain_id: String, address: Address },
     #[error("invalid endpoint: {0}")]
     InvalidEndpoint(String),
+    #[error(transparent)]
+    Ibc(#[from] ibc::IbcError),
+    #[error(transparent)]
+    Oracle(#[from] oracle::OracleError),
     #[error(transparent)]
     State(#[from] StateReadError),
 }

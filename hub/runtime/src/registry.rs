@@ -15,7 +15,7 @@
 //! name the same modules behave the same.
 
 use crate::module::Module;
-use crate::{assets, bank, childchains, committee, messages, polls, staking, RuntimeError};
+use crate::{assets, bank, childchains, committee, ibc, messages, oracle, polls, staking, transfer, RuntimeError};
 use tributary_types::Genesis;
 
 /// The name of the module every chain runs. Listing it in `genesis.modules`
@@ -35,6 +35,9 @@ pub const MODULES: &[(&str, Constructor)] = &[
     ("assets", |g| Box::new(assets::Assets::new(g))),
     ("polls", |_| Box::new(polls::Polls)),
     ("messages", |_| Box::new(messages::Messages)),
+    ("ibc", |g| Box::new(ibc::Ibc::new(g))),
+    ("transfer", |_| Box::new(transfer::Transfer)),
+    ("oracle", |g| Box::new(oracle::Oracle::new(g))),
 ];
 
 /// The names a genesis may list (besides `bank`).

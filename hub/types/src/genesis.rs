@@ -153,9 +153,10 @@ impl Default for RegistryParams {
     }
 }
 
-/// The hub's modules besides bank: staking, and the child-chain registry.
+/// The hub's modules besides bank: staking, the child-chain registry, IBC
+/// with the fungible-transfer application, and oracle feeds.
 pub fn default_modules() -> Vec<String> {
-    vec!["staking".into(), "registry".into()]
+    vec!["staking".into(), "registry".into(), "ibc".into(), "transfer".into(), "oracle".into()]
 }
 
 /// A validator at genesis.

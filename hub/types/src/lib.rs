@@ -16,6 +16,8 @@ pub mod chain;
 pub mod codec;
 pub mod genesis;
 pub mod hash;
+pub mod ibc;
+pub mod oracle;
 pub mod receipt;
 pub mod tx;
 

@@ -158,6 +158,31 @@ pub enum TxBody {
     /// address (with `/p2p/<peer id>`) and its GraphQL URL. Committee members
     /// joining the child dial these; clients and gateways read them.
     AnnounceEndpoint { chain_id: ChainId, p2p: String, graphql: String },
+    /// IBC messages (module `ibc`), applied in order, all or nothing: what a
+    /// relayer sends (a client update, then packets). At most 64.
+    Ibc { msgs: Vec<crate::ibc::IbcMsg> },
+    /// Send `amount` of `denom` over transfer channel `channel` to `receiver`
+    /// (an address on the other chain), module `transfer`. The tokens are
+    /// escrowed here (or burned, if they are vouchers going home) until the
+    /// other chain acknowledges; an error ack or a timeout refunds them.
+    /// `timeout_height`/`timeout_time_ms` are the destination's (0: none; at
+    /// least one is set).
+    TransferXChain {
+        channel: String,
+        receiver: String,
+        denom: Denom,
+        amount: Amount,
+        timeout_height: u64,
+        timeout_time_ms: u64,
+        memo: String,
+    },
+    /// Register an external-data feed (module `oracle`); the sender becomes
+    /// its administrator.
+    RegisterFeed { feed: crate::oracle::FeedConfig },
+    /// Deliver feeders' signed reports (module `oracle`): anyone may carry
+    /// them (a relayer does); each report's own signature is what counts.
+    /// At most 64.
+    SubmitReports { reports: Vec<crate::oracle::SignedReport> },
 }
 
 /// How a poll weighs a vote.
@@ -189,6 +214,10 @@ impl TxBody {
             TxBody::AnchorHeader { .. } => "anchor_header",
             TxBody::AdoptCommittee { .. } => "adopt_committee",
             TxBody::AnnounceEndpoint { .. } => "announce_endpoint",
+            TxBody::Ibc { .. } => "ibc",
+            TxBody::TransferXChain { .. } => "transfer_xchain",
+            TxBody::RegisterFeed { .. } => "register_feed",
+            TxBody::SubmitReports { .. } => "submit_reports",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The node's HTTP surface: GraphQL at `/graphql` (GraphiQL on GET),
 //! `/health` and Prometheus `/metrics`.
 
+pub mod ibc;
+pub mod oracle;
 pub mod schema;
 
 use crate::chain::Chain;
@@ -26,11 +28,12 @@ struct AppState {
 
 /// The schema over `chain`, with the configured limits.
 pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>) -> ApiSchema {
-    let mut builder = async_graphql::Schema::build(QueryRoot, MutationRoot, async_graphql::EmptySubscription)
-        .data(chain)
-        .data(network)
-        .limit_depth(settings.max_depth)
-        .limit_complexity(settings.max_complexity);
+    let mut builder =
+        async_graphql::Schema::build(QueryRoot::default(), MutationRoot, async_graphql::EmptySubscription)
+            .data(chain)
+            .data(network)
+            .limit_depth(settings.max_depth)
+            .limit_complexity(settings.max_complexity);
     if !settings.graphiql {
         builder = builder.disable_introspection();
     }

@@ -15,12 +15,16 @@ use tributary_types::{decode_bounded, Address, Block, Hash, Header, Receipt, Tx,
 
 pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, async_graphql::EmptySubscription>;
 
+/// Every query: this chain's, its IBC state ([`super::ibc`]) and its oracle feeds ([`super::oracle`]).
+#[derive(async_graphql::MergedObject, Default)]
+pub struct QueryRoot(ChainQuery, super::ibc::IbcQuery, super::oracle::OracleQuery);
+
 /// Most blocks one `blocks` query returns.
 pub const BLOCKS_PAGE_MAX: usize = 100;
 /// Longest state key accepted, in bytes.
 pub const STATE_KEY_BYTES_MAX: usize = 512;
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
@@ -29,7 +33,7 @@ pub fn api_error(code: &'static str, message: impl Into<String>) -> async_graphq
     async_graphql::Error::new(message.into()).extend_with(|_, e| e.set("code", code))
 }
 
-fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
+pub(crate) fn internal(e: impl std::fmt::Display) -> async_graphql::Error {
     tracing::error!("internal error serving a query: {e}");
     api_error("INTERNAL", format!("internal error: {e}"))
 }
@@ -42,7 +46,7 @@ fn parse_address(text: &str) -> async_graphql::Result<Address> {
     text.parse::<Address>().map_err(|e| api_error("INVALID_ADDRESS", e.to_string()))
 }
 
-fn chain<'a>(ctx: &Context<'a>) -> &'a Arc<Chain> {
+pub(crate) fn chain<'a>(ctx: &Context<'a>) -> &'a Arc<Chain> {
     // The schema is always built with the chain as data (see `build_schema`).
     ctx.data_unchecked::<Arc<Chain>>()
 }
@@ -238,6 +242,20 @@ fn body_details(body: &TxBody) -> serde_json::Value {
         TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
             json!({ "chain_id": chain_id.to_string(), "p2p": p2p, "graphql": graphql })
         }
+        TxBody::Ibc { msgs } => json!({
+            "msgs": msgs.iter().map(super::ibc::msg_details).collect::<Vec<_>>(),
+        }),
+        TxBody::RegisterFeed { feed } => json!({
+            "feed_id": feed.feed_id, "feeders": feed.feeders.len(), "threshold": feed.threshold, "round_ms": feed.round_ms,
+        }),
+        TxBody::SubmitReports { reports } => json!({
+            "reports": reports.iter().map(|r| json!({ "feed_id": r.report.feed_id, "round": r.report.round,
+                "feeder": r.feeder.address().to_string() })).collect::<Vec<_>>(),
+        }),
+        TxBody::TransferXChain { channel, receiver, denom, amount, timeout_height, timeout_time_ms, memo } => json!({
+            "channel": channel, "receiver": receiver, "denom": denom.to_string(), "amount": amount.to_string(),
+            "timeout_height": timeout_height, "timeout_time_ms": timeout_time_ms, "memo": memo,
+        }),
     }
 }
 
@@ -572,10 +590,11 @@ pub struct ConsensusView {
     pub finality_p99_ms: Option<f64>,
 }
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct ChainQuery;
 
 #[Object]
-impl QueryRoot {
+impl ChainQuery {
     /// This chain: id, latest height, parameters.
     async fn chain(&self, ctx: &Context<'_>) -> ChainInfo {
         let chain = chain(ctx);

@@ -1,4 +1,5 @@
-//! A small GraphQL client for talking to a node (used by the CLI and tests).
+//! A small GraphQL client for talking to a Tributary node: the `hub` CLI,
+//! the relayer and the tests use it.
 
 use serde_json::{json, Value};
 use std::time::Duration;

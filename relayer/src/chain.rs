@@ -1,0 +1,292 @@
+//! One chain as the relayer sees it: a node's GraphQL API and the relayer's
+//! key there. Every read goes to the chain (its state is the ledger: pending
+//! packets, receipts, acks); the only thing the relayer keeps is what it may
+//! resubmit safely.
+
+use anyhow::{anyhow, bail, Context as _};
+use base64::Engine as _;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tributary_client::Client;
+use tributary_crypto::SigningKey;
+use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, Ordering, Packet};
+use tributary_types::{Amount, ChainId, SignDoc, Tx, TxBody};
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn unb64(text: &str) -> anyhow::Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).context("the node sent invalid base64")
+}
+
+/// A finalized transaction's outcome.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub hash: String,
+    pub height: u64,
+    pub success: bool,
+    pub error: Option<String>,
+    /// `(kind, attributes)` of each event.
+    pub events: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl Outcome {
+    /// The value of attribute `key` in the first event of `kind`.
+    pub fn attribute(&self, kind: &str, key: &str) -> Option<&str> {
+        self.events
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .flat_map(|(_, a)| a)
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A chain's node and the relayer's key on it.
+pub struct ChainHandle {
+    pub id: ChainId,
+    pub client: Client,
+    pub key: SigningKey,
+    fee: Option<Amount>,
+    tx_timeout: Duration,
+    /// Held from reading the nonce until the node took the transaction, so
+    /// the relay loop and the feeds never sign two with one nonce.
+    signing: tokio::sync::Mutex<()>,
+}
+
+/// What a channel end looks like, with its id.
+#[derive(Clone, Debug)]
+pub struct ChannelInfo {
+    pub channel_id: String,
+    pub end: ChannelEnd,
+}
+
+impl ChainHandle {
+    pub fn new(id: ChainId, graphql: &str, key: SigningKey, fee: Option<Amount>, tx_timeout: Duration) -> Self {
+        ChainHandle { id, client: Client::new(graphql), key, fee, tx_timeout, signing: tokio::sync::Mutex::new(()) }
+    }
+
+    async fn query(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
+        self.client.query(query, variables).await.with_context(|| format!("chain {}", self.id))
+    }
+
+    /// Latest height, and the chain id the node reports (checked against ours).
+    pub async fn height(&self) -> anyhow::Result<u64> {
+        let answer = self.query("{ chain { id height } }", json!({})).await?;
+        let id = answer.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default();
+        if id != self.id.as_str() {
+            bail!("the node at {} serves chain {id:?}, not {} as configured", self.client.url(), self.id);
+        }
+        answer.pointer("/chain/height").and_then(Value::as_u64).context("no height in the answer")
+    }
+
+    /// The block time of `height`.
+    pub async fn time_ms(&self, height: u64) -> anyhow::Result<u64> {
+        let answer =
+            self.query("query($h: Int!) { block(height: $h) { header { timeMs } } }", json!({ "h": height })).await?;
+        answer
+            .pointer("/block/header/timeMs")
+            .and_then(Value::as_u64)
+            .with_context(|| format!("no block {height} on {}", self.id))
+    }
+
+    /// The value at `key` (if any) and its proof at `height`.
+    pub async fn proof(&self, key: &[u8], height: u64) -> anyhow::Result<(Option<Vec<u8>>, Vec<u8>)> {
+        let key = String::from_utf8(key.to_vec()).context("state keys are text")?;
+        let answer = self
+            .query(
+                "query($k: String!, $h: Int!) { state(key: $k, height: $h) { exists valueBase64 proofBase64 } }",
+                json!({ "k": key, "h": height }),
+            )
+            .await?;
+        let state = &answer["state"];
+        let value = match state["valueBase64"].as_str() {
+            Some(v) => Some(unb64(v)?),
+            None => None,
+        };
+        Ok((value, unb64(state["proofBase64"].as_str().context("no proof")?)?))
+    }
+
+    pub async fn light_client_update(&self, height: u64) -> anyhow::Result<Vec<u8>> {
+        let answer = self.query("query($h: Int!) { lightClientUpdate(height: $h) }", json!({ "h": height })).await?;
+        unb64(answer["lightClientUpdate"].as_str().context("no update")?)
+    }
+
+    pub async fn light_client_state(&self) -> anyhow::Result<Vec<u8>> {
+        let answer = self.query("{ lightClientState }", json!({})).await?;
+        unb64(answer["lightClientState"].as_str().context("no client state")?)
+    }
+
+    /// The latest height of this chain's client `client_id`, and the chain it tracks.
+    pub async fn client_latest(&self, client_id: &str) -> anyhow::Result<(u64, String)> {
+        let answer = self.query("{ ibcClients { clientId chainId latestHeight } }", json!({})).await?;
+        let client = answer["ibcClients"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["clientId"] == client_id)
+            .with_context(|| format!("no client {client_id} on {}", self.id))?;
+        Ok((client["latestHeight"].as_u64().unwrap_or(0), client["chainId"].as_str().unwrap_or_default().to_string()))
+    }
+
+    pub async fn channel(&self, port: &str, channel_id: &str) -> anyhow::Result<ChannelInfo> {
+        self.channels()
+            .await?
+            .into_iter()
+            .find(|c| c.channel_id == channel_id && port == tributary_types::ibc::TRANSFER_PORT)
+            .with_context(|| format!("no channel {port}/{channel_id} on {}", self.id))
+    }
+
+    /// Every transfer channel end on this chain.
+    pub async fn channels(&self) -> anyhow::Result<Vec<ChannelInfo>> {
+        let answer = self
+            .query(
+                "{ ibcChannels { port channelId state ordering clientId counterpartyClientId counterpartyPort
+                   counterpartyChannel version } }",
+                json!({}),
+            )
+            .await?;
+        let mut out = Vec::new();
+        for c in answer["ibcChannels"].as_array().into_iter().flatten() {
+            let text = |f: &str| c[f].as_str().unwrap_or_default().to_string();
+            out.push(ChannelInfo {
+                channel_id: text("channelId"),
+                end: ChannelEnd {
+                    state: if c["state"] == "open" { ChannelState::Open } else { ChannelState::Init },
+                    ordering: if c["ordering"] == "unordered" {
+                        Ordering::Unordered
+                    } else {
+                        Ordering::OrderedAllowTimeout
+                    },
+                    client_id: text("clientId"),
+                    counterparty_client_id: text("counterpartyClientId"),
+                    counterparty_port: text("counterpartyPort"),
+                    counterparty_channel: text("counterpartyChannel"),
+                    version: text("version"),
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// Packets sent on `port/channel` and not settled yet (the chain's index).
+    pub async fn pending_packets(&self, port: &str, channel: &str, limit: usize) -> anyhow::Result<Vec<Packet>> {
+        let answer = self
+            .query(
+                "query($p: String!, $c: String!, $l: Int!) { pendingPackets(port: $p, channel: $c, limit: $l) { packetBase64 } }",
+                json!({ "p": port, "c": channel, "l": limit }),
+            )
+            .await?;
+        answer["pendingPackets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                let bytes = unb64(p["packetBase64"].as_str().unwrap_or_default())?;
+                borsh::from_slice(&bytes).map_err(|e| anyhow!("{} sent a packet that does not decode: {e}", self.id))
+            })
+            .collect()
+    }
+
+    /// What this chain recorded for a packet it received: `received`,
+    /// `timed_out` or `none`, and the ack when received.
+    pub async fn receipt(
+        &self,
+        port: &str,
+        channel: &str,
+        sequence: u64,
+    ) -> anyhow::Result<(String, Option<Acknowledgement>)> {
+        let answer = self
+            .query(
+                "query($p: String!, $c: String!, $s: Int!) { packetReceipt(port: $p, channel: $c, sequence: $s) { status ackBase64 } }",
+                json!({ "p": port, "c": channel, "s": sequence }),
+            )
+            .await?;
+        let receipt = &answer["packetReceipt"];
+        let ack = match receipt["ackBase64"].as_str() {
+            Some(text) => Some(borsh::from_slice(&unb64(text)?).map_err(|e| anyhow!("ack does not decode: {e}"))?),
+            None => None,
+        };
+        Ok((receipt["status"].as_str().unwrap_or("none").to_string(), ack))
+    }
+
+    /// Sign `body` with the relayer's key (the nonce read from the chain,
+    /// counting its mempool, so it is always authoritative), submit it, and
+    /// wait until it is final.
+    pub async fn submit(&self, body: TxBody) -> anyhow::Result<Outcome> {
+        let sender = self.key.public_key();
+        let signing = self.signing.lock().await;
+        let answer = self
+            .query(
+                "query($a: String!) { account(address: $a) { nextNonce } chain { minFee } }",
+                json!({ "a": sender.address().to_string() }),
+            )
+            .await?;
+        let nonce = answer.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
+        let min_fee: Amount = answer.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?;
+        let tx: Tx = self.key.sign_tx(SignDoc {
+            chain_id: self.id.clone(),
+            sender,
+            nonce,
+            fee: self.fee.unwrap_or(min_fee),
+            body,
+        });
+        let encoded = b64(&borsh::to_vec(&tx)?);
+        let answer =
+            self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
+        let hash = answer.pointer("/submitTx/hash").and_then(Value::as_str).context("no hash")?.to_string();
+        drop(signing);
+        let deadline = Instant::now() + self.tx_timeout;
+        loop {
+            let answer = self
+                .query(
+                    "query($h: String!) { tx(hash: $h) { height receipt { success error events { kind attributes { key value } } } } }",
+                    json!({ "h": hash }),
+                )
+                .await?;
+            if let Some(tx) = answer.get("tx").filter(|t| !t.is_null()) {
+                let receipt = &tx["receipt"];
+                let events = receipt["events"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| {
+                        let attributes = e["attributes"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|a| {
+                                (
+                                    a["key"].as_str().unwrap_or_default().to_string(),
+                                    a["value"].as_str().unwrap_or_default().to_string(),
+                                )
+                            })
+                            .collect();
+                        (e["kind"].as_str().unwrap_or_default().to_string(), attributes)
+                    })
+                    .collect();
+                return Ok(Outcome {
+                    hash,
+                    height: tx["height"].as_u64().unwrap_or(0),
+                    success: receipt["success"] == true,
+                    error: receipt["error"].as_str().map(str::to_string),
+                    events,
+                });
+            }
+            if Instant::now() > deadline {
+                bail!("transaction {hash} on {} was not final within {:?}", self.id, self.tx_timeout);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Like [`ChainHandle::submit`], failing unless the transaction succeeded.
+    pub async fn submit_ok(&self, body: TxBody) -> anyhow::Result<Outcome> {
+        let outcome = self.submit(body).await?;
+        if !outcome.success {
+            bail!("{} refused transaction {}: {}", self.id, outcome.hash, outcome.error.unwrap_or_default());
+        }
+        Ok(outcome)
+    }
+}

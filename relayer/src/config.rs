@@ -1,0 +1,311 @@
+//! `relayer.toml` under the relayer's `--home`: the chains, the paths between
+//! them, and how to relay. Every field is checked by [`RelayerConfig::validate`],
+//! whose errors name the field.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The config file's name under the home.
+pub const CONFIG_FILE: &str = "relayer.toml";
+/// Largest config file read.
+pub const CONFIG_BYTES_MAX: u64 = 1 << 20;
+/// Most chains and paths one relayer serves.
+pub const CHAINS_MAX: usize = 64;
+pub const PATHS_MAX: usize = 256;
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RelayerConfig {
+    #[serde(default)]
+    pub chains: Vec<ChainConfig>,
+    #[serde(default)]
+    pub paths: Vec<PathConfig>,
+    #[serde(default)]
+    pub feeds: Vec<FeedConfig>,
+    #[serde(default)]
+    pub relay: RelaySettings,
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// A chain the relayer talks to.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChainConfig {
+    /// The chain id (checked against the node's answer).
+    pub id: String,
+    /// The node's GraphQL URL.
+    pub graphql: String,
+    /// The relayer's key file on this chain (relative to the home), which pays fees.
+    pub key_file: String,
+    /// Fee per transaction in base units; absent: the chain's minimum fee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<String>,
+}
+
+/// A pair of chains with a transfer channel between them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PathConfig {
+    pub a: String,
+    pub b: String,
+    /// Channel ids on `a` and `b`; empty until `relayer channel create` fills them.
+    #[serde(default)]
+    pub a_channel: String,
+    #[serde(default)]
+    pub b_channel: String,
+    /// Relay only transfers of these denoms (as the sending chain names them); empty: all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denoms: Vec<String>,
+}
+
+/// An off-chain source whose value the relayer reports to a chain's oracle feed.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FeedConfig {
+    /// A name for logs and metrics.
+    pub name: String,
+    /// The HTTP(S) URL answering JSON.
+    pub url: String,
+    /// JSON pointer to the value, e.g. `/data/price`.
+    pub pointer: String,
+    /// How often to fetch and report.
+    #[serde(default = "default_interval_ms")]
+    pub interval_ms: u64,
+    /// The chain (one of `[[chains]]`) and its oracle feed id.
+    pub chain: String,
+    pub feed_id: String,
+    /// The feeder's key file (registered on the feed), relative to the home.
+    pub key_file: String,
+    /// JSON pointer to the data's timestamp (s or ms); with `max_age_ms`, older data is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_pointer: Option<String>,
+    #[serde(default = "default_max_age_ms")]
+    pub max_age_ms: u64,
+}
+
+fn default_interval_ms() -> u64 {
+    2_000
+}
+
+fn default_max_age_ms() -> u64 {
+    60_000
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelaySettings {
+    /// How often each chain is polled for new blocks and pending packets.
+    pub poll_ms: u64,
+    /// Most packets delivered in one transaction.
+    pub batch_max: usize,
+    /// How long to wait for a submitted transaction to be final.
+    pub tx_timeout_secs: u64,
+}
+
+impl Default for RelaySettings {
+    fn default() -> Self {
+        RelaySettings { poll_ms: 500, batch_max: 32, tx_timeout_secs: 30 }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Where `/metrics` (Prometheus) listens; empty: off.
+    pub listen: String,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        MetricsSettings { listen: "127.0.0.1:26690".into() }
+    }
+}
+
+/// A config problem, naming the field.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{field}: {message}")]
+pub struct ConfigError {
+    pub field: String,
+    pub message: String,
+}
+
+fn bad(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError { field: field.into(), message: message.into() }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl RelayerConfig {
+    /// Parse TOML; a syntax error names the line.
+    pub fn parse(text: &str) -> Result<RelayerConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| bad("relayer.toml", e.to_string()))
+    }
+
+    /// Check everything that needs no network: ids, URLs, key files under
+    /// `home`, paths naming known chains, limits.
+    pub fn validate(&self, home: &Path) -> Result<(), ConfigError> {
+        if self.chains.len() > CHAINS_MAX {
+            return Err(bad("chains", format!("{} chains; at most {CHAINS_MAX}", self.chains.len())));
+        }
+        if self.paths.len() > PATHS_MAX {
+            return Err(bad("paths", format!("{} paths; at most {PATHS_MAX}", self.paths.len())));
+        }
+        let mut ids = BTreeSet::new();
+        for (i, chain) in self.chains.iter().enumerate() {
+            let field = |name: &str| format!("chains[{i}].{name}");
+            if !valid_id(&chain.id) {
+                return Err(bad(field("id"), format!("{:?} is not a chain id (a-z, 0-9, '-')", chain.id)));
+            }
+            if !ids.insert(chain.id.as_str()) {
+                return Err(bad(field("id"), format!("{} is listed twice", chain.id)));
+            }
+            if !(chain.graphql.starts_with("http://") || chain.graphql.starts_with("https://")) {
+                return Err(bad(field("graphql"), format!("{:?} is not an http(s) URL", chain.graphql)));
+            }
+            let key = self.key_path(home, chain);
+            if !key.is_file() {
+                return Err(bad(field("key_file"), format!("{} does not exist", key.display())));
+            }
+            if let Some(fee) = &chain.fee {
+                fee.parse::<u128>().map_err(|_| bad(field("fee"), format!("{fee:?} is not a whole number")))?;
+            }
+        }
+        for (i, path) in self.paths.iter().enumerate() {
+            let field = |name: &str| format!("paths[{i}].{name}");
+            for (name, chain) in [("a", &path.a), ("b", &path.b)] {
+                if !ids.contains(chain.as_str()) {
+                    return Err(bad(field(name), format!("{chain:?} is not one of the [[chains]]")));
+                }
+            }
+            if path.a == path.b {
+                return Err(bad(field("b"), "a path joins two different chains"));
+            }
+            for (name, channel) in [("a_channel", &path.a_channel), ("b_channel", &path.b_channel)] {
+                if !channel.is_empty() && !valid_id(channel) {
+                    return Err(bad(field(name), format!("{channel:?} is not a channel id")));
+                }
+            }
+        }
+        let mut names = BTreeSet::new();
+        for (i, feed) in self.feeds.iter().enumerate() {
+            let field = |name: &str| format!("feeds[{i}].{name}");
+            if feed.name.is_empty() || !names.insert(feed.name.as_str()) {
+                return Err(bad(field("name"), "give each feed a distinct, non-empty name"));
+            }
+            if !(feed.url.starts_with("http://") || feed.url.starts_with("https://")) {
+                return Err(bad(field("url"), format!("{:?} is not an http(s) URL", feed.url)));
+            }
+            for (name, pointer) in
+                [("pointer", Some(&feed.pointer)), ("timestamp_pointer", feed.timestamp_pointer.as_ref())]
+            {
+                if let Some(pointer) = pointer {
+                    if !pointer.is_empty() && !pointer.starts_with('/') {
+                        return Err(bad(
+                            field(name),
+                            format!("{pointer:?} is not a JSON pointer (it starts with '/')"),
+                        ));
+                    }
+                }
+            }
+            if feed.interval_ms < 100 {
+                return Err(bad(field("interval_ms"), "must be at least 100"));
+            }
+            if !ids.contains(feed.chain.as_str()) {
+                return Err(bad(field("chain"), format!("{:?} is not one of the [[chains]]", feed.chain)));
+            }
+            if feed.feed_id.is_empty() {
+                return Err(bad(field("feed_id"), "must not be empty"));
+            }
+            let key = home.join(&feed.key_file);
+            if !key.is_file() {
+                return Err(bad(field("key_file"), format!("{} does not exist", key.display())));
+            }
+        }
+        if !(1..=64).contains(&self.relay.batch_max) {
+            return Err(bad("relay.batch_max", "must be 1 to 64 (messages per transaction)"));
+        }
+        if self.relay.poll_ms < 50 {
+            return Err(bad("relay.poll_ms", "must be at least 50"));
+        }
+        if self.relay.tx_timeout_secs == 0 {
+            return Err(bad("relay.tx_timeout_secs", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    pub fn key_path(&self, home: &Path, chain: &ChainConfig) -> PathBuf {
+        home.join(&chain.key_file)
+    }
+
+    pub fn chain(&self, id: &str) -> Option<&ChainConfig> {
+        self.chains.iter().find(|c| c.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn home_with_key() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keys")).unwrap();
+        std::fs::write(dir.path().join("keys/r.json"), "{}").unwrap();
+        dir
+    }
+
+    const GOOD: &str = r#"
+[[chains]]
+id = "hub"
+graphql = "http://127.0.0.1:1/graphql"
+key_file = "keys/r.json"
+
+[[chains]]
+id = "token-1"
+graphql = "http://127.0.0.1:2/graphql"
+key_file = "keys/r.json"
+fee = "5"
+
+[[paths]]
+a = "hub"
+b = "token-1"
+"#;
+
+    #[test]
+    fn a_good_config_validates_and_each_mistake_names_its_field() {
+        let home = home_with_key();
+        let config = RelayerConfig::parse(GOOD).unwrap();
+        config.validate(home.path()).unwrap();
+        assert_eq!(config.relay.batch_max, 32);
+
+        let cases = [
+            (GOOD.replace("id = \"hub\"", "id = \"Hub!\""), "chains[0].id"),
+            (GOOD.replace("token-1\"\ngraphql", "hub\"\ngraphql"), "chains[1].id"),
+            (GOOD.replace("http://127.0.0.1:2", "ftp://x"), "chains[1].graphql"),
+            (GOOD.replacen("keys/r.json", "keys/missing.json", 1), "chains[0].key_file"),
+            (GOOD.replace("fee = \"5\"", "fee = \"five\""), "chains[1].fee"),
+            (GOOD.replace("b = \"token-1\"", "b = \"nowhere\""), "paths[0].b"),
+            (GOOD.replace("b = \"token-1\"", "b = \"hub\""), "paths[0].b"),
+            (format!("{GOOD}\n[relay]\nbatch_max = 0\n"), "relay.batch_max"),
+            (
+                format!("{GOOD}\n[[feeds]]\nname = \"p\"\nurl = \"http://x/\"\npointer = \"price\"\nchain = \"hub\"\nfeed_id = \"p\"\nkey_file = \"keys/r.json\"\n"),
+                "feeds[0].pointer",
+            ),
+            (
+                format!("{GOOD}\n[[feeds]]\nname = \"p\"\nurl = \"http://x/\"\npointer = \"/p\"\nchain = \"mars\"\nfeed_id = \"p\"\nkey_file = \"keys/r.json\"\n"),
+                "feeds[0].chain",
+            ),
+        ];
+        for (text, field) in cases {
+            let error = RelayerConfig::parse(&text).and_then(|c| c.validate(home.path())).unwrap_err();
+            assert_eq!(error.field, field, "{error}");
+        }
+        let error = RelayerConfig::parse("[[chains]]\nid = 5\n").unwrap_err();
+        assert!(error.message.contains("line"), "{error}");
+        let error = RelayerConfig::parse("[[chainz]]\n").unwrap_err();
+        assert!(error.message.contains("chainz"), "{error}");
+    }
+}

@@ -1,0 +1,21 @@
+//! The Tributary relayer: carries IBC packets between any two chains over
+//! their GraphQL APIs, each packet proven with an ICS23 proof against a
+//! state root the receiving chain's light client certified.
+//!
+//! - [`config`]: `relayer.toml` (chains, paths, settings), validated with
+//!   errors that name the field;
+//! - [`chain`]: one chain's node and the relayer's key there;
+//! - [`relay`]: a round over a path (deliver, acknowledge, time out) and
+//!   channel creation;
+//! - [`feeds`]: off-chain HTTP(S) sources reported to chains' oracle feeds;
+//! - [`metrics`]: Prometheus counters.
+//!
+//! The chains' state is the ledger: pending packets are read from the source
+//! chain's index, receipts from the destination, so a relayer keeps no queue
+//! that a crash could lose, and a packet delivered twice is a no-op.
+
+pub mod chain;
+pub mod config;
+pub mod feeds;
+pub mod metrics;
+pub mod relay;

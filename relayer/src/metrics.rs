@@ -1,0 +1,142 @@
+//! The relayer's Prometheus metrics: packets relayed, pending, errors per
+//! chain, and the latency from first seeing a packet pending to settling it.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Instant;
+use tributary_types::ibc::Packet;
+
+/// Upper bounds (ms) of the latency histogram's buckets.
+const BUCKETS_MS: &[u64] = &[250, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+/// Most packets whose first sighting is remembered (older ones are dropped).
+const TRACKED_MAX: usize = 100_000;
+
+#[derive(Default)]
+struct Inner {
+    relayed: BTreeMap<String, u64>,
+    pending: BTreeMap<(String, String), usize>,
+    errors: BTreeMap<String, u64>,
+    first_seen: BTreeMap<(String, String, u64), Instant>,
+    latency_buckets: Vec<u64>,
+    latency_count: u64,
+    latency_sum_ms: u64,
+    rounds: u64,
+    feed_reports: BTreeMap<String, u64>,
+    feed_errors: BTreeMap<String, u64>,
+    feed_last_ms: BTreeMap<String, u64>,
+}
+
+/// Thread-safe counters, rendered as Prometheus text.
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+impl Metrics {
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.latency_buckets.is_empty() {
+            inner.latency_buckets = vec![0; BUCKETS_MS.len()];
+        }
+        f(&mut inner)
+    }
+
+    pub fn relayed(&self, kind: &str, count: usize) {
+        self.with(|m| *m.relayed.entry(kind.to_string()).or_default() += count as u64);
+    }
+
+    pub fn set_pending(&self, chain: &str, channel: &str, count: usize) {
+        self.with(|m| m.pending.insert((chain.to_string(), channel.to_string()), count));
+    }
+
+    pub fn error(&self, chain: &str) {
+        self.with(|m| *m.errors.entry(chain.to_string()).or_default() += 1);
+    }
+
+    pub fn feed_reported(&self, feed: &str, now_ms: u64) {
+        self.with(|m| {
+            *m.feed_reports.entry(feed.to_string()).or_default() += 1;
+            m.feed_last_ms.insert(feed.to_string(), now_ms);
+        });
+    }
+
+    pub fn feed_error(&self, feed: &str) {
+        self.with(|m| *m.feed_errors.entry(feed.to_string()).or_default() += 1);
+    }
+
+    pub fn round(&self) {
+        self.with(|m| m.rounds += 1);
+    }
+
+    pub fn first_seen(&self, chain: &str, packet: &Packet) {
+        self.with(|m| {
+            if m.first_seen.len() >= TRACKED_MAX {
+                m.first_seen.clear();
+            }
+            m.first_seen
+                .entry((chain.to_string(), packet.source_channel.clone(), packet.sequence))
+                .or_insert_with(Instant::now);
+        });
+    }
+
+    pub fn settled(&self, chain: &str, packet: &Packet) {
+        self.with(|m| {
+            let key = (chain.to_string(), packet.source_channel.clone(), packet.sequence);
+            if let Some(seen) = m.first_seen.remove(&key) {
+                let ms = seen.elapsed().as_millis() as u64;
+                m.latency_count += 1;
+                m.latency_sum_ms += ms;
+                for (i, bound) in BUCKETS_MS.iter().enumerate() {
+                    if ms <= *bound {
+                        m.latency_buckets[i] += 1;
+                    }
+                }
+            }
+        });
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        self.with(|m| {
+            let mut out = String::new();
+            out.push_str("# TYPE relayer_packets_relayed_total counter\n");
+            for (kind, n) in &m.relayed {
+                out.push_str(&format!("relayer_packets_relayed_total{{kind=\"{kind}\"}} {n}\n"));
+            }
+            out.push_str("# TYPE relayer_pending_packets gauge\n");
+            for ((chain, channel), n) in &m.pending {
+                out.push_str(&format!("relayer_pending_packets{{chain=\"{chain}\",channel=\"{channel}\"}} {n}\n"));
+            }
+            out.push_str("# TYPE relayer_errors_total counter\n");
+            for (chain, n) in &m.errors {
+                out.push_str(&format!("relayer_errors_total{{chain=\"{chain}\"}} {n}\n"));
+            }
+            out.push_str("# TYPE relayer_rounds_total counter\n");
+            out.push_str(&format!("relayer_rounds_total {}\n", m.rounds));
+            out.push_str("# TYPE relayer_packet_latency_ms histogram\n");
+            for (bound, n) in BUCKETS_MS.iter().zip(&m.latency_buckets) {
+                out.push_str(&format!("relayer_packet_latency_ms_bucket{{le=\"{bound}\"}} {n}\n"));
+            }
+            out.push_str(&format!("relayer_packet_latency_ms_bucket{{le=\"+Inf\"}} {}\n", m.latency_count));
+            out.push_str(&format!("relayer_packet_latency_ms_sum {}\n", m.latency_sum_ms));
+            out.push_str(&format!("relayer_packet_latency_ms_count {}\n", m.latency_count));
+            out.push_str("# TYPE relayer_feed_reports_total counter\n");
+            for (feed, n) in &m.feed_reports {
+                out.push_str(&format!("relayer_feed_reports_total{{feed=\"{feed}\"}} {n}\n"));
+            }
+            out.push_str("# TYPE relayer_feed_errors_total counter\n");
+            for (feed, n) in &m.feed_errors {
+                out.push_str(&format!("relayer_feed_errors_total{{feed=\"{feed}\"}} {n}\n"));
+            }
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0);
+            out.push_str("# TYPE relayer_feed_lag_ms gauge\n");
+            for (feed, last) in &m.feed_last_ms {
+                out.push_str(&format!("relayer_feed_lag_ms{{feed=\"{feed}\"}} {}\n", now.saturating_sub(*last)));
+            }
+            out
+        })
+    }
+}

@@ -1,0 +1,307 @@
+//! Relaying over one path, both directions: deliver pending packets, carry
+//! acknowledgements back, time out what can no longer arrive; and opening a
+//! channel (clients both ways, then the three-step handshake).
+//!
+//! # Why nothing is lost or delivered twice
+//!
+//! The relayer keeps no packet queue of its own. Each round reads the source
+//! chain's pending packets from its state (`pendingPackets`, the chain's own
+//! index of unsettled commitments) and the destination's receipt for each:
+//! no receipt → deliver; receipt with ack → acknowledge on the source;
+//! timed out → time out on the source. A packet stays pending on its source
+//! until it is acknowledged or timed out there, so a relayer killed at any
+//! instant finds the same work after a restart; and a packet delivered twice
+//! (after a crash between submit and record, or by a second relayer) is a
+//! no-op on the destination, by its receipt.
+
+use crate::chain::{ChainHandle, ChannelInfo, Outcome};
+use crate::metrics::Metrics;
+use anyhow::{bail, Context as _};
+use std::sync::Arc;
+use tributary_types::ibc::{IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT};
+use tributary_types::TxBody;
+
+/// Most adjacent client updates sent in one transaction when a skip fails.
+/// (Each carries a header, its parent and the validator sets: 8 keep a
+/// transaction well under the chains' size limit for committees of ~100.)
+const ADJACENT_UPDATES_PER_TX: u64 = 8;
+
+/// What one round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Relayed {
+    pub received: usize,
+    pub acknowledged: usize,
+    pub timed_out: usize,
+    /// Packets still pending on the source after the round's reads.
+    pub pending: usize,
+}
+
+impl std::ops::AddAssign for Relayed {
+    fn add_assign(&mut self, other: Relayed) {
+        self.received += other.received;
+        self.acknowledged += other.acknowledged;
+        self.timed_out += other.timed_out;
+        self.pending += other.pending;
+    }
+}
+
+/// One direction of a path: packets sent on `src`'s `src_channel`.
+pub struct Direction<'a> {
+    pub src: &'a ChainHandle,
+    pub dst: &'a ChainHandle,
+    pub src_channel: &'a str,
+    /// Relay only transfers of these denoms; empty: all.
+    pub denoms: &'a [String],
+}
+
+/// Make sure `on`'s client `client_id` (of chain `of`) has a consensus
+/// state at a height ≥ `at_least`; returns the height proofs should use.
+/// Skips straight to `of`'s latest height; if `on` refuses the skip (too
+/// little of the trusted set signed it), walks there header by header.
+async fn update_client(on: &ChainHandle, client_id: &str, of: &ChainHandle, at_least: u64) -> anyhow::Result<u64> {
+    let (latest, tracked) = on.client_latest(client_id).await?;
+    if tracked != of.id.as_str() {
+        bail!("client {client_id} on {} tracks {tracked}, not {}", on.id, of.id);
+    }
+    if latest >= at_least {
+        return Ok(latest);
+    }
+    let target = of.height().await?.max(at_least);
+    let update = of.light_client_update(target).await?;
+    let outcome =
+        on.submit(TxBody::Ibc { msgs: vec![IbcMsg::UpdateClient { client_id: client_id.into(), update }] }).await?;
+    if outcome.success {
+        return Ok(target);
+    }
+    tracing::info!(chain = %on.id, client_id, from = latest, to = target, "skipping refused ({}); updating header by header", outcome.error.unwrap_or_default());
+    let mut height = latest + 1;
+    while height <= target {
+        let end = (height + ADJACENT_UPDATES_PER_TX - 1).min(target);
+        let mut msgs = Vec::new();
+        for h in height..=end {
+            msgs.push(IbcMsg::UpdateClient { client_id: client_id.into(), update: of.light_client_update(h).await? });
+        }
+        on.submit_ok(TxBody::Ibc { msgs }).await.context("adjacent client updates")?;
+        height = end + 1;
+    }
+    Ok(target)
+}
+
+fn wanted(packet: &Packet, denoms: &[String]) -> bool {
+    if denoms.is_empty() {
+        return true;
+    }
+    match borsh::from_slice::<TransferData>(&packet.data) {
+        Ok(data) => denoms.contains(&data.denom),
+        Err(_) => false,
+    }
+}
+
+/// One round in one direction: read, classify, submit (at most `batch_max`
+/// packets per transaction).
+pub async fn relay_direction(
+    direction: &Direction<'_>,
+    batch_max: usize,
+    metrics: &Metrics,
+) -> anyhow::Result<Relayed> {
+    let Direction { src, dst, src_channel, denoms } = direction;
+    let src_end = src.channel(TRANSFER_PORT, src_channel).await?;
+    let dst_channel = src_end.end.counterparty_channel.clone();
+    if dst_channel.is_empty() {
+        bail!("channel {src_channel} on {} is not open yet", src.id);
+    }
+    let dst_end = dst.channel(TRANSFER_PORT, &dst_channel).await?;
+    let pending: Vec<Packet> =
+        src.pending_packets(TRANSFER_PORT, src_channel, 200).await?.into_iter().filter(|p| wanted(p, denoms)).collect();
+    metrics.set_pending(src.id.as_str(), src_channel, pending.len());
+    let mut relayed = Relayed { pending: pending.len(), ..Default::default() };
+    if pending.is_empty() {
+        return Ok(relayed);
+    }
+    let dst_height = dst.height().await?;
+    let dst_time = dst.time_ms(dst_height).await?;
+    let (mut to_receive, mut to_ack, mut to_time_out) = (Vec::new(), Vec::new(), Vec::new());
+    for packet in pending {
+        metrics.first_seen(src.id.as_str(), &packet);
+        let (status, ack) = dst.receipt(&packet.dest_port, &packet.dest_channel, packet.sequence).await?;
+        match (status.as_str(), ack) {
+            ("received", Some(ack)) => to_ack.push((packet, ack)),
+            ("timed_out", _) => to_time_out.push(packet),
+            // An ordered destination must first record the skip (a timeout
+            // receipt, written when the late packet is delivered), which the
+            // source's timeout then proves.
+            ("none", _) if packet.timed_out_at(dst_height, dst_time) && dst_end.end.ordering == Ordering::Unordered => {
+                to_time_out.push(packet)
+            }
+            ("none", _) => to_receive.push(packet),
+            // Received but its ack not visible yet: next round.
+            _ => {}
+        }
+    }
+
+    // Deliver on the destination, proven at a source height its client has.
+    for batch in to_receive.chunks(batch_max) {
+        let proof_height = update_client(dst, &dst_end.end.client_id, src, src.height().await?).await?;
+        let mut msgs = Vec::with_capacity(batch.len());
+        for packet in batch {
+            let key = format!("ibc/commit/{}/{}/{:020}", packet.source_port, packet.source_channel, packet.sequence);
+            let (_, proof) = src.proof(key.as_bytes(), proof_height).await?;
+            msgs.push(IbcMsg::RecvPacket { packet: packet.clone(), proof_height, proof });
+        }
+        let outcome = dst.submit(TxBody::Ibc { msgs }).await?;
+        check(&outcome, dst, "deliver packets", metrics)?;
+        relayed.received += batch.len();
+        metrics.relayed("recv", batch.len());
+    }
+
+    // Settle on the source, proven at a destination height its client has.
+    let mut to_settle: Vec<(Packet, Option<tributary_types::ibc::Acknowledgement>)> =
+        to_ack.into_iter().map(|(p, a)| (p, Some(a))).collect();
+    to_settle.extend(to_time_out.into_iter().map(|p| (p, None)));
+    for batch in to_settle.chunks(batch_max) {
+        let proof_height = update_client(src, &src_end.end.client_id, dst, dst_height).await?;
+        let mut msgs = Vec::with_capacity(batch.len());
+        for (packet, ack) in batch {
+            match ack {
+                Some(ack) => {
+                    let key = format!("ibc/ack/{}/{}/{:020}", packet.dest_port, packet.dest_channel, packet.sequence);
+                    let (_, proof) = dst.proof(key.as_bytes(), proof_height).await?;
+                    msgs.push(IbcMsg::Acknowledge { packet: packet.clone(), ack: ack.clone(), proof_height, proof });
+                }
+                None => {
+                    let key =
+                        format!("ibc/receipt/{}/{}/{:020}", packet.dest_port, packet.dest_channel, packet.sequence);
+                    let (_, proof) = dst.proof(key.as_bytes(), proof_height).await?;
+                    msgs.push(IbcMsg::Timeout { packet: packet.clone(), proof_height, proof });
+                }
+            }
+        }
+        let outcome = src.submit(TxBody::Ibc { msgs }).await?;
+        check(&outcome, src, "settle packets", metrics)?;
+        for (packet, ack) in batch {
+            metrics.settled(src.id.as_str(), packet);
+            if ack.is_some() {
+                relayed.acknowledged += 1;
+            } else {
+                relayed.timed_out += 1;
+            }
+        }
+        metrics.relayed("ack_or_timeout", batch.len());
+    }
+    Ok(relayed)
+}
+
+fn check(outcome: &Outcome, chain: &ChainHandle, what: &str, metrics: &Metrics) -> anyhow::Result<()> {
+    if outcome.success {
+        return Ok(());
+    }
+    metrics.error(chain.id.as_str());
+    bail!("{} refused to {what} (tx {}): {}", chain.id, outcome.hash, outcome.error.clone().unwrap_or_default())
+}
+
+/// Both directions of a path, once.
+pub async fn relay_path(
+    a: &ChainHandle,
+    b: &ChainHandle,
+    a_channel: &str,
+    b_channel: &str,
+    denoms: &[String],
+    batch_max: usize,
+    metrics: &Metrics,
+) -> anyhow::Result<Relayed> {
+    let mut total =
+        relay_direction(&Direction { src: a, dst: b, src_channel: a_channel, denoms }, batch_max, metrics).await?;
+    total += relay_direction(&Direction { src: b, dst: a, src_channel: b_channel, denoms }, batch_max, metrics).await?;
+    Ok(total)
+}
+
+/// Open a transfer channel between `a` and `b`: a client of each on the
+/// other (created from the other's latest header), `ChanOpenInit` on `a`,
+/// `ChanOpenTry` on `b` (proving `a`'s end), `ChanOpenAck` on `a` (proving
+/// `b`'s). Returns the channel ids on `a` and `b`.
+pub async fn create_channel(
+    a: &ChainHandle,
+    b: &ChainHandle,
+    ordering: Ordering,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<(String, String)> {
+    let a_client = create_client(a, b).await?;
+    progress(&format!("created {a_client} on {} (a light client of {})", a.id, b.id));
+    let b_client = create_client(b, a).await?;
+    progress(&format!("created {b_client} on {} (a light client of {})", b.id, a.id));
+    let version = "transfer-1".to_string();
+    let init = a
+        .submit_ok(TxBody::Ibc {
+            msgs: vec![IbcMsg::ChanOpenInit {
+                port: TRANSFER_PORT.into(),
+                client_id: a_client.clone(),
+                counterparty_client_id: b_client.clone(),
+                counterparty_port: TRANSFER_PORT.into(),
+                ordering,
+                version: version.clone(),
+            }],
+        })
+        .await?;
+    let a_channel =
+        init.attribute("channel_init", "channel").context("no channel id in the init's events")?.to_string();
+    progress(&format!("{}: {a_channel} opened on our side (init)", a.id));
+
+    let proof_height = update_client(b, &b_client, a, init.height).await?;
+    let key = format!("ibc/channel/{TRANSFER_PORT}/{a_channel}");
+    let (_, proof) = a.proof(key.as_bytes(), proof_height).await?;
+    let try_open = b
+        .submit_ok(TxBody::Ibc {
+            msgs: vec![IbcMsg::ChanOpenTry {
+                port: TRANSFER_PORT.into(),
+                client_id: b_client.clone(),
+                counterparty_client_id: a_client.clone(),
+                counterparty_port: TRANSFER_PORT.into(),
+                counterparty_channel: a_channel.clone(),
+                ordering,
+                version,
+                proof_height,
+                proof,
+            }],
+        })
+        .await?;
+    let b_channel =
+        try_open.attribute("channel_open", "channel").context("no channel id in the try's events")?.to_string();
+    progress(&format!("{}: {b_channel} open (try, proving {}'s init)", b.id, a.id));
+
+    let proof_height = update_client(a, &a_client, b, try_open.height).await?;
+    let key = format!("ibc/channel/{TRANSFER_PORT}/{b_channel}");
+    let (_, proof) = b.proof(key.as_bytes(), proof_height).await?;
+    a.submit_ok(TxBody::Ibc {
+        msgs: vec![IbcMsg::ChanOpenAck {
+            port: TRANSFER_PORT.into(),
+            channel: a_channel.clone(),
+            counterparty_channel: b_channel.clone(),
+            proof_height,
+            proof,
+        }],
+    })
+    .await?;
+    progress(&format!("{}: {a_channel} open (ack, proving {}'s end)", a.id, b.id));
+    Ok((a_channel, b_channel))
+}
+
+/// Create a client of `of` on `on`; returns its id.
+async fn create_client(on: &ChainHandle, of: &ChainHandle) -> anyhow::Result<String> {
+    let client_state = of.light_client_state().await?;
+    let outcome = on.submit_ok(TxBody::Ibc { msgs: vec![IbcMsg::CreateClient { client_state }] }).await?;
+    Ok(outcome.attribute("create_client", "client_id").context("no client id in the events")?.to_string())
+}
+
+/// A path's channel ends as the chains see them (for health checks).
+pub async fn channel_pair(
+    a: &ChainHandle,
+    b: &ChainHandle,
+    a_channel: &str,
+) -> anyhow::Result<(ChannelInfo, ChannelInfo)> {
+    let a_end = a.channel(TRANSFER_PORT, a_channel).await?;
+    let b_end = b.channel(TRANSFER_PORT, &a_end.end.counterparty_channel).await?;
+    Ok((a_end, b_end))
+}
+
+/// Shared handles for a running relayer.
+pub type Handles = Vec<Arc<ChainHandle>>;
