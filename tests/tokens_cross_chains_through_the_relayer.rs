@@ -47,16 +47,27 @@ fn relayer(home: &Path, args: &[&str]) -> (bool, Vec<Value>) {
     (output.status.success(), lines)
 }
 
-fn start_relayer(home: &Path, log: &str) -> Child {
+/// A running `relayer start`, killed if the test fails before stopping it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_relayer(home: &Path, log: &str) -> Running {
     let log = std::fs::File::create(home.join(log)).unwrap();
-    Command::new(relayer_bin())
+    let child = Command::new(relayer_bin())
         .args(["start", "--home"])
         .arg(home)
         .env("TRIBUTARY_LOG", "info")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .expect("start relayer")
+        .expect("start relayer");
+    Running(child)
 }
 
 struct Setup {
@@ -258,7 +269,27 @@ async fn tokens_cross_chains_through_the_relayer() {
 
     // hub → token-a: escrowed on the hub, a voucher minted on token-a.
     let hub_before = balance(&s.hub, &user1, "utrib").await;
-    send_xchain(&s.hub, HUB, &traveller, &hub_to_token, &user1, "utrib", 1_000, far_future()).await;
+    // The first hop through the CLI, which finds the channel by the chain it leads to.
+    let user1_file = s.net.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == "user1").unwrap()
+        ["key_file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ok, out) = hub_json(&[
+        "tx",
+        "transfer-xchain",
+        "--from",
+        &user1_file,
+        "--to-chain",
+        "token-a",
+        "--to",
+        &user1,
+        "--amount",
+        "1000",
+        "--node",
+        s.hub.url(),
+    ]);
+    assert!(ok, "hub tx transfer-xchain: {out}");
     let (_, hub_fee) = native_of(&s.hub).await;
     assert_eq!(balance(&s.hub, &user1, "utrib").await, hub_before - 1_000 - hub_fee);
     assert_eq!(balance(&s.hub, &hub_escrow, "utrib").await, 1_000);
@@ -399,8 +430,8 @@ async fn tokens_cross_chains_through_the_relayer() {
         (balance(&s.token, &user1, &voucher_a).await > voucher_before).then_some(())
     })
     .await;
-    first.kill().unwrap();
-    first.wait().unwrap();
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
     let mut second = start_relayer(home, "relayer2.log");
     wait_for("every packet delivered and acknowledged", WAIT, || async {
         let pending = s
@@ -452,12 +483,13 @@ async fn tokens_cross_chains_through_the_relayer() {
         supply(&s.token, &voucher_a).await,
         "escrow backs every voucher"
     );
-    for child in [&mut second, &mut third] {
-        signal(child, nix::sys::signal::Signal::SIGTERM);
-        wait_for("a relayer to stop", Duration::from_secs(20), || {
-            let done = child.try_wait().unwrap().is_some();
-            async move { done.then_some(()) }
+    for running in [&mut second, &mut third] {
+        signal(&running.0, nix::sys::signal::Signal::SIGTERM);
+        let status = wait_for("a relayer to stop", Duration::from_secs(20), || {
+            let status = running.0.try_wait().unwrap();
+            async move { status }
         })
         .await;
+        assert!(status.success(), "SIGTERM stops a relayer cleanly: {status}");
     }
 }

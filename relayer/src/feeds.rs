@@ -28,11 +28,13 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainFeedKind {
     Number { decimals: u8, min: i128, max: i128 },
-    Bytes,
+    Bytes { max_bytes: usize },
 }
 
-/// Parse a JSON value into a fixed-point integer with `decimals` digits,
-/// exactly (no float rounding): numbers and numeric strings are accepted.
+/// Parse a JSON value into a fixed-point integer with `decimals` digits:
+/// numeric strings exactly; JSON numbers as serde_json prints them (exact
+/// for the short decimals sources send; a source that needs every digit
+/// should send a string). Exponent notation is refused.
 pub fn to_fixed(value: &Value, decimals: u8) -> anyhow::Result<i128> {
     let text = match value {
         Value::Number(n) => n.to_string(),
@@ -70,11 +72,17 @@ pub fn value_from(document: &Value, pointer: &str, kind: &ChainFeedKind) -> anyh
             }
             Ok(borsh::to_vec(&number)?)
         }
-        ChainFeedKind::Bytes => match value {
-            Value::String(s) if !s.is_empty() => Ok(s.as_bytes().to_vec()),
-            Value::Null => bail!("the value is null"),
-            other => Ok(other.to_string().into_bytes()),
-        },
+        ChainFeedKind::Bytes { max_bytes } => {
+            let bytes = match value {
+                Value::String(s) => s.as_bytes().to_vec(),
+                Value::Null => bail!("the value is null"),
+                other => other.to_string().into_bytes(),
+            };
+            if bytes.is_empty() || bytes.len() > *max_bytes {
+                bail!("the value is {} bytes; the feed takes 1 to {max_bytes}", bytes.len());
+            }
+            Ok(bytes)
+        }
     }
 }
 
@@ -108,7 +116,7 @@ async fn chain_feed(chain: &ChainHandle, feed_id: &str) -> anyhow::Result<(Chain
             max: feed["max"].as_str().unwrap_or("0").parse()?,
         }
     } else {
-        ChainFeedKind::Bytes
+        ChainFeedKind::Bytes { max_bytes: feed["maxBytes"].as_u64().unwrap_or(0) as usize }
     };
     Ok((kind, feed["roundMs"].as_u64().unwrap_or(1_000)))
 }
@@ -130,6 +138,9 @@ fn check_age(document: &Value, pointer: &str, max_age_ms: u64, now_ms: u64) -> a
         document.pointer(pointer).and_then(Value::as_u64).with_context(|| format!("no timestamp at {pointer:?}"))?;
     // Seconds or milliseconds since the epoch.
     let stamp_ms = if stamp < 100_000_000_000 { stamp * 1_000 } else { stamp };
+    if stamp_ms > now_ms.saturating_add(60_000) {
+        bail!("the data's timestamp is {} ms in the future; is the source's clock wrong?", stamp_ms - now_ms);
+    }
     if now_ms.saturating_sub(stamp_ms) > max_age_ms {
         bail!("the data is {} ms old; at most {max_age_ms} accepted", now_ms.saturating_sub(stamp_ms));
     }
@@ -212,7 +223,11 @@ mod tests {
             .to_string()
             .contains("bounds"));
         assert!(value_from(&json!({ "data": { "price": "n/a" } }), "/data/price", &kind).is_err());
-        assert_eq!(value_from(&json!({ "s": "open" }), "/s", &ChainFeedKind::Bytes).unwrap(), b"open");
+        let bytes = ChainFeedKind::Bytes { max_bytes: 8 };
+        assert_eq!(value_from(&json!({ "s": "open" }), "/s", &bytes).unwrap(), b"open");
+        assert!(value_from(&json!({ "s": "" }), "/s", &bytes).is_err(), "empty");
+        assert!(value_from(&json!({ "s": "too long for it" }), "/s", &bytes).is_err(), "over max_bytes");
+        assert!(check_age(&json!({ "t": 2_000_000 }), "/t", 5_000, 1_000_000).is_err(), "from the future");
         assert!(check_age(&json!({ "t": 1_000 }), "/t", 5_000, 1_000_000 + 10_000).is_err());
         assert!(
             check_age(&json!({ "t": 1_000 }), "/t", 5_000, 1_000_000 + 1_000).is_ok(),

@@ -356,3 +356,11 @@ fn now_ms() -> anyhow::Result<u64> {
         .context("the system clock is before 1970; set it, or give --genesis-time-ms")?;
     Ok(u64::try_from(since.as_millis())?)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
+}

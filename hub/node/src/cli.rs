@@ -304,7 +304,7 @@ pub enum TxCommand {
         channel: Option<String>,
         /// The transfer times out if not received within this many seconds (destination time).
         #[arg(long, default_value_t = 600)]
-        timeout_secs: u64,
+        packet_timeout_secs: u64,
         #[arg(long, default_value = "")]
         memo: String,
         #[command(flatten)]
@@ -621,7 +621,7 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
-        TxCommand::TransferXchain { to_chain, to, amount, denom, channel, timeout_secs, memo, .. } => {
+        TxCommand::TransferXchain { to_chain, to, amount, denom, channel, packet_timeout_secs, memo, .. } => {
             let channel = match channel {
                 Some(channel) => channel.clone(),
                 None => channel_to(&client, to_chain).await?,
@@ -632,7 +632,7 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
                 denom: Denom::new(denom.clone().unwrap_or(native))?,
                 amount: *amount,
                 timeout_height: 0,
-                timeout_time_ms: crate::node::now_ms().saturating_add(timeout_secs.saturating_mul(1_000)),
+                timeout_time_ms: crate::node::now_ms().saturating_add(packet_timeout_secs.saturating_mul(1_000)),
                 memo: memo.clone(),
             }
         }
@@ -879,5 +879,15 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+#[cfg(test)]
+mod cli_tests {
+    /// clap checks a command's definition (unique names, valid defaults)
+    /// only when it is built: build every subcommand here, not in front of a user.
+    #[test]
+    fn every_command_is_well_formed() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
     }
 }

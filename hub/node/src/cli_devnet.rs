@@ -6,7 +6,8 @@
 //! commits blocks, writes `{home}/devnet.json` (read by scripts, tests and
 //! sdk-ts) and prints the same as a table. Ctrl-C or SIGTERM stops every
 //! process it started; a node process that dies stops the devnet with an
-//! error that names its log.
+//! error that names its log. With child chains it also runs a relayer over
+//! every hub ↔ child path and a demo oracle feed ([`crate::cli_devnet_relayer`]).
 
 use crate::cli::{emit, shutdown_signal};
 use crate::config::Home;
@@ -94,6 +95,27 @@ pub async fn run(
             return Err(e);
         }
     };
+    let feed_source = nodes[1 % hub_count].health.clone();
+    let relayer = match crate::cli_devnet_relayer::start(
+        &root,
+        genesis.chain_id.as_str(),
+        &nodes[0].graphql,
+        &feed_source,
+        &child_descriptions,
+        json,
+    )
+    .await
+    {
+        Ok(relayer) => relayer,
+        Err(e) => {
+            stop_all(&mut nodes).await;
+            return Err(e.context("setting up the devnet's relayer"));
+        }
+    };
+    let (mut relayer_process, relayer_description) = match relayer {
+        Some((process, described)) => (Some(process), described),
+        None => (None, Value::Null),
+    };
     let accounts = accounts(&hub)?;
     let description = json!({
         "hub": {
@@ -101,6 +123,7 @@ pub async fn run(
             "nodes": nodes[..hub_count].iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
         },
         "children": child_descriptions,
+        "relayer": relayer_description,
         "gateway": Value::Null,
         "accounts": accounts,
     });
@@ -121,6 +144,19 @@ pub async fn run(
             let spawned = child["spawn_ms"].as_u64().map(|ms| format!(", spawned in {ms} ms")).unwrap_or_default();
             println!("  child        {chain:<20} {url}  ({}{spawned})", child["template"].as_str().unwrap_or(""));
         }
+        if let Some(metrics) = description["relayer"]["metrics"].as_str() {
+            println!("  relayer      {metrics}  (log: {})", root.join("relayer").join("relayer.log").display());
+            for path in description["relayer"]["paths"].as_array().into_iter().flatten() {
+                println!(
+                    "               {} {} <-> {} {}",
+                    path["a"].as_str().unwrap_or(""),
+                    path["a_channel"].as_str().unwrap_or(""),
+                    path["b"].as_str().unwrap_or(""),
+                    path["b_channel"].as_str().unwrap_or("")
+                );
+            }
+            println!("  demo feed    {} on the hub, from {feed_source}", crate::cli_devnet_relayer::DEMO_FEED);
+        }
         println!("  state        {}", hub.display());
         println!();
         println!("Funded accounts:");
@@ -131,12 +167,34 @@ pub async fn run(
         println!("Written to {}", path.display());
     }
 
+    let relayer_exit = async {
+        match relayer_process.as_mut() {
+            Some(process) => {
+                let status = process.wait().await;
+                anyhow::anyhow!(
+                    "the relayer exited ({}); see {}",
+                    status.map(|s| s.to_string()).unwrap_or_default(),
+                    root.join("relayer").join("relayer.log").display()
+                )
+            }
+            None => std::future::pending().await,
+        }
+    };
     let result = tokio::select! {
         _ = shutdown_signal() => Ok(()),
         failed = first_exit(&mut nodes) => Err(failed),
+        failed = relayer_exit => Err(failed),
     };
     if !json {
         println!("stopping the devnet");
+    }
+    if let Some(process) = relayer_process.as_mut() {
+        if let Some(pid) = process.id().and_then(|pid| i32::try_from(pid).ok()) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+        }
+        if tokio::time::timeout(STOP_TIMEOUT, process.wait()).await.is_err() {
+            let _ = process.kill().await;
+        }
     }
     stop_all(&mut nodes).await;
     result

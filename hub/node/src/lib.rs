@@ -18,6 +18,7 @@ pub mod chain;
 pub mod children;
 pub mod cli;
 pub mod cli_devnet;
+pub mod cli_devnet_relayer;
 /// The GraphQL client (its own crate, `hub/client`, so tools need no node).
 pub use tributary_client as client;
 pub mod config;

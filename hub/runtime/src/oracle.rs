@@ -283,7 +283,7 @@ impl Oracle {
                 return Err(bad_report(index, "the feeder's signature does not verify"));
             }
             let current = ctx.block.time_ms / config.round_ms;
-            if report.round + 1 < current || report.round > current {
+            if report.round.saturating_add(1) < current || report.round > current {
                 return Err(bad_report(
                     index,
                     format!(

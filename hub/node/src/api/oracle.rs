@@ -30,6 +30,8 @@ pub struct FeedView {
     pub decimals: Option<u8>,
     pub min: Option<String>,
     pub max: Option<String>,
+    /// For a bytes feed: the largest value.
+    pub max_bytes: Option<u32>,
     /// Feeder addresses.
     pub feeders: Vec<String>,
     /// Feeder public keys (hex), in the same order.
@@ -80,11 +82,11 @@ impl OracleQuery {
             let Some(feed) = oracle::feed(&state, &id).map_err(internal)? else { continue };
             let latest = oracle::latest_value(&state, &id).map_err(internal)?;
             let config = feed.config;
-            let (kind, decimals, min, max) = match &config.kind {
+            let (kind, decimals, min, max, max_bytes) = match &config.kind {
                 FeedKind::Number { decimals, min, max } => {
-                    ("number", Some(*decimals), Some(min.to_string()), Some(max.to_string()))
+                    ("number", Some(*decimals), Some(min.to_string()), Some(max.to_string()), None)
                 }
-                FeedKind::Bytes { .. } => ("bytes", None, None, None),
+                FeedKind::Bytes { max_bytes } => ("bytes", None, None, None, Some(*max_bytes)),
             };
             out.push(FeedView {
                 feed_id: config.feed_id.clone(),
@@ -93,6 +95,7 @@ impl OracleQuery {
                 decimals,
                 min,
                 max,
+                max_bytes,
                 feeders: config.feeders.iter().map(|k| k.address().to_string()).collect(),
                 feeder_keys: config.feeders.iter().map(|k| hex::encode(k.0)).collect(),
                 threshold: config.threshold,
