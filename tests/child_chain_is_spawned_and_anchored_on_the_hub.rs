@@ -79,11 +79,13 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
         .as_str()
         .unwrap()
         .to_string();
-    let sign = |nonce, body| {
+    // The owner's first nonces went to funding the devnet's relayer there.
+    let base = nonce(&child_node, &owner.public_key().address().to_string()).await;
+    let sign = |nonce: u64, body| {
         owner.sign_tx(tributary_types::SignDoc {
             chain_id: tributary_types::ChainId::new("token-1").unwrap(),
             sender: owner.public_key(),
-            nonce,
+            nonce: base + nonce,
             fee,
             body,
         })
@@ -132,11 +134,12 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     assert_eq!(community["chain_id"], "community-2", "{description}");
     let community_node = Client::new(community["nodes"][2]["graphql"].as_str().unwrap());
     let tip = height(&community_node).await;
-    let sign = |nonce, body| {
+    let base = nonce(&community_node, &owner.public_key().address().to_string()).await;
+    let sign = |nonce: u64, body| {
         owner.sign_tx(tributary_types::SignDoc {
             chain_id: tributary_types::ChainId::new("community-2").unwrap(),
             sender: owner.public_key(),
-            nonce,
+            nonce: base + nonce,
             fee: 1,
             body,
         })
@@ -167,6 +170,21 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
         (answer["childChain"]["anchoredHeight"].as_u64()? >= 3).then_some(())
     })
     .await;
+
+    // The devnet's relayer opened a channel hub <-> each child, and its demo
+    // feed (a hub node's /health height) reaches the hub's oracle.
+    let paths = description["relayer"]["paths"].as_array().expect("a relayer in devnet.json").clone();
+    assert_eq!(paths.len(), 2, "{description}");
+    assert!(paths.iter().all(|p| p["a_channel"].as_str().is_some_and(|c| c.starts_with("channel-"))), "{paths:?}");
+    let channels = hub.query("{ ibcChannels { state } }", json!({})).await.unwrap();
+    assert_eq!(channels["ibcChannels"], json!([{ "state": "open" }, { "state": "open" }]));
+    let fed = wait_for("the demo feed on the hub", WAIT, || async {
+        let answer = hub.query("{ oracleFeeds { feedId latest { decimal } } }", json!({})).await.ok()?;
+        let latest = answer["oracleFeeds"][0]["latest"]["decimal"].as_str()?.parse::<u64>().ok()?;
+        (answer["oracleFeeds"][0]["feedId"] == "devnet.hub-height" && latest > 0).then_some(latest)
+    })
+    .await;
+    assert!(fed <= height(&hub).await, "the feed reports a height the hub reached");
 
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
     assert_eq!(listed["childChains"], json!([{ "chainId": "token-1" }, { "chainId": "community-2" }]));
