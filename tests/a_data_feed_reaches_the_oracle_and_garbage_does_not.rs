@@ -2,7 +2,8 @@
 //! hub's oracle through the relayer: a good value is reported, signed by
 //! the feeder and finalized on chain; garbage, a value out of bounds and a
 //! source that is down are never reported (counted as errors in the
-//! relayer's metrics), and the feed recovers when the source does. A report
+//! relayer's metrics), and the feed recovers when the source does. The
+//! relayer follows the hub by subscription over WebSocket, beside polling. A report
 //! signed by a key that is not a feeder is refused on chain.
 
 use serde_json::{json, Value};
@@ -174,6 +175,15 @@ async fn a_data_feed_reaches_the_oracle_and_garbage_does_not() {
     let receipt =
         hub.query("query($h: String!) { tx(hash: $h) { receipt { error } } }", json!({ "h": hash })).await.unwrap();
     assert!(receipt["tx"]["receipt"]["error"].as_str().unwrap().contains("not a feeder"), "{receipt}");
+
+    // The relayer follows the hub by subscription (WebSocket, graphql-transport-ws), beside polling.
+    wait_for("blocks seen by subscription", WAIT, || async {
+        let text = reqwest::get(&metrics).await.ok()?.text().await.ok()?;
+        let line =
+            text.lines().find(|l| l.starts_with(&format!("relayer_subscription_blocks_total{{chain=\"{CHAIN}\"}}")))?;
+        (line.rsplit(' ').next()?.parse::<u64>().ok()? > 0).then_some(())
+    })
+    .await;
 
     // The source recovers; so does the feed.
     *body.lock().unwrap() = Some(json!({ "data": { "price": "15.5" } }).to_string());

@@ -215,6 +215,14 @@ impl ChainHandle {
     /// counting its mempool, so it is always authoritative), submit it, and
     /// wait until it is final.
     pub async fn submit(&self, body: TxBody) -> anyhow::Result<Outcome> {
+        let hash = self.send(body).await?;
+        self.wait_final(&hash).await
+    }
+
+    /// Sign and submit `body` without waiting for the block: the next
+    /// `send` takes the next nonce (the node's mempool counts this one), so
+    /// several transactions can be in flight at once.
+    pub async fn send(&self, body: TxBody) -> anyhow::Result<String> {
         let sender = self.key.public_key();
         let signing = self.signing.lock().await;
         let answer = self
@@ -237,6 +245,12 @@ impl ChainHandle {
             self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
         let hash = answer.pointer("/submitTx/hash").and_then(Value::as_str).context("no hash")?.to_string();
         drop(signing);
+        Ok(hash)
+    }
+
+    /// Wait until transaction `hash` is final; its outcome.
+    pub async fn wait_final(&self, hash: &str) -> anyhow::Result<Outcome> {
+        let hash = hash.to_string();
         let deadline = Instant::now() + self.tx_timeout;
         loop {
             let answer = self

@@ -7,6 +7,7 @@
 //! - [`chain`]: one chain's node and the relayer's key there;
 //! - [`relay`]: a round over a path (deliver, acknowledge, time out) and
 //!   channel creation;
+//! - [`follow`]: chains followed by subscription, beside polling;
 //! - [`feeds`]: off-chain HTTP(S) sources reported to chains' oracle feeds;
 //! - [`metrics`]: Prometheus counters.
 //!
@@ -17,5 +18,6 @@
 pub mod chain;
 pub mod config;
 pub mod feeds;
+pub mod follow;
 pub mod metrics;
 pub mod relay;

@@ -300,6 +300,16 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
         &json!({ "event": "started", "paths": config.paths.len(), "feeds": config.feeds.len(), "metrics": config.metrics.listen }),
         &format!("relaying over {} paths; metrics on http://{}/metrics", config.paths.len(), config.metrics.listen),
     );
+    // Blocks arriving by subscription wake the loop at once; polling is the floor.
+    let wake = Arc::new(tokio::sync::Notify::new());
+    for chain in &config.chains {
+        tokio::spawn(tributary_relayer::follow::follow(
+            chain.id.clone(),
+            chain.graphql.clone(),
+            wake.clone(),
+            metrics.clone(),
+        ));
+    }
     let mut heights = load_progress(home);
     let poll = Duration::from_millis(config.relay.poll_ms);
     // Listen once, before any work: a signal that arrives mid-round stops
@@ -331,7 +341,10 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("{e:#}"),
             }
-            tokio::time::sleep(poll).await;
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = wake.notified() => {}
+            }
         };
         tokio::select! {
             _ = round => {}

@@ -24,6 +24,7 @@ struct Inner {
     feed_reports: BTreeMap<String, u64>,
     feed_errors: BTreeMap<String, u64>,
     feed_last_ms: BTreeMap<String, u64>,
+    wakeups: BTreeMap<String, u64>,
 }
 
 /// Thread-safe counters, rendered as Prometheus text.
@@ -62,6 +63,11 @@ impl Metrics {
 
     pub fn feed_error(&self, feed: &str) {
         self.with(|m| *m.feed_errors.entry(feed.to_string()).or_default() += 1);
+    }
+
+    /// A subscription reported a new block on `chain`.
+    pub fn wakeup(&self, chain: &str) {
+        self.with(|m| *m.wakeups.entry(chain.to_string()).or_default() += 1);
     }
 
     pub fn round(&self) {
@@ -110,6 +116,10 @@ impl Metrics {
             out.push_str("# TYPE relayer_errors_total counter\n");
             for (chain, n) in &m.errors {
                 out.push_str(&format!("relayer_errors_total{{chain=\"{chain}\"}} {n}\n"));
+            }
+            out.push_str("# TYPE relayer_subscription_blocks_total counter\n");
+            for (chain, n) in &m.wakeups {
+                out.push_str(&format!("relayer_subscription_blocks_total{{chain=\"{chain}\"}} {n}\n"));
             }
             out.push_str("# TYPE relayer_rounds_total counter\n");
             out.push_str(&format!("relayer_rounds_total {}\n", m.rounds));

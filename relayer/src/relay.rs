@@ -121,9 +121,14 @@ pub async fn relay_direction(
     let dst_height = dst.height().await?;
     let dst_time = dst.time_ms(dst_height).await?;
     let (mut to_receive, mut to_ack, mut to_time_out) = (Vec::new(), Vec::new(), Vec::new());
-    for packet in pending {
-        metrics.first_seen(src.id.as_str(), &packet);
-        let (status, ack) = dst.receipt(&packet.dest_port, &packet.dest_channel, packet.sequence).await?;
+    for packet in &pending {
+        metrics.first_seen(src.id.as_str(), packet);
+    }
+    // Receipts are read concurrently (each is its own query).
+    let receipts =
+        futures::future::join_all(pending.iter().map(|p| dst.receipt(&p.dest_port, &p.dest_channel, p.sequence))).await;
+    for (packet, receipt) in pending.into_iter().zip(receipts) {
+        let (status, ack) = receipt?;
         match (status.as_str(), ack) {
             ("received", Some(ack)) => to_ack.push((packet, ack)),
             ("timed_out", _) => to_time_out.push(packet),
@@ -139,54 +144,72 @@ pub async fn relay_direction(
         }
     }
 
-    // Deliver on the destination, proven at a source height its client has.
-    for batch in to_receive.chunks(batch_max) {
+    // Deliver on the destination, proven at a source height its client has:
+    // one client update, then every batch in flight at once (consecutive
+    // nonces), then wait for them all.
+    if !to_receive.is_empty() {
         let proof_height = update_client(dst, &dst_end.end.client_id, src, src.height().await?).await?;
-        let mut msgs = Vec::with_capacity(batch.len());
-        for packet in batch {
-            let key = format!("ibc/commit/{}/{}/{:020}", packet.source_port, packet.source_channel, packet.sequence);
-            let (_, proof) = src.proof(key.as_bytes(), proof_height).await?;
-            msgs.push(IbcMsg::RecvPacket { packet: packet.clone(), proof_height, proof });
+        let mut sent = Vec::new();
+        for batch in to_receive.chunks(batch_max) {
+            let keys: Vec<String> = batch
+                .iter()
+                .map(|p| format!("ibc/commit/{}/{}/{:020}", p.source_port, p.source_channel, p.sequence))
+                .collect();
+            let proofs = futures::future::join_all(keys.iter().map(|k| src.proof(k.as_bytes(), proof_height))).await;
+            let mut msgs = Vec::with_capacity(batch.len());
+            for (packet, proof) in batch.iter().zip(proofs) {
+                let (_, proof) = proof?;
+                msgs.push(IbcMsg::RecvPacket { packet: packet.clone(), proof_height, proof });
+            }
+            sent.push((dst.send(TxBody::Ibc { msgs }).await?, batch.len()));
         }
-        let outcome = dst.submit(TxBody::Ibc { msgs }).await?;
-        check(&outcome, dst, "deliver packets", metrics)?;
-        relayed.received += batch.len();
-        metrics.relayed("recv", batch.len());
+        let outcomes = futures::future::join_all(sent.iter().map(|(hash, _)| dst.wait_final(hash))).await;
+        for ((_, count), outcome) in sent.iter().zip(outcomes) {
+            check(&outcome?, dst, "deliver packets", metrics)?;
+            relayed.received += count;
+            metrics.relayed("recv", *count);
+        }
     }
 
     // Settle on the source, proven at a destination height its client has.
     let mut to_settle: Vec<(Packet, Option<tributary_types::ibc::Acknowledgement>)> =
         to_ack.into_iter().map(|(p, a)| (p, Some(a))).collect();
     to_settle.extend(to_time_out.into_iter().map(|p| (p, None)));
-    for batch in to_settle.chunks(batch_max) {
+    if !to_settle.is_empty() {
         let proof_height = update_client(src, &src_end.end.client_id, dst, dst_height).await?;
-        let mut msgs = Vec::with_capacity(batch.len());
-        for (packet, ack) in batch {
-            match ack {
-                Some(ack) => {
-                    let key = format!("ibc/ack/{}/{}/{:020}", packet.dest_port, packet.dest_channel, packet.sequence);
-                    let (_, proof) = dst.proof(key.as_bytes(), proof_height).await?;
-                    msgs.push(IbcMsg::Acknowledge { packet: packet.clone(), ack: ack.clone(), proof_height, proof });
-                }
-                None => {
-                    let key =
-                        format!("ibc/receipt/{}/{}/{:020}", packet.dest_port, packet.dest_channel, packet.sequence);
-                    let (_, proof) = dst.proof(key.as_bytes(), proof_height).await?;
-                    msgs.push(IbcMsg::Timeout { packet: packet.clone(), proof_height, proof });
+        let mut sent = Vec::new();
+        for batch in to_settle.chunks(batch_max) {
+            let keys: Vec<String> = batch
+                .iter()
+                .map(|(p, ack)| {
+                    let what = if ack.is_some() { "ack" } else { "receipt" };
+                    format!("ibc/{what}/{}/{}/{:020}", p.dest_port, p.dest_channel, p.sequence)
+                })
+                .collect();
+            let proofs = futures::future::join_all(keys.iter().map(|k| dst.proof(k.as_bytes(), proof_height))).await;
+            let mut msgs = Vec::with_capacity(batch.len());
+            for ((packet, ack), proof) in batch.iter().zip(proofs) {
+                let (_, proof) = proof?;
+                msgs.push(match ack {
+                    Some(ack) => IbcMsg::Acknowledge { packet: packet.clone(), ack: ack.clone(), proof_height, proof },
+                    None => IbcMsg::Timeout { packet: packet.clone(), proof_height, proof },
+                });
+            }
+            sent.push((src.send(TxBody::Ibc { msgs }).await?, batch));
+        }
+        let outcomes = futures::future::join_all(sent.iter().map(|(hash, _)| src.wait_final(hash))).await;
+        for ((_, batch), outcome) in sent.iter().zip(outcomes) {
+            check(&outcome?, src, "settle packets", metrics)?;
+            for (packet, ack) in batch.iter() {
+                metrics.settled(src.id.as_str(), packet);
+                if ack.is_some() {
+                    relayed.acknowledged += 1;
+                } else {
+                    relayed.timed_out += 1;
                 }
             }
+            metrics.relayed("ack_or_timeout", batch.len());
         }
-        let outcome = src.submit(TxBody::Ibc { msgs }).await?;
-        check(&outcome, src, "settle packets", metrics)?;
-        for (packet, ack) in batch {
-            metrics.settled(src.id.as_str(), packet);
-            if ack.is_some() {
-                relayed.acknowledged += 1;
-            } else {
-                relayed.timed_out += 1;
-            }
-        }
-        metrics.relayed("ack_or_timeout", batch.len());
     }
     Ok(relayed)
 }

@@ -302,6 +302,11 @@ impl Chain {
         self.commits.subscribe()
     }
 
+    /// How many commit subscribers are listening (API subscriptions, the driver).
+    pub fn subscribers(&self) -> usize {
+        self.commits.receiver_count()
+    }
+
     fn mempool(&self) -> MutexGuard<'_, Mempool> {
         // A panic while holding the lock would be a bug; the pool's data is
         // still consistent between calls, so keep serving.

@@ -300,3 +300,70 @@ fn vote_records_keep_the_block_they_name_until_the_height_is_final() {
     assert!(f.chain.vote_records(1).unwrap().is_empty());
     assert!(f.chain.recorded_blocks(1).unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_subscription_sees_each_committed_block_with_its_events() {
+    use futures::StreamExt;
+    let f = fixture();
+    let schema = build_schema(f.chain.clone(), &ApiSettings::default(), None);
+    // A stream subscribes when first polled: poll both on their own tasks,
+    // and commit only once both listen.
+    let listening = f.chain.subscribers();
+    let all = schema.execute_stream("subscription { newBlocks { height txCount events { kind } } }");
+    let fees = schema.execute_stream("subscription { newBlocks(eventKind: \"transfer\") { height events { kind } } }");
+    let all = tokio::spawn(all.take(2).collect::<Vec<_>>());
+    let fees = tokio::spawn(fees.take(1).collect::<Vec<_>>());
+    wait_for_subscribers(&f.chain, listening + 2).await;
+    f.chain.submit(transfer(&f.alice, 0, 5), 200).unwrap();
+    f.chain.produce_block(2_000).unwrap();
+    f.chain.produce_block(3_000).unwrap();
+    let all = all.await.unwrap();
+    let first = serde_json::to_value(&all[0]).unwrap();
+    assert_eq!(first["data"]["newBlocks"]["height"], 1);
+    assert_eq!(first["data"]["newBlocks"]["txCount"], 1);
+    let kinds: Vec<&str> =
+        first["data"]["newBlocks"]["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"fee") && kinds.contains(&"transfer"), "{kinds:?}");
+    let second = serde_json::to_value(&all[1]).unwrap();
+    assert_eq!(second["data"]["newBlocks"]["height"], 2, "no block is skipped");
+    let filtered = serde_json::to_value(&fees.await.unwrap()[0]).unwrap();
+    let kinds: Vec<&str> = filtered["data"]["newBlocks"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["transfer"], "only the kind asked for");
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_too_far_behind_is_dropped_with_an_error() {
+    use futures::StreamExt;
+    let f = fixture();
+    let schema = build_schema(f.chain.clone(), &ApiSettings::default(), None);
+    let listening = f.chain.subscribers();
+    let mut slow = schema.execute_stream("subscription { newBlocks { height } }");
+    // The first poll subscribes (no block yet, so it stays pending).
+    assert!(futures::poll!(slow.next()).is_pending());
+    wait_for_subscribers(&f.chain, listening + 1).await;
+    // Commit more blocks than the backlog holds while the subscriber reads nothing.
+    let mut time = 2_000;
+    for _ in 0..crate::api::subscription::BACKLOG + 10 {
+        time += 10;
+        f.chain.produce_block(time).unwrap();
+    }
+    let dropped = serde_json::to_value(slow.next().await.unwrap()).unwrap();
+    assert_eq!(dropped["errors"][0]["extensions"]["code"], "SUBSCRIBER_TOO_SLOW", "{dropped}");
+    assert!(slow.next().await.is_none(), "the stream ends after the error");
+}
+
+/// Wait (bounded) until the chain has `count` commit subscribers.
+async fn wait_for_subscribers(chain: &Arc<Chain>, count: usize) {
+    for _ in 0..1_000 {
+        if chain.subscribers() >= count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("only {} commit subscribers after 5 s; expected {count}", chain.subscribers());
+}

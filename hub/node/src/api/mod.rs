@@ -4,6 +4,7 @@
 pub mod ibc;
 pub mod oracle;
 pub mod schema;
+pub mod subscription;
 
 use crate::chain::Chain;
 use crate::config::ApiSettings;
@@ -28,12 +29,11 @@ struct AppState {
 
 /// The schema over `chain`, with the configured limits.
 pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>) -> ApiSchema {
-    let mut builder =
-        async_graphql::Schema::build(QueryRoot::default(), MutationRoot, async_graphql::EmptySubscription)
-            .data(chain)
-            .data(network)
-            .limit_depth(settings.max_depth)
-            .limit_complexity(settings.max_complexity);
+    let mut builder = async_graphql::Schema::build(QueryRoot::default(), MutationRoot, subscription::SubscriptionRoot)
+        .data(chain)
+        .data(network)
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity);
     if !settings.graphiql {
         builder = builder.disable_introspection();
     }
@@ -45,6 +45,8 @@ pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<Network
     let state = AppState { schema: build_schema(chain.clone(), settings, network), chain, graphiql: settings.graphiql };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        // Subscriptions over WebSocket (graphql-transport-ws).
+        .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(state.schema.clone()))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tributary_runtime::bank::BankRead;
 use tributary_types::{decode_bounded, Address, Block, Hash, Header, Receipt, Tx, TxBody};
 
-pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, async_graphql::EmptySubscription>;
+pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, super::subscription::SubscriptionRoot>;
 
 /// Every query: this chain's, its IBC state ([`super::ibc`]) and its oracle feeds ([`super::oracle`]).
 #[derive(async_graphql::MergedObject, Default)]
