@@ -1139,3 +1139,73 @@ fn a_transfer_on_an_unknown_channel_or_without_a_timeout_is_refused() {
     assert!(a.pending(&path.a_channel).is_empty());
     assert_eq!(ibc::next_sequence_send(&a.chain.latest(), TRANSFER_PORT, &path.a_channel).unwrap(), 1);
 }
+
+/// An approval of recovering `client_id` on `side` from `substitute`, signed by `key`.
+fn approval(side: &Side, key: &SigningKey, client_id: &str, substitute: &str) -> tributary_types::ibc::Approval {
+    let state = side.client(substitute);
+    let message = tributary_types::ibc::recovery_sign_bytes(
+        &side.chain.genesis().chain_id,
+        client_id,
+        substitute,
+        state.latest().height,
+        &state.latest().header_hash,
+    );
+    tributary_types::ibc::Approval { validator: key.public_key(), signature: key.sign(&message) }
+}
+
+#[test]
+fn an_expired_client_is_recovered_from_a_substitute_with_the_validators_approval() {
+    let w = World::new();
+    let path = w.open();
+    let recover = |approvals| IbcMsg::RecoverClient {
+        client_id: path.a_client.clone(),
+        substitute_client_id: "client-1".into(),
+        approvals,
+    };
+    // A healthy client needs no recovery (the substitute does not exist yet either).
+    let healthy = fails(w.ibc(&w.a, vec![recover(vec![])]));
+    assert!(healthy.error.unwrap().contains("client-1"));
+
+    // A's client of B expires: more than the trusting period passes on A without an update.
+    w.clock.set(w.clock.get() + TRUSTING_PERIOD_MS + 60_000);
+    w.block(&w.b);
+    w.block(&w.a);
+    let stale = w.a.client(&path.a_client);
+    assert!(stale.is_expired(w.clock.get()));
+    let refused = fails(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
+    assert!(refused.error.unwrap().contains("not updated"), "an expired client takes no update");
+
+    // A substitute client of B, created from B's current header.
+    let created = ok(w.ibc(&w.a, vec![IbcMsg::CreateClient { client_state: w.b.client_state() }]));
+    assert_eq!(event(&created, "create_client").attributes[0].1, "client-1");
+    let validator = w.a.chain.validator_key().unwrap();
+    let stranger = SigningKey::generate();
+    let before = w.a.client(&path.a_client);
+
+    // Refused: no approval; a stranger's only; an approval for another substitute height.
+    let none = fails(w.ibc(&w.a, vec![recover(vec![])]));
+    assert!(none.error.unwrap().contains("more than 2/3"));
+    let strangers = fails(w.ibc(&w.a, vec![recover(vec![approval(&w.a, &stranger, &path.a_client, "client-1")])]));
+    assert!(strangers.error.unwrap().contains("0 of 1"));
+    let mut wrong = approval(&w.a, validator, &path.a_client, "client-1");
+    wrong.signature = validator.sign(b"something else");
+    let forged = fails(w.ibc(&w.a, vec![recover(vec![wrong])]));
+    assert!(forged.error.unwrap().contains("does not verify"));
+    assert_eq!(w.a.client(&path.a_client), before, "refusals change nothing");
+
+    // Approved by the validators: the client trusts the substitute's state and follows again.
+    let recovered = ok(w.ibc(&w.a, vec![recover(vec![approval(&w.a, validator, &path.a_client, "client-1")])]));
+    assert!(has_event(&recovered, "recover_client"));
+    let client = w.a.client(&path.a_client);
+    assert_eq!(client.latest(), w.a.client("client-1").latest());
+    assert!(!client.is_expired(w.clock.get()));
+    w.block(&w.b);
+    ok(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
+
+    // The channel works again: a transfer B → A is received through the recovered client.
+    let receiver = address(&w.a.user).to_string();
+    let packet = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 5, FAR);
+    ok(w.recv(&w.b, &w.a, &path.a_client, &packet));
+    let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
+    assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 5);
+}

@@ -163,6 +163,39 @@ pub enum IbcMsg {
     /// receive: proof of no receipt (unordered) or of a timeout receipt
     /// (ordered-allow-timeout) at a destination height past the timeout.
     Timeout { packet: Packet, proof_height: u64, proof: Vec<u8> },
+    /// Governance by this chain's validators: replace what client
+    /// `client_id` (expired or frozen) trusts by what client
+    /// `substitute_client_id` (of the same chain, healthy, further ahead)
+    /// trusts, approved by more than 2/3 of this chain's validator power,
+    /// each signing [`recovery_sign_bytes`].
+    RecoverClient { client_id: String, substitute_client_id: String, approvals: Vec<Approval> },
+}
+
+/// A validator's signature approving a governance action.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Approval {
+    pub validator: crate::address::PublicKey,
+    pub signature: crate::address::Signature,
+}
+
+/// Domain separation of a client-recovery approval.
+pub const RECOVERY_DOMAIN: &[u8] = b"tributary/recover-client/v1";
+
+/// What a validator signs to approve recovering `client_id` on chain
+/// `chain_id` from `substitute_client_id`, whose latest trusted header is
+/// `substitute_height` with hash `substitute_header_hash` (so an approval
+/// cannot be reused for another substitute state).
+pub fn recovery_sign_bytes(
+    chain_id: &crate::chain::ChainId,
+    client_id: &str,
+    substitute_client_id: &str,
+    substitute_height: u64,
+    substitute_header_hash: &Hash,
+) -> Vec<u8> {
+    let mut bytes = RECOVERY_DOMAIN.to_vec();
+    let fields = (chain_id, client_id, substitute_client_id, substitute_height, substitute_header_hash);
+    bytes.extend(borsh::to_vec(&fields).unwrap_or_default());
+    bytes
 }
 
 impl IbcMsg {
@@ -176,6 +209,7 @@ impl IbcMsg {
             IbcMsg::RecvPacket { .. } => "recv_packet",
             IbcMsg::Acknowledge { .. } => "acknowledge_packet",
             IbcMsg::Timeout { .. } => "timeout_packet",
+            IbcMsg::RecoverClient { .. } => "recover_client",
         }
     }
 }

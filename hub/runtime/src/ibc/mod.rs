@@ -93,6 +93,8 @@ pub enum IbcError {
     NoTimeout,
     #[error("invalid packet: {0}")]
     BadPacket(String),
+    #[error("client {client_id} cannot be recovered: {reason}")]
+    Recovery { client_id: String, reason: String },
     #[error("port {port} speaks version {expected}, not {version:?}")]
     BadVersion { port: String, version: String, expected: &'static str },
     #[error("channel {counterparty_port}/{counterparty_channel} (client {client_id}) already has its end here: {port}/{channel}")]
@@ -291,11 +293,17 @@ fn verify_absent(client: &ClientState, height: u64, key: &[u8], proof: &[u8]) ->
 pub struct Ibc {
     chain_id: ChainId,
     transfer_bound: bool,
+    /// The hub keeps its validators in staking; a child chain in its committee.
+    validators_in_staking: bool,
 }
 
 impl Ibc {
     pub fn new(genesis: &Genesis) -> Self {
-        Ibc { chain_id: genesis.chain_id.clone(), transfer_bound: genesis.modules.iter().any(|m| m == "transfer") }
+        Ibc {
+            chain_id: genesis.chain_id.clone(),
+            transfer_bound: genesis.modules.iter().any(|m| m == "transfer"),
+            validators_in_staking: genesis.modules.iter().any(|m| m == "staking"),
+        }
     }
 
     fn check_port(&self, port: &str) -> Result<(), IbcError> {
@@ -436,7 +444,85 @@ impl Ibc {
                 acknowledge(ctx, packet, ack, *proof_height, proof)
             }
             IbcMsg::Timeout { packet, proof_height, proof } => timeout(ctx, packet, *proof_height, proof),
+            IbcMsg::RecoverClient { client_id, substitute_client_id, approvals } => {
+                self.recover_client(ctx, client_id, substitute_client_id, approvals)
+            }
         }
+    }
+
+    /// Recover an expired or frozen client from a healthy substitute, with
+    /// the approval of more than 2/3 of this chain's validator power.
+    fn recover_client(
+        &self,
+        ctx: &mut Ctx<'_, '_>,
+        client_id: &str,
+        substitute_id: &str,
+        approvals: &[tributary_types::ibc::Approval],
+    ) -> Result<(), TxError> {
+        let refuse = |reason: String| IbcError::Recovery { client_id: client_id.to_string(), reason };
+        let now = ctx.block.time_ms;
+        let mut subject = existing_client(&*ctx.state, client_id)?;
+        let substitute = existing_client(&*ctx.state, substitute_id)?;
+        if subject.frozen().is_none() && !subject.is_expired(now) {
+            return Err(refuse("it is neither frozen nor expired; it needs no recovery".into()).into());
+        }
+        if substitute.config().chain_id != subject.config().chain_id {
+            return Err(refuse(format!(
+                "the substitute tracks {}, not {}",
+                substitute.config().chain_id,
+                subject.config().chain_id
+            ))
+            .into());
+        }
+        if substitute.frozen().is_some() || substitute.is_expired(now) {
+            return Err(refuse("the substitute is itself frozen or expired".into()).into());
+        }
+        if substitute.latest().height <= subject.latest().height {
+            return Err(refuse("the substitute is not ahead of the client".into()).into());
+        }
+        // This chain's validators: the hub's staking set, or a child's committee.
+        let validators = if self.validators_in_staking {
+            crate::staking::active_set(&*ctx.state)?
+        } else {
+            crate::committee::active_set(&*ctx.state)?
+        };
+        let total: u128 = validators.iter().map(|v| u128::from(v.power)).sum();
+        let message = tributary_types::ibc::recovery_sign_bytes(
+            &self.chain_id,
+            client_id,
+            substitute_id,
+            substitute.latest().height,
+            &substitute.latest().header_hash,
+        );
+        let mut approved: u128 = 0;
+        let mut seen = std::collections::BTreeSet::new();
+        for approval in approvals.iter().take(1_024) {
+            let Some(validator) = validators.iter().find(|v| v.public_key == approval.validator) else { continue };
+            if !seen.insert(approval.validator) {
+                continue;
+            }
+            if tributary_crypto::verify(&approval.validator, &message, &approval.signature).is_err() {
+                return Err(refuse(format!("the approval of {} does not verify", approval.validator.address())).into());
+            }
+            approved += u128::from(validator.power);
+        }
+        if total == 0 || approved * 3 <= total * 2 {
+            return Err(refuse(format!(
+                "approvals carry {approved} of {total} validator power; more than 2/3 is needed"
+            ))
+            .into());
+        }
+        subject
+            .recover(substitute.latest().clone(), substitute.next_validators().to_vec())
+            .map_err(|e| refuse(e.to_string()))?;
+        write_value(ctx.state, state_key::client(client_id), &subject);
+        ctx.events.push(
+            Event::new("recover_client")
+                .attr("client_id", client_id)
+                .attr("substitute", substitute_id)
+                .attr("height", substitute.latest().height),
+        );
+        Ok(())
     }
 
     fn create_client(&self, ctx: &mut Ctx<'_, '_>, bytes: &[u8]) -> Result<(), TxError> {
