@@ -1,5 +1,6 @@
-//! An off-chain source (a local HTTP server this test controls) feeds a
-//! hub's oracle through the relayer: a good value is reported, signed by
+//! A feed registered with the approval of 3 of the hub's 4 validators (2 of
+//! 4 are refused). An off-chain source (a local HTTP server this test
+//! controls) feeds the hub's oracle through the relayer: a good value is reported, signed by
 //! the feeder and finalized on chain; garbage, a value out of bounds and a
 //! source that is down are never reported (counted as errors in the
 //! relayer's metrics), and the feed recovers when the source does. The
@@ -99,8 +100,29 @@ async fn a_data_feed_reaches_the_oracle_and_garbage_does_not() {
         threshold: 1,
         round_ms: 500,
     };
-    let (_, ok) = send(&hub, &net.key("user0"), TxBody::RegisterFeed { feed }).await;
-    assert!(ok, "feed registration failed");
+    // Registering a feed is governance: more than 2/3 of the validators' power approves.
+    let validators: Vec<_> = (0..4)
+        .map(|k| tributary_crypto::keyfile::load_signing_key(&net.home(k).join("keys/validator.json"), None).unwrap())
+        .collect();
+    let message = tributary_types::governance::register_feed_sign_bytes(&ChainId::new(CHAIN).unwrap(), &feed);
+    let approve = |keys: &[tributary_crypto::SigningKey]| -> Vec<tributary_types::governance::Approval> {
+        keys.iter()
+            .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
+            .collect()
+    };
+    let (hash, ok) = send(
+        &hub,
+        &net.key("user0"),
+        TxBody::RegisterFeed { feed: feed.clone(), approvals: approve(&validators[..2]) },
+    )
+    .await;
+    assert!(!ok, "half of the validators registered a feed");
+    let receipt =
+        hub.query("query($h: String!) { tx(hash: $h) { receipt { error } } }", json!({ "h": hash })).await.unwrap();
+    assert!(receipt["tx"]["receipt"]["error"].as_str().unwrap().contains("more than 2/3"), "{receipt}");
+    let (_, ok) =
+        send(&hub, &net.key("user0"), TxBody::RegisterFeed { feed, approvals: approve(&validators[..3]) }).await;
+    assert!(ok, "feed registration with 3 of 4 validators failed");
 
     let body = Arc::new(Mutex::new(Some(json!({ "data": { "price": 12.34 } }).to_string())));
     let port = serve(body.clone()).await;

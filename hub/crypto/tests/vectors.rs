@@ -475,14 +475,26 @@ const REPORT_TIME_MS: u64 = 1_700_000_040_000;
 fn oracle_vectors() -> Vec<Value> {
     let hub = "tributary-devnet";
     let feed = number_feed();
+    // Governance: two validators (keys 10 and 11) approve the feed.
+    let message = tributary_types::governance::register_feed_sign_bytes(&ChainId::new(hub).unwrap(), &feed);
+    let feed_approvals: Vec<tributary_types::governance::Approval> = [10u8, 11]
+        .iter()
+        .map(|seed| tributary_types::governance::Approval {
+            validator: key(*seed).public_key(),
+            signature: key(*seed).sign(&message),
+        })
+        .collect();
     let register = tx_vector(
         "register-feed-number",
         18,
         hub,
         0,
         10,
-        TxBody::RegisterFeed { feed: feed.clone() },
-        json!({ "kind": "register_feed", "feed": feed_json(&feed) }),
+        TxBody::RegisterFeed { feed: feed.clone(), approvals: feed_approvals.clone() },
+        json!({ "kind": "register_feed", "feed": feed_json(&feed),
+                "approval_sign_bytes_hex": hex::encode(&message),
+                "approvals": feed_approvals.iter().map(|a| json!({ "validator_hex": hex::encode(a.validator.0),
+                    "signature_hex": hex::encode(a.signature.0) })).collect::<Vec<_>>() }),
     );
     let round = REPORT_TIME_MS / feed.round_ms;
     let reports = vec![

@@ -5,7 +5,7 @@
 //! chain by `user0`, who owns their supplies), `relayer.toml` lists the hub
 //! and every child chain with a path hub ↔ child for each, and
 //! `relayer channel create` opens a transfer channel on every path. It also
-//! registers a demo oracle feed on the hub, `devnet.hub-height`, fed by the
+//! registers (with every validator's approval) a demo oracle feed on the hub, `devnet.hub-height`, fed by the
 //! relayer from a real HTTP JSON source: hub node 1's `/health` (its height).
 //! Every run then starts `relayer start` as a process (log in
 //! `relayer/relayer.log`), stopped with the devnet.
@@ -52,6 +52,15 @@ fn load_key(root: &Path, name: &str) -> anyhow::Result<SigningKey> {
             tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("node0").join("keys").join(&file), None)
         })
         .with_context(|| format!("the devnet's {name} key is missing"))
+}
+
+/// The hub validators' keys (`hub/nodeK/keys/validator.json`).
+fn validator_keys(root: &Path) -> anyhow::Result<Vec<SigningKey>> {
+    (0..)
+        .map(|k| root.join("hub").join(format!("node{k}")).join("keys").join("validator.json"))
+        .take_while(|path| path.exists())
+        .map(|path| tributary_crypto::keyfile::load_signing_key(&path, None).map_err(anyhow::Error::from))
+        .collect()
 }
 
 fn key_path(root: &Path, name: &str) -> std::path::PathBuf {
@@ -158,7 +167,13 @@ async fn set_up(
             threshold: 1,
             round_ms: 2_000,
         };
-        send(&hub, &owner, TxBody::RegisterFeed { feed }).await?;
+        // Registering a feed is governance: every devnet validator approves.
+        let message = tributary_types::governance::register_feed_sign_bytes(&ChainId::new(hub_chain_id)?, &feed);
+        let approvals = validator_keys(root)?
+            .iter()
+            .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
+            .collect();
+        send(&hub, &owner, TxBody::RegisterFeed { feed, approvals }).await?;
         say(&format!("registered the demo feed {DEMO_FEED} on the hub"));
     }
 

@@ -24,6 +24,7 @@ pub mod assets;
 pub mod bank;
 pub mod childchains;
 pub mod committee;
+pub mod governance;
 pub mod ibc;
 pub mod messages;
 pub mod module;

@@ -14,9 +14,10 @@
 //! Final values are kept per round (the last [`HISTORY_MAX`] listed) and
 //! are proven state like any other.
 //!
-//! The feed's creator administers it. (Restricting creation to a chain's
-//! owner or to governance needs a governance module, which does not exist
-//! yet; feed ids are first come, first served.)
+//! Registering a feed is governance: it needs the approval of more than 2/3
+//! of the chain's validator power ([`crate::governance`]), carried in the
+//! message; the sender administers the feed. So feed ids cannot be squatted
+//! and a feed's feeders are vouched for by the chain.
 
 use crate::module::{check_text, Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
@@ -60,6 +61,8 @@ pub enum OracleError {
     ReportCount(usize),
     #[error("report {index}: {reason}")]
     BadReport { index: usize, reason: String },
+    #[error("the feed is not approved by the chain's validators: {0}")]
+    NotApproved(String),
 }
 
 fn bad_report(index: usize, reason: impl Into<String>) -> TxError {
@@ -224,15 +227,29 @@ fn finalize(kind: &FeedKind, threshold: u32, reports: &[(PublicKey, Vec<u8>)]) -
 #[derive(Debug, Clone)]
 pub struct Oracle {
     chain_id: ChainId,
+    /// Whose approval registers a feed: the staking set (hub) or the committee (child).
+    validators_in_staking: bool,
 }
 
 impl Oracle {
     pub fn new(genesis: &Genesis) -> Self {
-        Oracle { chain_id: genesis.chain_id.clone() }
+        Oracle {
+            chain_id: genesis.chain_id.clone(),
+            validators_in_staking: genesis.modules.iter().any(|m| m == "staking"),
+        }
     }
 
-    fn register(&self, ctx: &mut Ctx<'_, '_>, admin: Address, config: &FeedConfig) -> Result<(), TxError> {
+    fn register(
+        &self,
+        ctx: &mut Ctx<'_, '_>,
+        admin: Address,
+        config: &FeedConfig,
+        approvals: &[tributary_types::governance::Approval],
+    ) -> Result<(), TxError> {
         check_config(config)?;
+        let validators = crate::governance::validators(&*ctx.state, self.validators_in_staking)?;
+        let message = tributary_types::governance::register_feed_sign_bytes(&self.chain_id, config);
+        crate::governance::check_approvals(&validators, &message, approvals).map_err(OracleError::NotApproved)?;
         if feed(&*ctx.state, &config.feed_id)?.is_some() {
             return Err(OracleError::FeedExists(config.feed_id.clone()).into());
         }
@@ -361,7 +378,7 @@ impl Module for Oracle {
 
     fn validate_tx(&self, _state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
         match &tx.body {
-            TxBody::RegisterFeed { feed } => check_config(feed),
+            TxBody::RegisterFeed { feed, .. } => check_config(feed),
             TxBody::SubmitReports { reports } if reports.is_empty() || reports.len() > REPORTS_PER_TX_MAX => {
                 Err(OracleError::ReportCount(reports.len()).into())
             }
@@ -372,7 +389,7 @@ impl Module for Oracle {
 
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
         match &tx.body {
-            TxBody::RegisterFeed { feed } => self.register(ctx, tx.sender_address(), feed),
+            TxBody::RegisterFeed { feed, approvals } => self.register(ctx, tx.sender_address(), feed, approvals),
             TxBody::SubmitReports { reports } => self.submit(ctx, reports),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }

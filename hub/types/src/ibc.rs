@@ -171,32 +171,7 @@ pub enum IbcMsg {
     RecoverClient { client_id: String, substitute_client_id: String, approvals: Vec<Approval> },
 }
 
-/// A validator's signature approving a governance action.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct Approval {
-    pub validator: crate::address::PublicKey,
-    pub signature: crate::address::Signature,
-}
-
-/// Domain separation of a client-recovery approval.
-pub const RECOVERY_DOMAIN: &[u8] = b"tributary/recover-client/v1";
-
-/// What a validator signs to approve recovering `client_id` on chain
-/// `chain_id` from `substitute_client_id`, whose latest trusted header is
-/// `substitute_height` with hash `substitute_header_hash` (so an approval
-/// cannot be reused for another substitute state).
-pub fn recovery_sign_bytes(
-    chain_id: &crate::chain::ChainId,
-    client_id: &str,
-    substitute_client_id: &str,
-    substitute_height: u64,
-    substitute_header_hash: &Hash,
-) -> Vec<u8> {
-    let mut bytes = RECOVERY_DOMAIN.to_vec();
-    let fields = (chain_id, client_id, substitute_client_id, substitute_height, substitute_header_hash);
-    bytes.extend(borsh::to_vec(&fields).unwrap_or_default());
-    bytes
-}
+pub use crate::governance::{recovery_sign_bytes, Approval, RECOVERY_DOMAIN};
 
 impl IbcMsg {
     pub fn kind(&self) -> &'static str {

@@ -15,6 +15,7 @@ pub mod block;
 pub mod chain;
 pub mod codec;
 pub mod genesis;
+pub mod governance;
 pub mod hash;
 pub mod ibc;
 pub mod oracle;

@@ -176,9 +176,11 @@ pub enum TxBody {
         timeout_time_ms: u64,
         memo: String,
     },
-    /// Register an external-data feed (module `oracle`); the sender becomes
-    /// its administrator.
-    RegisterFeed { feed: crate::oracle::FeedConfig },
+    /// Register an external-data feed (module `oracle`), approved by more
+    /// than 2/3 of the chain's validator power (governance: each approval
+    /// signs `governance::register_feed_sign_bytes`). The sender becomes its
+    /// administrator.
+    RegisterFeed { feed: crate::oracle::FeedConfig, approvals: Vec<crate::governance::Approval> },
     /// Deliver feeders' signed reports (module `oracle`): anyone may carry
     /// them (a relayer does); each report's own signature is what counts.
     /// At most 64.

@@ -245,8 +245,9 @@ fn body_details(body: &TxBody) -> serde_json::Value {
         TxBody::Ibc { msgs } => json!({
             "msgs": msgs.iter().map(super::ibc::msg_details).collect::<Vec<_>>(),
         }),
-        TxBody::RegisterFeed { feed } => json!({
+        TxBody::RegisterFeed { feed, approvals } => json!({
             "feed_id": feed.feed_id, "feeders": feed.feeders.len(), "threshold": feed.threshold, "round_ms": feed.round_ms,
+            "approvals": approvals.len(),
         }),
         TxBody::SubmitReports { reports } => json!({
             "reports": reports.iter().map(|r| json!({ "feed_id": r.report.feed_id, "round": r.report.round,

@@ -480,13 +480,7 @@ impl Ibc {
         if substitute.latest().height <= subject.latest().height {
             return Err(refuse("the substitute is not ahead of the client".into()).into());
         }
-        // This chain's validators: the hub's staking set, or a child's committee.
-        let validators = if self.validators_in_staking {
-            crate::staking::active_set(&*ctx.state)?
-        } else {
-            crate::committee::active_set(&*ctx.state)?
-        };
-        let total: u128 = validators.iter().map(|v| u128::from(v.power)).sum();
+        let validators = crate::governance::validators(&*ctx.state, self.validators_in_staking)?;
         let message = tributary_types::ibc::recovery_sign_bytes(
             &self.chain_id,
             client_id,
@@ -494,24 +488,7 @@ impl Ibc {
             substitute.latest().height,
             &substitute.latest().header_hash,
         );
-        let mut approved: u128 = 0;
-        let mut seen = std::collections::BTreeSet::new();
-        for approval in approvals.iter().take(1_024) {
-            let Some(validator) = validators.iter().find(|v| v.public_key == approval.validator) else { continue };
-            if !seen.insert(approval.validator) {
-                continue;
-            }
-            if tributary_crypto::verify(&approval.validator, &message, &approval.signature).is_err() {
-                return Err(refuse(format!("the approval of {} does not verify", approval.validator.address())).into());
-            }
-            approved += u128::from(validator.power);
-        }
-        if total == 0 || approved * 3 <= total * 2 {
-            return Err(refuse(format!(
-                "approvals carry {approved} of {total} validator power; more than 2/3 is needed"
-            ))
-            .into());
-        }
+        crate::governance::check_approvals(&validators, &message, approvals).map_err(refuse)?;
         subject
             .recover(substitute.latest().clone(), substitute.next_validators().to_vec())
             .map_err(|e| refuse(e.to_string()))?;
