@@ -72,6 +72,30 @@ async fn serving_node(hub: &Client, id: &str) -> Client {
     Client::new(endpoint["graphql"].as_str().unwrap())
 }
 
+/// Submit `tx` to whichever member serves `id` now, retrying (bounded) if
+/// that member's node stops in between (it may be rotated out).
+async fn submit_to(hub: &Client, id: &str, tx: &tributary_types::Tx) -> String {
+    wait_for("a serving member to take the transaction", WAIT, || async {
+        match submit(&serving_node(hub, id).await, tx).await {
+            Ok(hash) => Some(hash),
+            Err(tributary_node::client::ClientError::Unreachable { .. }) => None,
+            Err(e) => panic!("{id} refused the transaction: {e}"),
+        }
+    })
+    .await
+}
+
+/// Block `height`'s hash on `id`, from whichever member serves it now.
+async fn child_block_hash(hub: &Client, id: &str, height: u64) -> Option<String> {
+    for _ in 0..20 {
+        if let Some(hash) = block_hash(&serving_node(hub, id).await, height).await {
+            return Some(hash);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
     let mut net = TestNetwork::init_with_accounts("rotation-hub", 4, false, 2, |_, _| {});
@@ -184,11 +208,15 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
             freezable: false,
         },
     );
-    let hashes = [submit(&token, &transfer).await.unwrap(), submit(&token, &issue).await.unwrap()];
+    let hashes = [submit_to(&hub, "token-a", &transfer).await, submit_to(&hub, "token-a", &issue).await];
+    // Committees rotate every few seconds here: ask whichever member serves now.
     for hash in &hashes {
-        wait_for("token-a's transactions", WAIT, || async { tx_status(&token, hash).await.filter(|(_, ok)| *ok) })
-            .await;
+        wait_for("token-a's transactions", WAIT, || async {
+            tx_status(&serving_node(&hub, "token-a").await, hash).await.filter(|(_, ok)| *ok)
+        })
+        .await;
     }
+    let token = serving_node(&hub, "token-a").await;
     assert_eq!(balance(&token, &user1, &denom).await, 7_000);
     assert_eq!(balance(&token, &owner.public_key().address().to_string(), "asset/gold").await, 500);
 
@@ -208,13 +236,14 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
         },
     );
     let vote = sign("community-a", 1, fee, tributary_types::TxBody::CastVote { poll_id: 0, option: 0 });
-    let hashes = [submit(&community, &create).await.unwrap(), submit(&community, &vote).await.unwrap()];
+    let hashes = [submit_to(&hub, "community-a", &create).await, submit_to(&hub, "community-a", &vote).await];
     for hash in &hashes {
         wait_for("community-a's poll and vote", WAIT, || async {
-            tx_status(&community, hash).await.filter(|(_, ok)| *ok)
+            tx_status(&serving_node(&hub, "community-a").await, hash).await.filter(|(_, ok)| *ok)
         })
         .await;
     }
+    let community = serving_node(&hub, "community-a").await;
     let polls = community.query("{ polls { tally } }", json!({})).await.unwrap();
     assert_eq!(polls["polls"][0]["tally"], json!(["1", "0"]), "{polls}");
 
@@ -240,11 +269,19 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
         assert!(terms.iter().all(|c| c.len() == 3), "{id}: committees of 3: {terms:?}");
         assert!(terms.windows(2).all(|w| w[0] != w[1]), "{id}: every new term changes members: {terms:?}");
         let current = addresses(&record["committee"]);
-        assert_eq!(current, terms[record["adoptedTerm"].as_u64().unwrap() as usize]);
+        let adopted = record["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["term"] == record["adoptedTerm"])
+            .map(|t| addresses(&t["members"]));
+        assert_eq!(Some(current.clone()), adopted, "the adopted committee is the one drawn for its term");
 
         // The child itself records the adopted term.
-        let node = serving_node(&hub, id).await;
-        let child_view = node.query("{ committee { term active { address } } }", json!({})).await.unwrap();
+        let child_view = wait_for("the child's committee view", WAIT, || async {
+            serving_node(&hub, id).await.query("{ committee { term active { address } } }", json!({})).await.ok()
+        })
+        .await;
         assert!(child_view["committee"]["term"].as_u64().unwrap() >= 2, "{child_view}");
 
         // A member rotated out stops its node once the hand-over is done.
@@ -283,7 +320,7 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
                 }
                 assert_eq!(height, expected, "{id}: anchored heights skip from {expected} to {height}");
                 assert_eq!(
-                    block_hash(&node, height).await.as_deref(),
+                    child_block_hash(&hub, id, height).await.as_deref(),
                     header["headerHash"].as_str(),
                     "{id}: the anchor at {height} is not the child's block"
                 );

@@ -232,6 +232,18 @@ async fn send_xchain(
     hash
 }
 
+/// How many transfer packets `client`'s chain has pending on `channel`.
+async fn pending_count(client: &Client, channel: &str) -> Option<usize> {
+    let answer = client
+        .query(
+            "query($c: String!) { pendingPackets(port: \"transfer\", channel: $c) { sequence } }",
+            json!({ "c": channel }),
+        )
+        .await
+        .ok()?;
+    Some(answer["pendingPackets"].as_array()?.len())
+}
+
 fn far_future() -> u64 {
     tributary_node::node::now_ms() + 3_600_000
 }
@@ -304,15 +316,7 @@ async fn tokens_cross_chains_through_the_relayer() {
         traces["denomTraces"][0],
         json!({ "denom": voucher_a, "baseDenom": "utrib", "path": format!("transfer/{token_to_hub}"), "fromChain": HUB })
     );
-    let pending = s
-        .hub
-        .query(
-            "query($c: String!) { pendingPackets(port: \"transfer\", channel: $c) { sequence } }",
-            json!({ "c": hub_to_token }),
-        )
-        .await
-        .unwrap();
-    assert_eq!(pending["pendingPackets"], json!([]), "acknowledged packets are settled");
+    assert_eq!(pending_count(&s.hub, &hub_to_token).await, Some(0), "acknowledged packets are settled");
 
     // token-a → community-b: the voucher travels on, escrowed on token-a.
     send_xchain(&s.token, "token-a", &traveller, &token_to_community, &user1, &voucher_a, 400, far_future()).await;
@@ -434,15 +438,7 @@ async fn tokens_cross_chains_through_the_relayer() {
     first.0.wait().unwrap();
     let mut second = start_relayer(home, "relayer2.log");
     wait_for("every packet delivered and acknowledged", WAIT, || async {
-        let pending = s
-            .hub
-            .query(
-                "query($c: String!) { pendingPackets(port: \"transfer\", channel: $c) { sequence } }",
-                json!({ "c": hub_to_token }),
-            )
-            .await
-            .ok()?;
-        (pending["pendingPackets"].as_array()?.is_empty()
+        (pending_count(&s.hub, &hub_to_token).await? == 0
             && balance(&s.token, &user1, &voucher_a).await == voucher_before + expected)
             .then_some(())
     })
@@ -465,15 +461,7 @@ async fn tokens_cross_chains_through_the_relayer() {
     }
     let expected: u128 = (0..8).map(|i| 100 + i).sum();
     wait_for("both relayers to settle everything", WAIT, || async {
-        let pending = s
-            .hub
-            .query(
-                "query($c: String!) { pendingPackets(port: \"transfer\", channel: $c) { sequence } }",
-                json!({ "c": hub_to_token }),
-            )
-            .await
-            .ok()?;
-        (pending["pendingPackets"].as_array()?.is_empty()).then_some(())
+        (pending_count(&s.hub, &hub_to_token).await? == 0).then_some(())
     })
     .await;
     assert_eq!(balance(&s.token, &user1, &voucher_a).await, voucher_before + expected, "each packet minted once");

@@ -355,12 +355,13 @@ pub async fn submit_raw(client: &Client, tx_base64: &str) -> Result<String, Clie
     Ok(answer["submitTx"]["hash"].as_str().unwrap().to_string())
 }
 
-/// The committed tx's height and success, if committed.
+/// The committed tx's height and success, if committed (`None` also while
+/// the node cannot be reached: callers wait, bounded, for an answer).
 pub async fn tx_status(client: &Client, hash: &str) -> Option<(u64, bool)> {
     let answer = client
         .query("query($h: String!) { tx(hash: $h) { height receipt { success } } }", json!({ "h": hash }))
         .await
-        .unwrap();
+        .ok()?;
     let tx = answer.get("tx").filter(|t| !t.is_null())?;
     Some((tx["height"].as_u64().unwrap(), tx["receipt"]["success"].as_bool().unwrap()))
 }

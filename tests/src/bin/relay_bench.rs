@@ -30,6 +30,31 @@ const SAMPLES: usize = 10;
 const SENDERS: usize = 16;
 const PER_SENDER: u64 = 25;
 
+/// A cross-chain transfer of 1 utrib from `key` on the hub over `channel`.
+fn xchain(
+    key: &tributary_crypto::SigningKey,
+    nonce: u64,
+    channel: &str,
+    receiver: &str,
+    timeout_time_ms: u64,
+) -> tributary_types::Tx {
+    key.sign_tx(SignDoc {
+        chain_id: ChainId::new(HUB).unwrap(),
+        sender: key.public_key(),
+        nonce,
+        fee: 10,
+        body: TxBody::TransferXChain {
+            channel: channel.to_string(),
+            receiver: receiver.to_string(),
+            denom: Denom::new("utrib").unwrap(),
+            amount: 1,
+            timeout_height: 0,
+            timeout_time_ms,
+            memo: String::new(),
+        },
+    })
+}
+
 fn percentile(sorted: &[u64], p: f64) -> u64 {
     sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
 }
@@ -164,21 +189,7 @@ async fn main() {
     for _ in 0..SAMPLES {
         let before = voucher_balance(&child, &receiver).await;
         let (h0, c0) = (height(&hub).await, height(&child).await);
-        let tx = traveller.sign_tx(SignDoc {
-            chain_id: ChainId::new(HUB).unwrap(),
-            sender: traveller.public_key(),
-            nonce: nonce(&hub, &receiver).await,
-            fee: 10,
-            body: TxBody::TransferXChain {
-                channel: channel.clone(),
-                receiver: receiver.clone(),
-                denom: Denom::new("utrib").unwrap(),
-                amount: 1,
-                timeout_height: 0,
-                timeout_time_ms: far,
-                memo: String::new(),
-            },
-        });
+        let tx = xchain(&traveller, nonce(&hub, &receiver).await, &channel, &receiver, far);
         let started = Instant::now();
         submit(&hub, &tx).await.unwrap();
         loop {
@@ -213,21 +224,7 @@ async fn main() {
     let mut encoded = Vec::new();
     for nonce in 0..PER_SENDER {
         for key in &senders {
-            let tx = key.sign_tx(SignDoc {
-                chain_id: ChainId::new(HUB).unwrap(),
-                sender: key.public_key(),
-                nonce,
-                fee: 10,
-                body: TxBody::TransferXChain {
-                    channel: channel.clone(),
-                    receiver: receiver.clone(),
-                    denom: Denom::new("utrib").unwrap(),
-                    amount: 1,
-                    timeout_height: 0,
-                    timeout_time_ms: far,
-                    memo: String::new(),
-                },
-            });
+            let tx = xchain(key, nonce, &channel, &receiver, far);
             encoded.push(base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&tx).unwrap()));
         }
     }
