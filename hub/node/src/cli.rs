@@ -133,6 +133,15 @@ pub enum Command {
         #[arg(long, hide = true)]
         parent_pid: Option<u32>,
     },
+    /// Serve one GraphQL endpoint over the hub and every child chain (discovered from the hub's registry).
+    Gateway {
+        /// The hub's GraphQL URL.
+        #[arg(long)]
+        hub: String,
+        /// Where the gateway listens (port 0: a free port, printed).
+        #[arg(long, default_value = "127.0.0.1:26690")]
+        listen: String,
+    },
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
     Devnet {
         /// Directory for the devnet's nodes; running again on it resumes the chain.
@@ -547,6 +556,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             running.run_until(stop_signal(parent_pid)).await
+        }
+        Command::Gateway { hub, listen } => {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen} (--listen): is something else using it?"))?;
+            let url = format!("http://{}/graphql", listener.local_addr()?);
+            if json {
+                println!("{}", json!({ "event": "ready", "graphql": url, "hub": hub }));
+            } else {
+                println!("gateway ready: {url} (over the hub at {hub} and its child chains)");
+            }
+            tokio::select! {
+                result = tributary_gateway::serve(listener, hub, tributary_gateway::Limits::default()) => result,
+                _ = shutdown_signal() => Ok(()),
+            }
         }
         Command::Devnet { home, validators, base_port, children } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
