@@ -65,7 +65,6 @@ async fn the_gateway_answers_for_every_chain() {
         })
         .unwrap();
     let via = (owner + 1) % 4;
-    let hub = net.client(via);
     let hub_url = net.node(via).graphql.clone();
 
     // The gateway over that other hub node.
@@ -142,8 +141,8 @@ async fn the_gateway_answers_for_every_chain() {
     assert_eq!(config["serviceConfig"]["maxDepth"], 12);
     let malformed = gateway.query("{ chains { id ", json!({})).await.unwrap_err();
     assert!(malformed.to_string().to_lowercase().contains("expected"), "{malformed}");
-    let deep = "{ chains { id } ".to_string() + &"a: chain(id: \"x\") { status { id } } ".repeat(1) + "}";
-    assert!(gateway.query(&deep, json!({})).await.is_ok(), "a shallow query passes");
+    let shallow = "{ chains { id } a: chain(id: \"token-a\") { status { id height } } }";
+    assert!(gateway.query(shallow, json!({})).await.is_ok(), "a query within the limits passes");
     let mut nested = "name".to_string();
     for _ in 0..14 {
         nested = format!("ofType {{ {nested} }}");
