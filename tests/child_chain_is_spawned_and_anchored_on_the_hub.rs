@@ -186,6 +186,16 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     .await;
     assert!(fed <= height(&hub).await, "the feed reports a height the hub reached");
 
+    // The devnet's gateway answers for all three chains.
+    let gateway = Client::new(description["gateway"]["graphql"].as_str().expect("a gateway in devnet.json"));
+    let chains = wait_for("the gateway to list every chain", WAIT, || async {
+        let answer = gateway.query("{ chains { id status } }", json!({})).await.ok()?;
+        let chains = answer["chains"].as_array()?.clone();
+        (chains.len() == 3 && chains.iter().all(|c| c["status"] == "up")).then_some(chains)
+    })
+    .await;
+    assert_eq!(chains[1]["id"], "token-1");
+
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
     assert_eq!(listed["childChains"], json!([{ "chainId": "token-1" }, { "chainId": "community-2" }]));
 

@@ -16,7 +16,7 @@ use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::process::Child;
+use tokio::process::{Child, Command};
 use tributary_types::ChainId;
 
 pub const DEVNET_CHAIN_ID: &str = "tributary-devnet";
@@ -116,6 +116,18 @@ pub async fn run(
         Some((process, described)) => (Some(process), described),
         None => (None, Value::Null),
     };
+    // The gateway: one GraphQL endpoint over every chain of the devnet.
+    let gateway_listen = free_ports(1)?.remove(0).api_listen;
+    let gateway_log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("gateway.log"))?;
+    let mut gateway_process = Command::new(&exe)
+        .args(["gateway", "--hub", &nodes[0].graphql, "--listen", &gateway_listen])
+        .stdin(std::process::Stdio::null())
+        .stdout(gateway_log.try_clone()?)
+        .stderr(gateway_log)
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot start the devnet's gateway")?;
+    let gateway_graphql = format!("http://{gateway_listen}/graphql");
     let accounts = accounts(&hub)?;
     let description = json!({
         "hub": {
@@ -124,7 +136,7 @@ pub async fn run(
         },
         "children": child_descriptions,
         "relayer": relayer_description,
-        "gateway": Value::Null,
+        "gateway": { "graphql": gateway_graphql, "log": root.join("gateway.log") },
         "accounts": accounts,
     });
     let path = root.join("devnet.json");
@@ -157,6 +169,7 @@ pub async fn run(
             }
             println!("  demo feed    {} on the hub, from {feed_source}", crate::cli_devnet_relayer::DEMO_FEED);
         }
+        println!("  gateway      {gateway_graphql}  (every chain at once)");
         println!("  state        {}", hub.display());
         println!();
         println!("Funded accounts:");
@@ -180,11 +193,24 @@ pub async fn run(
             None => std::future::pending().await,
         }
     };
+    let gateway_exit = async {
+        let status = gateway_process.wait().await;
+        anyhow::anyhow!(
+            "the gateway exited ({}); see {}",
+            status.map(|s| s.to_string()).unwrap_or_default(),
+            root.join("gateway.log").display()
+        )
+    };
     let result = tokio::select! {
         _ = shutdown_signal() => Ok(()),
         failed = first_exit(&mut nodes) => Err(failed),
         failed = relayer_exit => Err(failed),
+        failed = gateway_exit => Err(failed),
     };
+    if let Some(pid) = gateway_process.id().and_then(|pid| i32::try_from(pid).ok()) {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
+    }
+    let _ = tokio::time::timeout(STOP_TIMEOUT, gateway_process.wait()).await;
     if !json {
         println!("stopping the devnet");
     }
