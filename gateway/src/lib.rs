@@ -11,6 +11,7 @@
 //! the node's own schema through `query`), `account(address)` across every
 //! chain, `search(text)`, and `serviceConfig`; with depth, complexity, body
 //! size and request-time limits.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use async_graphql::{Context, Object, SimpleObject};
 use futures::future::join_all;

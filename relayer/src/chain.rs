@@ -58,6 +58,7 @@ pub struct ChainHandle {
 /// What a channel end looks like, with its id.
 #[derive(Clone, Debug)]
 pub struct ChannelInfo {
+    pub port: String,
     pub channel_id: String,
     pub end: ChannelEnd,
 }
@@ -134,11 +135,11 @@ impl ChainHandle {
         self.channels()
             .await?
             .into_iter()
-            .find(|c| c.channel_id == channel_id && port == tributary_types::ibc::TRANSFER_PORT)
+            .find(|c| c.port == port && c.channel_id == channel_id)
             .with_context(|| format!("no channel {port}/{channel_id} on {}", self.id))
     }
 
-    /// Every transfer channel end on this chain.
+    /// Every channel end on this chain.
     pub async fn channels(&self) -> anyhow::Result<Vec<ChannelInfo>> {
         let answer = self
             .query(
@@ -151,6 +152,7 @@ impl ChainHandle {
         for c in answer["ibcChannels"].as_array().into_iter().flatten() {
             let text = |f: &str| c[f].as_str().unwrap_or_default().to_string();
             out.push(ChannelInfo {
+                port: text("port"),
                 channel_id: text("channelId"),
                 end: ChannelEnd {
                     state: if c["state"] == "open" { ChannelState::Open } else { ChannelState::Init },

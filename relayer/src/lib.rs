@@ -14,6 +14,7 @@
 //! The chains' state is the ledger: pending packets are read from the source
 //! chain's index, receipts from the destination, so a relayer keeps no queue
 //! that a crash could lose, and a packet delivered twice is a no-op.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod chain;
 pub mod config;

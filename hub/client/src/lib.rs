@@ -1,5 +1,6 @@
 //! A small GraphQL client for talking to a Tributary node: the `hub` CLI,
 //! the relayer and the tests use it.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -275,10 +275,27 @@ async fn announce(
 
 /// SIGTERM the child node; SIGKILL it if it does not stop in time.
 async fn stop(node: &mut ChildNode) {
-    if let Some(pid) = node.process.id().and_then(|pid| i32::try_from(pid).ok()) {
+    stop_process(&mut node.process, STOP_TIMEOUT).await;
+}
+
+/// Ask `process` to stop (SIGTERM); it may already have exited.
+pub(crate) fn request_stop(process: &Child) {
+    if let Some(pid) = process.id().and_then(|pid| i32::try_from(pid).ok()) {
         let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
     }
-    if tokio::time::timeout(STOP_TIMEOUT, node.process.wait()).await.is_err() {
-        let _ = node.process.kill().await;
+}
+
+/// Wait up to `timeout` for `process` to exit, then SIGKILL it.
+pub(crate) async fn await_stop(process: &mut Child, timeout: Duration) {
+    if tokio::time::timeout(timeout, process.wait()).await.is_err() {
+        let _ = process.kill().await;
     }
+}
+
+/// SIGTERM `process`, and SIGKILL it if it has not exited within `timeout`.
+/// How every process this binary starts (child nodes, devnet nodes, the
+/// devnet's relayer and gateway) is stopped.
+pub(crate) async fn stop_process(process: &mut Child, timeout: Duration) {
+    request_stop(process);
+    await_stop(process, timeout).await;
 }

@@ -667,6 +667,31 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Sign `body` from `key` for the chain at `client` (its id, minimum fee and
+/// the key's next nonce read from it), submit it and wait until it is in a
+/// block; an error if it was refused or failed.
+pub async fn sign_and_submit(
+    client: &Client,
+    key: &tributary_crypto::SigningKey,
+    body: TxBody,
+    timeout: Duration,
+) -> anyhow::Result<()> {
+    let info = client
+        .query(
+            "query($a: String!) { chain { id minFee } account(address: $a) { nextNonce } }",
+            json!({ "a": key.public_key().address().to_string() }),
+        )
+        .await?;
+    let tx = key.sign_tx(SignDoc {
+        chain_id: ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?,
+        sender: key.public_key(),
+        nonce: info.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0),
+        fee: info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?,
+        body,
+    });
+    submit_and_wait_quiet(client, &tx, timeout).await
+}
+
 /// The open transfer channel on the node's chain whose client tracks `chain`.
 async fn channel_to(client: &Client, chain: &str) -> anyhow::Result<String> {
     let answer = client
@@ -866,7 +891,6 @@ fn describe(command: &QueryCommand) -> String {
     }
 }
 
-/// Ctrl-C or SIGTERM.
 /// Ctrl-C, SIGTERM, or (with `parent_pid`) the parent process going away.
 async fn stop_signal(parent_pid: Option<u32>) {
     let orphaned = async {
@@ -887,6 +911,7 @@ async fn stop_signal(parent_pid: Option<u32>) {
     }
 }
 
+/// Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

@@ -9,6 +9,7 @@
 //! error that names its log. With child chains it also runs a relayer over
 //! every hub ↔ child path and a demo oracle feed ([`crate::cli_devnet_relayer`]).
 
+use crate::children::{await_stop, request_stop, stop_process};
 use crate::cli::{emit, shutdown_signal};
 use crate::config::Home;
 use crate::init::{free_ports, init_home, ports_from, InitOptions};
@@ -207,20 +208,12 @@ pub async fn run(
         failed = relayer_exit => Err(failed),
         failed = gateway_exit => Err(failed),
     };
-    if let Some(pid) = gateway_process.id().and_then(|pid| i32::try_from(pid).ok()) {
-        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
-    }
-    let _ = tokio::time::timeout(STOP_TIMEOUT, gateway_process.wait()).await;
+    stop_process(&mut gateway_process, STOP_TIMEOUT).await;
     if !json {
         println!("stopping the devnet");
     }
     if let Some(process) = relayer_process.as_mut() {
-        if let Some(pid) = process.id().and_then(|pid| i32::try_from(pid).ok()) {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
-        }
-        if tokio::time::timeout(STOP_TIMEOUT, process.wait()).await.is_err() {
-            let _ = process.kill().await;
-        }
+        stop_process(process, STOP_TIMEOUT).await;
     }
     stop_all(&mut nodes).await;
     result
@@ -298,14 +291,10 @@ async fn first_exit(nodes: &mut [NodeProcess]) -> anyhow::Error {
 /// SIGTERM every node, wait for them to stop, SIGKILL stragglers.
 async fn stop_all(nodes: &mut [NodeProcess]) {
     for node in nodes.iter() {
-        if let Some(pid) = node.child.id().and_then(|pid| i32::try_from(pid).ok()) {
-            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
-        }
+        request_stop(&node.child);
     }
     for node in nodes.iter_mut() {
-        if tokio::time::timeout(STOP_TIMEOUT, node.child.wait()).await.is_err() {
-            let _ = node.child.kill().await;
-        }
+        await_stop(&mut node.child, STOP_TIMEOUT).await;
     }
 }
 

@@ -20,30 +20,11 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 use tributary_crypto::SigningKey;
 use tributary_types::oracle::{FeedConfig, FeedKind};
-use tributary_types::{ChainId, Denom, SignDoc, TxBody};
+use tributary_types::{ChainId, Denom, TxBody};
 
 /// The demo feed's id on the hub.
 pub const DEMO_FEED: &str = "devnet.hub-height";
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Sign `body` from `key` for the chain at `client` (its id, fee and the
-/// key's next nonce read from it), submit, and wait until final.
-async fn send(client: &Client, key: &SigningKey, body: TxBody) -> anyhow::Result<()> {
-    let info = client
-        .query(
-            "query($a: String!) { chain { id minFee } account(address: $a) { nextNonce } }",
-            json!({ "a": key.public_key().address().to_string() }),
-        )
-        .await?;
-    let tx = key.sign_tx(SignDoc {
-        chain_id: ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?,
-        sender: key.public_key(),
-        nonce: info.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0),
-        fee: info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?,
-        body,
-    });
-    crate::cli::submit_and_wait_quiet(client, &tx, SETUP_TIMEOUT).await
-}
 
 fn load_key(root: &Path, name: &str) -> anyhow::Result<SigningKey> {
     let file = format!("{name}.json");
@@ -150,7 +131,13 @@ async fn set_up(
         let client = Client::new(url);
         let denom = client.query("{ chain { nativeDenom } }", json!({})).await?;
         let denom = Denom::new(denom.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default())?;
-        send(&client, &owner, TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 }).await?;
+        crate::cli::sign_and_submit(
+            &client,
+            &owner,
+            TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 },
+            SETUP_TIMEOUT,
+        )
+        .await?;
     }
     say("funded on every child chain");
 
@@ -173,7 +160,7 @@ async fn set_up(
             .iter()
             .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
             .collect();
-        send(&hub, &owner, TxBody::RegisterFeed { feed, approvals }).await?;
+        crate::cli::sign_and_submit(&hub, &owner, TxBody::RegisterFeed { feed, approvals }, SETUP_TIMEOUT).await?;
         say(&format!("registered the demo feed {DEMO_FEED} on the hub"));
     }
 

@@ -12,7 +12,6 @@ use std::cell::Cell;
 use std::sync::Arc;
 use tributary_crypto::SigningKey;
 use tributary_light_client::{ClientConfig, ClientState, ConsensusState};
-use tributary_mempool::MempoolConfig;
 use tributary_runtime::bank::BankRead;
 use tributary_runtime::ibc::{self, state_key};
 use tributary_runtime::state::StateRead;
@@ -41,17 +40,7 @@ fn denom(text: &str) -> Denom {
     Denom::new(text).unwrap()
 }
 
-fn mempool_config(genesis: &Genesis) -> MempoolConfig {
-    MempoolConfig {
-        chain_id: genesis.chain_id.clone(),
-        native_denom: genesis.params.native_denom.clone(),
-        min_fee: genesis.params.min_fee,
-        max_tx_bytes: genesis.params.max_tx_bytes as usize,
-        max_txs: 1_000,
-        max_bytes: 1 << 20,
-        max_txs_per_sender: 100,
-    }
-}
+use crate::tests::mempool_config;
 
 /// One chain with its validator, a user and a relayer (both funded in the
 /// native denom).

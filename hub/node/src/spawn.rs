@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tributary_childchain::{render_genesis, RenderOptions, Template};
 use tributary_crypto::SigningKey;
-use tributary_types::{Address, Amount, ChainId, GenesisValidator, SignDoc, TxBody};
+use tributary_types::{Address, Amount, ChainId, GenesisValidator, TxBody};
 
 /// What to spawn.
 #[derive(Clone, Debug)]
@@ -69,7 +69,7 @@ pub async fn spawn(
     let started = Instant::now();
     let info = hub
         .query(
-            "{ chain { id minFee modules minChildDeposit childCommitteeSize }
+            "{ chain { id modules minChildDeposit childCommitteeSize }
                validators { publicKey vrfPublicKey power active } }",
             json!({}),
         )
@@ -81,7 +81,6 @@ pub async fn spawn(
         bail!("{} is not a hub (it runs no child-chain registry); give --hub the GraphQL URL of a hub node", hub.url());
     }
     let hub_chain_id = ChainId::new(chain["id"].as_str().unwrap_or_default())?;
-    let min_fee: Amount = chain["minFee"].as_str().unwrap_or("0").parse()?;
     let min_deposit: Amount = chain["minChildDeposit"].as_str().unwrap_or("0").parse()?;
     let committee_size = chain["childCommitteeSize"].as_u64().unwrap_or(4) as usize;
     let deposit = options.deposit.unwrap_or(min_deposit);
@@ -100,23 +99,12 @@ pub async fn spawn(
         &genesis_hash[..12]
     ));
 
-    let sender = owner.public_key().address();
-    let account = hub
-        .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
-        .await?;
-    let nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
-    let doc = SignDoc {
-        chain_id: hub_chain_id.clone(),
-        sender: owner.public_key(),
-        nonce,
-        fee: min_fee,
-        body: TxBody::RegisterChildChain {
-            template: options.template_name.clone(),
-            genesis: borsh::to_vec(&genesis)?,
-            deposit,
-        },
+    let body = TxBody::RegisterChildChain {
+        template: options.template_name.clone(),
+        genesis: borsh::to_vec(&genesis)?,
+        deposit,
     };
-    crate::cli::submit_and_wait_quiet(hub, &owner.sign_tx(doc), options.timeout)
+    crate::cli::sign_and_submit(hub, owner, body, options.timeout)
         .await
         .with_context(|| format!("the hub did not register {}", options.chain_id))?;
     let registered_ms = started.elapsed().as_millis() as u64;

@@ -13,7 +13,8 @@ use tributary_store::{Durability, Store};
 use tributary_types::genesis::GenesisBalance;
 use tributary_types::{ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Hash, Params, SignDoc, Tx, TxBody};
 
-fn mempool_config(genesis: &Genesis) -> MempoolConfig {
+/// A roomy mempool for in-process test chains (also used by `ibc_tests`).
+pub(crate) fn mempool_config(genesis: &Genesis) -> MempoolConfig {
     MempoolConfig {
         chain_id: genesis.chain_id.clone(),
         native_denom: genesis.params.native_denom.clone(),
