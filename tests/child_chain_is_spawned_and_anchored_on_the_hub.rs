@@ -8,24 +8,11 @@
 //! same child chains, which keep being anchored.
 
 use serde_json::{json, Value};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 use tributary_node::client::Client;
 use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(120);
-
-/// `hub devnet` with two child chains in `home`, its stderr in `home/log_name`.
-fn start_devnet(home: &std::path::Path, log_name: &str) -> std::process::Child {
-    let log = std::fs::File::create(home.join(log_name)).unwrap();
-    Command::new(hub_bin())
-        .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
-        .args(["--children", "token,community", "--json"])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("spawn hub devnet")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn child_chain_is_spawned_and_anchored_on_the_hub() {

@@ -1,23 +1,42 @@
 //! The GraphQL gateway: one endpoint over the hub and every child chain.
 //!
-//! It discovers the chains from the hub's child-chain registry (each child's
-//! announced endpoints), refreshed every few seconds, so a chain spawned
-//! later appears without a restart. Every per-chain call runs concurrently
-//! with its own timeout, and a chain that does not answer is reported as
-//! down *in* the answer (partial results with per-chain errors), never as a
-//! failed whole query.
-//!
-//! This first version serves: `chains`, `chain(id)` (status, height, and
-//! the node's own schema through `query`), `account(address)` across every
-//! chain, `search(text)`, and `serviceConfig`; with depth, complexity, body
-//! size and request-time limits.
+//! - **Discovery** ([`directory`]): the chains come from the hub's
+//!   child-chain registry, refreshed every few seconds, so a chain spawned
+//!   later appears without a restart. A chain that does not answer is
+//!   reported as down *in* the answer (partial results with per-chain
+//!   errors), never as a failed whole query.
+//! - **Schema**: `chains`, `chain(id:)` (stitched from the node's own
+//!   schema, see [`forward`]), `account(address:)` across chains,
+//!   `transfer(id:)` / `transfers` ([`transfers`]), `provenState`,
+//!   `search`, `serviceConfig`; `submitTx(chain:, txBase64:)`; and
+//!   subscriptions ([`live`]).
+//! - **Hardening**: depth, complexity, page-size, body-size and time limits,
+//!   per-client rate limits ([`ratelimit`]), introspection and GraphiQL
+//!   switchable by config.
+//! - **Speed**: per-chain calls run concurrently; identical calls within a
+//!   request run once; answers that cannot change are cached.
+//! - **Explorer**: a small web explorer at `/explorer` reading this
+//!   gateway's own GraphQL.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod directory;
+pub mod forward;
+pub mod live;
+pub mod query;
+pub mod ratelimit;
+pub mod transfers;
+
+pub use directory::{discover, ChainEntry, Directory};
+pub use forward::NodeTypes;
+
 use async_graphql::{Context, Object, SimpleObject};
-use futures::future::join_all;
-use serde_json::{json, Value};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use directory::{Caller, RequestLoader};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tributary_client::Client;
 
 /// Limits the gateway enforces (and reports in `serviceConfig`).
@@ -43,354 +62,211 @@ impl Default for Limits {
     }
 }
 
-/// A chain the gateway knows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChainEntry {
-    pub id: String,
-    /// `hub` or `child`.
-    pub kind: String,
-    pub template: Option<String>,
-    pub graphql: String,
+/// How the gateway runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub limits: Limits,
+    /// Requests per second per client IP (0: no limit).
+    pub rate_per_second: u32,
+    /// Requests a client may make at once before the rate applies.
+    pub rate_burst: u32,
+    /// Answer introspection queries (`__schema`, `__type`).
+    pub introspection: bool,
+    /// Serve GraphiQL on `GET /graphql`.
+    pub graphiql: bool,
+    /// Items a subscriber may lag before it is dropped.
+    pub subscription_backlog: usize,
+    /// How often the chain list is re-read from the hub.
+    pub discovery_interval: Duration,
 }
 
-/// The chains, as last discovered.
-#[derive(Default)]
-pub struct Directory {
-    chains: RwLock<Vec<ChainEntry>>,
-}
-
-impl Directory {
-    pub fn chains(&self) -> Vec<ChainEntry> {
-        self.chains.read().map(|c| c.clone()).unwrap_or_default()
-    }
-
-    fn find(&self, id: &str) -> Option<ChainEntry> {
-        self.chains().into_iter().find(|c| c.id == id)
-    }
-}
-
-/// Read the hub and its registry once.
-pub async fn discover(hub: &Client) -> anyhow::Result<Vec<ChainEntry>> {
-    let answer =
-        hub.query("{ chain { id } childChains { chainId template endpoints { graphql } } }", json!({})).await?;
-    let mut chains = vec![ChainEntry {
-        id: answer.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default().to_string(),
-        kind: "hub".into(),
-        template: None,
-        graphql: hub.url().to_string(),
-    }];
-    for child in answer["childChains"].as_array().into_iter().flatten() {
-        let Some(graphql) = child.pointer("/endpoints/0/graphql").and_then(Value::as_str) else { continue };
-        chains.push(ChainEntry {
-            id: child["chainId"].as_str().unwrap_or_default().to_string(),
-            kind: "child".into(),
-            template: child["template"].as_str().map(str::to_string),
-            graphql: graphql.to_string(),
-        });
-    }
-    Ok(chains)
-}
-
-/// Keep `directory` fresh until the task is dropped.
-pub async fn keep_discovering(hub: Client, directory: Arc<Directory>, every: Duration) {
-    loop {
-        match discover(&hub).await {
-            Ok(chains) => {
-                if let Ok(mut known) = directory.chains.write() {
-                    *known = chains;
-                }
-            }
-            Err(e) => tracing::warn!("gateway: cannot read the hub's registry: {e}"),
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            limits: Limits::default(),
+            rate_per_second: 200,
+            rate_burst: 400,
+            introspection: true,
+            graphiql: true,
+            subscription_backlog: live::BACKLOG,
+            discovery_interval: Duration::from_secs(3),
         }
-        tokio::time::sleep(every).await;
     }
 }
 
-async fn ask(limits: &Limits, chain: &ChainEntry, query: &str, variables: Value) -> Result<Value, String> {
-    let client = Client::new(chain.graphql.clone());
-    match tokio::time::timeout(limits.chain_timeout, client.query(query, variables)).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err(format!("{} did not answer within {:?}", chain.id, limits.chain_timeout)),
-    }
-}
-
-/// A chain and whether it answers.
-#[derive(SimpleObject, Clone)]
-pub struct ChainStatusView {
-    pub id: String,
-    pub kind: String,
-    pub template: Option<String>,
-    pub graphql: String,
-    /// `up` or `down`.
-    pub status: String,
-    pub height: Option<u64>,
-    /// Why it is down.
-    pub error: Option<String>,
-}
-
-/// A balance on one chain.
-#[derive(SimpleObject, Clone)]
-pub struct BalanceView {
-    pub denom: String,
-    pub amount: String,
-}
-
-/// An account as one chain sees it (or why that chain did not answer).
-#[derive(SimpleObject, Clone)]
-pub struct AccountOnChainView {
-    pub chain_id: String,
-    pub nonce: Option<u64>,
-    pub balances: Vec<BalanceView>,
-    pub error: Option<String>,
-}
-
-/// What `search` recognised.
-#[derive(SimpleObject, Clone)]
-pub struct SearchHitView {
-    /// `chain`, `address`, `height`, `block_hash` or `tx_hash`.
-    pub kind: String,
-    pub chain_id: String,
-    pub detail: async_graphql::Json<Value>,
-}
-
-/// The limits this gateway enforces.
+/// What `submitTx` answers.
 #[derive(SimpleObject)]
-pub struct ServiceConfigView {
-    pub max_depth: u64,
-    pub max_complexity: u64,
-    pub max_body_bytes: u64,
-    pub request_timeout_ms: u64,
-    pub chain_timeout_ms: u64,
+pub struct GatewaySubmitView {
+    pub chain_id: String,
+    /// The transaction's hash, once the chain's mempool admitted it.
+    pub hash: String,
 }
 
-pub struct Query;
+/// Longest `txBase64` accepted (a node's own limit is checked by the node).
+pub const TX_BASE64_MAX: usize = 48 * 1024;
 
-fn limits<'a>(ctx: &Context<'a>) -> &'a Limits {
-    ctx.data_unchecked::<Limits>()
-}
-
-fn directory<'a>(ctx: &Context<'a>) -> &'a Arc<Directory> {
-    ctx.data_unchecked::<Arc<Directory>>()
-}
-
-async fn status(limits: &Limits, chain: ChainEntry) -> ChainStatusView {
-    let answer = ask(limits, &chain, "{ chain { height } }", json!({})).await;
-    let (status, height, error) = match answer {
-        Ok(v) => ("up", v.pointer("/chain/height").and_then(Value::as_u64), None),
-        Err(e) => ("down", None, Some(e)),
-    };
-    ChainStatusView {
-        id: chain.id,
-        kind: chain.kind,
-        template: chain.template,
-        graphql: chain.graphql,
-        status: status.into(),
-        height,
-        error,
-    }
-}
-
-/// One chain through the gateway.
-pub struct GatewayChain {
-    entry: ChainEntry,
-}
+pub struct Mutation;
 
 #[Object]
-impl GatewayChain {
-    async fn id(&self) -> &str {
-        &self.entry.id
-    }
-    async fn kind(&self) -> &str {
-        &self.entry.kind
-    }
-    async fn template(&self) -> Option<&str> {
-        self.entry.template.as_deref()
-    }
-    async fn graphql(&self) -> &str {
-        &self.entry.graphql
-    }
-    /// Whether it answers, and its height.
-    async fn status(&self, ctx: &Context<'_>) -> ChainStatusView {
-        status(limits(ctx), self.entry.clone()).await
-    }
-    /// Run a query against this chain's own node schema (the same on every
-    /// chain: blocks, block, tx, account, assets, polls, channels, packets,
-    /// oracle feeds, validators, committee …) and return its `data`. The
-    /// chain's error comes back as this field's error.
-    async fn query(
+impl Mutation {
+    /// Submit a signed transaction (borsh, base64) to `chain`. The chain's
+    /// refusal comes back as the error, with the chain's own
+    /// `extensions.code` (e.g. `NONCE_TOO_LOW`, `BAD_SIGNATURE`).
+    async fn submit_tx(
         &self,
         ctx: &Context<'_>,
-        query: String,
-        variables: Option<async_graphql::Json<Value>>,
-    ) -> async_graphql::Result<async_graphql::Json<Value>> {
-        if query.len() > limits(ctx).max_body_bytes {
-            return Err(async_graphql::Error::new("the query is over the gateway's size limit"));
+        chain: String,
+        tx_base64: String,
+    ) -> async_graphql::Result<GatewaySubmitView> {
+        if tx_base64.len() > TX_BASE64_MAX {
+            return Err(query::gateway_error("TX_TOO_LARGE", format!("txBase64 is over {TX_BASE64_MAX} characters")));
         }
-        let variables = variables.map(|v| v.0).unwrap_or(json!({}));
-        ask(limits(ctx), &self.entry, &query, variables)
+        let entry = query::find_chain(ctx.data_unchecked::<Arc<Directory>>(), &chain)?;
+        let answer = ctx
+            .data_unchecked::<Caller>()
+            .ask(
+                &entry,
+                "mutation($t: String!) { submitTx(txBase64: $t) { hash } }",
+                serde_json::json!({ "t": tx_base64 }),
+            )
             .await
-            .map(async_graphql::Json)
-            .map_err(|e| async_graphql::Error::new(format!("{}: {e}", self.entry.id)))
+            .map_err(|e| e.to_graphql())?;
+        let hash = answer.pointer("/submitTx/hash").and_then(serde_json::Value::as_str).unwrap_or_default();
+        Ok(GatewaySubmitView { chain_id: entry.id, hash: hash.into() })
     }
 }
 
-#[Object]
-impl Query {
-    /// Every chain the gateway knows (the hub and its registered child
-    /// chains), each with its status; a chain that does not answer is `down`.
-    async fn chains(&self, ctx: &Context<'_>) -> Vec<ChainStatusView> {
-        let limits = limits(ctx);
-        join_all(directory(ctx).chains().into_iter().map(|c| status(limits, c))).await
-    }
+pub type GatewaySchema<N> = async_graphql::Schema<query::Query<N>, Mutation, live::Subscription<N>>;
 
-    /// One chain by id; null when the gateway knows no such chain.
-    async fn chain(&self, ctx: &Context<'_>, id: String) -> Option<GatewayChain> {
-        directory(ctx).find(&id).map(|entry| GatewayChain { entry })
+pub fn schema<N: NodeTypes>(directory: Arc<Directory>, config: Config) -> GatewaySchema<N> {
+    let mut builder =
+        async_graphql::Schema::build(query::Query::<N>::default(), Mutation, live::Subscription::<N>::default())
+            .data(directory)
+            .data(Caller::new(config.limits.chain_timeout))
+            .limit_depth(config.limits.max_depth)
+            .limit_complexity(config.limits.max_complexity);
+    if !config.introspection {
+        builder = builder.disable_introspection();
     }
+    builder.data(config).finish()
+}
 
-    /// An address on every chain at once: nonce and balances (vouchers
-    /// included) per chain, with an error for a chain that did not answer.
-    async fn account(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<Vec<AccountOnChainView>> {
-        if !address.starts_with("trib1") || address.len() > 100 {
-            return Err(async_graphql::Error::new(format!("{address:?} is not an address (trib1…)")));
-        }
-        let limits = limits(ctx);
-        let query = "query($a: String!) { account(address: $a) { nonce balances { denom amount } } }";
-        let chains = directory(ctx).chains();
-        let answers = join_all(chains.iter().map(|c| ask(limits, c, query, json!({ "a": address })))).await;
-        Ok(chains
-            .into_iter()
-            .zip(answers)
-            .map(|(chain, answer)| match answer {
-                Ok(v) => AccountOnChainView {
-                    chain_id: chain.id,
-                    nonce: v.pointer("/account/nonce").and_then(Value::as_u64),
-                    balances: v["account"]["balances"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|b| BalanceView {
-                            denom: b["denom"].as_str().unwrap_or_default().into(),
-                            amount: b["amount"].as_str().unwrap_or_default().into(),
-                        })
-                        .collect(),
-                    error: None,
-                },
-                Err(e) => AccountOnChainView { chain_id: chain.id, nonce: None, balances: Vec::new(), error: Some(e) },
-            })
-            .collect())
+struct AppState<N: NodeTypes> {
+    schema: GatewaySchema<N>,
+    config: Config,
+    limiter: Arc<ratelimit::RateLimiter>,
+}
+
+impl<N: NodeTypes> Clone for AppState<N> {
+    fn clone(&self) -> Self {
+        AppState { schema: self.schema.clone(), config: self.config.clone(), limiter: self.limiter.clone() }
     }
+}
 
-    /// Recognise `text` as a chain id, an address, a height or a hash, and
-    /// say where it is found.
-    async fn search(&self, ctx: &Context<'_>, text: String) -> async_graphql::Result<Vec<SearchHitView>> {
-        let text = text.trim().to_string();
-        if text.is_empty() || text.len() > 128 {
-            return Err(async_graphql::Error::new("search text must be 1 to 128 characters"));
-        }
-        let limits = limits(ctx);
-        let chains = directory(ctx).chains();
-        let mut hits = Vec::new();
-        if let Some(chain) = chains.iter().find(|c| c.id == text) {
-            hits.push(SearchHitView {
-                kind: "chain".into(),
-                chain_id: chain.id.clone(),
-                detail: async_graphql::Json(json!({ "kind": chain.kind, "graphql": chain.graphql })),
-            });
-        }
-        let (query, kind, variables) = if text.starts_with("trib1") {
-            ("query($a: String!) { account(address: $a) { nonce } }", "address", json!({ "a": text }))
-        } else if let Ok(height) = text.parse::<u64>() {
-            ("query($h: Int!) { block(height: $h) { hash } }", "height", json!({ "h": height }))
-        } else if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) {
-            ("query($x: String!) { block(hash: $x) { height } tx(hash: $x) { height } }", "hash", json!({ "x": text }))
-        } else {
-            return Ok(hits);
-        };
-        let answers = join_all(chains.iter().map(|c| ask(limits, c, query, variables.clone()))).await;
-        for (chain, answer) in chains.iter().zip(answers) {
-            let Ok(value) = answer else { continue };
-            let found = match kind {
-                "address" => value["account"]["nonce"].as_u64().map(|n| ("address", json!({ "nonce": n }))),
-                "height" => value["block"]["hash"].as_str().map(|h| ("height", json!({ "hash": h }))),
-                _ => {
-                    if value["block"].is_object() {
-                        Some(("block_hash", value["block"].clone()))
-                    } else if value["tx"].is_object() {
-                        Some(("tx_hash", value["tx"].clone()))
-                    } else {
-                        None
-                    }
-                }
-            };
-            if let Some((kind, detail)) = found {
-                hits.push(SearchHitView {
-                    kind: kind.into(),
-                    chain_id: chain.id.clone(),
-                    detail: async_graphql::Json(detail),
-                });
+/// The page at `/explorer`.
+const EXPLORER: &str = include_str!("../explorer/index.html");
+
+async fn graphql<N: NodeTypes>(
+    State(state): State<AppState<N>>,
+    request: async_graphql_axum::GraphQLRequest,
+) -> async_graphql_axum::GraphQLResponse {
+    let timeout = state.config.limits.request_timeout;
+    let request = request.into_inner().data(RequestLoader::default());
+    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+        Ok(response) => response,
+        Err(_) => async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+            format!("the request took longer than {timeout:?}"),
+            None,
+        )]),
+    };
+    response.into()
+}
+
+async fn graphiql<N: NodeTypes>(State(state): State<AppState<N>>) -> Response {
+    if !state.config.graphiql {
+        return (StatusCode::NOT_FOUND, "GraphiQL is turned off on this gateway (--no-graphiql)").into_response();
+    }
+    Html(
+        async_graphql::http::GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish(),
+    )
+    .into_response()
+}
+
+fn refusal(status: StatusCode, code: &str, message: String) -> (StatusCode, axum::Json<serde_json::Value>) {
+    (status, axum::Json(serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })))
+}
+
+/// Per-client rate limits, then the body-size limit (read here, bounded,
+/// whatever the request says its length is).
+async fn rate_limit<N: NodeTypes>(
+    State(state): State<AppState<N>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match state.limiter.check(peer.ip(), Instant::now()) {
+        Ok(()) => {
+            let max = state.config.limits.max_body_bytes;
+            let (parts, body) = request.into_parts();
+            match axum::body::to_bytes(body, max).await {
+                Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+                Err(_) => refusal(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "BODY_TOO_LARGE",
+                    format!("the request body is over this gateway's limit of {max} bytes"),
+                )
+                .into_response(),
             }
         }
-        Ok(hits)
-    }
-
-    /// The limits this gateway enforces.
-    async fn service_config(&self, ctx: &Context<'_>) -> ServiceConfigView {
-        let l = limits(ctx);
-        ServiceConfigView {
-            max_depth: l.max_depth as u64,
-            max_complexity: l.max_complexity as u64,
-            max_body_bytes: l.max_body_bytes as u64,
-            request_timeout_ms: l.request_timeout.as_millis() as u64,
-            chain_timeout_ms: l.chain_timeout.as_millis() as u64,
+        Err(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let message = format!(
+                "too many requests from {}: at most {} per second (burst {}); retry in {seconds} s",
+                peer.ip(),
+                state.config.rate_per_second,
+                state.config.rate_burst
+            );
+            let (status, body) = refusal(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", message);
+            (status, [(header::RETRY_AFTER, seconds.to_string())], body).into_response()
         }
     }
 }
 
-pub type GatewaySchema = async_graphql::Schema<Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription>;
-
-pub fn schema(directory: Arc<Directory>, limits: Limits) -> GatewaySchema {
-    async_graphql::Schema::build(Query, async_graphql::EmptyMutation, async_graphql::EmptySubscription)
-        .data(directory)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .data(limits)
-        .finish()
-}
-
-/// The gateway's HTTP routes: `POST /graphql`, `GET /health`.
-pub fn router(schema: GatewaySchema, limits: &Limits) -> axum::Router {
-    let timeout = limits.request_timeout;
-    let post = move |axum::extract::State(schema): axum::extract::State<GatewaySchema>,
-                     request: async_graphql_axum::GraphQLRequest| async move {
-        let response = match tokio::time::timeout(timeout, schema.execute(request.into_inner())).await {
-            Ok(response) => response,
-            Err(_) => async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                format!("the request took longer than {timeout:?}"),
-                None,
-            )]),
-        };
-        async_graphql_axum::GraphQLResponse::from(response)
+/// The gateway's HTTP routes: `POST /graphql` (GraphiQL on GET),
+/// `/graphql/ws` (subscriptions), `/explorer`, `/health`. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: rate limits are
+/// per client address.
+pub fn router<N: NodeTypes>(schema: GatewaySchema<N>, config: &Config) -> axum::Router {
+    let state = AppState {
+        schema: schema.clone(),
+        config: config.clone(),
+        limiter: Arc::new(ratelimit::RateLimiter::new(config.rate_per_second, config.rate_burst)),
     };
+    let limited = axum::Router::new()
+        .route("/graphql", axum::routing::post(graphql::<N>).get(graphiql::<N>))
+        .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(schema))
+        .route("/explorer", axum::routing::get(|| async { Html(EXPLORER) }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::<N>));
     axum::Router::new()
-        .route("/graphql", axum::routing::post(post))
+        .merge(limited)
         .route("/health", axum::routing::get(|| async { "ok" }))
-        .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
-        .with_state(schema)
+        .layer(axum::extract::DefaultBodyLimit::max(config.limits.max_body_bytes))
+        .with_state(state)
 }
 
 /// Run the gateway on `listener` for the hub at `hub_graphql` until the task ends.
-pub async fn serve(listener: tokio::net::TcpListener, hub_graphql: String, limits: Limits) -> anyhow::Result<()> {
+pub async fn serve<N: NodeTypes>(
+    listener: tokio::net::TcpListener,
+    hub_graphql: String,
+    config: Config,
+) -> anyhow::Result<()> {
     let directory = Arc::new(Directory::default());
     let hub = Client::new(hub_graphql);
     if let Ok(chains) = discover(&hub).await {
-        if let Ok(mut known) = directory.chains.write() {
-            *known = chains;
-        }
+        directory.set(chains);
     }
-    tokio::spawn(keep_discovering(hub, directory.clone(), Duration::from_secs(3)));
-    let app = router(schema(directory, limits.clone()), &limits);
-    axum::serve(listener, app).await?;
+    tokio::spawn(directory::keep_discovering(hub, directory.clone(), config.discovery_interval));
+    let app = router(schema::<N>(directory, config.clone()), &config);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }

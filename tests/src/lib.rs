@@ -387,3 +387,159 @@ pub fn transfer(
         },
     })
 }
+
+/// Longest the explorer check (`tests/explorer/check.mjs`) may run before it is killed.
+pub const EXPLORER_CHECK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Check the gateway's web explorer (`GET /explorer`) in headless Chromium:
+/// runs `node tests/explorer/check.mjs` (playwright-core driving Debian's
+/// `/usr/bin/chromium`, or `$CHROMIUM`; `scripts/test.sh` installs both) for
+/// the gateway at `gateway_base` (`http://127.0.0.1:PORT`; a trailing
+/// `/graphql` is dropped), waiting until every chain of `expect_chains` is
+/// listed `up`, then walking chain → block → search (→ the account page of
+/// `address`). Saves a screenshot at `screenshot`. Returns the check's JSON
+/// (`{ok, checks, screenshot}`); an error, with the checks and the check's
+/// stderr, when any check failed, the check did not run, or it ran past
+/// [`EXPLORER_CHECK_TIMEOUT`] (then it is killed).
+pub fn check_explorer(
+    gateway_base: &str,
+    expect_chains: &[String],
+    address: Option<&str>,
+    screenshot: &Path,
+) -> anyhow::Result<Value> {
+    use anyhow::{anyhow, Context};
+    use std::io::Read;
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("explorer");
+    let script = dir.join("check.mjs");
+    anyhow::ensure!(script.is_file(), "{} is missing", script.display());
+    anyhow::ensure!(
+        dir.join("node_modules").join("playwright-core").is_dir(),
+        "{}/node_modules has no playwright-core: run `npm ci` there (scripts/test.sh does)",
+        dir.display()
+    );
+    let base = gateway_base.trim_end_matches('/');
+    let base = base.strip_suffix("/graphql").unwrap_or(base);
+    let mut command = Command::new(std::env::var_os("NODE").unwrap_or_else(|| "node".into()));
+    command.current_dir(dir).arg(script).args(["--url", base]).arg("--screenshot").arg(screenshot);
+    for chain in expect_chains {
+        command.args(["--expect-chain", chain.as_str()]);
+    }
+    if let Some(address) = address {
+        command.args(["--address", address]);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("run node (is Node.js installed?)")?;
+    // Drain both pipes while waiting, so that a chatty check never blocks on a full pipe.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let deadline = Instant::now() + EXPLORER_CHECK_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().context("wait for the explorer check")? {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    let Some(status) = status else {
+        return Err(anyhow!(
+            "the explorer check ran past {EXPLORER_CHECK_TIMEOUT:?} and was killed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+        ));
+    };
+    let result = stdout
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| line.starts_with('{'))
+        .and_then(|line| serde_json::from_str::<Value>(line).ok())
+        .ok_or_else(|| {
+            anyhow!("the explorer check ({status}) printed no JSON result\nstdout:\n{stdout}\nstderr:\n{stderr}")
+        })?;
+    if !status.success() || result["ok"] != json!(true) {
+        let checks = serde_json::to_string_pretty(&result["checks"]).unwrap_or_default();
+        return Err(anyhow!(
+            "the explorer check failed ({status})\nchecks: {checks}\npage error text: {}\nscreenshot: {}\nstderr:\n{stderr}",
+            result["errorText"].as_str().unwrap_or("-"),
+            result["screenshot"].as_str().unwrap_or("-"),
+        ));
+    }
+    Ok(result)
+}
+
+/// `hub devnet` (4 validators, child chains `token` and `community`, free
+/// ports) in `home`, its stderr in `home/log_name`. It writes
+/// `home/devnet.json` once everything runs.
+pub fn start_devnet(home: &Path, log_name: &str) -> Child {
+    std::fs::create_dir_all(home).unwrap();
+    let log = std::fs::File::create(home.join(log_name)).unwrap();
+    Command::new(hub_bin())
+        .args(["devnet", "--home", home.to_str().unwrap(), "--validators", "4", "--base-port", "0"])
+        .args(["--children", "token,community", "--json"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn hub devnet")
+}
+
+/// A process killed (SIGKILL) and reaped when the test lets go of it.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A process that stops cleanly on SIGTERM (a `hub devnet`), stopped when
+/// the test lets go of it: also when the test panics, so that no devnet
+/// outlives a failed test.
+pub struct StopOnDrop(Option<Child>);
+
+impl StopOnDrop {
+    pub fn new(child: Child) -> Self {
+        StopOnDrop(Some(child))
+    }
+
+    /// Stop it now (SIGTERM) and check that it exits cleanly.
+    pub async fn stop(mut self, what: &str) {
+        if let Some(child) = self.0.take() {
+            terminate(child, what).await;
+        }
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let Some(mut child) = self.0.take() else { return };
+        signal(&child, nix::sys::signal::Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}

@@ -141,6 +141,18 @@ pub enum Command {
         /// Where the gateway listens (port 0: a free port, printed).
         #[arg(long, default_value = "127.0.0.1:26690")]
         listen: String,
+        /// A TOML file of gateway settings (see `crate::gateway_config`); flags override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Requests per second each client IP may make (0: no limit).
+        #[arg(long)]
+        rate_limit: Option<u32>,
+        /// Answer no introspection queries (`__schema`, `__type`).
+        #[arg(long)]
+        no_introspection: bool,
+        /// Do not serve GraphiQL on GET /graphql.
+        #[arg(long)]
+        no_graphiql: bool,
     },
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
     Devnet {
@@ -557,7 +569,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             running.run_until(stop_signal(parent_pid)).await
         }
-        Command::Gateway { hub, listen } => {
+        Command::Gateway { hub, listen, config, rate_limit, no_introspection, no_graphiql } => {
+            let mut settings = match &config {
+                Some(path) => crate::gateway_config::load(path)?,
+                None => tributary_gateway::Config::default(),
+            };
+            if let Some(rate) = rate_limit {
+                settings.rate_per_second = rate;
+            }
+            settings.introspection &= !no_introspection;
+            settings.graphiql &= !no_graphiql;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen} (--listen): is something else using it?"))?;
@@ -568,7 +589,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("gateway ready: {url} (over the hub at {hub} and its child chains)");
             }
             tokio::select! {
-                result = tributary_gateway::serve(listener, hub, tributary_gateway::Limits::default()) => result,
+                result = tributary_gateway::serve::<crate::api::GatewayNodeTypes>(listener, hub, settings) => result,
                 _ = shutdown_signal() => Ok(()),
             }
         }

@@ -24,6 +24,7 @@ pub use tributary_client as client;
 pub mod config;
 pub mod driver;
 pub mod evidence;
+pub mod gateway_config;
 pub mod init;
 pub mod metrics;
 pub mod node;

@@ -3,6 +3,7 @@
 
 pub mod ibc;
 pub mod oracle;
+pub mod pages;
 pub mod schema;
 pub mod subscription;
 
@@ -19,6 +20,14 @@ use schema::{ApiSchema, MutationRoot, QueryRoot};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tributary_p2p::NetworkHandle;
+
+/// The node's types, as the gateway re-exposes them under `chain(id:)`.
+pub struct GatewayNodeTypes;
+
+impl tributary_gateway::NodeTypes for GatewayNodeTypes {
+    type Query = QueryRoot;
+    type LiveBlock = subscription::LiveBlockView;
+}
 
 #[derive(Clone)]
 struct AppState {

@@ -17,7 +17,7 @@ pub type ApiSchema = async_graphql::Schema<QueryRoot, MutationRoot, super::subsc
 
 /// Every query: this chain's, its IBC state ([`super::ibc`]) and its oracle feeds ([`super::oracle`]).
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(ChainQuery, super::ibc::IbcQuery, super::oracle::OracleQuery);
+pub struct QueryRoot(ChainQuery, super::ibc::IbcQuery, super::oracle::OracleQuery, super::pages::PagesQuery);
 
 /// Most blocks one `blocks` query returns.
 pub const BLOCKS_PAGE_MAX: usize = 100;
@@ -260,7 +260,7 @@ fn body_details(body: &TxBody) -> serde_json::Value {
     }
 }
 
-fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
+pub(crate) fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
     TxView {
         hash: receipt.tx_hash.to_hex(),
         height: receipt.height,
@@ -291,7 +291,7 @@ pub struct BlockView {
     pub certificate: CertificateView,
 }
 
-fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
+pub(crate) fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
     let mut txs = Vec::with_capacity(block.txs.len());
     for tx in &block.txs {
         let receipt = chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?;

@@ -1,0 +1,426 @@
+//! The gateway's query root: the chains, one chain (stitched from its
+//! node's schema), cross-chain views, proofs, and the limits it enforces.
+
+use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
+use crate::forward::{GatewayChain, NodeTypes};
+use crate::transfers::{self, CrossChainTransferView, TransferConnection, TransferFilter};
+use crate::Config;
+use async_graphql::{Context, Object, SimpleObject};
+use futures::future::join_all;
+use serde_json::{json, Value};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A chain and whether it answers.
+#[derive(SimpleObject, Clone)]
+pub struct ChainStatusView {
+    pub id: String,
+    pub kind: String,
+    pub template: Option<String>,
+    pub graphql: String,
+    /// `up` or `down`.
+    pub status: String,
+    pub height: Option<u64>,
+    /// Why it is down.
+    pub error: Option<String>,
+}
+
+/// A balance on one chain.
+#[derive(SimpleObject, Clone)]
+pub struct ChainBalanceView {
+    pub denom: String,
+    pub amount: String,
+}
+
+/// An account as one chain sees it (or why that chain did not answer).
+#[derive(SimpleObject, Clone)]
+pub struct AccountOnChainView {
+    pub chain_id: String,
+    pub nonce: Option<u64>,
+    pub balances: Vec<ChainBalanceView>,
+    pub error: Option<String>,
+}
+
+/// What `search` recognised.
+#[derive(SimpleObject, Clone)]
+pub struct SearchHitView {
+    /// `chain`, `address`, `height`, `block_hash` or `tx_hash`.
+    pub kind: String,
+    pub chain_id: String,
+    pub detail: async_graphql::Json<Value>,
+}
+
+/// The limits this gateway enforces.
+#[derive(SimpleObject)]
+pub struct ServiceConfigView {
+    pub max_depth: u64,
+    pub max_complexity: u64,
+    pub max_body_bytes: u64,
+    pub request_timeout_ms: u64,
+    pub chain_timeout_ms: u64,
+    /// Requests per second each client may make (sustained).
+    pub rate_limit_per_second: u64,
+    /// Requests a client may make at once before the rate applies.
+    pub rate_limit_burst: u64,
+    /// Most items a page may ask for (`first`).
+    pub page_size_max: u64,
+    pub introspection: bool,
+    pub graphiql: bool,
+    /// Most blocks a subscriber may fall behind before it is dropped.
+    pub subscription_backlog: u64,
+}
+
+/// How a child chain's state is tied to the hub: the hub's record of the
+/// child's header (its anchor), proven in the hub's state.
+#[derive(SimpleObject)]
+pub struct HubAnchorView {
+    pub hub_chain_id: String,
+    /// The hub state key of the anchor record (`registry/anchor/{chain}/{height:020}`).
+    pub anchor_key: String,
+    /// The anchor record (borsh `AnchoredHeader`), base64.
+    pub anchor_value_base64: String,
+    /// ICS23 proof of the record against `hubStateRoot`, base64 protobuf.
+    pub hub_proof_base64: String,
+    pub hub_height: u64,
+    pub hub_state_root: String,
+    /// The hub's light-client update proving its header at `hubHeight`.
+    pub hub_light_client_update_base64: String,
+}
+
+/// A state value with everything needed to check it without trusting the
+/// gateway: the ICS23 proof against a state root, the certified header
+/// carrying that root (as a light-client update: header, certificate and
+/// validator sets), and for a child chain, the hub's anchor of that header.
+#[derive(SimpleObject)]
+pub struct ProvenStateView {
+    pub chain_id: String,
+    pub key: String,
+    pub height: u64,
+    pub exists: bool,
+    pub value_base64: Option<String>,
+    /// ICS23 `CommitmentProof` (existence or non-existence), base64 protobuf.
+    pub proof_base64: String,
+    pub state_root: String,
+    /// Borsh `LightClientUpdate` proving the header at `height`, base64.
+    pub light_client_update_base64: String,
+    /// For a child chain: the hub's anchor of the header at `height`.
+    pub anchor: Option<HubAnchorView>,
+}
+
+fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
+    ctx.data_unchecked::<Caller>()
+}
+
+fn directory<'a>(ctx: &Context<'a>) -> &'a Arc<Directory> {
+    ctx.data_unchecked::<Arc<Directory>>()
+}
+
+fn config<'a>(ctx: &Context<'a>) -> &'a Config {
+    ctx.data_unchecked::<Config>()
+}
+
+pub(crate) fn gateway_error(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(message.into()).extend_with(|_, e| e.set("code", code))
+}
+
+pub(crate) fn find_chain(directory: &Directory, id: &str) -> async_graphql::Result<ChainEntry> {
+    directory.find(id).ok_or_else(|| {
+        let known: Vec<String> = directory.chains().into_iter().map(|c| c.id).collect();
+        gateway_error("UNKNOWN_CHAIN", format!("no chain {id:?} is known here; known chains: {}", known.join(", ")))
+    })
+}
+
+pub(crate) fn check_address(address: &str) -> async_graphql::Result<()> {
+    let ok = address.len() <= 100
+        && address
+            .strip_prefix("trib1")
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(gateway_error("INVALID_ADDRESS", format!("{address:?} is not an address (trib1…)")))
+    }
+}
+
+pub(crate) async fn status(caller: &Caller, chain: ChainEntry) -> ChainStatusView {
+    let answer = caller.ask(&chain, "{ chain { height } }", json!({})).await;
+    let (status, height, error) = match answer {
+        Ok(v) => ("up", v.pointer("/chain/height").and_then(Value::as_u64), None),
+        Err(e) => ("down", None, Some(e.message)),
+    };
+    ChainStatusView {
+        id: chain.id,
+        kind: chain.kind,
+        template: chain.template,
+        graphql: chain.graphql,
+        status: status.into(),
+        height,
+        error,
+    }
+}
+
+fn str_at(v: &Value, pointer: &str) -> Result<String, ChainError> {
+    v.pointer(pointer).and_then(Value::as_str).map(str::to_string).ok_or_else(|| ChainError {
+        chain: String::new(),
+        code: "INTERNAL".into(),
+        message: format!("the node's answer lacks {pointer}"),
+    })
+}
+
+/// `state` and `lightClientUpdate` of `chain` at `height`.
+async fn proven(caller: &Caller, chain: &ChainEntry, key: &str, height: u64) -> Result<(Value, String), ChainError> {
+    let answer = caller
+        .ask(
+            chain,
+            "query($k: String!, $h: Int!) { state(key: $k, height: $h) { height exists valueBase64 proofBase64 stateRoot } \
+             lightClientUpdate(height: $h) }",
+            json!({ "k": key, "h": height }),
+        )
+        .await?;
+    let update = str_at(&answer, "/lightClientUpdate")?;
+    Ok((answer["state"].clone(), update))
+}
+
+pub struct Query<N> {
+    _node: PhantomData<fn() -> N>,
+}
+
+impl<N> Default for Query<N> {
+    fn default() -> Self {
+        Query { _node: PhantomData }
+    }
+}
+
+#[Object]
+impl<N: NodeTypes> Query<N> {
+    /// Every chain the gateway knows (the hub and its registered child
+    /// chains), each with its status; a chain that does not answer is `down`.
+    async fn chains(&self, ctx: &Context<'_>) -> Vec<ChainStatusView> {
+        join_all(directory(ctx).chains().into_iter().map(|c| status(caller(ctx), c))).await
+    }
+
+    /// One chain by id, with every field of its node's API (`blocks`,
+    /// `block`, `txs`, `account`, `assets`, `polls`, `oracleFeeds`,
+    /// `ibcChannels`, `pendingPackets`, `validators`, `committee`, …),
+    /// answered by that chain's node. Null when no such chain is known.
+    async fn chain(&self, ctx: &Context<'_>, id: String) -> Option<GatewayChain<N>> {
+        directory(ctx).find(&id).map(GatewayChain::new)
+    }
+
+    /// An address on every chain at once: nonce and balances (vouchers
+    /// included) per chain, with an error for a chain that did not answer.
+    async fn account(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<Vec<AccountOnChainView>> {
+        check_address(&address)?;
+        let query = "query($a: String!) { account(address: $a) { nonce balances { denom amount } } }";
+        let chains = directory(ctx).chains();
+        let answers = join_all(chains.iter().map(|c| caller(ctx).ask(c, query, json!({ "a": address })))).await;
+        Ok(chains
+            .into_iter()
+            .zip(answers)
+            .map(|(chain, answer)| match answer {
+                Ok(v) => AccountOnChainView {
+                    chain_id: chain.id,
+                    nonce: v.pointer("/account/nonce").and_then(Value::as_u64),
+                    balances: v["account"]["balances"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|b| ChainBalanceView {
+                            denom: b["denom"].as_str().unwrap_or_default().into(),
+                            amount: b["amount"].as_str().unwrap_or_default().into(),
+                        })
+                        .collect(),
+                    error: None,
+                },
+                Err(e) => {
+                    AccountOnChainView { chain_id: chain.id, nonce: None, balances: Vec::new(), error: Some(e.message) }
+                }
+            })
+            .collect())
+    }
+
+    /// A cross-chain transfer by id `SOURCE_CHAIN/CHANNEL/SEQUENCE`, followed
+    /// from its send through its receipt to its acknowledgement or timeout,
+    /// with the transaction of each hop.
+    async fn transfer(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<Option<CrossChainTransferView>> {
+        let (chain, channel, sequence) = transfers::parse_id(&id)?;
+        let source = find_chain(directory(ctx), &chain)?;
+        transfers::track(
+            caller(ctx),
+            ctx.data_opt::<RequestLoader>(),
+            directory(ctx),
+            &source,
+            &channel,
+            sequence,
+            None,
+        )
+        .await
+        .map_err(|e| e.to_graphql())
+    }
+
+    /// Cross-chain transfers sent from `chain` (every chain when omitted,
+    /// in the gateway's chain order), newest first, each with its status.
+    /// A Relay connection: `first` at most 20 (each item is tracked across
+    /// chains), `after` a cursor from the last page.
+    async fn transfers(
+        &self,
+        ctx: &Context<'_>,
+        chain: Option<String>,
+        filter: Option<TransferFilter>,
+        first: Option<usize>,
+        after: Option<String>,
+    ) -> async_graphql::Result<TransferConnection> {
+        let sources = match chain {
+            Some(id) => vec![find_chain(directory(ctx), &id)?],
+            None => directory(ctx).chains(),
+        };
+        transfers::list(
+            caller(ctx),
+            ctx.data_opt::<RequestLoader>(),
+            directory(ctx),
+            sources,
+            filter.unwrap_or_default(),
+            first,
+            after,
+        )
+        .await
+    }
+
+    /// The value at a state `key` of `chain`, with the proofs that let a
+    /// client check it without trusting the gateway (see `ProvenState`).
+    /// On the hub it is read at its latest height; on a child chain at the
+    /// latest height the hub has anchored, with the anchor proven in the
+    /// hub's state.
+    async fn proven_state(
+        &self,
+        ctx: &Context<'_>,
+        chain: String,
+        key: String,
+    ) -> async_graphql::Result<ProvenStateView> {
+        if key.is_empty() || key.len() > 512 {
+            return Err(gateway_error("BAD_ARGUMENTS", "key must be 1 to 512 bytes"));
+        }
+        let caller = caller(ctx);
+        let entry = find_chain(directory(ctx), &chain)?;
+        let hub = directory(ctx).hub().ok_or_else(|| gateway_error("NO_HUB", "the hub is not known yet"))?;
+        let to_graphql = |e: ChainError| e.to_graphql();
+        let hub_height = caller
+            .ask(&hub, "{ chain { height } }", json!({}))
+            .await
+            .map_err(to_graphql)?
+            .pointer("/chain/height")
+            .and_then(Value::as_u64)
+            .unwrap_or(0);
+        let (height, anchor) = if entry.kind == "hub" {
+            (hub_height, None)
+        } else {
+            let record = caller
+                .ask(&hub, "query($id: String!) { childChain(id: $id) { anchoredHeight } }", json!({ "id": entry.id }))
+                .await
+                .map_err(to_graphql)?;
+            let anchored = record.pointer("/childChain/anchoredHeight").and_then(Value::as_u64).unwrap_or(0);
+            if anchored == 0 {
+                return Err(gateway_error(
+                    "NOT_ANCHORED",
+                    format!("the hub has anchored no header of {} yet", entry.id),
+                ));
+            }
+            let anchor_key = format!("registry/anchor/{}/{anchored:020}", entry.id);
+            let (hub_state, hub_update) = proven(caller, &hub, &anchor_key, hub_height).await.map_err(to_graphql)?;
+            let anchor = HubAnchorView {
+                hub_chain_id: hub.id.clone(),
+                anchor_key,
+                anchor_value_base64: hub_state["valueBase64"].as_str().unwrap_or_default().into(),
+                hub_proof_base64: hub_state["proofBase64"].as_str().unwrap_or_default().into(),
+                hub_height,
+                hub_state_root: hub_state["stateRoot"].as_str().unwrap_or_default().into(),
+                hub_light_client_update_base64: hub_update,
+            };
+            (anchored, Some(anchor))
+        };
+        let (state, update) = proven(caller, &entry, &key, height).await.map_err(to_graphql)?;
+        Ok(ProvenStateView {
+            chain_id: entry.id,
+            key,
+            height,
+            exists: state["exists"].as_bool().unwrap_or(false),
+            value_base64: state["valueBase64"].as_str().map(str::to_string),
+            proof_base64: state["proofBase64"].as_str().unwrap_or_default().into(),
+            state_root: state["stateRoot"].as_str().unwrap_or_default().into(),
+            light_client_update_base64: update,
+            anchor,
+        })
+    }
+
+    /// Recognise `text` as a chain id, an address, a height or a hash, and
+    /// say where it is found.
+    async fn search(&self, ctx: &Context<'_>, text: String) -> async_graphql::Result<Vec<SearchHitView>> {
+        let text = text.trim().to_string();
+        if text.is_empty() || text.len() > 128 {
+            return Err(gateway_error("BAD_ARGUMENTS", "search text must be 1 to 128 characters"));
+        }
+        let chains = directory(ctx).chains();
+        let mut hits = Vec::new();
+        if let Some(chain) = chains.iter().find(|c| c.id == text) {
+            hits.push(SearchHitView {
+                kind: "chain".into(),
+                chain_id: chain.id.clone(),
+                detail: async_graphql::Json(json!({ "kind": chain.kind, "graphql": chain.graphql })),
+            });
+        }
+        let (query, kind, variables) = if text.starts_with("trib1") {
+            ("query($a: String!) { account(address: $a) { nonce exists } }", "address", json!({ "a": text }))
+        } else if let Ok(height) = text.parse::<u64>() {
+            ("query($h: Int!) { block(height: $h) { hash } }", "height", json!({ "h": height }))
+        } else if text.len() == 64 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+            ("query($x: String!) { block(hash: $x) { height } tx(hash: $x) { height } }", "hash", json!({ "x": text }))
+        } else {
+            return Ok(hits);
+        };
+        let answers = join_all(chains.iter().map(|c| caller(ctx).ask(c, query, variables.clone()))).await;
+        for (chain, answer) in chains.iter().zip(answers) {
+            let Ok(value) = answer else { continue };
+            let found = match kind {
+                "address" => (value["account"]["exists"].as_bool() == Some(true))
+                    .then(|| ("address", json!({ "nonce": value["account"]["nonce"] }))),
+                "height" => value["block"]["hash"].as_str().map(|h| ("height", json!({ "hash": h }))),
+                _ => {
+                    if value["block"].is_object() {
+                        Some(("block_hash", value["block"].clone()))
+                    } else if value["tx"].is_object() {
+                        Some(("tx_hash", value["tx"].clone()))
+                    } else {
+                        None
+                    }
+                }
+            };
+            if let Some((kind, detail)) = found {
+                hits.push(SearchHitView {
+                    kind: kind.into(),
+                    chain_id: chain.id.clone(),
+                    detail: async_graphql::Json(detail),
+                });
+            }
+        }
+        Ok(hits)
+    }
+
+    /// The limits this gateway enforces.
+    async fn service_config(&self, ctx: &Context<'_>) -> ServiceConfigView {
+        let c = config(ctx);
+        ServiceConfigView {
+            max_depth: c.limits.max_depth as u64,
+            max_complexity: c.limits.max_complexity as u64,
+            max_body_bytes: c.limits.max_body_bytes as u64,
+            request_timeout_ms: c.limits.request_timeout.as_millis() as u64,
+            chain_timeout_ms: c.limits.chain_timeout.as_millis() as u64,
+            rate_limit_per_second: c.rate_per_second as u64,
+            rate_limit_burst: c.rate_burst as u64,
+            page_size_max: 100,
+            introspection: c.introspection,
+            graphiql: c.graphiql,
+            subscription_backlog: crate::live::BACKLOG as u64,
+        }
+    }
+}

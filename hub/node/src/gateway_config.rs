@@ -1,0 +1,95 @@
+//! `hub gateway --config FILE`: the gateway's settings in TOML. Every key is
+//! optional; what is left out keeps its default.
+//!
+//! ```toml
+//! rate_limit_per_second = 200   # per client IP; 0 turns it off
+//! rate_limit_burst = 400
+//! introspection = true
+//! graphiql = true
+//! max_depth = 12
+//! max_complexity = 500
+//! max_body_bytes = 65536
+//! request_timeout_ms = 10000
+//! chain_timeout_ms = 3000
+//! subscription_backlog = 256
+//! ```
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct GatewayToml {
+    rate_limit_per_second: Option<u32>,
+    rate_limit_burst: Option<u32>,
+    introspection: Option<bool>,
+    graphiql: Option<bool>,
+    max_depth: Option<usize>,
+    max_complexity: Option<usize>,
+    max_body_bytes: Option<usize>,
+    request_timeout_ms: Option<u64>,
+    chain_timeout_ms: Option<u64>,
+    subscription_backlog: Option<usize>,
+}
+
+/// Read `path` over the defaults.
+pub fn load(path: &Path) -> anyhow::Result<tributary_gateway::Config> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse(&text).with_context(|| format!("{} is not a valid gateway config", path.display()))
+}
+
+fn parse(text: &str) -> anyhow::Result<tributary_gateway::Config> {
+    let file: GatewayToml = toml::from_str(text)?;
+    let mut config = tributary_gateway::Config::default();
+    let limits = &mut config.limits;
+    if let Some(v) = file.rate_limit_per_second {
+        config.rate_per_second = v;
+    }
+    if let Some(v) = file.rate_limit_burst {
+        config.rate_burst = v;
+    }
+    if let Some(v) = file.introspection {
+        config.introspection = v;
+    }
+    if let Some(v) = file.graphiql {
+        config.graphiql = v;
+    }
+    if let Some(v) = file.max_depth {
+        limits.max_depth = v;
+    }
+    if let Some(v) = file.max_complexity {
+        limits.max_complexity = v;
+    }
+    if let Some(v) = file.max_body_bytes {
+        limits.max_body_bytes = v;
+    }
+    if let Some(v) = file.request_timeout_ms {
+        limits.request_timeout = Duration::from_millis(v);
+    }
+    if let Some(v) = file.chain_timeout_ms {
+        limits.chain_timeout = Duration::from_millis(v);
+    }
+    if let Some(v) = file.subscription_backlog {
+        anyhow::ensure!(v >= 1, "subscription_backlog must be at least 1");
+        config.subscription_backlog = v;
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_override_defaults_and_unknown_keys_are_named() {
+        let config = parse("rate_limit_per_second = 5\nintrospection = false\nchain_timeout_ms = 700").unwrap();
+        assert_eq!(config.rate_per_second, 5);
+        assert!(!config.introspection);
+        assert!(config.graphiql);
+        assert_eq!(config.limits.chain_timeout, Duration::from_millis(700));
+        let error = format!("{:#}", parse("rate_limit = 5").unwrap_err());
+        assert!(error.contains("rate_limit"), "{error}");
+    }
+}
