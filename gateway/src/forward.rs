@@ -101,7 +101,45 @@ pub async fn forward_field(ctx: &Context<'_>, chain: &ChainEntry) -> ServerResul
         .await
         .map_err(|e| e.to_graphql().into_server_error(ctx.item.pos))?;
     let value = answer.get(&response_key).cloned().unwrap_or(serde_json::Value::Null);
-    Value::from_json(value).map_err(|e| ServerError::new(format!("{}: unreadable answer: {e}", chain.id), None))
+    let value =
+        Value::from_json(value).map_err(|e| ServerError::new(format!("{}: unreadable answer: {e}", chain.id), None))?;
+    Ok(SelectionOrder::of(&field).apply(value))
+}
+
+/// The response keys a selection asks for, in order, with theirs: to put
+/// a node's answer back in the client's order (the node's JSON arrives
+/// through a map that sorts its keys; GraphQL answers in selection order).
+#[derive(Clone, Debug, Default)]
+pub struct SelectionOrder(Vec<(String, SelectionOrder)>);
+
+impl SelectionOrder {
+    /// The order of `field`'s selection set.
+    pub fn of(field: &SelectionField<'_>) -> Self {
+        SelectionOrder(
+            field
+                .selection_set()
+                .map(|child| (child.alias().unwrap_or(child.name()).to_string(), SelectionOrder::of(&child)))
+                .collect(),
+        )
+    }
+
+    pub fn apply(&self, value: Value) -> Value {
+        match value {
+            Value::List(items) => Value::List(items.into_iter().map(|item| self.apply(item)).collect()),
+            Value::Object(mut object) if !self.0.is_empty() => {
+                let mut ordered = async_graphql::indexmap::IndexMap::with_capacity(object.len());
+                for (key, inner) in &self.0 {
+                    if let Some((name, child)) = object.shift_remove_entry(key.as_str()) {
+                        ordered.insert(name, inner.apply(child));
+                    }
+                }
+                // Anything the selection did not name (none expected) keeps its place at the end.
+                ordered.extend(object);
+                Value::Object(ordered)
+            }
+            other => other,
+        }
+    }
 }
 
 /// The fields of `chain(id:)` the gateway answers itself.

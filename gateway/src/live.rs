@@ -242,9 +242,11 @@ impl<N: NodeTypes> Subscription<N> {
         let targets = targets(ctx.data_unchecked::<Arc<Directory>>(), chains)?;
         let backlog = ctx.data_unchecked::<crate::Config>().subscription_backlog;
         let query = format!("subscription($k: String) {{ newBlocks(eventKind: $k) {selection} }}");
-        Ok(merged(targets, query, json!({ "k": event_kind }), backlog).map(|item| match item {
+        // To put each item's fields back in the client's order.
+        let order = crate::forward::SelectionOrder::of(&ctx.field());
+        Ok(merged(targets, query, json!({ "k": event_kind }), backlog).map(move |item| match item {
             Ok((_, value)) => async_graphql::Value::from_json(value)
-                .map(Prefetched::new)
+                .map(|v| Prefetched::new(order.apply(v)))
                 .map_err(|e| async_graphql::Error::new(format!("unreadable block: {e}"))),
             Err(e) => Err(stream_error(e)),
         }))

@@ -410,7 +410,9 @@ pub fn check_explorer(
     use anyhow::{anyhow, Context};
     use std::io::Read;
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("tests").join("explorer");
+    // At run time, not build time: clones may share one target directory.
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let dir = crate_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR"))).join("explorer");
     let script = dir.join("check.mjs");
     anyhow::ensure!(script.is_file(), "{} is missing", script.display());
     anyhow::ensure!(

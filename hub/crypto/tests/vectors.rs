@@ -17,8 +17,12 @@ use tributary_types::{
     GenesisValidator, Hash, Header, Params, PollWeight, SignDoc, TokenMetadata, TxBody, ValidatorSignature,
 };
 
+/// Found at run time (cargo sets `CARGO_MANIFEST_DIR` for tests), not baked
+/// in at build time: clones that share one target directory would otherwise
+/// read each other's files.
 fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../interop-spec/vectors")
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    crate_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR"))).join("../../interop-spec/vectors")
 }
 
 fn key(seed: u8) -> SigningKey {
