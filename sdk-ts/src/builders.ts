@@ -1,0 +1,82 @@
+/**
+ * Builders for every transaction body, so callers write
+ * `body.transfer({ to, denom, amount })` instead of spelling out the union.
+ * Each checks the limits the chain checks at admission that are cheap to
+ * check here (a refused transaction still costs a round trip).
+ */
+import { EncodingError } from './errors.js';
+import type { Amount, Approval, FeedConfig, IbcMsg, IntLike, PollWeight, SignedReport, TxBody, Validator } from './types.js';
+
+type Body<K extends TxBody['kind']> = Extract<TxBody, { kind: K }>;
+type Fields<K extends TxBody['kind']> = Omit<Body<K>, 'kind'>;
+
+function make<K extends TxBody['kind']>(kind: K) {
+  return (fields: Fields<K>): Body<K> => ({ kind, ...fields }) as Body<K>;
+}
+
+function limit(ok: boolean, message: string): void {
+  if (!ok) throw new EncodingError(message);
+}
+
+const bytesOf = (s: string) => new TextEncoder().encode(s).length;
+
+export const body = {
+  transfer: make('transfer'),
+  registerValidator: make('register_validator'),
+  bond: make('bond'),
+  unbond: make('unbond'),
+  submitEvidence(fields: { evidence: Uint8Array }): Body<'submit_evidence'> {
+    limit(fields.evidence.length <= 4096, 'evidence is at most 4096 bytes');
+    return { kind: 'submit_evidence', ...fields };
+  },
+  issueAsset(fields: { symbol: string; name: string; decimals: number; supply: Amount; metadata?: string; freezable?: boolean }): Body<'issue_asset'> {
+    limit(/^[A-Z0-9]{2,12}$/.test(fields.symbol), 'symbol is 2–12 characters of A-Z 0-9');
+    limit(bytesOf(fields.name) >= 1 && bytesOf(fields.name) <= 64, 'name is 1–64 bytes');
+    limit(bytesOf(fields.metadata ?? '') <= 1024, 'metadata is at most 1024 bytes');
+    limit(fields.decimals >= 0 && fields.decimals <= 18, 'decimals is at most 18');
+    return { kind: 'issue_asset', metadata: '', freezable: false, ...fields };
+  },
+  freezeAsset: make('freeze_asset'),
+  burnAsset: make('burn_asset'),
+  createPoll(fields: { question: string; options: string[]; deadlineHeight: IntLike; weight?: PollWeight }): Body<'create_poll'> {
+    limit(fields.options.length >= 2 && fields.options.length <= 16, 'a poll has 2–16 options');
+    limit(new Set(fields.options).size === fields.options.length, 'poll options must be distinct');
+    return { kind: 'create_poll', weight: { kind: 'one_per_account' }, ...fields };
+  },
+  castVote: make('cast_vote'),
+  sendMessage(fields: { to: string; body: Uint8Array; encrypted?: boolean }): Body<'send_message'> {
+    limit(fields.body.length >= 1 && fields.body.length <= 4096, 'a message body is 1–4096 bytes');
+    return { kind: 'send_message', encrypted: false, ...fields };
+  },
+  registerChildChain: make('register_child_chain'),
+  anchorHeader: make('anchor_header'),
+  adoptCommittee(fields: { term: IntLike; validators: Validator[] }): Body<'adopt_committee'> {
+    limit(fields.validators.length >= 1 && fields.validators.length <= 128, 'a committee has 1–128 validators');
+    return { kind: 'adopt_committee', ...fields };
+  },
+  announceEndpoint: make('announce_endpoint'),
+  ibc(msgs: IbcMsg[]): Body<'ibc'> {
+    limit(msgs.length >= 1 && msgs.length <= 64, 'an Ibc body carries 1–64 messages');
+    return { kind: 'ibc', msgs };
+  },
+  /** A cross-chain transfer; give a timeout height or time (destination's; at least one). */
+  transferXChain(fields: { channel: string; receiver: string; denom: string; amount: Amount; timeoutHeight?: IntLike; timeoutTimeMs?: IntLike; memo?: string }): Body<'transfer_xchain'> {
+    const b: Body<'transfer_xchain'> = { kind: 'transfer_xchain', timeoutHeight: 0, timeoutTimeMs: 0, memo: '', ...fields };
+    limit(BigInt(b.timeoutHeight) !== 0n || BigInt(b.timeoutTimeMs) !== 0n, 'set a timeout height or time');
+    limit(bytesOf(b.receiver) >= 1 && bytesOf(b.receiver) <= 128, 'receiver is 1–128 bytes');
+    limit(bytesOf(b.memo) <= 256, 'memo is at most 256 bytes');
+    return b;
+  },
+  registerFeed(fields: { feed: FeedConfig; approvals: Approval[] }): Body<'register_feed'> {
+    const f = fields.feed;
+    limit(f.feeders.length >= 1 && f.feeders.length <= 64, 'a feed has 1–64 feeders');
+    limit(f.threshold >= 1 && f.threshold <= f.feeders.length, 'threshold is 1 … number of feeders');
+    limit(BigInt(f.roundMs) >= 100n, 'roundMs is at least 100');
+    limit(bytesOf(f.description) <= 256, 'description is at most 256 bytes');
+    return { kind: 'register_feed', ...fields };
+  },
+  submitReports(reports: SignedReport[]): Body<'submit_reports'> {
+    limit(reports.length >= 1 && reports.length <= 64, 'SubmitReports carries 1–64 reports');
+    return { kind: 'submit_reports', reports };
+  },
+};

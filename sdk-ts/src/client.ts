@@ -1,0 +1,266 @@
+/**
+ * A typed client for one node's GraphQL API, and a thin variant for the
+ * gateway (which serves every node query under `chain(id:)`). Queries are
+ * written as (variable definitions, selection) pairs so the same text runs
+ * against a node or, wrapped, against the gateway.
+ */
+import { ApiError, TimeoutError, TxRejectedError, UnreachableError } from './errors.js';
+import { GraphqlHttp, type GraphqlOptions } from './graphql.js';
+import { toBase64 } from './bytes.js';
+import type { SignedTx } from './types.js';
+import type {
+  AccountView, BlockView, ChainInfo, ChannelView, FeedView, IbcClientView, LiveBlock, OracleValueView, PacketReceiptView,
+  PendingPacketView, StateView, TxView, ValidatorView,
+} from './views.js';
+
+const HEADER = 'hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput vrfProof validatorSetHash nextValidatorSetHash borshBase64';
+const RECEIPT = 'success error feePaid events { kind attributes { key value } }';
+const TX = `hash height index chainId sender nonce fee kind receipt { ${RECEIPT} }`;
+const BLOCK = `hash height header { ${HEADER} } txCount txs { ${TX} } certificate { height round blockHash signatures { validator signature } }`;
+const VALUE = 'round valueBase64 number decimal reports height timeMs';
+
+/** How a query reaches a chain: straight to a node, or through the gateway. */
+interface Route {
+  http: GraphqlHttp;
+  query<T>(defs: string, selection: string, vars: Record<string, unknown>): Promise<T>;
+  submit(txBase64: string): Promise<string>;
+}
+
+function nodeRoute(http: GraphqlHttp): Route {
+  return {
+    http,
+    query: <T>(defs: string, selection: string, vars: Record<string, unknown>) =>
+      http.request<T>(`query${defs ? `(${defs})` : ''} { ${selection} }`, vars),
+    submit: async (t) => (await http.request<{ submitTx: { hash: string } }>('mutation($t: String!) { submitTx(txBase64: $t) { hash } }', { t })).submitTx.hash,
+  };
+}
+
+function gatewayRoute(http: GraphqlHttp, chain: string): Route {
+  return {
+    http,
+    query: async <T>(defs: string, selection: string, vars: Record<string, unknown>) => {
+      const answer = await http.request<{ chain: T | null }>(
+        `query($__chain: ID!${defs ? `, ${defs}` : ''}) { chain(id: $__chain) { ${selection} } }`,
+        { ...vars, __chain: chain },
+      );
+      if (!answer.chain) throw new ApiError('UNKNOWN_CHAIN', `the gateway knows no chain ${JSON.stringify(chain)}`);
+      return answer.chain;
+    },
+    submit: async (t) =>
+      (await http.request<{ submitTx: { hash: string } }>('mutation($c: ID!, $t: String!) { submitTx(chain: $c, txBase64: $t) { hash } }', { c: chain, t })).submitTx.hash,
+  };
+}
+
+export interface FinalityOptions {
+  /** Give up after this long (default 30 s). */
+  timeoutMs?: number;
+  /** Poll interval (default 250 ms). */
+  pollMs?: number;
+}
+
+/** A transaction included in a block whose body succeeded. */
+export interface Finalized {
+  hash: string;
+  height: number;
+  tx: TxView;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Queries of one chain. */
+export class ChainClient {
+  protected readonly route: Route;
+
+  protected constructor(route: Route) {
+    this.route = route;
+  }
+
+  get url(): string {
+    return this.route.http.url;
+  }
+
+  /** Run any selection on this chain (e.g. `'chain { height }'`). */
+  query<T>(selection: string, variables: Record<string, unknown> = {}, definitions = ''): Promise<T> {
+    return this.route.query<T>(definitions, selection, variables);
+  }
+
+  async chain(): Promise<ChainInfo> {
+    return (await this.query<{ chain: ChainInfo }>('chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize modules }')).chain;
+  }
+
+  async account(address: string): Promise<AccountView> {
+    return (await this.query<{ account: AccountView }>('account(address: $a) { address exists nonce nextNonce balances { denom amount } height }', { a: address }, '$a: String!')).account;
+  }
+
+  /** The balance of `denom` (0 when absent), as a bigint. */
+  async balance(address: string, denom: string): Promise<bigint> {
+    const account = await this.account(address);
+    return BigInt(account.balances.find((b) => b.denom === denom)?.amount ?? '0');
+  }
+
+  async tx(hash: string): Promise<TxView | null> {
+    return (await this.query<{ tx: TxView | null }>(`tx(hash: $h) { ${TX} }`, { h: hash }, '$h: String!')).tx;
+  }
+
+  async block(height: number): Promise<BlockView | null> {
+    return (await this.query<{ block: BlockView | null }>(`block(height: $h) { ${BLOCK} }`, { h: height }, '$h: Int!')).block;
+  }
+
+  /** The value at a state key with its ICS23 proof and header (verify with `verifyStateAnswer`). */
+  async state(key: string, height?: number): Promise<StateView> {
+    const sel = `state(key: $k${height === undefined ? '' : ', height: $h'}) { key height exists valueBase64 valueHex proofBase64 stateRoot header { ${HEADER} } }`;
+    const vars: Record<string, unknown> = { k: key };
+    if (height !== undefined) vars.h = height;
+    return (await this.query<{ state: StateView }>(sel, vars, height === undefined ? '$k: String!' : '$k: String!, $h: Int')).state;
+  }
+
+  async validators(): Promise<ValidatorView[]> {
+    return (await this.query<{ validators: ValidatorView[] }>('validators { address publicKey vrfPublicKey power }')).validators;
+  }
+
+  async ibcChannels(): Promise<ChannelView[]> {
+    return (await this.query<{ ibcChannels: ChannelView[] }>(
+      'ibcChannels { port channelId state ordering clientId counterpartyClientId counterpartyPort counterpartyChannel version nextSequenceSend nextSequenceRecv }',
+    )).ibcChannels;
+  }
+
+  async ibcClients(): Promise<IbcClientView[]> {
+    return (await this.query<{ ibcClients: IbcClientView[] }>('ibcClients { clientId chainId latestHeight latestTimeMs frozen }')).ibcClients;
+  }
+
+  async pendingPackets(port: string, channel: string, from = 1, limit = 100): Promise<PendingPacketView[]> {
+    return (await this.query<{ pendingPackets: PendingPacketView[] }>(
+      'pendingPackets(port: $p, channel: $c, from: $f, limit: $l) { sequence sourcePort sourceChannel destPort destChannel timeoutHeight timeoutTimeMs packetBase64 transfer }',
+      { p: port, c: channel, f: from, l: limit },
+      '$p: String!, $c: String!, $f: Int!, $l: Int!',
+    )).pendingPackets;
+  }
+
+  async packetReceipt(port: string, channel: string, sequence: number): Promise<PacketReceiptView> {
+    return (await this.query<{ packetReceipt: PacketReceiptView }>(
+      'packetReceipt(port: $p, channel: $c, sequence: $s) { status ackBase64 ackSuccess }',
+      { p: port, c: channel, s: sequence },
+      '$p: String!, $c: String!, $s: Int!',
+    )).packetReceipt;
+  }
+
+  async escrowAddress(channel: string): Promise<string> {
+    return (await this.query<{ escrowAddress: string }>('escrowAddress(channel: $c)', { c: channel }, '$c: String!')).escrowAddress;
+  }
+
+  async oracleFeeds(): Promise<FeedView[]> {
+    return (await this.query<{ oracleFeeds: FeedView[] }>(
+      `oracleFeeds { feedId description kind decimals min max maxBytes feeders feederKeys threshold roundMs admin latest { ${VALUE} } }`,
+    )).oracleFeeds;
+  }
+
+  async oracleHistory(feedId: string, limit = 20): Promise<OracleValueView[]> {
+    return (await this.query<{ oracleHistory: OracleValueView[] }>(`oracleHistory(feedId: $f, limit: $l) { ${VALUE} }`, { f: feedId, l: limit }, '$f: String!, $l: Int!')).oracleHistory;
+  }
+
+  /** A block in the shape the `newBlocks` subscription uses, events filtered by kind (for backfill). */
+  async liveBlock(height: number, eventKind?: string): Promise<LiveBlock | null> {
+    const b = await this.block(height);
+    if (!b) return null;
+    const events = b.txs.flatMap((tx) =>
+      tx.receipt.events
+        .filter((e) => eventKind === undefined || e.kind === eventKind)
+        .map((e) => ({ txHash: tx.hash, kind: e.kind, attributes: e.attributes.map((a) => `${a.key}=${a.value}`) })),
+    );
+    return { chainId: b.header.chainId, height: b.height, hash: b.hash, timeMs: b.header.timeMs, txCount: b.txCount, events };
+  }
+
+  /**
+   * Submit a signed transaction; resolves to its hash once the mempool admits
+   * it. A refusal is a {@link TxRejectedError} with the node's code (e.g.
+   * NONCE_TOO_LOW, FEE_TOO_LOW, MALFORMED_TX).
+   */
+  async submit(tx: SignedTx | Uint8Array): Promise<string> {
+    const bytes = tx instanceof Uint8Array ? tx : tx.bytes;
+    try {
+      return await this.route.submit(toBase64(bytes));
+    } catch (e) {
+      if (e instanceof ApiError) throw new TxRejectedError(e.code, e.message);
+      throw e;
+    }
+  }
+
+  /**
+   * Wait until transaction `hash` is in a block. Resolves when its body
+   * succeeded; throws {@link TxRejectedError} (code TX_FAILED, the receipt's
+   * reason) when it failed, {@link TimeoutError} when it is not in a block in
+   * time, {@link UnreachableError} when the node could not be reached at all
+   * by the deadline. Blocks are final when committed (BFT), so inclusion is
+   * finality.
+   */
+  async waitForFinality(hash: string, options: FinalityOptions = {}): Promise<Finalized> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const pollMs = options.pollMs ?? 250;
+    const deadline = Date.now() + timeoutMs;
+    let lastUnreachable: UnreachableError | undefined;
+    for (;;) {
+      try {
+        const tx = await this.tx(hash);
+        lastUnreachable = undefined;
+        if (tx) {
+          if (!tx.receipt.success) throw new TxRejectedError('TX_FAILED', tx.receipt.error ?? 'failed', hash, tx.height);
+          return { hash, height: tx.height, tx };
+        }
+      } catch (e) {
+        if (!(e instanceof UnreachableError)) throw e;
+        lastUnreachable = e;
+      }
+      if (Date.now() + pollMs > deadline) {
+        if (lastUnreachable) throw lastUnreachable;
+        throw new TimeoutError(`transaction ${hash} in a block`, timeoutMs);
+      }
+      await sleep(pollMs);
+    }
+  }
+
+  /** {@link submit} then {@link waitForFinality}. */
+  async submitAndWait(tx: SignedTx, options: FinalityOptions = {}): Promise<Finalized> {
+    const hash = await this.submit(tx);
+    return this.waitForFinality(hash, options);
+  }
+}
+
+/** A client of one node (`http://…/graphql`). */
+export class NodeClient extends ChainClient {
+  constructor(url: string, options: GraphqlOptions = {}) {
+    super(nodeRoute(new GraphqlHttp(url, options)));
+  }
+
+  /** The node's subscription endpoint: `{graphql}/ws` with a ws scheme. */
+  get wsUrl(): string {
+    return this.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws';
+  }
+}
+
+/**
+ * The gateway: one endpoint over every chain. `forChain(id)` gives a client
+ * whose queries run under `chain(id:)` and whose submissions go through
+ * `submitTx(chain:, txBase64:)`. `provenState` is the gateway's proven read.
+ */
+export class GatewayClient {
+  readonly http: GraphqlHttp;
+  constructor(url: string, options: GraphqlOptions = {}) {
+    this.http = new GraphqlHttp(url, options);
+  }
+
+  forChain(chainId: string): ChainClient {
+    const route = gatewayRoute(this.http, chainId);
+    return new (class extends ChainClient {
+      constructor() {
+        super(route);
+      }
+    })();
+  }
+
+  async provenState(chainId: string, key: string): Promise<StateView> {
+    return (await this.http.request<{ provenState: StateView }>(
+      `query($c: ID!, $k: String!) { provenState(chain: $c, key: $k) { key height exists valueBase64 valueHex proofBase64 stateRoot header { ${HEADER} } } }`,
+      { c: chainId, k: key },
+    )).provenState;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * @tributary/sdk: keys, transactions, queries, live events, cross-chain
+ * transfers, data feeds and proof checks for Tributary chains.
+ */
+export * from './errors.js';
+export * from './bytes.js';
+export { sha256 } from './hash.js';
+export { BorshWriter, BorshReader, borsh, fromBorsh, toBigInt, type IntLike } from './borsh.js';
+export { bech32Encode, bech32Decode } from './bech32.js';
+export * from './address.js';
+export { Keypair, verifySignature } from './keys.js';
+export * from './keyfile.js';
+export type * from './types.js';
+export * from './tx.js';
+export * from './ibc.js';
+export * from './oracle.js';
+export * from './header.js';
+export * from './certificate.js';
+export * from './ics23.js';
+export * from './proof.js';
+export { GraphqlHttp, type GraphqlOptions } from './graphql.js';
+export * from './client.js';
+export type * from './views.js';
+export { NonceManager } from './nonce.js';
+export { Wallet, type SendOptions } from './wallet.js';
+export { body } from './builders.js';
+export * from './xchain.js';
+export { subscribe, type SubscribeOptions, type Subscription } from './subscribe.js';
+export * from './feeder.js';
+export * from './lightclient.js';

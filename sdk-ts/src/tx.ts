@@ -1,0 +1,149 @@
+/**
+ * Transactions: the borsh encoding of every body, sign bytes
+ * (`"tributary/tx/v1\0" || borsh(SignDoc)`), signing and the hash. Tags are
+ * the `TxBody` declaration order of hub/types/src/tx.rs; existing tags never
+ * change, new ones are appended.
+ */
+import { BorshWriter, borsh } from './borsh.js';
+import { decodeAddress } from './address.js';
+import { concatBytes, toBase64, toHex, utf8 } from './bytes.js';
+import { EncodingError } from './errors.js';
+import { sha256 } from './hash.js';
+import { writeIbcMsg } from './ibc.js';
+import type { Keypair } from './keys.js';
+import { verifySignature } from './keys.js';
+import { writeApproval, writeFeedConfig, writeSignedReport } from './oracle.js';
+import type { SignDoc, SignedTx, TxBody, Validator } from './types.js';
+import { checkChainId, checkDenom } from './validate.js';
+
+export const TX_SIGN_DOMAIN = utf8('tributary/tx/v1\0');
+/** No chain takes a transaction over this many bytes (`params.max_tx_bytes` ≤ 64 KiB). */
+export const TX_BYTES_MAX = 65_536;
+
+export const TX_TAGS = {
+  transfer: 0, register_validator: 1, bond: 2, unbond: 3, submit_evidence: 4, issue_asset: 5, freeze_asset: 6,
+  burn_asset: 7, create_poll: 8, cast_vote: 9, send_message: 10, register_child_chain: 11, anchor_header: 12,
+  adopt_committee: 13, announce_endpoint: 14, ibc: 15, transfer_xchain: 16, register_feed: 17, submit_reports: 18,
+} as const satisfies Record<TxBody['kind'], number>;
+
+export function writeValidator(w: BorshWriter, v: Validator): void {
+  w.fixed(v.publicKey, 32, 'validator public key').fixed(v.vrfPublicKey, 32, 'vrf public key').u64(v.power);
+}
+
+function address(w: BorshWriter, text: string): void {
+  w.fixed(decodeAddress(text), 20, 'address');
+}
+
+export function writeTxBody(w: BorshWriter, b: TxBody): void {
+  const tag = TX_TAGS[b.kind];
+  if (tag === undefined) throw new EncodingError(`unknown transaction kind ${JSON.stringify(b.kind)}`);
+  w.u8(tag);
+  switch (b.kind) {
+    case 'transfer':
+      address(w, b.to);
+      w.string(checkDenom(b.denom)).u128(b.amount);
+      return;
+    case 'register_validator':
+      w.fixed(b.vrfPublicKey, 32, 'vrf public key').u128(b.selfBond);
+      return;
+    case 'bond':
+    case 'unbond':
+      address(w, b.validator);
+      w.u128(b.amount);
+      return;
+    case 'submit_evidence':
+      w.bytes(b.evidence);
+      return;
+    case 'issue_asset':
+      w.string(b.symbol).string(b.name).u8(b.decimals).u128(b.supply).string(b.metadata).bool(b.freezable);
+      return;
+    case 'freeze_asset':
+      w.string(checkDenom(b.denom));
+      address(w, b.account);
+      w.bool(b.frozen);
+      return;
+    case 'burn_asset':
+      w.string(checkDenom(b.denom)).u128(b.amount);
+      return;
+    case 'create_poll':
+      w.string(b.question).vec(b.options, (w2, o) => w2.string(o)).u64(b.deadlineHeight);
+      if (b.weight.kind === 'one_per_account') w.u8(0);
+      else w.u8(1).string(checkDenom(b.weight.denom));
+      return;
+    case 'cast_vote':
+      w.u64(b.pollId).u32(b.option);
+      return;
+    case 'send_message':
+      address(w, b.to);
+      w.bytes(b.body).bool(b.encrypted);
+      return;
+    case 'register_child_chain':
+      w.string(b.template).bytes(b.genesis).u128(b.deposit);
+      return;
+    case 'anchor_header':
+      w.string(checkChainId(b.chainId)).bytes(b.update);
+      return;
+    case 'adopt_committee':
+      w.u64(b.term).vec(b.validators, writeValidator);
+      return;
+    case 'announce_endpoint':
+      w.string(checkChainId(b.chainId)).string(b.p2p).string(b.graphql);
+      return;
+    case 'ibc':
+      w.vec(b.msgs, writeIbcMsg);
+      return;
+    case 'transfer_xchain':
+      w.string(b.channel).string(b.receiver).string(checkDenom(b.denom)).u128(b.amount).u64(b.timeoutHeight)
+        .u64(b.timeoutTimeMs).string(b.memo);
+      return;
+    case 'register_feed':
+      writeFeedConfig(w, b.feed);
+      w.vec(b.approvals, writeApproval);
+      return;
+    case 'submit_reports':
+      w.vec(b.reports, writeSignedReport);
+      return;
+  }
+}
+
+export function encodeTxBody(b: TxBody): Uint8Array {
+  return borsh((w) => writeTxBody(w, b));
+}
+
+function writeSignDoc(w: BorshWriter, d: SignDoc): void {
+  w.string(checkChainId(d.chainId)).fixed(d.sender, 32, 'sender public key').u64(d.nonce).u128(d.fee);
+  writeTxBody(w, d.body);
+}
+
+/** `"tributary/tx/v1\0" || borsh(SignDoc)`: what the sender's signature covers. */
+export function signBytes(doc: SignDoc): Uint8Array {
+  return concatBytes(TX_SIGN_DOMAIN, borsh((w) => writeSignDoc(w, doc)));
+}
+
+/** borsh(Tx) = borsh(SignDoc) || signature. */
+export function encodeTx(doc: SignDoc, signature: Uint8Array): Uint8Array {
+  const bytes = borsh((w) => {
+    writeSignDoc(w, doc);
+    w.fixed(signature, 64, 'signature');
+  });
+  if (bytes.length > TX_BYTES_MAX) throw new EncodingError(`transaction is ${bytes.length} bytes; no chain takes more than ${TX_BYTES_MAX}`);
+  return bytes;
+}
+
+/** Sign `doc` with `key` (whose public key must be `doc.sender`). */
+export function signTx(key: Keypair, doc: Omit<SignDoc, 'sender'> & { sender?: Uint8Array }): SignedTx {
+  const full: SignDoc = { ...doc, sender: doc.sender ?? key.publicKey };
+  if (toHex(full.sender) !== key.publicKeyHex) throw new EncodingError('the signing key is not the sender');
+  const signature = key.sign(signBytes(full));
+  const bytes = encodeTx(full, signature);
+  return { ...full, signature, bytes, hash: toHex(sha256(bytes)) };
+}
+
+/** Check a signed transaction's signature (ZIP-215). */
+export function verifyTx(tx: SignedTx): boolean {
+  return verifySignature(tx.sender, signBytes(tx), tx.signature);
+}
+
+export function txBase64(tx: SignedTx): string {
+  return toBase64(tx.bytes);
+}

@@ -1,0 +1,157 @@
+/**
+ * The wire types of Tributary transactions, as TypeScript values. Field order
+ * and enum tags live in the encoders (`tx.ts`, `ibc.ts`, `oracle.ts`); these
+ * types only name the fields. Byte fields are `Uint8Array`, addresses are
+ * `trib1…` text, integers are {@link IntLike} (bigint, safe number, or decimal
+ * string) so 128-bit amounts never pass through a float.
+ */
+import type { IntLike } from './borsh.js';
+
+export type { IntLike } from './borsh.js';
+export type Amount = IntLike;
+
+/** A validator as consensus sees it: vote key, VRF key, power. */
+export interface Validator {
+  publicKey: Uint8Array;
+  vrfPublicKey: Uint8Array;
+  power: IntLike;
+}
+
+export type PollWeight = { kind: 'one_per_account' } | { kind: 'by_balance'; denom: string };
+
+export type Ordering = 'unordered' | 'ordered-allow-timeout';
+
+export interface Packet {
+  sequence: IntLike;
+  sourcePort: string;
+  sourceChannel: string;
+  destPort: string;
+  destChannel: string;
+  data: Uint8Array;
+  /** Destination height; 0 = none. */
+  timeoutHeight: IntLike;
+  /** Destination block time; 0 = none. */
+  timeoutTimeMs: IntLike;
+}
+
+export type Acknowledgement = { kind: 'success'; data: Uint8Array } | { kind: 'error'; error: string };
+
+export interface TransferData {
+  denom: string;
+  amount: Amount;
+  sender: string;
+  receiver: string;
+  memo: string;
+}
+
+export interface Approval {
+  validator: Uint8Array;
+  signature: Uint8Array;
+}
+
+export type IbcMsg =
+  | { kind: 'create_client'; clientState: Uint8Array }
+  | { kind: 'update_client'; clientId: string; update: Uint8Array }
+  | {
+      kind: 'chan_open_init';
+      port: string;
+      clientId: string;
+      counterpartyClientId: string;
+      counterpartyPort: string;
+      ordering: Ordering;
+      version: string;
+    }
+  | {
+      kind: 'chan_open_try';
+      port: string;
+      clientId: string;
+      counterpartyClientId: string;
+      counterpartyPort: string;
+      counterpartyChannel: string;
+      ordering: Ordering;
+      version: string;
+      proofHeight: IntLike;
+      proof: Uint8Array;
+    }
+  | { kind: 'chan_open_ack'; port: string; channel: string; counterpartyChannel: string; proofHeight: IntLike; proof: Uint8Array }
+  | { kind: 'recv_packet'; packet: Packet; proofHeight: IntLike; proof: Uint8Array }
+  | { kind: 'acknowledge'; packet: Packet; ack: Acknowledgement; proofHeight: IntLike; proof: Uint8Array }
+  | { kind: 'timeout'; packet: Packet; proofHeight: IntLike; proof: Uint8Array }
+  | { kind: 'recover_client'; clientId: string; substituteClientId: string; approvals: Approval[] };
+
+export type FeedKind =
+  | { kind: 'number'; decimals: number; min: IntLike; max: IntLike }
+  | { kind: 'bytes'; maxBytes: number };
+
+export interface FeedConfig {
+  feedId: string;
+  description: string;
+  kind: FeedKind;
+  /** ed25519 public keys allowed to report. */
+  feeders: Uint8Array[];
+  threshold: number;
+  roundMs: IntLike;
+}
+
+export interface Report {
+  chainId: string;
+  feedId: string;
+  round: IntLike;
+  value: Uint8Array;
+}
+
+export interface SignedReport {
+  feeder: Uint8Array;
+  report: Report;
+  signature: Uint8Array;
+}
+
+/** Every transaction body the chains accept, by the Rust `TxBody::kind()` name. */
+export type TxBody =
+  | { kind: 'transfer'; to: string; denom: string; amount: Amount }
+  | { kind: 'register_validator'; vrfPublicKey: Uint8Array; selfBond: Amount }
+  | { kind: 'bond'; validator: string; amount: Amount }
+  | { kind: 'unbond'; validator: string; amount: Amount }
+  | { kind: 'submit_evidence'; evidence: Uint8Array }
+  | { kind: 'issue_asset'; symbol: string; name: string; decimals: number; supply: Amount; metadata: string; freezable: boolean }
+  | { kind: 'freeze_asset'; denom: string; account: string; frozen: boolean }
+  | { kind: 'burn_asset'; denom: string; amount: Amount }
+  | { kind: 'create_poll'; question: string; options: string[]; deadlineHeight: IntLike; weight: PollWeight }
+  | { kind: 'cast_vote'; pollId: IntLike; option: number }
+  | { kind: 'send_message'; to: string; body: Uint8Array; encrypted: boolean }
+  | { kind: 'register_child_chain'; template: string; genesis: Uint8Array; deposit: Amount }
+  | { kind: 'anchor_header'; chainId: string; update: Uint8Array }
+  | { kind: 'adopt_committee'; term: IntLike; validators: Validator[] }
+  | { kind: 'announce_endpoint'; chainId: string; p2p: string; graphql: string }
+  | { kind: 'ibc'; msgs: IbcMsg[] }
+  | {
+      kind: 'transfer_xchain';
+      channel: string;
+      receiver: string;
+      denom: string;
+      amount: Amount;
+      timeoutHeight: IntLike;
+      timeoutTimeMs: IntLike;
+      memo: string;
+    }
+  | { kind: 'register_feed'; feed: FeedConfig; approvals: Approval[] }
+  | { kind: 'submit_reports'; reports: SignedReport[] };
+
+export type TxKind = TxBody['kind'];
+
+/** The fields a sender signs: a transaction without its signature. */
+export interface SignDoc {
+  chainId: string;
+  /** The sender's ed25519 public key. */
+  sender: Uint8Array;
+  nonce: IntLike;
+  fee: Amount;
+  body: TxBody;
+}
+
+/** A signed transaction with its borsh bytes and hash (lowercase hex). */
+export interface SignedTx extends SignDoc {
+  signature: Uint8Array;
+  bytes: Uint8Array;
+  hash: string;
+}

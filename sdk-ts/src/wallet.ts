@@ -1,0 +1,91 @@
+/**
+ * A key on one chain: builds, signs and submits transactions with managed
+ * nonces and the chain's minimum fee, and waits for them.
+ */
+import type { ChainClient, Finalized, FinalityOptions } from './client.js';
+import { TxRejectedError } from './errors.js';
+import type { Keypair } from './keys.js';
+import { NonceManager } from './nonce.js';
+import { signTx } from './tx.js';
+import type { Amount, SignedTx, TxBody } from './types.js';
+
+export interface SendOptions {
+  /** Fee in the native denom (default: the chain's `minFee`). */
+  fee?: Amount;
+  /** Use this nonce instead of the managed one. */
+  nonce?: number;
+}
+
+/** Codes after which our local nonce count cannot be trusted. */
+const RESYNC_CODES = new Set(['NONCE_TOO_LOW', 'NONCE_TOO_HIGH']);
+
+export class Wallet {
+  readonly nonces: NonceManager;
+  private chainInfo: Promise<{ id: string; minFee: string }> | null = null;
+  /** Submissions in nonce order (see `send`). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly client: ChainClient, readonly key: Keypair) {
+    this.nonces = new NonceManager(client, key.address);
+  }
+
+  get address(): string {
+    return this.key.address;
+  }
+
+  private info(): Promise<{ id: string; minFee: string }> {
+    if (!this.chainInfo) {
+      this.chainInfo = this.client.chain().then((c) => ({ id: c.id, minFee: c.minFee }));
+      this.chainInfo.catch(() => {
+        this.chainInfo = null;
+      });
+    }
+    return this.chainInfo;
+  }
+
+  /** Sign `body` with the next nonce (does not submit). */
+  async sign(body: TxBody, options: SendOptions = {}): Promise<SignedTx> {
+    const { id, minFee } = await this.info();
+    const nonce = options.nonce ?? (await this.nonces.allocate());
+    return signTx(this.key, { chainId: id, nonce, fee: options.fee ?? minFee, body });
+  }
+
+  /**
+   * Sign and submit; resolves to the admitted transaction (hash in `.hash`).
+   * Submissions of one wallet go out one after another in nonce order,
+   * because a node refuses a nonce beyond the next one it expects
+   * (NONCE_TOO_HIGH); many calls may still be in flight at once. A refusal
+   * for a stale or early nonce (another client used the account) is retried
+   * with a fresh nonce from the node, at most twice.
+   */
+  async send(body: TxBody, options: SendOptions = {}): Promise<SignedTx> {
+    for (let attempt = 0; ; attempt++) {
+      const run = this.queue.then(async () => {
+        const tx = await this.sign(body, options);
+        try {
+          await this.client.submit(tx);
+        } catch (e) {
+          // The nonce was not used (or our count was off): recount from the
+          // node, whose nextNonce includes what its mempool holds, before
+          // the next queued transaction takes one.
+          if (options.nonce === undefined) this.nonces.resync();
+          throw e;
+        }
+        return tx;
+      });
+      this.queue = run.catch(() => undefined);
+      try {
+        return await run;
+      } catch (e) {
+        const retry = options.nonce === undefined && attempt < 2 && e instanceof TxRejectedError && RESYNC_CODES.has(e.code);
+        if (!retry) throw e;
+      }
+    }
+  }
+
+  /** Sign, submit and wait until it is in a block with a successful receipt. */
+  async sendAndWait(body: TxBody, options: SendOptions & FinalityOptions = {}): Promise<Finalized> {
+    const tx = await this.send(body, options);
+    return this.client.waitForFinality(tx.hash, options);
+  }
+}

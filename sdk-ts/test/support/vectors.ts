@@ -1,0 +1,141 @@
+/**
+ * Reading the shared vectors from ../interop-spec/vectors (never copied into
+ * sdk-ts) and turning their JSON bodies into SDK values.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromHex } from '../../src/bytes.js';
+import type { Acknowledgement, FeedConfig, FeedKind, IbcMsg, Packet, SignedReport, TxBody, Validator } from '../../src/types.js';
+
+/** sdk-ts/ (this file is compiled to sdk-ts/dist/test/support/). */
+export const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const VECTORS_DIR = process.env.TRIBUTARY_VECTORS_DIR ?? join(SDK_ROOT, '..', 'interop-spec', 'vectors');
+
+export function loadVectors<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;
+}
+
+type J = Record<string, unknown>;
+const s = (v: unknown): string => {
+  if (typeof v !== 'string') throw new Error(`expected a string, got ${JSON.stringify(v)}`);
+  return v;
+};
+const n = (v: unknown): number => {
+  if (typeof v !== 'number') throw new Error(`expected a number, got ${JSON.stringify(v)}`);
+  return v;
+};
+const hex = (v: unknown): Uint8Array => fromHex(s(v));
+
+export function validatorFromJson(v: J): Validator {
+  return { publicKey: hex(v.public_key_hex), vrfPublicKey: hex(v.vrf_public_key_hex), power: n(v.power) };
+}
+
+export function packetFromJson(p: J): Packet {
+  return {
+    sequence: n(p.sequence), sourcePort: s(p.source_port), sourceChannel: s(p.source_channel), destPort: s(p.dest_port),
+    destChannel: s(p.dest_channel), data: hex(p.data_hex), timeoutHeight: n(p.timeout_height), timeoutTimeMs: n(p.timeout_time_ms),
+  };
+}
+
+export function ackFromJson(a: J): Acknowledgement {
+  return a.kind === 'success' ? { kind: 'success', data: hex(a.data_hex) } : { kind: 'error', error: s(a.error) };
+}
+
+function feedKindFromJson(k: J): FeedKind {
+  return k.kind === 'number'
+    ? { kind: 'number', decimals: n(k.decimals), min: s(k.min), max: s(k.max) }
+    : { kind: 'bytes', maxBytes: n(k.max_bytes) };
+}
+
+export function feedFromJson(f: J): FeedConfig {
+  return {
+    feedId: s(f.feed_id), description: s(f.description), kind: feedKindFromJson(f.kind as J),
+    feeders: (f.feeders_hex as unknown[]).map(hex), threshold: n(f.threshold), roundMs: n(f.round_ms),
+  };
+}
+
+export function signedReportFromJson(r: J): SignedReport {
+  const rep = r.report as J;
+  return {
+    feeder: hex(r.feeder_hex),
+    report: { chainId: s(rep.chain_id), feedId: s(rep.feed_id), round: n(rep.round), value: hex(rep.value_hex) },
+    signature: hex(r.signature_hex),
+  };
+}
+
+function ibcMsgFromJson(m: J): IbcMsg {
+  switch (m.kind) {
+    case 'create_client':
+      return { kind: 'create_client', clientState: hex(m.client_state_hex) };
+    case 'update_client':
+      return { kind: 'update_client', clientId: s(m.client_id), update: hex(m.update_hex) };
+    case 'chan_open_init':
+      return {
+        kind: 'chan_open_init', port: s(m.port), clientId: s(m.client_id), counterpartyClientId: s(m.counterparty_client_id),
+        counterpartyPort: s(m.counterparty_port), ordering: s(m.ordering) as 'unordered', version: s(m.version),
+      };
+    case 'recv_packet':
+      return { kind: 'recv_packet', packet: packetFromJson(m.packet as J), proofHeight: n(m.proof_height), proof: hex(m.proof_hex) };
+    default:
+      throw new Error(`no JSON mapping for IbcMsg ${String(m.kind)} (add one when a vector uses it)`);
+  }
+}
+
+export function bodyFromJson(b: J): TxBody {
+  switch (b.kind) {
+    case 'transfer':
+      return { kind: 'transfer', to: s(b.to), denom: s(b.denom), amount: s(b.amount) };
+    case 'register_validator':
+      return { kind: 'register_validator', vrfPublicKey: hex(b.vrf_public_key_hex), selfBond: s(b.self_bond) };
+    case 'bond':
+    case 'unbond':
+      return { kind: b.kind, validator: s(b.validator), amount: s(b.amount) };
+    case 'submit_evidence':
+      return { kind: 'submit_evidence', evidence: hex(b.evidence_hex) };
+    case 'issue_asset':
+      return {
+        kind: 'issue_asset', symbol: s(b.symbol), name: s(b.name), decimals: n(b.decimals), supply: s(b.supply),
+        metadata: s(b.metadata), freezable: b.freezable === true,
+      };
+    case 'freeze_asset':
+      return { kind: 'freeze_asset', denom: s(b.denom), account: s(b.account), frozen: b.frozen === true };
+    case 'burn_asset':
+      return { kind: 'burn_asset', denom: s(b.denom), amount: s(b.amount) };
+    case 'create_poll': {
+      const w = b.weight as J;
+      return {
+        kind: 'create_poll', question: s(b.question), options: (b.options as unknown[]).map(s), deadlineHeight: n(b.deadline_height),
+        weight: w.kind === 'by_balance' ? { kind: 'by_balance', denom: s(w.denom) } : { kind: 'one_per_account' },
+      };
+    }
+    case 'cast_vote':
+      return { kind: 'cast_vote', pollId: n(b.poll_id), option: n(b.option) };
+    case 'send_message':
+      return { kind: 'send_message', to: s(b.to), body: hex(b.body_hex), encrypted: b.encrypted === true };
+    case 'register_child_chain':
+      return { kind: 'register_child_chain', template: s(b.template), genesis: hex(b.genesis_hex), deposit: s(b.deposit) };
+    case 'anchor_header':
+      return { kind: 'anchor_header', chainId: s(b.chain_id), update: hex(b.update_hex) };
+    case 'adopt_committee':
+      return { kind: 'adopt_committee', term: n(b.term), validators: (b.validators as J[]).map(validatorFromJson) };
+    case 'announce_endpoint':
+      return { kind: 'announce_endpoint', chainId: s(b.chain_id), p2p: s(b.p2p), graphql: s(b.graphql) };
+    case 'ibc':
+      return { kind: 'ibc', msgs: (b.msgs as J[]).map(ibcMsgFromJson) };
+    case 'transfer_xchain':
+      return {
+        kind: 'transfer_xchain', channel: s(b.channel), receiver: s(b.receiver), denom: s(b.denom), amount: s(b.amount),
+        timeoutHeight: n(b.timeout_height), timeoutTimeMs: n(b.timeout_time_ms), memo: s(b.memo),
+      };
+    case 'register_feed':
+      return {
+        kind: 'register_feed', feed: feedFromJson(b.feed as J),
+        approvals: (b.approvals as J[]).map((a) => ({ validator: hex(a.validator_hex), signature: hex(a.signature_hex) })),
+      };
+    case 'submit_reports':
+      return { kind: 'submit_reports', reports: (b.reports as J[]).map(signedReportFromJson) };
+    default:
+      throw new Error(`unknown body kind ${String(b.kind)}`);
+  }
+}
