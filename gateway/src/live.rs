@@ -9,7 +9,7 @@
 //! memory does not depend on its slowest client. When a chain's own stream
 //! ends (the node restarted, say), the merged stream ends with an error
 //! naming the chain; a client resubscribes and reads the gap with
-//! `chain(id) { blocks }`.
+//! `chain(id) { blocksConnection(minHeight:, maxHeight:) }`.
 
 use crate::directory::{ChainEntry, Directory};
 use crate::forward::{render_selection, NodeTypes, Prefetched};
@@ -99,7 +99,10 @@ async fn follow_one(
     }
     .await;
     if let Err(e) = result {
-        send(Err(format!("{}: {e}; resubscribe and read the gap with chain(id) {{ blocks }}", chain.id)));
+        send(Err(format!(
+            "{}: {e}; resubscribe and read the gap with chain(id) {{ blocksConnection(minHeight:, maxHeight:) }}",
+            chain.id
+        )));
     }
 }
 
@@ -140,7 +143,7 @@ fn bounded(receiver: mpsc::Receiver<Item>, overflow: Arc<AtomicBool>, tasks: Tas
         if overflow.load(Ordering::SeqCst) {
             let error = format!(
                 "SUBSCRIBER_TOO_SLOW: this subscriber fell more than {} items behind and was dropped; resubscribe and \
-                 read the gap with chain(id) {{ blocks }}",
+                 read the gap with chain(id) {{ blocksConnection(minHeight:, maxHeight:) }}",
                 receiver.max_capacity()
             );
             return Some((Err(error), (receiver, overflow, tasks, true)));

@@ -2,7 +2,7 @@
 //!
 //! The state tree is a Jellyfish Merkle Tree hashed with SHA-256; its ICS23
 //! [`proof_spec`] is part of the protocol (written out in
-//! `interop-spec/proofs.md`) and is pinned here rather than imported from the
+//! `interop-spec/state.md`, "Proofs") and is pinned here rather than imported from the
 //! tree's implementation, so a change there cannot silently change what
 //! verifiers accept (a test checks the two agree).
 //!
@@ -59,6 +59,8 @@ pub enum ProofError {
     NotExistence(&'static str),
     #[error("expected a non-existence proof, got {0}")]
     NotNonExistence(&'static str),
+    #[error("proof path has {depth} inner nodes, over the spec's maximum of {max}")]
+    TooDeep { depth: usize, max: usize },
     #[error("proof does not verify: the value is not at this key under this root")]
     MembershipFailed,
     #[error("proof does not verify: it does not show the key absent under this root")]
@@ -83,11 +85,28 @@ pub fn decode_proof(bytes: &[u8]) -> Result<CommitmentProof, ProofError> {
     CommitmentProof::decode(bytes).map_err(|e| ProofError::Malformed(e.to_string()))
 }
 
+/// Refuse paths longer than the spec's `max_depth`. The ics23 crate checks
+/// depth only when `min_depth` is above 0, and ours is 0 (a tree of one leaf
+/// has an empty path), so the bound is enforced here.
+fn check_depth(proof: &CommitmentProof) -> Result<(), ProofError> {
+    let max = proof_spec().max_depth as usize;
+    let depths: Vec<usize> = match &proof.proof {
+        Some(Proof::Exist(e)) => vec![e.path.len()],
+        Some(Proof::Nonexist(n)) => [&n.left, &n.right].into_iter().flatten().map(|e| e.path.len()).collect(),
+        _ => Vec::new(),
+    };
+    match depths.into_iter().max() {
+        Some(depth) if depth > max => Err(ProofError::TooDeep { depth, max }),
+        _ => Ok(()),
+    }
+}
+
 /// Check that `value` is stored at `key` in the state whose root is `root`.
 pub fn verify_membership(root: &[u8; 32], key: &[u8], value: &[u8], proof: &CommitmentProof) -> Result<(), ProofError> {
     if !matches!(proof.proof, Some(Proof::Exist(_))) {
         return Err(ProofError::NotExistence(kind(proof)));
     }
+    check_depth(proof)?;
     if ics23::verify_membership::<HostFunctionsManager>(proof, &proof_spec(), &root.to_vec(), key, value) {
         Ok(())
     } else {
@@ -100,6 +119,7 @@ pub fn verify_non_membership(root: &[u8; 32], key: &[u8], proof: &CommitmentProo
     if !matches!(proof.proof, Some(Proof::Nonexist(_))) {
         return Err(ProofError::NotNonExistence(kind(proof)));
     }
+    check_depth(proof)?;
     if ics23::verify_non_membership::<HostFunctionsManager>(proof, &proof_spec(), &root.to_vec(), key) {
         Ok(())
     } else {
@@ -114,6 +134,29 @@ mod tests {
     #[test]
     fn pinned_spec_matches_the_tree_implementation() {
         assert_eq!(proof_spec(), jmt::ics23_spec());
+    }
+
+    #[test]
+    fn a_path_deeper_than_the_spec_is_refused_before_hashing() {
+        use ics23::{ExistenceProof, InnerOp, NonExistenceProof};
+        let inner = InnerOp { hash: HashOp::Sha256.into(), prefix: INNER_PREFIX.to_vec(), suffix: vec![0; 32] };
+        let exist = |depth: usize| ExistenceProof {
+            key: b"k".to_vec(),
+            value: b"v".to_vec(),
+            leaf: proof_spec().leaf_spec,
+            path: vec![inner.clone(); depth],
+        };
+        let deep = CommitmentProof { proof: Some(Proof::Exist(exist(65))) };
+        assert_eq!(verify_membership(&[0; 32], b"k", b"v", &deep), Err(ProofError::TooDeep { depth: 65, max: 64 }));
+        let at_max = CommitmentProof { proof: Some(Proof::Exist(exist(64))) };
+        assert_eq!(verify_membership(&[0; 32], b"k", b"v", &at_max), Err(ProofError::MembershipFailed));
+        let deep_absence = CommitmentProof {
+            proof: Some(Proof::Nonexist(NonExistenceProof { key: b"a".to_vec(), left: None, right: Some(exist(100)) })),
+        };
+        assert_eq!(
+            verify_non_membership(&[0; 32], b"a", &deep_absence),
+            Err(ProofError::TooDeep { depth: 100, max: 64 })
+        );
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! A subscriber that falls more than [`BACKLOG`] blocks behind is dropped
 //! (its stream ends with an error naming the height to resume from), never
 //! buffered without bound: the node's memory does not depend on its
-//! slowest client. Clients resume from the last height they saw, with the
-//! `blocks` query for what they missed.
+//! slowest client. Clients resume from the last height they saw, reading
+//! what they missed with `blocksConnection(minHeight:, maxHeight:)` (or
+//! `block(height:)`).
 
 use super::schema::chain;
 use async_graphql::{Context, SimpleObject, Subscription};
@@ -81,7 +82,7 @@ impl SubscriptionRoot {
                 }
                 Err(BroadcastStreamRecvError::Lagged(missed)) => Err(super::schema::api_error(
                     "SUBSCRIBER_TOO_SLOW",
-                    format!("this subscriber fell {missed} blocks behind and was dropped; resubscribe and read the gap with `blocks`"),
+                    format!("this subscriber fell {missed} blocks behind and was dropped; resubscribe and read the gap with `blocksConnection(minHeight:, maxHeight:)`"),
                 )),
             })
             .take_while(move |item| {
