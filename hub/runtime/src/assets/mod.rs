@@ -209,7 +209,8 @@ impl Assets {
     ) -> Result<(), TxError> {
         self.check_freeze(&*ctx.state, sender, denom)?;
         if frozen {
-            write_value(ctx.state, state_key::frozen(denom, account), &());
+            // One byte, not empty: ICS23 cannot prove an empty value present.
+            write_value(ctx.state, state_key::frozen(denom, account), &true);
         } else {
             ctx.state.delete(state_key::frozen(denom, account));
         }
