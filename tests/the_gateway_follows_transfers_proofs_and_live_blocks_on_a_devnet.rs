@@ -497,6 +497,17 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
     assert!(bad_cursor.contains("INVALID_CURSOR"), "{bad_cursor}");
     let bad_transfers = error_of(&gateway, "{ transfers(first: 50) { edges { cursor } } }", json!({})).await;
     assert!(bad_transfers.contains("PAGE_TOO_LARGE"), "{bad_transfers}");
+    let missing = gateway
+        .query(
+            "query($id: String!) { transfer(id: $id) { id status hops { step } } }",
+            json!({ "id": format!("{hub_id}/{hub_channel}/999999") }),
+        )
+        .await
+        .unwrap();
+    assert!(missing["transfer"].is_null(), "no such packet, no transfer: {missing}");
+    let no_staking =
+        error_of(&gateway, &format!("{{ chain(id: {token:?}) {{ validators {{ address }} }} }}"), json!({})).await;
+    assert!(no_staking.contains("MODULE_NOT_PRESENT") && no_staking.contains("committee"), "{no_staking}");
     let bad_id = error_of(&gateway, "{ transfer(id: \"nonsense\") { id } }", json!({})).await;
     assert!(bad_id.contains("INVALID_TRANSFER_ID"), "{bad_id}");
     let bad_address = error_of(&gateway, "{ account(address: \"trib1<script>\") { chainId } }", json!({})).await;

@@ -164,6 +164,70 @@ impl Caller {
         }
     }
 
+    /// A cached immutable answer of `chain` to `query`.
+    pub fn cached(&self, chain: &str, query: &str) -> Option<Value> {
+        let key = (chain.to_string(), query.to_string());
+        let hit = self.cache.lock().ok().and_then(|c| c.entries.get(&key).cloned());
+        if hit.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        hit
+    }
+
+    /// Keep an answer that can never change.
+    pub fn remember(&self, chain: &str, query: String, answer: Value) {
+        if let Ok(mut cache) = self.cache.lock() {
+            let key = (chain.to_string(), query);
+            if cache.entries.insert(key.clone(), answer).is_none() {
+                cache.order.push_back(key);
+                while cache.order.len() > CACHE_ENTRIES_MAX {
+                    if let Some(old) = cache.order.pop_front() {
+                        cache.entries.remove(&old);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ask `chain` once and keep a partial answer: its `data`, and its
+    /// errors each with the first segment of its path (the top-level field
+    /// it belongs to; `None` for an error of the whole query).
+    pub async fn ask_partial(
+        &self,
+        chain: &ChainEntry,
+        query: &str,
+    ) -> Result<(Value, Vec<(Option<String>, ChainError)>), ChainError> {
+        let error = |code: &str, message: String| ChainError { chain: chain.id.clone(), code: code.into(), message };
+        let call = async {
+            let response = self.http.post(&chain.graphql).json(&json!({ "query": query })).send().await?;
+            let status = response.status();
+            let text = response.text().await?;
+            Ok::<_, reqwest::Error>((status, text))
+        };
+        let (status, text) = match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(e)) => return Err(error("CHAIN_UNREACHABLE", format!("{} is down: {e}", chain.id))),
+            Err(_) => {
+                return Err(error("CHAIN_TIMEOUT", format!("{} did not answer within {:?}", chain.id, self.timeout)))
+            }
+        };
+        let Ok(body) = serde_json::from_str::<Value>(&text) else {
+            let head: String = text.chars().take(200).collect();
+            return Err(error("CHAIN_UNREACHABLE", format!("{} answered HTTP {status}: {head}", chain.id)));
+        };
+        let errors = body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                let path = e.pointer("/path/0").and_then(Value::as_str).map(str::to_string);
+                let code = e.pointer("/extensions/code").and_then(Value::as_str).unwrap_or("GRAPHQL");
+                (path, error(code, e["message"].as_str().unwrap_or("unknown error").to_string()))
+            })
+            .collect();
+        Ok((body["data"].clone(), errors))
+    }
+
     /// Ask through the request's loader (identical calls share one answer)
     /// and, when `immutable` says an answer can never change, the cache.
     pub async fn load(
@@ -173,11 +237,10 @@ impl Caller {
         query: String,
         immutable: fn(&Value) -> bool,
     ) -> Result<Value, ChainError> {
-        let key = (chain.id.clone(), query);
-        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.entries.get(&key).cloned()) {
-            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Some(hit) = self.cached(&chain.id, &query) {
             return Ok(hit);
         }
+        let key = (chain.id.clone(), query);
         let pending = {
             let this = self.clone();
             let (chain, query) = (chain.clone(), key.1.clone());
@@ -189,16 +252,7 @@ impl Caller {
         };
         let answer = pending.await?;
         if immutable(&answer) {
-            if let Ok(mut cache) = self.cache.lock() {
-                if cache.entries.insert(key.clone(), answer.clone()).is_none() {
-                    cache.order.push_back(key);
-                    while cache.order.len() > CACHE_ENTRIES_MAX {
-                        if let Some(old) = cache.order.pop_front() {
-                            cache.entries.remove(&old);
-                        }
-                    }
-                }
-            }
+            self.remember(&key.0, key.1, answer.clone());
         }
         Ok(answer)
     }

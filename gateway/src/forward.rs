@@ -11,15 +11,17 @@
 //! promised. Fragments are inlined (the node schema has no interfaces or
 //! unions, so a fragment's type condition adds nothing).
 
-use crate::directory::{Caller, ChainEntry, RequestLoader};
+use crate::directory::{Caller, ChainEntry, ChainError};
 use async_graphql::registry::{MetaType, MetaTypeId, Registry};
 use async_graphql::{
     ContainerType, Context, ContextSelectionSet, OutputType, Positioned, SelectionField, ServerError, ServerResult,
     Value,
 };
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 /// The node's types the gateway re-exposes.
 pub trait NodeTypes: Send + Sync + 'static {
@@ -70,37 +72,84 @@ pub fn render_selection(field: &SelectionField<'_>, out: &mut String) -> ServerR
     Ok(())
 }
 
-/// Fields whose non-null answers never change: a committed block or
-/// transaction, and a light-client update (all fixed once the height is
-/// final: VBFT blocks are final when committed).
-fn immutable_field(name: &str, has_height: bool) -> fn(&serde_json::Value) -> bool {
-    fn all_present(v: &serde_json::Value) -> bool {
-        v.as_object().is_some_and(|o| !o.is_empty() && o.values().all(|x| !x.is_null()))
-    }
-    fn never(_: &serde_json::Value) -> bool {
-        false
-    }
-    match name {
-        "block" | "tx" | "lightClientUpdate" => all_present,
-        "state" | "oracleHistory" if has_height => all_present,
-        _ => never,
-    }
+/// Whether a field's non-null answer can never change: a committed block
+/// or transaction, a light-client update, state at an explicit height (all
+/// fixed once the height is final: VBFT blocks are final when committed).
+fn immutable_field(field: &SelectionField<'_>) -> ServerResult<bool> {
+    let has_height = field.arguments()?.iter().any(|(name, v)| name.as_str() == "height" && *v != Value::Null);
+    Ok(match field.name() {
+        "block" | "tx" | "lightClientUpdate" => true,
+        "state" | "oracleHistory" => has_height,
+        _ => false,
+    })
 }
 
-/// Answer the current field by asking `chain` for it.
-pub async fn forward_field(ctx: &Context<'_>, chain: &ChainEntry) -> ServerResult<Value> {
-    let field = ctx.field();
-    let response_key = field.alias().unwrap_or(field.name()).to_string();
-    let mut query = String::from("{ ");
-    render_field(&field, &mut query)?;
-    query.push_str(" }");
-    let has_height = field.arguments()?.iter().any(|(name, v)| name.as_str() == "height" && *v != Value::Null);
+/// What one chain object's forwarded fields came back as, by response key.
+type Fetched = HashMap<String, Result<serde_json::Value, ChainError>>;
+
+/// Ask `chain` for every forwarded field of `selection` in one query (a
+/// field the cache holds is not asked again). A field's error stays that
+/// field's: the others keep their answers.
+async fn fetch_all(ctx: &Context<'_>, chain: &ChainEntry) -> ServerResult<Fetched> {
     let caller = ctx.data_unchecked::<Caller>();
-    let answer = caller
-        .load(ctx.data_opt::<RequestLoader>(), chain, query, immutable_field(field.name(), has_height))
-        .await
-        .map_err(|e| e.to_graphql().into_server_error(ctx.item.pos))?;
-    let value = answer.get(&response_key).cloned().unwrap_or(serde_json::Value::Null);
+    let mut fetched = Fetched::new();
+    let mut asked: Vec<(String, String, bool)> = Vec::new();
+    for child in ctx.field().selection_set() {
+        if OWN_FIELDS.contains(&child.name()) || child.name().starts_with("__") {
+            continue;
+        }
+        let key = child.alias().unwrap_or(child.name()).to_string();
+        let mut text = String::new();
+        render_field(&child, &mut text)?;
+        match caller.cached(&chain.id, &text) {
+            Some(hit) => {
+                fetched.insert(key, Ok(hit));
+            }
+            None => asked.push((key, text, immutable_field(&child)?)),
+        }
+    }
+    if asked.is_empty() {
+        return Ok(fetched);
+    }
+    let query = format!("{{ {} }}", asked.iter().map(|(_, text, _)| text.as_str()).collect::<Vec<_>>().join(" "));
+    match caller.ask_partial(chain, &query).await {
+        Ok((data, errors)) => {
+            for (key, text, immutable) in asked {
+                let error = errors
+                    .iter()
+                    .find(|(path, _)| path.as_deref() == Some(key.as_str()))
+                    .or_else(|| errors.iter().find(|(path, _)| path.is_none()));
+                let answer = match error {
+                    Some((_, e)) => Err(e.clone()),
+                    None => {
+                        let value = data.get(&key).cloned().unwrap_or(serde_json::Value::Null);
+                        if immutable && !value.is_null() {
+                            caller.remember(&chain.id, text, value.clone());
+                        }
+                        Ok(value)
+                    }
+                };
+                fetched.insert(key, answer);
+            }
+        }
+        Err(e) => {
+            for (key, _, _) in asked {
+                fetched.insert(key, Err(e.clone()));
+            }
+        }
+    }
+    Ok(fetched)
+}
+
+/// The current field's answer from what was fetched, in the client's field order.
+fn answer_field(ctx: &Context<'_>, chain: &ChainEntry, fetched: &Fetched) -> ServerResult<Value> {
+    let field = ctx.field();
+    let key = field.alias().unwrap_or(field.name());
+    let value = match fetched.get(key) {
+        Some(Ok(value)) => value.clone(),
+        Some(Err(e)) => return Err(ctx.set_error_path(e.to_graphql().into_server_error(ctx.item.pos))),
+        None => serde_json::Value::Null,
+    };
     let value =
         Value::from_json(value).map_err(|e| ServerError::new(format!("{}: unreadable answer: {e}", chain.id), None))?;
     Ok(SelectionOrder::of(&field).apply(value))
@@ -174,14 +223,16 @@ impl ChainOwn {
 const OWN_FIELDS: [&str; 5] = ["id", "kind", "template", "graphql", "status"];
 
 /// One chain through the gateway: its own fields plus all of the node's.
+/// The node's fields of one `chain(id:)` go to the node as one query.
 pub struct GatewayChain<N> {
     own: ChainOwn,
+    fetched: OnceLock<Fetched>,
     _node: PhantomData<fn() -> N>,
 }
 
 impl<N> GatewayChain<N> {
     pub fn new(entry: ChainEntry) -> Self {
-        GatewayChain { own: ChainOwn { entry }, _node: PhantomData }
+        GatewayChain { own: ChainOwn { entry }, fetched: OnceLock::new(), _node: PhantomData }
     }
 }
 
@@ -230,8 +281,10 @@ impl<N: NodeTypes> OutputType for GatewayChain<N> {
     async fn resolve(
         &self,
         ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<async_graphql::parser::types::Field>,
+        field: &Positioned<async_graphql::parser::types::Field>,
     ) -> ServerResult<Value> {
+        let fetched = fetch_all(&ctx.with_field(field), &self.own.entry).await?;
+        let _ = self.fetched.set(fetched);
         async_graphql::resolver_utils::resolve_container(ctx, self).await
     }
 }
@@ -241,7 +294,8 @@ impl<N: NodeTypes> ContainerType for GatewayChain<N> {
         if OWN_FIELDS.contains(&ctx.item.node.name.node.as_str()) {
             return self.own.resolve_field(ctx).await;
         }
-        forward_field(ctx, &self.own.entry).await.map(Some)
+        let empty = Fetched::new();
+        answer_field(ctx, &self.own.entry, self.fetched.get().unwrap_or(&empty)).map(Some)
     }
 }
 

@@ -212,7 +212,11 @@ pub async fn track(
                 .await;
             match answer {
                 Ok(a) => (
-                    a.pointer("/packetReceipt/status").and_then(Value::as_str).map(str::to_string),
+                    // "none": the destination has no receipt (yet).
+                    a.pointer("/packetReceipt/status")
+                        .and_then(Value::as_str)
+                        .filter(|s| *s != "none")
+                        .map(str::to_string),
                     first_tx(&a, "recv"),
                 ),
                 Err(_) => (None, None),

@@ -9,8 +9,9 @@ import { GraphqlHttp, type GraphqlOptions } from './graphql.js';
 import { toBase64 } from './bytes.js';
 import type { SignedTx } from './types.js';
 import type {
-  AccountView, BlockView, ChainInfo, ChannelView, FeedView, IbcClientView, LiveBlock, OracleValueView, PacketReceiptView,
-  PendingPacketView, StateView, TxView, ValidatorView,
+  AccountView, BlockView, ChainInfo, ChannelView, CrossChainTransferView, FeedView, GatewayChainView, IbcClientView, LiveBlock,
+  OracleValueView, PacketReceiptView, PendingPacketView, ProvenStateView, StateView, TransferConnectionView, TransferStatus, TxView,
+  ValidatorView,
 } from './views.js';
 
 const HEADER = 'hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput vrfProof validatorSetHash nextValidatorSetHash borshBase64';
@@ -40,14 +41,14 @@ function gatewayRoute(http: GraphqlHttp, chain: string): Route {
     http,
     query: async <T>(defs: string, selection: string, vars: Record<string, unknown>) => {
       const answer = await http.request<{ chain: T | null }>(
-        `query($__chain: ID!${defs ? `, ${defs}` : ''}) { chain(id: $__chain) { ${selection} } }`,
+        `query($__chain: String!${defs ? `, ${defs}` : ''}) { chain(id: $__chain) { ${selection} } }`,
         { ...vars, __chain: chain },
       );
       if (!answer.chain) throw new ApiError('UNKNOWN_CHAIN', `the gateway knows no chain ${JSON.stringify(chain)}`);
       return answer.chain;
     },
     submit: async (t) =>
-      (await http.request<{ submitTx: { hash: string } }>('mutation($c: ID!, $t: String!) { submitTx(chain: $c, txBase64: $t) { hash } }', { c: chain, t })).submitTx.hash,
+      (await http.request<{ submitTx: { chainId: string; hash: string } }>('mutation($c: String!, $t: String!) { submitTx(chain: $c, txBase64: $t) { chainId hash } }', { c: chain, t })).submitTx.hash,
   };
 }
 
@@ -180,7 +181,7 @@ export class ChainClient {
     try {
       return await this.route.submit(toBase64(bytes));
     } catch (e) {
-      if (e instanceof ApiError) throw new TxRejectedError(e.code, e.message);
+      if (e instanceof ApiError) throw new TxRejectedError(e.code, e.message, undefined, undefined, e.chain);
       throw e;
     }
   }
@@ -237,15 +238,55 @@ export class NodeClient extends ChainClient {
   }
 }
 
+const TRANSFER = 'id sourceChain sourceChannel destinationChain destinationChannel sequence sender receiver denom amount status hops { chainId step height txHash }';
+const PROVEN = 'chainId key height exists valueBase64 proofBase64 stateRoot lightClientUpdateBase64 '
+  + 'anchor { hubChainId anchorKey anchorValueBase64 hubProofBase64 hubHeight hubStateRoot hubLightClientUpdateBase64 }';
+/** Statuses after which a transfer no longer changes. */
+export const TRANSFER_FINAL: readonly TransferStatus[] = ['acknowledged', 'failed', 'timed_out'];
+
+export interface TransfersQuery {
+  /** Only transfers sent from this chain (default: every chain). */
+  chain?: string;
+  sender?: string;
+  receiver?: string;
+  denom?: string;
+  /** Page size (the gateway allows at most 20). */
+  first?: number;
+  /** The previous page's `pageInfo.endCursor`. */
+  after?: string;
+}
+
+export interface FollowOptions {
+  /** Give up after this long (default 120 s). */
+  timeoutMs?: number;
+  /** Poll interval (default 500 ms). */
+  pollMs?: number;
+  /** Told of each new status (and the transfer as it is then). */
+  onProgress?: (status: TransferStatus, transfer: CrossChainTransferView) => void;
+}
+
 /**
  * The gateway: one endpoint over every chain. `forChain(id)` gives a client
  * whose queries run under `chain(id:)` and whose submissions go through
- * `submitTx(chain:, txBase64:)`. `provenState` is the gateway's proven read.
+ * `submitTx(chain:, txBase64:)` (a chain's refusal keeps that chain's code).
+ * `provenState` is the gateway's proof-carrying read (check it with
+ * `verifyProvenState`), `transfer`/`transfers`/`followTransfer` follow
+ * cross-chain transfers hop by hop, and `subscribeGateway` (subscribe.ts)
+ * streams live blocks of every chain.
  */
 export class GatewayClient {
   readonly http: GraphqlHttp;
   constructor(url: string, options: GraphqlOptions = {}) {
     this.http = new GraphqlHttp(url, options);
+  }
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  /** The gateway's subscription endpoint: `{graphql}/ws` with a ws scheme. */
+  get wsUrl(): string {
+    return this.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/ws';
   }
 
   forChain(chainId: string): ChainClient {
@@ -257,10 +298,77 @@ export class GatewayClient {
     })();
   }
 
-  async provenState(chainId: string, key: string): Promise<StateView> {
-    return (await this.http.request<{ provenState: StateView }>(
-      `query($c: ID!, $k: String!) { provenState(chain: $c, key: $k) { key height exists valueBase64 valueHex proofBase64 stateRoot header { ${HEADER} } } }`,
+  /** Every chain the gateway knows, with its status. */
+  async chains(): Promise<GatewayChainView[]> {
+    return (await this.http.request<{ chains: { id: string; kind: string; template: string | null; graphql: string; status: string; height: number | null; error: string | null }[] }>(
+      '{ chains { id kind template graphql status height error } }',
+    )).chains.map((c) => ({ id: c.id, kind: c.kind, template: c.template, graphql: c.graphql, status: { status: c.status, height: c.height, error: c.error } }));
+  }
+
+  /**
+   * The value at a state key of `chainId` with everything needed to check it
+   * while trusting only the hub's validators: on the hub at its latest
+   * height, on a child chain at the latest height the hub anchored, with the
+   * anchor. Verify with `verifyProvenState(answer, trust)`.
+   */
+  async provenState(chainId: string, key: string): Promise<ProvenStateView> {
+    return (await this.http.request<{ provenState: ProvenStateView }>(
+      `query($c: String!, $k: String!) { provenState(chain: $c, key: $k) { ${PROVEN} } }`,
       { c: chainId, k: key },
     )).provenState;
+  }
+
+  /** A cross-chain transfer by id `SOURCE_CHAIN/CHANNEL/SEQUENCE` (status `unknown` when no chain has it). */
+  async transfer(id: string): Promise<CrossChainTransferView | null> {
+    return (await this.http.request<{ transfer: CrossChainTransferView | null }>(`query($id: String!) { transfer(id: $id) { ${TRANSFER} } }`, { id })).transfer;
+  }
+
+  /** One page of transfers, newest first, filtered; `unavailable` lists chains that did not answer. */
+  async transfers(query: TransfersQuery = {}): Promise<TransferConnectionView> {
+    const filter: Record<string, string> = {};
+    if (query.sender !== undefined) filter.sender = query.sender;
+    if (query.receiver !== undefined) filter.receiver = query.receiver;
+    if (query.denom !== undefined) filter.denom = query.denom;
+    return (await this.http.request<{ transfers: TransferConnectionView }>(
+      'query($c: String, $f: TransferFilter, $n: Int, $a: String) { transfers(chain: $c, filter: $f, first: $n, after: $a) '
+        + `{ edges { cursor node { ${TRANSFER} } } pageInfo { hasNextPage endCursor } unavailable { chainId error } } }`,
+      { c: query.chain ?? null, f: filter, n: query.first ?? null, a: query.after ?? null },
+    )).transfers;
+  }
+
+  /**
+   * Poll `transfer(id)` until it is final: `acknowledged`, `failed` (the
+   * destination refused it; refunded) or `timed_out` (refunded). Resolves with
+   * the final transfer whichever of the three it is; throws
+   * {@link TimeoutError} when it is not final in time, or the last
+   * {@link UnreachableError} when the gateway could not be reached by then.
+   */
+  async followTransfer(id: string, options: FollowOptions = {}): Promise<CrossChainTransferView> {
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const pollMs = options.pollMs ?? 500;
+    const deadline = Date.now() + timeoutMs;
+    let status: TransferStatus | null = null;
+    let lastUnreachable: UnreachableError | undefined;
+    for (;;) {
+      try {
+        const t = await this.transfer(id);
+        lastUnreachable = undefined;
+        if (t) {
+          if (t.status !== status) {
+            status = t.status;
+            options.onProgress?.(t.status, t);
+          }
+          if (TRANSFER_FINAL.includes(t.status)) return t;
+        }
+      } catch (e) {
+        if (!(e instanceof UnreachableError)) throw e;
+        lastUnreachable = e;
+      }
+      if (Date.now() + pollMs > deadline) {
+        if (lastUnreachable) throw lastUnreachable;
+        throw new TimeoutError(`transfer ${id} final (last status ${status ?? 'none'})`, timeoutMs);
+      }
+      await sleep(pollMs);
+    }
   }
 }

@@ -37,10 +37,16 @@ export class UnreachableError extends TributaryError {
   }
 }
 
-/** The node answered with a GraphQL error; `code` is the node's `extensions.code`. */
+/**
+ * The node (or gateway) answered with a GraphQL error; `code` is its
+ * `extensions.code`. Through the gateway, a chain's refusal keeps the chain's
+ * code, and `chain` names the chain (`extensions.chain`).
+ */
 export class ApiError extends TributaryError {
-  constructor(code: string, message: string) {
+  readonly chain: string | undefined;
+  constructor(code: string, message: string, chain?: string) {
     super(code, message);
+    this.chain = chain;
   }
 }
 
@@ -54,11 +60,14 @@ export class TxRejectedError extends TributaryError {
   readonly reason: string;
   readonly hash: string | undefined;
   readonly height: number | undefined;
-  constructor(code: string, reason: string, hash?: string, height?: number) {
+  /** Through the gateway: the chain that refused it. */
+  readonly chain: string | undefined;
+  constructor(code: string, reason: string, hash?: string, height?: number, chain?: string) {
     super(code, hash ? `transaction ${hash} was rejected: ${reason} [${code}]` : `transaction rejected: ${reason} [${code}]`);
     this.reason = reason;
     this.hash = hash;
     this.height = height;
+    this.chain = chain;
   }
 }
 

@@ -48,14 +48,14 @@ export class GraphqlHttp {
       throw new UnreachableError(this.url, `connection dropped while reading the answer: ${(e as Error).message}`, e);
     }
     if (text.length > ANSWER_BYTES_MAX) throw new ApiError('ANSWER_TOO_LARGE', `the answer is over ${ANSWER_BYTES_MAX} bytes`);
-    let body: { data?: T; errors?: Array<{ message?: string; extensions?: { code?: string } }> };
+    let body: { data?: T; errors?: Array<{ message?: string; extensions?: { code?: string; chain?: string } }> };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
       throw new ApiError('HTTP', `the node answered HTTP ${response.status}: ${text.slice(0, 300)}`);
     }
     const error = body.errors?.[0];
-    if (error) throw new ApiError(error.extensions?.code ?? 'GRAPHQL', error.message ?? 'unknown error');
+    if (error) throw new ApiError(error.extensions?.code ?? 'GRAPHQL', error.message ?? 'unknown error', error.extensions?.chain);
     if (body.data === undefined || body.data === null) throw new ApiError('HTTP', `no data in the answer (HTTP ${response.status})`);
     return body.data;
   }

@@ -25,6 +25,7 @@ export { NonceManager } from './nonce.js';
 export { Wallet, type SendOptions } from './wallet.js';
 export { body } from './builders.js';
 export * from './xchain.js';
-export { subscribe, type SubscribeOptions, type Subscription } from './subscribe.js';
+export { subscribe, subscribeGateway, type SubscribeOptions, type Subscription, type GatewaySubscribeOptions, type GatewaySubscription } from './subscribe.js';
 export * from './feeder.js';
 export * from './lightclient.js';
+export * from './proven.js';

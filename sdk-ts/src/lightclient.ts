@@ -13,28 +13,19 @@
  * (sr25519; no small audited JS library) — the beacon is taken from the
  * header's VRF output, which its certificate covers.
  */
-import { BorshReader, fromBorsh } from './borsh.js';
+import { decodeUpdate, type Update } from './update.js';
 import { bytesEqual, fromBase64, toHex } from './bytes.js';
-import { verifyCertificate, type CommitCertificate } from './certificate.js';
+import { verifyCertificate } from './certificate.js';
 import { VerificationError } from './errors.js';
-import { beaconOf, headerHash, readHeader, validatorSetHash, type Header } from './header.js';
+import { beaconOf, headerHash, validatorSetHash } from './header.js';
 import { verifyStateAnswer, type TrustedChain, type VerifiedState } from './proof.js';
 import type { ChainClient } from './client.js';
 import type { Validator } from './types.js';
 import type { StateView } from './views.js';
 
-/** Largest update accepted (as the Rust side). */
-export const UPDATE_BYTES_MAX = 512 * 1024;
+export { UPDATE_BYTES_MAX, decodeUpdate, encodeUpdate, type Update } from './update.js';
 /** Verified states kept (as the Rust client's `recent`). */
 export const RECENT_MAX = 64;
-
-export interface Update {
-  header: Header;
-  certificate: CommitCertificate;
-  parent: Header | null;
-  validatorSet: Validator[];
-  nextValidatorSet: Validator[] | null;
-}
 
 export interface ConsensusState {
   height: bigint;
@@ -45,28 +36,6 @@ export interface ConsensusState {
   beacon: Uint8Array;
   /** The set that certifies height + 1. */
   nextValidatorSetHash: Uint8Array;
-}
-
-function readValidator(r: BorshReader): Validator {
-  return { publicKey: r.fixed(32), vrfPublicKey: r.fixed(32), power: r.u64() };
-}
-
-/** Decode a borsh light-client `Update` (the node's `lightClientUpdate(height)`). */
-export function decodeUpdate(bytes: Uint8Array): Update {
-  if (bytes.length > UPDATE_BYTES_MAX) throw new VerificationError('UPDATE_TOO_LARGE', `update is ${bytes.length} bytes`);
-  return fromBorsh(bytes, (r) => {
-    const header = readHeader(r);
-    const certificate: CommitCertificate = {
-      height: r.u64(),
-      round: r.u32(),
-      blockHash: r.fixed(32),
-      signatures: r.vec((x) => ({ validator: x.fixed(32), signature: x.fixed(64) }), 96),
-    };
-    const parent = r.option(readHeader);
-    const validatorSet = r.vec(readValidator, 72);
-    const nextValidatorSet = r.option((x) => x.vec(readValidator, 72));
-    return { header, certificate, parent, validatorSet, nextValidatorSet };
-  });
 }
 
 export class LightClient {
@@ -95,6 +64,11 @@ export class LightClient {
       nextValidatorSetHash: validatorSetHash(trusted.validators),
     };
     return new LightClient(chainId, trusted.committers, latest, [...trusted.validators]);
+  }
+
+  /** The chain's `consensus.committers` (committee size per height). */
+  get committerCount(): number {
+    return this.committers;
   }
 
   get latest(): ConsensusState {

@@ -70,10 +70,13 @@ export interface TrustedChain {
   committers: number;
   /** The chain's genesis hash (the beacon before height 1). */
   genesisHash: Uint8Array;
+  /** The chain's id (from genesis); checks that certified headers are of this chain. */
+  chainId?: string;
 }
 
 /** The genesis file's shape, as far as trust needs it (`genesis.json` of a node home). */
 export interface GenesisTrust {
+  chain_id?: string;
   consensus: { committers: number };
   validators: { public_key: string; vrf_public_key: string; power: number | string }[];
 }
@@ -88,6 +91,7 @@ export function trustFromGenesis(genesis: GenesisTrust, genesisHashHex: string):
     validators: genesis.validators.map((v) => ({ publicKey: fromHex(v.public_key, 32), vrfPublicKey: fromHex(v.vrf_public_key, 32), power: v.power })),
     committers: genesis.consensus.committers,
     genesisHash: fromHex(genesisHashHex, 32),
+    ...(genesis.chain_id !== undefined ? { chainId: genesis.chain_id } : {}),
   };
 }
 
@@ -109,8 +113,12 @@ export async function verifyBlockAt(client: ChainClient, height: number, trusted
   return header;
 }
 
-/** Read `key` (at `height`, default latest) and verify both the proof and the header's certificate. */
-export async function verifyProvenState(client: ChainClient, key: string, trusted: TrustedChain, height?: number): Promise<VerifiedState> {
+/**
+ * Read `key` from a node (at `height`, default latest) and verify both the
+ * proof and the header's certificate. Also reachable as
+ * `verifyProvenState(client, key, trusted, height)`.
+ */
+export async function verifyNodeState(client: ChainClient, key: string, trusted: TrustedChain, height?: number): Promise<VerifiedState> {
   const answer = await client.state(key, height);
   const proven = verifyStateAnswer(answer);
   const certified = await verifyBlockAt(client, answer.height, trusted);

@@ -6,10 +6,14 @@
  * heights it skipped are read with `block(height:)` and delivered first. The
  * handler therefore sees every height once, in order. A handler that throws
  * is reported to `onError` and the stream moves on (no redelivery).
+ *
+ * `subscribeGateway` does the same through the gateway's merged
+ * `newBlocks(chains:, eventKind:)`, keeping the last height per chain and
+ * backfilling each chain with the gateway's `chain(id:) { block(height:) }`.
  */
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { NodeClient } from './client.js';
+import { GatewayClient, NodeClient } from './client.js';
 import type { LiveBlock } from './views.js';
 
 export interface SubscribeOptions {
@@ -41,7 +45,34 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
-const QUERY = `subscription($k: String) { newBlocks(eventKind: $k) { chainId height hash timeMs txCount events { txHash kind attributes } } }`;
+const FIELDS = 'chainId height hash timeMs txCount events { txHash kind attributes }';
+const QUERY = `subscription($k: String) { newBlocks(eventKind: $k) { ${FIELDS} } }`;
+const GATEWAY_QUERY = `subscription($c: [String!], $k: String) { newBlocks(chains: $c, eventKind: $k) { ${FIELDS} } }`;
+
+export interface GatewaySubscribeOptions extends Omit<SubscribeOptions, 'url' | 'fromHeight'> {
+  /** The gateway's GraphQL URL; the stream uses `{url}/ws`. */
+  url: string;
+  /** Only these chains (default: every chain the gateway knows). */
+  chains?: string[];
+  /** Per chain, deliver from this height on (older ones are backfilled first). */
+  fromHeights?: Record<string, number>;
+}
+
+export interface GatewaySubscription extends Subscription {
+  /** The last height delivered per chain. */
+  readonly lastHeights: Readonly<Record<string, number>>;
+}
+
+/** What differs between a node's stream and the gateway's. */
+interface Source {
+  wsUrl: string;
+  query: string;
+  variables: Record<string, unknown>;
+  /** Which chain's heights a block continues ('' for a node: one chain). */
+  lane(block: LiveBlock): string;
+  /** Read one height of a lane over HTTP (backfill). */
+  fetch(lane: string, height: number): Promise<LiveBlock | null>;
+}
 
 /** Live blocks held for a slow handler before the newest start replacing the last one. */
 const QUEUE_MAX = 1024;
@@ -50,12 +81,67 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function subscribe(options: SubscribeOptions, handler: (block: LiveBlock) => void | Promise<void>): Subscription {
   const http = new NodeClient(options.url);
-  const wsUrl = options.wsUrl ?? http.wsUrl;
+  const source: Source = {
+    wsUrl: options.wsUrl ?? http.wsUrl,
+    query: QUERY,
+    variables: { k: options.eventKind ?? null },
+    lane: () => '',
+    fetch: (_lane, height) => http.liveBlock(height, options.eventKind),
+  };
+  const from: Record<string, number> = options.fromHeight !== undefined ? { '': options.fromHeight } : {};
+  const sub = run(source, options, from, handler);
+  return {
+    get lastHeight() {
+      return sub.lastHeight;
+    },
+    get reconnects() {
+      return sub.reconnects;
+    },
+    get backfilled() {
+      return sub.backfilled;
+    },
+    close: () => sub.close(),
+  };
+}
+
+/**
+ * Live blocks of every chain (or of `chains`) through the gateway's
+ * `newBlocks(chains:, eventKind:)` at `{gateway}/ws`, merged. Each chain is
+ * followed on its own: after a reconnect (or a drop for being slow), the
+ * heights a chain skipped are read with the gateway's `chain(id:) { block }`
+ * and delivered first, so the handler sees every height of every chain once,
+ * in order per chain (chains interleave).
+ */
+export function subscribeGateway(options: GatewaySubscribeOptions, handler: (block: LiveBlock) => void | Promise<void>): GatewaySubscription {
+  const gateway = new GatewayClient(options.url);
+  const clients = new Map<string, ReturnType<GatewayClient['forChain']>>();
+  const source: Source = {
+    wsUrl: options.wsUrl ?? gateway.wsUrl,
+    query: GATEWAY_QUERY,
+    variables: { c: options.chains ?? null, k: options.eventKind ?? null },
+    lane: (block) => block.chainId,
+    fetch: (lane, height) => {
+      let client = clients.get(lane);
+      if (!client) clients.set(lane, (client = gateway.forChain(lane)));
+      return client.liveBlock(height, options.eventKind);
+    },
+  };
+  return run(source, options, options.fromHeights ?? {}, handler);
+}
+
+function run(
+  source: Source,
+  options: Omit<SubscribeOptions, 'url' | 'fromHeight'>,
+  fromHeights: Record<string, number>,
+  handler: (block: LiveBlock) => void | Promise<void>,
+): GatewaySubscription {
   const initialDelay = options.initialDelayMs ?? 200;
   const maxDelay = options.maxDelayMs ?? 5_000;
   const onError = options.onError ?? (() => {});
 
-  let last = options.fromHeight !== undefined ? options.fromHeight - 1 : -1;
+  /** Per lane, the last height delivered (absent: nothing yet, deliver from the first block seen). */
+  const lastOf = new Map<string, number>(Object.entries(fromHeights).map(([lane, h]) => [lane, h - 1]));
+  const last = (lane: string) => lastOf.get(lane) ?? -1;
   let closed = false;
   let reconnects = 0;
   let connections = 0;
@@ -68,25 +154,26 @@ export function subscribe(options: SubscribeOptions, handler: (block: LiveBlock)
   /** Ends the current connection's wait (set while one is open). */
   let endConnection: (() => void) | null = null;
 
-  async function deliver(block: LiveBlock): Promise<void> {
-    if (closed || block.height <= last) return;
+  async function deliver(lane: string, block: LiveBlock): Promise<void> {
+    if (closed || block.height <= last(lane)) return;
     try {
       await handler(block);
     } catch (e) {
       onError(e);
     }
-    last = block.height;
+    lastOf.set(lane, block.height);
   }
 
-  /** Read heights (last, upTo) over HTTP, retrying until they come or we close. */
-  async function backfill(upTo: number): Promise<void> {
+  /** Read a lane's heights (last, upTo) over HTTP, retrying until they come or we close. */
+  async function backfill(lane: string, upTo: number): Promise<void> {
     let delay = initialDelay;
-    while (!closed && last + 1 < upTo) {
+    while (!closed && last(lane) + 1 < upTo) {
       try {
-        const b = await http.liveBlock(last + 1, options.eventKind);
-        if (!b) throw new Error(`block ${last + 1} is not available yet`);
+        const height = last(lane) + 1;
+        const b = await source.fetch(lane, height);
+        if (!b) throw new Error(`block ${height}${lane ? ` of ${lane}` : ''} is not available yet`);
         backfilled++;
-        await deliver(b);
+        await deliver(lane, b);
         delay = initialDelay;
       } catch (e) {
         onError(e);
@@ -99,9 +186,10 @@ export function subscribe(options: SubscribeOptions, handler: (block: LiveBlock)
   async function drain(): Promise<void> {
     while (!closed && queue.length > 0) {
       const block = queue.shift() as LiveBlock;
-      if (block.height <= last) continue;
-      if (last >= 0 && block.height > last + 1) await backfill(block.height);
-      await deliver(block);
+      const lane = source.lane(block);
+      if (block.height <= last(lane)) continue;
+      if (last(lane) >= 0 && block.height > last(lane) + 1) await backfill(lane, block.height);
+      await deliver(lane, block);
     }
   }
 
@@ -126,7 +214,7 @@ export function subscribe(options: SubscribeOptions, handler: (block: LiveBlock)
     return new Promise<void>((resolve) => {
       if (closed) return resolve();
       ws = createClient({
-        url: wsUrl,
+        url: source.wsUrl,
         webSocketImpl: WebSocket,
         lazy: true,
         retryAttempts: 0,
@@ -148,7 +236,7 @@ export function subscribe(options: SubscribeOptions, handler: (block: LiveBlock)
       };
       endConnection = () => end();
       unsubscribe = ws.subscribe<{ newBlocks: LiveBlock }>(
-        { query: QUERY, variables: { k: options.eventKind ?? null } },
+        { query: source.query, variables: source.variables },
         {
           next: (value) => {
             if (value.errors && value.errors.length > 0) return end(new Error(value.errors.map((e) => e.message).join('; ')));
@@ -188,7 +276,10 @@ export function subscribe(options: SubscribeOptions, handler: (block: LiveBlock)
 
   return {
     get lastHeight() {
-      return Math.max(0, last);
+      return Math.max(0, ...lastOf.values());
+    },
+    get lastHeights() {
+      return Object.fromEntries([...lastOf].filter(([, h]) => h >= 0));
     },
     get reconnects() {
       return reconnects;

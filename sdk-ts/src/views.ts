@@ -175,3 +175,77 @@ export interface LiveBlock {
   txCount: number;
   events: { txHash: string; kind: string; attributes: string[] }[];
 }
+
+/** The hub's record of a child header, proven in the hub's state (gateway `provenState { anchor }`). */
+export interface HubAnchorView {
+  hubChainId: string;
+  /** `registry/anchor/{chain}/{height:020}` */
+  anchorKey: string;
+  /** borsh `AnchoredHeader`, base64. */
+  anchorValueBase64: string;
+  /** ICS23 proof of the record against `hubStateRoot`, base64 protobuf. */
+  hubProofBase64: string;
+  hubHeight: number;
+  hubStateRoot: string;
+  /** borsh light-client `Update` proving the hub header at `hubHeight`, base64. */
+  hubLightClientUpdateBase64: string;
+}
+
+/** The gateway's proof-carrying answer (`provenState(chain:, key:)`); check it with `verifyProvenState`. */
+export interface ProvenStateView {
+  chainId: string;
+  key: string;
+  height: number;
+  exists: boolean;
+  valueBase64: string | null;
+  /** ICS23 `CommitmentProof` (existence or non-existence), base64 protobuf. */
+  proofBase64: string;
+  stateRoot: string;
+  /** borsh light-client `Update` proving the header at `height`, base64. */
+  lightClientUpdateBase64: string;
+  /** For a child chain: the hub's anchor of the header at `height` (null on the hub). */
+  anchor: HubAnchorView | null;
+}
+
+/** One hop of a cross-chain transfer (gateway `transfer { hops }`). */
+export interface TransferHopView {
+  chainId: string;
+  /** `send`, `receive`, `acknowledge` or `timeout`. */
+  step: string;
+  height: number | null;
+  txHash: string | null;
+}
+
+export type TransferStatus = 'pending' | 'received' | 'acknowledged' | 'failed' | 'timed_out' | 'unknown';
+
+/** A cross-chain transfer as the gateway follows it (`transfer(id:)`; id `SRC_CHAIN/CHANNEL/SEQUENCE`). */
+export interface CrossChainTransferView {
+  id: string;
+  sourceChain: string;
+  sourceChannel: string;
+  destinationChain: string | null;
+  destinationChannel: string | null;
+  sequence: number;
+  sender: string | null;
+  receiver: string | null;
+  denom: string | null;
+  amount: string | null;
+  status: TransferStatus;
+  hops: TransferHopView[];
+}
+
+/** A page of `transfers`; `unavailable` lists chains that did not answer (the page is partial). */
+export interface TransferConnectionView {
+  edges: { cursor: string; node: CrossChainTransferView }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  unavailable: { chainId: string; error: string }[];
+}
+
+/** A chain as the gateway lists it (`chain(id:) { id kind template graphql status }`). */
+export interface GatewayChainView {
+  id: string;
+  kind: string;
+  template: string | null;
+  graphql: string;
+  status: { status: string; height: number | null; error: string | null };
+}

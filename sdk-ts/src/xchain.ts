@@ -83,3 +83,15 @@ export async function trackTransfer(source: ChainClient, destination: ChainClien
   const ack = receipt.ackBase64 ? decodeAck(fromBase64(receipt.ackBase64)) : null;
   return { ...packet, sourceHeight: height, receipt, ack };
 }
+
+/**
+ * The gateway's id of the transfer sent by `txHash` on `source`
+ * (`SOURCE_CHAIN/CHANNEL/SEQUENCE`, for `GatewayClient.transfer` and
+ * `followTransfer`), once that transaction is final.
+ */
+export async function transferIdOf(source: ChainClient, txHash: string, timeoutMs = 60_000): Promise<string> {
+  const { packet } = await sentPacket(source, txHash, timeoutMs);
+  const tx = await source.tx(txHash);
+  if (!tx) throw new TributaryError('NO_PACKET', `transaction ${txHash} is not found`);
+  return `${tx.chainId}/${packet.sourceChannel}/${packet.sequence}`;
+}

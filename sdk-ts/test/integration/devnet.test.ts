@@ -1,6 +1,6 @@
 /**
  * Integration: one real devnet (4 hub validators, a token child chain, the
- * relayer) for every test in this file. Each test asserts on what the chain
+ * relayer, the gateway) for every test in this file. Each test asserts on what the chain
  * did, read back through the SDK.
  */
 import { after, before, test } from 'node:test';
@@ -18,6 +18,7 @@ import {
   verifyCertificate, certificateFromApi, headerFromView, beaconOf, approveFeed, signTx, fromHex, toHex, toBase64, fromBase64,
   borsh, fromBorsh, TxRejectedError, TimeoutError, UnreachableError, VerificationError, type FeedConfig, type TrustedChain,
   type Validator, type TransferStage, type LiveBlock, type GenesisTrust, trustFromGenesis, LightClient, decodeUpdate, type Update,
+  GatewayClient, subscribeGateway, transferIdOf, ApiError, anchorKey, encodeUpdate, headerHash, type ProvenStateView, type TransferStatus,
 } from '../../src/index.js';
 
 let devnet: Devnet;
@@ -86,6 +87,9 @@ test('typed errors: refused at admission, failed in a block, timed out, unreacha
   const chain = await hub.chain();
   const stale = signTx(key, { chainId: chain.id, nonce: 0, fee: chain.minFee, body: body.transfer({ to: key.address, denom: 'utrib', amount: 1 }) });
   await assert.rejects(hub.submit(stale), (e: unknown) => e instanceof TxRejectedError && e.code === 'NONCE_TOO_LOW');
+  const free = signTx(key, { chainId: chain.id, nonce: (await hub.account(key.address)).nextNonce, fee: 0, body: body.transfer({ to: key.address, denom: 'utrib', amount: 1 }) });
+  await assert.rejects(hub.submit(free), (e: unknown) => e instanceof TxRejectedError && e.code === 'FEE_TOO_LOW' && e.chain === undefined);
+  await assert.rejects(hub.state('bank/supply/utrib', 1_000_000_000), (e: unknown) => e instanceof ApiError && e.code === 'FUTURE_HEIGHT');
   // Bonding to an address that is no validator is admitted, included, and fails in the block.
   await assert.rejects(
     user1.sendAndWait(body.bond({ validator: Keypair.generate().address, amount: 5 }), { timeoutMs: 30_000 }),
@@ -343,4 +347,195 @@ test('the README quick start runs against the devnet', { timeout: 150_000 }, asy
   assert.equal(result.feedValue, '21.50');
   assert.ok(result.provenBalance >= 1_000_000n);
   assert.ok(result.blocksSeen >= 2, lines.join('\n'));
+});
+
+// ---- The gateway (the devnet's own `hub gateway`): queries, submission, transfers, proofs, live blocks.
+
+test('the gateway serves each chain\'s queries and submissions, with the chain\'s error codes', { timeout: 90_000 }, async () => {
+  const gateway = new GatewayClient(devnet.json.gateway.graphql);
+  const hubId = devnet.json.hub.chain_id;
+  const childId = devnet.json.children[0]!.chain_id;
+  const gHub = gateway.forChain(hubId);
+  const gChild = gateway.forChain(childId);
+  const chains = await gateway.chains();
+  assert.deepEqual(chains.map((c) => [c.id, c.kind]).sort(), [[hubId, 'hub'], [childId, 'child']].sort());
+  assert.ok(chains.every((c) => c.status.status === 'up'), JSON.stringify(chains));
+
+  // The node's own queries, answered by each chain through the gateway.
+  const [hubInfo, childInfo] = await Promise.all([gHub.chain(), gChild.chain()]);
+  assert.equal(hubInfo.id, hubId);
+  assert.equal(childInfo.id, childId);
+  assert.equal(hubInfo.genesisHash, (await hub.chain()).genesisHash);
+  assert.deepEqual(await gHub.account(user2.address), await hub.account(user2.address));
+  assert.equal((await gChild.chain()).genesisHash, (await child.chain()).genesisHash);
+  // A child chain's own fields (its committee) are there too.
+  const committee = await gChild.query<{ committee: { active: { address: string }[] } }>('committee { term active { address } }');
+  assert.ok(committee.committee.active.length >= 1, JSON.stringify(committee));
+  const b = await gHub.block(3);
+  assert.equal(b!.hash, (await hub.block(3))!.hash);
+  // A transfer signed here, submitted through the gateway, final on the hub.
+  const key = await loadKeyFile(devnet.account('user3').key_file);
+  const wallet = new Wallet(gHub, key);
+  const to = Keypair.generate();
+  const done = await wallet.sendAndWait(body.transfer({ to: to.address, denom: 'utrib', amount: 777 }), { timeoutMs: 30_000 });
+  assert.equal((await hub.tx(done.hash))!.height, done.height, 'the hub node has it too');
+  assert.equal(await gHub.balance(to.address, 'utrib'), 777n);
+  assert.equal(await hub.balance(to.address, 'utrib'), 777n);
+  // Node fields the gateway forwards as they are: Relay pages of txs, filtered.
+  const page = await gHub.query<{ txs: { edges: { node: { hash: string; sender: string } }[] } }>(
+    'txs(first: 3, filter: { sender: $s }) { edges { cursor node { hash sender } } pageInfo { hasNextPage endCursor } scannedToHeight }',
+    { s: key.address }, '$s: String!',
+  );
+  assert.equal(page.txs.edges[0]?.node.hash, done.hash, JSON.stringify(page));
+  assert.ok(page.txs.edges.every((e) => e.node.sender === key.address), JSON.stringify(page));
+
+  // Refusals: the chain's code and name come through the gateway.
+  const again = (await hub.tx(done.hash))!;
+  const replay = signTx(key, { chainId: hubId, nonce: again.nonce, fee: hubInfo.minFee, body: body.transfer({ to: to.address, denom: 'utrib', amount: 777 }) });
+  await assert.rejects(gHub.submit(replay), (e: unknown) => e instanceof TxRejectedError && e.code === 'NONCE_TOO_LOW' && e.chain === hubId && e.reason.startsWith(`${hubId}: `));
+  await assert.rejects(gHub.submit(fromBase64('AAAA')), (e: unknown) => e instanceof TxRejectedError && e.code === 'MALFORMED_TX' && e.chain === hubId);
+  const cheap = signTx(key, { chainId: hubId, nonce: (await gHub.account(key.address)).nextNonce, fee: 0, body: body.transfer({ to: to.address, denom: 'utrib', amount: 1 }) });
+  await assert.rejects(gHub.submit(cheap), (e: unknown) => e instanceof TxRejectedError && e.code === 'FEE_TOO_LOW' && e.chain === hubId);
+  await assert.rejects(gHub.state('bank/supply/utrib', 1_000_000_000), (e: unknown) => e instanceof ApiError && e.code === 'FUTURE_HEIGHT');
+  await assert.rejects(gateway.forChain('nowhere').chain(), (e: unknown) => e instanceof ApiError && e.code === 'UNKNOWN_CHAIN');
+  await assert.rejects(gateway.forChain('nowhere').submit(fromBase64('AAAA')), (e: unknown) => e instanceof TxRejectedError && e.code === 'UNKNOWN_CHAIN');
+});
+
+const u128 = (b64: string) => fromBorsh(fromBase64(b64), (r) => r.u128());
+
+test('a transfer through the gateway is followed to acknowledged, and proven answers verify against the hub\'s set only', { timeout: 180_000 }, async () => {
+  const gateway = new GatewayClient(devnet.json.gateway.graphql);
+  const hubId = devnet.json.hub.chain_id;
+  const childId = devnet.json.children[0]!.chain_id;
+  const path = devnet.json.relayer!.paths.find((p) => p.b === childId)!;
+  const gHub = gateway.forChain(hubId);
+  const wallet = new Wallet(gHub, await loadKeyFile(devnet.account('user3').key_file));
+  const receiver = Keypair.generate().address;
+  const sent = await wallet.send(body.transferXChain({
+    channel: path.a_channel, receiver, denom: 'utrib', amount: 4321, timeoutTimeMs: Date.now() + 10 * 60_000, memo: 'via the gateway',
+  }));
+  const id = await transferIdOf(gHub, sent.hash);
+  assert.match(id, new RegExp(`^${hubId}/${path.a_channel}/\\d+$`));
+  const statuses: TransferStatus[] = [];
+  const done = await gateway.followTransfer(id, { timeoutMs: 120_000, pollMs: 300, onProgress: (s) => statuses.push(s) });
+  assert.equal(done.status, 'acknowledged', JSON.stringify(done));
+  assert.equal(statuses[statuses.length - 1], 'acknowledged');
+  assert.ok(statuses.every((s) => ['pending', 'received', 'acknowledged'].includes(s)), statuses.join(','));
+  assert.deepEqual(done.hops.map((h) => [h.chainId, h.step]), [[hubId, 'send'], [childId, 'receive'], [hubId, 'acknowledge']]);
+  assert.equal(done.hops[0]!.txHash, sent.hash);
+  assert.ok(done.hops.every((h) => typeof h.txHash === 'string' && h.txHash.length === 64 && (h.height ?? 0) > 0), JSON.stringify(done.hops));
+  assert.equal(done.sender, wallet.address);
+  assert.equal(done.receiver, receiver);
+  assert.equal(done.amount, '4321');
+  assert.equal(done.destinationChain, childId);
+  assert.equal(done.destinationChannel, path.b_channel);
+  const listed = await gateway.transfers({ sender: wallet.address, first: 5 });
+  assert.ok(listed.edges.some((e) => e.node.id === id), JSON.stringify(listed));
+  assert.deepEqual(listed.unavailable, []);
+  assert.deepEqual((await gateway.transfers({ sender: receiver })).edges, []);
+  assert.equal((await gateway.transfer(`${hubId}/${path.a_channel}/999999`))!.status, 'unknown');
+  await assert.rejects(gateway.transfer('nonsense'), (e: unknown) => e instanceof ApiError && e.code === 'INVALID_TRANSFER_ID');
+
+  // The hub: certified by the trusted (genesis) set, value proven in its root.
+  const opts = { hubChainId: hubId };
+  const hubKey = `bank/balance/${wallet.address}/utrib`;
+  const hubAnswer = await gateway.provenState(hubId, hubKey);
+  assert.equal(hubAnswer.anchor, null);
+  const hubProven = verifyProvenState(hubAnswer, trusted, { ...opts, chainId: hubId, key: hubKey });
+  assert.equal(hubProven.exists, true);
+  assert.equal(hubProven.header.height, BigInt(hubAnswer.height));
+  assert.equal(toHex(headerFromView((await hub.block(hubAnswer.height))!.header).stateRoot), hubAnswer.stateRoot);
+  assert.equal(fromBorsh(hubProven.value!, (r) => r.u128()), u128((await hub.state(hubKey, hubAnswer.height)).valueBase64!));
+  const absentKey = `bank/balance/${receiver}/utrib`;
+  assert.equal(verifyProvenState(await gateway.provenState(hubId, absentKey), trusted, opts).exists, false);
+
+  // The child: its value → its header → the hub's anchor of it → the hub's certified root.
+  const voucherKey = `bank/balance/${receiver}/transfer/${path.b_channel}/utrib`;
+  const childAnswer = await waitFor('the voucher in anchored child state', 60_000, async () => {
+    const a = await gateway.provenState(childId, voucherKey);
+    return a.exists ? a : null;
+  });
+  const childProven = verifyProvenState(childAnswer, trusted, { ...opts, chainId: childId, key: voucherKey });
+  assert.equal(fromBorsh(childProven.value!, (r) => r.u128()), 4321n);
+  assert.equal(childProven.header.chainId, childId);
+  assert.equal(childProven.hubHeader.chainId, hubId);
+  assert.equal(childAnswer.anchor!.anchorKey, anchorKey(childId, childAnswer.height));
+  assert.equal(childProven.anchor!.height, BigInt(childAnswer.height));
+  assert.equal((await child.block(childAnswer.height))!.hash, toHex(headerHash(childProven.header)), 'the anchored header is the child node\'s');
+  assert.equal(verifyProvenState(await gateway.provenState(childId, `bank/balance/${wallet.address}/nothing`), trusted, opts).exists, false);
+  // A hub light client synced from genesis is trust enough too.
+  const lc = LightClient.fromGenesis(hubId, trusted);
+  await lc.sync(hub);
+  assert.equal(verifyProvenState(childAnswer, lc).exists, true);
+
+  // Forgeries, each refused with a typed error.
+  const refused = (answer: ProvenStateView, code: string, trust: TrustedChain | LightClient = trusted) =>
+    assert.throws(() => verifyProvenState(answer, trust, opts), isCode(code), code);
+  const plusOne = (b64: string) => toBase64(borsh((w) => w.u128(u128(b64) + 1n)));
+  refused({ ...hubAnswer, valueBase64: plusOne(hubAnswer.valueBase64!) }, 'MEMBERSHIP_FAILED');
+  refused({ ...childAnswer, valueBase64: plusOne(childAnswer.valueBase64!) }, 'MEMBERSHIP_FAILED');
+  refused({ ...childAnswer, exists: false }, 'NOT_NON_EXISTENCE');
+  const anchorBytes = fromBase64(childAnswer.anchor!.anchorValueBase64);
+  anchorBytes[12]! ^= 1; // inside the header hash
+  refused({ ...childAnswer, anchor: { ...childAnswer.anchor!, anchorValueBase64: toBase64(anchorBytes) } }, 'MEMBERSHIP_FAILED');
+  // An older anchor (a real record, properly proven) does not vouch for this header.
+  const older = childAnswer.height - 1;
+  const olderState = await hub.state(anchorKey(childId, older), childAnswer.anchor!.hubHeight);
+  refused({ ...childAnswer, anchor: { ...childAnswer.anchor!, anchorKey: anchorKey(childId, older), anchorValueBase64: olderState.valueBase64!, hubProofBase64: olderState.proofBase64 } }, 'ANCHOR_KEY');
+  refused({ ...childAnswer, height: older, anchor: { ...childAnswer.anchor!, anchorKey: anchorKey(childId, older), anchorValueBase64: olderState.valueBase64!, hubProofBase64: olderState.proofBase64 } }, 'ANCHOR_MISMATCH');
+  // The child header swapped for another one of the child's.
+  const otherChildUpdate = (await child.query<{ lightClientUpdate: string }>('lightClientUpdate(height: $h)', { h: older }, '$h: Int!')).lightClientUpdate;
+  refused({ ...childAnswer, lightClientUpdateBase64: otherChildUpdate }, 'ANCHOR_MISMATCH');
+  refused({ ...childAnswer, anchor: { ...childAnswer.anchor!, hubStateRoot: '00'.repeat(32) } }, 'ROOT_MISMATCH');
+  // Without its anchor the child header would have to be certified by the hub's set: it is not.
+  // (On a devnet the hub's validators also sign the child's headers, so only the pinned hub chain id catches this.)
+  refused({ ...childAnswer, anchor: null }, 'WRONG_CHAIN');
+  assert.throws(() => verifyProvenState({ ...childAnswer, anchor: null }, { ...trusted, chainId: undefined }), isCode('NO_HUB_CHAIN_ID'));
+  // A hub update whose certificate lost signers.
+  const hubUpdate = decodeUpdate(fromBase64(hubAnswer.lightClientUpdateBase64));
+  assert.deepEqual(encodeUpdate(hubUpdate), fromBase64(hubAnswer.lightClientUpdateBase64), 'the update re-encodes to its bytes');
+  const fewer = encodeUpdate({ ...hubUpdate, certificate: { ...hubUpdate.certificate, signatures: hubUpdate.certificate.signatures.slice(0, 1) } });
+  refused({ ...hubAnswer, lightClientUpdateBase64: toBase64(fewer) }, 'INSUFFICIENT_POWER');
+  // A trusted set that is not the hub's.
+  const stranger = Keypair.generate();
+  const wrongSet: TrustedChain = { ...trusted, validators: trusted.validators.map((v, i) => (i === 0 ? { ...v, publicKey: stranger.publicKey } : v)) };
+  refused(hubAnswer, 'UNTRUSTED_VALIDATOR_SET', wrongSet);
+  refused(childAnswer, 'UNTRUSTED_VALIDATOR_SET', wrongSet);
+  // Answers for another key or chain than asked.
+  assert.equal(trusted.chainId, hubId, 'trustFromGenesis names the chain');
+  assert.equal(verifyProvenState(hubAnswer, trusted).exists, true, 'so no hubChainId option is needed');
+  assert.throws(() => verifyProvenState(hubAnswer, trusted, { key: absentKey }), isCode('KEY_MISMATCH'));
+  assert.throws(() => verifyProvenState(childAnswer, trusted, { chainId: hubId }), isCode('WRONG_CHAIN'));
+});
+
+test('live blocks of every chain through the gateway, per chain contiguous across a forced reconnect', { timeout: 120_000 }, async () => {
+  const gatewayUrl = new URL(devnet.json.gateway.graphql);
+  const proxy = await startProxy('127.0.0.1', Number(gatewayUrl.port));
+  const hubId = devnet.json.hub.chain_id;
+  const childId = devnet.json.children[0]!.chain_id;
+  const seen = new Map<string, LiveBlock[]>();
+  const sub = subscribeGateway({ url: proxy.url(gatewayUrl.pathname), initialDelayMs: 100, maxDelayMs: 1000 }, (b) => {
+    seen.set(b.chainId, [...(seen.get(b.chainId) ?? []), b]);
+  });
+  const count = (c: string) => seen.get(c)?.length ?? 0;
+  try {
+    await waitFor('live blocks of both chains', 30_000, () => count(hubId) >= 2 && count(childId) >= 2);
+    const before = { ...sub.lastHeights };
+    await proxy.cut(3_000);
+    await waitFor('blocks of both chains after the reconnect', 60_000,
+      () => sub.reconnects >= 1 && sub.lastHeights[hubId]! >= before[hubId]! + 5 && sub.lastHeights[childId]! >= before[childId]! + 5);
+  } finally {
+    await sub.close();
+    await proxy.close();
+  }
+  assert.deepEqual([...seen.keys()].sort(), [hubId, childId].sort());
+  for (const [chain, blocks] of seen) {
+    const heights = blocks.map((b) => b.height);
+    heights.forEach((h, i) => assert.equal(h, heights[0]! + i, `${chain} contiguous at ${i}: ${heights.join(',')}`));
+    assert.equal(sub.lastHeights[chain], heights[heights.length - 1]);
+    const sample = blocks[Math.floor(blocks.length / 2)]!;
+    const node = chain === hubId ? hub : child;
+    assert.equal(sample.hash, (await node.block(sample.height))!.hash, `${chain} block ${sample.height}`);
+  }
+  assert.ok(sub.backfilled >= 2, `heights missed while the link was down were backfilled (${sub.backfilled})`);
 });

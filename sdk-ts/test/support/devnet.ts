@@ -4,6 +4,9 @@
  * it writes devnet.json, and stopped with SIGTERM (its own children go with
  * it). The binaries come from TRIBUTARY_BIN_DIR, else
  * ${CARGO_TARGET_DIR:-$HOME/.cache/tributary-target}/debug.
+ *
+ * For iterating on one test: TRIBUTARY_DEVNET_HOME=<home of a running
+ * `hub devnet`> attaches to that devnet instead (and leaves it running).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
@@ -49,6 +52,20 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** Start a devnet and wait (at most `timeoutMs`) for its devnet.json. */
 export async function startDevnet(timeoutMs = 150_000): Promise<Devnet> {
+  const attach = process.env.TRIBUTARY_DEVNET_HOME;
+  if (attach) {
+    const json = JSON.parse(await readFile(join(attach, 'devnet.json'), 'utf8')) as DevnetJson;
+    return {
+      home: attach,
+      json,
+      account(name: string) {
+        const a = json.accounts.find((x) => x.name === name);
+        if (!a) throw new Error(`no devnet account ${name}`);
+        return a;
+      },
+      stop: async () => {},
+    };
+  }
   const hub = join(binDir(), 'hub');
   if (!existsSync(hub)) throw new Error(`no hub binary at ${hub}: build it (cargo build --workspace --bins) or set TRIBUTARY_BIN_DIR`);
   const home = await mkdtemp(join(tmpdir(), 'sdk-devnet-'));

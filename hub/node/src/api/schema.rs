@@ -667,6 +667,15 @@ impl ChainQuery {
     /// the active set's powers, at the latest height.
     async fn validators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ValidatorView>> {
         let chain = chain(ctx);
+        if !chain.has_module("staking") {
+            return Err(api_error(
+                "MODULE_NOT_PRESENT",
+                format!(
+                    "{} runs no staking module: its validators are the committee the hub drew (query `committee`)",
+                    chain.genesis().chain_id
+                ),
+            ));
+        }
         let snapshot = chain.latest();
         let active = tributary_runtime::staking::active_set(&snapshot).map_err(internal)?;
         let records = tributary_runtime::staking::validators(&snapshot).map_err(internal)?;
