@@ -374,7 +374,9 @@ test('the gateway serves each chain\'s queries and submissions, with the chain\'
   const b = await gHub.block(3);
   assert.equal(b!.hash, (await hub.block(3))!.hash);
   // A transfer signed here, submitted through the gateway, final on the hub.
-  const key = await loadKeyFile(devnet.account('user3').key_file);
+  // user0: idle once the devnet is set up (user3 is the devnet relayer's
+  // account, whose nonces the relayer is using).
+  const key = await loadKeyFile(devnet.account('user0').key_file);
   const wallet = new Wallet(gHub, key);
   const to = Keypair.generate();
   const done = await wallet.sendAndWait(body.transfer({ to: to.address, denom: 'utrib', amount: 777 }), { timeoutMs: 30_000 });
@@ -382,10 +384,12 @@ test('the gateway serves each chain\'s queries and submissions, with the chain\'
   assert.equal(await gHub.balance(to.address, 'utrib'), 777n);
   assert.equal(await hub.balance(to.address, 'utrib'), 777n);
   // Node fields the gateway forwards as they are: Relay pages of txs, filtered.
+  // (Filtered by recipient too, so the page holds exactly this transfer.)
   const page = await gHub.query<{ txs: { edges: { node: { hash: string; sender: string } }[] } }>(
-    'txs(first: 3, filter: { sender: $s }) { edges { cursor node { hash sender } } pageInfo { hasNextPage endCursor } scannedToHeight }',
-    { s: key.address }, '$s: String!',
+    'txs(first: 3, filter: { sender: $s, recipient: $r }) { edges { cursor node { hash sender } } pageInfo { hasNextPage endCursor } scannedToHeight }',
+    { s: key.address, r: to.address }, '$s: String!, $r: String!',
   );
+  assert.equal(page.txs.edges.length, 1, JSON.stringify(page));
   assert.equal(page.txs.edges[0]?.node.hash, done.hash, JSON.stringify(page));
   assert.ok(page.txs.edges.every((e) => e.node.sender === key.address), JSON.stringify(page));
 
@@ -409,7 +413,7 @@ test('a transfer through the gateway is followed to acknowledged, and proven ans
   const childId = devnet.json.children[0]!.chain_id;
   const path = devnet.json.relayer!.paths.find((p) => p.b === childId)!;
   const gHub = gateway.forChain(hubId);
-  const wallet = new Wallet(gHub, await loadKeyFile(devnet.account('user3').key_file));
+  const wallet = new Wallet(gHub, await loadKeyFile(devnet.account('user0').key_file));
   const receiver = Keypair.generate().address;
   const sent = await wallet.send(body.transferXChain({
     channel: path.a_channel, receiver, denom: 'utrib', amount: 4321, timeoutTimeMs: Date.now() + 10 * 60_000, memo: 'via the gateway',
