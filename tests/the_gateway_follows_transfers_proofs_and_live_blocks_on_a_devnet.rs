@@ -11,14 +11,11 @@
 
 use base64::Engine;
 use borsh::BorshDeserialize;
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
 use tributary_light_client::{decode_proof, verify_membership, ClientState, Update};
 use tributary_node::client::Client;
 use tributary_tests::*;
@@ -64,44 +61,19 @@ fn verify_state(
 }
 
 /// One `graphql-transport-ws` subscription on the gateway.
-struct Subscription {
-    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-}
+struct Subscription(tributary_node::client::ws::Subscription);
 
 impl Subscription {
     async fn open(graphql: &str, query: &str) -> Subscription {
-        let url = format!("{}/ws", graphql.replace("http://", "ws://"));
-        let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect to the gateway's ws");
-        socket.send(Message::text(json!({ "type": "connection_init" }).to_string())).await.unwrap();
-        socket
-            .send(Message::text(json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string()))
-            .await
-            .unwrap();
-        Subscription { socket }
+        Subscription(
+            tributary_node::client::ws::Subscription::open(graphql, query, json!({})).await.expect("subscribe"),
+        )
     }
 
     /// The next item's data (errors fail the test).
     async fn next(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("a subscription item in time")
-                .expect("the subscription is open")
-                .expect("a websocket message");
-            let Message::Text(text) = message else { continue };
-            let value: Value = serde_json::from_str(&text).unwrap();
-            match value["type"].as_str() {
-                Some("next") => {
-                    assert!(value["payload"]["errors"].is_null(), "subscription error: {value}");
-                    return value["payload"]["data"].clone();
-                }
-                Some("ping") => self.socket.send(Message::text(json!({ "type": "pong" }).to_string())).await.unwrap(),
-                Some("connection_ack") => continue,
-                _ => panic!("unexpected subscription message: {value}"),
-            }
-        }
+        let item = tokio::time::timeout(WAIT, self.0.next()).await.expect("a subscription item in time");
+        item.expect("the subscription is open").unwrap_or_else(|e| panic!("subscription error: {e}"))
     }
 }
 

@@ -15,14 +15,13 @@ use crate::directory::{ChainEntry, Directory};
 use crate::forward::{render_selection, NodeTypes, Prefetched};
 use crate::query::find_chain;
 use async_graphql::{Context, SimpleObject, Subscription};
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use serde_json::{json, Value};
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
+use tributary_client::ws::Subscription as NodeSubscription;
 
 /// How many items a subscriber may lag before it is dropped.
 pub const BACKLOG: usize = 256;
@@ -34,15 +33,6 @@ pub const PACKET_EVENTS: [&str; 5] =
 
 /// What one chain's stream delivered: `(chain id, item)` or why it ended.
 type Item = Result<(String, Value), String>;
-
-/// The WebSocket URL of a node's subscriptions, from its GraphQL URL.
-pub fn ws_url(graphql: &str) -> String {
-    let base = graphql.trim_end_matches('/');
-    let base = base.strip_prefix("https://").map(|r| format!("wss://{r}")).unwrap_or_else(|| {
-        base.strip_prefix("http://").map(|r| format!("ws://{r}")).unwrap_or_else(|| base.to_string())
-    });
-    format!("{base}/ws")
-}
 
 /// Forward `query` on one chain into `out` until it ends, the subscriber
 /// goes away, or the queue overflows.
@@ -61,49 +51,24 @@ async fn follow_one(
         }
         Err(mpsc::error::TrySendError::Closed(_)) => false,
     };
-    let result: anyhow::Result<()> = async {
-        let mut request = ws_url(&chain.graphql).into_client_request()?;
-        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse()?);
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
-        socket.send(Message::text(json!({ "type": "connection_init" }).to_string())).await?;
-        socket
-            .send(Message::text(
-                json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } })
-                    .to_string(),
-            ))
-            .await?;
-        while let Some(message) = socket.next().await {
-            let text = match message? {
-                Message::Text(text) => text.to_string(),
-                Message::Close(_) => break,
-                _ => continue,
-            };
-            let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            match value["type"].as_str() {
-                Some("next") => {
-                    if let Some(errors) = value.pointer("/payload/errors") {
-                        anyhow::bail!("{}", errors.pointer("/0/message").and_then(Value::as_str).unwrap_or("error"));
-                    }
-                    let item = value.pointer("/payload/data/newBlocks").cloned().unwrap_or(Value::Null);
-                    if !send(Ok((chain.id.clone(), item))) {
-                        return Ok(());
+    let ended = match NodeSubscription::open(&chain.graphql, &query, variables).await {
+        Err(e) => e,
+        Ok(mut subscription) => loop {
+            match subscription.next().await {
+                Some(Ok(data)) => {
+                    if !send(Ok((chain.id.clone(), data["newBlocks"].clone()))) {
+                        return;
                     }
                 }
-                Some("ping") => socket.send(Message::text(json!({ "type": "pong" }).to_string())).await?,
-                Some("error") => anyhow::bail!("refused the subscription: {}", value["payload"]),
-                Some("complete") => break,
-                _ => {}
+                Some(Err(e)) => break e,
+                None => break "its node closed the subscription".to_string(),
             }
-        }
-        anyhow::bail!("its node closed the subscription")
-    }
-    .await;
-    if let Err(e) = result {
-        send(Err(format!(
-            "{}: {e}; resubscribe and read the gap with chain(id) {{ blocksConnection(minHeight:, maxHeight:) }}",
-            chain.id
-        )));
-    }
+        },
+    };
+    send(Err(format!(
+        "{}: {ended}; resubscribe and read the gap with chain(id) {{ blocksConnection(minHeight:, maxHeight:) }}",
+        chain.id
+    )));
 }
 
 /// Aborts the forwarding tasks when the subscriber's stream is dropped.
@@ -334,11 +299,5 @@ mod tests {
         assert_eq!(events[0].dest_channel.as_deref(), Some("channel-1"));
         assert_eq!(events[0].ack_success, Some(true));
         assert_eq!(events[0].height, 7);
-    }
-
-    #[test]
-    fn ws_urls_follow_the_scheme() {
-        assert_eq!(ws_url("http://127.0.0.1:5/graphql"), "ws://127.0.0.1:5/graphql/ws");
-        assert_eq!(ws_url("https://x/graphql/"), "wss://x/graphql/ws");
     }
 }

@@ -2,6 +2,8 @@
 //! the relayer and the tests use it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod ws;
+
 use serde_json::{json, Value};
 use std::time::Duration;
 
