@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use tributary_client::{Client, ClientError};
+use tributary_client::Client;
 
 /// A chain the gateway knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,7 +135,6 @@ pub struct Caller {
     http: reqwest::Client,
     timeout: Duration,
     cache: Arc<Mutex<ImmutableCache>>,
-    pub(crate) hits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Caller {
@@ -144,34 +143,23 @@ impl Caller {
             http: reqwest::Client::builder().timeout(timeout).build().unwrap_or_default(),
             timeout,
             cache: Arc::new(Mutex::new(ImmutableCache { entries: HashMap::new(), order: VecDeque::new() })),
-            hits: Arc::default(),
         }
     }
 
-    fn client(&self, chain: &ChainEntry) -> Client {
-        Client::with_http(chain.graphql.clone(), self.http.clone())
-    }
-
-    /// Ask `chain` once, within the chain timeout.
+    /// Ask `chain` once, within the chain timeout; its first error (if any)
+    /// is the answer's error.
     pub async fn ask(&self, chain: &ChainEntry, query: &str, variables: Value) -> Result<Value, ChainError> {
-        let client = self.client(chain);
-        let error = |code: &str, message: String| ChainError { chain: chain.id.clone(), code: code.into(), message };
-        match tokio::time::timeout(self.timeout, client.query(query, variables)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(ClientError::Api { code, message })) => Err(error(&code, message)),
-            Ok(Err(e)) => Err(error("CHAIN_UNREACHABLE", format!("{} is down: {e}", chain.id))),
-            Err(_) => Err(error("CHAIN_TIMEOUT", format!("{} did not answer within {:?}", chain.id, self.timeout))),
+        let (data, errors) = self.ask_partial(chain, query, variables).await?;
+        match errors.into_iter().next() {
+            Some((_, error)) => Err(error),
+            None => Ok(data),
         }
     }
 
     /// A cached immutable answer of `chain` to `query`.
     pub fn cached(&self, chain: &str, query: &str) -> Option<Value> {
         let key = (chain.to_string(), query.to_string());
-        let hit = self.cache.lock().ok().and_then(|c| c.entries.get(&key).cloned());
-        if hit.is_some() {
-            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        hit
+        self.cache.lock().ok().and_then(|c| c.entries.get(&key).cloned())
     }
 
     /// Keep an answer that can never change.
@@ -196,10 +184,12 @@ impl Caller {
         &self,
         chain: &ChainEntry,
         query: &str,
+        variables: Value,
     ) -> Result<(Value, Vec<(Option<String>, ChainError)>), ChainError> {
         let error = |code: &str, message: String| ChainError { chain: chain.id.clone(), code: code.into(), message };
+        let request = json!({ "query": query, "variables": variables });
         let call = async {
-            let response = self.http.post(&chain.graphql).json(&json!({ "query": query })).send().await?;
+            let response = self.http.post(&chain.graphql).json(&request).send().await?;
             let status = response.status();
             let text = response.text().await?;
             Ok::<_, reqwest::Error>((status, text))
@@ -228,32 +218,24 @@ impl Caller {
         Ok((body["data"].clone(), errors))
     }
 
-    /// Ask through the request's loader (identical calls share one answer)
-    /// and, when `immutable` says an answer can never change, the cache.
+    /// Ask through the request's loader: identical calls made while
+    /// answering one request share one answer.
     pub async fn load(
         &self,
         loader: Option<&RequestLoader>,
         chain: &ChainEntry,
         query: String,
-        immutable: fn(&Value) -> bool,
     ) -> Result<Value, ChainError> {
-        if let Some(hit) = self.cached(&chain.id, &query) {
-            return Ok(hit);
-        }
         let key = (chain.id.clone(), query);
         let pending = {
             let this = self.clone();
             let (chain, query) = (chain.clone(), key.1.clone());
             let call: Pending = async move { this.ask(&chain, &query, json!({})).await }.boxed().shared();
             match loader.and_then(|l| l.calls.lock().ok()) {
-                Some(mut calls) => calls.entry(key.clone()).or_insert(call).clone(),
+                Some(mut calls) => calls.entry(key).or_insert(call).clone(),
                 None => call,
             }
         };
-        let answer = pending.await?;
-        if immutable(&answer) {
-            self.remember(&key.0, key.1, answer.clone());
-        }
-        Ok(answer)
+        pending.await
     }
 }

@@ -79,7 +79,7 @@ fn immutable_field(field: &SelectionField<'_>) -> ServerResult<bool> {
     let has_height = field.arguments()?.iter().any(|(name, v)| name.as_str() == "height" && *v != Value::Null);
     Ok(match field.name() {
         "block" | "tx" | "lightClientUpdate" => true,
-        "state" | "oracleHistory" => has_height,
+        "state" => has_height,
         _ => false,
     })
 }
@@ -112,7 +112,7 @@ async fn fetch_all(ctx: &Context<'_>, chain: &ChainEntry) -> ServerResult<Fetche
         return Ok(fetched);
     }
     let query = format!("{{ {} }}", asked.iter().map(|(_, text, _)| text.as_str()).collect::<Vec<_>>().join(" "));
-    match caller.ask_partial(chain, &query).await {
+    match caller.ask_partial(chain, &query, serde_json::json!({})).await {
         Ok((data, errors)) => {
             for (key, text, immutable) in asked {
                 let error = errors

@@ -141,13 +141,11 @@ pub async fn track(
     send: Option<Value>,
 ) -> Result<Option<CrossChainTransferView>, ChainError> {
     let seq = sequence.to_string();
-    let never = |_: &Value| false;
     let ends = caller
         .load(
             loader,
             source,
             "{ ibcChannels { port channelId clientId counterpartyChannel } ibcClients { clientId chainId } }".into(),
-            never,
         )
         .await?;
     let Some(end) = ends["ibcChannels"]
@@ -186,7 +184,6 @@ pub async fn track(
                 ack = event_filter("acknowledge_packet", &[("source_channel", channel), ("sequence", &seq)]),
                 timeout = event_filter("timeout_packet", &[("source_channel", channel), ("sequence", &seq)]),
             ),
-            never,
         )
         .await?;
     let send = send.or_else(|| first_tx(&source_answer, "send"));
@@ -207,7 +204,6 @@ pub async fn track(
                         dc = json!(dest_channel),
                         recv = event_filter("recv_packet", &[("dest_channel", dest_channel), ("sequence", &seq)]),
                     ),
-                    never,
                 )
                 .await;
             match answer {
@@ -342,7 +338,6 @@ pub async fn list(
                     "{{ txs(first: {}, filter: {filter_text}{after_text}) {{ {TX_FIELDS} pageInfo {{ hasNextPage endCursor }} edges {{ cursor }} }} }}",
                     first - found.len()
                 ),
-                |_| false,
             )
             .await;
         let answer = match answer {

@@ -448,18 +448,7 @@ pub fn check_explorer(
     };
     let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
     let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let deadline = Instant::now() + EXPLORER_CHECK_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().context("wait for the explorer check")? {
-            break Some(status);
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = exit_within(&mut child, EXPLORER_CHECK_TIMEOUT);
     let stdout = stdout.join().unwrap_or_default();
     let stderr = stderr.join().unwrap_or_default();
     let Some(status) = status else {
@@ -534,14 +523,23 @@ impl Drop for StopOnDrop {
     fn drop(&mut self) {
         let Some(mut child) = self.0.take() else { return };
         signal(&child, nix::sys::signal::Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        exit_within(&mut child, Duration::from_secs(30));
+    }
+}
+
+/// Wait (polling, blocking) for `child` to exit within `limit`; past it,
+/// kill and reap it and return `None`.
+pub fn exit_within(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
         }
-        let _ = child.kill();
-        let _ = child.wait();
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -32,11 +32,6 @@ impl Client {
         Client { url: url.into(), http }
     }
 
-    /// A client sharing `http`'s connection pool (and its timeout).
-    pub fn with_http(url: impl Into<String>, http: reqwest::Client) -> Self {
-        Client { url: url.into(), http }
-    }
-
     pub fn url(&self) -> &str {
         &self.url
     }
