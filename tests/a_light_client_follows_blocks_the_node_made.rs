@@ -47,6 +47,7 @@ fn node() -> Node {
             address: alice.public_key().address(),
             balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 10_000_000 }],
         }],
+        hub: None,
     };
     let mempool = MempoolConfig {
         chain_id: genesis.chain_id.clone(),

@@ -31,7 +31,9 @@ fn check_with(libraries: &[&str]) -> (bool, String) {
 
 #[test]
 fn a_look_alike_library_is_not_libclang_and_the_check_names_the_fix() {
-    for look_alike in [&["libclang-cpp.so.14"][..], &["libclang-cpp.so"], &["libclangBasic.a", "libclang-cpp.so.14.0"], &[]] {
+    for look_alike in
+        [&["libclang-cpp.so.14"][..], &["libclang-cpp.so"], &["libclangBasic.a", "libclang-cpp.so.14.0"], &[]]
+    {
         let (ok, stderr) = check_with(look_alike);
         assert!(!ok, "{look_alike:?} passed as libclang: {stderr}");
         assert!(stderr.contains("MISSING: libclang"), "{stderr}");

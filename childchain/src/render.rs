@@ -11,7 +11,7 @@ use crate::modules::ModuleStatus;
 use crate::template::Template;
 use std::collections::{BTreeMap, BTreeSet};
 use tributary_types::{
-    Address, ChainId, ConsensusGenesis, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, Params,
+    Address, ChainId, ConsensusGenesis, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, HubTrust, Params,
     StakingParams, TokenMetadata,
 };
 
@@ -41,12 +41,26 @@ pub struct RenderOptions {
     /// (`name = "treasury"`): a template can then be shared without anyone's
     /// addresses in it.
     pub extra_accounts: BTreeMap<String, Address>,
+    /// The hub's consensus parameters, when rendering for a hub: a child
+    /// chain runs the hub's, so a template that overrides them is refused.
+    /// `None`: the template's (for a genesis rendered to look at).
+    pub consensus: Option<ConsensusGenesis>,
+    /// The hub trust root the hub hands out (`childChainTerms`).
+    pub hub: Option<HubTrust>,
 }
 
 impl RenderOptions {
     /// Options with no validators and no named accounts.
     pub fn new(chain_id: ChainId, owner: Address, genesis_time_ms: u64) -> Self {
-        RenderOptions { chain_id, owner, validators: Vec::new(), genesis_time_ms, extra_accounts: BTreeMap::new() }
+        RenderOptions {
+            chain_id,
+            owner,
+            validators: Vec::new(),
+            genesis_time_ms,
+            extra_accounts: BTreeMap::new(),
+            consensus: None,
+            hub: None,
+        }
     }
 }
 
@@ -77,6 +91,14 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
             format!("{OWNER_NAME:?} always means the owner; set it with --owner, not --account"),
         ));
     }
+    if options.consensus.is_some() && !template.consensus.is_empty() {
+        return Err(TemplateError::invalid(
+            "consensus",
+            "a child chain runs its hub's consensus parameters (the hub decides them, SECURITY.md); \
+             remove [consensus] from the template"
+                .to_string(),
+        ));
+    }
     let token = &template.token;
     let params = Params {
         native_denom: token.denom.clone(),
@@ -88,7 +110,7 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         chain_id: options.chain_id.clone(),
         genesis_time_ms: options.genesis_time_ms,
         params,
-        consensus: template.consensus.apply(ConsensusGenesis::default()),
+        consensus: options.consensus.clone().unwrap_or_else(|| template.consensus.apply(ConsensusGenesis::default())),
         // Unused: child chains run no staking module. Kept at its default so
         // the document has the same shape as the hub's.
         staking: StakingParams::default(),
@@ -103,6 +125,7 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
             .collect(),
         validators: options.validators.clone(),
         accounts: accounts(template, options)?,
+        hub: options.hub.clone(),
     })
 }
 

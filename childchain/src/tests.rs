@@ -340,3 +340,33 @@ fn the_readme_example_is_a_valid_template() {
     assert_eq!(template.token.holders.len(), 2);
     assert_eq!(template.module_params.polls.as_ref().unwrap().max_options, Some(8));
 }
+
+/// Rendering for a hub: the hub's consensus parameters and trust root go in
+/// as they are, and a template that would override the hub's consensus
+/// parameters is refused (the hub decides them; it refuses such a genesis too).
+#[test]
+fn rendering_for_a_hub_takes_its_consensus_and_trust_root_and_refuses_overrides() {
+    let hub_consensus = tributary_types::ConsensusGenesis { committers: 9, ..Default::default() };
+    let trust = tributary_types::HubTrust {
+        chain_id: ChainId::new("hub").unwrap(),
+        consensus: hub_consensus.clone(),
+        height: 7,
+        time_ms: 1_700_000_000_000,
+        validators: vec![validator(3)],
+        trusting_period_ms: 1_000,
+        max_clock_drift_ms: 10,
+    };
+    let mut options = options();
+    options.validators = vec![validator(3)];
+    options.consensus = Some(hub_consensus.clone());
+    options.hub = Some(trust.clone());
+    let genesis = render_genesis(&builtin_template("token").unwrap(), &options).unwrap();
+    assert_eq!(genesis.consensus, hub_consensus);
+    assert_eq!(genesis.hub, Some(trust));
+
+    let template = Template::parse(&user_template()).unwrap();
+    assert!(!template.consensus.is_empty(), "the user template overrides consensus");
+    let err = render_genesis(&template, &options).unwrap_err();
+    assert_eq!(err.field(), Some("consensus"), "{err}");
+    assert!(err.to_string().contains("hub's consensus parameters"), "{err}");
+}

@@ -213,6 +213,7 @@ mod tests {
                 power: 10,
             }],
             accounts: vec![],
+            hub: None,
         };
         let root = Hash([9; 32]);
         let from_hash =

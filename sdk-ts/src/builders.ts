@@ -25,6 +25,10 @@ export const body = {
   registerValidator: make('register_validator'),
   bond: make('bond'),
   unbond: make('unbond'),
+  /** Take the sender's validator out of jail (after its period, with the minimum self-bond). */
+  unjail(): Body<'unjail'> {
+    return { kind: 'unjail' };
+  },
   submitEvidence(fields: { evidence: Uint8Array }): Body<'submit_evidence'> {
     limit(fields.evidence.length <= 4096, 'evidence is at most 4096 bytes');
     return { kind: 'submit_evidence', ...fields };
@@ -50,7 +54,13 @@ export const body = {
   },
   registerChildChain: make('register_child_chain'),
   anchorHeader: make('anchor_header'),
-  adoptCommittee(fields: { term: IntLike; validators: Validator[] }): Body<'adopt_committee'> {
+  /** `hubUpdate` (borsh light-client update of a hub header) and `proof` (ICS23, protobuf) prove the draw. */
+  adoptCommittee(fields: {
+    term: IntLike;
+    validators: Validator[];
+    hubUpdate: Uint8Array;
+    proof: Uint8Array;
+  }): Body<'adopt_committee'> {
     limit(fields.validators.length >= 1 && fields.validators.length <= 128, 'a committee has 1–128 validators');
     return { kind: 'adopt_committee', ...fields };
   },

@@ -153,6 +153,9 @@ export function writeIbcMsg(w: BorshWriter, m: IbcMsg): void {
     case 'recover_client':
       w.u8(8).string(m.clientId).string(m.substituteClientId).vec(m.approvals, writeApproval);
       return;
+    case 'submit_misbehaviour':
+      w.u8(9).string(m.clientId).bytes(m.misbehaviour);
+      return;
     default: {
       const never: never = m;
       throw new EncodingError(`unknown IbcMsg ${JSON.stringify((never as { kind: string }).kind)}`);

@@ -24,6 +24,7 @@ export const TX_TAGS = {
   transfer: 0, register_validator: 1, bond: 2, unbond: 3, submit_evidence: 4, issue_asset: 5, freeze_asset: 6,
   burn_asset: 7, create_poll: 8, cast_vote: 9, send_message: 10, register_child_chain: 11, anchor_header: 12,
   adopt_committee: 13, announce_endpoint: 14, ibc: 15, transfer_xchain: 16, register_feed: 17, submit_reports: 18,
+  unjail: 19,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -84,7 +85,7 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       w.string(checkChainId(b.chainId)).bytes(b.update);
       return;
     case 'adopt_committee':
-      w.u64(b.term).vec(b.validators, writeValidator);
+      w.u64(b.term).vec(b.validators, writeValidator).bytes(b.hubUpdate).bytes(b.proof);
       return;
     case 'announce_endpoint':
       w.string(checkChainId(b.chainId)).string(b.p2p).string(b.graphql);
@@ -102,6 +103,8 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       return;
     case 'submit_reports':
       w.vec(b.reports, writeSignedReport);
+      return;
+    case 'unjail':
       return;
   }
 }

@@ -77,7 +77,8 @@ export type IbcMsg =
   | { kind: 'recv_packet'; packet: Packet; proofHeight: IntLike; proof: Uint8Array }
   | { kind: 'acknowledge'; packet: Packet; ack: Acknowledgement; proofHeight: IntLike; proof: Uint8Array }
   | { kind: 'timeout'; packet: Packet; proofHeight: IntLike; proof: Uint8Array }
-  | { kind: 'recover_client'; clientId: string; substituteClientId: string; approvals: Approval[] };
+  | { kind: 'recover_client'; clientId: string; substituteClientId: string; approvals: Approval[] }
+  | { kind: 'submit_misbehaviour'; clientId: string; misbehaviour: Uint8Array };
 
 export type FeedKind =
   | { kind: 'number'; decimals: number; min: IntLike; max: IntLike }
@@ -121,7 +122,7 @@ export type TxBody =
   | { kind: 'send_message'; to: string; body: Uint8Array; encrypted: boolean }
   | { kind: 'register_child_chain'; template: string; genesis: Uint8Array; deposit: Amount }
   | { kind: 'anchor_header'; chainId: string; update: Uint8Array }
-  | { kind: 'adopt_committee'; term: IntLike; validators: Validator[] }
+  | { kind: 'adopt_committee'; term: IntLike; validators: Validator[]; hubUpdate: Uint8Array; proof: Uint8Array }
   | { kind: 'announce_endpoint'; chainId: string; p2p: string; graphql: string }
   | { kind: 'ibc'; msgs: IbcMsg[] }
   | {
@@ -135,7 +136,8 @@ export type TxBody =
       memo: string;
     }
   | { kind: 'register_feed'; feed: FeedConfig; approvals: Approval[] }
-  | { kind: 'submit_reports'; reports: SignedReport[] };
+  | { kind: 'submit_reports'; reports: SignedReport[] }
+  | { kind: 'unjail' };
 
 export type TxKind = TxBody['kind'];
 

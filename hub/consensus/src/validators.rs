@@ -123,6 +123,20 @@ impl Default for ConsensusParams {
 
 /// The parameters a genesis fixes. Every verifier (node, light client) draws
 /// committees with exactly these numbers, so the conversion lives here once.
+impl From<&ConsensusParams> for ConsensusGenesis {
+    fn from(params: &ConsensusParams) -> Self {
+        ConsensusGenesis {
+            proposers: params.proposers,
+            endorsers: params.endorsers,
+            committers: params.committers,
+            timeout_propose_ms: params.timeout_propose_ms,
+            timeout_endorse_ms: params.timeout_endorse_ms,
+            timeout_commit_ms: params.timeout_commit_ms,
+            timeout_increment_ms: params.timeout_increment_ms,
+        }
+    }
+}
+
 impl From<&ConsensusGenesis> for ConsensusParams {
     fn from(genesis: &ConsensusGenesis) -> Self {
         ConsensusParams {

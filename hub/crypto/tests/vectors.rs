@@ -14,7 +14,7 @@ use tributary_types::ibc::{
 use tributary_types::oracle::{FeedConfig, FeedKind, Report, SignedReport, REPORT_DOMAIN};
 use tributary_types::{
     merkle_root, Address, ChainId, CommitCertificate, ConsensusGenesis, Denom, Genesis, GenesisAccount, GenesisBalance,
-    GenesisValidator, Hash, Header, Params, PollWeight, SignDoc, TokenMetadata, TxBody, ValidatorSignature,
+    GenesisValidator, Hash, Header, HubTrust, Params, PollWeight, SignDoc, TokenMetadata, TxBody, ValidatorSignature,
 };
 
 /// Found at run time (cargo sets `CARGO_MANIFEST_DIR` for tests), not baked
@@ -238,20 +238,20 @@ fn registry_vectors() -> Vec<Value> {
         registry: Default::default(),
         token: TokenMetadata { name: "Acme".into(), symbol: "ACME".into(), decimals: 6 },
         modules: vec!["committee".into(), "assets".into()],
-        validators: validators
-            .iter()
-            .enumerate()
-            .map(|(i, v)| GenesisValidator {
-                name: format!("hub-validator-{i}"),
-                public_key: v.public_key,
-                vrf_public_key: v.vrf_public_key,
-                power: v.power,
-            })
-            .collect(),
+        validators: GenesisValidator::named("hub-validator-", &validators),
         accounts: vec![GenesisAccount {
             address: key(15).public_key().address(),
             balances: vec![GenesisBalance { denom: Denom::new("uacme").unwrap(), amount: 1_000_000_000 }],
         }],
+        hub: Some(HubTrust {
+            chain_id: ChainId::new(hub).unwrap(),
+            consensus: ConsensusGenesis::default(),
+            height: 42,
+            time_ms: 1_700_000_000_000,
+            validators: GenesisValidator::named("hub-validator-", &validators),
+            trusting_period_ms: 14 * 24 * 3600 * 1000,
+            max_clock_drift_ms: 10_000,
+        }),
     };
     let genesis_bytes = borsh::to_vec(&child_genesis).unwrap();
     let deposit = 1_000_000_000u128;
@@ -265,16 +265,26 @@ fn registry_vectors() -> Vec<Value> {
         json!({ "kind": "register_child_chain", "template": "token", "genesis_hex": hex::encode(&genesis_bytes),
                 "genesis_hash_hex": child_genesis.hash().to_hex(), "deposit": deposit.to_string() }),
     );
+    // The hub's word for the draw: a hub light-client update and an ICS23
+    // proof (opaque bytes here; the encoding is what the vector fixes).
+    let hub_update = acme_update(&validators);
+    let proof = vec![0x0a, 0x03, 0x01, 0x02, 0x03];
     let adopt = tx_vector(
         "adopt-committee",
         10,
         "acme-token-1",
         3,
         0,
-        TxBody::AdoptCommittee { term: 2, validators: validators.clone() },
+        TxBody::AdoptCommittee {
+            term: 2,
+            validators: validators.clone(),
+            hub_update: hub_update.clone(),
+            proof: proof.clone(),
+        },
         json!({ "kind": "adopt_committee", "term": 2,
                 "validators": validators.iter().map(|v| json!({ "public_key_hex": hex::encode(v.public_key.0),
-                    "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>() }),
+                    "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>(),
+                "hub_update_hex": hex::encode(&hub_update), "proof_hex": hex::encode(&proof) }),
     );
     let (p2p, graphql) = ("/ip4/127.0.0.1/tcp/26701/p2p/12D3KooWExample", "http://127.0.0.1:26700/graphql");
     let announce = tx_vector(
@@ -368,6 +378,22 @@ fn ibc_vectors() -> Vec<Value> {
               "proof_hex": hex::encode(PLACEHOLDER_PROOF) },
         ] }),
     );
+    // Two updates back to back: the borsh of a light-client `Misbehaviour`
+    // (opaque bytes to the encoding; the runtime checks them).
+    let misbehaviour = [update.clone(), update.clone()].concat();
+    let freeze = tx_vector(
+        "ibc-submit-misbehaviour",
+        18,
+        hub,
+        0,
+        10,
+        TxBody::Ibc {
+            msgs: vec![IbcMsg::SubmitMisbehaviour { client_id: "client-0".into(), misbehaviour: misbehaviour.clone() }],
+        },
+        json!({ "kind": "ibc", "msgs": [
+            { "kind": "submit_misbehaviour", "client_id": "client-0", "misbehaviour_hex": hex::encode(&misbehaviour) },
+        ] }),
+    );
     let init = tx_vector(
         "ibc-chan-open-init",
         17,
@@ -409,7 +435,7 @@ fn ibc_vectors() -> Vec<Value> {
         json!({ "kind": "transfer_xchain", "channel": "channel-2", "receiver": receiver, "denom": voucher,
                 "amount": "100000", "timeout_height": 0, "timeout_time_ms": 1_700_000_900_000u64, "memo": "back home" }),
     );
-    vec![update_and_recv, init, xchain]
+    vec![update_and_recv, freeze, init, xchain]
 }
 
 /// A number feed: Berlin's air temperature in hundredths of a degree.
@@ -529,6 +555,7 @@ fn transactions() -> Value {
         bond_vector("bond", false),
         bond_vector("unbond", true),
         submit_evidence_vector(),
+        tx_vector("unjail", 2, "tributary-devnet", 9, 10, TxBody::Unjail, json!({ "kind": "unjail" })),
     ];
     vectors.extend(child_chain_vectors());
     vectors.extend(registry_vectors());

@@ -155,7 +155,8 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::AnnounceEndpoint { .. }
         | TxBody::Ibc { .. }
         | TxBody::RegisterFeed { .. }
-        | TxBody::SubmitReports { .. } => {}
+        | TxBody::SubmitReports { .. }
+        | TxBody::Unjail => {}
     }
     out
 }
@@ -251,7 +252,8 @@ impl Mempool {
             | TxBody::Ibc { .. }
             | TxBody::TransferXChain { .. }
             | TxBody::RegisterFeed { .. }
-            | TxBody::SubmitReports { .. } => {}
+            | TxBody::SubmitReports { .. }
+            | TxBody::Unjail => {}
         }
         if signature_checked {
             return Ok(());
@@ -563,7 +565,7 @@ mod registry_spend_tests {
         };
         let validators =
             vec![Validator { public_key: tributary_types::PublicKey([2; 32]), vrf_public_key: [3; 32], power: 1 }];
-        let adopt = signed(0, TxBody::AdoptCommittee { term: 1, validators });
+        let adopt = signed(0, TxBody::AdoptCommittee { term: 1, validators, hub_update: vec![], proof: vec![] });
         // Zero-fee AdoptCommittee passes the stateless check; state decides.
         assert!(Mempool::new(config.clone()).check_stateless(&adopt, 200, false).is_ok());
         let mut pool = Mempool::new(config.clone());
@@ -582,7 +584,8 @@ mod registry_spend_tests {
         let mut pool = Mempool::new(config);
         assert!(matches!(pool.admit(transfer, 200, &member), Err(AdmitError::FeeTooLow { .. })));
         // With a fee, AdoptCommittee is an ordinary paid transaction: an empty account is unknown.
-        let paid = signed(10, TxBody::AdoptCommittee { term: 1, validators: vec![] });
+        let paid =
+            signed(10, TxBody::AdoptCommittee { term: 1, validators: vec![], hub_update: vec![], proof: vec![] });
         assert!(matches!(pool.admit(paid, 200, &member), Err(AdmitError::UnknownAccount { .. })));
     }
 }

@@ -6,7 +6,9 @@
 //! The same loop adopts the hub's committee draws: when the hub has drawn a
 //! term the child has not adopted, and every new member has announced where
 //! it runs the child (so it is up and synced), a member of the current
-//! committee sends `AdoptCommittee` (fee 0) to its own child node.
+//! committee sends `AdoptCommittee` (fee 0) to its own child node, carrying
+//! a hub light-client update and the ICS23 proof of the draw in the hub's
+//! state: the child adopts nothing the hub's state does not prove.
 //!
 //! Who sends which header: the validator at index `height % n` of the
 //! child's set sends the next unanchored header and up to
@@ -204,6 +206,7 @@ async fn adopt_once(
     if last.term == term && last.sent.is_some_and(|t| t.elapsed() < Duration::from_secs(10)) {
         return Ok(());
     }
+    let (hub_update, proof) = hub_proof_of_draw(hub, chain.genesis().chain_id.as_str(), term, &validators).await?;
     let account = own
         .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": me.address().to_string() }))
         .await?;
@@ -213,7 +216,7 @@ async fn adopt_once(
         sender: me,
         nonce,
         fee: 0,
-        body: TxBody::AdoptCommittee { term, validators },
+        body: TxBody::AdoptCommittee { term, validators, hub_update, proof },
     };
     let tx = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(doc))?);
     *last = Adoption { term, sent: Some(std::time::Instant::now()) };
@@ -222,6 +225,37 @@ async fn adopt_once(
         .with_context(|| format!("the child refused adopting term {term}"))?;
     tracing::info!(term, "proposed adopting the hub's committee draw");
     Ok(())
+}
+
+/// The hub's word for a draw: a light-client update certifying the hub's
+/// latest header, and the ICS23 proof that the state under it holds
+/// `registry/committee/{chain}/{term}` = `validators`. Both come from the
+/// member's own hub node; the child verifies them, so a hub node that lies
+/// gets the adoption refused, not accepted.
+async fn hub_proof_of_draw(
+    hub: &Hub,
+    chain_id: &str,
+    term: u64,
+    validators: &[Validator],
+) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+    let key = format!("registry/committee/{chain_id}/{term}");
+    let answer = hub
+        .client
+        .query("query($k: String!) { state(key: $k) { height valueBase64 proofBase64 } }", json!({ "k": key }))
+        .await?;
+    let height = answer.pointer("/state/height").and_then(Value::as_u64).context("no height in the hub's answer")?;
+    let b64 = |field: &str| -> anyhow::Result<Vec<u8>> {
+        let text = answer.pointer(&format!("/state/{field}")).and_then(Value::as_str);
+        let text = text.with_context(|| format!("the hub has no {field} for {key} at height {height}"))?;
+        Ok(base64::engine::general_purpose::STANDARD.decode(text)?)
+    };
+    if b64("valueBase64")? != borsh::to_vec(validators)? {
+        anyhow::bail!("the hub's {key} at height {height} is not the committee it reported");
+    }
+    let proof = b64("proofBase64")?;
+    let update = hub.client.query("query($h: Int!) { lightClientUpdate(height: $h) }", json!({ "h": height })).await?;
+    let update = update.pointer("/lightClientUpdate").and_then(Value::as_str).context("no lightClientUpdate")?;
+    Ok((base64::engine::general_purpose::STANDARD.decode(update)?, proof))
 }
 
 /// A committee member from the hub's `MemberView` JSON.

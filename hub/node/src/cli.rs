@@ -250,6 +250,13 @@ pub enum TxCommand {
         #[command(flatten)]
         common: TxArgs,
     },
+    /// Take your validator (--from) out of jail once its jail period is over
+    /// and its self-bond is back at the minimum; it re-enters the set at the
+    /// next epoch. A double signer stays jailed for good.
+    Unjail {
+        #[command(flatten)]
+        common: TxArgs,
+    },
     /// Issue an asset (chains with the assets module): its denom is `asset/SYMBOL` in lowercase.
     IssueAsset {
         /// 2 to 12 characters of A-Z and 0-9.
@@ -611,6 +618,7 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         | TxCommand::RegisterValidator { common, .. }
         | TxCommand::Bond { common, .. }
         | TxCommand::Unbond { common, .. }
+        | TxCommand::Unjail { common }
         | TxCommand::IssueAsset { common, .. }
         | TxCommand::CreatePoll { common, .. }
         | TxCommand::Vote { common, .. }
@@ -645,6 +653,7 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Unbond { validator, amount, .. } => {
             TxBody::Unbond { validator: validator.parse()?, amount: *amount }
         }
+        TxCommand::Unjail { .. } => TxBody::Unjail,
         TxCommand::IssueAsset { symbol, name, decimals, supply, metadata, freezable, .. } => TxBody::IssueAsset {
             symbol: symbol.clone(),
             name: name.clone(),

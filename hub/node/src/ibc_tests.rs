@@ -79,6 +79,7 @@ impl Side {
                 power: 1,
             }],
             accounts: vec![funded(&user), funded(&relayer)],
+            hub: None,
         };
         let mempool = mempool_config(&genesis);
         let store = Arc::new(Store::open(dir.path()).unwrap());
@@ -1197,4 +1198,117 @@ fn an_expired_client_is_recovered_from_a_substitute_with_the_validators_approval
     ok(w.recv(&w.b, &w.a, &path.a_client, &packet));
     let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
     assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 5);
+}
+
+/// A header of `side` at `height` that its validator also signed but that
+/// names another state root: what a dishonest validator set shows a light
+/// client to prove state the chain never had.
+fn forged_update(side: &Side, height: u64) -> tributary_light_client::Update {
+    let mut update = crate::anchor::update_for(&side.chain, height).unwrap();
+    update.header.state_root = tributary_types::Hash([0xf0; 32]);
+    let hash = update.header.hash();
+    let key = side.chain.validator_key().unwrap();
+    let message = tributary_types::block::vote_sign_bytes(&side.chain.genesis().chain_id, height, 0, &hash);
+    update.certificate = tributary_types::CommitCertificate {
+        height,
+        round: 0,
+        block_hash: hash,
+        signatures: vec![tributary_types::ValidatorSignature {
+            validator: key.public_key(),
+            signature: key.sign(&message),
+        }],
+    };
+    update
+}
+
+/// Forging headers for light clients (SECURITY.md): B's validators certify a
+/// second header at a height, with a state root of their choosing, and A's
+/// client of B takes it. Anyone holding both headers freezes the client with
+/// one message; from then on it takes no update and proves nothing (not
+/// even at heights it trusted before). Before, no transaction could submit
+/// misbehaviour, so a client could never be frozen.
+#[test]
+fn two_conflicting_certified_headers_freeze_the_client_and_it_proves_nothing_more() {
+    let w = World::new();
+    let path = w.open();
+    w.block(&w.b);
+    let height = w.b.height();
+    let forged = forged_update(&w.b, height);
+    assert_ne!(forged.header.hash(), w.b.chain.header(height).unwrap().unwrap().hash());
+    // The forged header alone is accepted: it is certified by B's validator.
+    let before = w.a.client(&path.a_client);
+    let mut fooled = before.clone();
+    fooled.apply_update(&forged, w.clock.get()).expect("a certified header verifies on its own");
+
+    // A packet from B before the freeze goes through (and proves B's real state).
+    let receiver = address(&w.a.user).to_string();
+    let packet = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 5, FAR);
+    ok(w.recv(&w.b, &w.a, &path.a_client, &packet));
+    // A second packet, whose commitment the client trusts (updated, not yet received).
+    let second = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 7, FAR);
+    ok(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
+    let trusted_height = w.a.client(&path.a_client).latest().height;
+
+    // Garbage, the same header twice, and a client that does not exist are refused.
+    let real = crate::anchor::update_for(&w.b.chain, height).unwrap();
+    let submit = |client_id: &str, a: &tributary_light_client::Update, b: &tributary_light_client::Update| {
+        IbcMsg::SubmitMisbehaviour {
+            client_id: client_id.to_string(),
+            misbehaviour: borsh::to_vec(&tributary_light_client::Misbehaviour {
+                update_a: a.clone(),
+                update_b: b.clone(),
+            })
+            .unwrap(),
+        }
+    };
+    let garbage = IbcMsg::SubmitMisbehaviour { client_id: path.a_client.clone(), misbehaviour: vec![1, 2, 3] };
+    assert!(fails(w.ibc(&w.a, vec![garbage])).error.unwrap().contains("misbehaviour of client"));
+    let same = fails(w.ibc(&w.a, vec![submit(&path.a_client, &real, &real)])).error.unwrap();
+    assert!(same.contains("the same"), "{same}");
+    assert!(fails(w.ibc(&w.a, vec![submit("client-9", &real, &forged)])).error.unwrap().contains("client-9"));
+    assert!(w.a.client(&path.a_client).frozen().is_none(), "refusals change nothing");
+
+    // The real and the forged header: frozen, by anyone (A's user sends it).
+    let frozen = ok(w.exec(&w.a, &w.a.user, TxBody::Ibc { msgs: vec![submit(&path.a_client, &real, &forged)] }));
+    let event = event(&frozen, "client_frozen");
+    assert_eq!(event.get("chain_id"), Some("chain-b"));
+    assert_eq!(event.get("kind"), Some("ConflictingHeaders"));
+    assert!(w.a.client(&path.a_client).frozen().is_some());
+
+    // Frozen: no update, no packet, not even a proof at a height trusted before.
+    w.block(&w.b);
+    let refused = fails(w.relay(&w.b, &w.a, &path.a_client, |_| vec![])).error.unwrap();
+    assert!(refused.contains("frozen"), "{refused}");
+    let key = state_key::commitment(TRANSFER_PORT, &path.b_channel, second.sequence);
+    let (value, proof) = w.b.proof(&key, trusted_height);
+    assert!(value.is_some(), "the commitment is in the state the client trusted");
+    let old_height =
+        fails(w.ibc(&w.a, vec![IbcMsg::RecvPacket { packet: second, proof_height: trusted_height, proof }]));
+    assert!(old_height.error.unwrap().contains("frozen"));
+    let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
+    assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 5, "only the packet before the freeze arrived");
+}
+
+/// An expired client proves nothing, at any height it trusted: past the
+/// trusting period the validators who signed those headers may have unbonded
+/// and could sign anything unpunished. Before, proofs at already-trusted
+/// heights still verified after expiry.
+#[test]
+fn an_expired_client_refuses_proofs_as_well_as_updates() {
+    let w = World::new();
+    let path = w.open();
+    let receiver = address(&w.a.user).to_string();
+    let packet = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 5, FAR);
+    // Bring A's client of B up to the height holding the packet, then let it expire.
+    ok(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
+    let trusted_height = w.a.client(&path.a_client).latest().height;
+    w.clock.set(w.clock.get() + TRUSTING_PERIOD_MS + 60_000);
+    w.block(&w.a);
+    let key = state_key::commitment(TRANSFER_PORT, &path.b_channel, packet.sequence);
+    let (_, proof) = w.b.proof(&key, trusted_height);
+    let receipt = fails(w.ibc(&w.a, vec![IbcMsg::RecvPacket { packet, proof_height: trusted_height, proof }]));
+    let error = receipt.error.unwrap();
+    assert!(error.contains("expired") && error.contains("RecoverClient"), "{error}");
+    let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
+    assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 0);
 }

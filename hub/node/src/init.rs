@@ -153,6 +153,7 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
         modules: tributary_types::genesis::default_modules(),
         validators: genesis_validators,
         accounts: genesis_accounts,
+        hub: None,
     };
     let genesis_json = serde_json::to_vec_pretty(&genesis)?;
     let p2p_addrs: Vec<String> = options

@@ -1,11 +1,13 @@
 //! Spawning a child chain on a running hub: what `childchain spawn` and
 //! `hub devnet` do.
 //!
-//! 1. Ask the hub (GraphQL) for its chain id, fee, deposit, committee size
-//!    and active validators.
-//! 2. Render the child's genesis from the template, with the hub's strongest
-//!    `committee_size` validators as the first committee (the hub draws every
-//!    later one itself, at its epoch boundaries).
+//! 1. Ask the hub (GraphQL) for its chain id, deposit and `childChainTerms`:
+//!    what the hub decides about a child (its strongest `committee_size`
+//!    validators with their hub powers as the first committee, its own
+//!    consensus parameters, and the hub trust root the child verifies
+//!    committee draws with).
+//! 2. Render the child's genesis from the template and those terms (the hub
+//!    draws every later committee itself, at its epoch boundaries).
 //! 3. Submit `RegisterChildChain` (genesis inside, deposit locked) and wait
 //!    until it is final; the hub's refusal (name taken, deposit too low, …)
 //!    comes back as the error.
@@ -15,12 +17,15 @@
 
 use crate::client::Client;
 use anyhow::{bail, Context as _};
+use base64::Engine as _;
+use borsh::BorshDeserialize;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use tributary_childchain::{render_genesis, RenderOptions, Template};
 use tributary_crypto::SigningKey;
+use tributary_runtime::childchains::ChildTerms;
 use tributary_types::{Address, Amount, ChainId, GenesisValidator, TxBody};
 
 /// What to spawn.
@@ -68,11 +73,7 @@ pub async fn spawn(
 ) -> anyhow::Result<Spawned> {
     let started = Instant::now();
     let info = hub
-        .query(
-            "{ chain { id modules minChildDeposit childCommitteeSize }
-               validators { publicKey vrfPublicKey power active } }",
-            json!({}),
-        )
+        .query("{ chain { id modules minChildDeposit } childChainTerms }", json!({}))
         .await
         .with_context(|| format!("cannot reach the hub at {}", hub.url()))?;
     let chain = &info["chain"];
@@ -82,12 +83,17 @@ pub async fn spawn(
     }
     let hub_chain_id = ChainId::new(chain["id"].as_str().unwrap_or_default())?;
     let min_deposit: Amount = chain["minChildDeposit"].as_str().unwrap_or("0").parse()?;
-    let committee_size = chain["childCommitteeSize"].as_u64().unwrap_or(4) as usize;
     let deposit = options.deposit.unwrap_or(min_deposit);
 
-    let validators = first_committee(&info["validators"], committee_size)?;
+    // The hub decides the first committee, the consensus parameters and the
+    // trust root; the template decides the rest.
+    let terms = info["childChainTerms"].as_str().context("the hub serves no childChainTerms; is it up to date?")?;
+    let terms = base64::engine::general_purpose::STANDARD.decode(terms).context("childChainTerms is not base64")?;
+    let terms = ChildTerms::try_from_slice(&terms).context("childChainTerms does not decode")?;
     let mut render = RenderOptions::new(options.chain_id.clone(), owner.public_key().address(), crate::node::now_ms());
-    render.validators = validators;
+    render.validators = GenesisValidator::named("hub-validator-", &terms.validators);
+    render.consensus = Some(terms.consensus);
+    render.hub = Some(terms.hub);
     render.extra_accounts = options.extra_accounts.clone();
     let genesis = render_genesis(&options.template, &render)
         .with_context(|| format!("template {} does not render", options.template_name))?;
@@ -165,39 +171,6 @@ pub async fn spawn(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// The hub's `committee_size` strongest active validators, strongest first
-/// (ties by key): the same order the hub's staking module uses.
-fn first_committee(validators: &Value, committee_size: usize) -> anyhow::Result<Vec<GenesisValidator>> {
-    let mut active: Vec<(u64, String, String)> = validators
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|v| v["active"] == true)
-        .filter_map(|v| {
-            Some((v["power"].as_u64()?, v["publicKey"].as_str()?.to_string(), v["vrfPublicKey"].as_str()?.to_string()))
-        })
-        .collect();
-    if active.is_empty() {
-        bail!("the hub reports no active validators; is it a hub with staking?");
-    }
-    active.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    active.truncate(committee_size.max(1));
-    active
-        .into_iter()
-        .enumerate()
-        .map(|(i, (power, public_key, vrf))| {
-            let key: [u8; 32] = hex::decode(&public_key)?.try_into().map_err(|_| anyhow::anyhow!("bad public key"))?;
-            let vrf: [u8; 32] = hex::decode(&vrf)?.try_into().map_err(|_| anyhow::anyhow!("bad VRF key"))?;
-            Ok(GenesisValidator {
-                name: format!("hub-validator-{i}"),
-                public_key: tributary_types::PublicKey(key),
-                vrf_public_key: vrf,
-                power,
-            })
-        })
-        .collect()
 }
 
 /// Whether any announced child node reports height 1 or more.

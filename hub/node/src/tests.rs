@@ -57,6 +57,7 @@ fn fixture() -> Fixture {
             address: alice.public_key().address(),
             balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 1_000_000 }],
         }],
+        hub: None,
     };
     let mempool = mempool_config(&genesis);
     let validator_secret = validator.secret_bytes();

@@ -7,16 +7,21 @@
 //! (certifies the one after), like staking does on the hub, and switches to a
 //! new committee when a member of the current one sends `AdoptCommittee`.
 //!
-//! # Why a transaction, and why the hub is the judge
+//! # Why a transaction, and why it carries the hub's proof
 //!
 //! The child's state machine cannot read the hub, so the new set has to come
 //! in through a block. A member of the current committee proposes it (the
-//! node reads the draw from its own hub node); the current committee
-//! certifies that block, exactly as it certifies any other. The hub, which
-//! made the draw, refuses to anchor any child header certified by a set it
-//! did not draw ([`crate::childchains`], anchoring), so a committee that
-//! adopted a wrong set stops being anchored and shows as stalled: the child's
-//! history stays checkable against the hub's draw.
+//! node reads the draw from its own hub node) as `AdoptCommittee`, and the
+//! transaction carries the hub's word for it: a light-client update that
+//! certifies a hub header, and an ICS23 proof that the hub's state under that
+//! header holds `registry/committee/{this chain}/{term}` = the set. The
+//! module verifies both with the hub client that genesis trusts
+//! ([`tributary_types::HubTrust`], checked by the hub at registration), and
+//! takes only the next term. So no member, and no coalition short of the
+//! hub's own validators, can hand the chain to a set the hub did not draw,
+//! nor freeze rotation with a huge term (SECURITY.md, committee takeover).
+//! The hub also refuses to anchor any child header certified by a set it did
+//! not draw ([`crate::childchains`]): a second, independent wall.
 //!
 //! Members hold no child tokens, so `AdoptCommittee` from a current member is
 //! fee-exempt (fee 0, see [`fee_exempt`]); from anyone else it is refused in
@@ -25,9 +30,14 @@
 use crate::childchains::check_set_shape;
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
-use crate::{RuntimeError, TxError};
-use tributary_types::block::Validator;
-use tributary_types::{Event, Genesis, Tx, TxBody};
+use crate::{sys_key, RuntimeError, TxError};
+use tributary_consensus::ConsensusParams;
+use tributary_light_client::{
+    decode_proof, verify_membership, ClientConfig, ClientState, ConsensusState, TrustThreshold, Update,
+    PROOF_BYTES_MAX, UPDATE_BYTES_MAX,
+};
+use tributary_types::block::{validator_set_hash, Validator};
+use tributary_types::{ChainId, Event, Genesis, Hash, HubTrust, Tx, TxBody};
 
 /// State paths of the committee module (`interop-spec/state.md`).
 pub mod state_key {
@@ -37,6 +47,52 @@ pub mod state_key {
     pub const PENDING: &[u8] = b"committee/pending";
     /// `committee/term` → borsh u64: the hub term of the pending set (0 = genesis).
     pub const TERM: &[u8] = b"committee/term";
+    /// `committee/hub_client` → borsh `ClientState`: the child's light client
+    /// of its hub, trusting genesis's `hub` and every hub header an adoption
+    /// brought since.
+    pub const HUB_CLIENT: &[u8] = b"committee/hub_client";
+}
+
+/// The child's light client of its hub, if it has one.
+pub fn hub_client(state: &dyn StateRead) -> Result<Option<ClientState>, StateReadError> {
+    state
+        .get(state_key::HUB_CLIENT)?
+        .map(|bytes| {
+            ClientState::decode(&bytes)
+                .map_err(|e| StateReadError(format!("corrupt value at committee/hub_client: {e}")))
+        })
+        .transpose()
+}
+
+/// The hub client a child starts with: it trusts `hub.validators` at
+/// `hub.height`. The trusted header's hash and beacon are not in the trust
+/// root, so the first hub header it accepts is verified by skipping (at
+/// least the trust threshold of the trusted set signed it), never as the
+/// adjacent `height + 1`.
+pub fn hub_client_from(hub: &HubTrust) -> Result<ClientState, String> {
+    let set = hub.validator_set();
+    let config = ClientConfig {
+        chain_id: hub.chain_id.clone(),
+        params: ConsensusParams::from(&hub.consensus),
+        trusting_period_ms: hub.trusting_period_ms,
+        max_clock_drift_ms: hub.max_clock_drift_ms,
+        trust_threshold: TrustThreshold::default(),
+    };
+    let trusted = ConsensusState {
+        height: hub.height,
+        header_hash: Hash::ZERO,
+        time_ms: hub.time_ms,
+        state_root: Hash::ZERO,
+        beacon: Hash::ZERO,
+        next_validator_set_hash: validator_set_hash(&set),
+    };
+    ClientState::new(config, trusted, set).map_err(|e| format!("genesis hub trust root: {e}"))
+}
+
+/// The registry path on the hub that holds `chain_id`'s committee for
+/// `term` (the hub's `registry/committee/{chain_id}/{term}`).
+pub fn hub_committee_key(chain_id: &ChainId, term: u64) -> Vec<u8> {
+    crate::childchains::state_key::committee(chain_id, term)
 }
 
 /// The child's active set (empty on a chain without the module).
@@ -63,8 +119,60 @@ pub fn fee_exempt(state: &dyn StateRead, tx: &Tx) -> Result<bool, StateReadError
     Ok(active_set(state)?.iter().any(|v| v.public_key == tx.sender))
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Committee;
+/// The module; it knows its own chain id (the key its committee is proven under on the hub).
+#[derive(Debug, Clone)]
+pub struct Committee {
+    chain_id: ChainId,
+}
+
+impl Committee {
+    pub fn new(genesis: &Genesis) -> Self {
+        Committee { chain_id: genesis.chain_id.clone() }
+    }
+
+    /// Every rule of an adoption, reads only: the hub client as the
+    /// adoption's hub header leaves it (what execute writes).
+    fn check(&self, state: &dyn StateRead, tx: &Tx) -> Result<ClientState, TxError> {
+        let TxBody::AdoptCommittee { term: new_term, validators, hub_update, proof } = &tx.body else {
+            return Err(TxError::Unhandled(tx.body.kind()));
+        };
+        if !active_set(state)?.iter().any(|v| v.public_key == tx.sender) {
+            return Err(TxError::NotCommitteeMember { address: tx.sender_address() });
+        }
+        let current = term(state)?;
+        if *new_term <= current {
+            return Err(TxError::StaleTerm { term: *new_term, current });
+        }
+        if *new_term != current + 1 {
+            return Err(TxError::TermNotNext { term: *new_term, next: current + 1 });
+        }
+        check_set_shape(validators)?;
+        if hub_update.len() > UPDATE_BYTES_MAX {
+            return Err(TxError::FieldTooLong { field: "hub_update", len: hub_update.len(), max: UPDATE_BYTES_MAX });
+        }
+        if proof.len() > PROOF_BYTES_MAX {
+            return Err(TxError::FieldTooLong { field: "proof", len: proof.len(), max: PROOF_BYTES_MAX });
+        }
+        let not_drawn = |why: String| TxError::CommitteeNotDrawn { term: *new_term, why };
+        let mut client = hub_client(state)?.ok_or_else(|| {
+            not_drawn("this chain's genesis has no hub trust root, so no hub header can prove a draw".into())
+        })?;
+        let update = Update::decode(hub_update).map_err(|e| not_drawn(format!("hub_update: {e}")))?;
+        let now_ms: u64 = read_value(state, sys_key::TIME_MS)?.unwrap_or(0);
+        let hub_state = client.apply_update(&update, now_ms).map_err(|e| not_drawn(format!("hub header: {e}")))?;
+        let proof = decode_proof(proof).map_err(|e| not_drawn(format!("proof: {e}")))?;
+        let key = hub_committee_key(&self.chain_id, *new_term);
+        verify_membership(&hub_state.state_root.0, &key, &borsh::to_vec(validators).unwrap_or_default(), &proof)
+            .map_err(|e| {
+                not_drawn(format!(
+                    "the hub's state at height {} does not hold this set under {}: {e}",
+                    hub_state.height,
+                    String::from_utf8_lossy(&key)
+                ))
+            })?;
+        Ok(client)
+    }
+}
 
 impl Module for Committee {
     fn name(&self) -> &'static str {
@@ -88,6 +196,15 @@ impl Module for Committee {
         write_value(state, state_key::ACTIVE.to_vec(), &set);
         write_value(state, state_key::PENDING.to_vec(), &set);
         write_value(state, state_key::TERM.to_vec(), &0u64);
+        let hub = genesis.hub.as_ref().ok_or_else(|| {
+            RuntimeError::Genesis(
+                "a child chain needs a hub trust root (genesis `hub`) to verify its committee draws; \
+                 render it with `childchain spawn`, which reads it from the hub"
+                    .into(),
+            )
+        })?;
+        let client = hub_client_from(hub).map_err(RuntimeError::Genesis)?;
+        write_value(state, state_key::HUB_CLIENT.to_vec(), &client);
         Ok(())
     }
 
@@ -107,31 +224,23 @@ impl Module for Committee {
     }
 
     fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
-        let TxBody::AdoptCommittee { term: new_term, validators } = &tx.body else {
-            return Err(TxError::Unhandled(tx.body.kind()));
-        };
-        if !active_set(state)?.iter().any(|v| v.public_key == tx.sender) {
-            return Err(TxError::NotCommitteeMember { address: tx.sender_address() });
-        }
-        let current = term(state)?;
-        if *new_term <= current {
-            return Err(TxError::StaleTerm { term: *new_term, current });
-        }
-        check_set_shape(validators)
+        self.check(state, tx).map(|_| ())
     }
 
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
-        self.validate_tx(ctx.state, tx)?;
-        let TxBody::AdoptCommittee { term, validators } = &tx.body else {
+        let client = self.check(&*ctx.state, tx)?;
+        let TxBody::AdoptCommittee { term, validators, .. } = &tx.body else {
             return Err(TxError::Unhandled(tx.body.kind()));
         };
         write_value(ctx.state, state_key::PENDING.to_vec(), validators);
         write_value(ctx.state, state_key::TERM.to_vec(), term);
+        write_value(ctx.state, state_key::HUB_CLIENT.to_vec(), &client);
         ctx.events.push(
             Event::new("adopt_committee")
                 .attr("term", term)
                 .attr("validators", validators.len())
-                .attr("from_height", ctx.block.height + 2),
+                .attr("from_height", ctx.block.height + 2)
+                .attr("hub_height", client.latest().height),
         );
         Ok(())
     }
@@ -142,6 +251,7 @@ mod tests {
     use super::*;
     use crate::bank::BankRead;
     use crate::test_chain::{self, assert_ok, assert_refused, native, TestChain, FEE};
+    use crate::test_hub::TestHub;
     use crate::RuntimeError;
     use tributary_consensus::VrfSecret;
     use tributary_crypto::SigningKey;
@@ -163,35 +273,52 @@ mod tests {
         key.public_key().address()
     }
 
-    /// Validators 1, 2, 3 (hub validators: no child tokens); account 9 holds 1,000.
-    fn genesis(modules: &[&str]) -> Genesis {
+    /// Validators 1, 2, 3 (hub validators: no child tokens); account 9 holds
+    /// 1,000; the hub trust root is `hub`'s.
+    fn genesis_of(modules: &[&str], hub: &TestHub) -> Genesis {
         let mut genesis = test_chain::genesis(modules, &[(addr(&key(9)), native(), 1_000)]);
-        genesis.validators = [validator(1, 10), validator(2, 20), validator(3, 30)]
-            .iter()
-            .map(|v| GenesisValidator {
-                name: format!("v{}", v.power),
-                public_key: v.public_key,
-                vrf_public_key: v.vrf_public_key,
-                power: v.power,
-            })
-            .collect();
+        genesis.validators = GenesisValidator::named("v", &first_set());
+        genesis.hub = Some(hub.trust());
         genesis
+    }
+
+    fn genesis(modules: &[&str]) -> Genesis {
+        genesis_of(modules, &TestHub::new())
     }
 
     fn first_set() -> Vec<Validator> {
         vec![validator(1, 10), validator(2, 20), validator(3, 30)]
     }
 
+    /// A child of `hub`, its clock just after the hub's latest header.
+    fn child_of(hub: &TestHub) -> TestChain {
+        let mut chain = TestChain::from_genesis(&genesis_of(&["committee", "assets"], hub)).unwrap();
+        chain.time_ms = hub.now_after(hub.headers.height());
+        chain
+    }
+
     fn child() -> TestChain {
-        TestChain::from_genesis(&genesis(&["committee", "assets"])).unwrap()
+        child_of(&TestHub::new())
     }
 
+    /// An adoption with no proof at all (for rules checked before the proof).
     fn adopt(term: u64, validators: Vec<Validator>) -> TxBody {
-        TxBody::AdoptCommittee { term, validators }
+        TxBody::AdoptCommittee { term, validators, hub_update: vec![], proof: vec![] }
     }
 
-    /// The one transaction of a block with fee `fee`: its receipt and the
-    /// block's events, or why the block is invalid.
+    /// The adoption of `term` = `validators` with the hub's proof at hub
+    /// `height`, for a child whose hub client trusts hub height `trusted`.
+    fn proven(hub: &TestHub, term: u64, validators: Vec<Validator>, height: u64, trusted: u64) -> TxBody {
+        let key = hub_committee_key(&test_chain::chain_id(), term);
+        TxBody::AdoptCommittee {
+            term,
+            validators,
+            hub_update: hub.update(height, trusted),
+            proof: hub.proof(&key, height),
+        }
+    }
+
+    /// The one transaction of a block with fee `fee`: its receipt, or why the block is invalid.
     fn submit_with_fee(
         chain: &mut TestChain,
         key: &SigningKey,
@@ -201,6 +328,15 @@ mod tests {
         chain.try_block(vec![(key, body, fee)]).map(|(mut receipts, _)| receipts.remove(0))
     }
 
+    fn not_drawn(receipt: &tributary_types::Receipt, term: u64, fragment: &str) {
+        let error = receipt.error.as_deref().unwrap_or_default();
+        assert!(
+            error.starts_with(&format!("the committee of term {term} is not proven to be the hub's draw"))
+                && error.contains(fragment),
+            "{error:?} should say the draw is not proven ({fragment:?})"
+        );
+    }
+
     #[test]
     fn genesis_makes_its_validators_the_active_and_pending_committee_of_term_zero() {
         let chain = child();
@@ -208,6 +344,9 @@ mod tests {
         assert_eq!(pending_set(&chain.state).unwrap(), first_set());
         assert_eq!(term(&chain.state).unwrap(), 0);
         assert_eq!(chain.runtime.module_names(), ["bank", "committee", "assets"]);
+        let client = hub_client(&chain.state).unwrap().expect("a hub client from genesis");
+        assert_eq!(client.latest().height, 0);
+        assert_eq!(client.config().chain_id.as_str(), "hub-x");
         // A chain without the module has no committee.
         let plain = TestChain::from_genesis(&genesis(&["assets"])).unwrap();
         assert!(active_set(&plain.state).unwrap().is_empty());
@@ -216,7 +355,7 @@ mod tests {
     }
 
     #[test]
-    fn a_genesis_with_staking_or_without_validators_is_refused() {
+    fn a_genesis_with_staking_without_validators_or_without_a_hub_trust_root_is_refused() {
         for modules in [&["committee", "staking"][..], &["staking", "committee", "assets"][..]] {
             let err = TestChain::from_genesis(&genesis(modules)).err().unwrap();
             assert!(err.to_string().contains("cannot run beside staking"), "{err}");
@@ -227,49 +366,141 @@ mod tests {
             TestChain::from_genesis(&empty).err().unwrap(),
             RuntimeError::Genesis("a child chain needs a first committee: genesis lists no validators".into())
         );
+        let mut trustless = genesis(&["committee"]);
+        trustless.hub = None;
+        let err = TestChain::from_genesis(&trustless).err().unwrap();
+        assert!(err.to_string().contains("needs a hub trust root"), "{err}");
         // Staking alone keeps its validators as before.
         assert!(TestChain::from_genesis(&genesis(&["staking"])).is_ok());
     }
 
     #[test]
-    fn a_member_adopts_the_next_committee_for_free_and_it_takes_over_a_block_later() {
-        let mut chain = child();
+    fn a_member_adopts_the_hubs_proven_draw_for_free_and_it_takes_over_a_block_later() {
+        let mut hub = TestHub::new();
         let next = vec![validator(4, 40), validator(2, 20)];
-        let receipt = submit_with_fee(&mut chain, &key(1), adopt(1, next.clone()), 0).unwrap();
+        let drawn_at = hub.draw(&test_chain::chain_id(), 1, &next);
+        let mut chain = child_of(&hub);
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 1, next.clone(), drawn_at, 0), 0).unwrap();
         assert_ok(&receipt);
         assert_eq!(receipt.fee_paid, 0);
         let kinds: Vec<&str> = receipt.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["fee", "adopt_committee"]);
-        assert_eq!(receipt.events[0].get("amount"), Some("0"));
         let event = &receipt.events[1];
         assert_eq!(
-            (event.get("term"), event.get("validators"), event.get("from_height")),
-            (Some("1"), Some("2"), Some("3"))
+            (event.get("term"), event.get("validators"), event.get("from_height"), event.get("hub_height")),
+            (Some("1"), Some("2"), Some("3"), Some(drawn_at.to_string().as_str()))
         );
+        assert_eq!(hub_client(&chain.state).unwrap().unwrap().latest().height, drawn_at, "the hub client moved on");
         // Pending now; the active set is still the old one for the next block.
         assert_eq!(pending_set(&chain.state).unwrap(), next);
         assert_eq!(active_set(&chain.state).unwrap(), first_set());
         assert_eq!(term(&chain.state).unwrap(), 1);
         // Nothing was paid, by anyone, to anyone; the nonce moved.
         assert_eq!(chain.state.balance(&addr(&key(1)), &native()).unwrap(), 0);
-        assert_eq!(chain.state.balance(&Address([0xee; 20]), &native()).unwrap(), 0);
         assert_eq!(chain.state.nonce(&addr(&key(1))).unwrap(), 1);
         assert_eq!(chain.state.supply(&native()).unwrap(), 1_000);
 
         chain.block(vec![]);
         assert_eq!(active_set(&chain.state).unwrap(), next, "active from the block after");
-        assert_eq!(pending_set(&chain.state).unwrap(), next);
 
         // Validator 1 left the committee: it can no longer adopt for free.
+        let drawn_again = hub.draw(&test_chain::chain_id(), 2, &first_set());
+        chain.time_ms = hub.now_after(drawn_again);
         let before = chain.state.clone();
-        let err = submit_with_fee(&mut chain, &key(1), adopt(2, first_set()), 0).unwrap_err();
+        let body = proven(&hub, 2, first_set(), drawn_again, drawn_at);
+        let err = submit_with_fee(&mut chain, &key(1), body.clone(), 0).unwrap_err();
         assert_eq!(err, RuntimeError::InvalidBlock { index: 0, reason: TxError::FeeTooLow { min: FEE, got: 0 } });
         assert_eq!(chain.state, before);
-        assert_eq!(chain.height, 2);
-        // Validator 4, which joined, can.
-        assert_ok(&submit_with_fee(&mut chain, &key(4), adopt(2, first_set()), 0).unwrap());
+        // Validator 4, which joined, can: the client follows on from the last hub header.
+        assert_ok(&submit_with_fee(&mut chain, &key(4), body, 0).unwrap());
         assert_eq!(term(&chain.state).unwrap(), 2);
         assert_eq!(pending_set(&chain.state).unwrap(), first_set());
+    }
+
+    /// Committee takeover (SECURITY.md): one member names a set of its own —
+    /// a fresh key, or itself with all the power — with whatever proof it can
+    /// find. Before proofs this was accepted and the child waited for the
+    /// attacker's key alone.
+    #[test]
+    fn a_member_cannot_adopt_a_committee_the_hub_never_drew() {
+        let mut hub = TestHub::new();
+        let drawn = vec![validator(4, 40), validator(2, 20)];
+        let drawn_at = hub.draw(&test_chain::chain_id(), 1, &drawn);
+        let mut chain = child_of(&hub);
+        let attacker = key(1);
+        let own = vec![validator(66, 1)];
+        let greedy = vec![validator(1, crate::staking::POWER_MAX)];
+        let genuine_proof = hub.proof(&hub_committee_key(&test_chain::chain_id(), 1), drawn_at);
+        let cases = [
+            // No proof at all.
+            (adopt(1, own.clone()), "hub_update"),
+            // The hub's real header and the real proof of the real draw, but its own set.
+            (
+                TxBody::AdoptCommittee {
+                    term: 1,
+                    validators: own.clone(),
+                    hub_update: hub.update(drawn_at, 0),
+                    proof: genuine_proof.clone(),
+                },
+                "does not hold this set",
+            ),
+            (
+                TxBody::AdoptCommittee {
+                    term: 1,
+                    validators: greedy,
+                    hub_update: hub.update(drawn_at, 0),
+                    proof: genuine_proof.clone(),
+                },
+                "does not hold this set",
+            ),
+            // A proof of absence of its set, or of another key.
+            (
+                TxBody::AdoptCommittee {
+                    term: 1,
+                    validators: own.clone(),
+                    hub_update: hub.update(drawn_at, 0),
+                    proof: hub.proof(b"sys/height", drawn_at),
+                },
+                "does not hold this set",
+            ),
+            // A header from a "hub" of its own making.
+            (
+                {
+                    let mut fake = TestHub::with_validators(&[(66, 10)]);
+                    let at = fake.draw(&test_chain::chain_id(), 1, &own);
+                    proven(&fake, 1, own.clone(), at, 0)
+                },
+                "hub header",
+            ),
+        ];
+        for (body, why) in cases {
+            let before = (pending_set(&chain.state).unwrap(), active_set(&chain.state).unwrap());
+            let receipt = submit_with_fee(&mut chain, &attacker, body, 0).unwrap();
+            not_drawn(&receipt, 1, why);
+            assert_eq!((pending_set(&chain.state).unwrap(), active_set(&chain.state).unwrap()), before);
+            assert_eq!(term(&chain.state).unwrap(), 0);
+            assert_eq!(hub_client(&chain.state).unwrap().unwrap().latest().height, 0, "the hub client did not move");
+        }
+        // The honest adoption still goes through afterwards.
+        assert_ok(&submit_with_fee(&mut chain, &key(2), proven(&hub, 1, drawn.clone(), drawn_at, 0), 0).unwrap());
+        assert_eq!(pending_set(&chain.state).unwrap(), drawn);
+    }
+
+    /// Committee takeover, variant: a huge term (u64::MAX) would freeze
+    /// rotation for good; a skipped term would jump past the hub's order.
+    #[test]
+    fn a_member_cannot_skip_terms_or_freeze_rotation_with_a_huge_term() {
+        let mut hub = TestHub::new();
+        let drawn = vec![validator(4, 40)];
+        let at = hub.draw(&test_chain::chain_id(), 7, &drawn);
+        let mut chain = child_of(&hub);
+        for (term_asked, body) in
+            [(u64::MAX, adopt(u64::MAX, drawn.clone())), (7, proven(&hub, 7, drawn.clone(), at, 0))]
+        {
+            let receipt = submit_with_fee(&mut chain, &key(1), body, 0).unwrap();
+            assert_refused(&receipt, TxError::TermNotNext { term: term_asked, next: 1 });
+            assert_eq!(term(&chain.state).unwrap(), 0);
+        }
     }
 
     #[test]
@@ -306,34 +537,51 @@ mod tests {
     }
 
     #[test]
-    fn stale_terms_and_malformed_sets_are_refused_and_change_only_the_nonce() {
-        let mut chain = child();
+    fn stale_terms_malformed_sets_and_oversized_proofs_are_refused_and_change_only_the_nonce() {
+        let mut hub = TestHub::new();
+        let at = hub.draw(&test_chain::chain_id(), 1, &first_set());
+        let mut chain = child_of(&hub);
         let member = key(2);
-        assert_ok(&submit_with_fee(&mut chain, &member, adopt(3, first_set()), 0).unwrap());
+        assert_ok(&submit_with_fee(&mut chain, &member, proven(&hub, 1, first_set(), at, 0), 0).unwrap());
         let dup = validator(1, 10);
+        let max = crate::childchains::CHILD_VALIDATORS_MAX;
         let cases = vec![
-            (adopt(3, first_set()), TxError::StaleTerm { term: 3, current: 3 }),
-            (adopt(2, first_set()), TxError::StaleTerm { term: 2, current: 3 }),
-            (adopt(0, first_set()), TxError::StaleTerm { term: 0, current: 3 }),
-            (adopt(4, vec![]), TxError::ChildValidatorCount { got: 0, max: crate::childchains::CHILD_VALIDATORS_MAX }),
+            (adopt(1, first_set()), TxError::StaleTerm { term: 1, current: 1 }),
+            (adopt(0, first_set()), TxError::StaleTerm { term: 0, current: 1 }),
+            (adopt(2, vec![]), TxError::ChildValidatorCount { got: 0, max }),
             (
-                adopt(4, (0..=crate::childchains::CHILD_VALIDATORS_MAX as u8).map(|i| validator(i, 1)).collect()),
-                TxError::ChildValidatorCount {
-                    got: crate::childchains::CHILD_VALIDATORS_MAX + 1,
-                    max: crate::childchains::CHILD_VALIDATORS_MAX,
-                },
+                adopt(2, (0..=max as u8).map(|i| validator(i, 1)).collect()),
+                TxError::ChildValidatorCount { got: max + 1, max },
             ),
             (
-                adopt(4, vec![dup.clone(), validator(2, 5), dup.clone()]),
+                adopt(2, vec![dup.clone(), validator(2, 5), dup.clone()]),
                 TxError::DuplicateValidator { address: dup.public_key.address() },
             ),
             (
-                adopt(4, vec![validator(2, 5), validator(6, 0)]),
+                adopt(2, vec![validator(2, 5), validator(6, 0)]),
                 TxError::ChildValidatorPower {
                     address: validator(6, 0).public_key.address(),
                     power: 0,
                     max: crate::staking::POWER_MAX,
                 },
+            ),
+            (
+                TxBody::AdoptCommittee {
+                    term: 2,
+                    validators: first_set(),
+                    hub_update: vec![0; UPDATE_BYTES_MAX + 1],
+                    proof: vec![],
+                },
+                TxError::FieldTooLong { field: "hub_update", len: UPDATE_BYTES_MAX + 1, max: UPDATE_BYTES_MAX },
+            ),
+            (
+                TxBody::AdoptCommittee {
+                    term: 2,
+                    validators: first_set(),
+                    hub_update: vec![],
+                    proof: vec![0; PROOF_BYTES_MAX + 1],
+                },
+                TxError::FieldTooLong { field: "proof", len: PROOF_BYTES_MAX + 1, max: PROOF_BYTES_MAX },
             ),
         ];
         for (nonce, (body, expected)) in (2u64..).zip(cases) {
@@ -343,10 +591,21 @@ mod tests {
             assert_eq!(receipt.events.len(), 1, "only the (zero) fee event");
             assert_eq!(pending_set(&chain.state).unwrap(), pending);
             assert_eq!(active_set(&chain.state).unwrap(), active);
-            assert_eq!(term(&chain.state).unwrap(), 3);
+            assert_eq!(term(&chain.state).unwrap(), 1);
             assert_eq!(chain.state.nonce(&addr(&member)).unwrap(), nonce);
             assert_eq!(chain.state.balance(&addr(&member), &native()).unwrap(), 0);
         }
+    }
+
+    #[test]
+    fn an_expired_hub_client_proves_nothing() {
+        let mut hub = TestHub::new();
+        let at = hub.draw(&test_chain::chain_id(), 1, &first_set());
+        let mut chain = child_of(&hub);
+        chain.time_ms = hub.trust().time_ms + hub.trust().trusting_period_ms + 1;
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 1, first_set(), at, 0), 0).unwrap();
+        not_drawn(&receipt, 1, "trusting period");
+        assert_eq!(term(&chain.state).unwrap(), 0);
     }
 
     #[test]

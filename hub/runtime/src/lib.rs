@@ -100,6 +100,14 @@ pub enum TxError {
     ValidatorJailed { address: Address },
     #[error("cannot unbond {requested} from {validator}: only {bonded} is bonded to it by this sender")]
     InsufficientBond { validator: Address, bonded: Amount, requested: Amount },
+    #[error("{validator} already has {max} unbondings on their way back; try again when some have matured")]
+    ValidatorUnbondingsFull { validator: Address, max: usize },
+    #[error("validator {address} double-signed: it is jailed for good and cannot unjail")]
+    ValidatorTombstoned { address: Address },
+    #[error("validator {address} is not jailed; there is nothing to unjail")]
+    NotJailed { address: Address },
+    #[error("validator {address} is jailed until height {until} (now {height}); send Unjail from then on")]
+    StillJailed { address: Address, until: u64, height: u64 },
     #[error("{max} unbondings already mature at height {height}; try again in the next block")]
     UnbondingQueueFull { height: u64, max: u32 },
     #[error("evidence is {len} bytes, over the limit of {max}; submit one double vote per transaction")]
@@ -186,6 +194,10 @@ pub enum TxError {
     NotCommitteeMember { address: Address },
     #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
     StaleTerm { term: u64, current: u64 },
+    #[error("term {term} skips ahead: the hub's draws are adopted one term at a time, and {next} is next")]
+    TermNotNext { term: u64, next: u64 },
+    #[error("the committee of term {term} is not proven to be the hub's draw: {why}")]
+    CommitteeNotDrawn { term: u64, why: String },
     #[error(
         "{address} is not in the committee of child chain {chain_id} (current or next): only its members serve it"
     )]
@@ -429,7 +441,14 @@ impl BlockExecution<'_, '_> {
     }
 }
 
+/// The light client's test generator of certified headers (child chains, and
+/// a hub whose headers carry real state roots, [`test_hub`]).
+#[cfg(test)]
+#[path = "../../../light-client/tests/common/chain.rs"]
+mod lc_chain;
 #[cfg(test)]
 mod test_chain;
+#[cfg(test)]
+mod test_hub;
 #[cfg(test)]
 mod tests;

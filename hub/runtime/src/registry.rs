@@ -31,7 +31,7 @@ type Constructor = fn(&Genesis) -> Box<dyn Module>;
 pub const MODULES: &[(&str, Constructor)] = &[
     ("staking", |g| Box::new(staking::Staking::new(g))),
     ("registry", |g| Box::new(childchains::Registry::new(g))),
-    ("committee", |_| Box::new(committee::Committee)),
+    ("committee", |g| Box::new(committee::Committee::new(g))),
     ("assets", |g| Box::new(assets::Assets::new(g))),
     ("polls", |_| Box::new(polls::Polls)),
     ("messages", |_| Box::new(messages::Messages)),

@@ -37,6 +37,7 @@ pub(crate) fn genesis(modules: &[&str], accounts: &[(Address, Denom, Amount)]) -
                 balances: vec![GenesisBalance { denom: denom.clone(), amount: *amount }],
             })
             .collect(),
+        hub: None,
     }
 }
 

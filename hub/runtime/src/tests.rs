@@ -26,6 +26,7 @@ fn genesis(accounts: &[(&SigningKey, Amount)]) -> Genesis {
                 balances: vec![GenesisBalance { denom: utrib(), amount: *a }],
             })
             .collect(),
+        hub: None,
     }
 }
 

@@ -81,8 +81,18 @@ pub struct StakingParams {
     /// Smallest self-bond a validator may register with.
     #[serde(with = "amount_string")]
     pub min_self_bond: Amount,
-    /// Share of a double-signer's bond burned, in basis points (1/10000).
+    /// Share of a double-signer's bond burned, in basis points (1/10000):
+    /// of its self-bond, of its delegations (in proportion) and of its
+    /// unbondings still at stake for the offence.
     pub slash_double_sign_bps: u32,
+    /// Blocks a validator stays jailed (for downtime, or for leaving the set
+    /// by unbonding below `min_self_bond`) before it may send `Unjail`.
+    #[serde(default = "default_jail_blocks")]
+    pub jail_blocks: u64,
+}
+
+fn default_jail_blocks() -> u64 {
+    600
 }
 
 impl Default for StakingParams {
@@ -94,6 +104,7 @@ impl Default for StakingParams {
             power_unit: 1_000_000,
             min_self_bond: 1_000_000,
             slash_double_sign_bps: 500,
+            jail_blocks: default_jail_blocks(),
         }
     }
 }
@@ -213,6 +224,63 @@ pub struct Genesis {
     /// native tokens, minted at genesis) as the validator's self-bond.
     pub validators: Vec<GenesisValidator>,
     pub accounts: Vec<GenesisAccount>,
+    /// A child chain's trust root in its hub (`None` on a hub): what the
+    /// child's `committee` module verifies hub headers from, so that it
+    /// adopts only committees the hub's state proves the hub drew. The hub
+    /// checks it against its own chain id, consensus parameters and validator
+    /// set when it registers the child (`interop-spec/state.md`, committee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub: Option<HubTrust>,
+}
+
+/// What a child chain trusts about its hub from genesis on: enough for a
+/// light client that follows hub headers by skipping verification (at least
+/// the trust threshold of this set must sign any hub header it accepts).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubTrust {
+    /// The hub's chain id.
+    pub chain_id: ChainId,
+    /// The hub's consensus parameters (its committees are drawn with them).
+    pub consensus: ConsensusGenesis,
+    /// The hub height this trust is taken at; hub headers above it are verified.
+    pub height: u64,
+    /// That height's block time: the child's hub client counts its trusting
+    /// period from here.
+    pub time_ms: u64,
+    /// The hub's validator set at `height` (the set certifying `height + 1`).
+    pub validators: Vec<GenesisValidator>,
+    /// How long a verified hub header stays a basis for the next one; at
+    /// most the hub's own `registry.trusting_period_ms`.
+    pub trusting_period_ms: u64,
+    /// How far ahead of the child's block time a hub header's time may be.
+    pub max_clock_drift_ms: u64,
+}
+
+impl GenesisValidator {
+    /// `set` as genesis validators named `{prefix}{i}` in set order (the
+    /// names are labels only; keys and powers are what count).
+    pub fn named(prefix: &str, set: &[Validator]) -> Vec<GenesisValidator> {
+        set.iter()
+            .enumerate()
+            .map(|(i, v)| GenesisValidator {
+                name: format!("{prefix}{i}"),
+                public_key: v.public_key,
+                vrf_public_key: v.vrf_public_key,
+                power: v.power,
+            })
+            .collect()
+    }
+}
+
+impl HubTrust {
+    /// The trusted hub set as consensus sees it (names dropped).
+    pub fn validator_set(&self) -> Vec<Validator> {
+        self.validators
+            .iter()
+            .map(|v| Validator { public_key: v.public_key, vrf_public_key: v.vrf_public_key, power: v.power })
+            .collect()
+    }
 }
 
 impl Genesis {

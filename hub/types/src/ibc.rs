@@ -169,6 +169,11 @@ pub enum IbcMsg {
     /// trusts, approved by more than 2/3 of this chain's validator power,
     /// each signing [`recovery_sign_bytes`].
     RecoverClient { client_id: String, substitute_client_id: String, approvals: Vec<Approval> },
+    /// Freeze client `client_id` with proof that its chain certified two
+    /// conflicting headers: `misbehaviour` is a borsh light-client
+    /// `Misbehaviour` (two updates, each verifiable from a state the client
+    /// trusts). Anyone may send it.
+    SubmitMisbehaviour { client_id: String, misbehaviour: Vec<u8> },
 }
 
 pub use crate::governance::{recovery_sign_bytes, Approval, RECOVERY_DOMAIN};
@@ -185,6 +190,7 @@ impl IbcMsg {
             IbcMsg::Acknowledge { .. } => "acknowledge_packet",
             IbcMsg::Timeout { .. } => "timeout_packet",
             IbcMsg::RecoverClient { .. } => "recover_client",
+            IbcMsg::SubmitMisbehaviour { .. } => "submit_misbehaviour",
         }
     }
 }

@@ -152,7 +152,14 @@ pub enum TxBody {
     /// tokens); the set takes effect two blocks later, like a staking epoch.
     /// The hub refuses to anchor a child header certified by any set it did
     /// not draw, so a committee that adopts a wrong set stops being anchored.
-    AdoptCommittee { term: u64, validators: Vec<Validator> },
+    ///
+    /// The adoption carries the hub's word for it: `hub_update` (a borsh
+    /// light-client `Update`) certifies a hub header, and `proof` (an ICS23
+    /// `CommitmentProof`, protobuf) proves that the hub state under that
+    /// header holds `registry/committee/{this chain}/{term}` = `validators`.
+    /// The child verifies both with the hub client its genesis trusts
+    /// ([`crate::genesis::HubTrust`]), and takes only `term = adopted + 1`.
+    AdoptCommittee { term: u64, validators: Vec<Validator>, hub_update: Vec<u8>, proof: Vec<u8> },
     /// On the hub (module `registry`): where the sender, a hub validator in
     /// child chain `chain_id`'s committee, serves that child: its libp2p
     /// address (with `/p2p/<peer id>`) and its GraphQL URL. Committee members
@@ -185,6 +192,11 @@ pub enum TxBody {
     /// them (a relayer does); each report's own signature is what counts.
     /// At most 64.
     SubmitReports { reports: Vec<crate::oracle::SignedReport> },
+    /// Take the sender's own validator out of jail (module `staking`): allowed
+    /// once its jail period is over and its self-bond is at least
+    /// `min_self_bond`; it re-enters the set at the next epoch. A double
+    /// signer is jailed for good and cannot.
+    Unjail,
 }
 
 /// How a poll weighs a vote.
@@ -220,6 +232,7 @@ impl TxBody {
             TxBody::TransferXChain { .. } => "transfer_xchain",
             TxBody::RegisterFeed { .. } => "register_feed",
             TxBody::SubmitReports { .. } => "submit_reports",
+            TxBody::Unjail => "unjail",
         }
     }
 }

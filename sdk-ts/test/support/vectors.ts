@@ -77,6 +77,8 @@ function ibcMsgFromJson(m: J): IbcMsg {
       };
     case 'recv_packet':
       return { kind: 'recv_packet', packet: packetFromJson(m.packet as J), proofHeight: n(m.proof_height), proof: hex(m.proof_hex) };
+    case 'submit_misbehaviour':
+      return { kind: 'submit_misbehaviour', clientId: s(m.client_id), misbehaviour: hex(m.misbehaviour_hex) };
     default:
       throw new Error(`no JSON mapping for IbcMsg ${String(m.kind)} (add one when a vector uses it)`);
   }
@@ -118,7 +120,13 @@ export function bodyFromJson(b: J): TxBody {
     case 'anchor_header':
       return { kind: 'anchor_header', chainId: s(b.chain_id), update: hex(b.update_hex) };
     case 'adopt_committee':
-      return { kind: 'adopt_committee', term: n(b.term), validators: (b.validators as J[]).map(validatorFromJson) };
+      return {
+        kind: 'adopt_committee',
+        term: n(b.term),
+        validators: (b.validators as J[]).map(validatorFromJson),
+        hubUpdate: hex(b.hub_update_hex),
+        proof: hex(b.proof_hex),
+      };
     case 'announce_endpoint':
       return { kind: 'announce_endpoint', chainId: s(b.chain_id), p2p: s(b.p2p), graphql: s(b.graphql) };
     case 'ibc':
@@ -135,6 +143,8 @@ export function bodyFromJson(b: J): TxBody {
       };
     case 'submit_reports':
       return { kind: 'submit_reports', reports: (b.reports as J[]).map(signedReportFromJson) };
+    case 'unjail':
+      return { kind: 'unjail' };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

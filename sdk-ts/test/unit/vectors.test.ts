@@ -40,7 +40,7 @@ test('transactions.json: every body encodes, signs and hashes exactly as in Rust
     }
   }
   // Every body kind the chains accept has a vector.
-  assert.equal(kinds.size, 19, `kinds covered: ${[...kinds].join(', ')}`);
+  assert.equal(kinds.size, 20, `kinds covered: ${[...kinds].join(', ')}`);
 });
 
 test('transactions.json: a changed field changes the signature check', () => {

@@ -115,6 +115,9 @@ pub fn msg_details(msg: &IbcMsg) -> Value {
         IbcMsg::RecvPacket { packet: p, proof_height, .. } | IbcMsg::Timeout { packet: p, proof_height, .. } => {
             json!({ "kind": msg.kind(), "packet": packet(p), "proof_height": proof_height })
         }
+        IbcMsg::SubmitMisbehaviour { client_id, misbehaviour } => json!({
+            "kind": msg.kind(), "client_id": client_id, "misbehaviour_bytes": misbehaviour.len(),
+        }),
         IbcMsg::RecoverClient { client_id, substitute_client_id, approvals } => json!({
             "kind": msg.kind(), "client_id": client_id, "substitute_client_id": substitute_client_id,
             "approvals": approvals.len(),

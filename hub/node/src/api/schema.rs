@@ -235,9 +235,11 @@ fn body_details(body: &TxBody) -> serde_json::Value {
         TxBody::AnchorHeader { chain_id, update } => {
             json!({ "chain_id": chain_id.to_string(), "update_bytes": update.len() })
         }
-        TxBody::AdoptCommittee { term, validators } => json!({
+        TxBody::AdoptCommittee { term, validators, hub_update, proof } => json!({
             "term": term,
             "validators": validators.iter().map(|v| v.public_key.address().to_string()).collect::<Vec<_>>(),
+            "hub_update_bytes": hub_update.len(),
+            "proof_bytes": proof.len(),
         }),
         TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
             json!({ "chain_id": chain_id.to_string(), "p2p": p2p, "graphql": graphql })
@@ -257,6 +259,7 @@ fn body_details(body: &TxBody) -> serde_json::Value {
             "channel": channel, "receiver": receiver, "denom": denom.to_string(), "amount": amount.to_string(),
             "timeout_height": timeout_height, "timeout_time_ms": timeout_time_ms, "memo": memo,
         }),
+        TxBody::Unjail => json!({}),
     }
 }
 
@@ -371,6 +374,10 @@ pub struct ValidatorView {
     pub self_bond: String,
     pub delegated: String,
     pub jailed: bool,
+    /// The height from which it may `Unjail` (jailed, not tombstoned).
+    pub jailed_until: u64,
+    /// Double-signed: jailed for good.
+    pub tombstoned: bool,
     /// Total burned for misbehaviour.
     pub slashed: String,
 }
@@ -692,6 +699,8 @@ impl ChainQuery {
                     self_bond: record.self_bond.to_string(),
                     delegated: record.delegated.to_string(),
                     jailed: record.jailed,
+                    jailed_until: record.jailed_until,
+                    tombstoned: record.tombstoned,
                     slashed: record.slashed.to_string(),
                 }
             })
@@ -721,6 +730,25 @@ impl ChainQuery {
         }
         let records = tributary_runtime::childchains::child_chains(&chain.latest()).map_err(internal)?;
         records.into_iter().map(|r| child_chain_view(chain, r, 0, 0)).collect()
+    }
+
+    /// What this hub decides about a child chain registered now: its first
+    /// committee, its consensus parameters and the hub trust root its
+    /// `committee` module verifies draws with, as base64 borsh `ChildTerms`
+    /// (`interop-spec/state.md`). `childchain spawn` renders from it, and
+    /// registration refuses a genesis that departs from it. Null on a chain
+    /// without the registry.
+    async fn child_chain_terms(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let chain = chain(ctx);
+        if !chain.has_module("registry") {
+            return Ok(None);
+        }
+        let height = chain.height();
+        let time_ms = chain.header(height).map_err(internal)?.map_or(chain.genesis().genesis_time_ms, |h| h.time_ms);
+        let terms =
+            tributary_runtime::childchains::child_terms(&chain.snapshot(height), chain.genesis(), height, time_ms)
+                .map_err(internal)?;
+        Ok(Some(b64(&borsh::to_vec(&terms).map_err(internal)?)))
     }
 
     /// One child chain with its anchored headers from `anchoredFrom`

@@ -50,7 +50,8 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use tributary_light_client::ClientState;
 use tributary_types::block::Validator;
 use tributary_types::{
-    Address, Amount, ChainId, ConsensusGenesis, Denom, Event, Genesis, Hash, RegistryParams, Tx, TxBody,
+    Address, Amount, ChainId, ConsensusGenesis, Denom, Event, Genesis, GenesisValidator, Hash, HubTrust,
+    RegistryParams, Tx, TxBody,
 };
 
 pub(crate) use register::check_set_shape;
@@ -341,6 +342,8 @@ pub struct Registry {
     hub_chain_id: ChainId,
     native_denom: Denom,
     params: RegistryParams,
+    /// The hub's own consensus parameters: every child chain runs them.
+    consensus: ConsensusGenesis,
 }
 
 impl Registry {
@@ -349,8 +352,55 @@ impl Registry {
             hub_chain_id: genesis.chain_id.clone(),
             native_denom: genesis.params.native_denom.clone(),
             params: genesis.registry.clone(),
+            consensus: genesis.consensus.clone(),
         }
     }
+}
+
+/// What the hub decides about a child chain it registers, as of one hub
+/// height: the first committee (its `committee_size` strongest active
+/// validators, with their hub powers, strongest first, ties by key), the
+/// consensus parameters (the hub's own) and the hub trust root the child's
+/// `committee` module verifies draws with. `childchain spawn` renders a
+/// genesis from exactly this (the node serves it as `childChainTerms`), and
+/// registration refuses a genesis that departs from it.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct ChildTerms {
+    pub validators: Vec<Validator>,
+    pub consensus: ConsensusGenesis,
+    pub hub: HubTrust,
+}
+
+/// The hub's `committee_size` strongest active validators, strongest first.
+pub fn first_committee(state: &dyn StateRead, committee_size: u32) -> Result<Vec<Validator>, StateReadError> {
+    let mut set = crate::staking::active_set(state)?;
+    set.sort_by(|a, b| b.power.cmp(&a.power).then_with(|| a.public_key.cmp(&b.public_key)));
+    set.truncate((committee_size as usize).clamp(1, CHILD_VALIDATORS_MAX));
+    Ok(set)
+}
+
+/// The [`ChildTerms`] of the hub whose genesis is `hub_genesis`, in the
+/// committed state of hub block `height` made at `time_ms`.
+pub fn child_terms(
+    state: &dyn StateRead,
+    hub_genesis: &Genesis,
+    height: u64,
+    time_ms: u64,
+) -> Result<ChildTerms, StateReadError> {
+    let params = params(state)?;
+    Ok(ChildTerms {
+        validators: first_committee(state, params.committee_size)?,
+        consensus: hub_genesis.consensus.clone(),
+        hub: HubTrust {
+            chain_id: hub_genesis.chain_id.clone(),
+            consensus: hub_genesis.consensus.clone(),
+            height,
+            time_ms,
+            validators: GenesisValidator::named("hub-validator-", &crate::staking::active_set(state)?),
+            trusting_period_ms: params.trusting_period_ms,
+            max_clock_drift_ms: params.max_clock_drift_ms,
+        },
+    })
 }
 
 /// The current block's time, as `begin_block` wrote it: validation sees the

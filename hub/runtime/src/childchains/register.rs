@@ -76,6 +76,94 @@ fn check_genesis(registry: &Registry, bytes: &[u8]) -> Result<Genesis, TxError> 
     Ok(genesis)
 }
 
+/// What the hub decides, not the registrant (SECURITY.md, registrant's
+/// genesis): the first committee is the hub's strongest `committee_size`
+/// validators with their hub powers, the consensus parameters are the hub's,
+/// the hub trust root is this hub's real chain, parameters and validator set
+/// (recent enough for the child to verify hub headers from), and no balance
+/// is voucher-shaped: a voucher exists only by crossing a channel, so a
+/// genesis holding `transfer/channel-0/utrib` could burn it on the child and
+/// release the hub's real escrow.
+fn check_hub_decides(
+    registry: &Registry,
+    state: &dyn StateRead,
+    genesis: &Genesis,
+    validators: &[Validator],
+    now_ms: u64,
+) -> Result<(), TxError> {
+    let invalid = |why: String| Err(TxError::InvalidChildChain(why));
+    let expected = super::first_committee(state, registry.params.committee_size)?;
+    if validators != expected.as_slice() {
+        let list = |set: &[Validator]| {
+            set.iter().map(|v| format!("{}:{}", v.public_key.address(), v.power)).collect::<Vec<_>>().join(", ")
+        };
+        return invalid(format!(
+            "the first committee is the hub's to decide: its {} strongest active validators with their hub powers, \
+             strongest first ({}); the genesis lists ({}). Render the genesis again with `childchain spawn`",
+            expected.len(),
+            list(&expected),
+            list(validators)
+        ));
+    }
+    if genesis.consensus != registry.consensus {
+        return invalid(format!(
+            "consensus parameters are the hub's to decide: a child chain runs the hub's ({:?}); the genesis has {:?}",
+            registry.consensus, genesis.consensus
+        ));
+    }
+    let denoms = std::iter::once(&genesis.params.native_denom)
+        .chain(genesis.accounts.iter().flat_map(|a| a.balances.iter().map(|b| &b.denom)));
+    for denom in denoms {
+        if denom.as_str().contains('/') {
+            return invalid(format!(
+                "genesis holds {denom}, which is shaped like an IBC voucher (it contains '/'); vouchers exist only \
+                 by crossing a channel, so a genesis may not create them"
+            ));
+        }
+    }
+    let Some(hub) = &genesis.hub else {
+        return invalid(
+            "genesis has no hub trust root (`hub`), so the child could not verify its committee draws; render it \
+             with `childchain spawn`"
+                .into(),
+        );
+    };
+    if hub.chain_id != registry.hub_chain_id || hub.consensus != registry.consensus {
+        return invalid(format!(
+            "the hub trust root names chain {} with other consensus parameters; it must be this hub, {}",
+            hub.chain_id, registry.hub_chain_id
+        ));
+    }
+    if hub.trusting_period_ms == 0
+        || hub.trusting_period_ms > registry.params.trusting_period_ms
+        || hub.max_clock_drift_ms > registry.params.max_clock_drift_ms
+    {
+        return invalid(format!(
+            "the hub trust root's trusting period must be 1 to {} ms and its clock drift at most {} ms",
+            registry.params.trusting_period_ms, registry.params.max_clock_drift_ms
+        ));
+    }
+    let height: u64 = read_value(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
+    let fresh_for = hub.trusting_period_ms / 2;
+    if hub.height > height || hub.time_ms > now_ms || now_ms - hub.time_ms > fresh_for {
+        return invalid(format!(
+            "the hub trust root (height {}, time {}) must be a past hub block of the last {fresh_for} ms; \
+             render the genesis again",
+            hub.height, hub.time_ms
+        ));
+    }
+    // The trust root is a set, whatever order it lists it in.
+    let sorted = |mut set: Vec<Validator>| {
+        set.sort_by_key(|v| v.public_key);
+        set
+    };
+    let trusted = sorted(hub.validator_set());
+    if trusted != sorted(staking::active_set(state)?) && trusted != sorted(staking::pending_set(state)?) {
+        return invalid("the hub trust root's validators are not the hub's current validator set".into());
+    }
+    Ok(())
+}
+
 /// A child committee: 1 to [`CHILD_VALIDATORS_MAX`] distinct validators
 /// with power in 1..=[`POWER_MAX`] (so the powers sum within a u64).
 pub(crate) fn check_set_shape(validators: &[Validator]) -> Result<(), TxError> {
@@ -151,6 +239,7 @@ pub(super) fn check(
         return Err(TxError::ChildChainsFull { max: CHILD_CHAINS_MAX });
     }
     check_hub_validators(state, &validators)?;
+    check_hub_decides(registry, state, &genesis, &validators, now_ms)?;
     let available = state.balance(owner, &registry.native_denom)?;
     if available < r.deposit {
         return Err(TxError::InsufficientBalance {

@@ -3,14 +3,11 @@
 
 use super::*;
 use crate::bank::BankRead;
+use crate::lc_chain::{equal, params as lc_params, TestChain as ChildTestChain, GENESIS_TIME_MS};
 use crate::test_chain::{self, assert_ok, assert_refused, native, TestChain, FEE};
-use lc_chain::{equal, params as lc_params, TestChain as ChildTestChain, GENESIS_TIME_MS};
 use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
 use tributary_types::{GenesisAccount, GenesisBalance, GenesisValidator, Receipt};
-
-#[path = "../../../../light-client/tests/common/chain.rs"]
-mod lc_chain;
 
 const FUNDS: Amount = 5_000_000_000;
 const DEPOSIT: Amount = 1_000_000_000;
@@ -32,13 +29,58 @@ fn unborn_child() -> ChildTestChain {
     unborn_child_of(&equal(0, 4, 10))
 }
 
+/// A child of a hub of validators 0–3 with committees of 2: its genesis
+/// set is the hub's first committee of 2.
+fn drawn_child() -> ChildTestChain {
+    unborn_child_of(&first_committee_of(&equal(0, 4, 10), 2))
+}
+
 /// A child chain with these `(index, power)` validators at genesis and no
 /// header yet; its genesis hash is that of [`child_genesis`] over them.
 fn unborn_child_of(validators: &[(u64, u64)]) -> ChildTestChain {
     let mut chain = ChildTestChain::new(lc_params(21), validators);
+    // The hub lists a first committee strongest first, ties by key.
+    chain.pending.sort_by(|a, b| b.power.cmp(&a.power).then_with(|| a.public_key.cmp(&b.public_key)));
     let genesis = child_genesis(&chain, &chain.pending);
     chain.set_genesis_hash(genesis.hash());
     chain
+}
+
+/// The `size` validators of `hub` (as `(index, power)`) the hub makes a
+/// child's first committee: strongest first, ties by key.
+fn first_committee_of(hub: &[(u64, u64)], size: usize) -> Vec<(u64, u64)> {
+    let mut keys = ChildTestChain::new(lc_params(21), &[]);
+    let set = keys.set_of(hub);
+    let mut pairs: Vec<((u64, u64), Validator)> = hub.iter().copied().zip(set).collect();
+    pairs.sort_by(|(_, a), (_, b)| b.power.cmp(&a.power).then_with(|| a.public_key.cmp(&b.public_key)));
+    pairs.into_iter().take(size).map(|(pair, _)| pair).collect()
+}
+
+/// The validators of the test hubs (indices 0–3, power 10 each), which
+/// every child genesis here trusts.
+fn test_hub_set() -> Vec<Validator> {
+    ChildTestChain::new(lc_params(21), &[]).set_of(&equal(0, 4, 10))
+}
+
+/// What a child of the test hubs trusts about its hub: the hub's chain id
+/// and consensus, its genesis time, and `hub_set` (the hub's validators).
+fn hub_trust(hub_set: &[Validator]) -> tributary_types::HubTrust {
+    let mut sorted = hub_set.to_vec();
+    sorted.sort_by(|a, b| b.power.cmp(&a.power).then_with(|| a.public_key.cmp(&b.public_key)));
+    tributary_types::HubTrust {
+        chain_id: test_chain::chain_id(),
+        consensus: hub_consensus(),
+        height: 0,
+        time_ms: GENESIS_TIME_MS,
+        validators: GenesisValidator::named("hub-", &sorted),
+        trusting_period_ms: RegistryParams::default().trusting_period_ms,
+        max_clock_drift_ms: RegistryParams::default().max_clock_drift_ms,
+    }
+}
+
+/// The test hubs' consensus parameters, which their children run too.
+fn hub_consensus() -> ConsensusGenesis {
+    ConsensusGenesis::from(&lc_params(21))
 }
 
 fn child_denom() -> Denom {
@@ -57,34 +99,17 @@ fn child_genesis(chain: &ChildTestChain, validators: &[Validator]) -> Genesis {
         registry: Default::default(),
         token: Default::default(),
         modules: vec!["committee".into()],
-        validators: validators
-            .iter()
-            .enumerate()
-            .map(|(i, v)| GenesisValidator {
-                name: format!("c{i}"),
-                public_key: v.public_key,
-                vrf_public_key: v.vrf_public_key,
-                power: v.power,
-            })
-            .collect(),
+        validators: GenesisValidator::named("c", validators),
         accounts: vec![GenesisAccount {
             address: Address([0xc1; 20]),
             balances: vec![GenesisBalance { denom: child_denom(), amount: 1_000_000 }],
         }],
+        hub: Some(hub_trust(&test_hub_set())),
     }
 }
 
 fn consensus_of(chain: &ChildTestChain) -> ConsensusGenesis {
-    let p = &chain.params;
-    ConsensusGenesis {
-        proposers: p.proposers,
-        endorsers: p.endorsers,
-        committers: p.committers,
-        timeout_propose_ms: p.timeout_propose_ms,
-        timeout_endorse_ms: p.timeout_endorse_ms,
-        timeout_commit_ms: p.timeout_commit_ms,
-        timeout_increment_ms: p.timeout_increment_ms,
-    }
+    ConsensusGenesis::from(&chain.params)
 }
 
 /// A hub (staking + registry) whose validators are `validators` and where
@@ -96,16 +121,8 @@ fn hub(validators: &[Validator], owner: &SigningKey) -> TestChain {
 /// [`hub`], with its genesis edited by `edit` first.
 fn hub_with(validators: &[Validator], owner: &SigningKey, edit: impl FnOnce(&mut Genesis)) -> TestChain {
     let mut genesis = test_chain::genesis(&["staking", "registry"], &[(owner.public_key().address(), native(), FUNDS)]);
-    genesis.validators = validators
-        .iter()
-        .enumerate()
-        .map(|(i, v)| GenesisValidator {
-            name: format!("v{i}"),
-            public_key: v.public_key,
-            vrf_public_key: v.vrf_public_key,
-            power: v.power,
-        })
-        .collect();
+    genesis.validators = GenesisValidator::named("v", validators);
+    genesis.consensus = hub_consensus();
     edit(&mut genesis);
     let mut hub = TestChain::from_genesis(&genesis).unwrap();
     hub.time_ms = GENESIS_TIME_MS;
@@ -341,6 +358,92 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
     let record = child_chain(&hub.state, &chain.chain_id).unwrap().unwrap();
     assert_eq!((record.deposit, record.genesis_hash), (DEPOSIT, good.hash()));
     assert_eq!(genesis_bytes(&hub.state, &chain.chain_id).unwrap(), Some(good_bytes));
+}
+
+/// A registrant's genesis (SECURITY.md): the registrant may not pick the
+/// committee, its powers, the consensus parameters, the hub it trusts, or
+/// balances shaped like vouchers. Before, all of these registered, and
+/// voucher-shaped balances would have burned on the child and released the
+/// hub's escrow once a channel paired.
+#[test]
+fn a_registrant_cannot_pick_the_committee_its_powers_the_consensus_the_hub_or_vouchers() {
+    let chain = child();
+    let owner = SigningKey::generate();
+    let set = chain.sets[1].clone();
+    let mut hub = hub(&set, &owner);
+    let good = child_genesis(&chain, &set);
+    let edited = |f: &dyn Fn(&mut Genesis)| {
+        let mut genesis = good.clone();
+        f(&mut genesis);
+        register_genesis(&genesis, DEPOSIT)
+    };
+    let named = |validators: Vec<Validator>| GenesisValidator::named("c", &validators);
+    let voucher = Denom::new("transfer/channel-0/utrib").unwrap();
+    let cases: Vec<(TxBody, &str)> = vec![
+        // One friendly validator with nearly all the power.
+        (edited(&|g| g.validators[0].power = 1_000_000), "the first committee is the hub's to decide"),
+        // A committee of one friendly validator.
+        (edited(&|g| g.validators = named(vec![set[0].clone()])), "the first committee is the hub's to decide"),
+        // The hub's validators, in another order (another set hash).
+        (
+            edited(&|g| g.validators = named(set.iter().rev().cloned().collect())),
+            "the first committee is the hub's to decide",
+        ),
+        // One committer certifies every block.
+        (edited(&|g| g.consensus.committers = 1), "consensus parameters are the hub's to decide"),
+        // Vouchers for the hub's own token, made at genesis.
+        (
+            edited(&|g| g.accounts[0].balances.push(GenesisBalance { denom: voucher.clone(), amount: 1_000_000 })),
+            "shaped like an IBC voucher",
+        ),
+        (edited(&|g| g.params.native_denom = voucher.clone()), "shaped like an IBC voucher"),
+        // A hub trust root of the registrant's choosing.
+        (edited(&|g| g.hub = None), "needs a hub trust root"),
+        (edited(&|g| g.hub.as_mut().unwrap().chain_id = ChainId::new("my-hub").unwrap()), "it must be this hub"),
+        (edited(&|g| g.hub.as_mut().unwrap().validators.truncate(1)), "not the hub's current validator set"),
+        (edited(&|g| g.hub.as_mut().unwrap().trusting_period_ms = u64::MAX), "trusting period must be"),
+        (edited(&|g| g.hub.as_mut().unwrap().time_ms = GENESIS_TIME_MS + 1), "must be a past hub block"),
+        (edited(&|g| g.hub.as_mut().unwrap().height = 1_000), "must be a past hub block"),
+    ];
+    for (body, why) in cases {
+        let balance = hub.state.balance(&addr(&owner), &native()).unwrap();
+        let receipt = hub.submit(&owner, body);
+        let error = receipt.error.clone().unwrap_or_default();
+        assert!(error.contains(why), "{error:?} should say {why:?}");
+        assert_eq!(hub.state.balance(&addr(&owner), &native()).unwrap(), balance - FEE, "only the fee is paid");
+        assert!(child_chain_ids(&hub.state).unwrap().is_empty());
+    }
+    // A trust root taken long ago is stale too.
+    hub.time_ms = GENESIS_TIME_MS + RegistryParams::default().trusting_period_ms / 2 + 1;
+    let receipt = hub.submit(&owner, register_genesis(&good, DEPOSIT));
+    assert!(receipt.error.clone().unwrap_or_default().contains("must be a past hub block"), "{:?}", receipt.error);
+    // What the hub decides registers.
+    hub.time_ms = GENESIS_TIME_MS;
+    assert_ok(&hub.submit(&owner, register_genesis(&good, DEPOSIT)));
+}
+
+/// `child_terms` is what `childchain spawn` renders from: a genesis built
+/// from it registers.
+#[test]
+fn a_genesis_rendered_from_the_hubs_child_terms_registers() {
+    let chain = child();
+    let owner = SigningKey::generate();
+    let mut hub = hub(&chain.sets[1], &owner);
+    let hub_genesis = {
+        let mut g = test_chain::genesis(&["staking", "registry"], &[]);
+        g.consensus = hub_consensus();
+        g
+    };
+    hub.block(vec![]);
+    let terms = child_terms(&hub.state, &hub_genesis, hub.height, hub.time_ms).unwrap();
+    assert_eq!(terms.validators, chain.sets[1], "the hub's four, strongest first, ties by key");
+    assert_eq!(terms.consensus, hub_consensus());
+    assert_eq!((terms.hub.height, terms.hub.time_ms), (hub.height, hub.time_ms));
+    let mut genesis = child_genesis(&chain, &terms.validators);
+    genesis.consensus = terms.consensus.clone();
+    genesis.hub = Some(terms.hub.clone());
+    assert_ok(&hub.submit(&owner, register_genesis(&genesis, DEPOSIT)));
+    assert_eq!(child_chain_ids(&hub.state).unwrap(), vec![chain.chain_id.clone()]);
 }
 
 #[test]
@@ -606,11 +709,19 @@ fn draw_events(events: &[(u64, Event)]) -> Vec<(u64, Event)> {
 
 #[test]
 fn the_hub_draws_the_next_committee_at_an_epoch_boundary_and_waits_for_its_adoption() {
-    let chain = unborn_child();
+    let mut chain = drawn_child();
+    let hub_set = chain.set_of(&equal(0, 4, 10));
+    let genesis_set = chain.pending.clone();
     let owner = SigningKey::generate();
-    let id = &chain.chain_id;
-    let mut hub = drawing_hub(&chain.pending, &chain, &owner);
-    hub.beacon = Hash([1; 32]);
+    let id = &chain.chain_id.clone();
+    let mut hub = drawing_hub(&hub_set, &chain, &owner);
+    // A beacon whose draw is not the genesis committee again (else nothing is drawn).
+    let pending = crate::staking::compute_set(&hub.state, &crate::staking::params(&hub.state).unwrap()).unwrap();
+    let beacon = (0..=255u8)
+        .map(|b| Hash([b; 32]))
+        .find(|b| keys_of(&draw_committee(&pending, id, 1, b, 2)) != keys_of(&genesis_set))
+        .unwrap();
+    hub.beacon = beacon;
     assert!(draw_events(&hub.advance_to(EPOCH - 1)).is_empty(), "no draw between boundaries");
     assert_eq!(child_chain(&hub.state, id).unwrap().unwrap().term, 0);
 
@@ -619,7 +730,7 @@ fn the_hub_draws_the_next_committee_at_an_epoch_boundary_and_waits_for_its_adopt
     let hub_set = crate::staking::pending_set(&hub.state).unwrap();
     assert_eq!(hub_set.len(), 4);
     let drawn = committee(&hub.state, id, 1).unwrap().expect("term 1 is drawn");
-    assert_eq!(drawn, draw_committee(&hub_set, id, 1, &Hash([1; 32]), 2), "drawn from the block's beacon");
+    assert_eq!(drawn, draw_committee(&hub_set, id, 1, &beacon, 2), "drawn from the block's beacon");
     assert_eq!(drawn.len(), 2);
     assert!(drawn.iter().all(|v| hub_set.contains(v)));
     assert_ne!(drawn[0].public_key, drawn[1].public_key);
@@ -633,7 +744,9 @@ fn the_hub_draws_the_next_committee_at_an_epoch_boundary_and_waits_for_its_adopt
     let record = child_chain(&hub.state, id).unwrap().unwrap();
     assert_eq!((record.term, record.adopted_term), (1, 0));
     // The genesis set and the drawn one both serve while the hand-over waits.
-    assert_eq!(serving_members(&hub.state, &record).unwrap().len(), 4);
+    let serving = keys_of(&serving_members(&hub.state, &record).unwrap());
+    let both: std::collections::BTreeSet<_> = keys_of(&genesis_set).into_iter().chain(keys_of(&drawn)).collect();
+    assert_eq!(serving.into_iter().collect::<std::collections::BTreeSet<_>>(), both);
 
     // Term 1 is not adopted: later boundaries, with other beacons, draw nothing.
     for (i, boundary) in [2, 3].into_iter().enumerate() {
@@ -648,19 +761,22 @@ fn the_hub_draws_the_next_committee_at_an_epoch_boundary_and_waits_for_its_adopt
 
 #[test]
 fn the_draw_is_the_same_for_the_same_beacon_and_varies_with_the_beacon() {
-    let chain = unborn_child();
+    let mut chain = drawn_child();
+    let hub_set = chain.set_of(&equal(0, 4, 10));
     let owner = SigningKey::generate();
+    // The committee term 1 would have; `None` when it equals the genesis one
+    // (then nothing is drawn).
     let drawn_with = |beacon: Hash| {
-        let mut hub = drawing_hub(&chain.pending, &chain, &owner);
+        let mut hub = drawing_hub(&hub_set, &chain, &owner);
         hub.beacon = beacon;
         hub.advance_to(EPOCH);
-        committee(&hub.state, &chain.chain_id, 1).unwrap().expect("term 1 is drawn")
+        committee(&hub.state, &chain.chain_id, 1).unwrap()
     };
-    let first = drawn_with(Hash([1; 32]));
-    assert_eq!(drawn_with(Hash([1; 32])), first, "same beacon, same committee");
+    let first = (0..=255u8).find_map(|b| drawn_with(Hash([b; 32])).map(|d| (b, d))).unwrap();
+    assert_eq!(drawn_with(Hash([first.0; 32])), Some(first.1), "same beacon, same committee");
     let mut seen = std::collections::BTreeSet::new();
     for b in 0..8u8 {
-        let drawn = drawn_with(Hash([b; 32]));
+        let drawn = drawn_with(Hash([b; 32])).unwrap_or_else(|| chain.pending.clone());
         assert_eq!(drawn.len(), 2);
         seen.insert(drawn.iter().map(|v| v.public_key).collect::<Vec<_>>());
     }
@@ -782,7 +898,7 @@ fn announce(chain_id: &ChainId, p2p: &str, graphql: &str) -> TxBody {
 /// serving members.
 #[test]
 fn only_drawn_committees_certify_anchors_and_the_drawn_one_is_adopted_by_certifying() {
-    let mut chain = unborn_child_of(&equal(0, 2, 10));
+    let mut chain = drawn_child();
     let hub_set = chain.set_of(&equal(0, 4, 10));
     let genesis_set = chain.pending.clone();
     let owner = SigningKey::generate();
@@ -827,7 +943,7 @@ fn only_drawn_committees_certify_anchors_and_the_drawn_one_is_adopted_by_certify
     assert_eq!(chain.sets[2], drawn);
     // A fork from the same genesis whose block 1 hands over to a set the hub
     // did not draw (0, 1 and 2), which then certifies block 2.
-    let mut fork = unborn_child_of(&equal(0, 2, 10));
+    let mut fork = drawn_child();
     assert_eq!(fork.genesis_hash, chain.genesis_hash);
     fork.push(Some(&equal(0, 3, 10)));
     fork.push(None);
@@ -979,7 +1095,7 @@ fn committee_members_announce_endpoints_and_everyone_else_is_refused() {
 fn naming_next(chain: &ChildTestChain, height: u64, next: &[Validator]) -> Update {
     let set = chain.sets[height as usize].clone();
     let parent_hash = if height == 1 { chain.genesis_hash } else { chain.header(height - 1).hash() };
-    let time_ms = GENESIS_TIME_MS + height * lc_chain::BLOCK_MS;
+    let time_ms = GENESIS_TIME_MS + height * crate::lc_chain::BLOCK_MS;
     let header = chain.build_header(height, parent_hash, &set, next, time_ms, 1);
     let certificate = chain.sign(&header, &set, 0, |_| true);
     Update { header, certificate, parent: None, validator_set: set, next_validator_set: Some(next.to_vec()) }
@@ -992,7 +1108,7 @@ fn naming_next(chain: &ChildTestChain, height: u64, next: &[Validator]) -> Updat
 /// light client alone would take it. The honest headers then still anchor.
 #[test]
 fn a_drawn_committee_cannot_name_the_committee_it_replaced_as_next() {
-    let mut chain = unborn_child_of(&equal(0, 2, 10));
+    let mut chain = drawn_child();
     let hub_set = chain.set_of(&equal(0, 4, 10));
     let genesis_set = chain.pending.clone();
     let owner = SigningKey::generate();

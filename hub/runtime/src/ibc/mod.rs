@@ -27,7 +27,7 @@ mod tests;
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{transfer, RuntimeError, TxError};
-use tributary_light_client::{decode_proof, ClientState, Update};
+use tributary_light_client::{decode_proof, ClientState, Misbehaviour, Update};
 use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet, TRANSFER_PORT};
 use tributary_types::{ChainId, Event, Genesis, Tx, TxBody};
 
@@ -69,6 +69,8 @@ pub enum IbcError {
     UnknownClient(String),
     #[error("client {client_id} was not updated: {reason}")]
     ClientUpdate { client_id: String, reason: String },
+    #[error("misbehaviour of client {client_id} refused: {reason}")]
+    Misbehaviour { client_id: String, reason: String },
     #[error("no application is bound to port {0:?} here (ports: transfer)")]
     UnboundPort(String),
     #[error("no channel {channel} on port {port}")]
@@ -273,15 +275,42 @@ fn existing_client(state: &dyn StateRead, client_id: &str) -> Result<ClientState
     Ok(client(state, client_id)?.ok_or_else(|| IbcError::UnknownClient(client_id.to_string()))?)
 }
 
-fn verify_member(client: &ClientState, height: u64, key: &[u8], value: &[u8], proof: &[u8]) -> Result<(), IbcError> {
+/// A client past its trusting period proves nothing: its validators may have
+/// unbonded since, and could sign anything unpunished (SECURITY.md).
+fn check_not_expired(client: &ClientState, height: u64, now_ms: u64) -> Result<(), IbcError> {
+    if client.is_expired(now_ms) {
+        return Err(IbcError::BadProof {
+            height,
+            reason: format!(
+                "the client of {} is expired: its latest trusted header ({} ms) is older than its trusting period of {} \
+                 ms; recover it by governance (RecoverClient)",
+                client.config().chain_id,
+                client.latest().time_ms,
+                client.config().trusting_period_ms
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn verify_member(
+    client: &ClientState,
+    now_ms: u64,
+    height: u64,
+    key: &[u8],
+    value: &[u8],
+    proof: &[u8],
+) -> Result<(), IbcError> {
     check_len("proof", proof.len(), PROOF_BYTES_MAX)?;
+    check_not_expired(client, height, now_ms)?;
     let bad = |reason: String| IbcError::BadProof { height, reason };
     let proof = decode_proof(proof).map_err(|e| bad(e.to_string()))?;
     client.verify_membership_at(height, key, value, &proof).map_err(|e| bad(e.to_string()))
 }
 
-fn verify_absent(client: &ClientState, height: u64, key: &[u8], proof: &[u8]) -> Result<(), IbcError> {
+fn verify_absent(client: &ClientState, now_ms: u64, height: u64, key: &[u8], proof: &[u8]) -> Result<(), IbcError> {
     check_len("proof", proof.len(), PROOF_BYTES_MAX)?;
+    check_not_expired(client, height, now_ms)?;
     let bad = |reason: String| IbcError::BadProof { height, reason };
     let proof = decode_proof(proof).map_err(|e| bad(e.to_string()))?;
     client.verify_non_membership_at(height, key, &proof).map_err(|e| bad(e.to_string()))
@@ -332,6 +361,7 @@ impl Ibc {
         match msg {
             IbcMsg::CreateClient { client_state } => self.create_client(ctx, client_state),
             IbcMsg::UpdateClient { client_id, update } => update_client(ctx, client_id, update),
+            IbcMsg::SubmitMisbehaviour { client_id, misbehaviour } => submit_misbehaviour(ctx, client_id, misbehaviour),
             IbcMsg::ChanOpenInit { port, client_id, counterparty_client_id, counterparty_port, ordering, version } => {
                 self.check_port(port)?;
                 check_id("client", counterparty_client_id)?;
@@ -377,7 +407,14 @@ impl Ibc {
                     version: version.clone(),
                 };
                 let key = state_key::channel(counterparty_port, counterparty_channel);
-                verify_member(&client, *proof_height, &key, &borsh::to_vec(&theirs).unwrap_or_default(), proof)?;
+                verify_member(
+                    &client,
+                    ctx.block.time_ms,
+                    *proof_height,
+                    &key,
+                    &borsh::to_vec(&theirs).unwrap_or_default(),
+                    proof,
+                )?;
                 // Proven; but a Try for that end may have opened one here already.
                 let index = state_key::counterparty_index(client_id, counterparty_port, counterparty_channel);
                 if let Some((port, channel)) = read_value::<(String, String)>(&*ctx.state, &index)? {
@@ -427,7 +464,14 @@ impl Ibc {
                     version: end.version.clone(),
                 };
                 let key = state_key::channel(&end.counterparty_port, counterparty_channel);
-                verify_member(&client, *proof_height, &key, &borsh::to_vec(&theirs).unwrap_or_default(), proof)?;
+                verify_member(
+                    &client,
+                    ctx.block.time_ms,
+                    *proof_height,
+                    &key,
+                    &borsh::to_vec(&theirs).unwrap_or_default(),
+                    proof,
+                )?;
                 end.state = ChannelState::Open;
                 end.counterparty_channel = counterparty_channel.clone();
                 write_value(ctx.state, state_key::channel(port, channel_id), &end);
@@ -543,7 +587,7 @@ impl Ibc {
         }
         let client = existing_client(&*ctx.state, &end.client_id)?;
         let key = state_key::commitment(&packet.source_port, &packet.source_channel, packet.sequence);
-        verify_member(&client, proof_height, &key, &packet.commitment().0, proof)?;
+        verify_member(&client, ctx.block.time_ms, proof_height, &key, &packet.commitment().0, proof)?;
 
         let receipt_key = state_key::receipt(port, channel_id, packet.sequence);
         let (height, time_ms) = (ctx.block.height, ctx.block.time_ms);
@@ -636,6 +680,27 @@ fn update_client(ctx: &mut Ctx<'_, '_>, client_id: &str, update_bytes: &[u8]) ->
     Ok(())
 }
 
+/// Freeze `client_id` on proof that the chain it follows certified two
+/// conflicting headers (same height, or time going backwards): from then on
+/// it takes no update and proves nothing, until governance recovers it.
+/// Anyone may submit it; the certificates are what make it true.
+fn submit_misbehaviour(ctx: &mut Ctx<'_, '_>, client_id: &str, bytes: &[u8]) -> Result<(), TxError> {
+    let mut client = existing_client(&*ctx.state, client_id)?;
+    let refuse = |reason: String| IbcError::Misbehaviour { client_id: client_id.to_string(), reason };
+    let misbehaviour = Misbehaviour::decode(bytes).map_err(|e| refuse(e.to_string()))?;
+    let frozen = client.check_misbehaviour(&misbehaviour, ctx.block.time_ms).map_err(|e| refuse(e.to_string()))?;
+    write_value(ctx.state, state_key::client(client_id), &client);
+    ctx.events.push(
+        Event::new("client_frozen")
+            .attr("client_id", client_id)
+            .attr("chain_id", &client.config().chain_id)
+            .attr("kind", format!("{:?}", frozen.kind))
+            .attr("height_a", frozen.height_a)
+            .attr("height_b", frozen.height_b),
+    );
+    Ok(())
+}
+
 /// The source end of `packet`, with its commitment still standing; `None`
 /// when it was settled already (a no-op for a late relayer).
 fn unsettled(state: &dyn StateRead, packet: &Packet) -> Result<Option<ChannelEnd>, TxError> {
@@ -690,7 +755,7 @@ fn acknowledge(
     };
     let client = existing_client(&*ctx.state, &end.client_id)?;
     let key = state_key::ack(&packet.dest_port, &packet.dest_channel, packet.sequence);
-    verify_member(&client, proof_height, &key, &ack.commitment().0, proof)?;
+    verify_member(&client, ctx.block.time_ms, proof_height, &key, &ack.commitment().0, proof)?;
     settle(ctx, packet)?;
     if packet.source_port == TRANSFER_PORT {
         transfer::on_ack(ctx, packet, ack)?;
@@ -719,8 +784,10 @@ fn timeout(ctx: &mut Ctx<'_, '_>, packet: &Packet, proof_height: u64, proof: &[u
     }
     let key = state_key::receipt(&packet.dest_port, &packet.dest_channel, packet.sequence);
     match end.ordering {
-        Ordering::Unordered => verify_absent(&client, proof_height, &key, proof)?,
-        Ordering::OrderedAllowTimeout => verify_member(&client, proof_height, &key, RECEIPT_TIMED_OUT, proof)?,
+        Ordering::Unordered => verify_absent(&client, ctx.block.time_ms, proof_height, &key, proof)?,
+        Ordering::OrderedAllowTimeout => {
+            verify_member(&client, ctx.block.time_ms, proof_height, &key, RECEIPT_TIMED_OUT, proof)?
+        }
     }
     settle(ctx, packet)?;
     if packet.source_port == TRANSFER_PORT {

@@ -4,8 +4,14 @@
 //! blocks at one height, round and kind), so anyone may submit it; the checks
 //! here only make sure it is about this chain, recent enough that the bond is
 //! still there to slash (within `unbonding_blocks`), and not punished before.
+//!
+//! The slash reaches everything that stood behind the offending vote: the
+//! self-bond, the delegated pool (every delegation in proportion, through
+//! its shares) and the offender's unbondings created since the earliest
+//! epoch boundary that can have computed the set it voted in (module docs).
 
-use super::{active_set, pending_set, state_key, validator, write, Staking, ValidatorRecord, BPS_DENOMINATOR};
+use super::{active_set, remove_from_pending, state_key, unbondings_of, validator, write, Staking, Unbonding};
+use super::{ValidatorRecord, BPS_DENOMINATOR};
 use crate::bank::{self, BankRead};
 use crate::module::Ctx;
 use crate::state::StateRead;
@@ -72,7 +78,9 @@ pub(super) fn check(
         return Err(TxError::EvidenceAlreadyPunished { offender, height: vote.height, round: vote.round });
     }
     let record = validator(state, &offender)?.ok_or(TxError::UnknownValidator { address: offender })?;
-    if record.jailed {
+    // A double signer is punished once, for good (tombstoned); a validator
+    // jailed for anything else still answers for a double vote.
+    if record.tombstoned {
         return Err(TxError::ValidatorJailed { address: offender });
     }
     evidence.verify(&verifying_set(state, &record)?).map_err(|e| TxError::InvalidEvidence(e.to_string()))?;
@@ -86,7 +94,16 @@ pub(super) fn share(amount: Amount, bps: u32) -> Amount {
     amount / whole * bps + amount % whole * bps / whole
 }
 
-/// Slash, jail, mark the offence punished and drop the offender from pending.
+/// The first height whose unbondings an offence at `offence_height` reaches:
+/// the set certifying `offence_height` was computed at the end of an epoch
+/// boundary block `e` with `e + 2 ≤ offence_height`, at most two epochs
+/// before it (a boundary can leave the pending set unchanged, so the one
+/// before counts too); tokens unbonded from `e` on still counted in its power.
+pub(super) fn stake_window_start(offence_height: u64, epoch_length: u64) -> u64 {
+    offence_height.saturating_sub(epoch_length.saturating_mul(2).saturating_add(2))
+}
+
+/// Slash, tombstone, mark the offence punished and drop the offender from pending.
 pub(super) fn execute(
     staking: &Staking,
     ctx: &mut Ctx<'_, '_>,
@@ -95,24 +112,49 @@ pub(super) fn execute(
 ) -> Result<(), TxError> {
     let offence = check(&*ctx.state, &staking.params, &ctx.block.chain_id, ctx.block.height, bytes)?;
     let Offence { offender, mut record, height: offence_height, round } = offence;
-    let burned = share(record.self_bond, staking.params.slash_double_sign_bps);
-    record.self_bond -= burned;
+    let bps = staking.params.slash_double_sign_bps;
+    let from_self = share(record.self_bond, bps);
+    let from_delegations = share(record.delegated, bps);
+    record.self_bond -= from_self;
+    record.delegated -= from_delegations;
+    // Unbondings still at stake for this offence: created since the window start.
+    let window_start = stake_window_start(offence_height, staking.params.epoch_length);
+    let mut from_unbondings: Amount = 0;
+    for (matures_at, index) in unbondings_of(&*ctx.state, &offender)? {
+        let key = state_key::unbonding(matures_at, index);
+        let Some(bytes) = ctx.state.get(&key)? else { continue };
+        let mut entry: Unbonding = borsh::from_slice(&bytes).map_err(|e| {
+            crate::state::StateReadError(format!("corrupt value at {}: {e}", String::from_utf8_lossy(&key)))
+        })?;
+        if entry.created_height < window_start {
+            continue;
+        }
+        let burned = share(entry.amount, bps);
+        entry.amount -= burned;
+        from_unbondings = from_unbondings.checked_add(burned).ok_or(TxError::Overflow)?;
+        write(ctx.state, key, &entry);
+    }
+    let burned = from_self
+        .checked_add(from_delegations)
+        .and_then(|b| b.checked_add(from_unbondings))
+        .ok_or(TxError::Overflow)?;
     record.slashed = record.slashed.checked_add(burned).ok_or(TxError::Overflow)?;
     record.jailed = true;
+    record.tombstoned = true;
+    record.jailed_until = u64::MAX;
     write(ctx.state, state_key::validator(&offender), &record);
     let supply = ctx.state.supply(&staking.native_denom)?.checked_sub(burned).ok_or(TxError::Overflow)?;
     write(ctx.state, bank::state_key::supply(&staking.native_denom), &supply);
     write(ctx.state, state_key::evidence(&offender, offence_height, round), &ctx.block.height);
     // Out of the set two blocks from now; never leave a chain without validators.
-    let pending = pending_set(&*ctx.state)?;
-    let without: Vec<_> = pending.iter().filter(|v| v.public_key != record.public_key).cloned().collect();
-    if !without.is_empty() && without.len() != pending.len() {
-        write(ctx.state, state_key::PENDING_SET.to_vec(), &without);
-    }
+    remove_from_pending(ctx.state, &record.public_key)?;
     ctx.events.push(
         Event::new("slash")
             .attr("offender", offender)
             .attr("amount", burned)
+            .attr("self_bond", from_self)
+            .attr("delegations", from_delegations)
+            .attr("unbondings", from_unbondings)
             .attr("reason", "double_vote")
             .attr("height", offence_height)
             .attr("round", round)

@@ -27,11 +27,38 @@
 //! are paid back `unbonding_blocks` after the unbond, in `end_block`, which
 //! finds them by maturity height (no prefix scan is needed).
 //!
-//! # Jailing
+//! # Delegations are shares
+//!
+//! A delegation holds *shares* of the validator's delegated pool
+//! (`delegator_shares` in the record), not tokens: a delegator's tokens are
+//! `shares × delegated / delegator_shares`. A slash lowers `delegated` and
+//! leaves the shares alone, so every delegator loses the same fraction
+//! without the module visiting each delegation (the chains we compete with
+//! do the same). [`delegation`] answers in tokens.
+//!
+//! # Slashing, and why unbonding does not escape it
 //!
 //! A proven double vote burns `slash_double_sign_bps` of the offender's
-//! self-bond and jails it for good: it never re-enters a set, takes no new
-//! bonds, and its delegators may only unbond. There is no unjail yet.
+//! self-bond, of its delegated pool, and of every unbonding from it that was
+//! still at stake when it offended. Power is fixed per epoch, so tokens
+//! unbonded after the epoch boundary that computed the offending set still
+//! counted in that set's power: the module slashes every pending unbonding
+//! from the offender created at or after `offence − 2 × epoch_length − 2`
+//! (the earliest boundary that can have computed the set certifying the
+//! offence height). A validator that unbonds its whole self-bond and then
+//! double-signs loses the same share as one that did not (SECURITY.md).
+//! Each validator's pending unbondings are indexed
+//! ([`state_key::unbondings_of`], at most [`VALIDATOR_UNBONDINGS_MAX`]) so a
+//! slash visits only the offender's.
+//!
+//! # Jailing
+//!
+//! A double signer is jailed for good (*tombstoned*): it never re-enters a
+//! set and takes no new bonds; its delegators may only unbond. A validator
+//! whose self-bond falls below `min_self_bond` (it unbonded) leaves the set
+//! at once, jailed for `jail_blocks`: no validator certifies with less than
+//! the minimum at stake. Once the period is over and its self-bond is back
+//! at the minimum, `Unjail` lets it re-enter at the next epoch.
 
 mod evidence;
 pub mod state_key;
@@ -60,6 +87,10 @@ pub const VALIDATOR_REGISTRATIONS_MAX: usize = 1024;
 /// payout work of one `end_block`.
 pub const UNBONDINGS_PER_HEIGHT_MAX: u32 = 8192;
 
+/// Most pending unbondings from one validator (the index a slash reads).
+/// An unbond beyond it is refused until some mature.
+pub const VALIDATOR_UNBONDINGS_MAX: usize = 4096;
+
 /// Most power one validator may hold, so that even [`VALIDATORS_MAX`]
 /// validators' powers sum within a u64.
 pub const POWER_MAX: u64 = u64::MAX / VALIDATORS_MAX as u64;
@@ -76,10 +107,16 @@ pub struct ValidatorRecord {
     pub vrf_public_key: [u8; 32],
     /// Bonded by the validator itself (not a delegation entry).
     pub self_bond: Amount,
-    /// Sum of all delegations to it.
+    /// Tokens of all delegations to it (after slashes).
     pub delegated: Amount,
-    /// Jailed validators never enter a set again.
+    /// Shares the delegations hold of `delegated`.
+    pub delegator_shares: Amount,
+    /// Out of every set until unjailed (or for good when `tombstoned`).
     pub jailed: bool,
+    /// The height from which `Unjail` is allowed.
+    pub jailed_until: u64,
+    /// Double-signed: jailed for good, never punished twice.
+    pub tombstoned: bool,
     /// Burned so far, for the record.
     pub slashed: Amount,
 }
@@ -95,6 +132,44 @@ impl ValidatorRecord {
         let units = self.bonded() / power_unit.max(1);
         u64::try_from(units).unwrap_or(POWER_MAX).min(POWER_MAX)
     }
+
+    /// The tokens `shares` of the delegated pool are worth (rounded down).
+    pub fn tokens_of(&self, shares: Amount) -> Amount {
+        if self.delegator_shares == 0 {
+            return 0;
+        }
+        mul_div(shares, self.delegated, self.delegator_shares).unwrap_or(0)
+    }
+
+    /// The shares `tokens` newly delegated buy (1:1 into an empty pool).
+    fn shares_for(&self, tokens: Amount) -> Option<Amount> {
+        if self.delegator_shares == 0 || self.delegated == 0 {
+            return Some(tokens);
+        }
+        mul_div(tokens, self.delegator_shares, self.delegated)
+    }
+}
+
+/// `a × b / c` rounded up (`None` on overflow or `c = 0`).
+pub(crate) fn mul_div_ceil(a: Amount, b: Amount, c: Amount) -> Option<Amount> {
+    match a.checked_mul(b) {
+        Some(product) if c != 0 => Some(product / c + Amount::from(product % c != 0)),
+        _ => mul_div(a, b, c)?.checked_add(1),
+    }
+}
+
+/// `a × b / c` rounded down, `None` on overflow or `c = 0`. Exact for every
+/// `a × b` that fits in 256 bits (the product is formed in two halves).
+pub(crate) fn mul_div(a: Amount, b: Amount, c: Amount) -> Option<Amount> {
+    if c == 0 {
+        return None;
+    }
+    if let Some(product) = a.checked_mul(b) {
+        return Some(product / c);
+    }
+    // (q·c + r)·b / c = q·b + r·b / c, with a = q·c + r.
+    let (q, r) = (a / c, a % c);
+    q.checked_mul(b)?.checked_add(r.checked_mul(b)? / c)
 }
 
 /// Tokens on their way back to a delegator.
@@ -102,7 +177,39 @@ impl ValidatorRecord {
 pub struct Unbonding {
     pub delegator: Address,
     pub validator: Address,
+    /// Tokens to pay out (lowered if the validator is slashed meanwhile).
     pub amount: Amount,
+    /// The height of the unbond: what decides whether an offence reaches it.
+    pub created_height: u64,
+}
+
+impl ValidatorRecord {
+    /// A validator that just registered (or started at genesis).
+    pub fn new(public_key: PublicKey, vrf_public_key: [u8; 32], self_bond: Amount) -> Self {
+        ValidatorRecord {
+            public_key,
+            vrf_public_key,
+            self_bond,
+            delegated: 0,
+            delegator_shares: 0,
+            jailed: false,
+            jailed_until: 0,
+            tombstoned: false,
+            slashed: 0,
+        }
+    }
+}
+
+/// Take `validator` out of the next sets at once (it still certifies the
+/// block after this one, as the active set says).
+pub(crate) fn remove_from_pending(state: &mut Overlay<'_>, public_key: &PublicKey) -> Result<(), StateReadError> {
+    let pending = pending_set(state)?;
+    let without: Vec<_> = pending.iter().filter(|v| v.public_key != *public_key).cloned().collect();
+    // Never leave a chain without validators.
+    if !without.is_empty() && without.len() != pending.len() {
+        write(state, state_key::PENDING_SET.to_vec(), &without);
+    }
+    Ok(())
 }
 
 fn corrupt(key: &[u8], what: impl std::fmt::Display) -> StateReadError {
@@ -154,10 +261,32 @@ pub fn validators(state: &dyn StateRead) -> Result<Vec<(Address, ValidatorRecord
     Ok(out)
 }
 
-/// What `delegator` has delegated to `validator` (0 if nothing; a validator's
-/// self-bond is in its record, not here).
-pub fn delegation(state: &dyn StateRead, validator: &Address, delegator: &Address) -> Result<Amount, StateReadError> {
+/// The tokens `delegator` has delegated to `validator` (0 if nothing; a
+/// validator's self-bond is in its record, not here).
+pub fn delegation(
+    state: &dyn StateRead,
+    validator_address: &Address,
+    delegator: &Address,
+) -> Result<Amount, StateReadError> {
+    let shares = delegation_shares(state, validator_address, delegator)?;
+    if shares == 0 {
+        return Ok(0);
+    }
+    Ok(validator(state, validator_address)?.map_or(0, |record| record.tokens_of(shares)))
+}
+
+/// The shares `delegator` holds of `validator`'s delegated pool.
+pub fn delegation_shares(
+    state: &dyn StateRead,
+    validator: &Address,
+    delegator: &Address,
+) -> Result<Amount, StateReadError> {
     Ok(read(state, &state_key::delegation(validator, delegator))?.unwrap_or(0))
+}
+
+/// Where `validator`'s pending unbondings are: `(matures_at, index)`.
+pub fn unbondings_of(state: &dyn StateRead, validator: &Address) -> Result<Vec<(u64, u32)>, StateReadError> {
+    Ok(read(state, &state_key::unbondings_of(validator))?.unwrap_or_default())
 }
 
 /// The unbondings that are paid out at the end of block `height`.
@@ -180,7 +309,7 @@ fn write<T: BorshSerialize>(state: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
 pub fn compute_set(state: &dyn StateRead, params: &StakingParams) -> Result<Vec<Validator>, StateReadError> {
     let mut set: Vec<Validator> = validators(state)?
         .into_iter()
-        .filter(|(_, record)| !record.jailed)
+        .filter(|(_, record)| !record.jailed && record.self_bond >= params.min_self_bond)
         .map(|(_, r)| Validator {
             public_key: r.public_key,
             vrf_public_key: r.vrf_public_key,
@@ -245,14 +374,13 @@ impl Staking {
                 .checked_mul(self.params.power_unit)
                 .ok_or_else(|| invalid(format!("validator {}'s bond overflows", v.name)))?;
             minted = minted.checked_add(self_bond).ok_or_else(|| invalid("bonded total overflows".into()))?;
-            let record = ValidatorRecord {
-                public_key: v.public_key,
-                vrf_public_key: v.vrf_public_key,
-                self_bond,
-                delegated: 0,
-                jailed: false,
-                slashed: 0,
-            };
+            if self_bond < self.params.min_self_bond {
+                return Err(invalid(format!(
+                    "validator {}'s self-bond {self_bond} is below min_self_bond {}",
+                    v.name, self.params.min_self_bond
+                )));
+            }
+            let record = ValidatorRecord::new(v.public_key, v.vrf_public_key, self_bond);
             write(state, state_key::validator(&address), &record);
             addresses.push(address);
         }
@@ -260,9 +388,24 @@ impl Staking {
         Ok(minted)
     }
 
-    /// Pay out the unbondings maturing at `height`, then forget them.
+    /// Pay out the unbondings maturing at `height`, then forget them (and
+    /// their places in each validator's index).
     fn pay_unbondings(&self, ctx: &mut Ctx<'_, '_>, height: u64) -> Result<(), RuntimeError> {
-        for (index, entry) in unbondings(ctx.state, height)?.into_iter().enumerate() {
+        let entries = unbondings(ctx.state, height)?;
+        let mut from: Vec<Address> = entries.iter().map(|e| e.validator).collect();
+        from.sort();
+        from.dedup();
+        for validator_address in from {
+            let key = state_key::unbondings_of(&validator_address);
+            let left: Vec<(u64, u32)> =
+                unbondings_of(ctx.state, &validator_address)?.into_iter().filter(|(at, _)| *at != height).collect();
+            if left.is_empty() {
+                ctx.state.delete(key);
+            } else {
+                write(ctx.state, key, &left);
+            }
+        }
+        for (index, entry) in entries.into_iter().enumerate() {
             let held = ctx.state.balance(&entry.delegator, &self.native_denom)?;
             let credited = held
                 .checked_add(entry.amount)
@@ -337,6 +480,7 @@ impl Module for Staking {
                 | TxBody::Bond { .. }
                 | TxBody::Unbond { .. }
                 | TxBody::SubmitEvidence { .. }
+                | TxBody::Unjail
         )
     }
 
@@ -354,6 +498,10 @@ impl Module for Staking {
                 let height = read(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
                 evidence::check(state, &self.params, &tx.chain_id, height, evidence).map(|_| ())
             }
+            TxBody::Unjail => {
+                let height = read(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
+                tx::check_unjail(state, &self.params, &sender, height).map(|_| ())
+            }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
@@ -367,6 +515,7 @@ impl Module for Staking {
             TxBody::Bond { validator, amount } => tx::bond(self, ctx, &sender, validator, *amount),
             TxBody::Unbond { validator, amount } => tx::unbond(self, ctx, &sender, validator, *amount),
             TxBody::SubmitEvidence { evidence } => evidence::execute(self, ctx, &sender, evidence),
+            TxBody::Unjail => tx::unjail(self, ctx, &sender),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }

@@ -27,7 +27,8 @@ pub fn validator(address: &Address) -> Vec<u8> {
     format!("staking/validator/{address}").into_bytes()
 }
 
-/// `staking/delegation/{validator}/{delegator}` → borsh `Amount` (absent = 0).
+/// `staking/delegation/{validator}/{delegator}` → borsh `Amount`: the
+/// delegator's shares of the validator's delegated pool (absent = 0).
 pub fn delegation(validator: &Address, delegator: &Address) -> Vec<u8> {
     format!("staking/delegation/{validator}/{delegator}").into_bytes()
 }
@@ -48,4 +49,11 @@ pub fn unbonding(height: u64, index: u32) -> Vec<u8> {
 /// bytes): this double vote was punished already.
 pub fn evidence(offender: &Address, height: u64, round: u32) -> Vec<u8> {
     format!("staking/evidence/{offender}/{height}/{round}").into_bytes()
+}
+
+/// `staking/unbondings_of/{validator}` → borsh `Vec<(u64, u32)>`: the
+/// `(matures_at, index)` of every pending unbonding from `validator` (absent
+/// = none), at most `VALIDATOR_UNBONDINGS_MAX`; what a slash reads.
+pub fn unbondings_of(validator: &Address) -> Vec<u8> {
+    format!("staking/unbondings_of/{validator}").into_bytes()
 }

@@ -42,6 +42,7 @@ fn params() -> StakingParams {
         power_unit: 100,
         min_self_bond: 200,
         slash_double_sign_bps: 1_000,
+        jail_blocks: 5,
     }
 }
 
@@ -69,6 +70,7 @@ fn genesis(staking: StakingParams) -> Genesis {
                 balances: vec![GenesisBalance { denom: utrib(), amount: 10_000 }],
             })
             .collect(),
+        hub: None,
     }
 }
 
@@ -187,7 +189,10 @@ fn genesis_writes_records_sets_and_supply() {
             vrf_public_key: vrf_key(1),
             self_bond: 1_000,
             delegated: 0,
+            delegator_shares: 0,
             jailed: false,
+            jailed_until: 0,
+            tombstoned: false,
             slashed: 0
         }
     );
@@ -306,7 +311,7 @@ fn bond_and_unbond_move_tokens_and_unbondings_pay_out_exactly_at_maturity() {
     let after_unbond = chain.balance(4);
     assert_eq!(
         unbondings(&chain.state, 7).unwrap(),
-        vec![Unbonding { delegator: addr(4), validator: v1, amount: 500 }]
+        vec![Unbonding { delegator: addr(4), validator: v1, amount: 500, created_height: 4 }]
     );
     chain.assert_supply_conserved();
     for _ in 5..=6 {
@@ -440,10 +445,16 @@ fn a_double_vote_slashes_jails_and_removes_the_offender_from_the_next_sets() {
     let slash = &receipt.events[1];
     assert_eq!(slash.kind, "slash");
     assert_eq!(slash.get("offender"), Some(addr(2).to_string().as_str()));
-    assert_eq!(slash.get("amount"), Some("50"), "10% of the 500 self-bond; delegations are not slashed");
+    assert_eq!(slash.get("amount"), Some("80"), "10% of the 500 self-bond and of the 300 delegated");
+    assert_eq!(
+        (slash.get("self_bond"), slash.get("delegations"), slash.get("unbondings")),
+        (Some("50"), Some("30"), Some("0"))
+    );
     let record = chain.record(2);
-    assert_eq!((record.self_bond, record.delegated, record.slashed, record.jailed), (450, 300, 50, true));
-    assert_eq!(chain.state.supply(&utrib()).unwrap(), supply - 50, "slashed tokens are burned");
+    assert_eq!((record.self_bond, record.delegated, record.slashed, record.jailed), (450, 270, 80, true));
+    assert!(record.tombstoned);
+    assert_eq!(delegation(&chain.state, &addr(2), &addr(4)).unwrap(), 270, "the delegator lost its 10%");
+    assert_eq!(chain.state.supply(&utrib()).unwrap(), supply - 80, "slashed tokens are burned");
     chain.assert_supply_conserved();
     let v1_only = vec![Validator { public_key: key(1).public_key(), vrf_public_key: vrf_key(1), power: 10 }];
     assert_eq!(pending_set(&chain.state).unwrap(), v1_only);
@@ -459,7 +470,10 @@ fn a_double_vote_slashes_jails_and_removes_the_offender_from_the_next_sets() {
         chain.refused(&key(4), TxBody::Bond { validator: addr(2), amount: 1 }),
         TxError::ValidatorJailed { address: addr(2) }
     );
-    chain.ok(&key(4), TxBody::Unbond { validator: addr(2), amount: 300 });
+    // A double signer is jailed for good (validator 2 gets a fee's worth first).
+    chain.ok(&key(3), TxBody::Transfer { to: addr(2), denom: utrib(), amount: 100 });
+    assert_eq!(chain.refused(&key(2), TxBody::Unjail), TxError::ValidatorTombstoned { address: addr(2) });
+    chain.ok(&key(4), TxBody::Unbond { validator: addr(2), amount: 270 });
     // A different offence of a jailed validator is not punished again.
     let recent = chain.height;
     assert_eq!(chain.refused(&key(5), double_vote(&key(2), recent, 0)), TxError::ValidatorJailed { address: addr(2) });
@@ -593,8 +607,11 @@ proptest! {
             chain.block(vec![tx]);
             chain.assert_supply_conserved();
             for (seed, target) in [(1u8, addr(1)), (2, addr(2))] {
+                // Each delegation is its shares' worth, rounded down: the pool
+                // holds at most one token of dust per delegator beyond them.
                 let sum: Amount = [3u8, 4, 5].iter().map(|s| delegation(&chain.state, &target, &addr(*s)).unwrap()).sum();
-                prop_assert_eq!(chain.record(seed).delegated, sum);
+                let delegated = chain.record(seed).delegated;
+                prop_assert!(sum <= delegated && delegated - sum <= 3, "{} delegated, {} held", delegated, sum);
             }
             let pending = pending_set(&chain.state).unwrap();
             prop_assert!(!pending.is_empty() && pending.len() <= 3);
@@ -626,4 +643,129 @@ fn the_interop_evidence_vector_is_a_valid_double_vote() {
     .unwrap();
     assert_eq!(evidence.verify(&set), Ok(()));
     assert_eq!(borsh::to_vec(&evidence).unwrap(), bytes);
+}
+
+// --- Escaping a slash (SECURITY.md) ----------------------------------------
+
+/// The attack: unbond the whole self-bond while still in the set, then
+/// double-sign, and lose nothing. Before, a slash burned a share of the
+/// self-bond as it was when the evidence landed (0 here): the unbonding was
+/// paid in full and the delegations were untouched.
+#[test]
+fn a_validator_that_unbonds_its_whole_self_bond_and_then_double_signs_is_still_slashed() {
+    let mut chain = Chain::new(genesis(params()));
+    chain.ok(&key(3), TxBody::Transfer { to: addr(2), denom: utrib(), amount: 100 });
+    chain.ok(&key(4), TxBody::Bond { validator: addr(2), amount: 300 });
+    let supply = chain.state.supply(&utrib()).unwrap();
+    // Height 3: the whole self-bond on its way back (paid at the end of 6).
+    let receipt = chain.ok(&key(2), TxBody::Unbond { validator: addr(2), amount: 500 });
+    let kinds: Vec<&str> = receipt.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["fee", "unbond", "jail"], "below the minimum self-bond it leaves the set at once");
+    assert_eq!(receipt.events[2].get("reason"), Some("self_bond_below_minimum"));
+    assert!(active_set(&chain.state).unwrap().iter().any(|v| v.public_key == key(2).public_key()), "still certifies");
+    // It double-signs the block it still certifies; the evidence lands at once.
+    let receipt = chain.ok(&key(5), double_vote(&key(2), 4, 0));
+    let slash = receipt.events.iter().find(|e| e.kind == "slash").unwrap();
+    assert_eq!(
+        (slash.get("self_bond"), slash.get("delegations"), slash.get("unbondings"), slash.get("amount")),
+        (Some("0"), Some("30"), Some("50"), Some("80"))
+    );
+    assert_eq!(chain.state.supply(&utrib()).unwrap(), supply - 80);
+    chain.assert_supply_conserved();
+    // The unbonding pays 450, not 500.
+    let before = chain.balance(2);
+    while chain.height < 6 {
+        chain.block(vec![]);
+    }
+    assert_eq!(chain.balance(2), before + 450);
+    assert!(unbondings_of(&chain.state, &addr(2)).unwrap().is_empty(), "paid entries leave the index");
+    chain.assert_supply_conserved();
+}
+
+/// Every delegation loses the same fraction, without a visit to each: the
+/// pool's tokens fall, the shares stay.
+#[test]
+fn delegations_are_slashed_in_proportion_and_each_delegator_gets_exactly_its_share_back() {
+    let mut chain = Chain::new(genesis(params()));
+    chain.ok(&key(4), TxBody::Bond { validator: addr(1), amount: 300 });
+    chain.ok(&key(5), TxBody::Bond { validator: addr(1), amount: 100 });
+    chain.ok(&key(3), double_vote(&key(1), 1, 0));
+    assert_eq!(delegation(&chain.state, &addr(1), &addr(4)).unwrap(), 270);
+    assert_eq!(delegation(&chain.state, &addr(1), &addr(5)).unwrap(), 90);
+    assert_eq!(chain.record(1).delegated, 360);
+    assert_eq!(
+        chain.refused(&key(4), TxBody::Unbond { validator: addr(1), amount: 271 }),
+        TxError::InsufficientBond { validator: addr(1), bonded: 270, requested: 271 }
+    );
+    // A part, then the rest: the shares burn in step, nothing is left over.
+    chain.ok(&key(4), TxBody::Unbond { validator: addr(1), amount: 90 });
+    assert_eq!(delegation(&chain.state, &addr(1), &addr(4)).unwrap(), 180);
+    assert_eq!(delegation(&chain.state, &addr(1), &addr(5)).unwrap(), 90);
+    chain.ok(&key(4), TxBody::Unbond { validator: addr(1), amount: 180 });
+    chain.ok(&key(5), TxBody::Unbond { validator: addr(1), amount: 90 });
+    assert_eq!((chain.record(1).delegated, chain.record(1).delegator_shares), (0, 0));
+    assert!(!chain.state.keys().any(|k| k.starts_with(b"staking/delegation/")));
+    chain.assert_supply_conserved();
+}
+
+/// Only what stood behind the offending vote is at stake: an unbonding from
+/// before the epoch boundary that computed the offending set is not slashed,
+/// one from after it is.
+#[test]
+fn only_unbondings_still_at_stake_for_the_offence_are_slashed() {
+    let mut chain = Chain::new(genesis(StakingParams { unbonding_blocks: 100, ..params() }));
+    chain.ok(&key(4), TxBody::Bond { validator: addr(1), amount: 400 });
+    // Height 2: long before the offence at 20 (window from 20 - 2×4 - 2 = 10).
+    chain.ok(&key(4), TxBody::Unbond { validator: addr(1), amount: 100 });
+    while chain.height < 14 {
+        chain.block(vec![]);
+    }
+    // Height 15: inside the window.
+    chain.ok(&key(4), TxBody::Unbond { validator: addr(1), amount: 200 });
+    while chain.height < 20 {
+        chain.block(vec![]);
+    }
+    let receipt = chain.ok(&key(5), double_vote(&key(1), 20, 0));
+    let slash = receipt.events.iter().find(|e| e.kind == "slash").unwrap();
+    assert_eq!(slash.get("unbondings"), Some("20"), "10% of the 200 unbonded at 15; the 100 from 2 is safe");
+    let mut amounts: Vec<Amount> = unbondings_of(&chain.state, &addr(1))
+        .unwrap()
+        .into_iter()
+        .map(|(at, i)| unbondings(&chain.state, at).unwrap()[i as usize].amount)
+        .collect();
+    amounts.sort();
+    assert_eq!(amounts, [100, 180]);
+    chain.assert_supply_conserved();
+}
+
+/// No validator certifies with less than the minimum self-bond at stake; one
+/// that drops below leaves, and comes back only after its jail period with
+/// the minimum bonded again.
+#[test]
+fn a_validator_below_the_minimum_self_bond_leaves_the_set_and_unjails_only_after_its_period_with_the_minimum_back() {
+    let mut chain = Chain::new(genesis(params()));
+    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::NotJailed { address: addr(1) });
+    assert_eq!(chain.refused(&key(3), TxBody::Unjail), TxError::UnknownValidator { address: addr(3) });
+    // Height 3: 1,000 → 100, below the minimum of 200: jailed until 3 + 5.
+    chain.ok(&key(1), TxBody::Unbond { validator: addr(1), amount: 900 });
+    let record = chain.record(1);
+    assert_eq!((record.jailed, record.jailed_until, record.tombstoned), (true, 8, false));
+    let v2_only = vec![Validator { public_key: key(2).public_key(), vrf_public_key: vrf_key(2), power: 5 }];
+    assert_eq!(pending_set(&chain.state).unwrap(), v2_only, "out of the next set at once");
+    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::StillJailed { address: addr(1), until: 8, height: 4 });
+    while chain.height < 7 {
+        chain.block(vec![]);
+    }
+    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::SelfBondTooLow { min: 200, got: 100 });
+    // A jailed (not double-signing) validator may bond its way back.
+    chain.ok(&key(1), TxBody::Bond { validator: addr(1), amount: 150 });
+    let receipt = chain.ok(&key(1), TxBody::Unjail);
+    assert_eq!(receipt.events[1].kind, "unjail");
+    assert!(!chain.record(1).jailed);
+    // Back at the next epoch boundary (12): pending from then on.
+    while chain.height < 12 {
+        chain.block(vec![]);
+    }
+    assert!(pending_set(&chain.state).unwrap().iter().any(|v| v.public_key == key(1).public_key()));
+    chain.assert_supply_conserved();
 }

@@ -1,8 +1,9 @@
 //! Register, bond and unbond: each a `check_*` (reads only, used by both
 //! stages) and an execute that re-checks, then writes.
 
-use super::{delegation, read, state_key, validator, write, Staking, Unbonding, ValidatorRecord};
-use super::{UNBONDINGS_PER_HEIGHT_MAX, VALIDATOR_REGISTRATIONS_MAX};
+use super::{delegation_shares, read, state_key, unbondings_of, validator, write};
+use super::{remove_from_pending, Staking, Unbonding, ValidatorRecord};
+use super::{UNBONDINGS_PER_HEIGHT_MAX, VALIDATOR_REGISTRATIONS_MAX, VALIDATOR_UNBONDINGS_MAX};
 use crate::bank::{self, BankRead};
 use crate::module::Ctx;
 use crate::state::{Overlay, StateRead};
@@ -65,14 +66,7 @@ pub(super) fn register(
     let address = sender.address();
     check_register(&*ctx.state, &staking.params, &staking.native_denom, &address, vrf_public_key, self_bond)?;
     debit(ctx.state, &address, &staking.native_denom, self_bond)?;
-    let record = ValidatorRecord {
-        public_key: sender,
-        vrf_public_key: *vrf_public_key,
-        self_bond,
-        delegated: 0,
-        jailed: false,
-        slashed: 0,
-    };
+    let record = ValidatorRecord::new(sender, *vrf_public_key, self_bond);
     write(ctx.state, state_key::validator(&address), &record);
     let mut registered: Vec<Address> = read(&*ctx.state, state_key::VALIDATORS)?.unwrap_or_default();
     registered.push(address);
@@ -99,10 +93,13 @@ pub(super) fn check_bond(
     }
     let record =
         validator(state, validator_address)?.ok_or(TxError::UnknownValidator { address: *validator_address })?;
-    if record.jailed {
+    // A jailed validator may be bonded to (it needs its self-bond back to
+    // unjail); a double signer never again.
+    if record.tombstoned {
         return Err(TxError::ValidatorJailed { address: *validator_address });
     }
     record.self_bond.checked_add(record.delegated).and_then(|b| b.checked_add(amount)).ok_or(TxError::Overflow)?;
+    record.shares_for(amount).and_then(|s| s.checked_add(record.delegator_shares)).ok_or(TxError::Overflow)?;
     check_balance(state, sender, native, amount)?;
     Ok(record)
 }
@@ -119,10 +116,12 @@ pub(super) fn bond(
     if sender == validator_address {
         record.self_bond = record.self_bond.checked_add(amount).ok_or(TxError::Overflow)?;
     } else {
+        let shares = record.shares_for(amount).ok_or(TxError::Overflow)?;
         record.delegated = record.delegated.checked_add(amount).ok_or(TxError::Overflow)?;
-        let held = delegation(&*ctx.state, validator_address, sender)?;
+        record.delegator_shares = record.delegator_shares.checked_add(shares).ok_or(TxError::Overflow)?;
+        let held = delegation_shares(&*ctx.state, validator_address, sender)?;
         let key = state_key::delegation(validator_address, sender);
-        write(ctx.state, key, &held.checked_add(amount).ok_or(TxError::Overflow)?);
+        write(ctx.state, key, &held.checked_add(shares).ok_or(TxError::Overflow)?);
     }
     write(ctx.state, state_key::validator(validator_address), &record);
     ctx.events
@@ -143,10 +142,16 @@ pub(super) fn check_unbond(
     }
     let record =
         validator(state, validator_address)?.ok_or(TxError::UnknownValidator { address: *validator_address })?;
-    let bonded =
-        if sender == validator_address { record.self_bond } else { delegation(state, validator_address, sender)? };
+    let bonded = if sender == validator_address {
+        record.self_bond
+    } else {
+        record.tokens_of(delegation_shares(state, validator_address, sender)?)
+    };
     if amount > bonded {
         return Err(TxError::InsufficientBond { validator: *validator_address, bonded, requested: amount });
+    }
+    if unbondings_of(state, validator_address)?.len() >= VALIDATOR_UNBONDINGS_MAX {
+        return Err(TxError::ValidatorUnbondingsFull { validator: *validator_address, max: VALIDATOR_UNBONDINGS_MAX });
     }
     Ok((record, bonded))
 }
@@ -165,21 +170,42 @@ pub(super) fn unbond(
         return Err(TxError::UnbondingQueueFull { height: matures_at, max: UNBONDINGS_PER_HEIGHT_MAX });
     }
     let left = bonded - amount;
+    let mut left_the_set = false;
     if sender == validator_address {
         record.self_bond = left;
+        // No validator certifies with less than the minimum at stake: below
+        // it, it leaves the set at once, jailed for `jail_blocks`.
+        if left < staking.params.min_self_bond && !record.jailed {
+            record.jailed = true;
+            record.jailed_until = ctx.block.height.saturating_add(staking.params.jail_blocks);
+            left_the_set = true;
+        }
     } else {
+        let held = delegation_shares(&*ctx.state, validator_address, sender)?;
+        // Everything the delegator holds burns all its shares (no dust left
+        // behind); a part burns its share of them, rounded up.
+        let burned = if left == 0 {
+            held
+        } else {
+            super::mul_div_ceil(amount, record.delegator_shares, record.delegated).ok_or(TxError::Overflow)?.min(held)
+        };
         record.delegated = record.delegated.checked_sub(amount).ok_or(TxError::Overflow)?;
+        record.delegator_shares = record.delegator_shares.checked_sub(burned).ok_or(TxError::Overflow)?;
         let key = state_key::delegation(validator_address, sender);
-        if left == 0 {
+        if held == burned {
             ctx.state.delete(key);
         } else {
-            write(ctx.state, key, &left);
+            write(ctx.state, key, &(held - burned));
         }
     }
     write(ctx.state, state_key::validator(validator_address), &record);
-    let entry = Unbonding { delegator: *sender, validator: *validator_address, amount };
+    let entry =
+        Unbonding { delegator: *sender, validator: *validator_address, amount, created_height: ctx.block.height };
     write(ctx.state, state_key::unbonding(matures_at, count), &entry);
     write(ctx.state, state_key::unbonding_count(matures_at), &(count + 1));
+    let mut index = unbondings_of(&*ctx.state, validator_address)?;
+    index.push((matures_at, count));
+    write(ctx.state, state_key::unbondings_of(validator_address), &index);
     ctx.events.push(
         Event::new("unbond")
             .attr("delegator", sender)
@@ -187,5 +213,45 @@ pub(super) fn unbond(
             .attr("amount", amount)
             .attr("completes_at", matures_at),
     );
+    if left_the_set {
+        remove_from_pending(ctx.state, &record.public_key)?;
+        ctx.events.push(
+            Event::new("jail")
+                .attr("validator", validator_address)
+                .attr("reason", "self_bond_below_minimum")
+                .attr("until", record.jailed_until),
+        );
+    }
+    Ok(())
+}
+
+/// The sender's record, if it may leave jail now (at `height`).
+pub(super) fn check_unjail(
+    state: &dyn StateRead,
+    params: &StakingParams,
+    sender: &Address,
+    height: u64,
+) -> Result<ValidatorRecord, TxError> {
+    let record = validator(state, sender)?.ok_or(TxError::UnknownValidator { address: *sender })?;
+    if record.tombstoned {
+        return Err(TxError::ValidatorTombstoned { address: *sender });
+    }
+    if !record.jailed {
+        return Err(TxError::NotJailed { address: *sender });
+    }
+    if height < record.jailed_until {
+        return Err(TxError::StillJailed { address: *sender, until: record.jailed_until, height });
+    }
+    if record.self_bond < params.min_self_bond {
+        return Err(TxError::SelfBondTooLow { min: params.min_self_bond, got: record.self_bond });
+    }
+    Ok(record)
+}
+
+pub(super) fn unjail(staking: &Staking, ctx: &mut Ctx<'_, '_>, sender: &Address) -> Result<(), TxError> {
+    let mut record = check_unjail(&*ctx.state, &staking.params, sender, ctx.block.height)?;
+    record.jailed = false;
+    write(ctx.state, state_key::validator(sender), &record);
+    ctx.events.push(Event::new("unjail").attr("validator", sender));
     Ok(())
 }
