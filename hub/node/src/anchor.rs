@@ -186,23 +186,32 @@ async fn adopt_once(
         )
         .await?;
     let record = answer.pointer("/childChain").filter(|v| !v.is_null()).context("not registered on the hub")?;
-    let term = record["term"].as_u64().unwrap_or(0);
-    if term <= child_term {
+    let hub_term = record["term"].as_u64().unwrap_or(0);
+    let (term, validators) = if hub_term > child_term {
+        let Some(next) = record["nextCommittee"].as_array() else { return Ok(()) };
+        let validators = next.iter().map(member).collect::<anyhow::Result<Vec<Validator>>>()?;
+        let announced: Vec<&str> =
+            record["endpoints"].as_array().into_iter().flatten().filter_map(|e| e["validator"].as_str()).collect();
+        let waiting: Vec<String> = validators
+            .iter()
+            .filter(|v| !active.iter().any(|a| a.public_key == v.public_key))
+            .map(|v| v.public_key.address().to_string())
+            .filter(|a| !announced.contains(&a.as_str()))
+            .collect();
+        if !waiting.is_empty() {
+            anyhow::bail!(
+                "term {hub_term} waits for new members to announce their child nodes: {}",
+                waiting.join(", ")
+            );
+        }
+        (hub_term, validators)
+    } else if refresh_due(&state)? {
+        // Nothing to adopt, but the hub client has run half its trusting
+        // period: adopt the current committee again, only to move it on.
+        (child_term, committee::pending_set(&state)?)
+    } else {
         return Ok(());
-    }
-    let Some(next) = record["nextCommittee"].as_array() else { return Ok(()) };
-    let validators = next.iter().map(member).collect::<anyhow::Result<Vec<Validator>>>()?;
-    let announced: Vec<&str> =
-        record["endpoints"].as_array().into_iter().flatten().filter_map(|e| e["validator"].as_str()).collect();
-    let waiting: Vec<String> = validators
-        .iter()
-        .filter(|v| !active.iter().any(|a| a.public_key == v.public_key))
-        .map(|v| v.public_key.address().to_string())
-        .filter(|a| !announced.contains(&a.as_str()))
-        .collect();
-    if !waiting.is_empty() {
-        anyhow::bail!("term {term} waits for new members to announce their child nodes: {}", waiting.join(", "));
-    }
+    };
     if last.term == term && last.sent.is_some_and(|t| t.elapsed() < Duration::from_secs(10)) {
         return Ok(());
     }
@@ -256,6 +265,14 @@ async fn hub_proof_of_draw(
     let update = hub.client.query("query($h: Int!) { lightClientUpdate(height: $h) }", json!({ "h": height })).await?;
     let update = update.pointer("/lightClientUpdate").and_then(Value::as_str).context("no lightClientUpdate")?;
     Ok((base64::engine::general_purpose::STANDARD.decode(update)?, proof))
+}
+
+/// Whether the child's hub client has run half its trusting period (the
+/// committee module takes a refresh from then on).
+fn refresh_due(state: &dyn tributary_runtime::state::StateRead) -> anyhow::Result<bool> {
+    let Some(client) = committee::hub_client(state)? else { return Ok(false) };
+    let due_ms = client.latest().time_ms.saturating_add(client.config().trusting_period_ms / 2);
+    Ok(crate::node::now_ms() >= due_ms)
 }
 
 /// A committee member from the hub's `MemberView` JSON.

@@ -140,10 +140,21 @@ impl Committee {
             return Err(TxError::NotCommitteeMember { address: tx.sender_address() });
         }
         let current = term(state)?;
-        if *new_term <= current {
+        let now_ms: u64 = read_value(state, sys_key::TIME_MS)?.unwrap_or(0);
+        if *new_term < current || (*new_term == current && *validators != pending_set(state)?) {
             return Err(TxError::StaleTerm { term: *new_term, current });
         }
-        if *new_term != current + 1 {
+        if *new_term == current {
+            // A refresh: the adopted committee again, only to move the hub
+            // client on before its trusting period runs out (once it has run
+            // half of it, so members cannot spam free refreshes).
+            if let Some(client) = hub_client(state)? {
+                let due_ms = client.latest().time_ms.saturating_add(client.config().trusting_period_ms / 2);
+                if now_ms < due_ms {
+                    return Err(TxError::HubClientFresh { due_ms });
+                }
+            }
+        } else if *new_term != current + 1 {
             return Err(TxError::TermNotNext { term: *new_term, next: current + 1 });
         }
         check_set_shape(validators)?;
@@ -158,7 +169,6 @@ impl Committee {
             not_drawn("this chain's genesis has no hub trust root, so no hub header can prove a draw".into())
         })?;
         let update = Update::decode(hub_update).map_err(|e| not_drawn(format!("hub_update: {e}")))?;
-        let now_ms: u64 = read_value(state, sys_key::TIME_MS)?.unwrap_or(0);
         let hub_state = client.apply_update(&update, now_ms).map_err(|e| not_drawn(format!("hub header: {e}")))?;
         let proof = decode_proof(proof).map_err(|e| not_drawn(format!("proof: {e}")))?;
         let key = hub_committee_key(&self.chain_id, *new_term);
@@ -229,9 +239,16 @@ impl Module for Committee {
 
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
         let client = self.check(&*ctx.state, tx)?;
-        let TxBody::AdoptCommittee { term, validators, .. } = &tx.body else {
+        let TxBody::AdoptCommittee { term: adopted, validators, .. } = &tx.body else {
             return Err(TxError::Unhandled(tx.body.kind()));
         };
+        let term = adopted;
+        if *term == self::term(&*ctx.state)? {
+            write_value(ctx.state, state_key::HUB_CLIENT.to_vec(), &client);
+            ctx.events
+                .push(Event::new("refresh_hub_client").attr("term", term).attr("hub_height", client.latest().height));
+            return Ok(());
+        }
         write_value(ctx.state, state_key::PENDING.to_vec(), validators);
         write_value(ctx.state, state_key::TERM.to_vec(), term);
         write_value(ctx.state, state_key::HUB_CLIENT.to_vec(), &client);
@@ -546,7 +563,7 @@ mod tests {
         let dup = validator(1, 10);
         let max = crate::childchains::CHILD_VALIDATORS_MAX;
         let cases = vec![
-            (adopt(1, first_set()), TxError::StaleTerm { term: 1, current: 1 }),
+            (adopt(1, vec![validator(4, 1)]), TxError::StaleTerm { term: 1, current: 1 }),
             (adopt(0, first_set()), TxError::StaleTerm { term: 0, current: 1 }),
             (adopt(2, vec![]), TxError::ChildValidatorCount { got: 0, max }),
             (
@@ -595,6 +612,36 @@ mod tests {
             assert_eq!(chain.state.nonce(&addr(&member)).unwrap(), nonce);
             assert_eq!(chain.state.balance(&addr(&member), &native()).unwrap(), 0);
         }
+    }
+
+    /// A committee that does not change for long would see its hub client
+    /// expire and could never verify the next draw: a member refreshes it
+    /// with the adopted committee, proven again, once half the trusting
+    /// period has run (not before: members pay no fee).
+    #[test]
+    fn a_member_refreshes_the_hub_client_with_the_adopted_committee_once_half_its_trusting_period_has_run() {
+        let mut hub = TestHub::new();
+        let at = hub.draw(&test_chain::chain_id(), 0, &first_set());
+        let mut chain = child_of(&hub);
+        let trust = hub.trust();
+        let due_ms = trust.time_ms + trust.trusting_period_ms / 2;
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 0, first_set(), at, 0), 0).unwrap();
+        assert_refused(&receipt, TxError::HubClientFresh { due_ms });
+        chain.time_ms = due_ms;
+        // Another set under the adopted term is stale, proof or not.
+        let receipt = submit_with_fee(&mut chain, &key(1), adopt(0, vec![validator(4, 40)]), 0).unwrap();
+        assert_refused(&receipt, TxError::StaleTerm { term: 0, current: 0 });
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 0, first_set(), at, 0), 0).unwrap();
+        assert_ok(&receipt);
+        assert_eq!(receipt.events[1].kind, "refresh_hub_client");
+        assert_eq!(hub_client(&chain.state).unwrap().unwrap().latest().height, at);
+        assert_eq!((term(&chain.state).unwrap(), pending_set(&chain.state).unwrap()), (0, first_set()));
+        // Fresh again: the next refresh waits for the next half period.
+        let receipt = submit_with_fee(&mut chain, &key(2), proven(&hub, 0, first_set(), at, 0), 0).unwrap();
+        assert!(matches!(
+            receipt.error.as_deref(),
+            Some(e) if e.starts_with("the hub client was refreshed recently")
+        ));
     }
 
     #[test]

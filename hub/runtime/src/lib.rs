@@ -108,14 +108,20 @@ pub enum TxError {
     NotJailed { address: Address },
     #[error("validator {address} is jailed until height {until} (now {height}); send Unjail from then on")]
     StillJailed { address: Address, until: u64, height: u64 },
-    #[error("{max} unbondings already mature at height {height}; try again in the next block")]
-    UnbondingQueueFull { height: u64, max: u32 },
     #[error("evidence is {len} bytes, over the limit of {max}; submit one double vote per transaction")]
     EvidenceTooLarge { len: usize, max: usize },
     #[error("invalid evidence: {0}")]
     InvalidEvidence(String),
-    #[error("evidence is about chain {got}, but this is chain {expected}; submit it to the chain it happened on")]
+    #[error(
+        "evidence is about chain {got}, which is neither this chain ({expected}) nor a child chain it registered; \
+         submit it to the chain it happened on, or to its hub"
+    )]
     EvidenceWrongChain { expected: String, got: String },
+    #[error(
+        "evidence for height {height} of child chain {chain_id} is too old: that height was anchored at hub height \
+         {anchored_at}, more than the unbonding period ago"
+    )]
+    ChildEvidenceExpired { chain_id: String, height: u64, anchored_at: u64 },
     #[error("evidence is for height {height}, after the current height {current}")]
     EvidenceFromFuture { height: u64, current: u64 },
     #[error("evidence for height {height} is too old: only heights from {oldest} on can still be punished")]
@@ -194,6 +200,8 @@ pub enum TxError {
     NotCommitteeMember { address: Address },
     #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
     StaleTerm { term: u64, current: u64 },
+    #[error("the hub client was refreshed recently; a refresh of the adopted term is allowed from {due_ms} ms on")]
+    HubClientFresh { due_ms: u64 },
     #[error("term {term} skips ahead: the hub's draws are adopted one term at a time, and {next} is next")]
     TermNotNext { term: u64, next: u64 },
     #[error("the committee of term {term} is not proven to be the hub's draw: {why}")]

@@ -89,10 +89,19 @@ pub struct StakingParams {
     /// by unbonding below `min_self_bond`) before it may send `Unjail`.
     #[serde(default = "default_jail_blocks")]
     pub jail_blocks: u64,
+    /// Time an unbonding stays locked, besides `unbonding_blocks` (it waits
+    /// for both). Light clients must stop trusting a set before this runs
+    /// out: the hub's `registry.trusting_period_ms` must be shorter.
+    #[serde(default = "default_unbonding_time_ms")]
+    pub unbonding_time_ms: u64,
 }
 
 fn default_jail_blocks() -> u64 {
     600
+}
+
+fn default_unbonding_time_ms() -> u64 {
+    21 * 24 * 3600 * 1000
 }
 
 impl Default for StakingParams {
@@ -105,6 +114,7 @@ impl Default for StakingParams {
             min_self_bond: 1_000_000,
             slash_double_sign_bps: 500,
             jail_blocks: default_jail_blocks(),
+            unbonding_time_ms: default_unbonding_time_ms(),
         }
     }
 }

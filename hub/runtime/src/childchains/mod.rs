@@ -423,6 +423,16 @@ impl Module for Registry {
             ));
         }
         check_params(&self.params)?;
+        // A light client must stop trusting a set before that set's stake can
+        // leave: past the unbonding period its signers could sign anything
+        // unpunished (SECURITY.md, forging headers).
+        if self.params.trusting_period_ms >= genesis.staking.unbonding_time_ms {
+            return Err(RuntimeError::Genesis(format!(
+                "registry: trusting_period_ms ({}) must be shorter than staking.unbonding_time_ms ({}): a light \
+                 client must stop trusting a validator set before its stake can be unbonded",
+                self.params.trusting_period_ms, genesis.staking.unbonding_time_ms
+            )));
+        }
         write_value(state, state_key::PARAMS.to_vec(), &self.params);
         Ok(())
     }

@@ -28,6 +28,44 @@ pub(super) struct Offence {
     record: ValidatorRecord,
     height: u64,
     round: u32,
+    /// The child chain it happened on (`None`: this chain).
+    child: Option<ChainId>,
+}
+
+/// The key that marks this offence punished.
+fn marker(offender: &Address, child: Option<&ChainId>, height: u64, round: u32) -> Vec<u8> {
+    match child {
+        None => state_key::evidence(offender, height, round),
+        Some(chain_id) => state_key::child_evidence(offender, chain_id, height, round),
+    }
+}
+
+/// A double vote on a child chain this hub registered is a hub validator's
+/// offence too: the hub drew it onto that committee, and its hub stake is what
+/// secures the child. Punishable while its height is not yet anchored, or was
+/// anchored less than `unbonding_blocks` hub blocks ago (child heights and hub
+/// heights do not compare directly; the anchor is where they meet).
+fn check_child_window(
+    state: &dyn StateRead,
+    params: &StakingParams,
+    chain_id: &ChainId,
+    vote_height: u64,
+    hub_height: u64,
+) -> Result<bool, TxError> {
+    let Some(child) = crate::childchains::child_chain(state, chain_id)? else { return Ok(false) };
+    if vote_height > child.anchored_height {
+        return Ok(true);
+    }
+    if let Some(anchor) = crate::childchains::anchored_header(state, chain_id, vote_height)? {
+        if hub_height.saturating_sub(anchor.hub_height) > params.unbonding_blocks {
+            return Err(TxError::ChildEvidenceExpired {
+                chain_id: chain_id.to_string(),
+                height: vote_height,
+                anchored_at: anchor.hub_height,
+            });
+        }
+    }
+    Ok(true)
 }
 
 /// The set to verify the votes against: the active set if the offender is in
@@ -64,17 +102,21 @@ pub(super) fn check(
     let vote = match &evidence {
         Evidence::DoubleVote(double) => &double.first,
     };
-    if vote.chain_id != *chain_id {
+    let child = if vote.chain_id == *chain_id {
+        if vote.height > height {
+            return Err(TxError::EvidenceFromFuture { height: vote.height, current: height });
+        }
+        if height - vote.height > params.unbonding_blocks {
+            return Err(TxError::EvidenceExpired { height: vote.height, oldest: height - params.unbonding_blocks });
+        }
+        None
+    } else if check_child_window(state, params, &vote.chain_id, vote.height, height)? {
+        Some(vote.chain_id.clone())
+    } else {
         return Err(TxError::EvidenceWrongChain { expected: chain_id.to_string(), got: vote.chain_id.to_string() });
-    }
-    if vote.height > height {
-        return Err(TxError::EvidenceFromFuture { height: vote.height, current: height });
-    }
-    if height - vote.height > params.unbonding_blocks {
-        return Err(TxError::EvidenceExpired { height: vote.height, oldest: height - params.unbonding_blocks });
-    }
+    };
     let offender = vote.validator.address();
-    if state.get(&state_key::evidence(&offender, vote.height, vote.round))?.is_some() {
+    if state.get(&marker(&offender, child.as_ref(), vote.height, vote.round))?.is_some() {
         return Err(TxError::EvidenceAlreadyPunished { offender, height: vote.height, round: vote.round });
     }
     let record = validator(state, &offender)?.ok_or(TxError::UnknownValidator { address: offender })?;
@@ -84,7 +126,7 @@ pub(super) fn check(
         return Err(TxError::ValidatorJailed { address: offender });
     }
     evidence.verify(&verifying_set(state, &record)?).map_err(|e| TxError::InvalidEvidence(e.to_string()))?;
-    Ok(Offence { offender, record, height: vote.height, round: vote.round })
+    Ok(Offence { offender, record, height: vote.height, round: vote.round, child })
 }
 
 /// `bps` basis points of `amount`, rounded down, without overflow.
@@ -111,17 +153,22 @@ pub(super) fn execute(
     bytes: &[u8],
 ) -> Result<(), TxError> {
     let offence = check(&*ctx.state, &staking.params, &ctx.block.chain_id, ctx.block.height, bytes)?;
-    let Offence { offender, mut record, height: offence_height, round } = offence;
+    let Offence { offender, mut record, height: offence_height, round, child } = offence;
+    // A child height says nothing of hub epochs: its offence reaches every
+    // unbonding created within the evidence window before now.
+    let window_start = match &child {
+        None => stake_window_start(offence_height, staking.params.epoch_length),
+        Some(_) => ctx.block.height.saturating_sub(staking.params.unbonding_blocks),
+    };
     let bps = staking.params.slash_double_sign_bps;
     let from_self = share(record.self_bond, bps);
     let from_delegations = share(record.delegated, bps);
     record.self_bond -= from_self;
     record.delegated -= from_delegations;
     // Unbondings still at stake for this offence: created since the window start.
-    let window_start = stake_window_start(offence_height, staking.params.epoch_length);
     let mut from_unbondings: Amount = 0;
-    for (matures_at, index) in unbondings_of(&*ctx.state, &offender)? {
-        let key = state_key::unbonding(matures_at, index);
+    for position in unbondings_of(&*ctx.state, &offender)? {
+        let key = state_key::unbonding(position);
         let Some(bytes) = ctx.state.get(&key)? else { continue };
         let mut entry: Unbonding = borsh::from_slice(&bytes).map_err(|e| {
             crate::state::StateReadError(format!("corrupt value at {}: {e}", String::from_utf8_lossy(&key)))
@@ -145,7 +192,7 @@ pub(super) fn execute(
     write(ctx.state, state_key::validator(&offender), &record);
     let supply = ctx.state.supply(&staking.native_denom)?.checked_sub(burned).ok_or(TxError::Overflow)?;
     write(ctx.state, bank::state_key::supply(&staking.native_denom), &supply);
-    write(ctx.state, state_key::evidence(&offender, offence_height, round), &ctx.block.height);
+    write(ctx.state, marker(&offender, child.as_ref(), offence_height, round), &ctx.block.height);
     // Out of the set two blocks from now; never leave a chain without validators.
     remove_from_pending(ctx.state, &record.public_key)?;
     ctx.events.push(
@@ -156,6 +203,7 @@ pub(super) fn execute(
             .attr("delegations", from_delegations)
             .attr("unbondings", from_unbondings)
             .attr("reason", "double_vote")
+            .attr("chain_id", child.as_ref().unwrap_or(&ctx.block.chain_id))
             .attr("height", offence_height)
             .attr("round", round)
             .attr("reporter", reporter),

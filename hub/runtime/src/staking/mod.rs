@@ -82,10 +82,8 @@ pub use evidence::EVIDENCE_BYTES_MAX;
 /// the epoch rule reads every record).
 pub const VALIDATOR_REGISTRATIONS_MAX: usize = 1024;
 
-/// Most unbondings maturing at one height: each block's unbondings mature at
-/// one height, so this also bounds a block's unbond transactions, and the
-/// payout work of one `end_block`.
-pub const UNBONDINGS_PER_HEIGHT_MAX: u32 = 8192;
+/// Most unbondings one `end_block` pays out: the rest wait for the next block.
+pub const UNBONDING_PAYOUTS_PER_BLOCK: u32 = 8192;
 
 /// Most pending unbondings from one validator (the index a slash reads).
 /// An unbond beyond it is refused until some mature.
@@ -181,6 +179,18 @@ pub struct Unbonding {
     pub amount: Amount,
     /// The height of the unbond: what decides whether an offence reaches it.
     pub created_height: u64,
+    /// The block time of the unbond: it is paid once `unbonding_time_ms` has
+    /// passed too.
+    pub created_time_ms: u64,
+}
+
+impl Unbonding {
+    /// Whether it may be paid at the end of block `height` made at `time_ms`:
+    /// both the blocks and the time of the unbonding period have passed.
+    pub fn matured(&self, params: &StakingParams, height: u64, time_ms: u64) -> bool {
+        self.created_height.saturating_add(params.unbonding_blocks) <= height
+            && self.created_time_ms.saturating_add(params.unbonding_time_ms) <= time_ms
+    }
 }
 
 impl ValidatorRecord {
@@ -284,17 +294,27 @@ pub fn delegation_shares(
     Ok(read(state, &state_key::delegation(validator, delegator))?.unwrap_or(0))
 }
 
-/// Where `validator`'s pending unbondings are: `(matures_at, index)`.
-pub fn unbondings_of(state: &dyn StateRead, validator: &Address) -> Result<Vec<(u64, u32)>, StateReadError> {
+/// The queue positions of `validator`'s pending unbondings.
+pub fn unbondings_of(state: &dyn StateRead, validator: &Address) -> Result<Vec<u64>, StateReadError> {
     Ok(read(state, &state_key::unbondings_of(validator))?.unwrap_or_default())
 }
 
-/// The unbondings that are paid out at the end of block `height`.
-pub fn unbondings(state: &dyn StateRead, height: u64) -> Result<Vec<Unbonding>, StateReadError> {
-    let count: u32 = read(state, &state_key::unbonding_count(height))?.unwrap_or(0);
-    let mut out = Vec::with_capacity(count.min(UNBONDINGS_PER_HEIGHT_MAX) as usize);
-    for index in 0..count.min(UNBONDINGS_PER_HEIGHT_MAX) {
-        out.push(read_required(state, &state_key::unbonding(height, index))?);
+/// The unbonding queue's `(head, tail)`: positions `head..tail` are pending.
+pub fn unbonding_queue(state: &dyn StateRead) -> Result<(u64, u64), StateReadError> {
+    Ok((read(state, state_key::UNBONDING_HEAD)?.unwrap_or(0), read(state, state_key::UNBONDING_TAIL)?.unwrap_or(0)))
+}
+
+/// The pending unbonding at queue `position`.
+pub fn unbonding(state: &dyn StateRead, position: u64) -> Result<Option<Unbonding>, StateReadError> {
+    read(state, &state_key::unbonding(position))
+}
+
+/// Up to `limit` pending unbondings from the oldest, with their positions.
+pub fn pending_unbondings(state: &dyn StateRead, limit: usize) -> Result<Vec<(u64, Unbonding)>, StateReadError> {
+    let (head, tail) = unbonding_queue(state)?;
+    let mut out = Vec::new();
+    for position in head..tail.min(head.saturating_add(limit as u64)) {
+        out.push((position, read_required(state, &state_key::unbonding(position))?));
     }
     Ok(out)
 }
@@ -388,38 +408,51 @@ impl Staking {
         Ok(minted)
     }
 
-    /// Pay out the unbondings maturing at `height`, then forget them (and
-    /// their places in each validator's index).
-    fn pay_unbondings(&self, ctx: &mut Ctx<'_, '_>, height: u64) -> Result<(), RuntimeError> {
-        let entries = unbondings(ctx.state, height)?;
-        let mut from: Vec<Address> = entries.iter().map(|e| e.validator).collect();
-        from.sort();
-        from.dedup();
-        for validator_address in from {
-            let key = state_key::unbondings_of(&validator_address);
-            let left: Vec<(u64, u32)> =
-                unbondings_of(ctx.state, &validator_address)?.into_iter().filter(|(at, _)| *at != height).collect();
-            if left.is_empty() {
-                ctx.state.delete(key);
-            } else {
-                write(ctx.state, key, &left);
+    /// Pay out, oldest first, the unbondings that have matured by the end
+    /// of this block (at most [`UNBONDING_PAYOUTS_PER_BLOCK`]), then forget
+    /// them and their places in each validator's index.
+    fn pay_unbondings(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        let (mut head, tail) = unbonding_queue(ctx.state)?;
+        let start = head;
+        let mut paid: Vec<(Address, u64)> = Vec::new();
+        while head < tail && paid.len() < UNBONDING_PAYOUTS_PER_BLOCK as usize {
+            let key = state_key::unbonding(head);
+            let entry: Unbonding = read_required(ctx.state, &key)?;
+            if !entry.matured(&self.params, ctx.block.height, ctx.block.time_ms) {
+                break;
             }
-        }
-        for (index, entry) in entries.into_iter().enumerate() {
             let held = ctx.state.balance(&entry.delegator, &self.native_denom)?;
             let credited = held
                 .checked_add(entry.amount)
                 .ok_or_else(|| RuntimeError::Invariant(format!("balance of {} overflows", entry.delegator)))?;
             bank::set_balance(ctx.state, &entry.delegator, &self.native_denom, credited)?;
-            ctx.state.delete(state_key::unbonding(height, index as u32));
+            ctx.state.delete(key);
             ctx.events.push(
                 Event::new("unbonding_complete")
                     .attr("delegator", entry.delegator)
                     .attr("validator", entry.validator)
                     .attr("amount", entry.amount),
             );
+            paid.push((entry.validator, head));
+            head += 1;
         }
-        ctx.state.delete(state_key::unbonding_count(height));
+        if head == start {
+            return Ok(());
+        }
+        write(ctx.state, state_key::UNBONDING_HEAD.to_vec(), &head);
+        let mut from: Vec<Address> = paid.iter().map(|(v, _)| *v).collect();
+        from.sort();
+        from.dedup();
+        for validator_address in from {
+            let key = state_key::unbondings_of(&validator_address);
+            let left: Vec<u64> =
+                unbondings_of(ctx.state, &validator_address)?.into_iter().filter(|p| *p >= head).collect();
+            if left.is_empty() {
+                ctx.state.delete(key);
+            } else {
+                write(ctx.state, key, &left);
+            }
+        }
         Ok(())
     }
 }
@@ -462,7 +495,7 @@ impl Module for Staking {
     /// Pay matured unbondings; at an epoch boundary, pick the next pending set.
     fn end_block(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
         let height = ctx.block.height;
-        self.pay_unbondings(ctx, height)?;
+        self.pay_unbondings(ctx)?;
         if height.is_multiple_of(self.params.epoch_length.max(1)) {
             let next = compute_set(ctx.state, &self.params)?;
             // A chain never loses all its validators: keep the old set instead.

@@ -33,16 +33,19 @@ pub fn delegation(validator: &Address, delegator: &Address) -> Vec<u8> {
     format!("staking/delegation/{validator}/{delegator}").into_bytes()
 }
 
-/// `staking/unbonding/{height:020}/count` → borsh u32: how many unbondings
-/// mature at `height` (absent = 0).
-pub fn unbonding_count(height: u64) -> Vec<u8> {
-    format!("staking/unbonding/{height:020}/count").into_bytes()
-}
+/// `staking/unbonding/head` → borsh u64: the queue position of the oldest
+/// unbonding not yet paid (absent = 0).
+pub const UNBONDING_HEAD: &[u8] = b"staking/unbonding/head";
 
-/// `staking/unbonding/{height:020}/{index}` → borsh `Unbonding`, for
-/// `index < unbonding_count(height)`.
-pub fn unbonding(height: u64, index: u32) -> Vec<u8> {
-    format!("staking/unbonding/{height:020}/{index}").into_bytes()
+/// `staking/unbonding/tail` → borsh u64: the queue position the next
+/// unbonding takes (absent = 0); `head..tail` are pending.
+pub const UNBONDING_TAIL: &[u8] = b"staking/unbonding/tail";
+
+/// `staking/unbonding/{position:020}` → borsh `Unbonding`, for
+/// `head <= position < tail`. Unbondings join in creation order, and both
+/// their heights and their times only grow, so the queue matures in order.
+pub fn unbonding(position: u64) -> Vec<u8> {
+    format!("staking/unbonding/{position:020}").into_bytes()
 }
 
 /// `staking/evidence/{offender}/{height}/{round}` → borsh `()` (empty value
@@ -51,9 +54,15 @@ pub fn evidence(offender: &Address, height: u64, round: u32) -> Vec<u8> {
     format!("staking/evidence/{offender}/{height}/{round}").into_bytes()
 }
 
-/// `staking/unbondings_of/{validator}` → borsh `Vec<(u64, u32)>`: the
-/// `(matures_at, index)` of every pending unbonding from `validator` (absent
-/// = none), at most `VALIDATOR_UNBONDINGS_MAX`; what a slash reads.
+/// `staking/evidence/{offender}/{chain_id}/{height}/{round}` → borsh u64: the
+/// double vote on child chain `chain_id` was punished (by that hub block).
+pub fn child_evidence(offender: &Address, chain_id: &tributary_types::ChainId, height: u64, round: u32) -> Vec<u8> {
+    format!("staking/evidence/{offender}/{chain_id}/{height}/{round}").into_bytes()
+}
+
+/// `staking/unbondings_of/{validator}` → borsh `Vec<u64>`: the queue
+/// positions of every pending unbonding from `validator` (absent = none), at
+/// most `VALIDATOR_UNBONDINGS_MAX`; what a slash reads.
 pub fn unbondings_of(validator: &Address) -> Vec<u8> {
     format!("staking/unbondings_of/{validator}").into_bytes()
 }

@@ -43,6 +43,7 @@ fn params() -> StakingParams {
         min_self_bond: 200,
         slash_double_sign_bps: 1_000,
         jail_blocks: 5,
+        unbonding_time_ms: 2,
     }
 }
 
@@ -59,7 +60,8 @@ fn genesis(staking: StakingParams) -> Genesis {
         params: Params::default(),
         consensus: Default::default(),
         staking,
-        registry: Default::default(),
+        // Shorter than the unbonding time, as genesis requires.
+        registry: tributary_types::RegistryParams { trusting_period_ms: 1, ..Default::default() },
         token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![validator(1, 10), validator(2, 5)],
@@ -103,7 +105,8 @@ impl Chain {
         let block = BlockInfo {
             chain_id: chain_id(),
             height: self.height + 1,
-            time_ms: 1_000,
+            // One millisecond a block: unbonding times count too.
+            time_ms: 1_000 + self.height + 1,
             proposer: addr(9),
             beacon: Hash([7; 32]),
         };
@@ -166,12 +169,8 @@ impl Chain {
     fn assert_supply_conserved(&self) {
         let balances: Amount = [1u8, 2, 3, 4, 5, 9].iter().map(|s| self.balance(*s)).sum();
         let bonded: Amount = validators(&self.state).unwrap().iter().map(|(_, r)| r.bonded()).sum();
-        let unbonding: Amount = self
-            .state
-            .iter()
-            .filter(|(k, _)| k.starts_with(b"staking/unbonding/") && !k.ends_with(b"/count"))
-            .map(|(_, v)| borsh::from_slice::<Unbonding>(v).unwrap().amount)
-            .sum();
+        let unbonding: Amount =
+            pending_unbondings(&self.state, usize::MAX).unwrap().iter().map(|(_, u)| u.amount).sum();
         assert_eq!(self.state.supply(&utrib()).unwrap(), balances + bonded + unbonding);
     }
 }
@@ -310,8 +309,11 @@ fn bond_and_unbond_move_tokens_and_unbondings_pay_out_exactly_at_maturity() {
     assert_eq!(chain.record(1).delegated, 250);
     let after_unbond = chain.balance(4);
     assert_eq!(
-        unbondings(&chain.state, 7).unwrap(),
-        vec![Unbonding { delegator: addr(4), validator: v1, amount: 500, created_height: 4 }]
+        pending_unbondings(&chain.state, 10).unwrap(),
+        vec![(
+            0,
+            Unbonding { delegator: addr(4), validator: v1, amount: 500, created_height: 4, created_time_ms: 1_004 }
+        )]
     );
     chain.assert_supply_conserved();
     for _ in 5..=6 {
@@ -325,8 +327,9 @@ fn bond_and_unbond_move_tokens_and_unbondings_pay_out_exactly_at_maturity() {
     assert_eq!(chain.balance(4), after_unbond + 500);
     assert_eq!(events[0].kind, "unbonding_complete");
     assert_eq!(events[0].get("amount"), Some("500"));
-    assert!(unbondings(&chain.state, 7).unwrap().is_empty());
-    assert!(!chain.state.keys().any(|k| k.starts_with(b"staking/unbonding/")), "paid entries are deleted");
+    assert!(pending_unbondings(&chain.state, 10).unwrap().is_empty());
+    assert_eq!(unbonding_queue(&chain.state).unwrap(), (1, 1));
+    assert!(!chain.state.keys().any(|k| k.starts_with(b"staking/unbonding/0")), "paid entries are deleted");
     chain.assert_supply_conserved();
 
     // Unbonding everything removes the delegation entry; self-unbond lowers the self-bond.
@@ -391,14 +394,14 @@ fn each_refusal_has_its_own_error() {
     );
     assert_eq!(chain.refused(&user, TxBody::Unbond { validator: v1, amount: 0 }), TxError::ZeroAmount);
 
-    // A full queue at the maturity height: an unbond in block h matures at h + 3.
-    let matures_at = chain.height + 1 + 3;
-    chain.state.insert(state_key::unbonding_count(matures_at), bank::to_bytes(&UNBONDINGS_PER_HEIGHT_MAX));
-    let tx = chain.tx(&user, TxBody::Unbond { validator: v1, amount: 1 });
-    let receipt = chain.block(vec![tx]).0.remove(0);
-    let full = TxError::UnbondingQueueFull { height: matures_at, max: UNBONDINGS_PER_HEIGHT_MAX };
-    assert_eq!(receipt.error, Some(full.to_string()));
-    chain.state.remove(&state_key::unbonding_count(matures_at));
+    // A validator with as many unbondings pending as its index holds.
+    let full: Vec<u64> = (0..VALIDATOR_UNBONDINGS_MAX as u64).collect();
+    chain.state.insert(state_key::unbondings_of(&v1), bank::to_bytes(&full));
+    assert_eq!(
+        chain.refused(&user, TxBody::Unbond { validator: v1, amount: 1 }),
+        TxError::ValidatorUnbondingsFull { validator: v1, max: VALIDATOR_UNBONDINGS_MAX }
+    );
+    chain.state.remove(&state_key::unbondings_of(&v1));
 
     // A full registry.
     let many: Vec<Address> = (0..VALIDATOR_REGISTRATIONS_MAX as u32)
@@ -731,7 +734,7 @@ fn only_unbondings_still_at_stake_for_the_offence_are_slashed() {
     let mut amounts: Vec<Amount> = unbondings_of(&chain.state, &addr(1))
         .unwrap()
         .into_iter()
-        .map(|(at, i)| unbondings(&chain.state, at).unwrap()[i as usize].amount)
+        .map(|p| unbonding(&chain.state, p).unwrap().unwrap().amount)
         .collect();
     amounts.sort();
     assert_eq!(amounts, [100, 180]);
@@ -768,4 +771,115 @@ fn a_validator_below_the_minimum_self_bond_leaves_the_set_and_unjails_only_after
     }
     assert!(pending_set(&chain.state).unwrap().iter().any(|v| v.public_key == key(1).public_key()));
     chain.assert_supply_conserved();
+}
+
+/// Register child chain `chain_id` on the test hub by writing its record
+/// (anchored up to `anchored`, each height anchored at hub height 1): what
+/// the registry module would have left.
+fn with_child(chain: &mut Chain, chain_id: &str, anchored: u64) {
+    use crate::childchains::{state_key as registry, AnchoredHeader, ChildChain};
+    let id = ChainId::new(chain_id).unwrap();
+    let record = ChildChain {
+        chain_id: id.clone(),
+        owner: addr(3),
+        template: "token".into(),
+        genesis_hash: Hash([1; 32]),
+        consensus: Default::default(),
+        validators: chain.genesis.validator_set(),
+        deposit: 0,
+        registered_height: 1,
+        registered_time_ms: 1_000,
+        anchored_height: anchored,
+        last_anchor_time_ms: 1_000,
+        term: 0,
+        adopted_term: 0,
+    };
+    chain.state.insert(registry::chain(&id), borsh::to_vec(&record).unwrap());
+    for height in 1..=anchored {
+        let anchor = AnchoredHeader {
+            height,
+            header_hash: Hash([2; 32]),
+            state_root: Hash([3; 32]),
+            time_ms: 1_000,
+            hub_height: 1,
+        };
+        chain.state.insert(registry::anchor(&id, height), borsh::to_vec(&anchor).unwrap());
+    }
+}
+
+/// Equivocation on a child chain (SECURITY.md): hub validators secure child
+/// chains with their hub stake, so a double vote on a child the hub
+/// registered is slashed on the hub. Before, evidence had to carry the hub's
+/// own chain id, so a child's equivocation could never be punished.
+#[test]
+fn a_double_vote_on_a_child_chain_is_slashed_on_the_hub() {
+    let mut chain = Chain::new(genesis(params()));
+    with_child(&mut chain, "child-x", 5);
+    let child_vote = |signer: &SigningKey, height: u64, round: u32| {
+        evidence(
+            vote(signer, "child-x", height, round, VoteKind::Commit, 1),
+            vote(signer, "child-x", height, round, VoteKind::Commit, 2),
+        )
+    };
+    // A chain the hub never registered is no business of the hub's.
+    let elsewhere = evidence(
+        vote(&key(2), "not-a-child", 3, 0, VoteKind::Commit, 1),
+        vote(&key(2), "not-a-child", 3, 0, VoteKind::Commit, 2),
+    );
+    assert_eq!(
+        chain.refused(&key(5), elsewhere),
+        TxError::EvidenceWrongChain { expected: CHAIN.into(), got: "not-a-child".into() }
+    );
+    // A child height anchored (at hub height 1) more than unbonding_blocks (3) ago: expired.
+    while chain.height < 5 {
+        chain.block(vec![]);
+    }
+    assert_eq!(
+        chain.refused(&key(5), child_vote(&key(2), 2, 0)),
+        TxError::ChildEvidenceExpired { chain_id: "child-x".into(), height: 2, anchored_at: 1 }
+    );
+    // A recent child height (not anchored yet): slashed, on the hub, with its chain named.
+    let supply = chain.state.supply(&utrib()).unwrap();
+    let receipt = chain.ok(&key(5), child_vote(&key(2), 9, 1));
+    let slash = receipt.events.iter().find(|e| e.kind == "slash").unwrap();
+    assert_eq!(
+        (slash.get("chain_id"), slash.get("height"), slash.get("amount")),
+        (Some("child-x"), Some("9"), Some("50"))
+    );
+    assert!(chain.record(2).tombstoned);
+    assert_eq!(chain.state.supply(&utrib()).unwrap(), supply - 50);
+    assert!(chain.state.contains_key(&state_key::child_evidence(&addr(2), &ChainId::new("child-x").unwrap(), 9, 1)));
+    // The same child height on the hub's own chain is another key: no collision.
+    assert!(!chain.state.contains_key(&state_key::evidence(&addr(2), 9, 1)));
+    chain.assert_supply_conserved();
+}
+
+/// An unbonding waits for its blocks and its time, whichever is later: a
+/// chain making blocks fast cannot shorten the period a light client relies
+/// on. And a hub whose light clients would trust a set for longer than its
+/// stake stays bonded does not start.
+#[test]
+fn an_unbonding_waits_for_both_its_blocks_and_its_time_and_clients_trust_for_less() {
+    let mut chain = Chain::new(genesis(StakingParams { unbonding_time_ms: 6, ..params() }));
+    // Height 1, time 1,001: 3 blocks (height 4) and 6 ms (time 1,007 = height 7).
+    let receipt = chain.ok(&key(4), TxBody::Bond { validator: addr(1), amount: 100 });
+    assert_eq!(receipt.height, 1);
+    let receipt = chain.ok(&key(4), TxBody::Unbond { validator: addr(1), amount: 100 });
+    let unbond = &receipt.events[1];
+    assert_eq!((unbond.get("completes_at"), unbond.get("completes_after_ms")), (Some("5"), Some("1008")));
+    let before = chain.balance(4);
+    while chain.height < 7 {
+        chain.block(vec![]);
+        assert_eq!(chain.balance(4), before, "paid too early at height {}", chain.height);
+    }
+    chain.block(vec![]);
+    assert_eq!(chain.balance(4), before + 100, "paid at height 8, time 1,008");
+    chain.assert_supply_conserved();
+
+    let mut trusting_too_long = genesis(params());
+    trusting_too_long.registry.trusting_period_ms = 2;
+    let err = Runtime::new(&trusting_too_long).unwrap().genesis_writes(&trusting_too_long).unwrap_err();
+    assert!(err.to_string().contains("must be shorter than staking.unbonding_time_ms"), "{err}");
+    // The defaults hold it: 14 days of trust, 21 of unbonding.
+    assert!(tributary_types::RegistryParams::default().trusting_period_ms < StakingParams::default().unbonding_time_ms);
 }

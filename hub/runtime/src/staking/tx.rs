@@ -3,7 +3,7 @@
 
 use super::{delegation_shares, read, state_key, unbondings_of, validator, write};
 use super::{remove_from_pending, Staking, Unbonding, ValidatorRecord};
-use super::{UNBONDINGS_PER_HEIGHT_MAX, VALIDATOR_REGISTRATIONS_MAX, VALIDATOR_UNBONDINGS_MAX};
+use super::{unbonding_queue, VALIDATOR_REGISTRATIONS_MAX, VALIDATOR_UNBONDINGS_MAX};
 use crate::bank::{self, BankRead};
 use crate::module::Ctx;
 use crate::state::{Overlay, StateRead};
@@ -165,10 +165,6 @@ pub(super) fn unbond(
 ) -> Result<(), TxError> {
     let (mut record, bonded) = check_unbond(&*ctx.state, sender, validator_address, amount)?;
     let matures_at = ctx.block.height.checked_add(staking.params.unbonding_blocks).ok_or(TxError::Overflow)?;
-    let count: u32 = read(&*ctx.state, &state_key::unbonding_count(matures_at))?.unwrap_or(0);
-    if count >= UNBONDINGS_PER_HEIGHT_MAX {
-        return Err(TxError::UnbondingQueueFull { height: matures_at, max: UNBONDINGS_PER_HEIGHT_MAX });
-    }
     let left = bonded - amount;
     let mut left_the_set = false;
     if sender == validator_address {
@@ -199,19 +195,26 @@ pub(super) fn unbond(
         }
     }
     write(ctx.state, state_key::validator(validator_address), &record);
-    let entry =
-        Unbonding { delegator: *sender, validator: *validator_address, amount, created_height: ctx.block.height };
-    write(ctx.state, state_key::unbonding(matures_at, count), &entry);
-    write(ctx.state, state_key::unbonding_count(matures_at), &(count + 1));
+    let entry = Unbonding {
+        delegator: *sender,
+        validator: *validator_address,
+        amount,
+        created_height: ctx.block.height,
+        created_time_ms: ctx.block.time_ms,
+    };
+    let (_, position) = unbonding_queue(&*ctx.state)?;
+    write(ctx.state, state_key::unbonding(position), &entry);
+    write(ctx.state, state_key::UNBONDING_TAIL.to_vec(), &(position + 1));
     let mut index = unbondings_of(&*ctx.state, validator_address)?;
-    index.push((matures_at, count));
+    index.push(position);
     write(ctx.state, state_key::unbondings_of(validator_address), &index);
     ctx.events.push(
         Event::new("unbond")
             .attr("delegator", sender)
             .attr("validator", validator_address)
             .attr("amount", amount)
-            .attr("completes_at", matures_at),
+            .attr("completes_at", matures_at)
+            .attr("completes_after_ms", ctx.block.time_ms.saturating_add(staking.params.unbonding_time_ms)),
     );
     if left_the_set {
         remove_from_pending(ctx.state, &record.public_key)?;
