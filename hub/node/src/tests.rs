@@ -260,9 +260,23 @@ async fn a_follower_imports_certified_blocks_and_refuses_every_forgery() {
     resign(&mut forged, secret);
     assert_eq!(rejected(follower.import_block(forged)), BlockRejection::BadTxSignature { index: 1 });
 
+    // Block 1 claiming a parent certificate (there is no parent).
+    let mut forged = block1.clone();
+    forged.last_commit = block2.last_commit.clone();
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::LastCommit(_)));
+
     // Nothing was applied; the real blocks import and give the same state.
     assert_eq!(follower.height(), 0);
     follower.import_block(block1.clone()).unwrap();
+    // Block 2's certificate of block 1, emptied or forged: downtime is counted
+    // from it, so only a valid certificate passes (not part of the header).
+    let mut forged = block2.clone();
+    forged.last_commit.signatures.clear();
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::LastCommit(_)));
+    let mut forged = block2.clone();
+    forged.last_commit.signatures[0].signature.0[0] ^= 1;
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::LastCommit(_)));
+    assert_eq!(block2.last_commit, block1.certificate, "the proposer carried block 1's own certificate");
     follower.import_block(block2.clone()).unwrap();
     assert_eq!(follower.height(), 2);
     assert_eq!(follower.state_root(2).unwrap(), Some(block2.header.state_root));

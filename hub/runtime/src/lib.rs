@@ -64,6 +64,10 @@ pub struct BlockInfo {
     /// The beacon of the block before this one (what drew this block's
     /// consensus committee); the registry draws child committees from it.
     pub beacon: tributary_types::Hash,
+    /// The committers drawn for the previous height and whether the block's
+    /// `last_commit` carries their signature (empty at height 1): staking's
+    /// downtime accounting.
+    pub last_duties: Vec<(Address, bool)>,
 }
 
 /// Why a transaction failed. In ante, it keeps the transaction out of the

@@ -98,6 +98,7 @@ impl TestChain {
             time_ms: self.time_ms,
             proposer: Address([0xee; 20]),
             beacon: self.beacon,
+            last_duties: Vec::new(),
         };
         let out = self.runtime.execute_block(&self.state, info, signed, false)?;
         for (k, v) in out.writes {

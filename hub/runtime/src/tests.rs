@@ -60,6 +60,7 @@ fn block(height: u64, proposer: Address) -> BlockInfo {
         time_ms: 1000 + height,
         proposer,
         beacon: tributary_types::Hash([7; 32]),
+        last_duties: Vec::new(),
     }
 }
 

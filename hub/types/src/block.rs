@@ -100,6 +100,12 @@ pub struct Block {
     pub header: Header,
     pub txs: Vec<Tx>,
     pub certificate: CommitCertificate,
+    /// The certificate of the block before, as this block's proposer had
+    /// it (height 0 and no signatures in block 1): who did their committee
+    /// duty at the previous height. Every validator checks it before
+    /// executing the block, and the state root binds what the chain makes of
+    /// it (downtime accounting), so it needs no header field.
+    pub last_commit: CommitCertificate,
 }
 
 impl Block {

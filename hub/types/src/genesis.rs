@@ -94,6 +94,22 @@ pub struct StakingParams {
     /// out: the hub's `registry.trusting_period_ms` must be shorter.
     #[serde(default = "default_unbonding_time_ms")]
     pub unbonding_time_ms: u64,
+    /// Committee duties (hub heights and anchored child heights it was a
+    /// committer of) counted per downtime window.
+    #[serde(default = "default_downtime_window")]
+    pub downtime_window: u32,
+    /// A validator that missed more than this share of a window's duties, in
+    /// basis points, is jailed for `jail_blocks` and leaves the set.
+    #[serde(default = "default_downtime_max_missed_bps")]
+    pub downtime_max_missed_bps: u32,
+}
+
+fn default_downtime_window() -> u32 {
+    1_000
+}
+
+fn default_downtime_max_missed_bps() -> u32 {
+    9_500
 }
 
 fn default_jail_blocks() -> u64 {
@@ -115,6 +131,8 @@ impl Default for StakingParams {
             slash_double_sign_bps: 500,
             jail_blocks: default_jail_blocks(),
             unbonding_time_ms: default_unbonding_time_ms(),
+            downtime_window: default_downtime_window(),
+            downtime_max_missed_bps: default_downtime_max_missed_bps(),
         }
     }
 }

@@ -83,6 +83,7 @@ proptest! {
                 block_hash: header.hash(),
                 signatures: sigs.into_iter().map(|(k, s)| ValidatorSignature { validator: PublicKey(k), signature: s }).collect(),
             },
+            last_commit: CommitCertificate { height: header.height.saturating_sub(1), round, block_hash: header.parent_hash, signatures: vec![] },
             header,
             txs,
         };

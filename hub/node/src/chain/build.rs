@@ -32,12 +32,15 @@ impl Chain {
         let (parent_hash, parent_time_ms) = self.parent_of(parent_height)?;
         let height = parent_height + 1;
         let proposer = keys.key.public_key().address();
+        // Who did their duty at the parent height, as the parent's stored certificate says.
+        let last_commit = self.last_commit_for(height)?;
         let info = BlockInfo {
             chain_id: self.genesis.chain_id.clone(),
             height,
             time_ms: now_ms.max(parent_time_ms),
             proposer,
             beacon: self.beacon_at(parent_height)?,
+            last_duties: self.last_duties(height, &last_commit)?,
         };
         let set_hash = validator_set_hash(&self.validators_for(height)?);
         let next_set_hash = validator_set_hash(&self.next_validators_for(height)?);
@@ -78,11 +81,42 @@ impl Chain {
         };
         let block_hash = header.hash();
         let certificate = CommitCertificate { height, round, block_hash, signatures: Vec::new() };
-        let block = Block { header, txs: outcome.txs, certificate };
+        let block = Block { header, txs: outcome.txs, certificate, last_commit };
         let candidate =
             Candidate { block: block.clone(), receipts: outcome.receipts, batch: prepared.batch, beacon, refused };
         self.keep_candidate(block_hash, candidate);
         Ok(block)
+    }
+
+    /// The certificate block `height` carries of its parent: the parent's own
+    /// (an empty one of height 0 for block 1).
+    pub(crate) fn last_commit_for(&self, height: u64) -> Result<CommitCertificate> {
+        if height <= 1 {
+            return Ok(CommitCertificate {
+                height: 0,
+                round: 0,
+                block_hash: self.genesis_hash,
+                signatures: Vec::new(),
+            });
+        }
+        let parent =
+            self.block(height - 1)?.ok_or_else(|| ChainError::Corrupt(format!("block {} missing", height - 1)))?;
+        Ok(parent.certificate)
+    }
+
+    /// The committers drawn for `height - 1` and whether `last_commit` holds
+    /// their signature: what staking counts committee duties from.
+    pub(crate) fn last_duties(
+        &self,
+        height: u64,
+        last_commit: &CommitCertificate,
+    ) -> Result<Vec<(tributary_types::Address, bool)>> {
+        if height <= 1 {
+            return Ok(Vec::new());
+        }
+        let committee = self.committee_for(height - 1)?;
+        let signers: std::collections::BTreeSet<_> = last_commit.signatures.iter().map(|s| s.validator).collect();
+        Ok(committee.committer_power.keys().map(|k| (k.address(), signers.contains(k))).collect())
     }
 
     pub(crate) fn keep_candidate(&self, block_hash: Hash, candidate: Candidate) {

@@ -41,6 +41,8 @@ pub enum Vouch<'a> {
 /// Why a block was not imported. Each names the check it failed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BlockRejection {
+    #[error("block's certificate of its parent is not valid: {0}")]
+    LastCommit(String),
     #[error("block is for chain {got}, this is chain {expected}")]
     WrongChain { expected: String, got: String },
     #[error("block height {got} is not the next height {expected}")]
@@ -198,12 +200,25 @@ impl Chain {
         {
             return Err(BlockRejection::BadTxSignature { index }.into());
         }
+        // The parent's certificate, as the proposer had it: any valid one
+        // (a proposer may hold more or fewer signatures than another node),
+        // but a valid one, since duties are counted from it.
+        if header.height == 1 {
+            if !block.last_commit.signatures.is_empty() || block.last_commit.height != 0 {
+                return Err(BlockRejection::LastCommit("block 1 has no parent to certify".into()).into());
+            }
+        } else {
+            let committee = self.committee_for(tip)?;
+            verify_certificate(chain_id, tip, &parent_hash, &block.last_commit, &committee)
+                .map_err(|e| BlockRejection::LastCommit(certificate_rejection(e).to_string()))?;
+        }
         let info = BlockInfo {
             chain_id: chain_id.clone(),
             height: header.height,
             time_ms: header.time_ms,
             proposer: header.proposer,
             beacon: self.beacon_at(tip)?,
+            last_duties: self.last_duties(header.height, &block.last_commit)?,
         };
         let outcome = match self.runtime.execute_block(&self.snapshot(tip), info, block.txs.clone(), true) {
             Ok(outcome) => outcome,

@@ -108,13 +108,50 @@ fn check_drawn_sets(state: &dyn StateRead, record: &ChildChain, update: &Update)
 
 /// Store the advanced client, the anchored header and its index entry, and
 /// move the chain's anchored height and anchor time.
+/// The committers drawn for the anchored header (from the beacon of the
+/// header before, which `before` trusts: anchors come in order) and whether
+/// its certificate carries each one's signature.
+fn child_duties(
+    before: &tributary_light_client::ClientState,
+    chain_id: &ChainId,
+    update_bytes: &[u8],
+) -> Result<Vec<(Address, bool)>, TxError> {
+    let update = Update::decode(update_bytes).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let members = update
+        .validator_set
+        .iter()
+        .map(|v| tributary_consensus::ConsensusValidator {
+            public_key: v.public_key,
+            vrf_public_key: tributary_consensus::VrfPublicKey(v.vrf_public_key),
+            power: v.power,
+        })
+        .collect();
+    let set = tributary_consensus::ValidatorSet::new(members).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let committee = tributary_consensus::committee_for(
+        chain_id,
+        update.header.height,
+        &before.latest().beacon,
+        &set,
+        &before.config().params,
+    );
+    let signers: std::collections::BTreeSet<_> = update.certificate.signatures.iter().map(|s| s.validator).collect();
+    Ok(committee.committer_power.keys().map(|k| (k.address(), signers.contains(k))).collect())
+}
+
 pub(super) fn execute(
     ctx: &mut Ctx<'_, '_>,
     submitter: &Address,
     chain_id: &ChainId,
     update_bytes: &[u8],
 ) -> Result<(), TxError> {
+    let before = super::client_state(&*ctx.state, chain_id)?;
     let Anchoring { mut record, client, state } = check(&*ctx.state, chain_id, update_bytes, ctx.block.time_ms)?;
+    // The child's committers of this height are hub validators: count their
+    // duty (signed or missed) as staking counts the hub's own.
+    if let Some(before) = before {
+        let duties = child_duties(&before, chain_id, update_bytes)?;
+        crate::staking::record_duties(ctx.state, ctx.events, ctx.block.height, &duties)?;
+    }
     let anchored = AnchoredHeader {
         height: state.height,
         header_hash: state.header_hash,

@@ -1186,3 +1186,22 @@ fn a_drawn_committee_cannot_name_the_committee_it_replaced_as_next() {
     assert_eq!(record_of(&hub), (3, 1, 1));
     assert_eq!(anchored_header(&hub.state, &id, 3).unwrap().unwrap().header_hash, chain.header(3).hash());
 }
+
+/// Downtime on a child chain counts on the hub: the committers drawn for an
+/// anchored child header are hub validators, and one whose signature the
+/// certificate lacks has missed a duty (SECURITY.md, downtime).
+#[test]
+fn an_anchored_child_header_counts_its_committers_duties_on_the_hub() {
+    let chain = child();
+    let owner = SigningKey::generate();
+    let mut hub = registered(&chain, &owner);
+    let absent = chain.sets[1][0].public_key;
+    let mut update = chain.update(1, 0);
+    update.certificate = chain.sign(&update.header, &chain.sets[1], 0, |k| *k != absent);
+    assert_ok(&anchor(&mut hub, &owner, &chain.chain_id, &update, chain.now_after(1)));
+    for v in &chain.sets[1] {
+        let counted = crate::staking::liveness(&hub.state, &v.public_key.address()).unwrap();
+        let missed = u32::from(v.public_key == absent);
+        assert_eq!((counted.duties, counted.missed), (1, missed), "{}", v.public_key.address());
+    }
+}

@@ -51,6 +51,17 @@
 //! ([`state_key::unbondings_of`], at most [`VALIDATOR_UNBONDINGS_MAX`]) so a
 //! slash visits only the offender's.
 //!
+//! # Downtime
+//!
+//! Each block carries its parent's certificate, and the node hands staking
+//! the committers drawn for the parent height with whether they signed
+//! ([`crate::BlockInfo::last_duties`]); the hub's registry does the same for
+//! every anchored child header, whose committers are hub validators. Each
+//! validator's duties and misses are counted per window of
+//! `downtime_window` duties; one that missed more than
+//! `downtime_max_missed_bps` of a window is jailed for `jail_blocks` and
+//! leaves the set (and so the next child-committee draws).
+//!
 //! # Jailing
 //!
 //! A double signer is jailed for good (*tombstoned*): it never re-enters a
@@ -191,6 +202,65 @@ impl Unbonding {
         self.created_height.saturating_add(params.unbonding_blocks) <= height
             && self.created_time_ms.saturating_add(params.unbonding_time_ms) <= time_ms
     }
+}
+
+/// A validator's committee duties in the current downtime window.
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Liveness {
+    pub duties: u32,
+    pub missed: u32,
+}
+
+/// The duties counted so far in `validator`'s current window.
+pub fn liveness(state: &dyn StateRead, validator: &Address) -> Result<Liveness, StateReadError> {
+    Ok(read(state, &state_key::liveness(validator))?.unwrap_or_default())
+}
+
+/// Count committee duties (committer address, signed?) done at hub height
+/// `height` (or an anchored child height, in the hub block `height`); jail a
+/// validator whose window closes with too many misses. Validators without a
+/// record, or already jailed, are not counted.
+pub(crate) fn record_duties(
+    state: &mut Overlay<'_>,
+    events: &mut Vec<Event>,
+    height: u64,
+    duties: &[(Address, bool)],
+) -> Result<(), StateReadError> {
+    if duties.is_empty() {
+        return Ok(());
+    }
+    let params = params(state)?;
+    for (address, signed) in duties {
+        let Some(mut record) = validator(state, address)? else { continue };
+        if record.jailed {
+            continue;
+        }
+        let mut counted = liveness(state, address)?;
+        counted.duties = counted.duties.saturating_add(1);
+        counted.missed = counted.missed.saturating_add(u32::from(!*signed));
+        if counted.duties < params.downtime_window.max(1) {
+            write(state, state_key::liveness(address), &counted);
+            continue;
+        }
+        state.delete(state_key::liveness(address));
+        let allowed =
+            u64::from(counted.duties) * u64::from(params.downtime_max_missed_bps) / u64::from(BPS_DENOMINATOR);
+        if u64::from(counted.missed) > allowed {
+            record.jailed = true;
+            record.jailed_until = height.saturating_add(params.jail_blocks);
+            write(state, state_key::validator(address), &record);
+            remove_from_pending(state, &record.public_key)?;
+            events.push(
+                Event::new("jail")
+                    .attr("validator", address)
+                    .attr("reason", "downtime")
+                    .attr("missed", counted.missed)
+                    .attr("duties", counted.duties)
+                    .attr("until", record.jailed_until),
+            );
+        }
+    }
+    Ok(())
 }
 
 impl ValidatorRecord {
@@ -356,6 +426,12 @@ fn check_params(params: &StakingParams) -> Result<(), RuntimeError> {
     if params.slash_double_sign_bps > BPS_DENOMINATOR {
         return bad(&format!("slash_double_sign_bps must be at most {BPS_DENOMINATOR}"));
     }
+    if params.downtime_window == 0 {
+        return bad("downtime_window must be at least 1");
+    }
+    if params.downtime_max_missed_bps > BPS_DENOMINATOR {
+        return bad(&format!("downtime_max_missed_bps must be at most {BPS_DENOMINATOR}"));
+    }
     Ok(())
 }
 
@@ -489,6 +565,7 @@ impl Module for Staking {
             }
             _ => {}
         }
+        record_duties(ctx.state, ctx.events, ctx.block.height, &ctx.block.last_duties)?;
         Ok(())
     }
 

@@ -66,3 +66,9 @@ pub fn child_evidence(offender: &Address, chain_id: &tributary_types::ChainId, h
 pub fn unbondings_of(validator: &Address) -> Vec<u8> {
     format!("staking/unbondings_of/{validator}").into_bytes()
 }
+
+/// `staking/liveness/{validator}` → borsh `Liveness { duties: u32, missed: u32 }`:
+/// the committee duties counted in the current downtime window (absent = none).
+pub fn liveness(validator: &Address) -> Vec<u8> {
+    format!("staking/liveness/{validator}").into_bytes()
+}

@@ -44,6 +44,8 @@ fn params() -> StakingParams {
         slash_double_sign_bps: 1_000,
         jail_blocks: 5,
         unbonding_time_ms: 2,
+        downtime_window: 1_000,
+        downtime_max_missed_bps: 9_500,
     }
 }
 
@@ -83,6 +85,8 @@ struct Chain {
     state: BTreeMap<Vec<u8>, Vec<u8>>,
     height: u64,
     nonces: BTreeMap<Address, u64>,
+    /// The committee duties the next blocks report for their parent height.
+    duties: Vec<(Address, bool)>,
 }
 
 impl Chain {
@@ -90,7 +94,7 @@ impl Chain {
         let runtime = Runtime::new(&genesis).unwrap();
         let writes = runtime.genesis_writes(&genesis).unwrap();
         let state = writes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
-        Chain { genesis, runtime, state, height: 0, nonces: BTreeMap::new() }
+        Chain { genesis, runtime, state, height: 0, nonces: BTreeMap::new(), duties: Vec::new() }
     }
 
     fn tx(&mut self, key: &SigningKey, body: TxBody) -> Tx {
@@ -109,6 +113,7 @@ impl Chain {
             time_ms: 1_000 + self.height + 1,
             proposer: addr(9),
             beacon: Hash([7; 32]),
+            last_duties: self.duties.clone(),
         };
         let out = self.runtime.execute_block(&self.state, block, txs, false).unwrap();
         for (k, v) in out.writes {
@@ -882,4 +887,53 @@ fn an_unbonding_waits_for_both_its_blocks_and_its_time_and_clients_trust_for_les
     assert!(err.to_string().contains("must be shorter than staking.unbonding_time_ms"), "{err}");
     // The defaults hold it: 14 days of trust, 21 of unbonding.
     assert!(tributary_types::RegistryParams::default().trusting_period_ms < StakingParams::default().unbonding_time_ms);
+}
+
+/// Downtime (SECURITY.md): a validator drawn as a committer that does not
+/// sign is jailed once a window closes with more than the allowed share of
+/// misses, leaves the next set (and so the next child-committee draws), and
+/// comes back only with `Unjail` after its jail period. Before, missing
+/// every duty cost nothing.
+#[test]
+fn a_validator_that_misses_its_committee_duties_is_jailed_and_leaves_the_set() {
+    let params = StakingParams { downtime_window: 4, downtime_max_missed_bps: 5_000, ..params() };
+    let mut chain = Chain::new(genesis(params));
+    // Validator 1 signs every height; validator 2 misses 2 of its first 4 duties: at the limit, not over.
+    for signed in [true, false, true, false] {
+        chain.duties = vec![(addr(1), true), (addr(2), signed)];
+        let (_, events) = chain.block(vec![]);
+        assert!(events.iter().all(|e| e.kind != "jail"), "{events:?}");
+    }
+    assert_eq!(liveness(&chain.state, &addr(2)).unwrap(), Liveness::default(), "a window closes and starts afresh");
+    assert!(!chain.record(2).jailed);
+    // Then 3 of the next 4: jailed when that window closes, at height 8, until 8 + 5.
+    let mut jailed_at = None;
+    for signed in [false, true, false, false] {
+        chain.duties = vec![(addr(1), true), (addr(2), signed)];
+        let (_, events) = chain.block(vec![]);
+        if let Some(jail) = events.iter().find(|e| e.kind == "jail") {
+            assert_eq!(
+                (jail.get("validator"), jail.get("reason"), jail.get("missed"), jail.get("duties")),
+                (Some(addr(2).to_string().as_str()), Some("downtime"), Some("3"), Some("4"))
+            );
+            jailed_at = Some(chain.height);
+        }
+    }
+    assert_eq!(jailed_at, Some(8));
+    let record = chain.record(2);
+    assert_eq!((record.jailed, record.jailed_until, record.tombstoned, record.slashed), (true, 13, false, 0));
+    let v1_only = vec![Validator { public_key: key(1).public_key(), vrf_public_key: vrf_key(1), power: 10 }];
+    assert_eq!(pending_set(&chain.state).unwrap(), v1_only, "out of the next set at once");
+    // Jailed validators are not counted meanwhile; they come back by Unjail.
+    chain.duties = vec![(addr(1), true), (addr(2), false)];
+    chain.block(vec![]);
+    assert_eq!(liveness(&chain.state, &addr(2)).unwrap(), Liveness::default());
+    chain.duties.clear();
+    chain.ok(&key(3), TxBody::Transfer { to: addr(2), denom: utrib(), amount: 100 });
+    while chain.height < 11 {
+        chain.block(vec![]);
+    }
+    assert!(matches!(chain.refused(&key(2), TxBody::Unjail), TxError::StillJailed { until: 13, height: 12, .. }));
+    chain.ok(&key(2), TxBody::Unjail);
+    assert!(!chain.record(2).jailed);
 }
