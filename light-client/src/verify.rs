@@ -23,8 +23,7 @@
 
 use crate::error::{LightClientError, Result};
 use crate::types::{ConsensusState, TrustThreshold, Update};
-use tributary_consensus::validators::ConsensusValidator;
-use tributary_consensus::vrf::{beacon_of, vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPublicKey};
+use tributary_consensus::vrf::{beacon_of, vrf_input, vrf_verify, VrfOutput, VrfProof};
 use tributary_consensus::{committee_for, verify_certificate, ConsensusParams, ValidatorSet};
 use tributary_types::block::{validator_set_hash, Validator};
 use tributary_types::{ChainId, Hash};
@@ -52,15 +51,7 @@ pub(crate) struct Verified {
 }
 
 pub(crate) fn to_set(validators: &[Validator]) -> Result<ValidatorSet> {
-    let consensus = validators
-        .iter()
-        .map(|v| ConsensusValidator {
-            public_key: v.public_key,
-            vrf_public_key: VrfPublicKey(v.vrf_public_key),
-            power: v.power,
-        })
-        .collect();
-    Ok(ValidatorSet::new(consensus)?)
+    Ok(ValidatorSet::from_block_validators(validators)?)
 }
 
 /// Every rule of the module docs, cheapest first; signatures last.

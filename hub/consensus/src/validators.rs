@@ -78,6 +78,20 @@ impl ValidatorSet {
         self.index_of(key).map(|i| &self.validators[i])
     }
 
+    /// A set as headers and state list it (`tributary_types::block::Validator`).
+    pub fn from_block_validators(validators: &[Validator]) -> Result<Self, ValidatorSetError> {
+        ValidatorSet::new(
+            validators
+                .iter()
+                .map(|v| ConsensusValidator {
+                    public_key: v.public_key,
+                    vrf_public_key: VrfPublicKey(v.vrf_public_key),
+                    power: v.power,
+                })
+                .collect(),
+        )
+    }
+
     /// The set as headers commit to it (`tributary_types::block::validator_set_hash`).
     pub fn to_block_validators(&self) -> Vec<Validator> {
         self.validators

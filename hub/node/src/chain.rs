@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use tributary_consensus::votes::Committee;
-use tributary_consensus::vrf::{VrfPublicKey, VrfSecret};
-use tributary_consensus::{committee_for, ConsensusParams, ConsensusValidator, ValidatorSet};
+use tributary_consensus::vrf::VrfSecret;
+use tributary_consensus::{committee_for, ConsensusParams, ValidatorSet};
 use tributary_crypto::SigningKey;
 use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
 use tributary_runtime::bank::BankRead;
@@ -43,17 +43,8 @@ fn beacon_key(height: u64) -> Vec<u8> {
 
 /// A state-tree validator set in consensus form.
 pub fn to_consensus_set(validators: &[Validator]) -> Result<ValidatorSet> {
-    ValidatorSet::new(
-        validators
-            .iter()
-            .map(|v| ConsensusValidator {
-                public_key: v.public_key,
-                vrf_public_key: VrfPublicKey(v.vrf_public_key),
-                power: v.power,
-            })
-            .collect(),
-    )
-    .map_err(|e| ChainError::Corrupt(format!("validator set in state: {e}")))
+    ValidatorSet::from_block_validators(validators)
+        .map_err(|e| ChainError::Corrupt(format!("validator set in state: {e}")))
 }
 
 /// This node's validator keys: ed25519 for votes and transactions, sr25519 for the VRF.

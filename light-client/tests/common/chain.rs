@@ -136,15 +136,7 @@ impl TestChain {
     }
 
     pub fn validator_set(set: &[Validator]) -> Result<ValidatorSet, ValidatorSetError> {
-        let consensus = set
-            .iter()
-            .map(|v| tributary_consensus::ConsensusValidator {
-                public_key: v.public_key,
-                vrf_public_key: tributary_consensus::VrfPublicKey(v.vrf_public_key),
-                power: v.power,
-            })
-            .collect();
-        ValidatorSet::new(consensus)
+        ValidatorSet::from_block_validators(set)
     }
 
     /// A header at `height` over `beacon(height - 1)` as this chain has it;

@@ -117,16 +117,8 @@ fn child_duties(
     update_bytes: &[u8],
 ) -> Result<Vec<(Address, bool)>, TxError> {
     let update = Update::decode(update_bytes).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
-    let members = update
-        .validator_set
-        .iter()
-        .map(|v| tributary_consensus::ConsensusValidator {
-            public_key: v.public_key,
-            vrf_public_key: tributary_consensus::VrfPublicKey(v.vrf_public_key),
-            power: v.power,
-        })
-        .collect();
-    let set = tributary_consensus::ValidatorSet::new(members).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let set = tributary_consensus::ValidatorSet::from_block_validators(&update.validator_set)
+        .map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
     let committee = tributary_consensus::committee_for(
         chain_id,
         update.header.height,
