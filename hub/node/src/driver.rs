@@ -494,8 +494,13 @@ impl Driver {
             }
             _ => (Topic::Votes, self.vote_wire(&message)),
         };
+        let len = bytes.len();
         match self.network.publish(topic, bytes).await {
             Ok(()) | Err(tributary_p2p::Error::NoPeers) => {}
+            // A proposal nobody sees costs the round: say so, with why.
+            Err(e) if topic == Topic::Proposals => {
+                tracing::error!(bytes = len, "could not publish our proposal, so this round will time out: {e}")
+            }
             Err(e) => tracing::debug!("gossip failed: {e}"),
         }
     }

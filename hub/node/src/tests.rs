@@ -260,6 +260,12 @@ async fn a_follower_imports_certified_blocks_and_refuses_every_forgery() {
     resign(&mut forged, secret);
     assert_eq!(rejected(follower.import_block(forged)), BlockRejection::BadTxSignature { index: 1 });
 
+    // More transaction bytes than max_block_bytes (checked before anything costly).
+    let mut forged = block1.clone();
+    forged.txs = vec![block1.txs[0].clone(); 5_000];
+    let got: usize = forged.txs.iter().map(tributary_types::Tx::encoded_len).sum();
+    assert!(got > tributary_types::BLOCK_TXS_BYTES_MAX, "{got}");
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::TooManyBytes { .. }));
     // Block 1 claiming a parent certificate (there is no parent).
     let mut forged = block1.clone();
     forged.last_commit = block2.last_commit.clone();

@@ -4,7 +4,7 @@ use crate::address::{Address, PublicKey};
 use crate::block::Validator;
 use crate::chain::ChainId;
 use crate::hash::{hash_borsh, Hash};
-use crate::tx::{Amount, Denom, TX_BYTES_MAX};
+use crate::tx::{Amount, Denom, BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,15 @@ pub struct Params {
     pub max_tx_bytes: u32,
     /// Most transactions in one block.
     pub max_block_txs: u32,
+    /// Most bytes the transactions of one block may take, encoded: at least
+    /// `max_tx_bytes` (a transaction the mempool takes always fits in some
+    /// block) and at most [`BLOCK_TXS_BYTES_MAX`] (every block fits the wire).
+    #[serde(default = "default_max_block_bytes")]
+    pub max_block_bytes: u32,
+}
+
+fn default_max_block_bytes() -> u32 {
+    BLOCK_TXS_BYTES_MAX as u32
 }
 
 impl Default for Params {
@@ -29,6 +38,7 @@ impl Default for Params {
             min_fee: 10,
             max_tx_bytes: TX_BYTES_MAX as u32,
             max_block_txs: 5_000,
+            max_block_bytes: default_max_block_bytes(),
         }
     }
 }

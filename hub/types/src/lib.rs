@@ -32,7 +32,7 @@ pub use genesis::{
 };
 pub use hash::{merkle_root, sha256, Hash};
 pub use receipt::{Event, Receipt};
-pub use tx::{Amount, Denom, DenomError, PollWeight, SignDoc, Tx, TxBody, TX_BYTES_MAX};
+pub use tx::{Amount, Denom, DenomError, PollWeight, SignDoc, Tx, TxBody, BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
 
 #[cfg(test)]
 mod proptests;

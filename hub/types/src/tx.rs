@@ -15,6 +15,14 @@ pub type Amount = u128;
 /// limit in their genesis parameters; no chain may set a higher one.
 pub const TX_BYTES_MAX: usize = 64 * 1024;
 
+/// Most bytes a block's transactions may take, encoded, on any chain: with
+/// its header and two certificates of up to 1,024 signatures each, a block
+/// and its proposal stay under the 1 MiB a proposal may be on the wire
+/// (`tributary_p2p` gossip and the node's proposal limit), so every block a
+/// proposer may build can be published. Chains set a lower limit in
+/// `Params::max_block_bytes`.
+pub const BLOCK_TXS_BYTES_MAX: usize = 640 * 1024;
+
 /// Domain separator in front of every transaction's signed bytes, so a
 /// signature over a transaction can never be mistaken for one over a vote.
 pub const TX_SIGN_DOMAIN: &[u8] = b"tributary/tx/v1\0";

@@ -47,11 +47,20 @@ impl Chain {
         let mut execution = self.runtime.begin_block(&parent, info.clone())?;
         let mut refused = Vec::new();
         let max_txs = self.runtime.params().max_block_txs.min(max_txs) as usize;
+        // Bounded in bytes as well as in count: a transaction that does not
+        // fit what is left waits for the next block (smaller ones may still
+        // fit this one).
+        let max_bytes = self.runtime.params().max_block_bytes as usize;
+        let mut bytes = 0usize;
         for tx in pool.select(max_txs) {
             let hash = tx.hash();
+            let len = tx.encoded_len();
+            if bytes.saturating_add(len) > max_bytes {
+                continue;
+            }
             // Mempool transactions had their signatures checked on admission.
             match execution.apply(tx, true) {
-                Ok(_) => {}
+                Ok(_) => bytes += len,
                 Err(ApplyError::Refused(reason)) => {
                     tracing::warn!(%hash, %reason, "dropping a mempool transaction that no longer applies");
                     refused.push(hash);

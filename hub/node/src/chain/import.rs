@@ -22,7 +22,7 @@ use tributary_consensus::vrf::{vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPu
 use tributary_consensus::{verify_certificate, CertificateError};
 use tributary_runtime::{BlockInfo, RuntimeError};
 use tributary_types::block::validator_set_hash;
-use tributary_types::{Block, Hash, PublicKey};
+use tributary_types::{Block, Hash, PublicKey, Tx};
 
 /// How far ahead of our clock a proposed block's time may be.
 pub const FUTURE_DRIFT_MS: u64 = 5_000;
@@ -43,6 +43,8 @@ pub enum Vouch<'a> {
 pub enum BlockRejection {
     #[error("block's certificate of its parent is not valid: {0}")]
     LastCommit(String),
+    #[error("block's transactions take {got} bytes, over the chain's max_block_bytes of {max}")]
+    TooManyBytes { max: usize, got: usize },
     #[error("block is for chain {got}, this is chain {expected}")]
     WrongChain { expected: String, got: String },
     #[error("block height {got} is not the next height {expected}")]
@@ -148,6 +150,11 @@ impl Chain {
         let max_txs = self.runtime.params().max_block_txs as usize;
         if block.txs.len() > max_txs {
             return Err(BlockRejection::TooManyTxs { max: max_txs, got: block.txs.len() }.into());
+        }
+        let max_bytes = self.runtime.params().max_block_bytes as usize;
+        let bytes: usize = block.txs.iter().map(Tx::encoded_len).sum();
+        if bytes > max_bytes {
+            return Err(BlockRejection::TooManyBytes { max: max_bytes, got: bytes }.into());
         }
         if Block::compute_tx_root(&block.txs) != header.tx_root {
             return Err(BlockRejection::TxRoot.into());

@@ -127,6 +127,7 @@ impl Module for Bank {
     }
 
     fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError> {
+        check_size_limits(&genesis.params)?;
         let mut supply = std::collections::BTreeMap::<Denom, Amount>::new();
         for account in &genesis.accounts {
             for balance in &account.balances {
@@ -176,4 +177,24 @@ impl Module for Bank {
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
+}
+
+/// The size limits of a chain's parameters hold together: a transaction the
+/// mempool admits fits in a block, and a block fits the wire.
+fn check_size_limits(params: &tributary_types::Params) -> Result<(), RuntimeError> {
+    use tributary_types::{BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
+    let (tx, block) = (params.max_tx_bytes as usize, params.max_block_bytes as usize);
+    if tx == 0 || tx > TX_BYTES_MAX {
+        return Err(RuntimeError::Genesis(format!("params: max_tx_bytes must be 1 to {TX_BYTES_MAX}, got {tx}")));
+    }
+    if block < tx || block > BLOCK_TXS_BYTES_MAX {
+        return Err(RuntimeError::Genesis(format!(
+            "params: max_block_bytes must be at least max_tx_bytes ({tx}), so every admitted transaction fits a \
+             block, and at most {BLOCK_TXS_BYTES_MAX}, so every block fits the wire; got {block}"
+        )));
+    }
+    if params.max_block_txs == 0 {
+        return Err(RuntimeError::Genesis("params: max_block_txs must be at least 1".into()));
+    }
+    Ok(())
 }
