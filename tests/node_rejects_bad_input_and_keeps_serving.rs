@@ -90,14 +90,22 @@ async fn node_rejects_bad_input_and_keeps_serving() {
     // Malformed GraphQL.
     let err = client.query("{ chain { id ", json!({})).await.unwrap_err();
     assert!(matches!(err, ClientError::Api { .. }), "{err}");
-    // A query deeper than the configured limit (12) is refused; a legal one is served.
-    let deep = format!(
-        "{{ __schema {{ types {{ fields {{ type {} name {} }} }} }} }}",
-        "{ ofType ".repeat(10),
-        "}".repeat(10)
-    );
+    // A data query deeper than the configured limit (12) is refused; a legal one is served.
+    let deep = format!("{{ chain {} id {} }}", "{ a ".repeat(12), "}".repeat(12));
     let err = client.query(&deep, json!({})).await.unwrap_err();
-    assert!(err.to_string().to_lowercase().contains("nested too deep"), "{err}");
+    assert!(err.to_string().contains("13 fields deep; at most 12"), "{err}");
+    // Introspection nests deeper (tools send ofType ten deep), to its own limit (32).
+    let type_ref = |n: usize| {
+        format!(
+            "{{ __schema {{ types {{ fields {{ type {}{{ name }}{} }} }} }} }}",
+            "{ ofType ".repeat(n),
+            " }".repeat(n)
+        )
+    };
+    client.query(&type_ref(10), json!({})).await.expect("a tool's introspection depth is served");
+    let abusive = type_ref(40);
+    let err = client.query(&abusive, json!({})).await.unwrap_err();
+    assert!(err.to_string().contains("under __schema and __type"), "{err}");
     client
         .query("{ block(height: 1) { txs { receipt { events { attributes { key } } } } } }", json!({}))
         .await

@@ -560,6 +560,22 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
     let graphiql_on = http.get(&gateway_url).send().await.unwrap();
     assert!(graphiql_on.text().await.unwrap().to_lowercase().contains("graphiql"), "and on by default");
 
+    // Standard tools work unchanged: graphql-js's own introspection query
+    // builds a client schema from a hub node, a child chain's node and the
+    // gateway (issue 16: the depth limit refused it before).
+    let token_node = description["children"][0]["nodes"][0]["graphql"].as_str().unwrap().to_string();
+    for (what, url) in [
+        ("hub node", description["hub"]["nodes"][0]["graphql"].as_str().unwrap()),
+        ("child node", &token_node),
+        ("gateway", &gateway_url),
+    ] {
+        let built = introspect_with_graphql_js(url).unwrap_or_else(|e| panic!("{what}: {e:#}"));
+        assert!(built["types"].as_u64().unwrap() > 20, "{what}: {built}");
+        let fields: Vec<&str> = built["queryFields"].as_array().unwrap().iter().filter_map(|f| f.as_str()).collect();
+        let expected = if what == "gateway" { "chains" } else { "block" };
+        assert!(fields.contains(&expected), "{what} query type lacks {expected}: {fields:?}");
+    }
+
     // The explorer page renders the chain list in headless Chromium.
     let screenshot = dir.path().join("explorer.png");
     let checked =

@@ -19,6 +19,7 @@
 //!   gateway's own GraphQL.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod depth;
 pub mod directory;
 pub mod forward;
 pub mod live;
@@ -43,6 +44,8 @@ use tributary_client::Client;
 #[derive(Clone, Debug)]
 pub struct Limits {
     pub max_depth: usize,
+    /// Depth allowed under `__schema`/`__type` (see [`depth`]).
+    pub max_introspection_depth: usize,
     pub max_complexity: usize,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
@@ -54,6 +57,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 12,
+            max_introspection_depth: 32,
             max_complexity: 500,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
@@ -143,7 +147,7 @@ pub fn schema<N: NodeTypes>(directory: Arc<Directory>, config: Config) -> Gatewa
         async_graphql::Schema::build(query::Query::<N>::default(), Mutation, live::Subscription::<N>::default())
             .data(directory)
             .data(Caller::new(config.limits.chain_timeout))
-            .limit_depth(config.limits.max_depth)
+            .limit_depth(config.limits.max_introspection_depth)
             .limit_complexity(config.limits.max_complexity);
     if !config.introspection {
         builder = builder.disable_introspection();
@@ -171,7 +175,12 @@ async fn graphql<N: NodeTypes>(
     request: async_graphql_axum::GraphQLRequest,
 ) -> async_graphql_axum::GraphQLResponse {
     let timeout = state.config.limits.request_timeout;
-    let request = request.into_inner().data(RequestLoader::default());
+    let limits = &state.config.limits;
+    let request = request.into_inner();
+    if let Some(error) = depth::depth_error(&request.query, limits.max_depth, limits.max_introspection_depth) {
+        return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
+    }
+    let request = request.data(RequestLoader::default());
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(

@@ -543,3 +543,34 @@ pub fn exit_within(child: &mut Child, limit: Duration) -> Option<std::process::E
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// Run graphql-js's standard introspection query against `graphql_url` and
+/// build a client schema from the answer (`tests/explorer/introspect.mjs`,
+/// the `graphql` package that `scripts/test.sh` installs there): what
+/// GraphiQL, codegen tools and IDE plugins do. Returns
+/// `{ "types": N, "queryFields": [...] }`, or the endpoint's errors.
+pub fn introspect_with_graphql_js(graphql_url: &str) -> anyhow::Result<Value> {
+    use anyhow::Context;
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let dir = crate_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR"))).join("explorer");
+    anyhow::ensure!(
+        dir.join("node_modules").join("graphql").is_dir(),
+        "{}/node_modules has no graphql: run `npm ci` there (scripts/test.sh does)",
+        dir.display()
+    );
+    let mut child = Command::new("node")
+        .arg(dir.join("introspect.mjs"))
+        .arg(graphql_url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("run node")?;
+    let status = exit_within(&mut child, Duration::from_secs(60)).context("introspect.mjs ran past 60 s")?;
+    let mut out = String::new();
+    let mut err = String::new();
+    use std::io::Read;
+    child.stdout.take().map(|mut s| s.read_to_string(&mut out));
+    child.stderr.take().map(|mut s| s.read_to_string(&mut err));
+    anyhow::ensure!(status.success(), "introspection of {graphql_url} failed: {err}");
+    Ok(serde_json::from_str(out.trim())?)
+}

@@ -110,6 +110,9 @@ pub struct MempoolSettings {
 pub struct ApiSettings {
     /// Deepest GraphQL query accepted.
     pub max_depth: usize,
+    /// Deepest nesting under `__schema`/`__type`: standard introspection
+    /// queries (GraphiQL, codegen, IDE plugins) nest deeper than data queries.
+    pub max_introspection_depth: usize,
     /// Most complex GraphQL query accepted (async-graphql's field count measure).
     pub max_complexity: usize,
     /// Largest request body, in bytes.
@@ -145,7 +148,13 @@ impl Default for MempoolSettings {
 
 impl Default for ApiSettings {
     fn default() -> Self {
-        ApiSettings { max_depth: 12, max_complexity: 2_000, max_body_bytes: 1024 * 1024, graphiql: true }
+        ApiSettings {
+            max_depth: 12,
+            max_introspection_depth: 32,
+            max_complexity: 2_000,
+            max_body_bytes: 1024 * 1024,
+            graphiql: true,
+        }
     }
 }
 

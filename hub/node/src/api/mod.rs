@@ -34,6 +34,8 @@ struct AppState {
     chain: Arc<Chain>,
     schema: ApiSchema,
     graphiql: bool,
+    max_depth: usize,
+    max_introspection_depth: usize,
 }
 
 /// The schema over `chain`, with the configured limits.
@@ -41,7 +43,9 @@ pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<N
     let mut builder = async_graphql::Schema::build(QueryRoot::default(), MutationRoot, subscription::SubscriptionRoot)
         .data(chain)
         .data(network)
-        .limit_depth(settings.max_depth)
+        // The strict data depth is checked per request (`graphql` below); the
+        // schema's own bound covers subscriptions too.
+        .limit_depth(settings.max_introspection_depth.max(settings.max_depth))
         .limit_complexity(settings.max_complexity);
     if !settings.graphiql {
         builder = builder.disable_introspection();
@@ -51,7 +55,13 @@ pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<N
 
 /// The router serving the node's API.
 pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>) -> Router {
-    let state = AppState { schema: build_schema(chain.clone(), settings, network), chain, graphiql: settings.graphiql };
+    let state = AppState {
+        schema: build_schema(chain.clone(), settings, network),
+        chain,
+        graphiql: settings.graphiql,
+        max_depth: settings.max_depth,
+        max_introspection_depth: settings.max_introspection_depth,
+    };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         // Subscriptions over WebSocket (graphql-transport-ws).
@@ -63,7 +73,13 @@ pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<Network
 }
 
 async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    state.schema.execute(request.into_inner()).await.into()
+    let request = request.into_inner();
+    let too_deep =
+        tributary_gateway::depth::depth_error(&request.query, state.max_depth, state.max_introspection_depth);
+    if let Some(error) = too_deep {
+        return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
+    }
+    state.schema.execute(request).await.into()
 }
 
 async fn graphiql(State(state): State<AppState>) -> Response {
