@@ -16,7 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
 use tributary_types::{Address, Amount, ChainId, Denom, Hash, Tx, TxBody};
 
 /// What the pool needs to know of committed state.
@@ -167,13 +167,27 @@ pub struct Mempool {
     config: MempoolConfig,
     by_sender: BTreeMap<Address, BTreeMap<u64, Entry>>,
     by_hash: HashMap<Hash, (Address, u64)>,
+    /// Every entry in eviction order: cheapest fee first, among equal fees
+    /// the newest first. Kept with each admission and removal, so a full
+    /// pool finds its victims without sorting (issue 16).
+    by_fee: BTreeSet<FeeKey>,
     bytes: usize,
     next_arrival: u64,
 }
 
+/// An entry's place in eviction order: (fee, newest first, sender, nonce).
+type FeeKey = (Amount, Reverse<u64>, Address, u64);
+
 impl Mempool {
     pub fn new(config: MempoolConfig) -> Self {
-        Mempool { config, by_sender: BTreeMap::new(), by_hash: HashMap::new(), bytes: 0, next_arrival: 0 }
+        Mempool {
+            config,
+            by_sender: BTreeMap::new(),
+            by_hash: HashMap::new(),
+            by_fee: BTreeSet::new(),
+            bytes: 0,
+            next_arrival: 0,
+        }
     }
 
     pub fn config(&self) -> &MempoolConfig {
@@ -336,6 +350,7 @@ impl Mempool {
         self.next_arrival += 1;
         self.bytes += encoded_len;
         self.by_hash.insert(hash, (sender, entry.tx.nonce));
+        self.by_fee.insert((entry.tx.fee, Reverse(entry.arrival), sender, entry.tx.nonce));
         self.by_sender.entry(sender).or_default().insert(entry.tx.nonce, entry);
         Ok(hash)
     }
@@ -370,37 +385,53 @@ impl Mempool {
         if bytes > self.config.max_bytes {
             return Err(AdmitError::TooLarge { len: bytes, max: self.config.max_bytes });
         }
-        // Plan first, so a refusal evicts nothing.
+        if self.len() < self.config.max_txs && self.bytes + bytes <= self.config.max_bytes {
+            return Ok(()); // room: the common case costs nothing
+        }
+        // Plan first, so a refusal evicts nothing. Victims are other
+        // senders' tails (evicting a tail never strands a later nonce),
+        // cheapest first: walk the fee index, skipping entries that are not
+        // a tail; when a tail is taken, its sender's previous entry becomes a
+        // tail and joins `promoted`, since the walk may have passed it.
         let mut victims: Vec<(Address, u64, usize)> = Vec::new();
         let mut freed_txs = 0usize;
         let mut freed_bytes = 0usize;
-        let mut tails: Vec<(Address, u64, Amount, u64, usize)> = self
-            .by_sender
-            .iter()
-            .filter(|(a, _)| *a != sender)
-            .flat_map(|(a, q)| q.iter().rev().map(move |(n, e)| (*a, *n, e.tx.fee, e.arrival, e.bytes)))
-            .collect();
-        // Cheapest first; among equals, the newest first. A sender's entries
-        // are listed tail-first, so taking them in this order never strands one.
-        tails.sort_by(|x, y| x.2.cmp(&y.2).then(y.3.cmp(&x.3)));
-        let mut taken_per_sender: BTreeMap<Address, u64> = BTreeMap::new();
+        let mut taken_per_sender: BTreeMap<Address, usize> = BTreeMap::new();
+        let mut promoted: BTreeSet<FeeKey> = BTreeSet::new();
+        let mut walk = self.by_fee.iter().peekable();
+        let is_tail = |taken: &BTreeMap<Address, usize>, a: &Address, n: u64| {
+            let removed = taken.get(a).copied().unwrap_or(0);
+            self.by_sender.get(a).and_then(|q| q.keys().rev().nth(removed)) == Some(&n)
+        };
         while self.len() + 1 - freed_txs > self.config.max_txs
             || self.bytes + bytes - freed_bytes > self.config.max_bytes
         {
-            // The cheapest entry that is currently at the tail of its queue.
-            let position = tails.iter().position(|(a, n, ..)| {
-                let queue = &self.by_sender[a];
-                let removed = taken_per_sender.get(a).copied().unwrap_or(0) as usize;
-                queue.keys().rev().nth(removed) == Some(n)
-            });
-            let Some(position) = position else {
+            while let Some((_, _, a, n)) = walk.peek() {
+                if a != sender && is_tail(&taken_per_sender, a, *n) {
+                    break;
+                }
+                walk.next();
+            }
+            let next = walk.peek().map(|k| **k);
+            let pick = match (next, promoted.first().copied()) {
+                (Some(w), Some(p)) if p < w => promoted.pop_first(),
+                (Some(_), _) => walk.next().copied(),
+                (None, Some(_)) => promoted.pop_first(),
+                (None, None) => None,
+            };
+            let Some((victim_fee, _, a, n)) = pick else {
                 return Err(AdmitError::Full { min_fee_to_enter: Amount::MAX });
             };
-            let (a, n, victim_fee, _, victim_bytes) = tails.remove(position);
             if victim_fee >= fee {
                 return Err(AdmitError::Full { min_fee_to_enter: victim_fee });
             }
-            *taken_per_sender.entry(a).or_default() += 1;
+            let taken = taken_per_sender.entry(a).or_default();
+            *taken += 1;
+            let queue = &self.by_sender[&a];
+            let victim_bytes = queue.get(&n).map_or(0, |e| e.bytes);
+            if let Some((prev, e)) = queue.iter().rev().nth(*taken) {
+                promoted.insert((e.tx.fee, Reverse(e.arrival), a, *prev));
+            }
             victims.push((a, n, victim_bytes));
             freed_txs += 1;
             freed_bytes += victim_bytes;
@@ -418,6 +449,7 @@ impl Mempool {
             self.by_sender.remove(sender);
         }
         self.by_hash.remove(&entry.hash);
+        self.by_fee.remove(&(entry.tx.fee, Reverse(entry.arrival), *sender, nonce));
         self.bytes -= entry.bytes;
         Some(entry)
     }

@@ -48,6 +48,15 @@ fn funded(view: &mut View, key: &SigningKey, amount: Amount) {
     view.balances.insert((key.public_key().address(), denom()), amount);
 }
 
+/// Three new keys, each funded with 10,000.
+fn three_funded(view: &mut View) -> [SigningKey; 3] {
+    let keys = [SigningKey::generate(), SigningKey::generate(), SigningKey::generate()];
+    for k in &keys {
+        funded(view, k, 10_000);
+    }
+    keys
+}
+
 fn admit(pool: &mut Mempool, t: Tx, view: &View) -> Result<Hash, AdmitError> {
     let len = t.encoded_len();
     pool.admit(t, len, view)
@@ -249,13 +258,8 @@ fn selection_is_by_fee_but_keeps_each_senders_nonce_order() {
 
 #[test]
 fn full_pool_evicts_only_cheaper_tails_of_other_senders() {
-    let a = SigningKey::generate();
-    let b = SigningKey::generate();
-    let c = SigningKey::generate();
     let mut view = View::default();
-    for k in [&a, &b, &c] {
-        funded(&mut view, k, 10_000);
-    }
+    let [a, b, c] = three_funded(&mut view);
     let mut pool = Mempool::new(config(3));
     admit(&mut pool, tx(&a, 0, 30, 1), &view).unwrap();
     admit(&mut pool, tx(&a, 1, 11, 1), &view).unwrap();
@@ -310,4 +314,42 @@ proptest! {
             *expected += 1;
         }
     }
+}
+
+/// A full pool finds its victims from a fee index kept with every admission
+/// and removal, not by sorting every waiting transaction on each admission
+/// (issue 16). The index walk passes entries that are not yet a tail; one
+/// that becomes the tail when the entry after it is evicted must still be
+/// next in line: here a's nonce 0 (fee 12) is the cheapest of all but only
+/// becomes a tail once a's nonce 1 (fee 13) is gone, and a transaction that
+/// needs two slots' worth of bytes takes both, not b's dearer one.
+#[test]
+fn a_full_pool_evicts_the_cheapest_tails_even_ones_that_become_tails_on_the_way() {
+    let mut view = View::default();
+    let [a, b, c] = three_funded(&mut view);
+    let one = tx(&a, 0, 12, 1).encoded_len();
+    let mut pool = Mempool::new(MempoolConfig { max_bytes: 3 * one, ..config(100) });
+    admit(&mut pool, tx(&a, 0, 12, 1), &view).unwrap();
+    admit(&mut pool, tx(&a, 1, 13, 1), &view).unwrap();
+    let b0 = admit(&mut pool, tx(&b, 0, 40, 1), &view).unwrap();
+    // c's transaction is larger than one of them (no more than two): it
+    // needs a's nonce 1 and then a's nonce 0 gone, in one admission.
+    let mut pad = one;
+    let large = loop {
+        let t = signed(&c, 0, TxBody::AnchorHeader { chain_id: ChainId::new("kid").unwrap(), update: vec![0; pad] });
+        let t = c.sign_tx(SignDoc { fee: 30, ..t.sign_doc() });
+        if t.encoded_len() > one {
+            break t;
+        }
+        pad += 8;
+    };
+    assert!(large.encoded_len() <= 2 * one);
+    admit(&mut pool, large, &view).unwrap();
+    assert_eq!(pool.len(), 2, "both of a's went, cheapest tails first");
+    assert_eq!(pool.next_nonce(&a.public_key().address(), &view), 0);
+    assert!(pool.contains(&b0), "b's dearer transaction stays");
+    // Full of fee 30 and 40 now: a fee of 30 buys nothing.
+    let d = SigningKey::generate();
+    funded(&mut view, &d, 10_000);
+    assert_eq!(admit(&mut pool, tx(&d, 0, 30, 1), &view), Err(AdmitError::Full { min_fee_to_enter: 30 }));
 }
