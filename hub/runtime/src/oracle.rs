@@ -51,7 +51,7 @@ pub enum OracleError {
     UnknownFeed(String),
     #[error("this chain has {0} feeds, the most it keeps")]
     TooManyFeeds(usize),
-    #[error("a feed needs 1 to {FEEDERS_MAX} distinct feeders and a threshold of 1 to their number; got {feeders} feeders, threshold {threshold}")]
+    #[error("a feed needs 1 to {FEEDERS_MAX} distinct feeders and a threshold above half of them, up to their number; got {feeders} feeders, threshold {threshold}")]
     BadFeeders { feeders: usize, threshold: u32 },
     #[error("round_ms must be at least {ROUND_MS_MIN}")]
     RoundTooShort,
@@ -96,6 +96,10 @@ pub mod state_key {
     pub fn feed(id: &str) -> Vec<u8> {
         format!("oracle/feed/{id}").into_bytes()
     }
+    /// `oracle/open` → borsh `Vec<(String, u64)>`: the (feed, round) pairs
+    /// holding pending reports, which `end_block` closes when their round
+    /// is over (at most two per feed).
+    pub const OPEN: &[u8] = b"oracle/open";
     /// `oracle/pending/{id}/{round:020}` → borsh `Vec<(PublicKey, Vec<u8>)>`.
     pub fn pending(id: &str, round: u64) -> Vec<u8> {
         format!("oracle/pending/{id}/{round:020}").into_bytes()
@@ -162,7 +166,10 @@ fn check_config(config: &FeedConfig) -> Result<(), TxError> {
     check_text("description", &config.description, DESCRIPTION_BYTES_MAX, true)?;
     let distinct: BTreeSet<&PublicKey> = config.feeders.iter().collect();
     let n = config.feeders.len();
-    if n == 0 || n > FEEDERS_MAX || distinct.len() != n || config.threshold == 0 || config.threshold as usize > n {
+    // More than half of the feeders must agree (report) for a value: a
+    // minority cannot make one alone.
+    let t = config.threshold as usize;
+    if n == 0 || n > FEEDERS_MAX || distinct.len() != n || t * 2 <= n || t > n {
         return Err(OracleError::BadFeeders { feeders: n, threshold: config.threshold }.into());
     }
     if config.round_ms < ROUND_MS_MIN {
@@ -222,6 +229,52 @@ fn finalize(kind: &FeedKind, threshold: u32, reports: &[(PublicKey, Vec<u8>)]) -
             .find(|candidate| reports.iter().filter(|(_, v)| v == *candidate).count() >= threshold as usize)
             .cloned(),
     }
+}
+
+/// Finalize `round` of feed `id` from all its `reports`, if they reach the
+/// threshold (the median of every report for numbers); otherwise the round
+/// closes without a value (event `oracle_round_failed`).
+fn close_round(
+    ctx: &mut Ctx<'_, '_>,
+    id: &str,
+    round: u64,
+    config: &FeedConfig,
+    reports: &[(PublicKey, Vec<u8>)],
+) -> Result<(), TxError> {
+    let Some(value) = finalize(&config.kind, config.threshold, reports) else {
+        ctx.events.push(
+            Event::new("oracle_round_failed")
+                .attr("feed_id", id)
+                .attr("round", round)
+                .attr("reports", reports.len())
+                .attr("threshold", config.threshold),
+        );
+        return Ok(());
+    };
+    let final_value = FinalValue {
+        round,
+        value,
+        reports: reports.len() as u32,
+        height: ctx.block.height,
+        time_ms: ctx.block.time_ms,
+    };
+    write_value(ctx.state, state_key::value(id, round), &final_value);
+    let latest: Option<u64> = read_value(&*ctx.state, &state_key::latest(id))?;
+    if latest.is_none_or(|l| l < round) {
+        write_value(ctx.state, state_key::latest(id), &round);
+    }
+    let mut rounds: Vec<u64> = read_value(&*ctx.state, &state_key::history(id))?.unwrap_or_default();
+    rounds.push(round);
+    if rounds.len() > HISTORY_MAX {
+        rounds.remove(0);
+    }
+    write_value(ctx.state, state_key::history(id), &rounds);
+    let mut event = Event::new("oracle_final").attr("feed_id", id).attr("round", round).attr("reports", reports.len());
+    if let Some(number) = decode_number(&final_value.value).filter(|_| matches!(config.kind, FeedKind::Number { .. })) {
+        event = event.attr("value", number);
+    }
+    ctx.events.push(event);
+    Ok(())
 }
 
 #[derive(Debug, Clone)]
@@ -314,49 +367,26 @@ impl Oracle {
             if ctx.state.get(&state_key::value(id, report.round))?.is_some() {
                 continue; // final already
             }
-            // Rounds that can no longer finalize leave no pending reports behind.
-            if report.round >= 2 {
-                ctx.state.delete(state_key::pending(id, report.round - 2));
-            }
             let key = state_key::pending(id, report.round);
             let mut pending: Vec<(PublicKey, Vec<u8>)> = read_value(&*ctx.state, &key)?.unwrap_or_default();
             if pending.iter().any(|(feeder, _)| *feeder == signed.feeder) {
                 continue;
             }
             pending.push((signed.feeder, report.value.clone()));
-            match finalize(&config.kind, config.threshold, &pending) {
-                Some(value) => {
-                    ctx.state.delete(key);
-                    let final_value = FinalValue {
-                        round: report.round,
-                        value,
-                        reports: pending.len() as u32,
-                        height: ctx.block.height,
-                        time_ms: ctx.block.time_ms,
-                    };
-                    write_value(ctx.state, state_key::value(id, report.round), &final_value);
-                    let latest: Option<u64> = read_value(&*ctx.state, &state_key::latest(id))?;
-                    if latest.is_none_or(|l| l < report.round) {
-                        write_value(ctx.state, state_key::latest(id), &report.round);
-                    }
-                    let mut rounds: Vec<u64> = read_value(&*ctx.state, &state_key::history(id))?.unwrap_or_default();
-                    rounds.push(report.round);
-                    if rounds.len() > HISTORY_MAX {
-                        rounds.remove(0);
-                    }
-                    write_value(ctx.state, state_key::history(id), &rounds);
-                    let mut event = Event::new("oracle_final")
-                        .attr("feed_id", id)
-                        .attr("round", report.round)
-                        .attr("reports", pending.len());
-                    if let Some(number) =
-                        decode_number(&final_value.value).filter(|_| matches!(config.kind, FeedKind::Number { .. }))
-                    {
-                        event = event.attr("value", number);
-                    }
-                    ctx.events.push(event);
+            // Every feeder has reported: nothing can change the set, so the
+            // round is final now. Otherwise it waits for the round to close
+            // (`end_block`), and then takes every report it got: whoever
+            // orders the reports cannot pick which ones count.
+            if pending.len() == config.feeders.len() {
+                ctx.state.delete(key);
+                close_round(ctx, id, report.round, config, &pending)?;
+            } else {
+                if pending.len() == 1 {
+                    let mut open: Vec<(String, u64)> = read_value(&*ctx.state, state_key::OPEN)?.unwrap_or_default();
+                    open.push((id.clone(), report.round));
+                    write_value(ctx.state, state_key::OPEN.to_vec(), &open);
                 }
-                None => write_value(ctx.state, key, &pending),
+                write_value(ctx.state, key, &pending);
             }
         }
         Ok(())
@@ -393,6 +423,35 @@ impl Module for Oracle {
             TxBody::SubmitReports { reports } => self.submit(ctx, reports),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
+    }
+
+    /// Close every round that is no longer open for reports (the block time
+    /// is past the round after it): its value is the median of every report
+    /// it got, if they reach the threshold.
+    fn end_block(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        let open: Vec<(String, u64)> = read_value(&*ctx.state, state_key::OPEN)?.unwrap_or_default();
+        if open.is_empty() {
+            return Ok(());
+        }
+        let mut still_open = Vec::with_capacity(open.len());
+        for (id, round) in open {
+            let Some(feed) = feed(&*ctx.state, &id)? else { continue };
+            if ctx.block.time_ms / feed.config.round_ms < round.saturating_add(2) {
+                still_open.push((id, round));
+                continue;
+            }
+            let key = state_key::pending(&id, round);
+            let pending: Vec<(PublicKey, Vec<u8>)> = read_value(&*ctx.state, &key)?.unwrap_or_default();
+            ctx.state.delete(key);
+            if ctx.state.get(&state_key::value(&id, round))?.is_none() {
+                close_round(ctx, &id, round, &feed.config, &pending).map_err(|e| match e {
+                    TxError::State(e) => RuntimeError::State(e),
+                    other => RuntimeError::Invariant(other.to_string()),
+                })?;
+            }
+        }
+        write_value(ctx.state, state_key::OPEN.to_vec(), &still_open);
+        Ok(())
     }
 }
 
@@ -437,5 +496,119 @@ mod tests {
         let kind = FeedKind::Bytes { max_bytes: 3 };
         assert!(check_value(&kind, b"abcd").is_err());
         assert!(check_value(&kind, b"").is_err());
+    }
+}
+
+/// The round rule against whoever orders the reports (issue 16): a carrier
+/// (any relayer, or a proposer choosing what goes first) used to decide the
+/// value, because the median of the first `threshold` reports included was
+/// final. Now a round takes every report it gets until it closes.
+#[cfg(test)]
+mod round_tests {
+    use super::*;
+    use crate::test_chain::{assert_ok, TestChain};
+    use tributary_crypto::SigningKey;
+    use tributary_types::oracle::Report;
+
+    const ROUND_MS: u64 = 1_000;
+
+    fn feeders() -> Vec<SigningKey> {
+        (1..=5u8).map(|s| SigningKey::from_secret([s; 32])).collect()
+    }
+
+    /// A chain with feed "price": five feeders, threshold 3, rounds of 1 s.
+    fn chain() -> (TestChain, SigningKey) {
+        let carrier = SigningKey::from_secret([9; 32]);
+        let mut chain = TestChain::new(&["oracle"], &[&carrier], 1_000_000);
+        let config = FeedConfig {
+            feed_id: "price".into(),
+            description: String::new(),
+            kind: FeedKind::Number { decimals: 0, min: 0, max: 1_000_000 },
+            feeders: feeders().iter().map(SigningKey::public_key).collect(),
+            threshold: 3,
+            round_ms: ROUND_MS,
+        };
+        check_config(&config).unwrap();
+        let feed = Feed { config, admin: carrier.public_key().address(), created_height: 0 };
+        chain.state.insert(state_key::FEEDS.to_vec(), borsh::to_vec(&vec!["price".to_string()]).unwrap());
+        chain.state.insert(state_key::feed("price"), borsh::to_vec(&feed).unwrap());
+        chain.time_ms = 10 * ROUND_MS;
+        (chain, carrier)
+    }
+
+    fn report(feeder: &SigningKey, round: u64, value: i128) -> SignedReport {
+        let report = Report {
+            chain_id: crate::test_chain::chain_id(),
+            feed_id: "price".into(),
+            round,
+            value: borsh::to_vec(&value).unwrap(),
+        };
+        SignedReport { feeder: feeder.public_key(), signature: feeder.sign(&report.sign_bytes()), report }
+    }
+
+    fn value(chain: &TestChain, round: u64) -> Option<i128> {
+        read_value::<FinalValue>(&chain.state, &state_key::value("price", round))
+            .unwrap()
+            .and_then(|v| decode_number(&v.value))
+    }
+
+    #[test]
+    fn a_report_order_chosen_to_skew_the_median_does_not_move_it() {
+        let (mut chain, carrier) = chain();
+        let keys = feeders();
+        // The carrier puts the two outliers first, then one honest report:
+        // under the old rule the median of those three (1) was final.
+        let skewed = vec![report(&keys[0], 10, 1), report(&keys[1], 10, 1), report(&keys[2], 10, 100)];
+        assert_ok(&chain.submit(&carrier, TxBody::SubmitReports { reports: skewed }));
+        assert_eq!(value(&chain, 10), None, "three of five reported: the round stays open");
+        let rest = vec![report(&keys[3], 10, 101), report(&keys[4], 10, 102)];
+        assert_ok(&chain.submit(&carrier, TxBody::SubmitReports { reports: rest }));
+        assert_eq!(value(&chain, 10), Some(100), "every report counts: the median of 1, 1, 100, 101, 102");
+    }
+
+    #[test]
+    fn a_round_closes_by_time_with_every_report_it_got_or_without_a_value() {
+        let (mut chain, carrier) = chain();
+        let keys = feeders();
+        let reports = vec![report(&keys[0], 10, 5), report(&keys[1], 10, 7), report(&keys[2], 10, 9)];
+        assert_ok(&chain.submit(&carrier, TxBody::SubmitReports { reports }));
+        // Round 11 still takes round 10's reports; from round 12 on it is closed.
+        chain.time_ms = 11 * ROUND_MS;
+        assert_ok(&chain.submit(&carrier, TxBody::SubmitReports { reports: vec![report(&keys[3], 10, 8)] }));
+        assert_eq!(value(&chain, 10), None);
+        chain.time_ms = 12 * ROUND_MS;
+        let (_, events) = chain.block(vec![]);
+        assert_eq!(value(&chain, 10), Some(7), "the lower median of 5, 7, 8, 9");
+        let final_event = events.iter().find(|e| e.kind == "oracle_final").unwrap();
+        assert_eq!(final_event.get("reports"), Some("4"));
+        // Below the threshold when it closes: no value, and it says so.
+        let two = vec![report(&keys[0], 12, 50), report(&keys[1], 12, 60)];
+        assert_ok(&chain.submit(&carrier, TxBody::SubmitReports { reports: two }));
+        chain.time_ms = 14 * ROUND_MS;
+        let (_, events) = chain.block(vec![]);
+        assert_eq!(value(&chain, 12), None);
+        assert!(events.iter().any(|e| e.kind == "oracle_round_failed"), "{events:?}");
+        assert!(read_value::<Vec<(String, u64)>>(&chain.state, state_key::OPEN)
+            .unwrap()
+            .unwrap_or_default()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_threshold_of_half_the_feeders_or_less_is_refused() {
+        let keys: Vec<PublicKey> = feeders().iter().map(SigningKey::public_key).collect();
+        let config = |feeders: usize, threshold: u32| FeedConfig {
+            feed_id: "f".into(),
+            description: String::new(),
+            kind: FeedKind::Bytes { max_bytes: 8 },
+            feeders: keys[..feeders].to_vec(),
+            threshold,
+            round_ms: ROUND_MS,
+        };
+        assert!(check_config(&config(4, 2)).is_err(), "2 of 4 is not a majority");
+        assert!(check_config(&config(5, 2)).is_err());
+        assert!(check_config(&config(4, 3)).is_ok());
+        assert!(check_config(&config(1, 1)).is_ok());
+        assert!(check_config(&config(5, 6)).is_err());
     }
 }
