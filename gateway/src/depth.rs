@@ -22,10 +22,30 @@ const FRAGMENT_NESTING_MAX: usize = 64;
 /// the schema reports the syntax error with its position.
 pub fn depth_error(query: &str, max_depth: usize, max_introspection_depth: usize) -> Option<String> {
     let document = async_graphql::parser::parse_query(query).ok()?;
+    document_depth_error(&document, max_depth, max_introspection_depth)
+}
+
+/// Why `request` is too deep, if it is. Parses the query once, into the
+/// request, so execution does not parse it again.
+pub fn request_depth_error(
+    request: &mut async_graphql::Request,
+    max_depth: usize,
+    max_introspection_depth: usize,
+) -> Option<String> {
+    let document = request.parsed_query().ok()?;
+    document_depth_error(document, max_depth, max_introspection_depth)
+}
+
+/// [`depth_error`] of a parsed document.
+pub fn document_depth_error(
+    document: &ExecutableDocument,
+    max_depth: usize,
+    max_introspection_depth: usize,
+) -> Option<String> {
     let limits = Limits { max_depth, max_introspection_depth };
     for (_, operation) in document.operations.iter() {
         let mut fragments = Vec::new();
-        if let Err(e) = walk(&document, &operation.node.selection_set.node, 1, false, &limits, &mut fragments) {
+        if let Err(e) = walk(document, &operation.node.selection_set.node, 1, false, &limits, &mut fragments) {
             return Some(e);
         }
     }

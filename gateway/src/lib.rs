@@ -176,8 +176,8 @@ async fn graphql<N: NodeTypes>(
 ) -> async_graphql_axum::GraphQLResponse {
     let timeout = state.config.limits.request_timeout;
     let limits = &state.config.limits;
-    let request = request.into_inner();
-    if let Some(error) = depth::depth_error(&request.query, limits.max_depth, limits.max_introspection_depth) {
+    let mut request = request.into_inner();
+    if let Some(error) = depth::request_depth_error(&mut request, limits.max_depth, limits.max_introspection_depth) {
         return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
     }
     let request = request.data(RequestLoader::default());

@@ -73,9 +73,9 @@ pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<Network
 }
 
 async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = request.into_inner();
+    let mut request = request.into_inner();
     let too_deep =
-        tributary_gateway::depth::depth_error(&request.query, state.max_depth, state.max_introspection_depth);
+        tributary_gateway::depth::request_depth_error(&mut request, state.max_depth, state.max_introspection_depth);
     if let Some(error) = too_deep {
         return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
     }

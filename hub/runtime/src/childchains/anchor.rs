@@ -16,6 +16,10 @@ pub(super) struct Anchoring {
     client: ClientState,
     /// The consensus state the update added.
     state: ConsensusState,
+    /// The update itself, decoded once.
+    update: Update,
+    /// `beacon(height - 1)`: what drew the anchored header's committee.
+    trusted_beacon: Hash,
 }
 
 /// The checks that need no signature or VRF work: size, a registered chain,
@@ -67,10 +71,11 @@ pub(super) fn check(
     let mut client = super::client_state(state, chain_id)?.ok_or_else(|| {
         StateReadError(format!("child chain {chain_id} is registered but registry/client/{chain_id} is missing"))
     })?;
+    let trusted_beacon = client.latest().beacon;
     let verified = client.apply_update(&update, now_ms).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
     let mut record = record;
     record.adopted_term = check_drawn_sets(state, &record, &update)?;
-    Ok(Anchoring { record, client, state: verified })
+    Ok(Anchoring { record, client, state: verified, update, trusted_beacon })
 }
 
 /// The header's validator sets (the one certifying it and the next) must be
@@ -106,44 +111,38 @@ fn check_drawn_sets(state: &dyn StateRead, record: &ChildChain, update: &Update)
     Ok(if certified_by_next { record.term } else { record.adopted_term })
 }
 
-/// Store the advanced client, the anchored header and its index entry, and
-/// move the chain's anchored height and anchor time.
-/// The committers drawn for the anchored header (from the beacon of the
-/// header before, which `before` trusts: anchors come in order) and whether
-/// its certificate carries each one's signature.
-fn child_duties(
-    before: &tributary_light_client::ClientState,
-    chain_id: &ChainId,
-    update_bytes: &[u8],
-) -> Result<Vec<(Address, bool)>, TxError> {
-    let update = Update::decode(update_bytes).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+/// The committers drawn for the anchored header (from `trusted_beacon`, the
+/// beacon of the header before it: anchors come in order) and whether its
+/// certificate carries each one's signature.
+fn child_duties(anchoring: &Anchoring, chain_id: &ChainId) -> Result<Vec<(Address, bool)>, TxError> {
+    let update = &anchoring.update;
     let set = tributary_consensus::ValidatorSet::from_block_validators(&update.validator_set)
         .map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
     let committee = tributary_consensus::committee_for(
         chain_id,
         update.header.height,
-        &before.latest().beacon,
+        &anchoring.trusted_beacon,
         &set,
-        &before.config().params,
+        &anchoring.client.config().params,
     );
     let signers: std::collections::BTreeSet<_> = update.certificate.signatures.iter().map(|s| s.validator).collect();
     Ok(committee.committer_power.keys().map(|k| (k.address(), signers.contains(k))).collect())
 }
 
+/// Store the advanced client, the anchored header and its index entry, and
+/// move the chain's anchored height and anchor time.
 pub(super) fn execute(
     ctx: &mut Ctx<'_, '_>,
     submitter: &Address,
     chain_id: &ChainId,
     update_bytes: &[u8],
 ) -> Result<(), TxError> {
-    let before = super::client_state(&*ctx.state, chain_id)?;
-    let Anchoring { mut record, client, state } = check(&*ctx.state, chain_id, update_bytes, ctx.block.time_ms)?;
+    let anchoring = check(&*ctx.state, chain_id, update_bytes, ctx.block.time_ms)?;
     // The child's committers of this height are hub validators: count their
     // duty (signed or missed) as staking counts the hub's own.
-    if let Some(before) = before {
-        let duties = child_duties(&before, chain_id, update_bytes)?;
-        crate::staking::record_duties(ctx.state, ctx.events, ctx.block.height, &duties)?;
-    }
+    let duties = child_duties(&anchoring, chain_id)?;
+    crate::staking::record_duties(ctx.state, ctx.events, ctx.block.height, &duties)?;
+    let Anchoring { mut record, client, state, .. } = anchoring;
     let anchored = AnchoredHeader {
         height: state.height,
         header_hash: state.header_hash,
