@@ -56,14 +56,14 @@ impl Drop for Running {
 }
 
 async fn send(client: &Client, key: &tributary_crypto::SigningKey, body: TxBody) -> (String, bool) {
-    let info = client.query("{ chain { minFee } }", json!({})).await.unwrap();
-    let tx = key.sign_tx(SignDoc {
+    let doc = SignDoc {
         chain_id: ChainId::new(CHAIN).unwrap(),
         sender: key.public_key(),
         nonce: nonce(client, &key.public_key().address().to_string()).await,
-        fee: info["chain"]["minFee"].as_str().unwrap().parse().unwrap(),
+        fee: 0,
         body,
-    });
+    };
+    let tx = sign_estimated(client, key, doc).await;
     let hash = submit(client, &tx).await.unwrap();
     let (_, ok) = wait_for("a transaction to be final", WAIT, || async { tx_status(client, &hash).await }).await;
     (hash, ok)

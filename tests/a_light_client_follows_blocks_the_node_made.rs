@@ -53,6 +53,7 @@ fn node() -> Node {
         chain_id: genesis.chain_id.clone(),
         native_denom: genesis.params.native_denom.clone(),
         min_fee: genesis.params.min_fee,
+        gas: genesis.params.gas.clone(),
         max_tx_bytes: genesis.params.max_tx_bytes as usize,
         max_txs: 1_000,
         max_bytes: 1 << 20,

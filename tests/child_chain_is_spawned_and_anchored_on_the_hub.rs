@@ -59,23 +59,20 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     // Transactions on the child: a transfer of its token and an asset issue,
     // both signed by the owner (who holds the token's supply).
     let owner = tributary_crypto::keyfile::load_signing_key(&home.join("hub/keys/user0.json"), None).unwrap();
-    let info = child_node.query("{ chain { nativeDenom minFee } }", json!({})).await.unwrap();
+    let info = child_node.query("{ chain { nativeDenom } }", json!({})).await.unwrap();
     let denom = info["chain"]["nativeDenom"].as_str().unwrap().to_string();
-    let fee: u128 = info["chain"]["minFee"].as_str().unwrap().parse().unwrap();
     let to = description["accounts"].as_array().unwrap().iter().find(|a| a["name"] == "user1").unwrap()["address"]
         .as_str()
         .unwrap()
         .to_string();
     // The owner's first nonces went to funding the devnet's relayer there.
     let base = nonce(&child_node, &owner.public_key().address().to_string()).await;
-    let sign = |nonce: u64, body| {
-        owner.sign_tx(tributary_types::SignDoc {
-            chain_id: tributary_types::ChainId::new("token-1").unwrap(),
-            sender: owner.public_key(),
-            nonce: base + nonce,
-            fee,
-            body,
-        })
+    let sign = |nonce: u64, body| tributary_types::SignDoc {
+        chain_id: tributary_types::ChainId::new("token-1").unwrap(),
+        sender: owner.public_key(),
+        nonce: base + nonce,
+        fee: 0,
+        body,
     };
     let transfer = sign(
         0,
@@ -96,6 +93,9 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
             freezable: true,
         },
     );
+    // Each pays what the child estimates (an asset issue writes more than a transfer).
+    let transfer = sign_estimated(&child_node, &owner, transfer).await;
+    let issue = sign_estimated(&child_node, &owner, issue).await;
     let transfer_hash = submit(&child_node, &transfer).await.expect("child accepts the transfer");
     let issue_hash = submit(&child_node, &issue).await.expect("child accepts the asset issue");
     for hash in [&transfer_hash, &issue_hash] {
@@ -122,14 +122,12 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
     let community_node = Client::new(community["nodes"][2]["graphql"].as_str().unwrap());
     let tip = height(&community_node).await;
     let base = nonce(&community_node, &owner.public_key().address().to_string()).await;
-    let sign = |nonce: u64, body| {
-        owner.sign_tx(tributary_types::SignDoc {
-            chain_id: tributary_types::ChainId::new("community-2").unwrap(),
-            sender: owner.public_key(),
-            nonce: base + nonce,
-            fee: 1,
-            body,
-        })
+    let sign = |nonce: u64, body| tributary_types::SignDoc {
+        chain_id: tributary_types::ChainId::new("community-2").unwrap(),
+        sender: owner.public_key(),
+        nonce: base + nonce,
+        fee: 0,
+        body,
     };
     let create = sign(
         0,
@@ -141,6 +139,8 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
         },
     );
     let vote = sign(1, tributary_types::TxBody::CastVote { poll_id: 0, option: 0 });
+    let create = sign_estimated(&community_node, &owner, create).await;
+    let vote = sign_estimated(&community_node, &owner, vote).await;
     let create_hash = submit(&community_node, &create).await.expect("community accepts the poll");
     let vote_hash = submit(&community_node, &vote).await.expect("community accepts the vote");
     for hash in [&create_hash, &vote_hash] {

@@ -176,14 +176,12 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
     let info = token.query("{ chain { nativeDenom minFee } }", json!({})).await.unwrap();
     let denom = info["chain"]["nativeDenom"].as_str().unwrap().to_string();
     let fee: u128 = info["chain"]["minFee"].as_str().unwrap().parse().unwrap();
-    let sign = |chain: &str, nonce, fee, body| {
-        owner.sign_tx(tributary_types::SignDoc {
-            chain_id: tributary_types::ChainId::new(chain).unwrap(),
-            sender: owner.public_key(),
-            nonce,
-            fee,
-            body,
-        })
+    let sign = |chain: &str, nonce, fee, body| tributary_types::SignDoc {
+        chain_id: tributary_types::ChainId::new(chain).unwrap(),
+        sender: owner.public_key(),
+        nonce,
+        fee,
+        body,
     };
     let transfer = sign(
         "token-a",
@@ -208,6 +206,9 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
             freezable: false,
         },
     );
+    // Each pays what the chain estimates (an asset issue writes more than a transfer).
+    let transfer = sign_estimated(&token, &owner, transfer).await;
+    let issue = sign_estimated(&token, &owner, issue).await;
     let hashes = [submit_to(&hub, "token-a", &transfer).await, submit_to(&hub, "token-a", &issue).await];
     // Committees rotate every few seconds here: ask whichever member serves now.
     for hash in &hashes {
@@ -236,6 +237,8 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
         },
     );
     let vote = sign("community-a", 1, fee, tributary_types::TxBody::CastVote { poll_id: 0, option: 0 });
+    let create = sign_estimated(&community, &owner, create).await;
+    let vote = sign_estimated(&community, &owner, vote).await;
     let hashes = [submit_to(&hub, "community-a", &create).await, submit_to(&hub, "community-a", &vote).await];
     for hash in &hashes {
         wait_for("community-a's poll and vote", WAIT, || async {

@@ -199,12 +199,12 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
         .await
         .unwrap();
     let nonce = nonce_answer["chain"]["account"]["nextNonce"].as_u64().unwrap();
-    let sign = |nonce: u64, amount: u128| {
+    let sign = |nonce: u64, amount: u128, fee: u128| {
         user0_key.sign_tx(SignDoc {
             chain_id: ChainId::new(&hub_id).unwrap(),
             sender: user0_key.public_key(),
             nonce,
-            fee: min_fee,
+            fee,
             body: TxBody::TransferXChain {
                 channel: hub_channel.clone(),
                 receiver: user1.clone(),
@@ -216,7 +216,21 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
             },
         })
     };
-    let tx_base64 = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&sign(nonce, 4_321)).unwrap());
+    // Its fee, estimated through the gateway (a cross-chain transfer writes
+    // more than a plain one, so it costs more than the minimum fee).
+    let unsigned = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&sign(nonce, 4_321, 0)).unwrap());
+    let estimate = gateway
+        .query(
+            "query($c: String!, $t: String!) { chain(id: $c) { estimateFee(txBase64: $t) { gasUsed suggestedFee success } } }",
+            json!({ "c": hub_id, "t": unsigned }),
+        )
+        .await
+        .unwrap();
+    let estimate = &estimate["chain"]["estimateFee"];
+    assert_eq!(estimate["success"], true, "{estimate}");
+    let fee: u128 = estimate["suggestedFee"].as_str().unwrap().parse().unwrap();
+    assert!(fee >= min_fee, "{estimate}");
+    let tx_base64 = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&sign(nonce, 4_321, fee)).unwrap());
     let submitted = gateway
         .query(
             "mutation($c: String!, $t: String!) { submitTx(chain: $c, txBase64: $t) { chainId hash } }",

@@ -106,6 +106,7 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         max_tx_bytes: template.params.max_tx_bytes.unwrap_or(Params::default().max_tx_bytes),
         max_block_txs: template.params.max_block_txs.unwrap_or(Params::default().max_block_txs),
         max_block_bytes: Params::default().max_block_bytes,
+        gas: Params::default().gas,
     };
     Ok(Genesis {
         chain_id: options.chain_id.clone(),

@@ -72,6 +72,11 @@ impl ChainHandle {
         self.client.query(query, variables).await.with_context(|| format!("chain {}", self.id))
     }
 
+    /// The fee the chain suggests for `doc` (`estimateFee`).
+    async fn estimate_fee(&self, doc: &SignDoc) -> anyhow::Result<Amount> {
+        self.client.estimate_fee(doc).await.with_context(|| format!("estimating a fee on chain {}", self.id))
+    }
+
     /// Latest height, and the chain id the node reports (checked against ours).
     pub async fn height(&self) -> anyhow::Result<u64> {
         let answer = self.query("{ chain { id height } }", json!({})).await?;
@@ -229,19 +234,19 @@ impl ChainHandle {
         let signing = self.signing.lock().await;
         let answer = self
             .query(
-                "query($a: String!) { account(address: $a) { nextNonce } chain { minFee } }",
+                "query($a: String!) { account(address: $a) { nextNonce } }",
                 json!({ "a": sender.address().to_string() }),
             )
             .await?;
         let nonce = answer.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
-        let min_fee: Amount = answer.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?;
-        let tx: Tx = self.key.sign_tx(SignDoc {
-            chain_id: self.id.clone(),
-            sender,
-            nonce,
-            fee: self.fee.unwrap_or(min_fee),
-            body,
-        });
+        let mut doc = SignDoc { chain_id: self.id.clone(), sender, nonce, fee: 0, body };
+        // Proofs cost gas by the byte: unless the config fixes a fee, the
+        // chain estimates this transaction's.
+        doc.fee = match self.fee {
+            Some(fee) => fee,
+            None => self.estimate_fee(&doc).await?,
+        };
+        let tx: Tx = self.key.sign_tx(doc);
         let encoded = b64(&borsh::to_vec(&tx)?);
         let answer =
             self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;

@@ -39,7 +39,8 @@ pub struct ChainConfig {
     pub graphql: String,
     /// The relayer's key file on this chain (relative to the home), which pays fees.
     pub key_file: String,
-    /// Fee per transaction in base units; absent: the chain's minimum fee.
+    /// Fee per transaction in base units; absent: what the chain estimates
+    /// for each transaction (`estimateFee`: its gas, and a tenth more).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<String>,
 }

@@ -7,15 +7,16 @@
 import { ApiError, TimeoutError, TxRejectedError, UnreachableError } from './errors.js';
 import { GraphqlHttp, type GraphqlOptions } from './graphql.js';
 import { toBase64 } from './bytes.js';
-import type { SignedTx } from './types.js';
+import type { SignDoc, SignedTx } from './types.js';
+import { encodeTx } from './tx.js';
 import type {
-  AccountView, BlockView, ChainInfo, ChannelView, CrossChainTransferView, FeedView, GatewayChainView, IbcClientView, LiveBlock,
+  AccountView, BlockView, ChainInfo, FeeEstimate, ChannelView, CrossChainTransferView, FeedView, GatewayChainView, IbcClientView, LiveBlock,
   OracleValueView, PacketReceiptView, PendingPacketView, ProvenStateView, StateView, TransferConnectionView, TransferStatus, TxView,
   ValidatorView,
 } from './views.js';
 
 const HEADER = 'hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput vrfProof validatorSetHash nextValidatorSetHash borshBase64';
-const RECEIPT = 'success error feePaid events { kind attributes { key value } }';
+const RECEIPT = 'success error feePaid gasUsed events { kind attributes { key value } }';
 const TX = `hash height index chainId sender nonce fee kind receipt { ${RECEIPT} }`;
 const BLOCK = `hash height header { ${HEADER} } txCount txs { ${TX} } certificate { height round blockHash signatures { validator signature } }`;
 const VALUE = 'round valueBase64 number decimal reports height timeMs';
@@ -87,6 +88,20 @@ export class ChainClient {
 
   async chain(): Promise<ChainInfo> {
     return (await this.query<{ chain: ChainInfo }>('chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize modules }')).chain;
+  }
+
+  /**
+   * What a transaction would cost and do: the node runs `doc` on its latest
+   * state as the next block would and keeps nothing. The doc's fee and
+   * signature are not checked (sign with `suggestedFee` afterwards); its
+   * nonce may be a later one than the account's next. Refused with
+   * WOULD_BE_REFUSED when a block would not take it at all.
+   */
+  async estimateFee(doc: SignDoc): Promise<FeeEstimate> {
+    const bytes = encodeTx({ ...doc, fee: 0 }, new Uint8Array(64));
+    return (await this.query<{ estimateFee: FeeEstimate }>(
+      'estimateFee(txBase64: $t) { gasUsed intrinsicGas fee suggestedFee success error }', { t: toBase64(bytes) }, '$t: String!',
+    )).estimateFee;
   }
 
   async account(address: string): Promise<AccountView> {

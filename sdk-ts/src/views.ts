@@ -11,6 +11,21 @@ export interface ChainInfo {
   modules: string[];
 }
 
+/** What a transaction would cost (`ChainClient.estimateFee`). */
+export interface FeeEstimate {
+  /** Gas it would use: intrinsic, plus what its body writes. */
+  gasUsed: number;
+  /** Gas known before it runs: its bytes, signature and proofs. */
+  intrinsicGas: number;
+  /** The least fee that pays for `gasUsed` now. */
+  fee: string;
+  /** The fee to sign with: a tenth more gas, for state that changes before it lands. */
+  suggestedFee: string;
+  /** Whether its body would succeed on the latest state, and why not. */
+  success: boolean;
+  error: string | null;
+}
+
 export interface Balance {
   denom: string;
   amount: string;
@@ -35,6 +50,8 @@ export interface ReceiptView {
   success: boolean;
   error: string | null;
   feePaid: string;
+  /** Gas the transaction used; its fee had to pay for it. */
+  gasUsed: number;
   events: EventView[];
 }
 

@@ -1,6 +1,6 @@
 /**
  * A key on one chain: builds, signs and submits transactions with managed
- * nonces and the chain's minimum fee, and waits for them.
+ * nonces and fees the chain estimates, and waits for them.
  */
 import type { ChainClient, Finalized, FinalityOptions } from './client.js';
 import { TxRejectedError } from './errors.js';
@@ -10,7 +10,11 @@ import { signTx } from './tx.js';
 import type { Amount, SignedTx, TxBody } from './types.js';
 
 export interface SendOptions {
-  /** Fee in the native denom (default: the chain's `minFee`). */
+  /**
+   * Fee in the native denom (default: what the chain estimates for this
+   * transaction, `suggestedFee` of `ChainClient.estimateFee`: its gas and a
+   * tenth more, priced; at least the chain's `minFee`).
+   */
   fee?: Amount;
   /** Use this nonce instead of the managed one. */
   nonce?: number;
@@ -21,7 +25,7 @@ const RESYNC_CODES = new Set(['NONCE_TOO_LOW', 'NONCE_TOO_HIGH']);
 
 export class Wallet {
   readonly nonces: NonceManager;
-  private chainInfo: Promise<{ id: string; minFee: string }> | null = null;
+  private chainInfo: Promise<{ id: string }> | null = null;
   /** Submissions in nonce order (see `send`). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -33,9 +37,9 @@ export class Wallet {
     return this.key.address;
   }
 
-  private info(): Promise<{ id: string; minFee: string }> {
+  private info(): Promise<{ id: string }> {
     if (!this.chainInfo) {
-      this.chainInfo = this.client.chain().then((c) => ({ id: c.id, minFee: c.minFee }));
+      this.chainInfo = this.client.chain().then((c) => ({ id: c.id }));
       this.chainInfo.catch(() => {
         this.chainInfo = null;
       });
@@ -45,9 +49,13 @@ export class Wallet {
 
   /** Sign `body` with the next nonce (does not submit). */
   async sign(body: TxBody, options: SendOptions = {}): Promise<SignedTx> {
-    const { id, minFee } = await this.info();
+    const { id } = await this.info();
+    // Estimated before a nonce is taken, so a refused estimate uses none
+    // (an estimate runs whatever nonce it is given).
+    const doc = { chainId: id, sender: this.key.publicKey, nonce: options.nonce ?? 0, fee: 0, body };
+    const fee = options.fee ?? (await this.client.estimateFee(doc)).suggestedFee;
     const nonce = options.nonce ?? (await this.nonces.allocate());
-    return signTx(this.key, { chainId: id, nonce, fee: options.fee ?? minFee, body });
+    return signTx(this.key, { ...doc, nonce, fee });
   }
 
   /**

@@ -574,3 +574,15 @@ pub fn introspect_with_graphql_js(graphql_url: &str) -> anyhow::Result<Value> {
     anyhow::ensure!(status.success(), "introspection of {graphql_url} failed: {err}");
     Ok(serde_json::from_str(out.trim())?)
 }
+
+/// `doc` signed by `key` with the fee the node at `client` suggests for it
+/// (`estimateFee`; the doc's own fee is ignored), as the CLI, the relayer
+/// and sdk-ts's `Wallet` do.
+pub async fn sign_estimated(
+    client: &Client,
+    key: &tributary_crypto::SigningKey,
+    mut doc: tributary_types::SignDoc,
+) -> tributary_types::Tx {
+    doc.fee = client.estimate_fee(&doc).await.expect("the node estimates the fee");
+    key.sign_tx(doc)
+}

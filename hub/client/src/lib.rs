@@ -6,6 +6,7 @@ pub mod ws;
 
 use serde_json::{json, Value};
 use std::time::Duration;
+use tributary_types::{Amount, SignDoc, Signature};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -34,6 +35,27 @@ impl Client {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The fee to sign `doc` with (its own fee is ignored): the node runs it
+    /// on its latest state (`estimateFee`) and suggests its gas and a tenth
+    /// more, at the chain's price. An error names why a block would refuse
+    /// it outright (it is for another chain, say).
+    pub async fn estimate_fee(&self, doc: &SignDoc) -> Result<Amount, ClientError> {
+        use base64::Engine;
+        // The signature is not checked by an estimate; the fee is a fixed
+        // 16 bytes, so the estimate's size is the signed transaction's.
+        let tx = doc.clone().into_tx(Signature([0; 64]));
+        let bytes = borsh::to_vec(&tx).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let answer = self
+            .query("query($t: String!) { estimateFee(txBase64: $t) { suggestedFee } }", json!({ "t": encoded }))
+            .await?;
+        answer
+            .pointer("/estimateFee/suggestedFee")
+            .and_then(Value::as_str)
+            .and_then(|fee| fee.parse().ok())
+            .ok_or_else(|| ClientError::Unexpected(format!("no suggestedFee in {answer}")))
     }
 
     /// Run a query; GraphQL errors become [`ClientError::Api`] with their code.

@@ -1,7 +1,8 @@
-//! ed25519 verification: one at a time vs. in batches (ZIP-215 rules).
+//! ed25519 verification: one at a time vs. in batches (ZIP-215 rules), and
+//! what one bad signature in a batch costs (bisection, `bad_signatures`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use tributary_crypto::{verify, verify_batch, SigningKey};
+use tributary_crypto::{bad_signatures, verify, verify_batch, SigningKey};
 use tributary_types::{PublicKey, Signature};
 
 fn signed(n: usize) -> Vec<(PublicKey, Vec<u8>, Signature)> {
@@ -29,6 +30,13 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("batch", n), &items, |b, items| {
             b.iter(|| verify_batch(items.iter().map(|(pk, msg, sig)| (pk, msg.as_slice(), sig))).unwrap())
+        });
+        // One forged signature in the middle: bisection finds it for a few
+        // more small batches, where a one-by-one scan would cost `single`.
+        let mut forged = items.clone();
+        forged[n / 2].2 = forged[0].2;
+        group.bench_with_input(BenchmarkId::new("batch_one_bad", n), &forged, |b, items| {
+            b.iter(|| assert_eq!(bad_signatures(items.iter().map(|(pk, msg, sig)| (pk, msg.as_slice(), sig))), [n / 2]))
         });
     }
     group.finish();

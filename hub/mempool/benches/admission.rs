@@ -42,6 +42,7 @@ fn config() -> MempoolConfig {
         chain_id: ChainId::new("bench-hub").unwrap(),
         native_denom: Denom::new("utrib").unwrap(),
         min_fee: 10,
+        gas: Default::default(),
         max_tx_bytes: 65_536,
         max_txs: 100_000,
         max_bytes: 1 << 30,

@@ -27,6 +27,7 @@ fn config(max_txs: usize) -> MempoolConfig {
         chain_id: ChainId::new("test-hub").unwrap(),
         native_denom: denom(),
         min_fee: 10,
+        gas: Default::default(),
         max_tx_bytes: 1024,
         max_txs,
         max_bytes: 1 << 20,

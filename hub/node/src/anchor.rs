@@ -28,7 +28,7 @@ use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
 use tributary_runtime::committee;
 use tributary_types::block::Validator;
-use tributary_types::{Amount, ChainId, SignDoc, TxBody};
+use tributary_types::{ChainId, SignDoc, TxBody};
 
 /// Headers sent in one `submitTxs` call.
 pub const ANCHOR_BATCH: u64 = 16;
@@ -56,15 +56,13 @@ pub fn update_for(chain: &Chain, height: u64) -> anyhow::Result<Update> {
 struct Hub {
     client: Client,
     chain_id: ChainId,
-    min_fee: Amount,
 }
 
 async fn hub_info(client: &Client) -> anyhow::Result<Hub> {
-    let info = client.query("{ chain { id minFee } }", json!({})).await?;
+    let info = client.query("{ chain { id } }", json!({})).await?;
     Ok(Hub {
         client: client.clone(),
         chain_id: ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?,
-        min_fee: info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?,
     })
 }
 
@@ -317,17 +315,26 @@ async fn anchor_once(chain: &Chain, hub: &Hub, key: &SigningKey) -> anyhow::Resu
         .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
         .await?;
     let first_nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
-    let mut txs = Vec::new();
+    let mut docs = Vec::new();
     for (nonce, height) in (first_nonce..).zip(next..=tip.min(next + ANCHOR_BATCH - 1)) {
         let update = update_for(chain, height)?;
-        let doc = SignDoc {
+        docs.push(SignDoc {
             chain_id: hub.chain_id.clone(),
             sender: me,
             nonce,
-            fee: hub.min_fee,
+            fee: 0,
             body: TxBody::AnchorHeader { chain_id: chain.genesis().chain_id.clone(), update: borsh::to_vec(&update)? },
-        };
-        txs.push(base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(doc))?));
+        });
+    }
+    // Anchors of one batch write the same keys and differ a little in size:
+    // the largest one's estimate pays for each.
+    let Some(largest) = docs.iter().max_by_key(|d| d.body.verified_bytes()) else { return Ok(()) };
+    let fee = hub.client.estimate_fee(largest).await?;
+    let mut txs = Vec::new();
+    for doc in docs {
+        txs.push(
+            base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(SignDoc { fee, ..doc }))?),
+        );
     }
     let count = txs.len();
     let answer = hub

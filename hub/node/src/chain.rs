@@ -17,11 +17,11 @@ use tributary_crypto::SigningKey;
 use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
 use tributary_runtime::bank::BankRead;
 use tributary_runtime::state::{StateRead, StateReadError};
-use tributary_runtime::{committee, staking, Runtime};
+use tributary_runtime::{committee, staking, BlockInfo, Runtime};
 use tributary_state::{CommitmentProof, StateDb, StateError};
 use tributary_store::{Batch, Column, Durability, Store, StoreError};
 use tributary_types::block::Validator;
-use tributary_types::{Address, Amount, Block, Denom, Genesis, Hash, Header, Receipt, Tx};
+use tributary_types::{Address, Amount, Block, Denom, Genesis, Hash, Header, Receipt, SignDoc, Tx};
 
 mod build;
 mod import;
@@ -318,6 +318,44 @@ impl Chain {
             Err(_) => self.metrics.txs_rejected.fetch_add(1, Ordering::Relaxed),
         };
         result
+    }
+
+    /// Run `tx` on the latest state as the next block would, without
+    /// checking its signature or fee and without keeping anything: its
+    /// receipt says what it would do and the gas it would use
+    /// (`estimateFee`). `Err` holds why a block would refuse it outright
+    /// (another chain's, say).
+    pub fn simulate(&self, tx: Tx, now_ms: u64) -> Result<std::result::Result<Receipt, tributary_runtime::TxError>> {
+        let tip = self.height();
+        let (_, parent_time_ms) = self.parent_of(tip)?;
+        let info = BlockInfo {
+            chain_id: self.genesis.chain_id.clone(),
+            height: tip + 1,
+            time_ms: now_ms.max(parent_time_ms),
+            proposer: Address([0; 20]),
+            beacon: self.beacon_at(tip)?,
+            last_duties: Vec::new(),
+        };
+        let snapshot = self.snapshot(tip);
+        let mut execution = self.runtime.begin_block(&snapshot, info)?;
+        match execution.simulate(tx) {
+            Ok(receipt) => Ok(Ok(receipt.clone())),
+            Err(tributary_runtime::ApplyError::Refused(reason)) => Ok(Err(reason)),
+            Err(tributary_runtime::ApplyError::Fatal(e)) => Err(e.into()),
+        }
+    }
+
+    /// The fee to sign `doc` with (its own fee is ignored): its gas on the
+    /// latest state and a tenth more, priced; a transaction a block would
+    /// refuse outright is priced on its intrinsic gas alone.
+    pub fn suggested_fee(&self, doc: &SignDoc, now_ms: u64) -> Result<Amount> {
+        let tx = doc.clone().into_tx(tributary_types::Signature([0; 64]));
+        let params = &self.genesis.params;
+        let gas = match self.simulate(tx.clone(), now_ms)? {
+            Ok(receipt) => receipt.gas_used,
+            Err(_) => params.gas.intrinsic_gas(&tx),
+        };
+        Ok(params.suggested_fee(gas))
     }
 
     /// Admit many transactions, their signatures verified as one batch.

@@ -253,17 +253,18 @@ async fn announce(
     if height < record.anchored_height {
         anyhow::bail!("child node at {height}, still catching up to the anchored {}", record.anchored_height);
     }
-    let doc = SignDoc {
+    let mut doc = SignDoc {
         chain_id: chain.genesis().chain_id.clone(),
         sender: key.public_key(),
         nonce: chain.next_nonce(&me),
-        fee: chain.genesis().params.min_fee,
+        fee: 0,
         body: TxBody::AnnounceEndpoint {
             chain_id: record.chain_id.clone(),
             p2p: node.p2p.clone(),
             graphql: node.graphql.clone(),
         },
     };
+    doc.fee = chain.suggested_fee(&doc, crate::node::now_ms())?;
     let tx = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(doc))?);
     node.announce_sent = Some(Instant::now());
     hub.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": tx }))

@@ -346,9 +346,14 @@ pub struct TxArgs {
     /// Key name in the home's keyring, or a path to a key file.
     #[arg(long)]
     pub from: String,
-    /// Fee in the native denomination (default: the chain's minimum).
+    /// Fee in the native denomination (default: what the chain estimates
+    /// for this transaction: its gas, and a tenth more, priced).
     #[arg(long)]
     pub fee: Option<u128>,
+    /// Print what the transaction would cost (gas and fee, from running it
+    /// on the node's latest state) and whether it would succeed; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Nonce to use (default: the account's next, counting waiting transactions).
     #[arg(long)]
     pub nonce: Option<u64>,
@@ -627,10 +632,9 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
-    let info = client.query("{ chain { id nativeDenom minFee } }", json!({})).await?;
+    let info = client.query("{ chain { id nativeDenom } }", json!({})).await?;
     let chain_id = ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?;
     let native = info.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default().to_string();
-    let min_fee: u128 = info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?;
     let sender = key.public_key().address();
     let nonce = match common.nonce {
         Some(n) => n,
@@ -691,7 +695,14 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
             }
         }
     };
-    let doc = SignDoc { chain_id, sender: key.public_key(), nonce, fee: common.fee.unwrap_or(min_fee), body };
+    let mut doc = SignDoc { chain_id, sender: key.public_key(), nonce, fee: 0, body };
+    if common.dry_run {
+        return dry_run(&client, &doc, json).await;
+    }
+    doc.fee = match common.fee {
+        Some(fee) => fee,
+        None => client.estimate_fee(&doc).await?,
+    };
     let tx = key.sign_tx(doc);
     submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
     Ok(())
@@ -708,18 +719,49 @@ pub async fn sign_and_submit(
 ) -> anyhow::Result<()> {
     let info = client
         .query(
-            "query($a: String!) { chain { id minFee } account(address: $a) { nextNonce } }",
+            "query($a: String!) { chain { id } account(address: $a) { nextNonce } }",
             json!({ "a": key.public_key().address().to_string() }),
         )
         .await?;
-    let tx = key.sign_tx(SignDoc {
+    let mut doc = SignDoc {
         chain_id: ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?,
         sender: key.public_key(),
-        nonce: info.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0),
-        fee: info.pointer("/chain/minFee").and_then(Value::as_str).unwrap_or("0").parse()?,
+        nonce: info.pointer("/account/nextNonce").and_then(Value::as_u64).context("node did not return a nonce")?,
+        fee: 0,
         body,
-    });
-    submit_and_wait_quiet(client, &tx, timeout).await
+    };
+    doc.fee = client.estimate_fee(&doc).await?;
+    submit_and_wait_quiet(client, &key.sign_tx(doc), timeout).await
+}
+
+/// `--dry-run`: what `doc` would cost and do on the node's latest state.
+async fn dry_run(client: &Client, doc: &SignDoc, json: bool) -> anyhow::Result<()> {
+    let tx = doc.clone().into_tx(tributary_types::Signature([0; 64]));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&tx)?);
+    let answer = client
+        .query(
+            "query($t: String!) { estimateFee(txBase64: $t) { gasUsed intrinsicGas fee suggestedFee success error } }",
+            json!({ "t": encoded }),
+        )
+        .await?;
+    let estimate = answer.get("estimateFee").context("node did not return an estimate")?;
+    if json {
+        emit(true, estimate);
+        return Ok(());
+    }
+    let field = |name: &str| estimate.get(name).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+    println!(
+        "gas used        {} (intrinsic {})",
+        field("gasUsed").unwrap_or_default(),
+        field("intrinsicGas").unwrap_or_default()
+    );
+    println!("least fee       {}", field("fee").unwrap_or_default());
+    println!("suggested fee   {} (pass --fee, or leave it out to pay this)", field("suggestedFee").unwrap_or_default());
+    match estimate.get("error").and_then(Value::as_str) {
+        Some(error) => println!("would fail      {error}"),
+        None => println!("would succeed   yes"),
+    }
+    Ok(())
 }
 
 /// The open transfer channel on the node's chain whose client tracks `chain`.

@@ -12,12 +12,13 @@ pub fn evidence_tx(chain: &Chain, evidence: &Evidence) -> Option<Tx> {
     let key = chain.validator_key()?;
     let evidence = borsh::to_vec(evidence).ok()?;
     let sender = key.public_key();
-    let doc = SignDoc {
+    let mut doc = SignDoc {
         chain_id: chain.genesis().chain_id.clone(),
         sender,
         nonce: chain.next_nonce(&sender.address()),
-        fee: chain.genesis().params.min_fee,
+        fee: 0,
         body: TxBody::SubmitEvidence { evidence },
     };
+    doc.fee = chain.suggested_fee(&doc, crate::node::now_ms()).ok()?;
     Some(key.sign_tx(doc))
 }

@@ -58,7 +58,13 @@ impl Side {
         let validator = SigningKey::generate();
         let user = SigningKey::generate();
         let relayer = SigningKey::generate();
-        let params = Params { native_denom: denom(native), ..Params::default() };
+        // Users pay a flat `FEE` (gas costs nothing here) so balances stay
+        // easy to check; the relayer's messages are still estimated (`exec`).
+        let params = Params {
+            native_denom: denom(native),
+            gas: tributary_types::GasSchedule { price_per_kgas: 0, ..Default::default() },
+            ..Params::default()
+        };
         let funded = |key: &SigningKey| GenesisAccount {
             address: key.public_key().address(),
             balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: FUNDS }],
@@ -179,13 +185,17 @@ impl World {
     /// the transaction's receipt from that block.
     fn exec(&self, side: &Side, key: &SigningKey, body: TxBody) -> Receipt {
         let sender = key.public_key();
-        let tx = key.sign_tx(SignDoc {
+        let mut doc = SignDoc {
             chain_id: side.chain.genesis().chain_id.clone(),
             nonce: side.chain.next_nonce(&sender.address()),
             sender,
-            fee: FEE,
+            fee: 0,
             body,
-        });
+        };
+        // Pay what the chain estimates, as the relayer does (the flat `FEE`
+        // with this genesis's free gas).
+        doc.fee = side.chain.suggested_fee(&doc, 0).unwrap();
+        let tx = key.sign_tx(doc);
         let hash = tx.hash();
         let len = borsh::to_vec(&tx).unwrap().len();
         side.chain.submit(tx, len).unwrap();

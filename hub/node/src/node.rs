@@ -49,6 +49,7 @@ pub fn open_chain(home: &Home, config: &NodeConfig, validator: Option<SigningKey
         chain_id: genesis.chain_id.clone(),
         native_denom: params.native_denom.clone(),
         min_fee: params.min_fee,
+        gas: params.gas.clone(),
         max_tx_bytes: (params.max_tx_bytes as usize).min(TX_BYTES_MAX),
         max_txs: config.mempool.max_txs,
         max_bytes: config.mempool.max_bytes,

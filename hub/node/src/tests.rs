@@ -19,6 +19,7 @@ pub(crate) fn mempool_config(genesis: &Genesis) -> MempoolConfig {
         chain_id: genesis.chain_id.clone(),
         native_denom: genesis.params.native_denom.clone(),
         min_fee: genesis.params.min_fee,
+        gas: genesis.params.gas.clone(),
         max_tx_bytes: genesis.params.max_tx_bytes as usize,
         max_txs: 1_000,
         max_bytes: 1 << 20,
@@ -266,6 +267,17 @@ async fn a_follower_imports_certified_blocks_and_refuses_every_forgery() {
     let got: usize = forged.txs.iter().map(tributary_types::Tx::encoded_len).sum();
     assert!(got > tributary_types::BLOCK_TXS_BYTES_MAX, "{got}");
     assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::TooManyBytes { .. }));
+    // More verification gas than gas.max_block_verify_gas, within the bytes:
+    // six 60 KB proofs (checked before any of them is verified).
+    let mut forged = block1.clone();
+    let heavy = tributary_types::Tx {
+        body: tributary_types::TxBody::SubmitEvidence { evidence: vec![0; 60_000] },
+        ..block1.txs[0].clone()
+    };
+    forged.txs = vec![heavy; 6];
+    let got: usize = forged.txs.iter().map(tributary_types::Tx::encoded_len).sum();
+    assert!(got <= f.chain.genesis().params.max_block_bytes as usize, "{got}");
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::TooMuchVerification { .. }));
     // Block 1 claiming a parent certificate (there is no parent).
     let mut forged = block1.clone();
     forged.last_commit = block2.last_commit.clone();

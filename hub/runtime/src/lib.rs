@@ -76,8 +76,16 @@ pub struct BlockInfo {
 pub enum TxError {
     #[error("transaction is for chain {got}, but this is chain {expected}")]
     WrongChain { expected: String, got: String },
-    #[error("fee {got} is below the minimum fee {min}")]
+    #[error(
+        "fee {got} is below {min}, what this transaction's size and proofs cost (the chain's min_fee, or its \
+         intrinsic gas at the chain's gas price); estimate the fee with estimateFee or --dry-run"
+    )]
     FeeTooLow { min: Amount, got: Amount },
+    #[error(
+        "out of gas: the transaction used {gas_used} gas, which costs {needed}, but its fee is {offered}; its \
+         changes were undone and the fee was paid. Estimate the fee with estimateFee or --dry-run"
+    )]
+    OutOfGas { gas_used: u64, needed: Amount, offered: Amount },
     #[error("signature does not verify")]
     BadSignature,
     #[error("nonce {got} is wrong: the account's next nonce is {expected}")]
@@ -341,6 +349,25 @@ impl Runtime {
     }
 }
 
+/// How [`BlockExecution`] treats a transaction's signature and fee.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Verify the signature here.
+    Check,
+    /// The signature was verified before (in a batch).
+    SignatureVerified,
+    /// Neither verify nor charge: a fee estimate.
+    Simulate,
+}
+
+/// What the ante handler found: the fee event, whether the transaction is
+/// fee-exempt, and its intrinsic gas.
+struct Ante {
+    event: Event,
+    exempt: bool,
+    intrinsic_gas: u64,
+}
+
 /// A block being executed, one transaction at a time.
 pub struct BlockExecution<'r, 'b> {
     runtime: &'r Runtime,
@@ -363,11 +390,35 @@ impl BlockExecution<'_, '_> {
 
     /// Run ante checks, then the body. Refused transactions leave no trace.
     pub fn apply(&mut self, tx: Tx, signature_verified: bool) -> Result<&Receipt, ApplyError> {
+        self.apply_in(tx, if signature_verified { Mode::SignatureVerified } else { Mode::Check })
+    }
+
+    /// Run `tx` as [`Self::apply`] would, without checking its signature,
+    /// fee or nonce and without charging the fee: what `estimateFee` reports. The
+    /// receipt's `gas_used` is what the transaction would use on this state;
+    /// the execution is thrown away by the caller.
+    pub fn simulate(&mut self, tx: Tx) -> Result<&Receipt, ApplyError> {
+        self.apply_in(tx, Mode::Simulate)
+    }
+
+    fn apply_in(&mut self, tx: Tx, mode: Mode) -> Result<&Receipt, ApplyError> {
         let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
-        let fee_event = self.ante(&tx, signature_verified)?;
-        let mut events = vec![fee_event];
+        let Ante { event, exempt, intrinsic_gas } = self.ante(&tx, mode)?;
+        let mut events = vec![event];
         self.state.push_layer();
-        let outcome = self.run_body(&tx, &mut events);
+        let mut gas_used = intrinsic_gas;
+        let outcome = self.run_body(&tx, &mut events).and_then(|()| {
+            // What the body wrote is paid for too; a fee that does not
+            // cover it undoes the body and is still paid.
+            let (writes, bytes) = self.state.top_layer_writes();
+            gas_used = intrinsic_gas.saturating_add(self.runtime.params.gas.write_gas(writes, bytes));
+            let needed = self.runtime.params.fee_for_gas(gas_used);
+            if exempt || mode == Mode::Simulate || tx.fee >= needed {
+                Ok(())
+            } else {
+                Err(TxError::OutOfGas { gas_used, needed, offered: tx.fee })
+            }
+        });
         let error = match outcome {
             Ok(()) => {
                 self.state.commit_layer();
@@ -377,6 +428,9 @@ impl BlockExecution<'_, '_> {
             Err(e) => {
                 self.state.discard_layer();
                 events.truncate(1);
+                if !matches!(e, TxError::OutOfGas { .. }) {
+                    gas_used = intrinsic_gas;
+                }
                 Some(e.to_string())
             }
         };
@@ -386,7 +440,8 @@ impl BlockExecution<'_, '_> {
             index: self.txs.len() as u32,
             success: error.is_none(),
             error,
-            fee_paid: tx.fee,
+            fee_paid: if exempt || mode == Mode::Simulate { 0 } else { tx.fee },
+            gas_used,
             events,
         };
         self.txs.push(tx);
@@ -394,7 +449,7 @@ impl BlockExecution<'_, '_> {
         Ok(&self.receipts[self.receipts.len() - 1])
     }
 
-    fn ante(&mut self, tx: &Tx, signature_verified: bool) -> Result<Event, ApplyError> {
+    fn ante(&mut self, tx: &Tx, mode: Mode) -> Result<Ante, ApplyError> {
         let refuse = ApplyError::Refused;
         let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
         let params = &self.runtime.params;
@@ -406,18 +461,23 @@ impl BlockExecution<'_, '_> {
         }
         // A committee member's `AdoptCommittee` pays nothing ([`committee`]).
         let exempt = committee::fee_exempt(&self.state, tx).map_err(fatal)?;
-        if tx.fee < params.min_fee && !exempt {
-            return Err(refuse(TxError::FeeTooLow { min: params.min_fee, got: tx.fee }));
+        let intrinsic_gas = params.gas.intrinsic_gas(tx);
+        let charge = !exempt && mode != Mode::Simulate;
+        let needed = params.fee_for_gas(intrinsic_gas);
+        if charge && tx.fee < needed {
+            return Err(refuse(TxError::FeeTooLow { min: needed, got: tx.fee }));
         }
-        if !signature_verified && tributary_crypto::verify_tx(tx).is_err() {
+        if mode == Mode::Check && tributary_crypto::verify_tx(tx).is_err() {
             return Err(refuse(TxError::BadSignature));
         }
         let sender = tx.sender_address();
         let expected = self.state.nonce(&sender).map_err(fatal)?;
-        if tx.nonce != expected {
+        // An estimate may be for a later nonce (the third of three queued
+        // transactions): it runs as if its turn had come.
+        if tx.nonce != expected && mode != Mode::Simulate {
             return Err(refuse(TxError::BadNonce { expected, got: tx.nonce }));
         }
-        if !exempt {
+        if charge {
             match move_funds(&mut self.state, &sender, &self.block.proposer, &params.native_denom, tx.fee) {
                 Ok(()) => {}
                 Err(TxError::State(e)) => return Err(fatal(e)),
@@ -425,11 +485,12 @@ impl BlockExecution<'_, '_> {
             }
         }
         self.state.set(bank::state_key::nonce(&sender), bank::to_bytes(&(expected + 1)));
-        Ok(Event::new("fee")
+        let event = Event::new("fee")
             .attr("payer", sender)
             .attr("recipient", self.block.proposer)
             .attr("denom", &params.native_denom)
-            .attr("amount", tx.fee))
+            .attr("amount", if charge { tx.fee } else { 0 });
+        Ok(Ante { event, exempt, intrinsic_gas })
     }
 
     fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>) -> Result<(), TxError> {

@@ -102,6 +102,14 @@ impl<'a> Overlay<'a> {
         &mut self.layers[last]
     }
 
+    /// How many keys the top layer writes (or deletes), and their key and
+    /// value bytes: what the gas schedule charges a body for.
+    pub fn top_layer_writes(&self) -> (u64, u64) {
+        let Some(top) = self.layers.last() else { return (0, 0) };
+        let bytes = top.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum::<usize>();
+        (top.len() as u64, bytes as u64)
+    }
+
     /// Start a layer that can be dropped as a whole.
     pub fn push_layer(&mut self) {
         self.layers.push(Layer::new());

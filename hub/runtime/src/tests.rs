@@ -73,7 +73,7 @@ fn transfer_moves_funds_and_pays_the_fee_to_the_proposer() {
     let runtime = Runtime::new(&g).unwrap();
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     let out = runtime.execute_block(&state, block(1, proposer), vec![transfer(&alice, 0, bob, 100)], false).unwrap();
-    assert!(out.receipts[0].success);
+    assert!(out.receipts[0].success, "{:?}", out.receipts[0]);
     assert_eq!(out.receipts[0].events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["fee", "transfer"]);
     let mut state = state;
     apply_writes(&mut state, out.writes);
@@ -207,4 +207,101 @@ fn a_chain_without_staking_refuses_staking_transactions() {
     assert!(chain.state.keys().all(|k| !k.starts_with(b"staking/")), "staking wrote genesis state");
     let bond = TxBody::Bond { validator: Address([1; 20]), amount: 5 };
     assert_refused(&chain.submit(&alice, bond), TxError::Unhandled("bond"));
+}
+
+// ---- gas: fees pay for work (default schedule) ----
+
+fn signed(key: &SigningKey, nonce: u64, fee: Amount, body: TxBody) -> Tx {
+    key.sign_tx(SignDoc { chain_id: ChainId::new("test-hub").unwrap(), sender: key.public_key(), nonce, fee, body })
+}
+
+fn message(bytes: usize) -> TxBody {
+    TxBody::SendMessage { to: Address([9; 20]), body: vec![7; bytes], encrypted: false }
+}
+
+#[test]
+fn a_plain_transfer_with_its_margin_costs_the_minimum_fee() {
+    let alice = SigningKey::generate();
+    let g = genesis(&[(&alice, 1_000)]);
+    let runtime = Runtime::new(&g).unwrap();
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    // To an account that does not exist yet: the most a transfer writes.
+    let tx = transfer(&alice, 0, Address([3; 20]), 100);
+    let out = runtime.execute_block(&state, block(1, Address([1; 20])), vec![tx], false).unwrap();
+    let receipt = &out.receipts[0];
+    assert!(receipt.success, "{receipt:?}");
+    assert_eq!(g.params.suggested_fee(receipt.gas_used), g.params.min_fee, "gas {}", receipt.gas_used);
+}
+
+#[test]
+fn a_fee_that_does_not_pay_for_bytes_and_proofs_is_refused_before_it_runs() {
+    let alice = SigningKey::generate();
+    let g = genesis(&[(&alice, 1_000_000)]);
+    let runtime = Runtime::new(&g).unwrap();
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    // The same minimum fee that carries a transfer does not carry 4 KB.
+    let big = signed(&alice, 0, g.params.min_fee, message(4_000));
+    let intrinsic = g.params.gas.intrinsic_gas(&big);
+    let needed = g.params.fee_for_gas(intrinsic);
+    assert!(needed > 5 * g.params.min_fee, "4 KB costs {needed}");
+    match runtime.execute_block(&state, block(1, Address([1; 20])), vec![big], false) {
+        Err(RuntimeError::InvalidBlock { reason: TxError::FeeTooLow { min, got }, .. }) => {
+            assert_eq!((min, got), (needed, g.params.min_fee));
+        }
+        other => panic!("expected FeeTooLow, got {other:?}"),
+    }
+    // Proof bytes cost more than plain bytes: an anchor's update of the same
+    // size needs a higher fee than the message.
+    let anchor = signed(
+        &alice,
+        0,
+        0,
+        TxBody::AnchorHeader { chain_id: ChainId::new("some-child").unwrap(), update: vec![1; 4_000] },
+    );
+    assert!(g.params.gas.intrinsic_gas(&anchor) > intrinsic + 4_000 * g.params.gas.per_verified_byte - 100);
+}
+
+#[test]
+fn a_fee_that_does_not_pay_for_what_the_body_writes_undoes_it_and_is_still_paid() {
+    let alice = SigningKey::generate();
+    let a = alice.public_key().address();
+    let proposer = Address([1; 20]);
+    let mut g = genesis(&[(&alice, 1_000_000)]);
+    g.modules.push("messages".into());
+    let runtime = Runtime::new(&g).unwrap();
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    let body = message(4_000);
+    let probe = signed(&alice, 0, 0, body.clone());
+    let intrinsic_fee = g.params.fee_for_gas(g.params.gas.intrinsic_gas(&probe));
+    // Enough to enter a block, not enough for the 4 KB it leaves in an inbox.
+    let short = signed(&alice, 0, intrinsic_fee, body.clone());
+    let out = runtime.execute_block(&state, block(1, proposer), vec![short], false).unwrap();
+    let receipt = &out.receipts[0];
+    assert!(!receipt.success);
+    assert!(receipt.error.as_deref().unwrap().starts_with("out of gas"), "{receipt:?}");
+    assert_eq!(receipt.fee_paid, intrinsic_fee);
+    assert_eq!(receipt.events.len(), 1, "only the fee event stays");
+    let mut after = state.clone();
+    apply_writes(&mut after, out.writes);
+    assert_eq!(after.balance(&a, &utrib()).unwrap(), 1_000_000 - intrinsic_fee);
+    assert_eq!(after.balance(&proposer, &utrib()).unwrap(), intrinsic_fee);
+    assert_eq!(after.nonce(&a).unwrap(), 1);
+    assert!(
+        after.keys().all(|k| !k.starts_with(b"messages/")),
+        "the message was undone: {:?}",
+        after.keys().map(|k| String::from_utf8_lossy(k).into_owned()).collect::<Vec<_>>()
+    );
+
+    // What an estimate says is enough: simulation charges nothing and
+    // reports the gas the real run then uses.
+    let mut execution = runtime.begin_block(&state, block(1, proposer)).unwrap();
+    let estimate = execution.simulate(probe).unwrap().clone();
+    assert!(estimate.success, "{estimate:?}");
+    assert_eq!(estimate.fee_paid, 0);
+    let fee = g.params.suggested_fee(estimate.gas_used);
+    assert!(fee > intrinsic_fee);
+    let paid = signed(&alice, 0, fee, body);
+    let out = runtime.execute_block(&state, block(1, proposer), vec![paid], false).unwrap();
+    assert!(out.receipts[0].success, "{:?}", out.receipts[0]);
+    assert_eq!(out.receipts[0].gas_used, estimate.gas_used);
 }

@@ -25,6 +25,90 @@ pub struct Params {
     /// block) and at most [`BLOCK_TXS_BYTES_MAX`] (every block fits the wire).
     #[serde(default = "default_max_block_bytes")]
     pub max_block_bytes: u32,
+    /// What work costs: the fee a transaction must offer grows with its
+    /// bytes, the proofs it carries and the state it writes.
+    #[serde(default)]
+    pub gas: GasSchedule,
+}
+
+/// What a transaction's work costs in gas, and what gas costs in fees.
+///
+/// A transaction's gas is `intrinsic + written`:
+/// - intrinsic, known before it runs: `tx_base` (its signature, nonce and
+///   fee), `per_tx_byte` for each byte of it, and `per_verified_byte` for
+///   each byte of certificates, proofs, evidence and signatures in its body
+///   ([`crate::tx::TxBody::verified_bytes`]);
+/// - written, known once its body has run: `per_write` for each state key
+///   the body sets or deletes and `per_write_byte` for each byte of those
+///   keys and values.
+///
+/// The fee must be at least [`Params::fee_for_gas`] of the intrinsic gas to
+/// enter a mempool or a block; if it does not also cover the written gas, the
+/// body is undone (`out of gas`) and the fee is still paid. Fees are not
+/// refunded: the fee is what the sender offered, so a sender estimates it
+/// (`estimateFee` in the node's API, `Client.estimateFee` in sdk-ts,
+/// `--dry-run` in the CLI).
+///
+/// Each block may carry at most `max_block_verify_gas` of verification gas
+/// (`tx_base + per_verified_byte × verified bytes` summed over its
+/// transactions), so a block of proof-laden transactions takes no longer to
+/// check than a block of plain transfers.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GasSchedule {
+    /// Fee per 1,000 gas, in the native denomination (rounded up).
+    #[serde(with = "amount_string")]
+    pub price_per_kgas: Amount,
+    pub tx_base: u64,
+    pub per_tx_byte: u64,
+    pub per_verified_byte: u64,
+    pub per_write: u64,
+    pub per_write_byte: u64,
+    pub max_block_verify_gas: u64,
+}
+
+impl Default for GasSchedule {
+    /// A plain transfer to a new account (about 3,500 gas) stays within the
+    /// default `min_fee` of 10, margin included; a 64 KiB transaction of
+    /// proofs costs about 230 times that. A block's verification budget is
+    /// twice what a full block of plain transfers uses (5,000 × `tx_base`),
+    /// and a verified byte costs as much as 1/32 of a transaction's own
+    /// signature check, so a block holds about 300 KiB of proofs.
+    fn default() -> Self {
+        GasSchedule {
+            price_per_kgas: 2,
+            tx_base: 500,
+            per_tx_byte: 8,
+            per_verified_byte: 16,
+            per_write: 250,
+            per_write_byte: 4,
+            max_block_verify_gas: 5_000_000,
+        }
+    }
+}
+
+impl GasSchedule {
+    /// The verification gas of a transaction: its signature and the proofs
+    /// it carries. Counts against the block's `max_block_verify_gas`.
+    pub fn verify_gas(&self, tx: &crate::tx::Tx) -> u64 {
+        self.tx_base.saturating_add(self.per_verified_byte.saturating_mul(tx.body.verified_bytes() as u64))
+    }
+
+    /// The gas a transaction costs before it runs.
+    pub fn intrinsic_gas(&self, tx: &crate::tx::Tx) -> u64 {
+        self.verify_gas(tx).saturating_add(self.per_tx_byte.saturating_mul(tx.encoded_len() as u64))
+    }
+
+    /// The least fee that pays for `gas` on a chain whose floor is `min_fee`
+    /// ([`Params::fee_for_gas`]).
+    pub fn fee(&self, min_fee: Amount, gas: u64) -> Amount {
+        (gas as Amount).saturating_mul(self.price_per_kgas).div_ceil(1_000).max(min_fee)
+    }
+
+    /// The gas of `writes` state writes of `bytes` key and value bytes in all.
+    pub fn write_gas(&self, writes: u64, bytes: u64) -> u64 {
+        self.per_write.saturating_mul(writes).saturating_add(self.per_write_byte.saturating_mul(bytes))
+    }
 }
 
 fn default_max_block_bytes() -> u32 {
@@ -39,7 +123,23 @@ impl Default for Params {
             max_tx_bytes: TX_BYTES_MAX as u32,
             max_block_txs: 5_000,
             max_block_bytes: default_max_block_bytes(),
+            gas: GasSchedule::default(),
         }
+    }
+}
+
+impl Params {
+    /// The least fee that pays for `gas`: `min_fee`, or the gas at
+    /// `price_per_kgas` (rounded up) when that is more.
+    pub fn fee_for_gas(&self, gas: u64) -> Amount {
+        self.gas.fee(self.min_fee, gas)
+    }
+
+    /// The fee an estimate suggests for a transaction that used `gas`: a
+    /// tenth more gas, priced, since state can change before it lands (a
+    /// new recipient's balance is one more write).
+    pub fn suggested_fee(&self, gas: u64) -> Amount {
+        self.fee_for_gas(gas.saturating_add(gas.div_ceil(10)))
     }
 }
 

@@ -27,8 +27,8 @@ pub use block::{Block, CommitCertificate, Header, ValidatorSignature};
 pub use chain::{ChainId, ChainIdError};
 pub use codec::{decode_bounded, DecodeError};
 pub use genesis::{
-    ConsensusGenesis, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, HubTrust, Params, RegistryParams,
-    StakingParams, TokenMetadata,
+    ConsensusGenesis, GasSchedule, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, HubTrust, Params,
+    RegistryParams, StakingParams, TokenMetadata,
 };
 pub use hash::{merkle_root, sha256, Hash};
 pub use receipt::{Event, Receipt};

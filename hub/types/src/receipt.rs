@@ -36,5 +36,8 @@ pub struct Receipt {
     pub success: bool,
     pub error: Option<String>,
     pub fee_paid: Amount,
+    /// Gas the transaction used ([`crate::genesis::GasSchedule`]): its
+    /// intrinsic gas, plus what its body wrote when the body succeeded.
+    pub gas_used: u64,
     pub events: Vec<Event>,
 }

@@ -245,6 +245,50 @@ impl TxBody {
     }
 }
 
+impl TxBody {
+    /// How many bytes of this body are certificates, proofs, evidence or
+    /// signatures that the chain verifies (or, for a child chain's genesis,
+    /// decodes and draws a committee from): the work the gas schedule
+    /// charges `per_verified_byte` for, counted without decoding them.
+    pub fn verified_bytes(&self) -> usize {
+        let len = |v: &dyn BorshLen| v.borsh_len();
+        match self {
+            TxBody::SubmitEvidence { evidence } => evidence.len(),
+            TxBody::RegisterChildChain { genesis, .. } => genesis.len(),
+            TxBody::AnchorHeader { update, .. } => update.len(),
+            TxBody::AdoptCommittee { hub_update, proof, .. } => hub_update.len().saturating_add(proof.len()),
+            TxBody::Ibc { msgs } => len(msgs),
+            TxBody::RegisterFeed { approvals, .. } => len(approvals),
+            TxBody::SubmitReports { reports } => len(reports),
+            TxBody::Transfer { .. }
+            | TxBody::RegisterValidator { .. }
+            | TxBody::Bond { .. }
+            | TxBody::Unbond { .. }
+            | TxBody::IssueAsset { .. }
+            | TxBody::FreezeAsset { .. }
+            | TxBody::BurnAsset { .. }
+            | TxBody::CreatePoll { .. }
+            | TxBody::CastVote { .. }
+            | TxBody::SendMessage { .. }
+            | TxBody::AnnounceEndpoint { .. }
+            | TxBody::TransferXChain { .. }
+            | TxBody::Unjail => 0,
+        }
+    }
+}
+
+/// The borsh length of a value, behind a trait object so that
+/// [`TxBody::verified_bytes`] needs one helper for every field type.
+trait BorshLen {
+    fn borsh_len(&self) -> usize;
+}
+
+impl<T: BorshSerialize> BorshLen for T {
+    fn borsh_len(&self) -> usize {
+        borsh::object_length(self).unwrap_or(usize::MAX)
+    }
+}
+
 /// The fields a sender signs: everything in a [`Tx`] but the signature.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct SignDoc {

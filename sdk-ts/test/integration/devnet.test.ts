@@ -70,6 +70,23 @@ test('a transfer is signed, submitted, final, and moves the balance', { timeout:
   assert.equal(await hub.balance(to.address, 'utrib'), 1_234_567n);
   const fee = BigInt(done.tx.receipt.feePaid);
   assert.equal(await hub.balance(user1.address, 'utrib'), before - 1_234_567n - fee);
+  // The wallet paid what the node estimated; the receipt says the gas it used.
+  assert.ok(done.tx.receipt.gasUsed > 0);
+  assert.ok(fee >= BigInt((await hub.chain()).minFee));
+});
+
+test('fees pay for work: the node estimates more for more bytes, and the estimate is enough', { timeout: 60_000 }, async () => {
+  const chain = await hub.chain();
+  const doc = (memo: string) => ({
+    chainId: chain.id, sender: user1.key.publicKey, nonce: 0, fee: 0,
+    body: body.transferXChain({ channel: 'channel-0', receiver: user1.address, denom: 'utrib', amount: 1, timeoutHeight: 0, timeoutTimeMs: Date.now() + 600_000, memo }),
+  });
+  const small = await hub.estimateFee(doc(''));
+  const large = await hub.estimateFee(doc('x'.repeat(256)));
+  assert.ok(large.intrinsicGas > small.intrinsicGas + 256, `${small.intrinsicGas} then ${large.intrinsicGas}`);
+  assert.ok(large.gasUsed >= large.intrinsicGas);
+  assert.ok(BigInt(large.suggestedFee) >= BigInt(small.suggestedFee));
+  assert.ok(BigInt(small.suggestedFee) >= BigInt(chain.minFee));
 });
 
 test('many transactions in flight get distinct nonces and all become final', { timeout: 90_000 }, async () => {

@@ -19,6 +19,7 @@ async function standIn(feeder: Keypair): Promise<StandIn> {
       return { oracleFeeds: [{ feedId: 'f.one', description: '', kind: 'number', decimals: 1, min: '-1000', max: '1000', maxBytes: null,
         feeders: [feeder.address], feederKeys: [feeder.publicKeyHex], threshold: 1, roundMs: 1000, admin: feeder.address, latest: null }] };
     }
+    if (query.includes('estimateFee(')) return { estimateFee: { gasUsed: 9000, intrinsicGas: 8000, fee: '18', suggestedFee: '20', success: true, error: null } };
     if (query.includes('blocks(last: 1)')) return { chain: { id: 'tributary-devnet' }, blocks: [{ header: { timeMs: state.timeMs } }] };
     if (query.includes('account(')) return { account: { address: feeder.address, exists: true, nonce: 0, nextNonce: state.submitted.length, balances: [], height: 1 } };
     if (query.includes('chain {')) return { chain: { id: 'tributary-devnet', height: 1, genesisHash: '00', nativeDenom: 'utrib', minFee: '10', maxTxBytes: 65536, mempoolSize: 0, modules: [] } };
@@ -55,6 +56,10 @@ test('one signed report per round; a new round reports again', async () => {
     const feeder = new DataFeeder({ client: new NodeClient(node.url), feeder: key, feedId: 'f.one', source: async () => { reads++; return '12.34'; } });
     assert.equal(await feeder.tick(), 'reported');
     assert.equal(feeder.lastReportedRound, 10n);
+    // It paid the fee the node suggested (u128 little-endian after chain id, sender and nonce).
+    const tx = node.submitted[0]!;
+    const feeAt = 4 + new DataView(tx.buffer, tx.byteOffset).getUint32(0, true) + 32 + 8;
+    assert.deepEqual([...tx.subarray(feeAt, feeAt + 16)], [20, ...new Array(15).fill(0)]);
     assert.equal(await feeder.tick(), 'already-reported');
     assert.equal(await feeder.tick(), 'already-reported');
     assert.equal(reads, 1, 'the source is not read for a round already reported');

@@ -30,19 +30,21 @@ const SAMPLES: usize = 10;
 const SENDERS: usize = 16;
 const PER_SENDER: u64 = 25;
 
-/// A cross-chain transfer of 1 utrib from `key` on the hub over `channel`.
+/// A cross-chain transfer of 1 utrib from `key` on the hub over `channel`,
+/// paying `fee` (what the hub estimates for one, `xchain_fee`).
 fn xchain(
     key: &tributary_crypto::SigningKey,
     nonce: u64,
     channel: &str,
     receiver: &str,
     timeout_time_ms: u64,
+    fee: u128,
 ) -> tributary_types::Tx {
     key.sign_tx(SignDoc {
         chain_id: ChainId::new(HUB).unwrap(),
         sender: key.public_key(),
         nonce,
-        fee: 10,
+        fee,
         body: TxBody::TransferXChain {
             channel: channel.to_string(),
             receiver: receiver.to_string(),
@@ -185,11 +187,14 @@ async fn main() {
     let traveller = net.key("user1");
     let receiver = net.address("user1");
     let far = tributary_node::node::now_ms() + 3_600_000;
+    let probe = xchain(&traveller, 0, &channel, &receiver, far, 0);
+    let doc = SignDoc { chain_id: probe.chain_id, sender: probe.sender, nonce: 0, fee: 0, body: probe.body };
+    let fee = hub.estimate_fee(&doc).await.unwrap();
     let (mut ms, mut hub_blocks, mut child_blocks) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..SAMPLES {
         let before = voucher_balance(&child, &receiver).await;
         let (h0, c0) = (height(&hub).await, height(&child).await);
-        let tx = xchain(&traveller, nonce(&hub, &receiver).await, &channel, &receiver, far);
+        let tx = xchain(&traveller, nonce(&hub, &receiver).await, &channel, &receiver, far, fee);
         let started = Instant::now();
         submit(&hub, &tx).await.unwrap();
         loop {
@@ -224,7 +229,7 @@ async fn main() {
     let mut encoded = Vec::new();
     for nonce in 0..PER_SENDER {
         for key in &senders {
-            let tx = xchain(key, nonce, &channel, &receiver, far);
+            let tx = xchain(key, nonce, &channel, &receiver, far, fee);
             encoded.push(base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&tx).unwrap()));
         }
     }

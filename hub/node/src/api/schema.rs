@@ -57,8 +57,13 @@ pub struct ChainInfo {
     pub height: u64,
     pub genesis_hash: String,
     pub native_denom: String,
+    /// The least fee any transaction pays (the gas schedule may ask more).
     pub min_fee: String,
     pub max_tx_bytes: u32,
+    pub max_block_txs: u32,
+    pub max_block_bytes: u32,
+    /// What work costs: a transaction's fee must pay for its gas.
+    pub gas: GasScheduleView,
     pub mempool_size: u64,
     /// The modules this chain runs besides bank.
     pub modules: Vec<String>,
@@ -66,6 +71,37 @@ pub struct ChainInfo {
     pub min_child_deposit: Option<String>,
     /// On a hub: how many validators it draws into each child committee.
     pub child_committee_size: Option<u32>,
+}
+
+/// The chain's gas schedule (`GasSchedule` in interop-spec/state.md, "Fees").
+#[derive(SimpleObject)]
+pub struct GasScheduleView {
+    /// Fee per 1,000 gas, in the native denomination (rounded up).
+    pub price_per_kgas: String,
+    pub tx_base: u64,
+    pub per_tx_byte: u64,
+    pub per_verified_byte: u64,
+    pub per_write: u64,
+    pub per_write_byte: u64,
+    pub max_block_verify_gas: u64,
+}
+
+/// What a transaction would cost, from running it on the latest state.
+#[derive(SimpleObject)]
+pub struct FeeEstimate {
+    /// Gas it would use: intrinsic, plus what its body writes.
+    pub gas_used: u64,
+    /// Gas known before it runs (bytes, signature, proofs).
+    pub intrinsic_gas: u64,
+    /// The least fee that pays for `gasUsed` now.
+    pub fee: String,
+    /// The fee to sign with: `gasUsed` and a tenth more, priced. State can
+    /// change before the transaction lands (a new recipient writes more).
+    pub suggested_fee: String,
+    /// Whether its body would succeed on the latest state.
+    pub success: bool,
+    /// Why its body would fail, when it would.
+    pub error: Option<String>,
 }
 
 #[derive(SimpleObject)]
@@ -139,6 +175,8 @@ pub struct ReceiptView {
     pub success: bool,
     pub error: Option<String>,
     pub fee_paid: String,
+    /// Gas the transaction used (its fee had to pay for it).
+    pub gas_used: u64,
     pub events: Vec<EventView>,
 }
 
@@ -148,6 +186,7 @@ impl From<&Receipt> for ReceiptView {
             success: r.success,
             error: r.error.clone(),
             fee_paid: r.fee_paid.to_string(),
+            gas_used: r.gas_used,
             events: r
                 .events
                 .iter()
@@ -614,10 +653,44 @@ impl ChainQuery {
             native_denom: params.native_denom.to_string(),
             min_fee: params.min_fee.to_string(),
             max_tx_bytes: params.max_tx_bytes,
+            max_block_txs: params.max_block_txs,
+            max_block_bytes: params.max_block_bytes,
+            gas: GasScheduleView {
+                price_per_kgas: params.gas.price_per_kgas.to_string(),
+                tx_base: params.gas.tx_base,
+                per_tx_byte: params.gas.per_tx_byte,
+                per_verified_byte: params.gas.per_verified_byte,
+                per_write: params.gas.per_write,
+                per_write_byte: params.gas.per_write_byte,
+                max_block_verify_gas: params.gas.max_block_verify_gas,
+            },
             mempool_size: chain.mempool_len() as u64,
             modules: chain.genesis().modules.clone(),
             min_child_deposit: chain.has_module("registry").then(|| chain.genesis().registry.min_deposit.to_string()),
             child_committee_size: chain.has_module("registry").then_some(chain.genesis().registry.committee_size),
+        }
+    }
+
+    /// What a transaction would cost: it runs on the latest state as the
+    /// next block would, and nothing is kept. Its signature and fee are not
+    /// checked, so sign with any fee (0) to estimate, then sign again with
+    /// the answer's fee. Refused with WOULD_BE_REFUSED (and the reason) when
+    /// a block would not take it at all (it is for another chain, say). The nonce is not checked
+    /// either, so the third of three queued transactions can be estimated.
+    async fn estimate_fee(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<FeeEstimate> {
+        let chain = chain(ctx);
+        let (tx, _) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
+        let intrinsic_gas = chain.genesis().params.gas.intrinsic_gas(&tx);
+        match chain.simulate(tx, crate::node::now_ms()).map_err(internal)? {
+            Ok(receipt) => Ok(FeeEstimate {
+                gas_used: receipt.gas_used,
+                intrinsic_gas,
+                fee: chain.genesis().params.fee_for_gas(receipt.gas_used).to_string(),
+                suggested_fee: chain.genesis().params.suggested_fee(receipt.gas_used).to_string(),
+                success: receipt.success,
+                error: receipt.error,
+            }),
+            Err(reason) => Err(api_error("WOULD_BE_REFUSED", reason.to_string())),
         }
     }
 

@@ -50,17 +50,25 @@ impl Chain {
         // Bounded in bytes as well as in count: a transaction that does not
         // fit what is left waits for the next block (smaller ones may still
         // fit this one).
-        let max_bytes = self.runtime.params().max_block_bytes as usize;
-        let mut bytes = 0usize;
+        // And in verification work: a block of proofs verifies in no more
+        // time than the chain's budget allows.
+        let params = self.runtime.params();
+        let max_bytes = params.max_block_bytes as usize;
+        let max_verify_gas = params.gas.max_block_verify_gas;
+        let (mut bytes, mut verify_gas) = (0usize, 0u64);
         for tx in pool.select(max_txs) {
             let hash = tx.hash();
             let len = tx.encoded_len();
-            if bytes.saturating_add(len) > max_bytes {
+            let tx_verify_gas = params.gas.verify_gas(&tx);
+            if bytes.saturating_add(len) > max_bytes || verify_gas.saturating_add(tx_verify_gas) > max_verify_gas {
                 continue;
             }
             // Mempool transactions had their signatures checked on admission.
             match execution.apply(tx, true) {
-                Ok(_) => bytes += len,
+                Ok(_) => {
+                    bytes += len;
+                    verify_gas += tx_verify_gas;
+                }
                 Err(ApplyError::Refused(reason)) => {
                     tracing::warn!(%hash, %reason, "dropping a mempool transaction that no longer applies");
                     refused.push(hash);

@@ -45,6 +45,8 @@ pub enum BlockRejection {
     LastCommit(String),
     #[error("block's transactions take {got} bytes, over the chain's max_block_bytes of {max}")]
     TooManyBytes { max: usize, got: usize },
+    #[error("block's transactions carry {got} verification gas, over the chain's gas.max_block_verify_gas of {max}")]
+    TooMuchVerification { max: u64, got: u64 },
     #[error("block is for chain {got}, this is chain {expected}")]
     WrongChain { expected: String, got: String },
     #[error("block height {got} is not the next height {expected}")]
@@ -155,6 +157,11 @@ impl Chain {
         let bytes: usize = block.txs.iter().map(Tx::encoded_len).sum();
         if bytes > max_bytes {
             return Err(BlockRejection::TooManyBytes { max: max_bytes, got: bytes }.into());
+        }
+        let gas = &self.runtime.params().gas;
+        let verify_gas = block.txs.iter().fold(0u64, |sum, tx| sum.saturating_add(gas.verify_gas(tx)));
+        if verify_gas > gas.max_block_verify_gas {
+            return Err(BlockRejection::TooMuchVerification { max: gas.max_block_verify_gas, got: verify_gas }.into());
         }
         if Block::compute_tx_root(&block.txs) != header.tx_root {
             return Err(BlockRejection::TxRoot.into());

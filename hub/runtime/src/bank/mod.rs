@@ -196,5 +196,16 @@ fn check_size_limits(params: &tributary_types::Params) -> Result<(), RuntimeErro
     if params.max_block_txs == 0 {
         return Err(RuntimeError::Genesis("params: max_block_txs must be at least 1".into()));
     }
+    // The largest transaction the mempool takes must fit a block's
+    // verification budget, or it would wait forever.
+    let gas = &params.gas;
+    let largest = gas.tx_base.saturating_add(gas.per_verified_byte.saturating_mul(tx as u64));
+    if gas.max_block_verify_gas < largest {
+        return Err(RuntimeError::Genesis(format!(
+            "params: gas.max_block_verify_gas must be at least {largest} (tx_base + per_verified_byte × \
+             max_tx_bytes), so every admitted transaction fits a block; got {}",
+            gas.max_block_verify_gas
+        )));
+    }
     Ok(())
 }

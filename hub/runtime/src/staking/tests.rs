@@ -59,7 +59,11 @@ fn genesis(staking: StakingParams) -> Genesis {
     Genesis {
         chain_id: chain_id(),
         genesis_time_ms: 1,
-        params: Params::default(),
+        // A flat fee, as in `test_chain`: these tests are about staking.
+        params: Params {
+            gas: tributary_types::GasSchedule { price_per_kgas: 0, ..Default::default() },
+            ..Params::default()
+        },
         consensus: Default::default(),
         staking,
         // Shorter than the unbonding time, as genesis requires.
