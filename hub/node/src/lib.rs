@@ -34,3 +34,5 @@ pub mod spawn;
 mod ibc_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ws_limits_tests;
