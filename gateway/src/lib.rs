@@ -153,7 +153,8 @@ pub fn schema<N: NodeTypes>(directory: Arc<Directory>, config: Config) -> Gatewa
             .data(Caller::new(config.limits.chain_timeout))
             .limit_depth(config.limits.max_introspection_depth)
             .limit_complexity(config.limits.max_complexity)
-            .extension(wslimits::SubscriptionLimit);
+            .extension(wslimits::SubscriptionLimit)
+            .data(live::Upstreams::default());
     if !config.introspection {
         builder = builder.disable_introspection();
     }
