@@ -269,6 +269,9 @@ impl<N: NodeTypes> Query<N> {
     /// in the gateway's chain order), newest first, each with its status.
     /// A Relay connection: `first` at most 20 (each item is tracked across
     /// chains), `after` a cursor from the last page.
+    #[graphql(
+        complexity = "first.unwrap_or(crate::transfers::TRANSFERS_PAGE_DEFAULT).min(crate::transfers::TRANSFERS_PAGE_MAX).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn transfers(
         &self,
         ctx: &Context<'_>,

@@ -113,7 +113,9 @@ pub struct ApiSettings {
     /// Deepest nesting under `__schema`/`__type`: standard introspection
     /// queries (GraphiQL, codegen, IDE plugins) nest deeper than data queries.
     pub max_introspection_depth: usize,
-    /// Most complex GraphQL query accepted (async-graphql's field count measure).
+    /// Most complex GraphQL query accepted: one per field, and a list field
+    /// with a size argument (`first`, `last`, `limit`) counts its selection
+    /// once per item it may return.
     pub max_complexity: usize,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,

@@ -31,6 +31,8 @@ pub mod node;
 pub mod spawn;
 
 #[cfg(test)]
+mod complexity_tests;
+#[cfg(test)]
 mod ibc_tests;
 #[cfg(test)]
 mod tests;
