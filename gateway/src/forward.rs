@@ -27,8 +27,10 @@ use std::sync::OnceLock;
 pub trait NodeTypes: Send + Sync + 'static {
     /// The node's query root: every field of `chain(id:)`.
     type Query: OutputType + 'static;
-    /// The block a node's `newBlocks` subscription streams.
-    type LiveBlock: OutputType + 'static;
+    /// The block a node's `newBlocks` subscription streams; read back from
+    /// the node's JSON (field names as in the schema) to answer each
+    /// gateway subscriber's own selection.
+    type LiveBlock: OutputType + serde::de::DeserializeOwned + Send + Sync + 'static;
 }
 
 /// Append `field` as GraphQL text: `alias: name(args) @directives { … }`.
@@ -296,36 +298,5 @@ impl<N: NodeTypes> ContainerType for GatewayChain<N> {
         }
         let empty = Fetched::new();
         answer_field(ctx, &self.own.entry, self.fetched.get().unwrap_or(&empty)).map(Some)
-    }
-}
-
-/// A value of the node's type `T` that was already fetched with the
-/// client's selection (a subscription's item).
-pub struct Prefetched<T> {
-    value: Value,
-    _type: PhantomData<fn() -> T>,
-}
-
-impl<T> Prefetched<T> {
-    pub fn new(value: Value) -> Self {
-        Prefetched { value, _type: PhantomData }
-    }
-}
-
-impl<T: OutputType> OutputType for Prefetched<T> {
-    fn type_name() -> Cow<'static, str> {
-        T::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        _ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<async_graphql::parser::types::Field>,
-    ) -> ServerResult<Value> {
-        Ok(self.value.clone())
     }
 }

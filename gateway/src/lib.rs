@@ -26,6 +26,7 @@ pub mod live;
 pub mod query;
 pub mod ratelimit;
 pub mod transfers;
+pub mod wslimits;
 
 pub use directory::{discover, ChainEntry, Directory};
 pub use forward::NodeTypes;
@@ -58,7 +59,7 @@ impl Default for Limits {
         Limits {
             max_depth: 12,
             max_introspection_depth: 32,
-            max_complexity: 500,
+            max_complexity: 1_000,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
             chain_timeout: Duration::from_secs(3),
@@ -80,6 +81,8 @@ pub struct Config {
     pub graphiql: bool,
     /// Items a subscriber may lag before it is dropped.
     pub subscription_backlog: usize,
+    /// WebSocket connections per client, subscriptions per connection, message size.
+    pub ws: wslimits::WsLimits,
     /// How often the chain list is re-read from the hub.
     pub discovery_interval: Duration,
 }
@@ -93,6 +96,7 @@ impl Default for Config {
             introspection: true,
             graphiql: true,
             subscription_backlog: live::BACKLOG,
+            ws: wslimits::WsLimits::default(),
             discovery_interval: Duration::from_secs(3),
         }
     }
@@ -148,7 +152,9 @@ pub fn schema<N: NodeTypes>(directory: Arc<Directory>, config: Config) -> Gatewa
             .data(directory)
             .data(Caller::new(config.limits.chain_timeout))
             .limit_depth(config.limits.max_introspection_depth)
-            .limit_complexity(config.limits.max_complexity);
+            .limit_complexity(config.limits.max_complexity)
+            .extension(wslimits::SubscriptionLimit)
+            .data(live::Upstreams::default());
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -159,11 +165,17 @@ struct AppState<N: NodeTypes> {
     schema: GatewaySchema<N>,
     config: Config,
     limiter: Arc<ratelimit::RateLimiter>,
+    connections: Arc<wslimits::ConnectionLimiter>,
 }
 
 impl<N: NodeTypes> Clone for AppState<N> {
     fn clone(&self) -> Self {
-        AppState { schema: self.schema.clone(), config: self.config.clone(), limiter: self.limiter.clone() }
+        AppState {
+            schema: self.schema.clone(),
+            config: self.config.clone(),
+            limiter: self.limiter.clone(),
+            connections: self.connections.clone(),
+        }
     }
 }
 
@@ -199,6 +211,16 @@ async fn graphiql<N: NodeTypes>(State(state): State<AppState<N>>) -> Response {
         async_graphql::http::GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish(),
     )
     .into_response()
+}
+
+/// `/graphql/ws`: subscriptions, within the WebSocket limits ([`wslimits`]).
+async fn graphql_ws<N: NodeTypes>(
+    State(state): State<AppState<N>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> Response {
+    wslimits::upgrade(state.schema.clone(), &state.config.ws, &state.connections, peer, protocol, upgrade)
 }
 
 fn refusal(status: StatusCode, code: &str, message: String) -> (StatusCode, axum::Json<serde_json::Value>) {
@@ -250,10 +272,11 @@ pub fn router<N: NodeTypes>(schema: GatewaySchema<N>, config: &Config) -> axum::
         schema: schema.clone(),
         config: config.clone(),
         limiter: Arc::new(ratelimit::RateLimiter::new(config.rate_per_second, config.rate_burst)),
+        connections: wslimits::ConnectionLimiter::new(config.ws.max_connections_per_ip),
     };
     let limited = axum::Router::new()
         .route("/graphql", axum::routing::post(graphql::<N>).get(graphiql::<N>))
-        .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(schema))
+        .route("/graphql/ws", axum::routing::get(graphql_ws::<N>))
         .route("/explorer", axum::routing::get(|| async { Html(EXPLORER) }))
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::<N>));
     axum::Router::new()

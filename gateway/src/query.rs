@@ -68,6 +68,12 @@ pub struct ServiceConfigView {
     pub graphiql: bool,
     /// Most blocks a subscriber may fall behind before it is dropped.
     pub subscription_backlog: u64,
+    /// WebSocket connections (`/graphql/ws`) each client address may hold open.
+    pub max_ws_connections_per_ip: u64,
+    /// Subscriptions one WebSocket connection may run at once.
+    pub max_subscriptions_per_connection: u64,
+    /// Largest WebSocket message a client may send, in bytes.
+    pub max_ws_message_bytes: u64,
 }
 
 /// How a child chain's state is tied to the hub: the hub's record of the
@@ -263,6 +269,9 @@ impl<N: NodeTypes> Query<N> {
     /// in the gateway's chain order), newest first, each with its status.
     /// A Relay connection: `first` at most 20 (each item is tracked across
     /// chains), `after` a cursor from the last page.
+    #[graphql(
+        complexity = "first.unwrap_or(crate::transfers::TRANSFERS_PAGE_DEFAULT).min(crate::transfers::TRANSFERS_PAGE_MAX).saturating_mul(child_complexity).saturating_add(1)"
+    )]
     async fn transfers(
         &self,
         ctx: &Context<'_>,
@@ -420,7 +429,10 @@ impl<N: NodeTypes> Query<N> {
             page_size_max: 100,
             introspection: c.introspection,
             graphiql: c.graphiql,
-            subscription_backlog: crate::live::BACKLOG as u64,
+            subscription_backlog: c.subscription_backlog as u64,
+            max_ws_connections_per_ip: c.ws.max_connections_per_ip as u64,
+            max_subscriptions_per_connection: c.ws.max_subscriptions_per_connection as u64,
+            max_ws_message_bytes: c.ws.max_message_bytes as u64,
         }
     }
 }

@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 
 /// Most transfers one `transfers` page returns (each is tracked on two chains).
 pub const TRANSFERS_PAGE_MAX: usize = 20;
+/// Transfers on a page when `first` is not given.
+pub const TRANSFERS_PAGE_DEFAULT: usize = 10;
 
 /// One hop of a transfer.
 #[derive(SimpleObject, Clone)]
@@ -294,7 +296,7 @@ pub async fn list(
     first: Option<usize>,
     after: Option<String>,
 ) -> async_graphql::Result<TransferConnection> {
-    let first = first.unwrap_or(10);
+    let first = first.unwrap_or(TRANSFERS_PAGE_DEFAULT);
     if first == 0 || first > TRANSFERS_PAGE_MAX {
         return Err(gateway_error(
             "PAGE_TOO_LARGE",

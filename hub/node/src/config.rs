@@ -113,12 +113,23 @@ pub struct ApiSettings {
     /// Deepest nesting under `__schema`/`__type`: standard introspection
     /// queries (GraphiQL, codegen, IDE plugins) nest deeper than data queries.
     pub max_introspection_depth: usize,
-    /// Most complex GraphQL query accepted (async-graphql's field count measure).
+    /// Most complex GraphQL query accepted: one per field, and a list field
+    /// with a size argument (`first`, `last`, `limit`) counts its selection
+    /// once per item it may return.
     pub max_complexity: usize,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Serve GraphiQL on GET /graphql.
     pub graphiql: bool,
+    /// Open WebSocket connections (`/graphql/ws`) per client IP address;
+    /// more get HTTP 429. 0: no limit.
+    pub max_ws_connections_per_ip: usize,
+    /// Subscriptions running at once on one WebSocket connection; another
+    /// is refused with `TOO_MANY_SUBSCRIPTIONS`. 0: no limit.
+    pub max_subscriptions_per_connection: usize,
+    /// Largest WebSocket message (and frame) a client may send, in bytes;
+    /// a larger one closes its connection.
+    pub max_ws_message_bytes: usize,
 }
 
 impl Default for NodeConfig {
@@ -146,6 +157,18 @@ impl Default for MempoolSettings {
     }
 }
 
+impl ApiSettings {
+    /// The WebSocket limits, named as this file names them.
+    pub fn ws_limits(&self) -> tributary_gateway::wslimits::WsLimits {
+        tributary_gateway::wslimits::WsLimits {
+            max_connections_per_ip: self.max_ws_connections_per_ip,
+            max_subscriptions_per_connection: self.max_subscriptions_per_connection,
+            max_message_bytes: self.max_ws_message_bytes,
+            config_prefix: "api.",
+        }
+    }
+}
+
 impl Default for ApiSettings {
     fn default() -> Self {
         ApiSettings {
@@ -154,6 +177,9 @@ impl Default for ApiSettings {
             max_complexity: 2_000,
             max_body_bytes: 1024 * 1024,
             graphiql: true,
+            max_ws_connections_per_ip: tributary_gateway::wslimits::CONNECTIONS_PER_IP,
+            max_subscriptions_per_connection: tributary_gateway::wslimits::SUBSCRIPTIONS_PER_CONNECTION,
+            max_ws_message_bytes: tributary_gateway::wslimits::MESSAGE_BYTES,
         }
     }
 }

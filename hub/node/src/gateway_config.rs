@@ -7,11 +7,14 @@
 //! introspection = true
 //! graphiql = true
 //! max_depth = 12
-//! max_complexity = 500
+//! max_complexity = 1000
 //! max_body_bytes = 65536
 //! request_timeout_ms = 10000
 //! chain_timeout_ms = 3000
 //! subscription_backlog = 256
+//! max_ws_connections_per_ip = 32        # 0: no limit
+//! max_subscriptions_per_connection = 16 # 0: no limit
+//! max_ws_message_bytes = 65536
 //! ```
 
 use anyhow::Context;
@@ -32,6 +35,9 @@ struct GatewayToml {
     request_timeout_ms: Option<u64>,
     chain_timeout_ms: Option<u64>,
     subscription_backlog: Option<usize>,
+    max_ws_connections_per_ip: Option<usize>,
+    max_subscriptions_per_connection: Option<usize>,
+    max_ws_message_bytes: Option<usize>,
 }
 
 /// Read `path` over the defaults.
@@ -75,6 +81,16 @@ fn parse(text: &str) -> anyhow::Result<tributary_gateway::Config> {
         anyhow::ensure!(v >= 1, "subscription_backlog must be at least 1");
         config.subscription_backlog = v;
     }
+    if let Some(v) = file.max_ws_connections_per_ip {
+        config.ws.max_connections_per_ip = v;
+    }
+    if let Some(v) = file.max_subscriptions_per_connection {
+        config.ws.max_subscriptions_per_connection = v;
+    }
+    if let Some(v) = file.max_ws_message_bytes {
+        anyhow::ensure!(v >= 1024, "max_ws_message_bytes must be at least 1024 (a subscription's query)");
+        config.ws.max_message_bytes = v;
+    }
     Ok(config)
 }
 
@@ -89,6 +105,9 @@ mod tests {
         assert!(!config.introspection);
         assert!(config.graphiql);
         assert_eq!(config.limits.chain_timeout, Duration::from_millis(700));
+        let config = parse("max_ws_connections_per_ip = 4\nmax_subscriptions_per_connection = 2").unwrap();
+        assert_eq!((config.ws.max_connections_per_ip, config.ws.max_subscriptions_per_connection), (4, 2));
+        assert_eq!(config.ws.max_message_bytes, 64 * 1024);
         let error = format!("{:#}", parse("rate_limit = 5").unwrap_err());
         assert!(error.contains("rate_limit"), "{error}");
     }

@@ -31,6 +31,10 @@ pub mod node;
 pub mod spawn;
 
 #[cfg(test)]
+mod complexity_tests;
+#[cfg(test)]
 mod ibc_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ws_limits_tests;

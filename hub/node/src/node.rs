@@ -198,7 +198,7 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
     let router = api::router(chain.clone(), &config.api, Some(network.clone()));
     let mut api_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
-        axum::serve(listener, router)
+        axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
             .with_graceful_shutdown(async move {
                 let _ = api_shutdown.wait_for(|stop| *stop).await;
             })

@@ -27,14 +27,14 @@ pub(crate) fn mempool_config(genesis: &Genesis) -> MempoolConfig {
     }
 }
 
-struct Fixture {
+pub(crate) struct Fixture {
     _dir: tempfile::TempDir,
-    chain: Arc<Chain>,
-    alice: SigningKey,
+    pub(crate) chain: Arc<Chain>,
+    pub(crate) alice: SigningKey,
     validator_secret: [u8; 32],
 }
 
-fn fixture() -> Fixture {
+pub(crate) fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let validator = SigningKey::generate();
     let alice = SigningKey::generate();
@@ -67,7 +67,7 @@ fn fixture() -> Fixture {
     Fixture { _dir: dir, chain, alice, validator_secret }
 }
 
-fn transfer(key: &SigningKey, nonce: u64, amount: u128) -> Tx {
+pub(crate) fn transfer(key: &SigningKey, nonce: u64, amount: u128) -> Tx {
     key.sign_tx(SignDoc {
         chain_id: ChainId::new("unit-hub").unwrap(),
         sender: key.public_key(),
@@ -392,7 +392,7 @@ async fn a_subscriber_that_falls_too_far_behind_is_dropped_with_an_error() {
 }
 
 /// Wait (bounded) until the chain has `count` commit subscribers.
-async fn wait_for_subscribers(chain: &Arc<Chain>, count: usize) {
+pub(crate) async fn wait_for_subscribers(chain: &Arc<Chain>, count: usize) {
     for _ in 0..1_000 {
         if chain.subscribers() >= count {
             return;

@@ -4,7 +4,7 @@
 //! material another chain needs to follow this one (a client state to
 //! create a client from, and updates to advance it).
 
-use super::schema::{api_error, b64, chain, internal};
+use super::schema::{api_error, b64, chain, internal, list_cost};
 use async_graphql::{Context, Object, SimpleObject};
 use serde_json::{json, Value};
 use tributary_light_client::{ClientConfig, ClientState, ConsensusState};
@@ -181,6 +181,7 @@ impl IbcQuery {
 
     /// Packets sent on `port/channel` and not yet acknowledged or timed out,
     /// from sequence `from` (at most 200).
+    #[graphql(complexity = "list_cost(limit as usize, ibc::PACKETS_PAGE_MAX, child_complexity)")]
     async fn pending_packets(
         &self,
         ctx: &Context<'_>,

@@ -11,14 +11,16 @@ use crate::chain::Chain;
 use crate::config::ApiSettings;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State, WebSocketUpgrade};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use schema::{ApiSchema, MutationRoot, QueryRoot};
+use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use tributary_gateway::wslimits::{self, ConnectionLimiter, WsLimits};
 use tributary_p2p::NetworkHandle;
 
 /// The node's types, as the gateway re-exposes them under `chain(id:)`.
@@ -36,6 +38,8 @@ struct AppState {
     graphiql: bool,
     max_depth: usize,
     max_introspection_depth: usize,
+    ws: WsLimits,
+    connections: Arc<ConnectionLimiter>,
 }
 
 /// The schema over `chain`, with the configured limits.
@@ -46,14 +50,18 @@ pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<N
         // The strict data depth is checked per request (`graphql` below); the
         // schema's own bound covers subscriptions too.
         .limit_depth(settings.max_introspection_depth.max(settings.max_depth))
-        .limit_complexity(settings.max_complexity);
+        .limit_complexity(settings.max_complexity)
+        // Subscriptions per WebSocket connection (see `graphql_ws`).
+        .extension(wslimits::SubscriptionLimit);
     if !settings.graphiql {
         builder = builder.disable_introspection();
     }
     builder.finish()
 }
 
-/// The router serving the node's API.
+/// The router serving the node's API. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: WebSocket
+/// connections are limited per client address.
 pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>) -> Router {
     let state = AppState {
         schema: build_schema(chain.clone(), settings, network),
@@ -61,11 +69,13 @@ pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<Network
         graphiql: settings.graphiql,
         max_depth: settings.max_depth,
         max_introspection_depth: settings.max_introspection_depth,
+        ws: settings.ws_limits(),
+        connections: ConnectionLimiter::new(settings.max_ws_connections_per_ip),
     };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         // Subscriptions over WebSocket (graphql-transport-ws).
-        .route_service("/graphql/ws", async_graphql_axum::GraphQLSubscription::new(state.schema.clone()))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
@@ -80,6 +90,17 @@ async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> Grap
         return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
     }
     state.schema.execute(request).await.into()
+}
+
+/// `/graphql/ws`: subscriptions, within `[api]`'s WebSocket limits
+/// (connections per client address, subscriptions per connection, message size).
+async fn graphql_ws(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    wslimits::upgrade(state.schema.clone(), &state.ws, &state.connections, peer, protocol, upgrade)
 }
 
 async fn graphiql(State(state): State<AppState>) -> Response {

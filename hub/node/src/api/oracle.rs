@@ -1,6 +1,6 @@
 //! The oracle part of a node's GraphQL API: feeds and their final values.
 
-use super::schema::{b64, chain, internal};
+use super::schema::{b64, chain, internal, list_cost};
 use async_graphql::{Context, Object, SimpleObject};
 use tributary_runtime::oracle::{self, FinalValue};
 use tributary_types::oracle::FeedKind;
@@ -108,6 +108,7 @@ impl OracleQuery {
     }
 
     /// The final values of feed `feedId`'s last rounds, newest first (at most 256).
+    #[graphql(complexity = "list_cost(limit as usize, oracle::HISTORY_MAX, child_complexity)")]
     async fn oracle_history(
         &self,
         ctx: &Context<'_>,

@@ -11,7 +11,7 @@
 //! Cursors are opaque base64 strings; a malformed one is refused with
 //! `INVALID_CURSOR`, a page over [`PAGE_MAX`] with `PAGE_TOO_LARGE`.
 
-use super::schema::{api_error, block_view, chain, internal, tx_view, BlockView, TxView};
+use super::schema::{api_error, block_view, chain, internal, list_cost, tx_view, BlockView, TxView};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use base64::Engine;
 use tributary_types::{Receipt, Tx, TxBody};
@@ -177,6 +177,7 @@ pub struct PagesQuery;
 impl PagesQuery {
     /// Blocks, newest first, as a Relay connection (`first` ≤ 100, default
     /// 20), between `minHeight` and `maxHeight` when given.
+    #[graphql(complexity = "list_cost(first.unwrap_or(PAGE_DEFAULT), PAGE_MAX, child_complexity)")]
     async fn blocks_connection(
         &self,
         ctx: &Context<'_>,
@@ -208,6 +209,7 @@ impl PagesQuery {
     /// Committed transactions, newest first, as a Relay connection, kept by
     /// `filter`. One call walks at most 5,000 blocks (see `scannedToHeight`
     /// and `pageInfo`): continue with `after: pageInfo.endCursor`.
+    #[graphql(complexity = "list_cost(first.unwrap_or(PAGE_DEFAULT), PAGE_MAX, child_complexity)")]
     async fn txs(
         &self,
         ctx: &Context<'_>,

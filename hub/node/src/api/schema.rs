@@ -21,6 +21,14 @@ pub struct QueryRoot(ChainQuery, super::ibc::IbcQuery, super::oracle::OracleQuer
 
 /// Most blocks one `blocks` query returns.
 pub const BLOCKS_PAGE_MAX: usize = 100;
+
+/// The complexity of a list field with a size argument: itself, plus its
+/// selection once per item it may return (`n`, bounded by the `max` the
+/// field itself enforces, so a too-large page keeps its own error). So
+/// `blocks(last: 100) { txs { hash } }` costs 100 times one block.
+pub fn list_cost(n: usize, max: usize, child_complexity: usize) -> usize {
+    n.min(max).saturating_mul(child_complexity).saturating_add(1)
+}
 /// Longest state key accepted, in bytes.
 pub const STATE_KEY_BYTES_MAX: usize = 512;
 
@@ -717,6 +725,7 @@ impl ChainQuery {
     }
 
     /// The latest blocks, newest first (at most 100).
+    #[graphql(complexity = "list_cost(last, BLOCKS_PAGE_MAX, child_complexity)")]
     async fn blocks(
         &self,
         ctx: &Context<'_>,
@@ -826,6 +835,9 @@ impl ChainQuery {
 
     /// One child chain with its anchored headers from `anchoredFrom`
     /// (default: the last 20); null when no such chain is registered.
+    // Counted as if every field came `limit` times, though only
+    // `anchoredHeaders` does: a bound, never less than the work.
+    #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]
     async fn child_chain(
         &self,
         ctx: &Context<'_>,
@@ -848,6 +860,7 @@ impl ChainQuery {
 
     /// Assets issued on this chain, in issue order (at most 100 per page);
     /// empty where the `assets` module is off.
+    #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]
     async fn assets(
         &self,
         ctx: &Context<'_>,
@@ -877,6 +890,7 @@ impl ChainQuery {
 
     /// Polls from id `from` (at most 100), with their tallies; empty where
     /// the `polls` module is off.
+    #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]
     async fn polls(
         &self,
         ctx: &Context<'_>,
@@ -913,6 +927,7 @@ impl ChainQuery {
 
     /// An account's inbox from sequence number `from` (at most 100);
     /// empty where the `messages` module is off.
+    #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]
     async fn inbox(
         &self,
         ctx: &Context<'_>,

@@ -18,8 +18,12 @@ use tokio_stream::wrappers::BroadcastStream;
 /// commit channel holds this many).
 pub const BACKLOG: usize = 256;
 
+// Deserialize: the gateway reads these back from a node's JSON (field names
+// as in the schema) to answer each of its subscribers' own selection.
+
 /// An event of a committed transaction.
-#[derive(SimpleObject, Clone)]
+#[derive(SimpleObject, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LiveEventView {
     pub tx_hash: String,
     pub kind: String,
@@ -28,7 +32,8 @@ pub struct LiveEventView {
 }
 
 /// A block, as it is committed.
-#[derive(SimpleObject, Clone)]
+#[derive(SimpleObject, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LiveBlockView {
     pub chain_id: String,
     pub height: u64,
