@@ -2,7 +2,7 @@
 //! what one bad signature in a batch costs (bisection, `bad_signatures`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use tributary_crypto::{bad_signatures, verify, verify_batch, SigningKey};
+use tributary_crypto::{bad_signatures, verify, verify_batch, BadSignatures, SigningKey};
 use tributary_types::{PublicKey, Signature};
 
 fn signed(n: usize) -> Vec<(PublicKey, Vec<u8>, Signature)> {
@@ -36,7 +36,22 @@ fn bench(c: &mut Criterion) {
         let mut forged = items.clone();
         forged[n / 2].2 = forged[0].2;
         group.bench_with_input(BenchmarkId::new("batch_one_bad", n), &forged, |b, items| {
-            b.iter(|| assert_eq!(bad_signatures(items.iter().map(|(pk, msg, sig)| (pk, msg.as_slice(), sig))), [n / 2]))
+            b.iter(|| {
+                let found = bad_signatures(items.iter().map(|(pk, msg, sig)| (pk, msg.as_slice(), sig)), n);
+                assert_eq!(found, BadSignatures::Found(vec![n / 2]))
+            })
+        });
+        // Garbage: every signature bad. The mempool stops at 8 found and
+        // refuses the whole submission.
+        let mut garbage = items.clone();
+        for i in 0..n {
+            garbage[i].2 = items[(i + 1) % n].2;
+        }
+        group.bench_with_input(BenchmarkId::new("all_bad_stop_at_8", n), &garbage, |b, items| {
+            b.iter(|| {
+                let found = bad_signatures(items.iter().map(|(pk, msg, sig)| (pk, msg.as_slice(), sig)), 8);
+                assert!(matches!(found, BadSignatures::TooMany(_)))
+            })
         });
     }
     group.finish();

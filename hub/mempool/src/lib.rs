@@ -53,6 +53,19 @@ pub struct MempoolConfig {
     pub max_txs_per_sender: usize,
 }
 
+/// Most bad signatures a batch submission may hold before it is refused
+/// whole ([`Mempool::admit_batch`]).
+pub const BAD_SIGNATURES_MAX: usize = 8;
+
+/// What [`Mempool::admit_batch`] does when a batch's signatures fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchSearch {
+    /// Find the bad ones (at most [`BAD_SIGNATURES_MAX`]); admit the rest.
+    Bisect,
+    /// Refuse the whole batch.
+    None,
+}
+
 /// Why a transaction was not admitted.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum AdmitError {
@@ -62,6 +75,11 @@ pub enum AdmitError {
     WrongChain { expected: String, got: String },
     #[error("signature does not verify for sender {sender}: sign the transaction's sign bytes with the sender's key")]
     BadSignature { sender: String },
+    #[error(
+        "this submission holds at least {max} transactions whose signatures do not verify, so none of it was \
+         admitted; sign each with its sender's key and submit again"
+    )]
+    BadBatch { max: usize },
     #[error(
         "fee {got} is below {min}, what this transaction's size and proofs cost (the chain's min_fee, or its \
          intrinsic gas at the chain's gas price); estimate the fee with estimateFee or --dry-run"
@@ -92,6 +110,7 @@ impl AdmitError {
             AdmitError::TooLarge { .. } => "TX_TOO_LARGE",
             AdmitError::WrongChain { .. } => "WRONG_CHAIN",
             AdmitError::BadSignature { .. } => "BAD_SIGNATURE",
+            AdmitError::BadBatch { .. } => "BAD_BATCH",
             AdmitError::FeeTooLow { .. } => "FEE_TOO_LOW",
             AdmitError::NonceTooLow { .. } => "NONCE_TOO_LOW",
             AdmitError::NonceTooHigh { .. } => "NONCE_TOO_HIGH",
@@ -295,15 +314,33 @@ impl Mempool {
 
     /// Admit many transactions in order, verifying their signatures as one
     /// batch (about twice as fast per signature); each gets its own result.
-    pub fn admit_batch(&mut self, txs: Vec<(Tx, usize)>, view: &impl AccountView) -> Vec<Result<Hash, AdmitError>> {
+    ///
+    /// When the batch check fails, `search` decides what it costs:
+    /// [`BatchSearch::Bisect`] finds the bad signatures by bisection (for a
+    /// client's submission: it learns which), refusing the whole batch once
+    /// [`BAD_SIGNATURES_MAX`] are found, so garbage never costs a scan of
+    /// every signature; [`BatchSearch::None`] refuses the whole batch at
+    /// once, for a cost of one batch check (for gossip: an honest node only
+    /// gossips transactions it verified, and gossip is forwarded unchanged,
+    /// so a batch with a bad signature came whole from a dishonest node).
+    pub fn admit_batch(
+        &mut self,
+        txs: Vec<(Tx, usize)>,
+        view: &impl AccountView,
+        search: BatchSearch,
+    ) -> Vec<Result<Hash, AdmitError>> {
         let sign_bytes: Vec<Vec<u8>> = txs.iter().map(|(tx, _)| tx.sign_bytes()).collect();
-        // A failed batch only says that some signature is bad: bisection
-        // finds which for a few more batches, not one check per transaction.
-        let bad: BTreeSet<usize> = tributary_crypto::bad_signatures(
-            txs.iter().zip(&sign_bytes).map(|((tx, _), bytes)| (&tx.sender, bytes.as_slice(), &tx.signature)),
-        )
-        .into_iter()
-        .collect();
+        let items =
+            || txs.iter().zip(&sign_bytes).map(|((tx, _), bytes)| (&tx.sender, bytes.as_slice(), &tx.signature));
+        let refuse_all = |max| txs.iter().map(|_| Err(AdmitError::BadBatch { max })).collect();
+        let bad: BTreeSet<usize> = match search {
+            BatchSearch::None if tributary_crypto::batch_verifies(items()) => BTreeSet::new(),
+            BatchSearch::None => return refuse_all(1),
+            BatchSearch::Bisect => match tributary_crypto::bad_signatures(items(), BAD_SIGNATURES_MAX) {
+                tributary_crypto::BadSignatures::Found(bad) => bad.into_iter().collect(),
+                tributary_crypto::BadSignatures::TooMany(_) => return refuse_all(BAD_SIGNATURES_MAX),
+            },
+        };
         txs.into_iter()
             .enumerate()
             .map(|(index, (tx, len))| {

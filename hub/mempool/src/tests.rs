@@ -134,12 +134,63 @@ fn batch_admission_names_each_bad_signature() {
             (t, len)
         })
         .collect();
-    let results = pool.admit_batch(batch, &view);
+    let results = pool.admit_batch(batch, &view, BatchSearch::Bisect);
     assert!(results[0].is_ok());
     assert!(matches!(results[1], Err(AdmitError::BadSignature { .. })));
     assert!(results[2].is_ok(), "nonce 1 follows the admitted nonce 0 of the same batch");
     assert!(matches!(results[3], Err(AdmitError::NonceTooHigh { expected: 2, .. })));
     assert_eq!(pool.len(), 2);
+}
+
+#[test]
+fn garbage_signatures_are_refused_whole_without_checking_each_one() {
+    let keys: Vec<SigningKey> = (0..40).map(|_| SigningKey::generate()).collect();
+    let mut view = View::default();
+    for key in &keys {
+        funded(&mut view, key, 1_000);
+    }
+    let mut pool = Mempool::new(config(100));
+    let with_len = |t: Tx| {
+        let len = t.encoded_len();
+        (t, len)
+    };
+    // Seven bad among forty: each named, the rest admitted.
+    let batch: Vec<(Tx, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let mut t = tx(key, 0, 10, 1);
+            if i % 6 == 1 {
+                t.signature.0[7] ^= 1;
+            }
+            with_len(t)
+        })
+        .collect();
+    let results = pool.admit_batch(batch, &view, BatchSearch::Bisect);
+    let refused = results.iter().filter(|r| matches!(r, Err(AdmitError::BadSignature { .. }))).count();
+    assert_eq!((refused, pool.len()), (7, 33));
+    // Eight or more bad: the search stops there and nothing is admitted.
+    let mut pool = Mempool::new(config(100));
+    let batch: Vec<(Tx, usize)> = keys
+        .iter()
+        .map(|key| {
+            let mut t = tx(key, 0, 10, 1);
+            t.signature.0[9] ^= 1;
+            with_len(t)
+        })
+        .collect();
+    let results = pool.admit_batch(batch.clone(), &view, BatchSearch::Bisect);
+    assert!(results.iter().all(|r| *r == Err(AdmitError::BadBatch { max: BAD_SIGNATURES_MAX })), "{results:?}");
+    assert!(pool.is_empty());
+    // Gossip is not searched at all: one bad signature refuses the batch.
+    let mut one_bad: Vec<(Tx, usize)> = keys.iter().map(|key| with_len(tx(key, 0, 10, 1))).collect();
+    one_bad[20].0.signature.0[9] ^= 1;
+    let results = pool.admit_batch(one_bad.clone(), &view, BatchSearch::None);
+    assert!(results.iter().all(|r| *r == Err(AdmitError::BadBatch { max: 1 })), "{results:?}");
+    assert!(pool.is_empty());
+    one_bad[20].0.signature.0[9] ^= 1;
+    assert!(pool.admit_batch(one_bad, &view, BatchSearch::None).iter().all(Result::is_ok));
+    assert_eq!(pool.len(), 40);
 }
 
 #[test]

@@ -14,7 +14,7 @@ use tributary_consensus::votes::Committee;
 use tributary_consensus::vrf::VrfSecret;
 use tributary_consensus::{committee_for, ConsensusParams, ValidatorSet};
 use tributary_crypto::SigningKey;
-use tributary_mempool::{AccountView, AdmitError, Mempool, MempoolConfig};
+use tributary_mempool::{AccountView, AdmitError, BatchSearch, Mempool, MempoolConfig};
 use tributary_runtime::bank::BankRead;
 use tributary_runtime::state::{StateRead, StateReadError};
 use tributary_runtime::{committee, staking, BlockInfo, Runtime};
@@ -358,10 +358,15 @@ impl Chain {
         Ok(params.suggested_fee(gas))
     }
 
-    /// Admit many transactions, their signatures verified as one batch.
-    pub fn submit_batch(&self, txs: Vec<(Tx, usize)>) -> Vec<std::result::Result<Hash, AdmitError>> {
+    /// Admit many transactions, their signatures verified as one batch
+    /// (`search`: what a failing batch costs, [`BatchSearch`]).
+    pub fn submit_batch(
+        &self,
+        txs: Vec<(Tx, usize)>,
+        search: BatchSearch,
+    ) -> Vec<std::result::Result<Hash, AdmitError>> {
         let mut pool = self.mempool();
-        let results = pool.admit_batch(txs, &self.latest());
+        let results = pool.admit_batch(txs, &self.latest(), search);
         self.metrics.mempool_size.store(pool.len() as u64, Ordering::Relaxed);
         let admitted = results.iter().filter(|r| r.is_ok()).count() as u64;
         self.metrics.txs_admitted.fetch_add(admitted, Ordering::Relaxed);

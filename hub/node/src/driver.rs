@@ -174,7 +174,10 @@ impl Driver {
             while let Some(batch) = ingest_rx.recv().await {
                 let chain = ingesting.clone();
                 // Refusals here are normal (already included, nonce raced).
-                if tokio::task::spawn_blocking(move || chain.submit_batch(batch)).await.is_err() {
+                // A batch with a bad signature is refused whole, unsearched:
+                // honest nodes gossip only what they verified.
+                let admit = move || chain.submit_batch(batch, tributary_mempool::BatchSearch::None);
+                if tokio::task::spawn_blocking(admit).await.is_err() {
                     tracing::error!("admitting gossiped transactions panicked");
                 }
             }

@@ -1112,7 +1112,8 @@ impl MutationRoot {
         let decoded: Vec<async_graphql::Result<()>> =
             txs_base64.iter().map(|t| decode_tx(t, max).map(|tx| valid.push(tx))).collect();
         let copies: Vec<Tx> = valid.iter().map(|(tx, _)| tx.clone()).collect();
-        let results = chain.submit_batch(valid);
+        // The client learns which signatures are bad (at most 8 are searched for).
+        let results = chain.submit_batch(valid, tributary_mempool::BatchSearch::Bisect);
         let to_gossip: Vec<Tx> =
             copies.into_iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|(tx, _)| tx).collect();
         gossip_txs(ctx, to_gossip);
