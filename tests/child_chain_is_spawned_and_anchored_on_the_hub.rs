@@ -139,9 +139,15 @@ async fn child_chain_is_spawned_and_anchored_on_the_hub() {
         },
     );
     let vote = sign(1, tributary_types::TxBody::CastVote { poll_id: 0, option: 0 });
+    // The vote is estimated once the poll exists: an estimate runs on the
+    // state it is asked on, and a vote for no poll writes nothing.
     let create = sign_estimated(&community_node, &owner, create).await;
-    let vote = sign_estimated(&community_node, &owner, vote).await;
     let create_hash = submit(&community_node, &create).await.expect("community accepts the poll");
+    wait_for("the poll to be final", WAIT, || async {
+        tx_status(&community_node, &create_hash).await.filter(|(_, ok)| *ok)
+    })
+    .await;
+    let vote = sign_estimated(&community_node, &owner, vote).await;
     let vote_hash = submit(&community_node, &vote).await.expect("community accepts the vote");
     for hash in [&create_hash, &vote_hash] {
         wait_for("the poll and the vote to be final", WAIT, || async {

@@ -237,9 +237,15 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
         },
     );
     let vote = sign("community-a", 1, fee, tributary_types::TxBody::CastVote { poll_id: 0, option: 0 });
+    // The vote is estimated once the poll exists (a vote for no poll writes nothing).
     let create = sign_estimated(&community, &owner, create).await;
-    let vote = sign_estimated(&community, &owner, vote).await;
-    let hashes = [submit_to(&hub, "community-a", &create).await, submit_to(&hub, "community-a", &vote).await];
+    let created = submit_to(&hub, "community-a", &create).await;
+    wait_for("community-a's poll", WAIT, || async {
+        tx_status(&serving_node(&hub, "community-a").await, &created).await.filter(|(_, ok)| *ok)
+    })
+    .await;
+    let vote = sign_estimated(&serving_node(&hub, "community-a").await, &owner, vote).await;
+    let hashes = [created, submit_to(&hub, "community-a", &vote).await];
     for hash in &hashes {
         wait_for("community-a's poll and vote", WAIT, || async {
             tx_status(&serving_node(&hub, "community-a").await, hash).await.filter(|(_, ok)| *ok)

@@ -500,7 +500,7 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
     assert!(bad_address.contains("INVALID_ADDRESS"), "{bad_address}");
     let complex = format!(
         "{{ {} }}",
-        (0..120)
+        (0..250)
             .map(|i| format!("c{i}: chain(id: {hub_id:?}) {{ validators {{ address publicKey power }} }}"))
             .collect::<Vec<_>>()
             .join(" ")

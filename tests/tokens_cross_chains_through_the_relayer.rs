@@ -96,15 +96,16 @@ async fn native_of(client: &Client) -> (String, u128) {
 
 /// Send `amount` of `chain`'s native token from `from` to `to`, and wait.
 async fn fund(client: &Client, chain: &str, from: &tributary_crypto::SigningKey, to: &str, amount: u128) {
-    let (denom, fee) = native_of(client).await;
+    let (denom, _) = native_of(client).await;
     let nonce = nonce(client, &from.public_key().address().to_string()).await;
-    let tx = from.sign_tx(SignDoc {
+    let doc = SignDoc {
         chain_id: ChainId::new(chain).unwrap(),
         sender: from.public_key(),
         nonce,
-        fee,
+        fee: 0,
         body: TxBody::Transfer { to: to.parse().unwrap(), denom: Denom::new(denom).unwrap(), amount },
-    });
+    };
+    let tx = sign_estimated(client, from, doc).await;
     let hash = submit(client, &tx).await.unwrap();
     wait_for("a funding transfer", WAIT, || async { tx_status(client, &hash).await.filter(|(_, ok)| *ok) }).await;
 }
@@ -208,13 +209,12 @@ async fn send_xchain(
     amount: u128,
     timeout_time_ms: u64,
 ) -> String {
-    let (_, fee) = native_of(client).await;
     let nonce = nonce(client, &key.public_key().address().to_string()).await;
-    let tx = key.sign_tx(SignDoc {
+    let doc = SignDoc {
         chain_id: ChainId::new(chain).unwrap(),
         sender: key.public_key(),
         nonce,
-        fee,
+        fee: 0,
         body: TxBody::TransferXChain {
             channel: channel.into(),
             receiver: to.into(),
@@ -224,7 +224,8 @@ async fn send_xchain(
             timeout_time_ms,
             memo: String::new(),
         },
-    });
+    };
+    let tx = sign_estimated(client, key, doc).await;
     let hash = submit(client, &tx).await.unwrap();
     let (_, ok) =
         wait_for("the cross-chain transfer to be final", WAIT, || async { tx_status(client, &hash).await }).await;
@@ -302,7 +303,11 @@ async fn tokens_cross_chains_through_the_relayer() {
         s.hub.url(),
     ]);
     assert!(ok, "hub tx transfer-xchain: {out}");
-    let (_, hub_fee) = native_of(&s.hub).await;
+    // The CLI paid what the hub estimated: more than the minimum fee, since
+    // a cross-chain transfer writes more than a plain one.
+    let hub_fee: u128 = out["receipt"]["feePaid"].as_str().unwrap().parse().unwrap();
+    let (_, min_fee) = native_of(&s.hub).await;
+    assert!(hub_fee > min_fee, "{out}");
     assert_eq!(balance(&s.hub, &user1, "utrib").await, hub_before - 1_000 - hub_fee);
     assert_eq!(balance(&s.hub, &hub_escrow, "utrib").await, 1_000);
     let cleared = clear(home);
@@ -343,7 +348,10 @@ async fn tokens_cross_chains_through_the_relayer() {
     // A transfer that can no longer arrive is refunded on its source.
     let before = balance(&s.hub, &user1, "utrib").await;
     let deadline = tributary_node::node::now_ms() + 1_500;
-    send_xchain(&s.hub, HUB, &traveller, &hub_to_token, &user1, "utrib", 50, deadline).await;
+    let hash = send_xchain(&s.hub, HUB, &traveller, &hub_to_token, &user1, "utrib", 50, deadline).await;
+    let paid =
+        s.hub.query("query($h: String!) { tx(hash: $h) { receipt { feePaid } } }", json!({ "h": hash })).await.unwrap();
+    let hub_fee: u128 = paid["tx"]["receipt"]["feePaid"].as_str().unwrap().parse().unwrap();
     wait_for("token-a's clock to pass the timeout", WAIT, || async {
         let h = height(&s.token).await;
         let t = s
@@ -391,17 +399,17 @@ async fn tokens_cross_chains_through_the_relayer() {
         base64::engine::general_purpose::STANDARD.decode(proof["state"]["proofBase64"].as_str().unwrap()).unwrap();
     let middle = forged.len() / 2;
     forged[middle] ^= 0x55;
-    let (_, fee) = native_of(&s.token).await;
     let relayer_key = s.net.key("user2");
-    let tx = relayer_key.sign_tx(SignDoc {
+    let doc = SignDoc {
         chain_id: ChainId::new("token-a").unwrap(),
         sender: relayer_key.public_key(),
         nonce: nonce(&s.token, &s.net.address("user2")).await,
-        fee,
+        fee: 0,
         body: TxBody::Ibc {
             msgs: vec![IbcMsg::RecvPacket { packet: packet.clone(), proof_height: trusted, proof: forged }],
         },
-    });
+    };
+    let tx = sign_estimated(&s.token, &relayer_key, doc).await;
     let hash = submit(&s.token, &tx).await.unwrap();
     let (_, ok) =
         wait_for("the forged delivery to be final", WAIT, || async { tx_status(&s.token, &hash).await }).await;

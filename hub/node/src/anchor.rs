@@ -326,10 +326,15 @@ async fn anchor_once(chain: &Chain, hub: &Hub, key: &SigningKey) -> anyhow::Resu
             body: TxBody::AnchorHeader { chain_id: chain.genesis().chain_id.clone(), update: borsh::to_vec(&update)? },
         });
     }
-    // Anchors of one batch write the same keys and differ a little in size:
-    // the largest one's estimate pays for each.
-    let Some(largest) = docs.iter().max_by_key(|d| d.body.verified_bytes()) else { return Ok(()) };
-    let fee = hub.client.estimate_fee(largest).await?;
+    // Only the first anchor of a batch can be estimated (the hub refuses a
+    // later one until the earlier ones land, and a refused body's estimate
+    // counts no writes). The others write the same keys and differ a little
+    // in size: the first's fee, scaled up to the largest, pays for each.
+    let Some(first) = docs.first() else { return Ok(()) };
+    let first_fee = hub.client.estimate_fee(first).await?;
+    let first_len = first.body.verified_bytes().max(1) as u128;
+    let largest_len = docs.iter().map(|d| d.body.verified_bytes()).max().unwrap_or(0) as u128;
+    let fee = first_fee.saturating_mul(largest_len.max(first_len)).div_ceil(first_len);
     let mut txs = Vec::new();
     for doc in docs {
         txs.push(

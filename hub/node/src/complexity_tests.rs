@@ -5,9 +5,8 @@
 use crate::api::{build_schema, router, GatewayNodeTypes};
 use crate::config::ApiSettings;
 use crate::tests::fixture;
-use crate::ws_limits_tests::serve;
+use crate::ws_limits_tests::{one_chain_directory, serve};
 use serde_json::Value;
-use std::sync::Arc;
 
 fn errors(response: async_graphql::Response) -> Vec<String> {
     response.errors.into_iter().map(|e| e.message).collect()
@@ -60,13 +59,7 @@ async fn a_list_costs_its_selection_once_per_item_through_the_gateway() {
     f.chain.produce_block(2_000).unwrap();
     let node = serve(router(f.chain.clone(), &ApiSettings::default(), None)).await;
     let chain_id = f.chain.genesis().chain_id.to_string();
-    let directory = Arc::new(tributary_gateway::Directory::default());
-    directory.set(vec![tributary_gateway::ChainEntry {
-        id: chain_id.clone(),
-        kind: "hub".into(),
-        template: None,
-        graphql: format!("http://{node}/graphql"),
-    }]);
+    let directory = one_chain_directory(&chain_id, node);
     let mut config = tributary_gateway::Config::default();
     config.limits.max_complexity = 100;
     let schema = tributary_gateway::schema::<GatewayNodeTypes>(directory, config);

@@ -26,6 +26,18 @@ pub(crate) async fn serve(app: axum::Router) -> SocketAddr {
     address
 }
 
+/// A gateway directory of one chain, the hub served at `node`.
+pub(crate) fn one_chain_directory(chain_id: &str, node: SocketAddr) -> std::sync::Arc<tributary_gateway::Directory> {
+    let directory = std::sync::Arc::new(tributary_gateway::Directory::default());
+    directory.set(vec![tributary_gateway::ChainEntry {
+        id: chain_id.to_string(),
+        kind: "hub".into(),
+        template: None,
+        graphql: format!("http://{node}/graphql"),
+    }]);
+    directory
+}
+
 /// Open a graphql-transport-ws connection to `server` from the address `from`.
 async fn connect(server: SocketAddr, from: &str) -> Result<Socket, WsError> {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -204,13 +216,7 @@ async fn gateway_subscribers_of_one_chain_share_one_subscription_on_its_node() {
     let f = fixture();
     let node = serve(router(f.chain.clone(), &ApiSettings::default(), None)).await;
     let chain_id = f.chain.genesis().chain_id.to_string();
-    let directory = std::sync::Arc::new(tributary_gateway::Directory::default());
-    directory.set(vec![tributary_gateway::ChainEntry {
-        id: chain_id.clone(),
-        kind: "hub".into(),
-        template: None,
-        graphql: format!("http://{node}/graphql"),
-    }]);
+    let directory = one_chain_directory(&chain_id, node);
     let mut config = tributary_gateway::Config::default();
     config.ws.max_connections_per_ip = 6;
     let schema = tributary_gateway::schema::<GatewayNodeTypes>(directory, config.clone());

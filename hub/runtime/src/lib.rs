@@ -410,7 +410,7 @@ impl BlockExecution<'_, '_> {
         let outcome = self.run_body(&tx, &mut events).and_then(|()| {
             // What the body wrote is paid for too; a fee that does not
             // cover it undoes the body and is still paid.
-            let (writes, bytes) = self.state.top_layer_writes();
+            let (writes, bytes) = self.state.top_layer_writes().map_err(TxError::State)?;
             gas_used = intrinsic_gas.saturating_add(self.runtime.params.gas.write_gas(writes, bytes));
             let needed = self.runtime.params.fee_for_gas(gas_used);
             if exempt || mode == Mode::Simulate || tx.fee >= needed {

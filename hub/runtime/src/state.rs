@@ -102,12 +102,27 @@ impl<'a> Overlay<'a> {
         &mut self.layers[last]
     }
 
-    /// How many keys the top layer writes (or deletes), and their key and
-    /// value bytes: what the gas schedule charges a body for.
-    pub fn top_layer_writes(&self) -> (u64, u64) {
-        let Some(top) = self.layers.last() else { return (0, 0) };
-        let bytes = top.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum::<usize>();
-        (top.len() as u64, bytes as u64)
+    /// How many keys the top layer writes (or deletes), and how many bytes
+    /// it adds to state: for each key, what its new value (and the key
+    /// itself, if new) takes beyond what was there below the top layer.
+    /// What the gas schedule charges a body for: state it grows, not the
+    /// size of a value it rewrites, so a body that appends to a shared list
+    /// costs the same whoever appended before it in the block.
+    pub fn top_layer_writes(&self) -> Result<(u64, u64), StateReadError> {
+        let Some((top, below)) = self.layers.split_last() else { return Ok((0, 0)) };
+        let mut grown = 0usize;
+        for (key, value) in top {
+            let Some(value) = value else { continue };
+            let old = match below.iter().rev().find_map(|layer| layer.get(key)) {
+                Some(old) => old.as_ref().map(Vec::len),
+                None => self.base.get(key)?.as_ref().map(Vec::len),
+            };
+            grown += match old {
+                Some(old) => value.len().saturating_sub(old),
+                None => key.len() + value.len(),
+            };
+        }
+        Ok((top.len() as u64, grown as u64))
     }
 
     /// Start a layer that can be dropped as a whole.

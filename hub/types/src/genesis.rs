@@ -39,8 +39,10 @@ pub struct Params {
 ///   each byte of certificates, proofs, evidence and signatures in its body
 ///   ([`crate::tx::TxBody::verified_bytes`]);
 /// - written, known once its body has run: `per_write` for each state key
-///   the body sets or deletes and `per_write_byte` for each byte of those
-///   keys and values.
+///   the body sets or deletes and `per_write_byte` for each byte it adds to
+///   state (a new key and its value, or what a value grew by). Growth, not
+///   the size of what is rewritten, so the estimate of a body that appends
+///   to a shared list does not depend on who appended before it.
 ///
 /// The fee must be at least [`Params::fee_for_gas`] of the intrinsic gas to
 /// enter a mempool or a block; if it does not also cover the written gas, the

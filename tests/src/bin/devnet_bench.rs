@@ -10,6 +10,11 @@
 //! then floods the validators with pre-signed transfers from many senders
 //! through `submitTxs` and measures the sustained committed rate. Figures go
 //! to stdout (and as JSON with `--json`).
+//!
+//! `--flood` runs the same load while an attacker keeps blocks full of the
+//! largest transactions the mempool takes (`FLOOD_TXS` of 64 KiB of junk
+//! proofs, each paying the fee its gas asks): what issue 16's limits leave
+//! of the hub's throughput and finality under that attack.
 
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -20,6 +25,31 @@ const CHAIN: &str = "bench";
 const SENDERS: usize = 64;
 const TXS_PER_SENDER: u64 = 250;
 const LATENCY_SAMPLES: usize = 60;
+/// Largest transactions the `--flood` attacker sends (about 15 MiB).
+const FLOOD_TXS: u64 = 240;
+
+/// The largest `CreateClient` of junk `key` can send at `nonce` (about
+/// `TX_BYTES_MAX`), paying what its intrinsic gas costs.
+fn largest(key: &SigningKey, nonce: u64) -> tributary_types::Tx {
+    use tributary_types::{ibc::IbcMsg, ChainId, Params, SignDoc, TxBody, TX_BYTES_MAX};
+    let params = Params::default();
+    let mut junk = TX_BYTES_MAX - 200;
+    loop {
+        let doc = SignDoc {
+            chain_id: ChainId::new(CHAIN).unwrap(),
+            sender: key.public_key(),
+            nonce,
+            fee: 0,
+            body: TxBody::Ibc { msgs: vec![IbcMsg::CreateClient { client_state: vec![0xab; junk] }] },
+        };
+        let probe = doc.clone().into_tx(tributary_types::Signature([0; 64]));
+        if probe.encoded_len() <= TX_BYTES_MAX {
+            let fee = params.fee_for_gas(params.gas.intrinsic_gas(&probe));
+            return key.sign_tx(SignDoc { fee, ..doc });
+        }
+        junk -= probe.encoded_len() - TX_BYTES_MAX;
+    }
+}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -67,11 +97,12 @@ async fn committed_total(graphql: &str) -> u64 {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let as_json = std::env::args().any(|a| a == "--json");
+    let flood = std::env::args().any(|a| a == "--flood");
     eprintln!("measuring the ed25519 limit on this machine ...");
     let (single_rate, batch_rate) = ed25519_limits();
 
     eprintln!("starting 4 validators ...");
-    let mut net = TestNetwork::init_with_accounts(CHAIN, 4, false, SENDERS + 1, |_, config| {
+    let mut net = TestNetwork::init_with_accounts(CHAIN, 4, false, SENDERS + 2, |_, config| {
         config.insert("block_interval_ms".into(), toml::Value::Integer(200));
         config.insert("sync_writes".into(), toml::Value::Boolean(true));
     });
@@ -117,6 +148,19 @@ async fn main() {
     }
     let total = SENDERS as u64 * TXS_PER_SENDER + LATENCY_SAMPLES as u64;
     let start_height = height(&clients[0]).await;
+    let flood_bytes = if flood {
+        // The attacker fills every validator's mempool first; the load
+        // then competes with it for every block.
+        let attacker = net.key(&format!("user{}", SENDERS + 1));
+        let txs: Vec<_> = (0..FLOOD_TXS).map(|nonce| largest(&attacker, nonce)).collect();
+        eprintln!("flooding with {FLOOD_TXS} transactions of {} bytes ...", txs[0].encoded_len());
+        for tx in &txs {
+            submit(&clients[0], tx).await.expect("the mempool takes the largest transaction at its fee");
+        }
+        txs.iter().map(|tx| tx.encoded_len() as u64).sum::<u64>()
+    } else {
+        0
+    };
     eprintln!("submitting ...");
     let started = Instant::now();
     // Each sender sticks to one validator (sender i → node i % 4), as a
@@ -146,10 +190,28 @@ async fn main() {
     }
     let submitted_in = started.elapsed();
     let graphql = net.node(0).graphql.clone();
-    wait_for("every transfer to be committed", Duration::from_secs(600), || async {
-        (committed_total(&graphql).await >= total).then_some(())
-    })
-    .await;
+    if flood {
+        // The flood's own transactions count as committed too: wait for
+        // every sender's last transfer instead.
+        let aliases: String = senders
+            .iter()
+            .enumerate()
+            .map(|(i, key)| format!("a{i}: account(address: \"{}\") {{ nonce }} ", key.public_key().address()))
+            .collect();
+        let query = format!("{{ {aliases} }}");
+        let client = clients[0].clone();
+        wait_for("every transfer to be committed", Duration::from_secs(600), || async {
+            let answer = client.query(&query, json!({})).await.ok()?;
+            let done = (0..SENDERS).all(|i| answer[format!("a{i}")]["nonce"].as_u64() == Some(TXS_PER_SENDER));
+            done.then_some(())
+        })
+        .await;
+    } else {
+        wait_for("every transfer to be committed", Duration::from_secs(600), || async {
+            (committed_total(&graphql).await >= total).then_some(())
+        })
+        .await;
+    }
     let elapsed = started.elapsed();
     let end_height = height(&clients[0]).await;
     let consensus = clients[0].query("{ consensus { finalityP50Ms finalityP99Ms } }", json!({})).await.unwrap();
@@ -169,6 +231,7 @@ async fn main() {
         eprintln!("kept the network's homes (and node.log files) in {}", dir.keep().display());
     }
     let report = json!({
+        "flood": { "largest_txs": if flood { FLOOD_TXS } else { 0 }, "bytes": flood_bytes },
         "missed_rounds_node0": missed_rounds,
         "ed25519_verify_single_per_s": single_rate.round(),
         "ed25519_verify_batch64_per_s": batch_rate.round(),
@@ -196,6 +259,9 @@ async fn main() {
         println!(
             "ed25519 verification on this machine: {single_rate:.0}/s one by one, {batch_rate:.0}/s in batches of 64"
         );
+        if flood {
+            println!("under a flood of {FLOOD_TXS} largest transactions ({flood_bytes} bytes) sent first:");
+        }
         println!(
             "submit → final latency, idle 4-validator hub: p50 {:.0} ms, p99 {:.0} ms (min {:.0}, max {:.0})",
             report["latency_submit_to_final_ms"]["p50"].as_f64().unwrap(),
