@@ -18,7 +18,7 @@ use crate::chain::{ChainHandle, ChannelInfo, Outcome};
 use crate::metrics::Metrics;
 use anyhow::{bail, Context as _};
 use std::sync::Arc;
-use tributary_types::ibc::{IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT};
+use tributary_types::ibc::{state_key, IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT};
 use tributary_types::TxBody;
 
 /// Most adjacent client updates sent in one transaction when a skip fails.
@@ -151,11 +151,9 @@ pub async fn relay_direction(
         let proof_height = update_client(dst, &dst_end.end.client_id, src, src.height().await?).await?;
         let mut sent = Vec::new();
         for batch in to_receive.chunks(batch_max) {
-            let keys: Vec<String> = batch
-                .iter()
-                .map(|p| format!("ibc/commit/{}/{}/{:020}", p.source_port, p.source_channel, p.sequence))
-                .collect();
-            let proofs = futures::future::join_all(keys.iter().map(|k| src.proof(k.as_bytes(), proof_height))).await;
+            let keys: Vec<Vec<u8>> =
+                batch.iter().map(|p| state_key::commitment(&p.source_port, &p.source_channel, p.sequence)).collect();
+            let proofs = futures::future::join_all(keys.iter().map(|k| src.proof(k, proof_height))).await;
             let mut msgs = Vec::with_capacity(batch.len());
             for (packet, proof) in batch.iter().zip(proofs) {
                 let (_, proof) = proof?;
@@ -179,14 +177,14 @@ pub async fn relay_direction(
         let proof_height = update_client(src, &src_end.end.client_id, dst, dst_height).await?;
         let mut sent = Vec::new();
         for batch in to_settle.chunks(batch_max) {
-            let keys: Vec<String> = batch
+            let keys: Vec<Vec<u8>> = batch
                 .iter()
-                .map(|(p, ack)| {
-                    let what = if ack.is_some() { "ack" } else { "receipt" };
-                    format!("ibc/{what}/{}/{}/{:020}", p.dest_port, p.dest_channel, p.sequence)
+                .map(|(p, ack)| match ack {
+                    Some(_) => state_key::ack(&p.dest_port, &p.dest_channel, p.sequence),
+                    None => state_key::receipt(&p.dest_port, &p.dest_channel, p.sequence),
                 })
                 .collect();
-            let proofs = futures::future::join_all(keys.iter().map(|k| dst.proof(k.as_bytes(), proof_height))).await;
+            let proofs = futures::future::join_all(keys.iter().map(|k| dst.proof(k, proof_height))).await;
             let mut msgs = Vec::with_capacity(batch.len());
             for ((packet, ack), proof) in batch.iter().zip(proofs) {
                 let (_, proof) = proof?;
@@ -270,8 +268,7 @@ pub async fn create_channel(
     progress(&format!("{}: {a_channel} opened on our side (init)", a.id));
 
     let proof_height = update_client(b, &b_client, a, init.height).await?;
-    let key = format!("ibc/channel/{TRANSFER_PORT}/{a_channel}");
-    let (_, proof) = a.proof(key.as_bytes(), proof_height).await?;
+    let (_, proof) = a.proof(&state_key::channel(TRANSFER_PORT, &a_channel), proof_height).await?;
     let try_open = b
         .submit_ok(TxBody::Ibc {
             msgs: vec![IbcMsg::ChanOpenTry {
@@ -292,8 +289,7 @@ pub async fn create_channel(
     progress(&format!("{}: {b_channel} open (try, proving {}'s init)", b.id, a.id));
 
     let proof_height = update_client(a, &a_client, b, try_open.height).await?;
-    let key = format!("ibc/channel/{TRANSFER_PORT}/{b_channel}");
-    let (_, proof) = b.proof(key.as_bytes(), proof_height).await?;
+    let (_, proof) = b.proof(&state_key::channel(TRANSFER_PORT, &b_channel), proof_height).await?;
     a.submit_ok(TxBody::Ibc {
         msgs: vec![IbcMsg::ChanOpenAck {
             port: TRANSFER_PORT.into(),

@@ -35,10 +35,29 @@ pub const MODULES: &[(&str, Constructor)] = &[
     ("assets", |g| Box::new(assets::Assets::new(g))),
     ("polls", |_| Box::new(polls::Polls)),
     ("messages", |_| Box::new(messages::Messages)),
-    ("ibc", |g| Box::new(ibc::Ibc::new(g))),
+    ("ibc", |g| Box::new(ibc::Ibc::new(g, ibc_router(g)))),
     ("transfer", |_| Box::new(transfer::Transfer)),
     ("oracle", |g| Box::new(oracle::Oracle::new(g))),
 ];
+
+type AppConstructor = fn() -> std::sync::Arc<dyn ibc::IbcApp>;
+
+/// The IBC applications, each bound when the genesis lists its module.
+pub const IBC_APPS: &[(&str, AppConstructor)] = &[("transfer", || std::sync::Arc::new(transfer::TransferApp))];
+
+/// IBC core's router for `genesis`: the applications of the modules it lists.
+fn ibc_router(genesis: &Genesis) -> ibc::Router {
+    let mut router = ibc::Router::default();
+    for (module, construct) in IBC_APPS {
+        if genesis.modules.iter().any(|m| m == module) {
+            // The table holds one application per port, under the bound.
+            if let Err(e) = router.bind(construct()) {
+                unreachable!("IBC_APPS binds each port once: {e}");
+            }
+        }
+    }
+    router
+}
 
 /// The names a genesis may list (besides `bank`).
 pub fn known_modules() -> Vec<&'static str> {

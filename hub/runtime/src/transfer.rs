@@ -109,7 +109,7 @@ fn burn(ctx: &mut Ctx<'_, '_>, from: &Address, denom: &Denom, amount: Amount) ->
 /// Receive a transfer packet: release originals coming home, or mint a
 /// voucher. Anything wrong with the data is an error *acknowledgement* (the
 /// sender gets refunded), not a failed transaction.
-pub(crate) fn on_recv(ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<Acknowledgement, TxError> {
+fn on_recv(ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<Acknowledgement, TxError> {
     let data = match TransferData::try_from_slice(&packet.data) {
         Ok(data) => data,
         Err(e) => return Ok(Acknowledgement::Error(format!("packet data is not transfer data: {e}"))),
@@ -215,15 +215,36 @@ fn refund(ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<(), TxError> {
     Ok(())
 }
 
-pub(crate) fn on_ack(ctx: &mut Ctx<'_, '_>, packet: &Packet, ack: &Acknowledgement) -> Result<(), TxError> {
-    match ack {
-        Acknowledgement::Success(_) => Ok(()),
-        Acknowledgement::Error(_) => refund(ctx, packet),
-    }
-}
+/// The transfer application, bound to port `transfer` when the chain runs
+/// module `transfer` ([`crate::registry`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TransferApp;
 
-pub(crate) fn on_timeout(ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<(), TxError> {
-    refund(ctx, packet)
+impl ibc::IbcApp for TransferApp {
+    fn port(&self) -> &'static str {
+        TRANSFER_PORT
+    }
+
+    fn version(&self) -> &'static str {
+        VERSION
+    }
+
+    fn on_recv(&self, ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<Acknowledgement, TxError> {
+        on_recv(ctx, packet)
+    }
+
+    /// An error acknowledgement refunds the sender.
+    fn on_ack(&self, ctx: &mut Ctx<'_, '_>, packet: &Packet, ack: &Acknowledgement) -> Result<(), TxError> {
+        match ack {
+            Acknowledgement::Success(_) => Ok(()),
+            Acknowledgement::Error(_) => refund(ctx, packet),
+        }
+    }
+
+    /// A packet that never arrived refunds the sender.
+    fn on_timeout(&self, ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<(), TxError> {
+        refund(ctx, packet)
+    }
 }
 
 /// The transfer module: `TransferXChain`.

@@ -7,6 +7,8 @@
 //! the light client's types, protobuf of an ICS23 `CommitmentProof`), so this
 //! crate stays free of the light client and ics23.
 
+pub mod state_key;
+
 use crate::hash::{hash_borsh, Hash};
 use borsh::{BorshDeserialize, BorshSerialize};
 

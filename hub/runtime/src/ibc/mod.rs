@@ -16,19 +16,23 @@
 //!   exactly-once: a packet delivered again is a no-op, not an error, so two
 //!   relayers racing on one path never fail each other's batches.
 //!
-//! Applications are bound to ports; the fungible-transfer application
-//! ([`crate::transfer`]) is the one on port `transfer`.
+//! Applications are bound to ports through a [`Router`] ([`app`]); core
+//! names none of them. The fungible-transfer application
+//! ([`crate::transfer`]) binds port `transfer`.
 
-pub mod state_key;
+pub mod app;
+/// The paths, shared with the relayer ([`tributary_types::ibc::state_key`]).
+pub use tributary_types::ibc::state_key;
 
 #[cfg(test)]
 mod tests;
 
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
-use crate::{transfer, RuntimeError, TxError};
+use crate::{RuntimeError, TxError};
+pub use app::{BindError, IbcApp, Router};
 use tributary_light_client::{decode_proof, ClientState, Misbehaviour, Update};
-use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet, TRANSFER_PORT};
+use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet};
 use tributary_types::{ChainId, Event, Genesis, Tx, TxBody};
 
 /// Most messages one transaction may carry.
@@ -316,43 +320,46 @@ fn verify_absent(client: &ClientState, now_ms: u64, height: u64, key: &[u8], pro
     client.verify_non_membership_at(height, key, &proof).map_err(|e| bad(e.to_string()))
 }
 
-/// The `ibc` module: which ports have an application, and this chain's id
+/// The `ibc` module: the applications bound to ports, and this chain's id
 /// (a client of itself is refused).
 #[derive(Debug, Clone)]
 pub struct Ibc {
     chain_id: ChainId,
-    transfer_bound: bool,
+    router: Router,
     /// The hub keeps its validators in staking; a child chain in its committee.
     validators_in_staking: bool,
 }
 
 impl Ibc {
-    pub fn new(genesis: &Genesis) -> Self {
+    /// IBC core for `genesis`'s chain, with `router`'s applications bound
+    /// ([`crate::registry`] binds those of the modules the genesis lists).
+    pub fn new(genesis: &Genesis, router: Router) -> Self {
         Ibc {
             chain_id: genesis.chain_id.clone(),
-            transfer_bound: genesis.modules.iter().any(|m| m == "transfer"),
+            router,
             validators_in_staking: genesis.modules.iter().any(|m| m == "staking"),
         }
     }
 
     fn check_port(&self, port: &str) -> Result<(), IbcError> {
         check_id("port", port)?;
-        if port == TRANSFER_PORT && self.transfer_bound {
-            Ok(())
-        } else {
-            Err(IbcError::UnboundPort(port.to_string()))
+        match self.router.app(port) {
+            Some(_) => Ok(()),
+            None => Err(IbcError::UnboundPort(port.to_string())),
         }
     }
 
     /// The application on `port` speaks exactly one version.
     fn check_version(&self, port: &str, version: &str) -> Result<(), IbcError> {
         check_len("version", version.len(), VERSION_BYTES_MAX)?;
-        if port == TRANSFER_PORT && version != transfer::VERSION {
-            return Err(IbcError::BadVersion {
-                port: port.to_string(),
-                version: version.to_string(),
-                expected: transfer::VERSION,
-            });
+        if let Some(app) = self.router.app(port) {
+            if version != app.version() {
+                return Err(IbcError::BadVersion {
+                    port: port.to_string(),
+                    version: version.to_string(),
+                    expected: app.version(),
+                });
+            }
         }
         Ok(())
     }
@@ -485,9 +492,9 @@ impl Ibc {
             }
             IbcMsg::RecvPacket { packet, proof_height, proof } => self.recv_packet(ctx, packet, *proof_height, proof),
             IbcMsg::Acknowledge { packet, ack, proof_height, proof } => {
-                acknowledge(ctx, packet, ack, *proof_height, proof)
+                acknowledge(ctx, &self.router, packet, ack, *proof_height, proof)
             }
-            IbcMsg::Timeout { packet, proof_height, proof } => timeout(ctx, packet, *proof_height, proof),
+            IbcMsg::Timeout { packet, proof_height, proof } => timeout(ctx, &self.router, packet, *proof_height, proof),
             IbcMsg::RecoverClient { client_id, substitute_client_id, approvals } => {
                 self.recover_client(ctx, client_id, substitute_client_id, approvals)
             }
@@ -621,9 +628,9 @@ impl Ibc {
         }
         ctx.state.set(receipt_key, RECEIPT_RECEIVED.to_vec());
         // The application answers; its writes are part of this message.
-        let ack = match port.as_str() {
-            TRANSFER_PORT if self.transfer_bound => transfer::on_recv(ctx, packet)?,
-            _ => Acknowledgement::Error(format!("no application on port {port}")),
+        let ack = match self.router.app(port) {
+            Some(app) => app.on_recv(ctx, packet)?,
+            None => Acknowledgement::Error(format!("no application on port {port}")),
         };
         ctx.state.set(state_key::ack(port, channel_id, packet.sequence), ack.commitment().0.to_vec());
         write_value(ctx.state, state_key::ack_data(port, channel_id, packet.sequence), &ack);
@@ -744,6 +751,7 @@ fn settle(ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<(), StateReadError> 
 
 fn acknowledge(
     ctx: &mut Ctx<'_, '_>,
+    router: &Router,
     packet: &Packet,
     ack: &Acknowledgement,
     proof_height: u64,
@@ -757,14 +765,20 @@ fn acknowledge(
     let key = state_key::ack(&packet.dest_port, &packet.dest_channel, packet.sequence);
     verify_member(&client, ctx.block.time_ms, proof_height, &key, &ack.commitment().0, proof)?;
     settle(ctx, packet)?;
-    if packet.source_port == TRANSFER_PORT {
-        transfer::on_ack(ctx, packet, ack)?;
+    if let Some(app) = router.app(&packet.source_port) {
+        app.on_ack(ctx, packet, ack)?;
     }
     ctx.events.push(packet_event("acknowledge_packet", packet).attr("ack_success", ack.is_success()));
     Ok(())
 }
 
-fn timeout(ctx: &mut Ctx<'_, '_>, packet: &Packet, proof_height: u64, proof: &[u8]) -> Result<(), TxError> {
+fn timeout(
+    ctx: &mut Ctx<'_, '_>,
+    router: &Router,
+    packet: &Packet,
+    proof_height: u64,
+    proof: &[u8],
+) -> Result<(), TxError> {
     let Some(end) = unsettled(&*ctx.state, packet)? else {
         ctx.events.push(packet_event("packet_already_settled", packet));
         return Ok(());
@@ -790,8 +804,8 @@ fn timeout(ctx: &mut Ctx<'_, '_>, packet: &Packet, proof_height: u64, proof: &[u
         }
     }
     settle(ctx, packet)?;
-    if packet.source_port == TRANSFER_PORT {
-        transfer::on_timeout(ctx, packet)?;
+    if let Some(app) = router.app(&packet.source_port) {
+        app.on_timeout(ctx, packet)?;
     }
     ctx.events.push(packet_event("timeout_packet", packet));
     Ok(())

@@ -1,5 +1,7 @@
 //! Every state path the `ibc` module uses (`interop-spec/ibc.md`, "Paths").
-//! They are the protocol: a counterparty proves them with ICS23 proofs.
+//! They are the protocol: a counterparty proves them with ICS23 proofs. They
+//! live here, in the types every side shares, so the runtime that writes
+//! them and the relayer that asks for their proofs build them one way.
 //! Ids are `a-z 0-9 -` only, so `/` separates fields unambiguously; sequences
 //! are zero-padded to 20 digits so one channel's packets sort in order.
 
