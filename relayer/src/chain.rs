@@ -7,14 +7,10 @@ use anyhow::{anyhow, bail, Context as _};
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tributary_client::Client;
+use tributary_client::{Client, Signer};
 use tributary_crypto::SigningKey;
 use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, Ordering, Packet};
-use tributary_types::{Amount, ChainId, SignDoc, Tx, TxBody};
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
+use tributary_types::{Amount, ChainId, TxBody};
 
 fn unb64(text: &str) -> anyhow::Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text).context("the node sent invalid base64")
@@ -47,12 +43,10 @@ impl Outcome {
 pub struct ChainHandle {
     pub id: ChainId,
     pub client: Client,
-    pub key: SigningKey,
-    fee: Option<Amount>,
+    /// The relayer's key on this chain: it signs one transaction at a time,
+    /// so the relay loop and the feeds never sign two with one nonce.
+    pub signer: Signer<'static>,
     tx_timeout: Duration,
-    /// Held from reading the nonce until the node took the transaction, so
-    /// the relay loop and the feeds never sign two with one nonce.
-    signing: tokio::sync::Mutex<()>,
 }
 
 /// What a channel end looks like, with its id.
@@ -65,16 +59,15 @@ pub struct ChannelInfo {
 
 impl ChainHandle {
     pub fn new(id: ChainId, graphql: &str, key: SigningKey, fee: Option<Amount>, tx_timeout: Duration) -> Self {
-        ChainHandle { id, client: Client::new(graphql), key, fee, tx_timeout, signing: tokio::sync::Mutex::new(()) }
+        let client = Client::new(graphql);
+        // Proofs cost gas by the byte: unless the config fixes a fee, the
+        // chain estimates each transaction's.
+        let signer = Signer::new(client.clone(), key).with_fee(fee);
+        ChainHandle { id, client, signer, tx_timeout }
     }
 
     async fn query(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
         self.client.query(query, variables).await.with_context(|| format!("chain {}", self.id))
-    }
-
-    /// The fee the chain suggests for `doc` (`estimateFee`).
-    async fn estimate_fee(&self, doc: &SignDoc) -> anyhow::Result<Amount> {
-        self.client.estimate_fee(doc).await.with_context(|| format!("estimating a fee on chain {}", self.id))
     }
 
     /// Latest height, and the chain id the node reports (checked against ours).
@@ -230,29 +223,7 @@ impl ChainHandle {
     /// `send` takes the next nonce (the node's mempool counts this one), so
     /// several transactions can be in flight at once.
     pub async fn send(&self, body: TxBody) -> anyhow::Result<String> {
-        let sender = self.key.public_key();
-        let signing = self.signing.lock().await;
-        let answer = self
-            .query(
-                "query($a: String!) { account(address: $a) { nextNonce } }",
-                json!({ "a": sender.address().to_string() }),
-            )
-            .await?;
-        let nonce = answer.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
-        let mut doc = SignDoc { chain_id: self.id.clone(), sender, nonce, fee: 0, body };
-        // Proofs cost gas by the byte: unless the config fixes a fee, the
-        // chain estimates this transaction's.
-        doc.fee = match self.fee {
-            Some(fee) => fee,
-            None => self.estimate_fee(&doc).await?,
-        };
-        let tx: Tx = self.key.sign_tx(doc);
-        let encoded = b64(&borsh::to_vec(&tx)?);
-        let answer =
-            self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
-        let hash = answer.pointer("/submitTx/hash").and_then(Value::as_str).context("no hash")?.to_string();
-        drop(signing);
-        Ok(hash)
+        self.signer.send(body).await.with_context(|| format!("chain {}", self.id))
     }
 
     /// Wait until transaction `hash` is final; its outcome.

@@ -381,7 +381,7 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
     let mut report = Vec::new();
     let mut healthy = true;
     for (id, chain) in &chains {
-        let address = chain.key.public_key().address().to_string();
+        let address = chain.signer.key().public_key().address().to_string();
         let status = match chain.height().await {
             Ok(height) => {
                 let funded = chain

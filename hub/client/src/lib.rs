@@ -2,11 +2,32 @@
 //! the relayer and the tests use it.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod signer;
 pub mod ws;
+
+pub use signer::{Included, SendError, Signer};
 
 use serde_json::{json, Value};
 use std::time::Duration;
-use tributary_types::{Amount, SignDoc, Signature};
+use tributary_types::{Address, Amount, ChainId, SignDoc, Signature, Tx};
+
+/// What a node says of its chain ([`Client::chain_info`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    pub id: ChainId,
+    pub native_denom: String,
+    pub min_fee: Amount,
+    pub height: u64,
+}
+
+fn unexpected(field: &str, in_value: &Value) -> ClientError {
+    let shown: String = in_value.to_string().chars().take(200).collect();
+    ClientError::Unexpected(format!("no {field} in {shown}"))
+}
+
+fn text<'v>(value: &'v Value, field: &str) -> Result<&'v str, ClientError> {
+    value.get(field).and_then(Value::as_str).ok_or_else(|| unexpected(field, value))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -56,6 +77,63 @@ impl Client {
             .and_then(Value::as_str)
             .and_then(|fee| fee.parse().ok())
             .ok_or_else(|| ClientError::Unexpected(format!("no suggestedFee in {answer}")))
+    }
+
+    /// The chain this node serves: its id, native denomination, minimum fee
+    /// and latest height.
+    pub async fn chain_info(&self) -> Result<ChainInfo, ClientError> {
+        let answer = self.query("{ chain { id nativeDenom minFee height } }", json!({})).await?;
+        let chain = answer.get("chain").ok_or_else(|| unexpected("chain", &answer))?;
+        Ok(ChainInfo {
+            id: ChainId::new(text(chain, "id")?).map_err(|e| ClientError::Unexpected(e.to_string()))?,
+            native_denom: text(chain, "nativeDenom")?.to_string(),
+            min_fee: text(chain, "minFee")?.parse().map_err(|_| unexpected("minFee", chain))?,
+            height: chain.get("height").and_then(Value::as_u64).ok_or_else(|| unexpected("height", chain))?,
+        })
+    }
+
+    /// The nonce `address`'s next transaction should carry, counting the
+    /// ones the node's mempool holds.
+    pub async fn next_nonce(&self, address: &Address) -> Result<u64, ClientError> {
+        let answer = self
+            .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": address.to_string() }))
+            .await?;
+        answer.pointer("/account/nextNonce").and_then(Value::as_u64).ok_or_else(|| unexpected("nextNonce", &answer))
+    }
+
+    /// Submit a signed transaction to the node's mempool; its hash (hex).
+    pub async fn submit(&self, tx: &Tx) -> Result<String, ClientError> {
+        use base64::Engine;
+        let bytes = borsh::to_vec(tx).map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let answer =
+            self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
+        answer
+            .pointer("/submitTx/hash")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| unexpected("hash", &answer))
+    }
+
+    /// A committed transaction's block and outcome; `None` while it is not
+    /// in a block.
+    pub async fn tx_outcome(&self, hash: &str) -> Result<Option<Included>, ClientError> {
+        let answer = self
+            .query(
+                "query($h: String!) { tx(hash: $h) { height receipt { success error feePaid gasUsed } } }",
+                json!({ "h": hash }),
+            )
+            .await?;
+        let Some(tx) = answer.get("tx").filter(|t| !t.is_null()) else { return Ok(None) };
+        let receipt = tx.get("receipt").ok_or_else(|| unexpected("receipt", tx))?;
+        Ok(Some(Included {
+            hash: hash.to_string(),
+            height: tx.get("height").and_then(Value::as_u64).ok_or_else(|| unexpected("height", tx))?,
+            success: receipt.get("success").and_then(Value::as_bool).ok_or_else(|| unexpected("success", receipt))?,
+            error: receipt.get("error").and_then(Value::as_str).map(str::to_string),
+            fee_paid: text(receipt, "feePaid")?.parse().map_err(|_| unexpected("feePaid", receipt))?,
+            gas_used: receipt.get("gasUsed").and_then(Value::as_u64).ok_or_else(|| unexpected("gasUsed", receipt))?,
+        }))
     }
 
     /// Run a query; GraphQL errors become [`ClientError::Api`] with their code.

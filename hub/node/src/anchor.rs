@@ -310,11 +310,7 @@ async fn anchor_once(chain: &Chain, hub: &Hub, key: &SigningKey) -> anyhow::Resu
         return Ok(());
     }
     let sender = me.address();
-    let account = hub
-        .client
-        .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
-        .await?;
-    let first_nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
+    let first_nonce = hub.client.next_nonce(&sender).await?;
     let mut docs = Vec::new();
     for (nonce, height) in (first_nonce..).zip(next..=tip.min(next + ANCHOR_BATCH - 1)) {
         let update = update_for(chain, height)?;

@@ -34,7 +34,6 @@ use crate::client::Client;
 use crate::config::{Home, NodeConfig};
 use crate::init::free_ports;
 use anyhow::Context as _;
-use base64::Engine as _;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -265,11 +264,8 @@ async fn announce(
         },
     };
     doc.fee = chain.suggested_fee(&doc, crate::node::now_ms())?;
-    let tx = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(doc))?);
     node.announce_sent = Some(Instant::now());
-    hub.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": tx }))
-        .await
-        .context("the hub refused the endpoint announcement")?;
+    hub.submit(&key.sign_tx(doc)).await.context("the hub refused the endpoint announcement")?;
     tracing::info!(chain = %record.chain_id, p2p = %node.p2p, graphql = %node.graphql, "announced the child node's endpoints on the hub");
     Ok(())
 }

@@ -632,19 +632,8 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
-    let info = client.query("{ chain { id nativeDenom } }", json!({})).await?;
-    let chain_id = ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?;
-    let native = info.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default().to_string();
-    let sender = key.public_key().address();
-    let nonce = match common.nonce {
-        Some(n) => n,
-        None => {
-            let account = client
-                .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": sender.to_string() }))
-                .await?;
-            account.pointer("/account/nextNonce").and_then(Value::as_u64).context("node did not return a nonce")?
-        }
-    };
+    let native = client.chain_info().await?.native_denom;
+    let signer = tributary_client::Signer::borrowing(client.clone(), &key).with_fee(common.fee);
     let body = match &command {
         TxCommand::Transfer { to, amount, denom, .. } => {
             TxBody::Transfer { to: to.parse()?, denom: Denom::new(denom.clone().unwrap_or(native))?, amount: *amount }
@@ -695,43 +684,13 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
             }
         }
     };
-    let mut doc = SignDoc { chain_id, sender: key.public_key(), nonce, fee: 0, body };
+    let doc = signer.doc(body, common.nonce).await?;
     if common.dry_run {
         return dry_run(&client, &doc, json).await;
     }
-    doc.fee = match common.fee {
-        Some(fee) => fee,
-        None => client.estimate_fee(&doc).await?,
-    };
-    let tx = key.sign_tx(doc);
+    let tx = signer.sign_doc(doc).await?;
     submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
     Ok(())
-}
-
-/// Sign `body` from `key` for the chain at `client` (its id, minimum fee and
-/// the key's next nonce read from it), submit it and wait until it is in a
-/// block; an error if it was refused or failed.
-pub async fn sign_and_submit(
-    client: &Client,
-    key: &tributary_crypto::SigningKey,
-    body: TxBody,
-    timeout: Duration,
-) -> anyhow::Result<()> {
-    let info = client
-        .query(
-            "query($a: String!) { chain { id } account(address: $a) { nextNonce } }",
-            json!({ "a": key.public_key().address().to_string() }),
-        )
-        .await?;
-    let mut doc = SignDoc {
-        chain_id: ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?,
-        sender: key.public_key(),
-        nonce: info.pointer("/account/nextNonce").and_then(Value::as_u64).context("node did not return a nonce")?,
-        fee: 0,
-        body,
-    };
-    doc.fee = client.estimate_fee(&doc).await?;
-    submit_and_wait_quiet(client, &key.sign_tx(doc), timeout).await
 }
 
 /// `--dry-run`: what `doc` would cost and do on the node's latest state.
@@ -785,31 +744,6 @@ async fn channel_to(client: &Client, chain: &str) -> anyhow::Result<String> {
         .with_context(|| {
             format!("no open transfer channel to {chain} on this chain; open one with `relayer channel create`, or pass --channel")
         })
-}
-
-/// Submit `tx` and wait (bounded) until it is in a block; an error if it
-/// was refused or failed. Prints nothing.
-pub async fn submit_and_wait_quiet(client: &Client, tx: &tributary_types::Tx, timeout: Duration) -> anyhow::Result<()> {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(tx)?);
-    let answer =
-        client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
-    let hash = answer.pointer("/submitTx/hash").and_then(Value::as_str).context("no hash in the answer")?.to_string();
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        let answer = client
-            .query("query($h: String!) { tx(hash: $h) { receipt { success error } } }", json!({ "h": hash }))
-            .await?;
-        if let Some(receipt) = answer.pointer("/tx/receipt").filter(|r| !r.is_null()) {
-            if receipt["success"] == true {
-                return Ok(());
-            }
-            anyhow::bail!("transaction {hash} failed: {}", receipt["error"]);
-        }
-        if tokio::time::Instant::now() > deadline {
-            anyhow::bail!("transaction {hash} not in a block within {timeout:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 pub async fn submit_and_wait(

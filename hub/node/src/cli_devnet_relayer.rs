@@ -10,7 +10,7 @@
 //! Every run then starts `relayer start` as a process (log in
 //! `relayer/relayer.log`), stopped with the devnet.
 
-use crate::client::Client;
+use crate::client::{Client, Signer};
 use crate::init::free_ports;
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
@@ -131,13 +131,8 @@ async fn set_up(
         let client = Client::new(url);
         let denom = client.query("{ chain { nativeDenom } }", json!({})).await?;
         let denom = Denom::new(denom.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default())?;
-        crate::cli::sign_and_submit(
-            &client,
-            &owner,
-            TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 },
-            SETUP_TIMEOUT,
-        )
-        .await?;
+        let funding = TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 };
+        Signer::borrowing(client, &owner).send_and_wait(funding, SETUP_TIMEOUT).await?;
     }
     say("funded on every child chain");
 
@@ -160,7 +155,9 @@ async fn set_up(
             .iter()
             .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
             .collect();
-        crate::cli::sign_and_submit(&hub, &owner, TxBody::RegisterFeed { feed, approvals }, SETUP_TIMEOUT).await?;
+        Signer::borrowing(hub.clone(), &owner)
+            .send_and_wait(TxBody::RegisterFeed { feed, approvals }, SETUP_TIMEOUT)
+            .await?;
         say(&format!("registered the demo feed {DEMO_FEED} on the hub"));
     }
 

@@ -35,6 +35,8 @@ mod complexity_tests;
 #[cfg(test)]
 mod ibc_tests;
 #[cfg(test)]
+mod signer_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod ws_limits_tests;

@@ -110,7 +110,8 @@ pub async fn spawn(
         genesis: borsh::to_vec(&genesis)?,
         deposit,
     };
-    crate::cli::sign_and_submit(hub, owner, body, options.timeout)
+    tributary_client::Signer::borrowing(hub.clone(), owner)
+        .send_and_wait(body, options.timeout)
         .await
         .with_context(|| format!("the hub did not register {}", options.chain_id))?;
     let registered_ms = started.elapsed().as_millis() as u64;

@@ -1,0 +1,150 @@
+//! Signing and submitting as one key on one chain: the chain's id read
+//! once, the nonce read from the node (its `nextNonce` counts what its
+//! mempool holds), the fee the chain estimates unless one is given, and a
+//! bounded wait for the block. What the CLI, the relayer, the nodes and the
+//! tests each wrote for themselves before (issue 17); sdk-ts's `Wallet` is
+//! the same shape.
+
+use crate::{Client, ClientError};
+use std::time::Duration;
+use tokio::sync::{Mutex, OnceCell};
+use tributary_crypto::SigningKey;
+use tributary_types::{Amount, ChainId, SignDoc, Tx, TxBody};
+
+/// A committed transaction's block and outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Included {
+    pub hash: String,
+    pub height: u64,
+    pub success: bool,
+    /// Why its body failed, when it did.
+    pub error: Option<String>,
+    pub fee_paid: Amount,
+    pub gas_used: u64,
+}
+
+/// Why a transaction was not committed as hoped.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("transaction {hash} was included at height {height} but failed: {reason}")]
+    Failed { hash: String, height: u64, reason: String },
+    #[error(
+        "transaction {hash} was accepted but not included within {}s; look it up later with `hub query tx {hash}`",
+        .waited.as_secs()
+    )]
+    NotIncluded { hash: String, waited: Duration },
+}
+
+/// How often [`Signer::wait`] asks whether a transaction is in a block.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A key the signer owns, or one it borrows for a few transactions.
+enum Key<'k> {
+    Owned(SigningKey),
+    Borrowed(&'k SigningKey),
+}
+
+/// One key on the chain a [`Client`] serves.
+pub struct Signer<'k> {
+    client: Client,
+    key: Key<'k>,
+    chain_id: OnceCell<ChainId>,
+    /// Fee for every transaction, instead of the chain's estimate.
+    fee: Option<Amount>,
+    /// One signing at a time, so two sends never read the same nonce.
+    signing: Mutex<()>,
+}
+
+impl Signer<'static> {
+    /// A signer that keeps `key` (a relayer's, a long-lived tool's).
+    pub fn new(client: Client, key: SigningKey) -> Self {
+        Signer::with_key(client, Key::Owned(key))
+    }
+}
+
+impl<'k> Signer<'k> {
+    /// A signer for a few transactions by a key the caller keeps.
+    pub fn borrowing(client: Client, key: &'k SigningKey) -> Self {
+        Signer::with_key(client, Key::Borrowed(key))
+    }
+
+    fn with_key(client: Client, key: Key<'k>) -> Self {
+        Signer { client, key, chain_id: OnceCell::new(), fee: None, signing: Mutex::new(()) }
+    }
+
+    /// Pay `fee` on every transaction instead of the chain's estimate.
+    pub fn with_fee(mut self, fee: Option<Amount>) -> Self {
+        self.fee = fee;
+        self
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn key(&self) -> &SigningKey {
+        match &self.key {
+            Key::Owned(key) => key,
+            Key::Borrowed(key) => key,
+        }
+    }
+
+    /// The chain's id, read from the node once.
+    pub async fn chain_id(&self) -> Result<ChainId, ClientError> {
+        self.chain_id.get_or_try_init(|| async { Ok(self.client.chain_info().await?.id) }).await.cloned()
+    }
+
+    /// `body` as the next transaction, unsigned, with fee 0: what
+    /// [`Client::estimate_fee`] and [`Self::sign_doc`] take.
+    pub async fn doc(&self, body: TxBody, nonce: Option<u64>) -> Result<SignDoc, ClientError> {
+        let nonce = match nonce {
+            Some(nonce) => nonce,
+            None => self.client.next_nonce(&self.key().public_key().address()).await?,
+        };
+        Ok(SignDoc { chain_id: self.chain_id().await?, sender: self.key().public_key(), nonce, fee: 0, body })
+    }
+
+    /// Sign `doc` with the configured fee, or what the chain estimates for it.
+    pub async fn sign_doc(&self, mut doc: SignDoc) -> Result<Tx, ClientError> {
+        doc.fee = match self.fee {
+            Some(fee) => fee,
+            None => self.client.estimate_fee(&doc).await?,
+        };
+        Ok(self.key().sign_tx(doc))
+    }
+
+    /// Sign `body` with the next nonce and submit it; its hash. Several may
+    /// be in flight: the node counts the ones its mempool holds.
+    pub async fn send(&self, body: TxBody) -> Result<String, ClientError> {
+        let _signing = self.signing.lock().await;
+        let tx = self.sign_doc(self.doc(body, None).await?).await?;
+        self.client.submit(&tx).await
+    }
+
+    /// Wait, at most `timeout`, until transaction `hash` is in a block; an
+    /// error if it is not by then, or if its body failed.
+    pub async fn wait(&self, hash: &str, timeout: Duration) -> Result<Included, SendError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(included) = self.client.tx_outcome(hash).await? {
+                if !included.success {
+                    let reason = included.error.clone().unwrap_or_else(|| "unknown".into());
+                    return Err(SendError::Failed { hash: included.hash, height: included.height, reason });
+                }
+                return Ok(included);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(SendError::NotIncluded { hash: hash.to_string(), waited: timeout });
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// [`Self::send`], then [`Self::wait`].
+    pub async fn send_and_wait(&self, body: TxBody, timeout: Duration) -> Result<Included, SendError> {
+        let hash = self.send(body).await?;
+        self.wait(&hash, timeout).await
+    }
+}
