@@ -318,7 +318,8 @@ impl Runtime {
         base: &'b dyn StateRead,
         block: BlockInfo,
     ) -> Result<BlockExecution<'r, 'b>, RuntimeError> {
-        let mut state = Overlay::new(base);
+        let restrictions = self.modules.iter().filter_map(|m| m.send_restriction()).collect();
+        let mut state = Overlay::new(base).with_send_restrictions(restrictions);
         state.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&block.height));
         state.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&block.time_ms));
         let mut events = Vec::new();

@@ -5,7 +5,7 @@
 //! writing; `execute_tx` applies it. A module that returns an error from
 //! either leaves no writes behind (the runtime drops the transaction's layer).
 
-use crate::state::Overlay;
+use crate::state::{Overlay, SendRestriction};
 use crate::{BlockInfo, RuntimeError, TxError};
 use tributary_types::{Event, Genesis, Tx, TxBody};
 
@@ -39,6 +39,12 @@ pub trait Module: Send + Sync {
 
     /// Apply `tx`. Called only after `validate_tx` passed on the same state.
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError>;
+
+    /// A rule that may refuse to let an account send a denomination (the
+    /// bank and the transfer application ask it, [`SendRestriction`]).
+    fn send_restriction(&self) -> Option<SendRestriction> {
+        None
+    }
 }
 
 /// Refuse `text` longer than `max` bytes, or empty unless `may_be_empty`:

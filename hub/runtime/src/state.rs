@@ -7,6 +7,7 @@
 //! transaction changes nothing but its fee and nonce.
 
 use std::collections::BTreeMap;
+use tributary_types::{Address, Denom};
 
 /// A storage failure below the runtime. Not the transaction's fault: the block
 /// cannot be executed and the node must stop rather than guess.
@@ -66,15 +67,33 @@ pub(crate) fn write_value<T: borsh::BorshSerialize>(state: &mut Overlay<'_>, key
 
 type Layer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
+/// Why a module refuses to let `from` send `denom` (an asset's issuer froze
+/// the holding, say): the bank and the transfer application ask every
+/// restriction the chain's modules registered ([`crate::module::Module::send_restriction`])
+/// before moving a sender's tokens, without naming those modules.
+pub type SendRestriction = fn(&dyn StateRead, &Address, &Denom) -> Result<(), crate::TxError>;
+
 /// Pending writes over committed state, in nested layers.
 pub struct Overlay<'a> {
     base: &'a dyn StateRead,
     layers: Vec<Layer>,
+    send_restrictions: Vec<SendRestriction>,
 }
 
 impl<'a> Overlay<'a> {
     pub fn new(base: &'a dyn StateRead) -> Self {
-        Overlay { base, layers: vec![Layer::new()] }
+        Overlay { base, layers: vec![Layer::new()], send_restrictions: Vec::new() }
+    }
+
+    /// This overlay, asking `restrictions` before a sender's tokens move.
+    pub fn with_send_restrictions(mut self, restrictions: Vec<SendRestriction>) -> Self {
+        self.send_restrictions = restrictions;
+        self
+    }
+
+    /// Whether `from` may send `denom`: every registered restriction agrees.
+    pub fn check_send(&self, from: &Address, denom: &Denom) -> Result<(), crate::TxError> {
+        self.send_restrictions.iter().try_for_each(|restriction| restriction(self, from, denom))
     }
 
     pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateReadError> {

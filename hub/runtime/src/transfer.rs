@@ -279,7 +279,7 @@ fn send_of(body: &TxBody) -> Option<Send<'_>> {
 }
 
 impl Transfer {
-    fn check(&self, state: &dyn StateRead, sender: &Address, send: &Send<'_>) -> Result<(), TxError> {
+    fn check(&self, state: &Overlay<'_>, sender: &Address, send: &Send<'_>) -> Result<(), TxError> {
         ibc::check_id("channel", send.channel)?;
         check_text("receiver", send.receiver, RECEIVER_BYTES_MAX, false)?;
         check_text("memo", send.memo, MEMO_BYTES_MAX, true)?;
@@ -300,9 +300,7 @@ impl Transfer {
             }
             .into());
         }
-        if crate::assets::is_frozen(state, send.denom, sender)? {
-            return Err(TxError::AccountFrozen { denom: send.denom.to_string(), address: *sender });
-        }
+        state.check_send(sender, send.denom)?;
         let available = state.balance(sender, send.denom)?;
         if available < send.amount {
             return Err(TxError::InsufficientBalance { denom: send.denom.to_string(), needed: send.amount, available });

@@ -16,8 +16,10 @@
 //!   issuer can stop funds leaving an account (a compromised key, a court
 //!   order), and refusing deposits would let anyone break a sender's
 //!   transaction by getting the recipient frozen, without protecting anyone.
-//!   The bank enforces it: its `Transfer` check calls [`is_frozen`], which
-//!   reads one key, and only for `asset/…` denoms.
+//!   The module registers a send restriction ([`Module::send_restriction`])
+//!   that the bank's `Transfer` and the transfer application's
+//!   `TransferXChain` ask before moving a sender's tokens; it reads one key,
+//!   and only for `asset/…` denoms. Neither names this module.
 //!
 //! The native token is never an asset: it cannot be issued, burned or frozen
 //! here (fees must always be payable).
@@ -110,6 +112,15 @@ pub fn is_frozen(state: &dyn StateRead, denom: &Denom, address: &Address) -> Res
         return Ok(false);
     }
     Ok(state.get(&state_key::frozen(denom, address))?.is_some())
+}
+
+/// The assets module's send restriction: a holding its issuer froze cannot
+/// be sent (by a transfer, a cross-chain transfer, or a burn).
+fn frozen_holding(state: &dyn StateRead, from: &Address, denom: &Denom) -> Result<(), TxError> {
+    if is_frozen(state, denom, from)? {
+        return Err(TxError::AccountFrozen { denom: denom.to_string(), address: *from });
+    }
+    Ok(())
 }
 
 /// The fields of an `IssueAsset` body.
@@ -267,6 +278,10 @@ fn issue_of(body: &TxBody) -> Option<Issue<'_>> {
 impl Module for Assets {
     fn name(&self) -> &'static str {
         "assets"
+    }
+
+    fn send_restriction(&self) -> Option<crate::state::SendRestriction> {
+        Some(frozen_holding)
     }
 
     fn init_genesis(&self, _state: &mut Overlay<'_>, _genesis: &Genesis) -> Result<(), RuntimeError> {

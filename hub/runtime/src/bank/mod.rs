@@ -101,15 +101,13 @@ pub(crate) fn move_funds(
 }
 
 /// Whether `from` may send `amount` of `denom`: a positive amount it holds,
-/// of a holding its asset's issuer has not frozen (see [`crate::assets`]; a
-/// frozen account may still receive).
-fn check_transfer(state: &dyn StateRead, from: &Address, denom: &Denom, amount: Amount) -> Result<(), TxError> {
+/// that no module's send restriction refuses (an asset's frozen holding,
+/// [`crate::assets`]; a frozen account may still receive).
+fn check_transfer(state: &Overlay<'_>, from: &Address, denom: &Denom, amount: Amount) -> Result<(), TxError> {
     if amount == 0 {
         return Err(TxError::ZeroAmount);
     }
-    if crate::assets::is_frozen(state, denom, from)? {
-        return Err(TxError::AccountFrozen { denom: denom.to_string(), address: *from });
-    }
+    state.check_send(from, denom)?;
     let available = state.balance(from, denom)?;
     if available < amount {
         return Err(TxError::InsufficientBalance { denom: denom.to_string(), needed: amount, available });
