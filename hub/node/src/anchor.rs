@@ -270,7 +270,7 @@ async fn hub_proof_of_draw(
 fn refresh_due(state: &dyn tributary_runtime::state::StateRead) -> anyhow::Result<bool> {
     let Some(client) = committee::hub_client(state)? else { return Ok(false) };
     let due_ms = client.latest().time_ms.saturating_add(client.config().trusting_period_ms / 2);
-    Ok(crate::node::now_ms() >= due_ms)
+    Ok(crate::clock::now_ms() >= due_ms)
 }
 
 /// A committee member from the hub's `MemberView` JSON.

@@ -263,7 +263,7 @@ async fn announce(
             graphql: node.graphql.clone(),
         },
     };
-    doc.fee = chain.suggested_fee(&doc, crate::node::now_ms())?;
+    doc.fee = chain.suggested_fee(&doc, crate::clock::now_ms())?;
     node.announce_sent = Some(Instant::now());
     hub.submit(&key.sign_tx(doc)).await.context("the hub refused the endpoint announcement")?;
     tracing::info!(chain = %record.chain_id, p2p = %node.p2p, graphql = %node.graphql, "announced the child node's endpoints on the hub");

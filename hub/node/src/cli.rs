@@ -550,7 +550,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 nodes,
                 permissioned,
                 passphrase,
-                genesis_time_ms: crate::node::now_ms(),
+                genesis_time_ms: crate::clock::now_ms(),
                 consensus: Default::default(),
             };
             let summary = init_home(&home.home(), &options)?;
@@ -679,7 +679,7 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
                 denom: Denom::new(denom.clone().unwrap_or(native))?,
                 amount: *amount,
                 timeout_height: 0,
-                timeout_time_ms: crate::node::now_ms().saturating_add(packet_timeout_secs.saturating_mul(1_000)),
+                timeout_time_ms: crate::clock::now_ms().saturating_add(packet_timeout_secs.saturating_mul(1_000)),
                 memo: memo.clone(),
             }
         }

@@ -59,7 +59,7 @@ pub async fn run(
                 nodes,
                 permissioned: false,
                 passphrase: None,
-                genesis_time_ms: crate::node::now_ms(),
+                genesis_time_ms: crate::clock::now_ms(),
                 consensus: Default::default(),
             },
         )?;

@@ -19,7 +19,8 @@
 //! it sees.
 
 use crate::chain::{vrf_secret_for, Chain, ChainError, ImportError};
-use crate::node::now_ms;
+use crate::clock::now_ms;
+use crate::gossip::{decode_tx_batch, encode_tx_batches};
 use anyhow::Context as _;
 use borsh::{BorshDeserialize, BorshSerialize};
 use std::collections::HashMap;
@@ -35,38 +36,6 @@ use tributary_consensus::{
 use tributary_crypto::SigningKey;
 use tributary_p2p::{NetworkEvent, NetworkHandle, PeerId, Topic};
 use tributary_types::{decode_bounded, Block, Hash, PublicKey, Tx, TX_BYTES_MAX};
-
-/// Most transactions in one `Txs` gossip message.
-pub const TX_GOSSIP_BATCH_MAX: usize = 256;
-/// Largest `Txs` gossip message.
-pub const TX_GOSSIP_BYTES_MAX: usize = 1024 * 1024;
-
-/// Decode a `Txs` gossip payload: a non-empty, bounded batch.
-pub fn decode_tx_batch(bytes: &[u8]) -> Option<Vec<Tx>> {
-    let txs: Vec<Tx> = decode_bounded("tx batch", bytes, TX_GOSSIP_BYTES_MAX).ok()?;
-    (!txs.is_empty() && txs.len() <= TX_GOSSIP_BATCH_MAX).then_some(txs)
-}
-
-/// Encode transactions for `Txs` gossip, in messages within the limits.
-pub fn encode_tx_batches(txs: &[Tx]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut batch: Vec<&Tx> = Vec::new();
-    let mut bytes = 0;
-    for tx in txs {
-        let len = tx.encoded_len();
-        if !batch.is_empty() && (batch.len() == TX_GOSSIP_BATCH_MAX || bytes + len > TX_GOSSIP_BYTES_MAX - 1024) {
-            out.push(borsh::to_vec(&batch).unwrap_or_default());
-            batch.clear();
-            bytes = 0;
-        }
-        batch.push(tx);
-        bytes += len;
-    }
-    if !batch.is_empty() {
-        out.push(borsh::to_vec(&batch).unwrap_or_default());
-    }
-    out
-}
 
 /// Largest proposal (block included) accepted from a peer.
 pub const PROPOSAL_BYTES_MAX: usize = 1024 * 1024;
@@ -792,7 +761,7 @@ mod tests {
         let batches = encode_tx_batches(&vec![tx.clone(); 600]);
         let sizes: Vec<usize> = batches.iter().map(|b| decode_tx_batch(b).unwrap().len()).collect();
         assert_eq!(sizes, vec![256, 256, 88]);
-        let too_many = borsh::to_vec(&vec![tx; TX_GOSSIP_BATCH_MAX + 1]).unwrap();
+        let too_many = borsh::to_vec(&vec![tx; crate::gossip::TX_GOSSIP_BATCH_MAX + 1]).unwrap();
         assert_eq!(decode_tx_batch(&too_many), None);
     }
 }

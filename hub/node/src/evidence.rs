@@ -19,6 +19,6 @@ pub fn evidence_tx(chain: &Chain, evidence: &Evidence) -> Option<Tx> {
         fee: 0,
         body: TxBody::SubmitEvidence { evidence },
     };
-    doc.fee = chain.suggested_fee(&doc, crate::node::now_ms()).ok()?;
+    doc.fee = chain.suggested_fee(&doc, crate::clock::now_ms()).ok()?;
     Some(key.sign_tx(doc))
 }

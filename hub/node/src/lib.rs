@@ -19,12 +19,14 @@ pub mod children;
 pub mod cli;
 pub mod cli_devnet;
 pub mod cli_devnet_relayer;
+pub mod clock;
 /// The GraphQL client (its own crate, `hub/client`, so tools need no node).
 pub use tributary_client as client;
 pub mod config;
 pub mod driver;
 pub mod evidence;
 pub mod gateway_config;
+pub mod gossip;
 pub mod init;
 pub mod metrics;
 pub mod node;

@@ -13,7 +13,7 @@ use crate::driver::{gossip_is_well_formed, Driver, DriverConfig};
 use anyhow::Context as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use tributary_crypto::keyfile::load_signing_key;
 use tributary_crypto::SigningKey;
 use tributary_mempool::MempoolConfig;
@@ -21,9 +21,7 @@ use tributary_p2p::{Multiaddr, NetworkConfig, NetworkHandle, PeerId};
 use tributary_store::{Durability, Store};
 use tributary_types::TX_BYTES_MAX;
 
-pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
+pub use crate::clock::now_ms;
 
 /// The keys a home's config names: the validator key (if any) and the p2p identity.
 pub fn load_keys(

@@ -90,7 +90,7 @@ pub async fn spawn(
     let terms = info["childChainTerms"].as_str().context("the hub serves no childChainTerms; is it up to date?")?;
     let terms = base64::engine::general_purpose::STANDARD.decode(terms).context("childChainTerms is not base64")?;
     let terms = ChildTerms::try_from_slice(&terms).context("childChainTerms does not decode")?;
-    let mut render = RenderOptions::new(options.chain_id.clone(), owner.public_key().address(), crate::node::now_ms());
+    let mut render = RenderOptions::new(options.chain_id.clone(), owner.public_key().address(), crate::clock::now_ms());
     render.validators = GenesisValidator::named("hub-validator-", &terms.validators);
     render.consensus = Some(terms.consensus);
     render.hub = Some(terms.hub);

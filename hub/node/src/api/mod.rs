@@ -47,6 +47,8 @@ pub fn build_schema(chain: Arc<Chain>, settings: &ApiSettings, network: Option<N
     let mut builder = async_graphql::Schema::build(QueryRoot::default(), MutationRoot, subscription::SubscriptionRoot)
         .data(chain)
         .data(network)
+        // Resolvers take the time from here, not from the system clock.
+        .data(crate::clock::Clock::system())
         // The strict data depth is checked per request (`graphql` below); the
         // schema's own bound covers subscriptions too.
         .limit_depth(settings.max_introspection_depth.max(settings.max_depth))

@@ -54,6 +54,11 @@ fn parse_address(text: &str) -> async_graphql::Result<Address> {
     text.parse::<Address>().map_err(|e| api_error("INVALID_ADDRESS", e.to_string()))
 }
 
+/// Now, from the clock the schema was built with ([`crate::clock::Clock`]).
+pub(crate) fn clock(ctx: &Context<'_>) -> u64 {
+    ctx.data::<crate::clock::Clock>().map(|c| c.now_ms()).unwrap_or_else(|_| crate::clock::now_ms())
+}
+
 pub(crate) fn chain<'a>(ctx: &Context<'a>) -> &'a Arc<Chain> {
     // The schema is always built with the chain as data (see `build_schema`).
     ctx.data_unchecked::<Arc<Chain>>()
@@ -526,11 +531,12 @@ fn child_chain_view(
     record: tributary_runtime::childchains::ChildChain,
     anchored_from: u64,
     limit: usize,
+    now_ms: u64,
 ) -> async_graphql::Result<ChildChainView> {
     let snapshot = chain.latest();
     let anchored = tributary_runtime::childchains::anchored_headers(&snapshot, &record.chain_id, anchored_from, limit)
         .map_err(internal)?;
-    let stalled = tributary_runtime::childchains::is_stalled(&record, crate::node::now_ms(), &chain.genesis().registry);
+    let stalled = tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
     Ok(ChildChainView {
         chain_id: record.chain_id.to_string(),
         template: record.template.clone(),
@@ -689,7 +695,7 @@ impl ChainQuery {
         let chain = chain(ctx);
         let (tx, _) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
         let intrinsic_gas = chain.genesis().params.gas.intrinsic_gas(&tx);
-        match chain.simulate(tx, crate::node::now_ms()).map_err(internal)? {
+        match chain.simulate(tx, clock(ctx)).map_err(internal)? {
             Ok(receipt) => Ok(FeeEstimate {
                 gas_used: receipt.gas_used,
                 intrinsic_gas,
@@ -811,7 +817,8 @@ impl ChainQuery {
             return Ok(Vec::new());
         }
         let records = tributary_runtime::childchains::child_chains(&chain.latest()).map_err(internal)?;
-        records.into_iter().map(|r| child_chain_view(chain, r, 0, 0)).collect()
+        let now_ms = clock(ctx);
+        records.into_iter().map(|r| child_chain_view(chain, r, 0, 0, now_ms)).collect()
     }
 
     /// What this hub decides about a child chain registered now: its first
@@ -855,7 +862,7 @@ impl ChainQuery {
         };
         let limit = (limit as usize).min(100);
         let from = anchored_from.unwrap_or(record.anchored_height.saturating_sub(limit as u64 - 1).max(1));
-        Ok(Some(child_chain_view(chain, record, from, limit)?))
+        Ok(Some(child_chain_view(chain, record, from, limit, clock(ctx))?))
     }
 
     /// Assets issued on this chain, in issue order (at most 100 per page);
@@ -1067,7 +1074,7 @@ fn gossip_txs(ctx: &Context<'_>, txs: Vec<Tx>) {
         return;
     }
     tokio::spawn(async move {
-        for bytes in crate::driver::encode_tx_batches(&txs) {
+        for bytes in crate::gossip::encode_tx_batches(&txs) {
             if let Err(e) = network.publish(tributary_p2p::Topic::Txs, bytes).await {
                 if !matches!(e, tributary_p2p::Error::NoPeers) {
                     tracing::debug!("tx gossip failed: {e}");
