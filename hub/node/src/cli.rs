@@ -7,6 +7,8 @@
 use crate::client::{Client, ClientError};
 use crate::config::Home;
 use crate::init::{free_ports, init_full_node, init_home, ports_from, InitOptions, NodePorts};
+use crate::output::scalar;
+pub use crate::output::{emit, shutdown_signal};
 use anyhow::{bail, Context as _};
 use base64::Engine;
 use clap::{Args, Parser, Subcommand};
@@ -451,64 +453,6 @@ fn load_key(from: &str, home: &HomeArg, passphrase: &PassphraseArg) -> anyhow::R
     Ok(load_signing_key(&path, passphrase.read()?.as_deref())?)
 }
 
-/// Print `value` as JSON, or as indented `key: value` text.
-pub fn emit(json: bool, value: &Value) {
-    if json {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
-    } else {
-        let mut out = String::new();
-        render_text(value, 0, &mut out);
-        print!("{out}");
-    }
-}
-
-fn render_text(value: &Value, indent: usize, out: &mut String) {
-    let pad = "  ".repeat(indent);
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                match v {
-                    Value::Object(_) | Value::Array(_) if !is_empty(v) => {
-                        out.push_str(&format!("{pad}{k}:\n"));
-                        render_text(v, indent + 1, out);
-                    }
-                    _ => out.push_str(&format!("{pad}{k}: {}\n", scalar(v))),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                match item {
-                    Value::Object(_) | Value::Array(_) => {
-                        out.push_str(&format!("{pad}-\n"));
-                        render_text(item, indent + 1, out);
-                    }
-                    _ => out.push_str(&format!("{pad}- {}\n", scalar(item))),
-                }
-            }
-        }
-        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
-    }
-}
-
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Object(m) => m.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
-    }
-}
-
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
-        other => other.to_string(),
-    }
-}
-
 pub const TX_FIELDS: &str = "hash height index chainId sender nonce fee kind details receipt { success error feePaid events { kind attributes { key value } } }";
 pub const HEADER_FIELDS: &str =
     "hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput validatorSetHash nextValidatorSetHash";
@@ -914,26 +858,6 @@ async fn stop_signal(parent_pid: Option<u32>) {
     tokio::select! {
         _ = shutdown_signal() => {}
         _ = orphaned => {}
-    }
-}
-
-/// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
     }
 }
 

@@ -10,9 +10,9 @@
 //! every hub ↔ child path and a demo oracle feed ([`crate::cli_devnet_relayer`]).
 
 use crate::children::{await_stop, request_stop, stop_process};
-use crate::cli::{emit, shutdown_signal};
 use crate::config::Home;
 use crate::init::{free_ports, init_home, ports_from, InitOptions};
+use crate::output::{emit, shutdown_signal};
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

@@ -30,6 +30,7 @@ pub mod gossip;
 pub mod init;
 pub mod metrics;
 pub mod node;
+pub mod output;
 pub mod spawn;
 
 #[cfg(test)]
