@@ -217,8 +217,8 @@ impl ChainOwn {
         &self.entry.graphql
     }
     /// Whether it answers now, and its height.
-    async fn status(&self, ctx: &Context<'_>) -> crate::query::ChainStatusView {
-        crate::query::status(ctx.data_unchecked::<Caller>(), self.entry.clone()).await
+    async fn status(&self, ctx: &Context<'_>) -> crate::chains::ChainStatusView {
+        crate::chains::status(ctx.data_unchecked::<Caller>(), self.entry.clone()).await
     }
 }
 

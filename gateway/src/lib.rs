@@ -19,6 +19,7 @@
 //!   gateway's own GraphQL.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod chains;
 pub mod depth;
 pub mod directory;
 pub mod forward;
@@ -127,9 +128,9 @@ impl Mutation {
         tx_base64: String,
     ) -> async_graphql::Result<GatewaySubmitView> {
         if tx_base64.len() > TX_BASE64_MAX {
-            return Err(query::gateway_error("TX_TOO_LARGE", format!("txBase64 is over {TX_BASE64_MAX} characters")));
+            return Err(chains::gateway_error("TX_TOO_LARGE", format!("txBase64 is over {TX_BASE64_MAX} characters")));
         }
-        let entry = query::find_chain(ctx.data_unchecked::<Arc<Directory>>(), &chain)?;
+        let entry = chains::find_chain(ctx.data_unchecked::<Arc<Directory>>(), &chain)?;
         let answer = ctx
             .data_unchecked::<Caller>()
             .ask(

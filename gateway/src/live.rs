@@ -19,9 +19,9 @@
 //! naming the chain; a client resubscribes and reads the gap with
 //! `chain(id) { blocksConnection(minHeight:, maxHeight:) }`.
 
+use crate::chains::find_chain;
 use crate::directory::{ChainEntry, Directory};
 use crate::forward::NodeTypes;
-use crate::query::find_chain;
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Context, OutputType, SimpleObject, Subscription};
 use futures::stream::BoxStream;
@@ -247,7 +247,7 @@ fn targets(directory: &Directory, chains: Option<Vec<String>>) -> async_graphql:
         None => directory.chains(),
     };
     if entries.len() > CHAINS_MAX {
-        return Err(crate::query::gateway_error("BAD_ARGUMENTS", format!("at most {CHAINS_MAX} chains")));
+        return Err(crate::chains::gateway_error("BAD_ARGUMENTS", format!("at most {CHAINS_MAX} chains")));
     }
     Ok(entries)
 }

@@ -1,6 +1,8 @@
 //! The gateway's query root: the chains, one chain (stitched from its
 //! node's schema), cross-chain views, proofs, and the limits it enforces.
 
+pub use crate::chains::ChainStatusView;
+use crate::chains::{check_address, find_chain, gateway_error, status};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
 use crate::forward::{GatewayChain, NodeTypes};
 use crate::transfers::{self, CrossChainTransferView, TransferConnection, TransferFilter};
@@ -10,20 +12,6 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 use std::marker::PhantomData;
 use std::sync::Arc;
-
-/// A chain and whether it answers.
-#[derive(SimpleObject, Clone)]
-pub struct ChainStatusView {
-    pub id: String,
-    pub kind: String,
-    pub template: Option<String>,
-    pub graphql: String,
-    /// `up` or `down`.
-    pub status: String,
-    pub height: Option<u64>,
-    /// Why it is down.
-    pub error: Option<String>,
-}
 
 /// A balance on one chain.
 #[derive(SimpleObject, Clone)]
@@ -123,47 +111,6 @@ fn directory<'a>(ctx: &Context<'a>) -> &'a Arc<Directory> {
 
 fn config<'a>(ctx: &Context<'a>) -> &'a Config {
     ctx.data_unchecked::<Config>()
-}
-
-pub(crate) fn gateway_error(code: &'static str, message: impl Into<String>) -> async_graphql::Error {
-    use async_graphql::ErrorExtensions;
-    async_graphql::Error::new(message.into()).extend_with(|_, e| e.set("code", code))
-}
-
-pub(crate) fn find_chain(directory: &Directory, id: &str) -> async_graphql::Result<ChainEntry> {
-    directory.find(id).ok_or_else(|| {
-        let known: Vec<String> = directory.chains().into_iter().map(|c| c.id).collect();
-        gateway_error("UNKNOWN_CHAIN", format!("no chain {id:?} is known here; known chains: {}", known.join(", ")))
-    })
-}
-
-pub(crate) fn check_address(address: &str) -> async_graphql::Result<()> {
-    let ok = address.len() <= 100
-        && address
-            .strip_prefix("trib1")
-            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric()));
-    if ok {
-        Ok(())
-    } else {
-        Err(gateway_error("INVALID_ADDRESS", format!("{address:?} is not an address (trib1…)")))
-    }
-}
-
-pub(crate) async fn status(caller: &Caller, chain: ChainEntry) -> ChainStatusView {
-    let answer = caller.ask(&chain, "{ chain { height } }", json!({})).await;
-    let (status, height, error) = match answer {
-        Ok(v) => ("up", v.pointer("/chain/height").and_then(Value::as_u64), None),
-        Err(e) => ("down", None, Some(e.message)),
-    };
-    ChainStatusView {
-        id: chain.id,
-        kind: chain.kind,
-        template: chain.template,
-        graphql: chain.graphql,
-        status: status.into(),
-        height,
-        error,
-    }
 }
 
 fn str_at(v: &Value, pointer: &str) -> Result<String, ChainError> {

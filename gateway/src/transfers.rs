@@ -7,8 +7,8 @@
 //! listings (`txs` with event filters) for the hop transactions; a hop
 //! older than the node's walk bound is reported without its transaction.
 
+use crate::chains::{check_address, gateway_error};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
-use crate::query::{check_address, gateway_error};
 use async_graphql::{InputObject, SimpleObject};
 use base64::Engine;
 use futures::future::join_all;
