@@ -11,7 +11,6 @@ use tributary_mempool::MempoolConfig;
 use tributary_node::chain::{vrf_secret_for, Chain};
 use tributary_store::{Durability, Store};
 use tributary_types::block::{validator_set_hash, vote_sign_bytes, CommitCertificate, ValidatorSignature};
-use tributary_types::genesis::GenesisBalance;
 use tributary_types::{ChainId, Genesis, GenesisAccount, GenesisValidator, Params, SignDoc, StakingParams, TxBody};
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
@@ -29,13 +28,9 @@ fn node() -> Node {
     let alice = SigningKey::from_secret([12; 32]);
     let params = Params::default();
     let genesis = Genesis {
-        chain_id: ChainId::new("lc-hub").unwrap(),
         genesis_time_ms: 1_000,
         params: params.clone(),
-        consensus: Default::default(),
         staking: StakingParams { epoch_length: 5, ..StakingParams::default() },
-        registry: Default::default(),
-        token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![GenesisValidator {
             name: "v".into(),
@@ -43,11 +38,8 @@ fn node() -> Node {
             vrf_public_key: vrf_secret_for(&validator).unwrap().public_key().0,
             power: 1,
         }],
-        accounts: vec![GenesisAccount {
-            address: alice.public_key().address(),
-            balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 10_000_000 }],
-        }],
-        hub: None,
+        accounts: vec![GenesisAccount::funded(alice.public_key().address(), params.native_denom.clone(), 10_000_000)],
+        ..Genesis::empty(ChainId::new("lc-hub").unwrap())
     };
     let mempool = MempoolConfig {
         chain_id: genesis.chain_id.clone(),

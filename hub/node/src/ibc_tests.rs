@@ -16,14 +16,10 @@ use tributary_runtime::bank::BankRead;
 use tributary_runtime::ibc::{self, state_key};
 use tributary_runtime::state::StateRead;
 use tributary_runtime::transfer::{self, DenomTrace};
-use tributary_store::{Durability, Store};
-use tributary_types::genesis::GenesisBalance;
 use tributary_types::ibc::{
     Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT,
 };
-use tributary_types::{
-    Address, Amount, ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Params, Receipt, SignDoc, TxBody,
-};
+use tributary_types::{Address, Amount, Denom, GenesisAccount, Params, Receipt, SignDoc, TxBody};
 
 const TRUSTING_PERIOD_MS: u64 = 14 * 24 * 60 * 60 * 1000;
 const MAX_CLOCK_DRIFT_MS: u64 = 10_000;
@@ -39,8 +35,6 @@ fn port() -> String {
 fn denom(text: &str) -> Denom {
     Denom::new(text).unwrap()
 }
-
-use crate::tests::mempool_config;
 
 /// One chain with its validator, a user and a relayer (both funded in the
 /// native denom).
@@ -65,32 +59,13 @@ impl Side {
             gas: tributary_types::GasSchedule { price_per_kgas: 0, ..Default::default() },
             ..Params::default()
         };
-        let funded = |key: &SigningKey| GenesisAccount {
-            address: key.public_key().address(),
-            balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: FUNDS }],
-        };
-        let genesis = Genesis {
-            chain_id: ChainId::new(chain_id).unwrap(),
-            genesis_time_ms: 1_000,
-            params: params.clone(),
-            consensus: Default::default(),
-            staking: Default::default(),
-            registry: Default::default(),
-            token: Default::default(),
-            modules: tributary_types::genesis::default_modules(),
-            validators: vec![GenesisValidator {
-                name: "v".into(),
-                public_key: validator.public_key(),
-                vrf_public_key: crate::chain::vrf_secret_for(&validator).unwrap().public_key().0,
-                power: 1,
-            }],
-            accounts: vec![funded(&user), funded(&relayer)],
-            hub: None,
-        };
-        let mempool = mempool_config(&genesis);
-        let store = Arc::new(Store::open(dir.path()).unwrap());
-        let chain = Arc::new(Chain::open(store, genesis, Some(validator), mempool, Durability::Buffered).unwrap());
-        Side { _dir: dir, chain, native: params.native_denom, user, relayer }
+        let funded =
+            |key: &SigningKey| GenesisAccount::funded(key.public_key().address(), params.native_denom.clone(), FUNDS);
+        let accounts = vec![funded(&user), funded(&relayer)];
+        let native = params.native_denom.clone();
+        let genesis = crate::tests::one_validator_genesis(chain_id, params, &validator, accounts);
+        let chain = crate::tests::open_chain(dir.path(), genesis, validator);
+        Side { _dir: dir, chain, native, user, relayer }
     }
 
     fn height(&self) -> u64 {

@@ -143,17 +143,13 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
         accounts.push(InitAccount { name, address: address.to_string(), key_file: path });
     }
     let genesis = Genesis {
-        chain_id: options.chain_id.clone(),
         genesis_time_ms: options.genesis_time_ms,
         params,
         consensus: options.consensus.clone(),
-        staking: Default::default(),
-        registry: Default::default(),
-        token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: genesis_validators,
         accounts: genesis_accounts,
-        hub: None,
+        ..Genesis::empty(options.chain_id.clone())
     };
     let genesis_json = serde_json::to_vec_pretty(&genesis)?;
     let p2p_addrs: Vec<String> = options

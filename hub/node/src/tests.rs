@@ -10,7 +10,6 @@ use std::sync::Arc;
 use tributary_crypto::SigningKey;
 use tributary_mempool::MempoolConfig;
 use tributary_store::{Durability, Store};
-use tributary_types::genesis::GenesisBalance;
 use tributary_types::{ChainId, Denom, Genesis, GenesisAccount, GenesisValidator, Hash, Params, SignDoc, Tx, TxBody};
 
 /// A roomy mempool for in-process test chains (also used by `ibc_tests`).
@@ -39,32 +38,41 @@ pub(crate) fn fixture() -> Fixture {
     let validator = SigningKey::generate();
     let alice = SigningKey::generate();
     let params = Params::default();
-    let genesis = Genesis {
-        chain_id: ChainId::new("unit-hub").unwrap(),
+    let accounts = vec![GenesisAccount::funded(alice.public_key().address(), params.native_denom.clone(), 1_000_000)];
+    let genesis = one_validator_genesis("unit-hub", params, &validator, accounts);
+    let validator_secret = validator.secret_bytes();
+    let chain = open_chain(dir.path(), genesis, validator);
+    Fixture { _dir: dir, chain, alice, validator_secret }
+}
+
+/// The genesis of a hub-like chain (the default modules) whose only
+/// validator is `validator`, at time 1,000 ms.
+pub(crate) fn one_validator_genesis(
+    chain_id: &str,
+    params: Params,
+    validator: &SigningKey,
+    accounts: Vec<GenesisAccount>,
+) -> Genesis {
+    Genesis {
         genesis_time_ms: 1_000,
-        params: params.clone(),
-        consensus: Default::default(),
-        staking: Default::default(),
-        registry: Default::default(),
-        token: Default::default(),
+        params,
         modules: tributary_types::genesis::default_modules(),
         validators: vec![GenesisValidator {
             name: "v".into(),
             public_key: validator.public_key(),
-            vrf_public_key: crate::chain::vrf_secret_for(&validator).unwrap().public_key().0,
+            vrf_public_key: crate::chain::vrf_secret_for(validator).unwrap().public_key().0,
             power: 1,
         }],
-        accounts: vec![GenesisAccount {
-            address: alice.public_key().address(),
-            balances: vec![GenesisBalance { denom: params.native_denom.clone(), amount: 1_000_000 }],
-        }],
-        hub: None,
-    };
+        accounts,
+        ..Genesis::empty(ChainId::new(chain_id).unwrap())
+    }
+}
+
+/// `genesis`'s chain in RocksDB under `dir`, run by `validator`.
+pub(crate) fn open_chain(dir: &std::path::Path, genesis: Genesis, validator: SigningKey) -> Arc<Chain> {
     let mempool = mempool_config(&genesis);
-    let validator_secret = validator.secret_bytes();
-    let store = Arc::new(Store::open(dir.path()).unwrap());
-    let chain = Arc::new(Chain::open(store, genesis, Some(validator), mempool, Durability::Buffered).unwrap());
-    Fixture { _dir: dir, chain, alice, validator_secret }
+    let store = Arc::new(Store::open(dir).unwrap());
+    Arc::new(Chain::open(store, genesis, Some(validator), mempool, Durability::Buffered).unwrap())
 }
 
 pub(crate) fn transfer(key: &SigningKey, nonce: u64, amount: u128) -> Tx {

@@ -5,8 +5,8 @@ use crate::{BlockInfo, Runtime, RuntimeError};
 use std::collections::BTreeMap;
 use tributary_crypto::SigningKey;
 use tributary_types::{
-    Address, Amount, ChainId, Denom, Event, GasSchedule, Genesis, GenesisAccount, GenesisBalance, Hash, Params,
-    Receipt, SignDoc, TxBody,
+    Address, Amount, ChainId, Denom, Event, GasSchedule, Genesis, GenesisAccount, Hash, Params, Receipt, SignDoc,
+    TxBody,
 };
 
 pub(crate) const FEE: Amount = 10;
@@ -21,26 +21,17 @@ pub(crate) fn chain_id() -> ChainId {
 
 pub(crate) fn genesis(modules: &[&str], accounts: &[(Address, Denom, Amount)]) -> Genesis {
     Genesis {
-        chain_id: chain_id(),
         genesis_time_ms: 1,
         // Module tests pay a flat `FEE`: gas costs nothing here, so what a
         // test checks is its module's rule. Gas has tests of its own, with
         // the default schedule (`tests.rs`, "gas").
         params: Params { gas: GasSchedule { price_per_kgas: 0, ..GasSchedule::default() }, ..Params::default() },
-        consensus: Default::default(),
-        staking: Default::default(),
-        registry: Default::default(),
-        token: Default::default(),
         modules: modules.iter().map(|m| m.to_string()).collect(),
-        validators: vec![],
         accounts: accounts
             .iter()
-            .map(|(address, denom, amount)| GenesisAccount {
-                address: *address,
-                balances: vec![GenesisBalance { denom: denom.clone(), amount: *amount }],
-            })
+            .map(|(address, denom, amount)| GenesisAccount::funded(*address, denom.clone(), *amount))
             .collect(),
-        hub: None,
+        ..Genesis::empty(chain_id())
     }
 }
 

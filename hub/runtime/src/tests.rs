@@ -2,7 +2,7 @@ use super::*;
 use bank::BankRead;
 use proptest::prelude::*;
 use tributary_crypto::SigningKey;
-use tributary_types::{Denom, GenesisAccount, GenesisBalance, SignDoc, TxBody};
+use tributary_types::{Denom, GenesisAccount, SignDoc, TxBody};
 
 fn utrib() -> Denom {
     Denom::new("utrib").unwrap()
@@ -10,23 +10,10 @@ fn utrib() -> Denom {
 
 fn genesis(accounts: &[(&SigningKey, Amount)]) -> Genesis {
     Genesis {
-        chain_id: ChainId::new("test-hub").unwrap(),
         genesis_time_ms: 1,
-        params: Params::default(),
-        consensus: Default::default(),
-        staking: Default::default(),
-        registry: Default::default(),
-        token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
-        validators: vec![],
-        accounts: accounts
-            .iter()
-            .map(|(k, a)| GenesisAccount {
-                address: k.public_key().address(),
-                balances: vec![GenesisBalance { denom: utrib(), amount: *a }],
-            })
-            .collect(),
-        hub: None,
+        accounts: accounts.iter().map(|(k, a)| GenesisAccount::funded(k.public_key().address(), utrib(), *a)).collect(),
+        ..Genesis::empty(ChainId::new("test-hub").unwrap())
     }
 }
 

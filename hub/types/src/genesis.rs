@@ -373,6 +373,35 @@ pub struct Genesis {
     pub hub: Option<HubTrust>,
 }
 
+impl Genesis {
+    /// A genesis for `chain_id` with every parameter at its default, no
+    /// module but `bank`, no validators, accounts or hub: the base that
+    /// `Genesis { field: …, ..Genesis::empty(id) }` fills in, so a document
+    /// states only what makes it different.
+    pub fn empty(chain_id: ChainId) -> Self {
+        Genesis {
+            chain_id,
+            genesis_time_ms: 0,
+            params: Params::default(),
+            consensus: ConsensusGenesis::default(),
+            staking: StakingParams::default(),
+            registry: RegistryParams::default(),
+            token: TokenMetadata::default(),
+            modules: Vec::new(),
+            validators: Vec::new(),
+            accounts: Vec::new(),
+            hub: None,
+        }
+    }
+}
+
+impl GenesisAccount {
+    /// `address` holding `amount` of `denom` and nothing else.
+    pub fn funded(address: Address, denom: Denom, amount: Amount) -> Self {
+        GenesisAccount { address, balances: vec![GenesisBalance { denom, amount }] }
+    }
+}
+
 /// What a child chain trusts about its hub from genesis on: enough for a
 /// light client that follows hub headers by skipping verification (at least
 /// the trust threshold of this set must sign any hub header it accepts).

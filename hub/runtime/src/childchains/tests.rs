@@ -91,20 +91,14 @@ fn child_denom() -> Denom {
 /// committee: the `committee` module and one funded account.
 fn child_genesis(chain: &ChildTestChain, validators: &[Validator]) -> Genesis {
     Genesis {
-        chain_id: chain.chain_id.clone(),
         genesis_time_ms: GENESIS_TIME_MS,
         params: tributary_types::Params { native_denom: child_denom(), ..Default::default() },
         consensus: consensus_of(chain),
-        staking: Default::default(),
-        registry: Default::default(),
-        token: Default::default(),
         modules: vec!["committee".into()],
         validators: GenesisValidator::named("c", validators),
-        accounts: vec![GenesisAccount {
-            address: Address([0xc1; 20]),
-            balances: vec![GenesisBalance { denom: child_denom(), amount: 1_000_000 }],
-        }],
+        accounts: vec![GenesisAccount::funded(Address([0xc1; 20]), child_denom(), 1_000_000)],
         hub: Some(hub_trust(&test_hub_set())),
+        ..Genesis::empty(chain.chain_id.clone())
     }
 }
 

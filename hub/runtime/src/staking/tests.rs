@@ -8,7 +8,7 @@ use tributary_consensus::messages::vote_bytes;
 use tributary_consensus::{DoubleVote, Vote, VoteKind, VrfSecret};
 use tributary_crypto::SigningKey;
 use tributary_types::block::validator_set_hash;
-use tributary_types::{ChainId, GenesisAccount, GenesisBalance, GenesisValidator, Hash, Params, Receipt, SignDoc};
+use tributary_types::{ChainId, GenesisAccount, GenesisValidator, Hash, Params, Receipt, SignDoc};
 
 const CHAIN: &str = "test-hub";
 
@@ -57,28 +57,19 @@ fn genesis(staking: StakingParams) -> Genesis {
         power,
     };
     Genesis {
-        chain_id: chain_id(),
         genesis_time_ms: 1,
         // A flat fee, as in `test_chain`: these tests are about staking.
         params: Params {
             gas: tributary_types::GasSchedule { price_per_kgas: 0, ..Default::default() },
             ..Params::default()
         },
-        consensus: Default::default(),
         staking,
         // Shorter than the unbonding time, as genesis requires.
         registry: tributary_types::RegistryParams { trusting_period_ms: 1, ..Default::default() },
-        token: Default::default(),
         modules: tributary_types::genesis::default_modules(),
         validators: vec![validator(1, 10), validator(2, 5)],
-        accounts: [1u8, 3, 4, 5]
-            .iter()
-            .map(|s| GenesisAccount {
-                address: addr(*s),
-                balances: vec![GenesisBalance { denom: utrib(), amount: 10_000 }],
-            })
-            .collect(),
-        hub: None,
+        accounts: [1u8, 3, 4, 5].iter().map(|s| GenesisAccount::funded(addr(*s), utrib(), 10_000)).collect(),
+        ..Genesis::empty(chain_id())
     }
 }
 
