@@ -139,6 +139,28 @@ async fn node_rejects_bad_input_and_keeps_serving() {
         assert!(!ok, "CLI accepted a bad transfer: {out}");
         assert!(out.to_string().contains(expected), "expected {expected:?} in {out}");
     }
+    // A transaction whose body would fail is not sent (it would pay its fee
+    // for nothing): the estimate says why, and the nonce below stays 1.
+    let (ok, out) = hub_json(&[
+        "tx",
+        "transfer-xchain",
+        "--home",
+        home_dir.as_str(),
+        "--node",
+        node.graphql.as_str(),
+        "--from",
+        "user0",
+        "--to-chain",
+        "elsewhere",
+        "--channel",
+        "channel-77",
+        "--to",
+        bob.as_str(),
+        "--amount",
+        "1",
+    ]);
+    assert!(!ok, "CLI sent a transaction that would fail: {out}");
+    assert!(out.to_string().contains("would fail") && out.to_string().contains("channel-77"), "{out}");
     let (ok, out) = hub_json(&["query", "account", &bob, "--node", "http://127.0.0.1:1/graphql"]);
     assert!(!ok);
     assert!(out.to_string().contains("cannot reach the node"), "{out}");

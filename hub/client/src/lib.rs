@@ -11,6 +11,17 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tributary_types::{Address, Amount, ChainId, SignDoc, Signature, Tx};
 
+/// What a transaction would cost and do ([`Client::estimate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeeEstimate {
+    pub gas_used: u64,
+    /// The fee to sign with: its gas and a tenth more, priced.
+    pub suggested_fee: Amount,
+    /// Whether its body would succeed on the latest state, and why not.
+    pub success: bool,
+    pub error: Option<String>,
+}
+
 /// What a node says of its chain ([`Client::chain_info`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChainInfo {
@@ -63,6 +74,12 @@ impl Client {
     /// more, at the chain's price. An error names why a block would refuse
     /// it outright (it is for another chain, say).
     pub async fn estimate_fee(&self, doc: &SignDoc) -> Result<Amount, ClientError> {
+        Ok(self.estimate(doc).await?.suggested_fee)
+    }
+
+    /// What `doc` would cost and do on the node's latest state
+    /// (`estimateFee`; its own fee, signature and nonce are not checked).
+    pub async fn estimate(&self, doc: &SignDoc) -> Result<FeeEstimate, ClientError> {
         use base64::Engine;
         // The signature is not checked by an estimate; the fee is a fixed
         // 16 bytes, so the estimate's size is the signed transaction's.
@@ -70,13 +87,18 @@ impl Client {
         let bytes = borsh::to_vec(&tx).map_err(|e| ClientError::Unexpected(e.to_string()))?;
         let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
         let answer = self
-            .query("query($t: String!) { estimateFee(txBase64: $t) { suggestedFee } }", json!({ "t": encoded }))
+            .query(
+                "query($t: String!) { estimateFee(txBase64: $t) { gasUsed suggestedFee success error } }",
+                json!({ "t": encoded }),
+            )
             .await?;
-        answer
-            .pointer("/estimateFee/suggestedFee")
-            .and_then(Value::as_str)
-            .and_then(|fee| fee.parse().ok())
-            .ok_or_else(|| ClientError::Unexpected(format!("no suggestedFee in {answer}")))
+        let estimate = answer.get("estimateFee").ok_or_else(|| unexpected("estimateFee", &answer))?;
+        Ok(FeeEstimate {
+            gas_used: estimate.get("gasUsed").and_then(Value::as_u64).ok_or_else(|| unexpected("gasUsed", estimate))?,
+            suggested_fee: text(estimate, "suggestedFee")?.parse().map_err(|_| unexpected("suggestedFee", estimate))?,
+            success: estimate.get("success").and_then(Value::as_bool).ok_or_else(|| unexpected("success", estimate))?,
+            error: estimate.get("error").and_then(Value::as_str).map(str::to_string),
+        })
     }
 
     /// The chain this node serves: its id, native denomination, minimum fee

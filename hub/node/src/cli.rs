@@ -349,7 +349,8 @@ pub struct TxArgs {
     #[arg(long)]
     pub from: String,
     /// Fee in the native denomination (default: what the chain estimates
-    /// for this transaction: its gas, and a tenth more, priced).
+    /// for this transaction: its gas, and a tenth more, priced; a
+    /// transaction the estimate says would fail is then not sent).
     #[arg(long)]
     pub fee: Option<u128>,
     /// Print what the transaction would cost (gas and fee, from running it
@@ -628,11 +629,27 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
             }
         }
     };
-    let doc = signer.doc(body, common.nonce).await?;
+    let mut doc = signer.doc(body, common.nonce).await?;
     if common.dry_run {
         return dry_run(&client, &doc, json).await;
     }
-    let tx = signer.sign_doc(doc).await?;
+    // Without --fee the chain estimates it, and a body the estimate says
+    // would fail is not sent: a failed transaction still pays its fee.
+    doc.fee = match common.fee {
+        Some(fee) => fee,
+        None => {
+            let estimate = client.estimate(&doc).await?;
+            if !estimate.success {
+                bail!(
+                    "the transaction would fail: {}; nothing was sent. Fix it, or pass --fee to send it anyway (a failed \
+                     transaction pays its fee)",
+                    estimate.error.unwrap_or_else(|| "no reason given".into())
+                );
+            }
+            estimate.suggested_fee
+        }
+    };
+    let tx = key.sign_tx(doc);
     submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
     Ok(())
 }
