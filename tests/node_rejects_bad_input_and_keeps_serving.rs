@@ -161,6 +161,14 @@ async fn node_rejects_bad_input_and_keeps_serving() {
     ]);
     assert!(!ok, "CLI sent a transaction that would fail: {out}");
     assert!(out.to_string().contains("would fail") && out.to_string().contains("channel-77"), "{out}");
+    // `--dry-run` says what a transaction would cost and do, and sends nothing.
+    let (ok, estimate) = cli_transfer("user0", bob.as_str(), &["--dry-run"]);
+    assert!(ok, "{estimate}");
+    assert_eq!(estimate["success"], true, "{estimate}");
+    let gas = |field: &str| estimate[field].as_u64().unwrap();
+    assert!(gas("gasUsed") > gas("intrinsicGas"), "a transfer writes: {estimate}");
+    let fee = |field: &str| estimate[field].as_str().unwrap().parse::<u128>().unwrap();
+    assert!(fee("suggestedFee") >= fee("fee"), "{estimate}");
     let (ok, out) = hub_json(&["query", "account", &bob, "--node", "http://127.0.0.1:1/graphql"]);
     assert!(!ok);
     assert!(out.to_string().contains("cannot reach the node"), "{out}");

@@ -50,7 +50,7 @@ async fn the_hub_keeps_committing_while_blocks_fill_with_the_largest_transaction
     // proofs: the mempool names the fee that does.
     let params = Params::default();
     let cheap = largest(&attacker, "tributary-fill", 0, params.min_fee);
-    let needed = params.fee_for_gas(params.gas.intrinsic_gas(&cheap));
+    let needed = params.fee_for_gas(params.gas.intrinsic_gas(&cheap, cheap.encoded_len()));
     assert!(needed > 100 * params.min_fee, "{needed}");
     let refused = submit(&client, &cheap).await.expect_err("the minimum fee is refused").to_string();
     assert!(refused.contains(&format!("below {needed}")) && refused.contains("FEE_TOO_LOW"), "{refused}");

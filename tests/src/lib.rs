@@ -581,8 +581,8 @@ pub fn introspect_with_graphql_js(graphql_url: &str) -> anyhow::Result<Value> {
 pub async fn sign_estimated(
     client: &Client,
     key: &tributary_crypto::SigningKey,
-    mut doc: tributary_types::SignDoc,
+    doc: tributary_types::SignDoc,
 ) -> tributary_types::Tx {
-    doc.fee = client.estimate_fee(&doc).await.expect("the node estimates the fee");
-    key.sign_tx(doc)
+    let signer = tributary_node::client::Signer::borrowing(client.clone(), key);
+    signer.sign_doc(doc).await.expect("the node estimates the fee")
 }

@@ -15,6 +15,10 @@ use tributary_types::{Address, Amount, ChainId, SignDoc, Signature, Tx};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FeeEstimate {
     pub gas_used: u64,
+    /// The part known before it runs: bytes, signature, proofs.
+    pub intrinsic_gas: u64,
+    /// The least fee that pays for `gas_used` now.
+    pub fee: Amount,
     /// The fee to sign with: its gas and a tenth more, priced.
     pub suggested_fee: Amount,
     /// Whether its body would succeed on the latest state, and why not.
@@ -88,13 +92,18 @@ impl Client {
         let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
         let answer = self
             .query(
-                "query($t: String!) { estimateFee(txBase64: $t) { gasUsed suggestedFee success error } }",
+                "query($t: String!) { estimateFee(txBase64: $t) { gasUsed intrinsicGas fee suggestedFee success error } }",
                 json!({ "t": encoded }),
             )
             .await?;
         let estimate = answer.get("estimateFee").ok_or_else(|| unexpected("estimateFee", &answer))?;
         Ok(FeeEstimate {
             gas_used: estimate.get("gasUsed").and_then(Value::as_u64).ok_or_else(|| unexpected("gasUsed", estimate))?,
+            intrinsic_gas: estimate
+                .get("intrinsicGas")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| unexpected("intrinsicGas", estimate))?,
+            fee: text(estimate, "fee")?.parse().map_err(|_| unexpected("fee", estimate))?,
             suggested_fee: text(estimate, "suggestedFee")?.parse().map_err(|_| unexpected("suggestedFee", estimate))?,
             success: estimate.get("success").and_then(Value::as_bool).ok_or_else(|| unexpected("success", estimate))?,
             error: estimate.get("error").and_then(Value::as_str).map(str::to_string),

@@ -256,10 +256,12 @@ impl Mempool {
                 got: tx.chain_id.to_string(),
             });
         }
-        // A fee-exempt body is checked against state in `admit_checked`.
-        let needed = self.fee_needed(tx);
-        if tx.fee < needed && !may_be_fee_exempt(tx) {
-            return Err(AdmitError::FeeTooLow { min: needed, got: tx.fee });
+        // A body that may be fee-exempt is checked against state in `admit_checked`.
+        if !may_be_fee_exempt(tx) {
+            let needed = self.fee_needed(tx, encoded_len);
+            if tx.fee < needed {
+                return Err(AdmitError::FeeTooLow { min: needed, got: tx.fee });
+            }
         }
         match &tx.body {
             TxBody::Transfer { amount, .. }
@@ -302,9 +304,10 @@ impl Mempool {
             .map_err(|_| AdmitError::BadSignature { sender: tx.sender_address().to_string() })
     }
 
-    /// The least fee `tx` may offer: `min_fee`, or its intrinsic gas priced.
-    fn fee_needed(&self, tx: &Tx) -> Amount {
-        self.config.gas.fee(self.config.min_fee, self.config.gas.intrinsic_gas(tx))
+    /// The least fee `tx` (of `encoded_len` bytes) may offer: `min_fee`, or
+    /// its intrinsic gas priced.
+    fn fee_needed(&self, tx: &Tx, encoded_len: usize) -> Amount {
+        self.config.gas.fee(self.config.min_fee, self.config.gas.intrinsic_gas(tx, encoded_len))
     }
 
     /// Admit `tx` (whose borsh encoding is `encoded_len` bytes) or say why not.
@@ -364,10 +367,13 @@ impl Mempool {
             return Err(AdmitError::Duplicate(hash));
         }
         self.check_stateless(&tx, encoded_len, signature_checked)?;
+        // `check_stateless` left the fee of a possibly exempt body to here.
         let exempt = may_be_fee_exempt(&tx) && view.fee_exempt(&tx);
-        let needed = self.fee_needed(&tx);
-        if tx.fee < needed && !exempt {
-            return Err(AdmitError::FeeTooLow { min: needed, got: tx.fee });
+        if may_be_fee_exempt(&tx) && !exempt {
+            let needed = self.fee_needed(&tx, encoded_len);
+            if tx.fee < needed {
+                return Err(AdmitError::FeeTooLow { min: needed, got: tx.fee });
+            }
         }
         let sender = tx.sender_address();
         let committed_nonce = view.nonce(&sender);

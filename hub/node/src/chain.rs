@@ -353,7 +353,7 @@ impl Chain {
         let params = &self.genesis.params;
         let gas = match self.simulate(tx.clone(), now_ms)? {
             Ok(receipt) => receipt.gas_used,
-            Err(_) => params.gas.intrinsic_gas(&tx),
+            Err(_) => params.gas.intrinsic_gas(&tx, tx.encoded_len()),
         };
         Ok(params.suggested_fee(gas))
     }

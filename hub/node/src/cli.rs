@@ -656,28 +656,25 @@ async fn send_tx(command: TxCommand, json: bool) -> anyhow::Result<()> {
 
 /// `--dry-run`: what `doc` would cost and do on the node's latest state.
 async fn dry_run(client: &Client, doc: &SignDoc, json: bool) -> anyhow::Result<()> {
-    let tx = doc.clone().into_tx(tributary_types::Signature([0; 64]));
-    let encoded = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&tx)?);
-    let answer = client
-        .query(
-            "query($t: String!) { estimateFee(txBase64: $t) { gasUsed intrinsicGas fee suggestedFee success error } }",
-            json!({ "t": encoded }),
-        )
-        .await?;
-    let estimate = answer.get("estimateFee").context("node did not return an estimate")?;
+    let estimate = client.estimate(doc).await?;
     if json {
-        emit(true, estimate);
+        emit(
+            true,
+            &json!({
+                "gasUsed": estimate.gas_used,
+                "intrinsicGas": estimate.intrinsic_gas,
+                "fee": estimate.fee.to_string(),
+                "suggestedFee": estimate.suggested_fee.to_string(),
+                "success": estimate.success,
+                "error": estimate.error,
+            }),
+        );
         return Ok(());
     }
-    let field = |name: &str| estimate.get(name).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
-    println!(
-        "gas used        {} (intrinsic {})",
-        field("gasUsed").unwrap_or_default(),
-        field("intrinsicGas").unwrap_or_default()
-    );
-    println!("least fee       {}", field("fee").unwrap_or_default());
-    println!("suggested fee   {} (pass --fee, or leave it out to pay this)", field("suggestedFee").unwrap_or_default());
-    match estimate.get("error").and_then(Value::as_str) {
+    println!("gas used        {} (intrinsic {})", estimate.gas_used, estimate.intrinsic_gas);
+    println!("least fee       {}", estimate.fee);
+    println!("suggested fee   {} (pass --fee, or leave it out to pay this)", estimate.suggested_fee);
+    match &estimate.error {
         Some(error) => println!("would fail      {error}"),
         None => println!("would succeed   yes"),
     }

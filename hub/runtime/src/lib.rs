@@ -361,11 +361,11 @@ enum Mode {
     Simulate,
 }
 
-/// What the ante handler found: the fee event, whether the transaction is
-/// fee-exempt, and its intrinsic gas.
+/// What the ante handler found: the fee event, whether the fee was charged
+/// (not for a fee-exempt transaction or an estimate), and the intrinsic gas.
 struct Ante {
     event: Event,
-    exempt: bool,
+    charged: bool,
     intrinsic_gas: u64,
 }
 
@@ -404,35 +404,25 @@ impl BlockExecution<'_, '_> {
 
     fn apply_in(&mut self, tx: Tx, mode: Mode) -> Result<&Receipt, ApplyError> {
         let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
-        let Ante { event, exempt, intrinsic_gas } = self.ante(&tx, mode)?;
+        let Ante { event, charged, intrinsic_gas } = self.ante(&tx, mode)?;
         let mut events = vec![event];
         self.state.push_layer();
-        let mut gas_used = intrinsic_gas;
-        let outcome = self.run_body(&tx, &mut events).and_then(|()| {
-            // What the body wrote is paid for too; a fee that does not
-            // cover it undoes the body and is still paid.
-            let (writes, bytes) = self.state.top_layer_writes().map_err(TxError::State)?;
-            gas_used = intrinsic_gas.saturating_add(self.runtime.params.gas.write_gas(writes, bytes));
-            let needed = self.runtime.params.fee_for_gas(gas_used);
-            if exempt || mode == Mode::Simulate || tx.fee >= needed {
-                Ok(())
-            } else {
-                Err(TxError::OutOfGas { gas_used, needed, offered: tx.fee })
-            }
-        });
-        let error = match outcome {
-            Ok(()) => {
+        let outcome = self.run_body(&tx, &mut events).and_then(|()| self.charge_writes(&tx, intrinsic_gas, charged));
+        let (error, gas_used) = match outcome {
+            Ok(gas_used) => {
                 self.state.commit_layer();
-                None
+                (None, gas_used)
             }
             Err(TxError::State(e)) => return Err(fatal(e)),
             Err(e) => {
                 self.state.discard_layer();
                 events.truncate(1);
-                if !matches!(e, TxError::OutOfGas { .. }) {
-                    gas_used = intrinsic_gas;
-                }
-                Some(e.to_string())
+                // Out of gas counts the writes it could not pay for.
+                let gas_used = match e {
+                    TxError::OutOfGas { gas_used, .. } => gas_used,
+                    _ => intrinsic_gas,
+                };
+                (Some(e.to_string()), gas_used)
             }
         };
         let receipt = Receipt {
@@ -441,13 +431,26 @@ impl BlockExecution<'_, '_> {
             index: self.txs.len() as u32,
             success: error.is_none(),
             error,
-            fee_paid: if exempt || mode == Mode::Simulate { 0 } else { tx.fee },
+            fee_paid: if charged { tx.fee } else { 0 },
             gas_used,
             events,
         };
         self.txs.push(tx);
         self.receipts.push(receipt);
         Ok(&self.receipts[self.receipts.len() - 1])
+    }
+
+    /// The gas of a body that ran: `intrinsic_gas` and what it wrote. A
+    /// charged transaction whose fee does not cover it is out of gas (the
+    /// caller undoes the body; the fee stays paid).
+    fn charge_writes(&self, tx: &Tx, intrinsic_gas: u64, charged: bool) -> Result<u64, TxError> {
+        let (writes, bytes) = self.state.top_layer_writes()?;
+        let gas_used = intrinsic_gas.saturating_add(self.runtime.params.gas.write_gas(writes, bytes));
+        let needed = self.runtime.params.fee_for_gas(gas_used);
+        if charged && tx.fee < needed {
+            return Err(TxError::OutOfGas { gas_used, needed, offered: tx.fee });
+        }
+        Ok(gas_used)
     }
 
     fn ante(&mut self, tx: &Tx, mode: Mode) -> Result<Ante, ApplyError> {
@@ -462,7 +465,7 @@ impl BlockExecution<'_, '_> {
         }
         // A committee member's `AdoptCommittee` pays nothing ([`committee`]).
         let exempt = committee::fee_exempt(&self.state, tx).map_err(fatal)?;
-        let intrinsic_gas = params.gas.intrinsic_gas(tx);
+        let intrinsic_gas = params.gas.intrinsic_gas(tx, tx.encoded_len());
         let charge = !exempt && mode != Mode::Simulate;
         let needed = params.fee_for_gas(intrinsic_gas);
         if charge && tx.fee < needed {
@@ -491,7 +494,7 @@ impl BlockExecution<'_, '_> {
             .attr("recipient", self.block.proposer)
             .attr("denom", &params.native_denom)
             .attr("amount", if charge { tx.fee } else { 0 });
-        Ok(Ante { event, exempt, intrinsic_gas })
+        Ok(Ante { event, charged: charge, intrinsic_gas })
     }
 
     fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>) -> Result<(), TxError> {

@@ -228,7 +228,7 @@ fn a_fee_that_does_not_pay_for_bytes_and_proofs_is_refused_before_it_runs() {
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     // The same minimum fee that carries a transfer does not carry 4 KB.
     let big = signed(&alice, 0, g.params.min_fee, message(4_000));
-    let intrinsic = g.params.gas.intrinsic_gas(&big);
+    let intrinsic = g.params.gas.intrinsic_gas(&big, big.encoded_len());
     let needed = g.params.fee_for_gas(intrinsic);
     assert!(needed > 5 * g.params.min_fee, "4 KB costs {needed}");
     match runtime.execute_block(&state, block(1, Address([1; 20])), vec![big], false) {
@@ -245,7 +245,10 @@ fn a_fee_that_does_not_pay_for_bytes_and_proofs_is_refused_before_it_runs() {
         0,
         TxBody::AnchorHeader { chain_id: ChainId::new("some-child").unwrap(), update: vec![1; 4_000] },
     );
-    assert!(g.params.gas.intrinsic_gas(&anchor) > intrinsic + 4_000 * g.params.gas.per_verified_byte - 100);
+    assert!(
+        g.params.gas.intrinsic_gas(&anchor, anchor.encoded_len())
+            > intrinsic + 4_000 * g.params.gas.per_verified_byte - 100
+    );
 }
 
 #[test]
@@ -259,7 +262,7 @@ fn a_fee_that_does_not_pay_for_what_the_body_writes_undoes_it_and_is_still_paid(
     let state = state_after(&runtime.genesis_writes(&g).unwrap());
     let body = message(4_000);
     let probe = signed(&alice, 0, 0, body.clone());
-    let intrinsic_fee = g.params.fee_for_gas(g.params.gas.intrinsic_gas(&probe));
+    let intrinsic_fee = g.params.fee_for_gas(g.params.gas.intrinsic_gas(&probe, probe.encoded_len()));
     // Enough to enter a block, not enough for the 4 KB it leaves in an inbox.
     let short = signed(&alice, 0, intrinsic_fee, body.clone());
     let out = runtime.execute_block(&state, block(1, proposer), vec![short], false).unwrap();

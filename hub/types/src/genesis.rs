@@ -96,9 +96,11 @@ impl GasSchedule {
         self.tx_base.saturating_add(self.per_verified_byte.saturating_mul(tx.body.verified_bytes() as u64))
     }
 
-    /// The gas a transaction costs before it runs.
-    pub fn intrinsic_gas(&self, tx: &crate::tx::Tx) -> u64 {
-        self.verify_gas(tx).saturating_add(self.per_tx_byte.saturating_mul(tx.encoded_len() as u64))
+    /// The gas a transaction costs before it runs; `encoded_len` is the
+    /// length of its borsh encoding (`Tx::encoded_len`), which callers that
+    /// decoded it already have.
+    pub fn intrinsic_gas(&self, tx: &crate::tx::Tx, encoded_len: usize) -> u64 {
+        self.verify_gas(tx).saturating_add(self.per_tx_byte.saturating_mul(encoded_len as u64))
     }
 
     /// The least fee that pays for `gas` on a chain whose floor is `min_fee`

@@ -44,7 +44,7 @@ fn largest(key: &SigningKey, nonce: u64) -> tributary_types::Tx {
         };
         let probe = doc.clone().into_tx(tributary_types::Signature([0; 64]));
         if probe.encoded_len() <= TX_BYTES_MAX {
-            let fee = params.fee_for_gas(params.gas.intrinsic_gas(&probe));
+            let fee = params.fee_for_gas(params.gas.intrinsic_gas(&probe, probe.encoded_len()));
             return key.sign_tx(SignDoc { fee, ..doc });
         }
         junk -= probe.encoded_len() - TX_BYTES_MAX;

@@ -693,8 +693,8 @@ impl ChainQuery {
     /// either, so the third of three queued transactions can be estimated.
     async fn estimate_fee(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<FeeEstimate> {
         let chain = chain(ctx);
-        let (tx, _) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
-        let intrinsic_gas = chain.genesis().params.gas.intrinsic_gas(&tx);
+        let (tx, len) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
+        let intrinsic_gas = chain.genesis().params.gas.intrinsic_gas(&tx, len);
         match chain.simulate(tx, clock(ctx)).map_err(internal)? {
             Ok(receipt) => Ok(FeeEstimate {
                 gas_used: receipt.gas_used,
