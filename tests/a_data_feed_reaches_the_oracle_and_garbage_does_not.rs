@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tributary_node::client::Client;
+use tributary_client::Client;
 use tributary_tests::*;
 use tributary_types::oracle::{FeedConfig, FeedKind, Report, SignedReport};
 use tributary_types::{ChainId, SignDoc, TxBody};

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tributary_client::Client;
 use tributary_light_client::{decode_proof, verify_membership};
-use tributary_node::client::Client;
 use tributary_tests::*;
 
 const CHAIN: &str = "e2e-sigkill";

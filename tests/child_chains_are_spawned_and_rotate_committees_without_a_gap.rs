@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
-use tributary_node::client::Client;
+use tributary_client::Client;
 use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(150);
@@ -78,7 +78,7 @@ async fn submit_to(hub: &Client, id: &str, tx: &tributary_types::Tx) -> String {
     wait_for("a serving member to take the transaction", WAIT, || async {
         match submit(&serving_node(hub, id).await, tx).await {
             Ok(hash) => Some(hash),
-            Err(tributary_node::client::ClientError::Unreachable { .. }) => None,
+            Err(tributary_client::ClientError::Unreachable { .. }) => None,
             Err(e) => panic!("{id} refused the transaction: {e}"),
         }
     })

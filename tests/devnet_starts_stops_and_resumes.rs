@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use tributary_node::client::Client;
+use tributary_client::Client;
 use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(120);

@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use serde_json::json;
-use tributary_node::client::ClientError;
+use tributary_client::ClientError;
 use tributary_tests::*;
 
 const CHAIN: &str = "e2e-bad-input";

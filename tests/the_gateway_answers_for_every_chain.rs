@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tributary_node::client::Client;
+use tributary_client::Client;
 use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(90);

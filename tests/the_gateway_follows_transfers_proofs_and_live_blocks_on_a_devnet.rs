@@ -16,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use tributary_client::Client;
 use tributary_light_client::{decode_proof, verify_membership, ClientState, Update};
-use tributary_node::client::Client;
 use tributary_tests::*;
 use tributary_types::{ChainId, Denom, SignDoc, TxBody};
 
@@ -61,13 +61,11 @@ fn verify_state(
 }
 
 /// One `graphql-transport-ws` subscription on the gateway.
-struct Subscription(tributary_node::client::ws::Subscription);
+struct Subscription(tributary_client::ws::Subscription);
 
 impl Subscription {
     async fn open(graphql: &str, query: &str) -> Subscription {
-        Subscription(
-            tributary_node::client::ws::Subscription::open(graphql, query, json!({})).await.expect("subscribe"),
-        )
+        Subscription(tributary_client::ws::Subscription::open(graphql, query, json!({})).await.expect("subscribe"))
     }
 
     /// The next item's data (errors fail the test).

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use tributary_node::client::Client;
+use tributary_client::Client;
 use tributary_tests::*;
 use tributary_types::ibc::{IbcMsg, Packet};
 use tributary_types::{ChainId, Denom, SignDoc, TxBody};

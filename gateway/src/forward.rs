@@ -20,18 +20,7 @@ use async_graphql::{
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::marker::PhantomData;
 use std::sync::OnceLock;
-
-/// The node's types the gateway re-exposes.
-pub trait NodeTypes: Send + Sync + 'static {
-    /// The node's query root: every field of `chain(id:)`.
-    type Query: OutputType + 'static;
-    /// The block a node's `newBlocks` subscription streams; read back from
-    /// the node's JSON (field names as in the schema) to answer each
-    /// gateway subscriber's own selection.
-    type LiveBlock: OutputType + serde::de::DeserializeOwned + Send + Sync + 'static;
-}
 
 /// Append `field` as GraphQL text: `alias: name(args) @directives { … }`.
 pub fn render_field(field: &SelectionField<'_>, out: &mut String) -> ServerResult<()> {
@@ -226,19 +215,18 @@ const OWN_FIELDS: [&str; 5] = ["id", "kind", "template", "graphql", "status"];
 
 /// One chain through the gateway: its own fields plus all of the node's.
 /// The node's fields of one `chain(id:)` go to the node as one query.
-pub struct GatewayChain<N> {
+pub struct GatewayChain {
     own: ChainOwn,
     fetched: OnceLock<Fetched>,
-    _node: PhantomData<fn() -> N>,
 }
 
-impl<N> GatewayChain<N> {
+impl GatewayChain {
     pub fn new(entry: ChainEntry) -> Self {
-        GatewayChain { own: ChainOwn { entry }, fetched: OnceLock::new(), _node: PhantomData }
+        GatewayChain { own: ChainOwn { entry }, fetched: OnceLock::new() }
     }
 }
 
-impl<N: NodeTypes> OutputType for GatewayChain<N> {
+impl OutputType for GatewayChain {
     fn type_name() -> Cow<'static, str> {
         Cow::Borrowed("Chain")
     }
@@ -246,9 +234,9 @@ impl<N: NodeTypes> OutputType for GatewayChain<N> {
     fn create_type_info(registry: &mut Registry) -> String {
         registry.create_output_type::<Self, _>(MetaTypeId::Object, |registry| {
             let own = <ChainOwn as OutputType>::create_type_info(registry);
-            N::Query::create_type_info(registry);
+            tributary_api::QueryRoot::create_type_info(registry);
             let mut fields = async_graphql::indexmap::IndexMap::new();
-            for name in [own.trim_end_matches('!').to_string(), N::Query::type_name().to_string()] {
+            for name in [own.trim_end_matches('!').to_string(), tributary_api::QueryRoot::type_name().to_string()] {
                 if let Some(MetaType::Object { fields: theirs, .. }) = registry.types.get(&name) {
                     for (key, field) in theirs {
                         fields.entry(key.clone()).or_insert_with(|| field.clone());
@@ -291,7 +279,7 @@ impl<N: NodeTypes> OutputType for GatewayChain<N> {
     }
 }
 
-impl<N: NodeTypes> ContainerType for GatewayChain<N> {
+impl ContainerType for GatewayChain {
     async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
         if OWN_FIELDS.contains(&ctx.item.node.name.node.as_str()) {
             return self.own.resolve_field(ctx).await;

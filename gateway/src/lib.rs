@@ -20,17 +20,15 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod chains;
-pub mod depth;
 pub mod directory;
 pub mod forward;
 pub mod live;
 pub mod query;
 pub mod ratelimit;
 pub mod transfers;
-pub mod wslimits;
 
 pub use directory::{discover, ChainEntry, Directory};
-pub use forward::NodeTypes;
+use tributary_api_limits::{depth, wslimits};
 
 use async_graphql::{Context, Object, SimpleObject};
 use axum::extract::{ConnectInfo, State};
@@ -145,31 +143,30 @@ impl Mutation {
     }
 }
 
-pub type GatewaySchema<N> = async_graphql::Schema<query::Query<N>, Mutation, live::Subscription<N>>;
+pub type GatewaySchema = async_graphql::Schema<query::Query, Mutation, live::Subscription>;
 
-pub fn schema<N: NodeTypes>(directory: Arc<Directory>, config: Config) -> GatewaySchema<N> {
-    let mut builder =
-        async_graphql::Schema::build(query::Query::<N>::default(), Mutation, live::Subscription::<N>::default())
-            .data(directory)
-            .data(Caller::new(config.limits.chain_timeout))
-            .limit_depth(config.limits.max_introspection_depth)
-            .limit_complexity(config.limits.max_complexity)
-            .extension(wslimits::SubscriptionLimit)
-            .data(live::Upstreams::default());
+pub fn schema(directory: Arc<Directory>, config: Config) -> GatewaySchema {
+    let mut builder = async_graphql::Schema::build(query::Query, Mutation, live::Subscription)
+        .data(directory)
+        .data(Caller::new(config.limits.chain_timeout))
+        .limit_depth(config.limits.max_introspection_depth)
+        .limit_complexity(config.limits.max_complexity)
+        .extension(wslimits::SubscriptionLimit)
+        .data(live::Upstreams::default());
     if !config.introspection {
         builder = builder.disable_introspection();
     }
     builder.data(config).finish()
 }
 
-struct AppState<N: NodeTypes> {
-    schema: GatewaySchema<N>,
+struct AppState {
+    schema: GatewaySchema,
     config: Config,
     limiter: Arc<ratelimit::RateLimiter>,
     connections: Arc<wslimits::ConnectionLimiter>,
 }
 
-impl<N: NodeTypes> Clone for AppState<N> {
+impl Clone for AppState {
     fn clone(&self) -> Self {
         AppState {
             schema: self.schema.clone(),
@@ -183,8 +180,8 @@ impl<N: NodeTypes> Clone for AppState<N> {
 /// The page at `/explorer`.
 const EXPLORER: &str = include_str!("../explorer/index.html");
 
-async fn graphql<N: NodeTypes>(
-    State(state): State<AppState<N>>,
+async fn graphql(
+    State(state): State<AppState>,
     request: async_graphql_axum::GraphQLRequest,
 ) -> async_graphql_axum::GraphQLResponse {
     let timeout = state.config.limits.request_timeout;
@@ -204,7 +201,7 @@ async fn graphql<N: NodeTypes>(
     response.into()
 }
 
-async fn graphiql<N: NodeTypes>(State(state): State<AppState<N>>) -> Response {
+async fn graphiql(State(state): State<AppState>) -> Response {
     if !state.config.graphiql {
         return (StatusCode::NOT_FOUND, "GraphiQL is turned off on this gateway (--no-graphiql)").into_response();
     }
@@ -215,8 +212,8 @@ async fn graphiql<N: NodeTypes>(State(state): State<AppState<N>>) -> Response {
 }
 
 /// `/graphql/ws`: subscriptions, within the WebSocket limits ([`wslimits`]).
-async fn graphql_ws<N: NodeTypes>(
-    State(state): State<AppState<N>>,
+async fn graphql_ws(
+    State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     protocol: async_graphql_axum::GraphQLProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
@@ -230,8 +227,8 @@ fn refusal(status: StatusCode, code: &str, message: String) -> (StatusCode, axum
 
 /// Per-client rate limits, then the body-size limit (read here, bounded,
 /// whatever the request says its length is).
-async fn rate_limit<N: NodeTypes>(
-    State(state): State<AppState<N>>,
+async fn rate_limit(
+    State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -268,7 +265,7 @@ async fn rate_limit<N: NodeTypes>(
 /// `/graphql/ws` (subscriptions), `/explorer`, `/health`. Serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()`: rate limits are
 /// per client address.
-pub fn router<N: NodeTypes>(schema: GatewaySchema<N>, config: &Config) -> axum::Router {
+pub fn router(schema: GatewaySchema, config: &Config) -> axum::Router {
     let state = AppState {
         schema: schema.clone(),
         config: config.clone(),
@@ -276,10 +273,10 @@ pub fn router<N: NodeTypes>(schema: GatewaySchema<N>, config: &Config) -> axum::
         connections: wslimits::ConnectionLimiter::new(config.ws.max_connections_per_ip),
     };
     let limited = axum::Router::new()
-        .route("/graphql", axum::routing::post(graphql::<N>).get(graphiql::<N>))
-        .route("/graphql/ws", axum::routing::get(graphql_ws::<N>))
+        .route("/graphql", axum::routing::post(graphql).get(graphiql))
+        .route("/graphql/ws", axum::routing::get(graphql_ws))
         .route("/explorer", axum::routing::get(|| async { Html(EXPLORER) }))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::<N>));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit));
     axum::Router::new()
         .merge(limited)
         .route("/health", axum::routing::get(|| async { "ok" }))
@@ -288,18 +285,14 @@ pub fn router<N: NodeTypes>(schema: GatewaySchema<N>, config: &Config) -> axum::
 }
 
 /// Run the gateway on `listener` for the hub at `hub_graphql` until the task ends.
-pub async fn serve<N: NodeTypes>(
-    listener: tokio::net::TcpListener,
-    hub_graphql: String,
-    config: Config,
-) -> anyhow::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, hub_graphql: String, config: Config) -> anyhow::Result<()> {
     let directory = Arc::new(Directory::default());
     let hub = Client::new(hub_graphql);
     if let Ok(chains) = discover(&hub).await {
         directory.set(chains);
     }
     tokio::spawn(directory::keep_discovering(hub, directory.clone(), config.discovery_interval));
-    let app = router(schema::<N>(directory, config.clone()), &config);
+    let app = router(schema(directory, config.clone()), &config);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }

@@ -21,7 +21,6 @@
 
 use crate::chains::find_chain;
 use crate::directory::{ChainEntry, Directory};
-use crate::forward::NodeTypes;
 use async_graphql::registry::{MetaType, MetaTypeName, Registry};
 use async_graphql::{Context, OutputType, SimpleObject, Subscription};
 use futures::stream::BoxStream;
@@ -29,9 +28,9 @@ use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, Weak};
 use tokio::sync::broadcast;
+use tributary_api::LiveBlockView;
 use tributary_client::ws::Subscription as NodeSubscription;
 
 /// How many items a subscriber may lag before it is dropped.
@@ -304,15 +303,9 @@ fn packet_events(chain_id: &str, block: &Value) -> Vec<PacketEventView> {
         .collect()
 }
 
-pub struct Subscription<N> {
-    _node: PhantomData<fn() -> N>,
-}
-
-impl<N> Default for Subscription<N> {
-    fn default() -> Self {
-        Subscription { _node: PhantomData }
-    }
-}
+/// The gateway's subscription root: `newBlocks` over many chains.
+#[derive(Default)]
+pub struct Subscription;
 
 /// `block` (JSON, as the node sent it) with only its `kind` events.
 fn keep_event_kind(block: &Value, kind: &str) -> Value {
@@ -324,7 +317,7 @@ fn keep_event_kind(block: &Value, kind: &str) -> Value {
 }
 
 #[Subscription]
-impl<N: NodeTypes> Subscription<N> {
+impl Subscription {
     /// Blocks as they commit on `chains` (every chain known now, when
     /// omitted), merged; each carries its `chainId`. `eventKind` keeps only
     /// events of that kind. The type is the node's own.
@@ -333,15 +326,15 @@ impl<N: NodeTypes> Subscription<N> {
         ctx: &Context<'_>,
         chains: Option<Vec<String>>,
         event_kind: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<N::LiveBlock>>> {
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<LiveBlockView>>> {
         let targets = targets(ctx.data_unchecked::<Arc<Directory>>(), chains)?;
         let backlog = ctx.data_unchecked::<crate::Config>().subscription_backlog;
-        let query = format!("subscription {{ newBlocks{} }}", full_selection::<N::LiveBlock>());
+        let query = format!("subscription {{ newBlocks{} }}", full_selection::<LiveBlockView>());
         let upstreams = ctx.data_unchecked::<Upstreams>();
         Ok(merged(upstreams, targets, &query, backlog).map(move |item| match item {
             Ok((chain, block)) => match event_kind.as_deref() {
-                Some(kind) => N::LiveBlock::deserialize(&keep_event_kind(&block, kind)),
-                None => N::LiveBlock::deserialize(&*block),
+                Some(kind) => LiveBlockView::deserialize(&keep_event_kind(&block, kind)),
+                None => LiveBlockView::deserialize(&*block),
             }
             .map_err(|e| async_graphql::Error::new(format!("{chain}: unreadable block: {e}"))),
             Err(e) => Err(stream_error(e)),
@@ -357,7 +350,7 @@ impl<N: NodeTypes> Subscription<N> {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<PacketEventView>>> {
         let targets = targets(ctx.data_unchecked::<Arc<Directory>>(), chains)?;
         let backlog = ctx.data_unchecked::<crate::Config>().subscription_backlog;
-        let query = format!("subscription {{ newBlocks{} }}", full_selection::<N::LiveBlock>());
+        let query = format!("subscription {{ newBlocks{} }}", full_selection::<LiveBlockView>());
         let upstreams = ctx.data_unchecked::<Upstreams>();
         Ok(merged(upstreams, targets, &query, backlog)
             .map(|item| match item {

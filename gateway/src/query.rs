@@ -4,13 +4,12 @@
 pub use crate::chains::ChainStatusView;
 use crate::chains::{check_address, find_chain, gateway_error, status};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
-use crate::forward::{GatewayChain, NodeTypes};
+use crate::forward::GatewayChain;
 use crate::transfers::{self, CrossChainTransferView, TransferConnection, TransferFilter};
 use crate::Config;
 use async_graphql::{Context, Object, SimpleObject};
 use futures::future::join_all;
 use serde_json::{json, Value};
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// A balance on one chain.
@@ -135,18 +134,11 @@ async fn proven(caller: &Caller, chain: &ChainEntry, key: &str, height: u64) -> 
     Ok((answer["state"].clone(), update))
 }
 
-pub struct Query<N> {
-    _node: PhantomData<fn() -> N>,
-}
-
-impl<N> Default for Query<N> {
-    fn default() -> Self {
-        Query { _node: PhantomData }
-    }
-}
+#[derive(Default)]
+pub struct Query;
 
 #[Object]
-impl<N: NodeTypes> Query<N> {
+impl Query {
     /// Every chain the gateway knows (the hub and its registered child
     /// chains), each with its status; a chain that does not answer is `down`.
     async fn chains(&self, ctx: &Context<'_>) -> Vec<ChainStatusView> {
@@ -157,7 +149,7 @@ impl<N: NodeTypes> Query<N> {
     /// `block`, `txs`, `account`, `assets`, `polls`, `oracleFeeds`,
     /// `ibcChannels`, `pendingPackets`, `validators`, `committee`, …),
     /// answered by that chain's node. Null when no such chain is known.
-    async fn chain(&self, ctx: &Context<'_>, id: String) -> Option<GatewayChain<N>> {
+    async fn chain(&self, ctx: &Context<'_>, id: String) -> Option<GatewayChain> {
         directory(ctx).find(&id).map(GatewayChain::new)
     }
 

@@ -1,4 +1,4 @@
-/** The shapes of the node API's answers (hub/node/src/api), as the SDK selects them. */
+/** The shapes of the node API's answers (hub/api), as the SDK selects them. */
 
 export interface ChainInfo {
   id: string;

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tributary_node::client::{Client, ClientError};
+use tributary_client::{Client, ClientError};
 
 /// The `childchain` binary built beside `hub`.
 pub fn childchain_bin() -> PathBuf {
@@ -583,6 +583,6 @@ pub async fn sign_estimated(
     key: &tributary_crypto::SigningKey,
     doc: tributary_types::SignDoc,
 ) -> tributary_types::Tx {
-    let signer = tributary_node::client::Signer::borrowing(client.clone(), key);
+    let signer = tributary_client::Signer::borrowing(client.clone(), key);
     signer.sign_doc(doc).await.expect("the node estimates the fee")
 }

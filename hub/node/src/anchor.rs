@@ -17,13 +17,13 @@
 //! duplicate is refused by the hub (already anchored) and costs its fee.
 
 use crate::chain::Chain;
-use crate::client::Client;
 use anyhow::Context as _;
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tributary_client::Client;
 use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
 use tributary_runtime::committee;

@@ -30,7 +30,6 @@
 //! SIGKILLed hub node never leaves an orphan holding the child's database.
 
 use crate::chain::Chain;
-use crate::client::Client;
 use crate::config::{Home, NodeConfig};
 use crate::init::free_ports;
 use anyhow::Context as _;
@@ -42,6 +41,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
+use tributary_client::Client;
 use tributary_crypto::SigningKey;
 use tributary_runtime::childchains::{self, ChildChain};
 use tributary_types::{ChainId, Genesis, SignDoc, TxBody};
@@ -209,7 +209,7 @@ async fn start_child(
 /// Run `exe start --home HOME ARGS` in the background, its output appended
 /// to `HOME/node.log`, killed if the handle is dropped. Also how `hub devnet`
 /// starts its hub nodes.
-pub(crate) fn start_node_process(exe: &Path, home: &Home, args: &[&str]) -> anyhow::Result<Child> {
+pub fn start_node_process(exe: &Path, home: &Home, args: &[&str]) -> anyhow::Result<Child> {
     let log_path = home.root.join("node.log");
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -276,14 +276,14 @@ async fn stop(node: &mut ChildNode) {
 }
 
 /// Ask `process` to stop (SIGTERM); it may already have exited.
-pub(crate) fn request_stop(process: &Child) {
+pub fn request_stop(process: &Child) {
     if let Some(pid) = process.id().and_then(|pid| i32::try_from(pid).ok()) {
         let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM);
     }
 }
 
 /// Wait up to `timeout` for `process` to exit, then SIGKILL it.
-pub(crate) async fn await_stop(process: &mut Child, timeout: Duration) {
+pub async fn await_stop(process: &mut Child, timeout: Duration) {
     if tokio::time::timeout(timeout, process.wait()).await.is_err() {
         let _ = process.kill().await;
     }
@@ -292,7 +292,7 @@ pub(crate) async fn await_stop(process: &mut Child, timeout: Duration) {
 /// SIGTERM `process`, and SIGKILL it if it has not exited within `timeout`.
 /// How every process this binary starts (child nodes, devnet nodes, the
 /// devnet's relayer and gateway) is stopped.
-pub(crate) async fn stop_process(process: &mut Child, timeout: Duration) {
+pub async fn stop_process(process: &mut Child, timeout: Duration) {
     request_stop(process);
     await_stop(process, timeout).await;
 }

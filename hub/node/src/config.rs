@@ -159,8 +159,8 @@ impl Default for MempoolSettings {
 
 impl ApiSettings {
     /// The WebSocket limits, named as this file names them.
-    pub fn ws_limits(&self) -> tributary_gateway::wslimits::WsLimits {
-        tributary_gateway::wslimits::WsLimits {
+    pub fn ws_limits(&self) -> tributary_api_limits::wslimits::WsLimits {
+        tributary_api_limits::wslimits::WsLimits {
             max_connections_per_ip: self.max_ws_connections_per_ip,
             max_subscriptions_per_connection: self.max_subscriptions_per_connection,
             max_message_bytes: self.max_ws_message_bytes,
@@ -177,9 +177,9 @@ impl Default for ApiSettings {
             max_complexity: 2_000,
             max_body_bytes: 1024 * 1024,
             graphiql: true,
-            max_ws_connections_per_ip: tributary_gateway::wslimits::CONNECTIONS_PER_IP,
-            max_subscriptions_per_connection: tributary_gateway::wslimits::SUBSCRIPTIONS_PER_CONNECTION,
-            max_ws_message_bytes: tributary_gateway::wslimits::MESSAGE_BYTES,
+            max_ws_connections_per_ip: tributary_api_limits::wslimits::CONNECTIONS_PER_IP,
+            max_subscriptions_per_connection: tributary_api_limits::wslimits::SUBSCRIPTIONS_PER_CONNECTION,
+            max_ws_message_bytes: tributary_api_limits::wslimits::MESSAGE_BYTES,
         }
     }
 }

@@ -6,7 +6,6 @@
 //! block sync. SIGHUP re-reads `config.toml` and applies its `[p2p] allow`
 //! list (permissioned mode) without a restart.
 
-use crate::api;
 use crate::chain::Chain;
 use crate::config::{Home, NodeConfig};
 use crate::driver::{gossip_is_well_formed, Driver, DriverConfig};
@@ -22,6 +21,11 @@ use tributary_store::{Durability, Store};
 use tributary_types::TX_BYTES_MAX;
 
 pub use crate::clock::now_ms;
+
+/// What serves the chain's API: given the opened chain and its network, the
+/// HTTP router to serve on `api_listen`. The engine knows no GraphQL; the
+/// binary that assembles a node passes `tributary_api::router`.
+pub type ServeApi = Box<dyn FnOnce(Arc<Chain>, NetworkHandle) -> axum::Router + Send>;
 
 /// The keys a home's config names: the validator key (if any) and the p2p identity.
 pub fn load_keys(
@@ -156,8 +160,13 @@ async fn reload_allow_list(home: &Home, network: &NetworkHandle) -> anyhow::Resu
     Ok(())
 }
 
-/// Start the node's tasks.
-pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -> anyhow::Result<Running> {
+/// Start the node's tasks, with `serve_api` answering on `api_listen`.
+pub async fn start(
+    home: &Home,
+    config: NodeConfig,
+    passphrase: Option<&[u8]>,
+    serve_api: ServeApi,
+) -> anyhow::Result<Running> {
     let (validator, node_key) = load_keys(home, &config, passphrase)?;
     let chain = open_chain(home, &config, validator)?;
     let listener = tokio::net::TcpListener::bind(&config.api_listen).await.with_context(|| {
@@ -193,7 +202,7 @@ pub async fn start(home: &Home, config: NodeConfig, passphrase: Option<&[u8]>) -
     })?;
 
     let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
-    let router = api::router(chain.clone(), &config.api, Some(network.clone()));
+    let router = serve_api(chain.clone(), network.clone());
     let mut api_shutdown = shutdown_rx.clone();
     let server = tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

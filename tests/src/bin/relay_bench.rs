@@ -20,7 +20,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tributary_node::client::Client;
+use tributary_client::Client;
 use tributary_tests::*;
 use tributary_types::{ChainId, Denom, SignDoc, TxBody};
 

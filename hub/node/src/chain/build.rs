@@ -194,22 +194,4 @@ impl Chain {
         }
         Ok(out)
     }
-
-    /// Build, sign and commit a block alone: a test shortcut for a chain
-    /// whose only validator is this node (its vote is the whole certificate).
-    #[cfg(test)]
-    pub fn produce_block(&self, now_ms: u64) -> Result<Arc<Committed>> {
-        let block = self.build_block(0, now_ms, u32::MAX)?;
-        let keys = self.validator.as_ref().ok_or(ChainError::NotAValidator)?;
-        let hash = block.hash();
-        let message = tributary_types::block::vote_sign_bytes(&block.header.chain_id, block.header.height, 0, &hash);
-        let signature = keys.key.sign(&message);
-        let certificate = CommitCertificate {
-            height: block.header.height,
-            round: 0,
-            block_hash: hash,
-            signatures: vec![tributary_types::ValidatorSignature { validator: keys.key.public_key(), signature }],
-        };
-        self.commit_certified(&hash, certificate, None)
-    }
 }

@@ -1,0 +1,300 @@
+//! Relay-style connections over this chain's history: `blocksConnection`
+//! and `txs`, newest first, with filters.
+//!
+//! The node keeps no secondary index of transactions, so a filtered page is
+//! found by walking blocks down from the cursor. Each call walks at most
+//! [`SCAN_BLOCKS_MAX`] blocks: when that bound ends a page early,
+//! `pageInfo.hasNextPage` is true and `endCursor` points below the last
+//! block walked, so a client continues where the walk stopped and no call
+//! costs the node more than the bound. `scannedToHeight` says how far it got.
+//!
+//! Cursors are opaque base64 strings; a malformed one is refused with
+//! `INVALID_CURSOR`, a page over [`PAGE_MAX`] with `PAGE_TOO_LARGE`.
+
+use crate::context::{api_error, chain, internal, list_cost};
+use crate::views::{block_view, tx_view, BlockView, TxView};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use base64::Engine;
+use tributary_types::{Receipt, Tx, TxBody};
+
+/// Items on a page when `first` is not given.
+pub const PAGE_DEFAULT: usize = 20;
+/// Most items one page may ask for.
+pub const PAGE_MAX: usize = 100;
+/// Most blocks one call walks.
+pub const SCAN_BLOCKS_MAX: u64 = 5_000;
+
+/// Where a page ends and whether more follows.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    /// Pass as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct BlockEdge {
+    pub cursor: String,
+    pub node: BlockView,
+}
+
+#[derive(SimpleObject)]
+pub struct BlockConnection {
+    pub edges: Vec<BlockEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct TxEdge {
+    pub cursor: String,
+    pub node: TxView,
+}
+
+#[derive(SimpleObject)]
+pub struct TxConnection {
+    pub edges: Vec<TxEdge>,
+    pub page_info: PageInfo,
+    /// The lowest height this call walked (its blocks were all checked).
+    pub scanned_to_height: u64,
+}
+
+/// An event attribute that must be present (`key=value`).
+#[derive(InputObject, Clone)]
+pub struct AttributeMatch {
+    pub key: String,
+    pub value: String,
+}
+
+/// Which transactions `txs` lists; every given condition must hold.
+#[derive(InputObject, Clone, Default)]
+pub struct TxFilter {
+    /// Signed by this address.
+    pub sender: Option<String>,
+    /// Pays or names this address: a transfer's `to`, or an event attribute
+    /// `to`, `receiver` or `recipient`.
+    pub recipient: Option<String>,
+    /// Moves this denomination: the body's `denom` or an event attribute `denom`.
+    pub denom: Option<String>,
+    /// Of this kind (`transfer`, `transfer_xchain`, `ibc`, …).
+    pub kind: Option<String>,
+    /// Emitted an event of this kind (e.g. `recv_packet`).
+    pub event_kind: Option<String>,
+    /// Attributes that one event (of `eventKind`, when given) carries, all of them.
+    pub attributes: Option<Vec<AttributeMatch>>,
+    pub min_height: Option<u64>,
+    pub max_height: Option<u64>,
+}
+
+const ATTRIBUTES_MAX: usize = 8;
+
+fn page_size(first: Option<usize>) -> async_graphql::Result<usize> {
+    match first.unwrap_or(PAGE_DEFAULT) {
+        0 => Err(api_error("BAD_ARGUMENTS", "`first` must be at least 1")),
+        n if n > PAGE_MAX => Err(api_error("PAGE_TOO_LARGE", format!("`first` is {n}; the maximum is {PAGE_MAX}"))),
+        n => Ok(n),
+    }
+}
+
+fn encode_cursor(kind: &str, height: u64, index: u32) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{height}:{index}"))
+}
+
+/// `(height, index)` of a cursor of `kind`.
+fn decode_cursor(kind: &str, cursor: &str) -> async_graphql::Result<(u64, u32)> {
+    let bad = || api_error("INVALID_CURSOR", format!("{cursor:?} is not a cursor this field gave out"));
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let mut parts = text.split(':');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(k), Some(h), Some(i), None) if k == kind => {
+            Ok((h.parse().map_err(|_| bad())?, i.parse().map_err(|_| bad())?))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The filter, with its addresses and lengths checked once.
+struct Matcher {
+    filter: TxFilter,
+}
+
+impl Matcher {
+    fn new(filter: TxFilter) -> async_graphql::Result<Self> {
+        for address in [&filter.sender, &filter.recipient].into_iter().flatten() {
+            address
+                .parse::<tributary_types::Address>()
+                .map_err(|e| api_error("INVALID_ADDRESS", format!("{address:?}: {e}")))?;
+        }
+        if filter.attributes.as_ref().is_some_and(|a| a.len() > ATTRIBUTES_MAX) {
+            return Err(api_error("BAD_ARGUMENTS", format!("at most {ATTRIBUTES_MAX} attributes")));
+        }
+        Ok(Matcher { filter })
+    }
+
+    fn matches(&self, tx: &Tx, receipt: &Receipt) -> bool {
+        let f = &self.filter;
+        let attr = |keys: &[&str], wanted: &str| {
+            receipt.events.iter().any(|e| e.attributes.iter().any(|(k, v)| keys.contains(&k.as_str()) && v == wanted))
+        };
+        if f.sender.as_ref().is_some_and(|s| *s != tx.sender_address().to_string()) {
+            return false;
+        }
+        if f.kind.as_ref().is_some_and(|k| k != tx.body.kind()) {
+            return false;
+        }
+        if let Some(recipient) = &f.recipient {
+            let body_to = matches!(&tx.body, TxBody::Transfer { to, .. } | TxBody::SendMessage { to, .. } if to.to_string() == *recipient);
+            if !body_to && !attr(&["to", "receiver", "recipient"], recipient) {
+                return false;
+            }
+        }
+        if let Some(denom) = &f.denom {
+            let body_denom = match &tx.body {
+                TxBody::Transfer { denom: d, .. } | TxBody::TransferXChain { denom: d, .. } => d.to_string() == *denom,
+                _ => false,
+            };
+            if !body_denom && !attr(&["denom"], denom) {
+                return false;
+            }
+        }
+        if f.event_kind.is_some() || f.attributes.is_some() {
+            let wanted = f.attributes.as_deref().unwrap_or_default();
+            let found = receipt.events.iter().any(|e| {
+                f.event_kind.as_ref().is_none_or(|k| *k == e.kind)
+                    && wanted.iter().all(|m| e.attributes.iter().any(|(k, v)| *k == m.key && *v == m.value))
+            });
+            if !found {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+#[derive(Default)]
+pub struct PagesQuery;
+
+#[Object]
+impl PagesQuery {
+    /// Blocks, newest first, as a Relay connection (`first` ≤ 100, default
+    /// 20), between `minHeight` and `maxHeight` when given.
+    #[graphql(complexity = "list_cost(first.unwrap_or(PAGE_DEFAULT), PAGE_MAX, child_complexity)")]
+    async fn blocks_connection(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<usize>,
+        after: Option<String>,
+        min_height: Option<u64>,
+        max_height: Option<u64>,
+    ) -> async_graphql::Result<BlockConnection> {
+        let first = page_size(first)?;
+        let chain = chain(ctx);
+        let mut top = chain.height().min(max_height.unwrap_or(u64::MAX));
+        if let Some(after) = after {
+            top = top.min(decode_cursor("b", &after)?.0.saturating_sub(1));
+        }
+        let bottom = min_height.unwrap_or(1).max(1);
+        let mut edges = Vec::new();
+        let mut height = top;
+        while height >= bottom && edges.len() < first {
+            if let Some(block) = chain.block(height).map_err(internal)? {
+                edges.push(BlockEdge { cursor: encode_cursor("b", height, 0), node: block_view(chain, &block)? });
+            }
+            height -= 1;
+        }
+        let has_next_page = height >= bottom && height > 0;
+        let end_cursor = edges.last().map(|e| e.cursor.clone());
+        Ok(BlockConnection { edges, page_info: PageInfo { has_next_page, end_cursor } })
+    }
+
+    /// Committed transactions, newest first, as a Relay connection, kept by
+    /// `filter`. One call walks at most 5,000 blocks (see `scannedToHeight`
+    /// and `pageInfo`): continue with `after: pageInfo.endCursor`.
+    #[graphql(complexity = "list_cost(first.unwrap_or(PAGE_DEFAULT), PAGE_MAX, child_complexity)")]
+    async fn txs(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<usize>,
+        after: Option<String>,
+        filter: Option<TxFilter>,
+    ) -> async_graphql::Result<TxConnection> {
+        let first = page_size(first)?;
+        let matcher = Matcher::new(filter.unwrap_or_default())?;
+        let chain = chain(ctx);
+        let top = chain.height().min(matcher.filter.max_height.unwrap_or(u64::MAX));
+        // Below (height, index): only indices < index at `height`, all below it.
+        let (mut height, mut below_index) = match after {
+            Some(after) => {
+                let (h, i) = decode_cursor("t", &after)?;
+                if h > top {
+                    (top, u32::MAX)
+                } else {
+                    (h, i)
+                }
+            }
+            None => (top, u32::MAX),
+        };
+        let bottom = matcher.filter.min_height.unwrap_or(1).max(1);
+        let floor = height.saturating_sub(SCAN_BLOCKS_MAX - 1).max(bottom);
+        let mut edges = Vec::new();
+        let mut scanned_to = height;
+        'walk: while height >= floor && height > 0 {
+            if let Some(block) = chain.block(height).map_err(internal)? {
+                let count = block.txs.len().min(below_index as usize);
+                for index in (0..count).rev() {
+                    let tx = &block.txs[index];
+                    let receipt =
+                        chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?;
+                    if matcher.matches(tx, &receipt) {
+                        edges.push(TxEdge {
+                            cursor: encode_cursor("t", height, index as u32),
+                            node: tx_view(tx, &receipt),
+                        });
+                        if edges.len() == first {
+                            scanned_to = height;
+                            below_index = index as u32;
+                            break 'walk;
+                        }
+                    }
+                }
+            }
+            scanned_to = height;
+            height -= 1;
+            below_index = u32::MAX;
+        }
+        let full = edges.len() == first;
+        let (has_next_page, end_cursor) = if full {
+            // More may follow below the last edge.
+            (scanned_to > bottom || below_index > 0, edges.last().map(|e| e.cursor.clone()))
+        } else if height >= bottom && height > 0 {
+            // The walk bound ended the page: continue below the last block walked.
+            (true, Some(encode_cursor("t", scanned_to, 0)))
+        } else {
+            (false, edges.last().map(|e| e.cursor.clone()))
+        };
+        Ok(TxConnection { edges, page_info: PageInfo { has_next_page, end_cursor }, scanned_to_height: scanned_to })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let c = encode_cursor("t", 42, 3);
+        assert_eq!(decode_cursor("t", &c).unwrap(), (42, 3));
+        assert!(decode_cursor("b", &c).is_err(), "a tx cursor is not a block cursor");
+        assert!(decode_cursor("t", "not base64!").is_err());
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("t:x:1");
+        assert!(decode_cursor("t", &forged).is_err());
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        assert_eq!(page_size(None).unwrap(), PAGE_DEFAULT);
+        assert!(page_size(Some(0)).is_err());
+        assert!(page_size(Some(PAGE_MAX + 1)).is_err());
+        assert_eq!(page_size(Some(PAGE_MAX)).unwrap(), PAGE_MAX);
+    }
+}

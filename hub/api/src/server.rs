@@ -1,0 +1,131 @@
+//! The HTTP server: GraphQL at `/graphql` (GraphiQL on GET), subscriptions
+//! at `/graphql/ws`, `/health` and Prometheus `/metrics`, with the limits
+//! of the node's `[api]` config.
+
+use crate::mutation::MutationRoot;
+use crate::query::QueryRoot;
+use crate::subscription::SubscriptionRoot;
+use crate::ApiSchema;
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::GraphQLRequest;
+use async_graphql_axum::GraphQLResponse;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State, WebSocketUpgrade};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use tributary_api_limits::wslimits::{self, ConnectionLimiter, WsLimits};
+use tributary_node::chain::Chain;
+use tributary_node::clock::Clock;
+use tributary_node::config::ApiSettings;
+use tributary_p2p::NetworkHandle;
+
+#[derive(Clone)]
+struct AppState {
+    chain: Arc<Chain>,
+    schema: ApiSchema,
+    graphiql: bool,
+    max_depth: usize,
+    max_introspection_depth: usize,
+    ws: WsLimits,
+    connections: Arc<ConnectionLimiter>,
+}
+
+/// The schema over `chain`, with the configured limits. Resolvers take the
+/// time from `clock` (the caller passes [`Clock::system`] in production),
+/// never from the system clock.
+pub fn build_schema(
+    chain: Arc<Chain>,
+    settings: &ApiSettings,
+    network: Option<NetworkHandle>,
+    clock: Clock,
+) -> ApiSchema {
+    let mut builder = async_graphql::Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
+        .data(chain)
+        .data(network)
+        .data(clock)
+        // The strict data depth is checked per request (`graphql` below); the
+        // schema's own bound covers subscriptions too.
+        .limit_depth(settings.max_introspection_depth.max(settings.max_depth))
+        .limit_complexity(settings.max_complexity)
+        // Subscriptions per WebSocket connection (see `graphql_ws`).
+        .extension(wslimits::SubscriptionLimit);
+    if !settings.graphiql {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The router serving the node's API. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()`: WebSocket
+/// connections are limited per client address.
+pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>, clock: Clock) -> Router {
+    let state = AppState {
+        schema: build_schema(chain.clone(), settings, network, clock),
+        chain,
+        graphiql: settings.graphiql,
+        max_depth: settings.max_depth,
+        max_introspection_depth: settings.max_introspection_depth,
+        ws: settings.ws_limits(),
+        connections: ConnectionLimiter::new(settings.max_ws_connections_per_ip),
+    };
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        // Subscriptions over WebSocket (graphql-transport-ws).
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+        .with_state(state)
+}
+
+async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+    let mut request = request.into_inner();
+    let too_deep =
+        tributary_api_limits::depth::request_depth_error(&mut request, state.max_depth, state.max_introspection_depth);
+    if let Some(error) = too_deep {
+        return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
+    }
+    state.schema.execute(request).await.into()
+}
+
+/// `/graphql/ws`: subscriptions, within `[api]`'s WebSocket limits
+/// (connections per client address, subscriptions per connection, message size).
+async fn graphql_ws(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    protocol: async_graphql_axum::GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    wslimits::upgrade(state.schema.clone(), &state.ws, &state.connections, peer, protocol, upgrade)
+}
+
+async fn graphiql(State(state): State<AppState>) -> Response {
+    if !state.graphiql {
+        return (StatusCode::NOT_FOUND, "GraphiQL is turned off in this node's config (api.graphiql)").into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let chain = &state.chain;
+    let body = serde_json::json!({
+        "status": "ok",
+        "chain_id": chain.genesis().chain_id.to_string(),
+        "height": chain.height(),
+        "mempool_size": chain.mempool_len(),
+        "best_known_height": chain.metrics.best_known_height.load(Ordering::Relaxed),
+        "peers": chain.metrics.peers.load(Ordering::Relaxed),
+        // At most one block behind what peers are known to have committed.
+        "in_sync": chain.in_sync(),
+    });
+    Json(body).into_response()
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let text = state.chain.metrics.render(state.chain.genesis().chain_id.as_str());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}

@@ -1,0 +1,596 @@
+//! What the API returns: one type per kind of answer, built from the
+//! chain's own types. Amounts are decimal strings (128-bit numbers do not fit
+//! a JSON number safely); hashes are lowercase hex; binary values and proofs
+//! are base64.
+
+use crate::context::*;
+use async_graphql::SimpleObject;
+use tributary_node::chain::Chain;
+use tributary_types::{Block, Header, Receipt, Tx, TxBody};
+
+#[derive(SimpleObject)]
+pub struct ChainInfo {
+    pub id: String,
+    pub height: u64,
+    pub genesis_hash: String,
+    pub native_denom: String,
+    /// The least fee any transaction pays (the gas schedule may ask more).
+    pub min_fee: String,
+    pub max_tx_bytes: u32,
+    pub max_block_txs: u32,
+    pub max_block_bytes: u32,
+    /// What work costs: a transaction's fee must pay for its gas.
+    pub gas: GasScheduleView,
+    pub mempool_size: u64,
+    /// The modules this chain runs besides bank.
+    pub modules: Vec<String>,
+    /// On a hub (module `registry`): the least deposit that registers a child chain.
+    pub min_child_deposit: Option<String>,
+    /// On a hub: how many validators it draws into each child committee.
+    pub child_committee_size: Option<u32>,
+}
+
+/// The chain's gas schedule (`GasSchedule` in interop-spec/state.md, "Fees").
+#[derive(SimpleObject)]
+pub struct GasScheduleView {
+    /// Fee per 1,000 gas, in the native denomination (rounded up).
+    pub price_per_kgas: String,
+    pub tx_base: u64,
+    pub per_tx_byte: u64,
+    pub per_verified_byte: u64,
+    pub per_write: u64,
+    pub per_write_byte: u64,
+    pub max_block_verify_gas: u64,
+}
+
+/// What a transaction would cost, from running it on the latest state.
+#[derive(SimpleObject)]
+pub struct FeeEstimate {
+    /// Gas it would use: intrinsic, plus what its body writes.
+    pub gas_used: u64,
+    /// Gas known before it runs (bytes, signature, proofs).
+    pub intrinsic_gas: u64,
+    /// The least fee that pays for `gasUsed` now.
+    pub fee: String,
+    /// The fee to sign with: `gasUsed` and a tenth more, priced. State can
+    /// change before the transaction lands (a new recipient writes more).
+    pub suggested_fee: String,
+    /// Whether its body would succeed on the latest state.
+    pub success: bool,
+    /// Why its body would fail, when it would.
+    pub error: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct HeaderView {
+    pub hash: String,
+    pub chain_id: String,
+    pub height: u64,
+    pub time_ms: u64,
+    pub parent_hash: String,
+    pub tx_root: String,
+    pub state_root: String,
+    pub proposer: String,
+    /// The proposer's VRF output for this height (hex): the randomness beacon.
+    pub vrf_output: String,
+    /// Its proof (hex), checked with the proposer's VRF public key.
+    pub vrf_proof: String,
+    pub validator_set_hash: String,
+    pub next_validator_set_hash: String,
+    /// The header's borsh bytes, for clients that verify it themselves.
+    pub borsh_base64: String,
+}
+
+impl From<&Header> for HeaderView {
+    fn from(h: &Header) -> Self {
+        HeaderView {
+            hash: h.hash().to_hex(),
+            chain_id: h.chain_id.to_string(),
+            height: h.height,
+            time_ms: h.time_ms,
+            parent_hash: h.parent_hash.to_hex(),
+            tx_root: h.tx_root.to_hex(),
+            state_root: h.state_root.to_hex(),
+            proposer: h.proposer.to_string(),
+            vrf_output: hex::encode(h.vrf_output),
+            vrf_proof: hex::encode(h.vrf_proof),
+            validator_set_hash: h.validator_set_hash.to_hex(),
+            next_validator_set_hash: h.next_validator_set_hash.to_hex(),
+            borsh_base64: b64(&borsh::to_vec(h).unwrap_or_default()),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct SignatureView {
+    pub validator: String,
+    pub signature: String,
+}
+
+#[derive(SimpleObject)]
+pub struct CertificateView {
+    pub height: u64,
+    pub round: u32,
+    pub block_hash: String,
+    pub signatures: Vec<SignatureView>,
+}
+
+#[derive(SimpleObject)]
+pub struct AttributeView {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(SimpleObject)]
+pub struct EventView {
+    pub kind: String,
+    pub attributes: Vec<AttributeView>,
+}
+
+#[derive(SimpleObject)]
+pub struct ReceiptView {
+    pub success: bool,
+    pub error: Option<String>,
+    pub fee_paid: String,
+    /// Gas the transaction used (its fee had to pay for it).
+    pub gas_used: u64,
+    pub events: Vec<EventView>,
+}
+
+impl From<&Receipt> for ReceiptView {
+    fn from(r: &Receipt) -> Self {
+        ReceiptView {
+            success: r.success,
+            error: r.error.clone(),
+            fee_paid: r.fee_paid.to_string(),
+            gas_used: r.gas_used,
+            events: r
+                .events
+                .iter()
+                .map(|e| EventView {
+                    kind: e.kind.clone(),
+                    attributes: e
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| AttributeView { key: k.clone(), value: v.clone() })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TransferView {
+    pub to: String,
+    pub denom: String,
+    pub amount: String,
+}
+
+#[derive(SimpleObject)]
+pub struct TxView {
+    pub hash: String,
+    pub height: u64,
+    pub index: u32,
+    pub chain_id: String,
+    pub sender: String,
+    pub nonce: u64,
+    pub fee: String,
+    pub kind: String,
+    pub transfer: Option<TransferView>,
+    /// The body's fields as JSON (amounts as strings, byte fields as their
+    /// length), for every kind.
+    pub details: async_graphql::Json<serde_json::Value>,
+    pub receipt: ReceiptView,
+}
+
+/// A transaction body's fields for display.
+pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
+    use serde_json::json;
+    match body {
+        TxBody::Transfer { to, denom, amount } => {
+            json!({ "to": to.to_string(), "denom": denom.to_string(), "amount": amount.to_string() })
+        }
+        TxBody::RegisterValidator { vrf_public_key, self_bond } => {
+            json!({ "vrf_public_key": hex::encode(vrf_public_key), "self_bond": self_bond.to_string() })
+        }
+        TxBody::Bond { validator, amount } | TxBody::Unbond { validator, amount } => {
+            json!({ "validator": validator.to_string(), "amount": amount.to_string() })
+        }
+        TxBody::SubmitEvidence { evidence } => json!({ "evidence_bytes": evidence.len() }),
+        TxBody::IssueAsset { symbol, name, decimals, supply, metadata, freezable } => json!({
+            "symbol": symbol, "name": name, "decimals": decimals, "supply": supply.to_string(),
+            "metadata": metadata, "freezable": freezable,
+        }),
+        TxBody::FreezeAsset { denom, account, frozen } => {
+            json!({ "denom": denom.to_string(), "account": account.to_string(), "frozen": frozen })
+        }
+        TxBody::BurnAsset { denom, amount } => json!({ "denom": denom.to_string(), "amount": amount.to_string() }),
+        TxBody::CreatePoll { question, options, deadline_height, weight } => json!({
+            "question": question, "options": options, "deadline_height": deadline_height,
+            "weight": match weight {
+                tributary_types::PollWeight::OnePerAccount => "one_per_account".to_string(),
+                tributary_types::PollWeight::ByBalance { denom } => format!("balance:{denom}"),
+            },
+        }),
+        TxBody::CastVote { poll_id, option } => json!({ "poll": poll_id, "option": option }),
+        TxBody::SendMessage { to, body, encrypted } => {
+            json!({ "to": to.to_string(), "body_bytes": body.len(), "encrypted": encrypted })
+        }
+        TxBody::RegisterChildChain { template, genesis, deposit } => {
+            match borsh::from_slice::<tributary_types::Genesis>(genesis) {
+                Ok(g) => json!({
+                    "chain_id": g.chain_id.to_string(), "template": template, "genesis_hash": g.hash().to_hex(),
+                    "validators": g.validators.len(), "deposit": deposit.to_string(), "genesis_bytes": genesis.len(),
+                }),
+                Err(_) => {
+                    json!({ "template": template, "deposit": deposit.to_string(), "genesis_bytes": genesis.len() })
+                }
+            }
+        }
+        TxBody::AnchorHeader { chain_id, update } => {
+            json!({ "chain_id": chain_id.to_string(), "update_bytes": update.len() })
+        }
+        TxBody::AdoptCommittee { term, validators, hub_update, proof } => json!({
+            "term": term,
+            "validators": validators.iter().map(|v| v.public_key.address().to_string()).collect::<Vec<_>>(),
+            "hub_update_bytes": hub_update.len(),
+            "proof_bytes": proof.len(),
+        }),
+        TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
+            json!({ "chain_id": chain_id.to_string(), "p2p": p2p, "graphql": graphql })
+        }
+        TxBody::Ibc { msgs } => json!({
+            "msgs": msgs.iter().map(crate::ibc::msg_details).collect::<Vec<_>>(),
+        }),
+        TxBody::RegisterFeed { feed, approvals } => json!({
+            "feed_id": feed.feed_id, "feeders": feed.feeders.len(), "threshold": feed.threshold, "round_ms": feed.round_ms,
+            "approvals": approvals.len(),
+        }),
+        TxBody::SubmitReports { reports } => json!({
+            "reports": reports.iter().map(|r| json!({ "feed_id": r.report.feed_id, "round": r.report.round,
+                "feeder": r.feeder.address().to_string() })).collect::<Vec<_>>(),
+        }),
+        TxBody::TransferXChain { channel, receiver, denom, amount, timeout_height, timeout_time_ms, memo } => json!({
+            "channel": channel, "receiver": receiver, "denom": denom.to_string(), "amount": amount.to_string(),
+            "timeout_height": timeout_height, "timeout_time_ms": timeout_time_ms, "memo": memo,
+        }),
+        TxBody::Unjail => json!({}),
+    }
+}
+
+pub(crate) fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
+    TxView {
+        hash: receipt.tx_hash.to_hex(),
+        height: receipt.height,
+        index: receipt.index,
+        chain_id: tx.chain_id.to_string(),
+        sender: tx.sender_address().to_string(),
+        nonce: tx.nonce,
+        fee: tx.fee.to_string(),
+        kind: tx.body.kind().to_string(),
+        transfer: match &tx.body {
+            TxBody::Transfer { to, denom, amount } => {
+                Some(TransferView { to: to.to_string(), denom: denom.to_string(), amount: amount.to_string() })
+            }
+            _ => None,
+        },
+        details: async_graphql::Json(body_details(&tx.body)),
+        receipt: receipt.into(),
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct BlockView {
+    pub hash: String,
+    pub height: u64,
+    pub header: HeaderView,
+    pub tx_count: usize,
+    pub txs: Vec<TxView>,
+    pub certificate: CertificateView,
+}
+
+pub(crate) fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
+    let mut txs = Vec::with_capacity(block.txs.len());
+    for tx in &block.txs {
+        let receipt = chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?;
+        txs.push(tx_view(tx, &receipt));
+    }
+    Ok(BlockView {
+        hash: block.hash().to_hex(),
+        height: block.header.height,
+        header: (&block.header).into(),
+        tx_count: block.txs.len(),
+        txs,
+        certificate: CertificateView {
+            height: block.certificate.height,
+            round: block.certificate.round,
+            block_hash: block.certificate.block_hash.to_hex(),
+            signatures: block
+                .certificate
+                .signatures
+                .iter()
+                .map(|s| SignatureView { validator: hex::encode(s.validator.0), signature: hex::encode(s.signature.0) })
+                .collect(),
+        },
+    })
+}
+
+#[derive(SimpleObject)]
+pub struct BalanceView {
+    pub denom: String,
+    pub amount: String,
+}
+
+#[derive(SimpleObject)]
+pub struct AccountView {
+    pub address: String,
+    /// False for an address that never held funds nor sent a transaction.
+    pub exists: bool,
+    /// The nonce of the account's next transaction, by committed state.
+    pub nonce: u64,
+    /// The nonce to use for a new transaction, counting ones waiting in the mempool.
+    pub next_nonce: u64,
+    pub balances: Vec<BalanceView>,
+    /// The height this answer reflects.
+    pub height: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct StateView {
+    pub key: String,
+    pub height: u64,
+    pub exists: bool,
+    pub value_base64: Option<String>,
+    pub value_hex: Option<String>,
+    /// Protobuf-encoded ics23 `CommitmentProof` (existence or non-existence), base64.
+    pub proof_base64: String,
+    /// The state root the proof is against (hex).
+    pub state_root: String,
+    /// The certified header whose `stateRoot` this is (absent at height 0, genesis).
+    pub header: Option<HeaderView>,
+}
+
+#[derive(SimpleObject)]
+pub struct SubmitResult {
+    pub hash: String,
+}
+
+/// A registered validator and its stake.
+#[derive(SimpleObject)]
+pub struct ValidatorView {
+    pub address: String,
+    pub public_key: String,
+    /// The sr25519 key that proves its VRF (hex).
+    pub vrf_public_key: String,
+    /// Consensus power in the active set (0 when not in it).
+    pub power: u64,
+    /// In the set that certifies the next block.
+    pub active: bool,
+    pub self_bond: String,
+    pub delegated: String,
+    pub jailed: bool,
+    /// The height from which it may `Unjail` (jailed, not tombstoned).
+    pub jailed_until: u64,
+    /// Double-signed: jailed for good.
+    pub tombstoned: bool,
+    /// Total burned for misbehaviour.
+    pub slashed: String,
+}
+
+/// A child chain registered on this hub.
+#[derive(SimpleObject)]
+pub struct ChildChainView {
+    pub chain_id: String,
+    pub template: String,
+    pub owner: String,
+    pub genesis_hash: String,
+    pub deposit: String,
+    pub registered_height: u64,
+    /// The highest child height anchored here (0 before the first anchor).
+    pub anchored_height: u64,
+    /// No anchor for longer than the registry's `stall_after_ms`.
+    pub stalled: bool,
+    /// The child's genesis validators, as hex public keys.
+    pub validators: Vec<String>,
+    /// The latest term the hub drew a committee for (0: the genesis set).
+    pub term: u64,
+    /// The latest term whose committee certified an anchored header.
+    pub adopted_term: u64,
+    /// The committee of `adoptedTerm`: who certifies the child now.
+    pub committee: Vec<MemberView>,
+    /// The committee drawn for `term` while it waits to be adopted (else null).
+    pub next_committee: Option<Vec<MemberView>>,
+    /// The committees of the last 16 terms (oldest first), up to `term`.
+    pub terms: Vec<TermView>,
+    /// Where the serving members run the child.
+    pub endpoints: Vec<EndpointView>,
+    /// Anchored headers, oldest first, from `anchoredFrom` (at most 100).
+    pub anchored_headers: Vec<AnchoredHeaderView>,
+}
+
+/// A member of a committee (a hub validator, with its power).
+#[derive(SimpleObject, Clone)]
+pub struct MemberView {
+    pub address: String,
+    pub public_key: String,
+    pub vrf_public_key: String,
+    pub power: u64,
+}
+
+pub(crate) fn member_views(set: &[tributary_types::block::Validator]) -> Vec<MemberView> {
+    set.iter()
+        .map(|v| MemberView {
+            address: v.public_key.address().to_string(),
+            public_key: hex::encode(v.public_key.0),
+            vrf_public_key: hex::encode(v.vrf_public_key),
+            power: v.power,
+        })
+        .collect()
+}
+
+/// The committee the hub drew for one term of a child chain.
+#[derive(SimpleObject)]
+pub struct TermView {
+    pub term: u64,
+    pub members: Vec<MemberView>,
+}
+
+/// Where a committee member serves a child chain.
+#[derive(SimpleObject)]
+pub struct EndpointView {
+    pub validator: String,
+    #[graphql(name = "p2p")]
+    pub p2p: String,
+    pub graphql: String,
+    pub hub_height: u64,
+}
+
+/// A child chain's committee as the child itself records it (module `committee`).
+#[derive(SimpleObject)]
+pub struct CommitteeView {
+    /// The hub term of the pending set (0: the genesis committee).
+    pub term: u64,
+    /// Certifies the next block.
+    pub active: Vec<MemberView>,
+    /// Certifies the block after (differs from `active` during a hand-over).
+    pub pending: Vec<MemberView>,
+}
+
+/// A child header verified by the hub's light client and recorded.
+#[derive(SimpleObject)]
+pub struct AnchoredHeaderView {
+    pub height: u64,
+    pub header_hash: String,
+    pub state_root: String,
+    pub time_ms: u64,
+    /// The hub height that anchored it.
+    pub hub_height: u64,
+}
+
+use tributary_runtime::childchains as registry;
+
+pub(crate) fn child_chain_view(
+    chain: &Chain,
+    record: tributary_runtime::childchains::ChildChain,
+    anchored_from: u64,
+    limit: usize,
+    now_ms: u64,
+) -> async_graphql::Result<ChildChainView> {
+    let snapshot = chain.latest();
+    let anchored = tributary_runtime::childchains::anchored_headers(&snapshot, &record.chain_id, anchored_from, limit)
+        .map_err(internal)?;
+    let stalled = tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
+    Ok(ChildChainView {
+        chain_id: record.chain_id.to_string(),
+        template: record.template.clone(),
+        owner: record.owner.to_string(),
+        genesis_hash: record.genesis_hash.to_hex(),
+        deposit: record.deposit.to_string(),
+        registered_height: record.registered_height,
+        anchored_height: record.anchored_height,
+        stalled,
+        validators: record.validators.iter().map(|v| hex::encode(v.public_key.0)).collect(),
+        term: record.term,
+        adopted_term: record.adopted_term,
+        committee: member_views(
+            &registry::committee(&snapshot, &record.chain_id, record.adopted_term)
+                .map_err(internal)?
+                .unwrap_or_default(),
+        ),
+        next_committee: if record.term > record.adopted_term {
+            registry::committee(&snapshot, &record.chain_id, record.term)
+                .map_err(internal)?
+                .map(|set| member_views(&set))
+        } else {
+            None
+        },
+        terms: (record.term.saturating_sub(15)..=record.term)
+            .map(|term| {
+                let set = registry::committee(&snapshot, &record.chain_id, term).map_err(internal)?.unwrap_or_default();
+                Ok(TermView { term, members: member_views(&set) })
+            })
+            .collect::<async_graphql::Result<Vec<_>>>()?,
+        endpoints: registry::endpoints(&snapshot, &record.chain_id)
+            .map_err(internal)?
+            .into_iter()
+            .map(|e| EndpointView {
+                validator: e.validator.to_string(),
+                p2p: e.p2p,
+                graphql: e.graphql,
+                hub_height: e.hub_height,
+            })
+            .collect(),
+        anchored_headers: anchored
+            .into_iter()
+            .map(|a| AnchoredHeaderView {
+                height: a.height,
+                header_hash: a.header_hash.to_hex(),
+                state_root: a.state_root.to_hex(),
+                time_ms: a.time_ms,
+                hub_height: a.hub_height,
+            })
+            .collect(),
+    })
+}
+
+/// An asset issued on this chain (module `assets`).
+#[derive(SimpleObject)]
+pub struct AssetView {
+    pub denom: String,
+    pub symbol: String,
+    pub name: String,
+    pub decimals: u8,
+    pub issuer: String,
+    /// Current supply (issued minus burned).
+    pub supply: String,
+    pub metadata: String,
+    pub freezable: bool,
+}
+
+/// A poll (module `polls`) with its running tally.
+#[derive(SimpleObject)]
+pub struct PollView {
+    pub id: u64,
+    pub creator: String,
+    pub question: String,
+    pub options: Vec<String>,
+    pub deadline_height: u64,
+    /// `one_per_account`, or `balance:DENOM`.
+    pub weight: String,
+    pub voters: u64,
+    /// Votes (or weight) per option, in option order.
+    pub tally: Vec<String>,
+    pub closed: bool,
+    pub winners: Vec<u32>,
+}
+
+/// A message in an inbox (module `messages`); the body is base64.
+#[derive(SimpleObject)]
+pub struct MessageView {
+    pub seq: u64,
+    pub from: String,
+    pub height: u64,
+    pub body_base64: String,
+    pub encrypted: bool,
+}
+
+/// The consensus view of the height being decided.
+#[derive(SimpleObject)]
+pub struct ConsensusView {
+    /// Height of the latest committed block.
+    pub height: u64,
+    /// Round of the next height's consensus.
+    pub round: u64,
+    pub committer: bool,
+    pub endorser: bool,
+    pub missed_rounds: u64,
+    pub peers: u64,
+    pub best_known_height: u64,
+    pub in_sync: bool,
+    /// Median time from a block's proposal to its commit, over the last
+    /// blocks this node saw proposed (ms).
+    pub finality_p50_ms: Option<f64>,
+    /// 99th percentile of the same.
+    pub finality_p99_ms: Option<f64>,
+}

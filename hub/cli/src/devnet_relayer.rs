@@ -1,0 +1,197 @@
+//! The devnet's relayer: relaying and a data feed out of the box.
+//!
+//! On the first run it sets up `{devnet}/relayer/`: the relayer key is the
+//! devnet's `user3` (funded on the hub by genesis, and here on every child
+//! chain by `user0`, who owns their supplies), `relayer.toml` lists the hub
+//! and every child chain with a path hub ↔ child for each, and
+//! `relayer channel create` opens a transfer channel on every path. It also
+//! registers (with every validator's approval) a demo oracle feed on the hub, `devnet.hub-height`, fed by the
+//! relayer from a real HTTP JSON source: hub node 1's `/health` (its height).
+//! Every run then starts `relayer start` as a process (log in
+//! `relayer/relayer.log`), stopped with the devnet.
+
+use anyhow::{bail, Context as _};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::process::{Child, Command};
+use tributary_client::{Client, Signer};
+use tributary_crypto::SigningKey;
+use tributary_node::init::free_ports;
+use tributary_types::oracle::{FeedConfig, FeedKind};
+use tributary_types::{ChainId, Denom, TxBody};
+
+/// The demo feed's id on the hub.
+pub const DEMO_FEED: &str = "devnet.hub-height";
+const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn load_key(root: &Path, name: &str) -> anyhow::Result<SigningKey> {
+    let file = format!("{name}.json");
+    tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("keys").join(&file), None)
+        .or_else(|_| {
+            tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("node0").join("keys").join(&file), None)
+        })
+        .with_context(|| format!("the devnet's {name} key is missing"))
+}
+
+/// The hub validators' keys (`hub/nodeK/keys/validator.json`).
+fn validator_keys(root: &Path) -> anyhow::Result<Vec<SigningKey>> {
+    (0..)
+        .map(|k| root.join("hub").join(format!("node{k}")).join("keys").join("validator.json"))
+        .take_while(|path| path.exists())
+        .map(|path| tributary_crypto::keyfile::load_signing_key(&path, None).map_err(anyhow::Error::from))
+        .collect()
+}
+
+fn key_path(root: &Path, name: &str) -> std::path::PathBuf {
+    let shared = root.join("hub").join("keys").join(format!("{name}.json"));
+    if shared.exists() {
+        shared
+    } else {
+        root.join("hub").join("node0").join("keys").join(format!("{name}.json"))
+    }
+}
+
+/// Set up (first run) and start the relayer. `None` when the `relayer`
+/// binary is not next to `hub` (the devnet then runs without one).
+pub async fn start(
+    root: &Path,
+    hub_chain_id: &str,
+    hub_graphql: &str,
+    feed_source: &str,
+    children: &[Value],
+    json: bool,
+) -> anyhow::Result<Option<(Child, Value)>> {
+    let exe = std::env::current_exe()?.with_file_name("relayer");
+    if !exe.is_file() {
+        tracing::warn!("no relayer binary at {}; the devnet runs without one", exe.display());
+        return Ok(None);
+    }
+    let home = root.join("relayer");
+    if !home.join("relayer.toml").exists() {
+        set_up(root, &home, &exe, hub_chain_id, hub_graphql, feed_source, children, json).await?;
+    }
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("relayer.log"))?;
+    let process = Command::new(&exe)
+        .args(["start", "--home"])
+        .arg(&home)
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", exe.display()))?;
+    let config: toml::Table = std::fs::read_to_string(home.join("relayer.toml"))?.parse()?;
+    let metrics = config.get("metrics").and_then(|m| m.get("listen")).and_then(|l| l.as_str()).unwrap_or_default();
+    let paths: Vec<Value> = config
+        .get("paths")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            json!({ "a": p.get("a").and_then(|v| v.as_str()), "b": p.get("b").and_then(|v| v.as_str()),
+                    "a_channel": p.get("a_channel").and_then(|v| v.as_str()), "b_channel": p.get("b_channel").and_then(|v| v.as_str()) })
+        })
+        .collect();
+    let described = json!({
+        "home": home,
+        "metrics": format!("http://{metrics}/metrics"),
+        "paths": paths,
+        "feeds": [{ "chain": hub_chain_id, "feed_id": DEMO_FEED, "source": feed_source }],
+    });
+    Ok(Some((process, described)))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn set_up(
+    root: &Path,
+    home: &Path,
+    exe: &Path,
+    hub_chain_id: &str,
+    hub_graphql: &str,
+    feed_source: &str,
+    children: &[Value],
+    json: bool,
+) -> anyhow::Result<()> {
+    let say = |line: &str| {
+        if !json {
+            println!("  relayer: {line}");
+        }
+    };
+    std::fs::create_dir_all(home.join("keys"))?;
+    std::fs::copy(key_path(root, "user3"), home.join("keys").join("relayer.json"))
+        .context("cannot copy the devnet's user3 key for the relayer")?;
+    let owner = load_key(root, "user0")?;
+    let relayer = load_key(root, "user3")?.public_key();
+
+    // The relayer pays fees on every chain: fund it on the children.
+    for child in children {
+        let url = child["nodes"][0]["graphql"].as_str().context("a child chain without an endpoint")?;
+        let client = Client::new(url);
+        let denom = client.query("{ chain { nativeDenom } }", json!({})).await?;
+        let denom = Denom::new(denom.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default())?;
+        let funding = TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 };
+        Signer::borrowing(client, &owner).send_and_wait(funding, SETUP_TIMEOUT).await?;
+    }
+    say("funded on every child chain");
+
+    // The demo feed on the hub: the relayer is its feeder.
+    let hub = Client::new(hub_graphql);
+    let registered = hub.query("{ oracleFeeds { feedId } }", json!({})).await?;
+    let exists = registered["oracleFeeds"].as_array().into_iter().flatten().any(|f| f["feedId"] == DEMO_FEED);
+    if !exists {
+        let feed = FeedConfig {
+            feed_id: DEMO_FEED.into(),
+            description: "hub node 1's height, from its /health JSON (a demo of an off-chain source)".into(),
+            kind: FeedKind::Number { decimals: 0, min: 0, max: 1_000_000_000_000 },
+            feeders: vec![relayer],
+            threshold: 1,
+            round_ms: 2_000,
+        };
+        // Registering a feed is governance: every devnet validator approves.
+        let message = tributary_types::governance::register_feed_sign_bytes(&ChainId::new(hub_chain_id)?, &feed);
+        let approvals = validator_keys(root)?
+            .iter()
+            .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
+            .collect();
+        Signer::borrowing(hub.clone(), &owner)
+            .send_and_wait(TxBody::RegisterFeed { feed, approvals }, SETUP_TIMEOUT)
+            .await?;
+        say(&format!("registered the demo feed {DEMO_FEED} on the hub"));
+    }
+
+    let metrics = free_ports(1)?.remove(0).api_listen;
+    let mut config = format!("# The devnet's relayer (written by hub devnet).\n\n[[chains]]\nid = \"{hub_chain_id}\"\ngraphql = \"{hub_graphql}\"\nkey_file = \"keys/relayer.json\"\n");
+    for child in children {
+        let id = child["chain_id"].as_str().unwrap_or_default();
+        let url = child["nodes"][0]["graphql"].as_str().unwrap_or_default();
+        config
+            .push_str(&format!("\n[[chains]]\nid = \"{id}\"\ngraphql = \"{url}\"\nkey_file = \"keys/relayer.json\"\n"));
+    }
+    for child in children {
+        let id = child["chain_id"].as_str().unwrap_or_default();
+        config.push_str(&format!("\n[[paths]]\na = \"{hub_chain_id}\"\nb = \"{id}\"\n"));
+    }
+    config.push_str(&format!(
+        "\n[[feeds]]\nname = \"hub-height\"\nurl = \"{feed_source}\"\npointer = \"/height\"\ninterval_ms = 2000\nchain = \"{hub_chain_id}\"\nfeed_id = \"{DEMO_FEED}\"\nkey_file = \"keys/relayer.json\"\n\n[metrics]\nlisten = \"{metrics}\"\n"
+    ));
+    std::fs::write(home.join("relayer.toml"), config)?;
+
+    for child in children {
+        let id = child["chain_id"].as_str().unwrap_or_default();
+        let output = Command::new(exe)
+            .args(["channel", "create", "--a", hub_chain_id, "--b", id, "--json", "--home"])
+            .arg(home)
+            .env("TRIBUTARY_LOG", "warn")
+            .output()
+            .await?;
+        if !output.status.success() {
+            // Leave no half-set-up home behind: the next run starts over.
+            let _ = std::fs::remove_file(home.join("relayer.toml"));
+            bail!("relayer channel create {hub_chain_id} {id} failed: {}", String::from_utf8_lossy(&output.stdout));
+        }
+        say(&format!("opened a transfer channel {hub_chain_id} <-> {id}"));
+    }
+    Ok(())
+}

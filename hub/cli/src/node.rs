@@ -1,0 +1,128 @@
+//! `hub init` and `hub start`: write a node's home, and run a node from it.
+
+use crate::args::{HomeArg, PassphraseArg};
+use crate::output::{emit, shutdown_signal};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::Duration;
+use tributary_node::clock::{now_ms, Clock};
+use tributary_node::init::{free_ports, init_full_node, init_home, ports_from, InitOptions, NodePorts};
+use tributary_types::ChainId;
+
+/// What `hub init` takes (see [`crate::Command::Init`] for each flag's help).
+pub struct InitArgs {
+    pub home: HomeArg,
+    pub chain_id: Option<String>,
+    pub validators: usize,
+    pub accounts: usize,
+    pub api: String,
+    pub p2p_port: u16,
+    pub base_port: u16,
+    pub permissioned: bool,
+    pub genesis: Option<PathBuf>,
+    pub bootstrap: Vec<String>,
+    pub encrypt: bool,
+    pub passphrase: PassphraseArg,
+}
+
+/// `hub init`: one validator's home, several validators' homes, or (with
+/// `--genesis`) a full node's.
+pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
+    let InitArgs {
+        home,
+        chain_id,
+        validators,
+        accounts,
+        api,
+        p2p_port,
+        base_port,
+        permissioned,
+        genesis,
+        bootstrap,
+        encrypt,
+        passphrase,
+    } = args;
+    if let Some(genesis) = genesis {
+        let ports = NodePorts { api_listen: api, p2p_port };
+        let node = init_full_node(&home.home(), &genesis, bootstrap, &ports)?;
+        emit(json, &serde_json::to_value(&node)?);
+        return Ok(());
+    }
+    let passphrase = passphrase.for_new_keys(encrypt)?;
+    let nodes = if validators == 1 {
+        vec![NodePorts { api_listen: api, p2p_port }]
+    } else if base_port == 0 {
+        free_ports(validators)?
+    } else {
+        ports_from(base_port, validators)?
+    };
+    let options = InitOptions {
+        chain_id: ChainId::new(chain_id.unwrap_or_default())?,
+        accounts,
+        nodes,
+        permissioned,
+        passphrase,
+        genesis_time_ms: now_ms(),
+        consensus: Default::default(),
+    };
+    let summary = init_home(&home.home(), &options)?;
+    emit(json, &serde_json::to_value(&summary)?);
+    Ok(())
+}
+
+/// `hub start`: the engine ([`tributary_node::node`]) with the GraphQL API
+/// ([`tributary_api`]) in front of it, until Ctrl-C, SIGTERM or the parent
+/// process going away.
+pub async fn start(
+    home: HomeArg,
+    api: Option<String>,
+    passphrase: PassphraseArg,
+    parent_pid: Option<u32>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let home = home.home();
+    let mut config = home.load_config()?;
+    if let Some(api) = api {
+        config.api_listen = api;
+    }
+    let settings = config.api.clone();
+    let serve_api: tributary_node::node::ServeApi =
+        Box::new(move |chain, network| tributary_api::router(chain, &settings, Some(network), Clock::system()));
+    let running = tributary_node::node::start(&home, config, passphrase.read()?.as_deref(), serve_api).await?;
+    let chain_id = running.chain.genesis().chain_id.to_string();
+    let height = running.chain.height();
+    if json {
+        println!(
+            "{}",
+            json!({ "event": "ready", "chain_id": chain_id, "height": height, "graphql": running.graphql_url(),
+                    "p2p": running.p2p_addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>() })
+        );
+    } else {
+        println!("node ready: chain {chain_id} at height {height}");
+        println!("GraphQL: {}", running.graphql_url());
+        for addr in &running.p2p_addrs {
+            println!("p2p: {addr}");
+        }
+    }
+    running.run_until(stop_signal(parent_pid)).await
+}
+
+/// Ctrl-C, SIGTERM, or (with `parent_pid`) the parent process going away.
+async fn stop_signal(parent_pid: Option<u32>) {
+    let orphaned = async {
+        match parent_pid {
+            Some(pid) => loop {
+                if std::os::unix::process::parent_id() != pid {
+                    tracing::warn!("the parent process {pid} is gone: stopping");
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            },
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = shutdown_signal() => {}
+        _ = orphaned => {}
+    }
+}

@@ -1,0 +1,115 @@
+//! `hub query`: blocks, transactions, accounts, proven state and the chain
+//! itself, read from a node.
+
+use crate::args::{node_url, HomeArg, NodeArg};
+use crate::output::emit;
+use anyhow::bail;
+use clap::Subcommand;
+use serde_json::{json, Value};
+use tributary_client::{Client, ClientError};
+
+#[derive(Subcommand, Debug)]
+pub enum QueryCommand {
+    /// A block by height or hash.
+    Block {
+        /// Height, or a block hash (64 hex characters).
+        id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// A transaction and its receipt.
+    Tx {
+        hash: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// An account's nonce and balances.
+    Account {
+        address: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// A state value with its ICS23 proof and certified header.
+    State {
+        /// State key, e.g. bank/balance/trib1…/utrib
+        key: String,
+        /// Height (default: latest).
+        #[arg(long)]
+        height: Option<u64>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// The chain's id, height and parameters.
+    Chain {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+}
+
+pub const TX_FIELDS: &str = "hash height index chainId sender nonce fee kind details receipt { success error feePaid events { kind attributes { key value } } }";
+pub const HEADER_FIELDS: &str =
+    "hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput validatorSetHash nextValidatorSetHash";
+
+pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
+    let (client, query, variables, field) = match &command {
+        QueryCommand::Block { id, home, node } => {
+            let client = Client::new(node_url(node, home));
+            let fields = format!("hash height txCount header {{ {HEADER_FIELDS} }} txs {{ {TX_FIELDS} }} certificate {{ round signatures {{ validator }} }}");
+            match id.parse::<u64>() {
+                Ok(height) => (client, format!("query($h: Int!) {{ block(height: $h) {{ {fields} }} }}"), json!({ "h": height }), "block"),
+                Err(_) => (client, format!("query($x: String!) {{ block(hash: $x) {{ {fields} }} }}"), json!({ "x": id }), "block"),
+            }
+        }
+        QueryCommand::Tx { hash, home, node } => {
+            (Client::new(node_url(node, home)), format!("query($h: String!) {{ tx(hash: $h) {{ {TX_FIELDS} }} }}"), json!({ "h": hash }), "tx")
+        }
+        QueryCommand::Account { address, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($a: String!) { account(address: $a) { address exists nonce nextNonce height balances { denom amount } } }".to_string(),
+            json!({ "a": address }),
+            "account",
+        ),
+        QueryCommand::State { key, height, home, node } => (
+            Client::new(node_url(node, home)),
+            format!("query($k: String!, $h: Int) {{ state(key: $k, height: $h) {{ key height exists valueHex valueBase64 stateRoot proofBase64 header {{ {HEADER_FIELDS} }} }} }}"),
+            json!({ "k": key, "h": height }),
+            "state",
+        ),
+        QueryCommand::Chain { home, node } => (
+            Client::new(node_url(node, home)),
+            "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
+            json!({}),
+            "chain",
+        ),
+    };
+    let answer = client.query(&query, variables).await.map_err(|e| match e {
+        ClientError::Api { code, message } => anyhow::anyhow!("{message} [{code}]"),
+        other => other.into(),
+    })?;
+    let value = answer.get(field).cloned().unwrap_or(Value::Null);
+    if value.is_null() {
+        bail!("not found: no {field} matches {command:?}", command = describe(&command));
+    }
+    emit(json, &value);
+    Ok(())
+}
+
+fn describe(command: &QueryCommand) -> String {
+    match command {
+        QueryCommand::Block { id, .. } => id.clone(),
+        QueryCommand::Tx { hash, .. } => hash.clone(),
+        QueryCommand::Account { address, .. } => address.clone(),
+        QueryCommand::State { key, .. } => key.clone(),
+        QueryCommand::Chain { .. } => "chain".into(),
+    }
+}

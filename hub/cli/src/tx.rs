@@ -1,0 +1,360 @@
+//! `hub tx`: sign a transaction with a keyring key, estimate its fee, send
+//! it and wait for its receipt.
+
+use crate::args::{load_key, node_url, HomeArg, NodeArg, PassphraseArg};
+use crate::output::emit;
+use crate::query::TX_FIELDS;
+use anyhow::{bail, Context as _};
+use base64::Engine;
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tributary_client::Client;
+use tributary_types::{Denom, SignDoc, TxBody};
+
+#[derive(Subcommand, Debug)]
+pub enum TxCommand {
+    /// Send tokens to an address on the same chain.
+    Transfer {
+        /// Recipient address (trib1…).
+        #[arg(long)]
+        to: String,
+        /// Amount in the smallest unit.
+        #[arg(long)]
+        amount: u128,
+        /// Denomination (default: the chain's native one).
+        #[arg(long)]
+        denom: Option<String>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Make the --from key a validator: bond SELF_BOND native tokens as its
+    /// self-bond and publish its VRF key (derived from the same key file).
+    /// It joins the active set at the next epoch boundary.
+    RegisterValidator {
+        #[arg(long)]
+        self_bond: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Delegate native tokens to a validator (or add to your own self-bond).
+    Bond {
+        /// The validator's address (trib1…).
+        #[arg(long)]
+        validator: String,
+        #[arg(long)]
+        amount: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Start unbonding from a validator; the tokens return after the unbonding period.
+    Unbond {
+        #[arg(long)]
+        validator: String,
+        #[arg(long)]
+        amount: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Take your validator (--from) out of jail once its jail period is over
+    /// and its self-bond is back at the minimum; it re-enters the set at the
+    /// next epoch. A double signer stays jailed for good.
+    Unjail {
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Issue an asset (chains with the assets module): its denom is `asset/SYMBOL` in lowercase.
+    IssueAsset {
+        /// 2 to 12 characters of A-Z and 0-9.
+        #[arg(long)]
+        symbol: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value_t = 0)]
+        decimals: u8,
+        /// Whole supply in base units, credited to --from.
+        #[arg(long)]
+        supply: u128,
+        #[arg(long, default_value = "")]
+        metadata: String,
+        /// Let the issuer freeze accounts' holdings of it.
+        #[arg(long)]
+        freezable: bool,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Create a poll (chains with the polls module).
+    CreatePoll {
+        #[arg(long)]
+        question: String,
+        /// An option (repeat: 2 to 16).
+        #[arg(long = "option", required = true)]
+        options: Vec<String>,
+        /// Last height that counts votes.
+        #[arg(long)]
+        deadline_height: u64,
+        /// Weigh votes by this denom's balance instead of one per account.
+        #[arg(long)]
+        weight_denom: Option<String>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Vote in a poll (0-based option).
+    Vote {
+        #[arg(long)]
+        poll: u64,
+        #[arg(long)]
+        option: u32,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Leave a message in an account's inbox (chains with the messages module).
+    SendMessage {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Send tokens to an address on another chain over an open transfer
+    /// channel (found by the chain it leads to); a relayer carries it. The
+    /// tokens are escrowed (or, for vouchers going home, burned) until the
+    /// other chain acknowledges; an error or a timeout refunds them.
+    TransferXchain {
+        /// The destination chain's id (a transfer channel to it must be open).
+        #[arg(long)]
+        to_chain: String,
+        /// Recipient address on the destination chain.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        amount: u128,
+        /// Denomination (default: the chain's native one).
+        #[arg(long)]
+        denom: Option<String>,
+        /// Use this channel instead of looking one up by --to-chain.
+        #[arg(long)]
+        channel: Option<String>,
+        /// The transfer times out if not received within this many seconds (destination time).
+        #[arg(long, default_value_t = 600)]
+        packet_timeout_secs: u64,
+        #[arg(long, default_value = "")]
+        memo: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+/// What every transaction command takes.
+#[derive(Args, Debug)]
+pub struct TxArgs {
+    /// Key name in the home's keyring, or a path to a key file.
+    #[arg(long)]
+    pub from: String,
+    /// Fee in the native denomination (default: what the chain estimates
+    /// for this transaction: its gas, and a tenth more, priced; a
+    /// transaction the estimate says would fail is then not sent).
+    #[arg(long)]
+    pub fee: Option<u128>,
+    /// Print what the transaction would cost (gas and fee, from running it
+    /// on the node's latest state) and whether it would succeed; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Nonce to use (default: the account's next, counting waiting transactions).
+    #[arg(long)]
+    pub nonce: Option<u64>,
+    /// Return once the mempool accepts it, without waiting for the block.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// How long to wait for the block.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_secs: u64,
+    #[command(flatten)]
+    pub home: HomeArg,
+    #[command(flatten)]
+    pub node: NodeArg,
+    #[command(flatten)]
+    pub passphrase: PassphraseArg,
+}
+
+/// Submit `tx`; optionally wait for its receipt. Fails if the body failed.
+/// Sign one transaction of `command` with its --from key and send it.
+pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
+    let common = match &command {
+        TxCommand::Transfer { common, .. }
+        | TxCommand::RegisterValidator { common, .. }
+        | TxCommand::Bond { common, .. }
+        | TxCommand::Unbond { common, .. }
+        | TxCommand::Unjail { common }
+        | TxCommand::IssueAsset { common, .. }
+        | TxCommand::CreatePoll { common, .. }
+        | TxCommand::Vote { common, .. }
+        | TxCommand::SendMessage { common, .. }
+        | TxCommand::TransferXchain { common, .. } => common,
+    };
+    let key = load_key(&common.from, &common.home, &common.passphrase)?;
+    let client = Client::new(node_url(&common.node, &common.home));
+    let native = client.chain_info().await?.native_denom;
+    let signer = tributary_client::Signer::borrowing(client.clone(), &key).with_fee(common.fee);
+    let body = match &command {
+        TxCommand::Transfer { to, amount, denom, .. } => {
+            TxBody::Transfer { to: to.parse()?, denom: Denom::new(denom.clone().unwrap_or(native))?, amount: *amount }
+        }
+        TxCommand::RegisterValidator { self_bond, .. } => TxBody::RegisterValidator {
+            vrf_public_key: tributary_node::chain::vrf_secret_for(&key)?.public_key().0,
+            self_bond: *self_bond,
+        },
+        TxCommand::Bond { validator, amount, .. } => TxBody::Bond { validator: validator.parse()?, amount: *amount },
+        TxCommand::Unbond { validator, amount, .. } => {
+            TxBody::Unbond { validator: validator.parse()?, amount: *amount }
+        }
+        TxCommand::Unjail { .. } => TxBody::Unjail,
+        TxCommand::IssueAsset { symbol, name, decimals, supply, metadata, freezable, .. } => TxBody::IssueAsset {
+            symbol: symbol.clone(),
+            name: name.clone(),
+            decimals: *decimals,
+            supply: *supply,
+            metadata: metadata.clone(),
+            freezable: *freezable,
+        },
+        TxCommand::CreatePoll { question, options, deadline_height, weight_denom, .. } => TxBody::CreatePoll {
+            question: question.clone(),
+            options: options.clone(),
+            deadline_height: *deadline_height,
+            weight: match weight_denom {
+                Some(denom) => tributary_types::PollWeight::ByBalance { denom: Denom::new(denom.clone())? },
+                None => tributary_types::PollWeight::OnePerAccount,
+            },
+        },
+        TxCommand::Vote { poll, option, .. } => TxBody::CastVote { poll_id: *poll, option: *option },
+        TxCommand::SendMessage { to, text, .. } => {
+            TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
+        }
+        TxCommand::TransferXchain { to_chain, to, amount, denom, channel, packet_timeout_secs, memo, .. } => {
+            let channel = match channel {
+                Some(channel) => channel.clone(),
+                None => channel_to(&client, to_chain).await?,
+            };
+            TxBody::TransferXChain {
+                channel,
+                receiver: to.clone(),
+                denom: Denom::new(denom.clone().unwrap_or(native))?,
+                amount: *amount,
+                timeout_height: 0,
+                timeout_time_ms: tributary_node::clock::now_ms()
+                    .saturating_add(packet_timeout_secs.saturating_mul(1_000)),
+                memo: memo.clone(),
+            }
+        }
+    };
+    let mut doc = signer.doc(body, common.nonce).await?;
+    if common.dry_run {
+        return dry_run(&client, &doc, json).await;
+    }
+    // Without --fee the chain estimates it, and a body the estimate says
+    // would fail is not sent: a failed transaction still pays its fee.
+    doc.fee = match common.fee {
+        Some(fee) => fee,
+        None => {
+            let estimate = client.estimate(&doc).await?;
+            if !estimate.success {
+                bail!(
+                    "the transaction would fail: {}; nothing was sent. Fix it, or pass --fee to send it anyway (a failed \
+                     transaction pays its fee)",
+                    estimate.error.unwrap_or_else(|| "no reason given".into())
+                );
+            }
+            estimate.suggested_fee
+        }
+    };
+    let tx = key.sign_tx(doc);
+    submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
+    Ok(())
+}
+
+/// `--dry-run`: what `doc` would cost and do on the node's latest state.
+async fn dry_run(client: &Client, doc: &SignDoc, json: bool) -> anyhow::Result<()> {
+    let estimate = client.estimate(doc).await?;
+    if json {
+        emit(
+            true,
+            &json!({
+                "gasUsed": estimate.gas_used,
+                "intrinsicGas": estimate.intrinsic_gas,
+                "fee": estimate.fee.to_string(),
+                "suggestedFee": estimate.suggested_fee.to_string(),
+                "success": estimate.success,
+                "error": estimate.error,
+            }),
+        );
+        return Ok(());
+    }
+    println!("gas used        {} (intrinsic {})", estimate.gas_used, estimate.intrinsic_gas);
+    println!("least fee       {}", estimate.fee);
+    println!("suggested fee   {} (pass --fee, or leave it out to pay this)", estimate.suggested_fee);
+    match &estimate.error {
+        Some(error) => println!("would fail      {error}"),
+        None => println!("would succeed   yes"),
+    }
+    Ok(())
+}
+
+/// The open transfer channel on the node's chain whose client tracks `chain`.
+async fn channel_to(client: &Client, chain: &str) -> anyhow::Result<String> {
+    let answer = client
+        .query("{ ibcClients { clientId chainId } ibcChannels { port channelId state clientId } }", json!({}))
+        .await?;
+    let clients: Vec<&str> = answer["ibcClients"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["chainId"] == chain)
+        .filter_map(|c| c["clientId"].as_str())
+        .collect();
+    answer["ibcChannels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["port"] == "transfer" && c["state"] == "open" && clients.contains(&c["clientId"].as_str().unwrap_or("")))
+        .and_then(|c| c["channelId"].as_str().map(str::to_string))
+        .with_context(|| {
+            format!("no open transfer channel to {chain} on this chain; open one with `relayer channel create`, or pass --channel")
+        })
+}
+
+pub async fn submit_and_wait(
+    client: &Client,
+    tx: &tributary_types::Tx,
+    wait: bool,
+    timeout: Duration,
+    json: bool,
+) -> anyhow::Result<String> {
+    let bytes = borsh::to_vec(tx)?;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let submitted =
+        client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
+    let hash =
+        submitted.pointer("/submitTx/hash").and_then(Value::as_str).context("node did not return a hash")?.to_string();
+    if !wait {
+        emit(json, &json!({ "hash": hash, "status": "submitted" }));
+        return Ok(hash);
+    }
+    let deadline = Instant::now() + timeout;
+    let query = format!("query($h: String!) {{ tx(hash: $h) {{ {TX_FIELDS} }} }}");
+    loop {
+        let answer = client.query(&query, json!({ "h": hash })).await?;
+        if let Some(tx) = answer.get("tx").filter(|t| !t.is_null()) {
+            emit(json, tx);
+            if tx.pointer("/receipt/success") == Some(&Value::Bool(false)) {
+                let reason = tx.pointer("/receipt/error").and_then(Value::as_str).unwrap_or("unknown");
+                bail!("transaction {hash} was included but failed: {reason}");
+            }
+            return Ok(hash);
+        }
+        if Instant::now() >= deadline {
+            bail!("transaction {hash} was accepted but not included within {}s; query it later with `hub query tx {hash}`", timeout.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,232 @@
+//! In-process tests of the engine: blocks built, certified, imported and
+//! refused, and what a validator records before it votes (no sockets; the
+//! end-to-end tests in `tests/` cover the same ground over real processes).
+
+use std::sync::Arc;
+use tributary_crypto::SigningKey;
+use tributary_node::chain::Chain;
+use tributary_store::{Durability, Store};
+use tributary_testkit::{fixture, mempool_config, transfer, Fixture, ProduceBlock};
+use tributary_types::Hash;
+
+#[tokio::test]
+async fn headers_chain_and_empty_blocks_carry_time_forward() {
+    let f = fixture();
+    let first = f.chain.produce_block(5_000).unwrap();
+    assert_eq!(first.block.header.parent_hash, f.chain.genesis_hash());
+    // A clock that went backwards does not move block time back.
+    let second = f.chain.produce_block(4_000).unwrap();
+    assert_eq!(second.block.header.parent_hash, first.block.hash());
+    assert_eq!(second.block.header.time_ms, 5_000);
+    assert_ne!(second.block.header.state_root, first.block.header.state_root, "each block's height is in state");
+    assert_eq!(f.chain.state_root(2).unwrap(), Some(second.block.header.state_root));
+}
+
+#[tokio::test]
+async fn reopening_with_another_genesis_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture();
+    let genesis = f.chain.genesis().clone();
+    let validator = SigningKey::generate();
+    let mut genesis_a = genesis.clone();
+    genesis_a.validators[0].public_key = validator.public_key();
+    genesis_a.validators[0].vrf_public_key = tributary_node::chain::vrf_secret_for(&validator).unwrap().public_key().0;
+    let mempool = mempool_config(&genesis);
+    {
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        Chain::open(
+            store,
+            genesis_a.clone(),
+            Some(SigningKey::from_secret(validator.secret_bytes())),
+            mempool.clone(),
+            Durability::Buffered,
+        )
+        .unwrap();
+    }
+    let mut genesis_b = genesis_a.clone();
+    genesis_b.genesis_time_ms += 1;
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let err = Chain::open(store, genesis_b, Some(validator), mempool, Durability::Buffered).unwrap_err();
+    assert!(err.to_string().contains("different") || err.to_string().contains("genesis"), "{err}");
+}
+
+#[tokio::test]
+async fn every_header_carries_a_verifiable_vrf_chained_from_the_last() {
+    use tributary_consensus::vrf::{vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPublicKey};
+    let f = fixture();
+    let vrf_key = VrfPublicKey(f.chain.genesis().validators[0].vrf_public_key);
+    let mut beacon = f.chain.genesis_hash();
+    for now in [10_000u64, 11_000, 12_000] {
+        let header = f.chain.produce_block(now).unwrap().block.header.clone();
+        let input = vrf_input(&header.chain_id, header.height, &beacon);
+        let next = vrf_verify(&vrf_key, &input, &VrfOutput(header.vrf_output), &VrfProof(header.vrf_proof))
+            .expect("the header's VRF verifies against the previous beacon");
+        assert_ne!(next, beacon);
+        // A proof does not verify against another height's input.
+        let wrong = vrf_input(&header.chain_id, header.height + 1, &beacon);
+        assert!(vrf_verify(&vrf_key, &wrong, &VrfOutput(header.vrf_output), &VrfProof(header.vrf_proof)).is_err());
+        beacon = next;
+        assert_eq!(f.chain.beacon().unwrap(), beacon);
+    }
+}
+
+/// A second node on the same genesis (same validator key, so it may open it).
+fn follower(f: &Fixture) -> (tempfile::TempDir, Arc<Chain>) {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = f.chain.genesis().clone();
+    let mempool = mempool_config(&genesis);
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let key = SigningKey::from_secret(f.validator_secret);
+    (dir, Arc::new(Chain::open(store, genesis, Some(key), mempool, Durability::Buffered).unwrap()))
+}
+
+/// Re-sign a tampered block's certificate, so the check under test is reached.
+fn resign(block: &mut tributary_types::Block, secret: [u8; 32]) {
+    let key = SigningKey::from_secret(secret);
+    let hash = block.header.hash();
+    let message = tributary_types::block::vote_sign_bytes(&block.header.chain_id, block.header.height, 0, &hash);
+    block.certificate.block_hash = hash;
+    block.certificate.signatures =
+        vec![tributary_types::ValidatorSignature { validator: key.public_key(), signature: key.sign(&message) }];
+}
+
+#[tokio::test]
+async fn a_follower_imports_certified_blocks_and_refuses_every_forgery() {
+    use tributary_node::chain::{BlockRejection, ImportError};
+    let f = fixture();
+    let (_dir, follower) = follower(&f);
+    for (n, a) in [(0, 5), (1, 6)] {
+        let tx = transfer(&f.alice, n, a);
+        let len = borsh::to_vec(&tx).unwrap().len();
+        f.chain.submit(tx, len).unwrap();
+    }
+    let block1 = f.chain.produce_block(20_000).unwrap().block.clone();
+    assert_eq!(block1.txs.len(), 2);
+    let block2 = f.chain.produce_block(21_000).unwrap().block.clone();
+    let secret = f.validator_secret;
+    let rejected = |result: Result<_, ImportError>| match result {
+        Err(ImportError::Rejected(r)) => r,
+        Err(other) => panic!("expected a rejection, got {other}"),
+        Ok(_) => panic!("a forged block was imported"),
+    };
+
+    // Block 2 before block 1.
+    assert!(matches!(
+        rejected(follower.import_block(block2.clone())),
+        BlockRejection::WrongHeight { expected: 1, got: 2 }
+    ));
+    // A transaction dropped, root left alone (re-signed so the certificate passes).
+    let mut forged = block1.clone();
+    forged.txs.pop();
+    resign(&mut forged, secret);
+    assert_eq!(rejected(follower.import_block(forged.clone())), BlockRejection::TxRoot);
+    // ... and with the root fixed: the claimed state root no longer matches.
+    forged.header.tx_root = tributary_types::Block::compute_tx_root(&forged.txs);
+    resign(&mut forged, secret);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::StateRoot { .. }));
+    // A header changed after certification.
+    let mut forged = block1.clone();
+    forged.header.time_ms += 1;
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::CertificateMismatch { .. }));
+    // A bad, a missing, a duplicated and a stranger's certificate signature.
+    let mut forged = block1.clone();
+    forged.certificate.signatures[0].signature.0[0] ^= 1;
+    assert_eq!(rejected(follower.import_block(forged)), BlockRejection::BadCertificateSignature { index: 0 });
+    let mut forged = block1.clone();
+    forged.certificate.signatures.clear();
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::InsufficientPower { signed: 0, .. }));
+    let mut forged = block1.clone();
+    forged.certificate.signatures.push(forged.certificate.signatures[0].clone());
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::DuplicateSigner(_)));
+    let mut forged = block1.clone();
+    resign(&mut forged, [42; 32]);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::UnknownSigner(_)));
+    // A VRF that is not the proposer's, and a wrong parent, both re-signed.
+    let mut forged = block1.clone();
+    forged.header.vrf_output = block2.header.vrf_output;
+    resign(&mut forged, secret);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::BadVrf(_)));
+    let mut forged = block1.clone();
+    forged.header.parent_hash = Hash([9; 32]);
+    resign(&mut forged, secret);
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::WrongParent { .. }));
+    // A forged transaction signature inside a re-rooted, re-signed block.
+    let mut forged = block1.clone();
+    forged.txs[1].signature.0[5] ^= 1;
+    forged.header.tx_root = tributary_types::Block::compute_tx_root(&forged.txs);
+    resign(&mut forged, secret);
+    assert_eq!(rejected(follower.import_block(forged)), BlockRejection::BadTxSignature { index: 1 });
+
+    // More transaction bytes than max_block_bytes (checked before anything costly).
+    let mut forged = block1.clone();
+    forged.txs = vec![block1.txs[0].clone(); 5_000];
+    let got: usize = forged.txs.iter().map(tributary_types::Tx::encoded_len).sum();
+    assert!(got > tributary_types::BLOCK_TXS_BYTES_MAX, "{got}");
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::TooManyBytes { .. }));
+    // More verification gas than gas.max_block_verify_gas, within the bytes:
+    // six 60 KB proofs (checked before any of them is verified).
+    let mut forged = block1.clone();
+    let heavy = tributary_types::Tx {
+        body: tributary_types::TxBody::SubmitEvidence { evidence: vec![0; 60_000] },
+        ..block1.txs[0].clone()
+    };
+    forged.txs = vec![heavy; 6];
+    let got: usize = forged.txs.iter().map(tributary_types::Tx::encoded_len).sum();
+    assert!(got <= f.chain.genesis().params.max_block_bytes as usize, "{got}");
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::TooMuchVerification { .. }));
+    // Block 1 claiming a parent certificate (there is no parent).
+    let mut forged = block1.clone();
+    forged.last_commit = block2.last_commit.clone();
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::LastCommit(_)));
+
+    // Nothing was applied; the real blocks import and give the same state.
+    assert_eq!(follower.height(), 0);
+    follower.import_block(block1.clone()).unwrap();
+    // Block 2's certificate of block 1, emptied or forged: downtime is counted
+    // from it, so only a valid certificate passes (not part of the header).
+    let mut forged = block2.clone();
+    forged.last_commit.signatures.clear();
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::LastCommit(_)));
+    let mut forged = block2.clone();
+    forged.last_commit.signatures[0].signature.0[0] ^= 1;
+    assert!(matches!(rejected(follower.import_block(forged)), BlockRejection::LastCommit(_)));
+    assert_eq!(block2.last_commit, block1.certificate, "the proposer carried block 1's own certificate");
+    follower.import_block(block2.clone()).unwrap();
+    assert_eq!(follower.height(), 2);
+    assert_eq!(follower.state_root(2).unwrap(), Some(block2.header.state_root));
+    assert_eq!(follower.beacon().unwrap(), f.chain.beacon().unwrap());
+    let receipt = follower.receipt(&block1.txs[0].hash()).unwrap().unwrap();
+    assert!(receipt.success);
+}
+
+/// A validator that crashes after voting for a block must find the block's
+/// body again on restart (it may be the only copy); records and bodies of
+/// final heights are pruned.
+#[test]
+fn vote_records_keep_the_block_they_name_until_the_height_is_final() {
+    let f = fixture();
+    let block = f.chain.build_block(0, 3_000, u32::MAX).unwrap();
+    let record = tributary_consensus::SignedRecord {
+        height: 1,
+        round: 0,
+        kind: tributary_consensus::RecordKind::Proposal,
+        block_hash: block.hash(),
+        polka: Vec::new(),
+        proposal: None,
+    };
+    f.chain.persist_vote(&record, Some(&block)).unwrap();
+    let endorse =
+        tributary_consensus::SignedRecord { kind: tributary_consensus::RecordKind::Endorse, ..record.clone() };
+    f.chain.persist_vote(&endorse, Some(&block)).unwrap();
+    // A body that is not the record's block is not kept under its hash.
+    let other = tributary_consensus::SignedRecord { round: 1, block_hash: Hash([9; 32]), ..record.clone() };
+    f.chain.persist_vote(&other, Some(&block)).unwrap();
+
+    assert_eq!(f.chain.vote_records(1).unwrap().len(), 3);
+    assert_eq!(f.chain.recorded_blocks(1).unwrap(), vec![block.clone()]);
+    assert!(f.chain.recorded_blocks(2).unwrap().is_empty());
+
+    f.chain.prune_vote_records(1).unwrap();
+    assert!(f.chain.vote_records(1).unwrap().is_empty());
+    assert!(f.chain.recorded_blocks(1).unwrap().is_empty());
+}

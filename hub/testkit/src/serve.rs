@@ -1,0 +1,106 @@
+//! Serving an API or a gateway on 127.0.0.1 (a free port), as a node and
+//! `hub gateway` serve them, and talking graphql-transport-ws to it.
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// Serve `app` on 127.0.0.1 with client addresses, as `node` serves it.
+pub async fn serve(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    address
+}
+
+/// A gateway directory of one chain, the hub served at `node`.
+pub fn one_chain_directory(chain_id: &str, node: SocketAddr) -> std::sync::Arc<tributary_gateway::Directory> {
+    let directory = std::sync::Arc::new(tributary_gateway::Directory::default());
+    directory.set(vec![tributary_gateway::ChainEntry {
+        id: chain_id.to_string(),
+        kind: "hub".into(),
+        template: None,
+        graphql: format!("http://{node}/graphql"),
+    }]);
+    directory
+}
+
+/// Open a graphql-transport-ws connection to `server` from the address `from`.
+pub async fn connect(server: SocketAddr, from: &str) -> Result<Socket, WsError> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(from.parse::<IpAddr>().unwrap(), 0)).unwrap();
+    let stream = socket.connect(server).await.unwrap();
+    let mut request = format!("ws://{server}/graphql/ws").into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::client_async(request, stream).await?;
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(receive(&mut ws).await.unwrap()["type"], "connection_ack");
+    Ok(ws)
+}
+
+pub async fn send(ws: &mut Socket, message: Value) {
+    ws.send(Message::text(message.to_string())).await.unwrap();
+}
+
+pub async fn subscribe(ws: &mut Socket, id: &str, query: &str) {
+    send(ws, json!({ "id": id, "type": "subscribe", "payload": { "query": query } })).await;
+}
+
+/// The next protocol message (pings answered); `None` once the connection
+/// closed or failed. Bounded in time: a test never hangs.
+pub async fn receive(ws: &mut Socket) -> Option<Value> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("no message in 10 s");
+        match message {
+            Some(Ok(Message::Text(text))) => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                if value["type"] == "ping" {
+                    send(ws, json!({ "type": "pong" })).await;
+                    continue;
+                }
+                return Some(value);
+            }
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return None,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// The next message about subscription `id`.
+pub async fn receive_for(ws: &mut Socket, id: &str) -> Value {
+    loop {
+        let message = receive(ws).await.expect("the connection closed");
+        if message["id"] == id {
+            return message;
+        }
+    }
+}
+
+/// Wait (up to 5 s) until `condition` holds.
+pub async fn eventually(what: &str, condition: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("not after 5 s: {what}");
+}
+
+/// HTTP refusal of a WebSocket connection: status and body.
+pub fn refusal(error: WsError) -> (u16, String) {
+    match error {
+        WsError::Http(response) => (
+            response.status().as_u16(),
+            String::from_utf8_lossy(response.body().as_deref().unwrap_or_default()).into_owned(),
+        ),
+        other => panic!("expected an HTTP refusal, got {other}"),
+    }
+}
