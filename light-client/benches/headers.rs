@@ -3,15 +3,12 @@
 //! proof verification against a certified root. Run with
 //! `cargo bench -p tributary-light-client --bench headers`; figures go in BENCHMARKS.md.
 
-#[path = "../tests/common/chain.rs"]
-mod chain;
-
-use chain::{equal, params, TestChain};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use jmt::mock::MockTreeStore;
 use jmt::{JellyfishMerkleTree, KeyHash};
 use sha2::Sha256;
 use std::hint::black_box;
+use tributary_light_client_testchain::{equal, params, TestChain};
 
 fn headers(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify_header");

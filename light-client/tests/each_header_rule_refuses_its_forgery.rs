@@ -1,11 +1,9 @@
 //! Each header rule with its adversarial twin: the honest update passes, the
 //! forgery is refused with the error naming the rule, and the client is unchanged.
 
-mod common;
-
-use common::chain::{equal, params, TestChain, BLOCK_MS, DAY_MS, GENESIS_TIME_MS};
 use tributary_consensus::CertificateError;
 use tributary_light_client::{ClientState, LightClientError, Update, RECENT_STATES_MAX};
+use tributary_light_client_testchain::{equal, params, TestChain, BLOCK_MS, DAY_MS, GENESIS_TIME_MS};
 use tributary_types::block::{validator_set_hash, vote_sign_bytes, ValidatorSignature};
 use tributary_types::{ChainId, Hash};
 

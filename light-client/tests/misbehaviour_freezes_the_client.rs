@@ -1,10 +1,8 @@
 //! Two certified histories freeze the client; a frozen client verifies nothing;
 //! a report that proves nothing changes nothing.
 
-mod common;
-
-use common::chain::{equal, params, TestChain};
 use tributary_light_client::{ClientState, LightClientError, Misbehaviour, MisbehaviourKind, Update};
+use tributary_light_client_testchain::{equal, params, TestChain};
 use tributary_types::Hash;
 
 fn chain() -> TestChain {

@@ -1,15 +1,13 @@
 //! State proofs through the client: a real JMT, a certified header carrying
 //! its root, and every kind of forged proof refused.
 
-mod common;
-
-use common::chain::{equal, params, TestChain};
 use ics23::commitment_proof::Proof;
 use ics23::{CommitmentProof, HashOp};
 use jmt::mock::MockTreeStore;
 use jmt::{JellyfishMerkleTree, KeyHash};
 use sha2::Sha256;
 use tributary_light_client::{ClientState, LightClientError, ProofError};
+use tributary_light_client_testchain::{equal, params, TestChain};
 use tributary_types::Hash;
 
 struct Tree {

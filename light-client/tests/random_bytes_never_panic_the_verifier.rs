@@ -3,11 +3,9 @@
 //! encoded updates, proofs and misbehaviour reports: it must return, never
 //! panic, and never accept a mutated update that changes what is trusted.
 
-mod common;
-
-use common::chain::{equal, params, TestChain};
 use tributary_light_client::fuzzing::verify_bytes;
 use tributary_light_client::Misbehaviour;
+use tributary_light_client_testchain::{equal, params, TestChain};
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);

@@ -4,11 +4,9 @@
 //! either lands on exactly the state the step-by-step client reached or asks
 //! for intermediate headers.
 
-mod common;
-
-use common::chain::{params, TestChain};
 use proptest::prelude::*;
 use tributary_light_client::{LightClientError, Update};
+use tributary_light_client_testchain::{params, TestChain};
 use tributary_types::block::validator_set_hash;
 use tributary_types::Hash;
 

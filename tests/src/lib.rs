@@ -344,15 +344,11 @@ pub async fn nonce(client: &Client, address: &str) -> u64 {
 
 /// Submit a signed tx over GraphQL.
 pub async fn submit(client: &Client, tx: &tributary_types::Tx) -> Result<String, ClientError> {
-    use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(tx).unwrap());
-    submit_raw(client, &encoded).await
+    client.submit(tx).await
 }
 
 pub async fn submit_raw(client: &Client, tx_base64: &str) -> Result<String, ClientError> {
-    let answer =
-        client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": tx_base64 })).await?;
-    Ok(answer["submitTx"]["hash"].as_str().unwrap().to_string())
+    client.submit_base64(tx_base64).await
 }
 
 /// The committed tx's height and success, if committed (`None` also while

@@ -19,6 +19,9 @@ use tokio::process::{Child, Command};
 use tributary_client::{Client, Signer};
 use tributary_crypto::SigningKey;
 use tributary_node::init::free_ports;
+use tributary_relayer::config::{
+    ChainConfig, FeedConfig as RelayedFeed, MetricsSettings, PathConfig, RelayerConfig, CONFIG_FILE,
+};
 use tributary_types::oracle::{FeedConfig, FeedKind};
 use tributary_types::{ChainId, Denom, TxBody};
 
@@ -69,7 +72,7 @@ pub async fn start(
         return Ok(None);
     }
     let home = root.join("relayer");
-    if !home.join("relayer.toml").exists() {
+    if !home.join(CONFIG_FILE).exists() {
         set_up(root, &home, &exe, hub_chain_id, hub_graphql, feed_source, children, json).await?;
     }
     let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("relayer.log"))?;
@@ -82,21 +85,15 @@ pub async fn start(
         .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("cannot start {}", exe.display()))?;
-    let config: toml::Table = std::fs::read_to_string(home.join("relayer.toml"))?.parse()?;
-    let metrics = config.get("metrics").and_then(|m| m.get("listen")).and_then(|l| l.as_str()).unwrap_or_default();
+    let config = RelayerConfig::parse(&std::fs::read_to_string(home.join(CONFIG_FILE))?)?;
     let paths: Vec<Value> = config
-        .get("paths")
-        .and_then(|p| p.as_array())
-        .into_iter()
-        .flatten()
-        .map(|p| {
-            json!({ "a": p.get("a").and_then(|v| v.as_str()), "b": p.get("b").and_then(|v| v.as_str()),
-                    "a_channel": p.get("a_channel").and_then(|v| v.as_str()), "b_channel": p.get("b_channel").and_then(|v| v.as_str()) })
-        })
+        .paths
+        .iter()
+        .map(|p| json!({ "a": p.a, "b": p.b, "a_channel": p.a_channel, "b_channel": p.b_channel }))
         .collect();
     let described = json!({
         "home": home,
-        "metrics": format!("http://{metrics}/metrics"),
+        "metrics": format!("http://{}/metrics", config.metrics.listen),
         "paths": paths,
         "feeds": [{ "chain": hub_chain_id, "feed_id": DEMO_FEED, "source": feed_source }],
     });
@@ -120,7 +117,7 @@ async fn set_up(
         }
     };
     std::fs::create_dir_all(home.join("keys"))?;
-    std::fs::copy(key_path(root, "user3"), home.join("keys").join("relayer.json"))
+    std::fs::copy(key_path(root, "user3"), home.join(RELAYER_KEY))
         .context("cannot copy the devnet's user3 key for the relayer")?;
     let owner = load_key(root, "user0")?;
     let relayer = load_key(root, "user3")?.public_key();
@@ -129,8 +126,7 @@ async fn set_up(
     for child in children {
         let url = child["nodes"][0]["graphql"].as_str().context("a child chain without an endpoint")?;
         let client = Client::new(url);
-        let denom = client.query("{ chain { nativeDenom } }", json!({})).await?;
-        let denom = Denom::new(denom.pointer("/chain/nativeDenom").and_then(Value::as_str).unwrap_or_default())?;
+        let denom = Denom::new(client.chain_info().await?.native_denom)?;
         let funding = TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 };
         Signer::borrowing(client, &owner).send_and_wait(funding, SETUP_TIMEOUT).await?;
     }
@@ -161,37 +157,64 @@ async fn set_up(
         say(&format!("registered the demo feed {DEMO_FEED} on the hub"));
     }
 
-    let metrics = free_ports(1)?.remove(0).api_listen;
-    let mut config = format!("# The devnet's relayer (written by hub devnet).\n\n[[chains]]\nid = \"{hub_chain_id}\"\ngraphql = \"{hub_graphql}\"\nkey_file = \"keys/relayer.json\"\n");
+    let mut ids = Vec::new();
+    let mut chains = vec![chain_config(hub_chain_id, hub_graphql)];
     for child in children {
-        let id = child["chain_id"].as_str().unwrap_or_default();
-        let url = child["nodes"][0]["graphql"].as_str().unwrap_or_default();
-        config
-            .push_str(&format!("\n[[chains]]\nid = \"{id}\"\ngraphql = \"{url}\"\nkey_file = \"keys/relayer.json\"\n"));
+        let id = child["chain_id"].as_str().context("a child chain without an id")?;
+        let url = child["nodes"][0]["graphql"].as_str().context("a child chain without an endpoint")?;
+        chains.push(chain_config(id, url));
+        ids.push(id.to_string());
     }
-    for child in children {
-        let id = child["chain_id"].as_str().unwrap_or_default();
-        config.push_str(&format!("\n[[paths]]\na = \"{hub_chain_id}\"\nb = \"{id}\"\n"));
-    }
-    config.push_str(&format!(
-        "\n[[feeds]]\nname = \"hub-height\"\nurl = \"{feed_source}\"\npointer = \"/height\"\ninterval_ms = 2000\nchain = \"{hub_chain_id}\"\nfeed_id = \"{DEMO_FEED}\"\nkey_file = \"keys/relayer.json\"\n\n[metrics]\nlisten = \"{metrics}\"\n"
-    ));
-    std::fs::write(home.join("relayer.toml"), config)?;
+    let config = RelayerConfig {
+        paths: ids
+            .iter()
+            .map(|id| PathConfig {
+                a: hub_chain_id.into(),
+                b: id.clone(),
+                a_channel: String::new(),
+                b_channel: String::new(),
+                denoms: Vec::new(),
+            })
+            .collect(),
+        chains,
+        feeds: vec![RelayedFeed {
+            name: "hub-height".into(),
+            url: feed_source.into(),
+            pointer: "/height".into(),
+            interval_ms: 2_000,
+            chain: hub_chain_id.into(),
+            feed_id: DEMO_FEED.into(),
+            key_file: RELAYER_KEY.into(),
+            timestamp_pointer: None,
+            max_age_ms: 60_000,
+        }],
+        relay: Default::default(),
+        metrics: MetricsSettings { listen: free_ports(1)?.remove(0).api_listen },
+    };
+    config.validate(home).context("the devnet's relayer config")?;
+    let text = format!("# The devnet's relayer (written by hub devnet).\n\n{}", toml::to_string(&config)?);
+    std::fs::write(home.join(CONFIG_FILE), text)?;
 
-    for child in children {
-        let id = child["chain_id"].as_str().unwrap_or_default();
+    for id in &ids {
         let output = Command::new(exe)
-            .args(["channel", "create", "--a", hub_chain_id, "--b", id, "--json", "--home"])
+            .args(["channel", "create", "--a", hub_chain_id, "--b", id.as_str(), "--json", "--home"])
             .arg(home)
             .env("TRIBUTARY_LOG", "warn")
             .output()
             .await?;
         if !output.status.success() {
             // Leave no half-set-up home behind: the next run starts over.
-            let _ = std::fs::remove_file(home.join("relayer.toml"));
+            let _ = std::fs::remove_file(home.join(CONFIG_FILE));
             bail!("relayer channel create {hub_chain_id} {id} failed: {}", String::from_utf8_lossy(&output.stdout));
         }
         say(&format!("opened a transfer channel {hub_chain_id} <-> {id}"));
     }
     Ok(())
+}
+
+/// The relayer's key, relative to its home: the devnet's `user3`.
+const RELAYER_KEY: &str = "keys/relayer.json";
+
+fn chain_config(id: &str, graphql: &str) -> ChainConfig {
+    ChainConfig { id: id.into(), graphql: graphql.into(), key_file: RELAYER_KEY.into(), fee: None }
 }

@@ -5,11 +5,10 @@ use crate::args::{load_key, node_url, HomeArg, NodeArg, PassphraseArg};
 use crate::output::emit;
 use crate::query::TX_FIELDS;
 use anyhow::{bail, Context as _};
-use base64::Engine;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
-use tributary_client::Client;
+use std::time::Duration;
+use tributary_client::{Client, SendError};
 use tributary_types::{Denom, SignDoc, TxBody};
 
 #[derive(Subcommand, Debug)]
@@ -323,38 +322,26 @@ async fn channel_to(client: &Client, chain: &str) -> anyhow::Result<String> {
         })
 }
 
-pub async fn submit_and_wait(
+/// Submit `tx`; with `wait`, wait for its block and print it as `hub query
+/// tx` does. Fails if it is not included in time, or if its body failed.
+async fn submit_and_wait(
     client: &Client,
     tx: &tributary_types::Tx,
     wait: bool,
     timeout: Duration,
     json: bool,
 ) -> anyhow::Result<String> {
-    let bytes = borsh::to_vec(tx)?;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-    let submitted =
-        client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
-    let hash =
-        submitted.pointer("/submitTx/hash").and_then(Value::as_str).context("node did not return a hash")?.to_string();
+    let hash = client.submit(tx).await?;
     if !wait {
         emit(json, &json!({ "hash": hash, "status": "submitted" }));
         return Ok(hash);
     }
-    let deadline = Instant::now() + timeout;
-    let query = format!("query($h: String!) {{ tx(hash: $h) {{ {TX_FIELDS} }} }}");
-    loop {
+    let outcome = client.wait_included(&hash, timeout).await;
+    if matches!(outcome, Ok(_) | Err(SendError::Failed { .. })) {
+        let query = format!("query($h: String!) {{ tx(hash: $h) {{ {TX_FIELDS} }} }}");
         let answer = client.query(&query, json!({ "h": hash })).await?;
-        if let Some(tx) = answer.get("tx").filter(|t| !t.is_null()) {
-            emit(json, tx);
-            if tx.pointer("/receipt/success") == Some(&Value::Bool(false)) {
-                let reason = tx.pointer("/receipt/error").and_then(Value::as_str).unwrap_or("unknown");
-                bail!("transaction {hash} was included but failed: {reason}");
-            }
-            return Ok(hash);
-        }
-        if Instant::now() >= deadline {
-            bail!("transaction {hash} was accepted but not included within {}s; query it later with `hub query tx {hash}`", timeout.as_secs());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        emit(json, answer.get("tx").unwrap_or(&Value::Null));
     }
+    outcome?;
+    Ok(hash)
 }

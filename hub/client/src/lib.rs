@@ -1,5 +1,8 @@
-//! A small GraphQL client for talking to a Tributary node: the `hub` CLI,
-//! the relayer and the tests use it.
+//! The typed client of a Tributary node: [`Client`] reads the chain, submits
+//! transactions (one or a batch), estimates fees and waits for outcomes;
+//! [`Signer`] is one key on one chain. The `hub` CLI, the anchorer, the
+//! child supervisor, the relayer, the gateway and the tests use it, so none
+//! of them writes GraphQL text or JSON pointers for what it offers.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod signer;
@@ -33,6 +36,25 @@ pub struct ChainInfo {
     pub native_denom: String,
     pub min_fee: Amount,
     pub height: u64,
+}
+
+/// Why a node's mempool refused one transaction of a batch.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} [{code}]")]
+pub struct Refusal {
+    /// A stable code, such as `BAD_SIGNATURE` or `NONCE_TOO_LOW`.
+    pub code: String,
+    pub message: String,
+}
+
+/// How often [`Client::wait_included`] asks whether a transaction is in a block.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A signed transaction as the API takes it: borsh, then base64.
+pub fn encode_tx(tx: &Tx) -> String {
+    use base64::Engine;
+    // Encoding a transaction into a Vec cannot fail.
+    base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(tx).unwrap_or_default())
 }
 
 fn unexpected(field: &str, in_value: &Value) -> ClientError {
@@ -134,16 +156,67 @@ impl Client {
 
     /// Submit a signed transaction to the node's mempool; its hash (hex).
     pub async fn submit(&self, tx: &Tx) -> Result<String, ClientError> {
-        use base64::Engine;
-        let bytes = borsh::to_vec(tx).map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        self.submit_base64(&encode_tx(tx)).await
+    }
+
+    /// Submit a transaction already encoded (borsh, then base64), as a
+    /// gateway forwards one; its hash (hex).
+    pub async fn submit_base64(&self, tx_base64: &str) -> Result<String, ClientError> {
         let answer =
-            self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": encoded })).await?;
+            self.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": tx_base64 })).await?;
         answer
             .pointer("/submitTx/hash")
             .and_then(Value::as_str)
             .map(str::to_string)
             .ok_or_else(|| unexpected("hash", &answer))
+    }
+
+    /// Submit up to 1,000 signed transactions in one call (the node checks
+    /// their signatures as one batch): each one's hash, or why the mempool
+    /// refused it, in order. One refusal does not stop the rest.
+    pub async fn submit_batch(&self, txs: &[Tx]) -> Result<Vec<Result<String, Refusal>>, ClientError> {
+        let encoded: Vec<String> = txs.iter().map(encode_tx).collect();
+        let answer = self
+            .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash code error } }", json!({ "t": encoded }))
+            .await?;
+        let outcomes =
+            answer.get("submitTxs").and_then(Value::as_array).ok_or_else(|| unexpected("submitTxs", &answer))?;
+        if outcomes.len() != txs.len() {
+            return Err(ClientError::Unexpected(format!(
+                "{} outcomes for {} transactions submitted",
+                outcomes.len(),
+                txs.len()
+            )));
+        }
+        outcomes
+            .iter()
+            .map(|outcome| match outcome.get("hash").and_then(Value::as_str) {
+                Some(hash) => Ok(Ok(hash.to_string())),
+                None => Ok(Err(Refusal {
+                    code: outcome.get("code").and_then(Value::as_str).unwrap_or("REFUSED").to_string(),
+                    message: text(outcome, "error")?.to_string(),
+                })),
+            })
+            .collect()
+    }
+
+    /// Wait, at most `timeout`, until transaction `hash` is in a block; an
+    /// error if it is not by then, or if its body failed.
+    pub async fn wait_included(&self, hash: &str, timeout: Duration) -> Result<Included, SendError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(included) = self.tx_outcome(hash).await? {
+                if !included.success {
+                    let reason = included.error.clone().unwrap_or_else(|| "unknown".into());
+                    return Err(SendError::Failed { hash: included.hash, height: included.height, reason });
+                }
+                return Ok(included);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(SendError::NotIncluded { hash: hash.to_string(), waited: timeout });
+            }
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     /// A committed transaction's block and outcome; `None` while it is not

@@ -37,9 +37,6 @@ pub enum SendError {
     NotIncluded { hash: String, waited: Duration },
 }
 
-/// How often [`Signer::wait`] asks whether a transaction is in a block.
-const POLL: Duration = Duration::from_millis(100);
-
 /// A key the signer owns, or one it borrows for a few transactions.
 enum Key<'k> {
     Owned(SigningKey),
@@ -126,20 +123,7 @@ impl<'k> Signer<'k> {
     /// Wait, at most `timeout`, until transaction `hash` is in a block; an
     /// error if it is not by then, or if its body failed.
     pub async fn wait(&self, hash: &str, timeout: Duration) -> Result<Included, SendError> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            if let Some(included) = self.client.tx_outcome(hash).await? {
-                if !included.success {
-                    let reason = included.error.clone().unwrap_or_else(|| "unknown".into());
-                    return Err(SendError::Failed { hash: included.hash, height: included.height, reason });
-                }
-                return Ok(included);
-            }
-            if tokio::time::Instant::now() >= deadline {
-                return Err(SendError::NotIncluded { hash: hash.to_string(), waited: timeout });
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        self.client.wait_included(hash, timeout).await
     }
 
     /// [`Self::send`], then [`Self::wait`].

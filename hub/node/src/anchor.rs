@@ -23,12 +23,12 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tributary_client::Client;
+use tributary_client::{Client, Refusal};
 use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
 use tributary_runtime::committee;
 use tributary_types::block::Validator;
-use tributary_types::{ChainId, SignDoc, TxBody};
+use tributary_types::{ChainId, SignDoc, Tx, TxBody};
 
 /// Headers sent in one `submitTxs` call.
 pub const ANCHOR_BATCH: u64 = 16;
@@ -59,11 +59,7 @@ struct Hub {
 }
 
 async fn hub_info(client: &Client) -> anyhow::Result<Hub> {
-    let info = client.query("{ chain { id } }", json!({})).await?;
-    Ok(Hub {
-        client: client.clone(),
-        chain_id: ChainId::new(info.pointer("/chain/id").and_then(Value::as_str).unwrap_or_default())?,
-    })
+    Ok(Hub { client: client.clone(), chain_id: client.chain_info().await?.id })
 }
 
 /// Run the anchoring loop until `shutdown`: errors (hub down, chain not yet
@@ -214,10 +210,7 @@ async fn adopt_once(
         return Ok(());
     }
     let (hub_update, proof) = hub_proof_of_draw(hub, chain.genesis().chain_id.as_str(), term, &validators).await?;
-    let account = own
-        .query("query($a: String!) { account(address: $a) { nextNonce } }", json!({ "a": me.address().to_string() }))
-        .await?;
-    let nonce = account.pointer("/account/nextNonce").and_then(Value::as_u64).unwrap_or(0);
+    let nonce = own.next_nonce(&me.address()).await?;
     let doc = SignDoc {
         chain_id: chain.genesis().chain_id.clone(),
         sender: me,
@@ -225,11 +218,9 @@ async fn adopt_once(
         fee: 0,
         body: TxBody::AdoptCommittee { term, validators, hub_update, proof },
     };
-    let tx = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(doc))?);
+    let tx = key.sign_tx(doc);
     *last = Adoption { term, sent: Some(std::time::Instant::now()) };
-    own.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": tx }))
-        .await
-        .with_context(|| format!("the child refused adopting term {term}"))?;
+    own.submit(&tx).await.with_context(|| format!("the child refused adopting term {term}"))?;
     tracing::info!(term, "proposed adopting the hub's committee draw");
     Ok(())
 }
@@ -331,24 +322,12 @@ async fn anchor_once(chain: &Chain, hub: &Hub, key: &SigningKey) -> anyhow::Resu
     let first_len = first.body.verified_bytes().max(1) as u128;
     let largest_len = docs.iter().map(|d| d.body.verified_bytes()).max().unwrap_or(0) as u128;
     let fee = first_fee.saturating_mul(largest_len.max(first_len)).div_ceil(first_len);
-    let mut txs = Vec::new();
-    for doc in docs {
-        txs.push(
-            base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&key.sign_tx(SignDoc { fee, ..doc }))?),
-        );
-    }
+    let txs: Vec<Tx> = docs.into_iter().map(|doc| key.sign_tx(SignDoc { fee, ..doc })).collect();
     let count = txs.len();
-    let answer = hub
-        .client
-        .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
-        .await?;
-    let refused: Vec<&Value> = answer
-        .pointer("/submitTxs")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter(|o| !o["error"].is_null()).collect())
-        .unwrap_or_default();
+    let outcomes = hub.client.submit_batch(&txs).await?;
+    let refused: Vec<&Refusal> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
     if let Some(first) = refused.first() {
-        tracing::debug!(count, refused = refused.len(), "anchoring: hub refused {}", first["error"]);
+        tracing::debug!(count, refused = refused.len(), "anchoring: hub refused {first}");
     } else {
         tracing::debug!(from = next, count, "anchoring: headers sent to the hub");
     }

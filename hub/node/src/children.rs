@@ -33,7 +33,7 @@ use crate::chain::Chain;
 use crate::config::{Home, NodeConfig};
 use crate::init::free_ports;
 use anyhow::Context as _;
-use serde_json::{json, Value};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
@@ -247,8 +247,7 @@ async fn announce(
         return Ok(());
     }
     let child = Client::new(node.graphql.clone());
-    let answer = child.query("{ chain { height } }", json!({})).await?;
-    let height = answer.pointer("/chain/height").and_then(Value::as_u64).unwrap_or(0);
+    let height = child.chain_info().await?.height;
     if height < record.anchored_height {
         anyhow::bail!("child node at {height}, still catching up to the anchored {}", record.anchored_height);
     }

@@ -518,11 +518,9 @@ impl BlockExecution<'_, '_> {
     }
 }
 
-/// The light client's test generator of certified headers (child chains, and
-/// a hub whose headers carry real state roots, [`test_hub`]).
-#[cfg(test)]
-#[path = "../../../light-client/tests/common/chain.rs"]
-mod lc_chain;
+/// The light client's test generator of certified headers is
+/// `tributary-light-client-testchain` (child chains, and a hub whose headers
+/// carry real state roots, [`test_hub`]).
 #[cfg(test)]
 mod test_chain;
 #[cfg(test)]

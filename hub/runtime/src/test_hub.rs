@@ -3,8 +3,8 @@
 //! roots over a RocksDB store, so the ICS23 proofs a child checks are the
 //! ones a hub node serves.
 
-use crate::lc_chain::{equal, params, TestChain as HeaderChain, BLOCK_MS, DAY_MS, GENESIS_TIME_MS};
 use std::sync::Arc;
+use tributary_light_client_testchain::{equal, params, TestChain as HeaderChain, BLOCK_MS, DAY_MS, GENESIS_TIME_MS};
 use tributary_state::{StateDb, WriteSet};
 use tributary_store::{Durability, Store};
 use tributary_types::block::Validator;

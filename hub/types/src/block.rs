@@ -4,6 +4,7 @@ use crate::address::{Address, PublicKey, Signature};
 use crate::chain::ChainId;
 use crate::hash::{hash_borsh, merkle_root, Hash};
 use crate::tx::Tx;
+pub use crate::validator::{validator_set_hash, Validator};
 use borsh::{BorshDeserialize, BorshSerialize};
 
 /// Domain separator in front of every vote's signed bytes.
@@ -42,21 +43,6 @@ impl Header {
     pub fn hash(&self) -> Hash {
         hash_borsh(self)
     }
-}
-
-/// One validator: its vote key (ed25519), its VRF key (sr25519) and its
-/// voting power. The set hash commits to both keys, so a light client that
-/// trusts a set can check votes and the beacon alike.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
-pub struct Validator {
-    pub public_key: PublicKey,
-    pub vrf_public_key: [u8; 32],
-    pub power: u64,
-}
-
-/// Hash of a validator set as headers commit to it.
-pub fn validator_set_hash(validators: &[Validator]) -> Hash {
-    hash_borsh(&validators.to_vec())
 }
 
 /// One validator's signature in a certificate.

@@ -21,6 +21,7 @@ pub mod ibc;
 pub mod oracle;
 pub mod receipt;
 pub mod tx;
+pub mod validator;
 
 pub use address::{Address, AddressError, PublicKey, Signature};
 pub use block::{Block, CommitCertificate, Header, ValidatorSignature};

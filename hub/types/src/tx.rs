@@ -1,9 +1,9 @@
 //! Transactions: what a sender signs, and what the chain executes.
 
 use crate::address::{Address, PublicKey, Signature};
-use crate::block::Validator;
 use crate::chain::ChainId;
 use crate::hash::{hash_borsh, Hash};
+use crate::validator::Validator;
 use borsh::{BorshDeserialize, BorshSerialize};
 use std::fmt;
 use std::str::FromStr;

@@ -226,19 +226,15 @@ async fn main() {
     let total = SENDERS as u64 * PER_SENDER;
     eprintln!("committing {total} transfers on the hub ...");
     let senders: Vec<_> = (0..SENDERS).map(|i| net.key(&format!("user{}", i + 3))).collect();
-    let mut encoded = Vec::new();
+    let mut txs = Vec::new();
     for nonce in 0..PER_SENDER {
         for key in &senders {
-            let tx = xchain(key, nonce, &channel, &receiver, far, fee);
-            encoded.push(base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&tx).unwrap()));
+            txs.push(xchain(key, nonce, &channel, &receiver, far, fee));
         }
     }
-    for chunk in encoded.chunks(200) {
-        let answer = hub
-            .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { error } }", json!({ "t": chunk }))
-            .await
-            .unwrap();
-        assert!(answer["submitTxs"].as_array().unwrap().iter().all(|o| o["error"].is_null()), "{answer}");
+    for chunk in txs.chunks(200) {
+        let outcomes = hub.submit_batch(chunk).await.unwrap();
+        assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
     }
     wait_for("every transfer committed", Duration::from_secs(120), || async {
         let p = hub

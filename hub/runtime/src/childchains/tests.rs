@@ -3,10 +3,10 @@
 
 use super::*;
 use crate::bank::BankRead;
-use crate::lc_chain::{equal, params as lc_params, TestChain as ChildTestChain, GENESIS_TIME_MS};
 use crate::test_chain::{self, assert_ok, assert_refused, native, TestChain, FEE};
 use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
+use tributary_light_client_testchain::{equal, params as lc_params, TestChain as ChildTestChain, GENESIS_TIME_MS};
 use tributary_types::{GenesisAccount, GenesisBalance, GenesisValidator, Receipt};
 
 const FUNDS: Amount = 5_000_000_000;
@@ -1089,7 +1089,7 @@ fn committee_members_announce_endpoints_and_everyone_else_is_refused() {
 fn naming_next(chain: &ChildTestChain, height: u64, next: &[Validator]) -> Update {
     let set = chain.sets[height as usize].clone();
     let parent_hash = if height == 1 { chain.genesis_hash } else { chain.header(height - 1).hash() };
-    let time_ms = GENESIS_TIME_MS + height * crate::lc_chain::BLOCK_MS;
+    let time_ms = GENESIS_TIME_MS + height * tributary_light_client_testchain::BLOCK_MS;
     let header = chain.build_header(height, parent_hash, &set, next, time_ms, 1);
     let certificate = chain.sign(&header, &set, 0, |_| true);
     Update { header, certificate, parent: None, validator_set: set, next_validator_set: Some(next.to_vec()) }

@@ -1,9 +1,8 @@
 //! A test-only chain generator: validators with ed25519 and VRF keys, headers
 //! whose VRF is proven over `vrf_input(chain, h, beacon(h-1))` by the drawn
 //! proposer, certificates signed by the drawn committers. Shared by the
-//! tests, the benchmark and the fuzz target (`#[path]`-included), and
-//! independent of the node.
-#![allow(dead_code)]
+//! light client's tests and benchmark and the runtime's tests (a dev-only
+//! crate of its own, so each links one copy), and independent of the node.
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
