@@ -25,7 +25,10 @@
 //! here (fees must always be payable).
 //!
 //! Every check is in a `check_*` function that reads only; `validate_tx`
-//! calls it, and execute calls it again before writing (STYLE.md: stages).
+//! calls it. Execute runs right after on the same state ([`Module`]), so it
+//! does not repeat a check that only refuses (freeze); issue and burn call
+//! theirs again because it returns what they write from (the denom, the
+//! asset's record and the sender's balance).
 
 pub mod state_key;
 
@@ -210,15 +213,10 @@ impl Assets {
         Ok(())
     }
 
-    fn freeze(
-        &self,
-        ctx: &mut Ctx<'_, '_>,
-        sender: &Address,
-        denom: &Denom,
-        account: &Address,
-        frozen: bool,
-    ) -> Result<(), TxError> {
-        self.check_freeze(&*ctx.state, sender, denom)?;
+    /// Freeze or unfreeze `account`'s holding. That the sender may (it
+    /// issued the asset, freezable) was checked by `validate_tx`
+    /// ([`Self::check_freeze`]) on this very state just before.
+    fn freeze(&self, ctx: &mut Ctx<'_, '_>, denom: &Denom, account: &Address, frozen: bool) -> Result<(), TxError> {
         if frozen {
             // One byte, not empty: ICS23 cannot prove an empty value present.
             write_value(ctx.state, state_key::frozen(denom, account), &true);
@@ -312,7 +310,7 @@ impl Module for Assets {
                 let issue = issue_of(body).ok_or(TxError::Unhandled(tx.body.kind()))?;
                 self.issue(ctx, sender, &issue)
             }
-            TxBody::FreezeAsset { denom, account, frozen } => self.freeze(ctx, &sender, denom, account, *frozen),
+            TxBody::FreezeAsset { denom, account, frozen } => self.freeze(ctx, denom, account, *frozen),
             TxBody::BurnAsset { denom, amount } => self.burn(ctx, &sender, denom, *amount),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }

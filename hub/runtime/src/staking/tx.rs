@@ -1,5 +1,8 @@
-//! Register, bond and unbond: each a `check_*` (reads only, used by both
-//! stages) and an execute that re-checks, then writes.
+//! Register, bond, unbond and unjail: each a `check_*` (reads only, run by
+//! `validate_tx`) and an execute that writes. Execute runs right after
+//! validation on the same state ([`crate::module::Module`]), so `register`
+//! does not repeat its check; the others call theirs again because it
+//! returns the validator record (and bond) they write from.
 
 use super::{delegation_shares, read, state_key, unbondings_of, validator, write};
 use super::{remove_from_pending, Staking, Unbonding, ValidatorRecord};
@@ -63,8 +66,8 @@ pub(super) fn register(
     vrf_public_key: &[u8; 32],
     self_bond: Amount,
 ) -> Result<(), TxError> {
+    // `validate_tx` ran check_register on this very state just before.
     let address = sender.address();
-    check_register(&*ctx.state, &staking.params, &staking.native_denom, &address, vrf_public_key, self_bond)?;
     debit(ctx.state, &address, &staking.native_denom, self_bond)?;
     let record = ValidatorRecord::new(sender, *vrf_public_key, self_bond);
     write(ctx.state, state_key::validator(&address), &record);
