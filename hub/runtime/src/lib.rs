@@ -160,24 +160,6 @@ pub enum TxError {
     AssetNotFreezable { denom: String },
     #[error("{address}'s {denom} is frozen by the asset's issuer: it cannot be sent or burned until unfrozen")]
     AccountFrozen { denom: String, address: Address },
-    #[error("a poll needs {min} to {max} options, got {got}")]
-    PollOptionCount { got: usize, min: usize, max: usize },
-    #[error("poll option {option:?} appears twice; options must differ")]
-    DuplicatePollOption { option: String },
-    #[error("deadline height {deadline} must be after the current height {current} and at most {max}")]
-    PollDeadline { deadline: u64, current: u64, max: u64 },
-    #[error("{max} polls already close at height {height}; pick another deadline")]
-    PollDeadlineFull { height: u64, max: u32 },
-    #[error("no poll {poll_id} exists on this chain")]
-    UnknownPoll { poll_id: u64 },
-    #[error("poll {poll_id} has options 0 to {last}; option {option} does not exist", last = options.saturating_sub(1))]
-    UnknownPollOption { poll_id: u64, option: u32, options: usize },
-    #[error("poll {poll_id} closed at height {deadline}: votes are taken up to and including that block")]
-    PollClosed { poll_id: u64, deadline: u64 },
-    #[error("{voter} already voted in poll {poll_id}; each account votes once")]
-    AlreadyVoted { poll_id: u64, voter: Address },
-    #[error("{voter} holds no {denom}, so its vote would weigh nothing; get some {denom} first")]
-    NoVotingWeight { voter: Address, denom: String },
     #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
     ChildChainExists { chain_id: String },
     #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
@@ -224,6 +206,8 @@ pub enum TxError {
     NotChildCommitteeMember { chain_id: String, address: Address },
     #[error("invalid endpoint: {0}")]
     InvalidEndpoint(String),
+    #[error(transparent)]
+    Poll(#[from] polls::PollError),
     #[error(transparent)]
     Ibc(#[from] ibc::IbcError),
     #[error(transparent)]
