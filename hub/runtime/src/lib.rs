@@ -144,22 +144,6 @@ pub enum TxError {
     FieldTooLong { field: &'static str, len: usize, max: usize },
     #[error("{field} must not be empty")]
     FieldEmpty { field: &'static str },
-    #[error("invalid asset symbol {symbol:?}: use 2 to 12 characters of A-Z and 0-9")]
-    InvalidAssetSymbol { symbol: String },
-    #[error("decimals {got} is over the maximum of {max}")]
-    DecimalsTooLarge { got: u8, max: u8 },
-    #[error("the denom {denom} is taken (issued already, or created at genesis); pick another symbol")]
-    AssetExists { denom: String },
-    #[error("no asset {denom} was issued on this chain; only assets made with IssueAsset can be frozen or burned")]
-    UnknownAsset { denom: String },
-    #[error("the native token {denom} cannot be frozen or burned")]
-    NativeDenom { denom: String },
-    #[error("only the issuer of {denom}, {issuer}, may freeze its holders")]
-    NotIssuer { denom: String, issuer: Address },
-    #[error("{denom} was issued without freezable: its holders cannot be frozen")]
-    AssetNotFreezable { denom: String },
-    #[error("{address}'s {denom} is frozen by the asset's issuer: it cannot be sent or burned until unfrozen")]
-    AccountFrozen { denom: String, address: Address },
     #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
     ChildChainExists { chain_id: String },
     #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
@@ -208,6 +192,8 @@ pub enum TxError {
     InvalidEndpoint(String),
     #[error(transparent)]
     Poll(#[from] polls::PollError),
+    #[error(transparent)]
+    Asset(#[from] assets::AssetError),
     #[error(transparent)]
     Ibc(#[from] ibc::IbcError),
     #[error(transparent)]
