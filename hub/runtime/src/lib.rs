@@ -98,48 +98,6 @@ pub enum TxError {
     Overflow,
     #[error("no module handles {0} transactions on this chain: its genesis does not enable that module")]
     Unhandled(&'static str),
-    #[error("self-bond {got} is below the minimum self-bond {min}; bond at least {min}")]
-    SelfBondTooLow { min: Amount, got: Amount },
-    #[error("the VRF public key is not a valid sr25519 key; derive it from the validator's key (`hub keys`)")]
-    InvalidVrfKey,
-    #[error("{address} is already a validator; send Bond to it to add to its self-bond")]
-    ValidatorExists { address: Address },
-    #[error("the validator registry is full ({max} validators); no more may register on this chain")]
-    RegistryFull { max: usize },
-    #[error("no validator is registered at {address}; check the address, or RegisterValidator first")]
-    UnknownValidator { address: Address },
-    #[error("validator {address} is jailed for misbehaviour: it takes no new bonds and is not slashed twice; unbond instead")]
-    ValidatorJailed { address: Address },
-    #[error("cannot unbond {requested} from {validator}: only {bonded} is bonded to it by this sender")]
-    InsufficientBond { validator: Address, bonded: Amount, requested: Amount },
-    #[error("{validator} already has {max} unbondings on their way back; try again when some have matured")]
-    ValidatorUnbondingsFull { validator: Address, max: usize },
-    #[error("validator {address} double-signed: it is jailed for good and cannot unjail")]
-    ValidatorTombstoned { address: Address },
-    #[error("validator {address} is not jailed; there is nothing to unjail")]
-    NotJailed { address: Address },
-    #[error("validator {address} is jailed until height {until} (now {height}); send Unjail from then on")]
-    StillJailed { address: Address, until: u64, height: u64 },
-    #[error("evidence is {len} bytes, over the limit of {max}; submit one double vote per transaction")]
-    EvidenceTooLarge { len: usize, max: usize },
-    #[error("invalid evidence: {0}")]
-    InvalidEvidence(String),
-    #[error(
-        "evidence is about chain {got}, which is neither this chain ({expected}) nor a child chain it registered; \
-         submit it to the chain it happened on, or to its hub"
-    )]
-    EvidenceWrongChain { expected: String, got: String },
-    #[error(
-        "evidence for height {height} of child chain {chain_id} is too old: that height was anchored at hub height \
-         {anchored_at}, more than the unbonding period ago"
-    )]
-    ChildEvidenceExpired { chain_id: String, height: u64, anchored_at: u64 },
-    #[error("evidence is for height {height}, after the current height {current}")]
-    EvidenceFromFuture { height: u64, current: u64 },
-    #[error("evidence for height {height} is too old: only heights from {oldest} on can still be punished")]
-    EvidenceExpired { height: u64, oldest: u64 },
-    #[error("the double vote of {offender} at height {height}, round {round} was punished already")]
-    EvidenceAlreadyPunished { offender: Address, height: u64, round: u32 },
     #[error("{field} is {len} bytes, over the limit of {max}; shorten it")]
     FieldTooLong { field: &'static str, len: usize, max: usize },
     #[error("{field} must not be empty")]
@@ -194,6 +152,10 @@ pub enum TxError {
     Poll(#[from] polls::PollError),
     #[error(transparent)]
     Asset(#[from] assets::AssetError),
+    #[error(transparent)]
+    Staking(#[from] staking::StakingError),
+    #[error(transparent)]
+    Evidence(#[from] staking::EvidenceError),
     #[error(transparent)]
     Ibc(#[from] ibc::IbcError),
     #[error(transparent)]
