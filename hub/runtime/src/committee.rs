@@ -267,6 +267,7 @@ impl Module for Committee {
 mod tests {
     use super::*;
     use crate::bank::BankRead;
+    use crate::childchains::ChildChainError;
     use crate::test_chain::{self, assert_ok, assert_refused, native, TestChain, FEE};
     use crate::test_hub::TestHub;
     use crate::RuntimeError;
@@ -565,22 +566,22 @@ mod tests {
         let cases = vec![
             (adopt(1, vec![validator(4, 1)]), TxError::StaleTerm { term: 1, current: 1 }),
             (adopt(0, first_set()), TxError::StaleTerm { term: 0, current: 1 }),
-            (adopt(2, vec![]), TxError::ChildValidatorCount { got: 0, max }),
+            (adopt(2, vec![]), TxError::ChildChain(ChildChainError::ChildValidatorCount { got: 0, max })),
             (
                 adopt(2, (0..=max as u8).map(|i| validator(i, 1)).collect()),
-                TxError::ChildValidatorCount { got: max + 1, max },
+                TxError::ChildChain(ChildChainError::ChildValidatorCount { got: max + 1, max }),
             ),
             (
                 adopt(2, vec![dup.clone(), validator(2, 5), dup.clone()]),
-                TxError::DuplicateValidator { address: dup.public_key.address() },
+                TxError::ChildChain(ChildChainError::DuplicateValidator { address: dup.public_key.address() }),
             ),
             (
                 adopt(2, vec![validator(2, 5), validator(6, 0)]),
-                TxError::ChildValidatorPower {
+                TxError::ChildChain(ChildChainError::ChildValidatorPower {
                     address: validator(6, 0).public_key.address(),
                     power: 0,
                     max: crate::staking::POWER_MAX,
-                },
+                }),
             ),
             (
                 TxBody::AdoptCommittee {

@@ -102,36 +102,6 @@ pub enum TxError {
     FieldTooLong { field: &'static str, len: usize, max: usize },
     #[error("{field} must not be empty")]
     FieldEmpty { field: &'static str },
-    #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
-    ChildChainExists { chain_id: String },
-    #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
-    ChildChainIsHub { chain_id: String },
-    #[error("the registry is full ({max} child chains); no more may register on this hub")]
-    ChildChainsFull { max: usize },
-    #[error("deposit {got} is below the minimum deposit {min}; deposit at least {min}")]
-    DepositTooLow { min: Amount, got: Amount },
-    #[error("a child chain's committee needs 1 to {max} validators, got {got}")]
-    ChildValidatorCount { got: usize, max: usize },
-    #[error("{address} is not in the hub's active validator set (or its VRF key differs): child chains are secured by hub validators only")]
-    NotHubValidator { address: Address },
-    #[error("validator {address} appears twice in the child chain's validator set")]
-    DuplicateValidator { address: Address },
-    #[error("validator {address} has power {power}; give each child validator power 1 to {max}")]
-    ChildValidatorPower { address: Address, power: u64, max: u64 },
-    #[error("invalid child chain: {0}")]
-    InvalidChildChain(String),
-    #[error("no child chain {chain_id} is registered on this hub; register it with RegisterChildChain first")]
-    UnknownChildChain { chain_id: String },
-    #[error(
-        "height {height} of {chain_id} is at or below its anchored height {anchored_height}: anchor a later header"
-    )]
-    AlreadyAnchored { chain_id: String, height: u64, anchored_height: u64 },
-    #[error(
-        "height {height} of {chain_id} is not the next to anchor: headers are anchored in order, and {next} is next"
-    )]
-    AnchorOutOfOrder { chain_id: String, height: u64, next: u64 },
-    #[error("invalid anchor: {0}")]
-    InvalidAnchor(String),
     #[error("{address} is not in this chain's current committee: only a member may adopt the next one")]
     NotCommitteeMember { address: Address },
     #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
@@ -142,12 +112,6 @@ pub enum TxError {
     TermNotNext { term: u64, next: u64 },
     #[error("the committee of term {term} is not proven to be the hub's draw: {why}")]
     CommitteeNotDrawn { term: u64, why: String },
-    #[error(
-        "{address} is not in the committee of child chain {chain_id} (current or next): only its members serve it"
-    )]
-    NotChildCommitteeMember { chain_id: String, address: Address },
-    #[error("invalid endpoint: {0}")]
-    InvalidEndpoint(String),
     #[error(transparent)]
     Poll(#[from] polls::PollError),
     #[error(transparent)]
@@ -156,6 +120,8 @@ pub enum TxError {
     Staking(#[from] staking::StakingError),
     #[error(transparent)]
     Evidence(#[from] staking::EvidenceError),
+    #[error(transparent)]
+    ChildChain(#[from] childchains::ChildChainError),
     #[error(transparent)]
     Ibc(#[from] ibc::IbcError),
     #[error(transparent)]
