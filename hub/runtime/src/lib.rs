@@ -72,6 +72,16 @@ pub struct BlockInfo {
 
 /// Why a transaction failed. In ante, it keeps the transaction out of the
 /// block; in a module, it is written to the receipt.
+///
+/// Its own variants are what every module shares: ante's refusals, amounts
+/// and balances, field limits, a body no module handles, and a storage
+/// failure. A module's own refusals are its own enum, next to its code
+/// ([`staking::StakingError`], [`staking::EvidenceError`],
+/// [`childchains::ChildChainError`], [`committee::CommitteeError`],
+/// [`assets::AssetError`], [`polls::PollError`], [`ibc::IbcError`],
+/// [`oracle::OracleError`]), joined here transparently: a receipt says
+/// exactly what the module's error says, and each message says how to fix
+/// the problem.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum TxError {
     #[error("transaction is for chain {got}, but this is chain {expected}")]
@@ -102,26 +112,18 @@ pub enum TxError {
     FieldTooLong { field: &'static str, len: usize, max: usize },
     #[error("{field} must not be empty")]
     FieldEmpty { field: &'static str },
-    #[error("{address} is not in this chain's current committee: only a member may adopt the next one")]
-    NotCommitteeMember { address: Address },
-    #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
-    StaleTerm { term: u64, current: u64 },
-    #[error("the hub client was refreshed recently; a refresh of the adopted term is allowed from {due_ms} ms on")]
-    HubClientFresh { due_ms: u64 },
-    #[error("term {term} skips ahead: the hub's draws are adopted one term at a time, and {next} is next")]
-    TermNotNext { term: u64, next: u64 },
-    #[error("the committee of term {term} is not proven to be the hub's draw: {why}")]
-    CommitteeNotDrawn { term: u64, why: String },
-    #[error(transparent)]
-    Poll(#[from] polls::PollError),
-    #[error(transparent)]
-    Asset(#[from] assets::AssetError),
     #[error(transparent)]
     Staking(#[from] staking::StakingError),
     #[error(transparent)]
     Evidence(#[from] staking::EvidenceError),
     #[error(transparent)]
     ChildChain(#[from] childchains::ChildChainError),
+    #[error(transparent)]
+    Committee(#[from] committee::CommitteeError),
+    #[error(transparent)]
+    Asset(#[from] assets::AssetError),
+    #[error(transparent)]
+    Poll(#[from] polls::PollError),
     #[error(transparent)]
     Ibc(#[from] ibc::IbcError),
     #[error(transparent)]
