@@ -37,7 +37,22 @@ use tributary_light_client::{
     PROOF_BYTES_MAX, UPDATE_BYTES_MAX,
 };
 use tributary_types::block::{validator_set_hash, Validator};
-use tributary_types::{ChainId, Event, Genesis, Hash, HubTrust, Tx, TxBody};
+use tributary_types::{Address, ChainId, Event, Genesis, Hash, HubTrust, Tx, TxBody};
+
+/// Why an `AdoptCommittee` was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum CommitteeError {
+    #[error("{address} is not in this chain's current committee: only a member may adopt the next one")]
+    NotCommitteeMember { address: Address },
+    #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
+    StaleTerm { term: u64, current: u64 },
+    #[error("the hub client was refreshed recently; a refresh of the adopted term is allowed from {due_ms} ms on")]
+    HubClientFresh { due_ms: u64 },
+    #[error("term {term} skips ahead: the hub's draws are adopted one term at a time, and {next} is next")]
+    TermNotNext { term: u64, next: u64 },
+    #[error("the committee of term {term} is not proven to be the hub's draw: {why}")]
+    CommitteeNotDrawn { term: u64, why: String },
+}
 
 /// State paths of the committee module (`interop-spec/state.md`).
 pub mod state_key {
@@ -137,12 +152,12 @@ impl Committee {
             return Err(TxError::Unhandled(tx.body.kind()));
         };
         if !active_set(state)?.iter().any(|v| v.public_key == tx.sender) {
-            return Err(TxError::NotCommitteeMember { address: tx.sender_address() });
+            return Err(CommitteeError::NotCommitteeMember { address: tx.sender_address() }.into());
         }
         let current = term(state)?;
         let now_ms: u64 = read_value(state, sys_key::TIME_MS)?.unwrap_or(0);
         if *new_term < current || (*new_term == current && *validators != pending_set(state)?) {
-            return Err(TxError::StaleTerm { term: *new_term, current });
+            return Err(CommitteeError::StaleTerm { term: *new_term, current }.into());
         }
         if *new_term == current {
             // A refresh: the adopted committee again, only to move the hub
@@ -151,11 +166,11 @@ impl Committee {
             if let Some(client) = hub_client(state)? {
                 let due_ms = client.latest().time_ms.saturating_add(client.config().trusting_period_ms / 2);
                 if now_ms < due_ms {
-                    return Err(TxError::HubClientFresh { due_ms });
+                    return Err(CommitteeError::HubClientFresh { due_ms }.into());
                 }
             }
         } else if *new_term != current + 1 {
-            return Err(TxError::TermNotNext { term: *new_term, next: current + 1 });
+            return Err(CommitteeError::TermNotNext { term: *new_term, next: current + 1 }.into());
         }
         check_set_shape(validators)?;
         if hub_update.len() > UPDATE_BYTES_MAX {
@@ -164,7 +179,7 @@ impl Committee {
         if proof.len() > PROOF_BYTES_MAX {
             return Err(TxError::FieldTooLong { field: "proof", len: proof.len(), max: PROOF_BYTES_MAX });
         }
-        let not_drawn = |why: String| TxError::CommitteeNotDrawn { term: *new_term, why };
+        let not_drawn = |why: String| TxError::Committee(CommitteeError::CommitteeNotDrawn { term: *new_term, why });
         let mut client = hub_client(state)?.ok_or_else(|| {
             not_drawn("this chain's genesis has no hub trust root, so no hub header can prove a draw".into())
         })?;
@@ -267,6 +282,7 @@ impl Module for Committee {
 mod tests {
     use super::*;
     use crate::bank::BankRead;
+    use crate::childchains::ChildChainError;
     use crate::test_chain::{self, assert_ok, assert_refused, native, TestChain, FEE};
     use crate::test_hub::TestHub;
     use crate::RuntimeError;
@@ -515,7 +531,7 @@ mod tests {
             [(u64::MAX, adopt(u64::MAX, drawn.clone())), (7, proven(&hub, 7, drawn.clone(), at, 0))]
         {
             let receipt = submit_with_fee(&mut chain, &key(1), body, 0).unwrap();
-            assert_refused(&receipt, TxError::TermNotNext { term: term_asked, next: 1 });
+            assert_refused(&receipt, TxError::Committee(CommitteeError::TermNotNext { term: term_asked, next: 1 }));
             assert_eq!(term(&chain.state).unwrap(), 0);
         }
     }
@@ -537,7 +553,7 @@ mod tests {
 
         // With a fee it is included, pays, and fails in the module.
         let receipt = submit_with_fee(&mut chain, &payer, adopt(1, vec![validator(5, 1)]), FEE).unwrap();
-        assert_refused(&receipt, TxError::NotCommitteeMember { address: addr(&payer) });
+        assert_refused(&receipt, TxError::Committee(CommitteeError::NotCommitteeMember { address: addr(&payer) }));
         assert_eq!(chain.state.balance(&addr(&payer), &native()).unwrap(), 1_000 - FEE);
         assert_eq!(pending_set(&chain.state).unwrap(), first_set());
         assert_eq!(term(&chain.state).unwrap(), 0);
@@ -563,24 +579,24 @@ mod tests {
         let dup = validator(1, 10);
         let max = crate::childchains::CHILD_VALIDATORS_MAX;
         let cases = vec![
-            (adopt(1, vec![validator(4, 1)]), TxError::StaleTerm { term: 1, current: 1 }),
-            (adopt(0, first_set()), TxError::StaleTerm { term: 0, current: 1 }),
-            (adopt(2, vec![]), TxError::ChildValidatorCount { got: 0, max }),
+            (adopt(1, vec![validator(4, 1)]), TxError::Committee(CommitteeError::StaleTerm { term: 1, current: 1 })),
+            (adopt(0, first_set()), TxError::Committee(CommitteeError::StaleTerm { term: 0, current: 1 })),
+            (adopt(2, vec![]), TxError::ChildChain(ChildChainError::ChildValidatorCount { got: 0, max })),
             (
                 adopt(2, (0..=max as u8).map(|i| validator(i, 1)).collect()),
-                TxError::ChildValidatorCount { got: max + 1, max },
+                TxError::ChildChain(ChildChainError::ChildValidatorCount { got: max + 1, max }),
             ),
             (
                 adopt(2, vec![dup.clone(), validator(2, 5), dup.clone()]),
-                TxError::DuplicateValidator { address: dup.public_key.address() },
+                TxError::ChildChain(ChildChainError::DuplicateValidator { address: dup.public_key.address() }),
             ),
             (
                 adopt(2, vec![validator(2, 5), validator(6, 0)]),
-                TxError::ChildValidatorPower {
+                TxError::ChildChain(ChildChainError::ChildValidatorPower {
                     address: validator(6, 0).public_key.address(),
                     power: 0,
                     max: crate::staking::POWER_MAX,
-                },
+                }),
             ),
             (
                 TxBody::AdoptCommittee {
@@ -626,11 +642,11 @@ mod tests {
         let trust = hub.trust();
         let due_ms = trust.time_ms + trust.trusting_period_ms / 2;
         let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 0, first_set(), at, 0), 0).unwrap();
-        assert_refused(&receipt, TxError::HubClientFresh { due_ms });
+        assert_refused(&receipt, TxError::Committee(CommitteeError::HubClientFresh { due_ms }));
         chain.time_ms = due_ms;
         // Another set under the adopted term is stale, proof or not.
         let receipt = submit_with_fee(&mut chain, &key(1), adopt(0, vec![validator(4, 40)]), 0).unwrap();
-        assert_refused(&receipt, TxError::StaleTerm { term: 0, current: 0 });
+        assert_refused(&receipt, TxError::Committee(CommitteeError::StaleTerm { term: 0, current: 0 }));
         let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 0, first_set(), at, 0), 0).unwrap();
         assert_ok(&receipt);
         assert_eq!(receipt.events[1].kind, "refresh_hub_client");

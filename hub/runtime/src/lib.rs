@@ -72,6 +72,16 @@ pub struct BlockInfo {
 
 /// Why a transaction failed. In ante, it keeps the transaction out of the
 /// block; in a module, it is written to the receipt.
+///
+/// Its own variants are what every module shares: ante's refusals, amounts
+/// and balances, field limits, a body no module handles, and a storage
+/// failure. A module's own refusals are its own enum, next to its code
+/// ([`staking::StakingError`], [`staking::EvidenceError`],
+/// [`childchains::ChildChainError`], [`committee::CommitteeError`],
+/// [`assets::AssetError`], [`polls::PollError`], [`ibc::IbcError`],
+/// [`oracle::OracleError`]), joined here transparently: a receipt says
+/// exactly what the module's error says, and each message says how to fix
+/// the problem.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum TxError {
     #[error("transaction is for chain {got}, but this is chain {expected}")]
@@ -98,132 +108,22 @@ pub enum TxError {
     Overflow,
     #[error("no module handles {0} transactions on this chain: its genesis does not enable that module")]
     Unhandled(&'static str),
-    #[error("self-bond {got} is below the minimum self-bond {min}; bond at least {min}")]
-    SelfBondTooLow { min: Amount, got: Amount },
-    #[error("the VRF public key is not a valid sr25519 key; derive it from the validator's key (`hub keys`)")]
-    InvalidVrfKey,
-    #[error("{address} is already a validator; send Bond to it to add to its self-bond")]
-    ValidatorExists { address: Address },
-    #[error("the validator registry is full ({max} validators); no more may register on this chain")]
-    RegistryFull { max: usize },
-    #[error("no validator is registered at {address}; check the address, or RegisterValidator first")]
-    UnknownValidator { address: Address },
-    #[error("validator {address} is jailed for misbehaviour: it takes no new bonds and is not slashed twice; unbond instead")]
-    ValidatorJailed { address: Address },
-    #[error("cannot unbond {requested} from {validator}: only {bonded} is bonded to it by this sender")]
-    InsufficientBond { validator: Address, bonded: Amount, requested: Amount },
-    #[error("{validator} already has {max} unbondings on their way back; try again when some have matured")]
-    ValidatorUnbondingsFull { validator: Address, max: usize },
-    #[error("validator {address} double-signed: it is jailed for good and cannot unjail")]
-    ValidatorTombstoned { address: Address },
-    #[error("validator {address} is not jailed; there is nothing to unjail")]
-    NotJailed { address: Address },
-    #[error("validator {address} is jailed until height {until} (now {height}); send Unjail from then on")]
-    StillJailed { address: Address, until: u64, height: u64 },
-    #[error("evidence is {len} bytes, over the limit of {max}; submit one double vote per transaction")]
-    EvidenceTooLarge { len: usize, max: usize },
-    #[error("invalid evidence: {0}")]
-    InvalidEvidence(String),
-    #[error(
-        "evidence is about chain {got}, which is neither this chain ({expected}) nor a child chain it registered; \
-         submit it to the chain it happened on, or to its hub"
-    )]
-    EvidenceWrongChain { expected: String, got: String },
-    #[error(
-        "evidence for height {height} of child chain {chain_id} is too old: that height was anchored at hub height \
-         {anchored_at}, more than the unbonding period ago"
-    )]
-    ChildEvidenceExpired { chain_id: String, height: u64, anchored_at: u64 },
-    #[error("evidence is for height {height}, after the current height {current}")]
-    EvidenceFromFuture { height: u64, current: u64 },
-    #[error("evidence for height {height} is too old: only heights from {oldest} on can still be punished")]
-    EvidenceExpired { height: u64, oldest: u64 },
-    #[error("the double vote of {offender} at height {height}, round {round} was punished already")]
-    EvidenceAlreadyPunished { offender: Address, height: u64, round: u32 },
     #[error("{field} is {len} bytes, over the limit of {max}; shorten it")]
     FieldTooLong { field: &'static str, len: usize, max: usize },
     #[error("{field} must not be empty")]
     FieldEmpty { field: &'static str },
-    #[error("invalid asset symbol {symbol:?}: use 2 to 12 characters of A-Z and 0-9")]
-    InvalidAssetSymbol { symbol: String },
-    #[error("decimals {got} is over the maximum of {max}")]
-    DecimalsTooLarge { got: u8, max: u8 },
-    #[error("the denom {denom} is taken (issued already, or created at genesis); pick another symbol")]
-    AssetExists { denom: String },
-    #[error("no asset {denom} was issued on this chain; only assets made with IssueAsset can be frozen or burned")]
-    UnknownAsset { denom: String },
-    #[error("the native token {denom} cannot be frozen or burned")]
-    NativeDenom { denom: String },
-    #[error("only the issuer of {denom}, {issuer}, may freeze its holders")]
-    NotIssuer { denom: String, issuer: Address },
-    #[error("{denom} was issued without freezable: its holders cannot be frozen")]
-    AssetNotFreezable { denom: String },
-    #[error("{address}'s {denom} is frozen by the asset's issuer: it cannot be sent or burned until unfrozen")]
-    AccountFrozen { denom: String, address: Address },
-    #[error("a poll needs {min} to {max} options, got {got}")]
-    PollOptionCount { got: usize, min: usize, max: usize },
-    #[error("poll option {option:?} appears twice; options must differ")]
-    DuplicatePollOption { option: String },
-    #[error("deadline height {deadline} must be after the current height {current} and at most {max}")]
-    PollDeadline { deadline: u64, current: u64, max: u64 },
-    #[error("{max} polls already close at height {height}; pick another deadline")]
-    PollDeadlineFull { height: u64, max: u32 },
-    #[error("no poll {poll_id} exists on this chain")]
-    UnknownPoll { poll_id: u64 },
-    #[error("poll {poll_id} has options 0 to {last}; option {option} does not exist", last = options.saturating_sub(1))]
-    UnknownPollOption { poll_id: u64, option: u32, options: usize },
-    #[error("poll {poll_id} closed at height {deadline}: votes are taken up to and including that block")]
-    PollClosed { poll_id: u64, deadline: u64 },
-    #[error("{voter} already voted in poll {poll_id}; each account votes once")]
-    AlreadyVoted { poll_id: u64, voter: Address },
-    #[error("{voter} holds no {denom}, so its vote would weigh nothing; get some {denom} first")]
-    NoVotingWeight { voter: Address, denom: String },
-    #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
-    ChildChainExists { chain_id: String },
-    #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
-    ChildChainIsHub { chain_id: String },
-    #[error("the registry is full ({max} child chains); no more may register on this hub")]
-    ChildChainsFull { max: usize },
-    #[error("deposit {got} is below the minimum deposit {min}; deposit at least {min}")]
-    DepositTooLow { min: Amount, got: Amount },
-    #[error("a child chain's committee needs 1 to {max} validators, got {got}")]
-    ChildValidatorCount { got: usize, max: usize },
-    #[error("{address} is not in the hub's active validator set (or its VRF key differs): child chains are secured by hub validators only")]
-    NotHubValidator { address: Address },
-    #[error("validator {address} appears twice in the child chain's validator set")]
-    DuplicateValidator { address: Address },
-    #[error("validator {address} has power {power}; give each child validator power 1 to {max}")]
-    ChildValidatorPower { address: Address, power: u64, max: u64 },
-    #[error("invalid child chain: {0}")]
-    InvalidChildChain(String),
-    #[error("no child chain {chain_id} is registered on this hub; register it with RegisterChildChain first")]
-    UnknownChildChain { chain_id: String },
-    #[error(
-        "height {height} of {chain_id} is at or below its anchored height {anchored_height}: anchor a later header"
-    )]
-    AlreadyAnchored { chain_id: String, height: u64, anchored_height: u64 },
-    #[error(
-        "height {height} of {chain_id} is not the next to anchor: headers are anchored in order, and {next} is next"
-    )]
-    AnchorOutOfOrder { chain_id: String, height: u64, next: u64 },
-    #[error("invalid anchor: {0}")]
-    InvalidAnchor(String),
-    #[error("{address} is not in this chain's current committee: only a member may adopt the next one")]
-    NotCommitteeMember { address: Address },
-    #[error("term {term} is not after the adopted term {current}: the chain has moved on already")]
-    StaleTerm { term: u64, current: u64 },
-    #[error("the hub client was refreshed recently; a refresh of the adopted term is allowed from {due_ms} ms on")]
-    HubClientFresh { due_ms: u64 },
-    #[error("term {term} skips ahead: the hub's draws are adopted one term at a time, and {next} is next")]
-    TermNotNext { term: u64, next: u64 },
-    #[error("the committee of term {term} is not proven to be the hub's draw: {why}")]
-    CommitteeNotDrawn { term: u64, why: String },
-    #[error(
-        "{address} is not in the committee of child chain {chain_id} (current or next): only its members serve it"
-    )]
-    NotChildCommitteeMember { chain_id: String, address: Address },
-    #[error("invalid endpoint: {0}")]
-    InvalidEndpoint(String),
+    #[error(transparent)]
+    Staking(#[from] staking::StakingError),
+    #[error(transparent)]
+    Evidence(#[from] staking::EvidenceError),
+    #[error(transparent)]
+    ChildChain(#[from] childchains::ChildChainError),
+    #[error(transparent)]
+    Committee(#[from] committee::CommitteeError),
+    #[error(transparent)]
+    Asset(#[from] assets::AssetError),
+    #[error(transparent)]
+    Poll(#[from] polls::PollError),
     #[error(transparent)]
     Ibc(#[from] ibc::IbcError),
     #[error(transparent)]

@@ -37,7 +37,13 @@ pub trait Module: Send + Sync {
     /// Check `tx` against state without changing it.
     fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError>;
 
-    /// Apply `tx`. Called only after `validate_tx` passed on the same state.
+    /// Apply `tx`. Called only right after `validate_tx` passed for the same
+    /// transaction on the same state (`BlockExecution::run_body` calls the
+    /// two back to back, for blocks, proposals and fee estimates alike, and
+    /// nothing else calls this), so a check that only refuses need not be
+    /// repeated here. A module whose check *returns* what execute writes from
+    /// (a record, a verified client) calls it again: this trait carries
+    /// nothing from `validate_tx` to `execute_tx`.
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError>;
 
     /// A rule that may refuse to let an account send a denomination (the

@@ -299,7 +299,7 @@ impl Oracle {
         config: &FeedConfig,
         approvals: &[tributary_types::governance::Approval],
     ) -> Result<(), TxError> {
-        check_config(config)?;
+        // `validate_tx` ran check_config (stateless) just before.
         let validators = crate::governance::validators(&*ctx.state, self.validators_in_staking)?;
         let message = tributary_types::governance::register_feed_sign_bytes(&self.chain_id, config);
         crate::governance::check_approvals(&validators, &message, approvals).map_err(OracleError::NotApproved)?;
@@ -330,10 +330,8 @@ impl Oracle {
     /// Record each report; finalize rounds that reach their threshold.
     /// A report for a round already final, or a repeat from the same feeder,
     /// is a no-op (so carriers racing each other do not fail).
+    /// `validate_tx` checked the report count just before.
     fn submit(&self, ctx: &mut Ctx<'_, '_>, reports: &[SignedReport]) -> Result<(), TxError> {
-        if reports.is_empty() || reports.len() > REPORTS_PER_TX_MAX {
-            return Err(OracleError::ReportCount(reports.len()).into());
-        }
         for (index, signed) in reports.iter().enumerate() {
             let report = &signed.report;
             if report.chain_id != self.chain_id {

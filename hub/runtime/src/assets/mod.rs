@@ -25,7 +25,10 @@
 //! here (fees must always be payable).
 //!
 //! Every check is in a `check_*` function that reads only; `validate_tx`
-//! calls it, and execute calls it again before writing (STYLE.md: stages).
+//! calls it. Execute runs right after on the same state ([`Module`]), so it
+//! does not repeat a check that only refuses (freeze); issue and burn call
+//! theirs again because it returns what they write from (the denom, the
+//! asset's record and the sender's balance).
 
 pub mod state_key;
 
@@ -38,6 +41,27 @@ use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
 use tributary_types::{Address, Amount, Denom, Event, Genesis, Tx, TxBody};
+
+/// Why an asset transaction (issue, freeze, burn) or a send of a frozen holding was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum AssetError {
+    #[error("invalid asset symbol {symbol:?}: use 2 to 12 characters of A-Z and 0-9")]
+    InvalidAssetSymbol { symbol: String },
+    #[error("decimals {got} is over the maximum of {max}")]
+    DecimalsTooLarge { got: u8, max: u8 },
+    #[error("the denom {denom} is taken (issued already, or created at genesis); pick another symbol")]
+    AssetExists { denom: String },
+    #[error("no asset {denom} was issued on this chain; only assets made with IssueAsset can be frozen or burned")]
+    UnknownAsset { denom: String },
+    #[error("the native token {denom} cannot be frozen or burned")]
+    NativeDenom { denom: String },
+    #[error("only the issuer of {denom}, {issuer}, may freeze its holders")]
+    NotIssuer { denom: String, issuer: Address },
+    #[error("{denom} was issued without freezable: its holders cannot be frozen")]
+    AssetNotFreezable { denom: String },
+    #[error("{address}'s {denom} is frozen by the asset's issuer: it cannot be sent or burned until unfrozen")]
+    AccountFrozen { denom: String, address: Address },
+}
 
 /// Every asset's denom starts with this.
 pub const DENOM_PREFIX: &str = "asset/";
@@ -70,7 +94,8 @@ pub struct AssetInfo {
 
 /// The denom an asset with this symbol gets, if the symbol is valid.
 pub fn denom_for_symbol(symbol: &str) -> Result<Denom, TxError> {
-    let invalid = || TxError::InvalidAssetSymbol { symbol: symbol.chars().take(SYMBOL_LEN_MAX + 4).collect() };
+    let invalid =
+        || TxError::Asset(AssetError::InvalidAssetSymbol { symbol: symbol.chars().take(SYMBOL_LEN_MAX + 4).collect() });
     let valid = (SYMBOL_LEN_MIN..=SYMBOL_LEN_MAX).contains(&symbol.len())
         && symbol.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
     if !valid {
@@ -118,7 +143,7 @@ pub fn is_frozen(state: &dyn StateRead, denom: &Denom, address: &Address) -> Res
 /// be sent (by a transfer, a cross-chain transfer, or a burn).
 fn frozen_holding(state: &dyn StateRead, from: &Address, denom: &Denom) -> Result<(), TxError> {
     if is_frozen(state, denom, from)? {
-        return Err(TxError::AccountFrozen { denom: denom.to_string(), address: *from });
+        return Err(AssetError::AccountFrozen { denom: denom.to_string(), address: *from }.into());
     }
     Ok(())
 }
@@ -151,14 +176,14 @@ impl Assets {
         check_text("asset name", issue.name, NAME_BYTES_MAX, false)?;
         check_text("asset metadata", issue.metadata, METADATA_BYTES_MAX, true)?;
         if issue.decimals > DECIMALS_MAX {
-            return Err(TxError::DecimalsTooLarge { got: issue.decimals, max: DECIMALS_MAX });
+            return Err(AssetError::DecimalsTooLarge { got: issue.decimals, max: DECIMALS_MAX }.into());
         }
         if issue.supply == 0 {
             return Err(TxError::ZeroAmount);
         }
         let taken = denom == self.native_denom || asset(state, &denom)?.is_some() || state.supply(&denom)? > 0;
         if taken {
-            return Err(TxError::AssetExists { denom: denom.to_string() });
+            return Err(AssetError::AssetExists { denom: denom.to_string() }.into());
         }
         Ok(denom)
     }
@@ -194,31 +219,26 @@ impl Assets {
     /// The asset's record, if `denom` names one this module issued.
     fn issued(&self, state: &dyn StateRead, denom: &Denom) -> Result<AssetInfo, TxError> {
         if *denom == self.native_denom {
-            return Err(TxError::NativeDenom { denom: denom.to_string() });
+            return Err(AssetError::NativeDenom { denom: denom.to_string() }.into());
         }
-        asset(state, denom)?.ok_or_else(|| TxError::UnknownAsset { denom: denom.to_string() })
+        asset(state, denom)?.ok_or_else(|| TxError::Asset(AssetError::UnknownAsset { denom: denom.to_string() }))
     }
 
     fn check_freeze(&self, state: &dyn StateRead, sender: &Address, denom: &Denom) -> Result<(), TxError> {
         let info = self.issued(state, denom)?;
         if info.issuer != *sender {
-            return Err(TxError::NotIssuer { denom: denom.to_string(), issuer: info.issuer });
+            return Err(AssetError::NotIssuer { denom: denom.to_string(), issuer: info.issuer }.into());
         }
         if !info.freezable {
-            return Err(TxError::AssetNotFreezable { denom: denom.to_string() });
+            return Err(AssetError::AssetNotFreezable { denom: denom.to_string() }.into());
         }
         Ok(())
     }
 
-    fn freeze(
-        &self,
-        ctx: &mut Ctx<'_, '_>,
-        sender: &Address,
-        denom: &Denom,
-        account: &Address,
-        frozen: bool,
-    ) -> Result<(), TxError> {
-        self.check_freeze(&*ctx.state, sender, denom)?;
+    /// Freeze or unfreeze `account`'s holding. That the sender may (it
+    /// issued the asset, freezable) was checked by `validate_tx`
+    /// ([`Self::check_freeze`]) on this very state just before.
+    fn freeze(&self, ctx: &mut Ctx<'_, '_>, denom: &Denom, account: &Address, frozen: bool) -> Result<(), TxError> {
         if frozen {
             // One byte, not empty: ICS23 cannot prove an empty value present.
             write_value(ctx.state, state_key::frozen(denom, account), &true);
@@ -243,7 +263,7 @@ impl Assets {
         }
         let info = self.issued(state, denom)?;
         if is_frozen(state, denom, sender)? {
-            return Err(TxError::AccountFrozen { denom: denom.to_string(), address: *sender });
+            return Err(AssetError::AccountFrozen { denom: denom.to_string(), address: *sender }.into());
         }
         let available = state.balance(sender, denom)?;
         if available < amount {
@@ -312,7 +332,7 @@ impl Module for Assets {
                 let issue = issue_of(body).ok_or(TxError::Unhandled(tx.body.kind()))?;
                 self.issue(ctx, sender, &issue)
             }
-            TxBody::FreezeAsset { denom, account, frozen } => self.freeze(ctx, &sender, denom, account, *frozen),
+            TxBody::FreezeAsset { denom, account, frozen } => self.freeze(ctx, denom, account, *frozen),
             TxBody::BurnAsset { denom, amount } => self.burn(ctx, &sender, denom, *amount),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }

@@ -71,7 +71,7 @@ fn issue_refuses_bad_fields_and_taken_denoms() {
     let mut chain = TestChain::from_genesis(&genesis(&["assets"], &accounts)).unwrap();
     for symbol in ["G", "gold", "GOLD!", "ABCDEFGHIJKLM", "GO LD", ""] {
         let receipt = chain.submit(&alice, issue(symbol, 1, false));
-        assert_refused(&receipt, TxError::InvalidAssetSymbol { symbol: symbol.into() });
+        assert_refused(&receipt, TxError::Asset(AssetError::InvalidAssetSymbol { symbol: symbol.into() }));
     }
     let with = |f: &dyn Fn(&mut TxBody)| {
         let mut body = issue("GOLD", 100, false);
@@ -107,14 +107,20 @@ fn issue_refuses_bad_fields_and_taken_denoms() {
             *decimals = 19;
         }
     });
-    assert_refused(&chain.submit(&alice, many_decimals), TxError::DecimalsTooLarge { got: 19, max: DECIMALS_MAX });
+    assert_refused(
+        &chain.submit(&alice, many_decimals),
+        TxError::Asset(AssetError::DecimalsTooLarge { got: 19, max: DECIMALS_MAX }),
+    );
     assert_refused(&chain.submit(&alice, issue("GOLD", 0, false)), TxError::ZeroAmount);
     assert_refused(
         &chain.submit(&alice, issue("UACME", 5, false)),
-        TxError::AssetExists { denom: "asset/uacme".into() },
+        TxError::Asset(AssetError::AssetExists { denom: "asset/uacme".into() }),
     );
     assert_ok(&chain.submit(&alice, issue("GOLD", 5, false)));
-    assert_refused(&chain.submit(&bob, issue("GOLD", 5, false)), TxError::AssetExists { denom: "asset/gold".into() });
+    assert_refused(
+        &chain.submit(&bob, issue("GOLD", 5, false)),
+        TxError::Asset(AssetError::AssetExists { denom: "asset/gold".into() }),
+    );
     // Nothing refused left a trace; only the one issue happened.
     assert_eq!(asset_count(&chain.state).unwrap(), 1);
     assert_eq!(chain.state.balance(&addr(&bob), &gold()).unwrap(), 0);
@@ -131,7 +137,7 @@ fn a_frozen_account_cannot_send_or_burn_but_can_receive_until_unfrozen() {
     let receipt = chain.submit(&issuer, freeze(true));
     assert_ok(&receipt);
     assert!(is_frozen(&chain.state, &gold(), &addr(&holder)).unwrap());
-    let frozen = TxError::AccountFrozen { denom: "asset/gold".into(), address: addr(&holder) };
+    let frozen = TxError::Asset(AssetError::AccountFrozen { denom: "asset/gold".into(), address: addr(&holder) });
     assert_refused(&chain.submit(&holder, transfer(addr(&issuer), gold(), 1)), frozen.clone());
     assert_refused(&chain.submit(&holder, TxBody::BurnAsset { denom: gold(), amount: 1 }), frozen);
     // Receiving still works, and other denoms move freely.
@@ -155,14 +161,20 @@ fn freezing_is_for_the_issuer_of_a_freezable_issued_asset_only() {
         |denom: &str| TxBody::FreezeAsset { denom: Denom::new(denom).unwrap(), account: addr(&other), frozen: true };
     assert_refused(
         &chain.submit(&other, freeze("asset/gold")),
-        TxError::NotIssuer { denom: "asset/gold".into(), issuer: addr(&issuer) },
+        TxError::Asset(AssetError::NotIssuer { denom: "asset/gold".into(), issuer: addr(&issuer) }),
     );
     assert_refused(
         &chain.submit(&issuer, freeze("asset/lead")),
-        TxError::AssetNotFreezable { denom: "asset/lead".into() },
+        TxError::Asset(AssetError::AssetNotFreezable { denom: "asset/lead".into() }),
     );
-    assert_refused(&chain.submit(&issuer, freeze("asset/tin")), TxError::UnknownAsset { denom: "asset/tin".into() });
-    assert_refused(&chain.submit(&issuer, freeze("utrib")), TxError::NativeDenom { denom: "utrib".into() });
+    assert_refused(
+        &chain.submit(&issuer, freeze("asset/tin")),
+        TxError::Asset(AssetError::UnknownAsset { denom: "asset/tin".into() }),
+    );
+    assert_refused(
+        &chain.submit(&issuer, freeze("utrib")),
+        TxError::Asset(AssetError::NativeDenom { denom: "utrib".into() }),
+    );
     assert!(!is_frozen(&chain.state, &gold(), &addr(&other)).unwrap());
 }
 
@@ -184,13 +196,22 @@ fn burn_reduces_balance_and_supply_and_refuses_what_it_cannot_burn() {
         TxError::InsufficientBalance { denom: "asset/gold".into(), needed: 701, available: 700 },
     );
     assert_refused(&chain.submit(&alice, burn("asset/gold", 0)), TxError::ZeroAmount);
-    assert_refused(&chain.submit(&alice, burn("utrib", 1)), TxError::NativeDenom { denom: "utrib".into() });
-    assert_refused(&chain.submit(&alice, burn("uvoucher", 1)), TxError::UnknownAsset { denom: "uvoucher".into() });
+    assert_refused(
+        &chain.submit(&alice, burn("utrib", 1)),
+        TxError::Asset(AssetError::NativeDenom { denom: "utrib".into() }),
+    );
+    assert_refused(
+        &chain.submit(&alice, burn("uvoucher", 1)),
+        TxError::Asset(AssetError::UnknownAsset { denom: "uvoucher".into() }),
+    );
     // Burning everything empties the holding; supply is 0 but the asset stays issued.
     assert_ok(&chain.submit(&alice, burn("asset/gold", 700)));
     assert_eq!(chain.state.supply(&gold()).unwrap(), 0);
     assert!(!chain.state.denoms(&addr(&alice)).unwrap().contains(&gold()));
-    assert_refused(&chain.submit(&alice, issue("GOLD", 1, false)), TxError::AssetExists { denom: "asset/gold".into() });
+    assert_refused(
+        &chain.submit(&alice, issue("GOLD", 1, false)),
+        TxError::Asset(AssetError::AssetExists { denom: "asset/gold".into() }),
+    );
     assert_eq!(chain.state.supply(&native()).unwrap(), 1_000, "fees move native tokens, never burn them");
     let spent = FEE * 8;
     assert_eq!(chain.state.balance(&addr(&alice), &native()).unwrap(), 1_000 - spent);

@@ -1,7 +1,7 @@
 //! `AnchorHeader`: verify a child header with the hub's light client of the
 //! child, then record it.
 
-use super::{state_key, AnchoredHeader, ChildChain, ANCHOR_UPDATE_BYTES_MAX};
+use super::{state_key, AnchoredHeader, ChildChain, ChildChainError, ANCHOR_UPDATE_BYTES_MAX};
 use crate::module::Ctx;
 use crate::state::{read_value, write_value, StateRead, StateReadError};
 use crate::TxError;
@@ -34,26 +34,28 @@ pub(super) fn precheck(
     if update_bytes.len() > ANCHOR_UPDATE_BYTES_MAX {
         return Err(TxError::FieldTooLong { field: "update", len: update_bytes.len(), max: ANCHOR_UPDATE_BYTES_MAX });
     }
-    let record =
-        super::child_chain(state, chain_id)?.ok_or(TxError::UnknownChildChain { chain_id: chain_id.to_string() })?;
-    let update = Update::decode(update_bytes).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let record = super::child_chain(state, chain_id)?
+        .ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    let update = Update::decode(update_bytes).map_err(|e| ChildChainError::InvalidAnchor(e.to_string()))?;
     let height = update.header.height;
     if height <= record.anchored_height {
-        return Err(TxError::AlreadyAnchored {
+        return Err(ChildChainError::AlreadyAnchored {
             chain_id: chain_id.to_string(),
             height,
             anchored_height: record.anchored_height,
-        });
+        }
+        .into());
     }
     // Every child header is anchored, in order: a skip would leave a gap
     // that could never be filled (heights at or below the anchored one are
     // refused), so the hub only takes the next height.
     if height != record.anchored_height + 1 {
-        return Err(TxError::AnchorOutOfOrder {
+        return Err(ChildChainError::AnchorOutOfOrder {
             chain_id: chain_id.to_string(),
             height,
             next: record.anchored_height + 1,
-        });
+        }
+        .into());
     }
     Ok((record, update))
 }
@@ -72,7 +74,7 @@ pub(super) fn check(
         StateReadError(format!("child chain {chain_id} is registered but registry/client/{chain_id} is missing"))
     })?;
     let trusted_beacon = client.latest().beacon;
-    let verified = client.apply_update(&update, now_ms).map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+    let verified = client.apply_update(&update, now_ms).map_err(|e| ChildChainError::InvalidAnchor(e.to_string()))?;
     let mut record = record;
     record.adopted_term = check_drawn_sets(state, &record, &update)?;
     Ok(Anchoring { record, client, state: verified, update, trusted_beacon })
@@ -102,10 +104,10 @@ fn check_drawn_sets(state: &dyn StateRead, record: &ChildChain, update: &Update)
         ("naming as next", header.next_validator_set_hash, certified_by_next),
     ] {
         if !allowed(hash, next_only) {
-            return Err(TxError::InvalidAnchor(format!(
+            return Err(ChildChainError::InvalidAnchor(format!(
                 "header {} of {chain_id} is {what} a validator set the hub did not draw (adopted term {}, drawn term {})",
                 header.height, record.adopted_term, record.term
-            )));
+            )).into());
         }
     }
     Ok(if certified_by_next { record.term } else { record.adopted_term })
@@ -117,7 +119,7 @@ fn check_drawn_sets(state: &dyn StateRead, record: &ChildChain, update: &Update)
 fn child_duties(anchoring: &Anchoring, chain_id: &ChainId) -> Result<Vec<(Address, bool)>, TxError> {
     let update = &anchoring.update;
     let set = tributary_consensus::ValidatorSet::from_block_validators(&update.validator_set)
-        .map_err(|e| TxError::InvalidAnchor(e.to_string()))?;
+        .map_err(|e| ChildChainError::InvalidAnchor(e.to_string()))?;
     let committee = tributary_consensus::committee_for(
         chain_id,
         update.header.height,

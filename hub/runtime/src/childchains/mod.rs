@@ -57,6 +57,48 @@ use tributary_types::{
 pub(crate) use register::check_set_shape;
 pub use register::{Registration, CHILD_GENESIS_BYTES_MAX};
 
+/// Why a registry transaction (register a child chain, anchor its header,
+/// announce an endpoint) was refused, or a child committee is malformed.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ChildChainError {
+    #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
+    ChildChainExists { chain_id: String },
+    #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
+    ChildChainIsHub { chain_id: String },
+    #[error("the registry is full ({max} child chains); no more may register on this hub")]
+    ChildChainsFull { max: usize },
+    #[error("deposit {got} is below the minimum deposit {min}; deposit at least {min}")]
+    DepositTooLow { min: Amount, got: Amount },
+    #[error("a child chain's committee needs 1 to {max} validators, got {got}")]
+    ChildValidatorCount { got: usize, max: usize },
+    #[error("{address} is not in the hub's active validator set (or its VRF key differs): child chains are secured by hub validators only")]
+    NotHubValidator { address: Address },
+    #[error("validator {address} appears twice in the child chain's validator set")]
+    DuplicateValidator { address: Address },
+    #[error("validator {address} has power {power}; give each child validator power 1 to {max}")]
+    ChildValidatorPower { address: Address, power: u64, max: u64 },
+    #[error("invalid child chain: {0}")]
+    InvalidChildChain(String),
+    #[error("no child chain {chain_id} is registered on this hub; register it with RegisterChildChain first")]
+    UnknownChildChain { chain_id: String },
+    #[error(
+        "height {height} of {chain_id} is at or below its anchored height {anchored_height}: anchor a later header"
+    )]
+    AlreadyAnchored { chain_id: String, height: u64, anchored_height: u64 },
+    #[error(
+        "height {height} of {chain_id} is not the next to anchor: headers are anchored in order, and {next} is next"
+    )]
+    AnchorOutOfOrder { chain_id: String, height: u64, next: u64 },
+    #[error("invalid anchor: {0}")]
+    InvalidAnchor(String),
+    #[error(
+        "{address} is not in the committee of child chain {chain_id} (current or next): only its members serve it"
+    )]
+    NotChildCommitteeMember { chain_id: String, address: Address },
+    #[error("invalid endpoint: {0}")]
+    InvalidEndpoint(String),
+}
+
 /// Longest endpoint address or URL, in bytes.
 pub const ENDPOINT_BYTES_MAX: usize = 256;
 /// Label of the child-committee draw (domain separation from consensus).
@@ -320,16 +362,20 @@ fn check_endpoint(
     check_text("p2p", p2p, ENDPOINT_BYTES_MAX, false)?;
     check_text("graphql", graphql, ENDPOINT_BYTES_MAX, false)?;
     if !p2p.starts_with('/') || !p2p.contains("/p2p/") {
-        return Err(TxError::InvalidEndpoint(format!(
+        return Err(ChildChainError::InvalidEndpoint(format!(
             "p2p {p2p:?} is not a libp2p address with a peer id, e.g. /ip4/127.0.0.1/tcp/26656/p2p/12D3…"
-        )));
+        ))
+        .into());
     }
     if !(graphql.starts_with("http://") || graphql.starts_with("https://")) {
-        return Err(TxError::InvalidEndpoint(format!("graphql {graphql:?} is not an http(s) URL")));
+        return Err(ChildChainError::InvalidEndpoint(format!("graphql {graphql:?} is not an http(s) URL")).into());
     }
-    let record = child_chain(state, chain_id)?.ok_or(TxError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    let record =
+        child_chain(state, chain_id)?.ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
     if !serving_members(state, &record)?.iter().any(|v| v.public_key.address() == *sender) {
-        return Err(TxError::NotChildCommitteeMember { chain_id: chain_id.to_string(), address: *sender });
+        return Err(
+            ChildChainError::NotChildCommitteeMember { chain_id: chain_id.to_string(), address: *sender }.into()
+        );
     }
     Ok(record)
 }

@@ -1,7 +1,9 @@
 //! `RegisterChildChain`: check the registration, lock the deposit, record
 //! the chain and create the hub's light client of it.
 
-use super::{state_key, ChildChain, Registry, CHILD_CHAINS_MAX, CHILD_VALIDATORS_MAX, TEMPLATE_BYTES_MAX};
+use super::{
+    state_key, ChildChain, ChildChainError, Registry, CHILD_CHAINS_MAX, CHILD_VALIDATORS_MAX, TEMPLATE_BYTES_MAX,
+};
 use crate::bank::{self, BankRead};
 use crate::module::{check_text, Ctx};
 use crate::staking::{self, POWER_MAX};
@@ -55,24 +57,26 @@ fn check_genesis(registry: &Registry, bytes: &[u8]) -> Result<Genesis, TxError> 
         return Err(TxError::FieldTooLong { field: "genesis", len: bytes.len(), max: CHILD_GENESIS_BYTES_MAX });
     }
     let genesis = Genesis::try_from_slice(bytes)
-        .map_err(|e| TxError::InvalidChildChain(format!("genesis is not a borsh-encoded genesis: {e}")))?;
+        .map_err(|e| ChildChainError::InvalidChildChain(format!("genesis is not a borsh-encoded genesis: {e}")))?;
     if genesis.chain_id == registry.hub_chain_id {
-        return Err(TxError::ChildChainIsHub { chain_id: genesis.chain_id.to_string() });
+        return Err(ChildChainError::ChildChainIsHub { chain_id: genesis.chain_id.to_string() }.into());
     }
     if let Some(module) = genesis.modules.iter().find(|m| HUB_ONLY_MODULES.contains(&m.as_str())) {
-        return Err(TxError::InvalidChildChain(format!(
+        return Err(ChildChainError::InvalidChildChain(format!(
             "genesis enables {module:?}, which only the hub runs; a child chain's validators come from the hub"
-        )));
+        ))
+        .into());
     }
     if !genesis.modules.iter().any(|m| m == "committee") {
-        return Err(TxError::InvalidChildChain(
+        return Err(ChildChainError::InvalidChildChain(
             "genesis does not enable the committee module, so the hub could not rotate its committee; \
              render it with `childchain genesis`, which adds it"
                 .into(),
-        ));
+        )
+        .into());
     }
-    let runtime = crate::Runtime::new(&genesis).map_err(|e| TxError::InvalidChildChain(e.to_string()))?;
-    runtime.genesis_writes(&genesis).map_err(|e| TxError::InvalidChildChain(e.to_string()))?;
+    let runtime = crate::Runtime::new(&genesis).map_err(|e| ChildChainError::InvalidChildChain(e.to_string()))?;
+    runtime.genesis_writes(&genesis).map_err(|e| ChildChainError::InvalidChildChain(e.to_string()))?;
     Ok(genesis)
 }
 
@@ -91,7 +95,7 @@ fn check_hub_decides(
     validators: &[Validator],
     now_ms: u64,
 ) -> Result<(), TxError> {
-    let invalid = |why: String| Err(TxError::InvalidChildChain(why));
+    let invalid = |why: String| Err(ChildChainError::InvalidChildChain(why).into());
     let expected = super::first_committee(state, registry.params.committee_size)?;
     if validators != expected.as_slice() {
         let list = |set: &[Validator]| {
@@ -168,16 +172,16 @@ fn check_hub_decides(
 /// with power in 1..=[`POWER_MAX`] (so the powers sum within a u64).
 pub(crate) fn check_set_shape(validators: &[Validator]) -> Result<(), TxError> {
     if validators.is_empty() || validators.len() > CHILD_VALIDATORS_MAX {
-        return Err(TxError::ChildValidatorCount { got: validators.len(), max: CHILD_VALIDATORS_MAX });
+        return Err(ChildChainError::ChildValidatorCount { got: validators.len(), max: CHILD_VALIDATORS_MAX }.into());
     }
     let mut seen = BTreeSet::new();
     for v in validators {
         let address = v.public_key.address();
         if !seen.insert(v.public_key) {
-            return Err(TxError::DuplicateValidator { address });
+            return Err(ChildChainError::DuplicateValidator { address }.into());
         }
         if v.power == 0 || v.power > POWER_MAX {
-            return Err(TxError::ChildValidatorPower { address, power: v.power, max: POWER_MAX });
+            return Err(ChildChainError::ChildValidatorPower { address, power: v.power, max: POWER_MAX }.into());
         }
     }
     Ok(())
@@ -190,7 +194,7 @@ fn check_hub_validators(state: &dyn StateRead, validators: &[Validator]) -> Resu
     for v in validators {
         let on_hub = active.iter().any(|hub| hub.public_key == v.public_key && hub.vrf_public_key == v.vrf_public_key);
         if !on_hub {
-            return Err(TxError::NotHubValidator { address: v.public_key.address() });
+            return Err(ChildChainError::NotHubValidator { address: v.public_key.address() }.into());
         }
     }
     Ok(())
@@ -213,7 +217,8 @@ fn new_client(
     };
     // The genesis state root is not in the registration: nothing is proven at height 0.
     let trusted = ConsensusState::from_genesis_hash(genesis.hash(), now_ms, Hash::ZERO, validators);
-    ClientState::new(config, trusted, validators.to_vec()).map_err(|e| TxError::InvalidChildChain(e.to_string()))
+    ClientState::new(config, trusted, validators.to_vec())
+        .map_err(|e| TxError::ChildChain(ChildChainError::InvalidChildChain(e.to_string())))
 }
 
 /// Whether `owner` may register `r` at `now_ms`; what to store if so.
@@ -227,16 +232,16 @@ pub(super) fn check(
 ) -> Result<Checked, TxError> {
     check_text("template", r.template, TEMPLATE_BYTES_MAX, false)?;
     if r.deposit < registry.params.min_deposit {
-        return Err(TxError::DepositTooLow { min: registry.params.min_deposit, got: r.deposit });
+        return Err(ChildChainError::DepositTooLow { min: registry.params.min_deposit, got: r.deposit }.into());
     }
     let genesis = check_genesis(registry, r.genesis)?;
     let validators = genesis.validator_set();
     check_set_shape(&validators)?;
     if super::child_chain(state, &genesis.chain_id)?.is_some() {
-        return Err(TxError::ChildChainExists { chain_id: genesis.chain_id.to_string() });
+        return Err(ChildChainError::ChildChainExists { chain_id: genesis.chain_id.to_string() }.into());
     }
     if super::child_chain_ids(state)?.len() >= CHILD_CHAINS_MAX {
-        return Err(TxError::ChildChainsFull { max: CHILD_CHAINS_MAX });
+        return Err(ChildChainError::ChildChainsFull { max: CHILD_CHAINS_MAX }.into());
     }
     check_hub_validators(state, &validators)?;
     check_hub_decides(registry, state, &genesis, &validators, now_ms)?;

@@ -217,7 +217,7 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
     };
     let with_bytes =
         |genesis: Vec<u8>| TxBody::RegisterChildChain { template: "token".into(), genesis, deposit: DEPOSIT };
-    let invalid = |reason: &str| TxError::InvalidChildChain(reason.to_string());
+    let invalid = |reason: &str| TxError::ChildChain(ChildChainError::InvalidChildChain(reason.to_string()));
     let stranger = {
         let mut c = ChildTestChain::new(lc_params(21), &[]);
         c.set_of(&[(99, 10)])[0].clone()
@@ -275,9 +275,12 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
         (with_template("t".repeat(65)), TxError::FieldTooLong { field: "template", len: 65, max: 64 }),
         (
             edited(&|g| g.chain_id = test_chain::chain_id()),
-            TxError::ChildChainIsHub { chain_id: test_chain::chain_id().to_string() },
+            TxError::ChildChain(ChildChainError::ChildChainIsHub { chain_id: test_chain::chain_id().to_string() }),
         ),
-        (register_body(&chain, set.clone(), DEPOSIT - 1), TxError::DepositTooLow { min: DEPOSIT, got: DEPOSIT - 1 }),
+        (
+            register_body(&chain, set.clone(), DEPOSIT - 1),
+            TxError::ChildChain(ChildChainError::DepositTooLow { min: DEPOSIT, got: DEPOSIT - 1 }),
+        ),
         (with_bytes(vec![0xff; 300]), undecodable(&[0xff; 300])),
         (with_bytes(vec![]), undecodable(&[])),
         (with_bytes(trailing.clone()), undecodable(&trailing)),
@@ -303,27 +306,27 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
         ),
         (
             register_body(&chain, vec![set[0].clone(); 129], DEPOSIT),
-            TxError::ChildValidatorCount { got: 129, max: 128 },
+            TxError::ChildChain(ChildChainError::ChildValidatorCount { got: 129, max: 128 }),
         ),
         (
             register_body(&chain, vec![set[0].clone(), set[1].clone(), set[1].clone()], DEPOSIT),
-            TxError::DuplicateValidator { address: duplicate },
+            TxError::ChildChain(ChildChainError::DuplicateValidator { address: duplicate }),
         ),
         (
             register_body(&chain, vec![Validator { power: 0, ..set[0].clone() }], DEPOSIT),
-            TxError::ChildValidatorPower {
+            TxError::ChildChain(ChildChainError::ChildValidatorPower {
                 address: set[0].public_key.address(),
                 power: 0,
                 max: crate::staking::POWER_MAX,
-            },
+            }),
         ),
         (
             register_body(&chain, vec![set[0].clone(), stranger.clone()], DEPOSIT),
-            TxError::NotHubValidator { address: stranger.public_key.address() },
+            TxError::ChildChain(ChildChainError::NotHubValidator { address: stranger.public_key.address() }),
         ),
         (
             register_body(&chain, vec![Validator { vrf_public_key: [7; 32], ..set[0].clone() }], DEPOSIT),
-            TxError::NotHubValidator { address: set[0].public_key.address() },
+            TxError::ChildChain(ChildChainError::NotHubValidator { address: set[0].public_key.address() }),
         ),
     ];
     for (body, expected) in cases {
@@ -345,10 +348,16 @@ fn each_bad_registration_is_refused_and_changes_nothing_but_the_fee() {
     // The first registration takes the name; a second is refused, whoever sends it.
     assert_ok(&hub.submit(&owner, register_body(&chain, set.clone(), DEPOSIT)));
     let receipt = hub.submit(&owner, register_body(&chain, set.clone(), DEPOSIT * 2));
-    assert_refused(&receipt, TxError::ChildChainExists { chain_id: chain.chain_id.to_string() });
+    assert_refused(
+        &receipt,
+        TxError::ChildChain(ChildChainError::ChildChainExists { chain_id: chain.chain_id.to_string() }),
+    );
     // Another genesis under the same chain id is the same name.
     let receipt = hub.submit(&poor, edited(&|g| g.genesis_time_ms += 1));
-    assert_refused(&receipt, TxError::ChildChainExists { chain_id: chain.chain_id.to_string() });
+    assert_refused(
+        &receipt,
+        TxError::ChildChain(ChildChainError::ChildChainExists { chain_id: chain.chain_id.to_string() }),
+    );
     let record = child_chain(&hub.state, &chain.chain_id).unwrap().unwrap();
     assert_eq!((record.deposit, record.genesis_hash), (DEPOSIT, good.hash()));
     assert_eq!(genesis_bytes(&hub.state, &chain.chain_id).unwrap(), Some(good_bytes));
@@ -481,7 +490,10 @@ fn anchors_every_header_in_order_and_refuses_a_skip() {
     let skip = chain.update(5, 2);
     assert!(skip.parent.is_some());
     let receipt = anchor(&mut hub, &relayer, &id, &skip, chain.now_after(5));
-    assert_refused(&receipt, TxError::AnchorOutOfOrder { chain_id: id.to_string(), height: 5, next: 3 });
+    assert_refused(
+        &receipt,
+        TxError::ChildChain(ChildChainError::AnchorOutOfOrder { chain_id: id.to_string(), height: 5, next: 3 }),
+    );
     assert_eq!(snapshot(&hub, &id), before);
     for height in [3, 4, 5] {
         let (receipt, _) = anchor_at(&mut hub, height, height - 1);
@@ -528,7 +540,9 @@ fn forged_foreign_stale_unregistered_and_garbage_anchors_are_refused() {
     };
     let client = client_state(&hub.state, &id).unwrap().unwrap();
     let light_client_error = |update: &Update| {
-        TxError::InvalidAnchor(client.clone().apply_update(update, chain.now_after(2)).unwrap_err().to_string())
+        TxError::ChildChain(ChildChainError::InvalidAnchor(
+            client.clone().apply_update(update, chain.now_after(2)).unwrap_err().to_string(),
+        ))
     };
 
     // A certificate signed by 2 of 4 equal committers: too little stake.
@@ -550,7 +564,11 @@ fn forged_foreign_stale_unregistered_and_garbage_anchors_are_refused() {
     refuse(&mut hub, anchor_body(&id, &foreign), expected);
 
     // Height 1 again, and the genesis height.
-    let stale = TxError::AlreadyAnchored { chain_id: id.to_string(), height: 1, anchored_height: 1 };
+    let stale = TxError::ChildChain(ChildChainError::AlreadyAnchored {
+        chain_id: id.to_string(),
+        height: 1,
+        anchored_height: 1,
+    });
     refuse(&mut hub, anchor_body(&id, &chain.update(1, 0)), stale);
 
     // A chain nobody registered.
@@ -558,13 +576,13 @@ fn forged_foreign_stale_unregistered_and_garbage_anchors_are_refused() {
     refuse(
         &mut hub,
         anchor_body(&unknown, &chain.update(2, 1)),
-        TxError::UnknownChildChain { chain_id: "child-z".into() },
+        TxError::ChildChain(ChildChainError::UnknownChildChain { chain_id: "child-z".into() }),
     );
 
     // Bytes that are no update, and too many of them.
     let garbage = TxBody::AnchorHeader { chain_id: id.clone(), update: vec![0xff; 300] };
     let decode_error = Update::decode(&[0xff; 300]).unwrap_err().to_string();
-    refuse(&mut hub, garbage, TxError::InvalidAnchor(decode_error));
+    refuse(&mut hub, garbage, TxError::ChildChain(ChildChainError::InvalidAnchor(decode_error)));
     let huge = TxBody::AnchorHeader { chain_id: id.clone(), update: vec![0; ANCHOR_UPDATE_BYTES_MAX + 1] };
     let too_long =
         TxError::FieldTooLong { field: "update", len: ANCHOR_UPDATE_BYTES_MAX + 1, max: ANCHOR_UPDATE_BYTES_MAX };
@@ -572,7 +590,11 @@ fn forged_foreign_stale_unregistered_and_garbage_anchors_are_refused() {
 
     // After all that, the honest header 2 still anchors; then 1 and 2 are both stale.
     assert_ok(&anchor(&mut hub, &owner, &id, &chain.update(2, 1), chain.now_after(2)));
-    let stale = TxError::AlreadyAnchored { chain_id: id.to_string(), height: 2, anchored_height: 2 };
+    let stale = TxError::ChildChain(ChildChainError::AlreadyAnchored {
+        chain_id: id.to_string(),
+        height: 2,
+        anchored_height: 2,
+    });
     refuse(&mut hub, anchor_body(&id, &chain.update(2, 1)), stale);
 }
 
@@ -650,7 +672,7 @@ fn a_full_registry_refuses_another_chain() {
     let ids: Vec<ChainId> = (0..CHILD_CHAINS_MAX).map(|i| ChainId::new(format!("full-{i}")).unwrap()).collect();
     hub.state.insert(state_key::CHAINS.to_vec(), borsh::to_vec(&ids).unwrap());
     let receipt = hub.submit(&owner, register_body(&chain, set, DEPOSIT));
-    assert_refused(&receipt, TxError::ChildChainsFull { max: CHILD_CHAINS_MAX });
+    assert_refused(&receipt, TxError::ChildChain(ChildChainError::ChildChainsFull { max: CHILD_CHAINS_MAX }));
     assert!(child_chain(&hub.state, &chain.chain_id).unwrap().is_none());
 }
 
@@ -945,10 +967,10 @@ fn only_drawn_committees_certify_anchors_and_the_drawn_one_is_adopted_by_certify
     let refuse = |hub: &mut TestChain, update: &Update, now_ms: u64, what: &str| {
         let before = snapshot(hub, &id);
         let receipt = anchor(hub, &owner, &id, update, now_ms);
-        let expected = TxError::InvalidAnchor(format!(
+        let expected = TxError::ChildChain(ChildChainError::InvalidAnchor(format!(
             "header {} of {id} is {what} a validator set the hub did not draw (adopted term 0, drawn term 1)",
             update.header.height
-        ));
+        )));
         assert_refused(&receipt, expected);
         assert_eq!(snapshot(hub, &id), before, "a refused anchor changes nothing");
     };
@@ -962,7 +984,10 @@ fn only_drawn_committees_certify_anchors_and_the_drawn_one_is_adopted_by_certify
     // one naming it as next, refused above).
     let before = snapshot(&hub, &id);
     let receipt = anchor(&mut hub, &owner, &id, &fork.update(2, 0), fork.now_after(2));
-    assert_refused(&receipt, TxError::AnchorOutOfOrder { chain_id: id.to_string(), height: 2, next: 1 });
+    assert_refused(
+        &receipt,
+        TxError::ChildChain(ChildChainError::AnchorOutOfOrder { chain_id: id.to_string(), height: 2, next: 1 }),
+    );
     assert_eq!(snapshot(&hub, &id), before);
 
     // Honest block 1: certified by term 0, naming term 1. Term 1 still waits.
@@ -979,7 +1004,10 @@ fn only_drawn_committees_certify_anchors_and_the_drawn_one_is_adopted_by_certify
     let receipt = hub.submit(signing_key(&chain, &leaver), announce(&id, P2P, GRAPHQL));
     assert_refused(
         &receipt,
-        TxError::NotChildCommitteeMember { chain_id: id.to_string(), address: leaver.public_key.address() },
+        TxError::ChildChain(ChildChainError::NotChildCommitteeMember {
+            chain_id: id.to_string(),
+            address: leaver.public_key.address(),
+        }),
     );
     assert_ok(&hub.submit(signing_key(&chain, &newcomer), announce(&id, P2P, "http://10.0.0.2:8080/graphql")));
     let listed: Vec<Address> = endpoints(&hub.state, &id).unwrap().iter().map(|e| e.validator).collect();
@@ -1041,19 +1069,28 @@ fn committee_members_announce_endpoints_and_everyone_else_is_refused() {
     let long_p2p = format!("/p2p/{}", "a".repeat(ENDPOINT_BYTES_MAX - 4));
     let long_url = format!("https://{}", "b".repeat(ENDPOINT_BYTES_MAX - 7));
     let bad_p2p = |p2p: &str| {
-        TxError::InvalidEndpoint(format!(
+        TxError::ChildChain(ChildChainError::InvalidEndpoint(format!(
             "p2p {p2p:?} is not a libp2p address with a peer id, e.g. /ip4/127.0.0.1/tcp/26656/p2p/12D3…"
-        ))
+        )))
     };
-    let bad_url = |url: &str| TxError::InvalidEndpoint(format!("graphql {url:?} is not an http(s) URL"));
+    let bad_url = |url: &str| {
+        TxError::ChildChain(ChildChainError::InvalidEndpoint(format!("graphql {url:?} is not an http(s) URL")))
+    };
     let unknown = ChainId::new("child-z").unwrap();
     let cases: Vec<(&SigningKey, TxBody, TxError)> = vec![
         (
             &owner,
             announce(&id, P2P, GRAPHQL),
-            TxError::NotChildCommitteeMember { chain_id: id.to_string(), address: addr(&owner) },
+            TxError::ChildChain(ChildChainError::NotChildCommitteeMember {
+                chain_id: id.to_string(),
+                address: addr(&owner),
+            }),
         ),
-        (members[3], announce(&unknown, P2P, GRAPHQL), TxError::UnknownChildChain { chain_id: "child-z".into() }),
+        (
+            members[3],
+            announce(&unknown, P2P, GRAPHQL),
+            TxError::ChildChain(ChildChainError::UnknownChildChain { chain_id: "child-z".into() }),
+        ),
         (members[3], announce(&id, "ip4/10.0.0.1/tcp/1/p2p/12D3", GRAPHQL), bad_p2p("ip4/10.0.0.1/tcp/1/p2p/12D3")),
         (members[3], announce(&id, "/ip4/10.0.0.1/tcp/26656", GRAPHQL), bad_p2p("/ip4/10.0.0.1/tcp/26656")),
         (members[3], announce(&id, P2P, "ftp://child-a.example"), bad_url("ftp://child-a.example")),
@@ -1147,10 +1184,10 @@ fn a_drawn_committee_cannot_name_the_committee_it_replaced_as_next() {
         let receipt = anchor(hub, &owner, &id, update, chain.now_after(height));
         assert_refused(
             &receipt,
-            TxError::InvalidAnchor(format!(
+            TxError::ChildChain(ChildChainError::InvalidAnchor(format!(
                 "header {height} of {id} is naming as next a validator set the hub did not draw \
                  (adopted term {adopted_term}, drawn term 1)"
-            )),
+            ))),
         );
         assert_eq!(snapshot(hub, &id), before, "a refused anchor changes nothing");
         assert_eq!(anchored_header(&hub.state, &id, height).unwrap(), None);

@@ -19,8 +19,26 @@
 //! Applications are bound to ports through a [`Router`] ([`app`]); core
 //! names none of them. The fungible-transfer application
 //! ([`crate::transfer`]) binds port `transfer`.
+//!
+//! # Validate, then execute, one message at a time
+//!
+//! Every message goes through a `validate_*` function that only reads state
+//! and checks everything (ids, ports, proofs, sequences, and the light
+//! client's transition, run on a copy of the stored client), returning a
+//! typed value with what the message writes: the advanced client, the
+//! channel end, the verified packet and what receiving it does. The
+//! `execute_*` function that follows only writes from that value (and runs
+//! the application's callback, which writes). Proofs are checked in one
+//! place, and nothing is checked twice. A transaction's messages run in
+//! order, each validated against the writes of the ones before it (an
+//! `UpdateClient` makes the client that proves the next `RecvPacket`): client
+//! messages live in `client`, the channel handshake in `channel`, packets in
+//! `packet`.
 
 pub mod app;
+mod channel;
+mod client;
+mod packet;
 /// The paths, shared with the relayer ([`tributary_types::ibc::state_key`]).
 pub use tributary_types::ibc::state_key;
 
@@ -29,10 +47,10 @@ mod tests;
 
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
-use crate::{RuntimeError, TxError};
+use crate::{BlockInfo, RuntimeError, TxError};
 pub use app::{BindError, IbcApp, Router};
-use tributary_light_client::{decode_proof, ClientState, Misbehaviour, Update};
-use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet};
+use tributary_light_client::{decode_proof, ClientState};
+use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Packet};
 use tributary_types::{ChainId, Event, Genesis, Tx, TxBody};
 
 /// Most messages one transaction may carry.
@@ -364,27 +382,39 @@ impl Ibc {
         Ok(())
     }
 
-    fn apply(&self, ctx: &mut Ctx<'_, '_>, msg: &IbcMsg) -> Result<(), TxError> {
-        match msg {
-            IbcMsg::CreateClient { client_state } => self.create_client(ctx, client_state),
-            IbcMsg::UpdateClient { client_id, update } => update_client(ctx, client_id, update),
-            IbcMsg::SubmitMisbehaviour { client_id, misbehaviour } => submit_misbehaviour(ctx, client_id, misbehaviour),
+    /// Check `msg` against `state` in `block`, reading only: every id, port,
+    /// proof and sequence, and (for clients) the light client's transition
+    /// on a copy. What it returns is everything [`Self::execute_msg`] writes.
+    fn validate_msg<'m>(
+        &self,
+        state: &dyn StateRead,
+        block: &BlockInfo,
+        msg: &'m IbcMsg,
+    ) -> Result<ValidatedMsg<'m>, TxError> {
+        let now_ms = block.time_ms;
+        Ok(match msg {
+            IbcMsg::CreateClient { client_state } => {
+                ValidatedMsg::CreateClient(self.validate_create_client(state, client_state)?)
+            }
+            IbcMsg::UpdateClient { client_id, update } => {
+                ValidatedMsg::UpdateClient(client::validate_update_client(state, now_ms, client_id, update)?)
+            }
+            IbcMsg::SubmitMisbehaviour { client_id, misbehaviour } => {
+                ValidatedMsg::Freeze(client::validate_misbehaviour(state, now_ms, client_id, misbehaviour)?)
+            }
+            IbcMsg::RecoverClient { client_id, substitute_client_id, approvals } => ValidatedMsg::Recovery(
+                self.validate_recover_client(state, now_ms, client_id, substitute_client_id, approvals)?,
+            ),
             IbcMsg::ChanOpenInit { port, client_id, counterparty_client_id, counterparty_port, ordering, version } => {
-                self.check_port(port)?;
-                check_id("client", counterparty_client_id)?;
-                check_id("port", counterparty_port)?;
-                self.check_version(port, version)?;
-                existing_client(&*ctx.state, client_id)?;
-                let end = ChannelEnd {
-                    state: ChannelState::Init,
+                let request = channel::OpenRequest {
+                    port,
+                    client_id,
+                    counterparty_client_id,
+                    counterparty_port,
                     ordering: *ordering,
-                    client_id: client_id.clone(),
-                    counterparty_client_id: counterparty_client_id.clone(),
-                    counterparty_port: counterparty_port.clone(),
-                    counterparty_channel: String::new(),
-                    version: version.clone(),
+                    version,
                 };
-                new_channel(ctx, port, end).map(|_| ())
+                ValidatedMsg::NewChannel(self.validate_chan_open_init(state, request)?)
             }
             IbcMsg::ChanOpenTry {
                 port,
@@ -397,418 +427,87 @@ impl Ibc {
                 proof_height,
                 proof,
             } => {
-                self.check_port(port)?;
-                check_id("client", counterparty_client_id)?;
-                check_id("port", counterparty_port)?;
-                check_id("channel", counterparty_channel)?;
-                self.check_version(port, version)?;
-                let client = existing_client(&*ctx.state, client_id)?;
-                // Their end, as it must stand: Init, naming this port and our client of them.
-                let theirs = ChannelEnd {
-                    state: ChannelState::Init,
+                let request = channel::OpenRequest {
+                    port,
+                    client_id,
+                    counterparty_client_id,
+                    counterparty_port,
                     ordering: *ordering,
-                    client_id: counterparty_client_id.clone(),
-                    counterparty_client_id: client_id.clone(),
-                    counterparty_port: port.clone(),
-                    counterparty_channel: String::new(),
-                    version: version.clone(),
+                    version,
                 };
-                let key = state_key::channel(counterparty_port, counterparty_channel);
-                verify_member(
-                    &client,
-                    ctx.block.time_ms,
-                    *proof_height,
-                    &key,
-                    &borsh::to_vec(&theirs).unwrap_or_default(),
+                let proof = Proof { height: *proof_height, bytes: proof };
+                ValidatedMsg::NewChannel(self.validate_chan_open_try(
+                    state,
+                    now_ms,
+                    request,
+                    counterparty_channel,
                     proof,
-                )?;
-                // Proven; but a Try for that end may have opened one here already.
-                let index = state_key::counterparty_index(client_id, counterparty_port, counterparty_channel);
-                if let Some((port, channel)) = read_value::<(String, String)>(&*ctx.state, &index)? {
-                    return Err(IbcError::CounterpartyTaken {
-                        client_id: client_id.clone(),
-                        counterparty_port: counterparty_port.clone(),
-                        counterparty_channel: counterparty_channel.clone(),
-                        port,
-                        channel,
-                    }
-                    .into());
-                }
-                let end = ChannelEnd {
-                    state: ChannelState::Open,
-                    counterparty_channel: counterparty_channel.clone(),
-                    client_id: client_id.clone(),
-                    counterparty_client_id: counterparty_client_id.clone(),
-                    counterparty_port: counterparty_port.clone(),
-                    ordering: *ordering,
-                    version: version.clone(),
-                };
-                let channel_id = new_channel(ctx, port, end)?;
-                write_value(ctx.state, index, &(port.clone(), channel_id));
-                Ok(())
+                )?)
             }
             IbcMsg::ChanOpenAck { port, channel: channel_id, counterparty_channel, proof_height, proof } => {
-                check_id("channel", counterparty_channel)?;
-                let mut end = channel(&*ctx.state, port, channel_id)?
-                    .ok_or_else(|| IbcError::UnknownChannel { port: port.clone(), channel: channel_id.clone() })?;
-                if end.state != ChannelState::Init {
-                    return Err(IbcError::ChannelState {
-                        port: port.clone(),
-                        channel: channel_id.clone(),
-                        state: "open",
-                        expected: "init",
-                    }
-                    .into());
-                }
-                let client = existing_client(&*ctx.state, &end.client_id)?;
-                let theirs = ChannelEnd {
-                    state: ChannelState::Open,
-                    ordering: end.ordering,
-                    client_id: end.counterparty_client_id.clone(),
-                    counterparty_client_id: end.client_id.clone(),
-                    counterparty_port: port.clone(),
-                    counterparty_channel: channel_id.clone(),
-                    version: end.version.clone(),
-                };
-                let key = state_key::channel(&end.counterparty_port, counterparty_channel);
-                verify_member(
-                    &client,
-                    ctx.block.time_ms,
-                    *proof_height,
-                    &key,
-                    &borsh::to_vec(&theirs).unwrap_or_default(),
+                let proof = Proof { height: *proof_height, bytes: proof };
+                ValidatedMsg::ChanOpenAck(channel::validate_chan_open_ack(
+                    state,
+                    now_ms,
+                    port,
+                    channel_id,
+                    counterparty_channel,
                     proof,
-                )?;
-                end.state = ChannelState::Open;
-                end.counterparty_channel = counterparty_channel.clone();
-                write_value(ctx.state, state_key::channel(port, channel_id), &end);
-                ctx.events.push(
-                    Event::new("channel_open")
-                        .attr("port", port)
-                        .attr("channel", channel_id)
-                        .attr("counterparty_channel", counterparty_channel),
-                );
-                Ok(())
+                )?)
             }
-            IbcMsg::RecvPacket { packet, proof_height, proof } => self.recv_packet(ctx, packet, *proof_height, proof),
+            IbcMsg::RecvPacket { packet, proof_height, proof } => {
+                let proof = Proof { height: *proof_height, bytes: proof };
+                ValidatedMsg::RecvPacket(packet::validate_recv_packet(state, block, packet, proof)?)
+            }
             IbcMsg::Acknowledge { packet, ack, proof_height, proof } => {
-                acknowledge(ctx, &self.router, packet, ack, *proof_height, proof)
+                let proof = Proof { height: *proof_height, bytes: proof };
+                ValidatedMsg::Acknowledge(packet::validate_acknowledge(state, now_ms, packet, ack, proof)?)
             }
-            IbcMsg::Timeout { packet, proof_height, proof } => timeout(ctx, &self.router, packet, *proof_height, proof),
-            IbcMsg::RecoverClient { client_id, substitute_client_id, approvals } => {
-                self.recover_client(ctx, client_id, substitute_client_id, approvals)
+            IbcMsg::Timeout { packet, proof_height, proof } => {
+                let proof = Proof { height: *proof_height, bytes: proof };
+                ValidatedMsg::Timeout(packet::validate_timeout(state, now_ms, packet, proof)?)
             }
-        }
+        })
     }
 
-    /// Recover an expired or frozen client from a healthy substitute, with
-    /// the approval of more than 2/3 of this chain's validator power.
-    fn recover_client(
-        &self,
-        ctx: &mut Ctx<'_, '_>,
-        client_id: &str,
-        substitute_id: &str,
-        approvals: &[tributary_types::ibc::Approval],
-    ) -> Result<(), TxError> {
-        let refuse = |reason: String| IbcError::Recovery { client_id: client_id.to_string(), reason };
-        let now = ctx.block.time_ms;
-        let mut subject = existing_client(&*ctx.state, client_id)?;
-        let substitute = existing_client(&*ctx.state, substitute_id)?;
-        if subject.frozen().is_none() && !subject.is_expired(now) {
-            return Err(refuse("it is neither frozen nor expired; it needs no recovery".into()).into());
+    /// Apply a message [`Self::validate_msg`] passed: writes only (and the
+    /// application's callbacks, which write). It checks nothing again: it
+    /// runs right after validation, on the same state.
+    fn execute_msg(&self, ctx: &mut Ctx<'_, '_>, validated: ValidatedMsg<'_>) -> Result<(), TxError> {
+        match validated {
+            ValidatedMsg::CreateClient(new) => client::execute_create_client(ctx, new),
+            ValidatedMsg::UpdateClient(update) => client::execute_update_client(ctx, update),
+            ValidatedMsg::Freeze(freeze) => client::execute_misbehaviour(ctx, freeze),
+            ValidatedMsg::Recovery(recovery) => client::execute_recover_client(ctx, recovery),
+            ValidatedMsg::NewChannel(new) => channel::execute_new_channel(ctx, new)?,
+            ValidatedMsg::ChanOpenAck(ack) => channel::execute_chan_open_ack(ctx, ack),
+            ValidatedMsg::RecvPacket(recv) => packet::execute_recv_packet(ctx, &self.router, recv)?,
+            ValidatedMsg::Acknowledge(acknowledged) => packet::execute_acknowledge(ctx, &self.router, acknowledged)?,
+            ValidatedMsg::Timeout(timed_out) => packet::execute_timeout(ctx, &self.router, timed_out)?,
         }
-        if substitute.config().chain_id != subject.config().chain_id {
-            return Err(refuse(format!(
-                "the substitute tracks {}, not {}",
-                substitute.config().chain_id,
-                subject.config().chain_id
-            ))
-            .into());
-        }
-        if substitute.frozen().is_some() || substitute.is_expired(now) {
-            return Err(refuse("the substitute is itself frozen or expired".into()).into());
-        }
-        if substitute.latest().height <= subject.latest().height {
-            return Err(refuse("the substitute is not ahead of the client".into()).into());
-        }
-        let validators = crate::governance::validators(&*ctx.state, self.validators_in_staking)?;
-        let message = tributary_types::ibc::recovery_sign_bytes(
-            &self.chain_id,
-            client_id,
-            substitute_id,
-            substitute.latest().height,
-            &substitute.latest().header_hash,
-        );
-        crate::governance::check_approvals(&validators, &message, approvals).map_err(refuse)?;
-        subject
-            .recover(substitute.latest().clone(), substitute.next_validators().to_vec())
-            .map_err(|e| refuse(e.to_string()))?;
-        write_value(ctx.state, state_key::client(client_id), &subject);
-        ctx.events.push(
-            Event::new("recover_client")
-                .attr("client_id", client_id)
-                .attr("substitute", substitute_id)
-                .attr("height", substitute.latest().height),
-        );
-        Ok(())
-    }
-
-    fn create_client(&self, ctx: &mut Ctx<'_, '_>, bytes: &[u8]) -> Result<(), TxError> {
-        let client = ClientState::decode(bytes).map_err(|e| IbcError::BadClientState(e.to_string()))?;
-        let n: u64 = read_value(&*ctx.state, state_key::NEXT_CLIENT)?.unwrap_or(0);
-        if n >= CLIENTS_MAX {
-            return Err(IbcError::Full("clients").into());
-        }
-        let client_id = format!("client-{n}");
-        if client.config().chain_id == self.chain_id {
-            return Err(IbcError::ClientOfSelf { client_id, chain_id: self.chain_id.to_string() }.into());
-        }
-        ctx.state.set(state_key::client(&client_id), bytes.to_vec());
-        write_value(ctx.state, state_key::NEXT_CLIENT.to_vec(), &(n + 1));
-        ctx.events.push(
-            Event::new("create_client")
-                .attr("client_id", &client_id)
-                .attr("chain_id", &client.config().chain_id)
-                .attr("height", client.latest().height),
-        );
-        Ok(())
-    }
-
-    fn recv_packet(
-        &self,
-        ctx: &mut Ctx<'_, '_>,
-        packet: &Packet,
-        proof_height: u64,
-        proof: &[u8],
-    ) -> Result<(), TxError> {
-        check_len("packet data", packet.data.len(), PACKET_DATA_BYTES_MAX)?;
-        let (port, channel_id) = (&packet.dest_port, &packet.dest_channel);
-        let end = open_channel(&*ctx.state, port, channel_id)?;
-        if packet.source_port != end.counterparty_port || packet.source_channel != end.counterparty_channel {
-            return Err(IbcError::PacketRoute {
-                port: port.clone(),
-                channel: channel_id.clone(),
-                sequence: packet.sequence,
-            }
-            .into());
-        }
-        let client = existing_client(&*ctx.state, &end.client_id)?;
-        let key = state_key::commitment(&packet.source_port, &packet.source_channel, packet.sequence);
-        verify_member(&client, ctx.block.time_ms, proof_height, &key, &packet.commitment().0, proof)?;
-
-        let receipt_key = state_key::receipt(port, channel_id, packet.sequence);
-        let (height, time_ms) = (ctx.block.height, ctx.block.time_ms);
-        match end.ordering {
-            Ordering::Unordered => {
-                if ctx.state.get(&receipt_key)?.is_some() {
-                    ctx.events.push(packet_event("packet_duplicate", packet));
-                    return Ok(());
-                }
-                if packet.timed_out_at(height, time_ms) {
-                    return Err(IbcError::PacketTimedOut { sequence: packet.sequence, height, time_ms }.into());
-                }
-            }
-            Ordering::OrderedAllowTimeout => {
-                let expected = next_sequence_recv(&*ctx.state, port, channel_id)?;
-                if packet.sequence < expected {
-                    ctx.events.push(packet_event("packet_duplicate", packet));
-                    return Ok(());
-                }
-                if packet.sequence > expected {
-                    return Err(IbcError::OutOfOrder { expected, got: packet.sequence }.into());
-                }
-                write_value(ctx.state, state_key::next_recv(port, channel_id), &(expected + 1));
-                if packet.timed_out_at(height, time_ms) {
-                    // Skip it so later packets flow; the source refunds on proof of this receipt.
-                    ctx.state.set(receipt_key, RECEIPT_TIMED_OUT.to_vec());
-                    ctx.events.push(packet_event("packet_timeout_receipt", packet));
-                    return Ok(());
-                }
-            }
-        }
-        ctx.state.set(receipt_key, RECEIPT_RECEIVED.to_vec());
-        // The application answers; its writes are part of this message.
-        let ack = match self.router.app(port) {
-            Some(app) => app.on_recv(ctx, packet)?,
-            None => Acknowledgement::Error(format!("no application on port {port}")),
-        };
-        ctx.state.set(state_key::ack(port, channel_id, packet.sequence), ack.commitment().0.to_vec());
-        write_value(ctx.state, state_key::ack_data(port, channel_id, packet.sequence), &ack);
-        ctx.events.push(packet_event("recv_packet", packet).attr("ack_success", ack.is_success()));
         Ok(())
     }
 }
 
-/// Store `end` as a new channel on `port`; returns its id.
-fn new_channel(ctx: &mut Ctx<'_, '_>, port: &str, end: ChannelEnd) -> Result<String, TxError> {
-    let n: u64 = read_value(&*ctx.state, state_key::NEXT_CHANNEL)?.unwrap_or(0);
-    if n >= CHANNELS_MAX {
-        return Err(IbcError::Full("channels").into());
-    }
-    let channel_id = format!("channel-{n}");
-    write_value(ctx.state, state_key::NEXT_CHANNEL.to_vec(), &(n + 1));
-    let mut ids = channel_ids(&*ctx.state)?;
-    ids.push((port.to_string(), channel_id.clone()));
-    write_value(ctx.state, state_key::CHANNELS.to_vec(), &ids);
-    ctx.events.push(
-        Event::new(if end.state == ChannelState::Open { "channel_open" } else { "channel_init" })
-            .attr("port", port)
-            .attr("channel", &channel_id)
-            .attr("client_id", &end.client_id)
-            .attr("counterparty_port", &end.counterparty_port)
-            .attr("counterparty_channel", &end.counterparty_channel)
-            .attr("ordering", end.ordering.as_str()),
-    );
-    write_value(ctx.state, state_key::channel(port, &channel_id), &end);
-    Ok(channel_id)
+/// A proof of the counterparty's state at a height of our client of it.
+struct Proof<'m> {
+    height: u64,
+    bytes: &'m [u8],
 }
 
-/// Advance `client_id` with `update`. A header the client already trusts
-/// (another relayer got there first) is a no-op, so racing relayers do not
-/// fail each other's batches.
-fn update_client(ctx: &mut Ctx<'_, '_>, client_id: &str, update_bytes: &[u8]) -> Result<(), TxError> {
-    let mut client = existing_client(&*ctx.state, client_id)?;
-    let refuse = |reason: String| IbcError::ClientUpdate { client_id: client_id.to_string(), reason };
-    let update = Update::decode(update_bytes).map_err(|e| refuse(e.to_string()))?;
-    let height = update.header.height;
-    if let Some(known) = client.consensus_state(height) {
-        if known.header_hash == update.header.hash() {
-            return Ok(());
-        }
-    }
-    if height <= client.latest().height {
-        return Err(
-            refuse(format!("height {height} is not after the client's latest {}", client.latest().height)).into()
-        );
-    }
-    client.apply_update(&update, ctx.block.time_ms).map_err(|e| refuse(e.to_string()))?;
-    write_value(ctx.state, state_key::client(client_id), &client);
-    ctx.events.push(Event::new("update_client").attr("client_id", client_id).attr("height", height));
-    Ok(())
-}
-
-/// Freeze `client_id` on proof that the chain it follows certified two
-/// conflicting headers (same height, or time going backwards): from then on
-/// it takes no update and proves nothing, until governance recovers it.
-/// Anyone may submit it; the certificates are what make it true.
-fn submit_misbehaviour(ctx: &mut Ctx<'_, '_>, client_id: &str, bytes: &[u8]) -> Result<(), TxError> {
-    let mut client = existing_client(&*ctx.state, client_id)?;
-    let refuse = |reason: String| IbcError::Misbehaviour { client_id: client_id.to_string(), reason };
-    let misbehaviour = Misbehaviour::decode(bytes).map_err(|e| refuse(e.to_string()))?;
-    let frozen = client.check_misbehaviour(&misbehaviour, ctx.block.time_ms).map_err(|e| refuse(e.to_string()))?;
-    write_value(ctx.state, state_key::client(client_id), &client);
-    ctx.events.push(
-        Event::new("client_frozen")
-            .attr("client_id", client_id)
-            .attr("chain_id", &client.config().chain_id)
-            .attr("kind", format!("{:?}", frozen.kind))
-            .attr("height_a", frozen.height_a)
-            .attr("height_b", frozen.height_b),
-    );
-    Ok(())
-}
-
-/// The source end of `packet`, with its commitment still standing; `None`
-/// when it was settled already (a no-op for a late relayer).
-fn unsettled(state: &dyn StateRead, packet: &Packet) -> Result<Option<ChannelEnd>, TxError> {
-    let (port, channel_id) = (&packet.source_port, &packet.source_channel);
-    let end = open_channel(state, port, channel_id)?;
-    if packet.dest_port != end.counterparty_port || packet.dest_channel != end.counterparty_channel {
-        return Err(IbcError::PacketRoute {
-            port: port.clone(),
-            channel: channel_id.clone(),
-            sequence: packet.sequence,
-        }
-        .into());
-    }
-    match state.get(&state_key::commitment(port, channel_id, packet.sequence))? {
-        None => Ok(None),
-        Some(stored) if stored == packet.commitment().0 => Ok(Some(end)),
-        Some(_) => Err(IbcError::CommitmentMismatch { sequence: packet.sequence }.into()),
-    }
-}
-
-/// Delete the packet's commitment and data, and move the pending index past
-/// settled packets.
-fn settle(ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<(), StateReadError> {
-    let (port, channel_id) = (&packet.source_port, &packet.source_channel);
-    ctx.state.delete(state_key::commitment(port, channel_id, packet.sequence));
-    ctx.state.delete(state_key::packet(port, channel_id, packet.sequence));
-    let mut low: u64 = read_value(&*ctx.state, &state_key::pending_low(port, channel_id))?.unwrap_or(1);
-    let next = next_sequence_send(&*ctx.state, port, channel_id)?;
-    // Bounded walk: at most PACKETS_PAGE_MAX settled packets per settlement.
-    let mut steps = 0;
-    while low < next
-        && steps < PACKETS_PAGE_MAX
-        && ctx.state.get(&state_key::commitment(port, channel_id, low))?.is_none()
-    {
-        low += 1;
-        steps += 1;
-    }
-    write_value(ctx.state, state_key::pending_low(port, channel_id), &low);
-    Ok(())
-}
-
-fn acknowledge(
-    ctx: &mut Ctx<'_, '_>,
-    router: &Router,
-    packet: &Packet,
-    ack: &Acknowledgement,
-    proof_height: u64,
-    proof: &[u8],
-) -> Result<(), TxError> {
-    let Some(end) = unsettled(&*ctx.state, packet)? else {
-        ctx.events.push(packet_event("packet_already_settled", packet));
-        return Ok(());
-    };
-    let client = existing_client(&*ctx.state, &end.client_id)?;
-    let key = state_key::ack(&packet.dest_port, &packet.dest_channel, packet.sequence);
-    verify_member(&client, ctx.block.time_ms, proof_height, &key, &ack.commitment().0, proof)?;
-    settle(ctx, packet)?;
-    if let Some(app) = router.app(&packet.source_port) {
-        app.on_ack(ctx, packet, ack)?;
-    }
-    ctx.events.push(packet_event("acknowledge_packet", packet).attr("ack_success", ack.is_success()));
-    Ok(())
-}
-
-fn timeout(
-    ctx: &mut Ctx<'_, '_>,
-    router: &Router,
-    packet: &Packet,
-    proof_height: u64,
-    proof: &[u8],
-) -> Result<(), TxError> {
-    let Some(end) = unsettled(&*ctx.state, packet)? else {
-        ctx.events.push(packet_event("packet_already_settled", packet));
-        return Ok(());
-    };
-    let client = existing_client(&*ctx.state, &end.client_id)?;
-    let proven = client.consensus_state(proof_height).ok_or_else(|| IbcError::BadProof {
-        height: proof_height,
-        reason: "the client has no state at that height; update it first".into(),
-    })?;
-    if !packet.timed_out_at(proven.height, proven.time_ms) {
-        return Err(IbcError::NotTimedOut {
-            sequence: packet.sequence,
-            height: proven.height,
-            time_ms: proven.time_ms,
-        }
-        .into());
-    }
-    let key = state_key::receipt(&packet.dest_port, &packet.dest_channel, packet.sequence);
-    match end.ordering {
-        Ordering::Unordered => verify_absent(&client, ctx.block.time_ms, proof_height, &key, proof)?,
-        Ordering::OrderedAllowTimeout => {
-            verify_member(&client, ctx.block.time_ms, proof_height, &key, RECEIPT_TIMED_OUT, proof)?
-        }
-    }
-    settle(ctx, packet)?;
-    if let Some(app) = router.app(&packet.source_port) {
-        app.on_timeout(ctx, packet)?;
-    }
-    ctx.events.push(packet_event("timeout_packet", packet));
-    Ok(())
+/// An IBC message that passed [`Ibc::validate_msg`], carrying what executing
+/// it writes (borrowing from the message itself).
+enum ValidatedMsg<'m> {
+    CreateClient(client::NewClient<'m>),
+    UpdateClient(client::ClientUpdate<'m>),
+    Freeze(client::Freeze<'m>),
+    Recovery(client::Recovery<'m>),
+    /// `ChanOpenInit` and `ChanOpenTry`: a new end.
+    NewChannel(channel::NewChannel<'m>),
+    ChanOpenAck(channel::OpenAck<'m>),
+    RecvPacket(packet::Recv<'m>),
+    Acknowledge(packet::Acknowledged<'m>),
+    Timeout(packet::TimedOut<'m>),
 }
 
 impl Module for Ibc {
@@ -824,9 +523,10 @@ impl Module for Ibc {
         matches!(body, TxBody::Ibc { .. })
     }
 
-    /// Only the stateless limits: proofs depend on clients updated by earlier
-    /// messages of the same transaction, so the messages are checked as they
-    /// execute (a failure drops the whole body).
+    /// Only the stateless limits. The messages are checked one at a time in
+    /// [`Module::execute_tx`], each against the state the messages before it
+    /// left: a proof depends on a client that an earlier message of the same
+    /// transaction may have updated (a failure drops the whole body).
     fn validate_tx(&self, _state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
         let TxBody::Ibc { msgs } = &tx.body else { return Err(TxError::Unhandled(tx.body.kind())) };
         if msgs.is_empty() || msgs.len() > MSGS_PER_TX_MAX {
@@ -835,11 +535,15 @@ impl Module for Ibc {
         Ok(())
     }
 
+    /// Validate, then execute, each message in order: message N + 1 is
+    /// validated against message N's writes. The message count was checked
+    /// by `validate_tx`, which the runtime runs right before this on the same
+    /// state.
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
-        self.validate_tx(ctx.state, tx)?;
         let TxBody::Ibc { msgs } = &tx.body else { return Err(TxError::Unhandled(tx.body.kind())) };
         for msg in msgs {
-            self.apply(ctx, msg)?;
+            let validated = self.validate_msg(&*ctx.state, ctx.block, msg)?;
+            self.execute_msg(ctx, validated)?;
         }
         Ok(())
     }

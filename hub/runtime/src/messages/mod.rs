@@ -114,7 +114,7 @@ impl Module for Messages {
         let TxBody::SendMessage { to, body, encrypted } = &tx.body else {
             return Err(TxError::Unhandled(tx.body.kind()));
         };
-        check_send(body)?;
+        // `validate_tx` checked the body's size just before.
         let from = tx.sender_address();
         let seq = inbox_len(&*ctx.state, to)?;
         let message = Message { from, height: ctx.block.height, body: body.clone(), encrypted: *encrypted };

@@ -32,6 +32,29 @@ use crate::{sys_key, RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
 use tributary_types::{Address, Amount, Event, Genesis, PollWeight, Tx, TxBody};
 
+/// Why a poll could not be created or a vote cast.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum PollError {
+    #[error("a poll needs {min} to {max} options, got {got}")]
+    PollOptionCount { got: usize, min: usize, max: usize },
+    #[error("poll option {option:?} appears twice; options must differ")]
+    DuplicatePollOption { option: String },
+    #[error("deadline height {deadline} must be after the current height {current} and at most {max}")]
+    PollDeadline { deadline: u64, current: u64, max: u64 },
+    #[error("{max} polls already close at height {height}; pick another deadline")]
+    PollDeadlineFull { height: u64, max: u32 },
+    #[error("no poll {poll_id} exists on this chain")]
+    UnknownPoll { poll_id: u64 },
+    #[error("poll {poll_id} has options 0 to {last}; option {option} does not exist", last = options.saturating_sub(1))]
+    UnknownPollOption { poll_id: u64, option: u32, options: usize },
+    #[error("poll {poll_id} closed at height {deadline}: votes are taken up to and including that block")]
+    PollClosed { poll_id: u64, deadline: u64 },
+    #[error("{voter} already voted in poll {poll_id}; each account votes once")]
+    AlreadyVoted { poll_id: u64, voter: Address },
+    #[error("{voter} holds no {denom}, so its vote would weigh nothing; get some {denom} first")]
+    NoVotingWeight { voter: Address, denom: String },
+}
+
 /// Longest question, in bytes.
 pub const QUESTION_BYTES_MAX: usize = 512;
 /// Longest option, in bytes.
@@ -117,42 +140,42 @@ fn current_height(state: &dyn StateRead) -> Result<u64, StateReadError> {
 fn check_create(state: &dyn StateRead, question: &str, options: &[String], deadline: u64) -> Result<u32, TxError> {
     check_text("poll question", question, QUESTION_BYTES_MAX, false)?;
     if !(OPTIONS_MIN..=OPTIONS_MAX).contains(&options.len()) {
-        return Err(TxError::PollOptionCount { got: options.len(), min: OPTIONS_MIN, max: OPTIONS_MAX });
+        return Err(PollError::PollOptionCount { got: options.len(), min: OPTIONS_MIN, max: OPTIONS_MAX }.into());
     }
     for (i, option) in options.iter().enumerate() {
         check_text("poll option", option, OPTION_BYTES_MAX, false)?;
         if options[..i].contains(option) {
-            return Err(TxError::DuplicatePollOption { option: option.clone() });
+            return Err(PollError::DuplicatePollOption { option: option.clone() }.into());
         }
     }
     let current = current_height(state)?;
     let max = current.saturating_add(DEADLINE_BLOCKS_MAX);
     if deadline <= current || deadline > max {
-        return Err(TxError::PollDeadline { deadline, current, max });
+        return Err(PollError::PollDeadline { deadline, current, max }.into());
     }
     let closing: u32 = read_value(state, &state_key::deadline_count(deadline))?.unwrap_or(0);
     if closing >= POLLS_PER_DEADLINE_MAX {
-        return Err(TxError::PollDeadlineFull { height: deadline, max: POLLS_PER_DEADLINE_MAX });
+        return Err(PollError::PollDeadlineFull { height: deadline, max: POLLS_PER_DEADLINE_MAX }.into());
     }
     Ok(closing)
 }
 
 /// The poll and the vote's weight, if `voter` may vote `option`.
 fn check_vote(state: &dyn StateRead, voter: &Address, poll_id: u64, option: u32) -> Result<(Poll, Amount), TxError> {
-    let p = poll(state, poll_id)?.ok_or(TxError::UnknownPoll { poll_id })?;
+    let p = poll(state, poll_id)?.ok_or(PollError::UnknownPoll { poll_id })?;
     if p.closed || current_height(state)? > p.deadline_height {
-        return Err(TxError::PollClosed { poll_id, deadline: p.deadline_height });
+        return Err(PollError::PollClosed { poll_id, deadline: p.deadline_height }.into());
     }
     if option as usize >= p.options.len() {
-        return Err(TxError::UnknownPollOption { poll_id, option, options: p.options.len() });
+        return Err(PollError::UnknownPollOption { poll_id, option, options: p.options.len() }.into());
     }
     if ballot(state, poll_id, voter)?.is_some() {
-        return Err(TxError::AlreadyVoted { poll_id, voter: *voter });
+        return Err(PollError::AlreadyVoted { poll_id, voter: *voter }.into());
     }
     let weight = match &p.weight {
         PollWeight::OnePerAccount => 1,
         PollWeight::ByBalance { denom } => match state.balance(voter, denom)? {
-            0 => return Err(TxError::NoVotingWeight { voter: *voter, denom: denom.to_string() }),
+            0 => return Err(PollError::NoVotingWeight { voter: *voter, denom: denom.to_string() }.into()),
             held => held,
         },
     };

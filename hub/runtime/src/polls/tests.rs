@@ -66,11 +66,14 @@ fn a_second_vote_and_a_vote_after_the_deadline_are_refused() {
     let mut chain = TestChain::new(&["polls"], &[&alice, &bob], 1_000);
     assert_ok(&chain.submit(&alice, create(&["yes", "no"], 3, PollWeight::OnePerAccount)));
     assert_ok(&chain.submit(&alice, vote(0, 0)));
-    assert_refused(&chain.submit(&alice, vote(0, 1)), TxError::AlreadyVoted { poll_id: 0, voter: addr(&alice) });
+    assert_refused(
+        &chain.submit(&alice, vote(0, 1)),
+        TxError::Poll(PollError::AlreadyVoted { poll_id: 0, voter: addr(&alice) }),
+    );
     assert_eq!(chain.height, 3);
     assert!(poll(&chain.state, 0).unwrap().unwrap().closed);
-    assert_refused(&chain.submit(&bob, vote(0, 1)), TxError::PollClosed { poll_id: 0, deadline: 3 });
-    assert_refused(&chain.submit(&bob, vote(1, 0)), TxError::UnknownPoll { poll_id: 1 });
+    assert_refused(&chain.submit(&bob, vote(0, 1)), TxError::Poll(PollError::PollClosed { poll_id: 0, deadline: 3 }));
+    assert_refused(&chain.submit(&bob, vote(1, 0)), TxError::Poll(PollError::UnknownPoll { poll_id: 1 }));
     assert_eq!(tally(&chain.state, 0).unwrap().unwrap(), vec![1, 0]);
     assert_eq!(poll(&chain.state, 0).unwrap().unwrap().winners, vec![0]);
 }
@@ -109,7 +112,7 @@ fn votes_by_balance_weigh_the_balance_at_vote_time() {
     assert_eq!(ballot(&chain.state, 0, &addr(&alice)).unwrap(), Some(Ballot { option: 0, weight: 70 }));
     assert_refused(
         &chain.submit(&carol, vote(0, 0)),
-        TxError::NoVotingWeight { voter: addr(&carol), denom: "ugov".into() },
+        TxError::Poll(PollError::NoVotingWeight { voter: addr(&carol), denom: "ugov".into() }),
     );
     chain.advance_to(10);
     let p = poll(&chain.state, 0).unwrap().unwrap();
@@ -123,13 +126,13 @@ fn create_poll_refuses_bad_questions_options_and_deadlines() {
     let one = PollWeight::OnePerAccount;
     assert_refused(
         &chain.submit(&alice, create(&["only"], 10, one.clone())),
-        TxError::PollOptionCount { got: 1, min: OPTIONS_MIN, max: OPTIONS_MAX },
+        TxError::Poll(PollError::PollOptionCount { got: 1, min: OPTIONS_MIN, max: OPTIONS_MAX }),
     );
     let seventeen: Vec<String> = (0..17).map(|i| format!("o{i}")).collect();
     let many = seventeen.iter().map(String::as_str).collect::<Vec<_>>();
     assert_refused(
         &chain.submit(&alice, create(&many, 10, one.clone())),
-        TxError::PollOptionCount { got: 17, min: OPTIONS_MIN, max: OPTIONS_MAX },
+        TxError::Poll(PollError::PollOptionCount { got: 17, min: OPTIONS_MIN, max: OPTIONS_MAX }),
     );
     assert_ok(&chain.submit(&alice, create(&many[..16], 1_000, one.clone())));
     let long = "x".repeat(OPTION_BYTES_MAX + 1);
@@ -143,7 +146,7 @@ fn create_poll_refuses_bad_questions_options_and_deadlines() {
     );
     assert_refused(
         &chain.submit(&alice, create(&["a", "a"], 10, one.clone())),
-        TxError::DuplicatePollOption { option: "a".into() },
+        TxError::Poll(PollError::DuplicatePollOption { option: "a".into() }),
     );
     let mut long_question = create(&["a", "b"], 10, one.clone());
     if let TxBody::CreatePoll { question, .. } = &mut long_question {
@@ -159,14 +162,17 @@ fn create_poll_refuses_bad_questions_options_and_deadlines() {
         let current = chain.height + 1;
         let deadline = offset.map_or(0, |o| (current as i64 + o) as u64);
         let receipt = chain.submit(&alice, create(&["a", "b"], deadline, one.clone()));
-        assert_refused(&receipt, TxError::PollDeadline { deadline, current, max: current + DEADLINE_BLOCKS_MAX });
+        assert_refused(
+            &receipt,
+            TxError::Poll(PollError::PollDeadline { deadline, current, max: current + DEADLINE_BLOCKS_MAX }),
+        );
     }
     let current = chain.height + 1;
     assert_ok(&chain.submit(&alice, create(&["a", "b"], current + DEADLINE_BLOCKS_MAX, one.clone())));
     assert_eq!(poll_count(&chain.state).unwrap(), 2);
     assert_refused(
         &chain.submit(&alice, vote(0, 16)),
-        TxError::UnknownPollOption { poll_id: 0, option: 16, options: 16 },
+        TxError::Poll(PollError::UnknownPollOption { poll_id: 0, option: 16, options: 16 }),
     );
 }
 

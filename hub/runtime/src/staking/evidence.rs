@@ -11,13 +11,38 @@
 //! epoch boundary that can have computed the set it voted in (module docs).
 
 use super::{active_set, remove_from_pending, state_key, unbondings_of, validator, write, Staking, Unbonding};
-use super::{ValidatorRecord, BPS_DENOMINATOR};
+use super::{StakingError, ValidatorRecord, BPS_DENOMINATOR};
 use crate::bank::{self, BankRead};
 use crate::module::Ctx;
 use crate::state::StateRead;
 use crate::TxError;
 use tributary_consensus::{ConsensusValidator, Evidence, ValidatorSet, VrfPublicKey};
 use tributary_types::{decode_bounded, Address, Amount, ChainId, Event, PublicKey, StakingParams};
+
+/// Why evidence of a double vote was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum EvidenceError {
+    #[error("evidence is {len} bytes, over the limit of {max}; submit one double vote per transaction")]
+    EvidenceTooLarge { len: usize, max: usize },
+    #[error("invalid evidence: {0}")]
+    InvalidEvidence(String),
+    #[error(
+        "evidence is about chain {got}, which is neither this chain ({expected}) nor a child chain it registered; \
+         submit it to the chain it happened on, or to its hub"
+    )]
+    EvidenceWrongChain { expected: String, got: String },
+    #[error(
+        "evidence for height {height} of child chain {chain_id} is too old: that height was anchored at hub height \
+         {anchored_at}, more than the unbonding period ago"
+    )]
+    ChildEvidenceExpired { chain_id: String, height: u64, anchored_at: u64 },
+    #[error("evidence is for height {height}, after the current height {current}")]
+    EvidenceFromFuture { height: u64, current: u64 },
+    #[error("evidence for height {height} is too old: only heights from {oldest} on can still be punished")]
+    EvidenceExpired { height: u64, oldest: u64 },
+    #[error("the double vote of {offender} at height {height}, round {round} was punished already")]
+    EvidenceAlreadyPunished { offender: Address, height: u64, round: u32 },
+}
 
 /// Largest evidence accepted: two votes are about 300 bytes.
 pub const EVIDENCE_BYTES_MAX: usize = 4 * 1024;
@@ -58,11 +83,12 @@ fn check_child_window(
     }
     if let Some(anchor) = crate::childchains::anchored_header(state, chain_id, vote_height)? {
         if hub_height.saturating_sub(anchor.hub_height) > params.unbonding_blocks {
-            return Err(TxError::ChildEvidenceExpired {
+            return Err(EvidenceError::ChildEvidenceExpired {
                 chain_id: chain_id.to_string(),
                 height: vote_height,
                 anchored_at: anchor.hub_height,
-            });
+            }
+            .into());
         }
     }
     Ok(true)
@@ -83,7 +109,7 @@ fn verifying_set(state: &dyn StateRead, record: &ValidatorRecord) -> Result<Vali
     } else {
         vec![to_consensus(record.public_key, record.vrf_public_key, 1)]
     };
-    ValidatorSet::new(members).map_err(|e| TxError::InvalidEvidence(e.to_string()))
+    ValidatorSet::new(members).map_err(|e| TxError::Evidence(EvidenceError::InvalidEvidence(e.to_string())))
 }
 
 /// Check `bytes` as evidence submitted in block `height` of `chain_id`.
@@ -95,37 +121,45 @@ pub(super) fn check(
     bytes: &[u8],
 ) -> Result<Offence, TxError> {
     if bytes.len() > EVIDENCE_BYTES_MAX {
-        return Err(TxError::EvidenceTooLarge { len: bytes.len(), max: EVIDENCE_BYTES_MAX });
+        return Err(EvidenceError::EvidenceTooLarge { len: bytes.len(), max: EVIDENCE_BYTES_MAX }.into());
     }
-    let evidence: Evidence =
-        decode_bounded("evidence", bytes, EVIDENCE_BYTES_MAX).map_err(|e| TxError::InvalidEvidence(e.to_string()))?;
+    let evidence: Evidence = decode_bounded("evidence", bytes, EVIDENCE_BYTES_MAX)
+        .map_err(|e| EvidenceError::InvalidEvidence(e.to_string()))?;
     let vote = match &evidence {
         Evidence::DoubleVote(double) => &double.first,
     };
     let child = if vote.chain_id == *chain_id {
         if vote.height > height {
-            return Err(TxError::EvidenceFromFuture { height: vote.height, current: height });
+            return Err(EvidenceError::EvidenceFromFuture { height: vote.height, current: height }.into());
         }
         if height - vote.height > params.unbonding_blocks {
-            return Err(TxError::EvidenceExpired { height: vote.height, oldest: height - params.unbonding_blocks });
+            return Err(EvidenceError::EvidenceExpired {
+                height: vote.height,
+                oldest: height - params.unbonding_blocks,
+            }
+            .into());
         }
         None
     } else if check_child_window(state, params, &vote.chain_id, vote.height, height)? {
         Some(vote.chain_id.clone())
     } else {
-        return Err(TxError::EvidenceWrongChain { expected: chain_id.to_string(), got: vote.chain_id.to_string() });
+        return Err(EvidenceError::EvidenceWrongChain {
+            expected: chain_id.to_string(),
+            got: vote.chain_id.to_string(),
+        }
+        .into());
     };
     let offender = vote.validator.address();
     if state.get(&marker(&offender, child.as_ref(), vote.height, vote.round))?.is_some() {
-        return Err(TxError::EvidenceAlreadyPunished { offender, height: vote.height, round: vote.round });
+        return Err(EvidenceError::EvidenceAlreadyPunished { offender, height: vote.height, round: vote.round }.into());
     }
-    let record = validator(state, &offender)?.ok_or(TxError::UnknownValidator { address: offender })?;
+    let record = validator(state, &offender)?.ok_or(StakingError::UnknownValidator { address: offender })?;
     // A double signer is punished once, for good (tombstoned); a validator
     // jailed for anything else still answers for a double vote.
     if record.tombstoned {
-        return Err(TxError::ValidatorJailed { address: offender });
+        return Err(StakingError::ValidatorJailed { address: offender }.into());
     }
-    evidence.verify(&verifying_set(state, &record)?).map_err(|e| TxError::InvalidEvidence(e.to_string()))?;
+    evidence.verify(&verifying_set(state, &record)?).map_err(|e| EvidenceError::InvalidEvidence(e.to_string()))?;
     Ok(Offence { offender, record, height: vote.height, round: vote.round, child })
 }
 

@@ -87,7 +87,34 @@ use tributary_consensus::validators::VALIDATORS_MAX;
 use tributary_types::block::Validator;
 use tributary_types::{Address, Amount, Denom, Event, Genesis, PublicKey, StakingParams, Tx, TxBody};
 
-pub use evidence::EVIDENCE_BYTES_MAX;
+pub use evidence::{EvidenceError, EVIDENCE_BYTES_MAX};
+
+/// Why a staking transaction (register, bond, unbond, unjail) was refused.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum StakingError {
+    #[error("self-bond {got} is below the minimum self-bond {min}; bond at least {min}")]
+    SelfBondTooLow { min: Amount, got: Amount },
+    #[error("the VRF public key is not a valid sr25519 key; derive it from the validator's key (`hub keys`)")]
+    InvalidVrfKey,
+    #[error("{address} is already a validator; send Bond to it to add to its self-bond")]
+    ValidatorExists { address: Address },
+    #[error("the validator registry is full ({max} validators); no more may register on this chain")]
+    RegistryFull { max: usize },
+    #[error("no validator is registered at {address}; check the address, or RegisterValidator first")]
+    UnknownValidator { address: Address },
+    #[error("validator {address} is jailed for misbehaviour: it takes no new bonds and is not slashed twice; unbond instead")]
+    ValidatorJailed { address: Address },
+    #[error("cannot unbond {requested} from {validator}: only {bonded} is bonded to it by this sender")]
+    InsufficientBond { validator: Address, bonded: Amount, requested: Amount },
+    #[error("{validator} already has {max} unbondings on their way back; try again when some have matured")]
+    ValidatorUnbondingsFull { validator: Address, max: usize },
+    #[error("validator {address} double-signed: it is jailed for good and cannot unjail")]
+    ValidatorTombstoned { address: Address },
+    #[error("validator {address} is not jailed; there is nothing to unjail")]
+    NotJailed { address: Address },
+    #[error("validator {address} is jailed until height {until} (now {height}); send Unjail from then on")]
+    StillJailed { address: Address, until: u64, height: u64 },
+}
 
 /// Most validators that may ever register (the index key lists them all, and
 /// the epoch rule reads every record).

@@ -366,18 +366,21 @@ fn each_refusal_has_its_own_error() {
     let mut chain = Chain::new(genesis(params()));
     let (user, v1) = (key(3), addr(1));
     let register = |self_bond| TxBody::RegisterValidator { vrf_public_key: vrf_key(3), self_bond };
-    assert_eq!(chain.refused(&user, register(199)), TxError::SelfBondTooLow { min: 200, got: 199 });
+    assert_eq!(
+        chain.refused(&user, register(199)),
+        TxError::Staking(StakingError::SelfBondTooLow { min: 200, got: 199 })
+    );
     assert!(matches!(chain.refused(&user, register(10_001)), TxError::InsufficientBalance { needed: 10_001, .. }));
     let bad_vrf = TxBody::RegisterValidator { vrf_public_key: [0xff; 32], self_bond: 300 };
-    assert_eq!(chain.refused(&user, bad_vrf), TxError::InvalidVrfKey);
+    assert_eq!(chain.refused(&user, bad_vrf), TxError::Staking(StakingError::InvalidVrfKey));
     let again = TxBody::RegisterValidator { vrf_public_key: vrf_key(1), self_bond: 300 };
-    assert_eq!(chain.refused(&key(1), again), TxError::ValidatorExists { address: v1 });
+    assert_eq!(chain.refused(&key(1), again), TxError::Staking(StakingError::ValidatorExists { address: v1 }));
 
     assert_eq!(chain.refused(&user, TxBody::Bond { validator: v1, amount: 0 }), TxError::ZeroAmount);
     let nobody = addr(42);
     assert_eq!(
         chain.refused(&user, TxBody::Bond { validator: nobody, amount: 5 }),
-        TxError::UnknownValidator { address: nobody }
+        TxError::Staking(StakingError::UnknownValidator { address: nobody })
     );
     assert!(matches!(
         chain.refused(&user, TxBody::Bond { validator: v1, amount: 20_000 }),
@@ -386,11 +389,11 @@ fn each_refusal_has_its_own_error() {
     chain.ok(&user, TxBody::Bond { validator: v1, amount: 40 });
     assert_eq!(
         chain.refused(&user, TxBody::Unbond { validator: v1, amount: 41 }),
-        TxError::InsufficientBond { validator: v1, bonded: 40, requested: 41 }
+        TxError::Staking(StakingError::InsufficientBond { validator: v1, bonded: 40, requested: 41 })
     );
     assert_eq!(
         chain.refused(&key(1), TxBody::Unbond { validator: v1, amount: 1_001 }),
-        TxError::InsufficientBond { validator: v1, bonded: 1_000, requested: 1_001 }
+        TxError::Staking(StakingError::InsufficientBond { validator: v1, bonded: 1_000, requested: 1_001 })
     );
     assert_eq!(chain.refused(&user, TxBody::Unbond { validator: v1, amount: 0 }), TxError::ZeroAmount);
 
@@ -399,7 +402,7 @@ fn each_refusal_has_its_own_error() {
     chain.state.insert(state_key::unbondings_of(&v1), bank::to_bytes(&full));
     assert_eq!(
         chain.refused(&user, TxBody::Unbond { validator: v1, amount: 1 }),
-        TxError::ValidatorUnbondingsFull { validator: v1, max: VALIDATOR_UNBONDINGS_MAX }
+        TxError::Staking(StakingError::ValidatorUnbondingsFull { validator: v1, max: VALIDATOR_UNBONDINGS_MAX })
     );
     chain.state.remove(&state_key::unbondings_of(&v1));
 
@@ -412,7 +415,10 @@ fn each_refusal_has_its_own_error() {
         })
         .collect();
     chain.state.insert(state_key::VALIDATORS.to_vec(), bank::to_bytes(&many));
-    assert_eq!(chain.refused(&user, register(300)), TxError::RegistryFull { max: VALIDATOR_REGISTRATIONS_MAX });
+    assert_eq!(
+        chain.refused(&user, register(300)),
+        TxError::Staking(StakingError::RegistryFull { max: VALIDATOR_REGISTRATIONS_MAX })
+    );
 }
 
 // --- Evidence -------------------------------------------------------------
@@ -471,15 +477,21 @@ fn a_double_vote_slashes_jails_and_removes_the_offender_from_the_next_sets() {
     assert_eq!(active_set(&chain.state).unwrap(), v1_only);
     assert_eq!(
         chain.refused(&key(4), TxBody::Bond { validator: addr(2), amount: 1 }),
-        TxError::ValidatorJailed { address: addr(2) }
+        TxError::Staking(StakingError::ValidatorJailed { address: addr(2) })
     );
     // A double signer is jailed for good (validator 2 gets a fee's worth first).
     chain.ok(&key(3), TxBody::Transfer { to: addr(2), denom: utrib(), amount: 100 });
-    assert_eq!(chain.refused(&key(2), TxBody::Unjail), TxError::ValidatorTombstoned { address: addr(2) });
+    assert_eq!(
+        chain.refused(&key(2), TxBody::Unjail),
+        TxError::Staking(StakingError::ValidatorTombstoned { address: addr(2) })
+    );
     chain.ok(&key(4), TxBody::Unbond { validator: addr(2), amount: 270 });
     // A different offence of a jailed validator is not punished again.
     let recent = chain.height;
-    assert_eq!(chain.refused(&key(5), double_vote(&key(2), recent, 0)), TxError::ValidatorJailed { address: addr(2) });
+    assert_eq!(
+        chain.refused(&key(5), double_vote(&key(2), recent, 0)),
+        TxError::Staking(StakingError::ValidatorJailed { address: addr(2) })
+    );
 }
 
 #[test]
@@ -487,7 +499,10 @@ fn the_same_double_vote_is_punished_once() {
     let mut chain = Chain::new(genesis(params()));
     chain.ok(&key(5), double_vote(&key(1), 1, 0));
     let error = chain.refused(&key(4), double_vote(&key(1), 1, 0));
-    assert_eq!(error, TxError::EvidenceAlreadyPunished { offender: addr(1), height: 1, round: 0 });
+    assert_eq!(
+        error,
+        TxError::Evidence(EvidenceError::EvidenceAlreadyPunished { offender: addr(1), height: 1, round: 0 })
+    );
     // The sole remaining validator of pending is never removed.
     let mut lone =
         Chain::new(Genesis { validators: vec![genesis(params()).validators[0].clone()], ..genesis(params()) });
@@ -508,31 +523,31 @@ fn evidence_that_proves_nothing_is_refused() {
     let mut forged = commit(2, 0, 2);
     forged.signature = commit(2, 0, 1).signature;
     assert!(
-        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), forged)), TxError::InvalidEvidence(m) if m.contains("signature"))
+        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), forged)), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("signature"))
     );
     // Someone else's key signing "for" validator 2.
     let mut impostor = vote(&key(3), CHAIN, 2, 0, VoteKind::Commit, 2);
     impostor.validator = v2.public_key();
     assert!(
-        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), impostor)), TxError::InvalidEvidence(m) if m.contains("signature"))
+        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), impostor)), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("signature"))
     );
     // Two votes for the same block are no offence.
     assert!(
-        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), commit(2, 0, 1))), TxError::InvalidEvidence(m) if m.contains("same block"))
+        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), commit(2, 0, 1))), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("same block"))
     );
     // Different rounds may vote differently.
     assert!(
-        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), commit(2, 1, 2))), TxError::InvalidEvidence(m) if m.contains("height or round"))
+        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), commit(2, 1, 2))), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("height or round"))
     );
     // Different kinds (an endorse and a commit) do not conflict either.
     let endorse = vote(&v2, CHAIN, 2, 0, VoteKind::Endorse, 2);
     assert!(
-        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), endorse)), TxError::InvalidEvidence(m) if m.contains("kind"))
+        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), endorse)), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("kind"))
     );
     // Two different validators.
     let other = vote(&key(1), CHAIN, 2, 0, VoteKind::Commit, 2);
     assert!(
-        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), other)), TxError::InvalidEvidence(m) if m.contains("validator"))
+        matches!(chain.refused(&key(5), evidence(commit(2, 0, 1), other)), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("validator"))
     );
     // Another chain's double vote.
     let elsewhere = evidence(
@@ -541,18 +556,26 @@ fn evidence_that_proves_nothing_is_refused() {
     );
     assert_eq!(
         chain.refused(&key(5), elsewhere),
-        TxError::EvidenceWrongChain { expected: CHAIN.into(), got: "other-chain".into() }
+        TxError::Evidence(EvidenceError::EvidenceWrongChain { expected: CHAIN.into(), got: "other-chain".into() })
     );
     // Not a registered validator.
-    assert_eq!(chain.refused(&key(5), double_vote(&key(3), 2, 0)), TxError::UnknownValidator { address: addr(3) });
+    assert_eq!(
+        chain.refused(&key(5), double_vote(&key(3), 2, 0)),
+        TxError::Staking(StakingError::UnknownValidator { address: addr(3) })
+    );
     // From the future, and garbage.
-    assert!(matches!(chain.refused(&key(5), double_vote(&v2, 50, 0)), TxError::EvidenceFromFuture { height: 50, .. }));
+    assert!(matches!(
+        chain.refused(&key(5), double_vote(&v2, 50, 0)),
+        TxError::Evidence(EvidenceError::EvidenceFromFuture { height: 50, .. })
+    ));
     let garbage = TxBody::SubmitEvidence { evidence: vec![0, 1, 2] };
-    assert!(matches!(chain.refused(&key(5), garbage), TxError::InvalidEvidence(m) if m.contains("malformed")));
+    assert!(
+        matches!(chain.refused(&key(5), garbage), TxError::Evidence(EvidenceError::InvalidEvidence(m)) if m.contains("malformed"))
+    );
     let huge = TxBody::SubmitEvidence { evidence: vec![0; EVIDENCE_BYTES_MAX + 1] };
     assert_eq!(
         chain.refused(&key(5), huge),
-        TxError::EvidenceTooLarge { len: EVIDENCE_BYTES_MAX + 1, max: EVIDENCE_BYTES_MAX }
+        TxError::Evidence(EvidenceError::EvidenceTooLarge { len: EVIDENCE_BYTES_MAX + 1, max: EVIDENCE_BYTES_MAX })
     );
     assert!(!chain.record(2).jailed);
 }
@@ -564,7 +587,10 @@ fn evidence_expires_after_the_unbonding_period() {
         chain.block(vec![]);
     }
     // Block 5 accepts heights 2..=5 (unbonding_blocks = 3), not 1.
-    assert_eq!(chain.refused(&key(5), double_vote(&key(2), 1, 0)), TxError::EvidenceExpired { height: 1, oldest: 2 });
+    assert_eq!(
+        chain.refused(&key(5), double_vote(&key(2), 1, 0)),
+        TxError::Evidence(EvidenceError::EvidenceExpired { height: 1, oldest: 2 })
+    );
     chain.ok(&key(5), double_vote(&key(2), 3, 4));
     // A validator that has left the active set since can still be punished
     // for what it did while in it (checked against its own record).
@@ -698,7 +724,7 @@ fn delegations_are_slashed_in_proportion_and_each_delegator_gets_exactly_its_sha
     assert_eq!(chain.record(1).delegated, 360);
     assert_eq!(
         chain.refused(&key(4), TxBody::Unbond { validator: addr(1), amount: 271 }),
-        TxError::InsufficientBond { validator: addr(1), bonded: 270, requested: 271 }
+        TxError::Staking(StakingError::InsufficientBond { validator: addr(1), bonded: 270, requested: 271 })
     );
     // A part, then the rest: the shares burn in step, nothing is left over.
     chain.ok(&key(4), TxBody::Unbond { validator: addr(1), amount: 90 });
@@ -747,19 +773,28 @@ fn only_unbondings_still_at_stake_for_the_offence_are_slashed() {
 #[test]
 fn a_validator_below_the_minimum_self_bond_leaves_the_set_and_unjails_only_after_its_period_with_the_minimum_back() {
     let mut chain = Chain::new(genesis(params()));
-    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::NotJailed { address: addr(1) });
-    assert_eq!(chain.refused(&key(3), TxBody::Unjail), TxError::UnknownValidator { address: addr(3) });
+    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::Staking(StakingError::NotJailed { address: addr(1) }));
+    assert_eq!(
+        chain.refused(&key(3), TxBody::Unjail),
+        TxError::Staking(StakingError::UnknownValidator { address: addr(3) })
+    );
     // Height 3: 1,000 → 100, below the minimum of 200: jailed until 3 + 5.
     chain.ok(&key(1), TxBody::Unbond { validator: addr(1), amount: 900 });
     let record = chain.record(1);
     assert_eq!((record.jailed, record.jailed_until, record.tombstoned), (true, 8, false));
     let v2_only = vec![Validator { public_key: key(2).public_key(), vrf_public_key: vrf_key(2), power: 5 }];
     assert_eq!(pending_set(&chain.state).unwrap(), v2_only, "out of the next set at once");
-    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::StillJailed { address: addr(1), until: 8, height: 4 });
+    assert_eq!(
+        chain.refused(&key(1), TxBody::Unjail),
+        TxError::Staking(StakingError::StillJailed { address: addr(1), until: 8, height: 4 })
+    );
     while chain.height < 7 {
         chain.block(vec![]);
     }
-    assert_eq!(chain.refused(&key(1), TxBody::Unjail), TxError::SelfBondTooLow { min: 200, got: 100 });
+    assert_eq!(
+        chain.refused(&key(1), TxBody::Unjail),
+        TxError::Staking(StakingError::SelfBondTooLow { min: 200, got: 100 })
+    );
     // A jailed (not double-signing) validator may bond its way back.
     chain.ok(&key(1), TxBody::Bond { validator: addr(1), amount: 150 });
     let receipt = chain.ok(&key(1), TxBody::Unjail);
@@ -828,7 +863,7 @@ fn a_double_vote_on_a_child_chain_is_slashed_on_the_hub() {
     );
     assert_eq!(
         chain.refused(&key(5), elsewhere),
-        TxError::EvidenceWrongChain { expected: CHAIN.into(), got: "not-a-child".into() }
+        TxError::Evidence(EvidenceError::EvidenceWrongChain { expected: CHAIN.into(), got: "not-a-child".into() })
     );
     // A child height anchored (at hub height 1) more than unbonding_blocks (3) ago: expired.
     while chain.height < 5 {
@@ -836,7 +871,11 @@ fn a_double_vote_on_a_child_chain_is_slashed_on_the_hub() {
     }
     assert_eq!(
         chain.refused(&key(5), child_vote(&key(2), 2, 0)),
-        TxError::ChildEvidenceExpired { chain_id: "child-x".into(), height: 2, anchored_at: 1 }
+        TxError::Evidence(EvidenceError::ChildEvidenceExpired {
+            chain_id: "child-x".into(),
+            height: 2,
+            anchored_at: 1
+        })
     );
     // A recent child height (not anchored yet): slashed, on the hub, with its chain named.
     let supply = chain.state.supply(&utrib()).unwrap();
@@ -928,7 +967,10 @@ fn a_validator_that_misses_its_committee_duties_is_jailed_and_leaves_the_set() {
     while chain.height < 11 {
         chain.block(vec![]);
     }
-    assert!(matches!(chain.refused(&key(2), TxBody::Unjail), TxError::StillJailed { until: 13, height: 12, .. }));
+    assert!(matches!(
+        chain.refused(&key(2), TxBody::Unjail),
+        TxError::Staking(StakingError::StillJailed { until: 13, height: 12, .. })
+    ));
     chain.ok(&key(2), TxBody::Unjail);
     assert!(!chain.record(2).jailed);
 }

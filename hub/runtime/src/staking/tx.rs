@@ -1,8 +1,11 @@
-//! Register, bond and unbond: each a `check_*` (reads only, used by both
-//! stages) and an execute that re-checks, then writes.
+//! Register, bond, unbond and unjail: each a `check_*` (reads only, run by
+//! `validate_tx`) and an execute that writes. Execute runs right after
+//! validation on the same state ([`crate::module::Module`]), so `register`
+//! does not repeat its check; the others call theirs again because it
+//! returns the validator record (and bond) they write from.
 
 use super::{delegation_shares, read, state_key, unbondings_of, validator, write};
-use super::{remove_from_pending, Staking, Unbonding, ValidatorRecord};
+use super::{remove_from_pending, Staking, StakingError, Unbonding, ValidatorRecord};
 use super::{unbonding_queue, VALIDATOR_REGISTRATIONS_MAX, VALIDATOR_UNBONDINGS_MAX};
 use crate::bank::{self, BankRead};
 use crate::module::Ctx;
@@ -41,17 +44,17 @@ pub(super) fn check_register(
         return Err(TxError::ZeroAmount);
     }
     if self_bond < params.min_self_bond {
-        return Err(TxError::SelfBondTooLow { min: params.min_self_bond, got: self_bond });
+        return Err(StakingError::SelfBondTooLow { min: params.min_self_bond, got: self_bond }.into());
     }
     if schnorrkel::PublicKey::from_bytes(vrf_public_key).is_err() {
-        return Err(TxError::InvalidVrfKey);
+        return Err(StakingError::InvalidVrfKey.into());
     }
     if validator(state, sender)?.is_some() {
-        return Err(TxError::ValidatorExists { address: *sender });
+        return Err(StakingError::ValidatorExists { address: *sender }.into());
     }
     let registered: Vec<Address> = read(state, state_key::VALIDATORS)?.unwrap_or_default();
     if registered.len() >= VALIDATOR_REGISTRATIONS_MAX {
-        return Err(TxError::RegistryFull { max: VALIDATOR_REGISTRATIONS_MAX });
+        return Err(StakingError::RegistryFull { max: VALIDATOR_REGISTRATIONS_MAX }.into());
     }
     check_balance(state, sender, native, self_bond)
 }
@@ -63,8 +66,8 @@ pub(super) fn register(
     vrf_public_key: &[u8; 32],
     self_bond: Amount,
 ) -> Result<(), TxError> {
+    // `validate_tx` ran check_register on this very state just before.
     let address = sender.address();
-    check_register(&*ctx.state, &staking.params, &staking.native_denom, &address, vrf_public_key, self_bond)?;
     debit(ctx.state, &address, &staking.native_denom, self_bond)?;
     let record = ValidatorRecord::new(sender, *vrf_public_key, self_bond);
     write(ctx.state, state_key::validator(&address), &record);
@@ -92,11 +95,11 @@ pub(super) fn check_bond(
         return Err(TxError::ZeroAmount);
     }
     let record =
-        validator(state, validator_address)?.ok_or(TxError::UnknownValidator { address: *validator_address })?;
+        validator(state, validator_address)?.ok_or(StakingError::UnknownValidator { address: *validator_address })?;
     // A jailed validator may be bonded to (it needs its self-bond back to
     // unjail); a double signer never again.
     if record.tombstoned {
-        return Err(TxError::ValidatorJailed { address: *validator_address });
+        return Err(StakingError::ValidatorJailed { address: *validator_address }.into());
     }
     record.self_bond.checked_add(record.delegated).and_then(|b| b.checked_add(amount)).ok_or(TxError::Overflow)?;
     record.shares_for(amount).and_then(|s| s.checked_add(record.delegator_shares)).ok_or(TxError::Overflow)?;
@@ -141,17 +144,21 @@ pub(super) fn check_unbond(
         return Err(TxError::ZeroAmount);
     }
     let record =
-        validator(state, validator_address)?.ok_or(TxError::UnknownValidator { address: *validator_address })?;
+        validator(state, validator_address)?.ok_or(StakingError::UnknownValidator { address: *validator_address })?;
     let bonded = if sender == validator_address {
         record.self_bond
     } else {
         record.tokens_of(delegation_shares(state, validator_address, sender)?)
     };
     if amount > bonded {
-        return Err(TxError::InsufficientBond { validator: *validator_address, bonded, requested: amount });
+        return Err(StakingError::InsufficientBond { validator: *validator_address, bonded, requested: amount }.into());
     }
     if unbondings_of(state, validator_address)?.len() >= VALIDATOR_UNBONDINGS_MAX {
-        return Err(TxError::ValidatorUnbondingsFull { validator: *validator_address, max: VALIDATOR_UNBONDINGS_MAX });
+        return Err(StakingError::ValidatorUnbondingsFull {
+            validator: *validator_address,
+            max: VALIDATOR_UNBONDINGS_MAX,
+        }
+        .into());
     }
     Ok((record, bonded))
 }
@@ -235,18 +242,18 @@ pub(super) fn check_unjail(
     sender: &Address,
     height: u64,
 ) -> Result<ValidatorRecord, TxError> {
-    let record = validator(state, sender)?.ok_or(TxError::UnknownValidator { address: *sender })?;
+    let record = validator(state, sender)?.ok_or(StakingError::UnknownValidator { address: *sender })?;
     if record.tombstoned {
-        return Err(TxError::ValidatorTombstoned { address: *sender });
+        return Err(StakingError::ValidatorTombstoned { address: *sender }.into());
     }
     if !record.jailed {
-        return Err(TxError::NotJailed { address: *sender });
+        return Err(StakingError::NotJailed { address: *sender }.into());
     }
     if height < record.jailed_until {
-        return Err(TxError::StillJailed { address: *sender, until: record.jailed_until, height });
+        return Err(StakingError::StillJailed { address: *sender, until: record.jailed_until, height }.into());
     }
     if record.self_bond < params.min_self_bond {
-        return Err(TxError::SelfBondTooLow { min: params.min_self_bond, got: record.self_bond });
+        return Err(StakingError::SelfBondTooLow { min: params.min_self_bond, got: record.self_bond }.into());
     }
     Ok(record)
 }
