@@ -42,9 +42,6 @@ mod packet;
 /// The paths, shared with the relayer ([`tributary_types::ibc::state_key`]).
 pub use tributary_types::ibc::state_key;
 
-#[cfg(test)]
-mod tests;
-
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{BlockInfo, RuntimeError, TxError};
