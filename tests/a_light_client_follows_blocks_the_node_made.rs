@@ -7,11 +7,10 @@
 use std::sync::Arc;
 use tributary_crypto::SigningKey;
 use tributary_light_client::{ClientConfig, ClientState, ConsensusState, Update};
-use tributary_mempool::MempoolConfig;
-use tributary_node::chain::{vrf_secret_for, Chain};
-use tributary_store::{Durability, Store};
-use tributary_types::block::{validator_set_hash, vote_sign_bytes, CommitCertificate, ValidatorSignature};
-use tributary_types::{ChainId, Genesis, GenesisAccount, GenesisValidator, Params, SignDoc, StakingParams, TxBody};
+use tributary_node::chain::Chain;
+use tributary_testkit::ProduceBlock;
+use tributary_types::block::validator_set_hash;
+use tributary_types::{Genesis, GenesisAccount, Params, SignDoc, StakingParams, TxBody};
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
 
@@ -27,46 +26,18 @@ fn node() -> Node {
     let validator = SigningKey::from_secret([11; 32]);
     let alice = SigningKey::from_secret([12; 32]);
     let params = Params::default();
+    let accounts = vec![GenesisAccount::funded(alice.public_key().address(), params.native_denom.clone(), 10_000_000)];
     let genesis = Genesis {
-        genesis_time_ms: 1_000,
-        params: params.clone(),
         staking: StakingParams { epoch_length: 5, ..StakingParams::default() },
-        modules: tributary_types::genesis::default_modules(),
-        validators: vec![GenesisValidator {
-            name: "v".into(),
-            public_key: validator.public_key(),
-            vrf_public_key: vrf_secret_for(&validator).unwrap().public_key().0,
-            power: 1,
-        }],
-        accounts: vec![GenesisAccount::funded(alice.public_key().address(), params.native_denom.clone(), 10_000_000)],
-        ..Genesis::empty(ChainId::new("lc-hub").unwrap())
+        ..tributary_testkit::one_validator_genesis("lc-hub", params, &validator, accounts)
     };
-    let mempool = MempoolConfig {
-        chain_id: genesis.chain_id.clone(),
-        native_denom: genesis.params.native_denom.clone(),
-        min_fee: genesis.params.min_fee,
-        gas: genesis.params.gas.clone(),
-        max_tx_bytes: genesis.params.max_tx_bytes as usize,
-        max_txs: 1_000,
-        max_bytes: 1 << 20,
-        max_txs_per_sender: 100,
-    };
-    let store = Arc::new(Store::open(dir.path()).unwrap());
-    let key = SigningKey::from_secret([11; 32]);
-    let chain = Arc::new(Chain::open(store, genesis, Some(key), mempool, Durability::Buffered).unwrap());
+    let chain = tributary_testkit::open_chain(dir.path(), genesis, SigningKey::from_secret([11; 32]));
     Node { _dir: dir, chain, validator, alice }
 }
 
 /// Build, certify (the only validator's vote is the whole committee) and commit a block.
 fn produce(node: &Node, now_ms: u64) {
-    let block = node.chain.build_block(0, now_ms, u32::MAX).unwrap();
-    let hash = block.hash();
-    let message = vote_sign_bytes(&block.header.chain_id, block.header.height, 0, &hash);
-    let signature =
-        ValidatorSignature { validator: node.validator.public_key(), signature: node.validator.sign(&message) };
-    let certificate =
-        CommitCertificate { height: block.header.height, round: 0, block_hash: hash, signatures: vec![signature] };
-    node.chain.commit_certified(&hash, certificate, None).unwrap();
+    node.chain.produce_block(now_ms).unwrap();
 }
 
 fn update(chain: &Chain, height: u64, trusted: u64) -> Update {

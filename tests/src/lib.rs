@@ -323,17 +323,8 @@ pub async fn height(client: &Client) -> u64 {
 }
 
 pub async fn balance(client: &Client, address: &str, denom: &str) -> u128 {
-    let answer = client
-        .query("query($a: String!) { account(address: $a) { balances { denom amount } } }", json!({ "a": address }))
-        .await
-        .unwrap();
-    answer["account"]["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["denom"] == denom)
-        .map(|b| b["amount"].as_str().unwrap().parse().unwrap())
-        .unwrap_or(0)
+    let balances = client.balances(&address.parse().unwrap()).await.unwrap();
+    balances.into_iter().find(|(d, _)| d == denom).map_or(0, |(_, amount)| amount)
 }
 
 pub async fn nonce(client: &Client, address: &str) -> u64 {

@@ -21,18 +21,32 @@
 
 use crate::output::shutdown_signal;
 use anyhow::Context;
+use clap::Args;
 use serde::Deserialize;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// What `hub gateway` takes (see [`crate::Command::Gateway`] for each flag's help).
+/// What `hub gateway` takes.
+#[derive(Args, Debug)]
 pub struct GatewayArgs {
+    /// The hub's GraphQL URL.
+    #[arg(long)]
     pub hub: String,
+    /// Where the gateway listens (port 0: a free port, printed).
+    #[arg(long, default_value = "127.0.0.1:26690")]
     pub listen: String,
+    /// A TOML file of gateway settings (see [`gateway`]); flags override it.
+    #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Requests per second each client IP may make (0: no limit).
+    #[arg(long)]
     pub rate_limit: Option<u32>,
+    /// Answer no introspection queries (`__schema`, `__type`).
+    #[arg(long)]
     pub no_introspection: bool,
+    /// Do not serve GraphiQL on GET /graphql.
+    #[arg(long)]
     pub no_graphiql: bool,
 }
 

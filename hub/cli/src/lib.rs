@@ -21,7 +21,6 @@ pub mod output;
 pub mod query;
 pub mod tx;
 
-use args::{HomeArg, PassphraseArg};
 use clap::{Parser, Subcommand};
 use keys::KeysCommand;
 use query::QueryCommand;
@@ -44,77 +43,11 @@ pub enum Command {
     /// With --validators N > 1: one home per validator (DIR/node0, DIR/node1, …)
     /// sharing one genesis, each dialling the others. With --genesis: a full
     /// node that follows an existing chain.
-    Init {
-        #[command(flatten)]
-        home: HomeArg,
-        /// The chain's id (a-z, 0-9, '-'). Not needed with --genesis.
-        #[arg(long, required_unless_present = "genesis")]
-        chain_id: Option<String>,
-        /// Validators in the genesis (and node homes to write).
-        #[arg(long, default_value_t = 1)]
-        validators: usize,
-        /// Funded user accounts to create besides the validators.
-        #[arg(long, default_value_t = 2)]
-        accounts: usize,
-        /// One validator: address for the GraphQL API (port 0 picks a free one at start).
-        #[arg(long, default_value = "127.0.0.1:26680")]
-        api: String,
-        /// One validator: p2p port on 127.0.0.1.
-        #[arg(long, default_value_t = 26656)]
-        p2p_port: u16,
-        /// Several validators: node k's API listens on BASE + 2k and its p2p on BASE + 2k + 1 (0: free ports).
-        #[arg(long, default_value_t = 26700)]
-        base_port: u16,
-        /// Only the validators' peers may connect (edit [p2p] allow and send SIGHUP to change).
-        #[arg(long)]
-        permissioned: bool,
-        /// Make a full node for the chain of this genesis file (no validator key).
-        #[arg(long)]
-        genesis: Option<PathBuf>,
-        /// A full node's bootstrap peer, `/ip4/…/tcp/…/p2p/{peer id}` (repeatable).
-        #[arg(long, requires = "genesis")]
-        bootstrap: Vec<String>,
-        /// Encrypt the new key files with the passphrase from --passphrase-file or $TRIBUTARY_PASSPHRASE.
-        #[arg(long)]
-        encrypt: bool,
-        #[command(flatten)]
-        passphrase: PassphraseArg,
-    },
+    Init(node::InitArgs),
     /// Run a node from its home until Ctrl-C or SIGTERM.
-    Start {
-        #[command(flatten)]
-        home: HomeArg,
-        /// Override the config's api_listen.
-        #[arg(long)]
-        api: Option<String>,
-        #[command(flatten)]
-        passphrase: PassphraseArg,
-        /// Stop when the process with this pid is no longer the parent (set
-        /// by a hub node for the child-chain nodes it runs).
-        #[arg(long, hide = true)]
-        parent_pid: Option<u32>,
-    },
+    Start(node::StartArgs),
     /// Serve one GraphQL endpoint over the hub and every child chain (discovered from the hub's registry).
-    Gateway {
-        /// The hub's GraphQL URL.
-        #[arg(long)]
-        hub: String,
-        /// Where the gateway listens (port 0: a free port, printed).
-        #[arg(long, default_value = "127.0.0.1:26690")]
-        listen: String,
-        /// A TOML file of gateway settings (see [`gateway`]); flags override it.
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Requests per second each client IP may make (0: no limit).
-        #[arg(long)]
-        rate_limit: Option<u32>,
-        /// Answer no introspection queries (`__schema`, `__type`).
-        #[arg(long)]
-        no_introspection: bool,
-        /// Do not serve GraphiQL on GET /graphql.
-        #[arg(long)]
-        no_graphiql: bool,
-    },
+    Gateway(gateway::GatewayArgs),
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
     Devnet {
         /// Directory for the devnet's nodes; running again on it resumes the chain.
@@ -145,43 +78,9 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
     match cli.command {
-        Command::Init {
-            home,
-            chain_id,
-            validators,
-            accounts,
-            api,
-            p2p_port,
-            base_port,
-            permissioned,
-            genesis,
-            bootstrap,
-            encrypt,
-            passphrase,
-        } => node::init(
-            node::InitArgs {
-                home,
-                chain_id,
-                validators,
-                accounts,
-                api,
-                p2p_port,
-                base_port,
-                permissioned,
-                genesis,
-                bootstrap,
-                encrypt,
-                passphrase,
-            },
-            json,
-        ),
-        Command::Start { home, api, passphrase, parent_pid } => {
-            node::start(home, api, passphrase, parent_pid, json).await
-        }
-        Command::Gateway { hub, listen, config, rate_limit, no_introspection, no_graphiql } => {
-            gateway::run(gateway::GatewayArgs { hub, listen, config, rate_limit, no_introspection, no_graphiql }, json)
-                .await
-        }
+        Command::Init(args) => node::init(args, json),
+        Command::Start(args) => node::start(args, json).await,
+        Command::Gateway(args) => gateway::run(args, json).await,
         Command::Devnet { home, validators, base_port, children } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
             devnet::run(home, validators, base_port, children, json).await

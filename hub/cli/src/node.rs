@@ -2,6 +2,7 @@
 
 use crate::args::{HomeArg, PassphraseArg};
 use crate::output::{emit, shutdown_signal};
+use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,20 +10,59 @@ use tributary_node::clock::{now_ms, Clock};
 use tributary_node::init::{free_ports, init_full_node, init_home, ports_from, InitOptions, NodePorts};
 use tributary_types::ChainId;
 
-/// What `hub init` takes (see [`crate::Command::Init`] for each flag's help).
+/// What `hub init` takes.
+#[derive(Args, Debug)]
 pub struct InitArgs {
+    #[command(flatten)]
     pub home: HomeArg,
+    /// The chain's id (a-z, 0-9, '-'). Not needed with --genesis.
+    #[arg(long, required_unless_present = "genesis")]
     pub chain_id: Option<String>,
+    /// Validators in the genesis (and node homes to write).
+    #[arg(long, default_value_t = 1)]
     pub validators: usize,
+    /// Funded user accounts to create besides the validators.
+    #[arg(long, default_value_t = 2)]
     pub accounts: usize,
+    /// One validator: address for the GraphQL API (port 0 picks a free one at start).
+    #[arg(long, default_value = "127.0.0.1:26680")]
     pub api: String,
+    /// One validator: p2p port on 127.0.0.1.
+    #[arg(long, default_value_t = 26656)]
     pub p2p_port: u16,
+    /// Several validators: node k's API listens on BASE + 2k and its p2p on BASE + 2k + 1 (0: free ports).
+    #[arg(long, default_value_t = 26700)]
     pub base_port: u16,
+    /// Only the validators' peers may connect (edit [p2p] allow and send SIGHUP to change).
+    #[arg(long)]
     pub permissioned: bool,
+    /// Make a full node for the chain of this genesis file (no validator key).
+    #[arg(long)]
     pub genesis: Option<PathBuf>,
+    /// A full node's bootstrap peer, `/ip4/…/tcp/…/p2p/{peer id}` (repeatable).
+    #[arg(long, requires = "genesis")]
     pub bootstrap: Vec<String>,
+    /// Encrypt the new key files with the passphrase from --passphrase-file or $TRIBUTARY_PASSPHRASE.
+    #[arg(long)]
     pub encrypt: bool,
+    #[command(flatten)]
     pub passphrase: PassphraseArg,
+}
+
+/// What `hub start` takes.
+#[derive(Args, Debug)]
+pub struct StartArgs {
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Override the config's api_listen.
+    #[arg(long)]
+    pub api: Option<String>,
+    #[command(flatten)]
+    pub passphrase: PassphraseArg,
+    /// Stop when the process with this pid is no longer the parent (set
+    /// by a hub node for the child-chain nodes it runs).
+    #[arg(long, hide = true)]
+    pub parent_pid: Option<u32>,
 }
 
 /// `hub init`: one validator's home, several validators' homes, or (with
@@ -73,13 +113,8 @@ pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
 /// `hub start`: the engine ([`tributary_node::node`]) with the GraphQL API
 /// ([`tributary_api`]) in front of it, until Ctrl-C, SIGTERM or the parent
 /// process going away.
-pub async fn start(
-    home: HomeArg,
-    api: Option<String>,
-    passphrase: PassphraseArg,
-    parent_pid: Option<u32>,
-    json: bool,
-) -> anyhow::Result<()> {
+pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
+    let StartArgs { home, api, passphrase, parent_pid } = args;
     let home = home.home();
     let mut config = home.load_config()?;
     if let Some(api) = api {

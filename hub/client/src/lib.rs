@@ -154,6 +154,28 @@ impl Client {
         answer.pointer("/account/nextNonce").and_then(Value::as_u64).ok_or_else(|| unexpected("nextNonce", &answer))
     }
 
+    /// Every balance `address` holds, as (denom, amount); none for an
+    /// account the chain has never seen.
+    pub async fn balances(&self, address: &Address) -> Result<Vec<(String, Amount)>, ClientError> {
+        let answer = self
+            .query(
+                "query($a: String!) { account(address: $a) { balances { denom amount } } }",
+                json!({ "a": address.to_string() }),
+            )
+            .await?;
+        let balances = answer
+            .pointer("/account/balances")
+            .and_then(Value::as_array)
+            .ok_or_else(|| unexpected("balances", &answer))?;
+        balances
+            .iter()
+            .map(|b| {
+                let amount = text(b, "amount")?.parse().map_err(|_| unexpected("amount", b))?;
+                Ok((text(b, "denom")?.to_string(), amount))
+            })
+            .collect()
+    }
+
     /// Submit a signed transaction to the node's mempool; its hash (hex).
     pub async fn submit(&self, tx: &Tx) -> Result<String, ClientError> {
         self.submit_base64(&encode_tx(tx)).await

@@ -2,6 +2,9 @@
 //!
 //! - [`chain`]: one in-process chain on RocksDB in a temporary directory,
 //!   with its genesis built from a few facts, keys and a transfer to sign;
+//! - [`ibc`]: two in-process chains and a relayer done by hand, where the
+//!   runtime's IBC tests run;
+//! - [`light_chain`]: the light client's generator of certified headers;
 //! - [`serve`]: an API or gateway served on 127.0.0.1, and a
 //!   graphql-transport-ws client for it.
 //!
@@ -11,7 +14,10 @@
 //! is fine for integration tests: they link the same library).
 
 pub mod chain;
+pub mod ibc;
 pub mod serve;
+/// The light client's generator of certified header chains.
+pub use tributary_light_client_testchain as light_chain;
 
 pub use chain::{
     fixture, mempool_config, one_validator_genesis, open_chain, transfer, wait_for_subscribers, Fixture, ProduceBlock,

@@ -62,17 +62,8 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 }
 
 async fn voucher_balance(client: &Client, address: &str) -> u128 {
-    let answer = client
-        .query("query($a: String!) { account(address: $a) { balances { denom amount } } }", json!({ "a": address }))
-        .await
-        .unwrap();
-    answer["account"]["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|b| b["denom"].as_str().unwrap().starts_with("transfer/"))
-        .map(|b| b["amount"].as_str().unwrap().parse::<u128>().unwrap())
-        .sum()
+    let balances = client.balances(&address.parse().unwrap()).await.unwrap();
+    balances.iter().filter(|(denom, _)| denom.starts_with("transfer/")).map(|(_, amount)| amount).sum()
 }
 
 fn proof_verification_rate(proof_b64: &str, root_hex: &str, key: &str, value_b64: &str) -> f64 {
