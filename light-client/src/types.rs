@@ -193,27 +193,19 @@ pub enum MisbehaviourKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tributary_types::{ChainId, GenesisValidator, Params, PublicKey};
+    use tributary_types::{ChainId, GenesisValidator, PublicKey};
 
     #[test]
     fn a_state_from_the_genesis_hash_equals_the_one_from_the_genesis_document() {
         let genesis = Genesis {
-            chain_id: ChainId::new("child-a").unwrap(),
             genesis_time_ms: 1_700_000_000_000,
-            params: Params::default(),
-            consensus: Default::default(),
-            staking: Default::default(),
-            registry: Default::default(),
-            token: Default::default(),
-            modules: vec![],
             validators: vec![GenesisValidator {
                 name: "v0".into(),
                 public_key: PublicKey([7; 32]),
                 vrf_public_key: [8; 32],
                 power: 10,
             }],
-            accounts: vec![],
-            hub: None,
+            ..Genesis::empty(ChainId::new("child-a").unwrap())
         };
         let root = Hash([9; 32]);
         let from_hash =

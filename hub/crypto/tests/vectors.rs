@@ -13,7 +13,7 @@ use tributary_types::ibc::{
 };
 use tributary_types::oracle::{FeedConfig, FeedKind, Report, SignedReport, REPORT_DOMAIN};
 use tributary_types::{
-    merkle_root, Address, ChainId, CommitCertificate, ConsensusGenesis, Denom, Genesis, GenesisAccount, GenesisBalance,
+    merkle_root, Address, ChainId, CommitCertificate, ConsensusGenesis, Denom, Genesis, GenesisAccount,
     GenesisValidator, Hash, Header, HubTrust, Params, PollWeight, SignDoc, TokenMetadata, TxBody, ValidatorSignature,
 };
 
@@ -230,19 +230,16 @@ fn registry_vectors() -> Vec<Value> {
     // A child genesis as `childchain` renders one: committee + assets, the
     // two validators as its first committee, the owner holding the supply.
     let child_genesis = Genesis {
-        chain_id: ChainId::new("acme-token-1").unwrap(),
         genesis_time_ms: 1_700_000_000_000,
         params: Params { native_denom: Denom::new("uacme").unwrap(), ..Params::default() },
-        consensus: ConsensusGenesis::default(),
-        staking: Default::default(),
-        registry: Default::default(),
         token: TokenMetadata { name: "Acme".into(), symbol: "ACME".into(), decimals: 6 },
         modules: vec!["committee".into(), "assets".into()],
         validators: GenesisValidator::named("hub-validator-", &validators),
-        accounts: vec![GenesisAccount {
-            address: key(15).public_key().address(),
-            balances: vec![GenesisBalance { denom: Denom::new("uacme").unwrap(), amount: 1_000_000_000 }],
-        }],
+        accounts: vec![GenesisAccount::funded(
+            key(15).public_key().address(),
+            Denom::new("uacme").unwrap(),
+            1_000_000_000,
+        )],
         hub: Some(HubTrust {
             chain_id: ChainId::new(hub).unwrap(),
             consensus: ConsensusGenesis::default(),
@@ -252,6 +249,7 @@ fn registry_vectors() -> Vec<Value> {
             trusting_period_ms: 14 * 24 * 3600 * 1000,
             max_clock_drift_ms: 10_000,
         }),
+        ..Genesis::empty(ChainId::new("acme-token-1").unwrap())
     };
     let genesis_bytes = borsh::to_vec(&child_genesis).unwrap();
     let deposit = 1_000_000_000u128;
