@@ -129,6 +129,19 @@ impl ChainHandle {
         Ok((client["latestHeight"].as_u64().unwrap_or(0), client["chainId"].as_str().unwrap_or_default().to_string()))
     }
 
+    /// Each IBC client on this chain and the chain it follows (client id → chain id).
+    pub async fn client_chains(&self) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+        let answer = self.query("{ ibcClients { clientId chainId } }", json!({})).await?;
+        let clients = answer["ibcClients"].as_array().context("no ibcClients in the answer")?;
+        clients
+            .iter()
+            .map(|c| {
+                let text = |f: &str| c[f].as_str().map(str::to_string).with_context(|| format!("no {f} in {c}"));
+                Ok((text("clientId")?, text("chainId")?))
+            })
+            .collect()
+    }
+
     pub async fn channel(&self, port: &str, channel_id: &str) -> anyhow::Result<ChannelInfo> {
         self.channels()
             .await?

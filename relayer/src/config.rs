@@ -27,6 +27,62 @@ pub struct RelayerConfig {
     pub relay: RelaySettings,
     #[serde(default)]
     pub metrics: MetricsSettings,
+    /// Follow the hub's registry: relay the hub and every child chain it
+    /// registers, with no `[[chains]]` entry per chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub: Option<HubConfig>,
+    /// Which channels to serve (default: every transfer channel between
+    /// known chains).
+    #[serde(default)]
+    pub policy: PolicyConfig,
+}
+
+/// `[hub]`: the hub whose registry names the chains to relay.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    /// The hub's chain id (checked against what its nodes say).
+    pub id: String,
+    /// GraphQL URLs of hub nodes, tried in order (one is enough; more fail over).
+    pub graphql: Vec<String>,
+    /// The relayer's key on the hub and on every chain found in its
+    /// registry, relative to the relayer's home.
+    pub key_file: String,
+    /// Only these child chains (patterns with `*`; empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chains: Vec<String>,
+    /// Only children of these templates (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<String>,
+    /// How often to read the registry and the chains' channels.
+    #[serde(default = "default_refresh_ms")]
+    pub refresh_ms: u64,
+}
+
+fn default_refresh_ms() -> u64 {
+    2_000
+}
+
+/// `[policy]`: which channel ends this relayer serves (see
+/// [`crate::discovery::Policy`]), and when a waiting packet is worth a warning.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// `chain:channel` patterns (`*` for any run of characters); empty: all.
+    pub allow: Vec<String>,
+    pub deny: Vec<String>,
+    /// A packet pending longer than this on a channel nobody here serves is
+    /// reported (health-check, metrics, log).
+    pub unserved_after_secs: u64,
+    /// The relayer can pay on a chain while its balance covers this many
+    /// transactions at the chain's least fee.
+    pub funding_margin: u64,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig { allow: Vec::new(), deny: Vec::new(), unserved_after_secs: 60, funding_margin: 100 }
+    }
 }
 
 /// A chain the relayer talks to.
@@ -156,13 +212,45 @@ impl RelayerConfig {
             return Err(bad("paths", format!("{} paths; at most {PATHS_MAX}", self.paths.len())));
         }
         let mut ids = BTreeSet::new();
+        if let Some(hub) = &self.hub {
+            if !valid_id(&hub.id) {
+                return Err(bad("hub.id", format!("{:?} is not a chain id (a-z, 0-9, '-')", hub.id)));
+            }
+            if hub.graphql.is_empty() || hub.graphql.len() > 16 {
+                return Err(bad("hub.graphql", "give 1 to 16 GraphQL URLs of hub nodes"));
+            }
+            for url in &hub.graphql {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    return Err(bad("hub.graphql", format!("{url:?} is not an http(s) URL")));
+                }
+            }
+            let key = home.join(&hub.key_file);
+            if !key.is_file() {
+                return Err(bad("hub.key_file", format!("{} does not exist", key.display())));
+            }
+            if hub.refresh_ms < 100 {
+                return Err(bad("hub.refresh_ms", "must be at least 100"));
+            }
+            ids.insert(hub.id.as_str());
+        }
+        if self.policy.allow.len() + self.policy.deny.len() > 256 {
+            return Err(bad("policy", "at most 256 allow and deny patterns"));
+        }
+        for (name, patterns) in [("policy.allow", &self.policy.allow), ("policy.deny", &self.policy.deny)] {
+            if let Some(bad_pattern) = patterns.iter().find(|p| !p.contains(':')) {
+                return Err(bad(
+                    name,
+                    format!("{bad_pattern:?} is not a chain:channel pattern (e.g. \"acme-*:channel-*\")"),
+                ));
+            }
+        }
         for (i, chain) in self.chains.iter().enumerate() {
             let field = |name: &str| format!("chains[{i}].{name}");
             if !valid_id(&chain.id) {
                 return Err(bad(field("id"), format!("{:?} is not a chain id (a-z, 0-9, '-')", chain.id)));
             }
             if !ids.insert(chain.id.as_str()) {
-                return Err(bad(field("id"), format!("{} is listed twice", chain.id)));
+                return Err(bad(field("id"), format!("{} is listed twice (or is the [hub])", chain.id)));
             }
             if !(chain.graphql.starts_with("http://") || chain.graphql.starts_with("https://")) {
                 return Err(bad(field("graphql"), format!("{:?} is not an http(s) URL", chain.graphql)));

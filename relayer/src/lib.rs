@@ -2,8 +2,12 @@
 //! their GraphQL APIs, each packet proven with an ICS23 proof against a
 //! state root the receiving chain's light client certified.
 //!
-//! - [`config`]: `relayer.toml` (chains, paths, settings), validated with
-//!   errors that name the field;
+//! - [`config`]: `relayer.toml` (the hub, chains, paths, policy, settings),
+//!   validated with errors that name the field;
+//! - [`discovery`]: which chains and paths to relay, from the hub's
+//!   registry and the chains' own channels (pure);
+//! - [`service`]: the running relayer's view, refreshed: live endpoints
+//!   with failover, paths, funding, unserved channels;
 //! - [`chain`]: one chain's node and the relayer's key there;
 //! - [`relay`]: a round over a path (deliver, acknowledge, time out) and
 //!   channel creation;
@@ -18,7 +22,9 @@
 
 pub mod chain;
 pub mod config;
+pub mod discovery;
 pub mod feeds;
 pub mod follow;
 pub mod metrics;
 pub mod relay;
+pub mod service;

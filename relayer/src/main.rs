@@ -12,8 +12,8 @@ use tributary_relayer::chain::ChainHandle;
 use tributary_relayer::config::{RelayerConfig, CONFIG_BYTES_MAX, CONFIG_FILE};
 use tributary_relayer::metrics::Metrics;
 use tributary_relayer::relay::{self, Relayed};
+use tributary_relayer::service::Relayer;
 use tributary_types::ibc::Ordering;
-use tributary_types::ChainId;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -129,21 +129,6 @@ fn save_config(home: &Path, config: &RelayerConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn handles(home: &Path, config: &RelayerConfig) -> anyhow::Result<BTreeMap<String, Arc<ChainHandle>>> {
-    let timeout = Duration::from_secs(config.relay.tx_timeout_secs);
-    let mut out = BTreeMap::new();
-    for chain in &config.chains {
-        let key = tributary_crypto::keyfile::load_signing_key(&config.key_path(home, chain), None)
-            .with_context(|| format!("chain {}: cannot load key_file {}", chain.id, chain.key_file))?;
-        let fee = chain.fee.as_deref().map(str::parse).transpose()?;
-        out.insert(
-            chain.id.clone(),
-            Arc::new(ChainHandle::new(ChainId::new(&chain.id)?, &chain.graphql, key, fee, timeout)),
-        );
-    }
-    Ok(out)
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let home = cli.home.clone();
     match cli.command {
@@ -164,10 +149,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::HealthCheck => health_check(&home, cli.json).await,
         Command::Channel(ChannelCommand::Create { a, b, ordered }) => {
             let mut config = load_config(&home)?;
-            let chains = handles(&home, &config)?;
-            let (Some(chain_a), Some(chain_b)) = (chains.get(&a), chains.get(&b)) else {
-                bail!("--a {a} and --b {b} must both be [[chains]] in relayer.toml");
-            };
+            let relayer = Relayer::new(&home, config.clone(), Arc::new(Metrics::default()), false)?;
+            relayer.refresh().await;
+            let chain_a = reachable(&relayer, &a, "--a")?;
+            let chain_b = reachable(&relayer, &b, "--b")?;
             let ordering = if ordered { Ordering::OrderedAllowTimeout } else { Ordering::Unordered };
             let json = cli.json;
             let mut progress = |line: &str| {
@@ -177,35 +162,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("{line}");
                 }
             };
-            let (a_channel, b_channel) = relay::create_channel(chain_a, chain_b, ordering, &mut progress).await?;
-            match config.paths.iter_mut().find(|p| (p.a == a && p.b == b) || (p.a == b && p.b == a)) {
-                Some(path) if path.a == a => (path.a_channel, path.b_channel) = (a_channel.clone(), b_channel.clone()),
-                Some(path) => (path.a_channel, path.b_channel) = (b_channel.clone(), a_channel.clone()),
-                None => config.paths.push(tributary_relayer::config::PathConfig {
-                    a: a.clone(),
-                    b: b.clone(),
-                    a_channel: a_channel.clone(),
-                    b_channel: b_channel.clone(),
-                    denoms: Vec::new(),
-                }),
+            let (a_channel, b_channel) = relay::create_channel(&chain_a, &chain_b, ordering, &mut progress).await?;
+            // A path between two [[chains]] is written down; any other is
+            // found on the chains by every relayer following the hub.
+            let saved = config.chain(&a).is_some() && config.chain(&b).is_some();
+            if saved {
+                match config.paths.iter_mut().find(|p| (p.a == a && p.b == b) || (p.a == b && p.b == a)) {
+                    Some(path) if path.a == a => {
+                        (path.a_channel, path.b_channel) = (a_channel.clone(), b_channel.clone())
+                    }
+                    Some(path) => (path.a_channel, path.b_channel) = (b_channel.clone(), a_channel.clone()),
+                    None => config.paths.push(tributary_relayer::config::PathConfig {
+                        a: a.clone(),
+                        b: b.clone(),
+                        a_channel: a_channel.clone(),
+                        b_channel: b_channel.clone(),
+                        denoms: Vec::new(),
+                    }),
+                }
+                save_config(&home, &config)?;
             }
-            save_config(&home, &config)?;
+            let note = if saved {
+                "saved in relayer.toml"
+            } else {
+                "running relayers that follow the hub relay it from their next refresh; nothing to edit"
+            };
             emit(
                 cli.json,
-                &json!({ "event": "channel", "a": a, "b": b, "a_channel": a_channel, "b_channel": b_channel }),
-                &format!("channel open: {a} {a_channel} <-> {b} {b_channel} (saved in relayer.toml)"),
+                &json!({ "event": "channel", "a": a, "b": b, "a_channel": a_channel, "b_channel": b_channel, "saved": saved }),
+                &format!("channel open: {a} {a_channel} <-> {b} {b_channel} ({note})"),
             );
             Ok(())
         }
         Command::Start => start(&home, cli.json).await,
         Command::Clear => {
             let config = load_config(&home)?;
-            let chains = handles(&home, &config)?;
-            let metrics = Metrics::default();
+            let relayer = Relayer::new(&home, config, Arc::new(Metrics::default()), false)?;
+            relayer.refresh().await;
             let mut total = Relayed::default();
             // Rounds until nothing moves (bounded): a delivery's ack needs a second round.
             for _ in 0..10 {
-                let round = relay_all(&config, &chains, &metrics).await?;
+                let round = relayer.round().await;
                 total += Relayed { pending: 0, ..round };
                 if round.received + round.acknowledged + round.timed_out == 0 {
                     total.pending = round.pending;
@@ -225,40 +222,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// One round over every path with open channels; errors on one path are
-/// logged and counted, and the others still run.
-async fn relay_all(
-    config: &RelayerConfig,
-    chains: &BTreeMap<String, Arc<ChainHandle>>,
-    metrics: &Metrics,
-) -> anyhow::Result<Relayed> {
-    let mut total = Relayed::default();
-    let mut failures = Vec::new();
-    for path in config.paths.iter().filter(|p| !p.a_channel.is_empty() && !p.b_channel.is_empty()) {
-        let (Some(a), Some(b)) = (chains.get(&path.a), chains.get(&path.b)) else { continue };
-        match relay::relay_path(a, b, &path.a_channel, &path.b_channel, &path.denoms, config.relay.batch_max, metrics)
-            .await
-        {
-            Ok(round) => total += round,
-            Err(e) => {
-                tracing::warn!(a = %path.a, b = %path.b, "relaying failed this round: {e:#}");
-                failures.push(format!("{} <-> {}: {e:#}", path.a, path.b));
-            }
-        }
+/// The live handle of `id`, or an error that says why there is none.
+fn reachable(relayer: &Relayer, id: &str, flag: &str) -> anyhow::Result<Arc<ChainHandle>> {
+    if let Some(chain) = relayer.chain(id) {
+        return Ok(chain);
     }
-    metrics.round();
-    if !failures.is_empty()
-        && total.received + total.acknowledged + total.timed_out == 0
-        && failures.len() == config.paths.len()
-    {
-        bail!("every path failed: {}", failures.join("; "));
+    let report = relayer.report();
+    let known = report["chains"].as_array().into_iter().flatten().find(|c| c["chain"] == id);
+    match known {
+        Some(chain) => bail!("{flag} {id}: no endpoint of the chain answers ({})", chain["error"].as_str().unwrap_or("unknown")),
+        None => match relayer.config().hub.as_ref() {
+            Some(hub) => bail!(
+                "{flag} {id}: not a chain the hub {} registers (or [hub] chains/templates leave it out), nor one of the [[chains]] in relayer.toml{}",
+                hub.id,
+                report["registry_error"]["error"].as_str().map(|e| format!("; the registry could not be read: {e}")).unwrap_or_default()
+            ),
+            None => bail!("{flag} {id}: not one of the [[chains]] in relayer.toml; add it, or add a [hub] section to follow the hub's registry"),
+        },
     }
-    Ok(total)
 }
 
 async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
     let config = load_config(home)?;
-    let chains = handles(home, &config)?;
     let metrics = Arc::new(Metrics::default());
     if !config.metrics.listen.is_empty() {
         let listener = tokio::net::TcpListener::bind(&config.metrics.listen)
@@ -278,8 +263,13 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
             }
         });
     }
+    let relayer = Relayer::new(home, config.clone(), metrics.clone(), true)?;
+    relayer.refresh().await;
     for feed in &config.feeds {
-        let Some(chain) = chains.get(&feed.chain) else { continue };
+        let Some(chain) = relayer.chain(&feed.chain) else {
+            tracing::error!(feed = %feed.name, chain = %feed.chain, "the feed's chain cannot be reached; the feed does not run");
+            continue;
+        };
         let feeder = tributary_crypto::keyfile::load_signing_key(&home.join(&feed.key_file), None)
             .with_context(|| format!("feed {}: cannot load key_file {}", feed.name, feed.key_file))?;
         let job = tributary_relayer::feeds::FeedJob {
@@ -287,7 +277,7 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
             url: feed.url.clone(),
             pointer: feed.pointer.clone(),
             interval: Duration::from_millis(feed.interval_ms),
-            chain: chain.clone(),
+            chain,
             feed_id: feed.feed_id.clone(),
             feeder,
             timestamp_pointer: feed.timestamp_pointer.clone(),
@@ -295,32 +285,39 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
         };
         tokio::spawn(tributary_relayer::feeds::run(job, metrics.clone()));
     }
+    let chains = relayer.chains();
     emit(
         json,
-        &json!({ "event": "started", "paths": config.paths.len(), "feeds": config.feeds.len(), "metrics": config.metrics.listen }),
-        &format!("relaying over {} paths; metrics on http://{}/metrics", config.paths.len(), config.metrics.listen),
+        &json!({ "event": "started", "chains": chains.keys().collect::<Vec<_>>(), "paths": relayer.paths().len(),
+                 "feeds": config.feeds.len(), "metrics": config.metrics.listen,
+                 "hub": config.hub.as_ref().map(|h| h.id.clone()) }),
+        &format!(
+            "relaying {} chains over {} paths{}; metrics on http://{}/metrics",
+            chains.len(),
+            relayer.paths().len(),
+            config.hub.as_ref().map(|h| format!(" (following the registry of {})", h.id)).unwrap_or_default(),
+            config.metrics.listen
+        ),
     );
-    // Blocks arriving by subscription wake the loop at once; polling is the floor.
-    let wake = Arc::new(tokio::sync::Notify::new());
-    for chain in &config.chains {
-        tokio::spawn(tributary_relayer::follow::follow(
-            chain.id.clone(),
-            chain.graphql.clone(),
-            wake.clone(),
-            metrics.clone(),
-        ));
-    }
     let mut heights = load_progress(home);
     let poll = Duration::from_millis(config.relay.poll_ms);
+    // Without a hub, only the static chains' channels can change.
+    let refresh_every = Duration::from_millis(config.hub.as_ref().map_or(5_000, |h| h.refresh_ms));
+    let mut refreshed = tokio::time::Instant::now();
+    let wake = relayer.wake();
     // Listen once, before any work: a signal that arrives mid-round stops
     // the round (safe: the chains are the ledger, nothing is half-kept here).
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot listen for SIGTERM")?;
     loop {
         let round = async {
+            if refreshed.elapsed() >= refresh_every {
+                relayer.refresh().await;
+                refreshed = tokio::time::Instant::now();
+            }
             // Gap detection: a chain that moved on by more than one block
             // since the last round is caught up from its pending index all the same.
-            for (id, chain) in &chains {
+            for (id, chain) in relayer.chains() {
                 if let Ok(height) = chain.height().await {
                     let last = heights.insert(id.clone(), height).unwrap_or(height);
                     if height > last + 1 {
@@ -329,17 +326,14 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
                 }
             }
             save_progress(home, &heights);
-            match relay_all(&config, &chains, &metrics).await {
-                Ok(round) if round.received + round.acknowledged + round.timed_out > 0 => {
-                    tracing::info!(
-                        received = round.received,
-                        acknowledged = round.acknowledged,
-                        timed_out = round.timed_out,
-                        "relayed"
-                    );
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("{e:#}"),
+            let round = relayer.round().await;
+            if round.received + round.acknowledged + round.timed_out > 0 {
+                tracing::info!(
+                    received = round.received,
+                    acknowledged = round.acknowledged,
+                    timed_out = round.timed_out,
+                    "relayed"
+                );
             }
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}
@@ -375,67 +369,76 @@ fn save_progress(home: &Path, heights: &BTreeMap<String, u64>) {
     }
 }
 
+/// Reach every chain (the hub's registry and [[chains]]), and report for
+/// each whether it answers and the relayer can pay there, every path found,
+/// and the channels nobody here serves where packets wait.
 async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
     let config = load_config(home)?;
-    let chains = handles(home, &config)?;
-    let mut report = Vec::new();
-    let mut healthy = true;
-    for (id, chain) in &chains {
-        let address = chain.signer.key().public_key().address().to_string();
-        let status = match chain.height().await {
-            Ok(height) => {
-                let funded = chain
-                    .client
-                    .query(
-                        "query($a: String!) { account(address: $a) { balances { amount } } }",
-                        json!({ "a": address }),
-                    )
-                    .await
-                    .ok()
-                    .and_then(|a| a["account"]["balances"].as_array().map(|b| !b.is_empty()))
-                    .unwrap_or(false);
-                if !funded {
-                    healthy = false;
-                }
-                json!({ "chain": id, "reachable": true, "height": height, "relayer": address, "funded": funded })
-            }
-            Err(e) => {
-                healthy = false;
-                json!({ "chain": id, "reachable": false, "error": format!("{e:#}") })
-            }
-        };
-        report.push(status);
+    let relayer = Relayer::new(home, config.clone(), Arc::new(Metrics::default()), false)?;
+    relayer.refresh().await;
+    let report = relayer.report();
+    let mut problems = Vec::new();
+    if let Some(error) = report["registry_error"]["error"].as_str() {
+        problems.push(format!("the hub's registry cannot be read: {error}"));
     }
-    for path in &config.paths {
-        let (Some(a), Some(b)) = (chains.get(&path.a), chains.get(&path.b)) else { continue };
-        let status = if path.a_channel.is_empty() {
-            json!({ "path": format!("{} <-> {}", path.a, path.b), "open": false, "note": "run `relayer channel create`" })
-        } else {
-            match relay::channel_pair(a, b, &path.a_channel).await {
-                Ok((a_end, b_end)) => {
-                    let open = a_end.end.state == tributary_types::ibc::ChannelState::Open
-                        && b_end.end.state == tributary_types::ibc::ChannelState::Open;
-                    healthy &= open;
-                    json!({ "path": format!("{} <-> {}", path.a, path.b), "open": open, "a_channel": a_end.channel_id, "b_channel": b_end.channel_id })
-                }
-                Err(e) => {
-                    healthy = false;
-                    json!({ "path": format!("{} <-> {}", path.a, path.b), "open": false, "error": format!("{e:#}") })
-                }
-            }
-        };
-        report.push(status);
+    for chain in report["chains"].as_array().into_iter().flatten() {
+        let id = chain["chain"].as_str().unwrap_or_default();
+        if chain["reachable"] != true {
+            problems.push(format!("{id}: no endpoint answers ({})", chain["error"].as_str().unwrap_or("unknown")));
+        } else if chain["funded"] == false {
+            problems.push(format!(
+                "{id}: the relayer ({}) cannot pay fees: it holds {}",
+                chain["relayer"].as_str().unwrap_or_default(),
+                chain["balance"].as_str().unwrap_or("nothing")
+            ));
+        }
     }
+    for path in config.paths.iter().filter(|p| p.a_channel.is_empty()) {
+        problems.push(format!(
+            "path {} <-> {} has no channel: run `relayer channel create --a {} --b {}`",
+            path.a, path.b, path.a, path.b
+        ));
+    }
+    for unserved in report["unserved"].as_array().into_iter().flatten() {
+        if unserved["pending"].as_u64().unwrap_or(0) > 0 {
+            problems.push(format!(
+                "{} {}: {} packet(s) wait and no relayer here serves the channel: {}",
+                unserved["chain"].as_str().unwrap_or_default(),
+                unserved["channel"].as_str().unwrap_or_default(),
+                unserved["pending"],
+                unserved["reason"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    let healthy = problems.is_empty();
     if json {
-        println!("{}", json!({ "healthy": healthy, "checks": report }));
+        println!("{}", json!({ "healthy": healthy, "problems": problems, "report": report }));
     } else {
-        for line in &report {
-            println!("{line}");
+        for chain in report["chains"].as_array().into_iter().flatten() {
+            println!(
+                "chain {:<24} {:<10} via {}  funded: {}",
+                chain["chain"].as_str().unwrap_or_default(),
+                if chain["reachable"] == true { "reachable" } else { "DOWN" },
+                chain["using"].as_str().unwrap_or("-"),
+                chain["funded"]
+            );
+        }
+        for path in report["paths"].as_array().into_iter().flatten() {
+            println!(
+                "path  {} {} <-> {} {}",
+                path["a"].as_str().unwrap_or_default(),
+                path["a_channel"].as_str().unwrap_or_default(),
+                path["b"].as_str().unwrap_or_default(),
+                path["b_channel"].as_str().unwrap_or_default()
+            );
+        }
+        for problem in &problems {
+            println!("problem: {problem}");
         }
         println!("{}", if healthy { "healthy" } else { "NOT healthy" });
     }
     if !healthy {
-        bail!("health check failed");
+        bail!("health check failed: {}", problems.join("; "));
     }
     Ok(())
 }

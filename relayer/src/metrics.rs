@@ -25,6 +25,12 @@ struct Inner {
     feed_errors: BTreeMap<String, u64>,
     feed_last_ms: BTreeMap<String, u64>,
     wakeups: BTreeMap<String, u64>,
+    /// Per chain: the relayer's balance there, and whether it covers fees.
+    funding: BTreeMap<String, (u128, bool)>,
+    /// Per unserved channel end: packets pending, and the oldest's wait (ms).
+    unserved: BTreeMap<(String, String), (usize, u64)>,
+    chains_live: usize,
+    registry_down: bool,
 }
 
 /// Thread-safe counters, rendered as Prometheus text.
@@ -68,6 +74,24 @@ impl Metrics {
     /// A subscription reported a new block on `chain`.
     pub fn wakeup(&self, chain: &str) {
         self.with(|m| *m.wakeups.entry(chain.to_string()).or_default() += 1);
+    }
+
+    /// The relayer's balance on `chain`, and whether it can pay fees there.
+    pub fn set_funding(&self, chain: &str, balance: u128, can_pay: bool) {
+        self.with(|m| m.funding.insert(chain.to_string(), (balance, can_pay)));
+    }
+
+    /// Packets waiting on a channel end this relayer does not serve.
+    pub fn set_unserved(&self, chain: &str, channel: &str, pending: usize, oldest_ms: u64) {
+        self.with(|m| m.unserved.insert((chain.to_string(), channel.to_string()), (pending, oldest_ms)));
+    }
+
+    /// Chains reachable now, and whether the hub's registry could not be read.
+    pub fn set_chains(&self, live: usize, registry_down: bool) {
+        self.with(|m| {
+            m.chains_live = live;
+            m.registry_down = registry_down;
+        });
     }
 
     pub fn round(&self) {
@@ -120,6 +144,30 @@ impl Metrics {
             out.push_str("# TYPE relayer_subscription_blocks_total counter\n");
             for (chain, n) in &m.wakeups {
                 out.push_str(&format!("relayer_subscription_blocks_total{{chain=\"{chain}\"}} {n}\n"));
+            }
+            out.push_str("# TYPE relayer_chains gauge\n");
+            out.push_str(&format!("relayer_chains {}\n", m.chains_live));
+            out.push_str("# TYPE relayer_registry_unreachable gauge\n");
+            out.push_str(&format!("relayer_registry_unreachable {}\n", u8::from(m.registry_down)));
+            out.push_str("# TYPE relayer_can_pay gauge\n");
+            for (chain, (_, can_pay)) in &m.funding {
+                out.push_str(&format!("relayer_can_pay{{chain=\"{chain}\"}} {}\n", u8::from(*can_pay)));
+            }
+            out.push_str("# TYPE relayer_balance gauge\n");
+            for (chain, (balance, _)) in &m.funding {
+                out.push_str(&format!("relayer_balance{{chain=\"{chain}\"}} {balance}\n"));
+            }
+            out.push_str("# TYPE relayer_unserved_pending_packets gauge\n");
+            for ((chain, channel), (n, _)) in &m.unserved {
+                out.push_str(&format!(
+                    "relayer_unserved_pending_packets{{chain=\"{chain}\",channel=\"{channel}\"}} {n}\n"
+                ));
+            }
+            out.push_str("# TYPE relayer_unserved_oldest_wait_ms gauge\n");
+            for ((chain, channel), (_, ms)) in &m.unserved {
+                out.push_str(&format!(
+                    "relayer_unserved_oldest_wait_ms{{chain=\"{chain}\",channel=\"{channel}\"}} {ms}\n"
+                ));
             }
             out.push_str("# TYPE relayer_rounds_total counter\n");
             out.push_str(&format!("relayer_rounds_total {}\n", m.rounds));

@@ -92,6 +92,13 @@ struct SpawnArgs {
     /// Seconds to wait for the registration, and then for the first block.
     #[arg(long, default_value_t = 120)]
     timeout_secs: u64,
+    /// Once the chain runs, send this relayer account some of its native
+    /// token (from --from), so a relayer can pay fees there at once.
+    #[arg(long, value_name = "ADDRESS")]
+    fund_relayer: Option<String>,
+    /// How much --fund-relayer sends, in the child's smallest unit.
+    #[arg(long, default_value_t = 1_000_000_000, requires = "fund_relayer")]
+    fund_relayer_amount: u128,
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,6 +180,13 @@ fn spawn(args: SpawnArgs, json: bool) -> anyhow::Result<()> {
         extra_accounts: parse_accounts(&args.accounts)?,
         timeout: std::time::Duration::from_secs(args.timeout_secs),
         genesis_time_ms: now_ms()?,
+        fund_relayer: match &args.fund_relayer {
+            Some(address) => Some((
+                address.parse().with_context(|| format!("--fund-relayer {address:?} is not an address (trib1…)"))?,
+                args.fund_relayer_amount,
+            )),
+            None => None,
+        },
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let hub = tributary_client::Client::new(args.hub.clone());
@@ -204,6 +218,9 @@ fn spawn(args: SpawnArgs, json: bool) -> anyhow::Result<()> {
             endpoint["graphql"].as_str().unwrap_or(""),
             endpoint["p2p"].as_str().unwrap_or("")
         );
+    }
+    if let Some(sent) = &spawned.relayer_funded {
+        println!("  relayer funded: {sent}");
     }
     Ok(())
 }

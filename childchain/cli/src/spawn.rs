@@ -44,6 +44,9 @@ pub struct SpawnOptions {
     /// The child genesis's time (ms since the Unix epoch): the caller reads
     /// the clock, so spawning itself is repeatable.
     pub genesis_time_ms: u64,
+    /// Once the chain runs, the owner sends this relayer account this much
+    /// of the child's native token, so a relayer can pay fees there at once.
+    pub fund_relayer: Option<(Address, Amount)>,
 }
 
 /// A spawned child chain.
@@ -64,6 +67,8 @@ pub struct Spawned {
     pub first_block_ms: u64,
     /// From the start of `spawn` until the hub anchored a child header.
     pub anchored_ms: u64,
+    /// What the relayer account was sent on the child (`AMOUNT DENOM to ADDRESS`).
+    pub relayer_funded: Option<String>,
 }
 
 /// Spawn a child chain through the hub at `hub`, owned (and paid for) by
@@ -147,6 +152,12 @@ pub async fn spawn(
         let anchored = record["anchoredHeight"].as_u64().unwrap_or(0);
         if anchored >= 1 {
             let anchored_ms = started.elapsed().as_millis() as u64;
+            let relayer_funded = match options.fund_relayer {
+                Some((relayer, amount)) => {
+                    Some(fund_relayer(&endpoints, owner, relayer, amount, options.timeout, progress).await?)
+                }
+                None => None,
+            };
             return Ok(Spawned {
                 chain_id: options.chain_id.to_string(),
                 hub_chain_id: hub_chain_id.to_string(),
@@ -158,6 +169,7 @@ pub async fn spawn(
                 registered_ms,
                 first_block_ms: first_block_ms.unwrap_or(anchored_ms),
                 anchored_ms,
+                relayer_funded,
             });
         }
         let note = format!("{} of {} members serving", endpoints.len(), committee.len());
@@ -176,6 +188,38 @@ pub async fn spawn(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Send `relayer` `amount` of the child's native token from `owner`, through
+/// the first child endpoint that answers; what was sent, as text.
+async fn fund_relayer(
+    endpoints: &[Value],
+    owner: &SigningKey,
+    relayer: Address,
+    amount: Amount,
+    timeout: Duration,
+    progress: &mut dyn FnMut(&str),
+) -> anyhow::Result<String> {
+    let mut errors = Vec::new();
+    for url in endpoints.iter().filter_map(|e| e["graphql"].as_str()) {
+        let child = Client::new(url);
+        let denom = match child.chain_info().await {
+            Ok(info) => tributary_types::Denom::new(info.native_denom)?,
+            Err(e) => {
+                errors.push(format!("{url}: {e}"));
+                continue;
+            }
+        };
+        let body = TxBody::Transfer { to: relayer, denom: denom.clone(), amount };
+        tributary_client::Signer::borrowing(child, owner)
+            .send_and_wait(body, timeout)
+            .await
+            .with_context(|| format!("funding the relayer {relayer} on the child (does the owner hold {denom}?)"))?;
+        let sent = format!("{amount} {denom} to {relayer}");
+        progress(&format!("funded the relayer: {sent}"));
+        return Ok(sent);
+    }
+    bail!("no child endpoint answered to fund the relayer: {}", errors.join("; "))
 }
 
 /// Whether any announced child node reports height 1 or more.

@@ -23,6 +23,8 @@ use tributary_types::ChainId;
 pub const DEVNET_CHAIN_ID: &str = "tributary-devnet";
 /// How long the devnet waits for its nodes to serve and commit.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// What each child chain's owner sends the devnet's relayer on spawning it.
+const RELAYER_FUNDS: u128 = 1_000_000_000_000;
 /// How long a node gets to stop after SIGTERM before it is killed.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -97,10 +99,11 @@ pub async fn run(
         }
     };
     let feed_source = nodes[1 % hub_count].health.clone();
+    let hub_endpoints: Vec<String> = nodes.iter().map(|n| n.graphql.clone()).collect();
     let relayer = match crate::devnet_relayer::start(
         &root,
         genesis.chain_id.as_str(),
-        &nodes[0].graphql,
+        &hub_endpoints,
         &feed_source,
         &child_descriptions,
         json,
@@ -358,6 +361,8 @@ async fn start_children(
                 extra_accounts: Default::default(),
                 timeout: START_TIMEOUT,
                 genesis_time_ms: tributary_node::clock::now_ms(),
+                // The devnet's relayer pays fees on the child from its first block.
+                fund_relayer: Some((crate::devnet_relayer::relayer_address(root)?, RELAYER_FUNDS)),
             };
             let mut progress = |line: &str| {
                 if !json {

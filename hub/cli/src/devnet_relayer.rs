@@ -1,10 +1,11 @@
 //! The devnet's relayer: relaying and a data feed out of the box.
 //!
 //! On the first run it sets up `{devnet}/relayer/`: the relayer key is the
-//! devnet's `user3` (funded on the hub by genesis, and here on every child
-//! chain by `user0`, who owns their supplies), `relayer.toml` lists the hub
-//! and every child chain with a path hub ↔ child for each, and
-//! `relayer channel create` opens a transfer channel on every path. It also
+//! devnet's `user3` (funded on the hub by genesis, and on every child chain
+//! by its owner when it is spawned, `--fund-relayer`), `relayer.toml` names
+//! only the hub (`[hub]`: the relayer follows its registry, so a child
+//! spawned later is relayed with no edit), and `relayer channel create`
+//! opens a transfer channel hub ↔ child for every child. It also
 //! registers (with every validator's approval) a demo oracle feed on the hub, `devnet.hub-height`, fed by the
 //! relayer from a real HTTP JSON source: hub node 1's `/health` (its height).
 //! Every run then starts `relayer start` as a process (log in
@@ -14,16 +15,17 @@ use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::process::{Child, Command};
 use tributary_client::{Client, Signer};
 use tributary_crypto::SigningKey;
 use tributary_node::init::free_ports;
-use tributary_relayer::config::{
-    ChainConfig, FeedConfig as RelayedFeed, MetricsSettings, PathConfig, RelayerConfig, CONFIG_FILE,
-};
+use tributary_relayer::config::{FeedConfig as RelayedFeed, HubConfig, MetricsSettings, RelayerConfig, CONFIG_FILE};
+use tributary_relayer::metrics::Metrics;
+use tributary_relayer::service::Relayer;
 use tributary_types::oracle::{FeedConfig, FeedKind};
-use tributary_types::{ChainId, Denom, TxBody};
+use tributary_types::{ChainId, TxBody};
 
 /// The demo feed's id on the hub.
 pub const DEMO_FEED: &str = "devnet.hub-height";
@@ -61,7 +63,7 @@ fn key_path(root: &Path, name: &str) -> std::path::PathBuf {
 pub async fn start(
     root: &Path,
     hub_chain_id: &str,
-    hub_graphql: &str,
+    hub_graphql: &[String],
     feed_source: &str,
     children: &[Value],
     json: bool,
@@ -86,13 +88,21 @@ pub async fn start(
         .spawn()
         .with_context(|| format!("cannot start {}", exe.display()))?;
     let config = RelayerConfig::parse(&std::fs::read_to_string(home.join(CONFIG_FILE))?)?;
-    let paths: Vec<Value> = config
-        .paths
+    // The paths as the relayer finds them: the channels on the chains.
+    let finder = Relayer::new(&home, config.clone(), Arc::new(Metrics::default()), false)?;
+    finder.refresh().await;
+    // Hub first: the devnet's paths are hub <-> child.
+    let paths: Vec<Value> = finder
+        .paths()
         .iter()
-        .map(|p| json!({ "a": p.a, "b": p.b, "a_channel": p.a_channel, "b_channel": p.b_channel }))
+        .map(|p| match p.b == hub_chain_id {
+            true => json!({ "a": p.b, "b": p.a, "a_channel": p.b_channel, "b_channel": p.a_channel }),
+            false => json!({ "a": p.a, "b": p.b, "a_channel": p.a_channel, "b_channel": p.b_channel }),
+        })
         .collect();
     let described = json!({
         "home": home,
+        "follows": hub_chain_id,
         "metrics": format!("http://{}/metrics", config.metrics.listen),
         "paths": paths,
         "feeds": [{ "chain": hub_chain_id, "feed_id": DEMO_FEED, "source": feed_source }],
@@ -106,7 +116,7 @@ async fn set_up(
     home: &Path,
     exe: &Path,
     hub_chain_id: &str,
-    hub_graphql: &str,
+    hub_graphql: &[String],
     feed_source: &str,
     children: &[Value],
     json: bool,
@@ -122,18 +132,8 @@ async fn set_up(
     let owner = load_key(root, "user0")?;
     let relayer = load_key(root, "user3")?.public_key();
 
-    // The relayer pays fees on every chain: fund it on the children.
-    for child in children {
-        let url = child["nodes"][0]["graphql"].as_str().context("a child chain without an endpoint")?;
-        let client = Client::new(url);
-        let denom = Denom::new(client.chain_info().await?.native_denom)?;
-        let funding = TxBody::Transfer { to: relayer.address(), denom, amount: 1_000_000_000_000 };
-        Signer::borrowing(client, &owner).send_and_wait(funding, SETUP_TIMEOUT).await?;
-    }
-    say("funded on every child chain");
-
     // The demo feed on the hub: the relayer is its feeder.
-    let hub = Client::new(hub_graphql);
+    let hub = Client::new(hub_graphql.first().context("no hub node")?.clone());
     let registered = hub.query("{ oracleFeeds { feedId } }", json!({})).await?;
     let exists = registered["oracleFeeds"].as_array().into_iter().flatten().any(|f| f["feedId"] == DEMO_FEED);
     if !exists {
@@ -158,25 +158,18 @@ async fn set_up(
     }
 
     let mut ids = Vec::new();
-    let mut chains = vec![chain_config(hub_chain_id, hub_graphql)];
     for child in children {
-        let id = child["chain_id"].as_str().context("a child chain without an id")?;
-        let url = child["nodes"][0]["graphql"].as_str().context("a child chain without an endpoint")?;
-        chains.push(chain_config(id, url));
-        ids.push(id.to_string());
+        ids.push(child["chain_id"].as_str().context("a child chain without an id")?.to_string());
     }
     let config = RelayerConfig {
-        paths: ids
-            .iter()
-            .map(|id| PathConfig {
-                a: hub_chain_id.into(),
-                b: id.clone(),
-                a_channel: String::new(),
-                b_channel: String::new(),
-                denoms: Vec::new(),
-            })
-            .collect(),
-        chains,
+        hub: Some(HubConfig {
+            id: hub_chain_id.into(),
+            graphql: hub_graphql.to_vec(),
+            key_file: RELAYER_KEY.into(),
+            chains: Vec::new(),
+            templates: Vec::new(),
+            refresh_ms: 1_000,
+        }),
         feeds: vec![RelayedFeed {
             name: "hub-height".into(),
             url: feed_source.into(),
@@ -188,8 +181,8 @@ async fn set_up(
             timestamp_pointer: None,
             max_age_ms: 60_000,
         }],
-        relay: Default::default(),
         metrics: MetricsSettings { listen: free_ports(1)?.remove(0).api_listen },
+        ..Default::default()
     };
     config.validate(home).context("the devnet's relayer config")?;
     let text = format!("# The devnet's relayer (written by hub devnet).\n\n{}", toml::to_string(&config)?);
@@ -215,6 +208,8 @@ async fn set_up(
 /// The relayer's key, relative to its home: the devnet's `user3`.
 const RELAYER_KEY: &str = "keys/relayer.json";
 
-fn chain_config(id: &str, graphql: &str) -> ChainConfig {
-    ChainConfig { id: id.into(), graphql: graphql.into(), key_file: RELAYER_KEY.into(), fee: None }
+/// The devnet relayer's address (the devnet's `user3`), which every child
+/// chain's owner funds when spawning it.
+pub fn relayer_address(root: &Path) -> anyhow::Result<tributary_types::Address> {
+    Ok(load_key(root, "user3")?.public_key().address())
 }

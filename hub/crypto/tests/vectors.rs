@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use tributary_crypto::SigningKey;
 use tributary_types::block::{validator_set_hash, vote_sign_bytes, Validator};
+use tributary_types::ibc::state_key;
 use tributary_types::ibc::{
     Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT,
 };
@@ -725,11 +726,13 @@ fn ibc() -> Value {
         "acks": acks,
         "channel_ends": channels,
         "escrows": escrows,
+        // The paths the runtime and the relayer use (`state_key`), which
+        // sdk-ts's `ibcPaths` is checked against.
         "paths": {
-            "commitment": format!("ibc/commit/{}/{}/{seq:020}", packet.source_port, packet.source_channel),
-            "receipt": format!("ibc/receipt/{}/{}/{seq:020}", packet.dest_port, packet.dest_channel),
-            "ack": format!("ibc/ack/{}/{}/{seq:020}", packet.dest_port, packet.dest_channel),
-            "channel": format!("ibc/channel/{}/{}", packet.source_port, packet.source_channel),
+            "commitment": path(state_key::commitment(&packet.source_port, &packet.source_channel, seq)),
+            "receipt": path(state_key::receipt(&packet.dest_port, &packet.dest_channel, seq)),
+            "ack": path(state_key::ack(&packet.dest_port, &packet.dest_channel, seq)),
+            "channel": path(state_key::channel(&packet.source_port, &packet.source_channel)),
         },
     })
 }
@@ -810,4 +813,9 @@ fn stored_reports_verify() {
         }
     }
     assert!(seen > 0, "transactions.json has a submit-reports vector");
+}
+
+/// An IBC state key as text (every path is ASCII).
+fn path(key: Vec<u8>) -> String {
+    String::from_utf8(key).unwrap()
 }
