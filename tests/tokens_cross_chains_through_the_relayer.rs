@@ -16,7 +16,7 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 use tributary_client::Client;
 use tributary_tests::*;
@@ -25,50 +25,6 @@ use tributary_types::{ChainId, Denom, SignDoc, TxBody};
 
 const WAIT: Duration = Duration::from_secs(120);
 const HUB: &str = "xhub";
-
-fn relayer_bin() -> PathBuf {
-    hub_bin().with_file_name("relayer")
-}
-
-/// Run `relayer ARGS --home HOME --json` to completion: (success, JSON lines).
-fn relayer(home: &Path, args: &[&str]) -> (bool, Vec<Value>) {
-    let output = Command::new(relayer_bin())
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .arg("--json")
-        .env("TRIBUTARY_LOG", "warn")
-        .output()
-        .expect("run relayer");
-    let lines = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect::<Vec<Value>>();
-    (output.status.success(), lines)
-}
-
-/// A running `relayer start`, killed if the test fails before stopping it.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_relayer(home: &Path, log: &str) -> Running {
-    let log = std::fs::File::create(home.join(log)).unwrap();
-    let child = Command::new(relayer_bin())
-        .args(["start", "--home"])
-        .arg(home)
-        .env("TRIBUTARY_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start relayer");
-    Running(child)
-}
 
 struct Setup {
     net: TestNetwork,

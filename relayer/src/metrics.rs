@@ -31,6 +31,8 @@ struct Inner {
     unserved: BTreeMap<(String, String), (usize, u64)>,
     chains_live: usize,
     registry_down: bool,
+    /// Per chain: the endpoint the relayer reaches it through.
+    endpoints: BTreeMap<String, String>,
 }
 
 /// Thread-safe counters, rendered as Prometheus text.
@@ -84,6 +86,11 @@ impl Metrics {
     /// Packets waiting on a channel end this relayer does not serve.
     pub fn set_unserved(&self, chain: &str, channel: &str, pending: usize, oldest_ms: u64) {
         self.with(|m| m.unserved.insert((chain.to_string(), channel.to_string()), (pending, oldest_ms)));
+    }
+
+    /// The endpoint `chain` is reached through (after a failover, the new one).
+    pub fn set_endpoint(&self, chain: &str, url: &str) {
+        self.with(|m| m.endpoints.insert(chain.to_string(), url.to_string()));
     }
 
     /// Chains reachable now, and whether the hub's registry could not be read.
@@ -149,6 +156,10 @@ impl Metrics {
             out.push_str(&format!("relayer_chains {}\n", m.chains_live));
             out.push_str("# TYPE relayer_registry_unreachable gauge\n");
             out.push_str(&format!("relayer_registry_unreachable {}\n", u8::from(m.registry_down)));
+            out.push_str("# TYPE relayer_endpoint gauge\n");
+            for (chain, url) in &m.endpoints {
+                out.push_str(&format!("relayer_endpoint{{chain=\"{chain}\",url=\"{url}\"}} 1\n"));
+            }
             out.push_str("# TYPE relayer_can_pay gauge\n");
             for (chain, (_, can_pay)) in &m.funding {
                 out.push_str(&format!("relayer_can_pay{{chain=\"{chain}\"}} {}\n", u8::from(*can_pay)));

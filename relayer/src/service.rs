@@ -352,6 +352,7 @@ impl Relayer {
             let fee = self.config.chain(&id).and_then(|c| c.fee.as_deref()).and_then(|f| f.parse().ok());
             let handle = Arc::new(ChainHandle::new(chain_id, &url, copy_key(key), fee, timeout));
             tracing::info!(chain = %id, endpoint = %url, "relaying this chain through this endpoint");
+            self.metrics.set_endpoint(&id, &url);
             let follower = self.follow.then(|| {
                 tokio::spawn(crate::follow::follow(id.clone(), url.clone(), self.wake.clone(), self.metrics.clone()))
             });

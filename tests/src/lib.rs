@@ -573,3 +573,49 @@ pub async fn sign_estimated(
     let signer = tributary_client::Signer::borrowing(client.clone(), key);
     signer.sign_doc(doc).await.expect("the node estimates the fee")
 }
+
+/// The `relayer` binary next to `hub`.
+pub fn relayer_bin() -> PathBuf {
+    hub_bin().with_file_name("relayer")
+}
+
+/// Run `relayer ARGS --home HOME --json` to completion: (success, JSON lines).
+pub fn relayer(home: &Path, args: &[&str]) -> (bool, Vec<Value>) {
+    let output = Command::new(relayer_bin())
+        .args(args)
+        .arg("--home")
+        .arg(home)
+        .arg("--json")
+        .env("TRIBUTARY_LOG", "warn")
+        .output()
+        .expect("run relayer");
+    let lines = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect::<Vec<Value>>();
+    (output.status.success(), lines)
+}
+
+/// A running `relayer start`, killed if the test fails before stopping it.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `relayer start --home HOME`, logging to HOME/LOG.
+pub fn start_relayer(home: &Path, log: &str) -> Running {
+    let log = std::fs::File::create(home.join(log)).unwrap();
+    let child = Command::new(relayer_bin())
+        .args(["start", "--home"])
+        .arg(home)
+        .env("TRIBUTARY_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start relayer");
+    Running(child)
+}
