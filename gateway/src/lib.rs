@@ -7,9 +7,10 @@
 //!   errors), never as a failed whole query.
 //! - **Schema**: `chains`, `chain(id:)` (stitched from the node's own
 //!   schema, see [`forward`]), `account(address:)` across chains,
-//!   `transfer(id:)` / `transfers` ([`transfers`]), `provenState`,
-//!   `search`, `serviceConfig`; `submitTx(chain:, txBase64:)`; and
-//!   subscriptions ([`live`]).
+//!   `transfer(id:)` / `transfers` ([`transfers`]), each unfinished transfer
+//!   saying what it waits for ([`waiting`]), `provenState`, `search`,
+//!   `serviceConfig`; `submitTx(chain:, txBase64:)`; and subscriptions
+//!   ([`live`]).
 //! - **Hardening**: depth, complexity, page-size, body-size and time limits,
 //!   per-client rate limits ([`ratelimit`]), introspection and GraphiQL
 //!   switchable by config.
@@ -26,6 +27,7 @@ pub mod live;
 pub mod query;
 pub mod ratelimit;
 pub mod transfers;
+pub mod waiting;
 
 pub use directory::{discover, ChainEntry, Directory};
 use tributary_api_limits::{depth, wslimits};
