@@ -8,9 +8,9 @@
 //! - **Schema**: `chains`, `chain(id:)` (stitched from the node's own
 //!   schema, see [`forward`]), `account(address:)` across chains,
 //!   `transfer(id:)` / `transfers` ([`transfers`]), each unfinished transfer
-//!   saying what it waits for ([`waiting`]), `provenState`, `search`,
-//!   `serviceConfig`; `submitTx(chain:, txBase64:)`; and subscriptions
-//!   ([`live`]).
+//!   saying what it waits for ([`waiting`]), `stalledTransfers`
+//!   ([`stalled`]), `provenState`, `search`, `serviceConfig`;
+//!   `submitTx(chain:, txBase64:)`; and subscriptions ([`live`]).
 //! - **Hardening**: depth, complexity, page-size, body-size and time limits,
 //!   per-client rate limits ([`ratelimit`]), introspection and GraphiQL
 //!   switchable by config.
@@ -26,6 +26,7 @@ pub mod forward;
 pub mod live;
 pub mod query;
 pub mod ratelimit;
+pub mod stalled;
 pub mod transfers;
 pub mod waiting;
 

@@ -5,6 +5,7 @@ pub use crate::chains::ChainStatusView;
 use crate::chains::{check_address, find_chain, gateway_error, status};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
 use crate::forward::GatewayChain;
+use crate::stalled::{self, StalledTransfersView};
 use crate::transfers::{self, CrossChainTransferView, Reach, TransferConnection, TransferFilter};
 use crate::{Clock, Config};
 use async_graphql::{Context, Object, SimpleObject};
@@ -226,6 +227,24 @@ impl Query {
             None => directory(ctx).chains(),
         };
         transfers::list(&reach(ctx), sources, filter.unwrap_or_default(), first, after).await
+    }
+
+    /// Transfers whose packet is still unsettled on its source chain
+    /// (`pending`, or `received` with its acknowledgement not back) for at
+    /// least `olderThanSecs`, across every chain the gateway knows, oldest
+    /// first, each saying what it waits for (`waitingFor`). `first` at most
+    /// 20. Read from the chains' pending-packet indexes within fixed bounds
+    /// (chains, channels per chain, packets per channel, candidates
+    /// followed); `incomplete` says when those bounds, a chain that did not
+    /// answer (`unavailable`) or an unknown age may have left some out.
+    #[graphql(complexity = "tributary_api::list_cost(first, crate::transfers::TRANSFERS_PAGE_MAX, child_complexity)")]
+    async fn stalled_transfers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "stalled::STALLED_OLDER_THAN_DEFAULT_SECS")] older_than_secs: u64,
+        #[graphql(default_with = "stalled::STALLED_PAGE_DEFAULT")] first: usize,
+    ) -> async_graphql::Result<StalledTransfersView> {
+        stalled::stalled(&reach(ctx), older_than_secs, first).await
     }
 
     /// The value at a state `key` of `chain`, with the proofs that let a

@@ -11,7 +11,7 @@
 
 use crate::chains::{check_address, gateway_error};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
-use crate::waiting::{self, Age, Destination, Facts, PacketTimeout, SendTime};
+use crate::waiting::{self, Age, Destination, Facts, PacketTimeout, SendTime, TransferStatus};
 use async_graphql::{InputObject, SimpleObject};
 use base64::Engine;
 use futures::future::join_all;
@@ -123,8 +123,9 @@ pub struct Reach<'a> {
     pub now_ms: u64,
 }
 
-/// A chain's channel ends and light clients.
-const ENDS_QUERY: &str = "{ ibcChannels { port channelId clientId counterpartyChannel } \
+/// A chain's channel ends and light clients. One text for `track` and
+/// `stalledTransfers`, so the request's loader asks each chain once.
+pub(crate) const ENDS_QUERY: &str = "{ ibcChannels { port channelId clientId counterpartyChannel } \
                                      ibcClients { clientId chainId latestHeight latestTimeMs } }";
 
 const TX_FIELDS: &str = "edges { node { hash height sender receipt { events { kind attributes { key value } } } } }";
@@ -177,6 +178,14 @@ async fn block_time(reach: &Reach<'_>, chain: &ChainEntry, height: u64) -> Optio
     answer.pointer("/block/header/timeMs").and_then(Value::as_u64)
 }
 
+/// A transfer as followed, with how long it has waited (an age may be only
+/// a lower bound, which the view cannot say but `stalledTransfers` uses).
+pub(crate) struct Followed {
+    pub view: CrossChainTransferView,
+    pub status: TransferStatus,
+    pub age: Age,
+}
+
 /// Follow the transfer sent as `sequence` on `channel` of `source`. `send`
 /// is its send transaction when the caller has it already.
 pub async fn track(
@@ -186,6 +195,16 @@ pub async fn track(
     sequence: u64,
     send: Option<Value>,
 ) -> Result<Option<CrossChainTransferView>, ChainError> {
+    Ok(follow(reach, source, channel, sequence, send).await?.map(|f| f.view))
+}
+
+pub(crate) async fn follow(
+    reach: &Reach<'_>,
+    source: &ChainEntry,
+    channel: &str,
+    sequence: u64,
+    send: Option<Value>,
+) -> Result<Option<Followed>, ChainError> {
     let Reach { caller, loader, directory, now_ms } = *reach;
     let seq = sequence.to_string();
     let ends = caller.load(loader, source, ENDS_QUERY.into()).await?;
@@ -327,7 +346,7 @@ pub async fn track(
         pending_for_ms: age.exact(),
         hops,
     };
-    Ok(Some(view))
+    Ok(Some(Followed { view, status, age }))
 }
 
 /// What the destination answered about the packet.
