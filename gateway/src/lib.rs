@@ -7,9 +7,10 @@
 //!   errors), never as a failed whole query.
 //! - **Schema**: `chains`, `chain(id:)` (stitched from the node's own
 //!   schema, see [`forward`]), `account(address:)` across chains,
-//!   `transfer(id:)` / `transfers` ([`transfers`]), `provenState`,
-//!   `search`, `serviceConfig`; `submitTx(chain:, txBase64:)`; and
-//!   subscriptions ([`live`]).
+//!   `transfer(id:)` / `transfers` ([`transfers`]), each unfinished transfer
+//!   saying what it waits for ([`waiting`]), `stalledTransfers`
+//!   ([`stalled`]), `provenState`, `search`, `serviceConfig`;
+//!   `submitTx(chain:, txBase64:)`; and subscriptions ([`live`]).
 //! - **Hardening**: depth, complexity, page-size, body-size and time limits,
 //!   per-client rate limits ([`ratelimit`]), introspection and GraphiQL
 //!   switchable by config.
@@ -25,7 +26,9 @@ pub mod forward;
 pub mod live;
 pub mod query;
 pub mod ratelimit;
+pub mod stalled;
 pub mod transfers;
+pub mod waiting;
 
 pub use directory::{discover, ChainEntry, Directory};
 use tributary_api_limits::{depth, wslimits};
@@ -84,6 +87,40 @@ pub struct Config {
     pub ws: wslimits::WsLimits,
     /// How often the chain list is re-read from the hub.
     pub discovery_interval: Duration,
+    /// Where "now" comes from (the system clock unless a test holds it still).
+    pub clock: Clock,
+}
+
+/// The gateway's clock: milliseconds since the Unix epoch. Answers that say
+/// how long something has waited (`pendingForMs`, `stalledTransfers`) read
+/// it from the schema's data, never from the system directly, so a test can
+/// fix the time. A plain `fn` (not the node's `Clock`): the gateway talks to
+/// nodes over GraphQL and does not link the node engine.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock(pub fn() -> u64);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Clock(system_now_ms)
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
+}
+
+fn system_now_ms() -> u64 {
+    // A clock before 1970 reads as the epoch: ages then come out as zero, never negative.
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl Default for Config {
@@ -97,6 +134,7 @@ impl Default for Config {
             subscription_backlog: live::BACKLOG,
             ws: wslimits::WsLimits::default(),
             discovery_interval: Duration::from_secs(3),
+            clock: Clock::system(),
         }
     }
 }
@@ -152,7 +190,8 @@ pub fn schema(directory: Arc<Directory>, config: Config) -> GatewaySchema {
         .limit_depth(config.limits.max_introspection_depth)
         .limit_complexity(config.limits.max_complexity)
         .extension(wslimits::SubscriptionLimit)
-        .data(live::Upstreams::default());
+        .data(live::Upstreams::default())
+        .data(config.clock);
     if !config.introspection {
         builder = builder.disable_introspection();
     }

@@ -5,8 +5,9 @@ pub use crate::chains::ChainStatusView;
 use crate::chains::{check_address, find_chain, gateway_error, status};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
 use crate::forward::GatewayChain;
-use crate::transfers::{self, CrossChainTransferView, TransferConnection, TransferFilter};
-use crate::Config;
+use crate::stalled::{self, StalledTransfersView};
+use crate::transfers::{self, CrossChainTransferView, Reach, TransferConnection, TransferFilter};
+use crate::{Clock, Config};
 use async_graphql::{Context, Object, SimpleObject};
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -112,6 +113,17 @@ fn config<'a>(ctx: &Context<'a>) -> &'a Config {
     ctx.data_unchecked::<Config>()
 }
 
+/// How transfers are followed in this request: through its loader, at the
+/// schema clock's now.
+fn reach<'a>(ctx: &Context<'a>) -> Reach<'a> {
+    Reach {
+        caller: caller(ctx),
+        loader: ctx.data_opt::<RequestLoader>(),
+        directory: directory(ctx),
+        now_ms: ctx.data_unchecked::<Clock>().now_ms(),
+    }
+}
+
 fn str_at(v: &Value, pointer: &str) -> Result<String, ChainError> {
     v.pointer(pointer).and_then(Value::as_str).map(str::to_string).ok_or_else(|| ChainError {
         chain: String::new(),
@@ -187,21 +199,12 @@ impl Query {
 
     /// A cross-chain transfer by id `SOURCE_CHAIN/CHANNEL/SEQUENCE`, followed
     /// from its send through its receipt to its acknowledgement or timeout,
-    /// with the transaction of each hop.
+    /// with the transaction of each hop, and while unfinished, what it waits
+    /// for and since when (`waitingFor`, `pendingForMs`).
     async fn transfer(&self, ctx: &Context<'_>, id: String) -> async_graphql::Result<Option<CrossChainTransferView>> {
         let (chain, channel, sequence) = transfers::parse_id(&id)?;
         let source = find_chain(directory(ctx), &chain)?;
-        transfers::track(
-            caller(ctx),
-            ctx.data_opt::<RequestLoader>(),
-            directory(ctx),
-            &source,
-            &channel,
-            sequence,
-            None,
-        )
-        .await
-        .map_err(|e| e.to_graphql())
+        transfers::track(&reach(ctx), &source, &channel, sequence, None).await.map_err(|e| e.to_graphql())
     }
 
     /// Cross-chain transfers sent from `chain` (every chain when omitted,
@@ -223,16 +226,25 @@ impl Query {
             Some(id) => vec![find_chain(directory(ctx), &id)?],
             None => directory(ctx).chains(),
         };
-        transfers::list(
-            caller(ctx),
-            ctx.data_opt::<RequestLoader>(),
-            directory(ctx),
-            sources,
-            filter.unwrap_or_default(),
-            first,
-            after,
-        )
-        .await
+        transfers::list(&reach(ctx), sources, filter.unwrap_or_default(), first, after).await
+    }
+
+    /// Transfers whose packet is still unsettled on its source chain
+    /// (`pending`, or `received` with its acknowledgement not back) for at
+    /// least `olderThanSecs`, across every chain the gateway knows, oldest
+    /// first, each saying what it waits for (`waitingFor`). `first` at most
+    /// 20. Read from the chains' pending-packet indexes within fixed bounds
+    /// (chains, channels per chain, packets per channel, candidates
+    /// followed); `incomplete` says when those bounds, a chain that did not
+    /// answer (`unavailable`) or an unknown age may have left some out.
+    #[graphql(complexity = "tributary_api::list_cost(first, crate::transfers::TRANSFERS_PAGE_MAX, child_complexity)")]
+    async fn stalled_transfers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "stalled::STALLED_OLDER_THAN_DEFAULT_SECS")] older_than_secs: u64,
+        #[graphql(default_with = "stalled::STALLED_PAGE_DEFAULT")] first: usize,
+    ) -> async_graphql::Result<StalledTransfersView> {
+        stalled::stalled(&reach(ctx), older_than_secs, first).await
     }
 
     /// The value at a state `key` of `chain`, with the proofs that let a

@@ -6,9 +6,12 @@
 //! source's pending-packet index) and from the chains' own transaction
 //! listings (`txs` with event filters) for the hop transactions; a hop
 //! older than the node's walk bound is reported without its transaction.
+//! An unfinished transfer also says what it waits for and since when
+//! ([`crate::waiting`] decides; this module only gathers the facts).
 
 use crate::chains::{check_address, gateway_error};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
+use crate::waiting::{self, Age, Destination, Facts, PacketTimeout, SendTime, TransferStatus};
 use async_graphql::{InputObject, SimpleObject};
 use base64::Engine;
 use futures::future::join_all;
@@ -47,6 +50,16 @@ pub struct CrossChainTransferView {
     /// refused it; the sender was refunded), `timed_out` (refunded), or
     /// `unknown` (no such packet in the chains' reach).
     pub status: String,
+    /// While `pending` or `received`: who it waits for, in words (a relayer
+    /// to deliver it, to bring its acknowledgement back, or to time it out,
+    /// and on which chain and channel), and what happens if none comes.
+    /// Null once it is done or unknown.
+    pub waiting_for: Option<String>,
+    /// While `pending` or `received`: milliseconds since its send was
+    /// committed (the send block's time against the gateway's clock). Null
+    /// once it is done, or when the send is older than the node's history
+    /// walk (5,000 blocks) and its block time is not known.
+    pub pending_for_ms: Option<u64>,
     pub hops: Vec<TransferHopView>,
 }
 
@@ -99,6 +112,22 @@ pub fn parse_id(id: &str) -> async_graphql::Result<(String, String, u64)> {
     }
 }
 
+/// What following a transfer reads through: the chains (once per request
+/// for identical calls), the gateway's directory, and the time.
+#[derive(Clone, Copy)]
+pub struct Reach<'a> {
+    pub caller: &'a Caller,
+    pub loader: Option<&'a RequestLoader>,
+    pub directory: &'a Directory,
+    /// Now, from the schema's clock (ms since the Unix epoch).
+    pub now_ms: u64,
+}
+
+/// A chain's channel ends and light clients. One text for `track` and
+/// `stalledTransfers`, so the request's loader asks each chain once.
+pub(crate) const ENDS_QUERY: &str = "{ ibcChannels { port channelId clientId counterpartyChannel } \
+                                     ibcClients { clientId chainId latestHeight latestTimeMs } }";
+
 const TX_FIELDS: &str = "edges { node { hash height sender receipt { events { kind attributes { key value } } } } }";
 
 fn event_filter(kind: &str, attributes: &[(&str, &str)]) -> String {
@@ -131,25 +160,54 @@ fn hop(chain: &str, step: &str, tx: Option<&Value>) -> TransferHopView {
     }
 }
 
+/// The time of `chain`'s block at `height`; `None` when it cannot be read
+/// (the answer then just lacks its age). A committed block never changes,
+/// so the answer is kept in the gateway's immutable cache.
+async fn block_time(reach: &Reach<'_>, chain: &ChainEntry, height: u64) -> Option<u64> {
+    let query = format!("{{ block(height: {height}) {{ header {{ timeMs }} }} }}");
+    let answer = match reach.caller.cached(&chain.id, &query) {
+        Some(hit) => hit,
+        None => {
+            let answer = reach.caller.load(reach.loader, chain, query.clone()).await.ok()?;
+            if !answer["block"].is_null() {
+                reach.caller.remember(&chain.id, query, answer.clone());
+            }
+            answer
+        }
+    };
+    answer.pointer("/block/header/timeMs").and_then(Value::as_u64)
+}
+
+/// A transfer as followed, with how long it has waited (an age may be only
+/// a lower bound, which the view cannot say but `stalledTransfers` uses).
+pub(crate) struct Followed {
+    pub view: CrossChainTransferView,
+    pub status: TransferStatus,
+    pub age: Age,
+}
+
 /// Follow the transfer sent as `sequence` on `channel` of `source`. `send`
 /// is its send transaction when the caller has it already.
 pub async fn track(
-    caller: &Caller,
-    loader: Option<&RequestLoader>,
-    directory: &Directory,
+    reach: &Reach<'_>,
     source: &ChainEntry,
     channel: &str,
     sequence: u64,
     send: Option<Value>,
 ) -> Result<Option<CrossChainTransferView>, ChainError> {
+    Ok(follow(reach, source, channel, sequence, send).await?.map(|f| f.view))
+}
+
+pub(crate) async fn follow(
+    reach: &Reach<'_>,
+    source: &ChainEntry,
+    channel: &str,
+    sequence: u64,
+    send: Option<Value>,
+) -> Result<Option<Followed>, ChainError> {
+    let Reach { caller, loader, directory, now_ms } = *reach;
     let seq = sequence.to_string();
-    let ends = caller
-        .load(
-            loader,
-            source,
-            "{ ibcChannels { port channelId clientId counterpartyChannel } ibcClients { clientId chainId } }".into(),
-        )
-        .await?;
+    let ends = caller.load(loader, source, ENDS_QUERY.into()).await?;
     let Some(end) = ends["ibcChannels"]
         .as_array()
         .into_iter()
@@ -159,17 +217,14 @@ pub async fn track(
     else {
         return Ok(None);
     };
-    let destination_chain = ends["ibcClients"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["clientId"] == end["clientId"])
-        .and_then(|c| c["chainId"].as_str())
-        .map(str::to_string);
-    let destination_channel = end["counterpartyChannel"].as_str().map(str::to_string);
+    let client = ends["ibcClients"].as_array().into_iter().flatten().find(|c| c["clientId"] == end["clientId"]);
+    let destination_chain = client.and_then(|c| c["chainId"].as_str()).map(str::to_string);
+    // The latest destination header the source can check a timeout proof against.
+    let client_latest = client.and_then(|c| Some((c["latestHeight"].as_u64()?, c["latestTimeMs"].as_u64()?)));
+    let destination_channel = end["counterpartyChannel"].as_str().filter(|c| !c.is_empty()).map(str::to_string);
     let send_query = if send.is_none() {
         format!(
-            "send: txs(first: 1, filter: {}) {{ {TX_FIELDS} }}",
+            "send: txs(first: 1, filter: {}) {{ {TX_FIELDS} scannedToHeight pageInfo {{ hasNextPage }} }}",
             event_filter("transfer_xchain", &[("channel", channel), ("sequence", &seq)])
         )
     } else {
@@ -180,7 +235,8 @@ pub async fn track(
             loader,
             source,
             format!(
-                "{{ {send_query} pendingPackets(port: \"transfer\", channel: {ch}, from: {sequence}, limit: 1) {{ sequence }} \
+                "{{ {send_query} pendingPackets(port: \"transfer\", channel: {ch}, from: {sequence}, limit: 1) \
+                 {{ sequence timeoutHeight timeoutTimeMs }} \
                  ack: txs(first: 1, filter: {ack}) {{ {TX_FIELDS} }} timeout: txs(first: 1, filter: {timeout}) {{ {TX_FIELDS} }} }}",
                 ch = json!(channel),
                 ack = event_filter("acknowledge_packet", &[("source_channel", channel), ("sequence", &seq)]),
@@ -189,19 +245,26 @@ pub async fn track(
         )
         .await?;
     let send = send.or_else(|| first_tx(&source_answer, "send"));
-    let pending =
-        source_answer["pendingPackets"].as_array().and_then(|p| p.first()).is_some_and(|p| p["sequence"] == sequence);
+    let pending_packet =
+        source_answer["pendingPackets"].as_array().and_then(|p| p.first()).filter(|p| p["sequence"] == sequence);
+    let pending = pending_packet.is_some();
+    let packet_timeout = pending_packet.map(|p| PacketTimeout {
+        height: p["timeoutHeight"].as_u64().unwrap_or(0),
+        time_ms: p["timeoutTimeMs"].as_u64().unwrap_or(0),
+    });
     let ack = first_tx(&source_answer, "ack");
     let timeout = first_tx(&source_answer, "timeout");
     let destination = destination_chain.as_deref().and_then(|id| directory.find(id));
-    let (receipt_status, receive) = match (&destination, &destination_channel) {
+    let mut receipt = Receipt::default();
+    let reached = match (&destination, &destination_channel) {
         (Some(dest), Some(dest_channel)) => {
             let answer = caller
                 .load(
                     loader,
                     dest,
                     format!(
-                        "{{ packetReceipt(port: \"transfer\", channel: {dc}, sequence: {sequence}) {{ status ackSuccess }} \
+                        "{{ chain {{ height }} \
+                         packetReceipt(port: \"transfer\", channel: {dc}, sequence: {sequence}) {{ status ackSuccess }} \
                          recv: txs(first: 1, filter: {recv}) {{ {TX_FIELDS} }} }}",
                         dc = json!(dest_channel),
                         recv = event_filter("recv_packet", &[("dest_channel", dest_channel), ("sequence", &seq)]),
@@ -209,36 +272,50 @@ pub async fn track(
                 )
                 .await;
             match answer {
-                Ok(a) => (
-                    // "none": the destination has no receipt (yet).
-                    a.pointer("/packetReceipt/status")
-                        .and_then(Value::as_str)
-                        .filter(|s| *s != "none")
-                        .map(str::to_string),
-                    first_tx(&a, "recv"),
-                ),
-                Err(_) => (None, None),
+                Ok(a) => {
+                    receipt = Receipt {
+                        // "none": the destination has no receipt (yet).
+                        status: a
+                            .pointer("/packetReceipt/status")
+                            .and_then(Value::as_str)
+                            .filter(|s| *s != "none")
+                            .map(str::to_string),
+                        ack_success: a.pointer("/packetReceipt/ackSuccess").and_then(Value::as_bool),
+                        receive: first_tx(&a, "recv"),
+                        height: a.pointer("/chain/height").and_then(Value::as_u64),
+                    };
+                    Destination::Answered { timed_out: receipt.status.as_deref() == Some("timed_out") }
+                }
+                Err(_) => Destination::Unreachable,
             }
         }
-        _ => (None, None),
+        _ => Destination::NotKnown,
     };
+    let Receipt { status: receipt_status, ack_success, receive, height: destination_height } = receipt;
     if send.is_none() && !pending && ack.is_none() && timeout.is_none() && receipt_status.is_none() {
         return Ok(None);
     }
-    let status = if let Some(ack) = &ack {
-        if attribute(ack, "acknowledge_packet", "ack_success").as_deref() == Some("true") {
-            "acknowledged"
-        } else {
-            "failed"
-        }
-    } else if timeout.is_some() {
-        "timed_out"
-    } else if receipt_status.as_deref() == Some("received") {
-        "received"
-    } else if pending {
-        "pending"
+    let status = waiting::decide_status(
+        ack.as_ref().map(|a| attribute(a, "acknowledge_packet", "ack_success").as_deref() == Some("true")),
+        timeout.is_some(),
+        receipt_status.as_deref() == Some("received"),
+        pending,
+    );
+    let waiting_for = waiting::waiting_for(&Facts {
+        status,
+        source_chain: &source.id,
+        source_channel: channel,
+        destination_chain: destination_chain.as_deref(),
+        destination_channel: destination_channel.as_deref(),
+        destination: reached,
+        timeout: packet_timeout,
+        timeout_passed: packet_timeout.is_some_and(|t| t.passed(destination_height, client_latest, now_ms)),
+        ack_success,
+    });
+    let age = if status.is_open() {
+        Age::since(send_time(reach, source, send.as_ref(), &source_answer).await, now_ms)
     } else {
-        "unknown"
+        Age::Unknown
     };
     let mut hops = vec![hop(&source.id, "send", send.as_ref())];
     if let Some(dest) = &destination_chain {
@@ -253,7 +330,7 @@ pub async fn track(
         hops.push(hop(&source.id, "timeout", timeout.as_ref()));
     }
     let field = |name: &str| send.as_ref().and_then(|s| attribute(s, "transfer_xchain", name));
-    Ok(Some(CrossChainTransferView {
+    let view = CrossChainTransferView {
         id: format!("{}/{channel}/{sequence}", source.id),
         source_chain: source.id.clone(),
         source_channel: channel.into(),
@@ -264,9 +341,37 @@ pub async fn track(
         receiver: field("receiver"),
         denom: field("denom"),
         amount: field("amount"),
-        status: status.into(),
+        status: status.as_str().into(),
+        waiting_for,
+        pending_for_ms: age.exact(),
         hops,
-    }))
+    };
+    Ok(Some(Followed { view, status, age }))
+}
+
+/// What the destination answered about the packet.
+#[derive(Default)]
+struct Receipt {
+    /// `received` or `timed_out`; `None` for no receipt.
+    status: Option<String>,
+    ack_success: Option<bool>,
+    receive: Option<Value>,
+    /// The destination's latest height.
+    height: Option<u64>,
+}
+
+/// When the send was committed: its block's time, or, when the node's walk
+/// stopped before reaching it, a bound from the oldest block it walked.
+async fn send_time(reach: &Reach<'_>, source: &ChainEntry, send: Option<&Value>, answer: &Value) -> SendTime {
+    let bounded = |t: Option<u64>, f: fn(u64) -> SendTime| t.map_or(SendTime::Unknown, f);
+    if let Some(height) = send.and_then(|s| s["height"].as_u64()) {
+        return bounded(block_time(reach, source, height).await, SendTime::At);
+    }
+    let walk_stopped = answer.pointer("/send/pageInfo/hasNextPage").and_then(Value::as_bool) == Some(true);
+    match answer.pointer("/send/scannedToHeight").and_then(Value::as_u64) {
+        Some(oldest) if walk_stopped => bounded(block_time(reach, source, oldest).await, SendTime::Before),
+        _ => SendTime::Unknown,
+    }
 }
 
 /// The position of a `transfers` page: which source chain (by index in the
@@ -288,9 +393,7 @@ fn decode_cursor(cursor: &str) -> async_graphql::Result<(usize, String)> {
 
 /// A page of transfers sent from `sources`, walked in order.
 pub async fn list(
-    caller: &Caller,
-    loader: Option<&RequestLoader>,
-    directory: &Directory,
+    reach: &Reach<'_>,
     sources: Vec<ChainEntry>,
     filter: TransferFilter,
     first: Option<usize>,
@@ -332,9 +435,10 @@ pub async fn list(
     while index < sources.len() && found.len() < first {
         let source = &sources[index];
         let after_text = inner.as_ref().map(|c| format!(", after: {}", json!(c))).unwrap_or_default();
-        let answer = caller
+        let answer = reach
+            .caller
             .load(
-                loader,
+                reach.loader,
                 source,
                 format!(
                     "{{ txs(first: {}, filter: {filter_text}{after_text}) {{ {TX_FIELDS} pageInfo {{ hasNextPage endCursor }} edges {{ cursor }} }} }}",
@@ -386,9 +490,11 @@ pub async fn list(
             (*i, channel, sequence, tx.clone())
         })
         .collect();
-    let tracked = join_all(packets.iter().map(|(i, channel, sequence, tx)| {
-        track(caller, loader, directory, &sources[*i], channel, *sequence, Some(tx.clone()))
-    }))
+    let tracked = join_all(
+        packets
+            .iter()
+            .map(|(i, channel, sequence, tx)| track(reach, &sources[*i], channel, *sequence, Some(tx.clone()))),
+    )
     .await;
     let mut edges = Vec::new();
     for ((i, cursor, _), view) in found.into_iter().zip(tracked) {

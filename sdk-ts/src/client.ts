@@ -11,7 +11,7 @@ import type { SignDoc, SignedTx } from './types.js';
 import { encodeTx } from './tx.js';
 import type {
   AccountView, BlockView, ChainInfo, FeeEstimate, ChannelView, CrossChainTransferView, FeedView, GatewayChainView, IbcClientView, LiveBlock,
-  OracleValueView, PacketReceiptView, PendingPacketView, ProvenStateView, StateView, TransferConnectionView, TransferStatus, TxView,
+  OracleValueView, PacketReceiptView, PendingPacketView, ProvenStateView, StalledTransfersView, StateView, TransferConnectionView, TransferStatus, TxView,
   ValidatorView,
 } from './views.js';
 
@@ -253,7 +253,7 @@ export class NodeClient extends ChainClient {
   }
 }
 
-const TRANSFER = 'id sourceChain sourceChannel destinationChain destinationChannel sequence sender receiver denom amount status hops { chainId step height txHash }';
+const TRANSFER = 'id sourceChain sourceChannel destinationChain destinationChannel sequence sender receiver denom amount status waitingFor pendingForMs hops { chainId step height txHash }';
 const PROVEN = 'chainId key height exists valueBase64 proofBase64 stateRoot lightClientUpdateBase64 '
   + 'anchor { hubChainId anchorKey anchorValueBase64 hubProofBase64 hubHeight hubStateRoot hubLightClientUpdateBase64 }';
 /** Statuses after which a transfer no longer changes. */
@@ -349,6 +349,21 @@ export class GatewayClient {
         + `{ edges { cursor node { ${TRANSFER} } } pageInfo { hasNextPage endCursor } unavailable { chainId error } } }`,
       { c: query.chain ?? null, f: filter, n: query.first ?? null, a: query.after ?? null },
     )).transfers;
+  }
+
+  /**
+   * Transfers unsettled on their source chain (pending, or received with the
+   * acknowledgement not back) for at least `olderThanSecs` (default 60),
+   * across every chain, oldest first, each with `waitingFor`; `first` at most
+   * 20 (default 10). Check `incomplete` and `unavailable` before reading the
+   * list as everything.
+   */
+  async stalledTransfers(options: { olderThanSecs?: number; first?: number } = {}): Promise<StalledTransfersView> {
+    return (await this.http.request<{ stalledTransfers: StalledTransfersView }>(
+      'query($s: Int!, $n: Int!) { stalledTransfers(olderThanSecs: $s, first: $n) '
+        + `{ transfers { ${TRANSFER} } unavailable { chainId error } incomplete } }`,
+      { s: options.olderThanSecs ?? 60, n: options.first ?? 10 },
+    )).stalledTransfers;
   }
 
   /**

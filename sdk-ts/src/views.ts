@@ -248,6 +248,18 @@ export interface CrossChainTransferView {
   denom: string | null;
   amount: string | null;
   status: TransferStatus;
+  /**
+   * While `pending` or `received`: who it waits for, in words (a relayer to
+   * deliver it, to bring its acknowledgement back, or to time it out, and
+   * where), and what happens if none comes. Null once done.
+   */
+  waitingFor?: string | null;
+  /**
+   * While `pending` or `received`: milliseconds since its send was committed
+   * (the send block's time against the gateway's clock). Null once done, or
+   * when the send is older than the node's history walk.
+   */
+  pendingForMs?: number | null;
   hops: TransferHopView[];
 }
 
@@ -256,6 +268,18 @@ export interface TransferConnectionView {
   edges: { cursor: string; node: CrossChainTransferView }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   unavailable: { chainId: string; error: string }[];
+}
+
+/**
+ * What `stalledTransfers` answers: transfers unsettled on their source for at
+ * least the threshold, oldest first; `unavailable` lists chains that did not
+ * answer, and `incomplete` is true when the gateway's bounds (or an unknown
+ * age) may have left some out.
+ */
+export interface StalledTransfersView {
+  transfers: CrossChainTransferView[];
+  unavailable: { chainId: string; error: string }[];
+  incomplete: boolean;
 }
 
 /** A chain as the gateway lists it (`chain(id:) { id kind template graphql status }`). */
