@@ -256,7 +256,26 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
             "timeout_height": timeout_height, "timeout_time_ms": timeout_time_ms, "memo": memo,
         }),
         TxBody::Unjail => json!({}),
+        TxBody::UploadCode { code } => {
+            use sha2::Digest;
+            json!({ "code_hash": hex::encode(sha2::Sha256::digest(code)), "code_bytes": code.len() })
+        }
+        TxBody::InstantiateContract { code_hash, msg, funds, admin, label } => json!({
+            "code_hash": code_hash.to_hex(), "msg_hex": hex::encode(msg), "funds": funds_json(funds),
+            "admin": admin.map(|a| a.to_string()), "label": label,
+        }),
+        TxBody::ExecuteContract { contract, msg, funds } => json!({
+            "contract": contract.to_string(), "msg_hex": hex::encode(msg), "funds": funds_json(funds),
+        }),
+        TxBody::MigrateContract { contract, code_hash, msg } => json!({
+            "contract": contract.to_string(), "code_hash": code_hash.to_hex(), "msg_hex": hex::encode(msg),
+        }),
+        TxBody::FreezeContract { contract } => json!({ "contract": contract.to_string() }),
     }
+}
+
+fn funds_json(funds: &[(tributary_types::Denom, tributary_types::Amount)]) -> serde_json::Value {
+    funds.iter().map(|(d, a)| serde_json::json!({ "denom": d.to_string(), "amount": a.to_string() })).collect()
 }
 
 pub(crate) fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {

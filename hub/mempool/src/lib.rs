@@ -181,7 +181,20 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::Ibc { .. }
         | TxBody::RegisterFeed { .. }
         | TxBody::SubmitReports { .. }
+        | TxBody::UploadCode { .. }
+        | TxBody::MigrateContract { .. }
+        | TxBody::FreezeContract { .. }
         | TxBody::Unjail => {}
+        // Funds sent to a contract leave the sender's balance.
+        TxBody::InstantiateContract { funds, .. } | TxBody::ExecuteContract { funds, .. } => {
+            for (denom, amount) in funds {
+                if denom == native {
+                    out[0].1 = out[0].1.saturating_add(*amount);
+                } else {
+                    out.push((denom.clone(), *amount));
+                }
+            }
+        }
     }
     out
 }
@@ -295,6 +308,11 @@ impl Mempool {
             | TxBody::TransferXChain { .. }
             | TxBody::RegisterFeed { .. }
             | TxBody::SubmitReports { .. }
+            | TxBody::UploadCode { .. }
+            | TxBody::InstantiateContract { .. }
+            | TxBody::ExecuteContract { .. }
+            | TxBody::MigrateContract { .. }
+            | TxBody::FreezeContract { .. }
             | TxBody::Unjail => {}
         }
         if signature_checked {

@@ -24,6 +24,7 @@ pub mod assets;
 pub mod bank;
 pub mod childchains;
 pub mod committee;
+pub mod contracts;
 pub mod governance;
 pub mod ibc;
 pub mod messages;
@@ -129,6 +130,8 @@ pub enum TxError {
     #[error(transparent)]
     Oracle(#[from] oracle::OracleError),
     #[error(transparent)]
+    Contract(#[from] contracts::ContractError),
+    #[error(transparent)]
     State(#[from] StateReadError),
 }
 
@@ -224,9 +227,19 @@ impl Runtime {
         state.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&block.time_ms));
         let mut events = Vec::new();
         for module in &self.modules {
-            module.begin_block(&mut Ctx { state: &mut state, block: &block, events: &mut events })?;
+            let gas = &mut module::GasMeter::none();
+            module.begin_block(&mut Ctx { state: &mut state, block: &block, events: &mut events, gas })?;
         }
-        Ok(BlockExecution { runtime: self, state, block, txs: Vec::new(), receipts: Vec::new(), events })
+        let contract_gas_left = self.params.gas.max_block_contract_gas;
+        Ok(BlockExecution {
+            runtime: self,
+            state,
+            block,
+            txs: Vec::new(),
+            receipts: Vec::new(),
+            events,
+            contract_gas_left,
+        })
     }
 
     /// Execute a whole block as received: every transaction must pass ante.
@@ -278,6 +291,8 @@ pub struct BlockExecution<'r, 'b> {
     receipts: Vec<Receipt>,
     /// Events of begin- and end-block hooks.
     events: Vec<Event>,
+    /// Contract gas the block may still use.
+    contract_gas_left: u64,
 }
 
 impl BlockExecution<'_, '_> {
@@ -304,10 +319,33 @@ impl BlockExecution<'_, '_> {
 
     fn apply_in(&mut self, tx: Tx, mode: Mode) -> Result<&Receipt, ApplyError> {
         let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
+        // A contract call that finds the block's contract gas spent waits
+        // for the next block (the builder skips it; a block with it is invalid).
+        let calls_contract = matches!(
+            tx.body,
+            tributary_types::TxBody::InstantiateContract { .. }
+                | tributary_types::TxBody::ExecuteContract { .. }
+                | tributary_types::TxBody::MigrateContract { .. }
+        );
+        if calls_contract && self.contract_gas_left == 0 {
+            return Err(ApplyError::Refused(contracts::ContractError::BlockGasSpent.into()));
+        }
         let Ante { event, charged, intrinsic_gas } = self.ante(&tx, mode)?;
         let mut events = vec![event];
+        let schedule = &self.runtime.params.gas;
+        let tx_contract_gas = if charged {
+            schedule.gas_for_fee(tx.fee).saturating_sub(intrinsic_gas).min(schedule.max_tx_contract_gas)
+        } else {
+            schedule.max_tx_contract_gas
+        };
+        let mut meter = module::GasMeter::new(schedule.clone(), tx_contract_gas, self.contract_gas_left);
         self.state.push_layer();
-        let outcome = self.run_body(&tx, &mut events).and_then(|()| self.charge_writes(&tx, intrinsic_gas, charged));
+        let outcome = self
+            .run_body(&tx, &mut events, &mut meter)
+            .and_then(|()| self.charge_writes(&tx, intrinsic_gas.saturating_add(meter.used()), charged));
+        // Contract gas spent counts against the block even when the body failed.
+        self.contract_gas_left = self.contract_gas_left.saturating_sub(meter.used());
+        let intrinsic_gas = intrinsic_gas.saturating_add(meter.used());
         let (error, gas_used) = match outcome {
             Ok(gas_used) => {
                 self.state.commit_layer();
@@ -397,17 +435,18 @@ impl BlockExecution<'_, '_> {
         Ok(Ante { event, charged: charge, intrinsic_gas })
     }
 
-    fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>) -> Result<(), TxError> {
+    fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>, gas: &mut module::GasMeter) -> Result<(), TxError> {
         let module =
             self.runtime.modules.iter().find(|m| m.handles(&tx.body)).ok_or(TxError::Unhandled(tx.body.kind()))?;
         module.validate_tx(&self.state, tx)?;
-        module.execute_tx(&mut Ctx { state: &mut self.state, block: &self.block, events }, tx)
+        module.execute_tx(&mut Ctx { state: &mut self.state, block: &self.block, events, gas }, tx)
     }
 
     /// End the block: run end-block hooks and hand back everything to commit.
     pub fn finish(mut self) -> Result<BlockOutcome, RuntimeError> {
         for module in &self.runtime.modules {
-            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events: &mut self.events })?;
+            let gas = &mut module::GasMeter::none();
+            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events: &mut self.events, gas })?;
         }
         Ok(BlockOutcome {
             txs: self.txs,

@@ -7,13 +7,54 @@
 
 use crate::state::{Overlay, SendRestriction};
 use crate::{BlockInfo, RuntimeError, TxError};
-use tributary_types::{Event, Genesis, Tx, TxBody};
+use tributary_types::{Event, GasSchedule, Genesis, Tx, TxBody};
 
-/// What a module sees while executing: state and the block it runs in.
+/// What a module sees while executing: state, the block it runs in, and
+/// the gas meter of the transaction.
 pub struct Ctx<'s, 'b> {
     pub state: &'s mut Overlay<'b>,
     pub block: &'s BlockInfo,
     pub events: &'s mut Vec<Event>,
+    pub gas: &'s mut GasMeter,
+}
+
+/// Gas a body spends beyond its bytes and writes (contract execution), and
+/// what it may still spend: the least of what its fee buys, the per-
+/// transaction limit, and what the block has left.
+#[derive(Clone, Debug)]
+pub struct GasMeter {
+    pub schedule: GasSchedule,
+    tx_left: u64,
+    block_left: u64,
+    used: u64,
+}
+
+impl GasMeter {
+    pub fn new(schedule: GasSchedule, tx_left: u64, block_left: u64) -> Self {
+        GasMeter { schedule, tx_left, block_left, used: 0 }
+    }
+
+    /// A meter with nothing to spend (block hooks run no contracts).
+    pub fn none() -> Self {
+        GasMeter::new(GasSchedule::default(), 0, 0)
+    }
+
+    /// Contract gas the body may still use.
+    pub fn contract_budget(&self) -> u64 {
+        self.tx_left.min(self.block_left)
+    }
+
+    /// Record contract gas used.
+    pub fn add_contract(&mut self, gas: u64) {
+        self.used = self.used.saturating_add(gas);
+        self.tx_left = self.tx_left.saturating_sub(gas);
+        self.block_left = self.block_left.saturating_sub(gas);
+    }
+
+    /// Contract gas used so far.
+    pub fn used(&self) -> u64 {
+        self.used
+    }
 }
 
 pub trait Module: Send + Sync {

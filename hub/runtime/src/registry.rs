@@ -15,7 +15,9 @@
 //! name the same modules behave the same.
 
 use crate::module::Module;
-use crate::{assets, bank, childchains, committee, ibc, messages, oracle, polls, staking, transfer, RuntimeError};
+use crate::{
+    assets, bank, childchains, committee, contracts, ibc, messages, oracle, polls, staking, transfer, RuntimeError,
+};
 use tributary_types::Genesis;
 
 /// The name of the module every chain runs. Listing it in `genesis.modules`
@@ -38,6 +40,7 @@ pub const MODULES: &[(&str, Constructor)] = &[
     ("ibc", |g| Box::new(ibc::Ibc::new(g, ibc_router(g)))),
     ("transfer", |_| Box::new(transfer::Transfer)),
     ("oracle", |g| Box::new(oracle::Oracle::new(g))),
+    ("contracts", |g| Box::new(contracts::Contracts::new(g))),
 ];
 
 type AppConstructor = fn() -> std::sync::Arc<dyn ibc::IbcApp>;

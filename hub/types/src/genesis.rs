@@ -67,6 +67,30 @@ pub struct GasSchedule {
     pub per_write: u64,
     pub per_write_byte: u64,
     pub max_block_verify_gas: u64,
+    /// Contract execution: WebAssembly points (one per operator, plus what
+    /// host calls cost) per gas. About ten operators take as long as a
+    /// unit of the rest of the schedule.
+    #[serde(default = "default_contract_points_per_gas")]
+    pub contract_points_per_gas: u64,
+    /// Most gas one transaction's contract calls may use.
+    #[serde(default = "default_max_tx_contract_gas")]
+    pub max_tx_contract_gas: u64,
+    /// Most gas a block's contract calls may use together; a transaction
+    /// that finds it spent waits for the next block.
+    #[serde(default = "default_max_block_contract_gas")]
+    pub max_block_contract_gas: u64,
+}
+
+fn default_contract_points_per_gas() -> u64 {
+    10
+}
+
+fn default_max_tx_contract_gas() -> u64 {
+    1_000_000
+}
+
+fn default_max_block_contract_gas() -> u64 {
+    20_000_000
 }
 
 impl Default for GasSchedule {
@@ -85,6 +109,9 @@ impl Default for GasSchedule {
             per_write: 250,
             per_write_byte: 4,
             max_block_verify_gas: 5_000_000,
+            contract_points_per_gas: default_contract_points_per_gas(),
+            max_tx_contract_gas: default_max_tx_contract_gas(),
+            max_block_contract_gas: default_max_block_contract_gas(),
         }
     }
 }
@@ -107,6 +134,14 @@ impl GasSchedule {
     /// ([`Params::fee_for_gas`]).
     pub fn fee(&self, min_fee: Amount, gas: u64) -> Amount {
         (gas as Amount).saturating_mul(self.price_per_kgas).div_ceil(1_000).max(min_fee)
+    }
+
+    /// The gas a fee of `fee` buys (everything, on a chain whose gas is free).
+    pub fn gas_for_fee(&self, fee: Amount) -> u64 {
+        match fee.saturating_mul(1_000).checked_div(self.price_per_kgas) {
+            Some(gas) => u64::try_from(gas).unwrap_or(u64::MAX),
+            None => u64::MAX,
+        }
     }
 
     /// The gas of `writes` state writes of `bytes` key and value bytes in all.

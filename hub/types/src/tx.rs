@@ -205,6 +205,27 @@ pub enum TxBody {
     /// `min_self_bond`; it re-enters the set at the next epoch. A double
     /// signer is jailed for good and cannot.
     Unjail,
+    /// Store WebAssembly contract code (module `contracts`), kept by its
+    /// SHA-256; refused unless deterministic and within the size limits
+    /// (interop-spec/contracts.md). Uploading code already stored is a no-op.
+    UploadCode { code: Vec<u8> },
+    /// Make a contract of stored code: its address is derived from the
+    /// code, the sender and a counter; `funds` move from the sender to it;
+    /// its `instantiate` entry runs with `msg`. `admin` may migrate and freeze it.
+    InstantiateContract {
+        code_hash: Hash,
+        msg: Vec<u8>,
+        funds: Vec<(Denom, Amount)>,
+        admin: Option<Address>,
+        label: String,
+    },
+    /// Run a contract's `execute` entry with `msg`, sending it `funds` first.
+    ExecuteContract { contract: Address, msg: Vec<u8>, funds: Vec<(Denom, Amount)> },
+    /// The admin swaps a contract's code and runs the new code's `migrate` entry.
+    MigrateContract { contract: Address, code_hash: Hash, msg: Vec<u8> },
+    /// The admin stops a contract for good: no more execute or migrate; its
+    /// balances stay where they are (at its address), its state stays readable.
+    FreezeContract { contract: Address },
 }
 
 /// How a poll weighs a vote.
@@ -232,6 +253,11 @@ impl TxBody {
             TxBody::CreatePoll { .. } => "create_poll",
             TxBody::CastVote { .. } => "cast_vote",
             TxBody::SendMessage { .. } => "send_message",
+            TxBody::UploadCode { .. } => "upload_code",
+            TxBody::InstantiateContract { .. } => "instantiate_contract",
+            TxBody::ExecuteContract { .. } => "execute_contract",
+            TxBody::MigrateContract { .. } => "migrate_contract",
+            TxBody::FreezeContract { .. } => "freeze_contract",
             TxBody::RegisterChildChain { .. } => "register_child_chain",
             TxBody::AnchorHeader { .. } => "anchor_header",
             TxBody::AdoptCommittee { .. } => "adopt_committee",
@@ -260,6 +286,8 @@ impl TxBody {
             TxBody::Ibc { msgs } => len(msgs),
             TxBody::RegisterFeed { approvals, .. } => len(approvals),
             TxBody::SubmitReports { reports } => len(reports),
+            // Upload validates and compiles the code: linear work in its size.
+            TxBody::UploadCode { code } => code.len(),
             TxBody::Transfer { .. }
             | TxBody::RegisterValidator { .. }
             | TxBody::Bond { .. }
@@ -272,6 +300,10 @@ impl TxBody {
             | TxBody::SendMessage { .. }
             | TxBody::AnnounceEndpoint { .. }
             | TxBody::TransferXChain { .. }
+            | TxBody::InstantiateContract { .. }
+            | TxBody::ExecuteContract { .. }
+            | TxBody::MigrateContract { .. }
+            | TxBody::FreezeContract { .. }
             | TxBody::Unjail => 0,
         }
     }

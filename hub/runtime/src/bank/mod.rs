@@ -103,7 +103,12 @@ pub(crate) fn move_funds(
 /// Whether `from` may send `amount` of `denom`: a positive amount it holds,
 /// that no module's send restriction refuses (an asset's frozen holding,
 /// [`crate::assets`]; a frozen account may still receive).
-fn check_transfer(state: &Overlay<'_>, from: &Address, denom: &Denom, amount: Amount) -> Result<(), TxError> {
+pub(crate) fn check_transfer(
+    state: &Overlay<'_>,
+    from: &Address,
+    denom: &Denom,
+    amount: Amount,
+) -> Result<(), TxError> {
     if amount == 0 {
         return Err(TxError::ZeroAmount);
     }

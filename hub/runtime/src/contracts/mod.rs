@@ -1,0 +1,527 @@
+//! Contracts: WebAssembly code stored on chain and run by every node the
+//! same way (the engine is `tributary-wasm`; the ABI is
+//! interop-spec/contracts.md).
+//!
+//! - `UploadCode` stores code by its SHA-256 after the engine's checks
+//!   (determinism, host imports, sizes). Anyone may upload; the upload pays
+//!   per byte (its verified bytes), since checking and compiling are linear
+//!   in the code.
+//! - `InstantiateContract` derives an address from the code, the creator and
+//!   a counter, moves the funds, and runs `instantiate`.
+//! - `ExecuteContract` moves the funds and runs `execute`.
+//! - `MigrateContract` (the admin only) swaps the code and runs the new
+//!   code's `migrate`.
+//! - `FreezeContract` (the admin only) stops execute and migrate for good;
+//!   balances stay at the contract's address and its state stays readable.
+//!
+//! A contract's storage lives under `contracts/store/{address}/{key hex}` in
+//! the state tree, so its values have ICS23 proofs. Anything a call does
+//! (storage, transfers, events) is undone with the transaction's layer when
+//! the contract refuses (`ContractResult::Err`), traps or runs out of gas;
+//! the fee is paid either way. Contract gas counts toward the transaction's
+//! gas at `GasSchedule.contract_points_per_gas`, bounded per transaction and
+//! per block.
+
+pub mod state_key;
+
+#[cfg(test)]
+mod tests;
+
+use crate::bank::BankRead;
+use crate::module::{Ctx, Module};
+use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
+use crate::{RuntimeError, TxError};
+use borsh::{BorshDeserialize, BorshSerialize};
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, OnceLock};
+use tributary_types::{Address, Amount, Denom, Event, Genesis, Hash, Tx, TxBody};
+use tributary_wasm::{CallError, ContractResult, Entry, Env, Host, HostError, QueryEnv, Vm, VmConfig};
+
+/// Longest label, in bytes.
+pub const LABEL_BYTES_MAX: usize = 128;
+/// Longest message, in bytes.
+pub const MSG_BYTES_MAX: usize = 64 * 1024;
+/// Most denoms sent with one call.
+pub const FUNDS_MAX: usize = 8;
+/// Events one call may emit.
+pub const EVENTS_PER_CALL_MAX: usize = 64;
+
+/// Stored code's record.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct CodeRecord {
+    pub uploader: Address,
+    pub size: u32,
+    pub height: u64,
+}
+
+/// A contract's record.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct ContractRecord {
+    pub code_hash: Hash,
+    pub creator: Address,
+    pub admin: Option<Address>,
+    pub label: String,
+    pub created_height: u64,
+    pub frozen: bool,
+}
+
+/// Why a contract transaction failed.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ContractError {
+    #[error("the code is refused: {0}")]
+    InvalidCode(String),
+    #[error("no code {hash} is stored on this chain; upload it first")]
+    UnknownCode { hash: String },
+    #[error("no contract at {address}")]
+    UnknownContract { address: Address },
+    #[error("contract {address} is frozen: it takes no more calls")]
+    Frozen { address: Address },
+    #[error("only the admin of {address} may do this{}", .admin.map(|a| format!(" (its admin is {a})")).unwrap_or_else(|| " (it has none)".into()))]
+    NotAdmin { address: Address, admin: Option<Address> },
+    #[error("the contract refused: {0}")]
+    Refused(String),
+    #[error("the contract failed: {0}")]
+    Failed(String),
+    #[error("the new code does not export migrate")]
+    NoMigrate,
+    #[error("the block's contract gas is spent; the transaction waits for the next block")]
+    BlockGasSpent,
+}
+
+/// The engine all chains of this process share (compiled modules are kept
+/// across blocks and chains). Memory-only unless [`configure_engine`] was
+/// called first.
+static ENGINE: OnceLock<Arc<Vm>> = OnceLock::new();
+
+/// Set up the shared engine (e.g. with a disk cache under the node's data
+/// directory). Only the first call counts; later calls return false.
+pub fn configure_engine(config: VmConfig) -> bool {
+    ENGINE.set(Arc::new(Vm::new(config))).is_ok()
+}
+
+fn engine() -> Arc<Vm> {
+    ENGINE.get_or_init(|| Arc::new(Vm::new(VmConfig::default()))).clone()
+}
+
+pub fn code(state: &dyn StateRead, hash: &Hash) -> Result<Option<Vec<u8>>, StateReadError> {
+    state.get(&state_key::code(hash))
+}
+
+pub fn code_record(state: &dyn StateRead, hash: &Hash) -> Result<Option<CodeRecord>, StateReadError> {
+    read_value(state, &state_key::code_record(hash))
+}
+
+pub fn contract(state: &dyn StateRead, address: &Address) -> Result<Option<ContractRecord>, StateReadError> {
+    read_value(state, &state_key::contract(address))
+}
+
+/// The code hashes stored, in upload order.
+pub fn code_hashes(state: &dyn StateRead) -> Result<Vec<Hash>, StateReadError> {
+    Ok(read_value(state, &state_key::code_list())?.unwrap_or_default())
+}
+
+/// The contracts made, in order.
+pub fn contracts(state: &dyn StateRead) -> Result<Vec<Address>, StateReadError> {
+    Ok(read_value(state, &state_key::contract_list())?.unwrap_or_default())
+}
+
+/// A contract's raw storage value at `key`.
+pub fn contract_storage(
+    state: &dyn StateRead,
+    address: &Address,
+    key: &[u8],
+) -> Result<Option<Vec<u8>>, StateReadError> {
+    state.get(&state_key::storage(address, key))
+}
+
+/// The address of the `counter`th contract `creator` made from `code_hash`.
+pub fn contract_address(code_hash: &Hash, creator: &Address, counter: u64) -> Address {
+    let mut hasher = Sha256::new();
+    hasher.update(b"tributary/contract/v1\0");
+    hasher.update(code_hash.0);
+    hasher.update(creator.0);
+    hasher.update(counter.to_le_bytes());
+    let digest = hasher.finalize();
+    let mut out = [0u8; 20];
+    out.copy_from_slice(&digest[..20]);
+    Address(out)
+}
+
+/// The chain as a contract call sees it: its own storage, the bank from its
+/// own account, and the receipt's events.
+struct ChainHost<'a, 'b> {
+    state: &'a mut Overlay<'b>,
+    contract: Address,
+    events: Vec<Event>,
+    read_only: bool,
+}
+
+impl Host for ChainHost<'_, '_> {
+    fn storage_read(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, HostError> {
+        self.state.get(&state_key::storage(&self.contract, key)).map_err(|e| HostError(e.to_string()))
+    }
+
+    fn storage_write(&mut self, key: &[u8], value: &[u8]) -> Result<(), HostError> {
+        self.state.set(state_key::storage(&self.contract, key), value.to_vec());
+        Ok(())
+    }
+
+    fn storage_remove(&mut self, key: &[u8]) -> Result<(), HostError> {
+        self.state.delete(state_key::storage(&self.contract, key));
+        Ok(())
+    }
+
+    fn storage_next(
+        &mut self,
+        _start: &[u8],
+        _end: Option<&[u8]>,
+    ) -> Result<Option<tributary_wasm::host::Entry>, HostError> {
+        // The state tree is keyed by hash: it has no key order to walk.
+        Err(HostError("storage_next is not available on this chain yet: keep an index of your keys".into()))
+    }
+
+    fn bank_transfer(&mut self, to: [u8; 20], denom: &str, amount: u128) -> Result<(), HostError> {
+        let denom = Denom::new(denom).map_err(|e| HostError(e.to_string()))?;
+        let to = Address(to);
+        crate::bank::check_transfer(self.state, &self.contract, &denom, amount)
+            .map_err(|e| HostError(e.to_string()))?;
+        crate::bank::move_funds(self.state, &self.contract, &to, &denom, amount)
+            .map_err(|e| HostError(e.to_string()))?;
+        self.events.push(
+            Event::new("wasm-transfer")
+                .attr("from", self.contract)
+                .attr("to", to)
+                .attr("denom", &denom)
+                .attr("amount", amount),
+        );
+        Ok(())
+    }
+
+    fn emit_event(&mut self, kind: String, attributes: Vec<(String, String)>) -> Result<(), HostError> {
+        if self.events.len() >= EVENTS_PER_CALL_MAX {
+            return Err(HostError(format!("more than {EVENTS_PER_CALL_MAX} events in one call")));
+        }
+        let mut event = Event::new(format!("wasm-{kind}")).attr("contract", self.contract);
+        for (key, value) in attributes {
+            event = event.attr(&key, value);
+        }
+        self.events.push(event);
+        Ok(())
+    }
+
+    fn read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
+/// A read-only host over committed state, for queries.
+struct QueryHost<'a> {
+    state: &'a dyn StateRead,
+    contract: Address,
+}
+
+impl Host for QueryHost<'_> {
+    fn storage_read(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, HostError> {
+        self.state.get(&state_key::storage(&self.contract, key)).map_err(|e| HostError(e.to_string()))
+    }
+    fn storage_write(&mut self, _key: &[u8], _value: &[u8]) -> Result<(), HostError> {
+        Err(HostError("a query cannot write".into()))
+    }
+    fn storage_remove(&mut self, _key: &[u8]) -> Result<(), HostError> {
+        Err(HostError("a query cannot write".into()))
+    }
+    fn storage_next(
+        &mut self,
+        _start: &[u8],
+        _end: Option<&[u8]>,
+    ) -> Result<Option<tributary_wasm::host::Entry>, HostError> {
+        Err(HostError("storage_next is not available on this chain yet: keep an index of your keys".into()))
+    }
+    fn bank_transfer(&mut self, _to: [u8; 20], _denom: &str, _amount: u128) -> Result<(), HostError> {
+        Err(HostError("a query cannot transfer".into()))
+    }
+    fn emit_event(&mut self, _kind: String, _attributes: Vec<(String, String)>) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn read_only(&self) -> bool {
+        true
+    }
+}
+
+/// Why a query has no answer.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum QueryError {
+    #[error("no contract at {0}")]
+    UnknownContract(Address),
+    #[error("the contract's answer: {0}")]
+    Refused(String),
+    #[error("{0}")]
+    Failed(String),
+    #[error(transparent)]
+    State(#[from] StateReadError),
+}
+
+/// Ask contract `address` (read-only, bounded by `max_gas`): its answer's data.
+pub fn query(
+    state: &dyn StateRead,
+    chain_id: &str,
+    height: u64,
+    time_ms: u64,
+    address: &Address,
+    msg: &[u8],
+    points: u64,
+) -> Result<Vec<u8>, QueryError> {
+    let record = contract(state, address)?.ok_or(QueryError::UnknownContract(*address))?;
+    let env = QueryEnv { chain_id: chain_id.to_string(), height, time_ms, contract: address.0 };
+    let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| QueryError::Failed(e.to_string()))?;
+    let hash = record.code_hash.0;
+    let loader = || code(state, &record.code_hash).ok().flatten();
+    let mut host = QueryHost { state, contract: *address };
+    let outcome = engine().call(&hash, &loader, Entry::Query, &input, &mut host, points);
+    let output = outcome.output.map_err(|e| QueryError::Failed(e.to_string()))?;
+    match ContractResult::try_from_slice(&output) {
+        Ok(ContractResult::Ok(data)) => Ok(data),
+        Ok(ContractResult::Err(e)) => Err(QueryError::Refused(e)),
+        Err(e) => Err(QueryError::Failed(format!("the answer does not decode: {e}"))),
+    }
+}
+
+/// The contracts module.
+#[derive(Debug, Default)]
+pub struct Contracts;
+
+impl Contracts {
+    pub fn new(_genesis: &Genesis) -> Self {
+        Contracts
+    }
+}
+
+fn check_funds(funds: &[(Denom, Amount)]) -> Result<(), TxError> {
+    if funds.len() > FUNDS_MAX {
+        return Err(TxError::FieldTooLong { field: "funds", len: funds.len(), max: FUNDS_MAX });
+    }
+    if funds.iter().any(|(_, amount)| *amount == 0) {
+        return Err(TxError::ZeroAmount);
+    }
+    Ok(())
+}
+
+fn check_msg(msg: &[u8]) -> Result<(), TxError> {
+    if msg.len() > MSG_BYTES_MAX {
+        return Err(TxError::FieldTooLong { field: "contract message", len: msg.len(), max: MSG_BYTES_MAX });
+    }
+    Ok(())
+}
+
+impl Module for Contracts {
+    fn name(&self) -> &'static str {
+        "contracts"
+    }
+
+    fn init_genesis(&self, _state: &mut Overlay<'_>, _genesis: &Genesis) -> Result<(), RuntimeError> {
+        Ok(())
+    }
+
+    fn handles(&self, body: &TxBody) -> bool {
+        matches!(
+            body,
+            TxBody::UploadCode { .. }
+                | TxBody::InstantiateContract { .. }
+                | TxBody::ExecuteContract { .. }
+                | TxBody::MigrateContract { .. }
+                | TxBody::FreezeContract { .. }
+        )
+    }
+
+    fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
+        match &tx.body {
+            TxBody::UploadCode { code } => {
+                engine().check(code).map_err(|e| ContractError::InvalidCode(e.to_string()))?;
+                Ok(())
+            }
+            TxBody::InstantiateContract { code_hash, msg, funds, label, .. } => {
+                check_msg(msg)?;
+                check_funds(funds)?;
+                crate::module::check_text("label", label, LABEL_BYTES_MAX, true)?;
+                if code_record(state, code_hash)?.is_none() {
+                    return Err(ContractError::UnknownCode { hash: code_hash.to_hex() }.into());
+                }
+                Ok(())
+            }
+            TxBody::ExecuteContract { contract: address, msg, funds } => {
+                check_msg(msg)?;
+                check_funds(funds)?;
+                live_contract(state, address).map(|_| ())
+            }
+            TxBody::MigrateContract { contract: address, code_hash, msg } => {
+                check_msg(msg)?;
+                let record = live_contract(state, address)?;
+                check_admin(address, &record, &tx.sender_address())?;
+                if code_record(state, code_hash)?.is_none() {
+                    return Err(ContractError::UnknownCode { hash: code_hash.to_hex() }.into());
+                }
+                Ok(())
+            }
+            TxBody::FreezeContract { contract: address } => {
+                let record = live_contract(state, address)?;
+                check_admin(address, &record, &tx.sender_address())
+            }
+            _ => Err(TxError::Unhandled(tx.body.kind())),
+        }
+    }
+
+    fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
+        let sender = tx.sender_address();
+        match &tx.body {
+            TxBody::UploadCode { code } => {
+                let hash = Hash(Sha256::digest(code).into());
+                if code_record(&*ctx.state, &hash)?.is_none() {
+                    ctx.state.set(state_key::code(&hash), code.clone());
+                    let record = CodeRecord { uploader: sender, size: code.len() as u32, height: ctx.block.height };
+                    write_value(ctx.state, state_key::code_record(&hash), &record);
+                    let mut list = code_hashes(&*ctx.state)?;
+                    list.push(hash);
+                    write_value(ctx.state, state_key::code_list(), &list);
+                }
+                ctx.events.push(Event::new("upload_code").attr("code_hash", hash.to_hex()).attr("bytes", code.len()));
+                Ok(())
+            }
+            TxBody::InstantiateContract { code_hash, msg, funds, admin, label } => {
+                let counter: u64 = read_value(&*ctx.state, &state_key::counter())?.unwrap_or(0);
+                write_value(ctx.state, state_key::counter(), &counter.checked_add(1).ok_or(TxError::Overflow)?);
+                let address = contract_address(code_hash, &sender, counter);
+                let record = ContractRecord {
+                    code_hash: *code_hash,
+                    creator: sender,
+                    admin: *admin,
+                    label: label.clone(),
+                    created_height: ctx.block.height,
+                    frozen: false,
+                };
+                write_value(ctx.state, state_key::contract(&address), &record);
+                let mut list = contracts(&*ctx.state)?;
+                list.push(address);
+                write_value(ctx.state, state_key::contract_list(), &list);
+                ctx.events.push(
+                    Event::new("instantiate_contract").attr("contract", address).attr("code_hash", code_hash.to_hex()),
+                );
+                call(ctx, tx, &address, code_hash, Entry::Instantiate, msg, funds)
+            }
+            TxBody::ExecuteContract { contract: address, msg, funds } => {
+                let record = live_contract(&*ctx.state, address)?;
+                call(ctx, tx, address, &record.code_hash, Entry::Execute, msg, funds)
+            }
+            TxBody::MigrateContract { contract: address, code_hash, msg } => {
+                let mut record = live_contract(&*ctx.state, address)?;
+                let old = record.code_hash;
+                record.code_hash = *code_hash;
+                write_value(ctx.state, state_key::contract(address), &record);
+                ctx.events.push(
+                    Event::new("migrate_contract")
+                        .attr("contract", address)
+                        .attr("from_code", old.to_hex())
+                        .attr("to_code", code_hash.to_hex()),
+                );
+                call(ctx, tx, address, code_hash, Entry::Migrate, msg, &[])
+            }
+            TxBody::FreezeContract { contract: address } => {
+                let mut record = live_contract(&*ctx.state, address)?;
+                record.frozen = true;
+                write_value(ctx.state, state_key::contract(address), &record);
+                ctx.events.push(Event::new("freeze_contract").attr("contract", address));
+                Ok(())
+            }
+            _ => Err(TxError::Unhandled(tx.body.kind())),
+        }
+    }
+}
+
+fn live_contract(state: &dyn StateRead, address: &Address) -> Result<ContractRecord, TxError> {
+    let record = contract(state, address)?.ok_or(ContractError::UnknownContract { address: *address })?;
+    if record.frozen {
+        return Err(ContractError::Frozen { address: *address }.into());
+    }
+    Ok(record)
+}
+
+fn check_admin(address: &Address, record: &ContractRecord, sender: &Address) -> Result<(), TxError> {
+    if record.admin != Some(*sender) {
+        return Err(ContractError::NotAdmin { address: *address, admin: record.admin }.into());
+    }
+    Ok(())
+}
+
+/// Move `funds` to the contract and run `entry`; its gas counts toward the
+/// transaction's (and the block's) contract gas.
+fn call(
+    ctx: &mut Ctx<'_, '_>,
+    tx: &Tx,
+    address: &Address,
+    code_hash: &Hash,
+    entry: Entry,
+    msg: &[u8],
+    funds: &[(Denom, Amount)],
+) -> Result<(), TxError> {
+    let sender = tx.sender_address();
+    for (denom, amount) in funds {
+        crate::bank::check_transfer(ctx.state, &sender, denom, *amount)?;
+        crate::bank::move_funds(ctx.state, &sender, address, denom, *amount)?;
+    }
+    let schedule = ctx.gas.schedule.clone();
+    let budget_gas = ctx.gas.contract_budget();
+    if budget_gas == 0 {
+        return Err(ContractError::BlockGasSpent.into());
+    }
+    let points = budget_gas.saturating_mul(schedule.contract_points_per_gas.max(1));
+    let env = Env {
+        chain_id: ctx.block.chain_id.to_string(),
+        height: ctx.block.height,
+        time_ms: ctx.block.time_ms,
+        contract: address.0,
+        caller: sender.0,
+        funds: funds.iter().map(|(d, a)| (d.to_string(), *a)).collect(),
+    };
+    let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| ContractError::Failed(e.to_string()))?;
+    let stored = code(&*ctx.state, code_hash)?;
+    let loader = move || stored.clone();
+    let mut host = ChainHost { state: ctx.state, contract: *address, events: Vec::new(), read_only: false };
+    let outcome = engine().call(&code_hash.0, &loader, entry, &input, &mut host, points);
+    let events = std::mem::take(&mut host.events);
+    let gas = outcome.points_used.div_ceil(schedule.contract_points_per_gas.max(1));
+    ctx.gas.add_contract(gas);
+    let output = match outcome.output {
+        Ok(output) => output,
+        Err(CallError::OutOfGas) => {
+            return Err(ContractError::Failed(format!(
+                "out of gas after {gas} contract gas (the most this transaction could use); raise the fee, or \
+                 estimate it with estimateFee"
+            ))
+            .into())
+        }
+        Err(CallError::NoEntry(name)) if entry == Entry::Migrate => {
+            let _ = name;
+            return Err(ContractError::NoMigrate.into());
+        }
+        Err(e) => return Err(ContractError::Failed(e.to_string()).into()),
+    };
+    match ContractResult::try_from_slice(&output) {
+        Ok(ContractResult::Ok(data)) => {
+            ctx.events.extend(events);
+            ctx.events.push(
+                Event::new("wasm-result")
+                    .attr("contract", address)
+                    .attr("entry", entry.name())
+                    .attr("data", hex::encode(&data))
+                    .attr("gas", gas),
+            );
+            Ok(())
+        }
+        Ok(ContractResult::Err(reason)) => Err(ContractError::Refused(reason).into()),
+        Err(e) => Err(ContractError::Failed(format!("the contract's output does not decode: {e}")).into()),
+    }
+}
+
+/// How the balance of an address reads, for queries of contracts' funds.
+pub fn balance(state: &dyn StateRead, address: &Address, denom: &Denom) -> Result<Amount, StateReadError> {
+    state.balance(address, denom)
+}
