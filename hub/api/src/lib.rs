@@ -3,8 +3,8 @@
 //!
 //! Where to look:
 //! - [`query`]: the query root (blocks, transactions, accounts, validators,
-//!   child chains, proven state), merged with [`ibc`], [`oracle`] and
-//!   [`pages`] (paged history);
+//!   child chains, proven state), merged with [`ibc`], [`oracle`],
+//!   [`contracts`] and [`pages`] (paged history);
 //! - [`mutation`]: transaction submission;
 //! - [`subscription`]: `newBlocks` over WebSocket;
 //! - [`views`]: every type an answer is made of;
@@ -19,6 +19,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod context;
+pub mod contracts;
 pub mod ibc;
 pub mod mutation;
 pub mod oracle;

@@ -19,7 +19,13 @@ pub const STATE_KEY_BYTES_MAX: usize = 512;
 
 /// Every query: this chain's, its IBC state and its oracle feeds.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct QueryRoot(ChainQuery, crate::ibc::IbcQuery, crate::oracle::OracleQuery, crate::pages::PagesQuery);
+pub struct QueryRoot(
+    ChainQuery,
+    crate::ibc::IbcQuery,
+    crate::oracle::OracleQuery,
+    crate::pages::PagesQuery,
+    crate::contracts::ContractsQuery,
+);
 
 #[derive(Default)]
 pub struct ChainQuery;

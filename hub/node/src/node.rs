@@ -45,6 +45,12 @@ pub fn load_keys(
 /// Open the chain in `home` (creating its genesis state on first start).
 pub fn open_chain(home: &Home, config: &NodeConfig, validator: Option<SigningKey>) -> anyhow::Result<Arc<Chain>> {
     let genesis = home.load_genesis()?;
+    // Compiled contracts are kept beside the chain's data: a restart loads
+    // them (each checked before it is trusted) instead of recompiling.
+    tributary_runtime::contracts::configure_engine(tributary_wasm::VmConfig {
+        cache_dir: Some(home.data().join("wasm-cache")),
+        ..Default::default()
+    });
     let store = Arc::new(Store::open(&home.data())?);
     let params = &genesis.params;
     let mempool = MempoolConfig {
