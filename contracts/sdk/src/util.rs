@@ -1,0 +1,57 @@
+//! Text for events and errors without `core::fmt`: formatting machinery
+//! costs kilobytes of code in every module, and these two cover what
+//! contracts print (amounts and addresses).
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// `n` in decimal.
+pub fn decimal(mut n: u128) -> String {
+    let mut digits = Vec::with_capacity(39);
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    // ASCII digits are UTF-8.
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// `bytes` in lowercase hex (an address: 40 characters).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// Concatenates `parts` (an error text built from pieces).
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_matches_display() {
+        for n in [0u128, 7, 10, 1234567890, u64::MAX as u128, u128::MAX] {
+            assert_eq!(decimal(n), alloc::format!("{n}"));
+        }
+    }
+
+    #[test]
+    fn hex_is_lowercase_pairs() {
+        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
+    }
+}
