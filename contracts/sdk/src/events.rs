@@ -10,9 +10,8 @@ pub fn emit(kind: &str, attributes: &[(&str, &str)]) {
 /// The borsh encoding of `(String, Vec<(String, String)>)`, written straight
 /// from borrowed strs (no owned Strings to build first).
 pub fn encode(kind: &str, attributes: &[(&str, &str)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(
-        8 + kind.len() + attributes.iter().map(|(k, v)| 8 + k.len() + v.len()).sum::<usize>(),
-    );
+    let mut out =
+        Vec::with_capacity(8 + kind.len() + attributes.iter().map(|(k, v)| 8 + k.len() + v.len()).sum::<usize>());
     put_str(&mut out, kind);
     out.extend_from_slice(&(attributes.len() as u32).to_le_bytes());
     for (k, v) in attributes {

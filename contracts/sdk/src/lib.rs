@@ -50,6 +50,7 @@ pub mod util;
 mod wasm;
 
 pub use borsh;
+pub use entry::Response;
 pub use types::{Address, ContractResult, Env, QueryEnv};
 
 use alloc::vec::Vec;

@@ -57,7 +57,10 @@ pub fn next(start: &[u8], end: Option<&[u8]>) -> Option<(Vec<u8>, Vec<u8>)> {
         None => &[],
     };
     let raw = sys::storage_next_raw(start, end)?;
-    Some(<(Vec<u8>, Vec<u8>)>::try_from_slice(&raw).unwrap_or_else(|_| abort("host: storage_next register is not borsh (key, value)")))
+    Some(
+        <(Vec<u8>, Vec<u8>)>::try_from_slice(&raw)
+            .unwrap_or_else(|_| abort("host: storage_next register is not borsh (key, value)")),
+    )
 }
 
 /// Every entry with `start <= key < end`, in key order, fetched one host

@@ -124,4 +124,3 @@ mod imp {
 }
 
 pub(crate) use imp::{abort, event, storage_del, storage_get, storage_next_raw, storage_set, transfer};
-

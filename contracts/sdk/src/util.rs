@@ -5,12 +5,22 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// `n` in decimal.
-pub fn decimal(mut n: u128) -> String {
+///
+/// Divides by 10 over four 32-bit limbs with 64-bit arithmetic, so that a
+/// module printing amounts does not link compiler-builtins' 128-bit division
+/// (about 1 KiB).
+pub fn decimal(n: u128) -> String {
+    let mut limbs = [(n >> 96) as u32, (n >> 64) as u32, (n >> 32) as u32, n as u32];
     let mut digits = Vec::with_capacity(39);
     loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
+        let mut rem = 0u64;
+        for limb in limbs.iter_mut() {
+            let cur = (rem << 32) | u64::from(*limb);
+            *limb = (cur / 10) as u32;
+            rem = cur % 10;
+        }
+        digits.push(b'0' + rem as u8);
+        if limbs == [0; 4] {
             break;
         }
     }
@@ -45,7 +55,7 @@ mod tests {
 
     #[test]
     fn decimal_matches_display() {
-        for n in [0u128, 7, 10, 1234567890, u64::MAX as u128, u128::MAX] {
+        for n in [0u128, 7, 10, 1234567890, u64::MAX as u128, u64::MAX as u128 + 1, 1 << 96, u128::MAX - 1, u128::MAX] {
             assert_eq!(decimal(n), alloc::format!("{n}"));
         }
     }

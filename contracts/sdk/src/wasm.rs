@@ -83,7 +83,9 @@ unsafe impl GlobalAlloc for Bump {
         // place; any other is copied to a new block.
         unsafe {
             if ptr as usize + layout.size() == *self.next.get() {
-                let Some(end) = (ptr as usize).checked_add(new_size) else { crate::abort("out of memory: allocation too large") };
+                let Some(end) = (ptr as usize).checked_add(new_size) else {
+                    crate::abort("out of memory: allocation too large")
+                };
                 self.reserve_to(end);
                 return ptr;
             }
