@@ -125,7 +125,7 @@ pub fn instantiate(env: Env, msg: InstantiateMsg) -> Response {
 
 fn pay_out(state: &mut State, to: Address, status: Status, action: &str) -> Response {
     for (denom, amount) in &state.funds {
-        bank::transfer(&to, denom, *amount);
+        bank::transfer(to, denom, *amount);
     }
     state.funds.clear();
     state.status = status;
