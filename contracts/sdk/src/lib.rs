@@ -64,10 +64,22 @@ pub const MAX_VALUE_LEN: usize = 64 * 1024;
 /// and records the message. For a refusal the caller should read, return
 /// `Err(..)` from the entry function instead; `abort` is for states that
 /// must not happen (a corrupt stored value, the host breaking the ABI).
+///
+/// Messages are cut to their first 1024 bytes (on a char boundary): the
+/// engine reads no more than that (hub/wasm) and refuses a longer one, which
+/// would lose the message.
 #[cold]
 pub fn abort(msg: &str) -> ! {
-    sys::abort(msg)
+    let mut end = msg.len().min(MAX_ABORT_LEN);
+    while !msg.is_char_boundary(end) {
+        end -= 1;
+    }
+    // `get`, not `&msg[..end]`: indexing a str links its panic message,
+    // whose char formatting pulls ~7 KiB of Unicode tables into the module.
+    sys::abort(msg.get(..end).unwrap_or_default())
 }
+
+const MAX_ABORT_LEN: usize = 1024;
 
 /// The borsh encoding of `value` (what entry functions return as data).
 pub fn to_bytes<T: borsh::BorshSerialize + ?Sized>(value: &T) -> Vec<u8> {
@@ -77,4 +89,18 @@ pub fn to_bytes<T: borsh::BorshSerialize + ?Sized>(value: &T) -> Vec<u8> {
         abort("borsh: serialization into memory failed");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+    use alloc::string::String;
+
+    #[test]
+    fn abort_cuts_long_messages_on_a_char_boundary() {
+        // 1023 bytes of 'a', then 2-byte chars: byte 1024 falls inside one.
+        let msg = format!("{}{}", "a".repeat(1023), "é".repeat(10));
+        let panic = std::panic::catch_unwind(|| super::abort(&msg)).unwrap_err();
+        assert_eq!(*panic.downcast::<String>().unwrap(), format!("contract aborted: {}", "a".repeat(1023)));
+    }
 }
