@@ -23,7 +23,11 @@ What it verifies, per file:
     `execute` (i32,i32)->i64 are present; `dealloc` (i32,i32)->(), `query`
     and `migrate` (i32,i32)->i64 have those signatures when present;
   * no start section; at most one memory and one table; no data-count
-    section (bulk memory).
+    section (bulk memory);
+  * the engine's default size limits (hub/wasm CodeLimits::default(), see
+    LIMITS below): code bytes, functions, locals per function, table
+    elements, globals, exports, imports, and a memory that declares a
+    maximum, initial and maximum at most max_memory_pages.
 Other exports (rustc adds `__heap_base` and `__data_end`) are listed, not refused.
 
 Only the standard library; the parser is shared with lower_wasm.py.
@@ -47,6 +51,18 @@ ABI_IMPORTS = {
     "abort": ((I32, I32), ()),
 }
 ENTRY = ((I32, I32), (I64,))
+
+# hub/wasm/src/check.rs, CodeLimits::default(): a chain may set lower ones.
+LIMITS = {
+    "max_code_bytes": 800 * 1024,
+    "max_memory_pages": 256,
+    "max_functions": 10_000,
+    "max_locals": 1_024,  # of one function, parameters included
+    "max_table_elements": 10_000,
+    "max_globals": 256,
+    "max_exports": 100,
+    "max_imports": 32,
+}
 REQUIRED_EXPORTS = {"alloc": ((I32,), (I32,)), "instantiate": ENTRY, "execute": ENTRY}
 OPTIONAL_EXPORTS = {"dealloc": ((I32, I32), ()), "query": ENTRY, "migrate": ENTRY}
 
@@ -299,7 +315,10 @@ class Module:
         self.n_imported_funcs = 0
         self.exports = {}  # name -> (kind, index)
         self.memories = 0
+        self.memory_limits = []  # (initial, maximum or None) of each memory
         self.tables = 0
+        self.table_limits = []
+        self.n_globals = 0
         self.has_start = False
         self.has_datacount = False
         self.bodies = []  # (start, end) of each defined function's body (after its size)
@@ -357,9 +376,11 @@ class Module:
                 elif kind == 1:
                     desc = (r.byte(), self._limits(r))
                     self.tables += 1
+                    self.table_limits.append(desc[1])
                 elif kind == 2:
                     desc = self._limits(r)
                     self.memories += 1
+                    self.memory_limits.append(desc)
                 elif kind == 3:
                     desc = (valtype(r, p, f"imported global {mod}.{name}"), r.byte())
                 else:
@@ -371,14 +392,15 @@ class Module:
             for _ in range(r.u32()):
                 if r.byte() != FUNCREF:
                     p.append("a table of a type other than funcref")
-                self._limits(r)
+                self.table_limits.append(self._limits(r))
                 self.tables += 1
         elif sid == 5:
             for _ in range(r.u32()):
-                self._limits(r)
+                self.memory_limits.append(self._limits(r))
                 self.memories += 1
         elif sid == 6:
-            for i in range(r.u32()):
+            self.n_globals = r.u32()
+            for i in range(self.n_globals):
                 valtype(r, p, f"global {i}")
                 r.byte()
                 const_expr(r, f"global {i}'s initialiser", p)
@@ -506,7 +528,36 @@ def check(data):
         problems.append(f"{m.memories} memories")
     if m.tables > 1:
         problems.append(f"{m.tables} tables")
+    problems += limit_problems(m, len(data))
     return m, problems, notes
+
+
+def limit_problems(m, code_bytes, limits=LIMITS):
+    """What goes past the engine's size limits (LIMITS)."""
+    out = []
+
+    def over(what, got, key):
+        if got > limits[key]:
+            out.append(f"{what} is {got}, over {key} {limits[key]}")
+
+    over("the code", code_bytes, "max_code_bytes")
+    over("the number of functions", len(m.func_types), "max_functions")
+    over("the number of globals", m.n_globals, "max_globals")
+    over("the number of exports", len(m.exports), "max_exports")
+    over("the number of imports", len(m.imports), "max_imports")
+    for initial, maximum in m.table_limits:
+        over("a table's size", max(initial, maximum or 0), "max_table_elements")
+    for initial, maximum in m.memory_limits:
+        over("the initial memory (pages)", initial, "max_memory_pages")
+        if maximum is None:
+            out.append("the memory declares no maximum (the engine requires one: link with --max-memory)")
+        else:
+            over("the maximum memory (pages)", maximum, "max_memory_pages")
+    for i in range(len(m.bodies)):
+        _, n_locals = m.body_locals(i, [])
+        params = len(m.func_sig(m.n_imported_funcs + i)[0])
+        over(f"{m.func_name(m.n_imported_funcs + i)}'s locals (parameters included)", n_locals + params, "max_locals")
+    return out
 
 
 def sig_text(sig):
@@ -549,7 +600,8 @@ def main(argv):
         else:
             imports = ",".join(n for _, n, _, _ in m.imports) or "none"
             exports = ",".join(n for n, (k, _) in sorted(m.exports.items()) if n in REQUIRED_EXPORTS or n in OPTIONAL_EXPORTS)
-            print(f"check_wasm: {path}: ok, {len(data)} bytes, {len(m.bodies)} functions, MVP without floats; "
+            print(f"check_wasm: {path}: ok, {len(data)} bytes, {len(m.bodies)} functions, MVP without floats, "
+                  f"within the engine's default limits; "
                   f"imports {imports}; exports memory,{exports}")
         for n in notes:
             print(f"  note: {n}")
