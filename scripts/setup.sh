@@ -95,6 +95,12 @@ if [ "$want_test" = 1 ]; then
   if ! deb_installed chromium || [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
 fi
 install_debs "${need[@]}"
+# The example contracts build for WebAssembly: rustup adds the target
+# (a fresh rustup install has only the host's).
+if [ "$want_test" = 1 ] && command -v rustup >/dev/null 2>&1 \
+   && ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown >/dev/null
+fi
 
 # ---- check: fail loudly, naming the missing piece and its fix -------------
 missing=0
@@ -125,6 +131,10 @@ if [ "$want_test" = 1 ]; then
     [ "$node_major" -ge 20 ] || fail "Node.js 20+ (found $(node --version))" "install Node.js 20 or newer"
   fi
   command -v npm >/dev/null 2>&1 || fail "npm" "install npm (it comes with Node.js)"
+  if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    fail "the wasm32-unknown-unknown Rust target (the example contracts)" "rustup target add wasm32-unknown-unknown"
+  fi
+  command -v python3 >/dev/null 2>&1 || fail "python3 (contracts/check_wasm.py checks the built contracts)" "apt-get install python3"
   if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! "${CHROMIUM:-/usr/bin/chromium}" --version >/dev/null 2>&1; then
     fail "Chromium (the explorer and browser tests run in headless Chromium)" "apt-get install chromium"
   fi

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tributary-target}"
 (cd tests/explorer && npm ci --no-audit --no-fund --loglevel=error)
+# The example contracts (their own workspace and target dir): the SDK's host
+# tests, then the .wasm modules the runtime's tests upload (contracts/out/).
+cargo test --manifest-path contracts/Cargo.toml --target-dir contracts/target --locked
+bash scripts/build-contracts.sh
 # End-to-end tests start the real binaries: build them first, with the same
 # command scripts/devnet.sh uses, so both share one build.
 cargo build --workspace --bins

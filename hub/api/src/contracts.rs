@@ -72,8 +72,15 @@ impl ContractsQuery {
         let hashes = contracts::code_hashes(&state).map_err(internal)?;
         let mut out = Vec::new();
         for hash in hashes.into_iter().skip(from as usize).take((limit as usize).min(CONTRACTS_PAGE_MAX)) {
-            let record = contracts::code_record(&state, &hash).map_err(internal)?.ok_or_else(|| internal("a listed code has no record"))?;
-            out.push(CodeView { hash: hash.to_hex(), uploader: record.uploader.to_string(), bytes: record.size, height: record.height });
+            let record = contracts::code_record(&state, &hash)
+                .map_err(internal)?
+                .ok_or_else(|| internal("a listed code has no record"))?;
+            out.push(CodeView {
+                hash: hash.to_hex(),
+                uploader: record.uploader.to_string(),
+                bytes: record.size,
+                height: record.height,
+            });
         }
         Ok(out)
     }
@@ -90,7 +97,9 @@ impl ContractsQuery {
         let addresses = contracts::contracts(&state).map_err(internal)?;
         let mut out = Vec::new();
         for address in addresses.into_iter().skip(from as usize).take((limit as usize).min(CONTRACTS_PAGE_MAX)) {
-            let record = contracts::contract(&state, &address).map_err(internal)?.ok_or_else(|| internal("a listed contract has no record"))?;
+            let record = contracts::contract(&state, &address)
+                .map_err(internal)?
+                .ok_or_else(|| internal("a listed contract has no record"))?;
             out.push(contract_view(address, record));
         }
         Ok(out)
@@ -113,7 +122,10 @@ impl ContractsQuery {
         let address = parse_address(&address)?;
         let key = hex::decode(&key_hex).map_err(|e| api_error("INVALID_KEY", format!("keyHex is not hex: {e}")))?;
         if key.len() > tributary_wasm::abi::KEY_BYTES_MAX {
-            return Err(api_error("INVALID_KEY", format!("keys are at most {} bytes", tributary_wasm::abi::KEY_BYTES_MAX)));
+            return Err(api_error(
+                "INVALID_KEY",
+                format!("keys are at most {} bytes", tributary_wasm::abi::KEY_BYTES_MAX),
+            ));
         }
         let value = contracts::contract_storage(&chain(ctx).latest(), &address, &key).map_err(internal)?;
         let state_key = String::from_utf8(contracts::state_key::storage(&address, &key)).map_err(internal)?;
@@ -124,7 +136,12 @@ impl ContractsQuery {
     /// answer's data, base64. The error's code says why not:
     /// UNKNOWN_CONTRACT, CONTRACT_REFUSED (the contract's own answer) or
     /// CONTRACT_FAILED (a trap, running out of gas, no query entry).
-    async fn contract_query(&self, ctx: &Context<'_>, address: String, msg_base64: String) -> async_graphql::Result<String> {
+    async fn contract_query(
+        &self,
+        ctx: &Context<'_>,
+        address: String,
+        msg_base64: String,
+    ) -> async_graphql::Result<String> {
         let chain = chain(ctx);
         let address = parse_address(&address)?;
         if msg_base64.len() > contracts::MSG_BYTES_MAX.div_ceil(3) * 4 + 4 {
@@ -137,7 +154,15 @@ impl ContractsQuery {
         let gas = &chain.genesis().params.gas;
         let points = gas.max_tx_contract_gas.saturating_mul(gas.contract_points_per_gas.max(1));
         let time_ms = crate::context::clock(ctx);
-        let answer = contracts::query(&state, chain.genesis().chain_id.as_str(), chain.height(), time_ms, &address, &msg, points);
+        let answer = contracts::query(
+            &state,
+            chain.genesis().chain_id.as_str(),
+            chain.height(),
+            time_ms,
+            &address,
+            &msg,
+            points,
+        );
         match answer {
             Ok(data) => Ok(b64(&data)),
             Err(QueryError::UnknownContract(a)) => Err(api_error("UNKNOWN_CONTRACT", format!("no contract at {a}"))),
@@ -147,4 +172,3 @@ impl ContractsQuery {
         }
     }
 }
-

@@ -20,7 +20,7 @@ pub struct CodeLimits {
     /// must declare one, so `memory.grow` past it fails inside the contract.
     pub max_memory_pages: u64,
     pub max_functions: u32,
-    /// Locals of one function (parameters included).
+    /// Locals one function declares (parameters not counted).
     pub max_locals: u32,
     pub max_table_elements: u64,
     pub max_globals: u32,

@@ -25,6 +25,8 @@
 pub mod state_key;
 
 #[cfg(test)]
+mod examples;
+#[cfg(test)]
 mod tests;
 
 use crate::bank::BankRead;
