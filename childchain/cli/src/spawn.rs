@@ -89,8 +89,12 @@ pub async fn spawn(
     if !is_hub {
         bail!("{} is not a hub (it runs no child-chain registry); give --hub the GraphQL URL of a hub node", hub.url());
     }
-    let hub_chain_id = ChainId::new(chain["id"].as_str().unwrap_or_default())?;
-    let min_deposit: Amount = chain["minChildDeposit"].as_str().unwrap_or("0").parse()?;
+    let hub_chain_id = ChainId::new(chain["id"].as_str().context("the hub's answer has no chain id")?)?;
+    let min_deposit: Amount = chain["minChildDeposit"]
+        .as_str()
+        .context("the hub's answer has no minChildDeposit")?
+        .parse()
+        .context("the hub's minChildDeposit is not a whole number")?;
     let deposit = options.deposit.unwrap_or(min_deposit);
 
     // The hub decides the first committee, the consensus parameters and the

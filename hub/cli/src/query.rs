@@ -47,6 +47,18 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// A contract's record; with --msg-hex, its answer to that query
+    /// (base64 of the contract's own bytes).
+    Contract {
+        address: String,
+        /// A query message, hex (borsh, as the contract defines it).
+        #[arg(long)]
+        msg_hex: Option<String>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -85,6 +97,23 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({ "k": key, "h": height }),
             "state",
         ),
+        QueryCommand::Contract { address, msg_hex: Some(msg_hex), home, node } => {
+            use base64::Engine;
+            let msg = hex::decode(msg_hex.trim()).map_err(|e| anyhow::anyhow!("--msg-hex is not hex: {e}"))?;
+            (
+                Client::new(node_url(node, home)),
+                "query($a: String!, $m: String!) { contractQuery(address: $a, msgBase64: $m) }".to_string(),
+                json!({ "a": address, "m": base64::engine::general_purpose::STANDARD.encode(msg) }),
+                "contractQuery",
+            )
+        }
+        QueryCommand::Contract { address, msg_hex: None, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($a: String!) { contract(address: $a) { address codeHash creator admin label createdHeight frozen } }"
+                .to_string(),
+            json!({ "a": address }),
+            "contract",
+        ),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
             "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
@@ -110,6 +139,7 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::Tx { hash, .. } => hash.clone(),
         QueryCommand::Account { address, .. } => address.clone(),
         QueryCommand::State { key, .. } => key.clone(),
+        QueryCommand::Contract { address, .. } => address.clone(),
         QueryCommand::Chain { .. } => "chain".into(),
     }
 }

@@ -116,6 +116,11 @@ pub enum TxCommand {
         #[command(flatten)]
         common: TxArgs,
     },
+    /// Contracts: upload code, instantiate, execute, migrate, freeze
+    /// (chains with the contracts module). Messages are the contract's own
+    /// borsh bytes, in hex.
+    #[command(subcommand)]
+    Contract(ContractCommand),
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -191,6 +196,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         | TxCommand::Vote { common, .. }
         | TxCommand::SendMessage { common, .. }
         | TxCommand::TransferXchain { common, .. } => common,
+        TxCommand::Contract(contract) => contract.common(),
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -227,6 +233,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
             },
         },
         TxCommand::Vote { poll, option, .. } => TxBody::CastVote { poll_id: *poll, option: *option },
+        TxCommand::Contract(contract) => contract.body()?,
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
@@ -344,4 +351,146 @@ async fn submit_and_wait(
     }
     outcome?;
     Ok(hash)
+}
+
+/// `hub tx contract …`.
+#[derive(Subcommand, Debug)]
+pub enum ContractCommand {
+    /// Store WebAssembly code; prints its hash (what instantiate names).
+    Upload {
+        /// The .wasm file (e.g. contracts/out/counter.wasm after scripts/build-contracts.sh).
+        #[arg(long)]
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Make a contract of stored code.
+    Instantiate {
+        /// The code's hash (hex).
+        #[arg(long)]
+        code: String,
+        /// The instantiate message, hex (borsh, as the contract defines it).
+        #[arg(long, default_value = "")]
+        msg_hex: String,
+        /// Coins to send it, e.g. 500utrib,20uacme.
+        #[arg(long, default_value = "")]
+        funds: String,
+        /// Who may migrate and freeze it (default: nobody).
+        #[arg(long)]
+        admin: Option<String>,
+        #[arg(long, default_value = "")]
+        label: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Run a contract's execute entry.
+    Execute {
+        #[arg(long)]
+        contract: String,
+        #[arg(long, default_value = "")]
+        msg_hex: String,
+        #[arg(long, default_value = "")]
+        funds: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// The admin swaps a contract's code (the new code's migrate entry runs).
+    Migrate {
+        #[arg(long)]
+        contract: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long, default_value = "")]
+        msg_hex: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// The admin stops a contract for good.
+    Freeze {
+        #[arg(long)]
+        contract: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+/// Most bytes `--file` reads (the chain refuses larger code anyway).
+const CODE_FILE_BYTES_MAX: u64 = 4 * 1024 * 1024;
+
+impl ContractCommand {
+    fn common(&self) -> &TxArgs {
+        match self {
+            ContractCommand::Upload { common, .. }
+            | ContractCommand::Instantiate { common, .. }
+            | ContractCommand::Execute { common, .. }
+            | ContractCommand::Migrate { common, .. }
+            | ContractCommand::Freeze { common, .. } => common,
+        }
+    }
+
+    fn body(&self) -> anyhow::Result<TxBody> {
+        Ok(match self {
+            ContractCommand::Upload { file, .. } => {
+                let len = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?.len();
+                if len > CODE_FILE_BYTES_MAX {
+                    bail!("{} is {len} bytes; contract code is at most {CODE_FILE_BYTES_MAX}", file.display());
+                }
+                TxBody::UploadCode { code: std::fs::read(file)? }
+            }
+            ContractCommand::Instantiate { code, msg_hex, funds, admin, label, .. } => TxBody::InstantiateContract {
+                code_hash: code.parse().with_context(|| format!("--code {code:?} is not a 64-hex-digit hash"))?,
+                msg: hex_arg("--msg-hex", msg_hex)?,
+                funds: parse_funds(funds)?,
+                admin: admin.as_deref().map(str::parse).transpose().context("--admin is not an address")?,
+                label: label.clone(),
+            },
+            ContractCommand::Execute { contract, msg_hex, funds, .. } => TxBody::ExecuteContract {
+                contract: contract.parse().context("--contract is not an address")?,
+                msg: hex_arg("--msg-hex", msg_hex)?,
+                funds: parse_funds(funds)?,
+            },
+            ContractCommand::Migrate { contract, code, msg_hex, .. } => TxBody::MigrateContract {
+                contract: contract.parse().context("--contract is not an address")?,
+                code_hash: code.parse().with_context(|| format!("--code {code:?} is not a 64-hex-digit hash"))?,
+                msg: hex_arg("--msg-hex", msg_hex)?,
+            },
+            ContractCommand::Freeze { contract, .. } => {
+                TxBody::FreezeContract { contract: contract.parse().context("--contract is not an address")? }
+            }
+        })
+    }
+}
+
+fn hex_arg(flag: &str, text: &str) -> anyhow::Result<Vec<u8>> {
+    hex::decode(text.trim()).with_context(|| format!("{flag} is not hex"))
+}
+
+/// `500utrib,20uacme` as (denom, amount) pairs.
+pub fn parse_funds(text: &str) -> anyhow::Result<Vec<(Denom, tributary_types::Amount)>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let digits = part.chars().take_while(char::is_ascii_digit).count();
+            let (amount, denom) = part.split_at(digits);
+            let amount = amount
+                .parse()
+                .with_context(|| format!("--funds {part:?}: write an amount then a denom, e.g. 500utrib"))?;
+            Ok((Denom::new(denom).with_context(|| format!("--funds {part:?}"))?, amount))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn funds_read_as_amounts_then_denoms() {
+        let funds = super::parse_funds("500utrib, 20transfer/channel-0/uacme").unwrap();
+        assert_eq!(funds.len(), 2);
+        assert_eq!((funds[0].0.as_str(), funds[0].1), ("utrib", 500));
+        assert_eq!((funds[1].0.as_str(), funds[1].1), ("transfer/channel-0/uacme", 20));
+        assert!(super::parse_funds("").unwrap().is_empty());
+        assert!(super::parse_funds("utrib500").is_err());
+        assert!(super::parse_funds("500").is_err());
+    }
 }
