@@ -72,15 +72,23 @@ fn transfer_xchain(node: &str, from: &str, to_chain: &str, to: &str, amount: &st
     answer
 }
 
-async fn pending(client: &Client, channel: &str) -> usize {
+/// Packets pending on `channel`; `None` if the node does not answer (a
+/// child node may stop under the test as the committee rotates).
+async fn pending(client: &Client, channel: &str) -> Option<usize> {
     let answer = client
         .query(
             "query($c: String!) { pendingPackets(port: \"transfer\", channel: $c, limit: 200) { sequence } }",
             json!({ "c": channel }),
         )
         .await
-        .unwrap();
-    answer["pendingPackets"].as_array().unwrap().len()
+        .ok()?;
+    Some(answer["pendingPackets"].as_array()?.len())
+}
+
+/// `address`'s balance of `denom` on the child, through a serving member.
+async fn child_balance(hub: &Client, address: &str, denom: &str) -> Option<u128> {
+    let balances = child_now(hub).await?.balances(&address.parse().ok()?).await.ok()?;
+    Some(balances.into_iter().find(|(d, _)| d == denom).map_or(0, |(_, amount)| amount))
 }
 
 async fn serving(hub: &Client) -> (BTreeSet<String>, Vec<(String, String)>) {
@@ -105,6 +113,41 @@ async fn serving(hub: &Client) -> (BTreeSet<String>, Vec<(String, String)>) {
         .map(|e| (e["validator"].as_str().unwrap().to_string(), e["graphql"].as_str().unwrap().to_string()))
         .collect();
     (members, endpoints)
+}
+
+/// A serving member's child endpoint that answers now: the committee rotates
+/// under the test, so each use asks again.
+async fn serving_url(hub: &Client) -> Option<String> {
+    let (members, endpoints) = serving(hub).await;
+    for (validator, url) in endpoints {
+        if members.contains(&validator) && Client::new(&url).chain_info().await.is_ok() {
+            return Some(url);
+        }
+    }
+    None
+}
+
+/// A client of the child, through whichever serving member answers now.
+async fn child_now(hub: &Client) -> Option<Client> {
+    serving_url(hub).await.map(|url| Client::new(&url))
+}
+
+/// `hub ARGS --node CHILD --json` through a serving member, tried again (bounded)
+/// when the node it picked stops between the pick and the call; any other
+/// failure fails the test.
+async fn on_child(hub: &Client, args: &[&str]) -> Value {
+    wait_for("a child node to take the command", WAIT, || async {
+        let url = serving_url(hub).await?;
+        let mut all = args.to_vec();
+        all.extend(["--node", url.as_str()]);
+        let (ok, answer) = hub_json(&all);
+        if ok {
+            return Some(answer);
+        }
+        assert!(answer.to_string().contains("cannot reach"), "{args:?}: {answer}");
+        None
+    })
+    .await
 }
 
 fn write_relayer_home(home: &Path, net: &TestNetwork, hub_urls: &[String], metrics_port: u16) {
@@ -164,7 +207,6 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
         endpoint_in(&metrics(&metrics_url).await?, CHILD)
     })
     .await;
-    let child = Client::new(&first_endpoint);
     let (_, endpoints) = serving(&hub).await;
     let used_member = endpoints.iter().find(|(_, url)| *url == first_endpoint).unwrap().0.clone();
     // It can pay there: the spawn funded it.
@@ -188,42 +230,58 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
     transfer_xchain(&hub_urls[0], &key_file(&net, "user1"), CHILD, &user1, "1000", None);
     let voucher = format!("transfer/{child_channel}/utrib");
     wait_for("the transfer delivered on the child", WAIT, || async {
-        (balance(&child, &user1, &voucher).await == 1_000).then_some(())
+        (child_balance(&hub, &user1, &voucher).await? == 1_000).then_some(())
     })
     .await;
     wait_for("its acknowledgement back on the hub", WAIT, || async {
-        (pending(&hub, &hub_channel).await == 0).then_some(())
+        (pending(&hub, &hub_channel).await? == 0).then_some(())
     })
     .await;
 
     // acme-9 → hub: user1 needs the child's token for the fee (the owner has it all).
-    let child_native = child.chain_info().await.unwrap().native_denom;
-    let (ok, paid) = hub_json(&[
-        "tx",
-        "transfer",
-        "--to",
-        &user1,
-        "--amount",
-        "1000000",
-        "--denom",
-        &child_native,
-        "--from",
-        &key_file(&net, "user0"),
-        "--node",
-        &first_endpoint,
-    ]);
-    assert!(ok, "funding user1 on the child: {paid}");
+    let child_native = wait_for("the child's token", WAIT, || async {
+        Some(child_now(&hub).await?.chain_info().await.ok()?.native_denom)
+    })
+    .await;
+    let owner_key = key_file(&net, "user0");
+    on_child(
+        &hub,
+        &["tx", "transfer", "--to", &user1, "--amount", "1000000", "--denom", &child_native, "--from", &owner_key],
+    )
+    .await;
     let hub_before = balance(&hub, &user1, "utrib").await;
-    transfer_xchain(&first_endpoint, &key_file(&net, "user1"), HUB, &user1, "400", Some(&voucher));
+    let traveller = key_file(&net, "user1");
+    on_child(
+        &hub,
+        &[
+            "tx",
+            "transfer-xchain",
+            "--to-chain",
+            HUB,
+            "--to",
+            &user1,
+            "--amount",
+            "400",
+            "--denom",
+            &voucher,
+            "--from",
+            &traveller,
+        ],
+    )
+    .await;
     wait_for("the transfer back delivered on the hub", WAIT, || async {
         (balance(&hub, &user1, "utrib").await == hub_before + 400).then_some(())
     })
     .await;
     wait_for("its acknowledgement back on the child", WAIT, || async {
-        (pending(&child, &child_channel).await == 0).then_some(())
+        (pending(&child_now(&hub).await?, &child_channel).await? == 0).then_some(())
     })
     .await;
-    assert_eq!(balance(&child, &user1, &voucher).await, 600);
+    // A member that just joined may still be syncing: wait until the one asked has the block.
+    wait_for("600 of the voucher left on the child", WAIT, || async {
+        (child_balance(&hub, &user1, &voucher).await? == 600).then_some(())
+    })
+    .await;
     let _ = user0;
 
     // Rotate until the member the relayer used serves no more and its node is gone.
@@ -235,18 +293,17 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
     .await;
 
     // Still relayed: through another member's endpoint.
-    let child_now = wait_for("the relayer to fail over", WAIT, || async {
+    wait_for("the relayer to fail over", WAIT, || async {
         endpoint_in(&metrics(&metrics_url).await?, CHILD).filter(|url| *url != first_endpoint)
     })
     .await;
-    let child = Client::new(&child_now);
     transfer_xchain(&hub_urls[1], &key_file(&net, "user1"), CHILD, &user1, "250", None);
     wait_for("the second transfer delivered after the rotation", WAIT, || async {
-        (balance(&child, &user1, &voucher).await == 850).then_some(())
+        (child_balance(&hub, &user1, &voucher).await? == 850).then_some(())
     })
     .await;
     wait_for("its acknowledgement back on the hub", WAIT, || async {
-        (pending(&hub, &hub_channel).await == 0).then_some(())
+        (pending(&hub, &hub_channel).await? == 0).then_some(())
     })
     .await;
 }

@@ -219,6 +219,14 @@ impl Vm {
         }
     }
 
+    /// Compile `code` now (and keep it in the caches), so its first call
+    /// does not pay for compilation.
+    pub fn prepare(&self, code: &[u8]) -> Result<(), CallError> {
+        let hash: [u8; 32] = Sha256::digest(code).into();
+        let owned = code.to_vec();
+        self.module(&hash, &move || Some(owned.clone())).map(|_| ())
+    }
+
     /// Run `entry` of the code `hash` (loaded with `code` if it is not
     /// cached) on `input`, against `host`, with `points` to spend.
     pub fn call(
