@@ -4,8 +4,10 @@
  * Each checks the limits the chain checks at admission that are cheap to
  * check here (a refused transaction still costs a round trip).
  */
+import { toBigInt } from './borsh.js';
+import { codeHashBytes } from './contracts.js';
 import { EncodingError } from './errors.js';
-import type { Amount, Approval, FeedConfig, IbcMsg, IntLike, PollWeight, SignedReport, TxBody, Validator } from './types.js';
+import type { Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, SignedReport, TxBody, Validator } from './types.js';
 
 type Body<K extends TxBody['kind']> = Extract<TxBody, { kind: K }>;
 type Fields<K extends TxBody['kind']> = Omit<Body<K>, 'kind'>;
@@ -19,6 +21,13 @@ function limit(ok: boolean, message: string): void {
 }
 
 const bytesOf = (s: string) => new TextEncoder().encode(s).length;
+
+/** The contracts module's admission checks on a message and funds (hub/runtime/src/contracts/mod.rs). */
+function contractCall(msg: Uint8Array, funds: Coin[]): void {
+  limit(msg.length <= 65_536, 'a contract message is at most 65536 bytes');
+  limit(funds.length <= 8, 'a contract call sends at most 8 denoms');
+  for (const c of funds) limit(toBigInt(c.amount, 'amount') > 0n, `funds of ${c.denom} must be more than 0`);
+}
 
 export const body = {
   transfer: make('transfer'),
@@ -89,4 +98,49 @@ export const body = {
     limit(reports.length >= 1 && reports.length <= 64, 'SubmitReports carries 1–64 reports');
     return { kind: 'submit_reports', reports };
   },
+  /**
+   * Store WebAssembly code; the chain keeps it by its SHA-256 (`sha256(code)`,
+   * hex, is the `codeHash` to instantiate). The chain checks the module itself
+   * (interop-spec/contracts.md); here only that it is WebAssembly at all.
+   */
+  uploadCode(fields: { code: Uint8Array }): Body<'upload_code'> {
+    const c = fields.code;
+    limit(c.length >= 8 && c[0] === 0 && c[1] === 0x61 && c[2] === 0x73 && c[3] === 0x6d, 'code is a WebAssembly module (starts with \\0asm)');
+    return { kind: 'upload_code', code: c };
+  },
+  /**
+   * Make a contract of stored code (`codeHash`: hex or 32 bytes). `funds` move
+   * from the sender to it before its `instantiate` runs with `msg`; `admin`
+   * (default none) may migrate and freeze it. Its address is in the receipt's
+   * `instantiate_contract` event (see `contractAddress`).
+   */
+  instantiateContract(fields: { codeHash: Uint8Array | string; msg?: Uint8Array; funds?: Coin[]; admin?: string | null; label?: string }): Body<'instantiate_contract'> {
+    const b: Body<'instantiate_contract'> = {
+      kind: 'instantiate_contract',
+      codeHash: codeHashBytes(fields.codeHash),
+      msg: fields.msg ?? new Uint8Array(0),
+      funds: fields.funds ?? [],
+      admin: fields.admin ?? null,
+      label: fields.label ?? '',
+    };
+    contractCall(b.msg, b.funds);
+    limit(bytesOf(b.label) <= 128, 'a contract label is at most 128 bytes');
+    return b;
+  },
+  /** Run a contract's `execute` with `msg`, sending it `funds` first. */
+  executeContract(fields: { contract: string; msg?: Uint8Array; funds?: Coin[] }): Body<'execute_contract'> {
+    const b: Body<'execute_contract'> = { kind: 'execute_contract', contract: fields.contract, msg: fields.msg ?? new Uint8Array(0), funds: fields.funds ?? [] };
+    contractCall(b.msg, b.funds);
+    return b;
+  },
+  /** The admin moves a contract to stored code `codeHash` and runs its `migrate` with `msg`. */
+  migrateContract(fields: { contract: string; codeHash: Uint8Array | string; msg?: Uint8Array }): Body<'migrate_contract'> {
+    const b: Body<'migrate_contract'> = {
+      kind: 'migrate_contract', contract: fields.contract, codeHash: codeHashBytes(fields.codeHash), msg: fields.msg ?? new Uint8Array(0),
+    };
+    contractCall(b.msg, []);
+    return b;
+  },
+  /** The admin stops a contract for good (no more execute or migrate); its state and balances stay. */
+  freezeContract: make('freeze_contract'),
 };

@@ -6,11 +6,11 @@
  */
 import { ApiError, TimeoutError, TxRejectedError, UnreachableError } from './errors.js';
 import { GraphqlHttp, type GraphqlOptions } from './graphql.js';
-import { toBase64 } from './bytes.js';
+import { fromBase64, toBase64, toHex } from './bytes.js';
 import type { SignDoc, SignedTx } from './types.js';
 import { encodeTx } from './tx.js';
 import type {
-  AccountView, BlockView, ChainInfo, FeeEstimate, ChannelView, CrossChainTransferView, FeedView, GatewayChainView, IbcClientView, LiveBlock,
+  AccountView, BlockView, ChainInfo, CodeView, ContractStorageView, ContractView, FeeEstimate, ChannelView, CrossChainTransferView, FeedView, GatewayChainView, IbcClientView, LiveBlock,
   OracleValueView, PacketReceiptView, PendingPacketView, ProvenStateView, StalledTransfersView, StateView, TransferConnectionView, TransferStatus, TxView,
   ValidatorView,
 } from './views.js';
@@ -20,6 +20,7 @@ const RECEIPT = 'success error feePaid gasUsed events { kind attributes { key va
 const TX = `hash height index chainId sender nonce fee kind receipt { ${RECEIPT} }`;
 const BLOCK = `hash height header { ${HEADER} } txCount txs { ${TX} } certificate { height round blockHash signatures { validator signature } }`;
 const VALUE = 'round valueBase64 number decimal reports height timeMs';
+const CONTRACT = 'address codeHash creator admin label createdHeight frozen';
 
 /** How a query reaches a chain: straight to a node, or through the gateway. */
 interface Route {
@@ -172,6 +173,46 @@ export class ChainClient {
 
   async oracleHistory(feedId: string, limit = 20): Promise<OracleValueView[]> {
     return (await this.query<{ oracleHistory: OracleValueView[] }>(`oracleHistory(feedId: $f, limit: $l) { ${VALUE} }`, { f: feedId, l: limit }, '$f: String!, $l: Int!')).oracleHistory;
+  }
+
+  /** Stored contract code, in upload order, `limit` (at most 100) from the `from`th. */
+  async contractCodes(from = 0, limit = 100): Promise<CodeView[]> {
+    return (await this.query<{ contractCodes: CodeView[] }>(
+      'contractCodes(from: $f, limit: $l) { hash uploader bytes height }', { f: from, l: limit }, '$f: Int!, $l: Int!',
+    )).contractCodes;
+  }
+
+  /** Contracts, in creation order, `limit` (at most 100) from the `from`th. */
+  async contracts(from = 0, limit = 100): Promise<ContractView[]> {
+    return (await this.query<{ contracts: ContractView[] }>(`contracts(from: $f, limit: $l) { ${CONTRACT} }`, { f: from, l: limit }, '$f: Int!, $l: Int!')).contracts;
+  }
+
+  /** The contract at `address`, or null when there is none. */
+  async contract(address: string): Promise<ContractView | null> {
+    return (await this.query<{ contract: ContractView | null }>(`contract(address: $a) { ${CONTRACT} }`, { a: address }, '$a: String!')).contract;
+  }
+
+  /**
+   * A contract's raw storage value at `key` (the contract's own key bytes,
+   * e.g. `utf8('count')` for the example counter's `Item::new("count")`),
+   * and the state key that `state()` proves it at.
+   */
+  async contractStorage(address: string, key: Uint8Array): Promise<ContractStorageView> {
+    return (await this.query<{ contractStorage: ContractStorageView }>(
+      'contractStorage(address: $a, keyHex: $k) { valueBase64 stateKey }', { a: address, k: toHex(key) }, '$a: String!, $k: String!',
+    )).contractStorage;
+  }
+
+  /**
+   * Ask a contract: its `query` entry runs read-only on the latest state with
+   * `msg`, free and bounded by the chain's per-transaction contract gas.
+   * Resolves to the answer's bytes; an {@link ApiError} says why not:
+   * UNKNOWN_CONTRACT, CONTRACT_REFUSED (the contract's own refusal, its text
+   * the message) or CONTRACT_FAILED (a trap, out of gas, no query entry).
+   */
+  async contractQuery(address: string, msg: Uint8Array): Promise<Uint8Array> {
+    const answer = await this.query<{ contractQuery: string }>('contractQuery(address: $a, msgBase64: $m)', { a: address, m: toBase64(msg) }, '$a: String!, $m: String!');
+    return fromBase64(answer.contractQuery);
   }
 
   /** A block in the shape the `newBlocks` subscription uses, events filtered by kind (for backfill). */

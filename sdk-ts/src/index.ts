@@ -12,6 +12,7 @@ export { Keypair, verifySignature } from './keys.js';
 export * from './keyfile.js';
 export type * from './types.js';
 export * from './tx.js';
+export * from './contracts.js';
 export * from './ibc.js';
 export * from './oracle.js';
 export * from './header.js';

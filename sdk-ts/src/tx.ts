@@ -13,7 +13,7 @@ import { writeIbcMsg } from './ibc.js';
 import type { Keypair } from './keys.js';
 import { verifySignature } from './keys.js';
 import { writeApproval, writeFeedConfig, writeSignedReport } from './oracle.js';
-import type { SignDoc, SignedTx, TxBody, Validator } from './types.js';
+import type { Coin, SignDoc, SignedTx, TxBody, Validator } from './types.js';
 import { checkChainId, checkDenom } from './validate.js';
 
 export const TX_SIGN_DOMAIN = utf8('tributary/tx/v1\0');
@@ -24,7 +24,7 @@ export const TX_TAGS = {
   transfer: 0, register_validator: 1, bond: 2, unbond: 3, submit_evidence: 4, issue_asset: 5, freeze_asset: 6,
   burn_asset: 7, create_poll: 8, cast_vote: 9, send_message: 10, register_child_chain: 11, anchor_header: 12,
   adopt_committee: 13, announce_endpoint: 14, ibc: 15, transfer_xchain: 16, register_feed: 17, submit_reports: 18,
-  unjail: 19,
+  unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -33,6 +33,11 @@ export function writeValidator(w: BorshWriter, v: Validator): void {
 
 function address(w: BorshWriter, text: string): void {
   w.fixed(decodeAddress(text), 20, 'address');
+}
+
+/** `Vec<(Denom, Amount)>`: a u32 count, then each denom (string) and amount (u128). */
+function writeFunds(w: BorshWriter, funds: readonly Coin[]): void {
+  w.vec(funds, (w2, c) => w2.string(checkDenom(c.denom)).u128(c.amount));
 }
 
 export function writeTxBody(w: BorshWriter, b: TxBody): void {
@@ -105,6 +110,26 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       w.vec(b.reports, writeSignedReport);
       return;
     case 'unjail':
+      return;
+    case 'upload_code':
+      w.bytes(b.code);
+      return;
+    case 'instantiate_contract':
+      w.fixed(b.codeHash, 32, 'code hash').bytes(b.msg);
+      writeFunds(w, b.funds);
+      w.option(b.admin, address).string(b.label);
+      return;
+    case 'execute_contract':
+      address(w, b.contract);
+      w.bytes(b.msg);
+      writeFunds(w, b.funds);
+      return;
+    case 'migrate_contract':
+      address(w, b.contract);
+      w.fixed(b.codeHash, 32, 'code hash').bytes(b.msg);
+      return;
+    case 'freeze_contract':
+      address(w, b.contract);
       return;
   }
 }

@@ -107,6 +107,12 @@ export interface SignedReport {
   signature: Uint8Array;
 }
 
+/** Tokens sent with a contract call: borsh `(Denom, Amount)`, in the order given. */
+export interface Coin {
+  denom: string;
+  amount: Amount;
+}
+
 /** Every transaction body the chains accept, by the Rust `TxBody::kind()` name. */
 export type TxBody =
   | { kind: 'transfer'; to: string; denom: string; amount: Amount }
@@ -137,7 +143,14 @@ export type TxBody =
     }
   | { kind: 'register_feed'; feed: FeedConfig; approvals: Approval[] }
   | { kind: 'submit_reports'; reports: SignedReport[] }
-  | { kind: 'unjail' };
+  | { kind: 'unjail' }
+  /** WebAssembly code (interop-spec/contracts.md); the chain keeps it by its SHA-256. */
+  | { kind: 'upload_code'; code: Uint8Array }
+  /** `codeHash` is 32 bytes; `admin` (null: none) may migrate and freeze; `msg` is what the contract reads (borsh for the example contracts). */
+  | { kind: 'instantiate_contract'; codeHash: Uint8Array; msg: Uint8Array; funds: Coin[]; admin: string | null; label: string }
+  | { kind: 'execute_contract'; contract: string; msg: Uint8Array; funds: Coin[] }
+  | { kind: 'migrate_contract'; contract: string; codeHash: Uint8Array; msg: Uint8Array }
+  | { kind: 'freeze_contract'; contract: string };
 
 export type TxKind = TxBody['kind'];
 

@@ -290,3 +290,32 @@ export interface GatewayChainView {
   graphql: string;
   status: { status: string; height: number | null; error: string | null };
 }
+
+/** Contract code stored on a chain (`ChainClient.contractCodes`). */
+export interface CodeView {
+  /** SHA-256 of the code, hex: what `InstantiateContract` names. */
+  hash: string;
+  uploader: string;
+  bytes: number;
+  height: number;
+}
+
+/** A contract (`ChainClient.contract`, `contracts`). */
+export interface ContractView {
+  address: string;
+  codeHash: string;
+  creator: string;
+  /** Who may migrate and freeze it (null: nobody). */
+  admin: string | null;
+  label: string;
+  createdHeight: number;
+  frozen: boolean;
+}
+
+/** One of a contract's raw storage values (`ChainClient.contractStorage`). */
+export interface ContractStorageView {
+  /** null when the key holds nothing. */
+  valueBase64: string | null;
+  /** The state key it lives at: `state(stateKey)` proves it (ICS23). */
+  stateKey: string;
+}

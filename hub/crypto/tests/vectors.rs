@@ -545,6 +545,118 @@ fn oracle_vectors() -> Vec<Value> {
     vec![register, submit]
 }
 
+/// The code the contract vectors upload: the 8-byte empty WebAssembly
+/// module. The chain would refuse it at upload (it exports nothing); the
+/// vectors fix the encoding, not validity.
+const EXAMPLE_CODE: &[u8] = b"\0asm\x01\0\0\0";
+/// What the contract is migrated to: the same module with an empty custom
+/// section named `v2`, so its hash differs.
+const EXAMPLE_CODE_V2: &[u8] = b"\0asm\x01\0\0\0\x00\x03\x02v2";
+
+/// `hub/runtime/src/contracts/mod.rs` `contract_address`, restated: this
+/// crate does not depend on the runtime. SHA-256 of
+/// `"tributary/contract/v1\0" || code_hash || creator || counter (u64 LE)`,
+/// the first 20 bytes; `counter` is the chain's count of contracts made
+/// before this one (one counter per chain, not per creator).
+const CONTRACT_ADDRESS_DOMAIN: &[u8] = b"tributary/contract/v1\0";
+
+fn contract_address(code_hash: &Hash, creator: &Address, counter: u64) -> Address {
+    let preimage = [CONTRACT_ADDRESS_DOMAIN, &code_hash.0, &creator.0, &counter.to_le_bytes()].concat();
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(&tributary_types::sha256(&preimage).0[..20]);
+    Address(bytes)
+}
+
+fn funds_json(funds: &[(Denom, u128)]) -> Value {
+    json!(funds.iter().map(|(d, a)| json!({ "denom": d.as_str(), "amount": a.to_string() })).collect::<Vec<_>>())
+}
+
+/// The contract bodies (`interop-spec/contracts.md`), one vector each and a
+/// second instantiate with no admin, no funds and an empty message (the
+/// `None` and empty-vector encodings). They tell one story: key 24 uploads
+/// the code and makes the chain's first contract (counter 0) with key 25 as
+/// admin; key 25 calls, migrates and freezes it. Messages are the example
+/// counter contract's (borsh): `InstantiateMsg { start: 5 }`,
+/// `ExecuteMsg::Increment { by: 3 }`, `MigrateMsg { count: Some(7) }`.
+fn contract_vectors() -> Vec<Value> {
+    let hub = "tributary-devnet";
+    let code_hash = tributary_types::sha256(EXAMPLE_CODE);
+    let creator = key(24).public_key().address();
+    let admin = key(25).public_key().address();
+    let contract = contract_address(&code_hash, &creator, 0);
+    let upload = tx_vector(
+        "upload-code",
+        24,
+        hub,
+        0,
+        10,
+        TxBody::UploadCode { code: EXAMPLE_CODE.to_vec() },
+        json!({ "kind": "upload_code", "code_hex": hex::encode(EXAMPLE_CODE), "code_hash_hex": code_hash.to_hex() }),
+    );
+    let start = borsh::to_vec(&5u64).unwrap();
+    let funds = vec![(Denom::new("utrib").unwrap(), 1_000_000u128), (Denom::new("asset/gold").unwrap(), 250)];
+    let instantiate = tx_vector(
+        "instantiate-contract",
+        24,
+        hub,
+        1,
+        10,
+        TxBody::InstantiateContract {
+            code_hash,
+            msg: start.clone(),
+            funds: funds.clone(),
+            admin: Some(admin),
+            label: "counter #1".into(),
+        },
+        json!({ "kind": "instantiate_contract", "code_hash_hex": code_hash.to_hex(), "msg_hex": hex::encode(&start),
+                "funds": funds_json(&funds), "admin": admin.to_string(), "label": "counter #1" }),
+    );
+    let instantiate_bare = tx_vector(
+        "instantiate-contract-no-admin",
+        24,
+        hub,
+        2,
+        10,
+        TxBody::InstantiateContract { code_hash, msg: vec![], funds: vec![], admin: None, label: String::new() },
+        json!({ "kind": "instantiate_contract", "code_hash_hex": code_hash.to_hex(), "msg_hex": "",
+                "funds": [], "admin": null, "label": "" }),
+    );
+    let increment = borsh::to_vec(&(0u8, 3u64)).unwrap();
+    let call_funds = vec![(Denom::new("utrib").unwrap(), 42u128)];
+    let execute = tx_vector(
+        "execute-contract",
+        25,
+        hub,
+        0,
+        10,
+        TxBody::ExecuteContract { contract, msg: increment.clone(), funds: call_funds.clone() },
+        json!({ "kind": "execute_contract", "contract": contract.to_string(), "msg_hex": hex::encode(&increment),
+                "funds": funds_json(&call_funds) }),
+    );
+    let new_code_hash = tributary_types::sha256(EXAMPLE_CODE_V2);
+    let migrate_msg = borsh::to_vec(&Some(7u64)).unwrap();
+    let migrate = tx_vector(
+        "migrate-contract",
+        25,
+        hub,
+        1,
+        10,
+        TxBody::MigrateContract { contract, code_hash: new_code_hash, msg: migrate_msg.clone() },
+        json!({ "kind": "migrate_contract", "contract": contract.to_string(), "code_hash_hex": new_code_hash.to_hex(),
+                "msg_hex": hex::encode(&migrate_msg) }),
+    );
+    let freeze = tx_vector(
+        "freeze-contract",
+        25,
+        hub,
+        2,
+        10,
+        TxBody::FreezeContract { contract },
+        json!({ "kind": "freeze_contract", "contract": contract.to_string() }),
+    );
+    vec![upload, instantiate, instantiate_bare, execute, migrate, freeze]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -560,6 +672,7 @@ fn transactions() -> Value {
     vectors.extend(registry_vectors());
     vectors.extend(ibc_vectors());
     vectors.extend(oracle_vectors());
+    vectors.extend(contract_vectors());
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
         "vectors": vectors,
@@ -737,6 +850,38 @@ fn ibc() -> Value {
     })
 }
 
+/// Contract addresses (`contract_address` above). The first is the contract
+/// the transaction vectors make and call; the others vary the creator and
+/// take counters whose little-endian bytes all differ, up to `u64::MAX`.
+/// Counters are decimal strings, so JSON readers without 64-bit integers
+/// keep them exact.
+fn contracts() -> Value {
+    let code_hash = tributary_types::sha256(EXAMPLE_CODE);
+    let cases = [
+        ("first-contract", code_hash, key(24).public_key().address(), 0u64),
+        ("second-contract", code_hash, key(24).public_key().address(), 1),
+        ("other-creator", code_hash, key(25).public_key().address(), 0),
+        ("other-code", tributary_types::sha256(EXAMPLE_CODE_V2), key(24).public_key().address(), 0),
+        ("counter-byte-order", code_hash, key(24).public_key().address(), 0x0102_0304_0506_0708),
+        ("counter-max", code_hash, key(24).public_key().address(), u64::MAX),
+    ];
+    let addresses: Vec<Value> = cases
+        .iter()
+        .map(|(name, code_hash, creator, counter)| {
+            let address = contract_address(code_hash, creator, *counter);
+            json!({ "name": name, "code_hash_hex": code_hash.to_hex(), "creator": creator.to_string(),
+                    "counter": counter.to_string(), "address_bytes_hex": hex::encode(address.0),
+                    "address": address.to_string() })
+        })
+        .collect();
+    json!({
+        "description": "Contract addresses: SHA-256(\"tributary/contract/v1\\0\" || code_hash || creator address (20 bytes) || counter as u64 little-endian)[..20], counter being the chain's count of contracts made before (one counter per chain). See hub/runtime/src/contracts/mod.rs contract_address.",
+        "address_domain_hex": hex::encode(CONTRACT_ADDRESS_DOMAIN),
+        "example_code_hex": hex::encode(EXAMPLE_CODE),
+        "addresses": addresses,
+    })
+}
+
 fn check(file: &str, expected: Value) {
     let path = vectors_dir().join(file);
     if std::env::var_os("TRIBUTARY_WRITE_VECTORS").is_some() {
@@ -772,6 +917,11 @@ fn oracle_vectors_hold() {
 #[test]
 fn ibc_vectors_hold() {
     check("ibc.json", ibc());
+}
+
+#[test]
+fn contract_vectors_hold() {
+    check("contracts.json", contracts());
 }
 
 /// The stored transactions decode back to what they encode, and verify.

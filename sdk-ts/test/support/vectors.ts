@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex } from '../../src/bytes.js';
-import type { Acknowledgement, FeedConfig, FeedKind, IbcMsg, Packet, SignedReport, TxBody, Validator } from '../../src/types.js';
+import type { Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, SignedReport, TxBody, Validator } from '../../src/types.js';
 
 /** sdk-ts/ (this file is compiled to sdk-ts/dist/test/support/). */
 export const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -84,6 +84,11 @@ function ibcMsgFromJson(m: J): IbcMsg {
   }
 }
 
+/** Contract funds: `[{ "denom", "amount" }]`, amounts as decimal strings. */
+export function fundsFromJson(f: unknown): Coin[] {
+  return (f as J[]).map((c) => ({ denom: s(c.denom), amount: s(c.amount) }));
+}
+
 export function bodyFromJson(b: J): TxBody {
   switch (b.kind) {
     case 'transfer':
@@ -145,6 +150,19 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'submit_reports', reports: (b.reports as J[]).map(signedReportFromJson) };
     case 'unjail':
       return { kind: 'unjail' };
+    case 'upload_code':
+      return { kind: 'upload_code', code: hex(b.code_hex) };
+    case 'instantiate_contract':
+      return {
+        kind: 'instantiate_contract', codeHash: hex(b.code_hash_hex), msg: hex(b.msg_hex), funds: fundsFromJson(b.funds),
+        admin: b.admin === null ? null : s(b.admin), label: s(b.label),
+      };
+    case 'execute_contract':
+      return { kind: 'execute_contract', contract: s(b.contract), msg: hex(b.msg_hex), funds: fundsFromJson(b.funds) };
+    case 'migrate_contract':
+      return { kind: 'migrate_contract', contract: s(b.contract), codeHash: hex(b.code_hash_hex), msg: hex(b.msg_hex) };
+    case 'freeze_contract':
+      return { kind: 'freeze_contract', contract: s(b.contract) };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }
