@@ -136,7 +136,8 @@ pub fn contract_storage(
     state.get(&state_key::storage(address, key))
 }
 
-/// The address of the `counter`th contract `creator` made from `code_hash`.
+/// The address of a contract `creator` makes from `code_hash` when the
+/// chain's contract counter (one per chain, not per creator) is `counter`.
 pub fn contract_address(code_hash: &Hash, creator: &Address, counter: u64) -> Address {
     let mut hasher = Sha256::new();
     hasher.update(b"tributary/contract/v1\0");
@@ -216,40 +217,6 @@ impl Host for ChainHost<'_, '_> {
     }
 }
 
-/// A read-only host over committed state, for queries.
-struct QueryHost<'a> {
-    state: &'a dyn StateRead,
-    contract: Address,
-}
-
-impl Host for QueryHost<'_> {
-    fn storage_read(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, HostError> {
-        self.state.get(&state_key::storage(&self.contract, key)).map_err(|e| HostError(e.to_string()))
-    }
-    fn storage_write(&mut self, _key: &[u8], _value: &[u8]) -> Result<(), HostError> {
-        Err(HostError("a query cannot write".into()))
-    }
-    fn storage_remove(&mut self, _key: &[u8]) -> Result<(), HostError> {
-        Err(HostError("a query cannot write".into()))
-    }
-    fn storage_next(
-        &mut self,
-        _start: &[u8],
-        _end: Option<&[u8]>,
-    ) -> Result<Option<tributary_wasm::host::Entry>, HostError> {
-        Err(HostError("storage_next is not available on this chain yet: keep an index of your keys".into()))
-    }
-    fn bank_transfer(&mut self, _to: [u8; 20], _denom: &str, _amount: u128) -> Result<(), HostError> {
-        Err(HostError("a query cannot transfer".into()))
-    }
-    fn emit_event(&mut self, _kind: String, _attributes: Vec<(String, String)>) -> Result<(), HostError> {
-        Ok(())
-    }
-    fn read_only(&self) -> bool {
-        true
-    }
-}
-
 /// Why a query has no answer.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum QueryError {
@@ -278,7 +245,10 @@ pub fn query(
     let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| QueryError::Failed(e.to_string()))?;
     let hash = record.code_hash.0;
     let loader = || code(state, &record.code_hash).ok().flatten();
-    let mut host = QueryHost { state, contract: *address };
+    // The engine refuses writes and transfers to a read-only host; whatever
+    // a query could leave in this overlay is dropped with it.
+    let mut overlay = Overlay::new(state);
+    let mut host = ChainHost { state: &mut overlay, contract: *address, events: Vec::new(), read_only: true };
     let outcome = engine().call(&hash, &loader, Entry::Query, &input, &mut host, points);
     let output = outcome.output.map_err(|e| QueryError::Failed(e.to_string()))?;
     match ContractResult::try_from_slice(&output) {
