@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tributary-target}"
 (cd tests/explorer && npm ci --no-audit --no-fund --loglevel=error)
+# No import cycle between the files of any crate (issue 17).
+python3 scripts/check_import_cycles.py .
 # The example contracts (their own workspace and target dir): the SDK's host
 # tests, then the .wasm modules the runtime's tests upload (contracts/out/).
 cargo test --manifest-path contracts/Cargo.toml --target-dir contracts/target --locked
