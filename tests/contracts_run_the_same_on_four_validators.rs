@@ -57,10 +57,10 @@ async fn contracts_run_the_same_on_four_validators() {
     let made = tx(&urls[1], &["instantiate", "--code", &code, "--msg-hex", "0000000000000000"]);
     let contract = attribute(&made, "instantiate_contract", "contract");
     let mut hashes = vec![uploaded["hash"].as_str().unwrap().to_string(), made["hash"].as_str().unwrap().to_string()];
-    for k in 0..4 {
+    for (k, url) in urls.iter().enumerate() {
         // ExecuteMsg::Increment { by: k + 1 }.
         let msg = format!("00{:016x}", (k as u64 + 1).swap_bytes());
-        let ran = tx(&urls[k], &["execute", "--contract", &contract, "--msg-hex", &msg]);
+        let ran = tx(url, &["execute", "--contract", &contract, "--msg-hex", &msg]);
         hashes.push(ran["hash"].as_str().unwrap().to_string());
     }
 
