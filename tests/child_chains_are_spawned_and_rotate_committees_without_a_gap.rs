@@ -2,7 +2,7 @@
 //! whose registry draws child committees of 3 every 10 hub blocks:
 //!
 //! - `childchain spawn` is run for every shipped template. The runnable ones
-//!   (`token`, `community`, `oracle`) are registered on the hub, started by the hub
+//!   (`token`, `community`, `contracts`, `oracle`) are registered on the hub, started by the hub
 //!   validators drawn for them (each in its own process, under its hub home),
 //!   and produce blocks; the ones whose modules land later are refused before
 //!   anything reaches the hub.
@@ -138,7 +138,7 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
             assert!(child_record(&hub, &chain_id).await.is_null(), "a refused spawn registered {chain_id}");
         }
     }
-    assert_eq!(spawned, ["token-a", "community-a", "oracle-a"]);
+    assert_eq!(spawned, ["token-a", "community-a", "contracts-a", "oracle-a"]);
 
     // Bad spawns: each error names the problem; nothing more is registered.
     let bad_template = net.dir.path().join("bad.toml");
@@ -166,7 +166,7 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
     let listed = hub.query("{ childChains { chainId } }", json!({})).await.unwrap();
     assert_eq!(
         listed["childChains"],
-        json!([{ "chainId": "token-a" }, { "chainId": "community-a" }, { "chainId": "oracle-a" }])
+        json!([{ "chainId": "token-a" }, { "chainId": "community-a" }, { "chainId": "contracts-a" }, { "chainId": "oracle-a" }])
     );
 
     // Transactions on each child, signed by the owner (who holds its supply).

@@ -46,8 +46,9 @@ pub const MODULES: &[ModuleInfo] = &[
     },
     ModuleInfo {
         name: "contracts",
-        summary: "WASM smart contracts",
-        status: ModuleStatus::Later { note: "WASM contracts land with a later issue" },
+        summary:
+            "WASM smart contracts: upload, instantiate, execute, query, migrate, freeze (interop-spec/contracts.md)",
+        status: ModuleStatus::Available,
     },
     ModuleInfo {
         name: "oracle",

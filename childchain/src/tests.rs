@@ -123,13 +123,12 @@ fn token_and_community_render_without_staking() {
 }
 
 #[test]
-fn contracts_lists_but_refuses_to_render_and_oracle_renders() {
+fn contracts_and_oracle_render_with_their_modules() {
     let template = builtin_template("contracts").unwrap();
-    assert!(!template.is_available());
-    assert_eq!(template.unavailable_modules()[0].name, "contracts");
-    let error = render_genesis(&template, &options()).unwrap_err();
-    assert!(matches!(&error, TemplateError::ModuleNotAvailable { module: m, .. } if m == "contracts"));
-    assert_mentions(&error, &["module contracts is not available yet", "later issue"]);
+    assert!(template.is_available(), "{:?}", template.unavailable_modules());
+    let genesis = render_genesis(&template, &options()).unwrap();
+    assert!(genesis.modules.iter().any(|m| m == "contracts"), "{:?}", genesis.modules);
+    assert_eq!(genesis.params.native_denom.as_str(), "ugas");
 
     let oracle = builtin_template("oracle").unwrap();
     assert!(oracle.is_available());
