@@ -24,6 +24,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct RegisteredChain {
     pub chain_id: String,
     pub template: String,
+    /// The genesis hash the hub registered: an endpoint must serve this chain,
+    /// not merely one with the same id.
+    pub genesis_hash: String,
     /// Addresses of the members serving it now: the adopted committee, then
     /// the next committee's new members during a hand-over.
     pub serving: Vec<String>,
@@ -56,7 +59,7 @@ impl Filter {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
     Hub,
-    Registry { template: String },
+    Registry { template: String, genesis_hash: String },
     Static,
 }
 
@@ -92,7 +95,7 @@ pub fn targets(
         if endpoints.is_empty() {
             continue;
         }
-        let origin = Origin::Registry { template: chain.template.clone() };
+        let origin = Origin::Registry { template: chain.template.clone(), genesis_hash: chain.genesis_hash.clone() };
         out.insert(chain.chain_id.clone(), Target { id: chain.chain_id.clone(), endpoints, origin });
     }
     for (id, graphql) in statics {
@@ -300,6 +303,7 @@ mod tests {
         RegisteredChain {
             chain_id: id.into(),
             template: template.into(),
+            genesis_hash: format!("{id}-genesis"),
             serving: serving.iter().map(|s| s.to_string()).collect(),
             endpoints: endpoints.iter().map(|(v, u)| (v.to_string(), u.to_string())).collect(),
         }
@@ -326,7 +330,11 @@ mod tests {
         let after = targets(&hub(), &registry(vec![acme]), &Filter::default(), &[]);
         assert_eq!(ids(&after), ["acme-9", "hub"]);
         assert_eq!(after[0].endpoints, ["http://v1/acme"]);
-        assert_eq!(after[0].origin, Origin::Registry { template: "token".into() });
+        assert_eq!(
+            after[0].origin,
+            Origin::Registry { template: "token".into(), genesis_hash: "acme-9-genesis".into() },
+            "an endpoint is held to the genesis the hub registered"
+        );
     }
 
     #[test]

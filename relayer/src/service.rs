@@ -211,7 +211,7 @@ impl Relayer {
                 let funding = state.funding.get(&t.id);
                 json!({
                     "chain": t.id,
-                    "origin": match &t.origin { Origin::Hub => "hub".to_string(), Origin::Static => "static".into(), Origin::Registry { template } => format!("registry ({template})") },
+                    "origin": match &t.origin { Origin::Hub => "hub".to_string(), Origin::Static => "static".into(), Origin::Registry { template, .. } => format!("registry ({template})") },
                     "endpoints": t.endpoints,
                     "using": live.map(|l| l.handle.client.url().to_string()),
                     "reachable": live.is_some(),
@@ -317,8 +317,12 @@ impl Relayer {
             order.extend(target.endpoints.iter().filter(|u| Some(u.as_str()) != current.as_deref()));
             let mut errors = Vec::new();
             let mut chosen = None;
+            let genesis = match &target.origin {
+                Origin::Registry { genesis_hash, .. } => Some(genesis_hash.as_str()),
+                Origin::Hub | Origin::Static => None,
+            };
             for url in order {
-                match probe(url, &target.id).await {
+                match probe(url, &target.id, genesis).await {
                     Ok(()) => {
                         chosen = Some(url.clone());
                         break;
@@ -526,12 +530,21 @@ impl Relayer {
     }
 }
 
-/// Whether `url` answers as chain `id`, within [`PROBE_TIMEOUT`].
-async fn probe(url: &str, id: &str) -> anyhow::Result<()> {
+/// Whether `url` answers as chain `id` (and, for a registered chain, with
+/// the genesis the hub registered), within [`PROBE_TIMEOUT`]. A member that
+/// announces an endpoint serving another chain under the same id is skipped.
+async fn probe(url: &str, id: &str, genesis_hash: Option<&str>) -> anyhow::Result<()> {
     let info = tokio::time::timeout(PROBE_TIMEOUT, Client::new(url).chain_info())
         .await
         .map_err(|_| anyhow::anyhow!("no answer within {PROBE_TIMEOUT:?}"))??;
     anyhow::ensure!(info.id.as_str() == id, "it serves chain {}, not {id}", info.id);
+    if let Some(expected) = genesis_hash {
+        anyhow::ensure!(
+            info.genesis_hash == expected,
+            "it serves a chain {id} with genesis {}, not the one the hub registered ({expected})",
+            info.genesis_hash
+        );
+    }
     Ok(())
 }
 
@@ -548,8 +561,8 @@ async fn read_registry(endpoints: &[String], hub_id: &str) -> Result<Registry, S
 }
 
 async fn read_registry_at(url: &str, hub_id: &str) -> anyhow::Result<Registry> {
-    let query = "{ chain { id } childChains { chainId template committee { address } nextCommittee { address } \
-                 endpoints { validator graphql } } }";
+    let query = "{ chain { id } childChains { chainId template genesisHash committee { address } \
+                 nextCommittee { address } endpoints { validator graphql } } }";
     let answer = tokio::time::timeout(PROBE_TIMEOUT, Client::new(url).query(query, json!({})))
         .await
         .map_err(|_| anyhow::anyhow!("no answer within {PROBE_TIMEOUT:?}"))??;
@@ -578,6 +591,7 @@ async fn read_registry_at(url: &str, hub_id: &str) -> anyhow::Result<Registry> {
         children.push(RegisteredChain {
             chain_id: text(child, "chainId")?,
             template: text(child, "template")?,
+            genesis_hash: text(child, "genesisHash")?,
             serving,
             endpoints,
         });

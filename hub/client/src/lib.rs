@@ -36,6 +36,9 @@ pub struct ChainInfo {
     pub native_denom: String,
     pub min_fee: Amount,
     pub height: u64,
+    /// The hash of the chain's genesis (hex): what tells two chains with
+    /// the same id apart.
+    pub genesis_hash: String,
 }
 
 /// Why a node's mempool refused one transaction of a batch.
@@ -135,13 +138,14 @@ impl Client {
     /// The chain this node serves: its id, native denomination, minimum fee
     /// and latest height.
     pub async fn chain_info(&self) -> Result<ChainInfo, ClientError> {
-        let answer = self.query("{ chain { id nativeDenom minFee height } }", json!({})).await?;
+        let answer = self.query("{ chain { id nativeDenom minFee height genesisHash } }", json!({})).await?;
         let chain = answer.get("chain").ok_or_else(|| unexpected("chain", &answer))?;
         Ok(ChainInfo {
             id: ChainId::new(text(chain, "id")?).map_err(|e| ClientError::Unexpected(e.to_string()))?,
             native_denom: text(chain, "nativeDenom")?.to_string(),
             min_fee: text(chain, "minFee")?.parse().map_err(|_| unexpected("minFee", chain))?,
             height: chain.get("height").and_then(Value::as_u64).ok_or_else(|| unexpected("height", chain))?,
+            genesis_hash: text(chain, "genesisHash")?.to_string(),
         })
     }
 
