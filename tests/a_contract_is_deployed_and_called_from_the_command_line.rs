@@ -31,15 +31,6 @@ fn contract_tx(node: &str, key: &str, args: &[&str]) -> (bool, Value) {
     hub_json(&all)
 }
 
-fn attribute(tx: &Value, kind: &str, key: &str) -> String {
-    let events = tx["receipt"]["events"].as_array().unwrap();
-    let event = events.iter().find(|e| e["kind"] == kind).unwrap_or_else(|| panic!("no {kind} event in {tx}"));
-    event["attributes"].as_array().unwrap().iter().find(|a| a["key"] == key).unwrap()["value"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// The counter's value, asked through `hub query contract --msg-hex 00` (`QueryMsg::Get`).
 fn count(node: &str, contract: &str) -> u64 {
     use base64::Engine;
@@ -66,7 +57,7 @@ async fn a_contract_is_deployed_and_called_from_the_command_line() {
     let counter = module("counter");
     let (ok, uploaded) = contract_tx(&node, &key, &["upload", "--file", counter.to_str().unwrap()]);
     assert!(ok, "upload: {uploaded}");
-    let code = attribute(&uploaded, "upload_code", "code_hash");
+    let code = event_attribute(&uploaded, "upload_code", "code_hash");
     // InstantiateMsg { start: 5 }: a borsh u64.
     let (ok, made) = contract_tx(
         &node,
@@ -74,7 +65,7 @@ async fn a_contract_is_deployed_and_called_from_the_command_line() {
         &["instantiate", "--code", &code, "--msg-hex", "0500000000000000", "--admin", &owner, "--label", "counter"],
     );
     assert!(ok, "instantiate: {made}");
-    let contract = attribute(&made, "instantiate_contract", "contract");
+    let contract = event_attribute(&made, "instantiate_contract", "contract");
     assert_eq!(count(&node, &contract), 5);
     // ExecuteMsg::Increment { by: 3 }: variant 0, then a u64.
     let (ok, ran) = contract_tx(&node, &key, &["execute", "--contract", &contract, "--msg-hex", "000300000000000000"]);

@@ -173,7 +173,7 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
     let hub = net.client(0);
     wait_for("the hub to commit", WAIT, || async { (height(&hub).await >= 2).then_some(()) }).await;
     let hub_urls: Vec<String> = (0..4).map(|k| net.node(k).graphql.clone()).collect();
-    let (user0, user1, relayer_address) = (net.address("user0"), net.address("user1"), net.address("user2"));
+    let (user1, relayer_address) = (net.address("user1"), net.address("user2"));
 
     // The relayer runs before the chain exists, knowing only the hub.
     let home = net.dir.path().join("relayer");
@@ -282,7 +282,6 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
         (child_balance(&hub, &user1, &voucher).await? == 600).then_some(())
     })
     .await;
-    let _ = user0;
 
     // Rotate until the member the relayer used serves no more and its node is gone.
     wait_for("the used member rotated out and its child node stopped", Duration::from_secs(240), || async {

@@ -4,22 +4,13 @@
 //! validator reports the same gas for each call, the same state root at
 //! every height, and the same answer from the contract.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
 use tributary_client::Client;
 use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(60);
-
-fn attribute(tx: &Value, kind: &str, key: &str) -> String {
-    let events = tx["receipt"]["events"].as_array().unwrap();
-    let event = events.iter().find(|e| e["kind"] == kind).unwrap_or_else(|| panic!("no {kind} event in {tx}"));
-    event["attributes"].as_array().unwrap().iter().find(|a| a["key"] == key).unwrap()["value"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 async fn state_root(client: &Client, height: u64) -> Option<String> {
     let answer = client
@@ -53,9 +44,9 @@ async fn contracts_run_the_same_on_four_validators() {
         answer
     };
     let uploaded = tx(&urls[0], &["upload", "--file", counter.to_str().unwrap()]);
-    let code = attribute(&uploaded, "upload_code", "code_hash");
+    let code = event_attribute(&uploaded, "upload_code", "code_hash");
     let made = tx(&urls[1], &["instantiate", "--code", &code, "--msg-hex", "0000000000000000"]);
-    let contract = attribute(&made, "instantiate_contract", "contract");
+    let contract = event_attribute(&made, "instantiate_contract", "contract");
     let mut hashes = vec![uploaded["hash"].as_str().unwrap().to_string(), made["hash"].as_str().unwrap().to_string()];
     for (k, url) in urls.iter().enumerate() {
         // ExecuteMsg::Increment { by: k + 1 }.

@@ -619,3 +619,14 @@ pub fn start_relayer(home: &Path, log: &str) -> Running {
         .expect("start relayer");
     Running(child)
 }
+
+/// The value of attribute `key` of the first `kind` event in an included
+/// transaction's receipt (as `hub tx … --json` prints it).
+pub fn event_attribute(tx: &Value, kind: &str, key: &str) -> String {
+    let events = tx["receipt"]["events"].as_array().unwrap();
+    let event = events.iter().find(|e| e["kind"] == kind).unwrap_or_else(|| panic!("no {kind} event in {tx}"));
+    event["attributes"].as_array().unwrap().iter().find(|a| a["key"] == key).unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}

@@ -7,7 +7,6 @@
 //!
 //! `cargo bench -p tributary-runtime --bench contracts`
 
-use borsh::BorshDeserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -205,8 +204,6 @@ fn main() {
         tributary_contract_token::execute(testing::env(me, 2, &[]), token::ExecuteMsg::Transfer { to, amount: 1 })
             .unwrap();
     });
-    let _ = testing::take_effects();
-    let _ = u64::try_from_slice(&[0; 8]);
 
     let points_per_gas = tributary_types::GasSchedule::default().contract_points_per_gas;
     println!("| what | per second | gas per call |");

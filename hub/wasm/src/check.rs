@@ -8,7 +8,7 @@
 //! no SIMD, threads or exceptions; and no `start` function (code that runs
 //! before any entry point, outside the call's accounting).
 
-use crate::abi::{Entry, IO_BYTES_MAX};
+use crate::abi::Entry;
 use sha2::{Digest, Sha256};
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef, ValType, Validator, WasmFeatures};
 
@@ -217,15 +217,9 @@ pub fn check(code: &[u8], limits: &CodeLimits) -> Result<CodeInfo, CodeError> {
         (Entry::Execute.name(), ExternalKind::Func),
     ] {
         if !exported(name, kind) {
-            return Err(CodeError::MissingExport(match name {
-                "memory" => "memory",
-                "alloc" => "alloc",
-                "instantiate" => "instantiate",
-                _ => "execute",
-            }));
+            return Err(CodeError::MissingExport(name));
         }
     }
-    let _ = IO_BYTES_MAX;
     Ok(CodeInfo {
         hash: Sha256::digest(code).into(),
         has_query: exported(Entry::Query.name(), ExternalKind::Func),

@@ -154,9 +154,9 @@ impl Vm {
 
     /// The compiled module of `hash`: from memory, else from a verified
     /// disk file, else compiled from `code()` (and kept in both).
-    fn module(&self, hash: &[u8; 32], code: &dyn Fn() -> Option<Vec<u8>>) -> Result<(Engine, Module), CallError> {
-        if let Some(entry) = self.modules.lock().unwrap_or_else(|e| e.into_inner()).get(hash) {
-            return Ok(entry.clone());
+    fn module(&self, hash: &[u8; 32], code: &dyn Fn() -> Option<Vec<u8>>) -> Result<Loaded, CallError> {
+        if let Some((engine, module)) = self.modules.lock().unwrap_or_else(|e| e.into_inner()).get(hash) {
+            return Ok(Loaded { engine: engine.clone(), module: module.clone() });
         }
         let entry = match self.load_cached(hash) {
             Some(module) => (self.headless.clone(), module),
@@ -177,7 +177,7 @@ impl Vm {
             modules.pop_first();
         }
         modules.insert(*hash, entry.clone());
-        Ok(entry)
+        Ok(Loaded { engine: entry.0, module: entry.1 })
     }
 
     fn load_cached(&self, hash: &[u8; 32]) -> Option<Module> {
@@ -227,6 +227,13 @@ impl Vm {
         self.module(&hash, &move || Some(owned.clone())).map(|_| ())
     }
 
+    /// The compiled module of `hash`, from the caches, or compiled from
+    /// `code()`, which is called only when neither cache has it (so a
+    /// caller need not read the code from state on every call).
+    pub fn load(&self, hash: &[u8; 32], code: &dyn Fn() -> Option<Vec<u8>>) -> Result<Loaded, CallError> {
+        self.module(hash, code)
+    }
+
     /// Run `entry` of the code `hash` (loaded with `code` if it is not
     /// cached) on `input`, against `host`, with `points` to spend.
     pub fn call(
@@ -238,11 +245,16 @@ impl Vm {
         host: &mut dyn Host,
         points: u64,
     ) -> CallOutcome {
-        let (engine, module) = match self.module(hash, code) {
-            Ok(entry) => entry,
-            Err(e) => return CallOutcome { output: Err(e), points_used: 0 },
-        };
-        let mut store = Store::new(engine);
+        match self.module(hash, code) {
+            Ok(loaded) => self.run(&loaded, entry, input, host, points),
+            Err(e) => CallOutcome { output: Err(e), points_used: 0 },
+        }
+    }
+
+    /// Run `entry` of a [`Self::load`]ed module on `input`, against `host`,
+    /// with `points` to spend.
+    pub fn run(&self, loaded: &Loaded, entry: Entry, input: &[u8], host: &mut dyn Host, points: u64) -> CallOutcome {
+        let mut store = Store::new(loaded.engine.clone());
         // SAFETY: the pointer is used only by host functions, which run
         // only inside `run` below; the store, instance and environment are
         // all dropped before this function returns, so the pointer never
@@ -259,7 +271,7 @@ impl Vm {
                 costs: self.config.costs,
             },
         );
-        let output = run(&mut store, &env, &module, entry, input, points);
+        let output = run(&mut store, &env, &loaded.module, entry, input, points);
         let used = match env.as_ref(&store).instance.clone() {
             Some(instance) => match get_remaining_points(&mut store, &instance) {
                 MeteringPoints::Remaining(left) => points.saturating_sub(left),
@@ -269,6 +281,13 @@ impl Vm {
         };
         CallOutcome { output, points_used: used }
     }
+}
+
+/// A compiled module and the engine that runs it.
+#[derive(Clone)]
+pub struct Loaded {
+    engine: Engine,
+    module: Module,
 }
 
 /// A `&mut dyn Host` with its lifetime erased (see the SAFETY note in `call`).

@@ -4,6 +4,7 @@
 //! their own rules make.
 
 use super::*;
+use crate::bank::BankRead;
 use crate::test_chain::{assert_ok, native, TestChain};
 use tributary_contract_counter::msg as counter;
 use tributary_contract_escrow::msg as escrow;

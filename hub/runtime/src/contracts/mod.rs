@@ -29,7 +29,6 @@ mod examples;
 #[cfg(test)]
 mod tests;
 
-use crate::bank::BankRead;
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{RuntimeError, TxError};
@@ -454,10 +453,15 @@ fn call(
         funds: funds.iter().map(|(d, a)| (d.to_string(), *a)).collect(),
     };
     let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| ContractError::Failed(e.to_string()))?;
-    let stored = code(&*ctx.state, code_hash)?;
-    let loader = move || stored.clone();
+    // The code is read from state only when no cache has its module.
+    let state: &Overlay<'_> = ctx.state;
+    let loaded = engine().load(&code_hash.0, &|| code(state, code_hash).ok().flatten());
+    let loaded = match loaded {
+        Ok(loaded) => loaded,
+        Err(e) => return Err(ContractError::Failed(e.to_string()).into()),
+    };
     let mut host = ChainHost { state: ctx.state, contract: *address, events: Vec::new(), read_only: false };
-    let outcome = engine().call(&code_hash.0, &loader, entry, &input, &mut host, points);
+    let outcome = engine().run(&loaded, entry, &input, &mut host, points);
     let events = std::mem::take(&mut host.events);
     let gas = outcome.points_used.div_ceil(schedule.contract_points_per_gas.max(1));
     ctx.gas.add_contract(gas);
@@ -470,10 +474,7 @@ fn call(
             ))
             .into())
         }
-        Err(CallError::NoEntry(name)) if entry == Entry::Migrate => {
-            let _ = name;
-            return Err(ContractError::NoMigrate.into());
-        }
+        Err(CallError::NoEntry(_)) if entry == Entry::Migrate => return Err(ContractError::NoMigrate.into()),
         Err(e) => return Err(ContractError::Failed(e.to_string()).into()),
     };
     match ContractResult::try_from_slice(&output) {
@@ -491,9 +492,4 @@ fn call(
         Ok(ContractResult::Err(reason)) => Err(ContractError::Refused(reason).into()),
         Err(e) => Err(ContractError::Failed(format!("the contract's output does not decode: {e}")).into()),
     }
-}
-
-/// How the balance of an address reads, for queries of contracts' funds.
-pub fn balance(state: &dyn StateRead, address: &Address, denom: &Denom) -> Result<Amount, StateReadError> {
-    state.balance(address, denom)
 }

@@ -4,6 +4,7 @@
 //! every way a call can fail leaving nothing but the fee behind.
 
 use super::*;
+use crate::bank::BankRead;
 use crate::test_chain::{assert_ok, assert_refused, native, TestChain};
 use tributary_crypto::SigningKey;
 
