@@ -146,6 +146,57 @@ fn main() {
     }
     println!();
 
+    // Loading a module for a call, each way a node can: from the memory
+    // cache, from the verified disk cache (a fresh engine over the same
+    // directory, as after a restart or an eviction), or compiled anew.
+    let dir = tempfile::tempdir().unwrap();
+    println!("| load | size | memory cache | disk cache | compile |");
+    println!("|---|---|---|---|---|");
+    for name in ["counter", "token", "escrow"] {
+        let code = module(name);
+        let hash: [u8; 32] = Sha256::digest(&code).into();
+        let config = tributary_wasm::VmConfig { cache_dir: Some(dir.path().to_path_buf()), ..Default::default() };
+        let warm = tributary_wasm::Vm::new(config.clone());
+        warm.prepare(&code).unwrap();
+        let best = |f: &dyn Fn()| {
+            (0..20)
+                .map(|_| {
+                    let started = Instant::now();
+                    f();
+                    started.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let memory = best(&|| {
+            warm.load(&hash, &|| None).unwrap();
+        });
+        // Fresh engines made before the clock starts: only the load is timed.
+        let timed = |config: &tributary_wasm::VmConfig, code: Option<&Vec<u8>>| {
+            (0..20)
+                .map(|_| {
+                    let vm = tributary_wasm::Vm::new(config.clone());
+                    let started = Instant::now();
+                    vm.load(&hash, &|| code.cloned()).unwrap();
+                    started.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let disk = timed(&config, None);
+        let compile = timed(&Default::default(), Some(&code));
+        let kb = code.len() as f64 / 1024.0;
+        println!(
+            "| {name} | {kb:.1} KB | {:.1} µs | {:.1} µs ({:.2} µs/KB) | {:.0} µs ({:.1} µs/KB) |",
+            memory.as_secs_f64() * 1e6,
+            disk.as_secs_f64() * 1e6,
+            disk.as_secs_f64() * 1e6 / kb,
+            compile.as_secs_f64() * 1e6,
+            compile.as_secs_f64() * 1e6 / kb
+        );
+    }
+    println!();
+
     let mut chain = Chain::new();
     let denom = Denom::new("utrib").unwrap();
     let (transfers, transfer_gas) = measure(&mut chain, |i| {

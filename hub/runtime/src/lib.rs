@@ -239,6 +239,7 @@ impl Runtime {
             receipts: Vec::new(),
             events,
             contract_gas_left,
+            contract_modules: Default::default(),
         })
     }
 
@@ -293,6 +294,8 @@ pub struct BlockExecution<'r, 'b> {
     events: Vec<Event>,
     /// Contract gas the block may still use.
     contract_gas_left: u64,
+    /// Contract modules this block has loaded and paid for.
+    contract_modules: contracts::BlockModules,
 }
 
 impl BlockExecution<'_, '_> {
@@ -339,10 +342,13 @@ impl BlockExecution<'_, '_> {
             schedule.max_tx_contract_gas
         };
         let mut meter = module::GasMeter::new(schedule.clone(), tx_contract_gas, self.contract_gas_left);
+        meter.block_modules = std::mem::take(&mut self.contract_modules);
         self.state.push_layer();
         let outcome = self
             .run_body(&tx, &mut events, &mut meter)
             .and_then(|()| self.charge_writes(&tx, intrinsic_gas.saturating_add(meter.used()), charged));
+        // Modules loaded stay loaded (and paid for) for the rest of the block.
+        self.contract_modules = std::mem::take(&mut meter.block_modules);
         // Contract gas spent counts against the block even when the body failed.
         self.contract_gas_left = self.contract_gas_left.saturating_sub(meter.used());
         let intrinsic_gas = intrinsic_gas.saturating_add(meter.used());

@@ -21,17 +21,22 @@ pub struct Ctx<'s, 'b> {
 /// Gas a body spends beyond its bytes and writes (contract execution), and
 /// what it may still spend: the least of what its fee buys, the per-
 /// transaction limit, and what the block has left.
+///
+/// It also carries the contract modules the block has loaded (and paid
+/// for) so far, from one transaction to the next: the first call of a code
+/// in a block pays to load it, later calls reuse it.
 #[derive(Clone, Debug)]
 pub struct GasMeter {
     pub schedule: GasSchedule,
     tx_left: u64,
     block_left: u64,
     used: u64,
+    pub(crate) block_modules: crate::contracts::BlockModules,
 }
 
 impl GasMeter {
     pub fn new(schedule: GasSchedule, tx_left: u64, block_left: u64) -> Self {
-        GasMeter { schedule, tx_left, block_left, used: 0 }
+        GasMeter { schedule, tx_left, block_left, used: 0, block_modules: Default::default() }
     }
 
     /// A meter with nothing to spend (block hooks run no contracts).

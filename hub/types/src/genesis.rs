@@ -79,6 +79,15 @@ pub struct GasSchedule {
     /// that finds it spent waits for the next block.
     #[serde(default = "default_max_block_contract_gas")]
     pub max_block_contract_gas: u64,
+    /// Loading a contract's compiled module, per byte of its code: paid by
+    /// the first call of that code in a block, in contract gas (a cold load
+    /// from a node's disk cache takes about 16 µs per KB here; BENCHMARKS.md).
+    #[serde(default = "default_contract_load_gas_per_byte")]
+    pub contract_load_gas_per_byte: u64,
+}
+
+fn default_contract_load_gas_per_byte() -> u64 {
+    2
 }
 
 fn default_contract_points_per_gas() -> u64 {
@@ -112,6 +121,7 @@ impl Default for GasSchedule {
             contract_points_per_gas: default_contract_points_per_gas(),
             max_tx_contract_gas: default_max_tx_contract_gas(),
             max_block_contract_gas: default_max_block_contract_gas(),
+            contract_load_gas_per_byte: default_contract_load_gas_per_byte(),
         }
     }
 }

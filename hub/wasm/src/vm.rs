@@ -114,9 +114,39 @@ pub struct Vm {
     /// their metering; no compiler is needed to run them).
     headless: Engine,
     config: VmConfig,
-    /// Each compiled module with the engine it was compiled by.
-    modules: Mutex<BTreeMap<[u8; 32], (Engine, Module)>>,
-    compiles: std::sync::atomic::AtomicU64,
+    /// Each module in memory with the engine that runs it, and when it was
+    /// last used (the least recently used goes first when the cache is full).
+    modules: Mutex<Cached>,
+    /// How many times each code was compiled (not loaded from a cache).
+    compiles: Mutex<BTreeMap<[u8; 32], u64>>,
+}
+
+#[derive(Default)]
+struct Cached {
+    entries: BTreeMap<[u8; 32], (Loaded, u64)>,
+    tick: u64,
+}
+
+impl Cached {
+    fn get(&mut self, hash: &[u8; 32]) -> Option<Loaded> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(hash).map(|(loaded, used)| {
+            *used = tick;
+            loaded.clone()
+        })
+    }
+
+    fn insert(&mut self, hash: [u8; 32], loaded: Loaded, capacity: usize) {
+        while self.entries.len() >= capacity.max(1) {
+            let Some(oldest) = self.entries.iter().min_by_key(|(_, (_, used))| *used).map(|(hash, _)| *hash) else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
+        self.tick += 1;
+        self.entries.insert(hash, (loaded, self.tick));
+    }
 }
 
 /// A compiler with a fresh metering middleware: wasmer's `Metering` keeps
@@ -131,7 +161,7 @@ fn compiling_engine() -> Engine {
 impl Vm {
     pub fn new(config: VmConfig) -> Self {
         let headless: Engine = EngineBuilder::headless().engine().into();
-        Vm { headless, config, modules: Mutex::new(BTreeMap::new()), compiles: 0.into() }
+        Vm { headless, config, modules: Mutex::new(Cached::default()), compiles: Mutex::new(BTreeMap::new()) }
     }
 
     pub fn config(&self) -> &VmConfig {
@@ -140,7 +170,12 @@ impl Vm {
 
     /// How many modules this engine has compiled (not loaded from a cache).
     pub fn compiles(&self) -> u64 {
-        self.compiles.load(std::sync::atomic::Ordering::Relaxed)
+        self.compiles.lock().unwrap_or_else(|e| e.into_inner()).values().sum()
+    }
+
+    /// How many times this engine compiled the code `hash`.
+    pub fn compiles_of(&self, hash: &[u8; 32]) -> u64 {
+        self.compiles.lock().unwrap_or_else(|e| e.into_inner()).get(hash).copied().unwrap_or(0)
     }
 
     /// What upload checks: determinism, imports, exports, limits.
@@ -155,11 +190,11 @@ impl Vm {
     /// The compiled module of `hash`: from memory, else from a verified
     /// disk file, else compiled from `code()` (and kept in both).
     fn module(&self, hash: &[u8; 32], code: &dyn Fn() -> Option<Vec<u8>>) -> Result<Loaded, CallError> {
-        if let Some((engine, module)) = self.modules.lock().unwrap_or_else(|e| e.into_inner()).get(hash) {
-            return Ok(Loaded { engine: engine.clone(), module: module.clone() });
+        if let Some(loaded) = self.modules.lock().unwrap_or_else(|e| e.into_inner()).get(hash) {
+            return Ok(loaded);
         }
         let entry = match self.load_cached(hash) {
-            Some(module) => (self.headless.clone(), module),
+            Some(module) => Loaded { engine: self.headless.clone(), module },
             None => {
                 let code = code().ok_or_else(|| CallError::Compile("no code is stored under this hash".into()))?;
                 if Sha256::digest(&code).as_slice() != hash {
@@ -167,17 +202,14 @@ impl Vm {
                 }
                 let engine = compiling_engine();
                 let module = Module::new(&engine, &code).map_err(|e| CallError::Compile(e.to_string()))?;
-                self.compiles.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                *self.compiles.lock().unwrap_or_else(|e| e.into_inner()).entry(*hash).or_insert(0) += 1;
                 self.store_cached(hash, &module);
-                (engine, module)
+                Loaded { engine, module }
             }
         };
         let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
-        if modules.len() >= self.config.memory_cache_entries.max(1) {
-            modules.pop_first();
-        }
-        modules.insert(*hash, entry.clone());
-        Ok(Loaded { engine: entry.0, module: entry.1 })
+        modules.insert(*hash, entry.clone(), self.config.memory_cache_entries);
+        Ok(entry)
     }
 
     fn load_cached(&self, hash: &[u8; 32]) -> Option<Module> {
@@ -288,6 +320,12 @@ impl Vm {
 pub struct Loaded {
     engine: Engine,
     module: Module,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded").field("module", &self.module.name()).finish_non_exhaustive()
+    }
 }
 
 /// A `&mut dyn Host` with its lifetime erased (see the SAFETY note in `call`).

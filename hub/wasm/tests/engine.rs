@@ -261,3 +261,27 @@ fn code_that_does_not_match_its_hash_is_not_run() {
         vm.call(&hash(&code), &move || Some(other.clone()), Entry::Execute, &[], &mut MapHost::default(), 1_000);
     assert!(matches!(outcome.output, Err(CallError::Compile(_))));
 }
+
+/// The memory cache keeps the modules used most recently: a module in
+/// steady use is never the one evicted, whatever its hash.
+#[test]
+fn the_memory_cache_evicts_the_least_recently_used_module() {
+    let vm = Vm::new(VmConfig { memory_cache_entries: 2, ..Default::default() });
+    let code = |i: u32| {
+        module(
+            "",
+            &format!(
+                r#"(data (i32.const 900) "{i}") (func (export "execute") (param i32 i32) (result i64) i64.const 5)"#
+            ),
+        )
+    };
+    let (a, b, c) = (code(1), code(2), code(3));
+    for step in [&a, &b, &a, &c, &a] {
+        vm.prepare(step).unwrap();
+    }
+    assert_eq!(vm.compiles_of(&hash(&a)), 1, "in steady use: kept");
+    assert_eq!(vm.compiles_of(&hash(&b)), 1);
+    vm.prepare(&b).unwrap();
+    assert_eq!(vm.compiles_of(&hash(&b)), 2, "the least recently used was evicted");
+    assert_eq!(vm.compiles(), 4);
+}

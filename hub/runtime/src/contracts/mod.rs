@@ -3,9 +3,10 @@
 //! interop-spec/contracts.md).
 //!
 //! - `UploadCode` stores code by its SHA-256 after the engine's checks
-//!   (determinism, host imports, sizes). Anyone may upload; the upload pays
-//!   per byte (its verified bytes), since checking and compiling are linear
-//!   in the code.
+//!   (determinism, host imports, sizes) and compiles it. Anyone may upload;
+//!   the upload pays per byte (its verified bytes), since checking and
+//!   compiling are linear in the code. Calls never compile: the first call
+//!   of a code in a block pays to load its module (see [`BlockModules`]).
 //! - `InstantiateContract` derives an address from the code, the creator and
 //!   a counter, moves the funds, and runs `instantiate`.
 //! - `ExecuteContract` moves the funds and runs `execute`.
@@ -88,6 +89,9 @@ pub enum ContractError {
     #[error("the block's contract gas is spent; the transaction waits for the next block")]
     BlockGasSpent,
 }
+
+/// The compiled modules a block has loaded so far, by code hash.
+pub type BlockModules = std::collections::BTreeMap<Hash, tributary_wasm::vm::Loaded>;
 
 /// The engine all chains of this process share (compiled modules are kept
 /// across blocks and chains). Memory-only unless [`configure_engine`] was
@@ -346,6 +350,9 @@ impl Module for Contracts {
         match &tx.body {
             TxBody::UploadCode { code } => {
                 let hash = Hash(Sha256::digest(code).into());
+                // Compiled now, paid by the upload's per-byte gas: calls
+                // load the module from a cache and never compile.
+                engine().prepare(code).map_err(|e| ContractError::InvalidCode(e.to_string()))?;
                 if code_record(&*ctx.state, &hash)?.is_none() {
                     ctx.state.set(state_key::code(&hash), code.clone());
                     let record = CodeRecord { uploader: sender, size: code.len() as u32, height: ctx.block.height };
@@ -422,6 +429,38 @@ fn check_admin(address: &Address, record: &ContractRecord, sender: &Address) -> 
     Ok(())
 }
 
+/// The module of `code_hash` for a call: the one this block already
+/// loaded, or loaded now for `contract_load_gas_per_byte` per byte of code.
+/// The charge is the same on every node whatever its caches hold (its disk
+/// cache's cost is what it prices), and a call that cannot pay it fails
+/// before anything is loaded, spending its contract budget.
+fn load(ctx: &mut Ctx<'_, '_>, code_hash: &Hash) -> Result<(tributary_wasm::vm::Loaded, u64), TxError> {
+    if let Some(loaded) = ctx.gas.block_modules.get(code_hash) {
+        return Ok((loaded.clone(), 0));
+    }
+    let record =
+        code_record(&*ctx.state, code_hash)?.ok_or_else(|| ContractError::UnknownCode { hash: code_hash.to_hex() })?;
+    let load_gas = u64::from(record.size).saturating_mul(ctx.gas.schedule.contract_load_gas_per_byte);
+    let budget = ctx.gas.contract_budget();
+    if budget < load_gas {
+        ctx.gas.add_contract(budget);
+        return Err(ContractError::Failed(format!(
+            "out of gas loading the code: its {} bytes need {load_gas} contract gas and {budget} is left; raise \
+             the fee, or estimate it with estimateFee",
+            record.size
+        ))
+        .into());
+    }
+    ctx.gas.add_contract(load_gas);
+    // The code is read from state only when no cache has its module.
+    let state: &Overlay<'_> = ctx.state;
+    let loaded = engine()
+        .load(&code_hash.0, &|| code(state, code_hash).ok().flatten())
+        .map_err(|e| ContractError::Failed(e.to_string()))?;
+    ctx.gas.block_modules.insert(*code_hash, loaded.clone());
+    Ok((loaded, load_gas))
+}
+
 /// Move `funds` to the contract and run `entry`; its gas counts toward the
 /// transaction's (and the block's) contract gas.
 fn call(
@@ -439,10 +478,11 @@ fn call(
         crate::bank::move_funds(ctx.state, &sender, address, denom, *amount)?;
     }
     let schedule = ctx.gas.schedule.clone();
-    let budget_gas = ctx.gas.contract_budget();
-    if budget_gas == 0 {
+    if ctx.gas.contract_budget() == 0 {
         return Err(ContractError::BlockGasSpent.into());
     }
+    let (loaded, load_gas) = load(ctx, code_hash)?;
+    let budget_gas = ctx.gas.contract_budget();
     let points = budget_gas.saturating_mul(schedule.contract_points_per_gas.max(1));
     let env = Env {
         chain_id: ctx.block.chain_id.to_string(),
@@ -453,13 +493,6 @@ fn call(
         funds: funds.iter().map(|(d, a)| (d.to_string(), *a)).collect(),
     };
     let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| ContractError::Failed(e.to_string()))?;
-    // The code is read from state only when no cache has its module.
-    let state: &Overlay<'_> = ctx.state;
-    let loaded = engine().load(&code_hash.0, &|| code(state, code_hash).ok().flatten());
-    let loaded = match loaded {
-        Ok(loaded) => loaded,
-        Err(e) => return Err(ContractError::Failed(e.to_string()).into()),
-    };
     let mut host = ChainHost { state: ctx.state, contract: *address, events: Vec::new(), read_only: false };
     let outcome = engine().run(&loaded, entry, &input, &mut host, points);
     let events = std::mem::take(&mut host.events);
@@ -485,7 +518,8 @@ fn call(
                     .attr("contract", address)
                     .attr("entry", entry.name())
                     .attr("data", hex::encode(&data))
-                    .attr("gas", gas),
+                    .attr("gas", gas)
+                    .attr("load_gas", load_gas),
             );
             Ok(())
         }

@@ -297,3 +297,77 @@ fn contract_addresses_match_the_shared_vectors() {
         );
     }
 }
+
+/// The attack: a block of calls, each naming code no node has loaded,
+/// makes every validator load (or compile) a module per call while the
+/// calls pay only for the operators they run. Now code is compiled once,
+/// at upload, which pays per byte; and the first call of a code in a block
+/// pays for loading it (`contract_load_gas_per_byte` × its size), counted
+/// in the transaction's and the block's contract gas, so the loads a block
+/// can force are bounded by `max_block_contract_gas`. Later calls of the
+/// same code in the block reuse the module the block holds and pay nothing
+/// for it.
+#[test]
+fn code_is_compiled_at_upload_and_a_cold_load_is_paid_once_per_block() {
+    let alice = SigningKey::generate();
+    let mut chain = TestChain::new(&["contracts"], &[&alice], 1_000_000);
+    // Codes nobody else in this process has: their own data segment.
+    let unique = |i: u32| {
+        wasm(&format!(
+            r#"(data (i32.const 2000) "{}-{i}")
+               (func (export "execute") (param i32 i32) (result i64) (call $increment (i64.const 1)) i64.const 5)"#,
+            hex::encode(addr(&alice).0)
+        ))
+    };
+    let codes: Vec<Vec<u8>> = (0..3).map(unique).collect();
+    let hashes: Vec<Hash> = codes.iter().map(|code| upload(&mut chain, &alice, code.clone())).collect();
+    for hash in &hashes {
+        assert_eq!(engine().compiles_of(&hash.0), 1, "upload compiles the code once");
+    }
+    let contracts: Vec<Address> = hashes.iter().map(|hash| instantiate(&mut chain, &alice, *hash, vec![])).collect();
+    let call = |contract: Address| (&alice, TxBody::ExecuteContract { contract, msg: vec![], funds: vec![] });
+    // Each counter is stored once, so the calls compared below do the same work.
+    chain.block(contracts.iter().map(|c| call(*c)).collect());
+    let (receipts, _) = chain.block(vec![call(contracts[0]), call(contracts[0]), call(contracts[1])]);
+    assert!(receipts.iter().all(|r| r.success), "{receipts:?}");
+    let per_byte = tributary_types::GasSchedule::default().contract_load_gas_per_byte;
+    assert!(per_byte > 0);
+    let load = |code: &Vec<u8>| code.len() as u64 * per_byte;
+    assert_eq!(receipts[0].gas_used - receipts[1].gas_used, load(&codes[0]), "the first call pays the load");
+    assert_eq!(receipts[2].gas_used, receipts[0].gas_used - load(&codes[0]) + load(&codes[1]));
+    // The next block loads again (what a node holds between blocks is its
+    // own business, not consensus).
+    let (again, _) = chain.block(vec![call(contracts[0])]);
+    assert_eq!(again[0].gas_used, receipts[0].gas_used);
+    // Calls never compile.
+    for hash in &hashes {
+        assert_eq!(engine().compiles_of(&hash.0), 1, "a call does not compile");
+    }
+
+    // A block whose contract gas covers two loads cannot be made to load a
+    // third: that call runs out of gas before its code is touched.
+    let mut genesis = crate::test_chain::genesis(&["contracts"], &[(addr(&alice), native(), 1_000_000)]);
+    let attribute = |receipt: &tributary_types::Receipt, key: &str| -> u64 {
+        let result = receipt.events.iter().find(|e| e.kind == "wasm-result").unwrap();
+        result.attributes.iter().find(|(k, _)| k == key).unwrap().1.parse().unwrap()
+    };
+    assert_eq!(attribute(&receipts[0], "load_gas"), load(&codes[0]));
+    assert_eq!(attribute(&receipts[1], "load_gas"), 0);
+    let run_gas = attribute(&receipts[1], "gas");
+    genesis.params.gas.max_block_contract_gas = 2 * (load(&codes[0]) + run_gas) + load(&codes[0]) / 2;
+    let mut small = TestChain::from_genesis(&genesis).unwrap();
+    let fresh: Vec<Vec<u8>> = (10..13).map(unique).collect();
+    let fresh_contracts: Vec<Address> = fresh
+        .iter()
+        .map(|code| {
+            let hash = upload(&mut small, &alice, code.clone());
+            let contract = instantiate(&mut small, &alice, hash, vec![]);
+            small.block(vec![call(contract)]);
+            contract
+        })
+        .collect();
+    let (receipts, _) = small.block(vec![call(fresh_contracts[0]), call(fresh_contracts[1]), call(fresh_contracts[2])]);
+    assert!(receipts[0].success && receipts[1].success, "{receipts:?}");
+    let error = receipts[2].error.as_deref().unwrap_or_default();
+    assert!(error.contains("out of gas") && error.contains("loading"), "{error}");
+}
