@@ -161,6 +161,7 @@ impl ContractsQuery {
             time_ms,
             &address,
             &msg,
+            gas,
             points,
         );
         match answer {

@@ -228,7 +228,13 @@ impl Runtime {
         let mut events = Vec::new();
         for module in &self.modules {
             let gas = &mut module::GasMeter::none();
-            module.begin_block(&mut Ctx { state: &mut state, block: &block, events: &mut events, gas })?;
+            module.begin_block(&mut Ctx {
+                state: &mut state,
+                block: &block,
+                events: &mut events,
+                gas,
+                sender: None,
+            })?;
         }
         let contract_gas_left = self.params.gas.max_block_contract_gas;
         Ok(BlockExecution {
@@ -445,14 +451,16 @@ impl BlockExecution<'_, '_> {
         let module =
             self.runtime.modules.iter().find(|m| m.handles(&tx.body)).ok_or(TxError::Unhandled(tx.body.kind()))?;
         module.validate_tx(&self.state, tx)?;
-        module.execute_tx(&mut Ctx { state: &mut self.state, block: &self.block, events, gas }, tx)
+        let sender = Some(tx.sender_address());
+        module.execute_tx(&mut Ctx { state: &mut self.state, block: &self.block, events, gas, sender }, tx)
     }
 
     /// End the block: run end-block hooks and hand back everything to commit.
     pub fn finish(mut self) -> Result<BlockOutcome, RuntimeError> {
         for module in &self.runtime.modules {
             let gas = &mut module::GasMeter::none();
-            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events: &mut self.events, gas })?;
+            let events = &mut self.events;
+            module.end_block(&mut Ctx { state: &mut self.state, block: &self.block, events, gas, sender: None })?;
         }
         Ok(BlockOutcome {
             txs: self.txs,

@@ -16,6 +16,8 @@ pub struct Ctx<'s, 'b> {
     pub block: &'s BlockInfo,
     pub events: &'s mut Vec<Event>,
     pub gas: &'s mut GasMeter,
+    /// The transaction's sender (none in block hooks).
+    pub sender: Option<tributary_types::Address>,
 }
 
 /// Gas a body spends beyond its bytes and writes (contract execution), and

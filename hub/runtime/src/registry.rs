@@ -46,7 +46,10 @@ pub const MODULES: &[(&str, Constructor)] = &[
 type AppConstructor = fn() -> std::sync::Arc<dyn ibc::IbcApp>;
 
 /// The IBC applications, each bound when the genesis lists its module.
-pub const IBC_APPS: &[(&str, AppConstructor)] = &[("transfer", || std::sync::Arc::new(transfer::TransferApp))];
+pub const IBC_APPS: &[(&str, AppConstructor)] = &[
+    ("transfer", || std::sync::Arc::new(transfer::TransferApp)),
+    ("contracts", || std::sync::Arc::new(contracts::ibc_app::ContractPorts)),
+];
 
 /// IBC core's router for `genesis`: the applications of the modules it lists.
 fn ibc_router(genesis: &Genesis) -> ibc::Router {

@@ -225,8 +225,8 @@ impl ibc::IbcApp for TransferApp {
         TRANSFER_PORT
     }
 
-    fn version(&self) -> &'static str {
-        VERSION
+    fn version(&self) -> Option<&'static str> {
+        Some(VERSION)
     }
 
     fn on_recv(&self, ctx: &mut Ctx<'_, '_>, packet: &Packet) -> Result<Acknowledgement, TxError> {

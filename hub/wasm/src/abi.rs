@@ -42,6 +42,10 @@ pub enum Entry {
     Execute,
     Query,
     Migrate,
+    IbcChannelOpen,
+    IbcPacketReceive,
+    IbcPacketAck,
+    IbcPacketTimeout,
 }
 
 impl Entry {
@@ -51,8 +55,70 @@ impl Entry {
             Entry::Execute => "execute",
             Entry::Query => "query",
             Entry::Migrate => "migrate",
+            Entry::IbcChannelOpen => "ibc_channel_open",
+            Entry::IbcPacketReceive => "ibc_packet_receive",
+            Entry::IbcPacketAck => "ibc_packet_ack",
+            Entry::IbcPacketTimeout => "ibc_packet_timeout",
         }
     }
+}
+
+/// The export whose presence lets a contract be re-entered (called while
+/// it is already on the call stack).
+pub const ALLOW_REENTRY: &str = "allow_reentry";
+
+/// Most contract frames on a call stack, the first included.
+pub const CALL_DEPTH_MAX: usize = 8;
+
+/// What `oracle_read` returns: a feed's latest final round.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct OracleValue {
+    pub round: u64,
+    pub value: Vec<u8>,
+    pub height: u64,
+    pub time_ms: u64,
+}
+
+/// What `ibc_send_packet` takes.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SendPacket {
+    /// A channel on the contract's own port.
+    pub channel: String,
+    pub data: Vec<u8>,
+    pub timeout_height: u64,
+    pub timeout_time_ms: u64,
+}
+
+/// What `ibc_channel_open` is asked about.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct IbcChannel {
+    pub port: String,
+    pub channel: String,
+    pub counterparty_port: String,
+    /// Empty on `ChanOpenInit`.
+    pub counterparty_channel: String,
+    pub version: String,
+    pub ordered: bool,
+}
+
+/// A packet, as the IBC entry points see it.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct IbcPacket {
+    pub sequence: u64,
+    pub source_port: String,
+    pub source_channel: String,
+    pub dest_port: String,
+    pub dest_channel: String,
+    pub data: Vec<u8>,
+    pub timeout_height: u64,
+    pub timeout_time_ms: u64,
+}
+
+/// An acknowledgement, as `ibc_packet_ack` sees it.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum IbcAck {
+    Success(Vec<u8>),
+    Error(String),
 }
 
 /// Longest storage key a contract may use, in bytes.

@@ -92,6 +92,11 @@ pub const HOST_FUNCTIONS: &[(&str, &[ValType], &[ValType])] = {
         ("bank_transfer", &[I32, I32, I32, I32], &[]),
         ("emit_event", &[I32, I32], &[]),
         ("abort", &[I32, I32], &[]),
+        // Version 2.
+        ("call_contract", &[I32, I32, I32, I32, I32], &[I64]),
+        ("query_contract", &[I32, I32, I32], &[I64]),
+        ("oracle_read", &[I32, I32], &[I64]),
+        ("ibc_send_packet", &[I32, I32], &[I64]),
     ]
 };
 

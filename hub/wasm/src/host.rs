@@ -26,4 +26,45 @@ pub trait Host {
     fn emit_event(&mut self, kind: String, attributes: Vec<(String, String)>) -> Result<(), HostError>;
     /// Whether writes are refused (a query).
     fn read_only(&self) -> bool;
+
+    /// Run `execute` of contract `to` with `msg`, sending `funds` from this
+    /// contract, with at most `points` to spend (ABI version 2).
+    fn call_contract(
+        &mut self,
+        _to: [u8; 20],
+        _msg: &[u8],
+        _funds: Vec<(String, u128)>,
+        _points: u64,
+    ) -> Result<SubCall, HostError> {
+        Err(HostError("calls to other contracts are not available here".into()))
+    }
+
+    /// Run `query` of contract `to` with `msg`, with at most `points`.
+    fn query_contract(&mut self, _to: [u8; 20], _msg: &[u8], _points: u64) -> Result<SubCall, HostError> {
+        Err(HostError("queries of other contracts are not available here".into()))
+    }
+
+    /// The latest final value of oracle feed `feed`, borsh
+    /// [`crate::abi::OracleValue`], if any.
+    fn oracle_read(&mut self, _feed: &str) -> Result<Option<Vec<u8>>, HostError> {
+        Ok(None)
+    }
+
+    /// Send a packet from the contract's port; its sequence.
+    fn ibc_send_packet(&mut self, _packet: crate::abi::SendPacket) -> Result<u64, HostError> {
+        Err(HostError("IBC is not available here".into()))
+    }
+}
+
+/// What a call to another contract came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubCall {
+    /// The callee's borsh `ContractResult` (an `Err` for a refusal, a trap
+    /// or an abort, its writes undone), and the points it used.
+    Done { result: Vec<u8>, points_used: u64 },
+    /// The callee ran out of points: so does the caller.
+    OutOfGas,
+    /// A limit was broken somewhere down the chain of calls (depth,
+    /// re-entry): the whole call ends with this reason.
+    Fatal(String),
 }

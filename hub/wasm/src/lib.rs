@@ -19,7 +19,7 @@ pub mod check;
 pub mod host;
 pub mod vm;
 
-pub use abi::{ContractResult, Entry, Env, QueryEnv};
+pub use abi::{ContractResult, Entry, Env, IbcAck, IbcChannel, IbcPacket, OracleValue, QueryEnv, SendPacket};
 pub use check::{CodeError, CodeInfo, CodeLimits};
-pub use host::{Host, HostError};
+pub use host::{Host, HostError, SubCall};
 pub use vm::{CallError, CallOutcome, HostCosts, Vm, VmConfig};

@@ -10,9 +10,9 @@
 //! code and rewritten.
 #![allow(unsafe_code)]
 
-use crate::abi::{Entry, EVENT_BYTES_MAX, IO_BYTES_MAX, KEY_BYTES_MAX, VALUE_BYTES_MAX};
+use crate::abi::{Entry, SendPacket, EVENT_BYTES_MAX, IO_BYTES_MAX, KEY_BYTES_MAX, VALUE_BYTES_MAX};
 use crate::check::{check, CodeError, CodeInfo, CodeLimits};
-use crate::host::Host;
+use crate::host::{Host, SubCall};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -81,6 +81,10 @@ pub enum CallError {
     Compile(String),
     #[error("the contract exports no {0} entry point")]
     NoEntry(&'static str),
+    /// A limit of calls between contracts (depth, re-entry) was broken:
+    /// the whole call chain ends.
+    #[error("{0}")]
+    Limit(String),
 }
 
 /// A call's output bytes (the borsh `ContractResult`), or why there are none,
@@ -106,6 +110,8 @@ enum HostTrap {
     Aborted(String),
     #[error("{0}")]
     Abi(String),
+    #[error("{0}")]
+    Limit(String),
 }
 
 /// The engine.
@@ -322,6 +328,13 @@ pub struct Loaded {
     module: Module,
 }
 
+impl Loaded {
+    /// Whether the module exports a function named `name`.
+    pub fn exports_function(&self, name: &str) -> bool {
+        self.module.exports().any(|e| e.name() == name && matches!(e.ty(), wasmer::ExternType::Function(_)))
+    }
+}
+
 impl std::fmt::Debug for Loaded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Loaded").field("module", &self.module.name()).finish_non_exhaustive()
@@ -364,6 +377,10 @@ fn run(
             "bank_transfer" => Function::new_typed_with_env(store, env, bank_transfer),
             "emit_event" => Function::new_typed_with_env(store, env, emit_event),
             "abort" => Function::new_typed_with_env(store, env, abort),
+            "call_contract" => Function::new_typed_with_env(store, env, call_contract),
+            "query_contract" => Function::new_typed_with_env(store, env, query_contract),
+            "oracle_read" => Function::new_typed_with_env(store, env, oracle_read),
+            "ibc_send_packet" => Function::new_typed_with_env(store, env, ibc_send_packet),
         }
     };
     let instance = Instance::new(store, module, &imports).map_err(|e| CallError::Trap(e.to_string()))?;
@@ -383,6 +400,7 @@ fn run(
             Ok(HostTrap::Refused(e)) => CallError::Host(e),
             Ok(HostTrap::Aborted(e)) => CallError::Aborted(e),
             Ok(HostTrap::Abi(e)) => CallError::Abi(e),
+            Ok(HostTrap::Limit(e)) => CallError::Limit(e),
             Err(other) => CallError::Trap(other.message()),
         }
     };
@@ -548,4 +566,113 @@ fn emit_event(mut env: Env<'_>, ptr: i32, len: i32) -> Result<(), HostTrap> {
 fn abort(env: Env<'_>, ptr: i32, len: i32) -> Result<(), HostTrap> {
     let message = read(&env, ptr, len, 1_024, "an abort message")?;
     Err(HostTrap::Aborted(String::from_utf8_lossy(&message).into_owned()))
+}
+
+/// The points the call has left.
+fn remaining(env: &mut Env<'_>) -> Result<u64, HostTrap> {
+    let (data, mut store) = env.data_and_store_mut();
+    let Some(instance) = data.instance.clone() else { return Err(HostTrap::Abi("no instance".into())) };
+    match get_remaining_points(&mut store, &instance) {
+        MeteringPoints::Remaining(left) => Ok(left),
+        MeteringPoints::Exhausted => Err(HostTrap::OutOfGas),
+    }
+}
+
+/// Take what a call to another contract used, or trap out of gas.
+fn spend(env: &mut Env<'_>, points: u64) -> Result<(), HostTrap> {
+    let left = remaining(env)?;
+    let (data, mut store) = env.data_and_store_mut();
+    let Some(instance) = data.instance.clone() else { return Err(HostTrap::Abi("no instance".into())) };
+    match left.checked_sub(points) {
+        Some(left) => {
+            set_remaining_points(&mut store, &instance, left);
+            Ok(())
+        }
+        None => {
+            set_remaining_points(&mut store, &instance, 0);
+            Err(HostTrap::OutOfGas)
+        }
+    }
+}
+
+fn sub_call(env: &mut Env<'_>, outcome: SubCall) -> Result<i64, HostTrap> {
+    match outcome {
+        SubCall::Done { result, points_used } => {
+            spend(env, points_used)?;
+            Ok(set_register(env, result))
+        }
+        SubCall::OutOfGas => {
+            spend(env, u64::MAX)?;
+            Err(HostTrap::OutOfGas)
+        }
+        SubCall::Fatal(reason) => Err(HostTrap::Limit(reason)),
+    }
+}
+
+/// Longest borsh list of funds a call may send.
+const FUNDS_BYTES_MAX: usize = 1_024;
+
+fn call_contract(
+    mut env: Env<'_>,
+    to_ptr: i32,
+    msg_ptr: i32,
+    msg_len: i32,
+    funds_ptr: i32,
+    funds_len: i32,
+) -> Result<i64, HostTrap> {
+    let to = read(&env, to_ptr, 20, 20, "an address")?;
+    let msg = read(&env, msg_ptr, msg_len, IO_BYTES_MAX, "a message")?;
+    let funds = if funds_len == 0 { Vec::new() } else { read(&env, funds_ptr, funds_len, FUNDS_BYTES_MAX, "funds")? };
+    charge(&mut env, 0, 20 + msg.len() + funds.len())?;
+    if host(&mut env).read_only() {
+        return Err(HostTrap::Refused("a query cannot call execute; use query_contract".into()));
+    }
+    let funds: Vec<(String, u128)> = if funds.is_empty() {
+        Vec::new()
+    } else {
+        borsh::from_slice(&funds).map_err(|e| HostTrap::Abi(format!("funds do not decode: {e}")))?
+    };
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&to);
+    let left = remaining(&mut env)?;
+    let outcome = host(&mut env).call_contract(address, &msg, funds, left).map_err(refused)?;
+    sub_call(&mut env, outcome)
+}
+
+fn query_contract(mut env: Env<'_>, to_ptr: i32, msg_ptr: i32, msg_len: i32) -> Result<i64, HostTrap> {
+    let to = read(&env, to_ptr, 20, 20, "an address")?;
+    let msg = read(&env, msg_ptr, msg_len, IO_BYTES_MAX, "a message")?;
+    charge(&mut env, 0, 20 + msg.len())?;
+    let mut address = [0u8; 20];
+    address.copy_from_slice(&to);
+    let left = remaining(&mut env)?;
+    let outcome = host(&mut env).query_contract(address, &msg, left).map_err(refused)?;
+    sub_call(&mut env, outcome)
+}
+
+fn oracle_read(mut env: Env<'_>, feed_ptr: i32, feed_len: i32) -> Result<i64, HostTrap> {
+    let feed = read(&env, feed_ptr, feed_len, 64, "a feed id")?;
+    charge(&mut env, 0, feed.len())?;
+    let feed = String::from_utf8(feed).map_err(|_| HostTrap::Abi("the feed id is not UTF-8".into()))?;
+    match host(&mut env).oracle_read(&feed).map_err(refused)? {
+        Some(value) => {
+            charge(&mut env, 0, value.len())?;
+            Ok(set_register(&mut env, value))
+        }
+        None => Ok(-1),
+    }
+}
+
+fn ibc_send_packet(mut env: Env<'_>, ptr: i32, len: i32) -> Result<i64, HostTrap> {
+    let bytes = read(&env, ptr, len, IO_BYTES_MAX, "a packet")?;
+    let write = env.data().costs.write;
+    // A packet is a commitment and a stored packet: two writes.
+    charge(&mut env, write.saturating_mul(2), bytes.len())?;
+    if host(&mut env).read_only() {
+        return Err(HostTrap::Refused("a query cannot send packets".into()));
+    }
+    let packet: SendPacket =
+        borsh::from_slice(&bytes).map_err(|e| HostTrap::Abi(format!("a packet does not decode: {e}")))?;
+    let sequence = host(&mut env).ibc_send_packet(packet).map_err(refused)?;
+    i64::try_from(sequence).map_err(|_| HostTrap::Abi("sequence overflow".into()))
 }

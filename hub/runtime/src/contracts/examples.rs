@@ -63,7 +63,17 @@ impl World {
 
     fn query<T: borsh::BorshDeserialize>(&self, contract: Address, msg: impl borsh::BorshSerialize) -> T {
         let msg = borsh::to_vec(&msg).unwrap();
-        let data = query(&self.chain.state, "test-child", self.chain.height, 0, &contract, &msg, 100_000_000).unwrap();
+        let data = query(
+            &self.chain.state,
+            "test-child",
+            self.chain.height,
+            0,
+            &contract,
+            &msg,
+            &GasSchedule::default(),
+            100_000_000,
+        )
+        .unwrap();
         T::try_from_slice(&data).unwrap()
     }
 }

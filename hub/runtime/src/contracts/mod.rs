@@ -23,8 +23,15 @@
 //! gas at `GasSchedule.contract_points_per_gas`, bounded per transaction and
 //! per block.
 
+mod host;
+pub mod ibc_app;
 pub mod state_key;
 
+pub use host::{contract_port, port_contract, EVENTS_PER_TX_MAX, PORT_PREFIX};
+pub(crate) use host::{ChainHost, Ran};
+
+#[cfg(test)]
+mod calls_tests;
 #[cfg(test)]
 mod examples;
 #[cfg(test)]
@@ -32,12 +39,13 @@ mod tests;
 
 use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
+use crate::BlockInfo;
 use crate::{RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
-use tributary_types::{Address, Amount, Denom, Event, Genesis, Hash, Tx, TxBody};
-use tributary_wasm::{CallError, ContractResult, Entry, Env, Host, HostError, QueryEnv, Vm, VmConfig};
+use tributary_types::{Address, Amount, ChainId, Denom, Event, GasSchedule, Genesis, Hash, Tx, TxBody};
+use tributary_wasm::{CallError, ContractResult, Entry, Env, QueryEnv, Vm, VmConfig};
 
 /// Longest label, in bytes.
 pub const LABEL_BYTES_MAX: usize = 128;
@@ -153,73 +161,6 @@ pub fn contract_address(code_hash: &Hash, creator: &Address, counter: u64) -> Ad
     Address(out)
 }
 
-/// The chain as a contract call sees it: its own storage, the bank from its
-/// own account, and the receipt's events.
-struct ChainHost<'a, 'b> {
-    state: &'a mut Overlay<'b>,
-    contract: Address,
-    events: Vec<Event>,
-    read_only: bool,
-}
-
-impl Host for ChainHost<'_, '_> {
-    fn storage_read(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, HostError> {
-        self.state.get(&state_key::storage(&self.contract, key)).map_err(|e| HostError(e.to_string()))
-    }
-
-    fn storage_write(&mut self, key: &[u8], value: &[u8]) -> Result<(), HostError> {
-        self.state.set(state_key::storage(&self.contract, key), value.to_vec());
-        Ok(())
-    }
-
-    fn storage_remove(&mut self, key: &[u8]) -> Result<(), HostError> {
-        self.state.delete(state_key::storage(&self.contract, key));
-        Ok(())
-    }
-
-    fn storage_next(
-        &mut self,
-        _start: &[u8],
-        _end: Option<&[u8]>,
-    ) -> Result<Option<tributary_wasm::host::Entry>, HostError> {
-        // The state tree is keyed by hash: it has no key order to walk.
-        Err(HostError("storage_next is not available on this chain yet: keep an index of your keys".into()))
-    }
-
-    fn bank_transfer(&mut self, to: [u8; 20], denom: &str, amount: u128) -> Result<(), HostError> {
-        let denom = Denom::new(denom).map_err(|e| HostError(e.to_string()))?;
-        let to = Address(to);
-        crate::bank::check_transfer(self.state, &self.contract, &denom, amount)
-            .map_err(|e| HostError(e.to_string()))?;
-        crate::bank::move_funds(self.state, &self.contract, &to, &denom, amount)
-            .map_err(|e| HostError(e.to_string()))?;
-        self.events.push(
-            Event::new("wasm-transfer")
-                .attr("from", self.contract)
-                .attr("to", to)
-                .attr("denom", &denom)
-                .attr("amount", amount),
-        );
-        Ok(())
-    }
-
-    fn emit_event(&mut self, kind: String, attributes: Vec<(String, String)>) -> Result<(), HostError> {
-        if self.events.len() >= EVENTS_PER_CALL_MAX {
-            return Err(HostError(format!("more than {EVENTS_PER_CALL_MAX} events in one call")));
-        }
-        let mut event = Event::new(format!("wasm-{kind}")).attr("contract", self.contract);
-        for (key, value) in attributes {
-            event = event.attr(&key, value);
-        }
-        self.events.push(event);
-        Ok(())
-    }
-
-    fn read_only(&self) -> bool {
-        self.read_only
-    }
-}
-
 /// Why a query has no answer.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum QueryError {
@@ -233,7 +174,8 @@ pub enum QueryError {
     State(#[from] StateReadError),
 }
 
-/// Ask contract `address` (read-only, bounded by `max_gas`): its answer's data.
+/// Ask contract `address` (read-only, bounded by `points`): its answer's data.
+#[allow(clippy::too_many_arguments)]
 pub fn query(
     state: &dyn StateRead,
     chain_id: &str,
@@ -241,18 +183,40 @@ pub fn query(
     time_ms: u64,
     address: &Address,
     msg: &[u8],
+    schedule: &GasSchedule,
     points: u64,
 ) -> Result<Vec<u8>, QueryError> {
     let record = contract(state, address)?.ok_or(QueryError::UnknownContract(*address))?;
     let env = QueryEnv { chain_id: chain_id.to_string(), height, time_ms, contract: address.0 };
     let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| QueryError::Failed(e.to_string()))?;
-    let hash = record.code_hash.0;
-    let loader = || code(state, &record.code_hash).ok().flatten();
+    let block = BlockInfo {
+        chain_id: ChainId::new(chain_id).map_err(|e| QueryError::Failed(e.to_string()))?,
+        height,
+        time_ms,
+        proposer: Address([0; 20]),
+        beacon: Hash::ZERO,
+        last_duties: Vec::new(),
+    };
+    let mut modules = BlockModules::new();
+    let per_gas = schedule.contract_points_per_gas.max(1);
+    let (loaded, load_gas) = host::load_module(state, &mut modules, schedule, &record.code_hash, points / per_gas)
+        .map_err(|e| QueryError::Failed(e.to_string()))?;
     // The engine refuses writes and transfers to a read-only host; whatever
     // a query could leave in this overlay is dropped with it.
     let mut overlay = Overlay::new(state);
-    let mut host = ChainHost { state: &mut overlay, contract: *address, events: Vec::new(), read_only: true };
-    let outcome = engine().call(&hash, &loader, Entry::Query, &input, &mut host, points);
+    let mut stack = vec![*address];
+    let mut host = ChainHost {
+        state: &mut overlay,
+        block: &block,
+        schedule,
+        modules: &mut modules,
+        stack: &mut stack,
+        contract: *address,
+        events: Vec::new(),
+        read_only: true,
+    };
+    let points = points.saturating_sub(load_gas.saturating_mul(per_gas));
+    let outcome = engine().run(&loaded, Entry::Query, &input, &mut host, points);
     let output = outcome.output.map_err(|e| QueryError::Failed(e.to_string()))?;
     match ContractResult::try_from_slice(&output) {
         Ok(ContractResult::Ok(data)) => Ok(data),
@@ -429,36 +393,86 @@ fn check_admin(address: &Address, record: &ContractRecord, sender: &Address) -> 
     Ok(())
 }
 
-/// The module of `code_hash` for a call: the one this block already
-/// loaded, or loaded now for `contract_load_gas_per_byte` per byte of code.
-/// The charge is the same on every node whatever its caches hold (its disk
-/// cache's cost is what it prices), and a call that cannot pay it fails
-/// before anything is loaded, spending its contract budget.
-fn load(ctx: &mut Ctx<'_, '_>, code_hash: &Hash) -> Result<(tributary_wasm::vm::Loaded, u64), TxError> {
-    if let Some(loaded) = ctx.gas.block_modules.get(code_hash) {
-        return Ok((loaded.clone(), 0));
-    }
-    let record =
-        code_record(&*ctx.state, code_hash)?.ok_or_else(|| ContractError::UnknownCode { hash: code_hash.to_hex() })?;
-    let load_gas = u64::from(record.size).saturating_mul(ctx.gas.schedule.contract_load_gas_per_byte);
+/// What a transaction's (or an IBC callback's) top frame ran to, with the
+/// gas its load and its run took (already counted in `ctx.gas`).
+pub(crate) struct TopRun {
+    pub ran: Ran,
+    pub load_gas: u64,
+    pub gas: u64,
+}
+
+/// Run `entry` of contract `address` (code `code_hash`) on `input` as the
+/// top frame of a call chain, with the contract gas the transaction and
+/// the block have left. Its writes, nested calls' included, sit in a layer
+/// kept only when it answers `Ok` (its events then join the receipt's).
+/// Running out of gas, or a block whose contract gas is spent, is an error:
+/// the transaction fails (or waits for the next block).
+pub(crate) fn run_top(
+    ctx: &mut Ctx<'_, '_>,
+    address: &Address,
+    code_hash: &Hash,
+    entry: Entry,
+    input: &[u8],
+) -> Result<TopRun, TxError> {
+    let schedule = ctx.gas.schedule.clone();
+    let per_gas = schedule.contract_points_per_gas.max(1);
     let budget = ctx.gas.contract_budget();
-    if budget < load_gas {
-        ctx.gas.add_contract(budget);
-        return Err(ContractError::Failed(format!(
-            "out of gas loading the code: its {} bytes need {load_gas} contract gas and {budget} is left; raise \
-             the fee, or estimate it with estimateFee",
-            record.size
-        ))
-        .into());
+    if budget == 0 {
+        return Err(ContractError::BlockGasSpent.into());
     }
+    let loaded = host::load_module(&*ctx.state, &mut ctx.gas.block_modules, &schedule, code_hash, budget);
+    let (loaded, load_gas) = match loaded {
+        Ok(loaded) => loaded,
+        Err(e @ host::LoadError::OutOfGas { .. }) => {
+            ctx.gas.add_contract(budget);
+            return Err(ContractError::Failed(e.to_string()).into());
+        }
+        Err(e) => return Err(ContractError::Failed(e.to_string()).into()),
+    };
     ctx.gas.add_contract(load_gas);
-    // The code is read from state only when no cache has its module.
-    let state: &Overlay<'_> = ctx.state;
-    let loaded = engine()
-        .load(&code_hash.0, &|| code(state, code_hash).ok().flatten())
-        .map_err(|e| ContractError::Failed(e.to_string()))?;
-    ctx.gas.block_modules.insert(*code_hash, loaded.clone());
-    Ok((loaded, load_gas))
+    let points = ctx.gas.contract_budget().saturating_mul(per_gas);
+    let mut modules = std::mem::take(&mut ctx.gas.block_modules);
+    let mut stack = vec![*address];
+    ctx.state.push_layer();
+    let mut host = ChainHost {
+        state: &mut *ctx.state,
+        block: ctx.block,
+        schedule: &schedule,
+        modules: &mut modules,
+        stack: &mut stack,
+        contract: *address,
+        events: Vec::new(),
+        read_only: false,
+    };
+    let outcome = engine().run(&loaded, entry, input, &mut host, points);
+    let events = std::mem::take(&mut host.events);
+    ctx.gas.block_modules = modules;
+    let gas = outcome.points_used.div_ceil(per_gas);
+    ctx.gas.add_contract(gas);
+    let ran = match outcome.output {
+        Ok(output) => match ContractResult::try_from_slice(&output) {
+            Ok(ContractResult::Ok(data)) => Ran::Ok(data),
+            Ok(ContractResult::Err(reason)) => Ran::Refused(reason),
+            Err(e) => Ran::Failed(CallError::Abi(format!("the contract's output does not decode: {e}"))),
+        },
+        Err(CallError::OutOfGas) => {
+            ctx.state.discard_layer();
+            return Err(ContractError::Failed(format!(
+                "out of gas after {} contract gas (the most this transaction could use); raise the fee, or \
+                 estimate it with estimateFee",
+                load_gas + gas
+            ))
+            .into());
+        }
+        Err(e) => Ran::Failed(e),
+    };
+    if matches!(ran, Ran::Ok(_)) {
+        ctx.state.commit_layer();
+        ctx.events.extend(events);
+    } else {
+        ctx.state.discard_layer();
+    }
+    Ok(TopRun { ran, load_gas, gas })
 }
 
 /// Move `funds` to the contract and run `entry`; its gas counts toward the
@@ -477,13 +491,6 @@ fn call(
         crate::bank::check_transfer(ctx.state, &sender, denom, *amount)?;
         crate::bank::move_funds(ctx.state, &sender, address, denom, *amount)?;
     }
-    let schedule = ctx.gas.schedule.clone();
-    if ctx.gas.contract_budget() == 0 {
-        return Err(ContractError::BlockGasSpent.into());
-    }
-    let (loaded, load_gas) = load(ctx, code_hash)?;
-    let budget_gas = ctx.gas.contract_budget();
-    let points = budget_gas.saturating_mul(schedule.contract_points_per_gas.max(1));
     let env = Env {
         chain_id: ctx.block.chain_id.to_string(),
         height: ctx.block.height,
@@ -493,26 +500,9 @@ fn call(
         funds: funds.iter().map(|(d, a)| (d.to_string(), *a)).collect(),
     };
     let input = borsh::to_vec(&(env, msg.to_vec())).map_err(|e| ContractError::Failed(e.to_string()))?;
-    let mut host = ChainHost { state: ctx.state, contract: *address, events: Vec::new(), read_only: false };
-    let outcome = engine().run(&loaded, entry, &input, &mut host, points);
-    let events = std::mem::take(&mut host.events);
-    let gas = outcome.points_used.div_ceil(schedule.contract_points_per_gas.max(1));
-    ctx.gas.add_contract(gas);
-    let output = match outcome.output {
-        Ok(output) => output,
-        Err(CallError::OutOfGas) => {
-            return Err(ContractError::Failed(format!(
-                "out of gas after {gas} contract gas (the most this transaction could use); raise the fee, or \
-                 estimate it with estimateFee"
-            ))
-            .into())
-        }
-        Err(CallError::NoEntry(_)) if entry == Entry::Migrate => return Err(ContractError::NoMigrate.into()),
-        Err(e) => return Err(ContractError::Failed(e.to_string()).into()),
-    };
-    match ContractResult::try_from_slice(&output) {
-        Ok(ContractResult::Ok(data)) => {
-            ctx.events.extend(events);
+    let TopRun { ran, load_gas, gas } = run_top(ctx, address, code_hash, entry, input.as_slice())?;
+    match ran {
+        Ran::Ok(data) => {
             ctx.events.push(
                 Event::new("wasm-result")
                     .attr("contract", address)
@@ -523,7 +513,8 @@ fn call(
             );
             Ok(())
         }
-        Ok(ContractResult::Err(reason)) => Err(ContractError::Refused(reason).into()),
-        Err(e) => Err(ContractError::Failed(format!("the contract's output does not decode: {e}")).into()),
+        Ran::Refused(reason) => Err(ContractError::Refused(reason).into()),
+        Ran::Failed(CallError::NoEntry(_)) if entry == Entry::Migrate => Err(ContractError::NoMigrate.into()),
+        Ran::Failed(e) => Err(ContractError::Failed(e.to_string()).into()),
     }
 }

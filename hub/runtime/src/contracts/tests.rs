@@ -8,13 +8,13 @@ use crate::bank::BankRead;
 use crate::test_chain::{assert_ok, assert_refused, native, TestChain};
 use tributary_crypto::SigningKey;
 
-fn addr(key: &SigningKey) -> Address {
+pub(super) fn addr(key: &SigningKey) -> Address {
     key.public_key().address()
 }
 
 /// The parts every test contract shares: memory with a maximum, a bump
 /// `alloc`, `ContractResult::Ok([])` at 0, and `instantiate` returning it.
-const PRELUDE: &str = r#"
+pub(super) const PRELUDE: &str = r#"
   (import "env" "storage_read" (func $read (param i32 i32) (result i64)))
   (import "env" "read_register" (func $register (param i32)))
   (import "env" "storage_write" (func $write (param i32 i32 i32 i32)))
@@ -43,34 +43,39 @@ const PRELUDE: &str = r#"
     (call $write (i32.const 600) (i32.const 1) (i32.const 512) (i32.const 8)))
 "#;
 
-fn wasm(body: &str) -> Vec<u8> {
+pub(super) fn wasm(body: &str) -> Vec<u8> {
     wat::parse_str(format!("(module {PRELUDE} {body})")).unwrap()
 }
 
 /// Execute adds one.
-fn counter() -> Vec<u8> {
+pub(super) fn counter() -> Vec<u8> {
     wasm(r#"(func (export "execute") (param i32 i32) (result i64) (call $increment (i64.const 1)) i64.const 5)"#)
 }
 
 /// Execute adds ten, and it can migrate (doing nothing).
-fn counter_v2() -> Vec<u8> {
+pub(super) fn counter_v2() -> Vec<u8> {
     wasm(
         r#"(func (export "execute") (param i32 i32) (result i64) (call $increment (i64.const 10)) i64.const 5)
            (func (export "migrate") (param i32 i32) (result i64) i64.const 5)"#,
     )
 }
 
-fn hash_of(code: &[u8]) -> Hash {
+pub(super) fn hash_of(code: &[u8]) -> Hash {
     Hash(Sha256::digest(code).into())
 }
 
-fn upload(chain: &mut TestChain, key: &SigningKey, code: Vec<u8>) -> Hash {
+pub(super) fn upload(chain: &mut TestChain, key: &SigningKey, code: Vec<u8>) -> Hash {
     let hash = hash_of(&code);
     assert_ok(&chain.submit(key, TxBody::UploadCode { code }));
     hash
 }
 
-fn instantiate(chain: &mut TestChain, key: &SigningKey, code_hash: Hash, funds: Vec<(Denom, Amount)>) -> Address {
+pub(super) fn instantiate(
+    chain: &mut TestChain,
+    key: &SigningKey,
+    code_hash: Hash,
+    funds: Vec<(Denom, Amount)>,
+) -> Address {
     let admin = Some(addr(key));
     let receipt =
         chain.submit(key, TxBody::InstantiateContract { code_hash, msg: vec![], funds, admin, label: "test".into() });
@@ -79,12 +84,13 @@ fn instantiate(chain: &mut TestChain, key: &SigningKey, code_hash: Hash, funds: 
     event.attributes.iter().find(|(k, _)| k == "contract").unwrap().1.parse().unwrap()
 }
 
-fn execute(chain: &mut TestChain, key: &SigningKey, contract: Address) -> tributary_types::Receipt {
+pub(super) fn execute(chain: &mut TestChain, key: &SigningKey, contract: Address) -> tributary_types::Receipt {
     chain.submit(key, TxBody::ExecuteContract { contract, msg: vec![], funds: vec![] })
 }
 
-fn value(chain: &TestChain, contract: &Address) -> u64 {
-    let data = query(&chain.state, "test-child", chain.height, 0, contract, &[], 10_000_000).unwrap();
+pub(super) fn value(chain: &TestChain, contract: &Address) -> u64 {
+    let data =
+        query(&chain.state, "test-child", chain.height, 0, contract, &[], &GasSchedule::default(), 10_000_000).unwrap();
     u64::from_le_bytes(data.try_into().unwrap())
 }
 

@@ -11,11 +11,28 @@ use tributary_types::ibc::{Acknowledgement, Packet};
 
 /// What IBC core asks of the application bound to a port.
 pub trait IbcApp: Send + Sync {
-    /// The port it is bound to.
+    /// The port it is bound to (for an application that owns a family of
+    /// ports, their common prefix; see [`Self::owns`]).
     fn port(&self) -> &'static str;
-    /// The one channel version it speaks: channels on its port open only
-    /// with this version.
-    fn version(&self) -> &'static str;
+    /// Whether `port` is this application's.
+    fn owns(&self, port: &str) -> bool {
+        port == self.port()
+    }
+    /// The one channel version it speaks (channels on its port open only
+    /// with this version), or `None` when it decides in
+    /// [`Self::on_chan_open`].
+    fn version(&self) -> Option<&'static str>;
+    /// A channel end `channel_id` is being opened on `port` (`ChanOpenInit`
+    /// or `ChanOpenTry`): `Err` refuses it, failing the handshake message.
+    fn on_chan_open(
+        &self,
+        _ctx: &mut Ctx<'_, '_>,
+        _port: &str,
+        _channel_id: &str,
+        _end: &tributary_types::ibc::ChannelEnd,
+    ) -> Result<(), TxError> {
+        Ok(())
+    }
     /// A packet arrived on its port (its proof checked, its receipt written):
     /// act on it and answer. An error acknowledgement is an answer, and the
     /// packet's sender is refunded on its own chain; `Err` undoes the whole
@@ -60,7 +77,7 @@ impl Router {
 
     /// The application bound to `port`, if any.
     pub fn app(&self, port: &str) -> Option<&dyn IbcApp> {
-        self.apps.iter().find(|a| a.port() == port).map(|a| a.as_ref())
+        self.apps.iter().find(|a| a.owns(port)).map(|a| a.as_ref())
     }
 
     /// The bound ports, in binding order.
@@ -85,8 +102,8 @@ mod tests {
         fn port(&self) -> &'static str {
             self.0
         }
-        fn version(&self) -> &'static str {
-            "echo-1"
+        fn version(&self) -> Option<&'static str> {
+            Some("echo-1")
         }
         fn on_recv(&self, _: &mut Ctx<'_, '_>, packet: &Packet) -> Result<Acknowledgement, TxError> {
             Ok(Acknowledgement::Success(packet.data.clone()))
@@ -104,7 +121,7 @@ mod tests {
         let mut router = Router::default();
         router.bind(Arc::new(Echo("echo"))).unwrap();
         assert_eq!(router.bind(Arc::new(Echo("echo"))), Err(BindError::PortTaken("echo".into())));
-        assert_eq!(router.app("echo").map(|a| a.version()), Some("echo-1"));
+        assert_eq!(router.app("echo").map(|a| a.version()), Some(Some("echo-1")));
         assert!(router.app("transfer").is_none());
         let ports: Vec<&'static str> =
             ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o"].to_vec();

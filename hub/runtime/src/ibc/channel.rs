@@ -178,9 +178,17 @@ pub(super) fn validate_chan_open_ack<'m>(
 
 /// Store a new end under the number validation settled (and, for a `Try`,
 /// its counterparty index entry); list it among the chain's channels.
-pub(super) fn execute_new_channel(ctx: &mut Ctx<'_, '_>, new: NewChannel<'_>) -> Result<(), TxError> {
+pub(super) fn execute_new_channel(
+    ctx: &mut Ctx<'_, '_>,
+    router: &super::Router,
+    new: NewChannel<'_>,
+) -> Result<(), TxError> {
     let NewChannel { port, number, end, counterparty_index } = new;
     let channel_id = format!("channel-{number}");
+    // The application on the port may refuse the channel.
+    if let Some(app) = router.app(port) {
+        app.on_chan_open(ctx, port, &channel_id, &end)?;
+    }
     write_value(ctx.state, state_key::NEXT_CHANNEL.to_vec(), &(number + 1));
     let mut ids = channel_ids(&*ctx.state)?;
     ids.push((port.to_string(), channel_id.clone()));

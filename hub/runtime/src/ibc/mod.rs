@@ -57,7 +57,7 @@ pub const PROOF_BYTES_MAX: usize = 16 * 1024;
 /// Largest packet data, in bytes.
 pub const PACKET_DATA_BYTES_MAX: usize = 4 * 1024;
 /// Longest port, channel or client id.
-pub const ID_BYTES_MAX: usize = 32;
+pub const ID_BYTES_MAX: usize = 64;
 /// Longest channel version string.
 pub const VERSION_BYTES_MAX: usize = 32;
 /// Most clients, and most channels, one chain keeps.
@@ -367,13 +367,9 @@ impl Ibc {
     /// The application on `port` speaks exactly one version.
     fn check_version(&self, port: &str, version: &str) -> Result<(), IbcError> {
         check_len("version", version.len(), VERSION_BYTES_MAX)?;
-        if let Some(app) = self.router.app(port) {
-            if version != app.version() {
-                return Err(IbcError::BadVersion {
-                    port: port.to_string(),
-                    version: version.to_string(),
-                    expected: app.version(),
-                });
+        if let Some(expected) = self.router.app(port).and_then(|app| app.version()) {
+            if version != expected {
+                return Err(IbcError::BadVersion { port: port.to_string(), version: version.to_string(), expected });
             }
         }
         Ok(())
@@ -476,7 +472,7 @@ impl Ibc {
             ValidatedMsg::UpdateClient(update) => client::execute_update_client(ctx, update),
             ValidatedMsg::Freeze(freeze) => client::execute_misbehaviour(ctx, freeze),
             ValidatedMsg::Recovery(recovery) => client::execute_recover_client(ctx, recovery),
-            ValidatedMsg::NewChannel(new) => channel::execute_new_channel(ctx, new)?,
+            ValidatedMsg::NewChannel(new) => channel::execute_new_channel(ctx, &self.router, new)?,
             ValidatedMsg::ChanOpenAck(ack) => channel::execute_chan_open_ack(ctx, ack),
             ValidatedMsg::RecvPacket(recv) => packet::execute_recv_packet(ctx, &self.router, recv)?,
             ValidatedMsg::Acknowledge(acknowledged) => packet::execute_acknowledge(ctx, &self.router, acknowledged)?,
