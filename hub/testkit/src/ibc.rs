@@ -51,6 +51,11 @@ pub struct Side {
 
 impl Side {
     pub fn new(chain_id: &str, native: &str) -> Side {
+        Side::with_modules(chain_id, native, &[])
+    }
+
+    /// A chain running `extra` modules beside the default ones.
+    pub fn with_modules(chain_id: &str, native: &str, extra: &[&str]) -> Side {
         let dir = tempfile::tempdir().unwrap();
         let validator = SigningKey::generate();
         let user = SigningKey::generate();
@@ -66,7 +71,8 @@ impl Side {
             |key: &SigningKey| GenesisAccount::funded(key.public_key().address(), params.native_denom.clone(), FUNDS);
         let accounts = vec![funded(&user), funded(&relayer)];
         let native = params.native_denom.clone();
-        let genesis = crate::one_validator_genesis(chain_id, params, &validator, accounts);
+        let mut genesis = crate::one_validator_genesis(chain_id, params, &validator, accounts);
+        genesis.modules.extend(extra.iter().map(|m| m.to_string()));
         let chain = crate::open_chain(dir.path(), genesis, validator);
         Side { _dir: dir, chain, native, user, relayer }
     }
@@ -127,6 +133,7 @@ impl Side {
 }
 
 /// The ids of an open transfer channel between A and B.
+#[derive(Clone, Debug)]
 pub struct Path {
     /// A's client of B, and B's client of A.
     pub a_client: String,
@@ -151,7 +158,85 @@ impl Default for World {
 
 impl World {
     pub fn new() -> World {
-        World { a: Side::new("chain-a", "utrib"), b: Side::new("chain-b", "ubee"), clock: Cell::new(10_000) }
+        World::with_modules(&[])
+    }
+
+    /// Two chains running `extra` modules beside the default ones.
+    pub fn with_modules(extra: &[&str]) -> World {
+        World {
+            a: Side::with_modules("chain-a", "utrib", extra),
+            b: Side::with_modules("chain-b", "ubee", extra),
+            clock: Cell::new(10_000),
+        }
+    }
+
+    /// A client each way (made on first use and kept in `clients`), then a
+    /// channel between `a_port` on A and `b_port` on B in three steps. The
+    /// first step that fails ends it, with that step's error.
+    pub fn open_ports(
+        &self,
+        clients: &mut Option<(String, String)>,
+        a_port: &str,
+        b_port: &str,
+        version: &str,
+        ordering: Ordering,
+    ) -> Result<Path, String> {
+        let (a, b) = (&self.a, &self.b);
+        let step =
+            |receipt: Receipt| if receipt.success { Ok(receipt) } else { Err(receipt.error.unwrap_or_default()) };
+        if clients.is_none() {
+            self.block(a);
+            self.block(b);
+            let made = ok(self.ibc(a, vec![IbcMsg::CreateClient { client_state: b.client_state() }]));
+            let a_client = event(&made, "create_client").get("client_id").unwrap().to_string();
+            let made = ok(self.ibc(b, vec![IbcMsg::CreateClient { client_state: a.client_state() }]));
+            let b_client = event(&made, "create_client").get("client_id").unwrap().to_string();
+            *clients = Some((a_client, b_client));
+        }
+        let Some((a_client, b_client)) = clients.clone() else { unreachable!() };
+        let init = step(self.ibc(
+            a,
+            vec![IbcMsg::ChanOpenInit {
+                port: a_port.into(),
+                client_id: a_client.clone(),
+                counterparty_client_id: b_client.clone(),
+                counterparty_port: b_port.into(),
+                ordering,
+                version: version.into(),
+            }],
+        ))?;
+        let a_channel = event(&init, "channel_init").get("channel").unwrap().to_string();
+        let opened = step(self.relay(a, b, &b_client, |h| {
+            let (_, proof) = a.proof(&state_key::channel(a_port, &a_channel), h);
+            vec![IbcMsg::ChanOpenTry {
+                port: b_port.into(),
+                client_id: b_client.clone(),
+                counterparty_client_id: a_client.clone(),
+                counterparty_port: a_port.into(),
+                counterparty_channel: a_channel.clone(),
+                ordering,
+                version: version.into(),
+                proof_height: h,
+                proof,
+            }]
+        }))?;
+        let b_channel = event(&opened, "channel_open").get("channel").unwrap().to_string();
+        step(self.relay(b, a, &a_client, |h| {
+            let (_, proof) = b.proof(&state_key::channel(b_port, &b_channel), h);
+            vec![IbcMsg::ChanOpenAck {
+                port: a_port.into(),
+                channel: a_channel.clone(),
+                counterparty_channel: b_channel.clone(),
+                proof_height: h,
+                proof,
+            }]
+        }))?;
+        Ok(Path { a_client, b_client, a_channel, b_channel })
+    }
+
+    /// The packets pending on `port/channel` of `side`.
+    pub fn pending_on(&self, side: &Side, port: &str, channel: &str) -> Vec<Packet> {
+        ibc::pending_packets(&side.chain.latest(), port, channel, 1, 100).unwrap()
     }
 
     pub fn now(&self) -> u64 {
