@@ -128,6 +128,7 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         validators: options.validators.clone(),
         accounts: accounts(template, options)?,
         hub: options.hub.clone(),
+        contracts: template.contracts.clone(),
     })
 }
 

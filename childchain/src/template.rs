@@ -63,6 +63,11 @@ pub struct Template {
     pub consensus: ConsensusOverrides,
     #[serde(default, skip_serializing_if = "ModuleParams::is_empty")]
     pub module_params: ModuleParams,
+    /// For a template with the `contracts` module: who may upload code, and
+    /// the codes (hex WebAssembly), contract templates and contracts the
+    /// chain starts with (`tributary_types::contracts::ContractsGenesis`).
+    #[serde(default, skip_serializing_if = "tributary_types::contracts::ContractsGenesis::is_empty")]
+    pub contracts: tributary_types::contracts::ContractsGenesis,
 }
 
 /// The native token.

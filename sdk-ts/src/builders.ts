@@ -7,7 +7,7 @@
 import { toBigInt } from './borsh.js';
 import { codeHashBytes } from './contracts.js';
 import { EncodingError } from './errors.js';
-import type { Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, SignedReport, TxBody, Validator } from './types.js';
+import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, SignedReport, TxBody, Validator } from './types.js';
 
 type Body<K extends TxBody['kind']> = Extract<TxBody, { kind: K }>;
 type Fields<K extends TxBody['kind']> = Omit<Body<K>, 'kind'>;
@@ -143,4 +143,44 @@ export const body = {
   },
   /** The admin stops a contract for good (no more execute or migrate); its state and balances stay. */
   freezeContract: make('freeze_contract'),
+  /**
+   * The uploader of `codeHash` says who may instantiate it: `'everybody'`,
+   * `'governance'` (no account), or a list of at most 32 addresses.
+   */
+  setCodeAccess(fields: { codeHash: Uint8Array | string; instantiate: 'everybody' | 'governance' | string[] }): Body<'set_code_access'> {
+    const rule = fields.instantiate;
+    let instantiate: AccessRule;
+    if (rule === 'everybody' || rule === 'governance') instantiate = { kind: rule };
+    else {
+      limit(rule.length <= 32, 'an access rule names at most 32 addresses');
+      instantiate = { kind: 'addresses', addresses: [...rule] };
+    }
+    return { kind: 'set_code_access', codeHash: codeHashBytes(fields.codeHash), instantiate };
+  },
+  /**
+   * The uploader of `codeHash` publishes it as `version` of template `name`
+   * (1 to 64 of a-z, 0-9, '-', '.', '_'; versions of a name only increase).
+   */
+  registerContractTemplate(fields: { name: string; version: number; codeHash: Uint8Array | string; description?: string }): Body<'register_contract_template'> {
+    limit(/^[a-z0-9._-]{1,64}$/.test(fields.name), "a template name is 1 to 64 of a-z, 0-9, '-', '.' and '_'");
+    limit(Number.isInteger(fields.version) && fields.version >= 0 && fields.version <= 0xffffffff, 'a template version is a u32');
+    const description = fields.description ?? '';
+    limit(bytesOf(description) <= 512, 'a template description is at most 512 bytes');
+    return { kind: 'register_contract_template', name: fields.name, version: fields.version, codeHash: codeHashBytes(fields.codeHash), description };
+  },
+  /** Make a contract of template `name` (its latest version, or `version`); otherwise as `instantiateContract`. */
+  instantiateTemplate(fields: { name: string; version?: number | null; msg?: Uint8Array; funds?: Coin[]; admin?: string | null; label?: string }): Body<'instantiate_template'> {
+    const b: Body<'instantiate_template'> = {
+      kind: 'instantiate_template',
+      name: fields.name,
+      version: fields.version ?? null,
+      msg: fields.msg ?? new Uint8Array(0),
+      funds: fields.funds ?? [],
+      admin: fields.admin ?? null,
+      label: fields.label ?? '',
+    };
+    contractCall(b.msg, b.funds);
+    limit(bytesOf(b.label) <= 128, 'a contract label is at most 128 bytes');
+    return b;
+  },
 };

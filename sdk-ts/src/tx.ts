@@ -13,7 +13,7 @@ import { writeIbcMsg } from './ibc.js';
 import type { Keypair } from './keys.js';
 import { verifySignature } from './keys.js';
 import { writeApproval, writeFeedConfig, writeSignedReport } from './oracle.js';
-import type { Coin, SignDoc, SignedTx, TxBody, Validator } from './types.js';
+import type { AccessRule, Coin, SignDoc, SignedTx, TxBody, Validator } from './types.js';
 import { checkChainId, checkDenom } from './validate.js';
 
 export const TX_SIGN_DOMAIN = utf8('tributary/tx/v1\0');
@@ -25,6 +25,7 @@ export const TX_TAGS = {
   burn_asset: 7, create_poll: 8, cast_vote: 9, send_message: 10, register_child_chain: 11, anchor_header: 12,
   adopt_committee: 13, announce_endpoint: 14, ibc: 15, transfer_xchain: 16, register_feed: 17, submit_reports: 18,
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
+  set_code_access: 25, register_contract_template: 26, instantiate_template: 27,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -130,6 +131,32 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       return;
     case 'freeze_contract':
       address(w, b.contract);
+      return;
+    case 'set_code_access':
+      w.fixed(b.codeHash, 32, 'code hash');
+      writeAccessRule(w, b.instantiate);
+      return;
+    case 'register_contract_template':
+      w.string(b.name).u32(b.version).fixed(b.codeHash, 32, 'code hash').string(b.description);
+      return;
+    case 'instantiate_template':
+      w.string(b.name).option(b.version, (w2, v) => w2.u32(v)).bytes(b.msg);
+      writeFunds(w, b.funds);
+      w.option(b.admin, address).string(b.label);
+      return;
+  }
+}
+
+function writeAccessRule(w: BorshWriter, rule: AccessRule): void {
+  switch (rule.kind) {
+    case 'everybody':
+      w.u8(0);
+      return;
+    case 'addresses':
+      w.u8(1).vec(rule.addresses, address);
+      return;
+    case 'governance':
+      w.u8(2);
       return;
   }
 }

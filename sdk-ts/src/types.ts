@@ -150,7 +150,19 @@ export type TxBody =
   | { kind: 'instantiate_contract'; codeHash: Uint8Array; msg: Uint8Array; funds: Coin[]; admin: string | null; label: string }
   | { kind: 'execute_contract'; contract: string; msg: Uint8Array; funds: Coin[] }
   | { kind: 'migrate_contract'; contract: string; codeHash: Uint8Array; msg: Uint8Array }
-  | { kind: 'freeze_contract'; contract: string };
+  | { kind: 'freeze_contract'; contract: string }
+  /** The code's uploader says who may instantiate it. */
+  | { kind: 'set_code_access'; codeHash: Uint8Array; instantiate: AccessRule }
+  /** The code's uploader publishes it as `version` of template `name` (versions only increase). */
+  | { kind: 'register_contract_template'; name: string; version: number; codeHash: Uint8Array; description: string }
+  /** Make a contract of template `name`'s latest version (`version` null) or of `version`. */
+  | { kind: 'instantiate_template'; name: string; version: number | null; msg: Uint8Array; funds: Coin[]; admin: string | null; label: string };
+
+/**
+ * Who may do something with contracts: everybody, only the listed addresses
+ * (at most 32), or only governance (no account's transaction).
+ */
+export type AccessRule = { kind: 'everybody' } | { kind: 'addresses'; addresses: string[] } | { kind: 'governance' };
 
 export type TxKind = TxBody['kind'];
 

@@ -20,6 +20,17 @@ pub struct CodeView {
     pub uploader: String,
     pub bytes: u32,
     pub height: u64,
+    /// Who may instantiate it: "everybody", "governance", or "only trib1…, trib1…".
+    pub instantiate_access: String,
+}
+
+/// A version of a contract template (`InstantiateTemplate` names it).
+#[derive(SimpleObject)]
+pub struct ContractTemplateView {
+    pub name: String,
+    pub version: u32,
+    pub code_hash: String,
+    pub description: String,
 }
 
 /// A contract.
@@ -60,6 +71,35 @@ pub struct ContractsQuery;
 
 #[Object]
 impl ContractsQuery {
+    /// Contract templates (every version), in registration order, and who
+    /// may upload code on this chain.
+    #[graphql(complexity = "list_cost(limit as usize, CONTRACTS_PAGE_MAX, child_complexity)")]
+    async fn contract_templates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] from: u64,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<ContractTemplateView>> {
+        let state = chain(ctx).latest();
+        let templates = contracts::templates(&state).map_err(internal)?;
+        Ok(templates
+            .into_iter()
+            .skip(from as usize)
+            .take((limit as usize).min(CONTRACTS_PAGE_MAX))
+            .map(|t| ContractTemplateView {
+                name: t.name,
+                version: t.version,
+                code_hash: t.code_hash.to_hex(),
+                description: t.description,
+            })
+            .collect())
+    }
+
+    /// Who may upload contract code on this chain.
+    async fn contract_upload_access(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        Ok(contracts::upload_rule(&chain(ctx).latest()).map_err(internal)?.describe())
+    }
+
     /// Stored code, in upload order (empty where the `contracts` module is off).
     #[graphql(complexity = "list_cost(limit as usize, CONTRACTS_PAGE_MAX, child_complexity)")]
     async fn contract_codes(
@@ -78,6 +118,7 @@ impl ContractsQuery {
             out.push(CodeView {
                 hash: hash.to_hex(),
                 uploader: record.uploader.to_string(),
+                instantiate_access: record.instantiate.describe(),
                 bytes: record.size,
                 height: record.height,
             });

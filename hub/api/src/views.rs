@@ -271,6 +271,16 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
             "contract": contract.to_string(), "code_hash": code_hash.to_hex(), "msg_hex": hex::encode(msg),
         }),
         TxBody::FreezeContract { contract } => json!({ "contract": contract.to_string() }),
+        TxBody::SetCodeAccess { code_hash, instantiate } => json!({
+            "code_hash": code_hash.to_hex(), "instantiate": serde_json::to_value(instantiate).unwrap_or_default(),
+        }),
+        TxBody::RegisterContractTemplate { name, version, code_hash, description } => json!({
+            "name": name, "version": version, "code_hash": code_hash.to_hex(), "description": description,
+        }),
+        TxBody::InstantiateTemplate { name, version, msg, funds, admin, label } => json!({
+            "name": name, "version": version, "msg_hex": hex::encode(msg), "funds": funds_json(funds),
+            "admin": admin.map(|a| a.to_string()), "label": label,
+        }),
     }
 }
 

@@ -654,7 +654,90 @@ fn contract_vectors() -> Vec<Value> {
         TxBody::FreezeContract { contract },
         json!({ "kind": "freeze_contract", "contract": contract.to_string() }),
     );
-    vec![upload, instantiate, instantiate_bare, execute, migrate, freeze]
+    // Key 24 (the uploader) limits who instantiates its code, publishes it
+    // as a template, and key 25 instantiates the template's latest version.
+    let access = tributary_types::contracts::AccessRule::Addresses(vec![creator, admin]);
+    let set_access = tx_vector(
+        "set-code-access",
+        24,
+        hub,
+        2,
+        10,
+        TxBody::SetCodeAccess { code_hash, instantiate: access.clone() },
+        json!({ "kind": "set_code_access", "code_hash_hex": code_hash.to_hex(),
+                "instantiate": serde_json::to_value(&access).unwrap() }),
+    );
+    let set_access_governance = tx_vector(
+        "set-code-access-governance",
+        24,
+        hub,
+        3,
+        10,
+        TxBody::SetCodeAccess { code_hash, instantiate: tributary_types::contracts::AccessRule::Governance },
+        json!({ "kind": "set_code_access", "code_hash_hex": code_hash.to_hex(), "instantiate": "governance" }),
+    );
+    let register_template = tx_vector(
+        "register-contract-template",
+        24,
+        hub,
+        4,
+        10,
+        TxBody::RegisterContractTemplate {
+            name: "counter".into(),
+            version: 3,
+            code_hash,
+            description: "counts up by the amount asked".into(),
+        },
+        json!({ "kind": "register_contract_template", "name": "counter", "version": 3,
+                "code_hash_hex": code_hash.to_hex(), "description": "counts up by the amount asked" }),
+    );
+    let instantiate_template = tx_vector(
+        "instantiate-template",
+        25,
+        hub,
+        3,
+        10,
+        TxBody::InstantiateTemplate {
+            name: "counter".into(),
+            version: None,
+            msg: start.clone(),
+            funds: funds.clone(),
+            admin: Some(admin),
+            label: "from a template".into(),
+        },
+        json!({ "kind": "instantiate_template", "name": "counter", "version": null, "msg_hex": hex::encode(&start),
+                "funds": funds_json(&funds), "admin": admin.to_string(), "label": "from a template" }),
+    );
+    let instantiate_template_v = tx_vector(
+        "instantiate-template-version",
+        25,
+        hub,
+        4,
+        10,
+        TxBody::InstantiateTemplate {
+            name: "counter".into(),
+            version: Some(3),
+            msg: vec![],
+            funds: vec![],
+            admin: None,
+            label: String::new(),
+        },
+        json!({ "kind": "instantiate_template", "name": "counter", "version": 3, "msg_hex": "",
+                "funds": [], "admin": null, "label": "" }),
+    );
+    vec![
+        upload,
+        instantiate,
+        instantiate_bare,
+        execute,
+        migrate,
+        freeze,
+        set_access,
+        set_access_governance,
+        register_template,
+        instantiate_template,
+        instantiate_template_v,
+    ]
 }
 
 fn transactions() -> Value {

@@ -184,9 +184,13 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::UploadCode { .. }
         | TxBody::MigrateContract { .. }
         | TxBody::FreezeContract { .. }
+        | TxBody::SetCodeAccess { .. }
+        | TxBody::RegisterContractTemplate { .. }
         | TxBody::Unjail => {}
         // Funds sent to a contract leave the sender's balance.
-        TxBody::InstantiateContract { funds, .. } | TxBody::ExecuteContract { funds, .. } => {
+        TxBody::InstantiateContract { funds, .. }
+        | TxBody::InstantiateTemplate { funds, .. }
+        | TxBody::ExecuteContract { funds, .. } => {
             for (denom, amount) in funds {
                 if denom == native {
                     out[0].1 = out[0].1.saturating_add(*amount);
@@ -313,6 +317,9 @@ impl Mempool {
             | TxBody::ExecuteContract { .. }
             | TxBody::MigrateContract { .. }
             | TxBody::FreezeContract { .. }
+            | TxBody::SetCodeAccess { .. }
+            | TxBody::RegisterContractTemplate { .. }
+            | TxBody::InstantiateTemplate { .. }
             | TxBody::Unjail => {}
         }
         if signature_checked {

@@ -418,6 +418,10 @@ pub struct Genesis {
     /// set when it registers the child (`interop-spec/state.md`, committee).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hub: Option<HubTrust>,
+    /// The contracts module's access rule for uploads, and the codes,
+    /// templates and contracts the chain starts with.
+    #[serde(default, skip_serializing_if = "crate::contracts::ContractsGenesis::is_empty")]
+    pub contracts: crate::contracts::ContractsGenesis,
 }
 
 impl Genesis {
@@ -438,6 +442,7 @@ impl Genesis {
             validators: Vec::new(),
             accounts: Vec::new(),
             hub: None,
+            contracts: Default::default(),
         }
     }
 }

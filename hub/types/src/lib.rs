@@ -14,6 +14,7 @@ pub mod address;
 pub mod block;
 pub mod chain;
 pub mod codec;
+pub mod contracts;
 pub mod genesis;
 pub mod governance;
 pub mod hash;

@@ -226,6 +226,21 @@ pub enum TxBody {
     /// The admin stops a contract for good: no more execute or migrate; its
     /// balances stay where they are (at its address), its state stays readable.
     FreezeContract { contract: Address },
+    /// The uploader of `code_hash` says who may instantiate it.
+    SetCodeAccess { code_hash: Hash, instantiate: crate::contracts::AccessRule },
+    /// The uploader of `code_hash` publishes it as version `version` of the
+    /// contract template `name` (versions of a name only increase).
+    RegisterContractTemplate { name: String, version: u32, code_hash: Hash, description: String },
+    /// Make a contract of a template's code: the latest version of `name`,
+    /// or `version`; otherwise as `InstantiateContract`.
+    InstantiateTemplate {
+        name: String,
+        version: Option<u32>,
+        msg: Vec<u8>,
+        funds: Vec<(Denom, Amount)>,
+        admin: Option<Address>,
+        label: String,
+    },
 }
 
 /// How a poll weighs a vote.
@@ -258,6 +273,9 @@ impl TxBody {
             TxBody::ExecuteContract { .. } => "execute_contract",
             TxBody::MigrateContract { .. } => "migrate_contract",
             TxBody::FreezeContract { .. } => "freeze_contract",
+            TxBody::SetCodeAccess { .. } => "set_code_access",
+            TxBody::RegisterContractTemplate { .. } => "register_contract_template",
+            TxBody::InstantiateTemplate { .. } => "instantiate_template",
             TxBody::RegisterChildChain { .. } => "register_child_chain",
             TxBody::AnchorHeader { .. } => "anchor_header",
             TxBody::AdoptCommittee { .. } => "adopt_committee",
@@ -304,6 +322,9 @@ impl TxBody {
             | TxBody::ExecuteContract { .. }
             | TxBody::MigrateContract { .. }
             | TxBody::FreezeContract { .. }
+            | TxBody::SetCodeAccess { .. }
+            | TxBody::RegisterContractTemplate { .. }
+            | TxBody::InstantiateTemplate { .. }
             | TxBody::Unjail => 0,
         }
     }

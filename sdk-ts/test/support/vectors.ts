@@ -163,6 +163,20 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'migrate_contract', contract: s(b.contract), codeHash: hex(b.code_hash_hex), msg: hex(b.msg_hex) };
     case 'freeze_contract':
       return { kind: 'freeze_contract', contract: s(b.contract) };
+    case 'set_code_access': {
+      const rule = b.instantiate as string | { addresses: unknown[] };
+      const instantiate = rule === 'everybody' || rule === 'governance'
+        ? { kind: rule as 'everybody' | 'governance' }
+        : { kind: 'addresses' as const, addresses: (rule as { addresses: unknown[] }).addresses.map(s) };
+      return { kind: 'set_code_access', codeHash: hex(b.code_hash_hex), instantiate };
+    }
+    case 'register_contract_template':
+      return { kind: 'register_contract_template', name: s(b.name), version: Number(b.version), codeHash: hex(b.code_hash_hex), description: s(b.description) };
+    case 'instantiate_template':
+      return {
+        kind: 'instantiate_template', name: s(b.name), version: b.version === null ? null : Number(b.version), msg: hex(b.msg_hex),
+        funds: fundsFromJson(b.funds), admin: b.admin === null ? null : s(b.admin), label: s(b.label),
+      };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

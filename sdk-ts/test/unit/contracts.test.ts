@@ -15,6 +15,7 @@ type J = Record<string, any>;
 
 const CONTRACT_VECTORS = [
   'upload-code', 'instantiate-contract', 'instantiate-contract-no-admin', 'execute-contract', 'migrate-contract', 'freeze-contract',
+  'set-code-access', 'set-code-access-governance', 'register-contract-template', 'instantiate-template', 'instantiate-template-version',
 ];
 
 function contractVectors(): Map<string, J> {
@@ -44,8 +45,11 @@ test('contract bodies: tags, sign bytes, borsh and hash are exactly Rust\'s', ()
     assert.equal(tx.hash, v.tx_hash_hex, `${name}: tx hash`);
   }
   assert.deepEqual(
-    Object.entries(TX_TAGS).filter(([k]) => /contract|code/.test(k)),
-    [['upload_code', 20], ['instantiate_contract', 21], ['execute_contract', 22], ['migrate_contract', 23], ['freeze_contract', 24]],
+    Object.entries(TX_TAGS).filter(([k]) => /contract|code|template/.test(k)),
+    [
+      ['upload_code', 20], ['instantiate_contract', 21], ['execute_contract', 22], ['migrate_contract', 23], ['freeze_contract', 24],
+      ['set_code_access', 25], ['register_contract_template', 26], ['instantiate_template', 27],
+    ],
   );
 });
 
@@ -70,6 +74,17 @@ test('contract builders make the bodies the vectors encode, from what the API ha
       contract: b('migrate-contract').contract, codeHash: b('migrate-contract').code_hash_hex, msg: fromHex(b('migrate-contract').msg_hex),
     })],
     ['freeze-contract', body.freezeContract({ contract: b('freeze-contract').contract })],
+    ['set-code-access', body.setCodeAccess({ codeHash: b('set-code-access').code_hash_hex, instantiate: b('set-code-access').instantiate.addresses })],
+    ['set-code-access-governance', body.setCodeAccess({ codeHash: b('set-code-access-governance').code_hash_hex, instantiate: 'governance' })],
+    ['register-contract-template', body.registerContractTemplate({
+      name: b('register-contract-template').name, version: b('register-contract-template').version,
+      codeHash: b('register-contract-template').code_hash_hex, description: b('register-contract-template').description,
+    })],
+    ['instantiate-template', body.instantiateTemplate({
+      name: 'counter', msg: fromHex(b('instantiate-template').msg_hex), funds: fundsFromJson(b('instantiate-template').funds),
+      admin: b('instantiate-template').admin, label: b('instantiate-template').label,
+    })],
+    ['instantiate-template-version', body.instantiateTemplate({ name: 'counter', version: 3 })],
   ];
   for (const [name, made] of built) assert.equal(toHex(encodeTxBody(made)), rustBodyHex(v.get(name) as J), `${name}: built body`);
   // The upload vector's hash is the code's SHA-256, and the instantiate names it.

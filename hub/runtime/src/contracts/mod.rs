@@ -31,19 +31,22 @@ pub use host::{contract_port, port_contract, EVENTS_PER_TX_MAX, PORT_PREFIX};
 pub(crate) use host::{ChainHost, Ran};
 
 #[cfg(test)]
+mod access_tests;
+#[cfg(test)]
 mod calls_tests;
 #[cfg(test)]
 mod examples;
 #[cfg(test)]
 mod tests;
 
-use crate::module::{Ctx, Module};
+use crate::module::{Ctx, GasMeter, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::BlockInfo;
 use crate::{RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
+use tributary_types::contracts::{AccessRule, ContractTemplate, ACCESS_ADDRESSES_MAX};
 use tributary_types::{Address, Amount, ChainId, Denom, Event, GasSchedule, Genesis, Hash, Tx, TxBody};
 use tributary_wasm::{CallError, ContractResult, Entry, Env, QueryEnv, Vm, VmConfig};
 
@@ -62,7 +65,16 @@ pub struct CodeRecord {
     pub uploader: Address,
     pub size: u32,
     pub height: u64,
+    /// Who may instantiate it (the uploader sets it with `SetCodeAccess`).
+    pub instantiate: AccessRule,
 }
+
+/// Longest template name, in bytes (a-z, 0-9, '-', '.', '_').
+pub const TEMPLATE_NAME_BYTES_MAX: usize = 64;
+/// Longest template description, in bytes.
+pub const TEMPLATE_DESCRIPTION_BYTES_MAX: usize = 512;
+/// Most template versions one chain keeps.
+pub const TEMPLATES_MAX: usize = 256;
 
 /// A contract's record.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -96,6 +108,20 @@ pub enum ContractError {
     NoMigrate,
     #[error("the block's contract gas is spent; the transaction waits for the next block")]
     BlockGasSpent,
+    #[error("{who} may not {action}: {rule} may")]
+    Denied { who: Address, action: &'static str, rule: String },
+    #[error("only the uploader of code {hash} may do this (it is {uploader})")]
+    NotUploader { hash: String, uploader: Address },
+    #[error("template name {0:?} is not valid: 1 to 64 characters of a-z, 0-9, '-', '.' and '_'")]
+    BadTemplateName(String),
+    #[error("template {name} has version {latest} already; register a higher version")]
+    StaleTemplateVersion { name: String, latest: u32 },
+    #[error("no template {name}{}", .version.map(|v| format!(" version {v}")).unwrap_or_default())]
+    UnknownTemplate { name: String, version: Option<u32> },
+    #[error("this chain keeps at most {TEMPLATES_MAX} template versions")]
+    TooManyTemplates,
+    #[error("an access rule names at most {ACCESS_ADDRESSES_MAX} addresses")]
+    TooManyAddresses,
 }
 
 /// The compiled modules a block has loaded so far, by code hash.
@@ -145,6 +171,62 @@ pub fn contract_storage(
     key: &[u8],
 ) -> Result<Option<Vec<u8>>, StateReadError> {
     state.get(&state_key::storage(address, key))
+}
+
+/// Who may upload code on this chain.
+pub fn upload_rule(state: &dyn StateRead) -> Result<AccessRule, StateReadError> {
+    Ok(read_value(state, &state_key::upload_rule())?.unwrap_or_default())
+}
+
+/// Every template version, in registration order.
+pub fn templates(state: &dyn StateRead) -> Result<Vec<ContractTemplate>, StateReadError> {
+    let list: Vec<(String, u32)> = read_value(state, &state_key::template_list())?.unwrap_or_default();
+    let mut out = Vec::with_capacity(list.len());
+    for (name, version) in list {
+        if let Some(template) = read_value(state, &state_key::template(&name, version))? {
+            out.push(template);
+        }
+    }
+    Ok(out)
+}
+
+/// Template `name` at `version`, or its latest version.
+pub fn template(
+    state: &dyn StateRead,
+    name: &str,
+    version: Option<u32>,
+) -> Result<Option<ContractTemplate>, StateReadError> {
+    let version = match version {
+        Some(version) => version,
+        None => match latest_template_version(state, name)? {
+            Some(version) => version,
+            None => return Ok(None),
+        },
+    };
+    read_value(state, &state_key::template(name, version))
+}
+
+fn latest_template_version(state: &dyn StateRead, name: &str) -> Result<Option<u32>, StateReadError> {
+    let list: Vec<(String, u32)> = read_value(state, &state_key::template_list())?.unwrap_or_default();
+    Ok(list.iter().filter(|(n, _)| n == name).map(|(_, v)| *v).max())
+}
+
+fn check_template_name(name: &str) -> Result<(), ContractError> {
+    let ok = !name.is_empty()
+        && name.len() <= TEMPLATE_NAME_BYTES_MAX
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ContractError::BadTemplateName(name.to_string()))
+    }
+}
+
+fn check_rule(rule: &AccessRule) -> Result<(), ContractError> {
+    match rule {
+        AccessRule::Addresses(list) if list.len() > ACCESS_ADDRESSES_MAX => Err(ContractError::TooManyAddresses),
+        _ => Ok(()),
+    }
 }
 
 /// The address of a contract `creator` makes from `code_hash` when the
@@ -257,7 +339,49 @@ impl Module for Contracts {
         "contracts"
     }
 
-    fn init_genesis(&self, _state: &mut Overlay<'_>, _genesis: &Genesis) -> Result<(), RuntimeError> {
+    /// The upload rule, then the genesis codes (checked and compiled as an
+    /// upload would be), templates and contracts (made by the zero address,
+    /// their `instantiate` run at height 0 with a transaction's contract
+    /// gas). Anything refused stops the chain at start, naming the entry.
+    fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError> {
+        let config = &genesis.contracts;
+        let bad = |what: String| RuntimeError::Genesis(format!("contracts: {what}"));
+        check_rule(&config.upload).map_err(|e| bad(e.to_string()))?;
+        write_value(state, state_key::upload_rule(), &config.upload);
+        let zero = Address([0; 20]);
+        for (i, genesis_code) in config.codes.iter().enumerate() {
+            check_rule(&genesis_code.instantiate).map_err(|e| bad(format!("code {i}: {e}")))?;
+            engine().check(&genesis_code.wasm).map_err(|e| bad(format!("code {i}: {e}")))?;
+            engine().prepare(&genesis_code.wasm).map_err(|e| bad(format!("code {i}: {e}")))?;
+            store_code(state, &genesis_code.wasm, zero, 0, genesis_code.instantiate.clone())
+                .map_err(|e| bad(format!("code {i}: {e}")))?;
+        }
+        for template in &config.templates {
+            add_template(state, template.clone()).map_err(|e| bad(format!("template {}: {e}", template.name)))?;
+        }
+        let block = BlockInfo {
+            chain_id: genesis.chain_id.clone(),
+            height: 0,
+            time_ms: genesis.genesis_time_ms,
+            proposer: zero,
+            beacon: Hash::ZERO,
+            last_duties: Vec::new(),
+        };
+        let schedule = &genesis.params.gas;
+        for (i, made) in config.contracts.iter().enumerate() {
+            let mut events = Vec::new();
+            let mut gas = GasMeter::new(schedule.clone(), schedule.max_tx_contract_gas, schedule.max_tx_contract_gas);
+            let mut ctx =
+                Ctx { state: &mut *state, block: &block, events: &mut events, gas: &mut gas, sender: Some(zero) };
+            let request = Instantiate {
+                code_hash: &made.code_hash,
+                msg: &made.msg,
+                funds: &[],
+                admin: made.admin,
+                label: &made.label,
+            };
+            instantiate(&mut ctx, zero, request).map_err(|e| bad(format!("contract {i} ({}): {e}", made.label)))?;
+        }
         Ok(())
     }
 
@@ -269,23 +393,32 @@ impl Module for Contracts {
                 | TxBody::ExecuteContract { .. }
                 | TxBody::MigrateContract { .. }
                 | TxBody::FreezeContract { .. }
+                | TxBody::SetCodeAccess { .. }
+                | TxBody::RegisterContractTemplate { .. }
+                | TxBody::InstantiateTemplate { .. }
         )
     }
 
     fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
+        let sender = tx.sender_address();
         match &tx.body {
             TxBody::UploadCode { code } => {
+                let rule = upload_rule(state)?;
+                if !rule.admits(&sender) {
+                    return Err(
+                        ContractError::Denied { who: sender, action: "upload code", rule: rule.describe() }.into()
+                    );
+                }
                 engine().check(code).map_err(|e| ContractError::InvalidCode(e.to_string()))?;
                 Ok(())
             }
             TxBody::InstantiateContract { code_hash, msg, funds, label, .. } => {
-                check_msg(msg)?;
-                check_funds(funds)?;
-                crate::module::check_text("label", label, LABEL_BYTES_MAX, true)?;
-                if code_record(state, code_hash)?.is_none() {
-                    return Err(ContractError::UnknownCode { hash: code_hash.to_hex() }.into());
-                }
-                Ok(())
+                validate_instantiate(state, &sender, code_hash, msg, funds, label)
+            }
+            TxBody::InstantiateTemplate { name, version, msg, funds, label, .. } => {
+                let found = template(state, name, *version)?
+                    .ok_or_else(|| ContractError::UnknownTemplate { name: name.clone(), version: *version })?;
+                validate_instantiate(state, &sender, &found.code_hash, msg, funds, label)
             }
             TxBody::ExecuteContract { contract: address, msg, funds } => {
                 check_msg(msg)?;
@@ -295,7 +428,7 @@ impl Module for Contracts {
             TxBody::MigrateContract { contract: address, code_hash, msg } => {
                 check_msg(msg)?;
                 let record = live_contract(state, address)?;
-                check_admin(address, &record, &tx.sender_address())?;
+                check_admin(address, &record, &sender)?;
                 if code_record(state, code_hash)?.is_none() {
                     return Err(ContractError::UnknownCode { hash: code_hash.to_hex() }.into());
                 }
@@ -303,7 +436,16 @@ impl Module for Contracts {
             }
             TxBody::FreezeContract { contract: address } => {
                 let record = live_contract(state, address)?;
-                check_admin(address, &record, &tx.sender_address())
+                check_admin(address, &record, &sender)
+            }
+            TxBody::SetCodeAccess { code_hash, instantiate } => {
+                check_rule(instantiate)?;
+                uploaded_by(state, code_hash, &sender).map(|_| ())
+            }
+            TxBody::RegisterContractTemplate { name, version, code_hash, description } => {
+                crate::module::check_text("description", description, TEMPLATE_DESCRIPTION_BYTES_MAX, true)?;
+                uploaded_by(state, code_hash, &sender)?;
+                check_new_template(state, name, *version)
             }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
@@ -313,45 +455,28 @@ impl Module for Contracts {
         let sender = tx.sender_address();
         match &tx.body {
             TxBody::UploadCode { code } => {
-                let hash = Hash(Sha256::digest(code).into());
                 // Compiled now, paid by the upload's per-byte gas: calls
                 // load the module from a cache and never compile.
                 engine().prepare(code).map_err(|e| ContractError::InvalidCode(e.to_string()))?;
-                if code_record(&*ctx.state, &hash)?.is_none() {
-                    ctx.state.set(state_key::code(&hash), code.clone());
-                    let record = CodeRecord { uploader: sender, size: code.len() as u32, height: ctx.block.height };
-                    write_value(ctx.state, state_key::code_record(&hash), &record);
-                    let mut list = code_hashes(&*ctx.state)?;
-                    list.push(hash);
-                    write_value(ctx.state, state_key::code_list(), &list);
-                }
+                let hash = store_code(ctx.state, code, sender, ctx.block.height, AccessRule::Everybody)?;
                 ctx.events.push(Event::new("upload_code").attr("code_hash", hash.to_hex()).attr("bytes", code.len()));
                 Ok(())
             }
             TxBody::InstantiateContract { code_hash, msg, funds, admin, label } => {
-                let counter: u64 = read_value(&*ctx.state, &state_key::counter())?.unwrap_or(0);
-                write_value(ctx.state, state_key::counter(), &counter.checked_add(1).ok_or(TxError::Overflow)?);
-                let address = contract_address(code_hash, &sender, counter);
-                let record = ContractRecord {
-                    code_hash: *code_hash,
-                    creator: sender,
-                    admin: *admin,
-                    label: label.clone(),
-                    created_height: ctx.block.height,
-                    frozen: false,
-                };
-                write_value(ctx.state, state_key::contract(&address), &record);
-                let mut list = contracts(&*ctx.state)?;
-                list.push(address);
-                write_value(ctx.state, state_key::contract_list(), &list);
-                ctx.events.push(
-                    Event::new("instantiate_contract").attr("contract", address).attr("code_hash", code_hash.to_hex()),
-                );
-                call(ctx, tx, &address, code_hash, Entry::Instantiate, msg, funds)
+                let request = Instantiate { code_hash, msg, funds, admin: *admin, label };
+                instantiate(ctx, sender, request).map(|_| ())
+            }
+            TxBody::InstantiateTemplate { name, version, msg, funds, admin, label } => {
+                let found = template(&*ctx.state, name, *version)?
+                    .ok_or_else(|| ContractError::UnknownTemplate { name: name.clone(), version: *version })?;
+                ctx.events
+                    .push(Event::new("instantiate_template").attr("name", &found.name).attr("version", found.version));
+                let request = Instantiate { code_hash: &found.code_hash, msg, funds, admin: *admin, label };
+                instantiate(ctx, sender, request).map(|_| ())
             }
             TxBody::ExecuteContract { contract: address, msg, funds } => {
                 let record = live_contract(&*ctx.state, address)?;
-                call(ctx, tx, address, &record.code_hash, Entry::Execute, msg, funds)
+                call(ctx, sender, address, &record.code_hash, Entry::Execute, msg, funds)
             }
             TxBody::MigrateContract { contract: address, code_hash, msg } => {
                 let mut record = live_contract(&*ctx.state, address)?;
@@ -364,7 +489,7 @@ impl Module for Contracts {
                         .attr("from_code", old.to_hex())
                         .attr("to_code", code_hash.to_hex()),
                 );
-                call(ctx, tx, address, code_hash, Entry::Migrate, msg, &[])
+                call(ctx, sender, address, code_hash, Entry::Migrate, msg, &[])
             }
             TxBody::FreezeContract { contract: address } => {
                 let mut record = live_contract(&*ctx.state, address)?;
@@ -373,9 +498,150 @@ impl Module for Contracts {
                 ctx.events.push(Event::new("freeze_contract").attr("contract", address));
                 Ok(())
             }
+            TxBody::SetCodeAccess { code_hash, instantiate } => {
+                let mut record = uploaded_by(&*ctx.state, code_hash, &sender)?;
+                record.instantiate = instantiate.clone();
+                write_value(ctx.state, state_key::code_record(code_hash), &record);
+                ctx.events.push(
+                    Event::new("set_code_access")
+                        .attr("code_hash", code_hash.to_hex())
+                        .attr("instantiate", instantiate.describe()),
+                );
+                Ok(())
+            }
+            TxBody::RegisterContractTemplate { name, version, code_hash, description } => {
+                let template = ContractTemplate {
+                    name: name.clone(),
+                    version: *version,
+                    code_hash: *code_hash,
+                    description: description.clone(),
+                };
+                add_template(ctx.state, template)?;
+                ctx.events.push(
+                    Event::new("register_contract_template")
+                        .attr("name", name)
+                        .attr("version", version)
+                        .attr("code_hash", code_hash.to_hex()),
+                );
+                Ok(())
+            }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
+}
+
+/// Store `code` (already checked) by its hash, unless it is stored.
+fn store_code(
+    state: &mut Overlay<'_>,
+    code: &[u8],
+    uploader: Address,
+    height: u64,
+    instantiate: AccessRule,
+) -> Result<Hash, TxError> {
+    let hash = Hash(Sha256::digest(code).into());
+    if code_record(&*state, &hash)?.is_none() {
+        state.set(state_key::code(&hash), code.to_vec());
+        let record = CodeRecord { uploader, size: code.len() as u32, height, instantiate };
+        write_value(state, state_key::code_record(&hash), &record);
+        let mut list = code_hashes(&*state)?;
+        list.push(hash);
+        write_value(state, state_key::code_list(), &list);
+    }
+    Ok(hash)
+}
+
+/// The record of `code_hash` if `sender` uploaded it.
+fn uploaded_by(state: &dyn StateRead, code_hash: &Hash, sender: &Address) -> Result<CodeRecord, TxError> {
+    let record =
+        code_record(state, code_hash)?.ok_or_else(|| ContractError::UnknownCode { hash: code_hash.to_hex() })?;
+    if record.uploader != *sender {
+        return Err(ContractError::NotUploader { hash: code_hash.to_hex(), uploader: record.uploader }.into());
+    }
+    Ok(record)
+}
+
+fn check_new_template(state: &dyn StateRead, name: &str, version: u32) -> Result<(), TxError> {
+    check_template_name(name)?;
+    if let Some(latest) = latest_template_version(state, name)? {
+        if version <= latest {
+            return Err(ContractError::StaleTemplateVersion { name: name.to_string(), latest }.into());
+        }
+    }
+    let count = read_value::<Vec<(String, u32)>>(state, &state_key::template_list())?.map_or(0, |l| l.len());
+    if count >= TEMPLATES_MAX {
+        return Err(ContractError::TooManyTemplates.into());
+    }
+    Ok(())
+}
+
+fn add_template(state: &mut Overlay<'_>, template: ContractTemplate) -> Result<(), TxError> {
+    check_new_template(&*state, &template.name, template.version)?;
+    crate::module::check_text("description", &template.description, TEMPLATE_DESCRIPTION_BYTES_MAX, true)?;
+    if code_record(&*state, &template.code_hash)?.is_none() {
+        return Err(ContractError::UnknownCode { hash: template.code_hash.to_hex() }.into());
+    }
+    let mut list: Vec<(String, u32)> = read_value(&*state, &state_key::template_list())?.unwrap_or_default();
+    list.push((template.name.clone(), template.version));
+    write_value(state, state_key::template_list(), &list);
+    write_value(state, state_key::template(&template.name, template.version), &template);
+    Ok(())
+}
+
+fn validate_instantiate(
+    state: &dyn StateRead,
+    sender: &Address,
+    code_hash: &Hash,
+    msg: &[u8],
+    funds: &[(Denom, Amount)],
+    label: &str,
+) -> Result<(), TxError> {
+    check_msg(msg)?;
+    check_funds(funds)?;
+    crate::module::check_text("label", label, LABEL_BYTES_MAX, true)?;
+    let record =
+        code_record(state, code_hash)?.ok_or_else(|| ContractError::UnknownCode { hash: code_hash.to_hex() })?;
+    if !record.instantiate.admits(sender) {
+        return Err(ContractError::Denied {
+            who: *sender,
+            action: "instantiate this code",
+            rule: record.instantiate.describe(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// What an instantiation makes.
+struct Instantiate<'m> {
+    code_hash: &'m Hash,
+    msg: &'m [u8],
+    funds: &'m [(Denom, Amount)],
+    admin: Option<Address>,
+    label: &'m str,
+}
+
+/// Derive the address, store the record, move the funds and run
+/// `instantiate`; the new contract's address.
+fn instantiate(ctx: &mut Ctx<'_, '_>, creator: Address, request: Instantiate<'_>) -> Result<Address, TxError> {
+    let Instantiate { code_hash, msg, funds, admin, label } = request;
+    let counter: u64 = read_value(&*ctx.state, &state_key::counter())?.unwrap_or(0);
+    write_value(ctx.state, state_key::counter(), &counter.checked_add(1).ok_or(TxError::Overflow)?);
+    let address = contract_address(code_hash, &creator, counter);
+    let record = ContractRecord {
+        code_hash: *code_hash,
+        creator,
+        admin,
+        label: label.to_string(),
+        created_height: ctx.block.height,
+        frozen: false,
+    };
+    write_value(ctx.state, state_key::contract(&address), &record);
+    let mut list = contracts(&*ctx.state)?;
+    list.push(address);
+    write_value(ctx.state, state_key::contract_list(), &list);
+    ctx.events.push(Event::new("instantiate_contract").attr("contract", address).attr("code_hash", code_hash.to_hex()));
+    call(ctx, creator, &address, code_hash, Entry::Instantiate, msg, funds)?;
+    Ok(address)
 }
 
 fn live_contract(state: &dyn StateRead, address: &Address) -> Result<ContractRecord, TxError> {
@@ -479,14 +745,13 @@ pub(crate) fn run_top(
 /// transaction's (and the block's) contract gas.
 fn call(
     ctx: &mut Ctx<'_, '_>,
-    tx: &Tx,
+    sender: Address,
     address: &Address,
     code_hash: &Hash,
     entry: Entry,
     msg: &[u8],
     funds: &[(Denom, Amount)],
 ) -> Result<(), TxError> {
-    let sender = tx.sender_address();
     for (denom, amount) in funds {
         crate::bank::check_transfer(ctx.state, &sender, denom, *amount)?;
         crate::bank::move_funds(ctx.state, &sender, address, denom, *amount)?;

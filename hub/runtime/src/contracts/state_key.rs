@@ -37,3 +37,18 @@ pub fn counter() -> Vec<u8> {
 pub fn storage(address: &Address, key: &[u8]) -> Vec<u8> {
     format!("contracts/store/{address}/{}", hex::encode(key)).into_bytes()
 }
+
+/// Who may upload code on this chain (borsh `AccessRule`, from genesis).
+pub fn upload_rule() -> Vec<u8> {
+    b"contracts/upload_rule".to_vec()
+}
+
+/// One version of a contract template.
+pub fn template(name: &str, version: u32) -> Vec<u8> {
+    format!("contracts/template/{name}/{version:010}").into_bytes()
+}
+
+/// Every template's `(name, version)`, in registration order.
+pub fn template_list() -> Vec<u8> {
+    b"contracts/templates".to_vec()
+}
