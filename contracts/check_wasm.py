@@ -18,10 +18,14 @@ What it verifies, per file:
     atomics 0xFE, tail calls, exceptions) are refused too;
   * no f32/f64 value type in a signature, local, global or block type;
   * imports are functions from module "env", each one of the ABI's with the
-    ABI's exact signature;
+    ABI's exact signature (version 2: `call_contract`, `query_contract`,
+    `oracle_read`, `ibc_send_packet` too);
   * exports: `memory` (a memory), `alloc` (i32)->i32, `instantiate` and
-    `execute` (i32,i32)->i64 are present; `dealloc` (i32,i32)->(), `query`
-    and `migrate` (i32,i32)->i64 have those signatures when present;
+    `execute` (i32,i32)->i64 are present; `dealloc` (i32,i32)->(), `query`,
+    `migrate` and the IBC entry points `ibc_channel_open`,
+    `ibc_packet_receive`, `ibc_packet_ack`, `ibc_packet_timeout`
+    (i32,i32)->i64, and `allow_reentry` ()->() have those signatures when
+    present (ABI version 2 for the last five);
   * no start section; at most one memory and one table; no data-count
     section (bulk memory);
   * the engine's default size limits (hub/wasm CodeLimits::default(), see
@@ -49,6 +53,11 @@ ABI_IMPORTS = {
     "bank_transfer": ((I32, I32, I32, I32), ()),
     "emit_event": ((I32, I32), ()),
     "abort": ((I32, I32), ()),
+    # Version 2: other contracts, the oracle, IBC.
+    "call_contract": ((I32, I32, I32, I32, I32), (I64,)),
+    "query_contract": ((I32, I32, I32), (I64,)),
+    "oracle_read": ((I32, I32), (I64,)),
+    "ibc_send_packet": ((I32, I32), (I64,)),
 }
 ENTRY = ((I32, I32), (I64,))
 
@@ -64,7 +73,18 @@ LIMITS = {
     "max_imports": 32,
 }
 REQUIRED_EXPORTS = {"alloc": ((I32,), (I32,)), "instantiate": ENTRY, "execute": ENTRY}
-OPTIONAL_EXPORTS = {"dealloc": ((I32, I32), ()), "query": ENTRY, "migrate": ENTRY}
+OPTIONAL_EXPORTS = {
+    "dealloc": ((I32, I32), ()),
+    "query": ENTRY,
+    "migrate": ENTRY,
+    # Version 2: the contract as an IBC application, and the permission to
+    # be re-entered (its presence is what counts; the host never calls it).
+    "ibc_channel_open": ENTRY,
+    "ibc_packet_receive": ENTRY,
+    "ibc_packet_ack": ENTRY,
+    "ibc_packet_timeout": ENTRY,
+    "allow_reentry": ((), ()),
+}
 
 # ---- WebAssembly 1.0 operators ------------------------------------------
 # Immediate kinds: "" none, "bt" block type, "idx" one u32, "br_table",

@@ -3,7 +3,10 @@
 real WebAssembly engine, against a host written here from
 interop-spec/contracts.md alone: a second, independent reading of the ABI
 before the chain's engine exists, and a check that the modules work after
-lower_wasm.py rewrote them.
+lower_wasm.py rewrote them. Of ABI version 2 the host has the oracle
+(`Chain.oracle`) and IBC sends (`Chain.channels`, `Chain.packets`), and
+calls the IBC entry points like any other; it runs one contract, so
+`call_contract` and `query_contract` trap.
 
     scripts/build-contracts.sh && python3 contracts/test_contracts.py
 
@@ -47,6 +50,10 @@ def u128(n):
     return n.to_bytes(16, "little")
 
 
+def i128(n):
+    return n.to_bytes(16, "little", signed=True)
+
+
 def string(s):
     b = s.encode()
     return u32(len(b)) + b
@@ -83,6 +90,9 @@ class Dec:
 
     def u64(self):
         return struct.unpack("<Q", self.take(8))[0]
+
+    def i128(self):
+        return int.from_bytes(self.take(16), "little", signed=True)
 
     def u128(self):
         return int.from_bytes(self.take(16), "little")
@@ -144,6 +154,13 @@ class Chain:
         self.events = []
         self.balances = {}  # what the contract holds, per denom
         self.last_fuel = 0
+        # ABI v2: each feed's latest final value (borsh OracleValue), the
+        # channels open on the contract's port, packets sent as
+        # (sequence, channel, data, timeout_height, timeout_time_ms).
+        self.oracle = {}
+        self.channels = set()
+        self.packets = []
+        self.next_sequence = {}
 
     def _linker(self, state):
         i32, i64 = wasmtime.ValType.i32(), wasmtime.ValType.i64()
@@ -224,6 +241,30 @@ class Chain:
         def abort(caller, p, n):
             raise Trap("abort: " + read(caller, p, n).decode("utf-8", "replace"))
 
+        # ---- version 2 ----
+        def oracle_read(caller, p, n):
+            return fill_register(self.oracle.get(read(caller, p, n).decode()))
+
+        def ibc_send_packet(caller, p, n):
+            if state["readonly"]:
+                raise Trap("ibc_send_packet in a query")
+            d = Dec(read(caller, p, n))
+            channel, data, timeout_height, timeout_time_ms = d.string(), d.bytes(), d.u64(), d.u64()
+            d.end()
+            if channel not in self.channels:
+                raise Trap(f"channel {channel} is not open on this contract's port")
+            if not timeout_height and not timeout_time_ms:
+                raise Trap("a packet needs a timeout")
+            if len(data) > 64 * 1024:
+                raise Trap("packet data over 64 KiB")
+            seq = state["next_sequence"].get(channel, 1)
+            state["next_sequence"][channel] = seq + 1
+            state["packets"].append((seq, channel, data, timeout_height, timeout_time_ms))
+            return seq
+
+        def one_contract_only(caller, *args):
+            raise Trap("this host runs one contract: no other contract to call")
+
         for name, params, results, f in [
             ("register_len", [], [i64], register_len),
             ("read_register", [i32], [], read_register),
@@ -234,6 +275,10 @@ class Chain:
             ("bank_transfer", [i32, i32, i32, i32], [], bank_transfer),
             ("emit_event", [i32, i32], [], emit_event),
             ("abort", [i32, i32], [], abort),
+            ("call_contract", [i32] * 5, [i64], one_contract_only),
+            ("query_contract", [i32] * 3, [i64], one_contract_only),
+            ("oracle_read", [i32, i32], [i64], oracle_read),
+            ("ibc_send_packet", [i32, i32], [i64], ibc_send_packet),
         ]:
             linker.define_func("env", name, wasmtime.FuncType(params, results), f, access_caller=True)
         return linker
@@ -244,6 +289,7 @@ class Chain:
         state = {
             "register": None, "storage": dict(self.storage), "transfers": [], "events": [],
             "readonly": entry == "query", "balances": dict(self.balances),
+            "packets": [], "next_sequence": dict(self.next_sequence),
         }
         for denom, amount in funds:  # "already credited to the contract"
             state["balances"][denom] = state["balances"].get(denom, 0) + amount
@@ -271,6 +317,8 @@ class Chain:
             self.storage, self.balances = state["storage"], state["balances"]
             self.transfers += state["transfers"]
             self.events += state["events"]
+            self.packets += state["packets"]
+            self.next_sequence = state["next_sequence"]
         return r
 
 
@@ -411,6 +459,137 @@ class Escrow(unittest.TestCase):
     def test_funds_sent_with_execute_are_refused(self):
         self.assertEqual(self.c.call("execute", env(B, 50, [("utrib", 1)]), b"\0", funds=[("utrib", 1)]),
                          ("err", "this call takes no funds"))
+
+
+def oracle_value(round_, number, height):
+    """A numeric feed's final value at `height` (time height * 1000)."""
+    return u64(round_) + byte_vec(i128(number)) + u64(height) + u64(height * 1000)
+
+
+class OraclePayout(unittest.TestCase):
+    """Threshold 110 on feed eur-usd, beneficiary B, owner A, expiry at
+    time 50 000; instantiated at height 10 with 100 utrib."""
+
+    def setUp(self):
+        self.c = Chain(out_wasm("oracle-payout"))
+        funds = [("utrib", 100)]
+        msg = string("eur-usd") + i128(110) + B + A + u64(50_000)
+        self.assertEqual(self.c.call("instantiate", env(A, 10, funds), msg, funds=funds), ("ok", b""))
+        FUEL["oracle-payout instantiate"] = self.c.last_fuel
+
+    def settle(self, height):
+        return self.c.call("execute", env(C, height), b"\1")
+
+    def status(self):
+        d = Dec(self.c.call("query", query_env(), b"\0")[1])
+        s = (d.string(), d.i128(), d.take(20), d.take(20), d.u64(), d.u64(),
+             [(d.string(), d.u128()) for _ in range(d.u32())], d.u8(), (d.u64(), d.i128()) if d.u8() else None)
+        d.end()
+        return s
+
+    def test_the_threshold_reached_pays_the_beneficiary(self):
+        c = self.c
+        self.assertEqual(self.settle(20), ("err", "the feed eur-usd has no final value yet"))
+        c.oracle["eur-usd"] = oracle_value(1, 109, 15)
+        self.assertEqual(self.settle(20), ("err", "the feed's value 109 is below the threshold 110"))
+        c.oracle["eur-usd"] = oracle_value(2, 120, 30)
+        self.assertEqual(self.settle(31)[0], "ok")
+        FUEL["oracle-payout execute Settle"] = c.last_fuel
+        self.assertEqual(c.transfers, [(B, "utrib", 100)])
+        self.assertEqual(self.status(), ("eur-usd", 110, B, A, 50_000, 10, [], 1, (2, 120)))
+        self.assertEqual(c.events, [("wasm-oracle-payout", [("action", "paid"), ("to", B.hex())])])
+
+    def test_a_stale_value_does_not_pay_and_expiry_returns_the_coins(self):
+        c = self.c
+        c.oracle["eur-usd"] = oracle_value(1, 500, 10)
+        self.assertEqual(self.settle(20)[1], "the feed's latest value became final at height 10, "
+                                             "not after this payout's instantiation at height 10")
+        self.assertEqual(self.settle(50)[0], "ok")
+        self.assertEqual(c.transfers, [(A, "utrib", 100)])
+        self.assertEqual(self.status()[6:], ([], 2, None))
+
+
+def channel_bytes(channel, version, counterparty_channel=""):
+    return (string("wasm-trib1here") + string(channel) + string("wasm-trib1there") + string(counterparty_channel)
+            + string(version) + u8(0))
+
+
+def packet_bytes(seq, source_channel, dest_channel, data, timeout_time_ms=1):
+    return (u64(seq) + string("wasm-trib1there") + string(source_channel) + string("wasm-trib1here")
+            + string(dest_channel) + byte_vec(data) + u64(0) + u64(timeout_time_ms))
+
+
+def message(text, sender):
+    return string(text) + sender
+
+
+class IbcMessenger(unittest.TestCase):
+    """The module's IBC exports, called as the ABI says, with channel-0 open."""
+
+    def setUp(self):
+        c = self.c = Chain(out_wasm("ibc-messenger"))
+        self.assertEqual(c.call("instantiate", env(A), b""), ("ok", b""))
+        self.assertEqual(c.call("ibc_channel_open", env(C), channel_bytes("channel-0", "ics20-1")),
+                         ("err", "this messenger speaks version messenger-1, not ics20-1"))
+        self.assertEqual(c.call("ibc_channel_open", env(C), channel_bytes("channel-0", "messenger-1")), ("ok", b""))
+        FUEL["ibc-messenger ibc_channel_open"] = c.last_fuel
+        c.channels.add("channel-0")
+
+    def send(self, text, height=10):
+        return self.c.call("execute", env(A, height), b"\0" + string("channel-0") + string(text) + u64(60_000))
+
+    def delivery(self, seq):
+        r = self.c.call("query", query_env(), b"\1" + string("channel-0") + u64(seq))
+        d = Dec(r[1])
+        self.assertEqual(d.u8(), 1, "Some")
+        channel, sequence, text, sender, timeout = d.string(), d.u64(), d.string(), d.take(20), d.u64()
+        tag = d.u8()
+        delivery = (tag, d.u64() if tag == 1 else d.string() if tag == 2 else None)
+        d.end()
+        return delivery
+
+    def test_send_then_ack_error_ack_and_timeout(self):
+        c = self.c
+        self.assertEqual(self.send("hello"), ("ok", u64(1)))
+        FUEL["ibc-messenger execute Send"] = c.last_fuel
+        self.send("fail")
+        self.send("lost")
+        self.assertEqual(c.packets[0], (1, "channel-0", message("hello", A), 0, 10_000 + 60_000))
+        self.assertEqual([p[0] for p in c.packets], [1, 2, 3])
+        self.assertEqual(self.delivery(1), (0, None))
+
+        def back(seq):  # the packet as this end's callbacks get it back
+            p = c.packets[seq - 1]
+            return (u64(seq) + string("wasm-trib1here") + string("channel-0") + string("wasm-trib1there")
+                    + string("channel-7") + byte_vec(p[2]) + u64(p[3]) + u64(p[4]))
+
+        self.assertEqual(c.call("ibc_packet_ack", env(C), back(1) + b"\0" + byte_vec(u64(4))), ("ok", b""))
+        FUEL["ibc-messenger ibc_packet_ack"] = c.last_fuel
+        self.assertEqual(c.call("ibc_packet_ack", env(C), back(2) + b"\1" + string("refused")), ("ok", b""))
+        self.assertEqual(c.call("ibc_packet_timeout", env(C), back(3)), ("ok", b""))
+        self.assertEqual([self.delivery(s) for s in (1, 2, 3)], [(1, 4), (2, "refused"), (3, None)])
+        self.assertEqual(c.call("ibc_packet_timeout", env(C), back(3)),
+                         ("err", "packet channel-0/3 is settled already"))
+
+    def test_receive_acknowledges_with_the_count_and_refuses_fail(self):
+        c = self.c
+        receive = lambda seq, text: c.call("ibc_packet_receive", env(C, 20),
+                                           packet_bytes(seq, "channel-7", "channel-0", message(text, B)))
+        self.assertEqual(receive(1, "hi"), ("ok", u64(1)))
+        FUEL["ibc-messenger ibc_packet_receive"] = c.last_fuel
+        self.assertEqual(receive(2, "fail"), ("err", 'the text "fail" is refused on purpose'))
+        self.assertEqual(receive(3, "x" * 257), ("err", "a text is at most 256 bytes; this one has 257"))
+        self.assertEqual(receive(4, "there"), ("ok", u64(2)))
+        d = Dec(c.call("query", query_env(), b"\0" + u32(5))[1])
+        total, n = d.u64(), d.u32()
+        got = [(d.string(), d.u64(), d.take(20), d.string(), d.u64()) for _ in range(n)]
+        d.end()
+        self.assertEqual((total, got), (2, [("channel-0", 4, B, "there", 20), ("channel-0", 1, B, "hi", 20)]))
+
+    def test_sending_on_a_channel_the_host_has_not_opened_traps(self):
+        self.c.channels.clear()
+        with self.assertRaisesRegex(Trap, "channel channel-0 is not open"):
+            self.send("hello")
 
 
 class Allocator(unittest.TestCase):

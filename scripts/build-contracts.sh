@@ -47,9 +47,13 @@ mkdir -p contracts/out
 outs=()
 for dir in contracts/examples/*/; do
   name="$(basename "$dir")"
-  built="contracts/target/$target/release/tributary_contract_$name.wasm"
+  # Every example's package is tributary-contract-{its directory}; cargo
+  # names the library file with underscores (oracle-payout ->
+  # tributary_contract_oracle_payout.wasm), the module keeps the
+  # directory's name (contracts/out/oracle-payout.wasm).
+  built="contracts/target/$target/release/tributary_contract_${name//-/_}.wasm"
   out="contracts/out/$name.wasm"
-  [ -f "$built" ] || { echo "build-contracts: $built was not built (is examples/$name in contracts/Cargo.toml?)" >&2; exit 1; }
+  [ -f "$built" ] || { echo "build-contracts: $built was not built (is examples/$name in contracts/Cargo.toml, as package tributary-contract-$name?)" >&2; exit 1; }
   # rustc leaves a few post-MVP instructions from precompiled `core`;
   # lower_wasm.py rewrites them (its docstring says which and why).
   if [ ! -f "$out" ] || [ "$built" -nt "$out" ] || [ contracts/lower_wasm.py -nt "$out" ] || [ contracts/check_wasm.py -nt "$out" ]; then

@@ -106,37 +106,57 @@ pub unsafe fn export_dealloc(ptr: u32, len: u32) {
 }
 
 /// Writes the module's exports: `alloc`, `dealloc`, `instantiate`,
-/// `execute`, and `query` and `migrate` when given. Call it once, at the
+/// `execute`, and each optional entry point given. Call it once, at the
 /// crate root of the contract's `cdylib`.
 ///
-/// Each handler is a function (any path) taking the environment and the
-/// decoded message and returning [`Response`]:
+/// Each handler is a function (any path, or a closure) taking the
+/// environment and the decoded message and returning [`Response`]:
 ///
 /// ```ignore
 /// fn instantiate(env: Env, msg: InstantiateMsg) -> Response;
 /// fn execute(env: Env, msg: ExecuteMsg) -> Response;
-/// fn query(env: QueryEnv, msg: QueryMsg) -> Response;     // optional
-/// fn migrate(env: Env, msg: MigrateMsg) -> Response;      // optional
+/// fn query(env: QueryEnv, msg: QueryMsg) -> Response;                       // optional
+/// fn migrate(env: Env, msg: MigrateMsg) -> Response;                        // optional
+/// // ABI v2, optional: the contract as an IBC application (crate::ibc).
+/// fn ibc_channel_open(env: Env, channel: IbcChannel) -> Response;           // Err refuses the channel
+/// fn ibc_packet_receive(env: Env, packet: IbcPacket) -> Response;           // Ok(ack data) or Err(error ack)
+/// fn ibc_packet_ack(env: Env, (packet, ack): (IbcPacket, IbcAck)) -> Response;
+/// fn ibc_packet_timeout(env: Env, packet: IbcPacket) -> Response;
 ///
-/// export_contract!(instantiate: instantiate, execute: execute, query: query, migrate: migrate);
+/// export_contract!(
+///     instantiate: instantiate,
+///     execute: execute,
+///     query: query,
+///     ibc_channel_open: ibc_channel_open,
+///     ibc_packet_receive: ibc_packet_receive,
+///     ibc_packet_ack: ibc_packet_ack,
+///     ibc_packet_timeout: ibc_packet_timeout,
+///     allow_reentry: true,
+/// );
 /// ```
 ///
-/// The keys come in that order; `query` and `migrate` may each be left out.
-/// On targets other than wasm32 the macro expands to nothing: call the
-/// handlers, or [`call`] with encoded input, directly in host tests.
+/// `instantiate` and `execute` come first; the optional keys follow in any
+/// order, each at most once (a second one is a duplicate export, which the
+/// linker refuses). The IBC entry points' message types are the ABI's, so
+/// a handler taking another type does not compile. `allow_reentry: true`
+/// exports the empty function `allow_reentry`, the ABI's permission for
+/// this contract to be called while it is already on the call stack
+/// (A → B → A); leave it out unless the contract is written for that (its
+/// state may be half-updated when it is re-entered). Only `true` is
+/// accepted.
+///
+/// On wasm32 the macro writes the exports. Elsewhere it only type-checks
+/// the handlers against their entry points (so host builds catch a wrong
+/// signature or key): call the handlers, or [`call`] with encoded input,
+/// directly in host tests.
 #[macro_export]
 macro_rules! export_contract {
     (
-        instantiate: $instantiate:path,
-        execute: $execute:path
-        $(, query: $query:path)?
-        $(, migrate: $migrate:path)?
+        instantiate: $instantiate:expr,
+        execute: $execute:expr
+        $(, $key:ident: $handler:expr)*
         $(,)?
     ) => {
-        // Rust names of their own (`export_name` sets the symbol), so that a
-        // handler called `instantiate` at the call site is not shadowed by
-        // the export; the anonymous const keeps them out of the crate's
-        // namespace.
         #[cfg(target_arch = "wasm32")]
         const _: () = {
             #[unsafe(export_name = "alloc")]
@@ -149,34 +169,62 @@ macro_rules! export_contract {
                 // SAFETY: the host gives back what `alloc` gave it.
                 unsafe { $crate::entry::export_dealloc(ptr, len) }
             }
+        };
+        $crate::__export_entry!(instantiate: $instantiate);
+        $crate::__export_entry!(execute: $execute);
+        $( $crate::__export_entry!($key: $handler); )*
+    };
+}
 
-            #[unsafe(export_name = "instantiate")]
-            unsafe extern "C" fn __tributary_instantiate(ptr: u32, len: u32) -> u64 {
+/// One key of [`export_contract!`]: the entry point's export name, its
+/// environment type and its message type (`_`: the handler's choice).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_entry {
+    (instantiate: $f:expr) => { $crate::__export_entry!(@entry "instantiate", $crate::Env, _, $f); };
+    (execute: $f:expr) => { $crate::__export_entry!(@entry "execute", $crate::Env, _, $f); };
+    (query: $f:expr) => { $crate::__export_entry!(@entry "query", $crate::QueryEnv, _, $f); };
+    (migrate: $f:expr) => { $crate::__export_entry!(@entry "migrate", $crate::Env, _, $f); };
+    (ibc_channel_open: $f:expr) => {
+        $crate::__export_entry!(@entry "ibc_channel_open", $crate::Env, $crate::IbcChannel, $f);
+    };
+    (ibc_packet_receive: $f:expr) => {
+        $crate::__export_entry!(@entry "ibc_packet_receive", $crate::Env, $crate::IbcPacket, $f);
+    };
+    (ibc_packet_ack: $f:expr) => {
+        $crate::__export_entry!(@entry "ibc_packet_ack", $crate::Env, ($crate::IbcPacket, $crate::IbcAck), $f);
+    };
+    (ibc_packet_timeout: $f:expr) => {
+        $crate::__export_entry!(@entry "ibc_packet_timeout", $crate::Env, $crate::IbcPacket, $f);
+    };
+    (allow_reentry: $on:expr) => {
+        const _: () = assert!($on, "allow_reentry takes `true`; leave the key out to refuse re-entry");
+        // Its presence is the permission; the host never calls it.
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            #[unsafe(export_name = "allow_reentry")]
+            extern "C" fn __tributary_allow_reentry() {}
+        };
+    };
+    (@entry $name:literal, $env:ty, $msg:ty, $f:expr) => {
+        // A Rust name of its own (`export_name` sets the symbol), so that a
+        // handler called `instantiate` at the call site is not shadowed by
+        // the export; the anonymous const keeps it out of the crate's
+        // namespace.
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            #[unsafe(export_name = $name)]
+            unsafe extern "C" fn __tributary_entry(ptr: u32, len: u32) -> u64 {
                 // SAFETY: the host wrote `len` bytes at `ptr`.
-                unsafe { $crate::entry::export::<$crate::Env, _, _>(ptr, len, $instantiate) }
+                unsafe { $crate::entry::export::<$env, $msg, _>(ptr, len, $f) }
             }
-
-            #[unsafe(export_name = "execute")]
-            unsafe extern "C" fn __tributary_execute(ptr: u32, len: u32) -> u64 {
-                // SAFETY: the host wrote `len` bytes at `ptr`.
-                unsafe { $crate::entry::export::<$crate::Env, _, _>(ptr, len, $execute) }
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: () = {
+            #[allow(dead_code)]
+            fn __tributary_check(input: &[u8]) {
+                let _ = $crate::entry::call::<$env, $msg, _>(input, $f);
             }
-
-            $(
-                #[unsafe(export_name = "query")]
-                unsafe extern "C" fn __tributary_query(ptr: u32, len: u32) -> u64 {
-                    // SAFETY: the host wrote `len` bytes at `ptr`.
-                    unsafe { $crate::entry::export::<$crate::QueryEnv, _, _>(ptr, len, $query) }
-                }
-            )?
-
-            $(
-                #[unsafe(export_name = "migrate")]
-                unsafe extern "C" fn __tributary_migrate(ptr: u32, len: u32) -> u64 {
-                    // SAFETY: the host wrote `len` bytes at `ptr`.
-                    unsafe { $crate::entry::export::<$crate::Env, _, _>(ptr, len, $migrate) }
-                }
-            )?
         };
     };
 }
@@ -243,6 +291,43 @@ mod tests {
     #[should_panic(expected = "environment does not decode")]
     fn an_environment_that_does_not_decode_aborts() {
         call(&[1, 2, 3], |_: Env, (): ()| Ok(vec![]));
+    }
+
+    /// Every key at once, out of order, with a trailing comma: on the host
+    /// the macro type-checks each handler against its entry point (a
+    /// handler of the wrong message type for an IBC entry would not build).
+    mod every_key {
+        use crate::Env;
+        use crate::{IbcAck, IbcChannel, IbcPacket, QueryEnv, Response};
+        use alloc::vec;
+
+        fn instantiate(_: Env, _: ()) -> Response {
+            Ok(vec![])
+        }
+        fn open(_: Env, channel: IbcChannel) -> Response {
+            Ok(channel.version.into_bytes())
+        }
+        fn receive(_: Env, packet: IbcPacket) -> Response {
+            Ok(packet.data)
+        }
+        fn ack(_: Env, (_, ack): (IbcPacket, IbcAck)) -> Response {
+            match ack {
+                IbcAck::Success(data) => Ok(data),
+                IbcAck::Error(e) => Err(e),
+            }
+        }
+
+        crate::export_contract!(
+            instantiate: instantiate,
+            execute: |_: Env, n: u64| Ok(crate::to_bytes(&n)),
+            ibc_packet_ack: ack,
+            query: |_: QueryEnv, (): ()| Ok(vec![]),
+            ibc_channel_open: open,
+            ibc_packet_receive: receive,
+            ibc_packet_timeout: receive,
+            migrate: instantiate,
+            allow_reentry: true,
+        );
     }
 
     #[test]

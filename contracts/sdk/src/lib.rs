@@ -1,5 +1,5 @@
 //! Write Tributary contracts: WebAssembly modules that any chain running the
-//! `contracts` module executes (guest ABI version 1, `interop-spec/contracts.md`).
+//! `contracts` module executes (guest ABI version 2, `interop-spec/contracts.md`).
 //!
 //! A contract is a `cdylib` that depends on this crate and calls
 //! [`export_contract!`] once with its entry functions:
@@ -25,6 +25,11 @@
 //! export_contract!(instantiate: instantiate, execute: execute, query: query);
 //! ```
 //!
+//! Version 2 of the ABI adds calls to other contracts ([`calls`]), the
+//! chain's oracle ([`oracle`]) and IBC ([`ibc`], and the `ibc_*` entry
+//! points of [`export_contract!`]). A module that uses none of them imports
+//! only what version 1 has, and runs on a version 1 chain.
+//!
 //! The crate is `no_std` (with `alloc`) and float-free. Everything that
 //! touches the host — imports, the allocator, the panic handler, the exports —
 //! exists only on `wasm32`. On any other target the same API runs against an
@@ -38,8 +43,11 @@ extern crate alloc;
 extern crate std;
 
 pub mod bank;
+pub mod calls;
 pub mod entry;
 pub mod events;
+pub mod ibc;
+pub mod oracle;
 pub mod storage;
 mod sys;
 #[cfg(not(target_arch = "wasm32"))]
@@ -51,7 +59,7 @@ mod wasm;
 
 pub use borsh;
 pub use entry::Response;
-pub use types::{Address, ContractResult, Env, QueryEnv};
+pub use types::{Address, ContractResult, Env, IbcAck, IbcChannel, IbcPacket, OracleValue, QueryEnv, SendPacket};
 
 use alloc::vec::Vec;
 

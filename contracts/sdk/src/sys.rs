@@ -24,6 +24,21 @@ mod imp {
         fn emit_event(ptr: *const u8, len: u32);
         #[link_name = "abort"]
         fn host_abort(msg_ptr: *const u8, msg_len: u32) -> !;
+        // Version 2.
+        #[link_name = "call_contract"]
+        fn host_call_contract(
+            addr_ptr: *const u8,
+            msg_ptr: *const u8,
+            msg_len: u32,
+            funds_ptr: *const u8,
+            funds_len: u32,
+        ) -> i64;
+        #[link_name = "query_contract"]
+        fn host_query_contract(addr_ptr: *const u8, msg_ptr: *const u8, msg_len: u32) -> i64;
+        #[link_name = "oracle_read"]
+        fn host_oracle_read(feed_ptr: *const u8, feed_len: u32) -> i64;
+        #[link_name = "ibc_send_packet"]
+        fn host_ibc_send_packet(ptr: *const u8, len: u32) -> i64;
     }
 
     /// `len` bytes from the register (the length a register-filling call
@@ -78,11 +93,43 @@ mod imp {
         // SAFETY: pointer and length of a live str; the host traps.
         unsafe { host_abort(msg.as_ptr(), msg.len() as u32) }
     }
+
+    /// The register after a call that always fills it (a callee's
+    /// `ContractResult`): -1 there is the host breaking the ABI.
+    fn result_register(len: i64, what: &str) -> Vec<u8> {
+        register(len).unwrap_or_else(|| abort(what))
+    }
+
+    pub fn call_contract(addr: &[u8; 20], msg: &[u8], funds: &[u8]) -> Vec<u8> {
+        // SAFETY: a 20-byte array and the pointers and lengths of live slices.
+        let len = unsafe {
+            host_call_contract(addr.as_ptr(), msg.as_ptr(), msg.len() as u32, funds.as_ptr(), funds.len() as u32)
+        };
+        result_register(len, "host: call_contract filled no register")
+    }
+
+    pub fn query_contract(addr: &[u8; 20], msg: &[u8]) -> Vec<u8> {
+        // SAFETY: a 20-byte array and the pointer and length of a live slice.
+        let len = unsafe { host_query_contract(addr.as_ptr(), msg.as_ptr(), msg.len() as u32) };
+        result_register(len, "host: query_contract filled no register")
+    }
+
+    pub fn oracle_read(feed: &str) -> Option<Vec<u8>> {
+        // SAFETY: pointer and length of a live str.
+        register(unsafe { host_oracle_read(feed.as_ptr(), feed.len() as u32) })
+    }
+
+    pub fn ibc_send_packet(encoded: &[u8]) -> u64 {
+        // SAFETY: pointer and length of a live slice.
+        let sequence = unsafe { host_ibc_send_packet(encoded.as_ptr(), encoded.len() as u32) };
+        // Sequences count up from 1; the host traps instead of failing.
+        u64::try_from(sequence).unwrap_or_else(|_| abort("host: ibc_send_packet returned a negative sequence"))
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 mod imp {
-    use crate::testing::with_host;
+    use crate::testing::{with_host, writable};
     use alloc::string::ToString;
     use alloc::vec::Vec;
 
@@ -91,10 +138,12 @@ mod imp {
     }
 
     pub fn storage_set(key: &[u8], value: &[u8]) {
+        writable("storage_write");
         with_host(|h| h.storage.insert(key.to_vec(), value.to_vec()));
     }
 
     pub fn storage_del(key: &[u8]) {
+        writable("storage_remove");
         with_host(|h| h.storage.remove(key));
     }
 
@@ -109,6 +158,7 @@ mod imp {
     }
 
     pub fn transfer(to: &[u8; 20], denom: &str, amount: u128) {
+        writable("bank_transfer");
         with_host(|h| h.transfers.push((*to, denom.to_string(), amount)));
     }
 
@@ -121,6 +171,25 @@ mod imp {
     pub fn abort(msg: &str) -> ! {
         panic!("contract aborted: {msg}")
     }
+
+    pub fn call_contract(addr: &[u8; 20], msg: &[u8], funds: &[u8]) -> Vec<u8> {
+        crate::testing::calls::run(addr, msg, funds, false)
+    }
+
+    pub fn query_contract(addr: &[u8; 20], msg: &[u8]) -> Vec<u8> {
+        crate::testing::calls::run(addr, msg, &[], true)
+    }
+
+    pub fn oracle_read(feed: &str) -> Option<Vec<u8>> {
+        with_host(|h| h.oracle.get(feed).map(crate::to_bytes))
+    }
+
+    pub fn ibc_send_packet(encoded: &[u8]) -> u64 {
+        crate::testing::send_packet(encoded)
+    }
 }
 
-pub(crate) use imp::{abort, event, storage_del, storage_get, storage_next_raw, storage_set, transfer};
+pub(crate) use imp::{
+    abort, call_contract, event, ibc_send_packet, oracle_read, query_contract, storage_del, storage_get,
+    storage_next_raw, storage_set, transfer,
+};

@@ -1,6 +1,6 @@
 //! Text for events and errors without `core::fmt`: formatting machinery
-//! costs kilobytes of code in every module, and these two cover what
-//! contracts print (amounts and addresses).
+//! costs kilobytes of code in every module, and these cover what contracts
+//! print (amounts, oracle numbers and addresses).
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -27,6 +27,16 @@ pub fn decimal(n: u128) -> String {
     digits.reverse();
     // ASCII digits are UTF-8.
     String::from_utf8(digits).unwrap_or_default()
+}
+
+/// `n` in decimal, `-` first when negative (an oracle's numbers are `i128`).
+pub fn signed_decimal(n: i128) -> String {
+    let digits = decimal(n.unsigned_abs());
+    if n < 0 {
+        concat(&["-", &digits])
+    } else {
+        digits
+    }
 }
 
 /// `bytes` in lowercase hex (an address: 40 characters).
@@ -57,6 +67,13 @@ mod tests {
     fn decimal_matches_display() {
         for n in [0u128, 7, 10, 1234567890, u64::MAX as u128, u64::MAX as u128 + 1, 1 << 96, u128::MAX - 1, u128::MAX] {
             assert_eq!(decimal(n), alloc::format!("{n}"));
+        }
+    }
+
+    #[test]
+    fn signed_decimal_matches_display() {
+        for n in [0i128, 5, -5, -10, i128::MAX, i128::MIN, i128::MIN + 1] {
+            assert_eq!(signed_decimal(n), alloc::format!("{n}"));
         }
     }
 
