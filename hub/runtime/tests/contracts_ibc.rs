@@ -56,12 +56,16 @@ fn module(body: &str) -> Vec<u8> {
 }
 
 fn deploy(world: &World, side: &Side, code: Vec<u8>) -> Address {
+    deploy_with(world, side, code, vec![])
+}
+
+fn deploy_with(world: &World, side: &Side, code: Vec<u8>, msg: Vec<u8>) -> Address {
     let code_hash = Hash(Sha256::digest(&code).into());
     ok(world.exec(side, &side.user, TxBody::UploadCode { code }));
     let receipt = ok(world.exec(
         side,
         &side.user,
-        TxBody::InstantiateContract { code_hash, msg: vec![], funds: vec![], admin: None, label: "ibc".into() },
+        TxBody::InstantiateContract { code_hash, msg, funds: vec![], admin: None, label: "ibc".into() },
     ));
     event(&receipt, "instantiate_contract").get("contract").unwrap().parse().unwrap()
 }
@@ -170,4 +174,70 @@ fn contracts_on_two_chains_talk_over_a_channel_and_misbehaviour_settles_cleanly(
     ok(world.timeout(b, a, &a_client, &packet));
     let timed_out: IbcPacket = borsh::from_slice(&stored(a, &talker_a, b"t").unwrap()).unwrap();
     assert_eq!(timed_out.data, b"late");
+}
+
+fn example(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../contracts/out/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}; build the example contracts (scripts/build-contracts.sh)"))
+}
+
+fn messenger_query<T: borsh::BorshDeserialize>(side: &Side, contract: &Address, msg: messenger::QueryMsg) -> T {
+    let latest = side.chain.latest();
+    let gas = &side.chain.genesis().params.gas;
+    let data = contracts::query(
+        &latest,
+        side.chain.genesis().chain_id.as_str(),
+        side.height(),
+        0,
+        contract,
+        &borsh::to_vec(&msg).unwrap(),
+        gas,
+        100_000_000,
+    )
+    .unwrap();
+    borsh::from_slice(&data).unwrap()
+}
+
+use tributary_contract_ibc_messenger::msg as messenger;
+
+/// The SDK's messenger example, the same code on both chains: a message
+/// there, its acknowledgement back with the receiver's count, and a text
+/// the receiver refuses coming back as a failed delivery.
+#[test]
+fn the_messenger_example_talks_between_two_chains() {
+    let world = World::with_modules(&["contracts"]);
+    let (a, b) = (&world.a, &world.b);
+    let on_a = deploy_with(&world, a, example("ibc-messenger"), borsh::to_vec(&messenger::InstantiateMsg {}).unwrap());
+    let on_b = deploy_with(&world, b, example("ibc-messenger"), borsh::to_vec(&messenger::InstantiateMsg {}).unwrap());
+    let port = contracts::contract_port;
+    let mut clients = None;
+    let error = world.open_ports(&mut clients, &port(&on_a), &port(&on_b), "talk-1", Ordering::Unordered).unwrap_err();
+    assert!(error.contains(messenger::VERSION), "the messenger speaks only its own version: {error}");
+    let path =
+        world.open_ports(&mut clients, &port(&on_a), &port(&on_b), messenger::VERSION, Ordering::Unordered).unwrap();
+    let say = |text: &str| {
+        let msg = borsh::to_vec(&messenger::ExecuteMsg::Send {
+            channel: path.a_channel.clone(),
+            text: text.into(),
+            timeout_ms: 600_000,
+        })
+        .unwrap();
+        let receipt = ok(world.exec(a, &a.user, TxBody::ExecuteContract { contract: on_a, msg, funds: vec![] }));
+        let sequence: u64 = event(&receipt, "send_packet").get("sequence").unwrap().parse().unwrap();
+        world.pending_on(a, &port(&on_a), &path.a_channel).into_iter().find(|p| p.sequence == sequence).unwrap()
+    };
+    for text in ["hello from a", "fail"] {
+        let packet = say(text);
+        ok(world.recv(a, b, &path.b_client, &packet));
+        ok(world.acknowledge(b, a, &path.a_client, &packet));
+    }
+    let page: messenger::ReceivedPage = messenger_query(b, &on_b, messenger::QueryMsg::Received { limit: 10 });
+    assert_eq!(page.total, 1);
+    assert_eq!(page.messages[0].text, "hello from a");
+    assert_eq!(page.messages[0].sender, a.user.public_key().address().0);
+    let sent: Vec<messenger::Sent> = messenger_query(a, &on_a, messenger::QueryMsg::SentAll);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].delivery, messenger::Delivery::Delivered { count: 1 });
+    assert!(matches!(&sent[1].delivery, messenger::Delivery::Failed { .. }), "{:?}", sent[1].delivery);
 }

@@ -8,6 +8,7 @@ use crate::bank::BankRead;
 use crate::test_chain::{assert_ok, native, TestChain};
 use tributary_contract_counter::msg as counter;
 use tributary_contract_escrow::msg as escrow;
+use tributary_contract_oracle_payout::msg as payout;
 use tributary_contract_token::msg as token;
 use tributary_crypto::SigningKey;
 
@@ -148,4 +149,46 @@ fn the_escrow_releases_its_coins_to_the_beneficiary_on_the_arbiters_word_only() 
     assert_eq!(w.chain.state.balance(&addr(&beneficiary), &native()).unwrap(), 500);
     assert_eq!(w.chain.state.balance(&contract, &native()).unwrap(), 0);
     refused_with(&w.execute(&arbiter, contract, escrow::ExecuteMsg::Approve), "already settled");
+}
+
+/// The oracle-driven example: it pays its deposit to the beneficiary once
+/// the feed's final value reaches the threshold, and refuses before.
+#[test]
+fn the_oracle_payout_pays_when_the_feed_reaches_its_threshold() {
+    let (owner, beneficiary) = (SigningKey::generate(), SigningKey::generate());
+    let mut world = World { chain: TestChain::new(&["contracts", "oracle"], &[&owner], 1_000_000) };
+    let init = payout::InstantiateMsg {
+        feed: "btc-usd".into(),
+        threshold: 70_000,
+        beneficiary: addr(&beneficiary).0,
+        owner: addr(&owner).0,
+        expiry_time_ms: u64::MAX,
+    };
+    let contract = world.deploy(&owner, "oracle-payout", init, vec![(native(), 5_000)]);
+    let set_price = |world: &mut World, round: u64, price: i128| {
+        let value = crate::oracle::FinalValue {
+            round,
+            value: borsh::to_vec(&price).unwrap(),
+            reports: 3,
+            height: world.chain.height + 1,
+            time_ms: 2_000,
+        };
+        world.chain.state.insert(crate::oracle::state_key::value("btc-usd", round), borsh::to_vec(&value).unwrap());
+        world.chain.state.insert(crate::oracle::state_key::latest("btc-usd"), borsh::to_vec(&round).unwrap());
+    };
+    // No value yet, then one below the threshold: refused, nothing paid.
+    let receipt = world.execute(&owner, contract, payout::ExecuteMsg::Settle);
+    assert!(!receipt.success, "{receipt:?}");
+    set_price(&mut world, 1, 65_000);
+    let receipt = world.execute(&owner, contract, payout::ExecuteMsg::Settle);
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("below the threshold"), "{receipt:?}");
+    assert_eq!(world.chain.state.balance(&addr(&beneficiary), &native()).unwrap(), 0);
+    // The feed reaches it: the deposit goes to the beneficiary.
+    set_price(&mut world, 2, 71_500);
+    assert_ok(&world.execute(&owner, contract, payout::ExecuteMsg::Settle));
+    assert_eq!(world.chain.state.balance(&addr(&beneficiary), &native()).unwrap(), 5_000);
+    assert_eq!(world.chain.state.balance(&contract, &native()).unwrap(), 0);
+    let status: payout::Status = world.query(contract, payout::QueryMsg::Status);
+    assert_eq!(status.outcome, payout::Outcome::Paid);
+    assert_eq!(status.paid_by.map(|(_, price)| price), Some(71_500));
 }
