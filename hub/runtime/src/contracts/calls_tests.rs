@@ -277,3 +277,49 @@ fn a_contract_reads_the_oracles_latest_final_value() {
     assert_eq!(crate::oracle::decode_number(&read.value), Some(65_000));
     assert_eq!(read.time_ms, 1_000);
 }
+
+/// Keys come back in order from `storage_next`, whatever order they were
+/// written in, removed keys left out, and only this contract's.
+#[test]
+fn storage_next_walks_a_contracts_keys_in_order() {
+    let (alice, mut chain) = setup();
+    // Execute: write "c", "a", "d", "b", remove "d"; then walk from "" and
+    // keep the keys met, one byte each, under "w".
+    let code = wat::parse_str(format!(
+        r#"(module
+             (import "env" "storage_next" (func $next (param i32 i32 i32 i32) (result i64)))
+             (import "env" "storage_remove" (func $remove (param i32 i32)))
+             {PRELUDE}
+             (data (i32.const 700) "cadbw")
+             (func (export "execute") (param i32 i32) (result i64) (local $n i32) (local $start i32) (local $len i32)
+               (call $write (i32.const 700) (i32.const 1) (i32.const 700) (i32.const 1))
+               (call $write (i32.const 701) (i32.const 1) (i32.const 700) (i32.const 1))
+               (call $write (i32.const 702) (i32.const 1) (i32.const 700) (i32.const 1))
+               (call $write (i32.const 703) (i32.const 1) (i32.const 700) (i32.const 1))
+               (call $remove (i32.const 702) (i32.const 1))
+               ;; the start key lives at 900: empty at first, then [key, 0]
+               (local.set $len (i32.const 0))
+               (block $done
+                 (loop $walk
+                   (br_if $done (i64.lt_s (call $next (i32.const 900) (local.get $len) (i32.const 0) (i32.const 0)) (i64.const 0)))
+                   (call $register (i32.const 5000))
+                   ;; the entry is borsh (key, value): the key's one byte is at 5004
+                   (i32.store8 (i32.add (i32.const 6000) (local.get $n)) (i32.load8_u (i32.const 5004)))
+                   (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                   (i32.store8 (i32.const 900) (i32.load8_u (i32.const 5004)))
+                   (i32.store8 (i32.const 901) (i32.const 0))
+                   (local.set $len (i32.const 2))
+                   (br $walk)))
+               (call $write (i32.const 704) (i32.const 1) (i32.const 6000) (local.get $n))
+               i64.const 5))"#
+    ))
+    .unwrap();
+    let contract = deploy(&mut chain, &alice, code);
+    assert_ok(&execute(&mut chain, &alice, contract));
+    assert_eq!(stored(&chain, &contract, b"w"), Some(b"abc".to_vec()));
+    // A second contract's keys stay out of the first's walk.
+    let other = deploy(&mut chain, &alice, super::tests::counter());
+    execute(&mut chain, &alice, other);
+    assert_ok(&execute(&mut chain, &alice, contract));
+    assert_eq!(stored(&chain, &contract, b"w"), Some(b"abcw".to_vec()), "its own \"w\" is a key now");
+}

@@ -232,22 +232,37 @@ impl Host for ChainHost<'_, '_> {
     }
 
     fn storage_write(&mut self, key: &[u8], value: &[u8]) -> Result<(), HostError> {
-        self.state.set(state_key::storage(&self.contract, key), value.to_vec());
+        let path = state_key::storage(&self.contract, key);
+        let fail = |e: crate::state::StateReadError| HostError(e.to_string());
+        // A new key joins the contract's key order (an overwrite does not).
+        if self.state.get(&path).map_err(fail)?.is_none() {
+            super::key_index::insert(self.state, &self.contract, key).map_err(fail)?;
+        }
+        self.state.set(path, value.to_vec());
         Ok(())
     }
 
     fn storage_remove(&mut self, key: &[u8]) -> Result<(), HostError> {
-        self.state.delete(state_key::storage(&self.contract, key));
+        let path = state_key::storage(&self.contract, key);
+        let fail = |e: crate::state::StateReadError| HostError(e.to_string());
+        if self.state.get(&path).map_err(fail)?.is_some() {
+            super::key_index::remove(self.state, &self.contract, key).map_err(fail)?;
+            self.state.delete(path);
+        }
         Ok(())
     }
 
     fn storage_next(
         &mut self,
-        _start: &[u8],
-        _end: Option<&[u8]>,
+        start: &[u8],
+        end: Option<&[u8]>,
     ) -> Result<Option<tributary_wasm::host::Entry>, HostError> {
-        // The state tree is keyed by hash: it has no key order to walk.
-        Err(HostError("storage_next is not available on this chain yet: keep an index of your keys".into()))
+        let fail = |e: crate::state::StateReadError| HostError(e.to_string());
+        let Some(key) = super::key_index::next(&*self.state, &self.contract, start, end).map_err(fail)? else {
+            return Ok(None);
+        };
+        let value = self.state.get(&state_key::storage(&self.contract, &key)).map_err(fail)?.unwrap_or_default();
+        Ok(Some((key, value)))
     }
 
     fn bank_transfer(&mut self, to: [u8; 20], denom: &str, amount: u128) -> Result<(), HostError> {

@@ -25,6 +25,7 @@
 
 mod host;
 pub mod ibc_app;
+pub mod key_index;
 pub mod state_key;
 
 pub use host::{contract_port, port_contract, EVENTS_PER_TX_MAX, PORT_PREFIX};
