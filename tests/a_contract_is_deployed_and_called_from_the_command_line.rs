@@ -91,6 +91,31 @@ async fn a_contract_is_deployed_and_called_from_the_command_line() {
     assert!(ok, "execute after the restart: {ran}");
     assert_eq!(count(&node, &contract), 9);
 
+    // The uploader publishes the code as a template and limits who may
+    // instantiate it; a second account is refused, the uploader is not.
+    let (ok, published) = contract_tx(
+        &node,
+        &key,
+        &["register-template", "--name", "counter", "--version", "1", "--code", &code, "--description", "counts"],
+    );
+    assert!(ok, "register-template: {published}");
+    let (ok, templates) = hub_json(&["query", "contract-templates", "--node", &node]);
+    assert!(ok, "{templates}");
+    assert_eq!(templates["contracts"][0]["name"], "counter", "{templates}");
+    assert_eq!(templates["uploadAccess"], "everybody", "{templates}");
+    let (ok, limited) = contract_tx(&node, &key, &["set-access", "--code", &code, "--instantiate", &owner]);
+    assert!(ok, "set-access: {limited}");
+    let other = home.home().join("keys").join("user1.json").to_str().unwrap().to_string();
+    let (ok, refused) =
+        contract_tx(&node, &other, &["instantiate", "--template", "counter", "--msg-hex", "0000000000000000"]);
+    assert!(!ok, "a second account instantiated limited code: {refused}");
+    assert!(refused.to_string().contains("may not instantiate this code"), "{refused}");
+    let (ok, made) =
+        contract_tx(&node, &key, &["instantiate", "--template", "counter", "--msg-hex", "0200000000000000"]);
+    assert!(ok, "instantiate --template: {made}");
+    let second = event_attribute(&made, "instantiate_contract", "contract");
+    assert_eq!(count(&node, &second), 2);
+
     // A float: the estimate says it would fail, so nothing is sent.
     let float = home.dir.path().join("float.wasm");
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/fixtures/float.wat");

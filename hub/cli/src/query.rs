@@ -59,6 +59,13 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// The chain's contract templates (every version) and who may upload code.
+    ContractTemplates {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -114,6 +121,13 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({ "a": address }),
             "contract",
         ),
+        QueryCommand::ContractTemplates { home, node } => (
+            Client::new(node_url(node, home)),
+            "{ contracts: contractTemplates { name version codeHash description } uploadAccess: contractUploadAccess }"
+                .to_string(),
+            json!({}),
+            "",
+        ),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
             "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
@@ -125,7 +139,8 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
         ClientError::Api { code, message } => anyhow::anyhow!("{message} [{code}]"),
         other => other.into(),
     })?;
-    let value = answer.get(field).cloned().unwrap_or(Value::Null);
+    // An empty field name: the whole answer.
+    let value = if field.is_empty() { answer } else { answer.get(field).cloned().unwrap_or(Value::Null) };
     if value.is_null() {
         bail!("not found: no {field} matches {command:?}", command = describe(&command));
     }
@@ -140,6 +155,7 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::Account { address, .. } => address.clone(),
         QueryCommand::State { key, .. } => key.clone(),
         QueryCommand::Contract { address, .. } => address.clone(),
+        QueryCommand::ContractTemplates { .. } => "contract templates".into(),
         QueryCommand::Chain { .. } => "chain".into(),
     }
 }

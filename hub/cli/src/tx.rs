@@ -364,11 +364,17 @@ pub enum ContractCommand {
         #[command(flatten)]
         common: TxArgs,
     },
-    /// Make a contract of stored code.
+    /// Make a contract of stored code (--code) or of a contract template (--template).
     Instantiate {
         /// The code's hash (hex).
+        #[arg(long, required_unless_present = "template", conflicts_with = "template")]
+        code: Option<String>,
+        /// A contract template's name (`hub query contract templates` lists them).
         #[arg(long)]
-        code: String,
+        template: Option<String>,
+        /// The template's version (default: its latest).
+        #[arg(long, requires = "template")]
+        version: Option<u32>,
         /// The instantiate message, hex (borsh, as the contract defines it).
         #[arg(long, default_value = "")]
         msg_hex: String,
@@ -412,6 +418,33 @@ pub enum ContractCommand {
         #[command(flatten)]
         common: TxArgs,
     },
+    /// The code's uploader says who may instantiate it.
+    SetAccess {
+        /// The code's hash (hex).
+        #[arg(long)]
+        code: String,
+        /// `everybody`, `governance` (no account), or addresses separated by commas.
+        #[arg(long)]
+        instantiate: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// The code's uploader publishes it as a version of a named contract template.
+    RegisterTemplate {
+        /// 1 to 64 of a-z, 0-9, '-', '.' and '_'.
+        #[arg(long)]
+        name: String,
+        /// Higher than every version of this name so far.
+        #[arg(long)]
+        version: u32,
+        /// The code's hash (hex).
+        #[arg(long)]
+        code: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
 }
 
 /// Most bytes `--file` reads (the chain refuses larger code anyway).
@@ -424,7 +457,9 @@ impl ContractCommand {
             | ContractCommand::Instantiate { common, .. }
             | ContractCommand::Execute { common, .. }
             | ContractCommand::Migrate { common, .. }
-            | ContractCommand::Freeze { common, .. } => common,
+            | ContractCommand::Freeze { common, .. }
+            | ContractCommand::SetAccess { common, .. }
+            | ContractCommand::RegisterTemplate { common, .. } => common,
         }
     }
 
@@ -437,13 +472,29 @@ impl ContractCommand {
                 }
                 TxBody::UploadCode { code: std::fs::read(file)? }
             }
-            ContractCommand::Instantiate { code, msg_hex, funds, admin, label, .. } => TxBody::InstantiateContract {
-                code_hash: code.parse().with_context(|| format!("--code {code:?} is not a 64-hex-digit hash"))?,
-                msg: hex_arg("--msg-hex", msg_hex)?,
-                funds: parse_funds(funds)?,
-                admin: admin.as_deref().map(str::parse).transpose().context("--admin is not an address")?,
-                label: label.clone(),
-            },
+            ContractCommand::Instantiate { code, template, version, msg_hex, funds, admin, label, .. } => {
+                let msg = hex_arg("--msg-hex", msg_hex)?;
+                let funds = parse_funds(funds)?;
+                let admin = admin.as_deref().map(str::parse).transpose().context("--admin is not an address")?;
+                match (code, template) {
+                    (Some(code), _) => TxBody::InstantiateContract {
+                        code_hash: code_hash(code)?,
+                        msg,
+                        funds,
+                        admin,
+                        label: label.clone(),
+                    },
+                    (None, Some(name)) => TxBody::InstantiateTemplate {
+                        name: name.clone(),
+                        version: *version,
+                        msg,
+                        funds,
+                        admin,
+                        label: label.clone(),
+                    },
+                    (None, None) => bail!("name the code with --code HASH, or a template with --template NAME"),
+                }
+            }
             ContractCommand::Execute { contract, msg_hex, funds, .. } => TxBody::ExecuteContract {
                 contract: contract.parse().context("--contract is not an address")?,
                 msg: hex_arg("--msg-hex", msg_hex)?,
@@ -457,8 +508,43 @@ impl ContractCommand {
             ContractCommand::Freeze { contract, .. } => {
                 TxBody::FreezeContract { contract: contract.parse().context("--contract is not an address")? }
             }
+            ContractCommand::SetAccess { code, instantiate, .. } => {
+                TxBody::SetCodeAccess { code_hash: code_hash(code)?, instantiate: parse_access(instantiate)? }
+            }
+            ContractCommand::RegisterTemplate { name, version, code, description, .. } => {
+                TxBody::RegisterContractTemplate {
+                    name: name.clone(),
+                    version: *version,
+                    code_hash: code_hash(code)?,
+                    description: description.clone(),
+                }
+            }
         })
     }
+}
+
+fn code_hash(code: &str) -> anyhow::Result<tributary_types::Hash> {
+    code.parse().with_context(|| format!("--code {code:?} is not a 64-hex-digit hash"))
+}
+
+/// `everybody`, `governance`, or `trib1…,trib1…`.
+fn parse_access(text: &str) -> anyhow::Result<tributary_types::contracts::AccessRule> {
+    use tributary_types::contracts::AccessRule;
+    Ok(match text.trim() {
+        "everybody" => AccessRule::Everybody,
+        "governance" => AccessRule::Governance,
+        list => AccessRule::Addresses(
+            list.split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().with_context(|| {
+                        format!("--instantiate {a:?}: write everybody, governance, or addresses separated by commas")
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        ),
+    })
 }
 
 fn hex_arg(flag: &str, text: &str) -> anyhow::Result<Vec<u8>> {
