@@ -167,15 +167,19 @@ impl Relayer {
             let path = if p.a < p.b {
                 PathFound {
                     a: p.a.clone(),
+                    a_port: TRANSFER_PORT.into(),
                     a_channel: p.a_channel.clone(),
                     b: p.b.clone(),
+                    b_port: TRANSFER_PORT.into(),
                     b_channel: p.b_channel.clone(),
                 }
             } else {
                 PathFound {
                     a: p.b.clone(),
+                    a_port: TRANSFER_PORT.into(),
                     a_channel: p.b_channel.clone(),
                     b: p.a.clone(),
+                    b_port: TRANSFER_PORT.into(),
                     b_channel: p.a_channel.clone(),
                 }
             };
@@ -391,8 +395,12 @@ impl Relayer {
                 });
             }
         }
-        let policy = Policy { allow: self.config.policy.allow.clone(), deny: self.config.policy.deny.clone() };
-        let (paths, unserved) = discovery::paths(&seen, TRANSFER_PORT, &policy);
+        let policy = Policy {
+            ports: vec![TRANSFER_PORT.into()],
+            allow: self.config.policy.allow.clone(),
+            deny: self.config.policy.deny.clone(),
+        };
+        let (paths, unserved) = discovery::paths(&seen, &policy);
         let mut state = self.state();
         for path in paths.iter().filter(|p| !state.paths.contains(p)) {
             tracing::info!(a = %path.a, a_channel = %path.a_channel, b = %path.b, b_channel = %path.b_channel, "relaying a path found on the chains");
@@ -402,7 +410,9 @@ impl Relayer {
         state.unserved = unserved
             .into_iter()
             .map(|end| {
-                let before = old.iter().find(|u| u.end.chain == end.chain && u.end.channel == end.channel);
+                let before = old
+                    .iter()
+                    .find(|u| u.end.chain == end.chain && u.end.port == end.port && u.end.channel == end.channel);
                 UnservedEnd {
                     pending: before.map_or(0, |u| u.pending),
                     oldest_ms: before.map_or(0, |u| u.oldest_ms),
@@ -449,7 +459,7 @@ impl Relayer {
         let after_ms = self.config.policy.unserved_after_secs.saturating_mul(1_000);
         for end in ends {
             let Some(chain) = self.chain(&end.chain) else { continue };
-            let Ok(packets) = chain.pending_packets(TRANSFER_PORT, &end.channel, UNSERVED_COUNT_MAX).await else {
+            let Ok(packets) = chain.pending_packets(&end.port, &end.channel, UNSERVED_COUNT_MAX).await else {
                 continue;
             };
             let mut state = self.state();
