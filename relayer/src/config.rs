@@ -31,8 +31,8 @@ pub struct RelayerConfig {
     /// registers, with no `[[chains]]` entry per chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hub: Option<HubConfig>,
-    /// Which channels to serve (default: every transfer channel between
-    /// known chains).
+    /// Which channels to serve (default: every channel on the transfer port
+    /// or a contract's `wasm-*` port between known chains).
     #[serde(default)]
     pub policy: PolicyConfig,
 }
@@ -68,6 +68,10 @@ fn default_refresh_ms() -> u64 {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyConfig {
+    /// Port patterns (`*` for any run of characters) whose channels this
+    /// relayer serves; ends on other ports are ignored. Default: `transfer`
+    /// and every contract's port, `wasm-*`.
+    pub ports: Vec<String>,
     /// `chain:channel` patterns (`*` for any run of characters); empty: all.
     pub allow: Vec<String>,
     pub deny: Vec<String>,
@@ -81,7 +85,13 @@ pub struct PolicyConfig {
 
 impl Default for PolicyConfig {
     fn default() -> Self {
-        PolicyConfig { allow: Vec::new(), deny: Vec::new(), unserved_after_secs: 60, funding_margin: 100 }
+        PolicyConfig {
+            ports: crate::discovery::default_ports(),
+            allow: Vec::new(),
+            deny: Vec::new(),
+            unserved_after_secs: 60,
+            funding_margin: 100,
+        }
     }
 }
 
@@ -196,6 +206,20 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// Most bytes of a port id: `wasm-` and a contract's bech32 address fit.
+pub const PORT_BYTES_MAX: usize = 128;
+
+/// A port id: `transfer`, or a contract's `wasm-trib1…`.
+pub fn valid_port(port: &str) -> bool {
+    !port.is_empty()
+        && port.len() <= PORT_BYTES_MAX
+        && port.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn valid_port_pattern(pattern: &str) -> bool {
+    pattern.split('*').all(|part| part.is_empty() || valid_port(part)) && !pattern.is_empty()
+}
+
 impl RelayerConfig {
     /// Parse TOML; a syntax error names the line.
     pub fn parse(text: &str) -> Result<RelayerConfig, ConfigError> {
@@ -235,6 +259,15 @@ impl RelayerConfig {
         }
         if self.policy.allow.len() + self.policy.deny.len() > 256 {
             return Err(bad("policy", "at most 256 allow and deny patterns"));
+        }
+        if self.policy.ports.is_empty() || self.policy.ports.len() > 64 {
+            return Err(bad("policy.ports", "give 1 to 64 port patterns (e.g. [\"transfer\", \"wasm-*\"])"));
+        }
+        if let Some(bad_pattern) = self.policy.ports.iter().find(|p| !valid_port_pattern(p)) {
+            return Err(bad(
+                "policy.ports",
+                format!("{bad_pattern:?} is not a port pattern (a-z, 0-9, '-', and '*' for any run)"),
+            ));
         }
         for (name, patterns) in [("policy.allow", &self.policy.allow), ("policy.deny", &self.policy.deny)] {
             if let Some(bad_pattern) = patterns.iter().find(|p| !p.contains(':')) {
@@ -369,6 +402,10 @@ b = "token-1"
         let config = RelayerConfig::parse(GOOD).unwrap();
         config.validate(home.path()).unwrap();
         assert_eq!(config.relay.batch_max, 32);
+        assert_eq!(config.policy.ports, ["transfer", "wasm-*"], "transfers and every contract's port by default");
+        let narrowed = RelayerConfig::parse(&format!("{GOOD}\n[policy]\nports = [\"wasm-trib1*\"]\n")).unwrap();
+        narrowed.validate(home.path()).unwrap();
+        assert_eq!(narrowed.policy.ports, ["wasm-trib1*"]);
 
         let cases = [
             (GOOD.replace("id = \"hub\"", "id = \"Hub!\""), "chains[0].id"),
@@ -379,6 +416,9 @@ b = "token-1"
             (GOOD.replace("b = \"token-1\"", "b = \"nowhere\""), "paths[0].b"),
             (GOOD.replace("b = \"token-1\"", "b = \"hub\""), "paths[0].b"),
             (format!("{GOOD}\n[relay]\nbatch_max = 0\n"), "relay.batch_max"),
+            (format!("{GOOD}\n[policy]\nports = []\n"), "policy.ports"),
+            (format!("{GOOD}\n[policy]\nports = [\"Transfer\"]\n"), "policy.ports"),
+            (format!("{GOOD}\n[policy]\nports = [\"wasm-*\", \"\"]\n"), "policy.ports"),
             (
                 format!("{GOOD}\n[[feeds]]\nname = \"p\"\nurl = \"http://x/\"\npointer = \"price\"\nchain = \"hub\"\nfeed_id = \"p\"\nkey_file = \"keys/r.json\"\n"),
                 "feeds[0].pointer",

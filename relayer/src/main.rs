@@ -402,8 +402,9 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
     for unserved in report["unserved"].as_array().into_iter().flatten() {
         if unserved["pending"].as_u64().unwrap_or(0) > 0 {
             problems.push(format!(
-                "{} {}: {} packet(s) wait and no relayer here serves the channel: {}",
+                "{} {} {}: {} packet(s) wait and no relayer here serves the channel: {}",
                 unserved["chain"].as_str().unwrap_or_default(),
+                unserved["port"].as_str().unwrap_or_default(),
                 unserved["channel"].as_str().unwrap_or_default(),
                 unserved["pending"],
                 unserved["reason"].as_str().unwrap_or_default()
@@ -425,10 +426,12 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
         }
         for path in report["paths"].as_array().into_iter().flatten() {
             println!(
-                "path  {} {} <-> {} {}",
+                "path  {} {} {} <-> {} {} {}",
                 path["a"].as_str().unwrap_or_default(),
+                path["a_port"].as_str().unwrap_or_default(),
                 path["a_channel"].as_str().unwrap_or_default(),
                 path["b"].as_str().unwrap_or_default(),
+                path["b_port"].as_str().unwrap_or_default(),
                 path["b_channel"].as_str().unwrap_or_default()
             );
         }

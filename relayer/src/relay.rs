@@ -1,6 +1,9 @@
 //! Relaying over one path, both directions: deliver pending packets, carry
 //! acknowledgements back, time out what can no longer arrive; and opening a
-//! channel (clients both ways, then the three-step handshake).
+//! channel (clients both ways, then the three-step handshake). A path joins
+//! a port on each chain: `transfer` to `transfer` for tokens, or a
+//! contract's `wasm-{address}` to another contract's port; the relayer
+//! carries every application's packets the same way, as opaque bytes.
 //!
 //! # Why nothing is lost or delivered twice
 //!
@@ -15,6 +18,7 @@
 //! no-op on the destination, by its receipt.
 
 use crate::chain::{ChainHandle, ChannelInfo, Outcome};
+use crate::discovery::PathFound;
 use crate::metrics::Metrics;
 use anyhow::{bail, Context as _};
 use std::sync::Arc;
@@ -45,12 +49,15 @@ impl std::ops::AddAssign for Relayed {
     }
 }
 
-/// One direction of a path: packets sent on `src`'s `src_channel`.
+/// One direction of a path: packets sent on `src`'s `src_port`/`src_channel`
+/// (the destination's port and channel are what that end names).
 pub struct Direction<'a> {
     pub src: &'a ChainHandle,
     pub dst: &'a ChainHandle,
+    pub src_port: &'a str,
     pub src_channel: &'a str,
-    /// Relay only transfers of these denoms; empty: all.
+    /// Relay only transfers of these denoms; empty: all. Packets sent from
+    /// any port but `transfer` are never filtered.
     pub denoms: &'a [String],
 }
 
@@ -87,8 +94,11 @@ async fn update_client(on: &ChainHandle, client_id: &str, of: &ChainHandle, at_l
     Ok(target)
 }
 
+/// Whether a path's `denoms` filter lets `packet` through. The filter
+/// speaks of tokens, so it applies only to packets sent from the transfer
+/// port; another application's packet passes whatever its data holds.
 fn wanted(packet: &Packet, denoms: &[String]) -> bool {
-    if denoms.is_empty() {
+    if denoms.is_empty() || packet.source_port != TRANSFER_PORT {
         return true;
     }
     match borsh::from_slice::<TransferData>(&packet.data) {
@@ -104,15 +114,15 @@ pub async fn relay_direction(
     batch_max: usize,
     metrics: &Metrics,
 ) -> anyhow::Result<Relayed> {
-    let Direction { src, dst, src_channel, denoms } = direction;
-    let src_end = src.channel(TRANSFER_PORT, src_channel).await?;
+    let Direction { src, dst, src_port, src_channel, denoms } = direction;
+    let src_end = src.channel(src_port, src_channel).await?;
     let dst_channel = src_end.end.counterparty_channel.clone();
     if dst_channel.is_empty() {
-        bail!("channel {src_channel} on {} is not open yet", src.id);
+        bail!("channel {src_channel} on port {src_port} of {} is not open yet", src.id);
     }
-    let dst_end = dst.channel(TRANSFER_PORT, &dst_channel).await?;
+    let dst_end = dst.channel(&src_end.end.counterparty_port, &dst_channel).await?;
     let pending: Vec<Packet> =
-        src.pending_packets(TRANSFER_PORT, src_channel, 200).await?.into_iter().filter(|p| wanted(p, denoms)).collect();
+        src.pending_packets(src_port, src_channel, 200).await?.into_iter().filter(|p| wanted(p, denoms)).collect();
     metrics.set_pending(src.id.as_str(), src_channel, pending.len());
     let mut relayed = Relayed { pending: pending.len(), ..Default::default() };
     if pending.is_empty() {
@@ -220,19 +230,22 @@ fn check(outcome: &Outcome, chain: &ChainHandle, what: &str, metrics: &Metrics) 
     bail!("{} refused to {what} (tx {}): {}", chain.id, outcome.hash, outcome.error.clone().unwrap_or_default())
 }
 
-/// Both directions of a path, once.
+/// Both directions of `path` (`a` and `b` its chains' handles), once.
 pub async fn relay_path(
     a: &ChainHandle,
     b: &ChainHandle,
-    a_channel: &str,
-    b_channel: &str,
+    path: &PathFound,
     denoms: &[String],
     batch_max: usize,
     metrics: &Metrics,
 ) -> anyhow::Result<Relayed> {
-    let mut total =
-        relay_direction(&Direction { src: a, dst: b, src_channel: a_channel, denoms }, batch_max, metrics).await?;
-    total += relay_direction(&Direction { src: b, dst: a, src_channel: b_channel, denoms }, batch_max, metrics).await?;
+    if a.id.as_str() != path.a || b.id.as_str() != path.b {
+        bail!("the path {} <-> {} was given the chains {} and {}", path.a, path.b, a.id, b.id);
+    }
+    let forth = Direction { src: a, dst: b, src_port: &path.a_port, src_channel: &path.a_channel, denoms };
+    let back = Direction { src: b, dst: a, src_port: &path.b_port, src_channel: &path.b_channel, denoms };
+    let mut total = relay_direction(&forth, batch_max, metrics).await?;
+    total += relay_direction(&back, batch_max, metrics).await?;
     Ok(total)
 }
 
@@ -311,16 +324,58 @@ async fn create_client(on: &ChainHandle, of: &ChainHandle) -> anyhow::Result<Str
     Ok(outcome.attribute("create_client", "client_id").context("no client id in the events")?.to_string())
 }
 
-/// A path's channel ends as the chains see them (for health checks).
+/// A path's channel ends as the chains see them (for health checks): `a`'s
+/// end on the path's `a_port`/`a_channel`, and the end on `b` it names.
 pub async fn channel_pair(
     a: &ChainHandle,
     b: &ChainHandle,
-    a_channel: &str,
+    path: &PathFound,
 ) -> anyhow::Result<(ChannelInfo, ChannelInfo)> {
-    let a_end = a.channel(TRANSFER_PORT, a_channel).await?;
-    let b_end = b.channel(TRANSFER_PORT, &a_end.end.counterparty_channel).await?;
+    let a_end = a.channel(&path.a_port, &path.a_channel).await?;
+    let b_end = b.channel(&a_end.end.counterparty_port, &a_end.end.counterparty_channel).await?;
     Ok((a_end, b_end))
 }
 
 /// Shared handles for a running relayer.
 pub type Handles = Vec<Arc<ChainHandle>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packet(source_port: &str, data: Vec<u8>) -> Packet {
+        Packet {
+            sequence: 1,
+            source_port: source_port.into(),
+            source_channel: "channel-0".into(),
+            dest_port: source_port.into(),
+            dest_channel: "channel-3".into(),
+            data,
+            timeout_height: 0,
+            timeout_time_ms: 1,
+        }
+    }
+
+    fn transfer_of(denom: &str) -> Vec<u8> {
+        let data = TransferData {
+            denom: denom.into(),
+            amount: 5,
+            sender: "trib1s".into(),
+            receiver: "trib1r".into(),
+            memo: String::new(),
+        };
+        borsh::to_vec(&data).unwrap()
+    }
+
+    #[test]
+    fn the_denoms_filter_picks_transfers_and_never_drops_another_applications_packets() {
+        let denoms = vec!["utrib".to_string()];
+        assert!(wanted(&packet(TRANSFER_PORT, transfer_of("utrib")), &denoms));
+        assert!(!wanted(&packet(TRANSFER_PORT, transfer_of("uacme")), &denoms));
+        assert!(!wanted(&packet(TRANSFER_PORT, b"not borsh".to_vec()), &denoms), "a transfer it cannot read");
+        assert!(wanted(&packet(TRANSFER_PORT, transfer_of("uacme")), &[]), "no filter: everything");
+        // A contract's packet is not TransferData, and passes all the same.
+        assert!(wanted(&packet("wasm-trib1aaa", b"{\"ping\":1}".to_vec()), &denoms));
+        assert!(wanted(&packet("wasm-trib1aaa", transfer_of("uacme")), &denoms), "its bytes are not a transfer");
+    }
+}
