@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use tributary_types::ibc::TRANSFER_PORT;
 
 /// The config file's name under the home.
 pub const CONFIG_FILE: &str = "relayer.toml";
@@ -111,20 +112,36 @@ pub struct ChainConfig {
     pub fee: Option<String>,
 }
 
-/// A pair of chains with a transfer channel between them.
+/// A pair of chains with a channel between them: a transfer channel, or
+/// one between two contracts' ports.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PathConfig {
     pub a: String,
     pub b: String,
+    /// The channel's port on `a` and on `b`: `transfer` (the default) or a
+    /// contract's `wasm-{address}`.
+    #[serde(default = "transfer_port", skip_serializing_if = "is_transfer_port")]
+    pub a_port: String,
+    #[serde(default = "transfer_port", skip_serializing_if = "is_transfer_port")]
+    pub b_port: String,
     /// Channel ids on `a` and `b`; empty until `relayer channel create` fills them.
     #[serde(default)]
     pub a_channel: String,
     #[serde(default)]
     pub b_channel: String,
     /// Relay only transfers of these denoms (as the sending chain names them); empty: all.
+    /// Packets sent from any port but `transfer` are never filtered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denoms: Vec<String>,
+}
+
+fn transfer_port() -> String {
+    TRANSFER_PORT.to_string()
+}
+
+fn is_transfer_port(port: &String) -> bool {
+    port == TRANSFER_PORT
 }
 
 /// An off-chain source whose value the relayer reports to a chain's oracle feed.
@@ -306,10 +323,24 @@ impl RelayerConfig {
             if path.a == path.b {
                 return Err(bad(field("b"), "a path joins two different chains"));
             }
+            for (name, port) in [("a_port", &path.a_port), ("b_port", &path.b_port)] {
+                if !valid_port(port) {
+                    return Err(bad(
+                        field(name),
+                        format!("{port:?} is not a port id (transfer, or a contract's wasm-trib1…)"),
+                    ));
+                }
+            }
             for (name, channel) in [("a_channel", &path.a_channel), ("b_channel", &path.b_channel)] {
                 if !channel.is_empty() && !valid_id(channel) {
                     return Err(bad(field(name), format!("{channel:?} is not a channel id")));
                 }
+            }
+            if !path.denoms.is_empty() && path.a_port != TRANSFER_PORT && path.b_port != TRANSFER_PORT {
+                return Err(bad(
+                    field("denoms"),
+                    "denoms filter token transfers; neither port of this path is transfer",
+                ));
             }
         }
         let mut names = BTreeSet::new();
@@ -415,6 +446,12 @@ b = "token-1"
             (GOOD.replace("fee = \"5\"", "fee = \"five\""), "chains[1].fee"),
             (GOOD.replace("b = \"token-1\"", "b = \"nowhere\""), "paths[0].b"),
             (GOOD.replace("b = \"token-1\"", "b = \"hub\""), "paths[0].b"),
+            (format!("{GOOD}a_port = \"wasm trib1\"\n"), "paths[0].a_port"),
+            (format!("{GOOD}b_port = \"\"\n"), "paths[0].b_port"),
+            (
+                format!("{GOOD}a_port = \"wasm-trib1aaa\"\nb_port = \"wasm-trib1bbb\"\ndenoms = [\"utrib\"]\n"),
+                "paths[0].denoms",
+            ),
             (format!("{GOOD}\n[relay]\nbatch_max = 0\n"), "relay.batch_max"),
             (format!("{GOOD}\n[policy]\nports = []\n"), "policy.ports"),
             (format!("{GOOD}\n[policy]\nports = [\"Transfer\"]\n"), "policy.ports"),
@@ -432,6 +469,18 @@ b = "token-1"
             let error = RelayerConfig::parse(&text).and_then(|c| c.validate(home.path())).unwrap_err();
             assert_eq!(error.field, field, "{error}");
         }
+        // A path written before ports existed is a transfer path, and is
+        // written back without them; a contract path keeps its ports.
+        assert_eq!((config.paths[0].a_port.as_str(), config.paths[0].b_port.as_str()), ("transfer", "transfer"));
+        assert!(!toml::to_string(&config).unwrap().contains("_port"));
+        let contracts =
+            RelayerConfig::parse(&format!("{GOOD}a_port = \"wasm-trib1aaa\"\nb_port = \"wasm-trib1bbb\"\n")).unwrap();
+        contracts.validate(home.path()).unwrap();
+        let again = RelayerConfig::parse(&toml::to_string(&contracts).unwrap()).unwrap();
+        assert_eq!(
+            (again.paths[0].a_port.as_str(), again.paths[0].b_port.as_str()),
+            ("wasm-trib1aaa", "wasm-trib1bbb")
+        );
         let error = RelayerConfig::parse("[[chains]]\nid = 5\n").unwrap_err();
         assert!(error.message.contains("line"), "{error}");
         let error = RelayerConfig::parse("[[chainz]]\n").unwrap_err();

@@ -249,13 +249,20 @@ pub async fn relay_path(
     Ok(total)
 }
 
-/// Open a transfer channel between `a` and `b`: a client of each on the
-/// other (created from the other's latest header), `ChanOpenInit` on `a`,
-/// `ChanOpenTry` on `b` (proving `a`'s end), `ChanOpenAck` on `a` (proving
-/// `b`'s). Returns the channel ids on `a` and `b`.
+/// Open a channel between port `a_port` on `a` and port `b_port` on `b`
+/// (`transfer` on both for tokens; a contract's `wasm-{address}` on either
+/// side for contracts), proposing `version` with `ordering`: a client of
+/// each on the other (created from the other's latest header),
+/// `ChanOpenInit` on `a`, `ChanOpenTry` on `b` (proving `a`'s end),
+/// `ChanOpenAck` on `a` (proving `b`'s). The application on each port may
+/// refuse the version (the handshake transaction then fails with its
+/// reason). Returns the channel ids on `a` and `b`.
 pub async fn create_channel(
     a: &ChainHandle,
     b: &ChainHandle,
+    a_port: &str,
+    b_port: &str,
+    version: &str,
     ordering: Ordering,
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<(String, String)> {
@@ -263,35 +270,34 @@ pub async fn create_channel(
     progress(&format!("created {a_client} on {} (a light client of {})", a.id, b.id));
     let b_client = create_client(b, a).await?;
     progress(&format!("created {b_client} on {} (a light client of {})", b.id, a.id));
-    let version = "transfer-1".to_string();
     let init = a
         .submit_ok(TxBody::Ibc {
             msgs: vec![IbcMsg::ChanOpenInit {
-                port: TRANSFER_PORT.into(),
+                port: a_port.into(),
                 client_id: a_client.clone(),
                 counterparty_client_id: b_client.clone(),
-                counterparty_port: TRANSFER_PORT.into(),
+                counterparty_port: b_port.into(),
                 ordering,
-                version: version.clone(),
+                version: version.into(),
             }],
         })
         .await?;
     let a_channel =
         init.attribute("channel_init", "channel").context("no channel id in the init's events")?.to_string();
-    progress(&format!("{}: {a_channel} opened on our side (init)", a.id));
+    progress(&format!("{}: {a_channel} on port {a_port} opened on our side (init, version {version})", a.id));
 
     let proof_height = update_client(b, &b_client, a, init.height).await?;
-    let (_, proof) = a.proof(&state_key::channel(TRANSFER_PORT, &a_channel), proof_height).await?;
+    let (_, proof) = a.proof(&state_key::channel(a_port, &a_channel), proof_height).await?;
     let try_open = b
         .submit_ok(TxBody::Ibc {
             msgs: vec![IbcMsg::ChanOpenTry {
-                port: TRANSFER_PORT.into(),
+                port: b_port.into(),
                 client_id: b_client.clone(),
                 counterparty_client_id: a_client.clone(),
-                counterparty_port: TRANSFER_PORT.into(),
+                counterparty_port: a_port.into(),
                 counterparty_channel: a_channel.clone(),
                 ordering,
-                version,
+                version: version.into(),
                 proof_height,
                 proof,
             }],
@@ -299,13 +305,13 @@ pub async fn create_channel(
         .await?;
     let b_channel =
         try_open.attribute("channel_open", "channel").context("no channel id in the try's events")?.to_string();
-    progress(&format!("{}: {b_channel} open (try, proving {}'s init)", b.id, a.id));
+    progress(&format!("{}: {b_channel} on port {b_port} open (try, proving {}'s init)", b.id, a.id));
 
     let proof_height = update_client(a, &a_client, b, try_open.height).await?;
-    let (_, proof) = b.proof(&state_key::channel(TRANSFER_PORT, &b_channel), proof_height).await?;
+    let (_, proof) = b.proof(&state_key::channel(b_port, &b_channel), proof_height).await?;
     a.submit_ok(TxBody::Ibc {
         msgs: vec![IbcMsg::ChanOpenAck {
-            port: TRANSFER_PORT.into(),
+            port: a_port.into(),
             channel: a_channel.clone(),
             counterparty_channel: b_channel.clone(),
             proof_height,
@@ -313,7 +319,7 @@ pub async fn create_channel(
         }],
     })
     .await?;
-    progress(&format!("{}: {a_channel} open (ack, proving {}'s end)", a.id, b.id));
+    progress(&format!("{}: {a_channel} on port {a_port} open (ack, proving {}'s end)", a.id, b.id));
     Ok((a_channel, b_channel))
 }
 

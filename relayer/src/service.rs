@@ -27,7 +27,6 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tributary_client::Client;
 use tributary_crypto::SigningKey;
-use tributary_types::ibc::TRANSFER_PORT;
 use tributary_types::ChainId;
 
 /// How long one endpoint gets to answer a probe before the next is tried.
@@ -167,19 +166,19 @@ impl Relayer {
             let path = if p.a < p.b {
                 PathFound {
                     a: p.a.clone(),
-                    a_port: TRANSFER_PORT.into(),
+                    a_port: p.a_port.clone(),
                     a_channel: p.a_channel.clone(),
                     b: p.b.clone(),
-                    b_port: TRANSFER_PORT.into(),
+                    b_port: p.b_port.clone(),
                     b_channel: p.b_channel.clone(),
                 }
             } else {
                 PathFound {
                     a: p.b.clone(),
-                    a_port: TRANSFER_PORT.into(),
+                    a_port: p.b_port.clone(),
                     a_channel: p.b_channel.clone(),
                     b: p.a.clone(),
-                    b_port: TRANSFER_PORT.into(),
+                    b_port: p.a_port.clone(),
                     b_channel: p.a_channel.clone(),
                 }
             };
@@ -196,8 +195,8 @@ impl Relayer {
             .paths
             .iter()
             .find(|p| {
-                (p.a == path.a && p.a_channel == path.a_channel && p.b == path.b)
-                    || (p.b == path.a && p.b_channel == path.a_channel && p.a == path.b)
+                (p.a == path.a && p.a_port == path.a_port && p.a_channel == path.a_channel && p.b == path.b)
+                    || (p.b == path.a && p.b_port == path.a_port && p.b_channel == path.a_channel && p.a == path.b)
             })
             .map(|p| p.denoms.clone())
             .unwrap_or_default()
