@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use tributary_types::ibc::TRANSFER_PORT;
 
 /// The config file's name under the home.
 pub const CONFIG_FILE: &str = "relayer.toml";
@@ -31,8 +32,8 @@ pub struct RelayerConfig {
     /// registers, with no `[[chains]]` entry per chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hub: Option<HubConfig>,
-    /// Which channels to serve (default: every transfer channel between
-    /// known chains).
+    /// Which channels to serve (default: every channel on the transfer port
+    /// or a contract's `wasm-*` port between known chains).
     #[serde(default)]
     pub policy: PolicyConfig,
 }
@@ -68,6 +69,10 @@ fn default_refresh_ms() -> u64 {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct PolicyConfig {
+    /// Port patterns (`*` for any run of characters) whose channels this
+    /// relayer serves; ends on other ports are ignored. Default: `transfer`
+    /// and every contract's port, `wasm-*`.
+    pub ports: Vec<String>,
     /// `chain:channel` patterns (`*` for any run of characters); empty: all.
     pub allow: Vec<String>,
     pub deny: Vec<String>,
@@ -81,7 +86,13 @@ pub struct PolicyConfig {
 
 impl Default for PolicyConfig {
     fn default() -> Self {
-        PolicyConfig { allow: Vec::new(), deny: Vec::new(), unserved_after_secs: 60, funding_margin: 100 }
+        PolicyConfig {
+            ports: crate::discovery::default_ports(),
+            allow: Vec::new(),
+            deny: Vec::new(),
+            unserved_after_secs: 60,
+            funding_margin: 100,
+        }
     }
 }
 
@@ -101,20 +112,36 @@ pub struct ChainConfig {
     pub fee: Option<String>,
 }
 
-/// A pair of chains with a transfer channel between them.
+/// A pair of chains with a channel between them: a transfer channel, or
+/// one between two contracts' ports.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PathConfig {
     pub a: String,
     pub b: String,
+    /// The channel's port on `a` and on `b`: `transfer` (the default) or a
+    /// contract's `wasm-{address}`.
+    #[serde(default = "transfer_port", skip_serializing_if = "is_transfer_port")]
+    pub a_port: String,
+    #[serde(default = "transfer_port", skip_serializing_if = "is_transfer_port")]
+    pub b_port: String,
     /// Channel ids on `a` and `b`; empty until `relayer channel create` fills them.
     #[serde(default)]
     pub a_channel: String,
     #[serde(default)]
     pub b_channel: String,
     /// Relay only transfers of these denoms (as the sending chain names them); empty: all.
+    /// Packets sent from any port but `transfer` are never filtered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub denoms: Vec<String>,
+}
+
+fn transfer_port() -> String {
+    TRANSFER_PORT.to_string()
+}
+
+fn is_transfer_port(port: &String) -> bool {
+    port == TRANSFER_PORT
 }
 
 /// An off-chain source whose value the relayer reports to a chain's oracle feed.
@@ -196,6 +223,20 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// Most bytes of a port id: `wasm-` and a contract's bech32 address fit.
+pub const PORT_BYTES_MAX: usize = 128;
+
+/// A port id: `transfer`, or a contract's `wasm-trib1…`.
+pub fn valid_port(port: &str) -> bool {
+    !port.is_empty()
+        && port.len() <= PORT_BYTES_MAX
+        && port.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn valid_port_pattern(pattern: &str) -> bool {
+    pattern.split('*').all(|part| part.is_empty() || valid_port(part)) && !pattern.is_empty()
+}
+
 impl RelayerConfig {
     /// Parse TOML; a syntax error names the line.
     pub fn parse(text: &str) -> Result<RelayerConfig, ConfigError> {
@@ -236,6 +277,15 @@ impl RelayerConfig {
         if self.policy.allow.len() + self.policy.deny.len() > 256 {
             return Err(bad("policy", "at most 256 allow and deny patterns"));
         }
+        if self.policy.ports.is_empty() || self.policy.ports.len() > 64 {
+            return Err(bad("policy.ports", "give 1 to 64 port patterns (e.g. [\"transfer\", \"wasm-*\"])"));
+        }
+        if let Some(bad_pattern) = self.policy.ports.iter().find(|p| !valid_port_pattern(p)) {
+            return Err(bad(
+                "policy.ports",
+                format!("{bad_pattern:?} is not a port pattern (a-z, 0-9, '-', and '*' for any run)"),
+            ));
+        }
         for (name, patterns) in [("policy.allow", &self.policy.allow), ("policy.deny", &self.policy.deny)] {
             if let Some(bad_pattern) = patterns.iter().find(|p| !p.contains(':')) {
                 return Err(bad(
@@ -273,10 +323,24 @@ impl RelayerConfig {
             if path.a == path.b {
                 return Err(bad(field("b"), "a path joins two different chains"));
             }
+            for (name, port) in [("a_port", &path.a_port), ("b_port", &path.b_port)] {
+                if !valid_port(port) {
+                    return Err(bad(
+                        field(name),
+                        format!("{port:?} is not a port id (transfer, or a contract's wasm-trib1…)"),
+                    ));
+                }
+            }
             for (name, channel) in [("a_channel", &path.a_channel), ("b_channel", &path.b_channel)] {
                 if !channel.is_empty() && !valid_id(channel) {
                     return Err(bad(field(name), format!("{channel:?} is not a channel id")));
                 }
+            }
+            if !path.denoms.is_empty() && path.a_port != TRANSFER_PORT && path.b_port != TRANSFER_PORT {
+                return Err(bad(
+                    field("denoms"),
+                    "denoms filter token transfers; neither port of this path is transfer",
+                ));
             }
         }
         let mut names = BTreeSet::new();
@@ -369,6 +433,10 @@ b = "token-1"
         let config = RelayerConfig::parse(GOOD).unwrap();
         config.validate(home.path()).unwrap();
         assert_eq!(config.relay.batch_max, 32);
+        assert_eq!(config.policy.ports, ["transfer", "wasm-*"], "transfers and every contract's port by default");
+        let narrowed = RelayerConfig::parse(&format!("{GOOD}\n[policy]\nports = [\"wasm-trib1*\"]\n")).unwrap();
+        narrowed.validate(home.path()).unwrap();
+        assert_eq!(narrowed.policy.ports, ["wasm-trib1*"]);
 
         let cases = [
             (GOOD.replace("id = \"hub\"", "id = \"Hub!\""), "chains[0].id"),
@@ -378,7 +446,16 @@ b = "token-1"
             (GOOD.replace("fee = \"5\"", "fee = \"five\""), "chains[1].fee"),
             (GOOD.replace("b = \"token-1\"", "b = \"nowhere\""), "paths[0].b"),
             (GOOD.replace("b = \"token-1\"", "b = \"hub\""), "paths[0].b"),
+            (format!("{GOOD}a_port = \"wasm trib1\"\n"), "paths[0].a_port"),
+            (format!("{GOOD}b_port = \"\"\n"), "paths[0].b_port"),
+            (
+                format!("{GOOD}a_port = \"wasm-trib1aaa\"\nb_port = \"wasm-trib1bbb\"\ndenoms = [\"utrib\"]\n"),
+                "paths[0].denoms",
+            ),
             (format!("{GOOD}\n[relay]\nbatch_max = 0\n"), "relay.batch_max"),
+            (format!("{GOOD}\n[policy]\nports = []\n"), "policy.ports"),
+            (format!("{GOOD}\n[policy]\nports = [\"Transfer\"]\n"), "policy.ports"),
+            (format!("{GOOD}\n[policy]\nports = [\"wasm-*\", \"\"]\n"), "policy.ports"),
             (
                 format!("{GOOD}\n[[feeds]]\nname = \"p\"\nurl = \"http://x/\"\npointer = \"price\"\nchain = \"hub\"\nfeed_id = \"p\"\nkey_file = \"keys/r.json\"\n"),
                 "feeds[0].pointer",
@@ -392,6 +469,18 @@ b = "token-1"
             let error = RelayerConfig::parse(&text).and_then(|c| c.validate(home.path())).unwrap_err();
             assert_eq!(error.field, field, "{error}");
         }
+        // A path written before ports existed is a transfer path, and is
+        // written back without them; a contract path keeps its ports.
+        assert_eq!((config.paths[0].a_port.as_str(), config.paths[0].b_port.as_str()), ("transfer", "transfer"));
+        assert!(!toml::to_string(&config).unwrap().contains("_port"));
+        let contracts =
+            RelayerConfig::parse(&format!("{GOOD}a_port = \"wasm-trib1aaa\"\nb_port = \"wasm-trib1bbb\"\n")).unwrap();
+        contracts.validate(home.path()).unwrap();
+        let again = RelayerConfig::parse(&toml::to_string(&contracts).unwrap()).unwrap();
+        assert_eq!(
+            (again.paths[0].a_port.as_str(), again.paths[0].b_port.as_str()),
+            ("wasm-trib1aaa", "wasm-trib1bbb")
+        );
         let error = RelayerConfig::parse("[[chains]]\nid = 5\n").unwrap_err();
         assert!(error.message.contains("line"), "{error}");
         let error = RelayerConfig::parse("[[chainz]]\n").unwrap_err();

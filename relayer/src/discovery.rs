@@ -11,13 +11,19 @@
 //! - **A registry that cannot be read** keeps the last chains known (a hub
 //!   node restarting must not make the relayer drop every child); the error
 //!   and since when are reported.
-//! - **Paths**: every pair of open channel ends on the same port that name
-//!   each other, on two known chains, whichever relayer or user opened them.
-//!   The [`Policy`] decides which of them this relayer serves. An open
-//!   channel whose other end is on no known chain, or that the policy
-//!   leaves out, is *unserved*: its packets wait for someone else.
+//! - **Paths**: every pair of open channel ends that name each other
+//!   (chain, port and channel), on two known chains, whichever relayer or
+//!   user opened them. The two ends may be on different ports: a contract's
+//!   channel joins `wasm-{its address}` on one chain to another contract's
+//!   port on the other. The [`Policy`] decides which ports this relayer
+//!   serves (by default `transfer` and every contract's `wasm-*`; ends on
+//!   other ports are none of its business) and which of those channels. An
+//!   open channel on a served port whose other end is on no known chain, or
+//!   that the policy leaves out, is *unserved*: its packets wait for
+//!   someone else.
 
 use std::collections::{BTreeMap, BTreeSet};
+use tributary_types::ibc::TRANSFER_PORT;
 
 /// A child chain as the hub's registry describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,12 +157,15 @@ pub struct ChannelSeen {
     pub counterparty_channel: String,
 }
 
-/// A path to relay: two open ends naming each other.
+/// A path to relay: two open ends naming each other. The ports may differ
+/// (a contract's port on one chain, another contract's on the other).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PathFound {
     pub a: String,
+    pub a_port: String,
     pub a_channel: String,
     pub b: String,
+    pub b_port: String,
     pub b_channel: String,
 }
 
@@ -164,24 +173,45 @@ pub struct PathFound {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unserved {
     pub chain: String,
+    pub port: String,
     pub channel: String,
     pub reason: String,
 }
 
-/// Which channels this relayer serves: `chain:channel` patterns (`*`
-/// matches any run of characters). A channel end is served when some
-/// `allow` pattern matches it (an empty list allows all) and no `deny`
-/// pattern does; a path is served when both its ends are.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The ports a relayer serves unless told otherwise: token transfers and
+/// every contract's own port.
+pub fn default_ports() -> Vec<String> {
+    vec![TRANSFER_PORT.to_string(), "wasm-*".to_string()]
+}
+
+/// Which channels this relayer serves. `ports`: port patterns; an end on a
+/// port no pattern matches is ignored entirely (neither relayed nor
+/// reported). `allow`/`deny`: `chain:channel` patterns; an end is served
+/// when some `allow` pattern matches it (an empty list allows all) and no
+/// `deny` pattern does. A path is served when both its ends are. (`*`
+/// matches any run of characters everywhere.)
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
+    pub ports: Vec<String>,
     pub allow: Vec<String>,
     pub deny: Vec<String>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { ports: default_ports(), allow: Vec::new(), deny: Vec::new() }
+    }
 }
 
 impl Policy {
     pub fn serves(&self, chain: &str, channel: &str) -> bool {
         let end = format!("{chain}:{channel}");
         (self.allow.is_empty() || self.allow.iter().any(|p| glob(p, &end))) && !self.deny.iter().any(|p| glob(p, &end))
+    }
+
+    /// Whether channel ends on `port` are this relayer's business at all.
+    pub fn serves_port(&self, port: &str) -> bool {
+        self.ports.iter().any(|p| glob(p, port))
     }
 }
 
@@ -205,65 +235,66 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     true
 }
 
-/// The paths among `channels` (ends on `port` only) that `policy` serves,
-/// each once (`a` < `b`), and the open ends left unserved.
-pub fn paths(channels: &[ChannelSeen], port: &str, policy: &Policy) -> (Vec<PathFound>, Vec<Unserved>) {
-    let ends: BTreeMap<(&str, &str), &ChannelSeen> = channels
+/// The paths among `channels` that `policy` serves, each once (`a` the
+/// lesser end by chain, port and channel), and the open ends left unserved.
+/// Ends are known by (chain, port, channel); two ends pair when each names
+/// the other's chain (through its light client), port and channel. Ends on
+/// ports outside `policy.ports` are skipped and never reported.
+pub fn paths(channels: &[ChannelSeen], policy: &Policy) -> (Vec<PathFound>, Vec<Unserved>) {
+    type Key<'c> = (&'c str, &'c str, &'c str);
+    let ends: BTreeMap<Key<'_>, &ChannelSeen> = channels
         .iter()
-        .filter(|c| c.port == port && c.open)
-        .map(|c| ((c.chain.as_str(), c.channel.as_str()), c))
+        .filter(|c| c.open)
+        .map(|c| ((c.chain.as_str(), c.port.as_str(), c.channel.as_str()), c))
         .collect();
     let mut found = BTreeSet::new();
     let mut unserved = Vec::new();
-    for end in ends.values() {
+    for end in ends.values().filter(|e| policy.serves_port(&e.port)) {
+        let left_out = |reason: String| Unserved {
+            chain: end.chain.clone(),
+            port: end.port.clone(),
+            channel: end.channel.clone(),
+            reason,
+        };
         let Some(other_chain) = end.counterparty_chain.as_deref() else {
-            unserved.push(Unserved {
-                chain: end.chain.clone(),
-                channel: end.channel.clone(),
-                reason: "its light client follows no chain this relayer knows".into(),
-            });
+            unserved.push(left_out("its light client follows no chain this relayer knows".into()));
             continue;
         };
-        let other = ends.get(&(other_chain, end.counterparty_channel.as_str())).filter(|o| {
-            o.counterparty_channel == end.channel
-                && o.counterparty_port == end.port
-                && o.counterparty_chain.as_deref() == Some(end.chain.as_str())
-        });
+        let other =
+            ends.get(&(other_chain, end.counterparty_port.as_str(), end.counterparty_channel.as_str())).filter(|o| {
+                o.counterparty_channel == end.channel
+                    && o.counterparty_port == end.port
+                    && o.counterparty_chain.as_deref() == Some(end.chain.as_str())
+            });
         let Some(other) = other else {
-            unserved.push(Unserved {
-                chain: end.chain.clone(),
-                channel: end.channel.clone(),
-                reason: format!(
-                    "its other end ({other_chain} {}) is on no chain this relayer relays, or is not open",
-                    end.counterparty_channel
-                ),
-            });
+            unserved.push(left_out(format!(
+                "its other end ({other_chain} {} {}) is on no chain this relayer relays, is not open, or does not name it back",
+                end.counterparty_port, end.counterparty_channel
+            )));
             continue;
         };
-        if !policy.serves(&end.chain, &end.channel) || !policy.serves(&other.chain, &other.channel) {
-            unserved.push(Unserved {
-                chain: end.chain.clone(),
-                channel: end.channel.clone(),
-                reason: "the relayer's [policy] leaves it out".into(),
-            });
+        if !policy.serves_port(&other.port) {
+            unserved
+                .push(left_out(format!("its other end's port {} is not in the relayer's [policy] ports", other.port)));
             continue;
         }
-        let path = if end.chain < other.chain {
-            PathFound {
-                a: end.chain.clone(),
-                a_channel: end.channel.clone(),
-                b: other.chain.clone(),
-                b_channel: other.channel.clone(),
-            }
+        if !policy.serves(&end.chain, &end.channel) || !policy.serves(&other.chain, &other.channel) {
+            unserved.push(left_out("the relayer's [policy] leaves it out".into()));
+            continue;
+        }
+        let (a, b) = if (&end.chain, &end.port, &end.channel) < (&other.chain, &other.port, &other.channel) {
+            (end, other)
         } else {
-            PathFound {
-                a: other.chain.clone(),
-                a_channel: other.channel.clone(),
-                b: end.chain.clone(),
-                b_channel: end.channel.clone(),
-            }
+            (other, end)
         };
-        found.insert(path);
+        found.insert(PathFound {
+            a: a.chain.clone(),
+            a_port: a.port.clone(),
+            a_channel: a.channel.clone(),
+            b: b.chain.clone(),
+            b_port: b.port.clone(),
+            b_channel: b.channel.clone(),
+        });
     }
     (found.into_iter().collect(), unserved)
 }
@@ -392,15 +423,41 @@ mod tests {
     }
 
     fn end(chain: &str, channel: &str, other: Option<&str>, other_channel: &str) -> ChannelSeen {
+        end_on(chain, "transfer", channel, other, "transfer", other_channel)
+    }
+
+    fn end_on(
+        chain: &str,
+        port: &str,
+        channel: &str,
+        other: Option<&str>,
+        other_port: &str,
+        other_channel: &str,
+    ) -> ChannelSeen {
         ChannelSeen {
             chain: chain.into(),
-            port: "transfer".into(),
+            port: port.into(),
             channel: channel.into(),
             open: true,
             counterparty_chain: other.map(str::to_string),
-            counterparty_port: "transfer".into(),
+            counterparty_port: other_port.into(),
             counterparty_channel: other_channel.into(),
         }
+    }
+
+    fn path(a: (&str, &str, &str), b: (&str, &str, &str)) -> PathFound {
+        PathFound {
+            a: a.0.into(),
+            a_port: a.1.into(),
+            a_channel: a.2.into(),
+            b: b.0.into(),
+            b_port: b.1.into(),
+            b_channel: b.2.into(),
+        }
+    }
+
+    fn ends_of(unserved: &[Unserved]) -> Vec<(&str, &str, &str)> {
+        unserved.iter().map(|u| (u.chain.as_str(), u.port.as_str(), u.channel.as_str())).collect()
     }
 
     #[test]
@@ -412,22 +469,12 @@ mod tests {
             end("hub", "channel-4", Some("acme-9"), "channel-1"),
             end("acme-9", "channel-1", Some("hub"), "channel-4"),
         ];
-        let (found, unserved) = paths(&channels, "transfer", &Policy::default());
+        let (found, unserved) = paths(&channels, &Policy::default());
         assert_eq!(
             found,
             [
-                PathFound {
-                    a: "acme-9".into(),
-                    a_channel: "channel-0".into(),
-                    b: "hub".into(),
-                    b_channel: "channel-3".into()
-                },
-                PathFound {
-                    a: "acme-9".into(),
-                    a_channel: "channel-1".into(),
-                    b: "hub".into(),
-                    b_channel: "channel-4".into()
-                },
+                path(("acme-9", "transfer", "channel-0"), ("hub", "transfer", "channel-3")),
+                path(("acme-9", "transfer", "channel-1"), ("hub", "transfer", "channel-4")),
             ]
         );
         assert!(unserved.is_empty(), "{unserved:?}");
@@ -446,17 +493,17 @@ mod tests {
             end("hub", "channel-7", Some("acme-9"), "channel-2"),
             end("acme-9", "channel-2", Some("zeta"), "channel-7"),
         ];
-        let (found, unserved) = paths(&channels, "transfer", &Policy::default());
+        let (found, unserved) = paths(&channels, &Policy::default());
         assert!(found.is_empty(), "{found:?}");
         let unserved: Vec<(&str, &str)> = unserved.iter().map(|u| (u.chain.as_str(), u.channel.as_str())).collect();
         assert!(unserved.contains(&("hub", "channel-3")), "the other end is not open");
         assert!(unserved.contains(&("hub", "channel-5")), "the other chain is unknown");
         assert!(unserved.contains(&("hub", "channel-6")), "the client follows no known chain");
         assert!(unserved.contains(&("hub", "channel-7")) && unserved.contains(&("acme-9", "channel-2")));
-        // Other ports are not this relayer's business.
+        // Ports outside the policy's are not this relayer's business.
         let mut other_port = end("hub", "channel-9", Some("acme-9"), "channel-9");
         other_port.port = "wasm.x".into();
-        assert_eq!(paths(&[other_port], "transfer", &Policy::default()), (vec![], vec![]));
+        assert_eq!(paths(&[other_port], &Policy::default()), (vec![], vec![]));
     }
 
     #[test]
@@ -465,15 +512,95 @@ mod tests {
             end("hub", "channel-3", Some("acme-9"), "channel-0"),
             end("acme-9", "channel-0", Some("hub"), "channel-3"),
         ];
-        let only_zeta = Policy { allow: vec!["zeta-*:*".into()], deny: vec![] };
-        let (found, unserved) = paths(&channels, "transfer", &only_zeta);
+        let only_zeta = Policy { allow: vec!["zeta-*:*".into()], ..Policy::default() };
+        let (found, unserved) = paths(&channels, &only_zeta);
         assert!(found.is_empty());
         assert_eq!(unserved.len(), 2);
         assert!(unserved[0].reason.contains("[policy]"));
-        let acme = Policy { allow: vec!["acme-*:*".into(), "hub:*".into()], deny: vec![] };
-        assert_eq!(paths(&channels, "transfer", &acme).0.len(), 1);
-        let deny = Policy { allow: vec![], deny: vec!["hub:channel-3".into()] };
-        assert!(paths(&channels, "transfer", &deny).0.is_empty());
+        let acme = Policy { allow: vec!["acme-*:*".into(), "hub:*".into()], ..Policy::default() };
+        assert_eq!(paths(&channels, &acme).0.len(), 1);
+        let deny = Policy { deny: vec!["hub:channel-3".into()], ..Policy::default() };
+        assert!(paths(&channels, &deny).0.is_empty());
+    }
+
+    const HUB_APP: &str = "wasm-trib1aaa";
+    const ACME_APP: &str = "wasm-trib1bbb";
+
+    #[test]
+    fn a_contract_channel_joins_two_different_ports_and_is_found_beside_transfers() {
+        let channels = vec![
+            end_on("hub", HUB_APP, "channel-8", Some("acme-9"), ACME_APP, "channel-2"),
+            end_on("acme-9", ACME_APP, "channel-2", Some("hub"), HUB_APP, "channel-8"),
+            // A transfer pair whose ids are the same as the contracts' on
+            // purpose: ends are told apart by their port too.
+            end("hub", "channel-8", Some("acme-9"), "channel-2"),
+            end("acme-9", "channel-2", Some("hub"), "channel-8"),
+        ];
+        let (found, unserved) = paths(&channels, &Policy::default());
+        assert_eq!(
+            found,
+            [
+                path(("acme-9", "transfer", "channel-2"), ("hub", "transfer", "channel-8")),
+                path(("acme-9", ACME_APP, "channel-2"), ("hub", HUB_APP, "channel-8")),
+            ]
+        );
+        assert!(unserved.is_empty(), "{unserved:?}");
+    }
+
+    #[test]
+    fn an_end_naming_another_port_than_the_other_ends_is_not_paired() {
+        // The hub's end names acme-9's channel-2 on a port it is not on.
+        let channels = vec![
+            end_on("hub", HUB_APP, "channel-8", Some("acme-9"), "wasm-trib1ccc", "channel-2"),
+            end_on("acme-9", ACME_APP, "channel-2", Some("hub"), HUB_APP, "channel-8"),
+        ];
+        let (found, unserved) = paths(&channels, &Policy::default());
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(ends_of(&unserved), [("acme-9", ACME_APP, "channel-2"), ("hub", HUB_APP, "channel-8")]);
+        assert!(unserved[1].reason.contains("wasm-trib1ccc"), "{}", unserved[1].reason);
+        // Right port forth, wrong port back; and a transfer end with the
+        // same ids that names acme-9's channel-2 on the transfer port, where
+        // acme-9's channel-2 is not.
+        let channels = vec![
+            end_on("hub", HUB_APP, "channel-8", Some("acme-9"), ACME_APP, "channel-2"),
+            end_on("acme-9", ACME_APP, "channel-2", Some("hub"), "transfer", "channel-8"),
+            end("hub", "channel-8", Some("acme-9"), "channel-2"),
+        ];
+        let (found, unserved) = paths(&channels, &Policy::default());
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(unserved.len(), 3, "{unserved:?}");
+    }
+
+    #[test]
+    fn the_ports_policy_decides_which_ports_are_served_at_all() {
+        let channels = vec![
+            end_on("hub", HUB_APP, "channel-8", Some("acme-9"), ACME_APP, "channel-2"),
+            end_on("acme-9", ACME_APP, "channel-2", Some("hub"), HUB_APP, "channel-8"),
+            end("hub", "channel-3", Some("acme-9"), "channel-0"),
+            end("acme-9", "channel-0", Some("hub"), "channel-3"),
+            // An interchain-accounts-like port nobody here serves, unpaired.
+            end_on("hub", "icahost", "channel-5", Some("acme-9"), "icacontroller", "channel-6"),
+        ];
+        let transfer = path(("acme-9", "transfer", "channel-0"), ("hub", "transfer", "channel-3"));
+        let contracts = path(("acme-9", ACME_APP, "channel-2"), ("hub", HUB_APP, "channel-8"));
+        assert_eq!(paths(&channels, &Policy::default()), (vec![transfer.clone(), contracts.clone()], vec![]));
+        let only_transfer = Policy { ports: vec!["transfer".into()], ..Policy::default() };
+        assert_eq!(paths(&channels, &only_transfer), (vec![transfer], vec![]), "the contracts' ends are ignored");
+        let one_contract = Policy { ports: vec![HUB_APP.into(), ACME_APP.into()], ..Policy::default() };
+        assert_eq!(paths(&channels, &one_contract), (vec![contracts], vec![]));
+        assert_eq!(paths(&channels, &Policy { ports: vec![], ..Policy::default() }), (vec![], vec![]));
+        // One end served, its other end's port not: that end is unserved, and says why.
+        let half = Policy { ports: vec![HUB_APP.into()], ..Policy::default() };
+        let (found, unserved) = paths(&channels, &half);
+        assert!(found.is_empty());
+        assert_eq!(ends_of(&unserved), [("hub", HUB_APP, "channel-8")]);
+        assert!(
+            unserved[0].reason.contains(ACME_APP) && unserved[0].reason.contains("ports"),
+            "{}",
+            unserved[0].reason
+        );
+        assert!(Policy::default().serves_port("wasm-trib1qv9x"));
+        assert!(!Policy::default().serves_port("wasm.x") && !Policy::default().serves_port("icahost"));
     }
 
     #[test]

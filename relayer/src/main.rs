@@ -9,18 +9,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tributary_relayer::chain::ChainHandle;
-use tributary_relayer::config::{RelayerConfig, CONFIG_BYTES_MAX, CONFIG_FILE};
+use tributary_relayer::config::{valid_port, PathConfig, RelayerConfig, CONFIG_BYTES_MAX, CONFIG_FILE};
 use tributary_relayer::metrics::Metrics;
 use tributary_relayer::relay::{self, Relayed};
 use tributary_relayer::service::Relayer;
-use tributary_types::ibc::Ordering;
+use tributary_types::ibc::{Ordering, TRANSFER_PORT};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "relayer",
     version,
     about = "Tributary relayer: carries IBC packets between chains, each proven against a certified state root",
-    after_help = "A first run:\n  relayer config validate --home ./relayer\n  relayer channel create --a tributary-devnet --b token-1 --home ./relayer\n  relayer start --home ./relayer"
+    after_help = "A first run:\n  relayer config validate --home ./relayer\n  relayer channel create --a tributary-devnet --b token-1 --home ./relayer\n  relayer start --home ./relayer\n\nThe relayer carries token transfers (port transfer) and contracts' packets (ports wasm-{address}) alike; [policy] ports in relayer.toml chooses which ports it serves."
 )]
 struct Cli {
     /// The relayer's home: relayer.toml and key files.
@@ -57,17 +57,58 @@ enum ConfigCommand {
 
 #[derive(Subcommand, Debug)]
 enum ChannelCommand {
-    /// Create light clients both ways and open a transfer channel between
-    /// two configured chains; writes the channel ids into the path in relayer.toml.
+    /// Create light clients both ways and open a channel between two chains:
+    /// a transfer channel by default, or one between two contracts' ports
+    /// (--a-port wasm-trib1… --b-port wasm-trib1… --version messenger-1).
+    /// A channel between two [[chains]] is written into relayer.toml.
+    #[command(
+        after_help = "Examples:\n  relayer channel create --a tributary-devnet --b token-1\n  relayer channel create --a tributary-devnet --b contracts-a --a-port wasm-trib1qv… --b-port wasm-trib1zx… --version messenger-1"
+    )]
     Create {
+        /// The chain where the handshake starts (ChanOpenInit).
         #[arg(long)]
         a: String,
+        /// The other chain (ChanOpenTry).
         #[arg(long)]
         b: String,
+        /// The channel's port on --a: transfer, or a contract's wasm-{address}.
+        #[arg(long, default_value = TRANSFER_PORT)]
+        a_port: String,
+        /// The channel's port on --b: transfer, or a contract's wasm-{address}.
+        #[arg(long, default_value = TRANSFER_PORT)]
+        b_port: String,
+        /// The version the applications on both ports agree on (e.g.
+        /// messenger-1). Default: transfer-1 when both ports are transfer;
+        /// required otherwise.
+        #[arg(long)]
+        version: Option<String>,
         /// An ordered (ordered-allow-timeout) channel instead of unordered.
         #[arg(long)]
         ordered: bool,
     },
+}
+
+/// The version of the transfer application, proposed between two transfer ports.
+const TRANSFER_VERSION: &str = "transfer-1";
+
+/// Check `channel create`'s ports, and the version to propose: `--version`
+/// when given, `transfer-1` between two transfer ports; any other channel's
+/// version is the applications' business, so it must be named.
+fn channel_version(a_port: &str, b_port: &str, version: Option<&str>) -> anyhow::Result<String> {
+    for (flag, port) in [("--a-port", a_port), ("--b-port", b_port)] {
+        if !valid_port(port) {
+            bail!("{flag} {port:?} is not a port id: give transfer, or a contract's port wasm-{{its address}}");
+        }
+    }
+    match version {
+        Some(version) if version.trim().is_empty() => bail!("--version must not be empty"),
+        Some(version) => Ok(version.to_string()),
+        None if a_port == TRANSFER_PORT && b_port == TRANSFER_PORT => Ok(TRANSFER_VERSION.to_string()),
+        None => bail!(
+            "--version is required for a channel that is not transfer to transfer (--a-port {a_port}, --b-port {b_port}): \
+             give the version the applications on both ports expect, e.g. --version messenger-1"
+        ),
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -147,7 +188,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::HealthCheck => health_check(&home, cli.json).await,
-        Command::Channel(ChannelCommand::Create { a, b, ordered }) => {
+        Command::Channel(ChannelCommand::Create { a, b, a_port, b_port, version, ordered }) => {
+            let version = channel_version(&a_port, &b_port, version.as_deref())?;
             let mut config = load_config(&home)?;
             let relayer = Relayer::new(&home, config.clone(), Arc::new(Metrics::default()), false)?;
             relayer.refresh().await;
@@ -162,19 +204,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("{line}");
                 }
             };
-            let (a_channel, b_channel) = relay::create_channel(&chain_a, &chain_b, ordering, &mut progress).await?;
-            // A path between two [[chains]] is written down; any other is
-            // found on the chains by every relayer following the hub.
-            let saved = config.chain(&a).is_some() && config.chain(&b).is_some();
+            let (a_channel, b_channel) =
+                relay::create_channel(&chain_a, &chain_b, &a_port, &b_port, &version, ordering, &mut progress).await?;
+            // A path between two different [[chains]] is written down; any
+            // other is found on the chains by every relayer following the hub
+            // (or serving those chains). The path written is the one between
+            // the same chains on the same ports.
+            let saved = a != b && config.chain(&a).is_some() && config.chain(&b).is_some();
             if saved {
-                match config.paths.iter_mut().find(|p| (p.a == a && p.b == b) || (p.a == b && p.b == a)) {
+                let same = |p: &&mut PathConfig| {
+                    (p.a == a && p.b == b && p.a_port == a_port && p.b_port == b_port)
+                        || (p.a == b && p.b == a && p.a_port == b_port && p.b_port == a_port)
+                };
+                match config.paths.iter_mut().find(same) {
                     Some(path) if path.a == a => {
                         (path.a_channel, path.b_channel) = (a_channel.clone(), b_channel.clone())
                     }
                     Some(path) => (path.a_channel, path.b_channel) = (b_channel.clone(), a_channel.clone()),
-                    None => config.paths.push(tributary_relayer::config::PathConfig {
+                    None => config.paths.push(PathConfig {
                         a: a.clone(),
                         b: b.clone(),
+                        a_port: a_port.clone(),
+                        b_port: b_port.clone(),
                         a_channel: a_channel.clone(),
                         b_channel: b_channel.clone(),
                         denoms: Vec::new(),
@@ -189,8 +240,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             emit(
                 cli.json,
-                &json!({ "event": "channel", "a": a, "b": b, "a_channel": a_channel, "b_channel": b_channel, "saved": saved }),
-                &format!("channel open: {a} {a_channel} <-> {b} {b_channel} ({note})"),
+                &json!({ "event": "channel", "a": a, "b": b, "a_port": a_port, "b_port": b_port, "a_channel": a_channel,
+                         "b_channel": b_channel, "version": version, "saved": saved }),
+                &format!(
+                    "channel open: {a} {a_port} {a_channel} <-> {b} {b_port} {b_channel}, version {version} ({note})"
+                ),
             );
             Ok(())
         }
@@ -394,16 +448,22 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
         }
     }
     for path in config.paths.iter().filter(|p| p.a_channel.is_empty()) {
+        let ports = if path.a_port == TRANSFER_PORT && path.b_port == TRANSFER_PORT {
+            String::new()
+        } else {
+            format!(" --a-port {} --b-port {} --version <the applications' version>", path.a_port, path.b_port)
+        };
         problems.push(format!(
-            "path {} <-> {} has no channel: run `relayer channel create --a {} --b {}`",
+            "path {} <-> {} has no channel: run `relayer channel create --a {} --b {}{ports}`",
             path.a, path.b, path.a, path.b
         ));
     }
     for unserved in report["unserved"].as_array().into_iter().flatten() {
         if unserved["pending"].as_u64().unwrap_or(0) > 0 {
             problems.push(format!(
-                "{} {}: {} packet(s) wait and no relayer here serves the channel: {}",
+                "{} {} {}: {} packet(s) wait and no relayer here serves the channel: {}",
                 unserved["chain"].as_str().unwrap_or_default(),
+                unserved["port"].as_str().unwrap_or_default(),
                 unserved["channel"].as_str().unwrap_or_default(),
                 unserved["pending"],
                 unserved["reason"].as_str().unwrap_or_default()
@@ -425,10 +485,12 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
         }
         for path in report["paths"].as_array().into_iter().flatten() {
             println!(
-                "path  {} {} <-> {} {}",
+                "path  {} {} {} <-> {} {} {}",
                 path["a"].as_str().unwrap_or_default(),
+                path["a_port"].as_str().unwrap_or_default(),
                 path["a_channel"].as_str().unwrap_or_default(),
                 path["b"].as_str().unwrap_or_default(),
+                path["b_port"].as_str().unwrap_or_default(),
                 path["b_channel"].as_str().unwrap_or_default()
             );
         }
@@ -445,8 +507,56 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn every_command_is_well_formed() {
         <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn channel_create_defaults_to_a_transfer_channel_and_a_contract_channel_must_name_its_version() {
+        let cli = Cli::try_parse_from(["relayer", "channel", "create", "--a", "hub", "--b", "token-1"]).unwrap();
+        let Command::Channel(ChannelCommand::Create { a_port, b_port, version, ordered, .. }) = cli.command else {
+            panic!("not channel create")
+        };
+        assert_eq!(
+            (a_port.as_str(), b_port.as_str(), version.as_deref(), ordered),
+            ("transfer", "transfer", None, false)
+        );
+        assert_eq!(channel_version(&a_port, &b_port, None).unwrap(), "transfer-1");
+
+        let cli = Cli::try_parse_from([
+            "relayer",
+            "channel",
+            "create",
+            "--a",
+            "hub",
+            "--b",
+            "contracts-a",
+            "--a-port",
+            "wasm-trib1aaa",
+            "--b-port",
+            "wasm-trib1bbb",
+            "--version",
+            "messenger-1",
+            "--ordered",
+        ])
+        .unwrap();
+        let Command::Channel(ChannelCommand::Create { a_port, b_port, version, ordered, .. }) = cli.command else {
+            panic!("not channel create")
+        };
+        assert_eq!((a_port.as_str(), b_port.as_str(), ordered), ("wasm-trib1aaa", "wasm-trib1bbb", true));
+        assert_eq!(channel_version(&a_port, &b_port, version.as_deref()).unwrap(), "messenger-1");
+
+        let error = channel_version("wasm-trib1aaa", "wasm-trib1bbb", None).unwrap_err().to_string();
+        assert!(error.contains("--version"), "{error}");
+        let error = channel_version("transfer", "wasm-trib1bbb", None).unwrap_err().to_string();
+        assert!(error.contains("--version") && error.contains("wasm-trib1bbb"), "{error}");
+        assert_eq!(channel_version("transfer", "transfer", Some("transfer-2")).unwrap(), "transfer-2");
+        assert!(channel_version("transfer", "transfer", Some("")).unwrap_err().to_string().contains("--version"));
+        let error = channel_version("Wasm.X", "transfer", Some("v1")).unwrap_err().to_string();
+        assert!(error.contains("--a-port"), "{error}");
+        assert!(channel_version("transfer", "", Some("v1")).unwrap_err().to_string().contains("--b-port"));
     }
 }

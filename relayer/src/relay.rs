@@ -1,6 +1,9 @@
 //! Relaying over one path, both directions: deliver pending packets, carry
 //! acknowledgements back, time out what can no longer arrive; and opening a
-//! channel (clients both ways, then the three-step handshake).
+//! channel (clients both ways, then the three-step handshake). A path joins
+//! a port on each chain: `transfer` to `transfer` for tokens, or a
+//! contract's `wasm-{address}` to another contract's port; the relayer
+//! carries every application's packets the same way, as opaque bytes.
 //!
 //! # Why nothing is lost or delivered twice
 //!
@@ -15,6 +18,7 @@
 //! no-op on the destination, by its receipt.
 
 use crate::chain::{ChainHandle, ChannelInfo, Outcome};
+use crate::discovery::PathFound;
 use crate::metrics::Metrics;
 use anyhow::{bail, Context as _};
 use std::sync::Arc;
@@ -45,12 +49,15 @@ impl std::ops::AddAssign for Relayed {
     }
 }
 
-/// One direction of a path: packets sent on `src`'s `src_channel`.
+/// One direction of a path: packets sent on `src`'s `src_port`/`src_channel`
+/// (the destination's port and channel are what that end names).
 pub struct Direction<'a> {
     pub src: &'a ChainHandle,
     pub dst: &'a ChainHandle,
+    pub src_port: &'a str,
     pub src_channel: &'a str,
-    /// Relay only transfers of these denoms; empty: all.
+    /// Relay only transfers of these denoms; empty: all. Packets sent from
+    /// any port but `transfer` are never filtered.
     pub denoms: &'a [String],
 }
 
@@ -87,8 +94,11 @@ async fn update_client(on: &ChainHandle, client_id: &str, of: &ChainHandle, at_l
     Ok(target)
 }
 
+/// Whether a path's `denoms` filter lets `packet` through. The filter
+/// speaks of tokens, so it applies only to packets sent from the transfer
+/// port; another application's packet passes whatever its data holds.
 fn wanted(packet: &Packet, denoms: &[String]) -> bool {
-    if denoms.is_empty() {
+    if denoms.is_empty() || packet.source_port != TRANSFER_PORT {
         return true;
     }
     match borsh::from_slice::<TransferData>(&packet.data) {
@@ -104,15 +114,15 @@ pub async fn relay_direction(
     batch_max: usize,
     metrics: &Metrics,
 ) -> anyhow::Result<Relayed> {
-    let Direction { src, dst, src_channel, denoms } = direction;
-    let src_end = src.channel(TRANSFER_PORT, src_channel).await?;
+    let Direction { src, dst, src_port, src_channel, denoms } = direction;
+    let src_end = src.channel(src_port, src_channel).await?;
     let dst_channel = src_end.end.counterparty_channel.clone();
     if dst_channel.is_empty() {
-        bail!("channel {src_channel} on {} is not open yet", src.id);
+        bail!("channel {src_channel} on port {src_port} of {} is not open yet", src.id);
     }
-    let dst_end = dst.channel(TRANSFER_PORT, &dst_channel).await?;
+    let dst_end = dst.channel(&src_end.end.counterparty_port, &dst_channel).await?;
     let pending: Vec<Packet> =
-        src.pending_packets(TRANSFER_PORT, src_channel, 200).await?.into_iter().filter(|p| wanted(p, denoms)).collect();
+        src.pending_packets(src_port, src_channel, 200).await?.into_iter().filter(|p| wanted(p, denoms)).collect();
     metrics.set_pending(src.id.as_str(), src_channel, pending.len());
     let mut relayed = Relayed { pending: pending.len(), ..Default::default() };
     if pending.is_empty() {
@@ -220,29 +230,39 @@ fn check(outcome: &Outcome, chain: &ChainHandle, what: &str, metrics: &Metrics) 
     bail!("{} refused to {what} (tx {}): {}", chain.id, outcome.hash, outcome.error.clone().unwrap_or_default())
 }
 
-/// Both directions of a path, once.
+/// Both directions of `path` (`a` and `b` its chains' handles), once.
 pub async fn relay_path(
     a: &ChainHandle,
     b: &ChainHandle,
-    a_channel: &str,
-    b_channel: &str,
+    path: &PathFound,
     denoms: &[String],
     batch_max: usize,
     metrics: &Metrics,
 ) -> anyhow::Result<Relayed> {
-    let mut total =
-        relay_direction(&Direction { src: a, dst: b, src_channel: a_channel, denoms }, batch_max, metrics).await?;
-    total += relay_direction(&Direction { src: b, dst: a, src_channel: b_channel, denoms }, batch_max, metrics).await?;
+    if a.id.as_str() != path.a || b.id.as_str() != path.b {
+        bail!("the path {} <-> {} was given the chains {} and {}", path.a, path.b, a.id, b.id);
+    }
+    let forth = Direction { src: a, dst: b, src_port: &path.a_port, src_channel: &path.a_channel, denoms };
+    let back = Direction { src: b, dst: a, src_port: &path.b_port, src_channel: &path.b_channel, denoms };
+    let mut total = relay_direction(&forth, batch_max, metrics).await?;
+    total += relay_direction(&back, batch_max, metrics).await?;
     Ok(total)
 }
 
-/// Open a transfer channel between `a` and `b`: a client of each on the
-/// other (created from the other's latest header), `ChanOpenInit` on `a`,
-/// `ChanOpenTry` on `b` (proving `a`'s end), `ChanOpenAck` on `a` (proving
-/// `b`'s). Returns the channel ids on `a` and `b`.
+/// Open a channel between port `a_port` on `a` and port `b_port` on `b`
+/// (`transfer` on both for tokens; a contract's `wasm-{address}` on either
+/// side for contracts), proposing `version` with `ordering`: a client of
+/// each on the other (created from the other's latest header),
+/// `ChanOpenInit` on `a`, `ChanOpenTry` on `b` (proving `a`'s end),
+/// `ChanOpenAck` on `a` (proving `b`'s). The application on each port may
+/// refuse the version (the handshake transaction then fails with its
+/// reason). Returns the channel ids on `a` and `b`.
 pub async fn create_channel(
     a: &ChainHandle,
     b: &ChainHandle,
+    a_port: &str,
+    b_port: &str,
+    version: &str,
     ordering: Ordering,
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<(String, String)> {
@@ -250,35 +270,34 @@ pub async fn create_channel(
     progress(&format!("created {a_client} on {} (a light client of {})", a.id, b.id));
     let b_client = create_client(b, a).await?;
     progress(&format!("created {b_client} on {} (a light client of {})", b.id, a.id));
-    let version = "transfer-1".to_string();
     let init = a
         .submit_ok(TxBody::Ibc {
             msgs: vec![IbcMsg::ChanOpenInit {
-                port: TRANSFER_PORT.into(),
+                port: a_port.into(),
                 client_id: a_client.clone(),
                 counterparty_client_id: b_client.clone(),
-                counterparty_port: TRANSFER_PORT.into(),
+                counterparty_port: b_port.into(),
                 ordering,
-                version: version.clone(),
+                version: version.into(),
             }],
         })
         .await?;
     let a_channel =
         init.attribute("channel_init", "channel").context("no channel id in the init's events")?.to_string();
-    progress(&format!("{}: {a_channel} opened on our side (init)", a.id));
+    progress(&format!("{}: {a_channel} on port {a_port} opened on our side (init, version {version})", a.id));
 
     let proof_height = update_client(b, &b_client, a, init.height).await?;
-    let (_, proof) = a.proof(&state_key::channel(TRANSFER_PORT, &a_channel), proof_height).await?;
+    let (_, proof) = a.proof(&state_key::channel(a_port, &a_channel), proof_height).await?;
     let try_open = b
         .submit_ok(TxBody::Ibc {
             msgs: vec![IbcMsg::ChanOpenTry {
-                port: TRANSFER_PORT.into(),
+                port: b_port.into(),
                 client_id: b_client.clone(),
                 counterparty_client_id: a_client.clone(),
-                counterparty_port: TRANSFER_PORT.into(),
+                counterparty_port: a_port.into(),
                 counterparty_channel: a_channel.clone(),
                 ordering,
-                version,
+                version: version.into(),
                 proof_height,
                 proof,
             }],
@@ -286,13 +305,13 @@ pub async fn create_channel(
         .await?;
     let b_channel =
         try_open.attribute("channel_open", "channel").context("no channel id in the try's events")?.to_string();
-    progress(&format!("{}: {b_channel} open (try, proving {}'s init)", b.id, a.id));
+    progress(&format!("{}: {b_channel} on port {b_port} open (try, proving {}'s init)", b.id, a.id));
 
     let proof_height = update_client(a, &a_client, b, try_open.height).await?;
-    let (_, proof) = b.proof(&state_key::channel(TRANSFER_PORT, &b_channel), proof_height).await?;
+    let (_, proof) = b.proof(&state_key::channel(b_port, &b_channel), proof_height).await?;
     a.submit_ok(TxBody::Ibc {
         msgs: vec![IbcMsg::ChanOpenAck {
-            port: TRANSFER_PORT.into(),
+            port: a_port.into(),
             channel: a_channel.clone(),
             counterparty_channel: b_channel.clone(),
             proof_height,
@@ -300,7 +319,7 @@ pub async fn create_channel(
         }],
     })
     .await?;
-    progress(&format!("{}: {a_channel} open (ack, proving {}'s end)", a.id, b.id));
+    progress(&format!("{}: {a_channel} on port {a_port} open (ack, proving {}'s end)", a.id, b.id));
     Ok((a_channel, b_channel))
 }
 
@@ -311,16 +330,58 @@ async fn create_client(on: &ChainHandle, of: &ChainHandle) -> anyhow::Result<Str
     Ok(outcome.attribute("create_client", "client_id").context("no client id in the events")?.to_string())
 }
 
-/// A path's channel ends as the chains see them (for health checks).
+/// A path's channel ends as the chains see them (for health checks): `a`'s
+/// end on the path's `a_port`/`a_channel`, and the end on `b` it names.
 pub async fn channel_pair(
     a: &ChainHandle,
     b: &ChainHandle,
-    a_channel: &str,
+    path: &PathFound,
 ) -> anyhow::Result<(ChannelInfo, ChannelInfo)> {
-    let a_end = a.channel(TRANSFER_PORT, a_channel).await?;
-    let b_end = b.channel(TRANSFER_PORT, &a_end.end.counterparty_channel).await?;
+    let a_end = a.channel(&path.a_port, &path.a_channel).await?;
+    let b_end = b.channel(&a_end.end.counterparty_port, &a_end.end.counterparty_channel).await?;
     Ok((a_end, b_end))
 }
 
 /// Shared handles for a running relayer.
 pub type Handles = Vec<Arc<ChainHandle>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn packet(source_port: &str, data: Vec<u8>) -> Packet {
+        Packet {
+            sequence: 1,
+            source_port: source_port.into(),
+            source_channel: "channel-0".into(),
+            dest_port: source_port.into(),
+            dest_channel: "channel-3".into(),
+            data,
+            timeout_height: 0,
+            timeout_time_ms: 1,
+        }
+    }
+
+    fn transfer_of(denom: &str) -> Vec<u8> {
+        let data = TransferData {
+            denom: denom.into(),
+            amount: 5,
+            sender: "trib1s".into(),
+            receiver: "trib1r".into(),
+            memo: String::new(),
+        };
+        borsh::to_vec(&data).unwrap()
+    }
+
+    #[test]
+    fn the_denoms_filter_picks_transfers_and_never_drops_another_applications_packets() {
+        let denoms = vec!["utrib".to_string()];
+        assert!(wanted(&packet(TRANSFER_PORT, transfer_of("utrib")), &denoms));
+        assert!(!wanted(&packet(TRANSFER_PORT, transfer_of("uacme")), &denoms));
+        assert!(!wanted(&packet(TRANSFER_PORT, b"not borsh".to_vec()), &denoms), "a transfer it cannot read");
+        assert!(wanted(&packet(TRANSFER_PORT, transfer_of("uacme")), &[]), "no filter: everything");
+        // A contract's packet is not TransferData, and passes all the same.
+        assert!(wanted(&packet("wasm-trib1aaa", b"{\"ping\":1}".to_vec()), &denoms));
+        assert!(wanted(&packet("wasm-trib1aaa", transfer_of("uacme")), &denoms), "its bytes are not a transfer");
+    }
+}

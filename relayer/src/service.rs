@@ -27,7 +27,6 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tributary_client::Client;
 use tributary_crypto::SigningKey;
-use tributary_types::ibc::TRANSFER_PORT;
 use tributary_types::ChainId;
 
 /// How long one endpoint gets to answer a probe before the next is tried.
@@ -80,8 +79,8 @@ struct State {
     funding: BTreeMap<String, Funding>,
     /// Chains known but not reachable at the last refresh, and why.
     unreachable: BTreeMap<String, String>,
-    /// When each unserved packet was first seen: (chain, channel, sequence).
-    unserved_seen: BTreeMap<(String, String, u64), u64>,
+    /// When each unserved packet was first seen: (chain, port, channel, sequence).
+    unserved_seen: BTreeMap<(String, String, String, u64), u64>,
     warnings: Warnings,
 }
 
@@ -167,15 +166,19 @@ impl Relayer {
             let path = if p.a < p.b {
                 PathFound {
                     a: p.a.clone(),
+                    a_port: p.a_port.clone(),
                     a_channel: p.a_channel.clone(),
                     b: p.b.clone(),
+                    b_port: p.b_port.clone(),
                     b_channel: p.b_channel.clone(),
                 }
             } else {
                 PathFound {
                     a: p.b.clone(),
+                    a_port: p.b_port.clone(),
                     a_channel: p.b_channel.clone(),
                     b: p.a.clone(),
+                    b_port: p.a_port.clone(),
                     b_channel: p.a_channel.clone(),
                 }
             };
@@ -192,8 +195,8 @@ impl Relayer {
             .paths
             .iter()
             .find(|p| {
-                (p.a == path.a && p.a_channel == path.a_channel && p.b == path.b)
-                    || (p.b == path.a && p.b_channel == path.a_channel && p.a == path.b)
+                (p.a == path.a && p.a_port == path.a_port && p.a_channel == path.a_channel && p.b == path.b)
+                    || (p.b == path.a && p.b_port == path.a_port && p.b_channel == path.a_channel && p.a == path.b)
             })
             .map(|p| p.denoms.clone())
             .unwrap_or_default()
@@ -225,12 +228,12 @@ impl Relayer {
         let paths: Vec<Value> = self
             .paths_locked(&state)
             .iter()
-            .map(|p| json!({ "a": p.a, "a_channel": p.a_channel, "b": p.b, "b_channel": p.b_channel }))
+            .map(|p| json!({ "a": p.a, "a_port": p.a_port, "a_channel": p.a_channel, "b": p.b, "b_port": p.b_port, "b_channel": p.b_channel }))
             .collect();
         let unserved: Vec<Value> = state
             .unserved
             .iter()
-            .map(|u| json!({ "chain": u.end.chain, "channel": u.end.channel, "reason": u.end.reason, "pending": u.pending, "oldest_pending_ms": u.oldest_ms }))
+            .map(|u| json!({ "chain": u.end.chain, "port": u.end.port, "channel": u.end.channel, "reason": u.end.reason, "pending": u.pending, "oldest_pending_ms": u.oldest_ms }))
             .collect();
         json!({
             "registry_error": state.known.registry_error.as_ref().map(|(e, since)| json!({ "error": e, "since_ms": since })),
@@ -391,18 +394,24 @@ impl Relayer {
                 });
             }
         }
-        let policy = Policy { allow: self.config.policy.allow.clone(), deny: self.config.policy.deny.clone() };
-        let (paths, unserved) = discovery::paths(&seen, TRANSFER_PORT, &policy);
+        let policy = Policy {
+            ports: self.config.policy.ports.clone(),
+            allow: self.config.policy.allow.clone(),
+            deny: self.config.policy.deny.clone(),
+        };
+        let (paths, unserved) = discovery::paths(&seen, &policy);
         let mut state = self.state();
         for path in paths.iter().filter(|p| !state.paths.contains(p)) {
-            tracing::info!(a = %path.a, a_channel = %path.a_channel, b = %path.b, b_channel = %path.b_channel, "relaying a path found on the chains");
+            tracing::info!(a = %path.a, a_port = %path.a_port, a_channel = %path.a_channel, b = %path.b, b_port = %path.b_port, b_channel = %path.b_channel, "relaying a path found on the chains");
         }
         state.paths = paths;
         let old = std::mem::take(&mut state.unserved);
         state.unserved = unserved
             .into_iter()
             .map(|end| {
-                let before = old.iter().find(|u| u.end.chain == end.chain && u.end.channel == end.channel);
+                let before = old
+                    .iter()
+                    .find(|u| u.end.chain == end.chain && u.end.port == end.port && u.end.channel == end.channel);
                 UnservedEnd {
                     pending: before.map_or(0, |u| u.pending),
                     oldest_ms: before.map_or(0, |u| u.oldest_ms),
@@ -449,18 +458,21 @@ impl Relayer {
         let after_ms = self.config.policy.unserved_after_secs.saturating_mul(1_000);
         for end in ends {
             let Some(chain) = self.chain(&end.chain) else { continue };
-            let Ok(packets) = chain.pending_packets(TRANSFER_PORT, &end.channel, UNSERVED_COUNT_MAX).await else {
+            let Ok(packets) = chain.pending_packets(&end.port, &end.channel, UNSERVED_COUNT_MAX).await else {
                 continue;
             };
             let mut state = self.state();
             let mut oldest = 0;
             for packet in &packets {
-                let key = (end.chain.clone(), end.channel.clone(), packet.sequence);
+                let key = (end.chain.clone(), end.port.clone(), end.channel.clone(), packet.sequence);
                 let first = *state.unserved_seen.entry(key).or_insert(now);
                 oldest = oldest.max(now.saturating_sub(first));
             }
-            state.unserved_seen.retain(|(chain, channel, seq), _| {
-                chain != &end.chain || channel != &end.channel || packets.iter().any(|p| p.sequence == *seq)
+            state.unserved_seen.retain(|(chain, port, channel, seq), _| {
+                chain != &end.chain
+                    || port != &end.port
+                    || channel != &end.channel
+                    || packets.iter().any(|p| p.sequence == *seq)
             });
             if let Some(u) = state.unserved.iter_mut().find(|u| u.end == end) {
                 u.pending = packets.len();
@@ -469,10 +481,14 @@ impl Relayer {
             self.metrics.set_unserved(&end.chain, &end.channel, packets.len(), oldest);
             if !packets.is_empty()
                 && oldest >= after_ms
-                && state.warnings.due(&format!("unserved/{}/{}", end.chain, end.channel), now, WARN_EVERY_MS)
+                && state.warnings.due(
+                    &format!("unserved/{}/{}/{}", end.chain, end.port, end.channel),
+                    now,
+                    WARN_EVERY_MS,
+                )
             {
                 tracing::warn!(
-                    chain = %end.chain, channel = %end.channel, pending = packets.len(), waiting_s = oldest / 1_000,
+                    chain = %end.chain, port = %end.port, channel = %end.channel, pending = packets.len(), waiting_s = oldest / 1_000,
                     "packets wait on a channel this relayer does not serve: {}", end.reason
                 );
             }
@@ -487,24 +503,16 @@ impl Relayer {
         for path in self.paths() {
             let (Some(a), Some(b)) = (chains.get(&path.a), chains.get(&path.b)) else { continue };
             let denoms = self.denoms(&path);
-            match relay::relay_path(
-                a,
-                b,
-                &path.a_channel,
-                &path.b_channel,
-                &denoms,
-                self.config.relay.batch_max,
-                &self.metrics,
-            )
-            .await
-            {
+            match relay::relay_path(a, b, &path, &denoms, self.config.relay.batch_max, &self.metrics).await {
                 Ok(round) => {
                     if round.pending > 0 {
                         self.warn_unfunded(&path, &round);
                     }
                     total += round;
                 }
-                Err(e) => tracing::warn!(a = %path.a, b = %path.b, "relaying failed this round: {e:#}"),
+                Err(e) => {
+                    tracing::warn!(a = %path.a, a_port = %path.a_port, b = %path.b, b_port = %path.b_port, "relaying failed this round: {e:#}")
+                }
             }
         }
         self.metrics.round();
