@@ -55,6 +55,23 @@ async fn contracts_run_the_same_on_four_validators() {
         hashes.push(ran["hash"].as_str().unwrap().to_string());
     }
 
+    // ABI version 2 the same everywhere: a contract that adds keys out of
+    // order, calls the counter (`Increment { by: 1 }`) and walks its keys
+    // with storage_next, run through each validator's API.
+    let caller = net.dir.path().join("caller.wasm");
+    std::fs::write(&caller, calls_and_walks(&contract)).unwrap();
+    let uploaded = tx(&urls[2], &["upload", "--file", caller.to_str().unwrap()]);
+    let caller_code = event_attribute(&uploaded, "upload_code", "code_hash");
+    let made = tx(&urls[3], &["instantiate", "--code", &caller_code]);
+    let caller_contract = event_attribute(&made, "instantiate_contract", "contract");
+    hashes.extend([uploaded["hash"].as_str().unwrap().to_string(), made["hash"].as_str().unwrap().to_string()]);
+    for url in &urls {
+        let ran = tx(url, &["execute", "--contract", &caller_contract]);
+        let events = ran["receipt"]["events"].as_array().unwrap();
+        assert!(events.iter().any(|e| e["kind"] == "wasm-call"), "{ran}");
+        hashes.push(ran["hash"].as_str().unwrap().to_string());
+    }
+
     // Every validator: the same receipt (height, success, gas) for every transaction.
     for hash in &hashes {
         let mut seen = Vec::new();
@@ -95,12 +112,63 @@ async fn contracts_run_the_same_on_four_validators() {
         assert!(roots.iter().all(|r| *r == roots[0]), "height {h}: {roots:?}");
     }
 
-    // And the same answer: 1 + 2 + 3 + 4.
+    // And the same answer: 1 + 2 + 3 + 4, and one more from each of the four caller runs.
     for url in &urls {
         use base64::Engine;
         let (ok, answer) = hub_json(&["query", "contract", &contract, "--msg-hex", "00", "--node", url]);
         assert!(ok, "{answer}");
         let bytes = base64::engine::general_purpose::STANDARD.decode(answer.as_str().unwrap()).unwrap();
-        assert_eq!(u64::from_le_bytes(bytes.try_into().unwrap()), 10, "through {url}");
+        assert_eq!(u64::from_le_bytes(bytes.try_into().unwrap()), 14, "through {url}");
     }
+}
+
+/// A module (WebAssembly text) whose `execute` writes keys "c", "a", "b",
+/// calls `counter`'s execute with `Increment { by: 1 }` (trapping if the
+/// answer is not Ok), then walks its own keys with `storage_next` and keeps
+/// them, one byte each, under "w".
+fn calls_and_walks(counter: &str) -> Vec<u8> {
+    let address: tributary_types::Address = counter.parse().unwrap();
+    let literal = |bytes: &[u8]| bytes.iter().map(|b| format!("\\{b:02x}")).collect::<String>();
+    let increment = [0u8, 1, 0, 0, 0, 0, 0, 0, 0];
+    wat::parse_str(format!(
+        r#"(module
+  (import "env" "storage_write" (func $write (param i32 i32 i32 i32)))
+  (import "env" "storage_next" (func $next (param i32 i32 i32 i32) (result i64)))
+  (import "env" "read_register" (func $register (param i32)))
+  (import "env" "call_contract" (func $call (param i32 i32 i32 i32 i32) (result i64)))
+  (memory (export "memory") 1 2)
+  (global $heap (mut i32) (i32.const 8192))
+  (func (export "alloc") (param $len i32) (result i32) (local $p i32)
+    global.get $heap local.set $p
+    global.get $heap local.get $len i32.add global.set $heap
+    local.get $p)
+  (data (i32.const 0) "\00\00\00\00\00")
+  (data (i32.const 700) "cabw")
+  (data (i32.const 3000) "{}")
+  (data (i32.const 3100) "{}")
+  (func (export "instantiate") (param i32 i32) (result i64) i64.const 5)
+  (func (export "execute") (param i32 i32) (result i64) (local $n i32) (local $len i32)
+    (call $write (i32.const 700) (i32.const 1) (i32.const 700) (i32.const 1))
+    (call $write (i32.const 701) (i32.const 1) (i32.const 700) (i32.const 1))
+    (call $write (i32.const 702) (i32.const 1) (i32.const 700) (i32.const 1))
+    (drop (call $call (i32.const 3000) (i32.const 3100) (i32.const {}) (i32.const 0) (i32.const 0)))
+    (call $register (i32.const 4000))
+    (if (i32.ne (i32.load8_u (i32.const 4000)) (i32.const 0)) (then unreachable))
+    (block $done
+      (loop $walk
+        (br_if $done (i64.lt_s (call $next (i32.const 900) (local.get $len) (i32.const 0) (i32.const 0)) (i64.const 0)))
+        (call $register (i32.const 5000))
+        (i32.store8 (i32.add (i32.const 6000) (local.get $n)) (i32.load8_u (i32.const 5004)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (i32.store8 (i32.const 900) (i32.load8_u (i32.const 5004)))
+        (i32.store8 (i32.const 901) (i32.const 0))
+        (local.set $len (i32.const 2))
+        (br $walk)))
+    (call $write (i32.const 703) (i32.const 1) (i32.const 6000) (local.get $n))
+    i64.const 5))"#,
+        literal(&address.0),
+        literal(&increment),
+        increment.len()
+    ))
+    .unwrap()
 }

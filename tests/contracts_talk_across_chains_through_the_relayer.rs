@@ -44,8 +44,7 @@ async fn child_url(hub: &Client) -> Option<String> {
         .await
         .ok()?;
     let record = &answer["childChain"];
-    let members: Vec<&str> =
-        record["committee"].as_array()?.iter().filter_map(|m| m["address"].as_str()).collect();
+    let members: Vec<&str> = record["committee"].as_array()?.iter().filter_map(|m| m["address"].as_str()).collect();
     for endpoint in record["endpoints"].as_array()? {
         let (validator, url) = (endpoint["validator"].as_str()?, endpoint["graphql"].as_str()?);
         if members.contains(&validator) && Client::new(url).chain_info().await.is_ok() {

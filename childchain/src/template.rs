@@ -204,7 +204,14 @@ impl Template {
         check.token(&self.token)?;
         check.params(&self.params)?;
         check.consensus(&self.consensus)?;
-        check.module_params(&self.module_params, &self.modules)
+        check.module_params(&self.module_params, &self.modules)?;
+        if !self.contracts.is_empty() && !self.modules.iter().any(|m| m == "contracts") {
+            return check.fail(
+                "contracts",
+                "a [contracts] section needs the contracts module: add \"contracts\" to `modules` or remove the section",
+            );
+        }
+        Ok(())
     }
 }
 

@@ -136,6 +136,43 @@ fn contracts_and_oracle_render_with_their_modules() {
     assert_eq!(genesis.modules.iter().filter(|m| *m == "oracle").count(), 1, "listed once: {:?}", genesis.modules);
 }
 
+/// A template can start its chain with contracts: its `[contracts]`
+/// section is the genesis's, and it needs the contracts module.
+#[test]
+fn a_contracts_section_reaches_the_genesis_and_needs_its_module() {
+    let owner = options().owner.to_string();
+    let text = format!(
+        r#"
+name = "with-code"
+description = "a chain that starts with a contract"
+modules = ["contracts"]
+
+[token]
+name = "Gas"
+symbol = "GAS"
+decimals = 6
+denom = "ugas"
+supply = "1_000_000"
+
+[contracts]
+upload = {{ addresses = ["{owner}"] }}
+
+[[contracts.codes]]
+wasm = "0061736d01000000"
+instantiate = "governance"
+"#
+    );
+    let template = Template::parse(&text).unwrap();
+    let genesis = render_genesis(&template, &options()).unwrap();
+    assert_eq!(genesis.contracts.codes.len(), 1);
+    assert_eq!(genesis.contracts.codes[0].wasm, vec![0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+    assert_eq!(genesis.contracts.codes[0].instantiate, tributary_types::contracts::AccessRule::Governance);
+    assert_eq!(genesis.contracts.upload, tributary_types::contracts::AccessRule::Addresses(vec![options().owner]));
+    let without = text.replace(r#"modules = ["contracts"]"#, "modules = []");
+    let error = Template::parse(&without).unwrap_err();
+    assert_eq!(error.field(), Some("contracts"), "{error}");
+}
+
 #[test]
 fn user_template_renders_holders_params_and_consensus() {
     let template = Template::parse(&user_template()).unwrap();
