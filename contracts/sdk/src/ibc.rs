@@ -10,8 +10,7 @@
 //! [`IbcChannel`]: crate::IbcChannel
 use crate::{abort, sys, to_bytes, SendPacket};
 
-/// A packet's data is at most this many bytes (ABI v2).
-pub const MAX_PACKET_DATA_LEN: usize = 64 * 1024;
+pub use crate::types::MAX_PACKET_DATA_LEN;
 
 /// Sends `packet` from this contract's port; answers its sequence on the
 /// channel (1 for the first). The outcome arrives later, in

@@ -179,7 +179,7 @@ pub(crate) fn send_packet(encoded: &[u8]) -> u64 {
     if packet.timeout_height == 0 && packet.timeout_time_ms == 0 {
         trap("a packet needs a timeout height or time");
     }
-    if packet.data.len() > crate::ibc::MAX_PACKET_DATA_LEN {
+    if packet.data.len() > crate::types::MAX_PACKET_DATA_LEN {
         trap("packet data over 64 KiB");
     }
     with_host(|h| {

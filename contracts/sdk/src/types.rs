@@ -90,6 +90,9 @@ impl OracleValue {
     }
 }
 
+/// A packet's data is at most this many bytes (ABI v2).
+pub const MAX_PACKET_DATA_LEN: usize = 64 * 1024;
+
 /// A packet to send from this contract's port (`ibc_send_packet`, ABI v2).
 #[derive(BorshSerialize, BorshDeserialize, Clone, Debug, PartialEq, Eq)]
 pub struct SendPacket {

@@ -20,6 +20,9 @@ pub struct Ctx<'s, 'b> {
     pub sender: Option<tributary_types::Address>,
 }
 
+/// The compiled contract modules a block has loaded so far, by code hash.
+pub type BlockModules = std::collections::BTreeMap<tributary_types::Hash, tributary_wasm::vm::Loaded>;
+
 /// Gas a body spends beyond its bytes and writes (contract execution), and
 /// what it may still spend: the least of what its fee buys, the per-
 /// transaction limit, and what the block has left.
@@ -33,7 +36,7 @@ pub struct GasMeter {
     tx_left: u64,
     block_left: u64,
     used: u64,
-    pub(crate) block_modules: crate::contracts::BlockModules,
+    pub(crate) block_modules: BlockModules,
 }
 
 impl GasMeter {

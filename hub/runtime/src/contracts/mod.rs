@@ -125,8 +125,7 @@ pub enum ContractError {
     TooManyAddresses,
 }
 
-/// The compiled modules a block has loaded so far, by code hash.
-pub type BlockModules = std::collections::BTreeMap<Hash, tributary_wasm::vm::Loaded>;
+pub use crate::module::BlockModules;
 
 /// The engine all chains of this process share (compiled modules are kept
 /// across blocks and chains). Memory-only unless [`configure_engine`] was
