@@ -11,6 +11,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tributary_client::{Client, ClientError};
 
+pub mod netlab;
+
 /// The `childchain` binary built beside `hub`.
 pub fn childchain_bin() -> PathBuf {
     hub_bin().with_file_name("childchain")
@@ -105,9 +107,15 @@ pub struct NodeProcess {
 impl NodeProcess {
     /// Start the node and wait (bounded) for its ready line.
     pub fn start(home: &Path) -> Self {
+        Self::start_with(Command::new(hub_bin()), home)
+    }
+
+    /// Start the node with `command` (the `hub` binary, or a command that
+    /// runs it, e.g. inside a lab host) and wait (bounded) for its ready line.
+    pub fn start_with(mut command: Command, home: &Path) -> Self {
         // The node's log goes to its home, to read when a test fails.
         let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("node.log")).expect("log file");
-        let mut child = Command::new(hub_bin())
+        let mut child = command
             .args(["start", "--home", home.to_str().unwrap(), "--json"])
             .stdout(Stdio::piped())
             .stderr(log)

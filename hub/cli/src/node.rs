@@ -7,7 +7,9 @@ use serde_json::json;
 use std::path::PathBuf;
 use std::time::Duration;
 use tributary_node::clock::{now_ms, Clock};
-use tributary_node::init::{free_ports, init_full_node, init_home, ports_from, InitOptions, NodePorts};
+use tributary_node::init::{
+    free_ports, init_full_node, init_home, parse_host, ports_from, ports_on_hosts, InitOptions, NodePorts,
+};
 use tributary_types::ChainId;
 
 /// What `hub init` takes.
@@ -33,6 +35,13 @@ pub struct InitArgs {
     /// Several validators: node k's API listens on BASE + 2k and its p2p on BASE + 2k + 1 (0: free ports).
     #[arg(long, default_value_t = 26700)]
     pub base_port: u16,
+    /// Validators on separate machines: one node home per host, each
+    /// listening on its own address (API on --base-port, p2p on the next
+    /// port), dialing the others there, and announcing its child-chain nodes
+    /// there. Each entry is `IP` or `LISTEN_IP=PUBLIC_IP` (e.g.
+    /// `0.0.0.0=203.0.113.5`); the count sets --validators.
+    #[arg(long, value_delimiter = ',', conflicts_with = "genesis")]
+    pub hosts: Vec<String>,
     /// Only the validators' peers may connect (edit [p2p] allow and send SIGHUP to change).
     #[arg(long)]
     pub permissioned: bool,
@@ -76,6 +85,7 @@ pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
         api,
         p2p_port,
         base_port,
+        hosts,
         permissioned,
         genesis,
         bootstrap,
@@ -83,14 +93,26 @@ pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
         passphrase,
     } = args;
     if let Some(genesis) = genesis {
-        let ports = NodePorts { api_listen: api, p2p_port };
+        let ports = NodePorts::local(api, p2p_port);
         let node = init_full_node(&home.home(), &genesis, bootstrap, &ports)?;
         emit(json, &serde_json::to_value(&node)?);
         return Ok(());
     }
     let passphrase = passphrase.for_new_keys(encrypt)?;
-    let nodes = if validators == 1 {
-        vec![NodePorts { api_listen: api, p2p_port }]
+    let nodes = if !hosts.is_empty() {
+        if validators != 1 && validators != hosts.len() {
+            anyhow::bail!(
+                "--validators is {validators} but --hosts names {} hosts; one validator per host",
+                hosts.len()
+            );
+        }
+        if base_port == 0 {
+            anyhow::bail!("--hosts needs a fixed --base-port (each host's API on it, p2p on the next)");
+        }
+        let hosts = hosts.iter().map(|h| parse_host(h)).collect::<anyhow::Result<Vec<_>>>()?;
+        ports_on_hosts(&hosts, base_port)?
+    } else if validators == 1 {
+        vec![NodePorts::local(api, p2p_port)]
     } else if base_port == 0 {
         free_ports(validators)?
     } else {

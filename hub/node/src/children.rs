@@ -31,7 +31,6 @@
 
 use crate::chain::Chain;
 use crate::config::{Home, NodeConfig};
-use crate::init::free_ports;
 use anyhow::Context as _;
 
 use std::collections::BTreeMap;
@@ -168,17 +167,18 @@ async fn start_child(
             .with_context(|| format!("cannot copy the validator key into {}", home.root.display()))?;
     }
     let hub_config = hub_home.load_config()?;
+    let host = hub_config.children.listen_host.clone();
     let mut config = if home.config().exists() {
         home.load_config()?
     } else {
-        let ports = free_ports(1)?.remove(0);
+        let (api, p2p) = free_port_pair(&host)?;
         let mut config = NodeConfig {
-            api_listen: ports.api_listen.clone(),
+            api_listen: format!("{host}:{api}"),
             block_interval_ms: hub_config.block_interval_ms,
             sync_writes: hub_config.sync_writes,
             ..Default::default()
         };
-        config.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p_port);
+        config.p2p.listen = format!("/ip4/{host}/tcp/{p2p}");
         config
     };
     // Dial every other member that announced where it serves the child.
@@ -197,13 +197,24 @@ async fn start_child(
     let process = start_node_process(exe, &home, &["--parent-pid", &pid])?;
     let key = tributary_crypto::keyfile::load_signing_key(&home.key("validator"), None)?;
     let peer = tributary_p2p::peer_id_of(&key.public_key().0)?;
+    // What other hosts dial: the public address, on the ports it listens on.
+    let public = hub_config.children.announced_host();
+    let api_port = config.api_listen.rsplit(':').next().unwrap_or_default();
+    let p2p_port = config.p2p.listen.rsplit('/').next().unwrap_or_default();
     Ok(ChildNode {
         process,
-        graphql: format!("http://{}/graphql", config.api_listen),
-        p2p: format!("{}/p2p/{peer}", config.p2p.listen),
+        graphql: format!("http://{public}:{api_port}/graphql"),
+        p2p: format!("/ip4/{public}/tcp/{p2p_port}/p2p/{peer}"),
         home,
         announce_sent: None,
     })
+}
+
+/// Two free TCP ports on `host` (bound together, then released).
+fn free_port_pair(host: &str) -> anyhow::Result<(u16, u16)> {
+    let first = std::net::TcpListener::bind((host, 0)).with_context(|| format!("cannot bind a port on {host}"))?;
+    let second = std::net::TcpListener::bind((host, 0)).with_context(|| format!("cannot bind a port on {host}"))?;
+    Ok((first.local_addr()?.port(), second.local_addr()?.port()))
 }
 
 /// Run `exe start --home HOME ARGS` in the background, its output appended

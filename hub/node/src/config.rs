@@ -46,11 +46,28 @@ pub struct ChildrenSettings {
     /// validator, under `{home}/children/{chain_id}`. Turn off only if you
     /// run those nodes yourself: a member that runs nothing misses its votes.
     pub run: bool,
+    /// The IPv4 address child nodes listen on (API and p2p).
+    pub listen_host: String,
+    /// The address other hosts reach them at, which they announce on the
+    /// hub (empty: `listen_host`). On separate machines this must be one the
+    /// other members and the relayer can dial.
+    pub public_host: String,
+}
+
+impl ChildrenSettings {
+    /// Where other hosts reach this validator's child nodes.
+    pub fn announced_host(&self) -> &str {
+        if self.public_host.is_empty() {
+            &self.listen_host
+        } else {
+            &self.public_host
+        }
+    }
 }
 
 impl Default for ChildrenSettings {
     fn default() -> Self {
-        ChildrenSettings { run: true }
+        ChildrenSettings { run: true, listen_host: "127.0.0.1".into(), public_host: String::new() }
     }
 }
 

@@ -37,12 +37,63 @@ pub struct InitSummary {
     pub accounts: Vec<InitAccount>,
 }
 
-/// Where one validator listens.
+/// Where one validator listens, and where other hosts reach it.
 #[derive(Clone, Debug)]
 pub struct NodePorts {
     /// The GraphQL API address (port 0 picks a free port at start).
     pub api_listen: String,
     pub p2p_port: u16,
+    /// The IPv4 address its p2p (and the child-chain nodes it runs) listen on.
+    pub listen_host: String,
+    /// The IPv4 address other hosts dial it at (bootstrap lists, the
+    /// endpoints its child nodes announce): `listen_host` unless the node is
+    /// behind an address of another host's (NAT, 0.0.0.0).
+    pub public_host: String,
+}
+
+impl NodePorts {
+    /// Ports on 127.0.0.1 (one machine).
+    pub fn local(api_listen: String, p2p_port: u16) -> Self {
+        NodePorts { api_listen, p2p_port, listen_host: LOCALHOST.into(), public_host: LOCALHOST.into() }
+    }
+}
+
+const LOCALHOST: &str = "127.0.0.1";
+
+/// One host of `hub init --hosts`: `IP`, or `LISTEN_IP=PUBLIC_IP` for a node
+/// that listens on one address and is reached at another.
+pub fn parse_host(text: &str) -> anyhow::Result<(String, String)> {
+    let (listen, public) = match text.split_once('=') {
+        Some((listen, public)) => (listen.trim(), public.trim()),
+        None => (text.trim(), text.trim()),
+    };
+    for (what, ip) in [("listen", listen), ("public", public)] {
+        let parsed: std::net::Ipv4Addr = ip.parse().with_context(|| {
+            format!(
+                "--hosts: {text:?}: the {what} address {ip:?} is not an IPv4 address (write IP or LISTEN_IP=PUBLIC_IP)"
+            )
+        })?;
+        if what == "public" && parsed.is_unspecified() {
+            bail!(
+                "--hosts: {text:?}: other hosts cannot dial 0.0.0.0; write LISTEN_IP=PUBLIC_IP, e.g. 0.0.0.0=10.0.0.1"
+            );
+        }
+    }
+    Ok((listen.to_string(), public.to_string()))
+}
+
+/// One node per host, each on the same ports: API `base`, p2p `base + 1`.
+pub fn ports_on_hosts(hosts: &[(String, String)], base: u16) -> anyhow::Result<Vec<NodePorts>> {
+    let p2p = base.checked_add(1).context("port out of range")?;
+    Ok(hosts
+        .iter()
+        .map(|(listen, public)| NodePorts {
+            api_listen: format!("{listen}:{base}"),
+            p2p_port: p2p,
+            listen_host: listen.clone(),
+            public_host: public.clone(),
+        })
+        .collect())
 }
 
 pub struct InitOptions {
@@ -69,7 +120,7 @@ pub fn ports_from(base: u16, validators: usize) -> anyhow::Result<Vec<NodePorts>
         .map(|k| {
             let api = base.checked_add(2 * k as u16).context("port out of range")?;
             let p2p = api.checked_add(1).context("port out of range")?;
-            Ok(NodePorts { api_listen: format!("127.0.0.1:{api}"), p2p_port: p2p })
+            Ok(NodePorts::local(format!("127.0.0.1:{api}"), p2p))
         })
         .collect()
 }
@@ -81,7 +132,7 @@ pub fn free_ports(count: usize) -> anyhow::Result<Vec<NodePorts>> {
         .collect::<std::io::Result<Vec<_>>>()
         .context("cannot find free ports on 127.0.0.1")?;
     let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().map(|a| a.port())).collect::<std::io::Result<_>>()?;
-    Ok(ports.chunks(2).map(|p| NodePorts { api_listen: format!("127.0.0.1:{}", p[0]), p2p_port: p[1] }).collect())
+    Ok(ports.chunks(2).map(|p| NodePorts::local(format!("127.0.0.1:{}", p[0]), p[1])).collect())
 }
 
 /// Create `home` with validator keys, funded accounts, genesis and config(s).
@@ -156,7 +207,7 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
         .nodes
         .iter()
         .zip(&peers)
-        .map(|(ports, peer)| format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", ports.p2p_port))
+        .map(|(ports, peer)| format!("/ip4/{}/tcp/{}/p2p/{peer}", ports.public_host, ports.p2p_port))
         .collect();
     let mut nodes = Vec::new();
     for (k, node) in node_homes.iter().enumerate() {
@@ -164,7 +215,9 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
             .with_context(|| format!("cannot write {}", node.genesis().display()))?;
         let ports = &options.nodes[k];
         let mut config = NodeConfig { api_listen: ports.api_listen.clone(), ..NodeConfig::default() };
-        config.p2p.listen = format!("/ip4/127.0.0.1/tcp/{}", ports.p2p_port);
+        config.p2p.listen = format!("/ip4/{}/tcp/{}", ports.listen_host, ports.p2p_port);
+        config.children.listen_host = ports.listen_host.clone();
+        config.children.public_host = ports.public_host.clone();
         config.p2p.bootstrap = p2p_addrs.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, a)| a.clone()).collect();
         config.p2p.permissioned = options.permissioned;
         if options.permissioned {
@@ -222,4 +275,46 @@ pub fn init_full_node(
         api_listen: ports.api_listen.clone(),
         p2p: format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer}", ports.p2p_port),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_ipv4_addresses_or_a_listen_and_a_public_one() {
+        assert_eq!(parse_host("10.0.0.1").unwrap(), ("10.0.0.1".into(), "10.0.0.1".into()));
+        assert_eq!(parse_host(" 0.0.0.0=203.0.113.5 ").unwrap(), ("0.0.0.0".into(), "203.0.113.5".into()));
+        for bad in ["host-a", "10.0.0.1=", "10.0.0.300", "0.0.0.0", "::1"] {
+            let error = parse_host(bad).unwrap_err().to_string();
+            assert!(error.contains("--hosts") && error.contains(bad.trim()), "{bad}: {error}");
+        }
+        let ports = ports_on_hosts(&[("0.0.0.0".into(), "10.0.0.9".into())], 26700).unwrap();
+        assert_eq!(ports[0].api_listen, "0.0.0.0:26700");
+        assert_eq!((ports[0].p2p_port, ports[0].public_host.as_str()), (26701, "10.0.0.9"));
+    }
+
+    #[test]
+    fn configs_for_separate_hosts_listen_and_dial_at_the_hosts_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path().join("hub"));
+        let hosts = [("10.0.0.1".to_string(), "10.0.0.1".to_string()), ("0.0.0.0".into(), "198.51.100.7".into())];
+        let options = InitOptions {
+            chain_id: ChainId::new("far-hub").unwrap(),
+            accounts: 0,
+            nodes: ports_on_hosts(&hosts, 26700).unwrap(),
+            permissioned: false,
+            passphrase: None,
+            genesis_time_ms: 1,
+            consensus: Default::default(),
+        };
+        init_home(&home, &options).unwrap();
+        let second = Home::new(home.root.join("node1")).load_config().unwrap();
+        assert_eq!(second.api_listen, "0.0.0.0:26700");
+        assert_eq!(second.p2p.listen, "/ip4/0.0.0.0/tcp/26701");
+        assert_eq!(second.children.announced_host(), "198.51.100.7");
+        let first = Home::new(home.root.join("node0")).load_config().unwrap();
+        assert!(first.p2p.bootstrap[0].starts_with("/ip4/198.51.100.7/tcp/26701/p2p/"), "{:?}", first.p2p.bootstrap);
+        assert!(second.p2p.bootstrap[0].starts_with("/ip4/10.0.0.1/tcp/26701/p2p/"), "{:?}", second.p2p.bootstrap);
+    }
 }

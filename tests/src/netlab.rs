@@ -1,0 +1,150 @@
+//! Separate hosts on one machine: each host is a network namespace with its
+//! own address (10.77.0.{k+1}/24 on `eth0`), all cabled to a switch, itself
+//! a namespace holding two bridges. Nothing touches the machine's own
+//! network: the switch and the hosts exist only while the lab does.
+//!
+//! Faults are made on the switch: a host unplugged (`isolate`), the hosts
+//! split between the two bridges (`partition`), everything cabled back to
+//! the first (`heal`). Programs run inside a host with [`Lab::command`]
+//! (`ip netns exec`), so a test talks to a node the way another host would,
+//! at its own address.
+//!
+//! Namespaces need root (or CAP_NET_ADMIN) and iproute2. Where the machine
+//! does not permit them, [`Lab::create`] fails with the reason; a test is
+//! skipped only when `TRIBUTARY_NETNS=skip` says so, and then it prints that
+//! it did not run.
+
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Hosts one lab may have.
+pub const LAB_HOSTS_MAX: usize = 16;
+
+static LABS: AtomicU32 = AtomicU32::new(0);
+
+/// The lab's namespaces, removed on drop.
+pub struct Lab {
+    prefix: String,
+    hosts: usize,
+}
+
+/// Why a lab cannot be made here.
+#[derive(Debug)]
+pub struct Unavailable(pub String);
+
+fn run(args: &[&str]) -> Result<(), String> {
+    let output = Command::new("ip").args(args).output().map_err(|e| format!("cannot run ip (iproute2): {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim()))
+    }
+}
+
+impl Lab {
+    /// Whether a test that needs a lab should skip, having said why.
+    pub fn skip(reason: &Unavailable) -> bool {
+        if std::env::var("TRIBUTARY_NETNS").as_deref() == Ok("skip") {
+            eprintln!("SKIPPED (TRIBUTARY_NETNS=skip): this test did not run: {}", reason.0);
+            return true;
+        }
+        false
+    }
+
+    /// `hosts` hosts, all cabled to the switch's first bridge.
+    pub fn create(hosts: usize) -> Result<Lab, Unavailable> {
+        assert!((1..=LAB_HOSTS_MAX).contains(&hosts), "1 to {LAB_HOSTS_MAX} hosts");
+        let prefix = format!("trib{}l{}", std::process::id(), LABS.fetch_add(1, Ordering::Relaxed));
+        let lab = Lab { prefix, hosts: 0 };
+        let unavailable = |e: String| {
+            Unavailable(format!(
+                "network namespaces are not permitted here ({e}); run as root with iproute2, or set \
+                 TRIBUTARY_NETNS=skip to skip the multi-host tests knowingly"
+            ))
+        };
+        let switch = lab.switch();
+        run(&["netns", "add", &switch]).map_err(unavailable)?;
+        let mut lab = lab;
+        for bridge in ["br0", "br1"] {
+            run(&["-n", &switch, "link", "add", bridge, "type", "bridge"]).map_err(unavailable)?;
+            run(&["-n", &switch, "link", "set", bridge, "up"]).map_err(unavailable)?;
+        }
+        for k in 0..hosts {
+            let ns = lab.host(k);
+            run(&["netns", "add", &ns]).map_err(unavailable)?;
+            lab.hosts = k + 1;
+            let port = format!("h{k}");
+            run(&["link", "add", "eth0", "netns", &ns, "type", "veth", "peer", "name", &port, "netns", &switch])
+                .map_err(unavailable)?;
+            run(&["-n", &ns, "addr", "add", &format!("{}/24", lab.ip(k)), "dev", "eth0"]).map_err(unavailable)?;
+            run(&["-n", &ns, "link", "set", "eth0", "up"]).map_err(unavailable)?;
+            run(&["-n", &ns, "link", "set", "lo", "up"]).map_err(unavailable)?;
+            run(&["-n", &switch, "link", "set", &port, "master", "br0"]).map_err(unavailable)?;
+            run(&["-n", &switch, "link", "set", &port, "up"]).map_err(unavailable)?;
+        }
+        Ok(lab)
+    }
+
+    fn switch(&self) -> String {
+        format!("{}sw", self.prefix)
+    }
+
+    /// Host `k`'s namespace.
+    pub fn host(&self, k: usize) -> String {
+        format!("{}h{k}", self.prefix)
+    }
+
+    /// Host `k`'s address.
+    pub fn ip(&self, k: usize) -> String {
+        format!("10.77.0.{}", k + 1)
+    }
+
+    pub fn hosts(&self) -> usize {
+        self.hosts
+    }
+
+    /// `program` to be run inside host `k`.
+    pub fn command(&self, k: usize, program: &std::path::Path) -> Command {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &self.host(k)]).arg(program);
+        command
+    }
+
+    fn cable(&self, k: usize, bridge: Option<&str>) {
+        let port = format!("h{k}");
+        let result = match bridge {
+            Some(bridge) => run(&["-n", &self.switch(), "link", "set", &port, "master", bridge]),
+            None => run(&["-n", &self.switch(), "link", "set", &port, "nomaster"]),
+        };
+        result.unwrap_or_else(|e| panic!("rewiring host {k}: {e}"));
+    }
+
+    /// Unplug host `k`: it reaches no one, and no one reaches it.
+    pub fn isolate(&self, k: usize) {
+        self.cable(k, None);
+    }
+
+    /// Split the hosts: `side` on one bridge, the rest on the other.
+    pub fn partition(&self, side: &[usize]) {
+        for k in 0..self.hosts {
+            self.cable(k, Some(if side.contains(&k) { "br1" } else { "br0" }));
+        }
+    }
+
+    /// Every host back on one bridge.
+    pub fn heal(&self) {
+        for k in 0..self.hosts {
+            self.cable(k, Some("br0"));
+        }
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        // Deleting a namespace removes its end of each cable, and so the other.
+        for k in 0..self.hosts {
+            let _ = run(&["netns", "del", &self.host(k)]);
+        }
+        let _ = run(&["netns", "del", &self.switch()]);
+    }
+}
