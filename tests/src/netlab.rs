@@ -110,6 +110,33 @@ impl Lab {
         command
     }
 
+    /// Run `f` on a thread inside host `k`'s network (every socket it
+    /// opens is host `k`'s): how a test talks to the lab as that host would.
+    pub fn within<T: Send + 'static>(&self, k: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let path = format!("/run/netns/{}", self.host(k));
+        std::thread::spawn(move || {
+            let ns = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)
+                .unwrap_or_else(|e| panic!("setns {path}: {e}"));
+            f()
+        })
+        .join()
+        .expect("a thread inside a lab host panicked")
+    }
+
+    /// A GraphQL query to `url`, sent from host `k`; `None` if it cannot be
+    /// answered (unreachable, an error).
+    pub fn query(&self, k: usize, url: &str, query: &str, variables: serde_json::Value) -> Option<serde_json::Value> {
+        let (url, query) = (url.to_string(), query.to_string());
+        self.within(k, move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async move {
+                let client = tributary_client::Client::new(url).with_timeout(std::time::Duration::from_secs(3));
+                client.query(&query, variables).await.ok()
+            })
+        })
+    }
+
     fn cable(&self, k: usize, bridge: Option<&str>) {
         let port = format!("h{k}");
         let result = match bridge {

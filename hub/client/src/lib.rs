@@ -94,6 +94,12 @@ impl Client {
         Client { url: url.into(), http }
     }
 
+    /// The same endpoint with requests bounded by `timeout` (default 30 s).
+    pub fn with_timeout(self, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
+        Client { http, ..self }
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }
