@@ -26,6 +26,26 @@ static LABS: AtomicU32 = AtomicU32::new(0);
 pub struct Lab {
     prefix: String,
     hosts: usize,
+    /// A shaped lab's switch: the delaying relay (`tests/netlab_relay.py`),
+    /// its rules written on its stdin, each acknowledged on its stdout.
+    relay: Option<std::sync::Mutex<Relay>>,
+}
+
+struct Relay {
+    child: std::process::Child,
+    rules: std::process::ChildStdin,
+    acks: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl Relay {
+    fn send(&mut self, rules: &serde_json::Value) {
+        use std::io::{BufRead, Write};
+        writeln!(self.rules, "{rules}").expect("write to the lab's relay");
+        self.rules.flush().expect("write to the lab's relay");
+        let mut line = String::new();
+        self.acks.read_line(&mut line).expect("read the lab's relay");
+        assert_eq!(line.trim(), "ok", "the lab's relay refused {rules}: {line}");
+    }
 }
 
 /// Why a lab cannot be made here.
@@ -55,7 +75,7 @@ impl Lab {
     pub fn create(hosts: usize) -> Result<Lab, Unavailable> {
         assert!((1..=LAB_HOSTS_MAX).contains(&hosts), "1 to {LAB_HOSTS_MAX} hosts");
         let prefix = format!("trib{}l{}", std::process::id(), LABS.fetch_add(1, Ordering::Relaxed));
-        let lab = Lab { prefix, hosts: 0 };
+        let lab = Lab { prefix, hosts: 0, relay: None };
         let unavailable = |e: String| {
             Unavailable(format!(
                 "network namespaces are not permitted here ({e}); run as root with iproute2, or set \
@@ -83,6 +103,49 @@ impl Lab {
             run(&["-n", &switch, "link", "set", &port, "up"]).map_err(unavailable)?;
         }
         Ok(lab)
+    }
+
+    /// `hosts` hosts whose links a relay shapes (delay, jitter, loss,
+    /// partitions; see [`Lab::shape`]) where a bridge would pass frames at
+    /// once: for kernels without `tc netem`.
+    pub fn create_shaped(hosts: usize) -> Result<Lab, Unavailable> {
+        let mut lab = Lab::create(hosts)?;
+        let switch = lab.switch();
+        let unavailable = |e: String| Unavailable(format!("cannot shape the lab's links: {e}"));
+        let ports: Vec<String> = (0..hosts).map(|k| format!("h{k}")).collect();
+        for (k, port) in ports.iter().enumerate() {
+            run(&["-n", &switch, "link", "set", port, "nomaster"]).map_err(unavailable)?;
+            // The relay moves frames one by one: no segmentation offload, so
+            // no frame is larger than the link's MTU.
+            let ns = lab.host(k);
+            run(&["-n", &ns, "link", "set", "dev", "eth0", "gso_max_segs", "1"]).map_err(unavailable)?;
+            run(&["-n", &ns, "link", "set", "dev", "eth0", "gso_max_size", "1500"]).map_err(unavailable)?;
+        }
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/netlab_relay.py");
+        let mut child = Command::new("ip")
+            .args(["netns", "exec", &switch, "python3", script])
+            .args(&ports)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| unavailable(format!("python3 {script}: {e}")))?;
+        let rules = child.stdin.take().expect("piped");
+        let mut acks = std::io::BufReader::new(child.stdout.take().expect("piped"));
+        let mut ready = String::new();
+        std::io::BufRead::read_line(&mut acks, &mut ready).map_err(|e| unavailable(e.to_string()))?;
+        if ready.trim() != "ready" {
+            let _ = child.kill();
+            return Err(unavailable(format!("the relay did not start: {ready:?}")));
+        }
+        lab.relay = Some(std::sync::Mutex::new(Relay { child, rules, acks }));
+        Ok(lab)
+    }
+
+    /// Set a shaped lab's rules (tests/netlab_relay.py says which), e.g.
+    /// `{"delay_ms": 100, "jitter_ms": 20}`; they are in force on return.
+    pub fn shape(&self, rules: serde_json::Value) {
+        let relay = self.relay.as_ref().expect("Lab::shape needs Lab::create_shaped");
+        relay.lock().unwrap_or_else(|e| e.into_inner()).send(&rules);
     }
 
     fn switch(&self) -> String {
@@ -148,18 +211,30 @@ impl Lab {
 
     /// Unplug host `k`: it reaches no one, and no one reaches it.
     pub fn isolate(&self, k: usize) {
+        if self.relay.is_some() {
+            let others: Vec<usize> = (0..self.hosts).filter(|&j| j != k).collect();
+            return self.shape(serde_json::json!({ "cut": [others] }));
+        }
         self.cable(k, None);
     }
 
     /// Split the hosts: `side` on one bridge, the rest on the other.
     pub fn partition(&self, side: &[usize]) {
+        if self.relay.is_some() {
+            let rest: Vec<usize> = (0..self.hosts).filter(|j| !side.contains(j)).collect();
+            return self.shape(serde_json::json!({ "cut": [side, rest] }));
+        }
         for k in 0..self.hosts {
             self.cable(k, Some(if side.contains(&k) { "br1" } else { "br0" }));
         }
     }
 
-    /// Every host back on one bridge.
+    /// Every host back on one bridge (in a shaped lab: no cut; delays and
+    /// loss stay as set).
     pub fn heal(&self) {
+        if self.relay.is_some() {
+            return self.shape(serde_json::json!({ "cut": null }));
+        }
         for k in 0..self.hosts {
             self.cable(k, Some("br0"));
         }
@@ -168,6 +243,11 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        if let Some(relay) = self.relay.take() {
+            let mut relay = relay.into_inner().unwrap_or_else(|e| e.into_inner());
+            let _ = relay.child.kill();
+            let _ = relay.child.wait();
+        }
         // Deleting a namespace removes its end of each cable, and so the other.
         for k in 0..self.hosts {
             let _ = run(&["netns", "del", &self.host(k)]);
