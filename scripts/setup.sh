@@ -93,6 +93,13 @@ if [ "$want_test" = 1 ]; then
   # The explorer and browser tests drive Debian's Chromium (playwright-core
   # downloads no browser of its own here).
   if ! deb_installed chromium || [ ! -x /usr/bin/chromium ]; then need+=(chromium); fi
+  # The multi-host tests skew a validator's clock with libfaketime
+  # (LD_PRELOAD): the node reads the real clock, shifted.
+  if ! deb_installed libfaketime || [ -z "$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null)" ]; then
+    need+=(libfaketime)
+  fi
+  # Network namespaces for the multi-host tests are made with iproute2.
+  command -v ip >/dev/null 2>&1 || need+=(iproute2)
 fi
 install_debs "${need[@]}"
 # The example contracts build for WebAssembly: rustup adds the target
@@ -135,6 +142,9 @@ if [ "$want_test" = 1 ]; then
     fail "the wasm32-unknown-unknown Rust target (the example contracts)" "rustup target add wasm32-unknown-unknown"
   fi
   command -v python3 >/dev/null 2>&1 || fail "python3 (contracts/check_wasm.py checks the built contracts)" "apt-get install python3"
+  [ -n "$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null)" ] \
+    || fail "libfaketime (the multi-host tests skew one validator's clock with it)" "apt-get install libfaketime"
+  command -v ip >/dev/null 2>&1 || fail "iproute2's ip (the multi-host tests make network namespaces)" "apt-get install iproute2"
   if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! "${CHROMIUM:-/usr/bin/chromium}" --version >/dev/null 2>&1; then
     fail "Chromium (the explorer and browser tests run in headless Chromium)" "apt-get install chromium"
   fi
