@@ -13,13 +13,12 @@
 //! - Every host has the same chain.
 
 use serde_json::json;
-use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tributary_tests::labhub::{height_at, hub_url, LabHub};
 use tributary_tests::netlab::Lab;
 use tributary_tests::*;
 
 const HOSTS: usize = 4;
-const BASE_PORT: u16 = 26700;
 const WAIT: Duration = Duration::from_secs(120);
 /// Host 2's clock runs slow by this much, host 3's fast.
 const SLOW: &str = "-5s";
@@ -27,11 +26,11 @@ const FAST: &str = "+60s";
 const DRIFT_MS: u64 = 5_000;
 
 fn url(lab: &Lab, k: usize) -> String {
-    format!("http://{}:{BASE_PORT}/graphql", lab.ip(k))
+    hub_url(lab, k)
 }
 
 fn height_of(lab: &Lab, k: usize) -> Option<u64> {
-    lab.query(k, &url(lab, k), "{ chain { height } }", json!({}))?["chain"]["height"].as_u64()
+    height_at(lab, k, &url(lab, k))
 }
 
 fn libfaketime() -> String {
@@ -52,62 +51,30 @@ fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
-fn set_block_interval(home: &Path, ms: i64) {
-    let path = home.join("config.toml");
-    let mut config: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
-    config.insert("block_interval_ms".into(), toml::Value::Integer(ms));
-    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_validator_with_a_skewed_clock_cannot_move_time() {
-    let lab = match Lab::create(HOSTS) {
-        Ok(lab) => lab,
-        Err(reason) if Lab::skip(&reason) => return,
-        Err(reason) => panic!("{}", reason.0),
-    };
+    let Some(lab) = Lab::for_test(HOSTS) else { return };
     let faketime = libfaketime();
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("hub");
-    let hosts: Vec<String> = (0..HOSTS).map(|k| lab.ip(k)).collect();
-    let (ok, init) = hub_json(&[
-        "init",
-        "--home",
-        home.to_str().unwrap(),
-        "--chain-id",
-        "skew-hub",
-        "--hosts",
-        &hosts.join(","),
-        "--base-port",
-        &BASE_PORT.to_string(),
-        "--accounts",
-        "1",
-    ]);
-    assert!(ok, "hub init --hosts: {init}");
-    let fast_validator = init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == "validator3").unwrap()
+    let hub = LabHub::init(&lab, "skew-hub", HOSTS, 1, |_| {});
+    let fast_validator = hub.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == "validator3").unwrap()
         ["address"]
         .as_str()
         .unwrap()
         .to_string();
-    let homes: Vec<_> = (0..HOSTS).map(|k| home.join(format!("node{k}"))).collect();
-    for node in &homes {
-        set_block_interval(node, 100);
-    }
-    let nodes: Vec<NodeProcess> = homes
-        .iter()
-        .enumerate()
-        .map(|(k, node)| {
-            let mut command = lab.command(k, &hub_bin());
+    let homes = hub.homes.clone();
+    let nodes: Vec<NodeProcess> = (0..HOSTS)
+        .map(|k| {
             let skew = match k {
                 2 => Some(SLOW),
                 3 => Some(FAST),
                 _ => None,
             };
-            if let Some(skew) = skew {
-                // Only the wall clock: timers (monotonic) run true.
-                command.env("LD_PRELOAD", &faketime).env("FAKETIME", skew).env("DONT_FAKE_MONOTONIC", "1");
-            }
-            NodeProcess::start_with(command, node)
+            hub.start_with(&lab, k, |command| {
+                if let Some(skew) = skew {
+                    // Only the wall clock: timers (monotonic) run true.
+                    command.env("LD_PRELOAD", &faketime).env("FAKETIME", skew).env("DONT_FAKE_MONOTONIC", "1");
+                }
+            })
         })
         .collect();
     let start = wait_for("the hub to finalize with two skewed clocks in it", WAIT, || async {

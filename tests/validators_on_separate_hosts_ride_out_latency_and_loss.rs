@@ -11,32 +11,19 @@
 //! same block hash at every height.
 
 use serde_json::{json, Value};
-use std::path::Path;
 use std::time::{Duration, Instant};
+use tributary_tests::labhub::{account_at, assert_one_chain, height_at, heights, hub_url, LabHub};
 use tributary_tests::netlab::Lab;
 use tributary_tests::*;
 
 const HOSTS: usize = 4;
-const BASE_PORT: u16 = 26700;
 const WAIT: Duration = Duration::from_secs(120);
-
-fn url(lab: &Lab, k: usize) -> String {
-    format!("http://{}:{BASE_PORT}/graphql", lab.ip(k))
-}
-
-fn height_of(lab: &Lab, k: usize) -> Option<u64> {
-    lab.query(k, &url(lab, k), "{ chain { height } }", json!({}))?["chain"]["height"].as_u64()
-}
-
-fn heights(lab: &Lab) -> Vec<u64> {
-    (0..HOSTS).map(|k| height_of(lab, k).unwrap_or(0)).collect()
-}
 
 async fn advance(lab: &Lab, hosts: &[usize], by: u64, what: &str) -> Duration {
     let started = Instant::now();
-    let from = *heights(lab).iter().max().unwrap();
+    let from = *heights(lab, HOSTS).iter().max().unwrap();
     wait_for(what, WAIT, || async {
-        hosts.iter().all(|&k| height_of(lab, k).is_some_and(|h| h >= from + by)).then_some(())
+        hosts.iter().all(|&k| height_at(lab, k, &hub_url(lab, k)).is_some_and(|h| h >= from + by)).then_some(())
     })
     .await;
     started.elapsed()
@@ -49,7 +36,7 @@ fn transfers(lab: &Lab, k: usize, from_key: &str, to: &str, count: usize) -> Vec
         .map(|_| {
             let output = lab
                 .command(k, &hub_bin())
-                .args(["tx", "transfer", "--to", to, "--amount", "1", "--from", from_key, "--node", &url(lab, k)])
+                .args(["tx", "transfer", "--to", to, "--amount", "1", "--from", from_key, "--node", &hub_url(lab, k)])
                 .arg("--json")
                 .output()
                 .unwrap();
@@ -65,65 +52,17 @@ fn transfers(lab: &Lab, k: usize, from_key: &str, to: &str, count: usize) -> Vec
 }
 
 fn balance(lab: &Lab, k: usize, address: &str) -> u128 {
-    let answer = lab
-        .query(
-            k,
-            &url(lab, k),
-            "query($a: String!) { account(address: $a) { balances { denom amount } } }",
-            json!({ "a": address }),
-        )
-        .unwrap();
-    answer["account"]["balances"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["denom"] == "utrib")
-        .map_or(0, |b| b["amount"].as_str().unwrap().parse().unwrap())
-}
-
-fn set_block_interval(home: &Path, ms: i64) {
-    let path = home.join("config.toml");
-    let mut config: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
-    config.insert("block_interval_ms".into(), toml::Value::Integer(ms));
-    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
+    let (_, balances) = account_at(lab, k, &hub_url(lab, k), address).unwrap();
+    balances.get("utrib").copied().unwrap_or(0)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validators_on_separate_hosts_ride_out_latency_and_loss() {
-    let lab = match Lab::create_shaped(HOSTS) {
-        Ok(lab) => lab,
-        Err(reason) if Lab::skip(&reason) => return,
-        Err(reason) => panic!("{}", reason.0),
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("hub");
-    let hosts: Vec<String> = (0..HOSTS).map(|k| lab.ip(k)).collect();
-    let (ok, init) = hub_json(&[
-        "init",
-        "--home",
-        home.to_str().unwrap(),
-        "--chain-id",
-        "slow-hub",
-        "--hosts",
-        &hosts.join(","),
-        "--base-port",
-        &BASE_PORT.to_string(),
-        "--accounts",
-        "2",
-    ]);
-    assert!(ok, "hub init --hosts: {init}");
-    let account = |name: &str| -> (String, String) {
-        let a = init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap();
-        (a["key_file"].as_str().unwrap().to_string(), a["address"].as_str().unwrap().to_string())
-    };
-    let (sender, _) = account("user0");
-    let (_, receiver) = account("user1");
-    let homes: Vec<_> = (0..HOSTS).map(|k| home.join(format!("node{k}"))).collect();
-    for node in &homes {
-        set_block_interval(node, 100);
-    }
-    let _nodes: Vec<NodeProcess> =
-        homes.iter().enumerate().map(|(k, node)| NodeProcess::start_with(lab.command(k, &hub_bin()), node)).collect();
+    let Some(lab) = Lab::shaped_for_test(HOSTS) else { return };
+    let hub = LabHub::init(&lab, "slow-hub", HOSTS, 2, |_| {});
+    let (sender, _) = hub.account("user0");
+    let (_, receiver) = hub.account("user1");
+    let _nodes = hub.start_all(&lab);
     advance(&lab, &[0, 1, 2, 3], 3, "the hub to finalize on unshaped links").await;
     let start_balance = balance(&lab, 0, &receiver);
     let mut sent = Vec::new();
@@ -145,11 +84,11 @@ async fn validators_on_separate_hosts_ride_out_latency_and_loss() {
 
     // Split 2/2 under that loss: held; healed: resumed.
     lab.partition(&[0, 1]);
-    let before = *heights(&lab).iter().max().unwrap();
+    let before = *heights(&lab, HOSTS).iter().max().unwrap();
     let watched = Instant::now();
     let mut highest = before;
     while watched.elapsed() < Duration::from_secs(3) {
-        highest = highest.max(*heights(&lab).iter().max().unwrap());
+        highest = highest.max(*heights(&lab, HOSTS).iter().max().unwrap());
     }
     assert!(highest <= before + 1, "a 2/2 split finalized {} blocks", highest - before);
     lab.heal();
@@ -161,14 +100,6 @@ async fn validators_on_separate_hosts_ride_out_latency_and_loss() {
     for k in 0..HOSTS {
         assert_eq!(balance(&lab, k, &receiver), start_balance + sent.len() as u128, "host {k}");
     }
-    let top = *heights(&lab).iter().min().unwrap();
-    for height in 1..=top {
-        let hashes: Vec<Option<String>> = (0..HOSTS)
-            .map(|k| {
-                lab.query(k, &url(&lab, k), "query($h: Int!) { block(height: $h) { hash } }", json!({ "h": height }))
-                    .and_then(|a| a["block"]["hash"].as_str().map(str::to_string))
-            })
-            .collect();
-        assert!(hashes[0].is_some() && hashes.iter().all(|h| *h == hashes[0]), "height {height}: {hashes:?}");
-    }
+    let top = *heights(&lab, HOSTS).iter().min().unwrap();
+    assert_one_chain(&lab, HOSTS, top, 1);
 }

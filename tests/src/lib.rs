@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tributary_client::{Client, ClientError};
 
+pub mod labhub;
 pub mod netlab;
 
 /// The `childchain` binary built beside `hub`.

@@ -71,6 +71,26 @@ impl Lab {
         false
     }
 
+    /// A lab for a test: [`Lab::create`], or `None` when the machine does
+    /// not permit one and `TRIBUTARY_NETNS=skip` says to skip (saying so);
+    /// without that, a machine that cannot make one fails the test.
+    pub fn for_test(hosts: usize) -> Option<Lab> {
+        Self::or_skip(Lab::create(hosts))
+    }
+
+    /// [`Lab::for_test`] with shaped links ([`Lab::create_shaped`]).
+    pub fn shaped_for_test(hosts: usize) -> Option<Lab> {
+        Self::or_skip(Lab::create_shaped(hosts))
+    }
+
+    fn or_skip(made: Result<Lab, Unavailable>) -> Option<Lab> {
+        match made {
+            Ok(lab) => Some(lab),
+            Err(reason) if Lab::skip(&reason) => None,
+            Err(reason) => panic!("{}", reason.0),
+        }
+    }
+
     /// `hosts` hosts, all cabled to the switch's first bridge.
     pub fn create(hosts: usize) -> Result<Lab, Unavailable> {
         assert!((1..=LAB_HOSTS_MAX).contains(&hosts), "1 to {LAB_HOSTS_MAX} hosts");
