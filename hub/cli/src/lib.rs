@@ -46,6 +46,11 @@ pub enum Command {
     Init(node::InitArgs),
     /// Run a node from its home until Ctrl-C or SIGTERM.
     Start(node::StartArgs),
+    /// Recover a node whose database it refused at start: move the database
+    /// aside (kept as data.corrupt-TIME), start empty and sync from peers. A
+    /// validator then follows without signing until the chain passes every
+    /// height it may have signed at, so it cannot double-sign.
+    Resync(node::ResyncArgs),
     /// Serve one GraphQL endpoint over the hub and every child chain (discovered from the hub's registry).
     Gateway(gateway::GatewayArgs),
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
@@ -80,6 +85,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init(args) => node::init(args, json),
         Command::Start(args) => node::start(args, json).await,
+        Command::Resync(args) => node::resync(args, json),
         Command::Gateway(args) => gateway::run(args, json).await,
         Command::Devnet { home, validators, base_port, children } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();

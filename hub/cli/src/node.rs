@@ -74,6 +74,36 @@ pub struct StartArgs {
     pub parent_pid: Option<u32>,
 }
 
+/// What `hub resync` takes.
+#[derive(Args, Debug)]
+pub struct ResyncArgs {
+    #[command(flatten)]
+    pub home: HomeArg,
+    /// Sign nothing below this height (needed only when the old database
+    /// cannot be read; otherwise its latest height + 2, or this if higher).
+    #[arg(long)]
+    pub floor: Option<u64>,
+}
+
+/// `hub resync`: move the database aside and sync again (see
+/// [`tributary_node::resync`]).
+pub fn resync(args: ResyncArgs, json: bool) -> anyhow::Result<()> {
+    let home = args.home.home();
+    let now_secs = now_ms() / 1_000;
+    let done = tributary_node::resync::resync(&home, args.floor, now_secs)?;
+    if json {
+        emit(true, &serde_json::to_value(&done)?);
+    } else {
+        println!("moved the old database to {}", done.moved_to.display());
+        println!(
+            "start the node: it syncs from its peers and signs nothing below height {} (the old database reached {})",
+            done.signing_floor,
+            done.old_height.map_or_else(|| "an unknown height".to_string(), |h| h.to_string())
+        );
+    }
+    Ok(())
+}
+
 /// `hub init`: one validator's home, several validators' homes, or (with
 /// `--genesis`) a full node's.
 pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
@@ -142,6 +172,13 @@ pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
     if let Some(api) = api {
         config.api_listen = api;
     }
+    // A resynced validator follows, under its own peer identity, without
+    // signing, until the chain passes its signing floor.
+    let floor = tributary_node::resync::signing_floor(&home)?.filter(|_| !config.validator_key.is_empty());
+    if let Some(floor) = floor {
+        config.node_key = std::mem::take(&mut config.validator_key);
+        tracing::warn!(floor, "resynced: following without signing until height {floor}");
+    }
     let settings = config.api.clone();
     let serve_api: tributary_node::node::ServeApi =
         Box::new(move |chain, network| tributary_api::router(chain, &settings, Some(network), Clock::system()));
@@ -161,7 +198,33 @@ pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
             println!("p2p: {addr}");
         }
     }
-    running.run_until(stop_signal(parent_pid)).await
+    let Some(floor) = floor else { return running.run_until(stop_signal(parent_pid)).await };
+    let chain = running.chain.clone();
+    let reached = async move {
+        while chain.height() < floor {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    let floor_reached = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = floor_reached.clone();
+    running
+        .run_until(async move {
+            tokio::select! {
+                _ = stop_signal(parent_pid) => {}
+                _ = reached => flag.store(true, std::sync::atomic::Ordering::Relaxed),
+            }
+        })
+        .await?;
+    if !floor_reached.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
+    // Past every height it may have signed at: start again, signing.
+    tributary_node::resync::clear_floor(&home)?;
+    tracing::warn!(floor, "synced past the signing floor: starting again as a validator");
+    use std::os::unix::process::CommandExt;
+    let exe = anyhow::Context::context(std::env::current_exe(), "cannot find this program to start it again")?;
+    Err(anyhow::Error::new(std::process::Command::new(exe).args(std::env::args_os().skip(1)).exec())
+        .context("cannot start again as a validator"))
 }
 
 /// Ctrl-C, SIGTERM, or (with `parent_pid`) the parent process going away.

@@ -97,6 +97,55 @@ pub enum ChainError {
 
 pub type Result<T, E = ChainError> = std::result::Result<T, E>;
 
+/// What recovering from a damaged database takes (every integrity error
+/// says it).
+pub const RECOVER: &str = "this node must not build on it or sign from it: move it aside and sync the chain again \
+     from peers with `hub resync --home <this node's home>` (the old database is kept beside it), or restore the \
+     home from a backup";
+
+/// Before a node builds, votes or serves: the latest block it claims is
+/// there and whole, chained to its parent, and the state tree at that
+/// height has the root the block's header commits to. A database that
+/// fails this (a torn copy, a truncated file, a disk that flipped bits,
+/// a block lost) is refused with what is wrong and how to recover, rather
+/// than signed on.
+fn check_integrity(store: &Store, state: &StateDb, latest: u64, genesis_hash: Hash) -> Result<()> {
+    let corrupt = |what: String| ChainError::Corrupt(format!("{what}; {RECOVER}"));
+    let header_at = |height: u64| -> Result<Option<Header>> {
+        match store.get(Column::Headers, &height_key(height))? {
+            Some(bytes) => Ok(Some(decode("header", &bytes).map_err(|e| corrupt(format!("header {height}: {e}")))?)),
+            None => Ok(None),
+        }
+    };
+    let header =
+        header_at(latest)?.ok_or_else(|| corrupt(format!("the latest block's header ({latest}) is missing")))?;
+    let bytes = store
+        .get(Column::Blocks, &height_key(latest))?
+        .ok_or_else(|| corrupt(format!("the latest block ({latest}) is missing")))?;
+    let block: Block = decode("block", &bytes).map_err(|e| corrupt(format!("block {latest}: {e}")))?;
+    if block.header != header || header.height != latest {
+        return Err(corrupt(format!("block {latest} does not match its header")));
+    }
+    let parent = if latest == 1 {
+        genesis_hash
+    } else {
+        header_at(latest - 1)?.ok_or_else(|| corrupt(format!("the header of block {} is missing", latest - 1)))?.hash()
+    };
+    if header.parent_hash != parent {
+        return Err(corrupt(format!("block {latest} does not chain to block {}", latest - 1)));
+    }
+    match state.root(latest) {
+        Ok(Some(root)) if Hash(root) == header.state_root => Ok(()),
+        Ok(Some(root)) => Err(corrupt(format!(
+            "the state at height {latest} has root {}, but block {latest} commits to {}",
+            Hash(root),
+            header.state_root
+        ))),
+        Ok(None) => Err(corrupt(format!("the state at height {latest} is missing"))),
+        Err(e) => Err(corrupt(format!("the state at height {latest} cannot be read: {e}"))),
+    }
+}
+
 fn height_key(height: u64) -> [u8; 8] {
     height.to_be_bytes()
 }
@@ -239,6 +288,9 @@ impl Chain {
                 0
             }
         };
+        if latest_height > 0 {
+            check_integrity(&store, &state, latest_height, genesis_hash)?;
+        }
         let (commits, _) = tokio::sync::broadcast::channel(256);
         let consensus_params = ConsensusParams::from(&genesis.consensus);
         let modules = runtime.module_names();

@@ -24,3 +24,4 @@ pub mod gossip;
 pub mod init;
 pub mod metrics;
 pub mod node;
+pub mod resync;

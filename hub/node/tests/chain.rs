@@ -230,3 +230,51 @@ fn vote_records_keep_the_block_they_name_until_the_height_is_final() {
     assert!(f.chain.vote_records(1).unwrap().is_empty());
     assert!(f.chain.recorded_blocks(1).unwrap().is_empty());
 }
+
+/// A database damaged under the node (a block lost, a height claimed that
+/// was never written, a block that does not decode, a block whose state
+/// root is not the tree's) is refused at start, saying what is wrong and
+/// how to recover; the node never builds or signs on it.
+#[tokio::test]
+async fn a_damaged_database_is_refused_at_start_with_how_to_recover() {
+    use tributary_store::{Batch, Column};
+    let cases: [(&str, &str); 4] = [
+        ("lost block", "the latest block (3) is missing"),
+        ("claimed height", "the latest block's header (4) is missing"),
+        ("garbage block", "block 3:"),
+        ("wrong state root", "commits to"),
+    ];
+    for (damage, expected) in cases {
+        let f = fixture();
+        for now in [10_000u64, 11_000, 12_000] {
+            f.chain.produce_block(now).unwrap();
+        }
+        let genesis = f.chain.genesis().clone();
+        let block = f.chain.block(3).unwrap().unwrap();
+        let Fixture { dir, chain, validator_secret, .. } = f;
+        drop(chain);
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let mut batch = Batch::new();
+            let at = 3u64.to_be_bytes().to_vec();
+            match damage {
+                "lost block" => batch.delete(Column::Blocks, at),
+                "claimed height" => batch.put(Column::Meta, b"latest_height".to_vec(), 4u64.to_be_bytes().to_vec()),
+                "garbage block" => batch.put(Column::Blocks, at, vec![1, 2, 3]),
+                _ => {
+                    let mut forged = block.clone();
+                    forged.header.state_root = Hash([9; 32]);
+                    batch.put(Column::Headers, at.clone(), borsh::to_vec(&forged.header).unwrap());
+                    batch.put(Column::Blocks, at, borsh::to_vec(&forged).unwrap());
+                }
+            }
+            store.write(batch, Durability::Sync).unwrap();
+        }
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let key = SigningKey::from_secret(validator_secret);
+        let opened = Chain::open(store, genesis.clone(), Some(key), mempool_config(&genesis), Durability::Buffered);
+        let error = opened.err().unwrap_or_else(|| panic!("{damage}: a damaged database opened")).to_string();
+        assert!(error.contains(expected), "{damage}: {error}");
+        assert!(error.contains("hub resync --home"), "{damage}: says how to recover: {error}");
+    }
+}
