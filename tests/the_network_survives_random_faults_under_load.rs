@@ -8,7 +8,8 @@
 //! a 2/2 split; a 3/1 split; the relayer's host unplugged; 100 ms ± 20 ms
 //! on every link; 20 % loss; a validator killed (-9) and restarted (its
 //! child node with it); a validator paused (SIGSTOP) and resumed; the
-//! relayer killed and restarted.
+//! relayer killed and restarted; a validator's child node killed (its
+//! supervisor restarts it) or paused and resumed.
 //!
 //! Then everything is healed and, once settled, checked: no finalized
 //! block lost or changed (hashes recorded during the run match the end's),
@@ -53,6 +54,20 @@ impl Dice {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
+}
+
+/// The pid of the child node a validator's supervisor runs from `home`
+/// (`hub start --home HOME`), found in /proc.
+fn process_of(home: &std::path::Path) -> Option<nix::unistd::Pid> {
+    let wanted = home.to_str()?;
+    std::fs::read_dir("/proc").ok()?.filter_map(|e| e.ok()).find_map(|entry| {
+        let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+        let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+        let is_it = args.windows(2).any(|w| w[0] == b"--home" && w[1] == wanted.as_bytes())
+            && args.iter().any(|a| *a == b"start");
+        is_it.then(|| nix::unistd::Pid::from_raw(pid))
+    })
 }
 
 /// A steady sender, on the relayer's host: `hub tx ARGS` again and again
@@ -148,8 +163,9 @@ async fn the_network_survives_random_faults_under_load() {
     let started = Instant::now();
     let mut faults = Vec::new();
     while started.elapsed() < soak {
-        let fault = dice.below(8);
+        let fault = dice.below(10);
         let victim = dice.below(VALIDATORS as u64) as usize;
+        let child_home = hub.homes[victim].join("children").join(CHILD);
         let hold = Duration::from_millis(1_500 + dice.below(2_500));
         let name = match fault {
             0 => {
@@ -186,9 +202,22 @@ async fn the_network_survives_random_faults_under_load() {
                 }
                 format!("validator {victim} paused")
             }
-            _ => {
+            7 => {
                 relayer_process = None;
                 "relayer killed".into()
+            }
+            8 => {
+                // Its validator's supervisor starts it again.
+                if let Some(pid) = process_of(&child_home) {
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                }
+                format!("validator {victim}'s child node killed")
+            }
+            _ => {
+                if let Some(pid) = process_of(&child_home) {
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGSTOP);
+                }
+                format!("validator {victim}'s child node paused")
             }
         };
         // The fault's length is part of the scenario (drawn above), not a
@@ -203,7 +232,13 @@ async fn the_network_survives_random_faults_under_load() {
                     signal(&node.child, nix::sys::signal::Signal::SIGCONT);
                 }
             }
-            _ => relayer_process = Some(start_relayer_on(&lab, RELAYER_HOST, &home)),
+            7 => relayer_process = Some(start_relayer_on(&lab, RELAYER_HOST, &home)),
+            8 => {}
+            _ => {
+                if let Some(pid) = process_of(&child_home) {
+                    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGCONT);
+                }
+            }
         }
         // What is final now must stay so: remember one block.
         if let Some(h) = (0..VALIDATORS).find_map(|k| height_at(&lab, k, &hub_url(&lab, k))) {
