@@ -24,13 +24,6 @@ const HUB: &str = "follow-hub";
 const CHILD: &str = "acme-9";
 const WAIT: Duration = Duration::from_secs(120);
 
-fn key_file(net: &TestNetwork, name: &str) -> String {
-    net.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["key_file"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// A free port on 127.0.0.1 (bound and released).
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -152,7 +145,7 @@ async fn on_child(hub: &Client, args: &[&str]) -> Value {
 
 fn write_relayer_home(home: &Path, net: &TestNetwork, hub_urls: &[String], metrics_port: u16) {
     std::fs::create_dir_all(home.join("keys")).unwrap();
-    std::fs::copy(key_file(net, "user2"), home.join("keys/relayer.json")).unwrap();
+    std::fs::copy(net.key_file("user2"), home.join("keys/relayer.json")).unwrap();
     let urls = hub_urls.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", ");
     // What a user writes: the hub, the key, where metrics go. No chain, no path.
     let config = format!(
@@ -191,7 +184,7 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
     // Spawn, funding the relayer on the new chain.
     let output = Command::new(childchain_bin())
         .args(["spawn", "--template", "token", "--name", CHILD, "--hub", &hub_urls[0], "--from"])
-        .arg(key_file(&net, "user0"))
+        .arg(net.key_file("user0"))
         .args(["--fund-relayer", &relayer_address, "--json"])
         .output()
         .unwrap();
@@ -227,7 +220,7 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
     assert_eq!(std::fs::read_to_string(home.join("relayer.toml")).unwrap(), config_before);
 
     // hub → acme-9, by the user's own command; delivered and acknowledged.
-    transfer_xchain(&hub_urls[0], &key_file(&net, "user1"), CHILD, &user1, "1000", None);
+    transfer_xchain(&hub_urls[0], &net.key_file("user1"), CHILD, &user1, "1000", None);
     let voucher = format!("transfer/{child_channel}/utrib");
     wait_for("the transfer delivered on the child", WAIT, || async {
         (child_balance(&hub, &user1, &voucher).await? == 1_000).then_some(())
@@ -243,14 +236,14 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
         Some(child_now(&hub).await?.chain_info().await.ok()?.native_denom)
     })
     .await;
-    let owner_key = key_file(&net, "user0");
+    let owner_key = net.key_file("user0");
     on_child(
         &hub,
         &["tx", "transfer", "--to", &user1, "--amount", "1000000", "--denom", &child_native, "--from", &owner_key],
     )
     .await;
     let hub_before = balance(&hub, &user1, "utrib").await;
-    let traveller = key_file(&net, "user1");
+    let traveller = net.key_file("user1");
     on_child(
         &hub,
         &[
@@ -296,7 +289,7 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
         endpoint_in(&metrics(&metrics_url).await?, CHILD).filter(|url| *url != first_endpoint)
     })
     .await;
-    transfer_xchain(&hub_urls[1], &key_file(&net, "user1"), CHILD, &user1, "250", None);
+    transfer_xchain(&hub_urls[1], &net.key_file("user1"), CHILD, &user1, "250", None);
     wait_for("the second transfer delivered after the rotation", WAIT, || async {
         (child_balance(&hub, &user1, &voucher).await? == 850).then_some(())
     })

@@ -21,13 +21,6 @@ const HUB: &str = "wasm-hub";
 const CHILD: &str = "talk-1";
 const WAIT: Duration = Duration::from_secs(120);
 
-fn key_file(net: &TestNetwork, name: &str) -> String {
-    net.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["key_file"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 fn messenger_wasm() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/out/ibc-messenger.wasm");
     assert!(path.is_file(), "{}: build the contracts with scripts/build-contracts.sh", path.display());
@@ -95,7 +88,7 @@ fn say(node: &str, key: &str, contract: &str, channel: &str, text: &str) {
 
 fn write_relayer_home(home: &Path, net: &TestNetwork, hub_urls: &[String]) {
     std::fs::create_dir_all(home.join("keys")).unwrap();
-    std::fs::copy(key_file(net, "user2"), home.join("keys/relayer.json")).unwrap();
+    std::fs::copy(net.key_file("user2"), home.join("keys/relayer.json")).unwrap();
     let urls = hub_urls.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", ");
     let config = format!(
         "[hub]\nid = \"{HUB}\"\ngraphql = [{urls}]\nkey_file = \"keys/relayer.json\"\nrefresh_ms = 500\n\n\
@@ -117,7 +110,7 @@ async fn contracts_talk_across_chains_through_the_relayer() {
     wait_for("the hub to commit", WAIT, || async { (height(&hub).await >= 2).then_some(()) }).await;
     let hub_urls: Vec<String> = (0..4).map(|k| net.node(k).graphql.clone()).collect();
     let relayer_address = net.address("user2");
-    let owner = key_file(&net, "user0");
+    let owner = net.key_file("user0");
 
     let home = net.dir.path().join("relayer");
     write_relayer_home(&home, &net, &hub_urls);

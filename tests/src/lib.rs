@@ -296,12 +296,16 @@ impl TestNetwork {
             .to_string()
     }
 
-    pub fn key(&self, name: &str) -> tributary_crypto::SigningKey {
-        let path = self.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["key_file"]
+    /// The key file `hub init` wrote for account `name`.
+    pub fn key_file(&self, name: &str) -> String {
+        self.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["key_file"]
             .as_str()
             .unwrap()
-            .to_string();
-        tributary_crypto::keyfile::load_signing_key(Path::new(&path), None).unwrap()
+            .to_string()
+    }
+
+    pub fn key(&self, name: &str) -> tributary_crypto::SigningKey {
+        tributary_crypto::keyfile::load_signing_key(Path::new(&self.key_file(name)), None).unwrap()
     }
 }
 

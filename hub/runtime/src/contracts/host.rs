@@ -17,7 +17,7 @@
 //! [`ALLOW_REENTRY`] (the classic re-entrancy drain). Running out of
 //! points anywhere ends the whole call, out of gas.
 
-use super::{code, code_record, contract, state_key, BlockModules, ContractRecord, EVENTS_PER_CALL_MAX};
+use super::{code, code_record, contract, state_key, BlockModules, EVENTS_PER_CALL_MAX};
 use crate::state::{Overlay, StateRead};
 use crate::BlockInfo;
 use borsh::BorshDeserialize;
@@ -144,23 +144,30 @@ impl ChainHost<'_, '_> {
         (outcome, events)
     }
 
-    /// The callee's record, or the `Err` answer its caller gets instead.
-    fn callee(&mut self, to: &Address) -> Result<Result<ContractRecord, Vec<u8>>, HostError> {
-        match contract(&*self.state, to).map_err(|e| HostError(e.to_string()))? {
-            None => Ok(Err(err_result(format!("no contract at {to}")))),
-            Some(record) if record.frozen => Ok(Err(err_result(format!("contract {to} is frozen")))),
-            Some(record) => Ok(Ok(record)),
+    /// What calling or querying `to` (`verb`) needs before it runs: room
+    /// on the stack, a live contract there, and its module loaded out of
+    /// `points` (the module and the points its load took). Otherwise what
+    /// the call comes to without running: a depth limit broken, an `Err`
+    /// answer (no contract, a frozen one, code that will not load), or out
+    /// of gas.
+    fn reach(&mut self, to: &Address, points: u64, verb: &str) -> Result<Result<(Loaded, u64), SubCall>, HostError> {
+        if self.stack.len() >= CALL_DEPTH_MAX {
+            return Ok(Err(SubCall::Fatal(format!(
+                "contract {} {verb} {to} deeper than {CALL_DEPTH_MAX} contracts may nest",
+                self.contract
+            ))));
         }
-    }
-
-    /// Load the callee's module out of `points`: the module and the points
-    /// its load took, or what the call comes to without running.
-    fn load_callee(&mut self, record: &ContractRecord, points: u64) -> Result<(Loaded, u64), SubCall> {
+        let refused = |reason: String| Ok(Err(SubCall::Done { result: err_result(reason), points_used: 0 }));
+        let record = match contract(&*self.state, to).map_err(|e| HostError(e.to_string()))? {
+            None => return refused(format!("no contract at {to}")),
+            Some(record) if record.frozen => return refused(format!("contract {to} is frozen")),
+            Some(record) => record,
+        };
         let per_gas = self.points_per_gas();
         match load_module(&*self.state, self.modules, self.schedule, &record.code_hash, points / per_gas) {
-            Ok((loaded, gas)) => Ok((loaded, gas.saturating_mul(per_gas))),
-            Err(LoadError::OutOfGas { .. }) => Err(SubCall::OutOfGas),
-            Err(e) => Err(SubCall::Done { result: err_result(e.to_string()), points_used: 0 }),
+            Ok((loaded, gas)) => Ok(Ok((loaded, gas.saturating_mul(per_gas)))),
+            Err(LoadError::OutOfGas { .. }) => Ok(Err(SubCall::OutOfGas)),
+            Err(e) => refused(e.to_string()),
         }
     }
 
@@ -306,18 +313,8 @@ impl Host for ChainHost<'_, '_> {
         points: u64,
     ) -> Result<SubCall, HostError> {
         let to = Address(to);
-        if self.stack.len() >= CALL_DEPTH_MAX {
-            return Ok(SubCall::Fatal(format!(
-                "contract {} calls {to} deeper than {CALL_DEPTH_MAX} contracts may nest",
-                self.contract
-            )));
-        }
-        let record = match self.callee(&to)? {
-            Ok(record) => record,
-            Err(result) => return Ok(SubCall::Done { result, points_used: 0 }),
-        };
-        let (loaded, load_points) = match self.load_callee(&record, points) {
-            Ok(loaded) => loaded,
+        let (loaded, load_points) = match self.reach(&to, points, "calls")? {
+            Ok(reached) => reached,
             Err(outcome) => return Ok(outcome),
         };
         if self.stack.contains(&to) && !loaded.exports_function(ALLOW_REENTRY) {
@@ -365,18 +362,8 @@ impl Host for ChainHost<'_, '_> {
 
     fn query_contract(&mut self, to: [u8; 20], msg: &[u8], points: u64) -> Result<SubCall, HostError> {
         let to = Address(to);
-        if self.stack.len() >= CALL_DEPTH_MAX {
-            return Ok(SubCall::Fatal(format!(
-                "contract {} queries {to} deeper than {CALL_DEPTH_MAX} contracts may nest",
-                self.contract
-            )));
-        }
-        let record = match self.callee(&to)? {
-            Ok(record) => record,
-            Err(result) => return Ok(SubCall::Done { result, points_used: 0 }),
-        };
-        let (loaded, load_points) = match self.load_callee(&record, points) {
-            Ok(loaded) => loaded,
+        let (loaded, load_points) = match self.reach(&to, points, "queries")? {
+            Ok(reached) => reached,
             Err(outcome) => return Ok(outcome),
         };
         let env = QueryEnv {
