@@ -26,6 +26,13 @@ async fn a_damaged_validator_refuses_to_sign_and_resyncs() {
     let validator3 = hex::encode(net.key("validator3").public_key().0);
     net.kill(3);
 
+    // Killed, its database is whole: `hub verify` checks every block and
+    // every checksum.
+    let (ok, verified) = hub_json(&["verify", "--home", home.to_str().unwrap()]);
+    assert!(ok, "hub verify on a killed but whole node: {verified}");
+    assert!(verified["heights"].as_u64().unwrap() >= 5, "{verified}");
+    assert!(verified["entries"].as_u64().unwrap() > 0, "{verified}");
+
     // The latest block lost, as a torn disk would lose it.
     let data = home.join("data");
     let latest = {
@@ -55,6 +62,9 @@ async fn a_damaged_validator_refuses_to_sign_and_resyncs() {
     assert!(!status.success(), "a damaged node started");
     assert!(said.contains(&format!("the latest block ({latest}) is missing")), "{said}");
     assert!(said.contains("hub resync --home"), "{said}");
+    let (ok, verified) = hub_json(&["verify", "--home", home.to_str().unwrap()]);
+    assert!(!ok, "hub verify passed a damaged database: {verified}");
+    assert!(verified.to_string().contains(&format!("the latest block ({latest}) is missing")), "{verified}");
 
     // One command, and the node follows again without signing below the floor.
     let (ok, resynced) = hub_json(&["resync", "--home", home.to_str().unwrap()]);

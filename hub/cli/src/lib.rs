@@ -51,6 +51,12 @@ pub enum Command {
     /// validator then follows without signing until the chain passes every
     /// height it may have signed at, so it cannot double-sign.
     Resync(node::ResyncArgs),
+    /// Check a stopped node's whole history offline: every block, its chain
+    /// to the one before, its transactions, validator set, certificate and
+    /// state root, then every entry of the database against its checksum.
+    /// At start a node checks only its latest block; run this after a crash,
+    /// a disk error or a restore from backup.
+    Verify(node::VerifyArgs),
     /// Serve one GraphQL endpoint over the hub and every child chain (discovered from the hub's registry).
     Gateway(gateway::GatewayArgs),
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
@@ -86,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init(args) => node::init(args, json),
         Command::Start(args) => node::start(args, json).await,
         Command::Resync(args) => node::resync(args, json),
+        Command::Verify(args) => node::verify(args, json),
         Command::Gateway(args) => gateway::run(args, json).await,
         Command::Devnet { home, validators, base_port, children } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();

@@ -104,6 +104,72 @@ pub fn resync(args: ResyncArgs, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `hub verify` takes.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub home: HomeArg,
+}
+
+/// `hub verify`: [`tributary_node::chain::Chain::verify_history`] on a
+/// stopped node's database (the node holds RocksDB's lock while it runs).
+pub fn verify(args: VerifyArgs, json: bool) -> anyhow::Result<()> {
+    let home = args.home.home();
+    let config = home.load_config()?;
+    if !home.data().exists() {
+        anyhow::bail!("{} has no database yet: nothing to verify", home.root.display());
+    }
+    let chain = tributary_node::node::open_chain(&home, &config, None).map_err(|e| {
+        if e.to_string().contains("lock") {
+            anyhow::anyhow!("{e}\nthe node is running: stop it first (`hub verify` reads the database alone)")
+        } else {
+            e
+        }
+    })?;
+    let started = std::time::Instant::now();
+    let mut shown = 0u64;
+    let report = chain.verify_history(|height, latest| {
+        // Progress on stderr about every 5 % (never with --json).
+        if !json && (height == latest || height >= shown + latest.div_ceil(20).max(1)) {
+            shown = height;
+            eprint!("\rchecked {height} of {latest} blocks");
+        }
+    })?;
+    if !json && report.heights > 0 {
+        eprintln!();
+    }
+    let entries: u64 = report.columns.iter().map(|(_, n, _)| n).sum();
+    let bytes: u64 = report.columns.iter().map(|(_, _, b)| b).sum();
+    if json {
+        let columns: Vec<_> = report
+            .columns
+            .iter()
+            .map(|(name, n, b)| serde_json::json!({ "column": name, "entries": n, "bytes": b }))
+            .collect();
+        emit(
+            true,
+            &serde_json::json!({
+                "ok": true,
+                "heights": report.heights,
+                "txs": report.txs,
+                "entries": entries,
+                "bytes": bytes,
+                "columns": columns,
+                "elapsed_ms": started.elapsed().as_millis() as u64,
+            }),
+        );
+    } else {
+        println!(
+            "ok: blocks 1..={} ({} transactions) chain, certify and match their state roots; {entries} entries \
+             ({bytes} bytes) pass their checksums ({:.1} s)",
+            report.heights,
+            report.txs,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 /// `hub init`: one validator's home, several validators' homes, or (with
 /// `--genesis`) a full node's.
 pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {

@@ -25,8 +25,11 @@ use tributary_types::{Address, Amount, Block, Denom, Genesis, Hash, Header, Rece
 
 mod build;
 mod import;
+mod verify;
 mod wal;
+
 pub use import::{BlockRejection, ImportError};
+pub use verify::HistoryReport;
 
 const META_LATEST_HEIGHT: &[u8] = b"latest_height";
 const META_GENESIS_HASH: &[u8] = b"genesis_hash";

@@ -1,0 +1,5 @@
+//! `tributary_fuzzing::tx`: what runs and what the input is, in its docs.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = tributary_fuzzing::tx(data);
+});
