@@ -193,8 +193,14 @@ fn collect_bad(
 
 /// Verify the signatures of many transactions in one batch.
 pub fn verify_txs_batch(txs: &[Tx]) -> Result<()> {
-    let sign_bytes: Vec<Vec<u8>> = txs.iter().map(Tx::sign_bytes).collect();
-    verify_batch(txs.iter().zip(sign_bytes.iter()).map(|(tx, bytes)| (&tx.sender, bytes.as_slice(), &tx.signature)))
+    verify_tx_refs_batch(txs.iter())
+}
+
+/// [`verify_txs_batch`] over borrowed transactions (a block's, less those
+/// this node verified already); a bad one's index counts in `txs`' order.
+pub fn verify_tx_refs_batch<'a>(txs: impl ExactSizeIterator<Item = &'a Tx> + Clone) -> Result<()> {
+    let sign_bytes: Vec<Vec<u8>> = txs.clone().map(Tx::sign_bytes).collect();
+    verify_batch(txs.zip(sign_bytes.iter()).map(|(tx, bytes)| (&tx.sender, bytes.as_slice(), &tx.signature)))
 }
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub struct Metrics {
     pub txs_committed: AtomicU64,
     pub txs_admitted: AtomicU64,
     pub txs_rejected: AtomicU64,
+    /// Block transactions whose signature this node had verified at
+    /// admission, so checking the block did not verify it again.
+    pub tx_signatures_reused: AtomicU64,
     pub mempool_size: AtomicU64,
     pub last_block_time_ms: AtomicU64,
     /// Consensus round of the height being decided.
@@ -109,6 +112,12 @@ impl Metrics {
             "Transactions admitted to the mempool.",
             "counter",
             self.txs_admitted.load(Ordering::Relaxed),
+        );
+        gauge(
+            "tributary_tx_signatures_reused_total",
+            "Block transactions whose signature was verified at mempool admission and not again.",
+            "counter",
+            self.tx_signatures_reused.load(Ordering::Relaxed),
         );
         gauge(
             "tributary_txs_rejected_total",

@@ -359,3 +359,40 @@ fn verifying_the_history_finds_an_old_damaged_block_and_a_flipped_bit() {
     };
     assert!(error.to_lowercase().contains("checksum") || error.contains("corrupt"), "{error}");
 }
+
+/// A signature is verified once per node: a block transaction the node's
+/// mempool already holds is not verified again. The attack on that shortcut
+/// is a block carrying a transaction that matches a pooled one in all but
+/// its signature: it has another hash, so it is verified, and refused.
+#[test]
+fn a_pooled_transaction_is_not_verified_twice_and_a_forged_twin_is_refused() {
+    use std::sync::atomic::Ordering;
+    use tributary_node::chain::{BlockRejection, ImportError};
+    let f = fixture();
+    let (_dir, follower) = follower(&f);
+    let (pooled, unseen) = (transfer(&f.alice, 0, 5), transfer(&f.alice, 1, 6));
+    for tx in [&pooled, &unseen] {
+        f.chain.submit(tx.clone(), 0).unwrap();
+    }
+    follower.submit(pooled.clone(), 0).unwrap();
+    let block = f.chain.produce_block(20_000).unwrap().block.clone();
+    assert_eq!(block.txs, vec![pooled.clone(), unseen]);
+
+    // The twin: the pooled transfer with its signature's last byte changed,
+    // in a block re-rooted and re-certified so that only the signature check
+    // stands between it and the chain.
+    let mut forged = block.clone();
+    forged.txs[0].signature.0[63] ^= 0x01;
+    forged.header.tx_root = tributary_types::Block::compute_tx_root(&forged.txs);
+    resign(&mut forged, f.validator_secret);
+    match follower.import_block(forged) {
+        Err(ImportError::Rejected(BlockRejection::BadTxSignature { index: 0 })) => {}
+        Err(other) => panic!("expected the forged twin's signature to be refused, got {other}"),
+        Ok(_) => panic!("a block with a forged signature was imported"),
+    }
+
+    let reused = || follower.metrics.tx_signatures_reused.load(Ordering::Relaxed);
+    let before = reused();
+    follower.import_block(block).unwrap();
+    assert_eq!(reused() - before, 1, "the pooled transaction's signature was verified again");
+}
