@@ -36,6 +36,250 @@ struct NodeProcess {
     p2p: String,
 }
 
+/// What a devnet is started with.
+#[derive(Clone, Debug)]
+pub struct DevnetOptions {
+    /// Hub validators, each a separate `hub start` process.
+    pub validators: usize,
+    /// Node k's API on BASE + 2k, p2p on BASE + 2k + 1 (0: free ports).
+    pub base_port: u16,
+    /// Child chains to spawn, by template.
+    pub children: Vec<String>,
+    /// Funded user accounts in a new devnet (`user0`, …).
+    pub accounts: usize,
+    /// Block interval for a new devnet's nodes (None: the config's default).
+    pub block_interval_ms: Option<u64>,
+    /// Start no relayer and no gateway (`hub bench` measures the hub alone
+    /// and starts its own where it needs them).
+    pub hub_only: bool,
+    /// The gateway's `--rate-limit` (None: its default).
+    pub gateway_rate_limit: Option<u32>,
+    /// Print progress lines (not with --json).
+    pub verbose: bool,
+}
+
+/// A running devnet: its processes and the description `devnet.json` holds.
+pub struct Devnet {
+    pub root: PathBuf,
+    nodes: Vec<NodeProcess>,
+    relayer: Option<Child>,
+    gateway: Option<Child>,
+    pub description: Value,
+    /// When the hub nodes were all committing, counted from the start of [`Devnet::start`].
+    pub hub_ready: Duration,
+    /// The URL the relayer's demo feed reads.
+    pub feed_source: String,
+}
+
+impl Devnet {
+    /// Initialize (first run) or resume the devnet in `root` and start all
+    /// of it; on any failure, what was started is stopped again.
+    pub async fn start(root: PathBuf, options: &DevnetOptions) -> anyhow::Result<Devnet> {
+        let started = std::time::Instant::now();
+        let verbose = options.verbose;
+        std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
+        let root = root.canonicalize()?;
+        let hub = root.join("hub");
+        let homes = existing_homes(&hub);
+        let validators = options.validators;
+        let homes = if homes.is_empty() {
+            if verbose {
+                println!("initializing a new devnet with {validators} validators in {}", root.display());
+            }
+            let base_port = options.base_port;
+            let nodes = if base_port == 0 { free_ports(validators)? } else { ports_from(base_port, validators)? };
+            let home = if validators == 1 { Home::new(hub.join("node0")) } else { Home::new(hub.clone()) };
+            init_home(
+                &home,
+                &InitOptions {
+                    chain_id: ChainId::new(DEVNET_CHAIN_ID)?,
+                    accounts: options.accounts,
+                    nodes,
+                    permissioned: false,
+                    passphrase: None,
+                    genesis_time_ms: tributary_node::clock::now_ms(),
+                    consensus: Default::default(),
+                },
+            )?;
+            let homes = existing_homes(&hub);
+            if let Some(interval) = options.block_interval_ms {
+                for home in &homes {
+                    let mut config = home.load_config()?;
+                    config.block_interval_ms = interval;
+                    std::fs::write(home.config(), toml::to_string_pretty(&config)?)
+                        .with_context(|| format!("cannot write {}", home.config().display()))?;
+                }
+            }
+            homes
+        } else {
+            if verbose {
+                println!("resuming the devnet in {} ({} validators)", root.display(), homes.len());
+            }
+            homes
+        };
+
+        let exe = std::env::current_exe().context("cannot find the hub executable")?;
+        let mut devnet = Devnet {
+            root: root.clone(),
+            nodes: Vec::new(),
+            relayer: None,
+            gateway: None,
+            description: Value::Null,
+            hub_ready: Duration::ZERO,
+            feed_source: String::new(),
+        };
+        for home in homes {
+            match spawn_node(&exe, home).await {
+                Ok(node) => devnet.nodes.push(node),
+                Err(e) => {
+                    devnet.stop().await;
+                    return Err(e);
+                }
+            }
+        }
+        if let Err(e) = wait_until_committing(&mut devnet.nodes).await {
+            devnet.stop().await;
+            return Err(e);
+        }
+        devnet.hub_ready = started.elapsed();
+        match devnet.start_rest(&exe, options).await {
+            Ok(()) => Ok(devnet),
+            Err(e) => {
+                devnet.stop().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn start_rest(&mut self, exe: &Path, options: &DevnetOptions) -> anyhow::Result<()> {
+        let root = self.root.clone();
+        let hub = root.join("hub");
+        let nodes = &mut self.nodes;
+        let genesis = nodes[0].home.load_genesis()?;
+        let child_descriptions = start_children(&root, nodes, &options.children, !options.verbose).await?;
+        let feed_source = nodes[1 % nodes.len()].health.clone();
+        self.feed_source = feed_source.clone();
+        let hub_endpoints: Vec<String> = nodes.iter().map(|n| n.graphql.clone()).collect();
+        let (relayer_description, gateway_description) = if options.hub_only {
+            (Value::Null, Value::Null)
+        } else {
+            let relayer = crate::devnet_relayer::start(
+                &root,
+                genesis.chain_id.as_str(),
+                &hub_endpoints,
+                &feed_source,
+                &child_descriptions,
+                !options.verbose,
+            )
+            .await
+            .context("setting up the devnet's relayer")?;
+            let relayer_description = match relayer {
+                Some((process, described)) => {
+                    self.relayer = Some(process);
+                    described
+                }
+                None => Value::Null,
+            };
+            // The gateway: one GraphQL endpoint over every chain of the devnet.
+            let gateway_listen = free_ports(1)?.remove(0).api_listen;
+            let gateway_log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("gateway.log"))?;
+            let mut gateway = Command::new(exe);
+            gateway.args(["gateway", "--hub", &self.nodes[0].graphql, "--listen", &gateway_listen]);
+            if let Some(limit) = options.gateway_rate_limit {
+                gateway.args(["--rate-limit", &limit.to_string()]);
+            }
+            self.gateway = Some(
+                gateway
+                    .stdin(std::process::Stdio::null())
+                    .stdout(gateway_log.try_clone()?)
+                    .stderr(gateway_log)
+                    .kill_on_drop(true)
+                    .spawn()
+                    .context("cannot start the devnet's gateway")?,
+            );
+            let gateway_graphql = format!("http://{gateway_listen}/graphql");
+            (relayer_description, json!({ "graphql": gateway_graphql, "log": root.join("gateway.log") }))
+        };
+        let accounts = accounts(&hub)?;
+        self.description = json!({
+            "hub": {
+                "chain_id": genesis.chain_id.to_string(),
+                "nodes": self.nodes.iter().map(|n| json!({
+                    "graphql": n.graphql,
+                    "p2p": n.p2p,
+                    "home": n.home.root,
+                    "pid": n.child.id(),
+                })).collect::<Vec<_>>(),
+            },
+            "children": child_descriptions,
+            "relayer": relayer_description,
+            "gateway": gateway_description,
+            "accounts": accounts,
+        });
+        let path = root.join("devnet.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&self.description)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(())
+    }
+
+    /// The hub nodes' GraphQL endpoints.
+    pub fn hub_graphql(&self) -> Vec<String> {
+        self.nodes.iter().map(|n| n.graphql.clone()).collect()
+    }
+
+    /// The hub nodes' process ids.
+    pub fn hub_pids(&self) -> Vec<u32> {
+        self.nodes.iter().filter_map(|n| n.child.id()).collect()
+    }
+
+    /// Resolves with an error naming the first process of the devnet that exits.
+    pub async fn first_exit(&mut self) -> anyhow::Error {
+        let root = self.root.clone();
+        let relayer_exit = async {
+            match self.relayer.as_mut() {
+                Some(process) => {
+                    let status = process.wait().await;
+                    anyhow::anyhow!(
+                        "the relayer exited ({}); see {}",
+                        status.map(|s| s.to_string()).unwrap_or_default(),
+                        root.join("relayer").join("relayer.log").display()
+                    )
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let gateway_exit = async {
+            match self.gateway.as_mut() {
+                Some(process) => {
+                    let status = process.wait().await;
+                    anyhow::anyhow!(
+                        "the gateway exited ({}); see {}",
+                        status.map(|s| s.to_string()).unwrap_or_default(),
+                        root.join("gateway.log").display()
+                    )
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            failed = first_exit(&mut self.nodes) => failed,
+            failed = relayer_exit => failed,
+            failed = gateway_exit => failed,
+        }
+    }
+
+    /// Stop the gateway, the relayer and the nodes (SIGTERM, then SIGKILL).
+    pub async fn stop(&mut self) {
+        if let Some(process) = self.gateway.as_mut() {
+            stop_process(process, STOP_TIMEOUT).await;
+        }
+        if let Some(process) = self.relayer.as_mut() {
+            stop_process(process, STOP_TIMEOUT).await;
+        }
+        stop_all(&mut self.nodes).await;
+    }
+}
+
 pub async fn run(
     root: PathBuf,
     validators: usize,
@@ -43,116 +287,28 @@ pub async fn run(
     children: Vec<String>,
     json: bool,
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
-    let root = root.canonicalize()?;
-    let hub = root.join("hub");
-    let homes = existing_homes(&hub);
-    let homes = if homes.is_empty() {
-        if !json {
-            println!("initializing a new devnet with {validators} validators in {}", root.display());
-        }
-        let nodes = if base_port == 0 { free_ports(validators)? } else { ports_from(base_port, validators)? };
-        let home = if validators == 1 { Home::new(hub.join("node0")) } else { Home::new(hub.clone()) };
-        init_home(
-            &home,
-            &InitOptions {
-                chain_id: ChainId::new(DEVNET_CHAIN_ID)?,
-                accounts: 4,
-                nodes,
-                permissioned: false,
-                passphrase: None,
-                genesis_time_ms: tributary_node::clock::now_ms(),
-                consensus: Default::default(),
-            },
-        )?;
-        existing_homes(&hub)
-    } else {
-        if !json {
-            println!("resuming the devnet in {} ({} validators)", root.display(), homes.len());
-        }
-        homes
+    let options = DevnetOptions {
+        validators,
+        base_port,
+        children,
+        accounts: 4,
+        block_interval_ms: None,
+        hub_only: false,
+        gateway_rate_limit: None,
+        verbose: !json,
     };
-
-    let exe = std::env::current_exe().context("cannot find the hub executable")?;
-    let mut nodes = Vec::new();
-    for home in homes {
-        match spawn_node(&exe, home).await {
-            Ok(node) => nodes.push(node),
-            Err(e) => {
-                stop_all(&mut nodes).await;
-                return Err(e);
-            }
-        }
-    }
-    if let Err(e) = wait_until_committing(&mut nodes).await {
-        stop_all(&mut nodes).await;
-        return Err(e);
-    }
-
-    let genesis = nodes[0].home.load_genesis()?;
-    let hub_count = nodes.len();
-    let child_descriptions = match start_children(&root, &mut nodes, &children, json).await {
-        Ok(described) => described,
-        Err(e) => {
-            stop_all(&mut nodes).await;
-            return Err(e);
-        }
-    };
-    let feed_source = nodes[1 % hub_count].health.clone();
-    let hub_endpoints: Vec<String> = nodes.iter().map(|n| n.graphql.clone()).collect();
-    let relayer = match crate::devnet_relayer::start(
-        &root,
-        genesis.chain_id.as_str(),
-        &hub_endpoints,
-        &feed_source,
-        &child_descriptions,
-        json,
-    )
-    .await
-    {
-        Ok(relayer) => relayer,
-        Err(e) => {
-            stop_all(&mut nodes).await;
-            return Err(e.context("setting up the devnet's relayer"));
-        }
-    };
-    let (mut relayer_process, relayer_description) = match relayer {
-        Some((process, described)) => (Some(process), described),
-        None => (None, Value::Null),
-    };
-    // The gateway: one GraphQL endpoint over every chain of the devnet.
-    let gateway_listen = free_ports(1)?.remove(0).api_listen;
-    let gateway_log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("gateway.log"))?;
-    let mut gateway_process = Command::new(&exe)
-        .args(["gateway", "--hub", &nodes[0].graphql, "--listen", &gateway_listen])
-        .stdin(std::process::Stdio::null())
-        .stdout(gateway_log.try_clone()?)
-        .stderr(gateway_log)
-        .kill_on_drop(true)
-        .spawn()
-        .context("cannot start the devnet's gateway")?;
-    let gateway_graphql = format!("http://{gateway_listen}/graphql");
-    let accounts = accounts(&hub)?;
-    let description = json!({
-        "hub": {
-            "chain_id": genesis.chain_id.to_string(),
-            "nodes": nodes[..hub_count].iter().map(|n| json!({ "graphql": n.graphql, "p2p": n.p2p, "home": n.home.root })).collect::<Vec<_>>(),
-        },
-        "children": child_descriptions,
-        "relayer": relayer_description,
-        "gateway": { "graphql": gateway_graphql, "log": root.join("gateway.log") },
-        "accounts": accounts,
-    });
-    let path = root.join("devnet.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&description)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut devnet = Devnet::start(root, &options).await?;
+    let description = devnet.description.clone();
+    let path = devnet.root.join("devnet.json");
+    let hub = devnet.root.join("hub");
     if json {
         emit(true, &description);
     } else {
+        let chain_id = description["hub"]["chain_id"].as_str().unwrap_or("");
         println!();
         println!("Tributary devnet is running (Ctrl-C stops it; run again to resume)");
-        for (k, node) in nodes[..hub_count].iter().enumerate() {
-            println!("  hub node{k:<3} {:<20} {}", genesis.chain_id, node.graphql);
+        for (k, url) in devnet.hub_graphql().iter().enumerate() {
+            println!("  hub node{k:<3} {chain_id:<20} {url}");
         }
         for child in description["children"].as_array().into_iter().flatten() {
             let url = child["nodes"][0]["graphql"].as_str().unwrap_or("(no endpoint announced yet)");
@@ -161,7 +317,7 @@ pub async fn run(
             println!("  child        {chain:<20} {url}  ({}{spawned})", child["template"].as_str().unwrap_or(""));
         }
         if let Some(metrics) = description["relayer"]["metrics"].as_str() {
-            println!("  relayer      {metrics}  (log: {})", root.join("relayer").join("relayer.log").display());
+            println!("  relayer      {metrics}  (log: {})", devnet.root.join("relayer").join("relayer.log").display());
             for path in description["relayer"]["paths"].as_array().into_iter().flatten() {
                 println!(
                     "               {} {} <-> {} {}",
@@ -171,9 +327,11 @@ pub async fn run(
                     path["b_channel"].as_str().unwrap_or("")
                 );
             }
-            println!("  demo feed    {} on the hub, from {feed_source}", crate::devnet_relayer::DEMO_FEED);
+            println!("  demo feed    {} on the hub, from {}", crate::devnet_relayer::DEMO_FEED, devnet.feed_source);
         }
-        println!("  gateway      {gateway_graphql}  (every chain at once)");
+        if let Some(gateway) = description["gateway"]["graphql"].as_str() {
+            println!("  gateway      {gateway}  (every chain at once)");
+        }
         println!("  state        {}", hub.display());
         println!();
         println!("Funded accounts:");
@@ -184,41 +342,14 @@ pub async fn run(
         println!("Written to {}", path.display());
     }
 
-    let relayer_exit = async {
-        match relayer_process.as_mut() {
-            Some(process) => {
-                let status = process.wait().await;
-                anyhow::anyhow!(
-                    "the relayer exited ({}); see {}",
-                    status.map(|s| s.to_string()).unwrap_or_default(),
-                    root.join("relayer").join("relayer.log").display()
-                )
-            }
-            None => std::future::pending().await,
-        }
-    };
-    let gateway_exit = async {
-        let status = gateway_process.wait().await;
-        anyhow::anyhow!(
-            "the gateway exited ({}); see {}",
-            status.map(|s| s.to_string()).unwrap_or_default(),
-            root.join("gateway.log").display()
-        )
-    };
     let result = tokio::select! {
         _ = shutdown_signal() => Ok(()),
-        failed = first_exit(&mut nodes) => Err(failed),
-        failed = relayer_exit => Err(failed),
-        failed = gateway_exit => Err(failed),
+        failed = devnet.first_exit() => Err(failed),
     };
-    stop_process(&mut gateway_process, STOP_TIMEOUT).await;
     if !json {
         println!("stopping the devnet");
     }
-    if let Some(process) = relayer_process.as_mut() {
-        stop_process(process, STOP_TIMEOUT).await;
-    }
-    stop_all(&mut nodes).await;
+    devnet.stop().await;
     result
 }
 

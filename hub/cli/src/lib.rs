@@ -12,6 +12,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod args;
+pub mod bench;
 pub mod devnet;
 pub mod devnet_relayer;
 pub mod gateway;
@@ -74,6 +75,11 @@ pub enum Command {
         #[arg(long, default_value = "token,community", value_delimiter = ',')]
         children: Vec<String>,
     },
+    /// Measure this machine: start a devnet of its own, drive it to
+    /// saturation and at 50 % and 90 % of it, and print each figure beside
+    /// the limit measured in the same run (the per-validator cost model,
+    /// an axum hello-world). Takes a few minutes; --json for tracking.
+    Bench(bench::BenchArgs),
     /// Manage the keys in a home's keyring.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -98,6 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
             devnet::run(home, validators, base_port, children, json).await
         }
+        Command::Bench(args) => bench::run(args, json).await,
         Command::Keys(command) => keys::run(command, json),
         Command::Tx(command) => tx::run(command, json).await,
         Command::Query(command) => query::run(command, json).await,

@@ -1,0 +1,616 @@
+//! `hub bench`: one command that starts its own devnet, drives it, and
+//! prints each figure beside the limit measured on this machine in the same
+//! run (`--json` for tracking; BENCHMARKS.md keeps the results).
+//!
+//! In order:
+//! 1. the per-validator cost model ([`limits`]), measured alone in-process
+//!    before anything else runs;
+//! 2. a devnet (4 validators by default, 200 ms blocks, the child chains
+//!    asked for, the relayer and the gateway) from nothing: the time until
+//!    every validator commits, and each child's spawn → first block;
+//! 3. saturation: pre-signed transfers from many accounts, each account
+//!    sending to one validator in nonce order, as fast as the validators
+//!    take them (at most [`WINDOW`] waiting), for `--secs`; the committed
+//!    rate is read off node0's `tributary_txs_committed_total`;
+//! 4. the same load paced at 50 % and 90 % of that rate, while a probe
+//!    account measures submit → final of single transfers, and node0
+//!    reports block finality;
+//! 5. the gateway: simple queries per second and p99 from concurrent
+//!    clients, beside an axum hello-world served here;
+//! 6. peak RSS of each validator process and of the child-chain nodes.
+//!
+//! The load generator shares the machine with the validators: its work
+//! (JSON and HTTP for every batch) is part of what the figures pay.
+
+pub mod limits;
+
+use crate::output::emit;
+use base64::Engine;
+use clap::Args;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tributary_crypto::SigningKey;
+use tributary_types::{ChainId, Params};
+
+/// Most transfers waiting (submitted, not yet committed) across the network.
+const WINDOW: u64 = 12_000;
+/// Rounds (one nonce of every sender of a validator) per `submitTxs` call.
+const ROUNDS_PER_CALL: usize = 4;
+/// Highest rate the pre-signed load can sustain; the bench says so if the
+/// validators took everything at this rate.
+const LOAD_CAP_PER_S: u64 = 9_000;
+
+/// What `hub bench` takes.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Seconds of load at saturation (the throughput figure).
+    #[arg(long, default_value_t = 60)]
+    pub secs: u64,
+    /// Seconds at each paced load (50 % and 90 % of saturation) for latency.
+    #[arg(long, default_value_t = 15)]
+    pub paced_secs: u64,
+    /// Hub validators.
+    #[arg(long, default_value_t = 4)]
+    pub validators: usize,
+    /// Accounts sending the load, spread over the validators (at most 96:
+    /// a new home has at most 100 accounts, and the devnet uses four).
+    #[arg(long, default_value_t = 96)]
+    pub senders: usize,
+    /// Child chains to spawn from these templates (comma-separated; "" for none).
+    #[arg(long, default_value = "token,community", value_delimiter = ',')]
+    pub children: Vec<String>,
+    /// Block interval of the devnet's hub, in milliseconds.
+    #[arg(long, default_value_t = 200)]
+    pub block_interval_ms: u64,
+    /// Keep the devnet's directory (each node's node.log) after the run.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+fn progress(json: bool, line: &str) {
+    if !json {
+        eprintln!("bench: {line}");
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[(((sorted.len() - 1) as f64) * p).round() as usize].as_secs_f64() * 1e3
+}
+
+/// A counter off node0's Prometheus endpoint.
+async fn metric(http: &reqwest::Client, metrics_url: &str, name: &str) -> Option<u64> {
+    let text = http.get(metrics_url).send().await.ok()?.text().await.ok()?;
+    text.lines()
+        .find(|l| l.starts_with(name) && matches!(l.as_bytes().get(name.len()), Some(b' ' | b'{')))
+        .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .map(|v| v as u64)
+}
+
+/// Peak resident memory of a process (`VmHWM`), in MB.
+fn peak_rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Child-chain node processes under `root` (a validator runs one per chain it serves).
+fn child_node_pids(root: &std::path::Path) -> Vec<u32> {
+    let marker = format!("{}/", root.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
+                let c = String::from_utf8_lossy(&c).replace('\0', " ");
+                c.contains(&marker) && c.contains("/children/")
+            })
+        })
+        .collect()
+}
+
+/// The pre-signed load: for validator k, `rounds[k][r]` holds nonce r of
+/// each of its senders, base64 borsh.
+struct Load {
+    rounds: Vec<Vec<Vec<String>>>,
+    next: Vec<AtomicU64>,
+}
+
+impl Load {
+    /// The next `count` rounds for validator k (fewer at the end).
+    fn take(&self, k: usize, count: usize) -> Vec<String> {
+        let from = self.next[k].fetch_add(count as u64, Ordering::Relaxed) as usize;
+        self.rounds[k].iter().skip(from).take(count).flatten().cloned().collect()
+    }
+
+    fn left(&self, k: usize) -> usize {
+        self.rounds[k].len().saturating_sub(self.next[k].load(Ordering::Relaxed) as usize)
+    }
+}
+
+fn sign_load(keys: &[SigningKey], validators: usize, rounds: u64, chain_id: &ChainId) -> Load {
+    let params = &Params::default();
+    let to = tributary_types::Address([9; 20]);
+    let per_validator: Vec<Vec<&SigningKey>> =
+        (0..validators).map(|k| keys.iter().skip(k).step_by(validators).collect()).collect();
+    let rounds: Vec<Vec<Vec<String>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = per_validator
+            .iter()
+            .map(|senders| {
+                scope.spawn(move || {
+                    (0..rounds)
+                        .map(|nonce| {
+                            senders
+                                .iter()
+                                .map(|key| {
+                                    let tx = limits::transfer(params, chain_id, key, nonce, to);
+                                    base64::engine::general_purpose::STANDARD
+                                        .encode(borsh::to_vec(&tx).unwrap_or_default())
+                                })
+                                .collect()
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    Load { next: (0..validators).map(|_| AtomicU64::new(0)).collect(), rounds }
+}
+
+/// Submit `txs` to one validator; returns how many it refused, and the first reason.
+async fn submit(client: &tributary_client::Client, txs: Vec<String>) -> anyhow::Result<(usize, Option<String>)> {
+    let answer = client
+        .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
+        .await?;
+    let refused: Vec<&Value> =
+        answer["submitTxs"].as_array().map_or(Vec::new(), |a| a.iter().filter(|o| !o["error"].is_null()).collect());
+    Ok((refused.len(), refused.first().map(|o| o["error"].to_string())))
+}
+
+/// node0's committed count, refreshed every 100 ms until `stop`.
+fn follow_committed(metrics_url: String, committed: Arc<AtomicU64>, stop: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        while !stop.load(Ordering::Relaxed) {
+            if let Some(n) = metric(&http, &metrics_url, "tributary_txs_committed_total").await {
+                committed.store(n, Ordering::Relaxed);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+}
+
+/// Submit-to-final of single transfers from `key`, one every 250 ms until `stop`.
+async fn probe(
+    clients: Vec<tributary_client::Client>,
+    key: SigningKey,
+    first_nonce: u64,
+    chain_id: ChainId,
+    stop: Arc<AtomicBool>,
+) -> (Vec<Duration>, u64) {
+    let params = Params::default();
+    let mut latencies = Vec::new();
+    let mut nonce = first_nonce;
+    while !stop.load(Ordering::Relaxed) {
+        let client = &clients[nonce as usize % clients.len()];
+        let tx = limits::transfer(&params, &chain_id, &key, nonce, tributary_types::Address([8; 20]));
+        let bytes = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&tx).unwrap_or_default());
+        let started = Instant::now();
+        let Ok(answer) =
+            client.query("mutation($t: String!) { submitTx(txBase64: $t) { hash } }", json!({ "t": bytes })).await
+        else {
+            break;
+        };
+        let Some(hash) = answer["submitTx"]["hash"].as_str().map(String::from) else { break };
+        nonce += 1;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let found = client.query("query($h: String!) { tx(hash: $h) { height } }", json!({ "h": hash })).await;
+            if found.is_ok_and(|a| !a["tx"].is_null()) {
+                latencies.push(started.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(3)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    latencies.sort();
+    (latencies, nonce)
+}
+
+/// Feed `load` for `secs`: unpaced (as fast as the window allows) or at
+/// `rate` transfers per second in all. Returns (committed at start, at end,
+/// seconds, refused).
+async fn drive(
+    clients: &[tributary_client::Client],
+    load: &Arc<Load>,
+    committed: &Arc<AtomicU64>,
+    secs: u64,
+    rate: Option<f64>,
+) -> (u64, u64, f64, usize) {
+    let validators = clients.len();
+    let submitted = Arc::new(AtomicU64::new(committed.load(Ordering::Relaxed)));
+    let refused = Arc::new(AtomicU64::new(0));
+    let start_committed = committed.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(secs);
+    let mut feeders = Vec::new();
+    for (k, client) in clients.iter().enumerate() {
+        let (client, load, committed, submitted, refused) =
+            (client.clone(), load.clone(), committed.clone(), submitted.clone(), refused.clone());
+        let per_round = load.rounds[k].first().map_or(1, Vec::len).max(1);
+        feeders.push(tokio::spawn(async move {
+            let tick = Duration::from_millis(50);
+            let mut owed = 0.0f64;
+            let mut next_tick = Instant::now();
+            while Instant::now() < deadline && load.left(k) > 0 {
+                let rounds = match rate {
+                    None => {
+                        if submitted.load(Ordering::Relaxed).saturating_sub(committed.load(Ordering::Relaxed)) > WINDOW
+                        {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                            continue;
+                        }
+                        ROUNDS_PER_CALL
+                    }
+                    Some(rate) => {
+                        tokio::time::sleep_until(next_tick.into()).await;
+                        next_tick += tick;
+                        owed += rate / validators as f64 * tick.as_secs_f64() / per_round as f64;
+                        let whole = owed.floor();
+                        owed -= whole;
+                        if whole < 1.0 {
+                            continue;
+                        }
+                        whole as usize
+                    }
+                };
+                let txs = load.take(k, rounds);
+                let n = txs.len() as u64;
+                submitted.fetch_add(n, Ordering::Relaxed);
+                let (bad, reason) = match submit(&client, txs).await {
+                    Ok(answer) => answer,
+                    Err(e) => (n as usize, Some(e.to_string())),
+                };
+                if bad > 0 && refused.fetch_add(bad as u64, Ordering::Relaxed) == 0 {
+                    if let Some(reason) = reason {
+                        eprintln!("bench: validator {k} refused {bad} transfers, e.g. {reason}");
+                    }
+                }
+            }
+        }));
+    }
+    for feeder in feeders {
+        let _ = feeder.await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    (start_committed, committed.load(Ordering::Relaxed), seconds, refused.load(Ordering::Relaxed) as usize)
+}
+
+/// Queries per second and p99 of `body` POSTed to `url` from `clients`
+/// concurrent clients for `secs`; an answer counts when it is HTTP 200
+/// without GraphQL `errors` (the rest are counted as failed).
+async fn http_load(url: &str, body: Option<Value>, clients: usize, secs: u64) -> (f64, f64, u64) {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..clients {
+        let (http, url, body) = (http.clone(), url.to_string(), body.clone());
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut failed = 0u64;
+            while Instant::now() < deadline {
+                let at = Instant::now();
+                let request = match &body {
+                    Some(body) => http.post(&url).json(body),
+                    None => http.get(&url),
+                };
+                match request.send().await {
+                    Ok(r) if r.status().is_success() => match r.bytes().await {
+                        Ok(body) if !body.windows(8).any(|w| w == b"\"errors\"") => times.push(at.elapsed()),
+                        _ => failed += 1,
+                    },
+                    _ => failed += 1,
+                }
+            }
+            (times, failed)
+        }));
+    }
+    let mut times = Vec::new();
+    let mut failed = 0;
+    for worker in workers {
+        if let Ok((t, f)) = worker.await {
+            times.extend(t);
+            failed += f;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    times.sort();
+    (times.len() as f64 / elapsed, percentile(&times, 0.99), failed)
+}
+
+/// An axum hello-world on 127.0.0.1: the HTTP floor of this machine and client.
+async fn hello_world() -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let app = axum::Router::new().route("/", axum::routing::post(|| async { "{\"data\":{}}" }));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(format!("http://{address}/"))
+}
+
+pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
+    let validators = args.validators.max(1);
+    if args.senders == 0 || args.senders > 96 {
+        anyhow::bail!("--senders is {}; it must be 1 to 96 (a new devnet has at most 100 accounts)", args.senders);
+    }
+    progress(json, "measuring the per-validator cost model (verify, execute, commit; one core each) ...");
+    let limits = tokio::task::spawn_blocking(limits::measure).await??;
+    let model_limit = limits.transfers_per_s(validators);
+    progress(
+        json,
+        &format!(
+            "  verify {:.1} µs + execute {:.1} µs + commit {:.1} µs ({:.1} writes) per transfer: {:.0}/s for {validators} validators on {} cores",
+            limits.verify_us, limits.execute_us, limits.commit_us, limits.writes_per_transfer, model_limit, limits.cores
+        ),
+    );
+
+    let temp = tempfile::Builder::new().prefix("tributary-bench-").tempdir()?;
+    let root = temp.path().join("devnet");
+    progress(json, &format!("starting a devnet of {validators} validators in {} ...", root.display()));
+    let options = crate::devnet::DevnetOptions {
+        validators,
+        base_port: 0,
+        children: args.children.iter().filter(|c| !c.trim().is_empty()).cloned().collect(),
+        accounts: args.senders + 4,
+        block_interval_ms: Some(args.block_interval_ms),
+        hub_only: false,
+        // The gateway's capacity is measured, not its per-client limit.
+        gateway_rate_limit: Some(0),
+        verbose: false,
+    };
+    let started = Instant::now();
+    let mut devnet = crate::devnet::Devnet::start(root.clone(), &options).await?;
+    let all_ready = started.elapsed();
+    let result = measure_devnet(&args, json, &mut devnet, &limits, model_limit, all_ready).await;
+    devnet.stop().await;
+    if args.keep {
+        let kept = temp.keep();
+        progress(json, &format!("kept the devnet in {}", kept.display()));
+    }
+    let report = result?;
+    if json {
+        emit(true, &report);
+    }
+    Ok(())
+}
+
+async fn measure_devnet(
+    args: &BenchArgs,
+    json: bool,
+    devnet: &mut crate::devnet::Devnet,
+    limits: &limits::Limits,
+    model_limit: f64,
+    all_ready: Duration,
+) -> anyhow::Result<Value> {
+    let validators = args.validators.max(1);
+    let description = devnet.description.clone();
+    let chain_id = ChainId::new(description["hub"]["chain_id"].as_str().unwrap_or_default())?;
+    let endpoints = devnet.hub_graphql();
+    let clients: Vec<_> = endpoints.iter().map(|u| tributary_client::Client::new(u.clone())).collect();
+    let metrics_url = endpoints[0].replace("/graphql", "/metrics");
+    let keys_dir = devnet.root.join("hub").join("keys");
+    let key = |i: usize| tributary_crypto::keyfile::load_signing_key(&keys_dir.join(format!("user{i}.json")), None);
+    // user0 owns the child chains and user3 is the relayer's; user1 probes;
+    // user4.. send the load.
+    let prober = key(1)?;
+    let senders: Vec<SigningKey> = (4..args.senders + 4).map(key).collect::<Result<_, _>>()?;
+
+    let spawn_ms: Vec<u64> =
+        description["children"].as_array().into_iter().flatten().filter_map(|c| c["spawn_ms"].as_u64()).collect();
+    progress(
+        json,
+        &format!(
+            "  hub committing {:.1} s after start; everything (children, relayer, gateway) {:.1} s; spawn → first child block {:?} ms",
+            devnet.hub_ready.as_secs_f64(),
+            all_ready.as_secs_f64(),
+            spawn_ms
+        ),
+    );
+
+    let per_round = senders.len().div_ceil(validators) as u64;
+    let rounds = (LOAD_CAP_PER_S * (args.secs + 2 * args.paced_secs)).div_ceil(per_round * validators as u64);
+    progress(
+        json,
+        &format!("signing {} transfers from {} accounts ...", rounds * per_round * validators as u64, senders.len()),
+    );
+    let load = Arc::new({
+        let chain_id = chain_id.clone();
+        tokio::task::spawn_blocking(move || sign_load(&senders, validators, rounds, &chain_id)).await?
+    });
+
+    let committed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    follow_committed(metrics_url.clone(), committed.clone(), stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    progress(json, &format!("saturating the hub for {} s ...", args.secs));
+    let (from, to, seconds, refused) = drive(&clients, &load, &committed, args.secs, None).await;
+    let saturated = (to - from) as f64 / seconds;
+    let ran_out = (0..validators).any(|k| load.left(k) == 0);
+    progress(json, &format!("  {} committed in {seconds:.1} s = {saturated:.0}/s ({refused} refused)", to - from));
+    // Let the backlog drain before the paced runs.
+    let drain_deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = committed.load(Ordering::Relaxed);
+    while Instant::now() < drain_deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = committed.load(Ordering::Relaxed);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+
+    let mut paced = Vec::new();
+    let mut probe_nonce = 0;
+    for share in [0.5, 0.9] {
+        let rate = saturated * share;
+        progress(
+            json,
+            &format!(
+                "paced load at {:.0} % ({rate:.0}/s) for {} s, probing submit → final ...",
+                share * 100.0,
+                args.paced_secs
+            ),
+        );
+        let stop_probe = Arc::new(AtomicBool::new(false));
+        let prober_key = SigningKey::from_secret(prober.secret_bytes());
+        let prober_task =
+            tokio::spawn(probe(clients.clone(), prober_key, probe_nonce, chain_id.clone(), stop_probe.clone()));
+        let (from, to, seconds, refused) = drive(&clients, &load, &committed, args.paced_secs, Some(rate)).await;
+        stop_probe.store(true, Ordering::Relaxed);
+        let (latencies, next_nonce) = prober_task.await?;
+        probe_nonce = next_nonce;
+        let consensus = clients[0].query("{ consensus { finalityP50Ms finalityP99Ms } }", json!({})).await?;
+        let entry = json!({
+            "share_of_saturation": share,
+            "offered_per_s": rate.round(),
+            "committed_per_s": ((to - from) as f64 / seconds).round(),
+            "refused": refused,
+            "submit_to_final_ms": { "p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99), "samples": latencies.len() },
+            "block_finality_ms_node0": { "p50": consensus["consensus"]["finalityP50Ms"], "p99": consensus["consensus"]["finalityP99Ms"] },
+        });
+        progress(json, &format!("  {entry}"));
+        paced.push(entry);
+    }
+    stop.store(true, Ordering::Relaxed);
+
+    progress(json, "gateway: simple queries from 16 clients for 5 s, beside an axum hello-world ...");
+    let gateway = description["gateway"]["graphql"].as_str().unwrap_or_default().to_string();
+    let simple = json!({ "query": format!("{{ chain(id: \"{chain_id}\") {{ chain {{ height }} }} }}") });
+    let (gateway_qps, gateway_p99, gateway_failed) = http_load(&gateway, Some(simple), 16, 5).await;
+    let hello = hello_world().await?;
+    let (hello_qps, hello_p99, _) = http_load(&hello, Some(json!({})), 16, 5).await;
+
+    let validator_rss: Vec<f64> = devnet.hub_pids().into_iter().filter_map(peak_rss_mb).collect();
+    let child_rss: Vec<f64> = child_node_pids(&devnet.root).into_iter().filter_map(peak_rss_mb).collect();
+    let max = |v: &[f64]| v.iter().copied().fold(f64::NAN, f64::max);
+
+    let report = json!({
+        "machine": { "cores": limits.cores },
+        "limits": {
+            "verify_us_per_transfer": limits.verify_us,
+            "execute_us_per_transfer": limits.execute_us,
+            "commit_us_per_transfer": limits.commit_us,
+            "writes_per_transfer": limits.writes_per_transfer,
+            "model_transfers_per_s": model_limit.round(),
+        },
+        "devnet": {
+            "validators": validators,
+            "block_interval_ms": args.block_interval_ms,
+            "hub_ready_s": devnet.hub_ready.as_secs_f64(),
+            "all_ready_s": all_ready.as_secs_f64(),
+            "spawn_to_first_child_block_ms": spawn_ms,
+        },
+        "saturation": {
+            "secs": seconds,
+            "committed": to - from,
+            "transfers_per_s": saturated.round(),
+            "share_of_model": saturated / model_limit,
+            "refused": refused,
+            "load_ran_out": ran_out,
+        },
+        "paced": paced,
+        "gateway": {
+            "simple_per_s": gateway_qps.round(),
+            "simple_p99_ms": gateway_p99,
+            "failed": gateway_failed,
+            "hello_world_per_s": hello_qps.round(),
+            "hello_world_p99_ms": hello_p99,
+        },
+        "peak_rss_mb": {
+            "validators": validator_rss,
+            "validator_max": max(&validator_rss),
+            "child_nodes": child_rss,
+            "child_node_max": max(&child_rss),
+        },
+    });
+    if !json {
+        print_report(&report, validators);
+    }
+    Ok(report)
+}
+
+fn print_report(r: &Value, validators: usize) {
+    let f = |p: &str| r.pointer(p).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    println!();
+    println!(
+        "hub bench on {} cores, {validators} validators ({} ms blocks)",
+        f("/machine/cores"),
+        f("/devnet/block_interval_ms")
+    );
+    println!("{:<44} {:>14}   beside it, same run", "figure", "measured");
+    let row = |name: &str, value: String, beside: String| println!("{name:<44} {value:>14}   {beside}");
+    row(
+        "committed transfers/s, saturated",
+        format!("{:.0}", f("/saturation/transfers_per_s")),
+        format!(
+            "cost model {:.0}/s ({:.0} % of it): verify {:.1} + execute {:.1} + commit {:.1} µs per transfer per validator",
+            f("/limits/model_transfers_per_s"),
+            f("/saturation/share_of_model") * 100.0,
+            f("/limits/verify_us_per_transfer"),
+            f("/limits/execute_us_per_transfer"),
+            f("/limits/commit_us_per_transfer"),
+        ),
+    );
+    for (i, share) in ["50 %", "90 %"].iter().enumerate() {
+        let p = |k: &str| f(&format!("/paced/{i}/{k}"));
+        row(
+            &format!("submit → final p50 / p99 at {share} load (ms)"),
+            format!("{:.0} / {:.0}", p("submit_to_final_ms/p50"), p("submit_to_final_ms/p99")),
+            format!(
+                "block finality p50 / p99 {:.0} / {:.0} ms; {:.0}/s committed of {:.0}/s offered",
+                p("block_finality_ms_node0/p50"),
+                p("block_finality_ms_node0/p99"),
+                p("committed_per_s"),
+                p("offered_per_s")
+            ),
+        );
+    }
+    row(
+        "gateway simple queries/s, p99 (ms)",
+        format!("{:.0}, {:.1}", f("/gateway/simple_per_s"), f("/gateway/simple_p99_ms")),
+        format!(
+            "axum hello-world {:.0}/s, p99 {:.1} ms ({:.0} gateway answers failed)",
+            f("/gateway/hello_world_per_s"),
+            f("/gateway/hello_world_p99_ms"),
+            f("/gateway/failed")
+        ),
+    );
+    row(
+        "devnet cold start → hub committing (s)",
+        format!("{:.1}", f("/devnet/hub_ready_s")),
+        format!("everything, children included: {:.1} s", f("/devnet/all_ready_s")),
+    );
+    row(
+        "spawn → first child block (ms)",
+        r.pointer("/devnet/spawn_to_first_child_block_ms").map(|v| v.to_string()).unwrap_or_default(),
+        String::new(),
+    );
+    row(
+        "peak RSS per validator, max (MB)",
+        format!("{:.0}", f("/peak_rss_mb/validator_max")),
+        format!("child-chain nodes: max {:.0} MB each", f("/peak_rss_mb/child_node_max")),
+    );
+    if r.pointer("/saturation/load_ran_out").and_then(Value::as_bool) == Some(true) {
+        println!("note: the pre-signed load ran out: the hub took everything offered, so saturation is higher");
+    }
+}
