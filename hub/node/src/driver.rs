@@ -113,7 +113,11 @@ pub struct Driver {
     awaiting: Vec<(Hash, PublicKey)>,
     /// A block to build once the block interval has passed: (height, round).
     build: Option<(u64, u32)>,
-    last_commit: Instant,
+    /// The earliest moment to build the next block: one block interval after
+    /// the last block was built (its header time), not after it committed,
+    /// so that executing, validating and committing a block overlap the
+    /// interval instead of adding to it ([`build_wait`]).
+    build_after: Instant,
     /// Highest height some peer is known to have committed, and who said so.
     best_known: (u64, Option<PeerId>),
     syncing: bool,
@@ -136,6 +140,7 @@ pub struct Driver {
 
 impl Driver {
     pub fn new(chain: Arc<Chain>, network: NetworkHandle, config: DriverConfig) -> (Driver, mpsc::Receiver<Done>) {
+        let config_interval = config.block_interval;
         let (done_tx, done_rx) = mpsc::channel(TIMERS_MAX);
         let (tx_ingest, mut ingest_rx) = mpsc::channel::<Vec<(Tx, usize)>>(TX_INGEST_QUEUE);
         let ingesting = chain.clone();
@@ -159,7 +164,7 @@ impl Driver {
             bodies: HashMap::new(),
             awaiting: Vec::new(),
             build: None,
-            last_commit: Instant::now(),
+            build_after: Instant::now() + config_interval,
             best_known: (0, None),
             syncing: false,
             proposal_seen: None,
@@ -187,7 +192,7 @@ impl Driver {
         let mut sync_tick = tokio::time::interval(SYNC_EVERY);
         sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            let build_at = self.last_commit + self.config.block_interval;
+            let build_at = self.build_after;
             tokio::select! {
                 _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Ok(()),
                 event = events.recv() => match event {
@@ -365,15 +370,16 @@ impl Driver {
     /// After height `height` is final: forget its bodies, prune its records,
     /// and tell the machine the set fixed for `height + 2`.
     async fn after_commit(&mut self, height: u64) -> anyhow::Result<Input> {
-        self.last_commit = Instant::now();
+        let committed_at = Instant::now();
         self.bodies.retain(|_, b| b.header.height > height);
         self.awaiting.clear();
         let chain = self.chain.clone();
-        let set = blocking(move || {
+        let (set, built_ms) = blocking(move || {
             chain.prune_vote_records(height)?;
-            next_set(&chain, height + 1)
+            Ok::<_, ChainError>((next_set(&chain, height + 1)?, chain.header(height)?.map(|h| h.time_ms)))
         })
         .await?;
+        self.build_after = committed_at + build_wait(self.config.block_interval, built_ms, now_ms());
         Ok(Input::ValidatorSet { from_height: height + 2, set })
     }
 
@@ -701,7 +707,7 @@ impl Driver {
             self.best_known = (self.chain.height(), None);
         }
         if imported > 0 {
-            self.last_commit = Instant::now();
+            self.build_after = Instant::now() + self.config.block_interval;
             self.chain.metrics.blocks_synced.fetch_add(imported, Ordering::Relaxed);
             let tip = self.chain.height();
             tracing::info!(height = tip, best = self.best_known.0, imported, "synced blocks");
@@ -709,6 +715,19 @@ impl Driver {
             self.restart_machine().await?;
         }
         Ok(())
+    }
+}
+
+/// How long after a commit to wait before building the next block: what is
+/// left of the block interval since the committed block was built (its
+/// header time, `built_ms`), between nothing and one whole interval. A
+/// builder's clock can only shorten the wait (a slow clock dates its block
+/// early), never make it longer than waiting a whole interval after the
+/// commit, which is what every node did before.
+pub fn build_wait(interval: Duration, built_ms: Option<u64>, now_ms: u64) -> Duration {
+    match built_ms {
+        Some(built) => interval.saturating_sub(Duration::from_millis(now_ms.saturating_sub(built))),
+        None => interval,
     }
 }
 
@@ -763,5 +782,25 @@ mod tests {
         assert_eq!(sizes, vec![256, 256, 88]);
         let too_many = borsh::to_vec(&vec![tx; crate::gossip::TX_GOSSIP_BATCH_MAX + 1]).unwrap();
         assert_eq!(decode_tx_batch(&too_many), None);
+    }
+}
+
+#[cfg(test)]
+mod build_wait_tests {
+    use super::build_wait;
+    use std::time::Duration;
+
+    #[test]
+    fn the_interval_counts_from_when_the_block_was_built_within_one_interval_of_the_commit() {
+        let interval = Duration::from_millis(200);
+        // Built at 1,000, committed at 1,120: 80 ms are left.
+        assert_eq!(build_wait(interval, Some(1_000), 1_120), Duration::from_millis(80));
+        // Processing took longer than the interval: build at once.
+        assert_eq!(build_wait(interval, Some(1_000), 1_450), Duration::ZERO);
+        // A builder's fast clock dated its block in our future: the whole
+        // interval, as if counted from the commit, never more.
+        assert_eq!(build_wait(interval, Some(9_000), 1_120), interval);
+        // Nothing known: the whole interval.
+        assert_eq!(build_wait(interval, None, 1_120), interval);
     }
 }
