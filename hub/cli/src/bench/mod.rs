@@ -17,7 +17,10 @@
 //!    reports block finality;
 //! 5. the gateway: simple queries per second and p99 from concurrent
 //!    clients, beside an axum hello-world served here;
-//! 6. peak RSS of each validator process and of the child-chain nodes.
+//! 6. cross-chain transfers hub → the first child through the devnet's
+//!    relayer: send → voucher on the child one at a time, then packets
+//!    per second for 400 sent at once;
+//! 7. peak RSS of each validator process and of the child-chain nodes.
 //!
 //! The load generator shares the machine with the validators: its work
 //! (JSON and HTTP for every batch) is part of what the figures pay.
@@ -336,6 +339,96 @@ async fn http_load(url: &str, body: Option<Value>, clients: usize, secs: u64) ->
     (times.len() as f64 / elapsed, percentile(&times, 0.99), failed)
 }
 
+/// Transfers of 1 utrib from the hub over `channel` to `receiver` (on the
+/// child), from `key` at consecutive nonces from `nonce`.
+fn xchain(
+    key: &SigningKey,
+    chain_id: &ChainId,
+    nonce: u64,
+    channel: &str,
+    receiver: &str,
+    fee: u128,
+) -> tributary_types::Tx {
+    key.sign_tx(tributary_types::SignDoc {
+        chain_id: chain_id.clone(),
+        sender: key.public_key(),
+        nonce,
+        fee,
+        body: tributary_types::TxBody::TransferXChain {
+            channel: channel.to_string(),
+            receiver: receiver.to_string(),
+            denom: Params::default().native_denom,
+            amount: 1,
+            timeout_height: 0,
+            timeout_time_ms: tributary_node::clock::now_ms() + 3_600_000,
+            memo: String::new(),
+        },
+    })
+}
+
+/// Vouchers (`transfer/…` denoms) `address` holds on a chain.
+async fn vouchers(client: &tributary_client::Client, address: &tributary_types::Address) -> u128 {
+    client
+        .balances(address)
+        .await
+        .map(|b| b.iter().filter(|(d, _)| d.starts_with("transfer/")).map(|(_, a)| a).sum())
+        .unwrap_or(0)
+}
+
+/// Cross-chain transfers hub → the first child through the devnet's own
+/// relayer: `samples` one at a time (send → voucher on the child), then
+/// `burst` sent at once (send → the last voucher): (latencies, packets/s).
+async fn cross_chain(
+    hub: &tributary_client::Client,
+    child: &tributary_client::Client,
+    chain_id: &ChainId,
+    channel: &str,
+    key: &SigningKey,
+    samples: usize,
+    burst: u64,
+) -> anyhow::Result<(Vec<Duration>, f64)> {
+    let address = key.public_key().address();
+    let receiver = address.to_string();
+    let mut nonce = hub.next_nonce(&address).await?;
+    let probe = xchain(key, chain_id, nonce, channel, &receiver, 0);
+    let doc = tributary_types::SignDoc {
+        chain_id: probe.chain_id.clone(),
+        sender: probe.sender,
+        nonce,
+        fee: 0,
+        body: probe.body.clone(),
+    };
+    let fee = hub.estimate_fee(&doc).await?;
+    let wait_for = |target: u128| async move {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            if vouchers(child, &address).await >= target {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        anyhow::bail!("cross-chain transfers did not arrive on the child within 120 s (see the devnet's relayer.log)")
+    };
+    let mut latencies = Vec::new();
+    for _ in 0..samples {
+        let before = vouchers(child, &address).await;
+        let started = Instant::now();
+        hub.submit(&xchain(key, chain_id, nonce, channel, &receiver, fee)).await?;
+        nonce += 1;
+        wait_for(before + 1).await?;
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    let before = vouchers(child, &address).await;
+    let txs: Vec<_> = (0..burst).map(|i| xchain(key, chain_id, nonce + i, channel, &receiver, fee)).collect();
+    let started = Instant::now();
+    for chunk in txs.chunks(200) {
+        hub.submit_batch(chunk).await?;
+    }
+    wait_for(before + u128::from(burst)).await?;
+    Ok((latencies, burst as f64 / started.elapsed().as_secs_f64()))
+}
+
 /// An axum hello-world on 127.0.0.1: the HTTP floor of this machine and client.
 async fn hello_world() -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -500,6 +593,36 @@ async fn measure_devnet(
     let hello = hello_world().await?;
     let (hello_qps, hello_p99, _) = http_load(&hello, Some(json!({})), 16, 5).await;
 
+    let mut cross = json!(null);
+    let path = description["relayer"]["paths"].get(0).cloned();
+    let child_url = path.as_ref().and_then(|path| {
+        description["children"]
+            .as_array()?
+            .iter()
+            .find(|c| c["chain_id"] == path["b"])?
+            .pointer("/nodes/0/graphql")?
+            .as_str()
+            .map(String::from)
+    });
+    if let (Some(path), Some(child_url)) = (path, child_url) {
+        let channel = path["a_channel"].as_str().unwrap_or("channel-0").to_string();
+        progress(
+            json,
+            &format!("cross-chain: hub → {} over {channel}, 10 one at a time, then 400 at once ...", path["b"]),
+        );
+        let child = tributary_client::Client::new(child_url);
+        // user2 is free: user0 owns the children, user1 probes, user3 relays.
+        let traveller = key(2)?;
+        let (latencies, packets_per_s) =
+            cross_chain(&clients[0], &child, &chain_id, &channel, &traveller, 10, 400).await?;
+        cross = json!({
+            "to": path["b"],
+            "send_to_receipt_ms": { "p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99), "samples": latencies.len() },
+            "burst": 400,
+            "delivered_per_s": packets_per_s.round(),
+        });
+    }
+
     let validator_rss: Vec<f64> = devnet.hub_pids().into_iter().filter_map(peak_rss_mb).collect();
     let child_rss: Vec<f64> = child_node_pids(&devnet.root).into_iter().filter_map(peak_rss_mb).collect();
     let max = |v: &[f64]| v.iter().copied().fold(f64::NAN, f64::max);
@@ -529,6 +652,7 @@ async fn measure_devnet(
             "load_ran_out": ran_out,
         },
         "paced": paced,
+        "cross_chain": cross,
         "gateway": {
             "simple_per_s": gateway_qps.round(),
             "simple_p99_ms": gateway_p99,
@@ -595,6 +719,21 @@ fn print_report(r: &Value, validators: usize) {
             f("/gateway/failed")
         ),
     );
+    if r.pointer("/cross_chain/to").is_some() {
+        row(
+            "cross-chain send → receipt p50 / p99 (ms)",
+            format!(
+                "{:.0} / {:.0}",
+                f("/cross_chain/send_to_receipt_ms/p50"),
+                f("/cross_chain/send_to_receipt_ms/p99")
+            ),
+            format!(
+                "hub blocks every {:.0} ms; relayer poll as the devnet configures it",
+                f("/devnet/block_interval_ms")
+            ),
+        );
+        row("relayed packets/s (400 sent at once)", format!("{:.0}", f("/cross_chain/delivered_per_s")), String::new());
+    }
     row(
         "devnet cold start → hub committing (s)",
         format!("{:.1}", f("/devnet/hub_ready_s")),
