@@ -13,20 +13,6 @@ fn chain() -> TestChain {
     chain
 }
 
-/// A header at `height` that conflicts with the chain's (other state root),
-/// certified by the same committee (which double-signs).
-fn conflicting(chain: &TestChain, height: u64, trusted: u64, time_ms: u64) -> Update {
-    let set = chain.sets[height as usize].clone();
-    let header = chain.build_header(height, chain.header(height).parent_hash, &set, &set, time_ms, 7);
-    Update {
-        certificate: chain.sign(&header, &set, 0, |_| true),
-        parent: (height > trusted + 1).then(|| chain.header(height - 1).clone()),
-        header,
-        validator_set: set,
-        next_validator_set: None,
-    }
-}
-
 fn assert_frozen(client: &ClientState, chain: &TestChain) {
     assert_eq!(client.verify_update(&chain.update(8, 7), chain.now_after(8)), Err(LightClientError::Frozen));
     let proof = ics23::CommitmentProof::default();
@@ -39,7 +25,7 @@ fn two_certified_headers_at_one_height_freeze_the_client() {
     let chain = chain();
     let mut client = chain.client_at(3);
     let real = chain.update(5, 3);
-    let fork = conflicting(&chain, 5, 3, chain.header(5).time_ms);
+    let fork = chain.conflicting_update(5, 3, chain.header(5).time_ms);
     // Each alone is a valid update: that is what makes the pair evidence.
     client.verify_update(&fork, chain.now_after(5)).unwrap();
     let report = Misbehaviour { update_a: real, update_b: fork };
@@ -66,8 +52,10 @@ fn a_fork_below_the_latest_trusted_height_is_caught_from_an_older_state() {
     let mut client = chain.client_at(3);
     client.apply_update(&chain.update(6, 3), chain.now_after(6)).unwrap();
     // Height 5 lies between trusted heights 3 and 6; both updates verify from 3.
-    let report =
-        Misbehaviour { update_a: conflicting(&chain, 5, 3, chain.header(5).time_ms), update_b: chain.update(5, 3) };
+    let report = Misbehaviour {
+        update_a: chain.conflicting_update(5, 3, chain.header(5).time_ms),
+        update_b: chain.update(5, 3),
+    };
     client.check_misbehaviour(&report, chain.now_after(6)).unwrap();
     assert_frozen(&client, &chain);
 }
@@ -106,18 +94,20 @@ fn a_report_that_proves_nothing_changes_nothing() {
     let honest = Misbehaviour { update_a: chain.update(5, 3), update_b: chain.update(7, 3) };
     assert!(matches!(client.check_misbehaviour(&honest, now), Err(LightClientError::NotMisbehaviour(_))));
     // A conflicting header whose certificate is too weak: no evidence.
-    let mut weak = conflicting(&chain, 5, 3, chain.header(5).time_ms);
+    let mut weak = chain.conflicting_update(5, 3, chain.header(5).time_ms);
     weak.certificate.signatures.truncate(2);
     let report = Misbehaviour { update_a: chain.update(5, 3), update_b: weak };
     assert!(matches!(client.check_misbehaviour(&report, now), Err(LightClientError::Certificate(_))));
     // A conflicting header with a forged signature.
-    let mut forged = conflicting(&chain, 5, 3, chain.header(5).time_ms);
+    let mut forged = chain.conflicting_update(5, 3, chain.header(5).time_ms);
     forged.certificate.signatures[0].signature.0[5] ^= 1;
     let report = Misbehaviour { update_a: chain.update(5, 3), update_b: forged };
     assert!(client.check_misbehaviour(&report, now).is_err());
     // Below every trusted state there is nothing to verify from.
-    let report =
-        Misbehaviour { update_a: chain.update(2, 1), update_b: conflicting(&chain, 2, 1, chain.header(2).time_ms) };
+    let report = Misbehaviour {
+        update_a: chain.update(2, 1),
+        update_b: chain.conflicting_update(2, 1, chain.header(2).time_ms),
+    };
     assert_eq!(client.check_misbehaviour(&report, now), Err(LightClientError::NoTrustedStateBelow(2)));
     assert_eq!(client, before);
     let _ = Hash::ZERO;

@@ -234,33 +234,9 @@ impl Devnet {
 
     /// Resolves with an error naming the first process of the devnet that exits.
     pub async fn first_exit(&mut self) -> anyhow::Error {
-        let root = self.root.clone();
-        let relayer_exit = async {
-            match self.relayer.as_mut() {
-                Some(process) => {
-                    let status = process.wait().await;
-                    anyhow::anyhow!(
-                        "the relayer exited ({}); see {}",
-                        status.map(|s| s.to_string()).unwrap_or_default(),
-                        root.join("relayer").join("relayer.log").display()
-                    )
-                }
-                None => std::future::pending().await,
-            }
-        };
-        let gateway_exit = async {
-            match self.gateway.as_mut() {
-                Some(process) => {
-                    let status = process.wait().await;
-                    anyhow::anyhow!(
-                        "the gateway exited ({}); see {}",
-                        status.map(|s| s.to_string()).unwrap_or_default(),
-                        root.join("gateway.log").display()
-                    )
-                }
-                None => std::future::pending().await,
-            }
-        };
+        let relayer_log = self.root.join("relayer").join("relayer.log");
+        let relayer_exit = exit_of(self.relayer.as_mut(), "relayer", relayer_log);
+        let gateway_exit = exit_of(self.gateway.as_mut(), "gateway", self.root.join("gateway.log"));
         tokio::select! {
             failed = first_exit(&mut self.nodes) => failed,
             failed = relayer_exit => failed,
@@ -277,6 +253,22 @@ impl Devnet {
             stop_process(process, STOP_TIMEOUT).await;
         }
         stop_all(&mut self.nodes).await;
+    }
+}
+
+/// Resolves with an error naming `what` and its log when `process` exits;
+/// never, when there is no process.
+async fn exit_of(process: Option<&mut Child>, what: &str, log: PathBuf) -> anyhow::Error {
+    match process {
+        Some(process) => {
+            let status = process.wait().await;
+            anyhow::anyhow!(
+                "the {what} exited ({}); see {}",
+                status.map(|s| s.to_string()).unwrap_or_default(),
+                log.display()
+            )
+        }
+        None => std::future::pending().await,
     }
 }
 

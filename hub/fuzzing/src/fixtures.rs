@@ -330,21 +330,6 @@ pub(crate) fn graphql_fixture() -> &'static GraphqlFixture {
     &GRAPHQL
 }
 
-/// A header at `height` that conflicts with the chain's (another state
-/// root), certified by the same committee, which double-signs.
-fn conflicting(chain: &TestChain, height: u64, trusted: u64) -> Update {
-    let set = chain.sets[height as usize].clone();
-    let time_ms = chain.header(height).time_ms;
-    let header = chain.build_header(height, chain.header(height).parent_hash, &set, &set, time_ms, 7);
-    Update {
-        certificate: chain.sign(&header, &set, 0, |_| true),
-        parent: (height > trusted + 1).then(|| chain.header(height - 1).clone()),
-        header,
-        validator_set: set,
-        next_validator_set: None,
-    }
-}
-
 fn framed(selector: u8, message: &[u8], rest: &[u8]) -> Vec<u8> {
     let mut out = vec![selector];
     out.extend_from_slice(&(message.len() as u32).to_le_bytes());
@@ -438,7 +423,10 @@ pub(crate) fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
         }
         "misbehaviour" => {
             let f = light_fixture();
-            let report = Misbehaviour { update_a: f.chain.update(3, 1), update_b: conflicting(&f.chain, 3, 1) };
+            let report = Misbehaviour {
+                update_a: f.chain.update(3, 1),
+                update_b: f.chain.conflicting_update(3, 1, f.chain.header(3).time_ms),
+            };
             named(vec![
                 ("adjacent-update", framed(0, &encode(&f.chain.update(2, 1)), &[])),
                 ("skipping-update", framed(0, &encode(&f.chain.update(4, 1)), &[])),

@@ -226,6 +226,22 @@ impl TestChain {
         }
     }
 
+    /// A header at `height` that conflicts with the chain's (another state
+    /// root), dated `time_ms` and certified by the same committee, which
+    /// double-signs: with [`TestChain::update`] of the same height, proof
+    /// of misbehaviour.
+    pub fn conflicting_update(&self, height: u64, trusted: u64, time_ms: u64) -> Update {
+        let set = self.sets[height as usize].clone();
+        let header = self.build_header(height, self.header(height).parent_hash, &set, &set, time_ms, 7);
+        Update {
+            certificate: self.sign(&header, &set, 0, |_| true),
+            parent: (height > trusted + 1).then(|| self.header(height - 1).clone()),
+            header,
+            validator_set: set,
+            next_validator_set: None,
+        }
+    }
+
     /// The set certifying `height + 1`.
     pub fn next_set_of(&self, height: u64) -> Vec<Validator> {
         self.sets.get(height as usize + 1).cloned().unwrap_or_else(|| self.pending.clone())
