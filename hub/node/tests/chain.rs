@@ -396,3 +396,44 @@ fn a_pooled_transaction_is_not_verified_twice_and_a_forged_twin_is_refused() {
     follower.import_block(block).unwrap();
     assert_eq!(reused() - before, 1, "the pooled transaction's signature was verified again");
 }
+
+/// A transaction that does not fit what is left of a block waits for the
+/// next one; its sender's later transactions must wait with it. Building
+/// used to try them anyway, find their nonce ahead of the account's, and
+/// drop them from the mempool as "no longer applies": a relayer sending
+/// several large batches at once lost all but the first block's worth.
+#[test]
+fn a_sender_whose_transaction_waits_for_room_keeps_its_later_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let validator = SigningKey::generate();
+    let alice = SigningKey::generate();
+    let params = tributary_types::Params { max_tx_bytes: 1_000, max_block_bytes: 1_000, ..Default::default() };
+    let accounts = vec![tributary_types::GenesisAccount::funded(
+        alice.public_key().address(),
+        params.native_denom.clone(),
+        1_000_000,
+    )];
+    let genesis = tributary_testkit::one_validator_genesis("unit-hub", params, &validator, accounts);
+    let chain = tributary_testkit::open_chain(dir.path(), genesis, validator);
+    // 0: small; 1: most of a block (its body fails, its fee is paid); 2: small.
+    let big = alice.sign_tx(tributary_types::SignDoc {
+        chain_id: tributary_types::ChainId::new("unit-hub").unwrap(),
+        sender: alice.public_key(),
+        nonce: 1,
+        fee: 50_000,
+        body: tributary_types::TxBody::SubmitEvidence { evidence: vec![7; 700] },
+    });
+    let txs = [transfer(&alice, 0, 5), big, transfer(&alice, 2, 6)];
+    assert!(txs[0].encoded_len() + txs[1].encoded_len() > 1_000, "the big one must not fit beside the first");
+    assert!(txs[1].encoded_len() + txs[2].encoded_len() > 1_000, "nor beside the last");
+    for tx in &txs {
+        chain.submit(tx.clone(), 0).unwrap();
+    }
+    let mut included = Vec::new();
+    for block in 1..=3u64 {
+        let committed = chain.produce_block(10_000 + block * 1_000).unwrap();
+        included.extend(committed.block.txs.iter().map(|tx| tx.nonce));
+    }
+    assert_eq!(included, vec![0, 1, 2], "every transaction of alice's, in nonce order, none dropped");
+    assert_eq!(chain.mempool_len(), 0);
+}

@@ -56,11 +56,20 @@ impl Chain {
         let max_bytes = params.max_block_bytes as usize;
         let max_verify_gas = params.gas.max_block_verify_gas;
         let (mut bytes, mut verify_gas) = (0usize, 0u64);
+        // Senders one of whose transactions waits for the next block: their
+        // later ones wait too (applied now, their nonce would be ahead of
+        // the account's, and they would be dropped as no longer applying).
+        let mut waiting: std::collections::BTreeSet<tributary_types::Address> = Default::default();
         for tx in pool.select(max_txs) {
+            let sender = tx.sender.address();
+            if waiting.contains(&sender) {
+                continue;
+            }
             let hash = tx.hash();
             let len = tx.encoded_len();
             let tx_verify_gas = params.gas.verify_gas(&tx);
             if bytes.saturating_add(len) > max_bytes || verify_gas.saturating_add(tx_verify_gas) > max_verify_gas {
+                waiting.insert(sender);
                 continue;
             }
             // Mempool transactions had their signatures checked on admission.
