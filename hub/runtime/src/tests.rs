@@ -251,6 +251,40 @@ fn a_fee_that_does_not_pay_for_bytes_and_proofs_is_refused_before_it_runs() {
     );
 }
 
+/// Packet messages are priced by what checking them costs (hashing a proof)
+/// and everything else an IBC body verifies by signatures: a dishonest
+/// relayer cannot pass client updates off at the packet price by mixing
+/// them into one transaction.
+#[test]
+fn packet_messages_pay_the_proof_rate_and_client_updates_the_verified_rate() {
+    use tributary_types::ibc::{IbcMsg, Packet};
+    let alice = SigningKey::generate();
+    let g = genesis(&[(&alice, 1_000_000)]);
+    let gas = &g.params.gas;
+    assert!(gas.per_proof_byte < gas.per_verified_byte);
+    let packet = Packet {
+        sequence: 1,
+        source_port: "transfer".into(),
+        source_channel: "channel-0".into(),
+        dest_port: "transfer".into(),
+        dest_channel: "channel-1".into(),
+        data: vec![5; 100],
+        timeout_height: 0,
+        timeout_time_ms: 1,
+    };
+    let recv = IbcMsg::RecvPacket { packet, proof_height: 3, proof: vec![1; 4_000] };
+    let update = IbcMsg::UpdateClient { client_id: "client-0".into(), update: vec![2; 4_000] };
+    let len = |m: &IbcMsg| borsh::to_vec(m).unwrap().len() as u64;
+    let tx = |msgs: Vec<IbcMsg>| signed(&alice, 0, 0, TxBody::Ibc { msgs });
+    assert_eq!(gas.verify_gas(&tx(vec![recv.clone()])), gas.tx_base + gas.per_proof_byte * len(&recv));
+    assert_eq!(gas.verify_gas(&tx(vec![update.clone()])), gas.tx_base + gas.per_verified_byte * len(&update));
+    assert_eq!(
+        gas.verify_gas(&tx(vec![recv.clone(), update.clone()])),
+        gas.tx_base + gas.per_proof_byte * len(&recv) + gas.per_verified_byte * len(&update),
+        "each message at its own rate"
+    );
+}
+
 #[test]
 fn a_fee_that_does_not_pay_for_what_the_body_writes_undoes_it_and_is_still_paid() {
     let alice = SigningKey::generate();

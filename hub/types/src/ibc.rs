@@ -15,6 +15,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 /// The port of the fungible-token transfer application.
 pub const TRANSFER_PORT: &str = "transfer";
 
+/// Most IBC messages one transaction may carry.
+pub const MSGS_PER_TX_MAX: usize = 64;
+
 /// How a channel delivers packets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub enum Ordering {
@@ -176,6 +179,14 @@ pub enum IbcMsg {
     /// `Misbehaviour` (two updates, each verifiable from a state the client
     /// trusts). Anyone may send it.
     SubmitMisbehaviour { client_id: String, misbehaviour: Vec<u8> },
+}
+
+impl IbcMsg {
+    /// A packet message: delivering, acknowledging or timing out a packet,
+    /// proven by an ICS23 proof (verification is hashing, not signatures).
+    pub fn is_packet_msg(&self) -> bool {
+        matches!(self, IbcMsg::RecvPacket { .. } | IbcMsg::Acknowledge { .. } | IbcMsg::Timeout { .. })
+    }
 }
 
 pub use crate::governance::{recovery_sign_bytes, Approval, RECOVERY_DOMAIN};

@@ -301,7 +301,9 @@ impl TxBody {
             TxBody::RegisterChildChain { genesis, .. } => genesis.len(),
             TxBody::AnchorHeader { update, .. } => update.len(),
             TxBody::AdoptCommittee { hub_update, proof, .. } => hub_update.len().saturating_add(proof.len()),
-            TxBody::Ibc { msgs } => len(msgs),
+            // Packet messages are priced apart (`proof_bytes`); the rest
+            // (client updates, handshakes, misbehaviour) carry signatures.
+            TxBody::Ibc { msgs } => msgs.iter().filter(|m| !m.is_packet_msg()).map(|m| len(m)).sum(),
             TxBody::RegisterFeed { approvals, .. } => len(approvals),
             TxBody::SubmitReports { reports } => len(reports),
             // Upload validates and compiles the code: linear work in its size.
@@ -326,6 +328,18 @@ impl TxBody {
             | TxBody::RegisterContractTemplate { .. }
             | TxBody::InstantiateTemplate { .. }
             | TxBody::Unjail => 0,
+        }
+    }
+}
+
+impl TxBody {
+    /// The bytes of this body's packet messages (`RecvPacket`, `Acknowledge`,
+    /// `Timeout`: a packet and a proof to hash), which the gas schedule
+    /// charges `per_proof_byte` for; 0 for every other body.
+    pub fn proof_bytes(&self) -> usize {
+        match self {
+            TxBody::Ibc { msgs } => msgs.iter().filter(|m| m.is_packet_msg()).map(|m| m.borsh_len()).sum(),
+            _ => 0,
         }
     }
 }

@@ -224,11 +224,12 @@ fn check_size_limits(params: &tributary_types::Params) -> Result<(), RuntimeErro
     // The largest transaction the mempool takes must fit a block's
     // verification budget, or it would wait forever.
     let gas = &params.gas;
-    let largest = gas.tx_base.saturating_add(gas.per_verified_byte.saturating_mul(tx as u64));
+    let per_byte = gas.per_verified_byte.max(gas.per_proof_byte);
+    let largest = gas.tx_base.saturating_add(per_byte.saturating_mul(tx as u64));
     if gas.max_block_verify_gas < largest {
         return Err(RuntimeError::Genesis(format!(
-            "params: gas.max_block_verify_gas must be at least {largest} (tx_base + per_verified_byte × \
-             max_tx_bytes), so every admitted transaction fits a block; got {}",
+            "params: gas.max_block_verify_gas must be at least {largest} (tx_base + the larger of \
+             per_verified_byte and per_proof_byte × max_tx_bytes), so every admitted transaction fits a block; got {}",
             gas.max_block_verify_gas
         )));
     }

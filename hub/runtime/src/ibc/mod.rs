@@ -50,8 +50,9 @@ use tributary_light_client::{decode_proof, ClientState};
 use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Packet};
 use tributary_types::{ChainId, Event, Genesis, Tx, TxBody};
 
-/// Most messages one transaction may carry.
-pub const MSGS_PER_TX_MAX: usize = 64;
+/// Most messages one transaction may carry (a rule of the types, so that a
+/// relayer can batch to it without the runtime).
+pub use tributary_types::ibc::MSGS_PER_TX_MAX;
 /// Largest proof, in bytes (ICS23 protobuf).
 pub const PROOF_BYTES_MAX: usize = 16 * 1024;
 /// Largest packet data, in bytes.
