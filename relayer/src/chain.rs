@@ -12,6 +12,11 @@ use tributary_crypto::SigningKey;
 use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, Ordering, Packet};
 use tributary_types::{Amount, ChainId, TxBody};
 
+/// Pending packets read per `pendingPackets` query (the node's page bound).
+pub const PENDING_PAGE: usize = 200;
+/// `pendingPackets` pages read at once when a backlog is deep.
+pub const PENDING_PAGES_AT_ONCE: u64 = 8;
+
 fn unb64(text: &str) -> anyhow::Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text).context("the node sent invalid base64")
 }
@@ -47,7 +52,17 @@ pub struct ChainHandle {
     /// so the relay loop and the feeds never sign two with one nonce.
     pub signer: Signer<'static>,
     tx_timeout: Duration,
+    /// The chain's largest transaction, read once: batches are cut to fit.
+    max_tx_bytes: tokio::sync::OnceCell<usize>,
+    /// Held while this chain's clients are being updated, so two paths that
+    /// share a client (several channels between one pair of chains) do not
+    /// both submit the same update: the second finds the client already there.
+    pub(crate) updating_clients: tokio::sync::Mutex<()>,
 }
+
+/// Most keys (or sequences) asked of a node in one batched query (the
+/// node's own bound on `stateProofs` and `packetReceipts`).
+pub const BATCH_READ_MAX: usize = 256;
 
 /// What a channel end looks like, with its id.
 #[derive(Clone, Debug)]
@@ -63,7 +78,14 @@ impl ChainHandle {
         // Proofs cost gas by the byte: unless the config fixes a fee, the
         // chain estimates each transaction's.
         let signer = Signer::new(client.clone(), key).with_fee(fee);
-        ChainHandle { id, client, signer, tx_timeout }
+        ChainHandle {
+            id,
+            client,
+            signer,
+            tx_timeout,
+            max_tx_bytes: tokio::sync::OnceCell::new(),
+            updating_clients: tokio::sync::Mutex::new(()),
+        }
     }
 
     async fn query(&self, query: &str, variables: Value) -> anyhow::Result<Value> {
@@ -105,6 +127,62 @@ impl ChainHandle {
             None => None,
         };
         Ok((value, unb64(state["proofBase64"].as_str().context("no proof")?)?))
+    }
+
+    /// The values at `keys` and their proofs at `height`, in the keys'
+    /// order: one `stateProofs` query per [`BATCH_READ_MAX`] keys, all in flight.
+    pub async fn proofs(&self, keys: &[Vec<u8>], height: u64) -> anyhow::Result<Vec<(Option<Vec<u8>>, Vec<u8>)>> {
+        let chunks = futures::future::join_all(keys.chunks(BATCH_READ_MAX).map(|chunk| async move {
+            let keys = chunk
+                .iter()
+                .map(|k| String::from_utf8(k.clone()).context("state keys are text"))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let answer = self
+                .query(
+                    "query($k: [String!]!, $h: Int!) { stateProofs(keys: $k, height: $h) { key valueBase64 proofBase64 } }",
+                    json!({ "k": keys, "h": height }),
+                )
+                .await?;
+            let proofs = answer["stateProofs"].as_array().context("no stateProofs in the answer")?;
+            if proofs.len() != keys.len() {
+                bail!("{} answered {} proofs for {} keys", self.id, proofs.len(), keys.len());
+            }
+            keys.iter()
+                .zip(proofs)
+                .map(|(key, p)| {
+                    if p["key"].as_str() != Some(key.as_str()) {
+                        bail!("{} answered a proof of {} for the key {key}", self.id, p["key"]);
+                    }
+                    let value = match p["valueBase64"].as_str() {
+                        Some(v) => Some(unb64(v)?),
+                        None => None,
+                    };
+                    Ok((value, unb64(p["proofBase64"].as_str().context("no proof")?)?))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+        }))
+        .await;
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in chunks {
+            out.extend(chunk?);
+        }
+        Ok(out)
+    }
+
+    /// How long a submitted transaction is waited for.
+    pub fn tx_timeout(&self) -> Duration {
+        self.tx_timeout
+    }
+
+    /// The chain's largest transaction in bytes (read once).
+    pub async fn max_tx_bytes(&self) -> anyhow::Result<usize> {
+        self.max_tx_bytes
+            .get_or_try_init(|| async {
+                let answer = self.query("{ chain { maxTxBytes } }", json!({})).await?;
+                answer.pointer("/chain/maxTxBytes").and_then(Value::as_u64).map(|n| n as usize).context("no maxTxBytes")
+            })
+            .await
+            .copied()
     }
 
     pub async fn light_client_update(&self, height: u64) -> anyhow::Result<Vec<u8>> {
@@ -183,12 +261,49 @@ impl ChainHandle {
         Ok(out)
     }
 
-    /// Packets sent on `port/channel` and not settled yet (the chain's index).
+    /// Packets sent on `port/channel` and not settled yet (the chain's
+    /// index), oldest first, at most about `limit`.
+    ///
+    /// A backlog is read as a window of sequences from the oldest pending
+    /// one: pages of [`PENDING_PAGE`] sequences each, [`PENDING_PAGES_AT_ONCE`]
+    /// in flight, until a wave ends short of its window (the backlog's end).
     pub async fn pending_packets(&self, port: &str, channel: &str, limit: usize) -> anyhow::Result<Vec<Packet>> {
+        let first = self.pending_page(port, channel, 1).await?;
+        let Some(base) = first.first().map(|p| p.sequence) else { return Ok(first) };
+        let mut out: Vec<Packet> = first.into_iter().filter(|p| p.sequence < base + PENDING_PAGE as u64).collect();
+        let mut page = 1u64;
+        while out.len() < limit {
+            let wave: Vec<u64> = (page..page + PENDING_PAGES_AT_ONCE).collect();
+            page += PENDING_PAGES_AT_ONCE;
+            let pages = futures::future::join_all(
+                wave.iter().map(|k| self.pending_page(port, channel, base + k * PENDING_PAGE as u64)),
+            )
+            .await;
+            let mut last_full = false;
+            for (k, packets) in wave.iter().zip(pages) {
+                let from = base + k * PENDING_PAGE as u64;
+                let packets = packets?;
+                last_full = !packets.is_empty();
+                out.extend(
+                    packets.into_iter().filter(|p| p.sequence >= from && p.sequence < from + PENDING_PAGE as u64),
+                );
+            }
+            if !last_full {
+                break;
+            }
+        }
+        out.sort_by_key(|p| p.sequence);
+        out.dedup_by_key(|p| p.sequence);
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// One `pendingPackets` page: up to [`PENDING_PAGE`] packets from sequence `from`.
+    async fn pending_page(&self, port: &str, channel: &str, from: u64) -> anyhow::Result<Vec<Packet>> {
         let answer = self
             .query(
-                "query($p: String!, $c: String!, $l: Int!) { pendingPackets(port: $p, channel: $c, limit: $l) { packetBase64 } }",
-                json!({ "p": port, "c": channel, "l": limit }),
+                "query($p: String!, $c: String!, $f: Int!, $l: Int!) { pendingPackets(port: $p, channel: $c, from: $f, limit: $l) { packetBase64 } }",
+                json!({ "p": port, "c": channel, "f": from, "l": PENDING_PAGE }),
             )
             .await?;
         answer["pendingPackets"]
@@ -197,9 +312,58 @@ impl ChainHandle {
             .flatten()
             .map(|p| {
                 let bytes = unb64(p["packetBase64"].as_str().unwrap_or_default())?;
-                borsh::from_slice(&bytes).map_err(|e| anyhow!("{} sent a packet that does not decode: {e}", self.id))
+                let packet = borsh::from_slice::<Packet>(&bytes)
+                    .map_err(|e| anyhow!("{} sent a packet that does not decode: {e}", self.id))?;
+                if packet.sequence < from {
+                    bail!("{} answered pending packet {} for sequences from {from}", self.id, packet.sequence);
+                }
+                Ok(packet)
             })
             .collect()
+    }
+
+    /// [`Self::receipt`] of many sequences on one channel end, in their
+    /// order: one `packetReceipts` query per [`BATCH_READ_MAX`], all in flight.
+    pub async fn receipts(
+        &self,
+        port: &str,
+        channel: &str,
+        sequences: &[u64],
+    ) -> anyhow::Result<Vec<(String, Option<Acknowledgement>)>> {
+        let chunks = futures::future::join_all(sequences.chunks(BATCH_READ_MAX).map(|chunk| async move {
+            let answer = self
+                .query(
+                    "query($p: String!, $c: String!, $s: [Int!]!) { packetReceipts(port: $p, channel: $c, sequences: $s) { sequence status ackBase64 } }",
+                    json!({ "p": port, "c": channel, "s": chunk }),
+                )
+                .await?;
+            let receipts = answer["packetReceipts"].as_array().context("no packetReceipts in the answer")?;
+            if receipts.len() != chunk.len() {
+                bail!("{} answered {} receipts for {} sequences", self.id, receipts.len(), chunk.len());
+            }
+            chunk
+                .iter()
+                .zip(receipts)
+                .map(|(sequence, r)| {
+                    if r["sequence"].as_u64() != Some(*sequence) {
+                        bail!("{} answered the receipt of {} for sequence {sequence}", self.id, r["sequence"]);
+                    }
+                    let ack = match r["ackBase64"].as_str() {
+                        Some(text) => {
+                            Some(borsh::from_slice(&unb64(text)?).map_err(|e| anyhow!("ack does not decode: {e}"))?)
+                        }
+                        None => None,
+                    };
+                    Ok((r["status"].as_str().unwrap_or("none").to_string(), ack))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
+        }))
+        .await;
+        let mut out = Vec::with_capacity(sequences.len());
+        for chunk in chunks {
+            out.extend(chunk?);
+        }
+        Ok(out)
     }
 
     /// What this chain recorded for a packet it received: `received`,

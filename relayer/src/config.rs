@@ -177,12 +177,17 @@ fn default_max_age_ms() -> u64 {
     60_000
 }
 
+/// Highest `relay.batch_max`: what a chain takes in one transaction (its
+/// `maxTxBytes` bounds a batch further).
+pub const BATCH_MAX: usize = tributary_types::ibc::MSGS_PER_TX_MAX;
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RelaySettings {
     /// How often each chain is polled for new blocks and pending packets.
     pub poll_ms: u64,
-    /// Most packets delivered in one transaction.
+    /// Most messages (packets delivered, acknowledged or timed out) in one
+    /// transaction; fewer when the chain's `maxTxBytes` is reached first.
     pub batch_max: usize,
     /// How long to wait for a submitted transaction to be final.
     pub tx_timeout_secs: u64,
@@ -190,7 +195,7 @@ pub struct RelaySettings {
 
 impl Default for RelaySettings {
     fn default() -> Self {
-        RelaySettings { poll_ms: 500, batch_max: 32, tx_timeout_secs: 30 }
+        RelaySettings { poll_ms: 500, batch_max: BATCH_MAX, tx_timeout_secs: 30 }
     }
 }
 
@@ -378,8 +383,8 @@ impl RelayerConfig {
                 return Err(bad(field("key_file"), format!("{} does not exist", key.display())));
             }
         }
-        if !(1..=64).contains(&self.relay.batch_max) {
-            return Err(bad("relay.batch_max", "must be 1 to 64 (messages per transaction)"));
+        if !(1..=BATCH_MAX).contains(&self.relay.batch_max) {
+            return Err(bad("relay.batch_max", format!("must be 1 to {BATCH_MAX} (messages per transaction)")));
         }
         if self.relay.poll_ms < 50 {
             return Err(bad("relay.poll_ms", "must be at least 50"));
@@ -432,7 +437,7 @@ b = "token-1"
         let home = home_with_key();
         let config = RelayerConfig::parse(GOOD).unwrap();
         config.validate(home.path()).unwrap();
-        assert_eq!(config.relay.batch_max, 32);
+        assert_eq!(config.relay.batch_max, 64);
         assert_eq!(config.policy.ports, ["transfer", "wasm-*"], "transfers and every contract's port by default");
         let narrowed = RelayerConfig::parse(&format!("{GOOD}\n[policy]\nports = [\"wasm-trib1*\"]\n")).unwrap();
         narrowed.validate(home.path()).unwrap();

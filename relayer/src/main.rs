@@ -386,7 +386,7 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
                     received = round.received,
                     acknowledged = round.acknowledged,
                     timed_out = round.timed_out,
-                    "relayed"
+                    "submitted (each batch is counted in the metrics when final)"
                 );
             }
             tokio::select! {

@@ -16,12 +16,26 @@
 //! instant finds the same work after a restart; and a packet delivered twice
 //! (after a crash between submit and record, or by a second relayer) is a
 //! no-op on the destination, by its receipt.
+//!
+//! # Why it is fast
+//!
+//! `relayer start` does not wait for a round's transactions: it submits
+//! them (at most 64 messages each, cut to the chain's `maxTxBytes`, at
+//! consecutive nonces) and goes on with the next block's round while a
+//! task waits for them to be final. What is in flight is remembered
+//! ([`InFlight`]) so the next rounds skip it; that memory is a hint, not a
+//! ledger: lost on a restart or expired, it only costs a duplicate delivery.
+//! Reads are batched (pending packets by pages, several at once; receipts
+//! and proofs 256 to a query), both directions of a path and every path run
+//! at once, and delivering and settling run side by side.
 
 use crate::chain::{ChainHandle, ChannelInfo, Outcome};
 use crate::discovery::PathFound;
 use crate::metrics::Metrics;
 use anyhow::{bail, Context as _};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use tributary_types::ibc::{state_key, IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT};
 use tributary_types::TxBody;
 
@@ -52,8 +66,8 @@ impl std::ops::AddAssign for Relayed {
 /// One direction of a path: packets sent on `src`'s `src_port`/`src_channel`
 /// (the destination's port and channel are what that end names).
 pub struct Direction<'a> {
-    pub src: &'a ChainHandle,
-    pub dst: &'a ChainHandle,
+    pub src: &'a Arc<ChainHandle>,
+    pub dst: &'a Arc<ChainHandle>,
     pub src_port: &'a str,
     pub src_channel: &'a str,
     /// Relay only transfers of these denoms; empty: all. Packets sent from
@@ -66,6 +80,7 @@ pub struct Direction<'a> {
 /// Skips straight to `of`'s latest height; if `on` refuses the skip (too
 /// little of the trusted set signed it), walks there header by header.
 async fn update_client(on: &ChainHandle, client_id: &str, of: &ChainHandle, at_least: u64) -> anyhow::Result<u64> {
+    let _updating = on.updating_clients.lock().await;
     let (latest, tracked) = on.client_latest(client_id).await?;
     if tracked != of.id.as_str() {
         bail!("client {client_id} on {} tracks {tracked}, not {}", on.id, of.id);
@@ -107,12 +122,224 @@ fn wanted(packet: &Packet, denoms: &[String]) -> bool {
     }
 }
 
-/// One round in one direction: read, classify, submit (at most `batch_max`
-/// packets per transaction).
+/// Most pending packets one round reads on one channel end. A round's
+/// reads are batched (a page of 200 pending packets, 256 receipts or
+/// proofs per query, several at once), so a backlog this deep costs a few
+/// dozen requests. It must exceed what can be in flight (delivered but not
+/// yet acknowledged) while a burst drains, or the window stalls on packets
+/// that wait only for their acks.
+pub const PENDING_PER_ROUND: usize = 8_000;
+
+/// Bytes of each transaction left for what is not a message: the sign
+/// document's chain id, sender, nonce and fee, the signature, and the
+/// encoding's length prefixes (a few hundred bytes; the rest is margin).
+const TX_ENVELOPE_BYTES: usize = 1_024;
+
+/// Cut `msgs` into transactions of at most `max_count` messages and at most
+/// `max_bytes` encoded bytes each (less [`TX_ENVELOPE_BYTES`]), in order.
+/// A message too big for a transaction of its own goes alone: the chain
+/// then refuses it with a reason, which the round reports.
+pub fn batches(msgs: Vec<IbcMsg>, max_count: usize, max_bytes: usize) -> Vec<Vec<IbcMsg>> {
+    let budget = max_bytes.saturating_sub(TX_ENVELOPE_BYTES);
+    let mut out: Vec<Vec<IbcMsg>> = Vec::new();
+    let mut current = Vec::new();
+    let mut bytes = 0usize;
+    for msg in msgs {
+        let len = borsh::object_length(&msg).unwrap_or(usize::MAX);
+        if !current.is_empty() && (current.len() >= max_count.max(1) || bytes.saturating_add(len) > budget) {
+            out.push(std::mem::take(&mut current));
+            bytes = 0;
+        }
+        bytes = bytes.saturating_add(len);
+        current.push(msg);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Which half of the work a submission is: delivering on the destination,
+/// or settling (acknowledging, timing out) on the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Work {
+    Deliver,
+    Settle,
+}
+
+impl Work {
+    fn what(self) -> &'static str {
+        match self {
+            Work::Deliver => "deliver packets",
+            Work::Settle => "settle packets",
+        }
+    }
+}
+
+/// One message's packet, and the chain, channel end and sequence it is
+/// submitted under.
+type InFlightKey = (Work, String, String, String, u64);
+
+/// What this relayer has submitted and not yet seen final, so that the
+/// rounds that run meanwhile (one per block) do not submit it again.
+///
+/// A hint, not a ledger: the chains stay the only record of what is done.
+/// Forgotten (a restart) or expired (after the chain's `tx_timeout`), an
+/// entry only means one more delivery, which the destination's receipt
+/// makes a no-op.
+#[derive(Default)]
+pub struct InFlight {
+    held: Mutex<HashMap<InFlightKey, Instant>>,
+}
+
+impl InFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<InFlightKey, Instant>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn holds(&self, key: &InFlightKey) -> bool {
+        self.lock().get(key).is_some_and(|until| *until > Instant::now())
+    }
+
+    fn hold(&self, keys: &[InFlightKey], until: Instant) {
+        let mut held = self.lock();
+        let now = Instant::now();
+        held.retain(|_, t| *t > now);
+        for key in keys {
+            held.insert(key.clone(), until);
+        }
+    }
+
+    fn release(&self, keys: &[InFlightKey]) {
+        let mut held = self.lock();
+        for key in keys {
+            held.remove(key);
+        }
+    }
+
+    /// Messages submitted and not yet final.
+    pub fn len(&self) -> usize {
+        let now = Instant::now();
+        self.lock().values().filter(|t| **t > now).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// How a round treats what it submits.
+#[derive(Clone)]
+pub enum Finality {
+    /// Wait until every transaction of the round is final (one-shot
+    /// commands: what they report is done).
+    Wait,
+    /// Return once submitted; a task waits for finality and then releases
+    /// the packets from `InFlight`, so the next round (on the next block)
+    /// goes on with the rest: `relayer start`.
+    Detach(Arc<InFlight>),
+}
+
+/// Sign and submit `msgs` on `chain` in batches at consecutive nonces, then
+/// wait for them all to be final ([`Finality::Wait`]), or leave that to a
+/// task ([`Finality::Detach`]). Returns how many messages were submitted.
+async fn submit_batches(
+    chain: &Arc<ChainHandle>,
+    msgs: Vec<(IbcMsg, InFlightKey, Packet)>,
+    batch_max: usize,
+    work: Work,
+    metrics: &Arc<Metrics>,
+    finality: &Finality,
+) -> anyhow::Result<usize> {
+    let count = msgs.len();
+    let max_bytes = chain.max_tx_bytes().await?;
+    let (msgs, rest): (Vec<IbcMsg>, Vec<(InFlightKey, Packet)>) = msgs.into_iter().map(|(m, k, p)| (m, (k, p))).unzip();
+    let mut rest = rest.into_iter();
+    let mut sent: Vec<(String, Vec<(InFlightKey, Packet)>)> = Vec::new();
+    let mut failed = None;
+    for batch in batches(msgs, batch_max, max_bytes) {
+        let items: Vec<(InFlightKey, Packet)> = rest.by_ref().take(batch.len()).collect();
+        let keys: Vec<InFlightKey> = items.iter().map(|(k, _)| k.clone()).collect();
+        if let Finality::Detach(in_flight) = finality {
+            in_flight.hold(&keys, Instant::now() + chain.tx_timeout());
+        }
+        match chain.send(TxBody::Ibc { msgs: batch }).await {
+            Ok(hash) => sent.push((hash, items)),
+            Err(e) => {
+                if let Finality::Detach(in_flight) = finality {
+                    in_flight.release(&keys);
+                }
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    // What was sent before a failure is still followed to finality.
+    let submitted: usize = sent.iter().map(|(_, items)| items.len()).sum();
+    match finality {
+        Finality::Wait => finish(chain.clone(), sent, work, metrics.clone(), None).await?,
+        Finality::Detach(in_flight) => {
+            let (chain, metrics, in_flight) = (chain.clone(), metrics.clone(), in_flight.clone());
+            tokio::spawn(async move {
+                if let Err(e) = finish(chain.clone(), sent, work, metrics, Some(in_flight)).await {
+                    tracing::warn!(chain = %chain.id, "relaying failed: {e:#}");
+                }
+            });
+        }
+    }
+    if let Some(e) = failed {
+        return Err(e.context(format!("{} of {count} messages to {} submitted", submitted, work.what())));
+    }
+    Ok(submitted)
+}
+
+/// Wait for each sent transaction to be final, count what it did, and
+/// release its packets.
+async fn finish(
+    chain: Arc<ChainHandle>,
+    sent: Vec<(String, Vec<(InFlightKey, Packet)>)>,
+    work: Work,
+    metrics: Arc<Metrics>,
+    in_flight: Option<Arc<InFlight>>,
+) -> anyhow::Result<()> {
+    let outcomes = futures::future::join_all(sent.iter().map(|(hash, _)| chain.wait_final(hash))).await;
+    let mut first_error = None;
+    for ((_, items), outcome) in sent.iter().zip(outcomes) {
+        let result = outcome.and_then(|o| check(&o, &chain, work.what(), &metrics));
+        if let Some(in_flight) = &in_flight {
+            let keys: Vec<InFlightKey> = items.iter().map(|(k, _)| k.clone()).collect();
+            in_flight.release(&keys);
+        }
+        match result {
+            Ok(()) => match work {
+                Work::Deliver => metrics.relayed("recv", items.len()),
+                Work::Settle => {
+                    for (_, packet) in items {
+                        metrics.settled(chain.id.as_str(), packet);
+                    }
+                    metrics.relayed("ack_or_timeout", items.len());
+                }
+            },
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// One round in one direction: read (batched), classify, then deliver on
+/// the destination and settle on the source at the same time (the two are
+/// independent: different packets, different chains), at most `batch_max`
+/// messages per transaction and never more bytes than the chain takes.
 pub async fn relay_direction(
     direction: &Direction<'_>,
     batch_max: usize,
-    metrics: &Metrics,
+    metrics: &Arc<Metrics>,
+    finality: &Finality,
 ) -> anyhow::Result<Relayed> {
     let Direction { src, dst, src_port, src_channel, denoms } = direction;
     let src_end = src.channel(src_port, src_channel).await?;
@@ -120,13 +347,27 @@ pub async fn relay_direction(
     if dst_channel.is_empty() {
         bail!("channel {src_channel} on port {src_port} of {} is not open yet", src.id);
     }
-    let dst_end = dst.channel(&src_end.end.counterparty_port, &dst_channel).await?;
-    let pending: Vec<Packet> =
-        src.pending_packets(src_port, src_channel, 200).await?.into_iter().filter(|p| wanted(p, denoms)).collect();
+    let dst_port = src_end.end.counterparty_port.clone();
+    let dst_end = dst.channel(&dst_port, &dst_channel).await?;
+    let pending: Vec<Packet> = src
+        .pending_packets(src_port, src_channel, PENDING_PER_ROUND)
+        .await?
+        .into_iter()
+        .filter(|p| wanted(p, denoms))
+        .collect();
     metrics.set_pending(src.id.as_str(), src_channel, pending.len());
     let mut relayed = Relayed { pending: pending.len(), ..Default::default() };
     if pending.is_empty() {
         return Ok(relayed);
+    }
+    if let Some(stray) = pending.iter().find(|p| p.dest_port != dst_port || p.dest_channel != dst_channel) {
+        bail!(
+            "{} lists packet {} on {src_port}/{src_channel} as bound for {}/{}, not the counterparty {dst_port}/{dst_channel}",
+            src.id,
+            stray.sequence,
+            stray.dest_port,
+            stray.dest_channel
+        );
     }
     let dst_height = dst.height().await?;
     let dst_time = dst.time_ms(dst_height).await?;
@@ -134,11 +375,22 @@ pub async fn relay_direction(
     for packet in &pending {
         metrics.first_seen(src.id.as_str(), packet);
     }
-    // Receipts are read concurrently (each is its own query).
-    let receipts =
-        futures::future::join_all(pending.iter().map(|p| dst.receipt(&p.dest_port, &p.dest_channel, p.sequence))).await;
-    for (packet, receipt) in pending.into_iter().zip(receipts) {
-        let (status, ack) = receipt?;
+    let sequences: Vec<u64> = pending.iter().map(|p| p.sequence).collect();
+    let receipts = dst.receipts(&dst_port, &dst_channel, &sequences).await?;
+    let in_flight = match finality {
+        Finality::Detach(in_flight) => Some(in_flight),
+        Finality::Wait => None,
+    };
+    let deliver_key =
+        |p: &Packet| (Work::Deliver, dst.id.to_string(), dst_port.clone(), dst_channel.clone(), p.sequence);
+    let settle_key =
+        |p: &Packet| (Work::Settle, src.id.to_string(), src_port.to_string(), src_channel.to_string(), p.sequence);
+    for (packet, (status, ack)) in pending.into_iter().zip(receipts) {
+        // Submitted by an earlier round and not final yet: that round's task has it.
+        let held = |key: InFlightKey| in_flight.is_some_and(|f| f.holds(&key));
+        if (status == "none" && held(deliver_key(&packet))) || (status != "none" && held(settle_key(&packet))) {
+            continue;
+        }
         match (status.as_str(), ack) {
             ("received", Some(ack)) => to_ack.push((packet, ack)),
             ("timed_out", _) => to_time_out.push(packet),
@@ -154,71 +406,62 @@ pub async fn relay_direction(
         }
     }
 
-    // Deliver on the destination, proven at a source height its client has:
-    // one client update, then every batch in flight at once (consecutive
-    // nonces), then wait for them all.
-    if !to_receive.is_empty() {
+    // Deliver on the destination, proven at a source height its client has.
+    let deliver = async {
+        if to_receive.is_empty() {
+            return Ok(0);
+        }
         let proof_height = update_client(dst, &dst_end.end.client_id, src, src.height().await?).await?;
-        let mut sent = Vec::new();
-        for batch in to_receive.chunks(batch_max) {
-            let keys: Vec<Vec<u8>> =
-                batch.iter().map(|p| state_key::commitment(&p.source_port, &p.source_channel, p.sequence)).collect();
-            let proofs = futures::future::join_all(keys.iter().map(|k| src.proof(k, proof_height))).await;
-            let mut msgs = Vec::with_capacity(batch.len());
-            for (packet, proof) in batch.iter().zip(proofs) {
-                let (_, proof) = proof?;
-                msgs.push(IbcMsg::RecvPacket { packet: packet.clone(), proof_height, proof });
-            }
-            sent.push((dst.send(TxBody::Ibc { msgs }).await?, batch.len()));
-        }
-        let outcomes = futures::future::join_all(sent.iter().map(|(hash, _)| dst.wait_final(hash))).await;
-        for ((_, count), outcome) in sent.iter().zip(outcomes) {
-            check(&outcome?, dst, "deliver packets", metrics)?;
-            relayed.received += count;
-            metrics.relayed("recv", *count);
-        }
-    }
+        let keys: Vec<Vec<u8>> =
+            to_receive.iter().map(|p| state_key::commitment(&p.source_port, &p.source_channel, p.sequence)).collect();
+        let proofs = src.proofs(&keys, proof_height).await?;
+        let msgs = to_receive
+            .iter()
+            .zip(proofs)
+            .map(|(packet, (_, proof))| {
+                let msg = IbcMsg::RecvPacket { packet: packet.clone(), proof_height, proof };
+                (msg, deliver_key(packet), packet.clone())
+            })
+            .collect();
+        submit_batches(dst, msgs, batch_max, Work::Deliver, metrics, finality).await
+    };
 
     // Settle on the source, proven at a destination height its client has.
-    let mut to_settle: Vec<(Packet, Option<tributary_types::ibc::Acknowledgement>)> =
-        to_ack.into_iter().map(|(p, a)| (p, Some(a))).collect();
-    to_settle.extend(to_time_out.into_iter().map(|p| (p, None)));
-    if !to_settle.is_empty() {
+    let settle = async {
+        if to_ack.is_empty() && to_time_out.is_empty() {
+            return Ok((0, 0));
+        }
         let proof_height = update_client(src, &src_end.end.client_id, dst, dst_height).await?;
-        let mut sent = Vec::new();
-        for batch in to_settle.chunks(batch_max) {
-            let keys: Vec<Vec<u8>> = batch
-                .iter()
-                .map(|(p, ack)| match ack {
-                    Some(_) => state_key::ack(&p.dest_port, &p.dest_channel, p.sequence),
-                    None => state_key::receipt(&p.dest_port, &p.dest_channel, p.sequence),
-                })
-                .collect();
-            let proofs = futures::future::join_all(keys.iter().map(|k| dst.proof(k, proof_height))).await;
-            let mut msgs = Vec::with_capacity(batch.len());
-            for ((packet, ack), proof) in batch.iter().zip(proofs) {
-                let (_, proof) = proof?;
-                msgs.push(match ack {
-                    Some(ack) => IbcMsg::Acknowledge { packet: packet.clone(), ack: ack.clone(), proof_height, proof },
-                    None => IbcMsg::Timeout { packet: packet.clone(), proof_height, proof },
-                });
-            }
-            sent.push((src.send(TxBody::Ibc { msgs }).await?, batch));
+        let mut keys: Vec<Vec<u8>> =
+            to_ack.iter().map(|(p, _)| state_key::ack(&p.dest_port, &p.dest_channel, p.sequence)).collect();
+        keys.extend(to_time_out.iter().map(|p| state_key::receipt(&p.dest_port, &p.dest_channel, p.sequence)));
+        let mut proofs = dst.proofs(&keys, proof_height).await?.into_iter().map(|(_, proof)| proof);
+        let mut msgs = Vec::with_capacity(keys.len());
+        for ((packet, ack), proof) in to_ack.iter().zip(proofs.by_ref()) {
+            let msg = IbcMsg::Acknowledge { packet: packet.clone(), ack: ack.clone(), proof_height, proof };
+            msgs.push((msg, settle_key(packet), packet.clone()));
         }
-        let outcomes = futures::future::join_all(sent.iter().map(|(hash, _)| src.wait_final(hash))).await;
-        for ((_, batch), outcome) in sent.iter().zip(outcomes) {
-            check(&outcome?, src, "settle packets", metrics)?;
-            for (packet, ack) in batch.iter() {
-                metrics.settled(src.id.as_str(), packet);
-                if ack.is_some() {
-                    relayed.acknowledged += 1;
-                } else {
-                    relayed.timed_out += 1;
-                }
-            }
-            metrics.relayed("ack_or_timeout", batch.len());
+        for (packet, proof) in to_time_out.iter().zip(proofs) {
+            let msg = IbcMsg::Timeout { packet: packet.clone(), proof_height, proof };
+            msgs.push((msg, settle_key(packet), packet.clone()));
         }
+        let submitted = submit_batches(src, msgs, batch_max, Work::Settle, metrics, finality).await?;
+        // Acks first, then timeouts, in submission order.
+        let acknowledged = submitted.min(to_ack.len());
+        anyhow::Ok((acknowledged, submitted - acknowledged))
+    };
+
+    let (delivered, settled) = tokio::join!(deliver, settle);
+    // Count what went through even when the other half failed.
+    if let Ok(received) = &delivered {
+        relayed.received = *received;
     }
+    if let Ok((acknowledged, timed_out)) = &settled {
+        relayed.acknowledged = *acknowledged;
+        relayed.timed_out = *timed_out;
+    }
+    delivered?;
+    settled?;
     Ok(relayed)
 }
 
@@ -232,20 +475,27 @@ fn check(outcome: &Outcome, chain: &ChainHandle, what: &str, metrics: &Metrics) 
 
 /// Both directions of `path` (`a` and `b` its chains' handles), once.
 pub async fn relay_path(
-    a: &ChainHandle,
-    b: &ChainHandle,
+    a: &Arc<ChainHandle>,
+    b: &Arc<ChainHandle>,
     path: &PathFound,
     denoms: &[String],
     batch_max: usize,
-    metrics: &Metrics,
+    metrics: &Arc<Metrics>,
+    finality: &Finality,
 ) -> anyhow::Result<Relayed> {
     if a.id.as_str() != path.a || b.id.as_str() != path.b {
         bail!("the path {} <-> {} was given the chains {} and {}", path.a, path.b, a.id, b.id);
     }
     let forth = Direction { src: a, dst: b, src_port: &path.a_port, src_channel: &path.a_channel, denoms };
     let back = Direction { src: b, dst: a, src_port: &path.b_port, src_channel: &path.b_channel, denoms };
-    let mut total = relay_direction(&forth, batch_max, metrics).await?;
-    total += relay_direction(&back, batch_max, metrics).await?;
+    // Both directions at once: each delivers on one chain and settles on
+    // the other, and the chains' signers keep their nonces in order.
+    let (forth, back) = tokio::join!(
+        relay_direction(&forth, batch_max, metrics, finality),
+        relay_direction(&back, batch_max, metrics, finality)
+    );
+    let mut total = forth?;
+    total += back?;
     Ok(total)
 }
 
@@ -383,5 +633,51 @@ mod tests {
         // A contract's packet is not TransferData, and passes all the same.
         assert!(wanted(&packet("wasm-trib1aaa", b"{\"ping\":1}".to_vec()), &denoms));
         assert!(wanted(&packet("wasm-trib1aaa", transfer_of("uacme")), &denoms), "its bytes are not a transfer");
+    }
+
+    fn recv(sequence: u64, proof_len: usize) -> IbcMsg {
+        IbcMsg::RecvPacket {
+            packet: Packet { sequence, ..packet(TRANSFER_PORT, transfer_of("utrib")) },
+            proof_height: 9,
+            proof: vec![1; proof_len],
+        }
+    }
+
+    #[test]
+    fn batches_fit_the_chains_transaction_size_and_count_and_keep_the_order() {
+        let msgs: Vec<IbcMsg> = (1..=300).map(|s| recv(s, 700)).collect();
+        let max_bytes = 64 * 1024;
+        let cut = batches(msgs.clone(), 200, max_bytes);
+        assert!(cut.len() > 2, "300 messages of ~900 bytes need more than two 64 KiB transactions");
+        for batch in &cut {
+            let body = borsh::to_vec(&TxBody::Ibc { msgs: batch.clone() }).unwrap();
+            assert!(body.len() + 1_024 <= max_bytes + 16, "a batch of {} bytes", body.len());
+            assert!(batch.len() <= 200);
+        }
+        assert_eq!(cut.concat(), msgs, "every message once, in order");
+        // The count bound alone.
+        let small: Vec<IbcMsg> = (1..=10).map(|s| recv(s, 10)).collect();
+        assert_eq!(batches(small.clone(), 3, max_bytes).iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 3, 3, 1]);
+        // A message larger than any transaction goes alone (the chain says why it refuses it).
+        let mut mixed = small.clone();
+        mixed.insert(2, recv(99, 70_000));
+        let cut = batches(mixed, 200, max_bytes);
+        assert_eq!(cut.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1, 8]);
+        assert!(batches(Vec::new(), 5, max_bytes).is_empty());
+    }
+
+    #[test]
+    fn what_is_in_flight_is_held_until_released_or_expired() {
+        let in_flight = InFlight::default();
+        let key = |s| (Work::Deliver, "child".to_string(), "transfer".to_string(), "channel-0".to_string(), s);
+        in_flight.hold(&[key(1), key(2)], Instant::now() + std::time::Duration::from_secs(30));
+        assert!(in_flight.holds(&key(1)) && in_flight.holds(&key(2)) && !in_flight.holds(&key(3)));
+        let settle = (Work::Settle, "child".to_string(), "transfer".to_string(), "channel-0".to_string(), 1);
+        assert!(!in_flight.holds(&settle), "settling a packet is not delivering one with the same numbers");
+        in_flight.release(&[key(1)]);
+        assert!(!in_flight.holds(&key(1)) && in_flight.holds(&key(2)));
+        in_flight.hold(&[key(3)], Instant::now());
+        assert!(!in_flight.holds(&key(3)), "expired: the next round delivers it again (a no-op if it landed)");
+        assert_eq!(in_flight.len(), 1);
     }
 }

@@ -97,6 +97,9 @@ pub struct Relayer {
     /// Follow chains by subscription (`relayer start`; one-shot commands do not).
     follow: bool,
     clock: fn() -> u64,
+    /// Wait for each round's transactions (one-shot commands), or leave
+    /// them in flight while the next rounds run (`relayer start`).
+    finality: relay::Finality,
     state: Mutex<State>,
 }
 
@@ -130,6 +133,7 @@ impl Relayer {
             metrics,
             wake: Arc::new(Notify::new()),
             follow,
+            finality: if follow { relay::Finality::Detach(Default::default()) } else { relay::Finality::Wait },
             clock: system_ms,
             state: Mutex::new(State::default()),
         })
@@ -495,15 +499,36 @@ impl Relayer {
         }
     }
 
-    /// One round over every path; errors on one path are logged and
+    /// One round over every path, all paths at once (a path's round waits
+    /// on its chains' blocks, so serving 16 channels one after another
+    /// would take 16 block waits); errors on one path are logged and
     /// counted, and the others still run.
     pub async fn round(&self) -> Relayed {
-        let mut total = Relayed::default();
         let chains = self.chains();
-        for path in self.paths() {
-            let (Some(a), Some(b)) = (chains.get(&path.a), chains.get(&path.b)) else { continue };
-            let denoms = self.denoms(&path);
-            match relay::relay_path(a, b, &path, &denoms, self.config.relay.batch_max, &self.metrics).await {
+        let work: Vec<_> = self
+            .paths()
+            .into_iter()
+            .filter_map(|path| {
+                let (a, b) = (chains.get(&path.a)?.clone(), chains.get(&path.b)?.clone());
+                let denoms = self.denoms(&path);
+                Some(async move {
+                    let result = relay::relay_path(
+                        &a,
+                        &b,
+                        &path,
+                        &denoms,
+                        self.config.relay.batch_max,
+                        &self.metrics,
+                        &self.finality,
+                    )
+                    .await;
+                    (path, result)
+                })
+            })
+            .collect();
+        let mut total = Relayed::default();
+        for (path, result) in futures::future::join_all(work).await {
+            match result {
                 Ok(round) => {
                     if round.pending > 0 {
                         self.warn_unfunded(&path, &round);

@@ -58,6 +58,8 @@ pub struct PacketView {
 /// What this chain recorded for a packet it received.
 #[derive(SimpleObject)]
 pub struct PacketReceiptView {
+    /// The packet's sequence on its channel.
+    pub sequence: u64,
     /// `received`, `timed_out` (an ordered channel skipped it) or `none`.
     pub status: String,
     /// The acknowledgement, borsh, base64 (when received).
@@ -72,6 +74,30 @@ pub struct DenomTraceView {
     pub base_denom: String,
     pub path: String,
     pub from_chain: String,
+}
+
+/// Most sequences one `packetReceipts` query reads.
+pub const RECEIPTS_MAX: usize = 256;
+
+fn receipt_view(
+    state: &dyn tributary_runtime::state::StateRead,
+    port: &str,
+    channel: &str,
+    sequence: u64,
+) -> async_graphql::Result<PacketReceiptView> {
+    let receipt = ibc::receipt(state, port, channel, sequence).map_err(internal)?;
+    let ack: Option<Acknowledgement> = ibc::acknowledgement(state, port, channel, sequence).map_err(internal)?;
+    Ok(PacketReceiptView {
+        sequence,
+        status: match receipt.as_deref() {
+            Some(ibc::RECEIPT_RECEIVED) => "received".into(),
+            Some(ibc::RECEIPT_TIMED_OUT) => "timed_out".into(),
+            Some(_) => "unknown".into(),
+            None => "none".into(),
+        },
+        ack_success: ack.as_ref().map(Acknowledgement::is_success),
+        ack_base64: ack.map(|a| b64(&borsh::to_vec(&a).unwrap_or_default())),
+    })
 }
 
 fn packet_view(packet: Packet) -> PacketView {
@@ -204,19 +230,29 @@ impl IbcQuery {
         sequence: u64,
     ) -> async_graphql::Result<PacketReceiptView> {
         let chain = chain(ctx);
+        receipt_view(&chain.latest(), &port, &channel, sequence)
+    }
+
+    /// [`Self::packet_receipt`] for many sequences at once (at most 256),
+    /// all read from one state: what a relayer classifying a batch of
+    /// pending packets asks, in one request.
+    #[graphql(complexity = "list_cost(sequences.len(), RECEIPTS_MAX, child_complexity)")]
+    async fn packet_receipts(
+        &self,
+        ctx: &Context<'_>,
+        port: String,
+        channel: String,
+        sequences: Vec<u64>,
+    ) -> async_graphql::Result<Vec<PacketReceiptView>> {
+        if sequences.len() > RECEIPTS_MAX {
+            return Err(api_error(
+                "TOO_MANY_SEQUENCES",
+                format!("{} sequences asked; at most {RECEIPTS_MAX} per query (split the list)", sequences.len()),
+            ));
+        }
+        let chain = chain(ctx);
         let state = chain.latest();
-        let receipt = ibc::receipt(&state, &port, &channel, sequence).map_err(internal)?;
-        let ack: Option<Acknowledgement> = ibc::acknowledgement(&state, &port, &channel, sequence).map_err(internal)?;
-        Ok(PacketReceiptView {
-            status: match receipt.as_deref() {
-                Some(ibc::RECEIPT_RECEIVED) => "received".into(),
-                Some(ibc::RECEIPT_TIMED_OUT) => "timed_out".into(),
-                Some(_) => "unknown".into(),
-                None => "none".into(),
-            },
-            ack_success: ack.as_ref().map(Acknowledgement::is_success),
-            ack_base64: ack.map(|a| b64(&borsh::to_vec(&a).unwrap_or_default())),
-        })
+        sequences.into_iter().map(|sequence| receipt_view(&state, &port, &channel, sequence)).collect()
     }
 
     /// Voucher denominations minted here, with their traces.

@@ -17,6 +17,9 @@ pub const BLOCKS_PAGE_MAX: usize = 100;
 /// Longest state key accepted, in bytes.
 pub const STATE_KEY_BYTES_MAX: usize = 512;
 
+/// Most keys one `stateProofs` query proves.
+pub const STATE_PROOFS_MAX: usize = 256;
+
 /// Every query: this chain's, its IBC state and its oracle feeds.
 #[derive(async_graphql::MergedObject, Default)]
 pub struct QueryRoot(
@@ -50,6 +53,7 @@ impl ChainQuery {
                 tx_base: params.gas.tx_base,
                 per_tx_byte: params.gas.per_tx_byte,
                 per_verified_byte: params.gas.per_verified_byte,
+                per_proof_byte: params.gas.per_proof_byte,
                 per_write: params.gas.per_write,
                 per_write_byte: params.gas.per_write_byte,
                 max_block_verify_gas: params.gas.max_block_verify_gas,
@@ -410,5 +414,53 @@ impl ChainQuery {
             state_root: root.to_hex(),
             header: header.as_ref().map(HeaderView::from),
         })
+    }
+
+    /// Many keys' values with their ICS23 proofs against the state root of
+    /// the certified header at `height` (at most 256 keys): what a relayer
+    /// delivering a batch of packets needs, in one request instead of one
+    /// per packet. Each proof verifies alone; `stateRoot` is the same for all.
+    #[graphql(complexity = "list_cost(keys.len(), STATE_PROOFS_MAX, child_complexity)")]
+    async fn state_proofs(
+        &self,
+        ctx: &Context<'_>,
+        keys: Vec<String>,
+        height: u64,
+    ) -> async_graphql::Result<Vec<StateProofView>> {
+        let chain = chain(ctx);
+        if keys.len() > STATE_PROOFS_MAX {
+            return Err(api_error(
+                "TOO_MANY_KEYS",
+                format!("{} keys asked; at most {STATE_PROOFS_MAX} per query (split the list)", keys.len()),
+            ));
+        }
+        if let Some(key) = keys.iter().find(|k| k.len() > STATE_KEY_BYTES_MAX) {
+            return Err(api_error(
+                "KEY_TOO_LONG",
+                format!("a key is {} bytes; the maximum is {STATE_KEY_BYTES_MAX}", key.len()),
+            ));
+        }
+        let latest = chain.height();
+        if height > latest {
+            return Err(api_error("FUTURE_HEIGHT", format!("height {height} is above the latest height {latest}")));
+        }
+        let root = chain
+            .state_root(height)
+            .map_err(internal)?
+            .ok_or_else(|| api_error("PRUNED_HEIGHT", format!("no state is kept for height {height}")))?
+            .to_hex();
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            let (value, proof) = chain.state_with_proof(key.as_bytes(), height).map_err(internal)?;
+            out.push(StateProofView {
+                key,
+                height,
+                exists: value.is_some(),
+                value_base64: value.as_deref().map(b64),
+                proof_base64: b64(&proof.encode_to_vec()),
+                state_root: root.clone(),
+            });
+        }
+        Ok(out)
     }
 }

@@ -38,6 +38,8 @@ pub struct GasScheduleView {
     pub tx_base: u64,
     pub per_tx_byte: u64,
     pub per_verified_byte: u64,
+    /// Verification gas per byte of a packet message (a packet and its proof).
+    pub per_proof_byte: u64,
     pub per_write: u64,
     pub per_write_byte: u64,
     pub max_block_verify_gas: u64,
@@ -378,6 +380,19 @@ pub struct StateView {
     pub state_root: String,
     /// The certified header whose `stateRoot` this is (absent at height 0, genesis).
     pub header: Option<HeaderView>,
+}
+
+/// One key of a `stateProofs` answer.
+#[derive(SimpleObject)]
+pub struct StateProofView {
+    pub key: String,
+    pub height: u64,
+    pub exists: bool,
+    pub value_base64: Option<String>,
+    /// Protobuf-encoded ics23 `CommitmentProof` (existence or non-existence), base64.
+    pub proof_base64: String,
+    /// The state root the proof is against (hex).
+    pub state_root: String,
 }
 
 #[derive(SimpleObject)]
