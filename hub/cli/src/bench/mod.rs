@@ -25,7 +25,10 @@
 //! The load generator shares the machine with the validators: its work
 //! (JSON and HTTP for every batch) is part of what the figures pay.
 
+pub mod growth;
 pub mod limits;
+pub mod plot;
+pub mod scale;
 
 use crate::output::emit;
 use base64::Engine;
@@ -67,10 +70,39 @@ pub struct BenchArgs {
     /// Block interval of the devnet's hub, in milliseconds.
     #[arg(long, default_value_t = 200)]
     pub block_interval_ms: u64,
+    /// Cross-chain transfers sent at once for the relayed packets/s figure
+    /// (from 8 accounts; at most 8,000).
+    #[arg(long, default_value_t = 4_000)]
+    pub burst: u64,
+    /// Run only these parts (comma-separated): growth (execute and commit
+    /// as state grows, in process), throughput (saturation and the paced
+    /// loads), gateway, cross-chain, scale (devnets with more child chains).
+    /// Default: all (peak RSS is read at the end of every run).
+    #[arg(long, value_delimiter = ',', value_parser = ["growth", "throughput", "gateway", "cross-chain", "scale"])]
+    pub only: Vec<String>,
+    /// State sizes (accounts) of the growth curve.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    pub accounts: Vec<u64>,
+    /// Child-chain counts of the scale curves (one devnet each).
+    #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+    pub scale: Vec<usize>,
+    /// Where the curves' plots (SVG) are written.
+    #[arg(long, default_value = "hub-bench-plots")]
+    pub plots: std::path::PathBuf,
     /// Keep the devnet's directory (each node's node.log) after the run.
     #[arg(long)]
     pub keep: bool,
 }
+
+impl BenchArgs {
+    fn runs(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
+}
+
+/// Accounts the cross-chain burst is sent from (the hub's mempool holds at
+/// most 1,000 transactions of one sender).
+const BURST_SENDERS: usize = 8;
 
 fn progress(json: bool, line: &str) {
     if !json {
@@ -104,16 +136,22 @@ fn peak_rss_mb(pid: u32) -> Option<f64> {
 
 /// Child-chain node processes under `root` (a validator runs one per chain it serves).
 fn child_node_pids(root: &std::path::Path) -> Vec<u32> {
-    let marker = format!("{}/", root.display());
+    processes_under(&root.join("hub")).into_iter().filter(|pid| command_line(*pid).contains("/children/")).collect()
+}
+
+fn command_line(pid: u32) -> String {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .unwrap_or_default()
+}
+
+/// Processes whose command line names a path under `dir`.
+fn processes_under(dir: &std::path::Path) -> Vec<u32> {
+    let marker = format!("{}/", dir.display());
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
-                let c = String::from_utf8_lossy(&c).replace('\0', " ");
-                c.contains(&marker) && c.contains("/children/")
-            })
-        })
+        .filter(|pid| command_line(*pid).contains(&marker))
         .collect()
 }
 
@@ -299,7 +337,15 @@ async fn drive(
 /// Queries per second and p99 of `body` POSTed to `url` from `clients`
 /// concurrent clients for `secs`; an answer counts when it is HTTP 200
 /// without GraphQL `errors` (the rest are counted as failed).
-async fn http_load(url: &str, body: Option<Value>, clients: usize, secs: u64) -> (f64, f64, u64) {
+/// What an HTTP load measured.
+struct HttpFigures {
+    per_s: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    failed: u64,
+}
+
+async fn http_load(url: &str, body: Option<Value>, clients: usize, secs: u64) -> HttpFigures {
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap_or_default();
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
@@ -336,7 +382,12 @@ async fn http_load(url: &str, body: Option<Value>, clients: usize, secs: u64) ->
     }
     let elapsed = started.elapsed().as_secs_f64();
     times.sort();
-    (times.len() as f64 / elapsed, percentile(&times, 0.99), failed)
+    HttpFigures {
+        per_s: times.len() as f64 / elapsed,
+        p50_ms: percentile(&times, 0.5),
+        p99_ms: percentile(&times, 0.99),
+        failed,
+    }
 }
 
 /// Transfers of 1 utrib from the hub over `channel` to `receiver` (on the
@@ -376,14 +427,17 @@ async fn vouchers(client: &tributary_client::Client, address: &tributary_types::
 }
 
 /// Cross-chain transfers hub → the first child through the devnet's own
-/// relayer: `samples` one at a time (send → voucher on the child), then
-/// `burst` sent at once (send → the last voucher): (latencies, packets/s).
+/// relayer: `samples` one at a time from `key` (send → voucher on the
+/// child), then `burst` sent at once from `burst_keys` (send → the last
+/// voucher): (latencies, packets/s). Every voucher goes to `key`'s address.
+#[allow(clippy::too_many_arguments)]
 async fn cross_chain(
     hub: &tributary_client::Client,
     child: &tributary_client::Client,
     chain_id: &ChainId,
     channel: &str,
     key: &SigningKey,
+    burst_keys: &[SigningKey],
     samples: usize,
     burst: u64,
 ) -> anyhow::Result<(Vec<Duration>, f64)> {
@@ -420,13 +474,24 @@ async fn cross_chain(
     }
     latencies.sort();
     let before = vouchers(child, &address).await;
-    let txs: Vec<_> = (0..burst).map(|i| xchain(key, chain_id, nonce + i, channel, &receiver, fee)).collect();
+    let mut txs = Vec::new();
+    let per_key = burst.div_ceil(burst_keys.len().max(1) as u64);
+    for (i, sender) in burst_keys.iter().enumerate() {
+        let first = hub.next_nonce(&sender.public_key().address()).await?;
+        let count = per_key.min(burst.saturating_sub(per_key * i as u64));
+        txs.extend((0..count).map(|n| xchain(sender, chain_id, first + n, channel, &receiver, fee)));
+    }
+    // Round-robin over the senders, so every account's transfers are
+    // admitted in nonce order and the hub can take them all at once.
+    let mut order: Vec<_> = txs.into_iter().enumerate().collect();
+    order.sort_by_key(|(i, _)| (*i as u64 % per_key, *i as u64 / per_key));
+    let txs: Vec<_> = order.into_iter().map(|(_, tx)| tx).collect();
     let started = Instant::now();
     for chunk in txs.chunks(200) {
         hub.submit_batch(chunk).await?;
     }
-    wait_for(before + u128::from(burst)).await?;
-    Ok((latencies, burst as f64 / started.elapsed().as_secs_f64()))
+    wait_for(before + txs.len() as u128).await?;
+    Ok((latencies, txs.len() as f64 / started.elapsed().as_secs_f64()))
 }
 
 /// An axum hello-world on 127.0.0.1: the HTTP floor of this machine and client.
@@ -445,6 +510,13 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
     if args.senders == 0 || args.senders > 96 {
         anyhow::bail!("--senders is {}; it must be 1 to 96 (a new devnet has at most 100 accounts)", args.senders);
     }
+    if args.burst == 0 || args.burst > (BURST_SENDERS * 1_000) as u64 {
+        anyhow::bail!(
+            "--burst is {}; it must be 1 to {} ({BURST_SENDERS} accounts, 1,000 waiting each)",
+            args.burst,
+            BURST_SENDERS * 1_000
+        );
+    }
     progress(json, "measuring the per-validator cost model (verify, execute, commit; one core each) ...");
     let limits = tokio::task::spawn_blocking(limits::measure).await??;
     let model_limit = limits.transfers_per_s(validators);
@@ -456,34 +528,271 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
         ),
     );
 
-    let temp = tempfile::Builder::new().prefix("tributary-bench-").tempdir()?;
-    let root = temp.path().join("devnet");
-    progress(json, &format!("starting a devnet of {validators} validators in {} ...", root.display()));
-    let options = crate::devnet::DevnetOptions {
-        validators,
-        base_port: 0,
-        children: args.children.iter().filter(|c| !c.trim().is_empty()).cloned().collect(),
-        accounts: args.senders + 4,
-        block_interval_ms: Some(args.block_interval_ms),
-        hub_only: false,
-        // The gateway's capacity is measured, not its per-client limit.
-        gateway_rate_limit: Some(0),
-        verbose: false,
+    let growth = if args.runs("growth") {
+        progress(
+            json,
+            &format!("growth: execute and commit blocks of transfers on states of {:?} accounts ...", args.accounts),
+        );
+        let sizes = args.accounts.clone();
+        let points =
+            tokio::task::spawn_blocking(move || growth::measure(&sizes, &|line: &str| progress(json, line))).await??;
+        for p in &points {
+            progress(
+                json,
+                &format!(
+                    "  {} accounts: execute {:.1} ms + commit {:.1} ms per 2,000 transfers = {:.0}/s on one core ({:.0} MB on disk)",
+                    p.accounts, p.execute_ms, p.commit_ms, p.transfers_per_s, p.disk_mb
+                ),
+            );
+        }
+        Some(points)
+    } else {
+        None
     };
-    let started = Instant::now();
-    let mut devnet = crate::devnet::Devnet::start(root.clone(), &options).await?;
-    let all_ready = started.elapsed();
-    let result = measure_devnet(&args, json, &mut devnet, &limits, model_limit, all_ready).await;
-    devnet.stop().await;
-    if args.keep {
-        let kept = temp.keep();
-        progress(json, &format!("kept the devnet in {}", kept.display()));
+
+    let mut report = if ["throughput", "gateway", "cross-chain"].iter().any(|p| args.runs(p)) {
+        let temp = tempfile::Builder::new().prefix("tributary-bench-").tempdir()?;
+        let root = temp.path().join("devnet");
+        progress(json, &format!("starting a devnet of {validators} validators in {} ...", root.display()));
+        let options = crate::devnet::DevnetOptions {
+            validators,
+            base_port: 0,
+            children: args.children.iter().filter(|c| !c.trim().is_empty()).cloned().collect(),
+            accounts: args.senders.max(BURST_SENDERS) + 4,
+            block_interval_ms: Some(args.block_interval_ms),
+            hub_only: false,
+            // The gateway's capacity is measured, not its per-client limit.
+            gateway_rate_limit: Some(0),
+            verbose: false,
+        };
+        let started = Instant::now();
+        let mut devnet = crate::devnet::Devnet::start(root.clone(), &options).await?;
+        let all_ready = started.elapsed();
+        let result = measure_devnet(&args, json, &mut devnet, &limits, model_limit, all_ready).await;
+        devnet.stop().await;
+        if args.keep {
+            let kept = temp.keep();
+            progress(json, &format!("kept the devnet in {}", kept.display()));
+        }
+        result?
+    } else {
+        json!({ "machine": { "cores": limits.cores }, "limits": limits_report(&limits, model_limit) })
+    };
+
+    let scale = if args.runs("scale") { Some(scale::measure(&args, json, &args.scale).await?) } else { None };
+    report["growth"] = serde_json::to_value(&growth)?;
+    report["scale"] = json!(scale);
+    let plots = write_plots(&args.plots, growth.as_deref(), scale.as_deref())?;
+    for path in &plots {
+        progress(json, &format!("wrote {}", path.display()));
     }
-    let report = result?;
+    report["plots"] = json!(plots.iter().map(|p| p.display().to_string()).collect::<Vec<_>>());
     if json {
         emit(true, &report);
+    } else {
+        print_report(&report, validators, args.block_interval_ms);
     }
     Ok(())
+}
+
+fn limits_report(limits: &limits::Limits, model_limit: f64) -> Value {
+    json!({
+        "verify_us_per_transfer": limits.verify_us,
+        "execute_us_per_transfer": limits.execute_us,
+        "commit_us_per_transfer": limits.commit_us,
+        "writes_per_transfer": limits.writes_per_transfer,
+        "model_transfers_per_s": model_limit.round(),
+    })
+}
+
+/// The curves' SVG plots under `dir`: the paths written.
+fn write_plots(
+    dir: &std::path::Path,
+    growth: Option<&[growth::Point]>,
+    scale: Option<&[Value]>,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    use plot::{Chart, Series};
+    let mut charts = Vec::new();
+    if let Some(points) = growth.filter(|p| !p.is_empty()) {
+        charts.push((
+            "state-growth.svg",
+            Chart {
+                title: "One validator's execute + commit as state grows (one core)".into(),
+                x_label: "accounts in state".into(),
+                log_x: true,
+                left_label: "transfers/s".into(),
+                left: vec![Series {
+                    name: "transfers/s".into(),
+                    points: points.iter().map(|p| (p.accounts as f64, p.transfers_per_s)).collect(),
+                }],
+                right_label: "ms per block of 2,000 transfers".into(),
+                right: vec![
+                    Series {
+                        name: "JMT commit (ms)".into(),
+                        points: points.iter().map(|p| (p.accounts as f64, p.commit_ms)).collect(),
+                    },
+                    Series {
+                        name: "execute (ms)".into(),
+                        points: points.iter().map(|p| (p.accounts as f64, p.execute_ms)).collect(),
+                    },
+                ],
+            },
+        ));
+    }
+    if let Some(entries) = scale.filter(|e| !e.is_empty()) {
+        let series = |name: &str, pointer: &str| Series {
+            name: name.into(),
+            points: entries
+                .iter()
+                .filter_map(|e| Some((e["children"].as_f64()?, e.pointer(pointer)?.as_f64()?)))
+                .collect(),
+        };
+        charts.push((
+            "child-chains-cost.svg",
+            Chart {
+                title: "A validator's CPU and memory by child chains served".into(),
+                x_label: "child chains (each validator serves every one)".into(),
+                log_x: false,
+                left_label: "CPU % of one core (max over validators)".into(),
+                left: vec![series("CPU %", "/cpu_percent_max")],
+                right_label: "resident MB (max over validators)".into(),
+                right: vec![series("RSS MB", "/rss_mb_max")],
+            },
+        ));
+        charts.push((
+            "relayer-channels.svg",
+            Chart {
+                title: "Relayed packets/s by channels in use".into(),
+                x_label: "channels (one per child chain)".into(),
+                log_x: false,
+                left_label: "packets/s".into(),
+                left: vec![series("delivered/s", "/relay/delivered_per_s")],
+                right_label: String::new(),
+                right: Vec::new(),
+            },
+        ));
+        charts.push((
+            "gateway-chains.svg",
+            Chart {
+                title: "Gateway latency for one address on every chain".into(),
+                x_label: "chains behind the gateway (hub + children)".into(),
+                log_x: false,
+                left_label: "ms".into(),
+                left: vec![
+                    series("p50 (ms)", "/gateway_all_chains/p50_ms"),
+                    series("p99 (ms)", "/gateway_all_chains/p99_ms"),
+                ],
+                right_label: String::new(),
+                right: Vec::new(),
+            },
+        ));
+    }
+    if charts.is_empty() {
+        return Ok(Vec::new());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create --plots {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for (name, chart) in charts {
+        let path = dir.join(name);
+        std::fs::write(&path, chart.svg()).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Saturation for `--secs`, then the paced loads: the `saturation` and
+/// `paced` parts of the report.
+#[allow(clippy::too_many_arguments)]
+async fn throughput(
+    args: &BenchArgs,
+    json: bool,
+    clients: &[tributary_client::Client],
+    metrics_url: &str,
+    senders: Vec<SigningKey>,
+    prober: &SigningKey,
+    chain_id: &ChainId,
+    model_limit: f64,
+) -> anyhow::Result<(Value, Vec<Value>)> {
+    let validators = clients.len();
+    let metrics_url = metrics_url.to_string();
+    let per_round = senders.len().div_ceil(validators) as u64;
+    let rounds = (LOAD_CAP_PER_S * (args.secs + 2 * args.paced_secs)).div_ceil(per_round * validators as u64);
+    progress(
+        json,
+        &format!("signing {} transfers from {} accounts ...", rounds * per_round * validators as u64, senders.len()),
+    );
+    let load = Arc::new({
+        let chain_id = chain_id.clone();
+        tokio::task::spawn_blocking(move || sign_load(&senders, validators, rounds, &chain_id)).await?
+    });
+
+    let committed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    follow_committed(metrics_url.clone(), committed.clone(), stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    progress(json, &format!("saturating the hub for {} s ...", args.secs));
+    let (from, to, seconds, refused) = drive(clients, &load, &committed, args.secs, None).await;
+    let saturated = (to - from) as f64 / seconds;
+    let ran_out = (0..validators).any(|k| load.left(k) == 0);
+    progress(json, &format!("  {} committed in {seconds:.1} s = {saturated:.0}/s ({refused} refused)", to - from));
+    // Let the backlog drain before the paced runs.
+    let drain_deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = committed.load(Ordering::Relaxed);
+    while Instant::now() < drain_deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = committed.load(Ordering::Relaxed);
+        if now == last {
+            break;
+        }
+        last = now;
+    }
+
+    let mut paced = Vec::new();
+    let mut probe_nonce = 0;
+    for share in [0.5, 0.9] {
+        let rate = saturated * share;
+        progress(
+            json,
+            &format!(
+                "paced load at {:.0} % ({rate:.0}/s) for {} s, probing submit → final ...",
+                share * 100.0,
+                args.paced_secs
+            ),
+        );
+        let stop_probe = Arc::new(AtomicBool::new(false));
+        let prober_key = SigningKey::from_secret(prober.secret_bytes());
+        let prober_task =
+            tokio::spawn(probe(clients.to_vec(), prober_key, probe_nonce, chain_id.clone(), stop_probe.clone()));
+        let (from, to, seconds, refused) = drive(clients, &load, &committed, args.paced_secs, Some(rate)).await;
+        stop_probe.store(true, Ordering::Relaxed);
+        let (latencies, next_nonce) = prober_task.await?;
+        probe_nonce = next_nonce;
+        let consensus = clients[0].query("{ consensus { finalityP50Ms finalityP99Ms } }", json!({})).await?;
+        let entry = json!({
+            "share_of_saturation": share,
+            "offered_per_s": rate.round(),
+            "committed_per_s": ((to - from) as f64 / seconds).round(),
+            "refused": refused,
+            "submit_to_final_ms": { "p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99), "samples": latencies.len() },
+            "block_finality_ms_node0": { "p50": consensus["consensus"]["finalityP50Ms"], "p99": consensus["consensus"]["finalityP99Ms"] },
+        });
+        progress(json, &format!("  {entry}"));
+        paced.push(entry);
+    }
+    stop.store(true, Ordering::Relaxed);
+
+    Ok((
+        json!({
+            "secs": seconds,
+            "committed": to - from,
+            "transfers_per_s": saturated.round(),
+            "share_of_model": saturated / model_limit,
+            "refused": refused,
+            "load_ran_out": ran_out,
+        }),
+        paced,
+    ))
 }
 
 async fn measure_devnet(
@@ -519,79 +828,38 @@ async fn measure_devnet(
         ),
     );
 
-    let per_round = senders.len().div_ceil(validators) as u64;
-    let rounds = (LOAD_CAP_PER_S * (args.secs + 2 * args.paced_secs)).div_ceil(per_round * validators as u64);
-    progress(
-        json,
-        &format!("signing {} transfers from {} accounts ...", rounds * per_round * validators as u64, senders.len()),
-    );
-    let load = Arc::new({
-        let chain_id = chain_id.clone();
-        tokio::task::spawn_blocking(move || sign_load(&senders, validators, rounds, &chain_id)).await?
-    });
+    let (saturation, paced) = if args.runs("throughput") {
+        throughput(args, json, &clients, &metrics_url, senders, &prober, &chain_id, model_limit).await?
+    } else {
+        (json!(null), Vec::new())
+    };
 
-    let committed = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    follow_committed(metrics_url.clone(), committed.clone(), stop.clone());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
-    progress(json, &format!("saturating the hub for {} s ...", args.secs));
-    let (from, to, seconds, refused) = drive(&clients, &load, &committed, args.secs, None).await;
-    let saturated = (to - from) as f64 / seconds;
-    let ran_out = (0..validators).any(|k| load.left(k) == 0);
-    progress(json, &format!("  {} committed in {seconds:.1} s = {saturated:.0}/s ({refused} refused)", to - from));
-    // Let the backlog drain before the paced runs.
-    let drain_deadline = Instant::now() + Duration::from_secs(60);
-    let mut last = committed.load(Ordering::Relaxed);
-    while Instant::now() < drain_deadline {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let now = committed.load(Ordering::Relaxed);
-        if now == last {
-            break;
-        }
-        last = now;
-    }
-
-    let mut paced = Vec::new();
-    let mut probe_nonce = 0;
-    for share in [0.5, 0.9] {
-        let rate = saturated * share;
+    let gateway_report = if args.runs("gateway") {
         progress(
             json,
-            &format!(
-                "paced load at {:.0} % ({rate:.0}/s) for {} s, probing submit → final ...",
-                share * 100.0,
-                args.paced_secs
-            ),
+            "gateway: simple queries, then an address on every chain, from 16 clients for 5 s each, beside an axum hello-world ...",
         );
-        let stop_probe = Arc::new(AtomicBool::new(false));
-        let prober_key = SigningKey::from_secret(prober.secret_bytes());
-        let prober_task =
-            tokio::spawn(probe(clients.clone(), prober_key, probe_nonce, chain_id.clone(), stop_probe.clone()));
-        let (from, to, seconds, refused) = drive(&clients, &load, &committed, args.paced_secs, Some(rate)).await;
-        stop_probe.store(true, Ordering::Relaxed);
-        let (latencies, next_nonce) = prober_task.await?;
-        probe_nonce = next_nonce;
-        let consensus = clients[0].query("{ consensus { finalityP50Ms finalityP99Ms } }", json!({})).await?;
-        let entry = json!({
-            "share_of_saturation": share,
-            "offered_per_s": rate.round(),
-            "committed_per_s": ((to - from) as f64 / seconds).round(),
-            "refused": refused,
-            "submit_to_final_ms": { "p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99), "samples": latencies.len() },
-            "block_finality_ms_node0": { "p50": consensus["consensus"]["finalityP50Ms"], "p99": consensus["consensus"]["finalityP99Ms"] },
-        });
-        progress(json, &format!("  {entry}"));
-        paced.push(entry);
-    }
-    stop.store(true, Ordering::Relaxed);
-
-    progress(json, "gateway: simple queries from 16 clients for 5 s, beside an axum hello-world ...");
-    let gateway = description["gateway"]["graphql"].as_str().unwrap_or_default().to_string();
-    let simple = json!({ "query": format!("{{ chain(id: \"{chain_id}\") {{ chain {{ height }} }} }}") });
-    let (gateway_qps, gateway_p99, gateway_failed) = http_load(&gateway, Some(simple), 16, 5).await;
-    let hello = hello_world().await?;
-    let (hello_qps, hello_p99, _) = http_load(&hello, Some(json!({})), 16, 5).await;
+        let gateway = description["gateway"]["graphql"].as_str().unwrap_or_default().to_string();
+        let simple = json!({ "query": format!("{{ chain(id: \"{chain_id}\") {{ chain {{ height }} }} }}") });
+        let address = key(2)?.public_key().address();
+        let everywhere = json!({ "query": format!("{{ account(address: \"{address}\") {{ chainId nonce error }} }}") });
+        let simple_figures = http_load(&gateway, Some(simple), 16, 5).await;
+        let everywhere = http_load(&gateway, Some(everywhere), 16, 5).await;
+        let gateway = simple_figures;
+        let hello = hello_world().await?;
+        let hello = http_load(&hello, Some(json!({})), 16, 5).await;
+        json!({
+            "simple_per_s": gateway.per_s.round(),
+            "simple_p99_ms": gateway.p99_ms,
+            "failed": gateway.failed + everywhere.failed,
+            "all_chains_per_s": everywhere.per_s.round(),
+            "all_chains_p99_ms": everywhere.p99_ms,
+            "hello_world_per_s": hello.per_s.round(),
+            "hello_world_p99_ms": hello.p99_ms,
+        })
+    } else {
+        json!(null)
+    };
 
     let mut cross = json!(null);
     let path = description["relayer"]["paths"].get(0).cloned();
@@ -604,22 +872,30 @@ async fn measure_devnet(
             .as_str()
             .map(String::from)
     });
-    if let (Some(path), Some(child_url)) = (path, child_url) {
+    if let (true, Some(path), Some(child_url)) = (args.runs("cross-chain"), path, child_url) {
         let channel = path["a_channel"].as_str().unwrap_or("channel-0").to_string();
         progress(
             json,
-            &format!("cross-chain: hub → {} over {channel}, 10 one at a time, then 400 at once ...", path["b"]),
+            &format!(
+                "cross-chain: hub → {} over {channel}, 10 one at a time, then {} at once ...",
+                path["b"], args.burst
+            ),
         );
         let child = tributary_client::Client::new(child_url);
-        // user2 is free: user0 owns the children, user1 probes, user3 relays.
+        // user2 is free: user0 owns the children, user1 probes, user3 relays;
+        // the burst comes from user4.. (the load's first accounts).
         let traveller = key(2)?;
+        let burst_keys: Vec<SigningKey> = (4..4 + BURST_SENDERS).map(key).collect::<Result<_, _>>()?;
         let (latencies, packets_per_s) =
-            cross_chain(&clients[0], &child, &chain_id, &channel, &traveller, 10, 400).await?;
+            cross_chain(&clients[0], &child, &chain_id, &channel, &traveller, &burst_keys, 10, args.burst).await?;
+        let relay = tributary_relayer::config::RelaySettings::default();
         cross = json!({
             "to": path["b"],
             "send_to_receipt_ms": { "p50": percentile(&latencies, 0.5), "p99": percentile(&latencies, 0.99), "samples": latencies.len() },
-            "burst": 400,
+            "burst": args.burst,
             "delivered_per_s": packets_per_s.round(),
+            "relayer_poll_ms": relay.poll_ms,
+            "relayer_batch_max": relay.batch_max,
         });
     }
 
@@ -629,13 +905,7 @@ async fn measure_devnet(
 
     let report = json!({
         "machine": { "cores": limits.cores },
-        "limits": {
-            "verify_us_per_transfer": limits.verify_us,
-            "execute_us_per_transfer": limits.execute_us,
-            "commit_us_per_transfer": limits.commit_us,
-            "writes_per_transfer": limits.writes_per_transfer,
-            "model_transfers_per_s": model_limit.round(),
-        },
+        "limits": limits_report(limits, model_limit),
         "devnet": {
             "validators": validators,
             "block_interval_ms": args.block_interval_ms,
@@ -643,23 +913,10 @@ async fn measure_devnet(
             "all_ready_s": all_ready.as_secs_f64(),
             "spawn_to_first_child_block_ms": spawn_ms,
         },
-        "saturation": {
-            "secs": seconds,
-            "committed": to - from,
-            "transfers_per_s": saturated.round(),
-            "share_of_model": saturated / model_limit,
-            "refused": refused,
-            "load_ran_out": ran_out,
-        },
+        "saturation": saturation,
         "paced": paced,
         "cross_chain": cross,
-        "gateway": {
-            "simple_per_s": gateway_qps.round(),
-            "simple_p99_ms": gateway_p99,
-            "failed": gateway_failed,
-            "hello_world_per_s": hello_qps.round(),
-            "hello_world_p99_ms": hello_p99,
-        },
+        "gateway": gateway_report,
         "peak_rss_mb": {
             "validators": validator_rss,
             "validator_max": max(&validator_rss),
@@ -667,35 +924,36 @@ async fn measure_devnet(
             "child_node_max": max(&child_rss),
         },
     });
-    if !json {
-        print_report(&report, validators);
-    }
     Ok(report)
 }
 
-fn print_report(r: &Value, validators: usize) {
+fn print_report(r: &Value, validators: usize, block_interval_ms: u64) {
     let f = |p: &str| r.pointer(p).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    let has = |p: &str| r.pointer(p).is_some_and(|v| !v.is_null());
     println!();
-    println!(
-        "hub bench on {} cores, {validators} validators ({} ms blocks)",
-        f("/machine/cores"),
-        f("/devnet/block_interval_ms")
-    );
+    println!("hub bench on {} cores, {validators} validators ({block_interval_ms} ms blocks)", f("/machine/cores"));
     println!("{:<44} {:>14}   beside it, same run", "figure", "measured");
     let row = |name: &str, value: String, beside: String| println!("{name:<44} {value:>14}   {beside}");
-    row(
-        "committed transfers/s, saturated",
-        format!("{:.0}", f("/saturation/transfers_per_s")),
-        format!(
-            "cost model {:.0}/s ({:.0} % of it): verify {:.1} + execute {:.1} + commit {:.1} µs per transfer per validator",
-            f("/limits/model_transfers_per_s"),
-            f("/saturation/share_of_model") * 100.0,
-            f("/limits/verify_us_per_transfer"),
-            f("/limits/execute_us_per_transfer"),
-            f("/limits/commit_us_per_transfer"),
-        ),
+    let model = format!(
+        "cost model {:.0}/s: verify {:.1} + execute {:.1} + commit {:.1} µs per transfer per validator",
+        f("/limits/model_transfers_per_s"),
+        f("/limits/verify_us_per_transfer"),
+        f("/limits/execute_us_per_transfer"),
+        f("/limits/commit_us_per_transfer"),
     );
+    if has("/saturation") {
+        row(
+            "committed transfers/s, saturated",
+            format!("{:.0}", f("/saturation/transfers_per_s")),
+            format!("{model} ({:.0} % of it)", f("/saturation/share_of_model") * 100.0),
+        );
+    } else {
+        row("cost model (transfers/s)", format!("{:.0}", f("/limits/model_transfers_per_s")), model);
+    }
     for (i, share) in ["50 %", "90 %"].iter().enumerate() {
+        if !has(&format!("/paced/{i}")) {
+            continue;
+        }
         let p = |k: &str| f(&format!("/paced/{i}/{k}"));
         row(
             &format!("submit → final p50 / p99 at {share} load (ms)"),
@@ -709,17 +967,24 @@ fn print_report(r: &Value, validators: usize) {
             ),
         );
     }
-    row(
-        "gateway simple queries/s, p99 (ms)",
-        format!("{:.0}, {:.1}", f("/gateway/simple_per_s"), f("/gateway/simple_p99_ms")),
-        format!(
-            "axum hello-world {:.0}/s, p99 {:.1} ms ({:.0} gateway answers failed)",
-            f("/gateway/hello_world_per_s"),
-            f("/gateway/hello_world_p99_ms"),
-            f("/gateway/failed")
-        ),
-    );
-    if r.pointer("/cross_chain/to").is_some() {
+    if has("/gateway") {
+        row(
+            "gateway simple queries/s, p99 (ms)",
+            format!("{:.0}, {:.1}", f("/gateway/simple_per_s"), f("/gateway/simple_p99_ms")),
+            format!(
+                "axum hello-world {:.0}/s, p99 {:.1} ms ({:.0} gateway answers failed)",
+                f("/gateway/hello_world_per_s"),
+                f("/gateway/hello_world_p99_ms"),
+                f("/gateway/failed")
+            ),
+        );
+        row(
+            "gateway, an address on every chain: /s, p99",
+            format!("{:.0}, {:.1}", f("/gateway/all_chains_per_s"), f("/gateway/all_chains_p99_ms")),
+            "the hub and its child chains, each asked by the gateway".into(),
+        );
+    }
+    if has("/cross_chain/to") {
         row(
             "cross-chain send → receipt p50 / p99 (ms)",
             format!(
@@ -728,27 +993,62 @@ fn print_report(r: &Value, validators: usize) {
                 f("/cross_chain/send_to_receipt_ms/p99")
             ),
             format!(
-                "hub blocks every {:.0} ms; the relayer polls every 500 ms, 32 messages a transaction (its defaults)",
-                f("/devnet/block_interval_ms")
+                "hub blocks every {:.0} ms; the relayer wakes on each block (else polls every {:.0} ms), at most {:.0} messages a transaction (its defaults)",
+                f("/devnet/block_interval_ms"),
+                f("/cross_chain/relayer_poll_ms"),
+                f("/cross_chain/relayer_batch_max")
             ),
         );
-        row("relayed packets/s (400 sent at once)", format!("{:.0}", f("/cross_chain/delivered_per_s")), String::new());
+        row(
+            &format!("relayed packets/s ({:.0} sent at once)", f("/cross_chain/burst")),
+            format!("{:.0}", f("/cross_chain/delivered_per_s")),
+            "send → the last voucher on the child".into(),
+        );
     }
-    row(
-        "devnet cold start → hub committing (s)",
-        format!("{:.1}", f("/devnet/hub_ready_s")),
-        format!("everything, children included: {:.1} s", f("/devnet/all_ready_s")),
-    );
-    row(
-        "spawn → first child block (ms)",
-        r.pointer("/devnet/spawn_to_first_child_block_ms").map(|v| v.to_string()).unwrap_or_default(),
-        String::new(),
-    );
-    row(
-        "peak RSS per validator, max (MB)",
-        format!("{:.0}", f("/peak_rss_mb/validator_max")),
-        format!("child-chain nodes: max {:.0} MB each", f("/peak_rss_mb/child_node_max")),
-    );
+    if has("/devnet") {
+        row(
+            "devnet cold start → hub committing (s)",
+            format!("{:.1}", f("/devnet/hub_ready_s")),
+            format!("everything, children included: {:.1} s", f("/devnet/all_ready_s")),
+        );
+        row(
+            "spawn → first child block (ms)",
+            r.pointer("/devnet/spawn_to_first_child_block_ms").map(|v| v.to_string()).unwrap_or_default(),
+            String::new(),
+        );
+        row(
+            "peak RSS per validator, max (MB)",
+            format!("{:.0}", f("/peak_rss_mb/validator_max")),
+            format!("child-chain nodes: max {:.0} MB each", f("/peak_rss_mb/child_node_max")),
+        );
+    }
+    for p in r["growth"].as_array().into_iter().flatten() {
+        row(
+            &format!("execute + commit, {} accounts (/s, 1 core)", p["accounts"]),
+            format!("{:.0}", p["transfers_per_s"].as_f64().unwrap_or(f64::NAN)),
+            format!(
+                "per 2,000 transfers: execute {:.1} ms, JMT commit {:.1} ms; {:.0} MB on disk",
+                p["execute_ms"].as_f64().unwrap_or(f64::NAN),
+                p["commit_ms"].as_f64().unwrap_or(f64::NAN),
+                p["disk_mb"].as_f64().unwrap_or(f64::NAN)
+            ),
+        );
+    }
+    for e in r["scale"].as_array().into_iter().flatten() {
+        let g = |p: &str| e.pointer(p).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        row(
+            &format!("{} child chains: CPU %, RSS MB per validator", e["children"]),
+            format!("{:.0}, {:.0}", g("/cpu_percent_max"), g("/rss_mb_max")),
+            format!(
+                "relayed {:.0} packets/s over {:.0} channels; gateway, every chain: p50 {:.1} / p99 {:.1} ms; ready in {:.1} s",
+                g("/relay/delivered_per_s"),
+                g("/relay/channels"),
+                g("/gateway_all_chains/p50_ms"),
+                g("/gateway_all_chains/p99_ms"),
+                g("/ready_s")
+            ),
+        );
+    }
     if r.pointer("/saturation/load_ran_out").and_then(Value::as_bool) == Some(true) {
         println!("note: the pre-signed load ran out: the hub took everything offered, so saturation is higher");
     }
