@@ -74,6 +74,19 @@ impl TreeReader for Reader<'_> {
     }
 
     fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+        // The key's newest write, when it is not newer than the version
+        // asked, is the value at that version: versions are only ever
+        // added, so no write lies between it and `max_version`. Otherwise
+        // (a read of an older version, or a key whose newest write predates
+        // the column) the versioned values are searched.
+        if let Some(bytes) = self.store.get(Column::StateLatest, &key_hash.0)? {
+            if bytes.len() >= 8 {
+                let version = u64::from_be_bytes(bytes[..8].try_into()?);
+                if version <= max_version {
+                    return Ok(borsh::from_slice::<Option<Vec<u8>>>(&bytes[8..])?);
+                }
+            }
+        }
         let seek = value_key(&key_hash, max_version);
         match self.store.seek_at_or_before(Column::StateValues, &seek)? {
             Some((found, bytes)) if found.len() == 40 && found[..32] == key_hash.0 => {
@@ -166,7 +179,13 @@ impl StateDb {
         }
         for ((value_version, key_hash), value) in update.node_batch.values() {
             let bytes = borsh::to_vec(value).map_err(|e| StateError::Tree(e.to_string()))?;
+            let mut latest = Vec::with_capacity(8 + bytes.len());
+            latest.extend_from_slice(&value_version.to_be_bytes());
+            latest.extend_from_slice(&bytes);
             batch.put(Column::StateValues, value_key(key_hash, *value_version), bytes);
+            // Written in the same batch as the version itself, so a crash
+            // never leaves one without the other.
+            batch.put(Column::StateLatest, key_hash.0.to_vec(), latest);
         }
         for key in writes.keys() {
             batch.put(Column::StatePreimages, KeyHash::with::<sha2::Sha256>(key).0.to_vec(), key.clone());

@@ -36,10 +36,14 @@ pub enum Column {
     StatePreimages,
     /// small named records: latest height, genesis hash, …
     Meta,
+    /// JMT key hash → version (u64 BE) ‖ value or tombstone: each key's
+    /// newest write, so a read at or after it is one point lookup instead
+    /// of a reverse seek through `StateValues`.
+    StateLatest,
 }
 
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Blocks,
         Column::Headers,
         Column::BlockHashes,
@@ -49,6 +53,7 @@ impl Column {
         Column::StateValues,
         Column::StatePreimages,
         Column::Meta,
+        Column::StateLatest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +67,7 @@ impl Column {
             Column::StateValues => "state_values",
             Column::StatePreimages => "state_preimages",
             Column::Meta => "meta",
+            Column::StateLatest => "state_latest",
         }
     }
 }
@@ -154,6 +160,14 @@ impl Store {
         let descriptors = Column::ALL.iter().map(|c| {
             let mut cf = Options::default();
             cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
+            if *c == Column::StateLatest {
+                // Point lookups of keys that often are not there (a key
+                // written before this column existed): a bloom filter
+                // answers most misses without reading a block.
+                let mut table = rocksdb::BlockBasedOptions::default();
+                table.set_bloom_filter(10.0, false);
+                cf.set_block_based_table_factory(&table);
+            }
             ColumnFamilyDescriptor::new(c.name(), cf)
         });
         let db = DB::open_cf_descriptors(&options, path, descriptors)
