@@ -86,6 +86,10 @@ pub struct BenchArgs {
     /// Child-chain counts of the scale curves (one devnet each).
     #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
     pub scale: Vec<usize>,
+    /// Hub validators of the scale devnets (each serves every child chain;
+    /// one, by default, has the machine to itself, as in production).
+    #[arg(long, default_value_t = 1)]
+    pub scale_validators: usize,
     /// Where the curves' plots (SVG) are written.
     #[arg(long, default_value = "hub-bench-plots")]
     pub plots: std::path::PathBuf,
@@ -1035,6 +1039,10 @@ fn print_report(r: &Value, validators: usize, block_interval_ms: u64) {
         );
     }
     for e in r["scale"].as_array().into_iter().flatten() {
+        if let Some(error) = e["error"].as_str() {
+            row(&format!("{} child chains", e["children"]), "failed".into(), format!("{error} (kept: {})", e["kept"]));
+            continue;
+        }
         let g = |p: &str| e.pointer(p).and_then(Value::as_f64).unwrap_or(f64::NAN);
         row(
             &format!("{} child chains: CPU %, RSS MB per validator", e["children"]),
