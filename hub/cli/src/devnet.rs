@@ -514,14 +514,7 @@ async fn start_children(
 
 /// The devnet's `user0` key: the child chains' owner.
 fn owner_key(root: &Path) -> anyhow::Result<tributary_crypto::SigningKey> {
-    tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("keys").join("user0.json"), None)
-        .or_else(|_| {
-            tributary_crypto::keyfile::load_signing_key(
-                &root.join("hub").join("node0").join("keys").join("user0.json"),
-                None,
-            )
-        })
-        .context("the devnet's user0 key (the child chains' owner) is missing")
+    crate::devnet_relayer::load_key(root, "user0")
 }
 
 /// Wait until the hub anchors `chain_id` beyond `anchored` (its committee's

@@ -31,12 +31,9 @@ use tributary_types::{ChainId, TxBody};
 pub const DEMO_FEED: &str = "devnet.hub-height";
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn load_key(root: &Path, name: &str) -> anyhow::Result<SigningKey> {
-    let file = format!("{name}.json");
-    tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("keys").join(&file), None)
-        .or_else(|_| {
-            tributary_crypto::keyfile::load_signing_key(&root.join("hub").join("node0").join("keys").join(&file), None)
-        })
+/// The devnet's account key `name` (`user0`, …), wherever its home keeps it.
+pub(crate) fn load_key(root: &Path, name: &str) -> anyhow::Result<SigningKey> {
+    tributary_crypto::keyfile::load_signing_key(&key_path(root, name), None)
         .with_context(|| format!("the devnet's {name} key is missing"))
 }
 
@@ -49,6 +46,8 @@ fn validator_keys(root: &Path) -> anyhow::Result<Vec<SigningKey>> {
         .collect()
 }
 
+/// Where a devnet keeps account key `name`: beside its validators' homes
+/// (several validators), or in the single validator's home.
 fn key_path(root: &Path, name: &str) -> std::path::PathBuf {
     let shared = root.join("hub").join("keys").join(format!("{name}.json"));
     if shared.exists() {

@@ -679,7 +679,7 @@ fn write_plots(
             "gateway-chains.svg",
             Chart {
                 title: "Gateway latency for one address on every chain".into(),
-                x_label: "chains behind the gateway (hub + children)".into(),
+                x_label: "child chains (the gateway asks the hub and each of them)".into(),
                 log_x: false,
                 left_label: "ms".into(),
                 left: vec![
@@ -813,8 +813,7 @@ async fn measure_devnet(
     let endpoints = devnet.hub_graphql();
     let clients: Vec<_> = endpoints.iter().map(|u| tributary_client::Client::new(u.clone())).collect();
     let metrics_url = endpoints[0].replace("/graphql", "/metrics");
-    let keys_dir = devnet.root.join("hub").join("keys");
-    let key = |i: usize| tributary_crypto::keyfile::load_signing_key(&keys_dir.join(format!("user{i}.json")), None);
+    let key = |i: usize| crate::devnet_relayer::load_key(&devnet.root, &format!("user{i}"));
     // user0 owns the child chains and user3 is the relayer's; user1 probes;
     // user4.. send the load.
     let prober = key(1)?;

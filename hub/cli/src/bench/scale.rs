@@ -123,8 +123,7 @@ async fn measure_one(
         rss.push(processes.iter().filter_map(|(pid, _)| rss_mb(*pid)).sum::<f64>());
     }
 
-    let keys_dir = devnet.root.join("hub").join("keys");
-    let key = |i: usize| tributary_crypto::keyfile::load_signing_key(&keys_dir.join(format!("user{i}.json")), None);
+    let key = |i: usize| crate::devnet_relayer::load_key(&devnet.root, &format!("user{i}"));
     let traveller = key(2)?;
     let address = traveller.public_key().address();
 
