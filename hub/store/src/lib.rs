@@ -148,6 +148,13 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Memory all columns' memtables may hold together before the largest is
+/// flushed. At 128 MiB a validator at saturation peaks near 240 MB resident
+/// (with two malloc arenas) and keeps its throughput; 48 and 96 MiB made
+/// flushes and compactions fall behind under sustained load, and RocksDB's
+/// defaults reached 400-480 MB (BENCHMARKS.md, issue 21).
+pub const MEMTABLE_BUDGET_BYTES: usize = 128 << 20;
+
 impl Store {
     /// Open (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self> {
@@ -157,6 +164,10 @@ impl Store {
         options.set_compression_type(rocksdb::DBCompressionType::Lz4);
         // Bound open files: a node runs beside others on one machine.
         options.set_max_open_files(512);
+        // One memtable budget for all columns, instead of RocksDB's two
+        // 64 MiB memtables for each of ten: memory stays bounded, and a full
+        // budget flushes the largest memtable.
+        options.set_db_write_buffer_size(MEMTABLE_BUDGET_BYTES);
         let descriptors = Column::ALL.iter().map(|c| {
             let mut cf = Options::default();
             cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
