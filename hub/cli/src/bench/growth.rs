@@ -5,17 +5,14 @@
 
 use std::sync::Arc;
 use std::time::Instant;
-use tributary_crypto::SigningKey;
 use tributary_runtime::state::{StateRead, StateReadError};
-use tributary_runtime::{BlockInfo, Runtime};
+use tributary_runtime::Runtime;
 use tributary_state::StateDb;
 use tributary_store::{Durability, Store};
-use tributary_types::{Address, ChainId, Genesis, GenesisAccount, GenesisValidator, Hash, Params, Tx};
+use tributary_types::{Address, ChainId, GenesisAccount, Params};
 
-/// Transfers per measured block.
-const BLOCK_TXS: usize = 2_000;
-/// Their senders (each sends BLOCK_TXS / SENDERS per block).
-const SENDERS: usize = 200;
+use super::limits::{self, BLOCK_TXS};
+
 /// Measured blocks per size (the median is reported).
 const BLOCKS: u64 = 7;
 /// Genesis keys written per JMT version while the state is built.
@@ -74,64 +71,11 @@ fn dir_size(path: &std::path::Path) -> u64 {
 pub fn measure(sizes: &[u64], progress: &dyn Fn(&str)) -> anyhow::Result<Vec<Point>> {
     let params = Params::default();
     let chain_id = ChainId::new("bench-growth")?;
-    let keys: Vec<SigningKey> = (0..SENDERS)
-        .map(|i| {
-            SigningKey::from_secret([
-                (i % 250) as u8 + 1,
-                0x47,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                0,
-                (i / 250) as u8,
-            ])
-        })
-        .collect();
-    let validator = SigningKey::from_secret([0xee; 32]);
+    let (keys, validator) = limits::keys();
     let mut out = Vec::new();
     for &size in sizes {
-        let mut accounts: Vec<GenesisAccount> = keys
-            .iter()
-            .map(|k| GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1_000_000_000))
-            .collect();
-        accounts.extend((0..size).map(|i| GenesisAccount::funded(filler(i), params.native_denom.clone(), 1)));
-        let genesis = Genesis {
-            genesis_time_ms: 1_000,
-            params: params.clone(),
-            validators: vec![GenesisValidator {
-                name: "v".into(),
-                public_key: validator.public_key(),
-                vrf_public_key: tributary_node::chain::vrf_secret_for(&validator)?.public_key().0,
-                power: 1,
-            }],
-            accounts,
-            ..Genesis::empty(chain_id.clone())
-        };
+        let fillers = (0..size).map(|i| GenesisAccount::funded(filler(i), params.native_denom.clone(), 1));
+        let genesis = limits::genesis(&chain_id, &params, &keys, &validator, fillers)?;
         let runtime = Runtime::new(&genesis)?;
         let dir = tempfile::tempdir()?;
         let store = Arc::new(Store::open(dir.path())?);
@@ -166,22 +110,14 @@ pub fn measure(sizes: &[u64], progress: &dyn Fn(&str)) -> anyhow::Result<Vec<Poi
         };
         let (mut execute, mut commit) = (Vec::new(), Vec::new());
         for block in 0..BLOCKS {
-            let per_sender = (BLOCK_TXS / SENDERS) as u64;
-            let txs: Vec<Tx> = (0..per_sender)
-                .flat_map(|n| keys.iter().map(move |k| (k, block * per_sender + n)))
-                .map(|(k, nonce)| {
-                    let to = if size == 0 { Address([7; 20]) } else { filler(next_random() % size) };
-                    super::limits::transfer(&params, &chain_id, k, nonce, to)
-                })
-                .collect();
-            let info = BlockInfo {
-                chain_id: chain_id.clone(),
-                height: version,
-                time_ms: 2_000 + version * 200,
-                proposer: validator.public_key().address(),
-                beacon: Hash([1; 32]),
-                last_duties: Vec::new(),
-            };
+            let txs = limits::block(&params, &chain_id, &keys, block, || {
+                if size == 0 {
+                    Address([7; 20])
+                } else {
+                    filler(next_random() % size)
+                }
+            });
+            let info = limits::block_info(&chain_id, version, &validator);
             let state = AtVersion { db: &db, version: version - 1 };
             let started = Instant::now();
             let outcome = runtime.execute_block(&state, info, txs, true)?;

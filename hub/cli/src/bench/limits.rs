@@ -25,9 +25,71 @@ use tributary_types::{
 };
 
 /// Transfers per block in the execution and commit measurements.
-const BLOCK_TXS: usize = 2_000;
+pub(super) const BLOCK_TXS: usize = 2_000;
 /// Senders of those transfers (each sends BLOCK_TXS / SENDERS per block).
-const SENDERS: usize = 200;
+pub(super) const SENDERS: usize = 200;
+
+/// The bench's senders and validator (fixed keys, so runs compare).
+pub(super) fn keys() -> (Vec<SigningKey>, SigningKey) {
+    let senders = (0..SENDERS).map(|i| SigningKey::from_secret([(i % 250) as u8 + 1; 32])).collect();
+    (senders, SigningKey::from_secret([0xee; 32]))
+}
+
+/// A genesis whose one validator is `validator`, with each sender funded
+/// and `more` accounts besides.
+pub(super) fn genesis(
+    chain_id: &ChainId,
+    params: &Params,
+    senders: &[SigningKey],
+    validator: &SigningKey,
+    more: impl Iterator<Item = GenesisAccount>,
+) -> anyhow::Result<Genesis> {
+    let mut accounts: Vec<GenesisAccount> = senders
+        .iter()
+        .map(|k| GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1_000_000_000))
+        .collect();
+    accounts.extend(more);
+    Ok(Genesis {
+        genesis_time_ms: 1_000,
+        params: params.clone(),
+        validators: vec![GenesisValidator {
+            name: "v".into(),
+            public_key: validator.public_key(),
+            vrf_public_key: tributary_node::chain::vrf_secret_for(validator)?.public_key().0,
+            power: 1,
+        }],
+        accounts,
+        ..Genesis::empty(chain_id.clone())
+    })
+}
+
+/// Block `round`'s transfers: BLOCK_TXS / SENDERS from each sender, in
+/// nonce order, each to the address `to` gives.
+pub(super) fn block(
+    params: &Params,
+    chain_id: &ChainId,
+    senders: &[SigningKey],
+    round: u64,
+    mut to: impl FnMut() -> Address,
+) -> Vec<Tx> {
+    let per_sender = (BLOCK_TXS / SENDERS) as u64;
+    (0..per_sender)
+        .flat_map(|n| senders.iter().map(move |k| (k, round * per_sender + n)))
+        .map(|(k, nonce)| transfer(params, chain_id, k, nonce, to()))
+        .collect()
+}
+
+/// The block context of block `height` of the bench's chain.
+pub(super) fn block_info(chain_id: &ChainId, height: u64, validator: &SigningKey) -> BlockInfo {
+    BlockInfo {
+        chain_id: chain_id.clone(),
+        height,
+        time_ms: 2_000 + height * 200,
+        proposer: validator.public_key().address(),
+        beacon: Hash([1; 32]),
+        last_duties: Vec::new(),
+    }
+}
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Limits {
@@ -83,32 +145,9 @@ pub fn measure() -> anyhow::Result<Limits> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let params = Params::default();
     let chain_id = ChainId::new("bench-limits")?;
-    let keys: Vec<SigningKey> = (0..SENDERS).map(|i| SigningKey::from_secret([(i % 250) as u8 + 1; 32])).collect();
-    let validator = SigningKey::from_secret([0xee; 32]);
-    let genesis = Genesis {
-        genesis_time_ms: 1_000,
-        params: params.clone(),
-        validators: vec![GenesisValidator {
-            name: "v".into(),
-            public_key: validator.public_key(),
-            vrf_public_key: tributary_node::chain::vrf_secret_for(&validator)?.public_key().0,
-            power: 1,
-        }],
-        accounts: keys
-            .iter()
-            .map(|k| GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1_000_000_000))
-            .collect(),
-        ..Genesis::empty(chain_id.clone())
-    };
-    let to = Address([7; 20]);
-    let block = |round: u64| -> Vec<Tx> {
-        let per_sender = (BLOCK_TXS / SENDERS) as u64;
-        (0..per_sender)
-            .flat_map(|n| keys.iter().map(move |k| (k, round * per_sender + n)))
-            .map(|(k, nonce)| transfer(&params, &chain_id, k, nonce, to))
-            .collect()
-    };
-    let txs = block(0);
+    let (keys, validator) = keys();
+    let genesis = genesis(&chain_id, &params, &keys, &validator, std::iter::empty())?;
+    let txs = block(&params, &chain_id, &keys, 0, || Address([7; 20]));
 
     // Verify: batches of 64, as a block's are checked.
     let verify_s = best_of(Duration::from_secs(2), || {
@@ -123,14 +162,7 @@ pub fn measure() -> anyhow::Result<Limits> {
     let runtime = Runtime::new(&genesis)?;
     let state: BTreeMap<Vec<u8>, Vec<u8>> =
         runtime.genesis_writes(&genesis)?.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
-    let info = BlockInfo {
-        chain_id: chain_id.clone(),
-        height: 1,
-        time_ms: 2_000,
-        proposer: validator.public_key().address(),
-        beacon: Hash([1; 32]),
-        last_duties: Vec::new(),
-    };
+    let info = block_info(&chain_id, 1, &validator);
     let mut writes = None;
     let execute_s = best_of(Duration::from_secs(2), || {
         let started = Instant::now();
