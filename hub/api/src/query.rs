@@ -20,6 +20,29 @@ pub const STATE_KEY_BYTES_MAX: usize = 512;
 /// Most keys one `stateProofs` query proves.
 pub const STATE_PROOFS_MAX: usize = 256;
 
+fn check_state_key(key: &str) -> async_graphql::Result<()> {
+    if key.len() > STATE_KEY_BYTES_MAX {
+        return Err(api_error(
+            "KEY_TOO_LONG",
+            format!("key is {} bytes; the maximum is {STATE_KEY_BYTES_MAX}", key.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// The state root at `height`, which proofs are made against: refused for a
+/// height not reached yet, or whose state this node no longer keeps.
+fn proven_root(chain: &tributary_node::chain::Chain, height: u64) -> async_graphql::Result<tributary_types::Hash> {
+    let latest = chain.height();
+    if height > latest {
+        return Err(api_error("FUTURE_HEIGHT", format!("height {height} is above the latest height {latest}")));
+    }
+    chain
+        .state_root(height)
+        .map_err(internal)?
+        .ok_or_else(|| api_error("PRUNED_HEIGHT", format!("no state is kept for height {height}")))
+}
+
 /// Every query: this chain's, its IBC state and its oracle feeds.
 #[derive(async_graphql::MergedObject, Default)]
 pub struct QueryRoot(
@@ -387,21 +410,9 @@ impl ChainQuery {
     /// (default: latest).
     async fn state(&self, ctx: &Context<'_>, key: String, height: Option<u64>) -> async_graphql::Result<StateView> {
         let chain = chain(ctx);
-        if key.len() > STATE_KEY_BYTES_MAX {
-            return Err(api_error(
-                "KEY_TOO_LONG",
-                format!("key is {} bytes; the maximum is {STATE_KEY_BYTES_MAX}", key.len()),
-            ));
-        }
-        let latest = chain.height();
-        let height = height.unwrap_or(latest);
-        if height > latest {
-            return Err(api_error("FUTURE_HEIGHT", format!("height {height} is above the latest height {latest}")));
-        }
-        let root = chain
-            .state_root(height)
-            .map_err(internal)?
-            .ok_or_else(|| api_error("PRUNED_HEIGHT", format!("no state is kept for height {height}")))?;
+        check_state_key(&key)?;
+        let height = height.unwrap_or(chain.height());
+        let root = proven_root(chain, height)?;
         let (value, proof) = chain.state_with_proof(key.as_bytes(), height).map_err(internal)?;
         let header = chain.header(height).map_err(internal)?;
         Ok(StateView {
@@ -434,21 +445,8 @@ impl ChainQuery {
                 format!("{} keys asked; at most {STATE_PROOFS_MAX} per query (split the list)", keys.len()),
             ));
         }
-        if let Some(key) = keys.iter().find(|k| k.len() > STATE_KEY_BYTES_MAX) {
-            return Err(api_error(
-                "KEY_TOO_LONG",
-                format!("a key is {} bytes; the maximum is {STATE_KEY_BYTES_MAX}", key.len()),
-            ));
-        }
-        let latest = chain.height();
-        if height > latest {
-            return Err(api_error("FUTURE_HEIGHT", format!("height {height} is above the latest height {latest}")));
-        }
-        let root = chain
-            .state_root(height)
-            .map_err(internal)?
-            .ok_or_else(|| api_error("PRUNED_HEIGHT", format!("no state is kept for height {height}")))?
-            .to_hex();
+        keys.iter().try_for_each(|k| check_state_key(k))?;
+        let root = proven_root(chain, height)?.to_hex();
         let mut out = Vec::with_capacity(keys.len());
         for key in keys {
             let (value, proof) = chain.state_with_proof(key.as_bytes(), height).map_err(internal)?;
