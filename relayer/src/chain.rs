@@ -17,6 +17,19 @@ pub const PENDING_PAGE: usize = 200;
 /// `pendingPackets` pages read at once when a backlog is deep.
 pub const PENDING_PAGES_AT_ONCE: u64 = 8;
 
+/// `read` of each [`BATCH_READ_MAX`] of `items`, all in flight, joined in order.
+async fn in_chunks<'a, T, R, F, Fut>(items: &'a [T], read: F) -> anyhow::Result<Vec<R>>
+where
+    F: Fn(&'a [T]) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Vec<R>>>,
+{
+    let mut out = Vec::with_capacity(items.len());
+    for chunk in futures::future::join_all(items.chunks(BATCH_READ_MAX).map(read)).await {
+        out.extend(chunk?);
+    }
+    Ok(out)
+}
+
 fn unb64(text: &str) -> anyhow::Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(text).context("the node sent invalid base64")
 }
@@ -114,25 +127,13 @@ impl ChainHandle {
 
     /// The value at `key` (if any) and its proof at `height`.
     pub async fn proof(&self, key: &[u8], height: u64) -> anyhow::Result<(Option<Vec<u8>>, Vec<u8>)> {
-        let key = String::from_utf8(key.to_vec()).context("state keys are text")?;
-        let answer = self
-            .query(
-                "query($k: String!, $h: Int!) { state(key: $k, height: $h) { exists valueBase64 proofBase64 } }",
-                json!({ "k": key, "h": height }),
-            )
-            .await?;
-        let state = &answer["state"];
-        let value = match state["valueBase64"].as_str() {
-            Some(v) => Some(unb64(v)?),
-            None => None,
-        };
-        Ok((value, unb64(state["proofBase64"].as_str().context("no proof")?)?))
+        self.proofs(&[key.to_vec()], height).await?.pop().context("no proof in the answer")
     }
 
     /// The values at `keys` and their proofs at `height`, in the keys'
     /// order: one `stateProofs` query per [`BATCH_READ_MAX`] keys, all in flight.
     pub async fn proofs(&self, keys: &[Vec<u8>], height: u64) -> anyhow::Result<Vec<(Option<Vec<u8>>, Vec<u8>)>> {
-        let chunks = futures::future::join_all(keys.chunks(BATCH_READ_MAX).map(|chunk| async move {
+        in_chunks(keys, |chunk| async move {
             let keys = chunk
                 .iter()
                 .map(|k| String::from_utf8(k.clone()).context("state keys are text"))
@@ -160,13 +161,8 @@ impl ChainHandle {
                     Ok((value, unb64(p["proofBase64"].as_str().context("no proof")?)?))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()
-        }))
-        .await;
-        let mut out = Vec::with_capacity(keys.len());
-        for chunk in chunks {
-            out.extend(chunk?);
-        }
-        Ok(out)
+        })
+        .await
     }
 
     /// How long a submitted transaction is waited for.
@@ -322,15 +318,17 @@ impl ChainHandle {
             .collect()
     }
 
-    /// [`Self::receipt`] of many sequences on one channel end, in their
-    /// order: one `packetReceipts` query per [`BATCH_READ_MAX`], all in flight.
+    /// What this chain recorded for packets it received on one channel end
+    /// (`received`, `timed_out` or `none`, and the ack when received), in
+    /// the sequences' order: one `packetReceipts` query per
+    /// [`BATCH_READ_MAX`], all in flight.
     pub async fn receipts(
         &self,
         port: &str,
         channel: &str,
         sequences: &[u64],
     ) -> anyhow::Result<Vec<(String, Option<Acknowledgement>)>> {
-        let chunks = futures::future::join_all(sequences.chunks(BATCH_READ_MAX).map(|chunk| async move {
+        in_chunks(sequences, |chunk| async move {
             let answer = self
                 .query(
                     "query($p: String!, $c: String!, $s: [Int!]!) { packetReceipts(port: $p, channel: $c, sequences: $s) { sequence status ackBase64 } }",
@@ -357,35 +355,8 @@ impl ChainHandle {
                     Ok((r["status"].as_str().unwrap_or("none").to_string(), ack))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()
-        }))
-        .await;
-        let mut out = Vec::with_capacity(sequences.len());
-        for chunk in chunks {
-            out.extend(chunk?);
-        }
-        Ok(out)
-    }
-
-    /// What this chain recorded for a packet it received: `received`,
-    /// `timed_out` or `none`, and the ack when received.
-    pub async fn receipt(
-        &self,
-        port: &str,
-        channel: &str,
-        sequence: u64,
-    ) -> anyhow::Result<(String, Option<Acknowledgement>)> {
-        let answer = self
-            .query(
-                "query($p: String!, $c: String!, $s: Int!) { packetReceipt(port: $p, channel: $c, sequence: $s) { status ackBase64 } }",
-                json!({ "p": port, "c": channel, "s": sequence }),
-            )
-            .await?;
-        let receipt = &answer["packetReceipt"];
-        let ack = match receipt["ackBase64"].as_str() {
-            Some(text) => Some(borsh::from_slice(&unb64(text)?).map_err(|e| anyhow!("ack does not decode: {e}"))?),
-            None => None,
-        };
-        Ok((receipt["status"].as_str().unwrap_or("none").to_string(), ack))
+        })
+        .await
     }
 
     /// Sign `body` with the relayer's key (the nonce read from the chain,
