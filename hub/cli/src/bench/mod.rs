@@ -132,9 +132,13 @@ async fn metric(http: &reqwest::Client, metrics_url: &str, name: &str) -> Option
 
 /// Peak resident memory of a process (`VmHWM`), in MB.
 fn peak_rss_mb(pid: u32) -> Option<f64> {
+    status_mb(pid, "VmHWM:")
+}
+
+/// A memory field of `/proc/PID/status` (given in kB), in MB.
+fn status_mb(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
 
@@ -448,15 +452,7 @@ async fn cross_chain(
     let address = key.public_key().address();
     let receiver = address.to_string();
     let mut nonce = hub.next_nonce(&address).await?;
-    let probe = xchain(key, chain_id, nonce, channel, &receiver, 0);
-    let doc = tributary_types::SignDoc {
-        chain_id: probe.chain_id.clone(),
-        sender: probe.sender,
-        nonce,
-        fee: 0,
-        body: probe.body.clone(),
-    };
-    let fee = hub.estimate_fee(&doc).await?;
+    let fee = xchain_fee(hub, chain_id, key, channel, &receiver).await?;
     let wait_for = |target: u128| async move {
         let deadline = Instant::now() + Duration::from_secs(120);
         while Instant::now() < deadline {
@@ -478,24 +474,67 @@ async fn cross_chain(
     }
     latencies.sort();
     let before = vouchers(child, &address).await;
+    let txs = sign_burst(hub, chain_id, burst_keys, &[channel.to_string()], &receiver, fee, burst).await?;
+    let started = Instant::now();
+    submit_all(hub, &txs).await?;
+    wait_for(before + txs.len() as u128).await?;
+    Ok((latencies, txs.len() as f64 / started.elapsed().as_secs_f64()))
+}
+
+/// The fee the hub asks for one cross-chain transfer from `key` over
+/// `channel` to `receiver` (each transfer of a burst is the same size).
+async fn xchain_fee(
+    hub: &tributary_client::Client,
+    chain_id: &ChainId,
+    key: &SigningKey,
+    channel: &str,
+    receiver: &str,
+) -> anyhow::Result<u128> {
+    let probe = xchain(key, chain_id, 0, channel, receiver, 0);
+    let doc = tributary_types::SignDoc {
+        chain_id: probe.chain_id.clone(),
+        sender: probe.sender,
+        nonce: 0,
+        fee: 0,
+        body: probe.body.clone(),
+    };
+    Ok(hub.estimate_fee(&doc).await?)
+}
+
+/// `burst` transfers to `receiver`, shared among `senders` (each from its
+/// next nonce) and spread over `channels` in turn, ordered round-robin over
+/// the senders so every account's are admitted in nonce order and the hub
+/// can take them all at once.
+async fn sign_burst(
+    hub: &tributary_client::Client,
+    chain_id: &ChainId,
+    senders: &[SigningKey],
+    channels: &[String],
+    receiver: &str,
+    fee: u128,
+    burst: u64,
+) -> anyhow::Result<Vec<tributary_types::Tx>> {
+    anyhow::ensure!(!channels.is_empty(), "no channel to send the burst over");
+    let per_key = burst.div_ceil(senders.len().max(1) as u64);
     let mut txs = Vec::new();
-    let per_key = burst.div_ceil(burst_keys.len().max(1) as u64);
-    for (i, sender) in burst_keys.iter().enumerate() {
+    for (i, sender) in senders.iter().enumerate() {
         let first = hub.next_nonce(&sender.public_key().address()).await?;
         let count = per_key.min(burst.saturating_sub(per_key * i as u64));
-        txs.extend((0..count).map(|n| xchain(sender, chain_id, first + n, channel, &receiver, fee)));
+        for n in 0..count {
+            let channel = &channels[((i as u64 * per_key + n) % channels.len() as u64) as usize];
+            txs.push((n, xchain(sender, chain_id, first + n, channel, receiver, fee)));
+        }
     }
-    // Round-robin over the senders, so every account's transfers are
-    // admitted in nonce order and the hub can take them all at once.
-    let mut order: Vec<_> = txs.into_iter().enumerate().collect();
-    order.sort_by_key(|(i, _)| (*i as u64 % per_key, *i as u64 / per_key));
-    let txs: Vec<_> = order.into_iter().map(|(_, tx)| tx).collect();
-    let started = Instant::now();
+    txs.sort_by_key(|(n, _)| *n);
+    Ok(txs.into_iter().map(|(_, tx)| tx).collect())
+}
+
+/// Submit `txs` to the hub, 200 to a call.
+async fn submit_all(hub: &tributary_client::Client, txs: &[tributary_types::Tx]) -> anyhow::Result<()> {
     for chunk in txs.chunks(200) {
         hub.submit_batch(chunk).await?;
     }
-    wait_for(before + txs.len() as u128).await?;
-    Ok((latencies, txs.len() as f64 / started.elapsed().as_secs_f64()))
+    Ok(())
 }
 
 /// An axum hello-world on 127.0.0.1: the HTTP floor of this machine and client.

@@ -15,7 +15,7 @@
 //!   account on all of them);
 //! - relayed packets per second for one burst spread over every channel.
 
-use super::{http_load, progress, vouchers, xchain, BenchArgs, BURST_SENDERS};
+use super::{http_load, progress, sign_burst, submit_all, vouchers, xchain_fee, BenchArgs, BURST_SENDERS};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tributary_crypto::SigningKey;
@@ -46,9 +46,7 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
 
 /// Resident memory now (`VmRSS`), MB.
 fn rss_mb(pid: u32) -> Option<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    super::status_mb(pid, "VmRSS:")
 }
 
 /// The processes of validator `k`: its hub node and its child-chain nodes.
@@ -160,34 +158,13 @@ async fn measure_one(
         }
         sum
     };
-    let probe = xchain(&traveller, &chain_id, 0, &routes[0].0, &address.to_string(), 0);
-    let doc = tributary_types::SignDoc {
-        chain_id: chain_id.clone(),
-        sender: probe.sender,
-        nonce: 0,
-        fee: 0,
-        body: probe.body.clone(),
-    };
-    let fee = hub.estimate_fee(&doc).await?;
-    let burst = args.burst;
-    let per_key = burst.div_ceil(BURST_SENDERS as u64);
-    let mut txs = Vec::new();
-    for (i, sender) in burst_keys.iter().enumerate() {
-        let first = hub.next_nonce(&sender.public_key().address()).await?;
-        let count = per_key.min(burst.saturating_sub(per_key * i as u64));
-        for n in 0..count {
-            let route = &routes[((i as u64 * per_key + n) % routes.len() as u64) as usize].0;
-            txs.push((n, xchain(sender, &chain_id, first + n, route, &address.to_string(), fee)));
-        }
-    }
-    // Nonce order within each account, accounts interleaved.
-    txs.sort_by_key(|(n, _)| *n);
-    let txs: Vec<_> = txs.into_iter().map(|(_, tx)| tx).collect();
+    let receiver = address.to_string();
+    let fee = xchain_fee(&hub, &chain_id, &traveller, &routes[0].0, &receiver).await?;
+    let channels: Vec<String> = routes.iter().map(|(channel, _)| channel.clone()).collect();
+    let txs = sign_burst(&hub, &chain_id, &burst_keys, &channels, &receiver, fee, args.burst).await?;
     let before = total_vouchers().await;
     let started = Instant::now();
-    for chunk in txs.chunks(200) {
-        hub.submit_batch(chunk).await?;
-    }
+    submit_all(&hub, &txs).await?;
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         if total_vouchers().await >= before + txs.len() as u128 {
