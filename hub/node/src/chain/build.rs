@@ -59,9 +59,10 @@ impl Chain {
         // Senders one of whose transactions waits for the next block: their
         // later ones wait too (applied now, their nonce would be ahead of
         // the account's, and they would be dropped as no longer applying).
-        let mut waiting: std::collections::BTreeSet<tributary_types::Address> = Default::default();
+        // (Keyed by public key: no address hashing per transaction.)
+        let mut waiting: std::collections::BTreeSet<tributary_types::PublicKey> = Default::default();
         for tx in pool.select(max_txs) {
-            let sender = tx.sender.address();
+            let sender = tx.sender;
             if waiting.contains(&sender) {
                 continue;
             }
