@@ -16,7 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet, VecDeque};
 use tributary_types::{Address, Amount, ChainId, Denom, GasSchedule, Hash, Tx, TxBody};
 
 /// What the pool needs to know of committed state.
@@ -27,6 +27,37 @@ pub trait AccountView {
     /// `AdoptCommittee` (the runtime's ante applies the same rule).
     fn fee_exempt(&self, _tx: &Tx) -> bool {
         false
+    }
+}
+
+/// A view that reads each account's nonce and balance once: within one
+/// call the view is one snapshot, and a batch names the same senders many
+/// times (each state read formats a key and walks RocksDB).
+struct Memo<'a, V> {
+    view: &'a V,
+    nonces: std::cell::RefCell<HashMap<Address, u64>>,
+    balances: std::cell::RefCell<HashMap<(Address, Denom), Amount>>,
+}
+
+impl<'a, V: AccountView> Memo<'a, V> {
+    fn new(view: &'a V) -> Self {
+        Memo { view, nonces: Default::default(), balances: Default::default() }
+    }
+}
+
+impl<V: AccountView> AccountView for Memo<'_, V> {
+    fn nonce(&self, address: &Address) -> u64 {
+        *self.nonces.borrow_mut().entry(*address).or_insert_with(|| self.view.nonce(address))
+    }
+    fn balance(&self, address: &Address, denom: &Denom) -> Amount {
+        *self
+            .balances
+            .borrow_mut()
+            .entry((*address, denom.clone()))
+            .or_insert_with(|| self.view.balance(address, denom))
+    }
+    fn fee_exempt(&self, tx: &Tx) -> bool {
+        self.view.fee_exempt(tx)
     }
 }
 
@@ -130,6 +161,8 @@ struct Entry {
     hash: Hash,
     bytes: usize,
     arrival: u64,
+    /// [`spend`] of `tx`, computed once at admission.
+    spend: Vec<(Denom, Amount)>,
 }
 
 impl Entry {
@@ -203,6 +236,91 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
     out
 }
 
+/// How many block-verified transaction hashes a pool remembers: a few
+/// blocks' worth at the largest (2 MiB).
+pub const VERIFIED_REMEMBERED: usize = 65_536;
+
+/// A set of the latest `capacity` hashes inserted, oldest forgotten first.
+#[derive(Debug)]
+struct RecentHashes {
+    set: HashSet<Hash>,
+    order: VecDeque<Hash>,
+    capacity: usize,
+}
+
+impl RecentHashes {
+    fn new(capacity: usize) -> Self {
+        RecentHashes { set: HashSet::new(), order: VecDeque::new(), capacity }
+    }
+
+    fn contains(&self, hash: &Hash) -> bool {
+        self.set.contains(hash)
+    }
+
+    fn extend(&mut self, hashes: impl IntoIterator<Item = Hash>) {
+        for hash in hashes {
+            if self.set.insert(hash) {
+                self.order.push_back(hash);
+            }
+            while self.order.len() > self.capacity {
+                if let Some(old) = self.order.pop_front() {
+                    self.set.remove(&old);
+                }
+            }
+        }
+    }
+}
+
+/// Which of a batch need a signature check, and what the others get
+/// ([`Mempool::triage`]).
+#[derive(Debug)]
+pub struct Triage {
+    /// Per transaction: refused before any signature check, or `None`.
+    early: Vec<Option<Result<Hash, AdmitError>>>,
+    /// Indices whose signatures must be checked, ascending.
+    to_verify: Vec<usize>,
+}
+
+/// The signature checks' outcome for a batch.
+#[derive(Debug)]
+pub enum Verdict {
+    /// These indices (in the batch) have bad signatures; the rest verify.
+    Bad(BTreeSet<usize>),
+    /// Every checked transaction is refused ([`AdmitError::BadBatch`]).
+    RefuseAll { max: usize },
+}
+
+impl Triage {
+    /// How many signatures [`Triage::verify`] checks.
+    pub fn to_verify(&self) -> usize {
+        self.to_verify.len()
+    }
+
+    /// Check the signatures triage left, as one batch; needs no lock.
+    pub fn verify(&self, txs: &[(Tx, usize)], search: BatchSearch) -> Verdict {
+        let sign_bytes: Vec<Vec<u8>> = self.to_verify.iter().map(|&i| txs[i].0.sign_bytes()).collect();
+        let items = || {
+            self.to_verify.iter().zip(&sign_bytes).map(|(&i, bytes)| {
+                let tx = &txs[i].0;
+                (&tx.sender, bytes.as_slice(), &tx.signature)
+            })
+        };
+        if self.to_verify.is_empty() {
+            return Verdict::Bad(BTreeSet::new());
+        }
+        match search {
+            BatchSearch::None if tributary_crypto::batch_verifies(items()) => Verdict::Bad(BTreeSet::new()),
+            BatchSearch::None => Verdict::RefuseAll { max: 1 },
+            BatchSearch::Bisect => match tributary_crypto::bad_signatures(items(), BAD_SIGNATURES_MAX) {
+                tributary_crypto::BadSignatures::Found(bad) => {
+                    Verdict::Bad(bad.into_iter().map(|k| self.to_verify[k]).collect())
+                }
+                tributary_crypto::BadSignatures::TooMany(_) => Verdict::RefuseAll { max: BAD_SIGNATURES_MAX },
+            },
+        }
+    }
+}
+
 /// The pool.
 #[derive(Debug)]
 pub struct Mempool {
@@ -213,6 +331,16 @@ pub struct Mempool {
     /// the newest first. Kept with each admission and removal, so a full
     /// pool finds its victims without sorting (issue 16).
     by_fee: BTreeSet<FeeKey>,
+    /// What each sender's waiting transactions spend in all, per denom:
+    /// kept with each admission and removal, so checking a new one's
+    /// balance does not sum the sender's whole queue (which made a long
+    /// queue quadratic: 7 % of a validator at saturation, issue 21).
+    /// Admission holds every sender's total at or below a balance, so the
+    /// sums cannot overflow.
+    pending_spend: HashMap<Address, BTreeMap<Denom, Amount>>,
+    /// Hashes of transactions whose signatures this node verified in
+    /// blocks (see [`Mempool::note_verified`]).
+    verified: RecentHashes,
     bytes: usize,
     next_arrival: u64,
 }
@@ -227,6 +355,8 @@ impl Mempool {
             by_sender: BTreeMap::new(),
             by_hash: HashMap::new(),
             by_fee: BTreeSet::new(),
+            pending_spend: HashMap::new(),
+            verified: RecentHashes::new(VERIFIED_REMEMBERED),
             bytes: 0,
             next_arrival: 0,
         }
@@ -357,27 +487,90 @@ impl Mempool {
         view: &impl AccountView,
         search: BatchSearch,
     ) -> Vec<Result<Hash, AdmitError>> {
-        let sign_bytes: Vec<Vec<u8>> = txs.iter().map(|(tx, _)| tx.sign_bytes()).collect();
-        let items =
-            || txs.iter().zip(&sign_bytes).map(|((tx, _), bytes)| (&tx.sender, bytes.as_slice(), &tx.signature));
-        let refuse_all = |max| txs.iter().map(|_| Err(AdmitError::BadBatch { max })).collect();
-        let bad: BTreeSet<usize> = match search {
-            BatchSearch::None if tributary_crypto::batch_verifies(items()) => BTreeSet::new(),
-            BatchSearch::None => return refuse_all(1),
-            BatchSearch::Bisect => match tributary_crypto::bad_signatures(items(), BAD_SIGNATURES_MAX) {
-                tributary_crypto::BadSignatures::Found(bad) => bad.into_iter().collect(),
-                tributary_crypto::BadSignatures::TooMany(_) => return refuse_all(BAD_SIGNATURES_MAX),
-            },
-        };
+        let triage = self.triage(&txs, view);
+        let verdict = triage.verify(&txs, search);
+        self.admit_verified(txs, triage, verdict, view)
+    }
+
+    /// A batch's first step, under the pool's lock and cheap: which
+    /// transactions need their signature checked. One already waiting
+    /// here is a duplicate and one whose nonce the chain has passed is
+    /// stale, refused now without a signature check (gossip repeats both
+    /// often, and a peer could send them to make this node verify for
+    /// nothing); one whose signature this node verified in a block needs
+    /// no second check. The checks themselves run without the lock
+    /// ([`Triage::verify`]), so block building and import never wait
+    /// behind a batch's verification.
+    pub fn triage(&self, txs: &[(Tx, usize)], view: &impl AccountView) -> Triage {
+        let view = &Memo::new(view);
+        let mut early = Vec::with_capacity(txs.len());
+        let mut to_verify = Vec::new();
+        for (index, (tx, _)) in txs.iter().enumerate() {
+            let hash = tx.hash();
+            if self.by_hash.contains_key(&hash) {
+                early.push(Some(Err(AdmitError::Duplicate(hash))));
+                continue;
+            }
+            let sender = tx.sender_address();
+            let committed = view.nonce(&sender);
+            if tx.nonce < committed {
+                early.push(Some(Err(AdmitError::NonceTooLow {
+                    sender: sender.to_string(),
+                    expected: committed,
+                    got: tx.nonce,
+                })));
+                continue;
+            }
+            early.push(None);
+            if !self.verified.contains(&hash) {
+                to_verify.push(index);
+            }
+        }
+        Triage { early, to_verify }
+    }
+
+    /// A batch's last step, under the lock: admit what passed, each with
+    /// its own result (state may have moved since [`Mempool::triage`];
+    /// every rule is checked again here).
+    pub fn admit_verified(
+        &mut self,
+        txs: Vec<(Tx, usize)>,
+        triage: Triage,
+        verdict: Verdict,
+        view: &impl AccountView,
+    ) -> Vec<Result<Hash, AdmitError>> {
+        let view = &Memo::new(view);
         txs.into_iter()
+            .zip(triage.early)
             .enumerate()
-            .map(|(index, (tx, len))| {
-                if bad.contains(&index) {
-                    return Err(AdmitError::BadSignature { sender: tx.sender_address().to_string() });
+            .map(|(index, ((tx, len), early))| {
+                if let Some(refused) = early {
+                    return refused;
                 }
-                self.admit_checked(tx, len, view, true)
+                match &verdict {
+                    Verdict::RefuseAll { max } if triage.to_verify.binary_search(&index).is_ok() => {
+                        Err(AdmitError::BadBatch { max: *max })
+                    }
+                    Verdict::Bad(bad) if bad.contains(&index) => {
+                        Err(AdmitError::BadSignature { sender: tx.sender_address().to_string() })
+                    }
+                    _ => self.admit_checked(tx, len, view, true),
+                }
             })
             .collect()
+    }
+
+    /// Remember that these transactions' signatures verified (in a block
+    /// this node checked), so a copy arriving by gossip is not checked
+    /// again. Bounded: the oldest are forgotten first.
+    pub fn note_verified(&mut self, hashes: impl IntoIterator<Item = Hash>) {
+        self.verified.extend(hashes);
+    }
+
+    /// Whether this node verified the signature of the transaction with
+    /// this hash: it waits here, or a block held it recently.
+    pub fn signature_verified(&self, hash: &Hash) -> bool {
+        self.by_hash.contains_key(hash) || self.verified.contains(hash)
     }
 
     fn admit_checked(
@@ -427,9 +620,15 @@ impl Mempool {
                 max: self.config.max_txs_per_sender,
             });
         }
-        self.check_balance(&tx, &sender, view)?;
+        let spend = spend(&tx, &self.config.native_denom);
+        self.check_balance(&spend, &sender, view)?;
         self.make_room(&sender, tx.fee, encoded_len)?;
-        let entry = Entry { tx, hash, bytes: encoded_len, arrival: self.next_arrival };
+        let totals = self.pending_spend.entry(sender).or_default();
+        for (denom, amount) in &spend {
+            let total = totals.entry(denom.clone()).or_insert(0);
+            *total = total.saturating_add(*amount);
+        }
+        let entry = Entry { tx, hash, bytes: encoded_len, arrival: self.next_arrival, spend };
         self.next_arrival += 1;
         self.bytes += encoded_len;
         self.by_hash.insert(hash, (sender, entry.tx.nonce));
@@ -438,23 +637,21 @@ impl Mempool {
         Ok(hash)
     }
 
-    fn check_balance(&self, tx: &Tx, sender: &Address, view: &impl AccountView) -> Result<(), AdmitError> {
-        let native = &self.config.native_denom;
-        for (denom, amount) in spend(tx, native) {
-            let pending: Amount = self
-                .by_sender
-                .get(sender)
-                .into_iter()
-                .flat_map(|q| q.values())
-                .flat_map(|e| spend(&e.tx, native))
-                .filter(|(d, _)| *d == denom)
-                .fold(0, |acc: Amount, (_, a)| acc.saturating_add(a));
-            let available = view.balance(sender, &denom).saturating_sub(pending);
-            if amount > available {
+    fn check_balance(
+        &self,
+        spend: &[(Denom, Amount)],
+        sender: &Address,
+        view: &impl AccountView,
+    ) -> Result<(), AdmitError> {
+        let pending = self.pending_spend.get(sender);
+        for (denom, amount) in spend {
+            let waiting = pending.and_then(|p| p.get(denom)).copied().unwrap_or(0);
+            let available = view.balance(sender, denom).saturating_sub(waiting);
+            if *amount > available {
                 return Err(AdmitError::InsufficientBalance {
                     sender: sender.to_string(),
                     denom: denom.to_string(),
-                    needed: amount,
+                    needed: *amount,
                     available,
                 });
             }
@@ -530,11 +727,38 @@ impl Mempool {
         let entry = queue.remove(&nonce)?;
         if queue.is_empty() {
             self.by_sender.remove(sender);
+            self.pending_spend.remove(sender);
+        } else if let Some(totals) = self.pending_spend.get_mut(sender) {
+            for (denom, amount) in &entry.spend {
+                if let Some(total) = totals.get_mut(denom) {
+                    *total = total.saturating_sub(*amount);
+                }
+            }
         }
         self.by_hash.remove(&entry.hash);
         self.by_fee.remove(&(entry.tx.fee, Reverse(entry.arrival), *sender, nonce));
         self.bytes -= entry.bytes;
         Some(entry)
+    }
+
+    /// Whether every sender's kept spend total is the sum of its queue's.
+    #[cfg(test)]
+    fn pending_spend_is_the_queues_sum(&self) -> bool {
+        let mut sums: HashMap<Address, BTreeMap<Denom, Amount>> = HashMap::new();
+        for (sender, queue) in &self.by_sender {
+            let totals = sums.entry(*sender).or_default();
+            for (denom, amount) in queue.values().flat_map(|e| e.spend.iter()) {
+                *totals.entry(denom.clone()).or_insert(0) += amount;
+            }
+        }
+        let kept: HashMap<Address, BTreeMap<Denom, Amount>> = self
+            .pending_spend
+            .iter()
+            .map(|(a, t)| (*a, t.iter().filter(|(_, v)| **v > 0).map(|(d, v)| (d.clone(), *v)).collect()))
+            .collect();
+        let summed: HashMap<Address, BTreeMap<Denom, Amount>> =
+            sums.into_iter().map(|(a, t)| (a, t.into_iter().filter(|(_, v)| *v > 0).collect())).collect();
+        kept == summed
     }
 
     /// Up to `max_txs` transactions for the next block: best fee first, each
@@ -587,15 +811,17 @@ impl Mempool {
             let committed = view.nonce(&sender);
             let nonces: Vec<u64> = self.by_sender[&sender].keys().copied().collect();
             let mut expected = committed;
-            let mut spent: BTreeMap<Denom, Amount> = BTreeMap::new();
+            // (spent so far, the balance): each balance is read once per sender.
+            let mut spent: BTreeMap<Denom, (Amount, Amount)> = BTreeMap::new();
             let mut broken = false;
             for nonce in nonces {
                 let keep = !broken && nonce == expected && {
                     let entry = &self.by_sender[&sender][&nonce];
-                    spend(&entry.tx, &self.config.native_denom).into_iter().all(|(denom, amount)| {
-                        let total = spent.entry(denom.clone()).or_insert(0);
-                        *total = total.saturating_add(amount);
-                        *total <= view.balance(&sender, &denom)
+                    entry.spend.iter().all(|(denom, amount)| {
+                        let (total, balance) =
+                            spent.entry(denom.clone()).or_insert_with(|| (0, view.balance(&sender, denom)));
+                        *total = total.saturating_add(*amount);
+                        *total <= *balance
                     })
                 };
                 if keep {

@@ -368,6 +368,52 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Each sender's spend total, kept with every admission, eviction and
+    /// recheck (so admission does not sum a whole queue), stays the sum of
+    /// what its waiting transactions spend; and a balance check against it
+    /// refuses exactly what the sum would.
+    #[test]
+    fn kept_spend_totals_are_the_sum_of_each_queue(
+        ops in prop::collection::vec((0usize..3, 10u128..40, 1u128..120, any::<bool>()), 1..80),
+    ) {
+        let keys: Vec<SigningKey> = (0..3).map(|_| SigningKey::generate()).collect();
+        let mut view = View::default();
+        for k in &keys { funded(&mut view, k, 300); }
+        let mut pool = Mempool::new(config(6));
+        for (who, fee, amount, commit) in ops {
+            let sender = keys[who].public_key().address();
+            let t = tx(&keys[who], pool.next_nonce(&sender, &view), fee, amount);
+            let summed: Amount = pool.by_sender.get(&sender).into_iter()
+                .flat_map(|q| q.values()).flat_map(|e| e.spend.iter()).map(|(_, a)| *a).sum();
+            let affordable = fee + amount + summed <= view.balance(&sender, &denom());
+            match admit(&mut pool, t, &view) {
+                Err(AdmitError::InsufficientBalance { .. }) => prop_assert!(!affordable),
+                Ok(_) => prop_assert!(affordable),
+                Err(_) => {}
+            }
+            prop_assert!(pool.pending_spend_is_the_queues_sum());
+            if commit {
+                // A block includes the first waiting transaction of this
+                // sender and charges it.
+                let first = pool.by_sender.get(&sender).and_then(|q| q.values().next()).map(|e| (e.hash, e.tx.nonce, e.spend.clone()));
+                if let Some((hash, nonce, spend)) = first {
+                    if nonce == view.nonce(&sender) {
+                        view.nonces.insert(sender, nonce + 1);
+                        let paid: Amount = spend.iter().map(|(_, a)| *a).sum();
+                        let balance = view.balance(&sender, &denom());
+                        view.balances.insert((sender, denom()), balance - paid);
+                        pool.recheck(&[hash], &view);
+                        prop_assert!(pool.pending_spend_is_the_queues_sum());
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A full pool finds its victims from a fee index kept with every admission
 /// and removal, not by sorting every waiting transaction on each admission
 /// (issue 16). The index walk passes entries that are not yet a tail; one

@@ -420,8 +420,12 @@ impl Chain {
         txs: Vec<(Tx, usize)>,
         search: BatchSearch,
     ) -> Vec<std::result::Result<Hash, AdmitError>> {
+        // The lock is held for triage and admission, not for the
+        // signature checks between them (Mempool::triage).
+        let triage = self.mempool().triage(&txs, &self.latest());
+        let verdict = triage.verify(&txs, search);
         let mut pool = self.mempool();
-        let results = pool.admit_batch(txs, &self.latest(), search);
+        let results = pool.admit_verified(txs, triage, verdict, &self.latest());
         self.metrics.mempool_size.store(pool.len() as u64, Ordering::Relaxed);
         let admitted = results.iter().filter(|r| r.is_ok()).count() as u64;
         self.metrics.txs_admitted.fetch_add(admitted, Ordering::Relaxed);

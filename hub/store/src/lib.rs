@@ -256,8 +256,17 @@ impl Store {
 
     /// Apply `batch` atomically: all of it or none of it.
     pub fn write(&self, batch: Batch, durability: Durability) -> Result<()> {
+        let mut ops = batch.ops;
+        // Applied in key order per column: RocksDB's memtable skip list
+        // starts each insert from where the last one went, so sorted keys
+        // (a block's receipts and index entries are keyed by random
+        // hashes) each cost a short step rather than a search from the
+        // top; memtable inserts were 7 % of a validator at saturation
+        // (issue 21). The sort is stable: of two writes to one key, the
+        // later still lands last.
+        ops.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let mut write_batch = WriteBatch::default();
-        for (column, key, value) in batch.ops {
+        for (column, key, value) in ops {
             let cf = self.cf(column)?;
             match value {
                 Some(value) => write_batch.put_cf(cf, key, value),
@@ -289,6 +298,28 @@ mod tests {
         assert_eq!(store.get(Column::Blocks, &1u64.to_be_bytes()).unwrap().unwrap(), b"block-1");
         assert_eq!(store.get(Column::Meta, b"latest").unwrap().unwrap(), 1u64.to_be_bytes());
         assert!(store.get(Column::Headers, &1u64.to_be_bytes()).unwrap().is_none(), "columns are separate");
+    }
+
+    /// A batch is applied sorted by key (for the memtable), but two writes
+    /// to one key keep their order: the later one is what stays.
+    #[test]
+    fn of_two_writes_to_one_key_in_a_batch_the_later_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut batch = Batch::new();
+        batch.put(Column::Meta, b"z".to_vec(), b"z1".to_vec());
+        batch.put(Column::Meta, b"k".to_vec(), b"first".to_vec());
+        batch.put(Column::Blocks, b"k".to_vec(), b"other column".to_vec());
+        batch.delete(Column::Meta, b"k".to_vec());
+        batch.put(Column::Meta, b"a".to_vec(), b"a1".to_vec());
+        batch.put(Column::Meta, b"k".to_vec(), b"last".to_vec());
+        batch.put(Column::Meta, b"gone".to_vec(), b"g".to_vec());
+        batch.delete(Column::Meta, b"gone".to_vec());
+        store.write(batch, Durability::Buffered).unwrap();
+        assert_eq!(store.get(Column::Meta, b"k").unwrap().unwrap(), b"last");
+        assert_eq!(store.get(Column::Blocks, b"k").unwrap().unwrap(), b"other column");
+        assert!(store.get(Column::Meta, b"gone").unwrap().is_none());
+        assert_eq!(store.get(Column::Meta, b"a").unwrap().unwrap(), b"a1");
     }
 
     #[test]

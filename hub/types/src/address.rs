@@ -57,62 +57,99 @@ impl Address {
     }
 
     /// The bech32 text form, `trib1…`.
+    pub fn to_bech32(&self) -> String {
+        let chars = self.bech32_chars();
+        // The characters come from the bech32 charset and the ASCII prefix.
+        String::from_utf8_lossy(&chars).into_owned()
+    }
+
+    /// The bech32 text form as ASCII bytes on the stack, `trib1…`.
     ///
     /// Written out here rather than through the `bech32` crate's generic
-    /// encoder (which decoding still uses): every transfer's receipt names
-    /// four addresses, and the generic path was 6 % of a validator's time at
-    /// saturation (BENCHMARKS.md, issue 21). A test holds the two equal.
-    pub fn to_bech32(&self) -> String {
+    /// encoder (which decoding still uses): every state key of an account
+    /// and every transfer's events name addresses, and the generic path
+    /// was 6 % of a validator's time at saturation; the bit-by-bit
+    /// checksum after it still 10 % (BENCHMARKS.md, issue 21). The
+    /// checksum now takes one table lookup per character, starts from the
+    /// prefix's precomputed state, and nothing is allocated. A test holds
+    /// it equal to the crate's encoding.
+    pub fn bech32_chars(&self) -> [u8; BECH32_LEN] {
         const CHARSET: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+        let mut out = [0u8; BECH32_LEN];
+        let hrp = ADDRESS_HRP.as_bytes();
+        out[..hrp.len()].copy_from_slice(hrp);
+        out[hrp.len()] = b'1';
+        let data_at = hrp.len() + 1;
         // 20 bytes are 32 groups of five bits.
-        let mut data = [0u8; 32];
         let (mut acc, mut bits, mut n) = (0u32, 0u32, 0usize);
+        let mut checksum = HRP_CHECKSUM;
         for byte in self.0 {
             acc = (acc << 8) | u32::from(byte);
             bits += 8;
             while bits >= 5 {
                 bits -= 5;
-                data[n] = ((acc >> bits) & 31) as u8;
+                let group = ((acc >> bits) & 31) as u8;
+                checksum = polymod_step(checksum, group);
+                out[data_at + n] = CHARSET[usize::from(group)];
                 n += 1;
             }
         }
-        // The checksum (BIP-173): polymod over the expanded HRP, the data
-        // and six zeros, xor 1.
-        fn step(checksum: u32, value: u8) -> u32 {
-            const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
-            let top = checksum >> 25;
-            let mut next = ((checksum & 0x01ff_ffff) << 5) ^ u32::from(value);
-            for (i, g) in GEN.iter().enumerate() {
-                if (top >> i) & 1 == 1 {
-                    next ^= g;
-                }
-            }
-            next
-        }
-        let hrp = ADDRESS_HRP.as_bytes();
-        let mut checksum = 1u32;
-        for c in hrp {
-            checksum = step(checksum, c >> 5);
-        }
-        checksum = step(checksum, 0);
-        for c in hrp {
-            checksum = step(checksum, c & 31);
-        }
-        for d in data {
-            checksum = step(checksum, d);
-        }
         for _ in 0..6 {
-            checksum = step(checksum, 0);
+            checksum = polymod_step(checksum, 0);
         }
         checksum ^= 1;
-        let mut out = String::with_capacity(hrp.len() + 1 + 32 + 6);
-        out.push_str(ADDRESS_HRP);
-        out.push('1');
-        out.extend(data.iter().map(|d| CHARSET[usize::from(*d)] as char));
-        out.extend((0..6).map(|i| CHARSET[((checksum >> (5 * (5 - i))) & 31) as usize] as char));
+        for i in 0..6 {
+            out[data_at + 32 + i] = CHARSET[((checksum >> (5 * (5 - i))) & 31) as usize];
+        }
         out
     }
 }
+
+/// Characters in an address's text: `trib`, `1`, 32 data and 6 checksum.
+pub const BECH32_LEN: usize = ADDRESS_HRP.len() + 1 + 32 + 6;
+
+/// BIP-173's generator, folded per value of the five bits shifted out: one
+/// lookup replaces five conditional xors.
+const POLYMOD_TABLE: [u32; 32] = {
+    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    let mut table = [0u32; 32];
+    let mut top = 0;
+    while top < 32 {
+        let mut i = 0;
+        while i < 5 {
+            if (top >> i) & 1 == 1 {
+                table[top] ^= GEN[i];
+            }
+            i += 1;
+        }
+        top += 1;
+    }
+    table
+};
+
+const fn polymod_step(checksum: u32, value: u8) -> u32 {
+    POLYMOD_TABLE[(checksum >> 25) as usize] ^ (((checksum & 0x01ff_ffff) << 5) ^ value as u32)
+}
+
+/// The checksum's state after the expanded prefix (BIP-173: each prefix
+/// character's high bits, a zero, then its low bits), the same for every
+/// address.
+const HRP_CHECKSUM: u32 = {
+    let hrp = ADDRESS_HRP.as_bytes();
+    let mut checksum = 1u32;
+    let mut i = 0;
+    while i < hrp.len() {
+        checksum = polymod_step(checksum, hrp[i] >> 5);
+        i += 1;
+    }
+    checksum = polymod_step(checksum, 0);
+    let mut i = 0;
+    while i < hrp.len() {
+        checksum = polymod_step(checksum, hrp[i] & 31);
+        i += 1;
+    }
+    checksum
+};
 
 impl FromStr for Address {
     type Err = AddressError;
@@ -135,7 +172,8 @@ impl FromStr for Address {
 
 impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_bech32())
+        let chars = self.bech32_chars();
+        f.write_str(std::str::from_utf8(&chars).map_err(|_| fmt::Error)?)
     }
 }
 

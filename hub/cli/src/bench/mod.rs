@@ -42,11 +42,13 @@ use tributary_types::{ChainId, Params};
 
 /// Most transfers waiting (submitted, not yet committed) across the network.
 const WINDOW: u64 = 12_000;
-/// Rounds (one nonce of every sender of a validator) per `submitTxs` call.
-const ROUNDS_PER_CALL: usize = 4;
+/// Rounds (one nonce of every sender of a lane) per `submitTxs` call.
+const ROUNDS_PER_CALL: usize = 12;
+/// Lanes of load (concurrent clients) per validator.
+const LANES_PER_VALIDATOR: usize = 3;
 /// Highest rate the pre-signed load can sustain; the bench says so if the
 /// validators took everything at this rate.
-const LOAD_CAP_PER_S: u64 = 9_000;
+const LOAD_CAP_PER_S: u64 = 12_000;
 
 /// What `hub bench` takes.
 #[derive(Args, Debug)]
@@ -163,8 +165,11 @@ fn processes_under(dir: &std::path::Path) -> Vec<u32> {
         .collect()
 }
 
-/// The pre-signed load: for validator k, `rounds[k][r]` holds nonce r of
-/// each of its senders, base64 borsh.
+/// The pre-signed load in lanes: `rounds[l][r]` holds nonce r of each of
+/// lane l's senders, base64 borsh. Lane l goes to validator l % V, one call
+/// at a time (so each sender's nonces arrive in order), and each validator
+/// has [`LANES_PER_VALIDATOR`] lanes: many clients at once, as in real use,
+/// not one sequential client per validator.
 struct Load {
     rounds: Vec<Vec<Vec<String>>>,
     next: Vec<AtomicU64>,
@@ -182,13 +187,12 @@ impl Load {
     }
 }
 
-fn sign_load(keys: &[SigningKey], validators: usize, rounds: u64, chain_id: &ChainId) -> Load {
+fn sign_load(keys: &[SigningKey], lanes: usize, rounds: u64, chain_id: &ChainId) -> Load {
     let params = &Params::default();
     let to = tributary_types::Address([9; 20]);
-    let per_validator: Vec<Vec<&SigningKey>> =
-        (0..validators).map(|k| keys.iter().skip(k).step_by(validators).collect()).collect();
+    let per_lane: Vec<Vec<&SigningKey>> = (0..lanes).map(|k| keys.iter().skip(k).step_by(lanes).collect()).collect();
     let rounds: Vec<Vec<Vec<String>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = per_validator
+        let handles: Vec<_> = per_lane
             .iter()
             .map(|senders| {
                 scope.spawn(move || {
@@ -209,7 +213,7 @@ fn sign_load(keys: &[SigningKey], validators: usize, rounds: u64, chain_id: &Cha
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
-    Load { next: (0..validators).map(|_| AtomicU64::new(0)).collect(), rounds }
+    Load { next: (0..lanes).map(|_| AtomicU64::new(0)).collect(), rounds }
 }
 
 /// Submit `txs` to one validator; returns how many it refused, and the first reason.
@@ -289,10 +293,11 @@ async fn drive(
     let start_committed = committed.load(Ordering::Relaxed);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
+    let lanes = load.rounds.len();
     let mut feeders = Vec::new();
-    for (k, client) in clients.iter().enumerate() {
+    for k in 0..lanes {
         let (client, load, committed, submitted, refused) =
-            (client.clone(), load.clone(), committed.clone(), submitted.clone(), refused.clone());
+            (clients[k % validators].clone(), load.clone(), committed.clone(), submitted.clone(), refused.clone());
         let per_round = load.rounds[k].first().map_or(1, Vec::len).max(1);
         feeders.push(tokio::spawn(async move {
             let tick = Duration::from_millis(50);
@@ -311,7 +316,7 @@ async fn drive(
                     Some(rate) => {
                         tokio::time::sleep_until(next_tick.into()).await;
                         next_tick += tick;
-                        owed += rate / validators as f64 * tick.as_secs_f64() / per_round as f64;
+                        owed += rate / lanes as f64 * tick.as_secs_f64() / per_round as f64;
                         let whole = owed.floor();
                         owed -= whole;
                         if whole < 1.0 {
@@ -329,7 +334,7 @@ async fn drive(
                 };
                 if bad > 0 && refused.fetch_add(bad as u64, Ordering::Relaxed) == 0 {
                     if let Some(reason) = reason {
-                        eprintln!("bench: validator {k} refused {bad} transfers, e.g. {reason}");
+                        eprintln!("bench: validator {} refused {bad} transfers, e.g. {reason}", k % validators);
                     }
                 }
             }
@@ -758,15 +763,16 @@ async fn throughput(
 ) -> anyhow::Result<(Value, Vec<Value>)> {
     let validators = clients.len();
     let metrics_url = metrics_url.to_string();
-    let per_round = senders.len().div_ceil(validators) as u64;
-    let rounds = (LOAD_CAP_PER_S * (args.secs + 2 * args.paced_secs)).div_ceil(per_round * validators as u64);
+    let lanes = (validators * LANES_PER_VALIDATOR).min(senders.len());
+    let per_round = senders.len().div_ceil(lanes) as u64;
+    let rounds = (LOAD_CAP_PER_S * (args.secs + 2 * args.paced_secs)).div_ceil(per_round * lanes as u64);
     progress(
         json,
-        &format!("signing {} transfers from {} accounts ...", rounds * per_round * validators as u64, senders.len()),
+        &format!("signing {} transfers from {} accounts ...", rounds * per_round * lanes as u64, senders.len()),
     );
     let load = Arc::new({
         let chain_id = chain_id.clone();
-        tokio::task::spawn_blocking(move || sign_load(&senders, validators, rounds, &chain_id)).await?
+        tokio::task::spawn_blocking(move || sign_load(&senders, lanes, rounds, &chain_id)).await?
     });
 
     let committed = Arc::new(AtomicU64::new(0));
@@ -777,7 +783,7 @@ async fn throughput(
     progress(json, &format!("saturating the hub for {} s ...", args.secs));
     let (from, to, seconds, refused) = drive(clients, &load, &committed, args.secs, None).await;
     let saturated = (to - from) as f64 / seconds;
-    let ran_out = (0..validators).any(|k| load.left(k) == 0);
+    let ran_out = (0..lanes).any(|k| load.left(k) == 0);
     progress(json, &format!("  {} committed in {seconds:.1} s = {saturated:.0}/s ({refused} refused)", to - from));
     // Let the backlog drain before the paced runs.
     let drain_deadline = Instant::now() + Duration::from_secs(60);

@@ -222,16 +222,22 @@ impl Chain {
         // Each signature is verified once per node: a transaction this
         // node's mempool holds had its signature checked when it was
         // admitted, and its hash covers the signature, so the same hash is
-        // the same signed bytes. Only the others are verified here.
+        // the same signed bytes. Only the others are verified here, and
+        // remembered, so a copy that gossip brings later is not verified
+        // again.
+        let hashes: Vec<Hash> = block.txs.iter().map(Tx::hash).collect();
         let unverified: Vec<usize> = {
             let pool = self.mempool();
-            (0..block.txs.len()).filter(|&i| !pool.contains(&block.txs[i].hash())).collect()
+            (0..block.txs.len()).filter(|&i| !pool.signature_verified(&hashes[i])).collect()
         };
         self.metrics.tx_signatures_reused.fetch_add((block.txs.len() - unverified.len()) as u64, Ordering::Relaxed);
         if let Err(tributary_crypto::CryptoError::BadSignatureInBatch { index }) =
             tributary_crypto::verify_tx_refs_batch(unverified.iter().map(|&i| &block.txs[i]))
         {
             return Err(BlockRejection::BadTxSignature { index: unverified[index] }.into());
+        }
+        if !unverified.is_empty() {
+            self.mempool().note_verified(unverified.iter().map(|&i| hashes[i]));
         }
         // The parent's certificate, as the proposer had it: any valid one
         // (a proposer may hold more or fewer signatures than another node),
