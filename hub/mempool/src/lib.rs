@@ -298,6 +298,9 @@ impl Triage {
 
     /// Check the signatures triage left, as one batch; needs no lock.
     pub fn verify(&self, txs: &[(Tx, usize)], search: BatchSearch) -> Verdict {
+        if self.to_verify.is_empty() {
+            return Verdict::Bad(BTreeSet::new());
+        }
         let sign_bytes: Vec<Vec<u8>> = self.to_verify.iter().map(|&i| txs[i].0.sign_bytes()).collect();
         let items = || {
             self.to_verify.iter().zip(&sign_bytes).map(|(&i, bytes)| {
@@ -305,9 +308,6 @@ impl Triage {
                 (&tx.sender, bytes.as_slice(), &tx.signature)
             })
         };
-        if self.to_verify.is_empty() {
-            return Verdict::Bad(BTreeSet::new());
-        }
         match search {
             BatchSearch::None if tributary_crypto::batch_verifies(items()) => Verdict::Bad(BTreeSet::new()),
             BatchSearch::None => Verdict::RefuseAll { max: 1 },

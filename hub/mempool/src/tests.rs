@@ -193,6 +193,37 @@ fn garbage_signatures_are_refused_whole_without_checking_each_one() {
     assert_eq!(pool.len(), 40);
 }
 
+/// What a peer gossips again (a waiting transaction, one the chain has
+/// passed, one a block this node checked held) costs no signature check: a
+/// copy with a broken signature is refused for what it is, and one whose
+/// hash was verified in a block is not verified again.
+#[test]
+fn duplicates_stale_nonces_and_block_verified_transactions_skip_the_signature_check() {
+    let mut view = View::default();
+    let [a, b, c] = three_funded(&mut view);
+    let mut pool = Mempool::new(config(100));
+    let waiting = tx(&a, 0, 10, 1);
+    admit(&mut pool, waiting.clone(), &view).unwrap();
+    view.nonces.insert(b.public_key().address(), 3);
+    let mut stale = tx(&b, 1, 10, 1);
+    stale.signature.0[5] ^= 1;
+    let from_block = tx(&c, 0, 10, 1);
+    pool.note_verified([from_block.hash()]);
+    let batch: Vec<(Tx, usize)> = [waiting.clone(), stale, from_block.clone()]
+        .into_iter()
+        .map(|t| {
+            let len = t.encoded_len();
+            (t, len)
+        })
+        .collect();
+    assert_eq!(pool.triage(&batch, &view).to_verify(), 0);
+    let results = pool.admit_batch(batch, &view, BatchSearch::None);
+    assert_eq!(results[0], Err(AdmitError::Duplicate(waiting.hash())));
+    assert!(matches!(results[1], Err(AdmitError::NonceTooLow { expected: 3, got: 1, .. })), "{results:?}");
+    assert_eq!(results[2], Ok(from_block.hash()));
+    assert!(pool.signature_verified(&from_block.hash()));
+}
+
 #[test]
 fn pending_transactions_count_against_nonce_and_balance() {
     let key = SigningKey::generate();
