@@ -19,8 +19,12 @@
 //!    clients, beside an axum hello-world served here;
 //! 6. cross-chain transfers hub → the first child through the devnet's
 //!    relayer: send → voucher on the child one at a time, then packets
-//!    per second for 400 sent at once;
-//! 7. peak RSS of each validator process and of the child-chain nodes.
+//!    per second for `--burst` sent at once;
+//! 7. the state fill: `--fill-accounts` transfers to new addresses (1M by
+//!    default) as fast as the hub takes them, then saturation again on
+//!    that state (last, so the figures above are for the cost model's
+//!    small state);
+//! 8. peak RSS of each validator process and of the child-chain nodes.
 //!
 //! The load generator shares the machine with the validators: its work
 //! (JSON and HTTP for every batch) is part of what the figures pay.
@@ -49,6 +53,14 @@ const LANES_PER_VALIDATOR: usize = 3;
 /// Highest rate the pre-signed load can sustain; the bench says so if the
 /// validators took everything at this rate.
 const LOAD_CAP_PER_S: u64 = 12_000;
+/// Longest the state fill may take (at 1,000 accounts/s, 600k accounts).
+const FILL_SECS_MAX: u64 = 600;
+/// Most transfers to new accounts waiting at once during the fill: each
+/// block of them writes new leaves, so blocks take longer as state grows,
+/// and a validator behind the others would hold [`WINDOW`] in its mempool
+/// besides what it has not yet committed (session 12: a full mempool, and a
+/// fill at 710/s).
+const FILL_WINDOW: u64 = 4_000;
 
 /// What `hub bench` takes.
 #[derive(Args, Debug)]
@@ -66,6 +78,12 @@ pub struct BenchArgs {
     /// a new home has at most 100 accounts, and the devnet uses four).
     #[arg(long, default_value_t = 96)]
     pub senders: usize,
+    /// Accounts the hub's state grows by after the other devnet parts (the
+    /// `fill` part): a transfer to a new address each, as fast as the hub
+    /// takes them; then the saturation load again for `--secs` on that
+    /// state, and the peak RSS is read after it.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub fill_accounts: u64,
     /// Child chains to spawn from these templates (comma-separated; "" for none).
     #[arg(long, default_value = "token,community", value_delimiter = ',')]
     pub children: Vec<String>,
@@ -78,9 +96,11 @@ pub struct BenchArgs {
     pub burst: u64,
     /// Run only these parts (comma-separated): growth (execute and commit
     /// as state grows, in process), throughput (saturation and the paced
-    /// loads), gateway, cross-chain, scale (devnets with more child chains).
+    /// loads), gateway, cross-chain, fill (the state grown by
+    /// `--fill-accounts`, then saturated again), scale (devnets with more
+    /// child chains).
     /// Default: all (peak RSS is read at the end of every run).
-    #[arg(long, value_delimiter = ',', value_parser = ["growth", "throughput", "gateway", "cross-chain", "scale"])]
+    #[arg(long, value_delimiter = ',', value_parser = ["growth", "throughput", "gateway", "cross-chain", "fill", "scale"])]
     pub only: Vec<String>,
     /// State sizes (accounts) of the growth curve.
     #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
@@ -110,10 +130,10 @@ impl BenchArgs {
 /// most 1,000 transactions of one sender).
 const BURST_SENDERS: usize = 8;
 
-fn progress(json: bool, line: &str) {
-    if !json {
-        eprintln!("bench: {line}");
-    }
+/// A line of progress on stderr, with `--json` too: stdout then holds only
+/// the report, and a run of many minutes still shows where it is.
+fn progress(_json: bool, line: &str) {
+    eprintln!("bench: {line}");
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -187,21 +207,58 @@ impl Load {
     }
 }
 
-fn sign_load(keys: &[SigningKey], lanes: usize, rounds: u64, chain_id: &ChainId) -> Load {
+/// Where a load's transfers go.
+#[derive(Clone, Copy)]
+enum Recipients {
+    /// One fixed address: the state does not grow.
+    One,
+    /// A new address for every transfer: each creates an account.
+    New,
+}
+
+/// Transfer `index` of a load (unique within it) goes to this address.
+fn recipient(recipients: Recipients, index: u64) -> tributary_types::Address {
+    let mut address = [9; 20];
+    if let Recipients::New = recipients {
+        address[..8].copy_from_slice(&index.to_be_bytes());
+        address[8] = 0xF1;
+    }
+    tributary_types::Address(address)
+}
+
+/// `rounds` transfers of every sender (key i from `first_nonces[i]` on), in lanes.
+fn sign_load(
+    keys: &[SigningKey],
+    lanes: usize,
+    first_nonces: &[u64],
+    rounds: u64,
+    chain_id: &ChainId,
+    recipients: Recipients,
+) -> Load {
     let params = &Params::default();
-    let to = tributary_types::Address([9; 20]);
-    let per_lane: Vec<Vec<&SigningKey>> = (0..lanes).map(|k| keys.iter().skip(k).step_by(lanes).collect()).collect();
+    let senders = keys.len() as u64;
+    let per_lane: Vec<Vec<(u64, u64, &SigningKey)>> = (0..lanes)
+        .map(|k| {
+            keys.iter()
+                .enumerate()
+                .skip(k)
+                .step_by(lanes)
+                .map(|(i, key)| (i as u64, first_nonces.get(i).copied().unwrap_or(0), key))
+                .collect()
+        })
+        .collect();
     let rounds: Vec<Vec<Vec<String>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = per_lane
             .iter()
-            .map(|senders| {
+            .map(|senders_of_lane| {
                 scope.spawn(move || {
                     (0..rounds)
-                        .map(|nonce| {
-                            senders
+                        .map(|round| {
+                            senders_of_lane
                                 .iter()
-                                .map(|key| {
-                                    let tx = limits::transfer(params, chain_id, key, nonce, to);
+                                .map(|&(i, first_nonce, key)| {
+                                    let to = recipient(recipients, round * senders + i);
+                                    let tx = limits::transfer(params, chain_id, key, first_nonce + round, to);
                                     base64::engine::general_purpose::STANDARD
                                         .encode(borsh::to_vec(&tx).unwrap_or_default())
                                 })
@@ -216,14 +273,41 @@ fn sign_load(keys: &[SigningKey], lanes: usize, rounds: u64, chain_id: &ChainId)
     Load { next: (0..lanes).map(|_| AtomicU64::new(0)).collect(), rounds }
 }
 
-/// Submit `txs` to one validator; returns how many it refused, and the first reason.
-async fn submit(client: &tributary_client::Client, txs: Vec<String>) -> anyhow::Result<(usize, Option<String>)> {
-    let answer = client
-        .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
-        .await?;
-    let refused: Vec<&Value> =
-        answer["submitTxs"].as_array().map_or(Vec::new(), |a| a.iter().filter(|o| !o["error"].is_null()).collect());
-    Ok((refused.len(), refused.first().map(|o| o["error"].to_string())))
+/// Longest a batch's "mempool is full" refusals are sent again for (a
+/// validator behind the others drains its backlog first).
+const FULL_RETRY_FOR: Duration = Duration::from_secs(120);
+
+/// Submit `txs` to one validator; returns how many it refused, and the
+/// first reason. Transfers refused only because the validator's mempool was
+/// full (it lags behind node0, whose count paces the load), and the ones
+/// after them, are sent again after a pause: dropping one would leave a gap
+/// in its sender's nonces that stalls the rest of the load.
+async fn submit(client: &tributary_client::Client, mut txs: Vec<String>) -> anyhow::Result<(usize, Option<String>)> {
+    let started = Instant::now();
+    while started.elapsed() < FULL_RETRY_FOR {
+        let answer = client
+            .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
+            .await?;
+        let outcomes = answer["submitTxs"].as_array().cloned().unwrap_or_default();
+        let refused: Vec<(usize, String)> =
+            outcomes.iter().enumerate().filter_map(|(i, o)| o["error"].as_str().map(|e| (i, e.to_string()))).collect();
+        // A transfer after one refused for a full mempool is refused as
+        // ahead of its sender's nonce: both go again, in order.
+        let retry = |e: &str| e.contains("mempool is full") || e.contains("is ahead of");
+        if refused.is_empty()
+            || !refused.iter().all(|(_, e)| retry(e))
+            || refused.iter().all(|(_, e)| !e.contains("full"))
+        {
+            return Ok((refused.len(), refused.first().map(|(_, e)| e.clone())));
+        }
+        let mut again = Vec::with_capacity(refused.len());
+        for (i, _) in &refused {
+            again.push(std::mem::take(&mut txs[*i]));
+        }
+        txs = again;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok((txs.len(), Some("mempool is full (still, after retries)".into())))
 }
 
 /// node0's committed count, refreshed every 100 ms until `stop`.
@@ -286,6 +370,7 @@ async fn drive(
     committed: &Arc<AtomicU64>,
     secs: u64,
     rate: Option<f64>,
+    window: u64,
 ) -> (u64, u64, f64, usize) {
     let validators = clients.len();
     let submitted = Arc::new(AtomicU64::new(committed.load(Ordering::Relaxed)));
@@ -306,7 +391,7 @@ async fn drive(
             while Instant::now() < deadline && load.left(k) > 0 {
                 let rounds = match rate {
                     None => {
-                        if submitted.load(Ordering::Relaxed).saturating_sub(committed.load(Ordering::Relaxed)) > WINDOW
+                        if submitted.load(Ordering::Relaxed).saturating_sub(committed.load(Ordering::Relaxed)) > window
                         {
                             tokio::time::sleep(Duration::from_millis(5)).await;
                             continue;
@@ -345,6 +430,88 @@ async fn drive(
     }
     let seconds = started.elapsed().as_secs_f64();
     (start_committed, committed.load(Ordering::Relaxed), seconds, refused.load(Ordering::Relaxed) as usize)
+}
+
+/// The hub grown to `--fill-accounts` more accounts, then under full load
+/// again: a transfer to a new address each, as fast as the hub takes them,
+/// then the saturation load for `--secs` on that state. It runs last, so
+/// the figures before it are for the devnet's small state (the cost model's)
+/// and the peak RSS read after it is a validator's with that state under
+/// full load.
+async fn at_scale(
+    args: &BenchArgs,
+    json: bool,
+    clients: &[tributary_client::Client],
+    metrics_url: &str,
+    senders: Vec<SigningKey>,
+    chain_id: &ChainId,
+) -> anyhow::Result<Value> {
+    let lanes = (clients.len() * LANES_PER_VALIDATOR).min(senders.len());
+    let per_round = senders.len().div_ceil(lanes) as u64;
+    // The earlier parts used some of each sender's nonces.
+    let mut first_nonces = Vec::with_capacity(senders.len());
+    for key in &senders {
+        first_nonces.push(clients[0].next_nonce(&key.public_key().address()).await?);
+    }
+    let fill_rounds = args.fill_accounts.div_ceil(senders.len() as u64);
+    let total = fill_rounds * senders.len() as u64;
+    let rounds = (LOAD_CAP_PER_S * args.secs).div_ceil(per_round * lanes as u64);
+    progress(
+        json,
+        &format!("signing {total} transfers to new accounts, then {} more ...", rounds * per_round * lanes as u64),
+    );
+    let senders = Arc::new(senders);
+    let (fill_load, load) = {
+        let (senders, chain_id) = (senders.clone(), chain_id.clone());
+        tokio::task::spawn_blocking(move || {
+            let fill = sign_load(&senders, lanes, &first_nonces, fill_rounds, &chain_id, Recipients::New);
+            let after: Vec<u64> = first_nonces.iter().map(|n| n + fill_rounds).collect();
+            (fill, sign_load(&senders, lanes, &after, rounds, &chain_id, Recipients::One))
+        })
+        .await?
+    };
+    let (fill_load, load) = (Arc::new(fill_load), Arc::new(load));
+
+    let committed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    follow_committed(metrics_url.to_string(), committed.clone(), stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    progress(json, &format!("growing the hub's state by {total} accounts, as fast as it takes them ..."));
+    let fill_started = Instant::now();
+    let (from, _, _, refused) = drive(clients, &fill_load, &committed, FILL_SECS_MAX, None, FILL_WINDOW).await;
+    drop(fill_load);
+    // The fill is done when every transfer of it is committed.
+    let submitted_all = Instant::now();
+    while committed.load(Ordering::Relaxed).saturating_sub(from) < total
+        && submitted_all.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fill_secs = fill_started.elapsed().as_secs_f64();
+    let created = committed.load(Ordering::Relaxed).saturating_sub(from);
+    if refused > 0 || created < total {
+        stop.store(true, Ordering::Relaxed);
+        anyhow::bail!(
+            "the state fill committed {created} of {total} transfers ({refused} refused) in {fill_secs:.0} s; \
+             the load after it would wait on missing nonces"
+        );
+    }
+    let fill_per_s = created as f64 / fill_secs;
+    progress(json, &format!("  {created} accounts created in {fill_secs:.1} s = {fill_per_s:.0}/s"));
+
+    progress(json, &format!("saturating the hub for {} s on that state ...", args.secs));
+    let (from, to, seconds, refused) = drive(clients, &load, &committed, args.secs, None, WINDOW).await;
+    stop.store(true, Ordering::Relaxed);
+    let saturated = (to - from) as f64 / seconds;
+    progress(json, &format!("  {} committed in {seconds:.1} s = {saturated:.0}/s ({refused} refused)", to - from));
+    Ok(json!({
+        "accounts_created": created,
+        "fill_secs": fill_secs,
+        "fill_transfers_per_s": fill_per_s.round(),
+        "saturated_transfers_per_s": saturated.round(),
+        "saturated_refused": refused,
+    }))
 }
 
 /// Queries per second and p99 of `body` POSTed to `url` from `clients`
@@ -598,7 +765,7 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
         None
     };
 
-    let mut report = if ["throughput", "gateway", "cross-chain"].iter().any(|p| args.runs(p)) {
+    let mut report = if ["throughput", "gateway", "cross-chain", "fill"].iter().any(|p| args.runs(p)) {
         let temp = tempfile::Builder::new().prefix("tributary-bench-").tempdir()?;
         let root = temp.path().join("devnet");
         progress(json, &format!("starting a devnet of {validators} validators in {} ...", root.display()));
@@ -765,23 +932,28 @@ async fn throughput(
     let metrics_url = metrics_url.to_string();
     let lanes = (validators * LANES_PER_VALIDATOR).min(senders.len());
     let per_round = senders.len().div_ceil(lanes) as u64;
+    let senders = Arc::new(senders);
+    let committed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    follow_committed(metrics_url.clone(), committed.clone(), stop.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
     let rounds = (LOAD_CAP_PER_S * (args.secs + 2 * args.paced_secs)).div_ceil(per_round * lanes as u64);
     progress(
         json,
         &format!("signing {} transfers from {} accounts ...", rounds * per_round * lanes as u64, senders.len()),
     );
     let load = Arc::new({
-        let chain_id = chain_id.clone();
-        tokio::task::spawn_blocking(move || sign_load(&senders, lanes, rounds, &chain_id)).await?
+        let (senders, chain_id) = (senders.clone(), chain_id.clone());
+        let first_nonces = vec![0; senders.len()];
+        tokio::task::spawn_blocking(move || {
+            sign_load(&senders, lanes, &first_nonces, rounds, &chain_id, Recipients::One)
+        })
+        .await?
     });
 
-    let committed = Arc::new(AtomicU64::new(0));
-    let stop = Arc::new(AtomicBool::new(false));
-    follow_committed(metrics_url.clone(), committed.clone(), stop.clone());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-
     progress(json, &format!("saturating the hub for {} s ...", args.secs));
-    let (from, to, seconds, refused) = drive(clients, &load, &committed, args.secs, None).await;
+    let (from, to, seconds, refused) = drive(clients, &load, &committed, args.secs, None, WINDOW).await;
     let saturated = (to - from) as f64 / seconds;
     let ran_out = (0..lanes).any(|k| load.left(k) == 0);
     progress(json, &format!("  {} committed in {seconds:.1} s = {saturated:.0}/s ({refused} refused)", to - from));
@@ -813,7 +985,7 @@ async fn throughput(
         let prober_key = SigningKey::from_secret(prober.secret_bytes());
         let prober_task =
             tokio::spawn(probe(clients.to_vec(), prober_key, probe_nonce, chain_id.clone(), stop_probe.clone()));
-        let (from, to, seconds, refused) = drive(clients, &load, &committed, args.paced_secs, Some(rate)).await;
+        let (from, to, seconds, refused) = drive(clients, &load, &committed, args.paced_secs, Some(rate), WINDOW).await;
         stop_probe.store(true, Ordering::Relaxed);
         let (latencies, next_nonce) = prober_task.await?;
         probe_nonce = next_nonce;
@@ -947,6 +1119,16 @@ async fn measure_devnet(
         });
     }
 
+    let at_scale_report = if args.runs("fill") && args.fill_accounts > 0 {
+        let senders: Vec<SigningKey> = (4..args.senders + 4).map(key).collect::<Result<_, _>>()?;
+        at_scale(args, json, &clients, &metrics_url, senders, &chain_id).await.unwrap_or_else(|e| {
+            progress(json, &format!("  the state fill failed: {e:#}"));
+            json!({ "error": format!("{e:#}") })
+        })
+    } else {
+        json!(null)
+    };
+
     let validator_rss: Vec<f64> = devnet.hub_pids().into_iter().filter_map(peak_rss_mb).collect();
     let child_rss: Vec<f64> = child_node_pids(&devnet.root).into_iter().filter_map(peak_rss_mb).collect();
     let max = |v: &[f64]| v.iter().copied().fold(f64::NAN, f64::max);
@@ -965,6 +1147,7 @@ async fn measure_devnet(
         "paced": paced,
         "cross_chain": cross,
         "gateway": gateway_report,
+        "at_scale": at_scale_report,
         "peak_rss_mb": {
             "validators": validator_rss,
             "validator_max": max(&validator_rss),
@@ -1064,10 +1247,27 @@ fn print_report(r: &Value, validators: usize, block_interval_ms: u64) {
             r.pointer("/devnet/spawn_to_first_child_block_ms").map(|v| v.to_string()).unwrap_or_default(),
             String::new(),
         );
+        if has("/at_scale") {
+            row(
+                "transfers to new accounts/s (state fill)",
+                format!("{:.0}", f("/at_scale/fill_transfers_per_s")),
+                format!("{:.0} accounts created in {:.0} s", f("/at_scale/accounts_created"), f("/at_scale/fill_secs")),
+            );
+            row(
+                "committed transfers/s, saturated, after it",
+                format!("{:.0}", f("/at_scale/saturated_transfers_per_s")),
+                "the same load as above, on the grown state".into(),
+            );
+        }
+        let state = if has("/at_scale") {
+            format!("{:.0} more accounts, then full load", f("/at_scale/accounts_created"))
+        } else {
+            "the devnet's small state".into()
+        };
         row(
             "peak RSS per validator, max (MB)",
             format!("{:.0}", f("/peak_rss_mb/validator_max")),
-            format!("child-chain nodes: max {:.0} MB each", f("/peak_rss_mb/child_node_max")),
+            format!("{state}; child-chain nodes: max {:.0} MB each", f("/peak_rss_mb/child_node_max")),
         );
     }
     for p in r["growth"].as_array().into_iter().flatten() {
