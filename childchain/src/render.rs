@@ -129,6 +129,9 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         accounts: accounts(template, options)?,
         hub: options.hub.clone(),
         contracts: template.contracts.clone(),
+        // Unused until a template enables `gov` (votes weigh bonded stake,
+        // which child chains do not have); kept at its default for shape.
+        gov: Default::default(),
     })
 }
 

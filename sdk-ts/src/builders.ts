@@ -7,7 +7,8 @@
 import { toBigInt } from './borsh.js';
 import { codeHashBytes } from './contracts.js';
 import { EncodingError } from './errors.js';
-import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, SignedReport, TxBody, Validator } from './types.js';
+import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from './types.js';
+import { VOTE_OPTIONS } from './types.js';
 
 type Body<K extends TxBody['kind']> = Extract<TxBody, { kind: K }>;
 type Fields<K extends TxBody['kind']> = Omit<Body<K>, 'kind'>;
@@ -182,5 +183,43 @@ export const body = {
     contractCall(b.msg, b.funds);
     limit(bytesOf(b.label) <= 128, 'a contract label is at most 128 bytes');
     return b;
+  },
+  /**
+   * Open a governance proposal with a first deposit (more than 0; it takes
+   * votes once deposits reach the chain's `gov.min_deposit`). With `changes`,
+   * a parameter change: each value is JSON text (`'"50"'` for an amount).
+   * The module's limits (hub/runtime/src/gov/mod.rs) are checked here.
+   */
+  submitProposal(fields: { title: string; summary?: string; action?: ProposalAction; deposit: Amount }): Body<'submit_proposal'> {
+    const action = fields.action ?? { kind: 'text' };
+    const summary = fields.summary ?? '';
+    limit(bytesOf(fields.title) >= 1 && bytesOf(fields.title) <= 140, 'a proposal title is 1 to 140 bytes');
+    limit(bytesOf(summary) <= 10_000, 'a proposal summary is at most 10000 bytes');
+    limit(toBigInt(fields.deposit, 'deposit') > 0n, 'a proposal needs a first deposit of more than 0');
+    if (action.kind === 'change_params') {
+      limit(action.changes.length >= 1 && action.changes.length <= 32, 'a proposal changes 1 to 32 parameters');
+      for (const c of action.changes) {
+        limit(bytesOf(c.path) <= 128 && bytesOf(c.value) <= 4096, 'a parameter path is at most 128 bytes and its value 4096');
+        try {
+          JSON.parse(c.value);
+        } catch {
+          throw new EncodingError(`parameter ${c.path}: ${JSON.stringify(c.value)} is not JSON (a string needs its quotes: '"50"')`);
+        }
+      }
+    }
+    if (action.kind === 'treasury_spend') limit(toBigInt(action.amount, 'amount') > 0n, 'a treasury spend must pay more than 0');
+    if (action.kind === 'software_upgrade') {
+      limit(bytesOf(action.name) >= 1 && bytesOf(action.name) <= 64, 'an upgrade name is 1 to 64 bytes');
+      limit(bytesOf(action.info) <= 1024, 'upgrade info is at most 1024 bytes');
+    }
+    return { kind: 'submit_proposal', title: fields.title, summary, action, deposit: fields.deposit };
+  },
+  depositProposal(fields: { proposalId: IntLike; amount: Amount }): Body<'deposit_proposal'> {
+    limit(toBigInt(fields.amount, 'amount') > 0n, 'a deposit must be more than 0');
+    return { kind: 'deposit_proposal', ...fields };
+  },
+  voteProposal(fields: { proposalId: IntLike; option: VoteOption }): Body<'vote_proposal'> {
+    limit(VOTE_OPTIONS.includes(fields.option), `a vote is one of ${VOTE_OPTIONS.join(', ')}`);
+    return { kind: 'vote_proposal', ...fields };
   },
 };

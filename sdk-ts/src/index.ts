@@ -11,6 +11,7 @@ export * from './address.js';
 export { Keypair, verifySignature } from './keys.js';
 export * from './keyfile.js';
 export type * from './types.js';
+export { VOTE_OPTIONS } from './types.js';
 export * from './tx.js';
 export * from './contracts.js';
 export * from './ibc.js';

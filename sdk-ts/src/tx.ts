@@ -13,7 +13,8 @@ import { writeIbcMsg } from './ibc.js';
 import type { Keypair } from './keys.js';
 import { verifySignature } from './keys.js';
 import { writeApproval, writeFeedConfig, writeSignedReport } from './oracle.js';
-import type { AccessRule, Coin, SignDoc, SignedTx, TxBody, Validator } from './types.js';
+import type { AccessRule, Coin, ProposalAction, SignDoc, SignedTx, TxBody, Validator } from './types.js';
+import { VOTE_OPTIONS } from './types.js';
 import { checkChainId, checkDenom } from './validate.js';
 
 export const TX_SIGN_DOMAIN = utf8('tributary/tx/v1\0');
@@ -25,7 +26,8 @@ export const TX_TAGS = {
   burn_asset: 7, create_poll: 8, cast_vote: 9, send_message: 10, register_child_chain: 11, anchor_header: 12,
   adopt_committee: 13, announce_endpoint: 14, ibc: 15, transfer_xchain: 16, register_feed: 17, submit_reports: 18,
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
-  set_code_access: 25, register_contract_template: 26, instantiate_template: 27,
+  set_code_access: 25, register_contract_template: 26, instantiate_template: 27, submit_proposal: 28,
+  deposit_proposal: 29, vote_proposal: 30,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -143,6 +145,40 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       w.string(b.name).option(b.version, (w2, v) => w2.u32(v)).bytes(b.msg);
       writeFunds(w, b.funds);
       w.option(b.admin, address).string(b.label);
+      return;
+    case 'submit_proposal':
+      w.string(b.title).string(b.summary);
+      writeProposalAction(w, b.action);
+      w.u128(b.deposit);
+      return;
+    case 'deposit_proposal':
+      w.u64(b.proposalId).u128(b.amount);
+      return;
+    case 'vote_proposal': {
+      const tag = VOTE_OPTIONS.indexOf(b.option);
+      if (tag < 0) throw new EncodingError(`unknown vote option ${JSON.stringify(b.option)}; one of ${VOTE_OPTIONS.join(', ')}`);
+      w.u64(b.proposalId).u8(tag);
+      return;
+    }
+  }
+}
+
+/** `ProposalAction`: a tag in declaration order (hub/types/src/governance.rs), then its fields. */
+function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
+  switch (action.kind) {
+    case 'text':
+      w.u8(0);
+      return;
+    case 'change_params':
+      w.u8(1).vec(action.changes, (w2, c) => w2.string(c.path).string(c.value));
+      return;
+    case 'treasury_spend':
+      w.u8(2);
+      address(w, action.to);
+      w.u128(action.amount);
+      return;
+    case 'software_upgrade':
+      w.u8(3).string(action.name).u64(action.height).string(action.info);
       return;
   }
 }

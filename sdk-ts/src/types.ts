@@ -156,7 +156,29 @@ export type TxBody =
   /** The code's uploader publishes it as `version` of template `name` (versions only increase). */
   | { kind: 'register_contract_template'; name: string; version: number; codeHash: Uint8Array; description: string }
   /** Make a contract of template `name`'s latest version (`version` null) or of `version`. */
-  | { kind: 'instantiate_template'; name: string; version: number | null; msg: Uint8Array; funds: Coin[]; admin: string | null; label: string };
+  | { kind: 'instantiate_template'; name: string; version: number | null; msg: Uint8Array; funds: Coin[]; admin: string | null; label: string }
+  /** Open a governance proposal (module `gov`) with a first deposit of native base units (more than 0). */
+  | { kind: 'submit_proposal'; title: string; summary: string; action: ProposalAction; deposit: Amount }
+  /** Add to the deposit of a proposal still gathering deposits. */
+  | { kind: 'deposit_proposal'; proposalId: IntLike; amount: Amount }
+  /** Vote once on a proposal open for votes; a delegator's vote overrides its validator's for its part. */
+  | { kind: 'vote_proposal'; proposalId: IntLike; option: VoteOption };
+
+/**
+ * What a proposal does when it passes. A parameter change names a field by
+ * dotted path (`params.min_fee`) and gives its value as JSON text (`'"50"'`
+ * for an amount, which is a decimal string); `configuration` in the API
+ * lists the paths.
+ */
+export type ProposalAction =
+  | { kind: 'text' }
+  | { kind: 'change_params'; changes: { path: string; value: string }[] }
+  | { kind: 'treasury_spend'; to: string; amount: Amount }
+  | { kind: 'software_upgrade'; name: string; height: IntLike; info: string };
+
+/** A vote on a proposal; borsh tags 0–3 in this order. */
+export const VOTE_OPTIONS = ['yes', 'no', 'abstain', 'no_with_veto'] as const;
+export type VoteOption = (typeof VOTE_OPTIONS)[number];
 
 /**
  * Who may do something with contracts: everybody, only the listed addresses

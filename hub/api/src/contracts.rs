@@ -192,7 +192,8 @@ impl ContractsQuery {
             .decode(msg_base64.trim())
             .map_err(|e| api_error("INVALID_MSG", format!("msgBase64 is not base64: {e}")))?;
         let state = chain.latest();
-        let gas = &chain.genesis().params.gas;
+        let params = chain.current_params().map_err(internal)?;
+        let gas = &params.gas;
         let points = gas.max_tx_contract_gas.saturating_mul(gas.contract_points_per_gas.max(1));
         let time_ms = crate::context::clock(ctx);
         let answer = contracts::query(

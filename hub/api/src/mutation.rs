@@ -62,7 +62,7 @@ impl MutationRoot {
     /// the mempool admits it; the error's `extensions.code` says why not.
     async fn submit_tx(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<SubmitResult> {
         let chain = chain(ctx);
-        let (tx, len) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
+        let (tx, len) = decode_tx(&tx_base64, chain.current_params().map_err(internal)?.max_tx_bytes as usize)?;
         let hash = chain.submit(tx.clone(), len).map_err(|e| api_error(e.code(), e.to_string()))?;
         gossip_txs(ctx, vec![tx]);
         Ok(SubmitResult { hash: hash.to_hex() })
@@ -83,7 +83,7 @@ impl MutationRoot {
             ));
         }
         let chain = chain(ctx);
-        let max = chain.genesis().params.max_tx_bytes as usize;
+        let max = chain.current_params().map_err(internal)?.max_tx_bytes as usize;
         let mut valid = Vec::with_capacity(txs_base64.len());
         // Decoding errors stay in place; decoded transactions move to the batch.
         let decoded: Vec<async_graphql::Result<()>> =

@@ -61,7 +61,8 @@ impl ChainQuery {
     /// This chain: id, latest height, parameters.
     async fn chain(&self, ctx: &Context<'_>) -> ChainInfo {
         let chain = chain(ctx);
-        let params = &chain.genesis().params;
+        // The parameters as governed; genesis's should the state be unreadable.
+        let params = &chain.current_params().unwrap_or_else(|_| chain.genesis().params.clone());
         ChainInfo {
             id: chain.genesis().chain_id.to_string(),
             height: chain.height(),
@@ -96,14 +97,15 @@ impl ChainQuery {
     /// either, so the third of three queued transactions can be estimated.
     async fn estimate_fee(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<FeeEstimate> {
         let chain = chain(ctx);
-        let (tx, len) = decode_tx(&tx_base64, chain.genesis().params.max_tx_bytes as usize)?;
-        let intrinsic_gas = chain.genesis().params.gas.intrinsic_gas(&tx, len);
+        let (tx, len) = decode_tx(&tx_base64, chain.current_params().map_err(internal)?.max_tx_bytes as usize)?;
+        let params = chain.current_params().map_err(internal)?;
+        let intrinsic_gas = params.gas.intrinsic_gas(&tx, len);
         match chain.simulate(tx, clock(ctx)).map_err(internal)? {
             Ok(receipt) => Ok(FeeEstimate {
                 gas_used: receipt.gas_used,
                 intrinsic_gas,
-                fee: chain.genesis().params.fee_for_gas(receipt.gas_used).to_string(),
-                suggested_fee: chain.genesis().params.suggested_fee(receipt.gas_used).to_string(),
+                fee: params.fee_for_gas(receipt.gas_used).to_string(),
+                suggested_fee: params.suggested_fee(receipt.gas_used).to_string(),
                 success: receipt.success,
                 error: receipt.error,
             }),
@@ -333,6 +335,83 @@ impl ChainQuery {
             });
         }
         Ok(out)
+    }
+
+    /// Governance proposals from id `from` (at most 100); empty where the
+    /// `gov` module is off.
+    #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]
+    async fn proposals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] from: u64,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<ProposalView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("gov") {
+            return Ok(Vec::new());
+        }
+        let snapshot = chain.latest();
+        let list = tributary_runtime::gov::proposals(&snapshot, from, (limit as usize).min(100)).map_err(internal)?;
+        Ok(list.into_iter().map(ProposalView::from).collect())
+    }
+
+    /// One governance proposal, if it exists.
+    async fn proposal(&self, ctx: &Context<'_>, id: u64) -> async_graphql::Result<Option<ProposalView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("gov") {
+            return Ok(None);
+        }
+        let found = tributary_runtime::gov::proposal(&chain.latest(), id).map_err(internal)?;
+        Ok(found.map(ProposalView::from))
+    }
+
+    /// How `voter` voted on proposal `id` (`yes`, `no`, `abstain`,
+    /// `no_with_veto`), if it did.
+    async fn proposal_vote(&self, ctx: &Context<'_>, id: u64, voter: String) -> async_graphql::Result<Option<String>> {
+        let chain = chain(ctx);
+        if !chain.has_module("gov") {
+            return Ok(None);
+        }
+        let voter = parse_address(&voter)?;
+        let found = tributary_runtime::gov::vote(&chain.latest(), id, &voter).map_err(internal)?;
+        Ok(found.map(|o| o.name().to_string()))
+    }
+
+    /// The chain's global configuration: every governed section (`params`,
+    /// `gov`) as JSON text, as of the latest block. A
+    /// `ChangeParams` proposal names its fields by dotted path
+    /// (`params.min_fee`).
+    async fn configuration(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let chain = chain(ctx);
+        let sections = tributary_runtime::gov::configuration(&chain.latest()).map_err(internal)?;
+        serde_json::to_string(&sections).map_err(internal)
+    }
+
+    /// Parameter changes governance made, in order, from sequence number
+    /// `from` (at most 100).
+    #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]
+    async fn param_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 0)] from: u64,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<Vec<ParamChangeView>> {
+        let chain = chain(ctx);
+        if !chain.has_module("gov") {
+            return Ok(Vec::new());
+        }
+        let list = tributary_runtime::gov::param_history(&chain.latest(), from, (limit as usize).min(100))
+            .map_err(internal)?;
+        Ok(list
+            .into_iter()
+            .map(|r| ParamChangeView {
+                seq: r.seq,
+                height: r.height,
+                proposal_id: r.proposal_id,
+                path: r.path,
+                value: r.value,
+            })
+            .collect())
     }
 
     /// An account's inbox from sequence number `from` (at most 100);

@@ -216,6 +216,13 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
             },
         }),
         TxBody::CastVote { poll_id, option } => json!({ "poll": poll_id, "option": option }),
+        TxBody::SubmitProposal { title, summary, action, deposit } => json!({
+            "title": title, "summary_bytes": summary.len(), "action": action, "deposit": deposit.to_string(),
+        }),
+        TxBody::DepositProposal { proposal_id, amount } => {
+            json!({ "proposal": proposal_id, "amount": amount.to_string() })
+        }
+        TxBody::VoteProposal { proposal_id, option } => json!({ "proposal": proposal_id, "option": option.name() }),
         TxBody::SendMessage { to, body, encrypted } => {
             json!({ "to": to.to_string(), "body_bytes": body.len(), "encrypted": encrypted })
         }
@@ -607,6 +614,79 @@ pub struct PollView {
     pub tally: Vec<String>,
     pub closed: bool,
     pub winners: Vec<u32>,
+}
+
+/// A governance proposal (module `gov`).
+#[derive(SimpleObject)]
+pub struct ProposalView {
+    pub id: u64,
+    pub proposer: String,
+    pub title: String,
+    pub summary: String,
+    /// `text`, `change_params`, `treasury_spend` or `software_upgrade`.
+    pub action: String,
+    /// The action with its fields, as JSON text.
+    pub action_json: String,
+    /// `deposit`, `voting`, `passed`, `failed`, `rejected`, `vetoed` or `dropped`.
+    pub status: String,
+    /// Deposited so far, native base units.
+    pub deposit: String,
+    pub submit_height: u64,
+    pub deposit_end_height: u64,
+    pub voting_start_height: u64,
+    pub voting_end_height: u64,
+    /// The final tally, once voting closed.
+    pub tally: Option<TallyView>,
+    /// Why a passed proposal's action failed.
+    pub failure: Option<String>,
+}
+
+impl From<tributary_types::governance::Proposal> for ProposalView {
+    fn from(p: tributary_types::governance::Proposal) -> Self {
+        ProposalView {
+            id: p.id,
+            proposer: p.proposer.to_string(),
+            title: p.title,
+            summary: p.summary,
+            action: tributary_runtime::gov::action_name(&p.action).into(),
+            action_json: serde_json::to_string(&p.action).unwrap_or_default(),
+            status: p.status.name().into(),
+            deposit: p.deposit.to_string(),
+            submit_height: p.submit_height,
+            deposit_end_height: p.deposit_end_height,
+            voting_start_height: p.voting_start_height,
+            voting_end_height: p.voting_end_height,
+            tally: p.tally.map(|t| TallyView {
+                yes: t.yes.to_string(),
+                no: t.no.to_string(),
+                abstain: t.abstain.to_string(),
+                no_with_veto: t.no_with_veto.to_string(),
+                bonded: t.bonded.to_string(),
+            }),
+            failure: p.failure,
+        }
+    }
+}
+
+/// Stake behind each option when voting closed (native base units).
+#[derive(SimpleObject)]
+pub struct TallyView {
+    pub yes: String,
+    pub no: String,
+    pub abstain: String,
+    pub no_with_veto: String,
+    /// All stake bonded then: the quorum's base.
+    pub bonded: String,
+}
+
+/// A parameter change governance made.
+#[derive(SimpleObject)]
+pub struct ParamChangeView {
+    pub seq: u64,
+    pub height: u64,
+    pub proposal_id: u64,
+    pub path: String,
+    pub value: String,
 }
 
 /// A message in an inbox (module `messages`); the body is base64.

@@ -66,6 +66,23 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// Governance proposals (chains with the gov module), from id --from.
+    Proposals {
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// The chain's governed configuration (every section a proposal may
+    /// change, by dotted path) and the changes governance made to it.
+    Configuration {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -128,6 +145,18 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({}),
             "",
         ),
+        QueryCommand::Proposals { from, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($f: Int!) { proposals(from: $f) { id proposer title summary action actionJson status deposit submitHeight depositEndHeight votingStartHeight votingEndHeight tally { yes no abstain noWithVeto bonded } failure } }".to_string(),
+            json!({ "f": from }),
+            "proposals",
+        ),
+        QueryCommand::Configuration { home, node } => (
+            Client::new(node_url(node, home)),
+            "{ configuration history: paramHistory { seq height proposalId path value } }".to_string(),
+            json!({}),
+            "",
+        ),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
             "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
@@ -156,6 +185,8 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::State { key, .. } => key.clone(),
         QueryCommand::Contract { address, .. } => address.clone(),
         QueryCommand::ContractTemplates { .. } => "contract templates".into(),
+        QueryCommand::Proposals { from, .. } => format!("proposals from {from}"),
+        QueryCommand::Configuration { .. } => "configuration".into(),
         QueryCommand::Chain { .. } => "chain".into(),
     }
 }

@@ -121,6 +121,11 @@ pub enum TxCommand {
     /// borsh bytes, in hex.
     #[command(subcommand)]
     Contract(ContractCommand),
+    /// Governance (chains with the gov module): submit a proposal, add to
+    /// its deposit, vote. `hub query proposals` and `hub query
+    /// configuration` show what is open and what can be changed.
+    #[command(subcommand)]
+    Gov(GovCommand),
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -197,6 +202,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         | TxCommand::SendMessage { common, .. }
         | TxCommand::TransferXchain { common, .. } => common,
         TxCommand::Contract(contract) => contract.common(),
+        TxCommand::Gov(gov) => gov.common(),
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -234,6 +240,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         },
         TxCommand::Vote { poll, option, .. } => TxBody::CastVote { poll_id: *poll, option: *option },
         TxCommand::Contract(contract) => contract.body()?,
+        TxCommand::Gov(gov) => gov.body()?,
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
@@ -351,6 +358,123 @@ async fn submit_and_wait(
     }
     outcome?;
     Ok(hash)
+}
+
+/// `hub tx gov …`.
+#[derive(Subcommand, Debug)]
+pub enum GovCommand {
+    /// Open a proposal with a first deposit (it takes votes once deposits
+    /// reach the chain's gov.min_deposit). Give one action: --set (repeat
+    /// it for several parameters), --spend-to with --spend-amount, --upgrade
+    /// with --upgrade-height, or none for a text proposal.
+    Submit {
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// Native base units escrowed with it: at least a tenth of the chain's
+        /// gov.min_deposit; returned unless the proposal is vetoed or never
+        /// reaches gov.min_deposit (then burned).
+        #[arg(long)]
+        deposit: u128,
+        /// A parameter change, PATH=JSON, e.g. params.min_fee='"50"' or
+        /// gov.voting_period_blocks=200 (`hub query configuration` lists the paths).
+        #[arg(long = "set", value_name = "PATH=JSON")]
+        set: Vec<String>,
+        /// Pay from the treasury to this address.
+        #[arg(long, requires = "spend_amount", conflicts_with_all = ["set", "upgrade"])]
+        spend_to: Option<String>,
+        #[arg(long, requires = "spend_to")]
+        spend_amount: Option<u128>,
+        /// Schedule software NAME at --upgrade-height.
+        #[arg(long, requires = "upgrade_height", conflicts_with = "set")]
+        upgrade: Option<String>,
+        #[arg(long, requires = "upgrade")]
+        upgrade_height: Option<u64>,
+        #[arg(long, default_value = "")]
+        upgrade_info: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Add to the deposit of a proposal still gathering deposits.
+    Deposit {
+        #[arg(long)]
+        proposal: u64,
+        #[arg(long)]
+        amount: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Vote on a proposal, once: yes, no, abstain or no-with-veto.
+    Vote {
+        #[arg(long)]
+        proposal: u64,
+        #[arg(long, value_parser = ["yes", "no", "abstain", "no-with-veto"])]
+        option: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+impl GovCommand {
+    fn common(&self) -> &TxArgs {
+        match self {
+            GovCommand::Submit { common, .. }
+            | GovCommand::Deposit { common, .. }
+            | GovCommand::Vote { common, .. } => common,
+        }
+    }
+
+    fn body(&self) -> anyhow::Result<TxBody> {
+        use tributary_types::governance::{ParamChange, ProposalAction, VoteOption};
+        Ok(match self {
+            GovCommand::Submit {
+                title,
+                summary,
+                deposit,
+                set,
+                spend_to,
+                spend_amount,
+                upgrade,
+                upgrade_height,
+                upgrade_info,
+                ..
+            } => {
+                let action = if let (Some(to), Some(amount)) = (spend_to, spend_amount) {
+                    ProposalAction::TreasurySpend { to: to.parse()?, amount: *amount }
+                } else if let (Some(name), Some(height)) = (upgrade, upgrade_height) {
+                    ProposalAction::SoftwareUpgrade { name: name.clone(), height: *height, info: upgrade_info.clone() }
+                } else if !set.is_empty() {
+                    let mut changes = Vec::with_capacity(set.len());
+                    for item in set {
+                        let (path, value) = item.split_once('=').with_context(|| {
+                            format!("--set {item:?} is not PATH=JSON, e.g. params.min_fee='\"50\"'")
+                        })?;
+                        serde_json::from_str::<Value>(value).with_context(|| {
+                            format!("--set {path}: {value:?} is not JSON (a string needs its quotes: '\"50\"')")
+                        })?;
+                        changes.push(ParamChange { path: path.into(), value: value.into() });
+                    }
+                    ProposalAction::ChangeParams { changes }
+                } else {
+                    ProposalAction::Text
+                };
+                TxBody::SubmitProposal { title: title.clone(), summary: summary.clone(), action, deposit: *deposit }
+            }
+            GovCommand::Deposit { proposal, amount, .. } => {
+                TxBody::DepositProposal { proposal_id: *proposal, amount: *amount }
+            }
+            GovCommand::Vote { proposal, option, .. } => TxBody::VoteProposal {
+                proposal_id: *proposal,
+                option: match option.as_str() {
+                    "yes" => VoteOption::Yes,
+                    "no" => VoteOption::No,
+                    "abstain" => VoteOption::Abstain,
+                    _ => VoteOption::NoWithVeto,
+                },
+            },
+        })
+    }
 }
 
 /// `hub tx contract …`.

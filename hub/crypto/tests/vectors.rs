@@ -740,6 +740,86 @@ fn contract_vectors() -> Vec<Value> {
     ]
 }
 
+/// Governance bodies (module `gov`): every action, a deposit, every vote option.
+fn gov_vectors() -> Vec<Value> {
+    use tributary_types::governance::{ParamChange, ProposalAction, VoteOption};
+    let hub = "tributary-devnet";
+    let to = key(31).public_key().address();
+    let submit = |name: &str, nonce: u64, action: ProposalAction, action_json: Value| {
+        tx_vector(
+            name,
+            30,
+            hub,
+            nonce,
+            10,
+            TxBody::SubmitProposal {
+                title: "Raise the minimum fee".into(),
+                summary: "Blocks are full; make spam cost more.".into(),
+                action,
+                deposit: 10_000_000,
+            },
+            json!({ "kind": "submit_proposal", "title": "Raise the minimum fee",
+                    "summary": "Blocks are full; make spam cost more.", "action": action_json, "deposit": "10000000" }),
+        )
+    };
+    let mut out = vec![
+        submit("submit-proposal-text", 0, ProposalAction::Text, json!({ "kind": "text" })),
+        submit(
+            "submit-proposal-change-params",
+            1,
+            ProposalAction::ChangeParams {
+                changes: vec![
+                    ParamChange { path: "params.min_fee".into(), value: "\"50\"".into() },
+                    ParamChange { path: "gov.voting_period_blocks".into(), value: "200".into() },
+                ],
+            },
+            json!({ "kind": "change_params", "changes": [
+                { "path": "params.min_fee", "value": "\"50\"" },
+                { "path": "gov.voting_period_blocks", "value": "200" },
+            ] }),
+        ),
+        submit(
+            "submit-proposal-treasury-spend",
+            2,
+            ProposalAction::TreasurySpend { to, amount: 123_456_789 },
+            json!({ "kind": "treasury_spend", "to": to.to_string(), "amount": "123456789" }),
+        ),
+        submit(
+            "submit-proposal-software-upgrade",
+            3,
+            ProposalAction::SoftwareUpgrade {
+                name: "v2".into(),
+                height: 1_000_000,
+                info: "https://example.org/v2".into(),
+            },
+            json!({ "kind": "software_upgrade", "name": "v2", "height": 1_000_000, "info": "https://example.org/v2" }),
+        ),
+        tx_vector(
+            "deposit-proposal",
+            31,
+            hub,
+            0,
+            10,
+            TxBody::DepositProposal { proposal_id: 7, amount: 5_000 },
+            json!({ "kind": "deposit_proposal", "proposal_id": 7, "amount": "5000" }),
+        ),
+    ];
+    for (i, option) in
+        [VoteOption::Yes, VoteOption::No, VoteOption::Abstain, VoteOption::NoWithVeto].into_iter().enumerate()
+    {
+        out.push(tx_vector(
+            &format!("vote-proposal-{}", option.name().replace('_', "-")),
+            32,
+            hub,
+            i as u64,
+            10,
+            TxBody::VoteProposal { proposal_id: 7, option },
+            json!({ "kind": "vote_proposal", "proposal_id": 7, "option": option.name() }),
+        ));
+    }
+    out
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -756,6 +836,7 @@ fn transactions() -> Value {
     vectors.extend(ibc_vectors());
     vectors.extend(oracle_vectors());
     vectors.extend(contract_vectors());
+    vectors.extend(gov_vectors());
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
         "vectors": vectors,

@@ -187,7 +187,9 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         // sender's balance, like a transfer.
         TxBody::RegisterValidator { self_bond: amount, .. }
         | TxBody::Bond { amount, .. }
-        | TxBody::RegisterChildChain { deposit: amount, .. } => {
+        | TxBody::RegisterChildChain { deposit: amount, .. }
+        | TxBody::SubmitProposal { deposit: amount, .. }
+        | TxBody::DepositProposal { amount, .. } => {
             out[0].1 = out[0].1.saturating_add(*amount);
         }
         // Burning destroys the burned amount from the sender's balance; a
@@ -208,6 +210,7 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::FreezeAsset { .. }
         | TxBody::CreatePoll { .. }
         | TxBody::CastVote { .. }
+        | TxBody::VoteProposal { .. }
         | TxBody::SendMessage { .. }
         | TxBody::AdoptCommittee { .. }
         | TxBody::AnnounceEndpoint { .. }
@@ -362,6 +365,19 @@ impl Mempool {
         }
     }
 
+    /// Admit by the chain's current parameters (governance changes them):
+    /// its minimum fee, gas schedule and largest transaction. What waits
+    /// already stays; a block refuses what no longer pays, and recheck drops it.
+    pub fn follow_params(&mut self, params: &tributary_types::Params) {
+        if self.config.min_fee != params.min_fee {
+            self.config.min_fee = params.min_fee;
+        }
+        if self.config.gas != params.gas {
+            self.config.gas = params.gas.clone();
+        }
+        self.config.max_tx_bytes = (params.max_tx_bytes as usize).min(tributary_types::TX_BYTES_MAX);
+    }
+
     pub fn config(&self) -> &MempoolConfig {
         &self.config
     }
@@ -418,6 +434,7 @@ impl Mempool {
             | TxBody::IssueAsset { supply: amount, .. }
             | TxBody::BurnAsset { amount, .. }
             | TxBody::TransferXChain { amount, .. }
+            | TxBody::DepositProposal { amount, .. }
                 if *amount == 0 =>
             {
                 return Err(AdmitError::ZeroAmount)
@@ -433,6 +450,9 @@ impl Mempool {
             | TxBody::BurnAsset { .. }
             | TxBody::CreatePoll { .. }
             | TxBody::CastVote { .. }
+            | TxBody::SubmitProposal { .. }
+            | TxBody::DepositProposal { .. }
+            | TxBody::VoteProposal { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }

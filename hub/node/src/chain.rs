@@ -324,6 +324,12 @@ impl Chain {
         })
     }
 
+    /// The chain's parameters as of the latest block: genesis's, as
+    /// governance changed them since.
+    pub fn current_params(&self) -> Result<tributary_types::Params> {
+        Ok(self.runtime.params_in(&self.snapshot(self.height()))?)
+    }
+
     pub fn genesis(&self) -> &Genesis {
         &self.genesis
     }
@@ -405,7 +411,7 @@ impl Chain {
     /// refuse outright is priced on its intrinsic gas alone.
     pub fn suggested_fee(&self, doc: &SignDoc, now_ms: u64) -> Result<Amount> {
         let tx = doc.clone().into_tx(tributary_types::Signature([0; 64]));
-        let params = &self.genesis.params;
+        let params = &self.runtime.params_in(&self.snapshot(self.height()))?;
         let gas = match self.simulate(tx.clone(), now_ms)? {
             Ok(receipt) => receipt.gas_used,
             Err(_) => params.gas.intrinsic_gas(&tx, tx.encoded_len()),
@@ -457,7 +463,10 @@ impl Chain {
         self.candidates().clear();
 
         let included: Vec<Hash> = block.txs.iter().map(Tx::hash).chain(refused).collect();
-        pool.recheck(&included, &self.snapshot(height));
+        let snapshot = self.snapshot(height);
+        // Governance may have changed the fees and limits the pool admits by.
+        pool.follow_params(&self.runtime.params_in(&snapshot)?);
+        pool.recheck(&included, &snapshot);
         let pool_len = pool.len();
         drop(pool);
         self.metrics.record_block(height, block.txs.len(), pool_len, started.elapsed());

@@ -25,6 +25,7 @@ pub mod bank;
 pub mod childchains;
 pub mod committee;
 pub mod contracts;
+pub mod gov;
 pub mod governance;
 pub mod ibc;
 pub mod messages;
@@ -132,6 +133,8 @@ pub enum TxError {
     #[error(transparent)]
     Contract(#[from] contracts::ContractError),
     #[error(transparent)]
+    Gov(#[from] gov::GovError),
+    #[error(transparent)]
     State(#[from] StateReadError),
 }
 
@@ -198,8 +201,16 @@ impl Runtime {
         self.modules.iter().map(|m| m.name()).collect()
     }
 
+    /// The parameters genesis set. What a block runs with is
+    /// [`Runtime::params_in`] its parent state: governance changes them.
     pub fn params(&self) -> &Params {
         &self.params
+    }
+
+    /// The chain's parameters in `state`: genesis's, as governance changed
+    /// them since (`sys/params`).
+    pub fn params_in(&self, state: &dyn StateRead) -> Result<Params, StateReadError> {
+        Ok(gov::chain_params(state)?.unwrap_or_else(|| self.params.clone()))
     }
 
     /// The state genesis writes (version 0 of the tree).
@@ -236,9 +247,13 @@ impl Runtime {
                 sender: None,
             })?;
         }
-        let contract_gas_left = self.params.gas.max_block_contract_gas;
+        // Governance may have changed the parameters since genesis; a
+        // change takes effect from the block after the one that made it.
+        let params = self.params_in(base)?;
+        let contract_gas_left = params.gas.max_block_contract_gas;
         Ok(BlockExecution {
             runtime: self,
+            params,
             state,
             block,
             txs: Vec::new(),
@@ -292,6 +307,8 @@ struct Ante {
 /// A block being executed, one transaction at a time.
 pub struct BlockExecution<'r, 'b> {
     runtime: &'r Runtime,
+    /// The chain's parameters for this block (the state's, as governed).
+    params: Params,
     state: Overlay<'b>,
     block: BlockInfo,
     txs: Vec<Tx>,
@@ -305,6 +322,11 @@ pub struct BlockExecution<'r, 'b> {
 }
 
 impl BlockExecution<'_, '_> {
+    /// The parameters this block runs with.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
     pub fn len(&self) -> usize {
         self.txs.len()
     }
@@ -341,7 +363,7 @@ impl BlockExecution<'_, '_> {
         }
         let Ante { event, charged, intrinsic_gas } = self.ante(&tx, mode)?;
         let mut events = vec![event];
-        let schedule = &self.runtime.params.gas;
+        let schedule = &self.params.gas;
         let tx_contract_gas = if charged {
             schedule.gas_for_fee(tx.fee).saturating_sub(intrinsic_gas).min(schedule.max_tx_contract_gas)
         } else {
@@ -395,8 +417,8 @@ impl BlockExecution<'_, '_> {
     /// caller undoes the body; the fee stays paid).
     fn charge_writes(&self, tx: &Tx, intrinsic_gas: u64, charged: bool) -> Result<u64, TxError> {
         let (writes, bytes) = self.state.top_layer_writes()?;
-        let gas_used = intrinsic_gas.saturating_add(self.runtime.params.gas.write_gas(writes, bytes));
-        let needed = self.runtime.params.fee_for_gas(gas_used);
+        let gas_used = intrinsic_gas.saturating_add(self.params.gas.write_gas(writes, bytes));
+        let needed = self.params.fee_for_gas(gas_used);
         if charged && tx.fee < needed {
             return Err(TxError::OutOfGas { gas_used, needed, offered: tx.fee });
         }
@@ -406,7 +428,7 @@ impl BlockExecution<'_, '_> {
     fn ante(&mut self, tx: &Tx, mode: Mode) -> Result<Ante, ApplyError> {
         let refuse = ApplyError::Refused;
         let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
-        let params = &self.runtime.params;
+        let params = &self.params;
         if tx.chain_id != self.block.chain_id {
             return Err(refuse(TxError::WrongChain {
                 expected: self.block.chain_id.to_string(),

@@ -16,7 +16,7 @@
 
 use crate::module::Module;
 use crate::{
-    assets, bank, childchains, committee, contracts, ibc, messages, oracle, polls, staking, transfer, RuntimeError,
+    assets, bank, childchains, committee, contracts, gov, ibc, messages, oracle, polls, staking, transfer, RuntimeError,
 };
 use tributary_types::Genesis;
 
@@ -41,6 +41,9 @@ pub const MODULES: &[(&str, Constructor)] = &[
     ("transfer", |_| Box::new(transfer::Transfer)),
     ("oracle", |g| Box::new(oracle::Oracle::new(g))),
     ("contracts", |g| Box::new(contracts::Contracts::new(g))),
+    // Last: a parameter change it makes at the end of a block follows every
+    // other module's hooks of that block.
+    ("gov", |g| Box::new(gov::Gov::new(g))),
 ];
 
 type AppConstructor = fn() -> std::sync::Arc<dyn ibc::IbcApp>;

@@ -367,9 +367,9 @@ impl Default for RegistryParams {
 }
 
 /// The hub's modules besides bank: staking, the child-chain registry, IBC
-/// with the fungible-transfer application, and oracle feeds.
+/// with the fungible-transfer application, oracle feeds, and governance.
 pub fn default_modules() -> Vec<String> {
-    vec!["staking".into(), "registry".into(), "ibc".into(), "transfer".into(), "oracle".into()]
+    vec!["staking".into(), "registry".into(), "ibc".into(), "transfer".into(), "oracle".into(), "gov".into()]
 }
 
 /// A validator at genesis.
@@ -437,6 +437,9 @@ pub struct Genesis {
     /// templates and contracts the chain starts with.
     #[serde(default, skip_serializing_if = "crate::contracts::ContractsGenesis::is_empty")]
     pub contracts: crate::contracts::ContractsGenesis,
+    /// Governance (module `gov`): deposits, periods, quorum and thresholds.
+    #[serde(default)]
+    pub gov: crate::governance::GovParams,
 }
 
 impl Genesis {
@@ -458,6 +461,7 @@ impl Genesis {
             accounts: Vec::new(),
             hub: None,
             contracts: Default::default(),
+            gov: Default::default(),
         }
     }
 }
@@ -532,20 +536,9 @@ impl Genesis {
     }
 }
 
-/// Amounts as decimal strings in JSON: 128-bit numbers do not survive a
-/// JavaScript `number`.
-pub mod amount_string {
-    use serde::{Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&value.to_string())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let text = <String as serde::Deserialize>::deserialize(d)?;
-        text.parse().map_err(|_| serde::de::Error::custom(format!("invalid amount {text:?}: expected a whole number")))
-    }
-}
+/// Amounts as decimal strings in JSON (its own module, so that every
+/// module of this crate can use it without depending on this one).
+pub use crate::amount_string;
 
 mod public_key_hex {
     use crate::address::PublicKey;

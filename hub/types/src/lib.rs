@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod address;
+pub mod amount_string;
 pub mod block;
 pub mod chain;
 pub mod codec;

@@ -241,6 +241,18 @@ pub enum TxBody {
         admin: Option<Address>,
         label: String,
     },
+    /// Open a governance proposal (module `gov`) with a first `deposit` of
+    /// native tokens (more than 0). It takes votes once its deposits reach
+    /// the chain's `gov.min_deposit`; see [`crate::governance`].
+    SubmitProposal { title: String, summary: String, action: crate::governance::ProposalAction, deposit: Amount },
+    /// Add `amount` native tokens to the deposit of a proposal still
+    /// gathering them (module `gov`).
+    DepositProposal { proposal_id: u64, amount: Amount },
+    /// Vote on a proposal open for votes (module `gov`), once. A validator
+    /// votes with everything bonded to it, less what delegators who vote
+    /// themselves hold with it; a delegator votes with its delegations,
+    /// overriding its validators' votes for that part.
+    VoteProposal { proposal_id: u64, option: crate::governance::VoteOption },
 }
 
 /// How a poll weighs a vote.
@@ -285,6 +297,9 @@ impl TxBody {
             TxBody::RegisterFeed { .. } => "register_feed",
             TxBody::SubmitReports { .. } => "submit_reports",
             TxBody::Unjail => "unjail",
+            TxBody::SubmitProposal { .. } => "submit_proposal",
+            TxBody::DepositProposal { .. } => "deposit_proposal",
+            TxBody::VoteProposal { .. } => "vote_proposal",
         }
     }
 }
@@ -327,6 +342,9 @@ impl TxBody {
             | TxBody::SetCodeAccess { .. }
             | TxBody::RegisterContractTemplate { .. }
             | TxBody::InstantiateTemplate { .. }
+            | TxBody::SubmitProposal { .. }
+            | TxBody::DepositProposal { .. }
+            | TxBody::VoteProposal { .. }
             | TxBody::Unjail => 0,
         }
     }

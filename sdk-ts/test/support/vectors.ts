@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex } from '../../src/bytes.js';
-import type { Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, SignedReport, TxBody, Validator } from '../../src/types.js';
+import type { Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from '../../src/types.js';
 
 /** sdk-ts/ (this file is compiled to sdk-ts/dist/test/support/). */
 export const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -177,6 +177,22 @@ export function bodyFromJson(b: J): TxBody {
         kind: 'instantiate_template', name: s(b.name), version: b.version === null ? null : Number(b.version), msg: hex(b.msg_hex),
         funds: fundsFromJson(b.funds), admin: b.admin === null ? null : s(b.admin), label: s(b.label),
       };
+    case 'submit_proposal': {
+      const a = b.action as J;
+      const action: ProposalAction =
+        a.kind === 'change_params'
+          ? { kind: 'change_params', changes: (a.changes as J[]).map((c) => ({ path: s(c.path), value: s(c.value) })) }
+          : a.kind === 'treasury_spend'
+            ? { kind: 'treasury_spend', to: s(a.to), amount: s(a.amount) }
+            : a.kind === 'software_upgrade'
+              ? { kind: 'software_upgrade', name: s(a.name), height: n(a.height), info: s(a.info) }
+              : { kind: 'text' };
+      return { kind: 'submit_proposal', title: s(b.title), summary: s(b.summary), action, deposit: s(b.deposit) };
+    }
+    case 'deposit_proposal':
+      return { kind: 'deposit_proposal', proposalId: n(b.proposal_id), amount: s(b.amount) };
+    case 'vote_proposal':
+      return { kind: 'vote_proposal', proposalId: n(b.proposal_id), option: s(b.option) as VoteOption };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

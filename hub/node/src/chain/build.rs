@@ -46,13 +46,14 @@ impl Chain {
         let next_set_hash = validator_set_hash(&self.next_validators_for(height)?);
         let mut execution = self.runtime.begin_block(&parent, info.clone())?;
         let mut refused = Vec::new();
-        let max_txs = self.runtime.params().max_block_txs.min(max_txs) as usize;
+        // The parameters of this block: the parent state's, as governed.
+        let params = execution.params().clone();
+        let max_txs = params.max_block_txs.min(max_txs) as usize;
         // Bounded in bytes as well as in count: a transaction that does not
         // fit what is left waits for the next block (smaller ones may still
         // fit this one).
         // And in verification work: a block of proofs verifies in no more
         // time than the chain's budget allows.
-        let params = self.runtime.params();
         let max_bytes = params.max_block_bytes as usize;
         let max_verify_gas = params.gas.max_block_verify_gas;
         let (mut bytes, mut verify_gas) = (0usize, 0u64);

@@ -159,16 +159,19 @@ impl Chain {
         if header.time_ms < parent_time_ms {
             return Err(BlockRejection::TimeBackwards { parent: parent_time_ms, got: header.time_ms }.into());
         }
-        let max_txs = self.runtime.params().max_block_txs as usize;
+        // The limits of this block are its parent state's parameters (as
+        // governance changed them).
+        let params = self.runtime.params_in(&self.snapshot(tip)).map_err(ChainError::from)?;
+        let max_txs = params.max_block_txs as usize;
         if block.txs.len() > max_txs {
             return Err(BlockRejection::TooManyTxs { max: max_txs, got: block.txs.len() }.into());
         }
-        let max_bytes = self.runtime.params().max_block_bytes as usize;
+        let max_bytes = params.max_block_bytes as usize;
         let bytes: usize = block.txs.iter().map(Tx::encoded_len).sum();
         if bytes > max_bytes {
             return Err(BlockRejection::TooManyBytes { max: max_bytes, got: bytes }.into());
         }
-        let gas = &self.runtime.params().gas;
+        let gas = &params.gas;
         let verify_gas = block.txs.iter().fold(0u64, |sum, tx| sum.saturating_add(gas.verify_gas(tx)));
         if verify_gas > gas.max_block_verify_gas {
             return Err(BlockRejection::TooMuchVerification { max: gas.max_block_verify_gas, got: verify_gas }.into());

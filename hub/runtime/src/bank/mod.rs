@@ -206,7 +206,7 @@ impl Module for Bank {
 
 /// The size limits of a chain's parameters hold together: a transaction the
 /// mempool admits fits in a block, and a block fits the wire.
-fn check_size_limits(params: &tributary_types::Params) -> Result<(), RuntimeError> {
+pub(crate) fn check_size_limits(params: &tributary_types::Params) -> Result<(), RuntimeError> {
     use tributary_types::{BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
     let (tx, block) = (params.max_tx_bytes as usize, params.max_block_bytes as usize);
     if tx == 0 || tx > TX_BYTES_MAX {

@@ -632,7 +632,10 @@ fn the_registry_needs_staking_and_only_hubs_handle_its_bodies() {
         ..test_chain::genesis(&["staking", "registry"], &[])
     };
     assert!(TestChain::from_genesis(&g).err().unwrap().to_string().contains("trusting_period_ms"));
-    assert_eq!(tributary_types::genesis::default_modules(), ["staking", "registry", "ibc", "transfer", "oracle"]);
+    assert_eq!(
+        tributary_types::genesis::default_modules(),
+        ["staking", "registry", "ibc", "transfer", "oracle", "gov"]
+    );
 
     // A child chain (assets only) includes the body, takes the fee and runs nothing.
     let chain = child();

@@ -1,0 +1,294 @@
+//! The governance module's rules, each bad input refused with its error.
+
+use super::*;
+use crate::test_chain::{assert_ok, assert_refused, native, TestChain, FEE};
+use tributary_consensus::VrfSecret;
+use tributary_crypto::SigningKey;
+use tributary_types::{Genesis, GenesisAccount, GenesisValidator, StakingParams};
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_secret([seed; 32])
+}
+
+fn addr(seed: u8) -> Address {
+    key(seed).public_key().address()
+}
+
+const VOTING: u64 = 5;
+const MIN_DEPOSIT: Amount = 1_000;
+
+/// Validators 1 (1,000 bonded) and 2 (500 bonded); accounts 3, 4 and 5 hold
+/// 100,000 each. Deposit and voting periods of 5 blocks.
+fn chain() -> TestChain {
+    let validator = |seed: u8, power: u64| GenesisValidator {
+        name: format!("v{seed}"),
+        public_key: key(seed).public_key(),
+        vrf_public_key: VrfSecret::from_seed([seed; 32]).unwrap().public_key().0,
+        power,
+    };
+    let base = crate::test_chain::genesis(&["staking", "gov"], &[]);
+    let genesis = Genesis {
+        staking: StakingParams { power_unit: 100, min_self_bond: 100, epoch_length: 2, ..StakingParams::default() },
+        gov: GovParams {
+            min_deposit: MIN_DEPOSIT,
+            deposit_period_blocks: VOTING,
+            voting_period_blocks: VOTING,
+            max_voters: 2,
+            ..GovParams::default()
+        },
+        validators: vec![validator(1, 10), validator(2, 5)],
+        accounts: [1u8, 2, 3, 4, 5, 6].iter().map(|s| GenesisAccount::funded(addr(*s), native(), 100_000)).collect(),
+        ..base
+    };
+    TestChain::from_genesis(&genesis).unwrap()
+}
+
+fn submit(action: ProposalAction, deposit: Amount) -> TxBody {
+    TxBody::SubmitProposal { title: "a change".into(), summary: String::new(), action, deposit }
+}
+
+fn change(path: &str, value: &str) -> ProposalAction {
+    ProposalAction::ChangeParams { changes: vec![ParamChange { path: path.into(), value: value.into() }] }
+}
+
+fn vote_on(id: u64, option: VoteOption) -> TxBody {
+    TxBody::VoteProposal { proposal_id: id, option }
+}
+
+fn proposal_of(chain: &TestChain, id: u64) -> Proposal {
+    proposal(&chain.state, id).unwrap().unwrap()
+}
+
+#[test]
+fn a_passed_parameter_change_takes_effect_from_the_next_block_and_is_kept_in_the_history() {
+    let mut chain = chain();
+    assert_ok(&chain.submit(&key(3), submit(change("params.min_fee", "\"50\""), MIN_DEPOSIT)));
+    let p = proposal_of(&chain, 0);
+    assert_eq!(p.status, ProposalStatus::Voting);
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    chain.advance_to(p.voting_end_height);
+
+    let p = proposal_of(&chain, 0);
+    assert_eq!(p.status, ProposalStatus::Passed, "{p:?}");
+    assert_eq!(p.tally.as_ref().map(|t| (t.yes, t.bonded)), Some((1_000, 1_500)));
+    assert_eq!(chain_params(&chain.state).unwrap().unwrap().min_fee, 50);
+    let history = param_history(&chain.state, 0, 10).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].proposal_id, history[0].path.as_str(), history[0].height),
+        (0, "params.min_fee", p.voting_end_height)
+    );
+    // The next block runs with the new minimum: a fee of 10 no longer enters.
+    let refused = chain.try_block(vec![(&key(4), TxBody::Transfer { to: addr(5), denom: native(), amount: 1 }, FEE)]);
+    assert!(
+        matches!(refused, Err(RuntimeError::InvalidBlock { reason: TxError::FeeTooLow { min: 50, got: 10 }, .. })),
+        "{refused:?}"
+    );
+    // The deposit went back to the proposer (less the fees it paid).
+    assert_eq!(chain.state.balance(&escrow_address(), &native()).unwrap(), 0);
+}
+
+#[test]
+fn a_delegator_who_votes_overrides_its_validator_for_its_part() {
+    let mut chain = chain();
+    // Account 4 delegates 600 to validator 1 (which has 1,000 of its own).
+    assert_ok(&chain.submit(&key(4), TxBody::Bond { validator: addr(1), amount: 600 }));
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    assert_ok(&chain.submit(&key(4), vote_on(0, VoteOption::No)));
+    assert_ok(&chain.submit(&key(2), vote_on(0, VoteOption::No)));
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+
+    let p = proposal_of(&chain, 0);
+    let tally = p.tally.unwrap();
+    // Validator 1 votes with its 1,600 bonded less the 600 its delegator voted.
+    assert_eq!((tally.yes, tally.no, tally.bonded), (1_000, 600 + 500, 2_100));
+    assert_eq!(p.status, ProposalStatus::Rejected);
+}
+
+#[test]
+fn stake_unbonded_after_a_vote_counts_where_it_is_at_the_tally() {
+    let mut chain = chain();
+    assert_ok(&chain.submit(&key(4), TxBody::Bond { validator: addr(1), amount: 600 }));
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(4), vote_on(0, VoteOption::Yes)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::No)));
+    // The delegator leaves after voting: its vote no longer weighs anything,
+    // and validator 1 is not docked for it.
+    assert_ok(&chain.submit(&key(4), TxBody::Unbond { validator: addr(1), amount: 600 }));
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+    let tally = proposal_of(&chain, 0).tally.unwrap();
+    assert_eq!((tally.yes, tally.no), (0, 1_000));
+}
+
+#[test]
+fn no_quorum_rejects_and_returns_the_deposits() {
+    let mut chain = chain();
+    let before = chain.state.balance(&addr(3), &native()).unwrap();
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    // Validator 2 alone holds a third of the stake: 500 of 1,500 is below the 33.4 % quorum.
+    assert_ok(&chain.submit(&key(2), vote_on(0, VoteOption::Yes)));
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Rejected);
+    assert_eq!(chain.state.balance(&addr(3), &native()).unwrap(), before - FEE);
+}
+
+#[test]
+fn a_veto_burns_the_deposits() {
+    let mut chain = chain();
+    let supply = chain.state.supply(&native()).unwrap();
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::NoWithVeto)));
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Vetoed);
+    assert_eq!(chain.state.balance(&escrow_address(), &native()).unwrap(), 0);
+    // Fees go to the proposer, so the supply falls by the deposit alone.
+    assert_eq!(chain.state.supply(&native()).unwrap(), supply - MIN_DEPOSIT);
+}
+
+#[test]
+fn a_deposit_below_the_minimum_is_dropped_and_burned_and_deposits_open_voting() {
+    let mut chain = chain();
+    let supply = chain.state.supply(&native()).unwrap();
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, 400)));
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Deposit);
+    // Voting is not open yet.
+    assert_refused(
+        &chain.submit(&key(1), vote_on(0, VoteOption::Yes)),
+        GovError::NotVoting { proposal_id: 0, status: "deposit", voting_end_height: 0 }.into(),
+    );
+    // A tenth of the minimum is the least first deposit.
+    assert_refused(
+        &chain.submit(&key(3), submit(ProposalAction::Text, 99)),
+        GovError::InitialDepositTooLow { denom: native().to_string(), min: 100, min_deposit: MIN_DEPOSIT, got: 99 }
+            .into(),
+    );
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, 100)));
+    assert_ok(&chain.submit(&key(4), TxBody::DepositProposal { proposal_id: 1, amount: 900 }));
+    assert_eq!(proposal_of(&chain, 1).status, ProposalStatus::Voting);
+    assert_eq!(deposit(&chain.state, 1, &addr(4)).unwrap(), 900);
+
+    chain.advance_to(proposal_of(&chain, 0).deposit_end_height);
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Dropped);
+    assert_refused(
+        &chain.submit(&key(4), TxBody::DepositProposal { proposal_id: 0, amount: 900 }),
+        GovError::NotInDeposit { proposal_id: 0, status: "dropped" }.into(),
+    );
+    chain.advance_to(proposal_of(&chain, 1).voting_end_height);
+    // Both closed; the escrow holds nothing; the dropped proposal's 400 were
+    // burned (fees go to the proposer), the other's 1,000 returned.
+    assert_eq!(chain.state.balance(&escrow_address(), &native()).unwrap(), 0);
+    assert_eq!(chain.state.supply(&native()).unwrap(), supply - 400);
+}
+
+#[test]
+fn bad_proposals_are_refused_at_submission_and_cost_only_the_fee() {
+    let mut chain = chain();
+    let before = chain.state.balance(&addr(3), &native()).unwrap();
+    let min_deposit = MIN_DEPOSIT;
+    assert_refused(
+        &chain.submit(&key(3), submit(ProposalAction::Text, 0)),
+        GovError::InitialDepositTooLow { denom: native().to_string(), min: 100, min_deposit, got: 0 }.into(),
+    );
+    let bad = |path: &str, reason: &str| -> TxError {
+        GovError::BadParamChange { path: path.into(), reason: reason.into() }.into()
+    };
+    assert_refused(
+        &chain.submit(&key(3), submit(change("params.min_fees", "\"5\""), MIN_DEPOSIT)),
+        bad("params.min_fees", "params has no field \"min_fees\" there"),
+    );
+    assert_refused(
+        &chain.submit(&key(3), submit(change("params.native_denom", "\"uatom\""), MIN_DEPOSIT)),
+        bad("params.native_denom", FIXED_FIELDS[0].1),
+    );
+    assert_refused(
+        &chain.submit(&key(3), submit(change("params.gas", "{}"), MIN_DEPOSIT)),
+        bad("params.gas", "that is a group of fields; change its fields one by one"),
+    );
+    // A value the section's own checks refuse (a block could never hold a transaction).
+    let receipt = chain.submit(&key(3), submit(change("params.max_block_txs", "0"), MIN_DEPOSIT));
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("max_block_txs must be at least 1"), "{receipt:?}");
+    let receipt = chain.submit(&key(3), submit(change("gov.quorum_bps", "20000"), MIN_DEPOSIT));
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("basis points are at most 10000"), "{receipt:?}");
+    assert_eq!(proposal_count(&chain.state).unwrap(), 0);
+    assert_eq!(chain.state.balance(&addr(3), &native()).unwrap(), before - 6 * FEE);
+    // The open places are bounded; each costs a tenth of the minimum, burned
+    // if never funded.
+    let spammer = key(4);
+    let (receipts, _) = chain.block((0..OPEN_MAX).map(|_| (&spammer, submit(ProposalAction::Text, 100))).collect());
+    receipts.iter().for_each(assert_ok);
+    assert_refused(
+        &chain.submit(&key(5), submit(ProposalAction::Text, MIN_DEPOSIT)),
+        GovError::TooManyOpen { max: OPEN_MAX }.into(),
+    );
+}
+
+#[test]
+fn a_second_vote_a_late_vote_and_a_vote_without_stake_are_refused() {
+    let mut chain = chain();
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    assert_refused(
+        &chain.submit(&key(1), vote_on(0, VoteOption::No)),
+        GovError::AlreadyVoted { proposal_id: 0, voter: addr(1) }.into(),
+    );
+    assert_refused(&chain.submit(&key(5), vote_on(0, VoteOption::No)), GovError::NoStake { voter: addr(5) }.into());
+    assert_refused(
+        &chain.submit(&key(5), vote_on(7, VoteOption::No)),
+        GovError::UnknownProposal { proposal_id: 7 }.into(),
+    );
+    let end = proposal_of(&chain, 0).voting_end_height;
+    chain.advance_to(end);
+    assert_refused(
+        &chain.submit(&key(2), vote_on(0, VoteOption::Yes)),
+        GovError::NotVoting { proposal_id: 0, status: "passed", voting_end_height: end }.into(),
+    );
+}
+
+#[test]
+fn delegator_votes_are_bounded_by_max_voters() {
+    let mut chain = chain();
+    for seed in [4u8, 5, 6] {
+        assert_ok(&chain.submit(&key(seed), TxBody::Bond { validator: addr(2), amount: 10 }));
+    }
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(4), vote_on(0, VoteOption::Yes)));
+    assert_ok(&chain.submit(&key(5), vote_on(0, VoteOption::Yes)));
+    assert_refused(
+        &chain.submit(&key(6), vote_on(0, VoteOption::Yes)),
+        GovError::TooManyVoters { proposal_id: 0, max: 2 }.into(),
+    );
+    // Validators are not counted against it.
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+}
+
+#[test]
+fn a_treasury_spend_pays_from_the_treasury_and_fails_cleanly_when_it_cannot() {
+    let mut chain = chain();
+    assert_ok(&chain.submit(&key(5), TxBody::Transfer { to: treasury_address(), denom: native(), amount: 700 }));
+    let spend = |amount| ProposalAction::TreasurySpend { to: addr(6), amount };
+    assert_ok(&chain.submit(&key(3), submit(spend(500), MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(3), submit(spend(500), MIN_DEPOSIT)));
+    assert_ok(&chain.block(vec![(&key(1), vote_on(0, VoteOption::Yes)), (&key(1), vote_on(1, VoteOption::Yes))]).0[1]);
+    let before = chain.state.balance(&addr(6), &native()).unwrap();
+    chain.advance_to(proposal_of(&chain, 1).voting_end_height);
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Passed);
+    // The second finds 200 left: it fails, and nothing of it is applied.
+    let second = proposal_of(&chain, 1);
+    assert_eq!(second.status, ProposalStatus::Failed);
+    assert!(second.failure.unwrap_or_default().contains("insufficient"));
+    assert_eq!(chain.state.balance(&addr(6), &native()).unwrap(), before + 500);
+    assert_eq!(chain.state.balance(&treasury_address(), &native()).unwrap(), 200);
+}
+
+#[test]
+fn governed_parameters_are_shown_by_section_and_staking_is_not_one() {
+    let chain = chain();
+    let config = configuration(&chain.state).unwrap();
+    assert_eq!(config.keys().map(String::as_str).collect::<Vec<_>>(), ["gov", "params"]);
+    assert_eq!(config["gov"]["voting_period_blocks"], serde_json::json!(VOTING));
+    // Staking keeps genesis's parameters in memory: not governable until it reads them from state.
+    let mut chain = chain;
+    let receipt = chain.submit(&key(3), submit(change("staking.jail_blocks", "5"), MIN_DEPOSIT));
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("no section \"staking\""), "{receipt:?}");
+}
