@@ -278,9 +278,9 @@ fn sign_load(
 const FULL_RETRY_FOR: Duration = Duration::from_secs(120);
 
 /// Submit `txs` to one validator; returns how many it refused, and the
-/// first reason. Transfers refused only because the validator's mempool was
-/// full (it lags behind node0, whose count paces the load), and the ones
-/// after them, are sent again after a pause: dropping one would leave a gap
+/// first reason. Transfers refused only because the validator's mempool (or
+/// their sender's queue in it) was full (it lags behind node0, whose count
+/// paces the load), and the ones after them, are sent again after a pause: dropping one would leave a gap
 /// in its sender's nonces that stalls the rest of the load.
 async fn submit(client: &tributary_client::Client, mut txs: Vec<String>) -> anyhow::Result<(usize, Option<String>)> {
     let started = Instant::now();
@@ -293,11 +293,11 @@ async fn submit(client: &tributary_client::Client, mut txs: Vec<String>) -> anyh
             outcomes.iter().enumerate().filter_map(|(i, o)| o["error"].as_str().map(|e| (i, e.to_string()))).collect();
         // A transfer after one refused for a full mempool is refused as
         // ahead of its sender's nonce: both go again, in order.
-        let retry = |e: &str| e.contains("mempool is full") || e.contains("is ahead of");
-        if refused.is_empty()
-            || !refused.iter().all(|(_, e)| retry(e))
-            || refused.iter().all(|(_, e)| !e.contains("full"))
-        {
+        // A sender's own queue (1,000 waiting) fills the same way on a
+        // validator that is behind.
+        let full = |e: &str| e.contains("mempool is full") || e.contains("transactions waiting");
+        let retry = |e: &str| full(e) || e.contains("is ahead of");
+        if refused.is_empty() || !refused.iter().all(|(_, e)| retry(e)) || !refused.iter().any(|(_, e)| full(e)) {
             return Ok((refused.len(), refused.first().map(|(_, e)| e.clone())));
         }
         let mut again = Vec::with_capacity(refused.len());
