@@ -97,8 +97,8 @@ impl ChainQuery {
     /// either, so the third of three queued transactions can be estimated.
     async fn estimate_fee(&self, ctx: &Context<'_>, tx_base64: String) -> async_graphql::Result<FeeEstimate> {
         let chain = chain(ctx);
-        let (tx, len) = decode_tx(&tx_base64, chain.current_params().map_err(internal)?.max_tx_bytes as usize)?;
         let params = chain.current_params().map_err(internal)?;
+        let (tx, len) = decode_tx(&tx_base64, params.max_tx_bytes as usize)?;
         let intrinsic_gas = params.gas.intrinsic_gas(&tx, len);
         match chain.simulate(tx, clock(ctx)).map_err(internal)? {
             Ok(receipt) => Ok(FeeEstimate {

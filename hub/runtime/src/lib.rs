@@ -43,6 +43,17 @@ use state::{Overlay, StateRead, StateReadError};
 use std::collections::BTreeMap;
 use tributary_types::{Address, Amount, ChainId, Event, Genesis, Params, Receipt, Tx};
 
+/// An account nobody has a key for, owned by a module's rules:
+/// `SHA-256(seed)[..20]` (a channel's escrow, governance's escrow and
+/// treasury).
+pub fn keyless_address(seed: &str) -> Address {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut bytes = [0u8; 20];
+    bytes.copy_from_slice(&digest[..20]);
+    Address(bytes)
+}
+
 /// Writes of a block or of genesis; `None` deletes.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 

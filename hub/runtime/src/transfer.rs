@@ -29,7 +29,6 @@ use crate::module::{check_text, Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
-use sha2::{Digest, Sha256};
 use tributary_types::ibc::{Acknowledgement, Packet, TransferData, TRANSFER_PORT};
 use tributary_types::{Address, Amount, Denom, Event, Genesis, Tx, TxBody};
 
@@ -66,10 +65,7 @@ pub const DENOMS_MAX: usize = 10_000;
 /// The escrow account of a transfer channel: an address nobody has a key
 /// for, `SHA-256("tributary/transfer/escrow/" || channel)[..20]`.
 pub fn escrow_address(channel: &str) -> Address {
-    let digest = Sha256::digest(format!("tributary/transfer/escrow/{channel}").as_bytes());
-    let mut bytes = [0u8; 20];
-    bytes.copy_from_slice(&digest[..20]);
-    Address(bytes)
+    crate::keyless_address(&format!("tributary/transfer/escrow/{channel}"))
 }
 
 /// The registry entry of voucher `denom`, if it is one.

@@ -60,7 +60,6 @@ use crate::module::{check_text, Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{staking, sys_key, RuntimeError, TxError};
 use borsh::{BorshDeserialize, BorshSerialize};
-use sha2::{Digest, Sha256};
 use tributary_types::governance::{
     GovParams, ParamChange, Proposal, ProposalAction, ProposalStatus, Tally, VoteOption,
 };
@@ -137,20 +136,13 @@ pub const FIXED_FIELDS: &[(&str, &str)] =
 
 /// The account deposits are escrowed in: `SHA-256("tributary/gov/escrow")[..20]`, no key.
 pub fn escrow_address() -> Address {
-    derived_address("tributary/gov/escrow")
+    crate::keyless_address("tributary/gov/escrow")
 }
 
 /// The chain's treasury, which `TreasurySpend` pays from (anyone may send
 /// to it): `SHA-256("tributary/gov/treasury")[..20]`, no key.
 pub fn treasury_address() -> Address {
-    derived_address("tributary/gov/treasury")
-}
-
-fn derived_address(seed: &str) -> Address {
-    let digest = Sha256::digest(seed.as_bytes());
-    let mut bytes = [0u8; 20];
-    bytes.copy_from_slice(&digest[..20]);
-    Address(bytes)
+    crate::keyless_address("tributary/gov/treasury")
 }
 
 /// One parameter change that took effect (`gov/change/{seq}`).
@@ -497,10 +489,15 @@ impl Gov {
         }
         let is_validator = self.uses_staking && staking::validator(state, voter)?.is_some();
         if !is_validator {
-            let bonded = self.uses_staking
-                && staking::validators(state)?.iter().try_fold(false, |found, (v, _)| {
-                    Ok::<_, StateReadError>(found || staking::delegation_shares(state, v, voter)? > 0)
-                })?;
+            let mut bonded = false;
+            if self.uses_staking {
+                for (validator, _) in staking::validators(state)? {
+                    if staking::delegation_shares(state, &validator, voter)? > 0 {
+                        bonded = true;
+                        break;
+                    }
+                }
+            }
             if !bonded {
                 return Err(GovError::NoStake { voter: *voter }.into());
             }
