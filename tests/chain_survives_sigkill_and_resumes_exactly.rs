@@ -176,6 +176,15 @@ async fn chain_survives_sigkill_and_resumes_exactly() {
     let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
     assert!(metrics.contains(&format!("consensus_height{{chain_id=\"{CHAIN}\"}}")), "{metrics}");
     assert!(metrics.contains("tributary_block_commit_seconds_count"), "{metrics}");
+    // Where the memory goes: RocksDB's parts (memtables hold the blocks
+    // written since the restart) and the resident total.
+    let gauge = |name: &str| -> u64 {
+        let line = metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("no {name}: {metrics}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let memtables = gauge(&format!("tributary_store_memory_bytes{{chain_id=\"{CHAIN}\",kind=\"memtables\"}}"));
+    let resident = gauge("process_resident_memory_bytes");
+    assert!(memtables > 0 && resident > memtables, "memtables {memtables}, resident {resident}");
     let graphiql = reqwest::get(&node.graphql).await.unwrap().text().await.unwrap();
     assert!(graphiql.to_lowercase().contains("graphiql"));
 

@@ -132,6 +132,9 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         // Unused until a template enables `gov` (votes weigh bonded stake,
         // which child chains do not have); kept at its default for shape.
         gov: Default::default(),
+        // Unused: the rewards module pays staking's validators, which child
+        // chains do not have (their committee is paid the fees as proposers).
+        rewards: Default::default(),
     })
 }
 

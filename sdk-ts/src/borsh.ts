@@ -56,6 +56,9 @@ export class BorshWriter {
   u8(value: IntLike): this {
     return this.le(checkRange(toBigInt(value, 'u8'), 0n, 255n, 'u8'), 1);
   }
+  u16(value: IntLike): this {
+    return this.le(checkRange(toBigInt(value, 'u16'), 0n, 0xffffn, 'u16'), 2);
+  }
   u32(value: IntLike): this {
     return this.le(checkRange(toBigInt(value, 'u32'), 0n, 0xffffffffn, 'u32'), 4);
   }

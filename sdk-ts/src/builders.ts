@@ -222,4 +222,13 @@ export const body = {
     limit(VOTE_OPTIONS.includes(fields.option), `a vote is one of ${VOTE_OPTIONS.join(', ')}`);
     return { kind: 'vote_proposal', ...fields };
   },
+  /** Claim the rewards earned with `validator` (module `rewards`). */
+  claimRewards(fields: { validator: string }): Body<'claim_rewards'> {
+    return { kind: 'claim_rewards', ...fields };
+  },
+  /** Set the sending validator's commission, in basis points (100 = 1 %). */
+  setCommission(fields: { rateBps: number }): Body<'set_commission'> {
+    limit(Number.isInteger(fields.rateBps) && fields.rateBps >= 0 && fields.rateBps <= 10_000, 'a commission is 0 to 10000 basis points');
+    return { kind: 'set_commission', ...fields };
+  },
 };

@@ -27,7 +27,7 @@ export const TX_TAGS = {
   adopt_committee: 13, announce_endpoint: 14, ibc: 15, transfer_xchain: 16, register_feed: 17, submit_reports: 18,
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
   set_code_access: 25, register_contract_template: 26, instantiate_template: 27, submit_proposal: 28,
-  deposit_proposal: 29, vote_proposal: 30,
+  deposit_proposal: 29, vote_proposal: 30, claim_rewards: 31, set_commission: 32,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -160,6 +160,12 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       w.u64(b.proposalId).u8(tag);
       return;
     }
+    case 'claim_rewards':
+      address(w, b.validator);
+      return;
+    case 'set_commission':
+      w.u16(b.rateBps);
+      return;
   }
 }
 

@@ -162,7 +162,11 @@ export type TxBody =
   /** Add to the deposit of a proposal still gathering deposits. */
   | { kind: 'deposit_proposal'; proposalId: IntLike; amount: Amount }
   /** Vote once on a proposal open for votes; a delegator's vote overrides its validator's for its part. */
-  | { kind: 'vote_proposal'; proposalId: IntLike; option: VoteOption };
+  | { kind: 'vote_proposal'; proposalId: IntLike; option: VoteOption }
+  /** Take what the sender earned with `validator` (module `rewards`): its delegation's share, and its own validator's commission and self-bond share. */
+  | { kind: 'claim_rewards'; validator: string }
+  /** The sending validator's commission in basis points: a cut applies at once, a raise `rewards.commission_delay_blocks` later. */
+  | { kind: 'set_commission'; rateBps: number };
 
 /**
  * What a proposal does when it passes. A parameter change names a field by

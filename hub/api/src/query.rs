@@ -179,11 +179,29 @@ impl ChainQuery {
         let snapshot = chain.latest();
         let active = tributary_runtime::staking::active_set(&snapshot).map_err(internal)?;
         let records = tributary_runtime::staking::validators(&snapshot).map_err(internal)?;
+        let rewards = tributary_runtime::rewards::params(&snapshot).map_err(internal)?;
+        let mut commissions = Vec::with_capacity(records.len());
+        for (address, _) in &records {
+            commissions.push(match &rewards {
+                Some(params) => {
+                    Some(tributary_runtime::rewards::commission(&snapshot, params, address).map_err(internal)?)
+                }
+                None => None,
+            });
+        }
+        let height = snapshot.height();
         Ok(records
             .into_iter()
-            .map(|(address, record)| {
+            .zip(commissions)
+            .map(|((address, record), commission)| {
                 let power = active.iter().find(|v| v.public_key == record.public_key).map(|v| v.power);
+                let in_force =
+                    commission.as_ref().map(|c| tributary_runtime::rewards::commission_rate_at(c, height + 1));
+                let pending = commission.and_then(|c| c.pending).filter(|(_, from)| *from > height + 1);
                 ValidatorView {
+                    commission_bps: in_force.map(u32::from),
+                    pending_commission_bps: pending.map(|(rate, _)| u32::from(rate)),
+                    pending_commission_from: pending.map(|(_, from)| from),
                     address: address.to_string(),
                     public_key: hex::encode(record.public_key.0),
                     vrf_public_key: hex::encode(record.vrf_public_key),
@@ -335,6 +353,34 @@ impl ChainQuery {
             });
         }
         Ok(out)
+    }
+
+    /// The rewards `address` may claim, per validator (module `rewards`;
+    /// empty where it does not run). Claim them with `ClaimRewards`.
+    async fn rewards(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<RewardsView> {
+        let chain = chain(ctx);
+        let account = parse_address(&address)?;
+        let snapshot = chain.latest();
+        let mut by_validator = Vec::new();
+        let mut total: u128 = 0;
+        if chain.has_module("rewards") {
+            // At most the staking registry's bound of validators.
+            for (validator, _) in tributary_runtime::staking::validators(&snapshot).map_err(internal)? {
+                let amount =
+                    tributary_runtime::rewards::claimable(&snapshot, &validator, &account).map_err(internal)?;
+                if amount > 0 {
+                    total = total.saturating_add(amount);
+                    by_validator
+                        .push(ValidatorRewardView { validator: validator.to_string(), amount: amount.to_string() });
+                }
+            }
+        }
+        Ok(RewardsView {
+            address: account.to_string(),
+            total: total.to_string(),
+            by_validator,
+            height: snapshot.height(),
+        })
     }
 
     /// Governance proposals from id `from` (at most 100); empty where the

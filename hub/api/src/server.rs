@@ -125,7 +125,39 @@ async fn health(State(state): State<AppState>) -> Response {
     Json(body).into_response()
 }
 
+/// RocksDB's memory by kind, and the process's resident memory (the
+/// standard `process_resident_memory_bytes`), so an operator sees where a
+/// node's memory goes.
+fn render_memory(chain_id: &str, memory: &tributary_node::chain::StoreMemory) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let name = "tributary_store_memory_bytes";
+    let _ = writeln!(out, "# HELP {name} Memory RocksDB holds, by kind.\n# TYPE {name} gauge");
+    for (kind, value) in [
+        ("memtables", memory.memtables),
+        ("table_readers", memory.table_readers),
+        ("block_cache", memory.block_cache),
+        ("block_cache_pinned", memory.block_cache_pinned),
+    ] {
+        let _ = writeln!(out, "{name}{{chain_id=\"{chain_id}\",kind=\"{kind}\"}} {value}");
+    }
+    if let Some(rss) = resident_bytes() {
+        let name = "process_resident_memory_bytes";
+        let _ = writeln!(out, "# HELP {name} Resident memory size in bytes.\n# TYPE {name} gauge\n{name} {rss}");
+    }
+    out
+}
+
+/// The process's resident memory (Linux: `/proc/self/statm`, in pages of 4 KiB).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state.chain.metrics.render(state.chain.genesis().chain_id.as_str());
+    let chain_id = state.chain.genesis().chain_id.as_str();
+    let mut text = state.chain.metrics.render(chain_id);
+    text.push_str(&render_memory(chain_id, &state.chain.store_memory()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

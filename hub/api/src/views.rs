@@ -223,6 +223,8 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
             json!({ "proposal": proposal_id, "amount": amount.to_string() })
         }
         TxBody::VoteProposal { proposal_id, option } => json!({ "proposal": proposal_id, "option": option.name() }),
+        TxBody::ClaimRewards { validator } => json!({ "validator": validator.to_string() }),
+        TxBody::SetCommission { rate_bps } => json!({ "rate_bps": rate_bps }),
         TxBody::SendMessage { to, body, encrypted } => {
             json!({ "to": to.to_string(), "body_bytes": body.len(), "encrypted": encrypted })
         }
@@ -427,6 +429,28 @@ pub struct ValidatorView {
     pub tombstoned: bool,
     /// Total burned for misbehaviour.
     pub slashed: String,
+    /// The commission in force, in basis points (where `rewards` runs).
+    pub commission_bps: Option<u32>,
+    /// A raise on its way and the height it applies from.
+    pub pending_commission_bps: Option<u32>,
+    pub pending_commission_from: Option<u64>,
+}
+
+/// What an account may claim (module `rewards`).
+#[derive(SimpleObject)]
+pub struct RewardsView {
+    pub address: String,
+    /// Everything claimable, in native base units.
+    pub total: String,
+    /// Per validator with something to claim.
+    pub by_validator: Vec<ValidatorRewardView>,
+    pub height: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct ValidatorRewardView {
+    pub validator: String,
+    pub amount: String,
 }
 
 /// A child chain registered on this hub.

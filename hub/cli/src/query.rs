@@ -83,6 +83,15 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// What ADDRESS may claim from each validator (chains with the rewards
+    /// module), and every validator's commission.
+    Rewards {
+        address: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -157,6 +166,12 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({}),
             "",
         ),
+        QueryCommand::Rewards { address, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($a: String!) { rewards(address: $a) { address total height byValidator { validator amount } } validators { address commissionBps pendingCommissionBps pendingCommissionFrom } }".to_string(),
+            json!({ "a": address }),
+            "",
+        ),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
             "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
@@ -187,6 +202,7 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::ContractTemplates { .. } => "contract templates".into(),
         QueryCommand::Proposals { from, .. } => format!("proposals from {from}"),
         QueryCommand::Configuration { .. } => "configuration".into(),
+        QueryCommand::Rewards { address, .. } => format!("rewards of {address}"),
         QueryCommand::Chain { .. } => "chain".into(),
     }
 }

@@ -126,6 +126,11 @@ pub enum TxCommand {
     /// configuration` show what is open and what can be changed.
     #[command(subcommand)]
     Gov(GovCommand),
+    /// Incentives (chains with the rewards module): claim what your
+    /// delegation (or your validator) earned, set your validator's
+    /// commission. `hub query rewards ADDRESS` shows what is claimable.
+    #[command(subcommand)]
+    Rewards(RewardsCommand),
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -203,6 +208,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         | TxCommand::TransferXchain { common, .. } => common,
         TxCommand::Contract(contract) => contract.common(),
         TxCommand::Gov(gov) => gov.common(),
+        TxCommand::Rewards(rewards) => rewards.common(),
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -241,6 +247,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Vote { poll, option, .. } => TxBody::CastVote { poll_id: *poll, option: *option },
         TxCommand::Contract(contract) => contract.body()?,
         TxCommand::Gov(gov) => gov.body()?,
+        TxCommand::Rewards(rewards) => rewards.body()?,
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
@@ -473,6 +480,46 @@ impl GovCommand {
                     _ => VoteOption::NoWithVeto,
                 },
             },
+        })
+    }
+}
+
+/// `hub tx rewards …`.
+#[derive(Subcommand, Debug)]
+pub enum RewardsCommand {
+    /// Take what you earned with one validator: your delegation's rewards,
+    /// and, from your own validator, its commission and self-bond's share.
+    Claim {
+        /// The validator's address (trib1…).
+        #[arg(long)]
+        validator: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Set your validator's commission, in basis points (100 = 1 %). A cut
+    /// applies at once; a raise is bounded by rewards.max_commission_change_bps
+    /// and applies rewards.commission_delay_blocks later.
+    Commission {
+        #[arg(long)]
+        rate_bps: u16,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+impl RewardsCommand {
+    fn common(&self) -> &TxArgs {
+        match self {
+            RewardsCommand::Claim { common, .. } | RewardsCommand::Commission { common, .. } => common,
+        }
+    }
+
+    fn body(&self) -> anyhow::Result<TxBody> {
+        Ok(match self {
+            RewardsCommand::Claim { validator, .. } => TxBody::ClaimRewards {
+                validator: validator.parse().with_context(|| format!("--validator {validator:?} is not an address"))?,
+            },
+            RewardsCommand::Commission { rate_bps, .. } => TxBody::SetCommission { rate_bps: *rate_bps },
         })
     }
 }

@@ -820,6 +820,31 @@ fn gov_vectors() -> Vec<Value> {
     out
 }
 
+fn rewards_vectors() -> Vec<Value> {
+    let hub = "tributary-devnet";
+    let validator = key(2).public_key().address();
+    vec![
+        tx_vector(
+            "claim-rewards",
+            33,
+            hub,
+            4,
+            10,
+            TxBody::ClaimRewards { validator },
+            json!({ "kind": "claim_rewards", "validator": validator.to_string() }),
+        ),
+        tx_vector(
+            "set-commission",
+            2,
+            hub,
+            5,
+            10,
+            TxBody::SetCommission { rate_bps: 750 },
+            json!({ "kind": "set_commission", "rate_bps": 750 }),
+        ),
+    ]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -837,6 +862,7 @@ fn transactions() -> Value {
     vectors.extend(oracle_vectors());
     vectors.extend(contract_vectors());
     vectors.extend(gov_vectors());
+    vectors.extend(rewards_vectors());
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
         "vectors": vectors,

@@ -201,8 +201,9 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
                 out.push((denom.clone(), *amount));
             }
         }
-        // Unbonding pays out later, evidence costs nothing, issuing mints, and
-        // freezing, polls, messages and anchoring move no tokens: only the fee.
+        // Unbonding pays out later, evidence costs nothing, issuing mints, a
+        // claim pays in, and freezing, polls, messages, commissions and
+        // anchoring move no tokens: only the fee.
         TxBody::Unbond { .. }
         | TxBody::AnchorHeader { .. }
         | TxBody::SubmitEvidence { .. }
@@ -211,6 +212,8 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::CreatePoll { .. }
         | TxBody::CastVote { .. }
         | TxBody::VoteProposal { .. }
+        | TxBody::ClaimRewards { .. }
+        | TxBody::SetCommission { .. }
         | TxBody::SendMessage { .. }
         | TxBody::AdoptCommittee { .. }
         | TxBody::AnnounceEndpoint { .. }
@@ -453,6 +456,8 @@ impl Mempool {
             | TxBody::SubmitProposal { .. }
             | TxBody::DepositProposal { .. }
             | TxBody::VoteProposal { .. }
+            | TxBody::ClaimRewards { .. }
+            | TxBody::SetCommission { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }

@@ -19,6 +19,7 @@ use tributary_runtime::bank::BankRead;
 use tributary_runtime::state::{StateRead, StateReadError};
 use tributary_runtime::{committee, staking, BlockInfo, Runtime};
 use tributary_state::{CommitmentProof, StateDb, StateError};
+pub use tributary_store::StoreMemory;
 use tributary_store::{Batch, Column, Durability, Store, StoreError};
 use tributary_types::block::Validator;
 use tributary_types::{Address, Amount, Block, Denom, Genesis, Hash, Header, Receipt, SignDoc, Tx};
@@ -332,6 +333,11 @@ impl Chain {
 
     pub fn genesis(&self) -> &Genesis {
         &self.genesis
+    }
+
+    /// What the node's RocksDB holds in memory (`/metrics`).
+    pub fn store_memory(&self) -> StoreMemory {
+        self.store.memory()
     }
 
     pub fn genesis_hash(&self) -> Hash {

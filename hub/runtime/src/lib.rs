@@ -16,7 +16,8 @@
 //! 2. **validate** (the module): checks against state, no writes.
 //! 3. **execute** (the module): writes, in a layer of its own.
 //!
-//! Ante's effects (nonce + 1, fee paid to the proposer) stay even when stage 2
+//! Ante's effects (nonce + 1, fee paid to the proposer, or to the rewards
+//! module's collector where it runs) stay even when stage 2
 //! or 3 fails; the body's layer is dropped and the receipt says why.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
@@ -33,6 +34,7 @@ pub mod module;
 pub mod oracle;
 pub mod polls;
 pub mod registry;
+pub mod rewards;
 pub mod staking;
 pub mod state;
 pub mod transfer;
@@ -146,6 +148,8 @@ pub enum TxError {
     #[error(transparent)]
     Gov(#[from] gov::GovError),
     #[error(transparent)]
+    Rewards(#[from] rewards::RewardsError),
+    #[error(transparent)]
     State(#[from] StateReadError),
 }
 
@@ -189,6 +193,10 @@ pub struct BlockOutcome {
 pub struct Runtime {
     params: Params,
     modules: Vec<Box<dyn Module>>,
+    /// Where ante pays fees: the rewards module's collector when the chain
+    /// runs it (which shares them among the validators that signed), else
+    /// the block's proposer.
+    fee_collector: Option<Address>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -204,7 +212,9 @@ impl Runtime {
     /// know and a name listed twice, so a typo in a genesis file stops the
     /// chain at start instead of silently running without the module.
     pub fn new(genesis: &Genesis) -> Result<Self, RuntimeError> {
-        Ok(Runtime { params: genesis.params.clone(), modules: registry::build(genesis)? })
+        let modules = registry::build(genesis)?;
+        let fee_collector = modules.iter().any(|m| m.name() == "rewards").then(rewards::fee_collector);
+        Ok(Runtime { params: genesis.params.clone(), modules, fee_collector })
     }
 
     /// The names of the enabled modules, in the order their hooks run.
@@ -464,8 +474,9 @@ impl BlockExecution<'_, '_> {
         if tx.nonce != expected && mode != Mode::Simulate {
             return Err(refuse(TxError::BadNonce { expected, got: tx.nonce }));
         }
+        let recipient = self.runtime.fee_collector.unwrap_or(self.block.proposer);
         if charge {
-            match move_funds(&mut self.state, &sender, &self.block.proposer, &params.native_denom, tx.fee) {
+            match move_funds(&mut self.state, &sender, &recipient, &params.native_denom, tx.fee) {
                 Ok(()) => {}
                 Err(TxError::State(e)) => return Err(fatal(e)),
                 Err(e) => return Err(refuse(e)),
@@ -474,7 +485,7 @@ impl BlockExecution<'_, '_> {
         self.state.set(bank::state_key::nonce(&sender), bank::to_bytes(&(expected + 1)));
         let event = Event::new("fee")
             .attr("payer", sender)
-            .attr("recipient", self.block.proposer)
+            .attr("recipient", recipient)
             .attr("denom", &params.native_denom)
             .attr("amount", if charge { tx.fee } else { 0 });
         Ok(Ante { event, charged: charge, intrinsic_gas })

@@ -16,7 +16,8 @@
 
 use crate::module::Module;
 use crate::{
-    assets, bank, childchains, committee, contracts, gov, ibc, messages, oracle, polls, staking, transfer, RuntimeError,
+    assets, bank, childchains, committee, contracts, gov, ibc, messages, oracle, polls, rewards, staking, transfer,
+    RuntimeError,
 };
 use tributary_types::Genesis;
 
@@ -32,6 +33,8 @@ type Constructor = fn(&Genesis) -> Box<dyn Module>;
 /// Every module a genesis may enable, in hook order, with its constructor.
 pub const MODULES: &[(&str, Constructor)] = &[
     ("staking", |g| Box::new(staking::Staking::new(g))),
+    // After staking: it pays the validators staking's records name.
+    ("rewards", |g| Box::new(rewards::Rewards::new(g))),
     ("registry", |g| Box::new(childchains::Registry::new(g))),
     ("committee", |g| Box::new(committee::Committee::new(g))),
     ("assets", |g| Box::new(assets::Assets::new(g))),

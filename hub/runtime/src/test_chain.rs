@@ -45,6 +45,11 @@ pub(crate) struct TestChain {
     /// The beacon the blocks `block` makes carry ([`BlockInfo::beacon`]:
     /// the previous block's; `Hash::ZERO` unless a test moves it).
     pub beacon: Hash,
+    /// The proposer of the blocks `block` makes (`[0xee; 20]` unless a test moves it).
+    pub proposer: Address,
+    /// The duties the blocks `block` make carry ([`BlockInfo::last_duties`]:
+    /// none unless a test sets them).
+    pub last_duties: Vec<(Address, bool)>,
     nonces: BTreeMap<Address, u64>,
 }
 
@@ -59,7 +64,16 @@ impl TestChain {
         let runtime = Runtime::new(g)?;
         let writes = runtime.genesis_writes(g)?;
         let state = writes.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
-        Ok(TestChain { runtime, state, height: 0, time_ms: 1000, beacon: Hash::ZERO, nonces: BTreeMap::new() })
+        Ok(TestChain {
+            runtime,
+            state,
+            height: 0,
+            time_ms: 1000,
+            beacon: Hash::ZERO,
+            proposer: Address([0xee; 20]),
+            last_duties: Vec::new(),
+            nonces: BTreeMap::new(),
+        })
     }
 
     /// Execute the next block with these transactions; returns their
@@ -90,9 +104,9 @@ impl TestChain {
             chain_id: chain_id(),
             height: self.height + 1,
             time_ms: self.time_ms,
-            proposer: Address([0xee; 20]),
+            proposer: self.proposer,
             beacon: self.beacon,
-            last_duties: Vec::new(),
+            last_duties: self.last_duties.clone(),
         };
         let out = self.runtime.execute_block(&self.state, info, signed, false)?;
         for (k, v) in out.writes {

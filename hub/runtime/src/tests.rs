@@ -52,7 +52,23 @@ fn block(height: u64, proposer: Address) -> BlockInfo {
 }
 
 #[test]
-fn transfer_moves_funds_and_pays_the_fee_to_the_proposer() {
+fn transfer_moves_funds_and_pays_the_fee_to_the_proposer_where_no_rewards_module_runs() {
+    let alice = SigningKey::generate();
+    let bob = SigningKey::generate().public_key().address();
+    let proposer = SigningKey::generate().public_key().address();
+    let g = Genesis { modules: Vec::new(), ..genesis(&[(&alice, 1_000)]) };
+    let runtime = Runtime::new(&g).unwrap();
+    let state = state_after(&runtime.genesis_writes(&g).unwrap());
+    let out = runtime.execute_block(&state, block(1, proposer), vec![transfer(&alice, 0, bob, 100)], false).unwrap();
+    assert!(out.receipts[0].success, "{:?}", out.receipts[0]);
+    let mut state = state;
+    apply_writes(&mut state, out.writes);
+    assert_eq!(state.balance(&proposer, &utrib()).unwrap(), 10);
+    assert_eq!(state.balance(&rewards::fee_collector(), &utrib()).unwrap(), 0);
+}
+
+#[test]
+fn transfer_moves_funds_and_pays_the_fee_to_the_rewards_collector_on_the_hub() {
     let alice = SigningKey::generate();
     let bob = SigningKey::generate().public_key().address();
     let proposer = SigningKey::generate().public_key().address();
@@ -67,7 +83,8 @@ fn transfer_moves_funds_and_pays_the_fee_to_the_proposer() {
     let a = alice.public_key().address();
     assert_eq!(state.balance(&a, &utrib()).unwrap(), 890);
     assert_eq!(state.balance(&bob, &utrib()).unwrap(), 100);
-    assert_eq!(state.balance(&proposer, &utrib()).unwrap(), 10);
+    assert_eq!(state.balance(&proposer, &utrib()).unwrap(), 0);
+    assert_eq!(state.balance(&rewards::fee_collector(), &utrib()).unwrap(), 10);
     assert_eq!(state.nonce(&a).unwrap(), 1);
     assert_eq!(state.denoms(&bob).unwrap(), vec![utrib()]);
     assert_eq!(state.supply(&utrib()).unwrap(), 1_000);
@@ -143,6 +160,8 @@ proptest! {
         let mut holders: Vec<Address> = keys.iter().map(|k| k.public_key().address()).collect();
         holders.push(Address([8; 20]));
         holders.push(proposer);
+        // The hub's fees go to the rewards module's collector.
+        holders.push(rewards::fee_collector());
         let mut nonces = [0u64; 3];
         for (height, (from, to, amount)) in transfers.into_iter().enumerate() {
             let tx = transfer(&keys[from], nonces[from], holders[to], amount);
@@ -173,7 +192,7 @@ fn genesis_chooses_the_modules_and_refuses_unknown_or_repeated_names() {
     assert_eq!(
         names(&["assets", "oracel"]).unwrap_err(),
         RuntimeError::Genesis(
-            "unknown module \"oracel\": known modules are staking, registry, committee, assets, polls, messages, ibc, transfer, oracle, contracts, gov (bank is always on)".into()
+            "unknown module \"oracel\": known modules are staking, rewards, registry, committee, assets, polls, messages, ibc, transfer, oracle, contracts, gov (bank is always on)".into()
         )
     );
     assert_eq!(
@@ -308,7 +327,7 @@ fn a_fee_that_does_not_pay_for_what_the_body_writes_undoes_it_and_is_still_paid(
     let mut after = state.clone();
     apply_writes(&mut after, out.writes);
     assert_eq!(after.balance(&a, &utrib()).unwrap(), 1_000_000 - intrinsic_fee);
-    assert_eq!(after.balance(&proposer, &utrib()).unwrap(), intrinsic_fee);
+    assert_eq!(after.balance(&rewards::fee_collector(), &utrib()).unwrap(), intrinsic_fee);
     assert_eq!(after.nonce(&a).unwrap(), 1);
     assert!(
         after.keys().all(|k| !k.starts_with(b"messages/")),

@@ -136,6 +136,19 @@ pub enum Durability {
     Buffered,
 }
 
+/// RocksDB's memory, in bytes ([`Store::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreMemory {
+    /// Active and immutable memtables (bounded by [`MEMTABLE_BUDGET_BYTES`]).
+    pub memtables: u64,
+    /// Index and filter blocks held by open table files, outside the cache.
+    pub table_readers: u64,
+    /// Data blocks in the block caches.
+    pub block_cache: u64,
+    /// Of those, blocks pinned by readers.
+    pub block_cache_pinned: u64,
+}
+
 /// The node's database.
 pub struct Store {
     db: DB,
@@ -229,6 +242,22 @@ impl Store {
             self.db.flush_cf(self.cf(column)?)?;
         }
         Ok(())
+    }
+
+    /// What RocksDB holds in memory, summed over the columns (each
+    /// column's own block cache included): the figures an operator
+    /// compares with the process's resident memory.
+    pub fn memory(&self) -> StoreMemory {
+        let mut total = StoreMemory::default();
+        for column in Column::ALL {
+            let Ok(cf) = self.cf(column) else { continue };
+            let read = |name: &str| self.db.property_int_value_cf(cf, name).ok().flatten().unwrap_or(0);
+            total.memtables += read("rocksdb.cur-size-all-mem-tables");
+            total.table_readers += read("rocksdb.estimate-table-readers-mem");
+            total.block_cache += read("rocksdb.block-cache-usage");
+            total.block_cache_pinned += read("rocksdb.block-cache-pinned-usage");
+        }
+        total
     }
 
     /// Read every entry of every column, verifying RocksDB's checksum of

@@ -367,9 +367,18 @@ impl Default for RegistryParams {
 }
 
 /// The hub's modules besides bank: staking, the child-chain registry, IBC
-/// with the fungible-transfer application, oracle feeds, and governance.
+/// with the fungible-transfer application, oracle feeds, governance and
+/// incentives.
 pub fn default_modules() -> Vec<String> {
-    vec!["staking".into(), "registry".into(), "ibc".into(), "transfer".into(), "oracle".into(), "gov".into()]
+    vec![
+        "staking".into(),
+        "registry".into(),
+        "ibc".into(),
+        "transfer".into(),
+        "oracle".into(),
+        "gov".into(),
+        "rewards".into(),
+    ]
 }
 
 /// A validator at genesis.
@@ -440,6 +449,10 @@ pub struct Genesis {
     /// Governance (module `gov`): deposits, periods, quorum and thresholds.
     #[serde(default)]
     pub gov: crate::governance::GovParams,
+    /// Incentives (module `rewards`): inflation, the proposer's bonus and
+    /// commissions.
+    #[serde(default)]
+    pub rewards: crate::rewards::RewardsParams,
 }
 
 impl Genesis {
@@ -462,6 +475,7 @@ impl Genesis {
             hub: None,
             contracts: Default::default(),
             gov: Default::default(),
+            rewards: Default::default(),
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod hash;
 pub mod ibc;
 pub mod oracle;
 pub mod receipt;
+pub mod rewards;
 pub mod tx;
 pub mod validator;
 

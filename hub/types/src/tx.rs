@@ -253,6 +253,13 @@ pub enum TxBody {
     /// themselves hold with it; a delegator votes with its delegations,
     /// overriding its validators' votes for that part.
     VoteProposal { proposal_id: u64, option: crate::governance::VoteOption },
+    /// Take the rewards the sender earned with `validator` (module
+    /// `rewards`): its delegation's share, and, when the sender is the
+    /// validator, its commission and its self-bond's share.
+    ClaimRewards { validator: crate::address::Address },
+    /// The sending validator's new commission, in basis points; it applies
+    /// `rewards.commission_delay_blocks` later (module `rewards`).
+    SetCommission { rate_bps: u16 },
 }
 
 /// How a poll weighs a vote.
@@ -300,6 +307,8 @@ impl TxBody {
             TxBody::SubmitProposal { .. } => "submit_proposal",
             TxBody::DepositProposal { .. } => "deposit_proposal",
             TxBody::VoteProposal { .. } => "vote_proposal",
+            TxBody::ClaimRewards { .. } => "claim_rewards",
+            TxBody::SetCommission { .. } => "set_commission",
         }
     }
 }
@@ -345,6 +354,8 @@ impl TxBody {
             | TxBody::SubmitProposal { .. }
             | TxBody::DepositProposal { .. }
             | TxBody::VoteProposal { .. }
+            | TxBody::ClaimRewards { .. }
+            | TxBody::SetCommission { .. }
             | TxBody::Unjail => 0,
         }
     }

@@ -193,6 +193,10 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'deposit_proposal', proposalId: n(b.proposal_id), amount: s(b.amount) };
     case 'vote_proposal':
       return { kind: 'vote_proposal', proposalId: n(b.proposal_id), option: s(b.option) as VoteOption };
+    case 'claim_rewards':
+      return { kind: 'claim_rewards', validator: s(b.validator) };
+    case 'set_commission':
+      return { kind: 'set_commission', rateBps: Number(b.rate_bps) };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

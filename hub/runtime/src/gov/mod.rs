@@ -40,7 +40,8 @@
 //!
 //! The chain's global configuration is the set of sections below, each a
 //! state value with a JSON form: `params` (the chain's [`Params`]: fees, gas,
-//! size limits) and `gov` itself. Staking's parameters are not governed yet:
+//! size limits), `gov` itself, and `rewards` (inflation, the proposer's
+//! bonus, commission bounds) where that module runs. Staking's parameters are not governed yet:
 //! the staking module keeps genesis's copy in memory, so a change written to
 //! state would be recorded and not obeyed. A `ChangeParams` proposal names
 //! fields by dotted path; every change that passed is kept in order
@@ -275,6 +276,16 @@ const SECTIONS: &[Section] = &[
             let params: GovParams = from_json(value)?;
             check_params(&params).map_err(|e| e.to_string())?;
             write_value(state, state_key::PARAMS.to_vec(), &params);
+            Ok(())
+        },
+    },
+    Section {
+        name: "rewards",
+        read: |s| to_json(crate::rewards::params(s)?),
+        write: |state, value| {
+            let params: tributary_types::rewards::RewardsParams = from_json(value)?;
+            params.check()?;
+            write_value(state, crate::rewards::state_key::PARAMS.to_vec(), &params);
             Ok(())
         },
     },
@@ -674,7 +685,9 @@ impl Gov {
         if !self.uses_staking {
             return Ok(tally);
         }
-        let validators = staking::validators(state)?;
+        // A double signer (tombstoned) is out of governance with its stake:
+        // that stake may only unbond, and its vote would be an offender's.
+        let validators: Vec<_> = staking::validators(state)?.into_iter().filter(|(_, r)| !r.tombstoned).collect();
         tally.bonded = validators.iter().map(|(_, r)| r.bonded()).fold(0, Amount::saturating_add);
         // What delegators who voted themselves take from each validator.
         let mut deducted = vec![0 as Amount; validators.len()];

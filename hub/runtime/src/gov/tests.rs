@@ -292,3 +292,21 @@ fn governed_parameters_are_shown_by_section_and_staking_is_not_one() {
     let receipt = chain.submit(&key(3), submit(change("staking.jail_blocks", "5"), MIN_DEPOSIT));
     assert!(receipt.error.as_deref().unwrap_or_default().contains("no section \"staking\""), "{receipt:?}");
 }
+
+#[test]
+fn a_tombstoned_validator_no_longer_votes_nor_counts_in_the_tally() {
+    let mut chain = chain();
+    assert_ok(&chain.submit(&key(3), submit(ProposalAction::Text, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    assert_ok(&chain.submit(&key(2), vote_on(0, VoteOption::No)));
+    // Validator 1 is proven to have double-signed before the tally: its
+    // 1,000 would carry the vote; out of governance, the 500 against decide.
+    let mut record = staking::validator(&chain.state, &addr(1)).unwrap().unwrap();
+    record.tombstoned = true;
+    record.jailed = true;
+    chain.state.insert(staking::state_key::validator(&addr(1)), borsh::to_vec(&record).unwrap());
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+    let p = proposal_of(&chain, 0);
+    assert_eq!(p.tally.as_ref().map(|t| (t.yes, t.no, t.bonded)), Some((0, 500, 500)), "{p:?}");
+    assert_eq!(p.status, ProposalStatus::Rejected);
+}

@@ -167,7 +167,10 @@ impl Chain {
 
     /// supply = balances + bonds + unbondings on their way back.
     fn assert_supply_conserved(&self) {
-        let balances: Amount = [1u8, 2, 3, 4, 5, 9].iter().map(|s| self.balance(*s)).sum();
+        let balances: Amount = [1u8, 2, 3, 4, 5, 9].iter().map(|s| self.balance(*s)).sum::<Amount>()
+            // Fees and rewards not yet claimed (the hub runs `rewards`).
+            + self.state.balance(&crate::rewards::fee_collector(), &utrib()).unwrap()
+            + self.state.balance(&crate::rewards::pool_address(), &utrib()).unwrap();
         let bonded: Amount = validators(&self.state).unwrap().iter().map(|(_, r)| r.bonded()).sum();
         let unbonding: Amount =
             pending_unbondings(&self.state, usize::MAX).unwrap().iter().map(|(_, u)| u.amount).sum();

@@ -123,6 +123,9 @@ pub(super) fn bond(
         record.delegated = record.delegated.checked_add(amount).ok_or(TxError::Overflow)?;
         record.delegator_shares = record.delegator_shares.checked_add(shares).ok_or(TxError::Overflow)?;
         let held = delegation_shares(&*ctx.state, validator_address, sender)?;
+        // What the shares held earned so far is paid before they change: new
+        // shares earn from now on, not from before they came.
+        crate::rewards::settle_delegation(ctx.state, ctx.events, validator_address, sender, held)?;
         let key = state_key::delegation(validator_address, sender);
         write(ctx.state, key, &held.checked_add(shares).ok_or(TxError::Overflow)?);
     }
@@ -185,6 +188,7 @@ pub(super) fn unbond(
         }
     } else {
         let held = delegation_shares(&*ctx.state, validator_address, sender)?;
+        crate::rewards::settle_delegation(ctx.state, ctx.events, validator_address, sender, held)?;
         // Everything the delegator holds burns all its shares (no dust left
         // behind); a part burns its share of them, rounded up.
         let burned = if left == 0 {
