@@ -212,6 +212,10 @@ export const body = {
       limit(bytesOf(action.name) >= 1 && bytesOf(action.name) <= 64, 'an upgrade name is 1 to 64 bytes');
       limit(bytesOf(action.info) <= 1024, 'upgrade info is at most 1024 bytes');
     }
+    if (action.kind === 'recover_client') {
+      for (const id of [action.clientId, action.substituteClientId]) limit(bytesOf(id) >= 1 && bytesOf(id) <= 64, 'a client id is 1 to 64 bytes');
+      limit(action.clientId !== action.substituteClientId, 'a client cannot be its own substitute');
+    }
     return { kind: 'submit_proposal', title: fields.title, summary, action, deposit: fields.deposit };
   },
   depositProposal(fields: { proposalId: IntLike; amount: Amount }): Body<'deposit_proposal'> {

@@ -186,6 +186,9 @@ function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
     case 'software_upgrade':
       w.u8(3).string(action.name).u64(action.height).string(action.info);
       return;
+    case 'recover_client':
+      w.u8(4).string(action.clientId).string(action.substituteClientId);
+      return;
   }
 }
 

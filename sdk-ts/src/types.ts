@@ -178,7 +178,9 @@ export type ProposalAction =
   | { kind: 'text' }
   | { kind: 'change_params'; changes: { path: string; value: string }[] }
   | { kind: 'treasury_spend'; to: string; amount: Amount }
-  | { kind: 'software_upgrade'; name: string; height: IntLike; info: string };
+  | { kind: 'software_upgrade'; name: string; height: IntLike; info: string }
+  /** Recover a frozen or expired IBC client from a healthy substitute of the same chain. */
+  | { kind: 'recover_client'; clientId: string; substituteClientId: string };
 
 /** A vote on a proposal; borsh tags 0–3 in this order. */
 export const VOTE_OPTIONS = ['yes', 'no', 'abstain', 'no_with_veto'] as const;

@@ -159,5 +159,13 @@ async fn metrics(State(state): State<AppState>) -> Response {
     let chain_id = state.chain.genesis().chain_id.as_str();
     let mut text = state.chain.metrics.render(chain_id);
     text.push_str(&render_memory(chain_id, &state.chain.store_memory()));
+    text.push_str(&format!(
+        "# HELP tributary_commit_subscribers Listeners of committed blocks (the driver, API subscriptions).\n\
+         # TYPE tributary_commit_subscribers gauge\ntributary_commit_subscribers{{chain_id=\"{chain_id}\"}} {}\n\
+         # HELP tributary_commit_queue_blocks Committed blocks held until the slowest listener reads them.\n\
+         # TYPE tributary_commit_queue_blocks gauge\ntributary_commit_queue_blocks{{chain_id=\"{chain_id}\"}} {}\n",
+        state.chain.subscribers(),
+        state.chain.commits_queued()
+    ));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -373,7 +373,8 @@ pub enum GovCommand {
     /// Open a proposal with a first deposit (it takes votes once deposits
     /// reach the chain's gov.min_deposit). Give one action: --set (repeat
     /// it for several parameters), --spend-to with --spend-amount, --upgrade
-    /// with --upgrade-height, or none for a text proposal.
+    /// with --upgrade-height, --recover-client with --substitute, or none
+    /// for a text proposal.
     Submit {
         #[arg(long)]
         title: String,
@@ -400,6 +401,12 @@ pub enum GovCommand {
         upgrade_height: Option<u64>,
         #[arg(long, default_value = "")]
         upgrade_info: String,
+        /// Recover this frozen or expired IBC client (`hub query ibc`) from
+        /// --substitute, a healthy client of the same chain.
+        #[arg(long, requires = "substitute", conflicts_with_all = ["set", "upgrade", "spend_to"])]
+        recover_client: Option<String>,
+        #[arg(long, requires = "recover_client")]
+        substitute: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -445,9 +452,16 @@ impl GovCommand {
                 upgrade,
                 upgrade_height,
                 upgrade_info,
+                recover_client,
+                substitute,
                 ..
             } => {
-                let action = if let (Some(to), Some(amount)) = (spend_to, spend_amount) {
+                let action = if let (Some(client), Some(substitute)) = (recover_client, substitute) {
+                    ProposalAction::RecoverClient {
+                        client_id: client.clone(),
+                        substitute_client_id: substitute.clone(),
+                    }
+                } else if let (Some(to), Some(amount)) = (spend_to, spend_amount) {
                     ProposalAction::TreasurySpend { to: to.parse()?, amount: *amount }
                 } else if let (Some(name), Some(height)) = (upgrade, upgrade_height) {
                     ProposalAction::SoftwareUpgrade { name: name.clone(), height: *height, info: upgrade_info.clone() }

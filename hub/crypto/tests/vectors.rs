@@ -794,6 +794,12 @@ fn gov_vectors() -> Vec<Value> {
             },
             json!({ "kind": "software_upgrade", "name": "v2", "height": 1_000_000, "info": "https://example.org/v2" }),
         ),
+        submit(
+            "submit-proposal-recover-client",
+            4,
+            ProposalAction::RecoverClient { client_id: "client-0".into(), substitute_client_id: "client-3".into() },
+            json!({ "kind": "recover_client", "client_id": "client-0", "substitute_client_id": "client-3" }),
+        ),
         tx_vector(
             "deposit-proposal",
             31,

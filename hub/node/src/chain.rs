@@ -365,6 +365,12 @@ impl Chain {
         self.commits.receiver_count()
     }
 
+    /// Committed blocks held for subscribers that have not read them yet
+    /// (the slowest one decides): memory a lagging subscriber keeps alive.
+    pub fn commits_queued(&self) -> usize {
+        self.commits.len()
+    }
+
     fn mempool(&self) -> MutexGuard<'_, Mempool> {
         // A panic while holding the lock would be a bug; the pool's data is
         // still consistent between calls, so keep serving.

@@ -805,3 +805,63 @@ fn an_expired_client_refuses_proofs_as_well_as_updates() {
     let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
     assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 0);
 }
+
+/// Issue 22: client recovery as a governance proposal. The client expires,
+/// a proposal to recover it from a fresh substitute passes by stake, and at
+/// the tally the client trusts the substitute's state and the channel
+/// carries transfers again. A proposal naming the client as its own
+/// substitute is refused at submission; nothing changes before the tally.
+#[test]
+fn an_expired_client_is_recovered_by_a_governance_proposal() {
+    use tributary_runtime::gov;
+    use tributary_types::governance::{GovParams, ProposalAction, ProposalStatus, VoteOption};
+    let w = World::with_genesis(&[], |genesis| {
+        genesis.gov =
+            GovParams { min_deposit: 1_000, deposit_period_blocks: 3, voting_period_blocks: 3, ..GovParams::default() };
+        // The validator votes, and pays its fee like anyone.
+        let validator = genesis.validators[0].public_key.address();
+        let native = genesis.params.native_denom.clone();
+        genesis.accounts.push(tributary_types::GenesisAccount::funded(validator, native, FUNDS));
+    });
+    let path = w.open();
+    w.clock.set(w.clock.get() + TRUSTING_PERIOD_MS + 60_000);
+    w.block(&w.b);
+    w.block(&w.a);
+    assert!(w.a.client(&path.a_client).is_expired(w.clock.get()));
+    let created = ok(w.ibc(&w.a, vec![IbcMsg::CreateClient { client_state: w.b.client_state() }]));
+    let substitute = event(&created, "create_client").get("client_id").unwrap().to_string();
+
+    let propose = |client: &str, with: &str| TxBody::SubmitProposal {
+        title: "Recover the client of chain-b".into(),
+        summary: String::new(),
+        action: ProposalAction::RecoverClient { client_id: client.into(), substitute_client_id: with.into() },
+        deposit: 1_000,
+    };
+    let refused = fails(w.exec(&w.a, &w.a.user, propose(&path.a_client, &path.a_client)));
+    assert!(refused.error.unwrap().contains("cannot be its own substitute"));
+    let submitted = ok(w.exec(&w.a, &w.a.user, propose(&path.a_client, &substitute)));
+    let id: u64 = event(&submitted, "proposal_submitted").get("proposal_id").unwrap().parse().unwrap();
+    let validator = w.a.chain.validator_key().unwrap();
+    let before = w.a.client(&path.a_client);
+    ok(w.exec(&w.a, validator, TxBody::VoteProposal { proposal_id: id, option: VoteOption::Yes }));
+    assert_eq!(w.a.client(&path.a_client), before, "nothing changes before the tally");
+
+    let end = gov::proposal(&w.a.chain.latest(), id).unwrap().unwrap().voting_end_height;
+    while w.a.height() < end {
+        w.block(&w.a);
+    }
+    let proposal = gov::proposal(&w.a.chain.latest(), id).unwrap().unwrap();
+    assert_eq!(proposal.status, ProposalStatus::Passed, "{proposal:?}");
+    let client = w.a.client(&path.a_client);
+    assert_eq!(client.latest(), w.a.client(&substitute).latest());
+    assert!(!client.is_expired(w.clock.get()));
+
+    // The client follows B again, and a transfer B → A is received through it.
+    w.block(&w.b);
+    ok(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
+    let receiver = address(&w.a.user).to_string();
+    let packet = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 5, FAR);
+    ok(w.recv(&w.b, &w.a, &path.a_client, &packet));
+    let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
+    assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 5);
+}

@@ -22,7 +22,7 @@ use tributary_runtime::transfer::{self};
 use tributary_types::ibc::{
     Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Ordering, Packet, TransferData, TRANSFER_PORT,
 };
-use tributary_types::{Address, Amount, Denom, GenesisAccount, Params, Receipt, SignDoc, TxBody};
+use tributary_types::{Address, Amount, Denom, Genesis, GenesisAccount, Params, Receipt, SignDoc, TxBody};
 
 pub const TRUSTING_PERIOD_MS: u64 = 14 * 24 * 60 * 60 * 1000;
 pub const MAX_CLOCK_DRIFT_MS: u64 = 10_000;
@@ -56,6 +56,11 @@ impl Side {
 
     /// A chain running `extra` modules beside the default ones.
     pub fn with_modules(chain_id: &str, native: &str, extra: &[&str]) -> Side {
+        Side::with_genesis(chain_id, native, extra, |_| {})
+    }
+
+    /// [`Side::with_modules`], with `edit` applied to its genesis.
+    pub fn with_genesis(chain_id: &str, native: &str, extra: &[&str], edit: impl Fn(&mut Genesis)) -> Side {
         let dir = tempfile::tempdir().unwrap();
         let validator = SigningKey::generate();
         let user = SigningKey::generate();
@@ -73,6 +78,7 @@ impl Side {
         let native = params.native_denom.clone();
         let mut genesis = crate::one_validator_genesis(chain_id, params, &validator, accounts);
         genesis.modules.extend(extra.iter().map(|m| m.to_string()));
+        edit(&mut genesis);
         let chain = crate::open_chain(dir.path(), genesis, validator);
         Side { _dir: dir, chain, native, user, relayer }
     }
@@ -163,9 +169,14 @@ impl World {
 
     /// Two chains running `extra` modules beside the default ones.
     pub fn with_modules(extra: &[&str]) -> World {
+        World::with_genesis(extra, |_| {})
+    }
+
+    /// [`World::with_modules`], with `edit` applied to both geneses.
+    pub fn with_genesis(extra: &[&str], edit: impl Fn(&mut Genesis)) -> World {
         World {
-            a: Side::with_modules("chain-a", "utrib", extra),
-            b: Side::with_modules("chain-b", "ubee", extra),
+            a: Side::with_genesis("chain-a", "utrib", extra, &edit),
+            b: Side::with_genesis("chain-b", "ubee", extra, &edit),
             clock: Cell::new(10_000),
         }
     }

@@ -66,6 +66,11 @@ pub enum ProposalAction {
     /// Record the plan to switch to software `name` at block `height`:
     /// operators and their tooling read it from the chain (`gov/upgrade`).
     SoftwareUpgrade { name: String, height: u64, info: String },
+    /// Recover the frozen or expired IBC client `client_id` from the healthy
+    /// `substitute_client_id` of the same chain: what `RecoverClient` with
+    /// more than 2/3 of the validators' approvals does (the path a chain
+    /// without `gov` keeps), decided by stake instead.
+    RecoverClient { client_id: String, substitute_client_id: String },
 }
 
 /// One governed parameter and its new value.

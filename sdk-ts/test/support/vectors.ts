@@ -186,7 +186,9 @@ export function bodyFromJson(b: J): TxBody {
             ? { kind: 'treasury_spend', to: s(a.to), amount: s(a.amount) }
             : a.kind === 'software_upgrade'
               ? { kind: 'software_upgrade', name: s(a.name), height: n(a.height), info: s(a.info) }
-              : { kind: 'text' };
+              : a.kind === 'recover_client'
+                ? { kind: 'recover_client', clientId: s(a.client_id), substituteClientId: s(a.substitute_client_id) }
+                : { kind: 'text' };
       return { kind: 'submit_proposal', title: s(b.title), summary: s(b.summary), action, deposit: s(b.deposit) };
     }
     case 'deposit_proposal':

@@ -37,6 +37,9 @@ test('governance builders make exactly the bodies Rust encodes', () => {
     ['submit-proposal-software-upgrade', body.submitProposal({
       title, summary, deposit: 10_000_000, action: { kind: 'software_upgrade', name: 'v2', height: 1_000_000, info: 'https://example.org/v2' },
     })],
+    ['submit-proposal-recover-client', body.submitProposal({
+      title, summary, deposit: 10_000_000, action: { kind: 'recover_client', clientId: 'client-0', substituteClientId: 'client-3' },
+    })],
     ['deposit-proposal', body.depositProposal({ proposalId: 7, amount: 5_000 })],
     ...VOTE_OPTIONS.map((option) => [`vote-proposal-${option.replaceAll('_', '-')}`, body.voteProposal({ proposalId: 7, option })] as [string, ReturnType<typeof body.voteProposal>]),
   ];
@@ -58,5 +61,9 @@ test('governance builders refuse what the chain refuses, before a round trip', (
   );
   assert.throws(() => body.submitProposal({ title: 't', deposit: 1, action: { kind: 'change_params', changes: [] } }), EncodingError);
   assert.throws(() => body.depositProposal({ proposalId: 1, amount: 0 }), EncodingError);
+  assert.throws(
+    () => body.submitProposal({ title: 't', deposit: 1, action: { kind: 'recover_client', clientId: 'client-0', substituteClientId: 'client-0' } }),
+    /own substitute/,
+  );
   assert.throws(() => body.voteProposal({ proposalId: 1, option: 'maybe' as never }), EncodingError);
 });

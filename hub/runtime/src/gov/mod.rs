@@ -101,6 +101,8 @@ pub enum GovError {
     UpgradeTooSoon { height: u64, after: u64 },
     #[error("a treasury spend must pay more than 0")]
     EmptySpend,
+    #[error("client {client_id} cannot be its own substitute; name a healthy client of the same chain")]
+    SelfSubstitute { client_id: String },
 }
 
 /// Longest title and summary, in bytes.
@@ -110,6 +112,8 @@ pub const SUMMARY_BYTES_MAX: usize = 10_000;
 pub const CHANGES_MAX: usize = 32;
 pub const PATH_BYTES_MAX: usize = 128;
 pub const VALUE_BYTES_MAX: usize = 4_096;
+/// Longest client id a recovery names.
+pub const CLIENT_ID_BYTES_MAX: usize = 64;
 /// Longest upgrade name and info.
 pub const UPGRADE_NAME_BYTES_MAX: usize = 64;
 pub const UPGRADE_INFO_BYTES_MAX: usize = 1_024;
@@ -427,6 +431,16 @@ impl Gov {
                     .saturating_add(params.voting_period_blocks);
                 if *height <= after {
                     return Err(GovError::UpgradeTooSoon { height: *height, after }.into());
+                }
+                Ok(())
+            }
+            // The client may be healthy now and frozen by the tally: it is
+            // checked when the action runs, as `RecoverClient` checks it.
+            ProposalAction::RecoverClient { client_id, substitute_client_id } => {
+                check_text("client id", client_id, CLIENT_ID_BYTES_MAX, false)?;
+                check_text("substitute client id", substitute_client_id, CLIENT_ID_BYTES_MAX, false)?;
+                if client_id == substitute_client_id {
+                    return Err(GovError::SelfSubstitute { client_id: client_id.clone() }.into());
                 }
                 Ok(())
             }
@@ -758,6 +772,9 @@ impl Gov {
                 );
                 Ok(())
             }
+            ProposalAction::RecoverClient { client_id, substitute_client_id } => {
+                crate::ibc::recover_client_by_governance(ctx, client_id, substitute_client_id)
+            }
         }
     }
 }
@@ -769,6 +786,7 @@ pub fn action_name(action: &ProposalAction) -> &'static str {
         ProposalAction::ChangeParams { .. } => "change_params",
         ProposalAction::TreasurySpend { .. } => "treasury_spend",
         ProposalAction::SoftwareUpgrade { .. } => "software_upgrade",
+        ProposalAction::RecoverClient { .. } => "recover_client",
     }
 }
 

@@ -79,25 +79,7 @@ impl Ibc {
         approvals: &[Approval],
     ) -> Result<Recovery<'m>, TxError> {
         let refuse = |reason: String| IbcError::Recovery { client_id: client_id.to_string(), reason };
-        let mut subject = existing_client(state, client_id)?;
-        let substitute = existing_client(state, substitute_id)?;
-        if subject.frozen().is_none() && !subject.is_expired(now_ms) {
-            return Err(refuse("it is neither frozen nor expired; it needs no recovery".into()).into());
-        }
-        if substitute.config().chain_id != subject.config().chain_id {
-            return Err(refuse(format!(
-                "the substitute tracks {}, not {}",
-                substitute.config().chain_id,
-                subject.config().chain_id
-            ))
-            .into());
-        }
-        if substitute.frozen().is_some() || substitute.is_expired(now_ms) {
-            return Err(refuse("the substitute is itself frozen or expired".into()).into());
-        }
-        if substitute.latest().height <= subject.latest().height {
-            return Err(refuse("the substitute is not ahead of the client".into()).into());
-        }
+        let (subject, substitute) = recovery_pair(state, now_ms, client_id, substitute_id)?;
         let validators = crate::governance::validators(state, self.validators_in_staking)?;
         let message = tributary_types::ibc::recovery_sign_bytes(
             &self.chain_id,
@@ -107,11 +89,66 @@ impl Ibc {
             &substitute.latest().header_hash,
         );
         crate::governance::check_approvals(&validators, &message, approvals).map_err(refuse)?;
-        subject
-            .recover(substitute.latest().clone(), substitute.next_validators().to_vec())
-            .map_err(|e| refuse(e.to_string()))?;
-        Ok(Recovery { client_id, substitute_id, client: subject, height: substitute.latest().height })
+        recovered(client_id, substitute_id, subject, &substitute)
     }
+}
+
+/// The client to recover and its substitute, if the one needs recovery and
+/// the other may stand in for it.
+fn recovery_pair(
+    state: &dyn StateRead,
+    now_ms: u64,
+    client_id: &str,
+    substitute_id: &str,
+) -> Result<(ClientState, ClientState), TxError> {
+    let refuse = |reason: String| IbcError::Recovery { client_id: client_id.to_string(), reason };
+    let subject = existing_client(state, client_id)?;
+    let substitute = existing_client(state, substitute_id)?;
+    if subject.frozen().is_none() && !subject.is_expired(now_ms) {
+        return Err(refuse("it is neither frozen nor expired; it needs no recovery".into()).into());
+    }
+    if substitute.config().chain_id != subject.config().chain_id {
+        return Err(refuse(format!(
+            "the substitute tracks {}, not {}",
+            substitute.config().chain_id,
+            subject.config().chain_id
+        ))
+        .into());
+    }
+    if substitute.frozen().is_some() || substitute.is_expired(now_ms) {
+        return Err(refuse("the substitute is itself frozen or expired".into()).into());
+    }
+    if substitute.latest().height <= subject.latest().height {
+        return Err(refuse("the substitute is not ahead of the client".into()).into());
+    }
+    Ok((subject, substitute))
+}
+
+/// `subject` trusting what `substitute` trusts.
+fn recovered<'m>(
+    client_id: &'m str,
+    substitute_id: &'m str,
+    mut subject: ClientState,
+    substitute: &ClientState,
+) -> Result<Recovery<'m>, TxError> {
+    subject
+        .recover(substitute.latest().clone(), substitute.next_validators().to_vec())
+        .map_err(|e| IbcError::Recovery { client_id: client_id.to_string(), reason: e.to_string() })?;
+    Ok(Recovery { client_id, substitute_id, client: subject, height: substitute.latest().height })
+}
+
+/// Recover `client_id` from `substitute_id` because a governance proposal
+/// passed (module `gov`): the same checks as `RecoverClient`, with the
+/// chain's stake in place of the validators' approvals.
+pub fn recover_client_by_governance(
+    ctx: &mut Ctx<'_, '_>,
+    client_id: &str,
+    substitute_id: &str,
+) -> Result<(), TxError> {
+    let (subject, substitute) = recovery_pair(&*ctx.state, ctx.block.time_ms, client_id, substitute_id)?;
+    let recovery = recovered(client_id, substitute_id, subject, &substitute)?;
+    execute_recover_client(ctx, recovery);
+    Ok(())
 }
 
 /// Store the new client and count it.

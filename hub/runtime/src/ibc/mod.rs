@@ -46,6 +46,7 @@ use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{BlockInfo, RuntimeError, TxError};
 pub use app::{BindError, IbcApp, Router};
+pub use client::recover_client_by_governance;
 use tributary_light_client::{decode_proof, ClientState};
 use tributary_types::ibc::{Acknowledgement, ChannelEnd, ChannelState, IbcMsg, Packet};
 use tributary_types::{ChainId, Event, Genesis, Tx, TxBody};
