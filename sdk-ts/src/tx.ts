@@ -189,6 +189,11 @@ function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
     case 'recover_client':
       w.u8(4).string(action.clientId).string(action.substituteClientId);
       return;
+    case 'register_feed':
+      w.u8(5);
+      writeFeedConfig(w, action.feed);
+      address(w, action.admin);
+      return;
   }
 }
 

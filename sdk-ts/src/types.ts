@@ -180,7 +180,9 @@ export type ProposalAction =
   | { kind: 'treasury_spend'; to: string; amount: Amount }
   | { kind: 'software_upgrade'; name: string; height: IntLike; info: string }
   /** Recover a frozen or expired IBC client from a healthy substitute of the same chain. */
-  | { kind: 'recover_client'; clientId: string; substituteClientId: string };
+  | { kind: 'recover_client'; clientId: string; substituteClientId: string }
+  /** Register an oracle feed administered by `admin`. */
+  | { kind: 'register_feed'; feed: FeedConfig; admin: string };
 
 /** A vote on a proposal; borsh tags 0–3 in this order. */
 export const VOTE_OPTIONS = ['yes', 'no', 'abstain', 'no_with_veto'] as const;

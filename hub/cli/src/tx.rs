@@ -373,8 +373,8 @@ pub enum GovCommand {
     /// Open a proposal with a first deposit (it takes votes once deposits
     /// reach the chain's gov.min_deposit). Give one action: --set (repeat
     /// it for several parameters), --spend-to with --spend-amount, --upgrade
-    /// with --upgrade-height, --recover-client with --substitute, or none
-    /// for a text proposal.
+    /// with --upgrade-height, --recover-client with --substitute,
+    /// --register-feed with --feed-admin, or none for a text proposal.
     Submit {
         #[arg(long)]
         title: String,
@@ -407,6 +407,13 @@ pub enum GovCommand {
         recover_client: Option<String>,
         #[arg(long, requires = "recover_client")]
         substitute: Option<String>,
+        /// Register the oracle feed this JSON file describes (`feed_id`,
+        /// `description`, `kind`, `feeders` as hex public keys, `threshold`,
+        /// `round_ms`), administered by --feed-admin.
+        #[arg(long, requires = "feed_admin", conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client"])]
+        register_feed: Option<std::path::PathBuf>,
+        #[arg(long, requires = "register_feed")]
+        feed_admin: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -454,9 +461,20 @@ impl GovCommand {
                 upgrade_info,
                 recover_client,
                 substitute,
+                register_feed,
+                feed_admin,
                 ..
             } => {
-                let action = if let (Some(client), Some(substitute)) = (recover_client, substitute) {
+                let action = if let (Some(file), Some(admin)) = (register_feed, feed_admin) {
+                    let text = std::fs::read_to_string(file)
+                        .with_context(|| format!("cannot read the feed file {}", file.display()))?;
+                    let feed = serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a feed configuration", file.display()))?;
+                    ProposalAction::RegisterFeed {
+                        feed,
+                        admin: admin.parse().with_context(|| format!("--feed-admin {admin:?} is not an address"))?,
+                    }
+                } else if let (Some(client), Some(substitute)) = (recover_client, substitute) {
                     ProposalAction::RecoverClient {
                         client_id: client.clone(),
                         substitute_client_id: substitute.clone(),

@@ -800,6 +800,12 @@ fn gov_vectors() -> Vec<Value> {
             ProposalAction::RecoverClient { client_id: "client-0".into(), substitute_client_id: "client-3".into() },
             json!({ "kind": "recover_client", "client_id": "client-0", "substitute_client_id": "client-3" }),
         ),
+        submit(
+            "submit-proposal-register-feed",
+            5,
+            ProposalAction::RegisterFeed { feed: number_feed(), admin: to },
+            json!({ "kind": "register_feed", "feed": feed_json(&number_feed()), "admin": to.to_string() }),
+        ),
         tx_vector(
             "deposit-proposal",
             31,

@@ -161,7 +161,35 @@ fn check_feed_id(id: &str) -> Result<(), OracleError> {
     }
 }
 
-fn check_config(config: &FeedConfig) -> Result<(), TxError> {
+/// Register `config` (checked) under `admin`, once the chain approved it:
+/// by its validators' approvals (`RegisterFeed`) or by a passed proposal.
+pub(crate) fn register_feed(ctx: &mut Ctx<'_, '_>, admin: Address, config: &FeedConfig) -> Result<(), TxError> {
+    if feed(&*ctx.state, &config.feed_id)?.is_some() {
+        return Err(OracleError::FeedExists(config.feed_id.clone()).into());
+    }
+    let mut ids = feed_ids(&*ctx.state)?;
+    if ids.len() >= FEEDS_MAX {
+        return Err(OracleError::TooManyFeeds(ids.len()).into());
+    }
+    ids.push(config.feed_id.clone());
+    write_value(ctx.state, state_key::FEEDS.to_vec(), &ids);
+    write_value(
+        ctx.state,
+        state_key::feed(&config.feed_id),
+        &Feed { config: config.clone(), admin, created_height: ctx.block.height },
+    );
+    ctx.events.push(
+        Event::new("register_feed")
+            .attr("feed_id", &config.feed_id)
+            .attr("admin", admin)
+            .attr("feeders", config.feeders.len())
+            .attr("threshold", config.threshold),
+    );
+    Ok(())
+}
+
+/// A feed's configuration on its own: id, text, feeders and threshold, round, kind.
+pub(crate) fn check_config(config: &FeedConfig) -> Result<(), TxError> {
     check_feed_id(&config.feed_id)?;
     check_text("description", &config.description, DESCRIPTION_BYTES_MAX, true)?;
     let distinct: BTreeSet<&PublicKey> = config.feeders.iter().collect();
@@ -303,28 +331,7 @@ impl Oracle {
         let validators = crate::governance::validators(&*ctx.state, self.validators_in_staking)?;
         let message = tributary_types::governance::register_feed_sign_bytes(&self.chain_id, config);
         crate::governance::check_approvals(&validators, &message, approvals).map_err(OracleError::NotApproved)?;
-        if feed(&*ctx.state, &config.feed_id)?.is_some() {
-            return Err(OracleError::FeedExists(config.feed_id.clone()).into());
-        }
-        let mut ids = feed_ids(&*ctx.state)?;
-        if ids.len() >= FEEDS_MAX {
-            return Err(OracleError::TooManyFeeds(ids.len()).into());
-        }
-        ids.push(config.feed_id.clone());
-        write_value(ctx.state, state_key::FEEDS.to_vec(), &ids);
-        write_value(
-            ctx.state,
-            state_key::feed(&config.feed_id),
-            &Feed { config: config.clone(), admin, created_height: ctx.block.height },
-        );
-        ctx.events.push(
-            Event::new("register_feed")
-                .attr("feed_id", &config.feed_id)
-                .attr("admin", admin)
-                .attr("feeders", config.feeders.len())
-                .attr("threshold", config.threshold),
-        );
-        Ok(())
+        register_feed(ctx, admin, config)
     }
 
     /// Record each report; finalize rounds that reach their threshold.

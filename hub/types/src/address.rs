@@ -183,6 +183,24 @@ impl fmt::Debug for Address {
     }
 }
 
+/// A public key in JSON: 64 hex characters, as genesis files write it.
+impl serde::Serialize for PublicKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PublicKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&text, &mut out).map_err(|_| {
+            serde::de::Error::custom(format!("invalid public key {text:?}: expected 64 hex characters"))
+        })?;
+        Ok(PublicKey(out))
+    }
+}
+
 impl serde::Serialize for Address {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.to_bech32())

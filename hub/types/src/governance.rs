@@ -71,6 +71,10 @@ pub enum ProposalAction {
     /// more than 2/3 of the validators' approvals does (the path a chain
     /// without `gov` keeps), decided by stake instead.
     RecoverClient { client_id: String, substitute_client_id: String },
+    /// Register oracle feed `feed`, administered by `admin`: what
+    /// `RegisterFeed` with more than 2/3 of the validators' approvals does
+    /// (the path a chain without `gov` keeps), decided by stake instead.
+    RegisterFeed { feed: crate::oracle::FeedConfig, admin: crate::address::Address },
 }
 
 /// One governed parameter and its new value.

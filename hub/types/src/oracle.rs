@@ -10,7 +10,8 @@ use borsh::{BorshDeserialize, BorshSerialize};
 pub const REPORT_DOMAIN: &[u8] = b"tributary/oracle-report/v1";
 
 /// What a feed's values are.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum FeedKind {
     /// A fixed-point number: `value` is the borsh `i128` of the number × 10^decimals,
     /// within `min..=max`. A round's value is the median of its reports.
@@ -20,8 +21,9 @@ pub enum FeedKind {
     Bytes { max_bytes: u32 },
 }
 
-/// A feed as registered.
-#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+/// A feed as registered (JSON: what `hub tx gov submit --register-feed` reads).
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FeedConfig {
     /// `a-z 0-9 - .`, at most 64 bytes.
     pub feed_id: String,

@@ -188,7 +188,9 @@ export function bodyFromJson(b: J): TxBody {
               ? { kind: 'software_upgrade', name: s(a.name), height: n(a.height), info: s(a.info) }
               : a.kind === 'recover_client'
                 ? { kind: 'recover_client', clientId: s(a.client_id), substituteClientId: s(a.substitute_client_id) }
-                : { kind: 'text' };
+                : a.kind === 'register_feed'
+                  ? { kind: 'register_feed', feed: feedFromJson(a.feed as J), admin: s(a.admin) }
+                  : { kind: 'text' };
       return { kind: 'submit_proposal', title: s(b.title), summary: s(b.summary), action, deposit: s(b.deposit) };
     }
     case 'deposit_proposal':

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadVectors } from '../support/vectors.js';
+import { feedFromJson, loadVectors } from '../support/vectors.js';
 import { body, encodeTxBody, toHex, utf8, TX_TAGS, EncodingError, VOTE_OPTIONS } from '../../src/index.js';
 
 type J = Record<string, any>;
@@ -39,6 +39,10 @@ test('governance builders make exactly the bodies Rust encodes', () => {
     })],
     ['submit-proposal-recover-client', body.submitProposal({
       title, summary, deposit: 10_000_000, action: { kind: 'recover_client', clientId: 'client-0', substituteClientId: 'client-3' },
+    })],
+    ['submit-proposal-register-feed', body.submitProposal({
+      title, summary, deposit: 10_000_000,
+      action: { kind: 'register_feed', feed: feedFromJson(v.get('submit-proposal-register-feed')!.input.body.action.feed), admin: v.get('deposit-proposal')!.sender_address },
     })],
     ['deposit-proposal', body.depositProposal({ proposalId: 7, amount: 5_000 })],
     ...VOTE_OPTIONS.map((option) => [`vote-proposal-${option.replaceAll('_', '-')}`, body.voteProposal({ proposalId: 7, option })] as [string, ReturnType<typeof body.voteProposal>]),

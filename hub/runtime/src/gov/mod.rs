@@ -103,6 +103,8 @@ pub enum GovError {
     EmptySpend,
     #[error("client {client_id} cannot be its own substitute; name a healthy client of the same chain")]
     SelfSubstitute { client_id: String },
+    #[error("this chain runs no oracle module, so a feed registered here would never take a report")]
+    NoOracle,
 }
 
 /// Longest title and summary, in bytes.
@@ -395,6 +397,8 @@ pub struct Gov {
     /// so without it nobody has any (a child chain's committee governs it
     /// with its approvals, [`crate::governance`]).
     uses_staking: bool,
+    /// Whether the chain runs `oracle` (a feed registration has a home).
+    runs_oracle: bool,
 }
 
 impl Gov {
@@ -403,6 +407,7 @@ impl Gov {
             native_denom: genesis.params.native_denom.clone(),
             genesis_params: genesis.gov.clone(),
             uses_staking: genesis.modules.iter().any(|m| m == "staking"),
+            runs_oracle: genesis.modules.iter().any(|m| m == "oracle"),
         }
     }
 
@@ -443,6 +448,13 @@ impl Gov {
                     return Err(GovError::SelfSubstitute { client_id: client_id.clone() }.into());
                 }
                 Ok(())
+            }
+            // Whether the id is free is checked when the action runs.
+            ProposalAction::RegisterFeed { feed, .. } => {
+                if !self.runs_oracle {
+                    return Err(GovError::NoOracle.into());
+                }
+                crate::oracle::check_config(feed)
             }
         }
     }
@@ -775,6 +787,10 @@ impl Gov {
             ProposalAction::RecoverClient { client_id, substitute_client_id } => {
                 crate::ibc::recover_client_by_governance(ctx, client_id, substitute_client_id)
             }
+            ProposalAction::RegisterFeed { feed, admin } => {
+                crate::oracle::check_config(feed)?;
+                crate::oracle::register_feed(ctx, *admin, feed)
+            }
         }
     }
 }
@@ -787,6 +803,7 @@ pub fn action_name(action: &ProposalAction) -> &'static str {
         ProposalAction::TreasurySpend { .. } => "treasury_spend",
         ProposalAction::SoftwareUpgrade { .. } => "software_upgrade",
         ProposalAction::RecoverClient { .. } => "recover_client",
+        ProposalAction::RegisterFeed { .. } => "register_feed",
     }
 }
 

@@ -20,13 +20,17 @@ const MIN_DEPOSIT: Amount = 1_000;
 /// Validators 1 (1,000 bonded) and 2 (500 bonded); accounts 3, 4 and 5 hold
 /// 100,000 each. Deposit and voting periods of 5 blocks.
 fn chain() -> TestChain {
+    chain_running(&["staking", "gov"])
+}
+
+fn chain_running(modules: &[&str]) -> TestChain {
     let validator = |seed: u8, power: u64| GenesisValidator {
         name: format!("v{seed}"),
         public_key: key(seed).public_key(),
         vrf_public_key: VrfSecret::from_seed([seed; 32]).unwrap().public_key().0,
         power,
     };
-    let base = crate::test_chain::genesis(&["staking", "gov"], &[]);
+    let base = crate::test_chain::genesis(modules, &[]);
     let genesis = Genesis {
         staking: StakingParams { power_unit: 100, min_self_bond: 100, epoch_length: 2, ..StakingParams::default() },
         gov: GovParams {
@@ -309,4 +313,53 @@ fn a_tombstoned_validator_no_longer_votes_nor_counts_in_the_tally() {
     let p = proposal_of(&chain, 0);
     assert_eq!(p.tally.as_ref().map(|t| (t.yes, t.no, t.bonded)), Some((0, 500, 500)), "{p:?}");
     assert_eq!(p.status, ProposalStatus::Rejected);
+}
+
+#[test]
+fn a_feed_registered_by_proposal_takes_reports_and_a_bad_one_is_refused_at_submission() {
+    use tributary_types::oracle::{FeedConfig, FeedKind, Report, SignedReport};
+    let feeders: Vec<SigningKey> = (20..23u8).map(key).collect();
+    let feed = FeedConfig {
+        feed_id: "eur-usd".into(),
+        description: "Euro in dollars".into(),
+        kind: FeedKind::Number { decimals: 4, min: 0, max: 100_000 },
+        feeders: feeders.iter().map(SigningKey::public_key).collect(),
+        threshold: 2,
+        round_ms: 1_000,
+    };
+    let register = |feed: FeedConfig| ProposalAction::RegisterFeed { feed, admin: addr(4) };
+
+    // Without an oracle module, nothing would ever read the feed.
+    let mut plain = chain();
+    let receipt = plain.submit(&key(3), submit(register(feed.clone()), MIN_DEPOSIT));
+    assert_refused(&receipt, GovError::NoOracle.into());
+
+    let mut chain = chain_running(&["staking", "gov", "oracle"]);
+    // A threshold a minority could meet is refused before anyone deposits.
+    let weak = FeedConfig { threshold: 1, ..feed.clone() };
+    let receipt = chain.submit(&key(3), submit(register(weak), MIN_DEPOSIT));
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("threshold"), "{receipt:?}");
+    assert_ok(&chain.submit(&key(3), submit(register(feed.clone()), MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    assert!(crate::oracle::feed(&chain.state, "eur-usd").unwrap().is_none(), "not before the tally");
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Passed);
+    let registered = crate::oracle::feed(&chain.state, "eur-usd").unwrap().expect("registered at the tally");
+    assert_eq!((registered.config, registered.admin), (feed, addr(4)));
+
+    // Its feeders' reports are taken.
+    let round = chain.time_ms / 1_000;
+    let reports: Vec<SignedReport> = feeders[..2]
+        .iter()
+        .map(|k| {
+            let report = Report {
+                chain_id: crate::test_chain::chain_id(),
+                feed_id: "eur-usd".into(),
+                round,
+                value: borsh::to_vec(&10_850i128).unwrap(),
+            };
+            SignedReport { feeder: k.public_key(), signature: k.sign(&report.sign_bytes()), report }
+        })
+        .collect();
+    assert_ok(&chain.submit(&key(5), TxBody::SubmitReports { reports }));
 }
