@@ -13,15 +13,6 @@ use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(90);
 
-/// `hub ARGS --from KEY_FILE --node URL --json`.
-fn tx(net: &TestNetwork, node: usize, key: &str, args: &[&str]) -> (bool, Value) {
-    let url = net.node(node).graphql.clone();
-    let key_file = net.key_file(key);
-    let mut all = args.to_vec();
-    all.extend(["--from", &key_file, "--node", &url]);
-    hub_json(&all)
-}
-
 fn proposals(net: &TestNetwork, node: usize) -> Vec<Value> {
     let (ok, list) = hub_json(&["query", "proposals", "--node", &net.node(node).graphql]);
     assert!(ok, "{list}");
@@ -51,8 +42,11 @@ async fn a_governance_proposal_changes_a_parameter_every_validator_then_uses() {
     let new_fee = old_fee * 50;
 
     let set = format!("params.min_fee=\"{new_fee}\"");
-    let (ok, submitted) =
-        tx(&net, 0, "user0", &["tx", "gov", "submit", "--title", "Raise the fee", "--set", &set, "--deposit", "1000"]);
+    let (ok, submitted) = net.hub_tx(
+        0,
+        "user0",
+        &["tx", "gov", "submit", "--title", "Raise the fee", "--set", &set, "--deposit", "1000"],
+    );
     assert!(ok, "submit: {submitted}");
     let id = event_attribute(&submitted, "proposal_submitted", "proposal_id");
     assert_eq!(id, "0");
@@ -61,16 +55,15 @@ async fn a_governance_proposal_changes_a_parameter_every_validator_then_uses() {
 
     for (k, option) in [(0, "yes"), (1, "yes"), (2, "yes"), (3, "no")] {
         let (ok, voted) =
-            tx(&net, k, &format!("validator{k}"), &["tx", "gov", "vote", "--proposal", "0", "--option", option]);
+            net.hub_tx(k, &format!("validator{k}"), &["tx", "gov", "vote", "--proposal", "0", "--option", option]);
         assert!(ok, "validator{k} votes {option}: {voted}");
     }
     // Bad input, each refused with its reason and nothing but the fee taken.
-    let (ok, again) = tx(&net, 2, "validator0", &["tx", "gov", "vote", "--proposal", "0", "--option", "no"]);
+    let (ok, again) = net.hub_tx(2, "validator0", &["tx", "gov", "vote", "--proposal", "0", "--option", "no"]);
     assert!(!ok && again.to_string().contains("already voted on proposal 0"), "{again}");
-    let (ok, stakeless) = tx(&net, 1, "user1", &["tx", "gov", "vote", "--proposal", "0", "--option", "no"]);
+    let (ok, stakeless) = net.hub_tx(1, "user1", &["tx", "gov", "vote", "--proposal", "0", "--option", "no"]);
     assert!(!ok && stakeless.to_string().contains("has no stake bonded"), "{stakeless}");
-    let (ok, typo) = tx(
-        &net,
+    let (ok, typo) = net.hub_tx(
         3,
         "user1",
         &["tx", "gov", "submit", "--title", "t", "--set", "params.min_fees=\"1\"", "--deposit", "1000"],
@@ -100,12 +93,12 @@ async fn a_governance_proposal_changes_a_parameter_every_validator_then_uses() {
         let old = old_fee.to_string();
         let recipient = net.address("user1");
         let (ok, refused) =
-            tx(&net, k, "user0", &["tx", "transfer", "--to", &recipient, "--amount", "1", "--fee", &old]);
+            net.hub_tx(k, "user0", &["tx", "transfer", "--to", &recipient, "--amount", "1", "--fee", &old]);
         assert!(!ok && refused.to_string().contains(&format!("is below {new_fee}")), "node{k}: {refused}");
     }
     let recipient = net.address("user1");
     let fee = new_fee.to_string();
-    let (ok, paid) = tx(&net, 2, "user0", &["tx", "transfer", "--to", &recipient, "--amount", "1", "--fee", &fee]);
+    let (ok, paid) = net.hub_tx(2, "user0", &["tx", "transfer", "--to", &recipient, "--amount", "1", "--fee", &fee]);
     assert!(ok, "a transfer at the new minimum: {paid}");
 
     let (ok, config) = hub_json(&["query", "configuration", "--node", &net.node(1).graphql]);

@@ -13,15 +13,6 @@ use tributary_tests::*;
 
 const WAIT: Duration = Duration::from_secs(90);
 
-/// `hub ARGS --from KEY_FILE --node URL --json`.
-fn tx(net: &TestNetwork, node: usize, key: &str, args: &[&str]) -> (bool, Value) {
-    let url = net.node(node).graphql.clone();
-    let key_file = net.key_file(key);
-    let mut all = args.to_vec();
-    all.extend(["--from", &key_file, "--node", &url]);
-    hub_json(&all)
-}
-
 fn rewards(net: &TestNetwork, node: usize, address: &str) -> Value {
     let (ok, answer) = hub_json(&["query", "rewards", address, "--node", &net.node(node).graphql]);
     assert!(ok, "{answer}");
@@ -69,7 +60,7 @@ async fn rewards_reach_a_delegator_on_four_validators() {
 
     // Nothing is owed before the delegation.
     assert_eq!(claimable(&rewards(&net, 0, &delegator), &validator), 0);
-    let (ok, bonded) = tx(&net, 1, "user0", &["tx", "bond", "--validator", &validator, "--amount", "5000000"]);
+    let (ok, bonded) = net.hub_tx(1, "user0", &["tx", "bond", "--validator", &validator, "--amount", "5000000"]);
     assert!(ok, "bond: {bonded}");
 
     // The blocks validator1 signs pay its delegator, seen from any node.
@@ -82,7 +73,7 @@ async fn rewards_reach_a_delegator_on_four_validators() {
 
     let client = net.client(3);
     let before = balance(&client, &delegator, "utrib").await;
-    let (ok, claim) = tx(&net, 3, "user0", &["tx", "rewards", "claim", "--validator", &validator]);
+    let (ok, claim) = net.hub_tx(3, "user0", &["tx", "rewards", "claim", "--validator", &validator]);
     assert!(ok, "claim: {claim}");
     let paid = claimed(&claim);
     assert!(paid >= owed, "the claim pays at least what was owed when asked ({paid} < {owed})");
@@ -99,18 +90,18 @@ async fn rewards_reach_a_delegator_on_four_validators() {
     // from it: refused with the reason (the CLI's estimate catches it
     // before sending).
     let stranger = net.address("validator2");
-    let (ok, refused) = tx(&net, 0, "user1", &["tx", "rewards", "claim", "--validator", &stranger]);
+    let (ok, refused) = net.hub_tx(0, "user1", &["tx", "rewards", "claim", "--validator", &stranger]);
     assert!(!ok && refused.to_string().contains("has no rewards to claim"), "{refused}");
 
     // The validator claims its commission and self-bond share.
-    let (ok, own) = tx(&net, 1, "validator1", &["tx", "rewards", "claim", "--validator", &validator]);
+    let (ok, own) = net.hub_tx(1, "validator1", &["tx", "rewards", "claim", "--validator", &validator]);
     assert!(ok, "validator claim: {own}");
     assert!(claimed(&own) > 0, "{own}");
 
     // A raise beyond the step is refused; one within it is announced for later.
-    let (ok, raise) = tx(&net, 1, "validator1", &["tx", "rewards", "commission", "--rate-bps", "2000"]);
+    let (ok, raise) = net.hub_tx(1, "validator1", &["tx", "rewards", "commission", "--rate-bps", "2000"]);
     assert!(!ok && raise.to_string().contains("may rise by at most 100 bps"), "{raise}");
-    let (ok, raise) = tx(&net, 1, "validator1", &["tx", "rewards", "commission", "--rate-bps", "1100"]);
+    let (ok, raise) = net.hub_tx(1, "validator1", &["tx", "rewards", "commission", "--rate-bps", "1100"]);
     assert!(ok, "{raise}");
     let from: u64 = event_attribute(&raise, "set_commission", "from_height").parse().unwrap();
     assert_eq!(from, raise["height"].as_u64().unwrap() + 50);

@@ -209,3 +209,26 @@ impl Metrics {
         })
     }
 }
+
+#[cfg(test)]
+mod alert_tests {
+    /// Every relayer metric `ops/prometheus/alerts.yml` alerts on is one this
+    /// renderer exports (each family's `# TYPE` line is there even before
+    /// it has a series).
+    #[test]
+    fn the_alert_rules_name_only_metrics_the_relayer_exports() {
+        let rules =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ops/prometheus/alerts.yml")).unwrap();
+        let named: std::collections::BTreeSet<&str> = rules
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("expr:"))
+            .flat_map(|l| l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|t| t.starts_with("relayer_"))
+            .collect();
+        assert!(named.len() >= 3, "{named:?}");
+        let text = super::Metrics::default().render();
+        for name in named {
+            assert!(text.contains(&format!("# TYPE {name} ")), "alerts on {name}, which the relayer does not export");
+        }
+    }
+}

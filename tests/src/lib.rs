@@ -297,6 +297,16 @@ impl TestNetwork {
     }
 
     /// The key file `hub init` wrote for account `name`.
+    /// `hub ARGS --from KEY_FILE --node URL --json`, through validator
+    /// `node`'s API, signed by key `key` of the network's home.
+    pub fn hub_tx(&self, node: usize, key: &str, args: &[&str]) -> (bool, Value) {
+        let url = self.node(node).graphql.clone();
+        let key_file = self.key_file(key);
+        let mut all = args.to_vec();
+        all.extend(["--from", &key_file, "--node", &url]);
+        hub_json(&all)
+    }
+
     pub fn key_file(&self, name: &str) -> String {
         self.init["accounts"].as_array().unwrap().iter().find(|a| a["name"] == name).unwrap()["key_file"]
             .as_str()

@@ -32,6 +32,7 @@ struct AppState {
     max_introspection_depth: usize,
     ws: WsLimits,
     connections: Arc<ConnectionLimiter>,
+    clock: Clock,
 }
 
 /// The schema over `chain`, with the configured limits. Resolvers take the
@@ -65,6 +66,7 @@ pub fn build_schema(
 pub fn router(chain: Arc<Chain>, settings: &ApiSettings, network: Option<NetworkHandle>, clock: Clock) -> Router {
     let state = AppState {
         schema: build_schema(chain.clone(), settings, network, clock),
+        clock,
         chain,
         graphiql: settings.graphiql,
         max_depth: settings.max_depth,
@@ -148,6 +150,24 @@ fn render_memory(chain_id: &str, memory: &tributary_node::chain::StoreMemory) ->
     out
 }
 
+/// On a hub, 1 for each registered child chain with no header anchored for
+/// longer than `registry.stall_after_ms` (what an operator alerts on), 0
+/// for the others: at most the registry's bound of lines.
+fn render_child_chains(chain: &Chain, now_ms: u64) -> String {
+    use std::fmt::Write as _;
+    let snapshot = chain.latest();
+    let Ok(children) = tributary_runtime::childchains::child_chains(&snapshot) else { return String::new() };
+    let hub = chain.genesis().chain_id.as_str();
+    let name = "tributary_child_chain_stalled";
+    let mut out =
+        format!("# HELP {name} 1 while a registered child chain anchors nothing on the hub.\n# TYPE {name} gauge\n");
+    for child in &children {
+        let stalled = tributary_runtime::childchains::is_stalled(child, now_ms, &chain.genesis().registry);
+        let _ = writeln!(out, "{name}{{chain_id=\"{hub}\",child_chain=\"{}\"}} {}", child.chain_id, u8::from(stalled));
+    }
+    out
+}
+
 /// The process's resident memory (Linux: `/proc/self/statm`, in pages of 4 KiB).
 fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -167,5 +187,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
         state.chain.subscribers(),
         state.chain.commits_queued()
     ));
+    if state.chain.has_module("registry") {
+        text.push_str(&render_child_chains(&state.chain, state.clock.now_ms()));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -679,13 +679,17 @@ fn an_expired_client_is_recovered_from_a_substitute_with_the_validators_approval
     // Approved by the validators: the client trusts the substitute's state and follows again.
     let recovered = ok(w.ibc(&w.a, vec![recover(vec![approval(&w.a, validator, &path.a_client, "client-1")])]));
     assert!(has_event(&recovered, "recover_client"));
+    assert_recovered_and_carrying(&w, &path, "client-1");
+}
+
+/// A's client of B trusts what `substitute` trusts, follows B again, and a
+/// transfer B → A is received through it.
+fn assert_recovered_and_carrying(w: &World, path: &Path, substitute: &str) {
     let client = w.a.client(&path.a_client);
-    assert_eq!(client.latest(), w.a.client("client-1").latest());
+    assert_eq!(client.latest(), w.a.client(substitute).latest());
     assert!(!client.is_expired(w.clock.get()));
     w.block(&w.b);
     ok(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
-
-    // The channel works again: a transfer B → A is received through the recovered client.
     let receiver = address(&w.a.user).to_string();
     let packet = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 5, FAR);
     ok(w.recv(&w.b, &w.a, &path.a_client, &packet));
@@ -852,16 +856,5 @@ fn an_expired_client_is_recovered_by_a_governance_proposal() {
     }
     let proposal = gov::proposal(&w.a.chain.latest(), id).unwrap().unwrap();
     assert_eq!(proposal.status, ProposalStatus::Passed, "{proposal:?}");
-    let client = w.a.client(&path.a_client);
-    assert_eq!(client.latest(), w.a.client(&substitute).latest());
-    assert!(!client.is_expired(w.clock.get()));
-
-    // The client follows B again, and a transfer B → A is received through it.
-    w.block(&w.b);
-    ok(w.relay(&w.b, &w.a, &path.a_client, |_| vec![]));
-    let receiver = address(&w.a.user).to_string();
-    let packet = w.send(&w.b, &path.b_channel, &receiver, &w.b.native.clone(), 5, FAR);
-    ok(w.recv(&w.b, &w.a, &path.a_client, &packet));
-    let voucher = denom(&format!("transfer/{}/ubee", path.a_channel));
-    assert_eq!(w.a.balance(&address(&w.a.user), &voucher), 5);
+    assert_recovered_and_carrying(&w, &path, &substitute);
 }

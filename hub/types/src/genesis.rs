@@ -385,7 +385,6 @@ pub fn default_modules() -> Vec<String> {
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct GenesisValidator {
     pub name: String,
-    #[serde(with = "public_key_hex")]
     pub public_key: PublicKey,
     /// sr25519 VRF public key, hex.
     #[serde(with = "bytes32_hex")]
@@ -553,24 +552,6 @@ impl Genesis {
 /// Amounts as decimal strings in JSON (its own module, so that every
 /// module of this crate can use it without depending on this one).
 pub use crate::amount_string;
-
-mod public_key_hex {
-    use crate::address::PublicKey;
-    use serde::{Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &PublicKey, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(value.0))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PublicKey, D::Error> {
-        let text = <String as serde::Deserialize>::deserialize(d)?;
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(&text, &mut out).map_err(|_| {
-            serde::de::Error::custom(format!("invalid public key {text:?}: expected 64 hex characters"))
-        })?;
-        Ok(PublicKey(out))
-    }
-}
 
 mod bytes32_hex {
     use serde::{Deserializer, Serializer};
