@@ -355,6 +355,47 @@ impl ChainQuery {
         Ok(out)
     }
 
+    /// The event kinds `auditEvents` follows.
+    async fn audit_kinds(&self) -> Vec<&'static str> {
+        AUDIT_KINDS.to_vec()
+    }
+
+    /// Audit events (refusals as `denied`, slashes and jails, governance's
+    /// decisions and the parameters they changed, frozen and recovered
+    /// clients, registrations, commission changes), newest block first,
+    /// from block `beforeHeight` (default: the tip) down. One call reads at
+    /// most 1,000 blocks and stops after the block that brings `limit`
+    /// (at most 200) events; continue with `beforeHeight: nextBeforeHeight`.
+    /// `kinds` narrows to some of `auditKinds`.
+    #[graphql(complexity = "list_cost(limit as usize, AUDIT_PAGE_MAX as usize, child_complexity)")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        before_height: Option<u64>,
+        kinds: Option<Vec<String>>,
+        #[graphql(default = 100)] limit: u32,
+    ) -> async_graphql::Result<AuditPageView> {
+        if limit == 0 || limit > AUDIT_PAGE_MAX {
+            return Err(api_error("PAGE_TOO_LARGE", format!("`limit` is {limit}; give 1 to {AUDIT_PAGE_MAX}")));
+        }
+        let kinds = audit_kinds_or_all(kinds)?;
+        let chain = chain(ctx);
+        let top = before_height.unwrap_or(u64::MAX).min(chain.height());
+        let mut events = Vec::new();
+        let mut height = top;
+        while height >= 1 && top - height < AUDIT_SCAN_BLOCKS_MAX && events.len() < limit as usize {
+            let Some(block) = chain.block(height).map_err(internal)? else { break };
+            let mut receipts = Vec::with_capacity(block.txs.len());
+            for tx in &block.txs {
+                receipts.push(chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?);
+            }
+            let block_events = chain.block_events(height).map_err(internal)?;
+            events.extend(audit_events(height, &block.txs, &receipts, &block_events, &kinds));
+            height -= 1;
+        }
+        Ok(AuditPageView { events, next_before_height: (height >= 1).then_some(height) })
+    }
+
     /// The rewards `address` may claim, per validator (module `rewards`;
     /// empty where it does not run). Claim them with `ClaimRewards`.
     async fn rewards(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<RewardsView> {
@@ -586,4 +627,21 @@ impl ChainQuery {
         }
         Ok(out)
     }
+}
+
+/// Most audit events one `auditEvents` call asks for.
+pub const AUDIT_PAGE_MAX: u32 = 200;
+/// Most blocks one `auditEvents` call reads.
+pub const AUDIT_SCAN_BLOCKS_MAX: u64 = 1_000;
+
+/// `kinds` checked against [`AUDIT_KINDS`] (every one of them when absent).
+pub(crate) fn audit_kinds_or_all(kinds: Option<Vec<String>>) -> async_graphql::Result<Vec<String>> {
+    let Some(kinds) = kinds else { return Ok(AUDIT_KINDS.iter().map(|k| k.to_string()).collect()) };
+    if let Some(unknown) = kinds.iter().find(|k| !AUDIT_KINDS.contains(&k.as_str())) {
+        return Err(api_error(
+            "UNKNOWN_AUDIT_KIND",
+            format!("{unknown:?} is not an audit event kind; the kinds are {}", AUDIT_KINDS.join(", ")),
+        ));
+    }
+    Ok(kinds)
 }

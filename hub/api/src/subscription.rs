@@ -96,4 +96,42 @@ impl SubscriptionRoot {
                 std::future::ready(keep)
             })
     }
+
+    /// The audit events of every block this node commits from now on
+    /// (`auditEvents` of the query, live): `kinds` narrows to some of
+    /// `auditKinds`. A block with none sends nothing. A subscriber that
+    /// falls behind is dropped as `newBlocks` drops it; read the gap with
+    /// the `auditEvents` query.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        kinds: Option<Vec<String>>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<crate::views::AuditEventView>>> {
+        let chain = chain(ctx).clone();
+        let kinds = crate::query::audit_kinds_or_all(kinds)?;
+        let mut ended = false;
+        Ok(BroadcastStream::new(chain.subscribe())
+            .map(move |item| match item {
+                Ok(committed) => Ok(crate::views::audit_events(
+                    committed.block.header.height,
+                    &committed.block.txs,
+                    &committed.receipts,
+                    &committed.events,
+                    &kinds,
+                )),
+                Err(BroadcastStreamRecvError::Lagged(missed)) => Err(crate::context::api_error(
+                    "SUBSCRIBER_TOO_SLOW",
+                    format!("this subscriber fell {missed} blocks behind and was dropped; resubscribe and read the gap with `auditEvents(beforeHeight:)`"),
+                )),
+            })
+            .take_while(move |item| {
+                let keep = !ended;
+                ended |= item.is_err();
+                std::future::ready(keep)
+            })
+            .flat_map(|item| match item {
+                Ok(events) => futures::stream::iter(events.into_iter().map(Ok).collect::<Vec<_>>()),
+                Err(error) => futures::stream::iter(vec![Err(error)]),
+            }))
+    }
 }

@@ -117,7 +117,7 @@ pub struct CertificateView {
     pub signatures: Vec<SignatureView>,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 pub struct AttributeView {
     pub key: String,
     pub value: String,
@@ -146,20 +146,107 @@ impl From<&Receipt> for ReceiptView {
             error: r.error.clone(),
             fee_paid: r.fee_paid.to_string(),
             gas_used: r.gas_used,
-            events: r
-                .events
-                .iter()
-                .map(|e| EventView {
-                    kind: e.kind.clone(),
-                    attributes: e
-                        .attributes
-                        .iter()
-                        .map(|(k, v)| AttributeView { key: k.clone(), value: v.clone() })
-                        .collect(),
-                })
-                .collect(),
+            events: r.events.iter().map(EventView::from).collect(),
         }
     }
+}
+
+impl From<&tributary_types::Event> for EventView {
+    fn from(e: &tributary_types::Event) -> Self {
+        EventView {
+            kind: e.kind.clone(),
+            attributes: e.attributes.iter().map(|(k, v)| AttributeView { key: k.clone(), value: v.clone() }).collect(),
+        }
+    }
+}
+
+/// The event kinds an auditor follows (`auditEvents`): refusals,
+/// slashing and jailing, governance's decisions and what they changed,
+/// frozen and recovered clients, registrations, commission changes.
+pub const AUDIT_KINDS: &[&str] = &[
+    "denied",
+    "slash",
+    "jail",
+    "unjail",
+    "proposal_submitted",
+    "proposal_closed",
+    "param_changed",
+    "treasury_spend",
+    "upgrade_scheduled",
+    "client_frozen",
+    "recover_client",
+    "register_feed",
+    "register_validator",
+    "register_child_chain",
+    "set_code_access",
+    "set_commission",
+];
+
+/// A page of audit events and where the next one starts.
+#[derive(SimpleObject)]
+pub struct AuditPageView {
+    pub events: Vec<AuditEventView>,
+    /// Ask again with `beforeHeight` set to this for older events (absent:
+    /// the page reached block 1).
+    pub next_before_height: Option<u64>,
+}
+
+/// One audit event: from a transaction (`tx_hash`) or from the block's
+/// own hooks (a tally, a downtime jail). A refused transaction is kind
+/// `denied`, with its sender, body kind and error as attributes.
+#[derive(SimpleObject, Clone)]
+pub struct AuditEventView {
+    pub height: u64,
+    pub tx_hash: Option<String>,
+    pub kind: String,
+    pub attributes: Vec<AttributeView>,
+}
+
+/// The audit events of one committed block, in order: each transaction's
+/// (a refusal as `denied`), then the block's own; only `kinds` (each one
+/// of [`AUDIT_KINDS`]).
+pub(crate) fn audit_events(
+    height: u64,
+    txs: &[tributary_types::Tx],
+    receipts: &[Receipt],
+    block_events: &[tributary_types::Event],
+    kinds: &[String],
+) -> Vec<AuditEventView> {
+    let wanted = |kind: &str| kinds.iter().any(|k| k == kind);
+    let mut out = Vec::new();
+    for (tx, receipt) in txs.iter().zip(receipts) {
+        let tx_hash = Some(receipt.tx_hash.to_hex());
+        if !receipt.success && wanted("denied") {
+            let attribute = |key: &str, value: String| AttributeView { key: key.into(), value };
+            out.push(AuditEventView {
+                height,
+                tx_hash: tx_hash.clone(),
+                kind: "denied".into(),
+                attributes: vec![
+                    attribute("sender", tx.sender_address().to_string()),
+                    attribute("tx_kind", tx.body.kind().into()),
+                    attribute("error", receipt.error.clone().unwrap_or_default()),
+                ],
+            });
+        }
+        for event in receipt.events.iter().filter(|e| wanted(&e.kind)) {
+            out.push(AuditEventView {
+                height,
+                tx_hash: tx_hash.clone(),
+                kind: event.kind.clone(),
+                attributes: EventView::from(event).attributes,
+            });
+        }
+    }
+    for event in block_events.iter().filter(|e| wanted(&e.kind)) {
+        out.push(AuditEventView {
+            height,
+            tx_hash: None,
+            kind: event.kind.clone(),
+            attributes: EventView::from(event).attributes,
+        });
+    }
+    out
 }
 
 #[derive(SimpleObject)]
@@ -328,6 +415,9 @@ pub struct BlockView {
     pub tx_count: usize,
     pub txs: Vec<TxView>,
     pub certificate: CertificateView,
+    /// Events of the block's own hooks (begin and end block), belonging to
+    /// no transaction: a tally, a downtime jail, rewards.
+    pub events: Vec<EventView>,
 }
 
 pub(crate) fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
@@ -342,6 +432,7 @@ pub(crate) fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<
         header: (&block.header).into(),
         tx_count: block.txs.len(),
         txs,
+        events: chain.block_events(block.header.height).map_err(internal)?.iter().map(EventView::from).collect(),
         certificate: CertificateView {
             height: block.certificate.height,
             round: block.certificate.round,

@@ -104,3 +104,66 @@ async fn a_subscriber_that_falls_too_far_behind_is_dropped_with_an_error() {
     assert_eq!(dropped["errors"][0]["extensions"]["code"], "SUBSCRIBER_TOO_SLOW", "{dropped}");
     assert!(slow.next().await.is_none(), "the stream ends after the error");
 }
+
+/// Issue 22, audit: a refused transaction is a `denied` audit event, live
+/// (`auditEvents` subscription) and by page (`auditEvents` query); the
+/// block's own hook events are kept with it (`block { events }`); a kind
+/// that is not an audit kind, and a page too large, are refused by name.
+#[tokio::test]
+async fn audit_events_show_refusals_live_and_by_page_and_blocks_keep_their_own_events() {
+    use futures::StreamExt;
+    let f = fixture();
+    let schema = build_schema(f.chain.clone(), &ApiSettings::default(), None, Clock::system());
+    let listening = f.chain.subscribers();
+    let live = schema.execute_stream("subscription { auditEvents { height txHash kind attributes { key value } } }");
+    let live = tokio::spawn(live.take(1).collect::<Vec<_>>());
+    wait_for_subscribers(&f.chain, listening + 1).await;
+
+    // A bond to an address that is no validator: its fee is good, so the
+    // block takes it, and staking refuses it.
+    let stranger = tributary_types::Address([0x5a; 20]);
+    let bond = f.alice.sign_tx(tributary_types::SignDoc {
+        chain_id: tributary_types::ChainId::new("unit-hub").unwrap(),
+        sender: f.alice.public_key(),
+        nonce: 0,
+        fee: 1_000,
+        body: tributary_types::TxBody::Bond { validator: stranger, amount: 5 },
+    });
+    let hash = bond.hash().to_hex();
+    f.chain.submit(bond, 300).unwrap();
+    f.chain.produce_block(2_000).unwrap();
+    f.chain.produce_block(3_000).unwrap();
+
+    let live = serde_json::to_value(&live.await.unwrap()[0]).unwrap();
+    let event = &live["data"]["auditEvents"];
+    assert_eq!(
+        (event["kind"].as_str(), event["height"].as_u64(), event["txHash"].as_str()),
+        (Some("denied"), Some(1), Some(hash.as_str()))
+    );
+    let attribute = |event: &Value, key: &str| {
+        event["attributes"].as_array().unwrap().iter().find(|a| a["key"] == key).unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(attribute(event, "tx_kind"), "bond");
+    assert_eq!(attribute(event, "sender"), f.alice.public_key().address().to_string());
+    assert!(attribute(event, "error").contains("no validator is registered"), "{event}");
+
+    let page = run(&f.chain, "{ auditEvents { events { height kind } nextBeforeHeight } }").await;
+    assert_eq!(page["data"]["auditEvents"]["events"], serde_json::json!([{ "height": 1, "kind": "denied" }]), "{page}");
+    assert!(page["data"]["auditEvents"]["nextBeforeHeight"].is_null());
+    let slashes = run(&f.chain, "{ auditEvents(kinds: [\"slash\"]) { events { kind } } }").await;
+    assert_eq!(slashes["data"]["auditEvents"]["events"], serde_json::json!([]));
+    let unknown = run(&f.chain, "{ auditEvents(kinds: [\"transfer\"]) { events { kind } } }").await;
+    assert_eq!(unknown["errors"][0]["extensions"]["code"], "UNKNOWN_AUDIT_KIND", "{unknown}");
+    let huge = run(&f.chain, "{ auditEvents(limit: 100000) { events { kind } } }").await;
+    assert_eq!(huge["errors"][0]["extensions"]["code"], "PAGE_TOO_LARGE", "{huge}");
+
+    // Block 2 carries the validator's signature of block 1: the rewards
+    // module's begin-block event pays for it, and the block keeps it.
+    let block = run(&f.chain, "{ block(height: 2) { events { kind attributes { key value } } } }").await;
+    let kinds: Vec<&str> =
+        block["data"]["block"]["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["rewards"], "{block}");
+}

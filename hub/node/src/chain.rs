@@ -66,6 +66,9 @@ pub(crate) struct Candidate {
     pub(crate) beacon: Hash,
     /// Mempool transactions the builder dropped because they no longer apply.
     pub(crate) refused: Vec<Hash>,
+    /// Events of the block's begin- and end-block hooks (a tally, a
+    /// downtime jail, rewards): kept with the block ([`Chain::block_events`]).
+    pub(crate) events: Vec<tributary_types::Event>,
 }
 
 /// The validator's sr25519 VRF key, derived from its ed25519 key:
@@ -150,6 +153,14 @@ fn check_integrity(store: &Store, state: &StateDb, latest: u64, genesis_hash: Ha
     }
 }
 
+/// `blockevents/{height}` in the meta column: borsh `Vec<Event>`, written
+/// with the block when its hooks emitted any.
+fn block_events_key(height: u64) -> Vec<u8> {
+    let mut key = b"blockevents/".to_vec();
+    key.extend_from_slice(&height.to_be_bytes());
+    key
+}
+
 fn height_key(height: u64) -> [u8; 8] {
     height.to_be_bytes()
 }
@@ -225,6 +236,8 @@ pub struct TxLocation {
 pub struct Committed {
     pub block: Block,
     pub receipts: Vec<Receipt>,
+    /// Events of the block's own hooks, belonging to no transaction.
+    pub events: Vec<tributary_types::Event>,
 }
 
 /// The chain engine behind one node.
@@ -465,11 +478,14 @@ impl Chain {
     /// Write a candidate block (with its state writes) in one atomic write,
     /// then move the tip, recheck the mempool and tell listeners.
     fn commit(&self, candidate: Candidate, started: Instant) -> Result<Arc<Committed>> {
-        let Candidate { block, receipts, mut batch, beacon, refused, .. } = candidate;
+        let Candidate { block, receipts, mut batch, beacon, refused, events } = candidate;
         let mut pool = self.mempool();
         let height = block.header.height;
         self.index_block(&mut batch, &block, &receipts)?;
         batch.put(Column::Meta, beacon_key(height), beacon.0.to_vec());
+        if !events.is_empty() {
+            batch.put(Column::Meta, block_events_key(height), encode(&events)?);
+        }
         self.store.write(batch, self.durability)?;
         self.latest_height.store(height, Ordering::Release);
         self.candidates().clear();
@@ -482,7 +498,7 @@ impl Chain {
         let pool_len = pool.len();
         drop(pool);
         self.metrics.record_block(height, block.txs.len(), pool_len, started.elapsed());
-        let committed = Arc::new(Committed { block, receipts });
+        let committed = Arc::new(Committed { block, receipts, events });
         // Nobody listening is fine.
         let _ = self.commits.send(committed.clone());
         Ok(committed)
@@ -605,6 +621,19 @@ impl Chain {
         match self.store.get(Column::Blocks, &height_key(height))? {
             Some(bytes) => Ok(Some(decode("block", &bytes)?)),
             None => Ok(None),
+        }
+    }
+
+    /// The events of block `height`'s own hooks (begin and end block): a
+    /// tally and its parameter changes, a downtime jail, rewards. Empty for
+    /// a block without any, or above the tip.
+    pub fn block_events(&self, height: u64) -> Result<Vec<tributary_types::Event>> {
+        if height > self.height() {
+            return Ok(Vec::new());
+        }
+        match self.store.get(Column::Meta, &block_events_key(height))? {
+            Some(bytes) => decode("block events", &bytes),
+            None => Ok(Vec::new()),
         }
     }
 

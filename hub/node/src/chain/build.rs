@@ -110,8 +110,14 @@ impl Chain {
         let block_hash = header.hash();
         let certificate = CommitCertificate { height, round, block_hash, signatures: Vec::new() };
         let block = Block { header, txs: outcome.txs, certificate, last_commit };
-        let candidate =
-            Candidate { block: block.clone(), receipts: outcome.receipts, batch: prepared.batch, beacon, refused };
+        let candidate = Candidate {
+            block: block.clone(),
+            receipts: outcome.receipts,
+            batch: prepared.batch,
+            beacon,
+            refused,
+            events: outcome.events,
+        };
         self.keep_candidate(block_hash, candidate);
         Ok(block)
     }

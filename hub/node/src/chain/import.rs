@@ -271,7 +271,14 @@ impl Chain {
         if Hash(prepared.root) != header.state_root {
             return Err(BlockRejection::StateRoot { claimed: header.state_root, computed: Hash(prepared.root) }.into());
         }
-        Ok(Candidate { block, receipts: outcome.receipts, batch: prepared.batch, beacon, refused: Vec::new() })
+        Ok(Candidate {
+            block,
+            receipts: outcome.receipts,
+            batch: prepared.batch,
+            beacon,
+            refused: Vec::new(),
+            events: outcome.events,
+        })
     }
 }
 
