@@ -58,43 +58,31 @@ impl SubscriptionRoot {
     ) -> impl Stream<Item = async_graphql::Result<LiveBlockView>> {
         let chain = chain(ctx).clone();
         let chain_id = chain.genesis().chain_id.to_string();
-        // The error that drops a slow subscriber is sent, then the stream ends.
-        let mut ended = false;
-        BroadcastStream::new(chain.subscribe())
-            .map(move |item| match item {
-                Ok(committed) => {
-                    let block = &committed.block;
-                    let events = committed
-                        .receipts
-                        .iter()
-                        .flat_map(|r| {
-                            r.events.iter().map(move |e| LiveEventView {
-                                tx_hash: r.tx_hash.to_hex(),
-                                kind: e.kind.clone(),
-                                attributes: e.attributes.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-                            })
+        committed_blocks(&chain, "blocksConnection(minHeight:, maxHeight:)").map(move |item| {
+            item.map(|committed| {
+                let block = &committed.block;
+                let events = committed
+                    .receipts
+                    .iter()
+                    .flat_map(|r| {
+                        r.events.iter().map(move |e| LiveEventView {
+                            tx_hash: r.tx_hash.to_hex(),
+                            kind: e.kind.clone(),
+                            attributes: e.attributes.iter().map(|(k, v)| format!("{k}={v}")).collect(),
                         })
-                        .filter(|e| event_kind.as_ref().is_none_or(|kind| &e.kind == kind))
-                        .collect();
-                    Ok(LiveBlockView {
-                        chain_id: chain_id.clone(),
-                        height: block.header.height,
-                        hash: block.header.hash().to_hex(),
-                        time_ms: block.header.time_ms,
-                        tx_count: block.txs.len() as u32,
-                        events,
                     })
+                    .filter(|e| event_kind.as_ref().is_none_or(|kind| &e.kind == kind))
+                    .collect();
+                LiveBlockView {
+                    chain_id: chain_id.clone(),
+                    height: block.header.height,
+                    hash: block.header.hash().to_hex(),
+                    time_ms: block.header.time_ms,
+                    tx_count: block.txs.len() as u32,
+                    events,
                 }
-                Err(BroadcastStreamRecvError::Lagged(missed)) => Err(crate::context::api_error(
-                    "SUBSCRIBER_TOO_SLOW",
-                    format!("this subscriber fell {missed} blocks behind and was dropped; resubscribe and read the gap with `blocksConnection(minHeight:, maxHeight:)`"),
-                )),
             })
-            .take_while(move |item| {
-                let keep = !ended;
-                ended |= item.is_err();
-                std::future::ready(keep)
-            })
+        })
     }
 
     /// The audit events of every block this node commits from now on
@@ -109,29 +97,48 @@ impl SubscriptionRoot {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<crate::views::AuditEventView>>> {
         let chain = chain(ctx).clone();
         let kinds = crate::query::audit_kinds_or_all(kinds)?;
-        let mut ended = false;
-        Ok(BroadcastStream::new(chain.subscribe())
-            .map(move |item| match item {
-                Ok(committed) => Ok(crate::views::audit_events(
-                    committed.block.header.height,
-                    &committed.block.txs,
-                    &committed.receipts,
-                    &committed.events,
-                    &kinds,
-                )),
-                Err(BroadcastStreamRecvError::Lagged(missed)) => Err(crate::context::api_error(
-                    "SUBSCRIBER_TOO_SLOW",
-                    format!("this subscriber fell {missed} blocks behind and was dropped; resubscribe and read the gap with `auditEvents(beforeHeight:)`"),
-                )),
-            })
-            .take_while(move |item| {
-                let keep = !ended;
-                ended |= item.is_err();
-                std::future::ready(keep)
+        Ok(committed_blocks(&chain, "auditEvents(beforeHeight:)")
+            .map(move |item| {
+                item.map(|committed| {
+                    crate::views::audit_events(
+                        committed.block.header.height,
+                        &committed.block.txs,
+                        &committed.receipts,
+                        &committed.events,
+                        &kinds,
+                    )
+                })
             })
             .flat_map(|item| match item {
                 Ok(events) => futures::stream::iter(events.into_iter().map(Ok).collect::<Vec<_>>()),
                 Err(error) => futures::stream::iter(vec![Err(error)]),
             }))
     }
+}
+
+/// The blocks `chain` commits from now on, until this subscriber falls
+/// [`BACKLOG`] behind: then one error, naming `gap_query` to read what it
+/// missed with, and the stream ends (the node never buffers without bound).
+fn committed_blocks(
+    chain: &std::sync::Arc<tributary_node::chain::Chain>,
+    gap_query: &'static str,
+) -> impl Stream<Item = async_graphql::Result<std::sync::Arc<tributary_node::chain::Committed>>> {
+    let mut ended = false;
+    BroadcastStream::new(chain.subscribe())
+        .map(move |item| {
+            item.map_err(|BroadcastStreamRecvError::Lagged(missed)| {
+                crate::context::api_error(
+                    "SUBSCRIBER_TOO_SLOW",
+                    format!(
+                        "this subscriber fell {missed} blocks behind and was dropped; resubscribe and read the gap \
+                         with `{gap_query}`"
+                    ),
+                )
+            })
+        })
+        .take_while(move |item| {
+            let keep = !ended;
+            ended |= item.is_err();
+            std::future::ready(keep)
+        })
 }
