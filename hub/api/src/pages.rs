@@ -243,8 +243,7 @@ impl PagesQuery {
                 let count = block.txs.len().min(below_index as usize);
                 for index in (0..count).rev() {
                     let tx = &block.txs[index];
-                    let receipt =
-                        chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?;
+                    let receipt = crate::views::committed_receipt(chain, tx)?;
                     if matcher.matches(tx, &receipt) {
                         edges.push(TxEdge {
                             cursor: encode_cursor("t", height, index as u32),

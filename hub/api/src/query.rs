@@ -385,10 +385,7 @@ impl ChainQuery {
         let mut height = top;
         while height >= 1 && top - height < AUDIT_SCAN_BLOCKS_MAX && events.len() < limit as usize {
             let Some(block) = chain.block(height).map_err(internal)? else { break };
-            let mut receipts = Vec::with_capacity(block.txs.len());
-            for tx in &block.txs {
-                receipts.push(chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?);
-            }
+            let receipts = block.txs.iter().map(|tx| committed_receipt(chain, tx)).collect::<Result<Vec<_>, _>>()?;
             let block_events = chain.block_events(height).map_err(internal)?;
             events.extend(audit_events(height, &block.txs, &receipts, &block_events, &kinds));
             height -= 1;

@@ -420,11 +420,15 @@ pub struct BlockView {
     pub events: Vec<EventView>,
 }
 
+/// The receipt of `tx`, a transaction of a committed block (which always has one).
+pub(crate) fn committed_receipt(chain: &Chain, tx: &Tx) -> async_graphql::Result<Receipt> {
+    chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))
+}
+
 pub(crate) fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
     let mut txs = Vec::with_capacity(block.txs.len());
     for tx in &block.txs {
-        let receipt = chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))?;
-        txs.push(tx_view(tx, &receipt));
+        txs.push(tx_view(tx, &committed_receipt(chain, tx)?));
     }
     Ok(BlockView {
         hash: block.hash().to_hex(),
