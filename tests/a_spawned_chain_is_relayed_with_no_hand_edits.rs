@@ -108,16 +108,25 @@ async fn serving(hub: &Client) -> (BTreeSet<String>, Vec<(String, String)>) {
     (members, endpoints)
 }
 
-/// A serving member's child endpoint that answers now: the committee rotates
-/// under the test, so each use asks again.
+/// The child endpoint of the serving member furthest ahead that answers now.
+/// The committee rotates under the test, so each use asks again; and a member
+/// that just joined may still be syncing, so the one with the highest child
+/// height is taken (a command simulated on a lagging node would see an old
+/// balance and refuse).
 async fn serving_url(hub: &Client) -> Option<String> {
     let (members, endpoints) = serving(hub).await;
+    let mut best: Option<(u64, String)> = None;
     for (validator, url) in endpoints {
-        if members.contains(&validator) && Client::new(&url).chain_info().await.is_ok() {
-            return Some(url);
+        if !members.contains(&validator) {
+            continue;
+        }
+        if let Ok(info) = Client::new(&url).chain_info().await {
+            if best.as_ref().is_none_or(|(height, _)| info.height > *height) {
+                best = Some((info.height, url));
+            }
         }
     }
-    None
+    best.map(|(_, url)| url)
 }
 
 /// A client of the child, through whichever serving member answers now.
