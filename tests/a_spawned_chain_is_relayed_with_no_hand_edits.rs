@@ -108,25 +108,8 @@ async fn serving(hub: &Client) -> (BTreeSet<String>, Vec<(String, String)>) {
     (members, endpoints)
 }
 
-/// The child endpoint of the serving member furthest ahead that answers now.
-/// The committee rotates under the test, so each use asks again; and a member
-/// that just joined may still be syncing, so the one with the highest child
-/// height is taken (a command simulated on a lagging node would see an old
-/// balance and refuse).
 async fn serving_url(hub: &Client) -> Option<String> {
-    let (members, endpoints) = serving(hub).await;
-    let mut best: Option<(u64, String)> = None;
-    for (validator, url) in endpoints {
-        if !members.contains(&validator) {
-            continue;
-        }
-        if let Ok(info) = Client::new(&url).chain_info().await {
-            if best.as_ref().is_none_or(|(height, _)| info.height > *height) {
-                best = Some((info.height, url));
-            }
-        }
-    }
-    best.map(|(_, url)| url)
+    child_endpoint(hub, CHILD).await
 }
 
 /// A client of the child, through whichever serving member answers now.

@@ -27,24 +27,9 @@ fn messenger_wasm() -> PathBuf {
     path
 }
 
-/// The members serving the child and their endpoints, from the hub.
+/// A serving member's endpoint of the child (the one furthest ahead).
 async fn child_url(hub: &Client) -> Option<String> {
-    let answer = hub
-        .query(
-            "query($id: String!) { childChain(id: $id, limit: 1) { committee { address } endpoints { validator graphql } } }",
-            json!({ "id": CHILD }),
-        )
-        .await
-        .ok()?;
-    let record = &answer["childChain"];
-    let members: Vec<&str> = record["committee"].as_array()?.iter().filter_map(|m| m["address"].as_str()).collect();
-    for endpoint in record["endpoints"].as_array()? {
-        let (validator, url) = (endpoint["validator"].as_str()?, endpoint["graphql"].as_str()?);
-        if members.contains(&validator) && Client::new(url).chain_info().await.is_ok() {
-            return Some(url.to_string());
-        }
-    }
-    None
+    child_endpoint(hub, CHILD).await
 }
 
 /// `hub tx contract ARGS --from KEY --node URL --json`: the included transaction.

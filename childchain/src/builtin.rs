@@ -10,6 +10,7 @@ pub const BUILTIN_SOURCES: &[(&str, &str)] = &[
     ("community", include_str!("../templates/community.toml")),
     ("contracts", include_str!("../templates/contracts.toml")),
     ("oracle", include_str!("../templates/oracle.toml")),
+    ("consortium", include_str!("../templates/consortium.toml")),
 ];
 
 /// The TOML text of the built-in template `name`.

@@ -75,6 +75,11 @@ pub fn refusal(name: &str) -> Option<String> {
              remove it from `modules`"
                 .into(),
         ),
+        "access" => Some(
+            "access is enabled by an [access] section (the policy and members), not by `modules`; \
+             remove it from `modules` and add the section"
+                .into(),
+        ),
         _ if module_info(name).is_none() => {
             let known: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
             Some(format!("unknown module {name:?}; the modules are {}", known.join(", ")))

@@ -10,6 +10,7 @@ use crate::error::{Result, TemplateError};
 use crate::modules::ModuleStatus;
 use crate::template::Template;
 use std::collections::{BTreeMap, BTreeSet};
+use tributary_types::access::{AccessGenesis, RoleGrant, ADMIN_ROLE};
 use tributary_types::{
     Address, ChainId, ConsensusGenesis, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, HubTrust, Params,
     StakingParams, TokenMetadata,
@@ -18,6 +19,9 @@ use tributary_types::{
 /// The module every child genesis enables: the child's side of the hub's
 /// committee draws (`tributary_runtime::committee`).
 pub const COMMITTEE_MODULE: &str = "committee";
+
+/// The module an `[access]` section enables.
+pub const ACCESS_MODULE: &str = "access";
 
 /// Modules every child genesis lists after its template's.
 pub const ALWAYS_AFTER: &[&str] = &["ibc", "transfer", "oracle"];
@@ -123,6 +127,7 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         // and oracle feeds: not a template's choice.
         modules: std::iter::once(COMMITTEE_MODULE.to_string())
             .chain(template.modules.iter().cloned())
+            .chain(template.access.as_ref().map(|_| ACCESS_MODULE.to_string()))
             .chain(ALWAYS_AFTER.iter().filter(|m| !template.modules.iter().any(|t| t == *m)).map(|m| m.to_string()))
             .collect(),
         validators: options.validators.clone(),
@@ -135,7 +140,40 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         // Unused: the rewards module pays staking's validators, which child
         // chains do not have (their committee is paid the fees as proposers).
         rewards: Default::default(),
+        access: access_genesis(template, options)?,
     })
+}
+
+/// The `access` module's genesis: the owner holds `admin`, each member the
+/// default role. Empty (and the module off) without an `[access]` section.
+fn access_genesis(template: &Template, options: &RenderOptions) -> Result<AccessGenesis> {
+    let Some(spec) = &template.access else { return Ok(AccessGenesis::default()) };
+    let mut grants = vec![RoleGrant { role: ADMIN_ROLE.into(), address: options.owner }];
+    if let Some(role) = &spec.default_role {
+        for (i, member) in spec.members.iter().enumerate() {
+            let address = match member.as_str() {
+                OWNER_NAME => options.owner,
+                name => match (name.parse::<Address>(), options.extra_accounts.get(name)) {
+                    (Ok(address), _) => address,
+                    (_, Some(address)) => *address,
+                    _ => {
+                        return Err(TemplateError::invalid(
+                            format!("access.members[{i}]"),
+                            format!("member {name:?} has no address: give one with --account {name}=trib1…"),
+                        ))
+                    }
+                },
+            };
+            if grants.iter().any(|g| g.address == address && g.role == *role) {
+                return Err(TemplateError::invalid(
+                    format!("access.members[{i}]"),
+                    format!("member {member:?} is listed twice"),
+                ));
+            }
+            grants.push(RoleGrant { role: role.clone(), address });
+        }
+    }
+    Ok(AccessGenesis { policy: spec.policy(), grants })
 }
 
 fn refuse_unavailable(template: &Template) -> Result<()> {

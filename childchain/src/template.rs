@@ -68,6 +68,35 @@ pub struct Template {
     /// chain starts with (`tributary_types::contracts::ContractsGenesis`).
     #[serde(default, skip_serializing_if = "tributary_types::contracts::ContractsGenesis::is_empty")]
     pub contracts: tributary_types::contracts::ContractsGenesis,
+    /// For a permissioned chain: the role each transaction kind needs, and
+    /// the members that hold the default role from genesis. The section
+    /// enables the `access` module; the owner holds `admin` (it grants and
+    /// revokes every other role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<AccessSpec>,
+}
+
+/// `[access]`: a permissioned chain's policy and first members.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessSpec {
+    /// The role every kind `kinds` does not name needs (none: those kinds
+    /// are open to every account).
+    #[serde(default)]
+    pub default_role: Option<String>,
+    /// `{ kind = "upload_code", role = "deployer" }`; role `everybody` opens a kind.
+    #[serde(default)]
+    pub kinds: Vec<tributary_types::access::KindRule>,
+    /// Accounts that hold `default_role` from genesis: `owner`, a name given
+    /// with `--account NAME=trib1…`, or an address.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+impl AccessSpec {
+    pub fn policy(&self) -> tributary_types::access::AccessPolicy {
+        tributary_types::access::AccessPolicy { default_role: self.default_role.clone(), kinds: self.kinds.clone() }
+    }
 }
 
 /// The native token.
@@ -205,6 +234,9 @@ impl Template {
         check.params(&self.params)?;
         check.consensus(&self.consensus)?;
         check.module_params(&self.module_params, &self.modules)?;
+        if let Some(access) = &self.access {
+            check.access(access)?;
+        }
         if !self.contracts.is_empty() && !self.modules.iter().any(|m| m == "contracts") {
             return check.fail(
                 "contracts",
@@ -223,6 +255,21 @@ struct Check<'a> {
 impl Check<'_> {
     fn fail<T>(&self, field: &str, reason: impl Into<String>) -> Result<T> {
         Err(TemplateError::Invalid { field: field.into(), line: self.lines.line_of(field), reason: reason.into() })
+    }
+
+    fn access(&self, access: &AccessSpec) -> Result<()> {
+        use tributary_types::access::GENESIS_GRANTS_MAX;
+        if let Err(reason) = access.policy().check(tributary_types::TxBody::KINDS) {
+            return self.fail("access", reason);
+        }
+        if access.members.len() > GENESIS_GRANTS_MAX {
+            return self
+                .fail("access.members", format!("{} members; at most {GENESIS_GRANTS_MAX}", access.members.len()));
+        }
+        if !access.members.is_empty() && access.default_role.is_none() {
+            return self.fail("access.members", "members hold default_role: set it, or remove members");
+        }
+        Ok(())
     }
 
     fn name(&self, name: &str) -> Result<()> {

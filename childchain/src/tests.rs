@@ -82,7 +82,7 @@ fn every_builtin_parses_validates_and_matches_its_name() {
         assert!(!template.modules.iter().any(|m| m == "staking" || m == "bank"));
     }
     let names: Vec<&str> = templates.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["token", "community", "contracts", "oracle"]);
+    assert_eq!(names, ["token", "community", "contracts", "oracle", "consortium"]);
     assert_eq!(builtin_template("token").unwrap().modules, ["assets"]);
     assert_eq!(builtin_template("community").unwrap().modules, ["polls", "messages"]);
     assert!(builtin_template("nope").is_none());
@@ -405,4 +405,39 @@ fn rendering_for_a_hub_takes_its_consensus_and_trust_root_and_refuses_overrides(
     let err = render_genesis(&template, &options).unwrap_err();
     assert_eq!(err.field(), Some("consensus"), "{err}");
     assert!(err.to_string().contains("hub's consensus parameters"), "{err}");
+}
+
+#[test]
+fn consortium_renders_a_permissioned_chain_whose_owner_is_admin_and_member() {
+    use tributary_types::access::{RoleGrant, ADMIN_ROLE};
+    let template = builtin_template("consortium").unwrap();
+    let options = options();
+    let genesis = render_genesis(&template, &options).unwrap();
+    assert!(genesis.modules.iter().any(|m| m == "access"), "{:?}", genesis.modules);
+    assert_eq!(genesis.access.policy.role_for("transfer"), Some("member"));
+    assert_eq!(genesis.access.policy.role_for("ibc"), None);
+    assert_eq!(
+        genesis.access.grants,
+        vec![
+            RoleGrant { role: ADMIN_ROLE.into(), address: options.owner },
+            RoleGrant { role: "member".into(), address: options.owner },
+        ]
+    );
+}
+
+#[test]
+fn an_access_section_names_its_mistakes() {
+    let base = builtin_source("consortium").unwrap();
+    let typo = base.replace("kind = \"ibc\"", "kind = \"ibcc\"");
+    let err = Template::parse(&typo).unwrap_err().to_string();
+    assert!(err.contains("no transaction kind \"ibcc\""), "{err}");
+    let no_default = base.replace("default_role = \"member\"\n", "");
+    let err = Template::parse(&no_default).unwrap_err().to_string();
+    assert!(err.contains("members hold default_role"), "{err}");
+    let listed = base.replace("modules = [\"assets\", \"messages\"]", "modules = [\"assets\", \"access\"]");
+    let err = Template::parse(&listed).unwrap_err().to_string();
+    assert!(err.contains("[access] section"), "{err}");
+    let stranger = base.replace("members = [\"owner\"]", "members = [\"owner\", \"carol\"]");
+    let err = render_genesis(&Template::parse(&stranger).unwrap(), &options()).unwrap_err().to_string();
+    assert!(err.contains("--account carol=trib1"), "{err}");
 }

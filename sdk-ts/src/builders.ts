@@ -23,6 +23,12 @@ function limit(ok: boolean, message: string): void {
 
 const bytesOf = (s: string) => new TextEncoder().encode(s).length;
 
+/** A role name as the access module takes it (hub/types/src/access.rs): 1 to 32 of a-z, 0-9, '_', '-'; not `everybody`. */
+function checkRole(role: string): void {
+  limit(/^[a-z0-9_-]{1,32}$/.test(role), `role ${JSON.stringify(role)} must be 1 to 32 characters of a-z, 0-9, '_' and '-'`);
+  limit(role !== 'everybody', '"everybody" is not a role: it opens a kind to every account');
+}
+
 /** The contracts module's admission checks on a message and funds (hub/runtime/src/contracts/mod.rs). */
 function contractCall(msg: Uint8Array, funds: Coin[]): void {
   limit(msg.length <= 65_536, 'a contract message is at most 65536 bytes');
@@ -212,6 +218,7 @@ export const body = {
       limit(bytesOf(action.name) >= 1 && bytesOf(action.name) <= 64, 'an upgrade name is 1 to 64 bytes');
       limit(bytesOf(action.info) <= 1024, 'upgrade info is at most 1024 bytes');
     }
+    if (action.kind === 'grant_role' || action.kind === 'revoke_role') checkRole(action.role);
     if (action.kind === 'recover_client') {
       for (const id of [action.clientId, action.substituteClientId]) limit(bytesOf(id) >= 1 && bytesOf(id) <= 64, 'a client id is 1 to 64 bytes');
       limit(action.clientId !== action.substituteClientId, 'a client cannot be its own substitute');
@@ -229,6 +236,16 @@ export const body = {
   /** Claim the rewards earned with `validator` (module `rewards`). */
   claimRewards(fields: { validator: string }): Body<'claim_rewards'> {
     return { kind: 'claim_rewards', ...fields };
+  },
+  /** As an `admin`, give `address` role `role` (module `access`). */
+  grantRole(fields: { role: string; address: string }): Body<'grant_role'> {
+    checkRole(fields.role);
+    return { kind: 'grant_role', ...fields };
+  },
+  /** As an `admin`, take role `role` from `address` (module `access`). */
+  revokeRole(fields: { role: string; address: string }): Body<'revoke_role'> {
+    checkRole(fields.role);
+    return { kind: 'revoke_role', ...fields };
   },
   /** Set the sending validator's commission, in basis points (100 = 1 %). */
   setCommission(fields: { rateBps: number }): Body<'set_commission'> {

@@ -28,6 +28,7 @@ export const TX_TAGS = {
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
   set_code_access: 25, register_contract_template: 26, instantiate_template: 27, submit_proposal: 28,
   deposit_proposal: 29, vote_proposal: 30, claim_rewards: 31, set_commission: 32,
+  grant_role: 33, revoke_role: 34,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -166,6 +167,11 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
     case 'set_commission':
       w.u16(b.rateBps);
       return;
+    case 'grant_role':
+    case 'revoke_role':
+      w.string(b.role);
+      address(w, b.address);
+      return;
   }
 }
 
@@ -193,6 +199,11 @@ function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
       w.u8(5);
       writeFeedConfig(w, action.feed);
       address(w, action.admin);
+      return;
+    case 'grant_role':
+    case 'revoke_role':
+      w.u8(action.kind === 'grant_role' ? 6 : 7).string(action.role);
+      address(w, action.address);
       return;
   }
 }

@@ -166,7 +166,11 @@ export type TxBody =
   /** Take what the sender earned with `validator` (module `rewards`): its delegation's share, and its own validator's commission and self-bond share. */
   | { kind: 'claim_rewards'; validator: string }
   /** The sending validator's commission in basis points: a cut applies at once, a raise `rewards.commission_delay_blocks` later. */
-  | { kind: 'set_commission'; rateBps: number };
+  | { kind: 'set_commission'; rateBps: number }
+  /** Give `address` role `role` (module `access`); the sender holds `admin`, and `admin` itself is granted only by governance. */
+  | { kind: 'grant_role'; role: string; address: string }
+  /** Take role `role` from `address` (module `access`), on the same terms. */
+  | { kind: 'revoke_role'; role: string; address: string };
 
 /**
  * What a proposal does when it passes. A parameter change names a field by
@@ -182,7 +186,11 @@ export type ProposalAction =
   /** Recover a frozen or expired IBC client from a healthy substitute of the same chain. */
   | { kind: 'recover_client'; clientId: string; substituteClientId: string }
   /** Register an oracle feed administered by `admin`. */
-  | { kind: 'register_feed'; feed: FeedConfig; admin: string };
+  | { kind: 'register_feed'; feed: FeedConfig; admin: string }
+  /** Give `address` a role (`admin` included). */
+  | { kind: 'grant_role'; role: string; address: string }
+  /** Take a role from `address` (`admin` included). */
+  | { kind: 'revoke_role'; role: string; address: string };
 
 /** A vote on a proposal; borsh tags 0–3 in this order. */
 export const VOTE_OPTIONS = ['yes', 'no', 'abstain', 'no_with_veto'] as const;

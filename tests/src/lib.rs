@@ -653,3 +653,40 @@ pub fn event_attribute(tx: &Value, kind: &str, key: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// The GraphQL endpoint of child chain `child`, through the serving member
+/// (in its committee or the next) that is furthest ahead and answers now,
+/// as the hub's registry lists them. The committee rotates under a test, so
+/// each use asks again; and a member that just joined may still be syncing,
+/// so the highest child height wins (a command simulated on a lagging node
+/// would see old balances and refuse).
+pub async fn child_endpoint(hub: &Client, child: &str) -> Option<String> {
+    let answer = hub
+        .query(
+            "query($id: String!) { childChain(id: $id, limit: 1) { committee { address } nextCommittee { address }
+               endpoints { validator graphql } } }",
+            serde_json::json!({ "id": child }),
+        )
+        .await
+        .ok()?;
+    let record = &answer["childChain"];
+    let members: Vec<&str> = ["committee", "nextCommittee"]
+        .iter()
+        .filter_map(|k| record[k].as_array())
+        .flatten()
+        .filter_map(|m| m["address"].as_str())
+        .collect();
+    let mut best: Option<(u64, String)> = None;
+    for endpoint in record["endpoints"].as_array()? {
+        let (validator, url) = (endpoint["validator"].as_str()?, endpoint["graphql"].as_str()?);
+        if !members.contains(&validator) {
+            continue;
+        }
+        if let Ok(info) = Client::new(url).chain_info().await {
+            if best.as_ref().is_none_or(|(height, _)| info.height > *height) {
+                best = Some((info.height, url.to_string()));
+            }
+        }
+    }
+    best.map(|(_, url)| url)
+}

@@ -44,7 +44,7 @@ fn cli_lists_validates_and_renders_templates() {
 
     let list = stdout_json(&childchain(&["templates", "--json"]));
     let names: Vec<&str> = list.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["token", "community", "contracts", "oracle"]);
+    assert_eq!(names, ["token", "community", "contracts", "oracle", "consortium"]);
     assert!(list.as_array().unwrap().iter().all(|t| t["available"] == true), "{list}");
 
     // `template show` prints TOML that validates as a file.

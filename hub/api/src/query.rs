@@ -393,6 +393,31 @@ impl ChainQuery {
         Ok(AuditPageView { events, next_before_height: (height >= 1).then_some(height) })
     }
 
+    /// The roles `address` holds (module `access`), whether the chain is
+    /// permissioned, and which kinds the account may not send for want of
+    /// a role. Grant roles with `GrantRole` (an admin) or a proposal.
+    async fn roles(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<RolesView> {
+        let chain = chain(ctx);
+        let account = parse_address(&address)?;
+        let snapshot = chain.latest();
+        let roles = tributary_runtime::access::roles_of(&snapshot, &account).map_err(internal)?;
+        let policy = tributary_runtime::access::policy(&snapshot).map_err(internal)?.unwrap_or_default();
+        let denied_kinds = tributary_types::TxBody::KINDS
+            .iter()
+            .filter_map(|kind| {
+                let role = tributary_runtime::access::missing_role(&policy, &roles, kind)?;
+                Some(DeniedKindView { kind: kind.to_string(), role: role.to_string() })
+            })
+            .collect();
+        Ok(RolesView {
+            address: account.to_string(),
+            roles,
+            permissioned: policy.is_permissioned(),
+            denied_kinds,
+            height: snapshot.height(),
+        })
+    }
+
     /// The rewards `address` may claim, per validator (module `rewards`;
     /// empty where it does not run). Claim them with `ClaimRewards`.
     async fn rewards(&self, ctx: &Context<'_>, address: String) -> async_graphql::Result<RewardsView> {

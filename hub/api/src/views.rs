@@ -162,7 +162,8 @@ impl From<&tributary_types::Event> for EventView {
 
 /// The event kinds an auditor follows (`auditEvents`): refusals,
 /// slashing and jailing, governance's decisions and what they changed,
-/// frozen and recovered clients, registrations, commission changes.
+/// frozen and recovered clients, registrations, commission changes, roles
+/// granted and revoked.
 pub const AUDIT_KINDS: &[&str] = &[
     "denied",
     "slash",
@@ -178,6 +179,8 @@ pub const AUDIT_KINDS: &[&str] = &[
     "register_feed",
     "register_validator",
     "register_child_chain",
+    "role_granted",
+    "role_revoked",
     "set_code_access",
     "set_commission",
 ];
@@ -379,6 +382,9 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
             "name": name, "version": version, "msg_hex": hex::encode(msg), "funds": funds_json(funds),
             "admin": admin.map(|a| a.to_string()), "label": label,
         }),
+        TxBody::GrantRole { role, address } | TxBody::RevokeRole { role, address } => {
+            json!({ "role": role, "address": address.to_string() })
+        }
     }
 }
 
@@ -529,6 +535,26 @@ pub struct ValidatorView {
     /// A raise on its way and the height it applies from.
     pub pending_commission_bps: Option<u32>,
     pub pending_commission_from: Option<u64>,
+}
+
+/// The roles an account holds (module `access`), and what it may send.
+#[derive(SimpleObject)]
+pub struct RolesView {
+    pub address: String,
+    /// Sorted; empty where the module does not run.
+    pub roles: Vec<String>,
+    /// Whether any transaction kind on this chain needs a role.
+    pub permissioned: bool,
+    /// The kinds this account may not send now: each names the role it
+    /// lacks (an `admin` may send every kind).
+    pub denied_kinds: Vec<DeniedKindView>,
+    pub height: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct DeniedKindView {
+    pub kind: String,
+    pub role: String,
 }
 
 /// What an account may claim (module `rewards`).

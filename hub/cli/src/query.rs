@@ -92,6 +92,15 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// The roles ADDRESS holds (chains with the access module), and the
+    /// transaction kinds it may not send for want of one.
+    Roles {
+        address: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -172,6 +181,13 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({ "a": address }),
             "",
         ),
+        QueryCommand::Roles { address, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($a: String!) { roles(address: $a) { address roles permissioned deniedKinds { kind role } height } }"
+                .to_string(),
+            json!({ "a": address }),
+            "roles",
+        ),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
             "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
@@ -203,6 +219,7 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::Proposals { from, .. } => format!("proposals from {from}"),
         QueryCommand::Configuration { .. } => "configuration".into(),
         QueryCommand::Rewards { address, .. } => format!("rewards of {address}"),
+        QueryCommand::Roles { address, .. } => format!("roles of {address}"),
         QueryCommand::Chain { .. } => "chain".into(),
     }
 }

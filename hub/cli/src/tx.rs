@@ -131,6 +131,11 @@ pub enum TxCommand {
     /// commission. `hub query rewards ADDRESS` shows what is claimable.
     #[command(subcommand)]
     Rewards(RewardsCommand),
+    /// Access control (chains with the access module): as an admin, grant
+    /// or revoke a role. `hub query roles ADDRESS` shows what an account
+    /// holds; `hub query configuration` shows which kinds need which role.
+    #[command(subcommand)]
+    Role(RoleCommand),
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -209,6 +214,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Contract(contract) => contract.common(),
         TxCommand::Gov(gov) => gov.common(),
         TxCommand::Rewards(rewards) => rewards.common(),
+        TxCommand::Role(role) => role.common(),
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -248,6 +254,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Contract(contract) => contract.body()?,
         TxCommand::Gov(gov) => gov.body()?,
         TxCommand::Rewards(rewards) => rewards.body()?,
+        TxCommand::Role(role) => role.body()?,
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
@@ -374,7 +381,8 @@ pub enum GovCommand {
     /// reach the chain's gov.min_deposit). Give one action: --set (repeat
     /// it for several parameters), --spend-to with --spend-amount, --upgrade
     /// with --upgrade-height, --recover-client with --substitute,
-    /// --register-feed with --feed-admin, or none for a text proposal.
+    /// --register-feed with --feed-admin, --grant-role or --revoke-role with
+    /// --role-address, or none for a text proposal.
     Submit {
         #[arg(long)]
         title: String,
@@ -414,6 +422,23 @@ pub enum GovCommand {
         register_feed: Option<std::path::PathBuf>,
         #[arg(long, requires = "register_feed")]
         feed_admin: Option<String>,
+        /// Give --role-address this role (`admin` included: only governance
+        /// grants it).
+        #[arg(
+            long,
+            requires = "role_address",
+            conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed", "revoke_role"]
+        )]
+        grant_role: Option<String>,
+        /// Take this role from --role-address.
+        #[arg(
+            long,
+            requires = "role_address",
+            conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed"]
+        )]
+        revoke_role: Option<String>,
+        #[arg(long)]
+        role_address: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -463,9 +488,20 @@ impl GovCommand {
                 substitute,
                 register_feed,
                 feed_admin,
+                grant_role,
+                revoke_role,
+                role_address,
                 ..
             } => {
-                let action = if let (Some(file), Some(admin)) = (register_feed, feed_admin) {
+                let role_address = || -> anyhow::Result<tributary_types::Address> {
+                    let text = role_address.as_deref().context("--role-address is required with a role")?;
+                    text.parse().with_context(|| format!("--role-address {text:?} is not an address"))
+                };
+                let action = if let Some(role) = grant_role {
+                    ProposalAction::GrantRole { role: role.clone(), address: role_address()? }
+                } else if let Some(role) = revoke_role {
+                    ProposalAction::RevokeRole { role: role.clone(), address: role_address()? }
+                } else if let (Some(file), Some(admin)) = (register_feed, feed_admin) {
                     let text = std::fs::read_to_string(file)
                         .with_context(|| format!("cannot read the feed file {}", file.display()))?;
                     let feed = serde_json::from_str(&text)
@@ -552,6 +588,54 @@ impl RewardsCommand {
                 validator: validator.parse().with_context(|| format!("--validator {validator:?} is not an address"))?,
             },
             RewardsCommand::Commission { rate_bps, .. } => TxBody::SetCommission { rate_bps: *rate_bps },
+        })
+    }
+}
+
+/// `hub tx role …`.
+#[derive(Subcommand, Debug)]
+pub enum RoleCommand {
+    /// Give an account a role (you hold `admin`; `admin` itself is granted
+    /// only by governance: `hub tx gov submit --grant-role`).
+    Grant {
+        /// The role, e.g. member (a-z, 0-9, '_' and '-').
+        #[arg(long)]
+        role: String,
+        /// The account (trib1…).
+        #[arg(long)]
+        address: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Take a role from an account, on the same terms.
+    Revoke {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        address: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+impl RoleCommand {
+    fn common(&self) -> &TxArgs {
+        match self {
+            RoleCommand::Grant { common, .. } | RoleCommand::Revoke { common, .. } => common,
+        }
+    }
+
+    fn body(&self) -> anyhow::Result<TxBody> {
+        let parse = |text: &str| -> anyhow::Result<tributary_types::Address> {
+            text.parse().with_context(|| format!("--address {text:?} is not an address"))
+        };
+        Ok(match self {
+            RoleCommand::Grant { role, address, .. } => {
+                TxBody::GrantRole { role: role.clone(), address: parse(address)? }
+            }
+            RoleCommand::Revoke { role, address, .. } => {
+                TxBody::RevokeRole { role: role.clone(), address: parse(address)? }
+            }
         })
     }
 }

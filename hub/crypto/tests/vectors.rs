@@ -806,6 +806,18 @@ fn gov_vectors() -> Vec<Value> {
             ProposalAction::RegisterFeed { feed: number_feed(), admin: to },
             json!({ "kind": "register_feed", "feed": feed_json(&number_feed()), "admin": to.to_string() }),
         ),
+        submit(
+            "submit-proposal-grant-role",
+            6,
+            ProposalAction::GrantRole { role: "admin".into(), address: to },
+            json!({ "kind": "grant_role", "role": "admin", "address": to.to_string() }),
+        ),
+        submit(
+            "submit-proposal-revoke-role",
+            7,
+            ProposalAction::RevokeRole { role: "member".into(), address: to },
+            json!({ "kind": "revoke_role", "role": "member", "address": to.to_string() }),
+        ),
         tx_vector(
             "deposit-proposal",
             31,
@@ -857,6 +869,31 @@ fn rewards_vectors() -> Vec<Value> {
     ]
 }
 
+fn access_vectors() -> Vec<Value> {
+    let chain = "consortium-1";
+    let member = key(35).public_key().address();
+    vec![
+        tx_vector(
+            "grant-role",
+            34,
+            chain,
+            0,
+            10,
+            TxBody::GrantRole { role: "member".into(), address: member },
+            json!({ "kind": "grant_role", "role": "member", "address": member.to_string() }),
+        ),
+        tx_vector(
+            "revoke-role",
+            34,
+            chain,
+            1,
+            10,
+            TxBody::RevokeRole { role: "member".into(), address: member },
+            json!({ "kind": "revoke_role", "role": "member", "address": member.to_string() }),
+        ),
+    ]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -875,6 +912,11 @@ fn transactions() -> Value {
     vectors.extend(contract_vectors());
     vectors.extend(gov_vectors());
     vectors.extend(rewards_vectors());
+    vectors.extend(access_vectors());
+    // Every body kind has a vector, and every vector's kind is one the chain knows.
+    let kinds: std::collections::BTreeSet<&str> =
+        vectors.iter().filter_map(|v| v["input"]["body"]["kind"].as_str()).collect();
+    assert_eq!(kinds, TxBody::KINDS.iter().copied().collect(), "TxBody::KINDS and the vectors' bodies differ");
     json!({
         "description": "Transactions: inputs, sign bytes, ed25519 signature, borsh encoding and hash. See interop-spec/encoding.md.",
         "vectors": vectors,

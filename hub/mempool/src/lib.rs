@@ -202,7 +202,7 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
             }
         }
         // Unbonding pays out later, evidence costs nothing, issuing mints, a
-        // claim pays in, and freezing, polls, messages, commissions and
+        // claim pays in, and freezing, polls, messages, commissions, roles and
         // anchoring move no tokens: only the fee.
         TxBody::Unbond { .. }
         | TxBody::AnchorHeader { .. }
@@ -214,6 +214,8 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::VoteProposal { .. }
         | TxBody::ClaimRewards { .. }
         | TxBody::SetCommission { .. }
+        | TxBody::GrantRole { .. }
+        | TxBody::RevokeRole { .. }
         | TxBody::SendMessage { .. }
         | TxBody::AdoptCommittee { .. }
         | TxBody::AnnounceEndpoint { .. }
@@ -458,6 +460,8 @@ impl Mempool {
             | TxBody::VoteProposal { .. }
             | TxBody::ClaimRewards { .. }
             | TxBody::SetCommission { .. }
+            | TxBody::GrantRole { .. }
+            | TxBody::RevokeRole { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }

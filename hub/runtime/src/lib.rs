@@ -21,6 +21,7 @@
 //! or 3 fails; the body's layer is dropped and the receipt says why.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod access;
 pub mod assets;
 pub mod bank;
 pub mod childchains;
@@ -150,6 +151,8 @@ pub enum TxError {
     #[error(transparent)]
     Rewards(#[from] rewards::RewardsError),
     #[error(transparent)]
+    Access(#[from] access::AccessError),
+    #[error(transparent)]
     State(#[from] StateReadError),
 }
 
@@ -197,6 +200,8 @@ pub struct Runtime {
     /// runs it (which shares them among the validators that signed), else
     /// the block's proposer.
     fee_collector: Option<Address>,
+    /// Whether the chain runs `access`, whose gate every transaction passes.
+    runs_access: bool,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -214,7 +219,8 @@ impl Runtime {
     pub fn new(genesis: &Genesis) -> Result<Self, RuntimeError> {
         let modules = registry::build(genesis)?;
         let fee_collector = modules.iter().any(|m| m.name() == "rewards").then(rewards::fee_collector);
-        Ok(Runtime { params: genesis.params.clone(), modules, fee_collector })
+        let runs_access = modules.iter().any(|m| m.name() == "access");
+        Ok(Runtime { params: genesis.params.clone(), modules, fee_collector, runs_access })
     }
 
     /// The names of the enabled modules, in the order their hooks run.
@@ -271,6 +277,7 @@ impl Runtime {
         // Governance may have changed the parameters since genesis; a
         // change takes effect from the block after the one that made it.
         let params = self.params_in(base)?;
+        let gate = if self.runs_access { access::Gate::load(base)? } else { None };
         let contract_gas_left = params.gas.max_block_contract_gas;
         Ok(BlockExecution {
             runtime: self,
@@ -282,6 +289,7 @@ impl Runtime {
             events,
             contract_gas_left,
             contract_modules: Default::default(),
+            gate,
         })
     }
 
@@ -340,6 +348,8 @@ pub struct BlockExecution<'r, 'b> {
     contract_gas_left: u64,
     /// Contract modules this block has loaded and paid for.
     contract_modules: contracts::BlockModules,
+    /// The access policy the block's transactions pass (none: permissionless).
+    gate: Option<access::Gate>,
 }
 
 impl BlockExecution<'_, '_> {
@@ -492,6 +502,9 @@ impl BlockExecution<'_, '_> {
     }
 
     fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>, gas: &mut module::GasMeter) -> Result<(), TxError> {
+        if let Some(gate) = &self.gate {
+            gate.admit(&self.state, &tx.sender_address(), &tx.body)?;
+        }
         let module =
             self.runtime.modules.iter().find(|m| m.handles(&tx.body)).ok_or(TxError::Unhandled(tx.body.kind()))?;
         module.validate_tx(&self.state, tx)?;

@@ -16,8 +16,8 @@
 
 use crate::module::Module;
 use crate::{
-    assets, bank, childchains, committee, contracts, gov, ibc, messages, oracle, polls, rewards, staking, transfer,
-    RuntimeError,
+    access, assets, bank, childchains, committee, contracts, gov, ibc, messages, oracle, polls, rewards, staking,
+    transfer, RuntimeError,
 };
 use tributary_types::Genesis;
 
@@ -32,6 +32,8 @@ type Constructor = fn(&Genesis) -> Box<dyn Module>;
 
 /// Every module a genesis may enable, in hook order, with its constructor.
 pub const MODULES: &[(&str, Constructor)] = &[
+    // No hooks: its gate runs in the runtime, before any module sees a body.
+    ("access", |g| Box::new(access::Access::new(g))),
     ("staking", |g| Box::new(staking::Staking::new(g))),
     // After staking: it pays the validators staking's records name.
     ("rewards", |g| Box::new(rewards::Rewards::new(g))),

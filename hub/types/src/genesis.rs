@@ -378,6 +378,7 @@ pub fn default_modules() -> Vec<String> {
         "oracle".into(),
         "gov".into(),
         "rewards".into(),
+        "access".into(),
     ]
 }
 
@@ -452,6 +453,10 @@ pub struct Genesis {
     /// commissions.
     #[serde(default)]
     pub rewards: crate::rewards::RewardsParams,
+    /// Access control (module `access`): the policy of which role sends
+    /// which kind, and the first grants.
+    #[serde(default, skip_serializing_if = "crate::access::AccessGenesis::is_empty")]
+    pub access: crate::access::AccessGenesis,
 }
 
 impl Genesis {
@@ -475,6 +480,7 @@ impl Genesis {
             contracts: Default::default(),
             gov: Default::default(),
             rewards: Default::default(),
+            access: Default::default(),
         }
     }
 }

@@ -75,6 +75,10 @@ pub enum ProposalAction {
     /// `RegisterFeed` with more than 2/3 of the validators' approvals does
     /// (the path a chain without `gov` keeps), decided by stake instead.
     RegisterFeed { feed: crate::oracle::FeedConfig, admin: crate::address::Address },
+    /// Give `address` the role `role` (module `access`), `admin` included.
+    GrantRole { role: String, address: crate::address::Address },
+    /// Take the role `role` from `address` (module `access`), `admin` included.
+    RevokeRole { role: String, address: crate::address::Address },
 }
 
 /// One governed parameter and its new value.

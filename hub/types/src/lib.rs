@@ -10,6 +10,7 @@
 //! the length before borsh allocates anything.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod access;
 pub mod address;
 pub mod amount_string;
 pub mod block;

@@ -260,6 +260,12 @@ pub enum TxBody {
     /// The sending validator's new commission, in basis points; it applies
     /// `rewards.commission_delay_blocks` later (module `rewards`).
     SetCommission { rate_bps: u16 },
+    /// Give `address` the role `role` (module `access`). The sender holds
+    /// `admin`; `admin` itself is granted only by genesis or governance.
+    GrantRole { role: String, address: crate::address::Address },
+    /// Take the role `role` from `address` (module `access`), on the same
+    /// terms as [`TxBody::GrantRole`].
+    RevokeRole { role: String, address: crate::address::Address },
 }
 
 /// How a poll weighs a vote.
@@ -273,6 +279,47 @@ pub enum PollWeight {
 }
 
 impl TxBody {
+    /// Every name [`TxBody::kind`] returns: what access rules and audit
+    /// filters may name (`hub/crypto/tests/vectors.rs` checks that the
+    /// vectors' bodies cover exactly these).
+    pub const KINDS: &'static [&'static str] = &[
+        "transfer",
+        "register_validator",
+        "bond",
+        "unbond",
+        "submit_evidence",
+        "issue_asset",
+        "freeze_asset",
+        "burn_asset",
+        "create_poll",
+        "cast_vote",
+        "send_message",
+        "upload_code",
+        "instantiate_contract",
+        "execute_contract",
+        "migrate_contract",
+        "freeze_contract",
+        "set_code_access",
+        "register_contract_template",
+        "instantiate_template",
+        "register_child_chain",
+        "anchor_header",
+        "adopt_committee",
+        "announce_endpoint",
+        "ibc",
+        "transfer_xchain",
+        "register_feed",
+        "submit_reports",
+        "unjail",
+        "submit_proposal",
+        "deposit_proposal",
+        "vote_proposal",
+        "claim_rewards",
+        "set_commission",
+        "grant_role",
+        "revoke_role",
+    ];
+
     /// A short name for receipts, logs and the API.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -309,6 +356,8 @@ impl TxBody {
             TxBody::VoteProposal { .. } => "vote_proposal",
             TxBody::ClaimRewards { .. } => "claim_rewards",
             TxBody::SetCommission { .. } => "set_commission",
+            TxBody::GrantRole { .. } => "grant_role",
+            TxBody::RevokeRole { .. } => "revoke_role",
         }
     }
 }
@@ -356,6 +405,8 @@ impl TxBody {
             | TxBody::VoteProposal { .. }
             | TxBody::ClaimRewards { .. }
             | TxBody::SetCommission { .. }
+            | TxBody::GrantRole { .. }
+            | TxBody::RevokeRole { .. }
             | TxBody::Unjail => 0,
         }
     }

@@ -5,12 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromHex } from '../../src/bytes.js';
+import { fromHex, utf8 } from '../../src/bytes.js';
 import type { Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from '../../src/types.js';
 
 /** sdk-ts/ (this file is compiled to sdk-ts/dist/test/support/). */
 export const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const VECTORS_DIR = process.env.TRIBUTARY_VECTORS_DIR ?? join(SDK_ROOT, '..', 'interop-spec', 'vectors');
+
+/** A transaction vector's body bytes inside Rust's sign bytes: after the domain, chain id, sender, nonce and fee. */
+export function rustBodyHex(v: Record<string, any>): string {
+  const prefix = 16 + 4 + utf8(v.input.chain_id as string).length + 32 + 8 + 16;
+  return (v.sign_bytes_hex as string).slice(prefix * 2);
+}
 
 export function loadVectors<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(join(VECTORS_DIR, name), 'utf8')) as T;
@@ -190,7 +196,9 @@ export function bodyFromJson(b: J): TxBody {
                 ? { kind: 'recover_client', clientId: s(a.client_id), substituteClientId: s(a.substitute_client_id) }
                 : a.kind === 'register_feed'
                   ? { kind: 'register_feed', feed: feedFromJson(a.feed as J), admin: s(a.admin) }
-                  : { kind: 'text' };
+                  : a.kind === 'grant_role' || a.kind === 'revoke_role'
+                    ? { kind: a.kind, role: s(a.role), address: s(a.address) }
+                    : { kind: 'text' };
       return { kind: 'submit_proposal', title: s(b.title), summary: s(b.summary), action, deposit: s(b.deposit) };
     }
     case 'deposit_proposal':
@@ -201,6 +209,9 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'claim_rewards', validator: s(b.validator) };
     case 'set_commission':
       return { kind: 'set_commission', rateBps: Number(b.rate_bps) };
+    case 'grant_role':
+    case 'revoke_role':
+      return { kind: b.kind, role: s(b.role), address: s(b.address) };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadVectors, bodyFromJson, fundsFromJson } from '../support/vectors.js';
+import { loadVectors, bodyFromJson, fundsFromJson, rustBodyHex } from '../support/vectors.js';
 import {
   Keypair, signBytes, signTx, encodeTxBody, toHex, fromHex, sha256, utf8, body, contractAddress, CONTRACT_ADDRESS_DOMAIN,
   TX_TAGS, EncodingError, KeyError, decodeAddress, type SignDoc, type TxBody,
@@ -25,11 +25,6 @@ function contractVectors(): Map<string, J> {
   return new Map(CONTRACT_VECTORS.map((n) => [n, byName.get(n) as J]));
 }
 
-/** The body's bytes inside Rust's sign bytes: after the domain, chain id, sender, nonce and fee. */
-function rustBodyHex(v: J): string {
-  const prefix = 16 + 4 + utf8(v.input.chain_id).length + 32 + 8 + 16;
-  return (v.sign_bytes_hex as string).slice(prefix * 2);
-}
 
 test('contract bodies: tags, sign bytes, borsh and hash are exactly Rust\'s', () => {
   for (const [name, v] of contractVectors()) {

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { feedFromJson, loadVectors } from '../support/vectors.js';
-import { body, encodeTxBody, toHex, utf8, TX_TAGS, EncodingError, VOTE_OPTIONS } from '../../src/index.js';
+import { feedFromJson, loadVectors, rustBodyHex } from '../support/vectors.js';
+import { body, encodeTxBody, toHex, TX_TAGS, EncodingError, VOTE_OPTIONS } from '../../src/index.js';
 
 type J = Record<string, any>;
 
@@ -15,11 +15,6 @@ function vectors(): Map<string, J> {
   return new Map(all.filter((v) => /proposal/.test(v.name)).map((v) => [v.name as string, v]));
 }
 
-/** The body's bytes inside Rust's sign bytes: after the domain, chain id, sender, nonce and fee. */
-function rustBodyHex(v: J): string {
-  const prefix = 16 + 4 + utf8(v.input.chain_id).length + 32 + 8 + 16;
-  return (v.sign_bytes_hex as string).slice(prefix * 2);
-}
 
 test('governance builders make exactly the bodies Rust encodes', () => {
   const v = vectors();
@@ -43,6 +38,12 @@ test('governance builders make exactly the bodies Rust encodes', () => {
     ['submit-proposal-register-feed', body.submitProposal({
       title, summary, deposit: 10_000_000,
       action: { kind: 'register_feed', feed: feedFromJson(v.get('submit-proposal-register-feed')!.input.body.action.feed), admin: v.get('deposit-proposal')!.sender_address },
+    })],
+    ['submit-proposal-grant-role', body.submitProposal({
+      title, summary, deposit: 10_000_000, action: { kind: 'grant_role', role: 'admin', address: v.get('deposit-proposal')!.sender_address },
+    })],
+    ['submit-proposal-revoke-role', body.submitProposal({
+      title, summary, deposit: 10_000_000, action: { kind: 'revoke_role', role: 'member', address: v.get('deposit-proposal')!.sender_address },
     })],
     ['deposit-proposal', body.depositProposal({ proposalId: 7, amount: 5_000 })],
     ...VOTE_OPTIONS.map((option) => [`vote-proposal-${option.replaceAll('_', '-')}`, body.voteProposal({ proposalId: 7, option })] as [string, ReturnType<typeof body.voteProposal>]),

@@ -5,16 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadVectors } from '../support/vectors.js';
-import { body, encodeTxBody, toHex, utf8, TX_TAGS, EncodingError } from '../../src/index.js';
+import { loadVectors, rustBodyHex } from '../support/vectors.js';
+import { body, encodeTxBody, toHex, TX_TAGS, EncodingError } from '../../src/index.js';
 
 type J = Record<string, any>;
 
-/** The body's bytes inside Rust's sign bytes: after the domain, chain id, sender, nonce and fee. */
-function rustBodyHex(v: J): string {
-  const prefix = 16 + 4 + utf8(v.input.chain_id).length + 32 + 8 + 16;
-  return (v.sign_bytes_hex as string).slice(prefix * 2);
-}
 
 test('rewards builders make exactly the bodies Rust encodes', () => {
   const all = loadVectors<{ vectors: J[] }>('transactions.json').vectors;

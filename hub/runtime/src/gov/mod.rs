@@ -105,6 +105,8 @@ pub enum GovError {
     SelfSubstitute { client_id: String },
     #[error("this chain runs no oracle module, so a feed registered here would never take a report")]
     NoOracle,
+    #[error("this chain runs no access module, so it has no roles to grant or revoke")]
+    NoAccess,
 }
 
 /// Longest title and summary, in bytes.
@@ -295,6 +297,18 @@ const SECTIONS: &[Section] = &[
             Ok(())
         },
     },
+    Section {
+        name: "access",
+        read: |s| to_json(crate::access::policy(s)?),
+        write: |state, value| {
+            let policy: tributary_types::access::AccessPolicy = from_json(value)?;
+            crate::access::check_policy(&policy).map_err(|e| e.to_string())?;
+            // Governance runs here: it is what executes this change.
+            crate::access::check_governable(&*state, &policy, true).map_err(|e| e.to_string())?;
+            write_value(state, crate::access::state_key::POLICY.to_vec(), &policy);
+            Ok(())
+        },
+    },
 ];
 
 /// Governance parameters that hold together.
@@ -399,6 +413,8 @@ pub struct Gov {
     uses_staking: bool,
     /// Whether the chain runs `oracle` (a feed registration has a home).
     runs_oracle: bool,
+    /// Whether the chain runs `access` (a role grant has a home).
+    runs_access: bool,
 }
 
 impl Gov {
@@ -408,6 +424,7 @@ impl Gov {
             genesis_params: genesis.gov.clone(),
             uses_staking: genesis.modules.iter().any(|m| m == "staking"),
             runs_oracle: genesis.modules.iter().any(|m| m == "oracle"),
+            runs_access: genesis.modules.iter().any(|m| m == "access"),
         }
     }
 
@@ -455,6 +472,14 @@ impl Gov {
                     return Err(GovError::NoOracle.into());
                 }
                 crate::oracle::check_config(feed)
+            }
+            // Whether the account holds the role is checked when it runs.
+            ProposalAction::GrantRole { role, .. } | ProposalAction::RevokeRole { role, .. } => {
+                if !self.runs_access {
+                    return Err(GovError::NoAccess.into());
+                }
+                tributary_types::access::check_role_name(role)
+                    .map_err(|e| TxError::from(crate::access::AccessError::BadRole(e)))
             }
         }
     }
@@ -791,6 +816,12 @@ impl Gov {
                 crate::oracle::check_config(feed)?;
                 crate::oracle::register_feed(ctx, *admin, feed)
             }
+            ProposalAction::GrantRole { role, address } => {
+                crate::access::grant(ctx.state, ctx.events, role, address, &format!("proposal {}", p.id))
+            }
+            ProposalAction::RevokeRole { role, address } => {
+                crate::access::revoke(ctx.state, ctx.events, role, address, &format!("proposal {}", p.id), true)
+            }
         }
     }
 }
@@ -804,6 +835,8 @@ pub fn action_name(action: &ProposalAction) -> &'static str {
         ProposalAction::SoftwareUpgrade { .. } => "software_upgrade",
         ProposalAction::RecoverClient { .. } => "recover_client",
         ProposalAction::RegisterFeed { .. } => "register_feed",
+        ProposalAction::GrantRole { .. } => "grant_role",
+        ProposalAction::RevokeRole { .. } => "revoke_role",
     }
 }
 
