@@ -153,11 +153,20 @@ async fn a_committee_member_cannot_hand_a_child_chain_to_a_set_the_hub_never_dre
         validators: own_set.clone(),
         hub_update: hub_update.clone(),
         proof: proof.clone(),
+        limits: Default::default(),
+        limits_proof: vec![],
     };
     let error = attack(&child, id, &key, body).await;
     assert!(error.contains(&format!("the committee of term {next} is not proven to be the hub's draw")), "{error}");
 
-    let body = TxBody::AdoptCommittee { term: u64::MAX, validators: own_set, hub_update, proof };
+    let body = TxBody::AdoptCommittee {
+        term: u64::MAX,
+        validators: own_set,
+        hub_update,
+        proof,
+        limits: Default::default(),
+        limits_proof: vec![],
+    };
     let error = attack(&child, id, &key, body).await;
     assert!(error.contains("skips ahead"), "{error}");
 

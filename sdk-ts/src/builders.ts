@@ -7,7 +7,7 @@
 import { toBigInt } from './borsh.js';
 import { codeHashBytes } from './contracts.js';
 import { EncodingError } from './errors.js';
-import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from './types.js';
+import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, ProposalAction, SignedReport, TxBody, VoteOption } from './types.js';
 import { VOTE_OPTIONS } from './types.js';
 
 type Body<K extends TxBody['kind']> = Extract<TxBody, { kind: K }>;
@@ -70,13 +70,11 @@ export const body = {
   },
   registerChildChain: make('register_child_chain'),
   anchorHeader: make('anchor_header'),
-  /** `hubUpdate` (borsh light-client update of a hub header) and `proof` (ICS23, protobuf) prove the draw. */
-  adoptCommittee(fields: {
-    term: IntLike;
-    validators: Validator[];
-    hubUpdate: Uint8Array;
-    proof: Uint8Array;
-  }): Body<'adopt_committee'> {
+  /**
+   * `hubUpdate` (borsh light-client update of a hub header) and `proof` (ICS23, protobuf) prove the draw;
+   * `limitsProof` proves the hub's `limits` under the same header.
+   */
+  adoptCommittee(fields: Fields<'adopt_committee'>): Body<'adopt_committee'> {
     limit(fields.validators.length >= 1 && fields.validators.length <= 128, 'a committee has 1–128 validators');
     return { kind: 'adopt_committee', ...fields };
   },

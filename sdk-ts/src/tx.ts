@@ -95,6 +95,8 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       return;
     case 'adopt_committee':
       w.u64(b.term).vec(b.validators, writeValidator).bytes(b.hubUpdate).bytes(b.proof);
+      w.u32(b.limits.maxTxBytes).u32(b.limits.maxBlockTxs).u32(b.limits.maxBlockBytes).u64(b.limits.maxBlockContractGas);
+      w.bytes(b.limitsProof);
       return;
     case 'announce_endpoint':
       w.string(checkChainId(b.chainId)).string(b.p2p).string(b.graphql);

@@ -128,7 +128,16 @@ export type TxBody =
   | { kind: 'send_message'; to: string; body: Uint8Array; encrypted: boolean }
   | { kind: 'register_child_chain'; template: string; genesis: Uint8Array; deposit: Amount }
   | { kind: 'anchor_header'; chainId: string; update: Uint8Array }
-  | { kind: 'adopt_committee'; term: IntLike; validators: Validator[]; hubUpdate: Uint8Array; proof: Uint8Array }
+  | {
+      kind: 'adopt_committee';
+      term: IntLike;
+      validators: Validator[];
+      hubUpdate: Uint8Array;
+      proof: Uint8Array;
+      /** The hub's caps on the child's limits, proven by `limitsProof` under the same hub header. */
+      limits: ChildLimits;
+      limitsProof: Uint8Array;
+    }
   | { kind: 'announce_endpoint'; chainId: string; p2p: string; graphql: string }
   | { kind: 'ibc'; msgs: IbcMsg[] }
   | {
@@ -191,6 +200,18 @@ export type ProposalAction =
   | { kind: 'grant_role'; role: string; address: string }
   /** Take a role from `address` (`admin` included). */
   | { kind: 'revoke_role'; role: string; address: string };
+
+/**
+ * What the hub lets each child chain's blocks demand of the hub validators
+ * that run them (the hub's `registry/child_limits`, governed as section
+ * `child_limits`): a child runs the smaller of its own limit and the cap.
+ */
+export interface ChildLimits {
+  maxTxBytes: number;
+  maxBlockTxs: number;
+  maxBlockBytes: number;
+  maxBlockContractGas: IntLike;
+}
 
 /** A vote on a proposal; borsh tags 0–3 in this order. */
 export const VOTE_OPTIONS = ['yes', 'no', 'abstain', 'no_with_veto'] as const;

@@ -332,11 +332,13 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
         TxBody::AnchorHeader { chain_id, update } => {
             json!({ "chain_id": chain_id.to_string(), "update_bytes": update.len() })
         }
-        TxBody::AdoptCommittee { term, validators, hub_update, proof } => json!({
+        TxBody::AdoptCommittee { term, validators, hub_update, proof, limits, limits_proof } => json!({
             "term": term,
             "validators": validators.iter().map(|v| v.public_key.address().to_string()).collect::<Vec<_>>(),
             "hub_update_bytes": hub_update.len(),
             "proof_bytes": proof.len(),
+            "limits": serde_json::to_value(limits).unwrap_or_default(),
+            "limits_proof_bytes": limits_proof.len(),
         }),
         TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
             json!({ "chain_id": chain_id.to_string(), "p2p": p2p, "graphql": graphql })

@@ -268,6 +268,13 @@ fn registry_vectors() -> Vec<Value> {
     // proof (opaque bytes here; the encoding is what the vector fixes).
     let hub_update = acme_update(&validators);
     let proof = vec![0x0a, 0x03, 0x01, 0x02, 0x03];
+    let limits = tributary_types::ChildLimits {
+        max_tx_bytes: 40_000,
+        max_block_txs: 500,
+        max_block_bytes: 200_000,
+        max_block_contract_gas: 9_000_000,
+    };
+    let limits_proof = vec![0x0a, 0x02, 0x04, 0x05];
     let adopt = tx_vector(
         "adopt-committee",
         10,
@@ -279,11 +286,16 @@ fn registry_vectors() -> Vec<Value> {
             validators: validators.clone(),
             hub_update: hub_update.clone(),
             proof: proof.clone(),
+            limits: limits.clone(),
+            limits_proof: limits_proof.clone(),
         },
         json!({ "kind": "adopt_committee", "term": 2,
                 "validators": validators.iter().map(|v| json!({ "public_key_hex": hex::encode(v.public_key.0),
                     "vrf_public_key_hex": hex::encode(v.vrf_public_key), "power": v.power })).collect::<Vec<_>>(),
-                "hub_update_hex": hex::encode(&hub_update), "proof_hex": hex::encode(&proof) }),
+                "hub_update_hex": hex::encode(&hub_update), "proof_hex": hex::encode(&proof),
+                "limits": { "max_tx_bytes": 40_000, "max_block_txs": 500, "max_block_bytes": 200_000,
+                            "max_block_contract_gas": 9_000_000 },
+                "limits_proof_hex": hex::encode(&limits_proof) }),
     );
     let (p2p, graphql) = ("/ip4/127.0.0.1/tcp/26701/p2p/12D3KooWExample", "http://127.0.0.1:26700/graphql");
     let announce = tx_vector(

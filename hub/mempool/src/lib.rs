@@ -936,7 +936,17 @@ mod registry_spend_tests {
         };
         let validators =
             vec![Validator { public_key: tributary_types::PublicKey([2; 32]), vrf_public_key: [3; 32], power: 1 }];
-        let adopt = signed(0, TxBody::AdoptCommittee { term: 1, validators, hub_update: vec![], proof: vec![] });
+        let adopt = signed(
+            0,
+            TxBody::AdoptCommittee {
+                term: 1,
+                validators,
+                hub_update: vec![],
+                proof: vec![],
+                limits: Default::default(),
+                limits_proof: vec![],
+            },
+        );
         // Zero-fee AdoptCommittee passes the stateless check; state decides.
         assert!(Mempool::new(config.clone()).check_stateless(&adopt, 200, false).is_ok());
         let mut pool = Mempool::new(config.clone());
@@ -955,8 +965,17 @@ mod registry_spend_tests {
         let mut pool = Mempool::new(config);
         assert!(matches!(pool.admit(transfer, 200, &member), Err(AdmitError::FeeTooLow { .. })));
         // With a fee, AdoptCommittee is an ordinary paid transaction: an empty account is unknown.
-        let paid =
-            signed(10, TxBody::AdoptCommittee { term: 1, validators: vec![], hub_update: vec![], proof: vec![] });
+        let paid = signed(
+            10,
+            TxBody::AdoptCommittee {
+                term: 1,
+                validators: vec![],
+                hub_update: vec![],
+                proof: vec![],
+                limits: Default::default(),
+                limits_proof: vec![],
+            },
+        );
         assert!(matches!(pool.admit(paid, 200, &member), Err(AdmitError::UnknownAccount { .. })));
     }
 }

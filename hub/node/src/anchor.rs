@@ -28,7 +28,7 @@ use tributary_crypto::SigningKey;
 use tributary_light_client::Update;
 use tributary_runtime::committee;
 use tributary_types::block::Validator;
-use tributary_types::{ChainId, SignDoc, Tx, TxBody};
+use tributary_types::{ChainId, ChildLimits, SignDoc, Tx, TxBody};
 
 /// Headers sent in one `submitTxs` call.
 pub const ANCHOR_BATCH: u64 = 16;
@@ -199,9 +199,10 @@ async fn adopt_once(
             );
         }
         (hub_term, validators)
-    } else if refresh_due(&state)? {
+    } else if refresh_due(&state)? || hub_limits_changed(hub, committee::hub_limits(&state)?).await? {
         // Nothing to adopt, but the hub client has run half its trusting
-        // period: adopt the current committee again, only to move it on.
+        // period, or the hub's caps on its children changed: adopt the
+        // current committee again, to move the client on or bring the caps.
         (child_term, committee::pending_set(&state)?)
     } else {
         return Ok(());
@@ -209,14 +210,15 @@ async fn adopt_once(
     if last.term == term && last.sent.is_some_and(|t| t.elapsed() < Duration::from_secs(10)) {
         return Ok(());
     }
-    let (hub_update, proof) = hub_proof_of_draw(hub, chain.genesis().chain_id.as_str(), term, &validators).await?;
+    let HubWord { hub_update, proof, limits, limits_proof } =
+        hub_proof_of_draw(hub, chain.genesis().chain_id.as_str(), term, &validators).await?;
     let nonce = own.next_nonce(&me.address()).await?;
     let doc = SignDoc {
         chain_id: chain.genesis().chain_id.clone(),
         sender: me,
         nonce,
         fee: 0,
-        body: TxBody::AdoptCommittee { term, validators, hub_update, proof },
+        body: TxBody::AdoptCommittee { term, validators, hub_update, proof, limits, limits_proof },
     };
     let tx = key.sign_tx(doc);
     *last = Adoption { term, sent: Some(std::time::Instant::now()) };
@@ -225,21 +227,41 @@ async fn adopt_once(
     Ok(())
 }
 
+/// The hub's word for a draw, all under one hub header.
+struct HubWord {
+    hub_update: Vec<u8>,
+    proof: Vec<u8>,
+    limits: ChildLimits,
+    limits_proof: Vec<u8>,
+}
+
 /// The hub's word for a draw: a light-client update certifying the hub's
-/// latest header, and the ICS23 proof that the state under it holds
-/// `registry/committee/{chain}/{term}` = `validators`. Both come from the
+/// latest header, the ICS23 proof that the state under it holds
+/// `registry/committee/{chain}/{term}` = `validators`, and the hub's child
+/// limits with their proof under the same header. All come from the
 /// member's own hub node; the child verifies them, so a hub node that lies
 /// gets the adoption refused, not accepted.
-async fn hub_proof_of_draw(
-    hub: &Hub,
-    chain_id: &str,
-    term: u64,
-    validators: &[Validator],
-) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+async fn hub_proof_of_draw(hub: &Hub, chain_id: &str, term: u64, validators: &[Validator]) -> anyhow::Result<HubWord> {
     let key = format!("registry/committee/{chain_id}/{term}");
+    let (height, value, proof) = hub_state_at(hub, &key, None).await?;
+    if value != borsh::to_vec(validators)? {
+        anyhow::bail!("the hub's {key} at height {height} is not the committee it reported");
+    }
+    let (_, limits, limits_proof) = hub_state_at(hub, "registry/child_limits", Some(height)).await?;
+    let limits = borsh::from_slice(&limits).context("the hub's registry/child_limits does not decode")?;
+    let update = hub.client.query("query($h: Int!) { lightClientUpdate(height: $h) }", json!({ "h": height })).await?;
+    let update = update.pointer("/lightClientUpdate").and_then(Value::as_str).context("no lightClientUpdate")?;
+    Ok(HubWord { hub_update: base64::engine::general_purpose::STANDARD.decode(update)?, proof, limits, limits_proof })
+}
+
+/// A hub state value and its proof, at `height` (default: the latest).
+async fn hub_state_at(hub: &Hub, key: &str, height: Option<u64>) -> anyhow::Result<(u64, Vec<u8>, Vec<u8>)> {
     let answer = hub
         .client
-        .query("query($k: String!) { state(key: $k) { height valueBase64 proofBase64 } }", json!({ "k": key }))
+        .query(
+            "query($k: String!, $h: Int) { state(key: $k, height: $h) { height valueBase64 proofBase64 } }",
+            json!({ "k": key, "h": height }),
+        )
         .await?;
     let height = answer.pointer("/state/height").and_then(Value::as_u64).context("no height in the hub's answer")?;
     let b64 = |field: &str| -> anyhow::Result<Vec<u8>> {
@@ -247,13 +269,16 @@ async fn hub_proof_of_draw(
         let text = text.with_context(|| format!("the hub has no {field} for {key} at height {height}"))?;
         Ok(base64::engine::general_purpose::STANDARD.decode(text)?)
     };
-    if b64("valueBase64")? != borsh::to_vec(validators)? {
-        anyhow::bail!("the hub's {key} at height {height} is not the committee it reported");
-    }
-    let proof = b64("proofBase64")?;
-    let update = hub.client.query("query($h: Int!) { lightClientUpdate(height: $h) }", json!({ "h": height })).await?;
-    let update = update.pointer("/lightClientUpdate").and_then(Value::as_str).context("no lightClientUpdate")?;
-    Ok((base64::engine::general_purpose::STANDARD.decode(update)?, proof))
+    Ok((height, b64("valueBase64")?, b64("proofBase64")?))
+}
+
+/// Whether the hub's caps on child limits differ from those the child last
+/// took (the committee module takes a refresh that brings new caps at once).
+async fn hub_limits_changed(hub: &Hub, taken: Option<ChildLimits>) -> anyhow::Result<bool> {
+    let (_, value, _) = hub_state_at(hub, "registry/child_limits", None).await?;
+    let on_hub: ChildLimits = borsh::from_slice(&value).context("the hub's registry/child_limits does not decode")?;
+    // Before its first adoption a child runs the default caps.
+    Ok(taken.unwrap_or_default() != on_hub)
 }
 
 /// Whether the child's hub client has run half its trusting period (the

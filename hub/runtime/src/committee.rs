@@ -23,6 +23,16 @@
 //! The hub also refuses to anchor any child header certified by a set it did
 //! not draw ([`crate::childchains`]): a second, independent wall.
 //!
+//! # The hub's caps on the child's limits
+//!
+//! The hub validators run every child's nodes, so the hub bounds what a
+//! child's blocks may demand of them ([`tributary_types::ChildLimits`],
+//! governed on the hub). Each adoption also proves, under the same hub
+//! header, the hub's `registry/child_limits`; the child then runs
+//! `min(its genesis limit, the hub's cap)` of each, from the next block. A
+//! member cannot pick older caps: the proof is against the header that
+//! proves the draw, and a header older than the client's latest is refused.
+//!
 //! Members hold no child tokens, so `AdoptCommittee` from a current member is
 //! fee-exempt (fee 0, see [`fee_exempt`]); from anyone else it is refused in
 //! ante, so it cannot be used to spam blocks for free.
@@ -37,7 +47,7 @@ use tributary_light_client::{
     PROOF_BYTES_MAX, UPDATE_BYTES_MAX,
 };
 use tributary_types::block::{validator_set_hash, Validator};
-use tributary_types::{Address, ChainId, Event, Genesis, Hash, HubTrust, Tx, TxBody};
+use tributary_types::{Address, ChainId, ChildLimits, Event, Genesis, Hash, HubTrust, Params, Tx, TxBody};
 
 /// Why an `AdoptCommittee` was refused.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -66,6 +76,17 @@ pub mod state_key {
     /// of its hub, trusting genesis's `hub` and every hub header an adoption
     /// brought since.
     pub const HUB_CLIENT: &[u8] = b"committee/hub_client";
+    /// `committee/own_limits` → borsh `ChildLimits`: the limits the child's
+    /// genesis set (what the hub's caps apply to).
+    pub const OWN_LIMITS: &[u8] = b"committee/own_limits";
+    /// `committee/hub_limits` → borsh `ChildLimits`: the hub's caps as of
+    /// the last adoption (absent before the first).
+    pub const HUB_LIMITS: &[u8] = b"committee/hub_limits";
+}
+
+/// The hub's caps as of the child's last adoption, if it adopted any.
+pub fn hub_limits(state: &dyn StateRead) -> Result<Option<ChildLimits>, StateReadError> {
+    read_value(state, state_key::HUB_LIMITS)
 }
 
 /// The child's light client of its hub, if it has one.
@@ -148,7 +169,8 @@ impl Committee {
     /// Every rule of an adoption, reads only: the hub client as the
     /// adoption's hub header leaves it (what execute writes).
     fn check(&self, state: &dyn StateRead, tx: &Tx) -> Result<ClientState, TxError> {
-        let TxBody::AdoptCommittee { term: new_term, validators, hub_update, proof } = &tx.body else {
+        let TxBody::AdoptCommittee { term: new_term, validators, hub_update, proof, limits, limits_proof } = &tx.body
+        else {
             return Err(TxError::Unhandled(tx.body.kind()));
         };
         if !active_set(state)?.iter().any(|v| v.public_key == tx.sender) {
@@ -159,7 +181,14 @@ impl Committee {
         if *new_term < current || (*new_term == current && *validators != pending_set(state)?) {
             return Err(CommitteeError::StaleTerm { term: *new_term, current }.into());
         }
-        if *new_term == current {
+        // A refresh that brings caps the child does not run yet is taken at
+        // once: the hub redraws only when members change, so a cap would
+        // otherwise wait for that. It cannot be repeated for free: once
+        // taken, the same caps are no longer new, and an older hub header
+        // (with older caps) is refused by the hub client.
+        // Before its first adoption a child runs the default caps.
+        let new_limits = hub_limits(state)?.unwrap_or_default() != *limits;
+        if *new_term == current && !new_limits {
             // A refresh: the adopted committee again, only to move the hub
             // client on before its trusting period runs out (once it has run
             // half of it, so members cannot spam free refreshes).
@@ -169,7 +198,7 @@ impl Committee {
                     return Err(CommitteeError::HubClientFresh { due_ms }.into());
                 }
             }
-        } else if *new_term != current + 1 {
+        } else if *new_term != current && *new_term != current + 1 {
             return Err(CommitteeError::TermNotNext { term: *new_term, next: current + 1 }.into());
         }
         check_set_shape(validators)?;
@@ -178,6 +207,9 @@ impl Committee {
         }
         if proof.len() > PROOF_BYTES_MAX {
             return Err(TxError::FieldTooLong { field: "proof", len: proof.len(), max: PROOF_BYTES_MAX });
+        }
+        if limits_proof.len() > PROOF_BYTES_MAX {
+            return Err(TxError::FieldTooLong { field: "limits_proof", len: limits_proof.len(), max: PROOF_BYTES_MAX });
         }
         let not_drawn = |why: String| TxError::Committee(CommitteeError::CommitteeNotDrawn { term: *new_term, why });
         let mut client = hub_client(state)?.ok_or_else(|| {
@@ -195,6 +227,18 @@ impl Committee {
                     String::from_utf8_lossy(&key)
                 ))
             })?;
+        limits.check().map_err(|e| not_drawn(format!("the hub's child limits: {e}")))?;
+        let limits_proof = decode_proof(limits_proof).map_err(|e| not_drawn(format!("limits_proof: {e}")))?;
+        let limits_key = crate::childchains::state_key::CHILD_LIMITS;
+        verify_membership(
+            &hub_state.state_root.0,
+            limits_key,
+            &borsh::to_vec(limits).unwrap_or_default(),
+            &limits_proof,
+        )
+        .map_err(|e| {
+            not_drawn(format!("the hub's state at height {} does not hold these child limits: {e}", hub_state.height))
+        })?;
         Ok(client)
     }
 }
@@ -230,6 +274,7 @@ impl Module for Committee {
         })?;
         let client = hub_client_from(hub).map_err(RuntimeError::Genesis)?;
         write_value(state, state_key::HUB_CLIENT.to_vec(), &client);
+        write_value(state, state_key::OWN_LIMITS.to_vec(), &ChildLimits::of(&genesis.params));
         Ok(())
     }
 
@@ -254,10 +299,11 @@ impl Module for Committee {
 
     fn execute_tx(&self, ctx: &mut Ctx<'_, '_>, tx: &Tx) -> Result<(), TxError> {
         let client = self.check(&*ctx.state, tx)?;
-        let TxBody::AdoptCommittee { term: adopted, validators, .. } = &tx.body else {
+        let TxBody::AdoptCommittee { term: adopted, validators, limits, .. } = &tx.body else {
             return Err(TxError::Unhandled(tx.body.kind()));
         };
         let term = adopted;
+        apply_hub_limits(ctx, limits, *term)?;
         if *term == self::term(&*ctx.state)? {
             write_value(ctx.state, state_key::HUB_CLIENT.to_vec(), &client);
             ctx.events
@@ -276,6 +322,39 @@ impl Module for Committee {
         );
         Ok(())
     }
+}
+
+/// Run the child's own limits under the hub's `limits` from the next block:
+/// `sys/params` gets `min(own, cap)` of each, and each field that changes is
+/// a `param_changed` event (an audit event), `by` the hub.
+fn apply_hub_limits(ctx: &mut Ctx<'_, '_>, limits: &ChildLimits, term: u64) -> Result<(), TxError> {
+    write_value(ctx.state, state_key::HUB_LIMITS.to_vec(), limits);
+    let current: Params =
+        read_value(&*ctx.state, sys_key::PARAMS)?.ok_or_else(|| StateReadError("sys/params is missing".into()))?;
+    let own: ChildLimits = read_value(&*ctx.state, state_key::OWN_LIMITS)?.unwrap_or_else(|| ChildLimits::of(&current));
+    let capped = limits.cap(&own, current.clone());
+    if capped == current {
+        return Ok(());
+    }
+    let (before, after) = (ChildLimits::of(&current), ChildLimits::of(&capped));
+    let changes = [
+        ("params.max_tx_bytes", before.max_tx_bytes as u64, after.max_tx_bytes as u64),
+        ("params.max_block_txs", before.max_block_txs as u64, after.max_block_txs as u64),
+        ("params.max_block_bytes", before.max_block_bytes as u64, after.max_block_bytes as u64),
+        ("params.gas.max_block_contract_gas", before.max_block_contract_gas, after.max_block_contract_gas),
+    ];
+    for (path, old, new) in changes.into_iter().filter(|(_, old, new)| old != new) {
+        ctx.events.push(
+            Event::new("param_changed")
+                .attr("path", path)
+                .attr("from", old)
+                .attr("value", new)
+                .attr("by", "hub")
+                .attr("term", term),
+        );
+    }
+    write_value(ctx.state, sys_key::PARAMS.to_vec(), &capped);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -336,7 +415,14 @@ mod tests {
 
     /// An adoption with no proof at all (for rules checked before the proof).
     fn adopt(term: u64, validators: Vec<Validator>) -> TxBody {
-        TxBody::AdoptCommittee { term, validators, hub_update: vec![], proof: vec![] }
+        TxBody::AdoptCommittee {
+            term,
+            validators,
+            hub_update: vec![],
+            proof: vec![],
+            limits: ChildLimits::default(),
+            limits_proof: vec![],
+        }
     }
 
     /// The adoption of `term` = `validators` with the hub's proof at hub
@@ -348,6 +434,8 @@ mod tests {
             validators,
             hub_update: hub.update(height, trusted),
             proof: hub.proof(&key, height),
+            limits: hub.child_limits.clone(),
+            limits_proof: hub.proof(crate::childchains::state_key::CHILD_LIMITS, height),
         }
     }
 
@@ -405,6 +493,96 @@ mod tests {
         assert!(err.to_string().contains("needs a hub trust root"), "{err}");
         // Staking alone keeps its validators as before.
         assert!(TestChain::from_genesis(&genesis(&["staking"])).is_ok());
+    }
+
+    fn tight() -> ChildLimits {
+        ChildLimits { max_tx_bytes: 40_000, max_block_txs: 300, ..ChildLimits::default() }
+    }
+
+    #[test]
+    fn an_adoption_brings_the_hubs_caps_and_the_child_runs_under_them() {
+        let mut hub = TestHub::new();
+        hub.set_child_limits(tight());
+        let next = vec![validator(4, 40), validator(2, 20)];
+        let drawn_at = hub.draw(&test_chain::chain_id(), 1, &next);
+        let mut chain = child_of(&hub);
+        let own = chain.runtime.params_in(&chain.state).unwrap();
+        assert!(own.max_tx_bytes > 40_000 && own.max_block_txs > 300, "{own:?}");
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 1, next, drawn_at, 0), 0).unwrap();
+        assert_ok(&receipt);
+        let capped = chain.runtime.params_in(&chain.state).unwrap();
+        assert_eq!((capped.max_tx_bytes, capped.max_block_txs), (40_000, 300));
+        assert_eq!(capped.max_block_bytes, own.max_block_bytes, "a cap above the child's own changes nothing");
+        assert_eq!(hub_limits(&chain.state).unwrap(), Some(tight()));
+        let changed: Vec<String> = receipt
+            .events
+            .iter()
+            .filter(|e| e.kind == "param_changed")
+            .map(|e| e.attributes.iter().find(|(k, _)| k == "path").unwrap().1.clone())
+            .collect();
+        assert_eq!(changed, ["params.max_tx_bytes", "params.max_block_txs"]);
+
+        // The hub loosens its caps again: the child goes back to its own limits, not above them.
+        hub.set_child_limits(ChildLimits { max_tx_bytes: 64 * 1024, max_block_txs: 1_000_000, ..tight() });
+        let drawn_at = hub.draw(&test_chain::chain_id(), 2, &first_set());
+        chain.time_ms = hub.now_after(drawn_at);
+        let body = proven(&hub, 2, first_set(), drawn_at, hub_client(&chain.state).unwrap().unwrap().latest().height);
+        // Validator 2 sits in the committee adopted above.
+        assert_ok(&submit_with_fee(&mut chain, &key(2), body, 0).unwrap());
+        let back = chain.runtime.params_in(&chain.state).unwrap();
+        assert_eq!((back.max_tx_bytes, back.max_block_txs), (own.max_tx_bytes.min(64 * 1024), own.max_block_txs));
+    }
+
+    #[test]
+    fn new_caps_come_with_a_refresh_at_once_and_the_same_caps_do_not() {
+        let mut hub = TestHub::new();
+        hub.draw(&test_chain::chain_id(), 0, &first_set());
+        let mut chain = child_of(&hub);
+        // The same committee, under caps the child has not taken yet: a
+        // refresh of term 0 brings them, long before the client is half expired.
+        let at = hub.set_child_limits(tight());
+        chain.time_ms = hub.now_after(at);
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 0, first_set(), at, 0), 0).unwrap();
+        assert_ok(&receipt);
+        assert_eq!(chain.runtime.params_in(&chain.state).unwrap().max_tx_bytes, 40_000);
+        assert_eq!(term(&chain.state).unwrap(), 0);
+        // The same caps again: an ordinary refresh, refused while the client is fresh.
+        let at = hub.commit(Default::default());
+        chain.time_ms = hub.now_after(at);
+        let receipt = submit_with_fee(&mut chain, &key(1), proven(&hub, 0, first_set(), at, at - 1), 0).unwrap();
+        assert!(receipt.error.as_deref().unwrap_or_default().contains("refreshed recently"), "{receipt:?}");
+    }
+
+    #[test]
+    fn a_member_cannot_bring_caps_the_hub_does_not_hold() {
+        let mut hub = TestHub::new();
+        hub.set_child_limits(tight());
+        let next = vec![validator(4, 40), validator(2, 20)];
+        let drawn_at = hub.draw(&test_chain::chain_id(), 1, &next);
+        let mut chain = child_of(&hub);
+        let with = |limits: ChildLimits, limits_proof: Vec<u8>| match proven(&hub, 1, next.clone(), drawn_at, 0) {
+            TxBody::AdoptCommittee { term, validators, hub_update, proof, .. } => {
+                TxBody::AdoptCommittee { term, validators, hub_update, proof, limits, limits_proof }
+            }
+            _ => unreachable!(),
+        };
+        let genuine = hub.proof(crate::childchains::state_key::CHILD_LIMITS, drawn_at);
+        let cases = [
+            // Looser caps than the hub's, with the proof of the hub's.
+            (with(ChildLimits::default(), genuine.clone()), "does not hold these child limits"),
+            // The hub's caps without a proof, or with the proof of another key.
+            (with(tight(), vec![]), "does not hold these child limits"),
+            (with(tight(), hub.proof(b"sys/height", drawn_at)), "does not hold these child limits"),
+            // Caps that would break the chain, whatever the proof.
+            (with(ChildLimits { max_tx_bytes: 100, ..tight() }, genuine), "max_tx_bytes must be"),
+        ];
+        let before = chain.runtime.params_in(&chain.state).unwrap();
+        for (body, why) in cases {
+            let receipt = submit_with_fee(&mut chain, &key(1), body, 0).unwrap();
+            not_drawn(&receipt, 1, why);
+            assert_eq!(chain.runtime.params_in(&chain.state).unwrap(), before);
+            assert_eq!(term(&chain.state).unwrap(), 0);
+        }
     }
 
     #[test]
@@ -474,6 +652,8 @@ mod tests {
                     validators: own.clone(),
                     hub_update: hub.update(drawn_at, 0),
                     proof: genuine_proof.clone(),
+                    limits: Default::default(),
+                    limits_proof: vec![],
                 },
                 "does not hold this set",
             ),
@@ -483,6 +663,8 @@ mod tests {
                     validators: greedy,
                     hub_update: hub.update(drawn_at, 0),
                     proof: genuine_proof.clone(),
+                    limits: Default::default(),
+                    limits_proof: vec![],
                 },
                 "does not hold this set",
             ),
@@ -493,6 +675,8 @@ mod tests {
                     validators: own.clone(),
                     hub_update: hub.update(drawn_at, 0),
                     proof: hub.proof(b"sys/height", drawn_at),
+                    limits: Default::default(),
+                    limits_proof: vec![],
                 },
                 "does not hold this set",
             ),
@@ -604,6 +788,8 @@ mod tests {
                     validators: first_set(),
                     hub_update: vec![0; UPDATE_BYTES_MAX + 1],
                     proof: vec![],
+                    limits: Default::default(),
+                    limits_proof: vec![],
                 },
                 TxError::FieldTooLong { field: "hub_update", len: UPDATE_BYTES_MAX + 1, max: UPDATE_BYTES_MAX },
             ),
@@ -613,6 +799,8 @@ mod tests {
                     validators: first_set(),
                     hub_update: vec![],
                     proof: vec![0; PROOF_BYTES_MAX + 1],
+                    limits: Default::default(),
+                    limits_proof: vec![],
                 },
                 TxError::FieldTooLong { field: "proof", len: PROOF_BYTES_MAX + 1, max: PROOF_BYTES_MAX },
             ),

@@ -8,13 +8,15 @@ use tributary_light_client_testchain::{equal, params, TestChain as HeaderChain, 
 use tributary_state::{StateDb, WriteSet};
 use tributary_store::{Durability, Store};
 use tributary_types::block::Validator;
-use tributary_types::{ChainId, ConsensusGenesis, GenesisValidator, Hash, HubTrust};
+use tributary_types::{ChainId, ChildLimits, ConsensusGenesis, GenesisValidator, Hash, HubTrust};
 
 pub(crate) struct TestHub {
     pub headers: HeaderChain,
     db: StateDb,
     store: Arc<Store>,
     _dir: tempfile::TempDir,
+    /// The caps on children's limits the hub's state holds now.
+    pub child_limits: ChildLimits,
 }
 
 pub(crate) fn hub_chain_id() -> ChainId {
@@ -35,8 +37,16 @@ impl TestHub {
         let store = Arc::new(Store::open(dir.path()).unwrap());
         let mut headers = HeaderChain::new(params(21), validators);
         headers.chain_id = hub_chain_id();
-        let mut hub = TestHub { headers, db: StateDb::new(store.clone()), store, _dir: dir };
-        hub.commit(WriteSet::new());
+        let mut hub = TestHub {
+            headers,
+            db: StateDb::new(store.clone()),
+            store,
+            _dir: dir,
+            child_limits: ChildLimits::default(),
+        };
+        // As a real hub's genesis: the caps on its children's limits.
+        let limits = borsh::to_vec(&ChildLimits::default()).unwrap();
+        hub.commit(WriteSet::from([(crate::childchains::state_key::CHILD_LIMITS.to_vec(), Some(limits))]));
         hub.commit(WriteSet::new());
         hub
     }
@@ -60,6 +70,13 @@ impl TestHub {
     pub fn draw(&mut self, chain_id: &ChainId, term: u64, set: &[Validator]) -> u64 {
         let key = crate::childchains::state_key::committee(chain_id, term);
         self.commit(WriteSet::from([(key, Some(borsh::to_vec(&set.to_vec()).unwrap()))]))
+    }
+
+    /// Set the hub's caps on its children's limits in a new block.
+    pub fn set_child_limits(&mut self, limits: ChildLimits) -> u64 {
+        let key = crate::childchains::state_key::CHILD_LIMITS.to_vec();
+        self.child_limits = limits.clone();
+        self.commit(WriteSet::from([(key, Some(borsh::to_vec(&limits).unwrap()))]))
     }
 
     /// The ICS23 proof (protobuf bytes) of `key` at `height`.

@@ -4,6 +4,7 @@ use crate::address::{Address, PublicKey};
 use crate::block::Validator;
 use crate::chain::ChainId;
 use crate::hash::{hash_borsh, Hash};
+use crate::limits::{ChildLimits, CHILD_TX_BYTES_FLOOR};
 use crate::tx::{Amount, Denom, BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -348,6 +349,65 @@ pub struct RegistryParams {
     /// committee at every epoch boundary (fewer if the hub has fewer).
     #[serde(default = "default_committee_size")]
     pub committee_size: u32,
+    /// The caps every child chain's own limits run under ([`ChildLimits`]);
+    /// governed on the hub (section `child_limits`).
+    #[serde(default)]
+    pub child_limits: ChildLimits,
+}
+
+impl Default for ChildLimits {
+    /// Caps that cap nothing a default child sets.
+    fn default() -> Self {
+        let params = Params::default();
+        ChildLimits {
+            max_tx_bytes: params.max_tx_bytes,
+            max_block_txs: params.max_block_txs,
+            max_block_bytes: params.max_block_bytes,
+            max_block_contract_gas: params.gas.max_block_contract_gas,
+        }
+    }
+}
+
+impl ChildLimits {
+    /// The four limits as `params` sets them.
+    pub fn of(params: &Params) -> Self {
+        ChildLimits {
+            max_tx_bytes: params.max_tx_bytes,
+            max_block_txs: params.max_block_txs,
+            max_block_bytes: params.max_block_bytes,
+            max_block_contract_gas: params.gas.max_block_contract_gas,
+        }
+    }
+
+    /// `own` with each of the four limits capped by `self`. Both hold
+    /// max_tx_bytes ≤ max_block_bytes, so the result does too.
+    pub fn cap(&self, own: &ChildLimits, mut params: Params) -> Params {
+        params.max_tx_bytes = own.max_tx_bytes.min(self.max_tx_bytes);
+        params.max_block_txs = own.max_block_txs.min(self.max_block_txs);
+        params.max_block_bytes = own.max_block_bytes.min(self.max_block_bytes);
+        params.gas.max_block_contract_gas = own.max_block_contract_gas.min(self.max_block_contract_gas);
+        params
+    }
+
+    /// Why these caps would break a child, if they would.
+    pub fn check(&self) -> Result<(), String> {
+        if self.max_tx_bytes < CHILD_TX_BYTES_FLOOR || self.max_tx_bytes as usize > TX_BYTES_MAX {
+            return Err(format!(
+                "max_tx_bytes must be {CHILD_TX_BYTES_FLOOR} to {TX_BYTES_MAX} (a committee adoption must fit), got {}",
+                self.max_tx_bytes
+            ));
+        }
+        if self.max_block_bytes < self.max_tx_bytes || self.max_block_bytes as usize > BLOCK_TXS_BYTES_MAX {
+            return Err(format!(
+                "max_block_bytes must be at least max_tx_bytes ({}) and at most {BLOCK_TXS_BYTES_MAX}, got {}",
+                self.max_tx_bytes, self.max_block_bytes
+            ));
+        }
+        if self.max_block_txs == 0 {
+            return Err("max_block_txs must be at least 1".into());
+        }
+        Ok(())
+    }
 }
 
 fn default_committee_size() -> u32 {
@@ -362,6 +422,7 @@ impl Default for RegistryParams {
             trusting_period_ms: 14 * 24 * 3600 * 1000,
             max_clock_drift_ms: 10_000,
             committee_size: default_committee_size(),
+            child_limits: ChildLimits::default(),
         }
     }
 }

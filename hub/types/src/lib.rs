@@ -21,6 +21,7 @@ pub mod genesis;
 pub mod governance;
 pub mod hash;
 pub mod ibc;
+pub mod limits;
 pub mod oracle;
 pub mod receipt;
 pub mod rewards;
@@ -36,6 +37,7 @@ pub use genesis::{
     RegistryParams, StakingParams, TokenMetadata,
 };
 pub use hash::{merkle_root, sha256, Hash};
+pub use limits::ChildLimits;
 pub use receipt::{Event, Receipt};
 pub use tx::{Amount, Denom, DenomError, PollWeight, SignDoc, Tx, TxBody, BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
 

@@ -167,7 +167,17 @@ pub enum TxBody {
     /// header holds `registry/committee/{this chain}/{term}` = `validators`.
     /// The child verifies both with the hub client its genesis trusts
     /// ([`crate::genesis::HubTrust`]), and takes only `term = adopted + 1`.
-    AdoptCommittee { term: u64, validators: Vec<Validator>, hub_update: Vec<u8>, proof: Vec<u8> },
+    /// `limits_proof` proves, under the same hub header, that the hub's
+    /// `registry/child_limits` = `limits`: the caps the child then runs its
+    /// own limits under ([`crate::limits::ChildLimits`]).
+    AdoptCommittee {
+        term: u64,
+        validators: Vec<Validator>,
+        hub_update: Vec<u8>,
+        proof: Vec<u8>,
+        limits: crate::limits::ChildLimits,
+        limits_proof: Vec<u8>,
+    },
     /// On the hub (module `registry`): where the sender, a hub validator in
     /// child chain `chain_id`'s committee, serves that child: its libp2p
     /// address (with `/p2p/<peer id>`) and its GraphQL URL. Committee members
@@ -373,7 +383,9 @@ impl TxBody {
             TxBody::SubmitEvidence { evidence } => evidence.len(),
             TxBody::RegisterChildChain { genesis, .. } => genesis.len(),
             TxBody::AnchorHeader { update, .. } => update.len(),
-            TxBody::AdoptCommittee { hub_update, proof, .. } => hub_update.len().saturating_add(proof.len()),
+            TxBody::AdoptCommittee { hub_update, proof, limits_proof, .. } => {
+                hub_update.len().saturating_add(proof.len()).saturating_add(limits_proof.len())
+            }
             // Packet messages are priced apart (`proof_bytes`); the rest
             // (client updates, handshakes, misbehaviour) carry signatures.
             TxBody::Ibc { msgs } => msgs.iter().filter(|m| !m.is_packet_msg()).map(|m| len(m)).sum(),

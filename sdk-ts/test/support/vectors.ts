@@ -137,6 +137,13 @@ export function bodyFromJson(b: J): TxBody {
         validators: (b.validators as J[]).map(validatorFromJson),
         hubUpdate: hex(b.hub_update_hex),
         proof: hex(b.proof_hex),
+        limits: {
+          maxTxBytes: Number((b.limits as J).max_tx_bytes),
+          maxBlockTxs: Number((b.limits as J).max_block_txs),
+          maxBlockBytes: Number((b.limits as J).max_block_bytes),
+          maxBlockContractGas: n((b.limits as J).max_block_contract_gas),
+        },
+        limitsProof: hex(b.limits_proof_hex),
       };
     case 'announce_endpoint':
       return { kind: 'announce_endpoint', chainId: s(b.chain_id), p2p: s(b.p2p), graphql: s(b.graphql) };

@@ -185,6 +185,12 @@ pub fn params(state: &dyn StateRead) -> Result<RegistryParams, StateReadError> {
     read_value(state, state_key::PARAMS)?.ok_or_else(|| missing(state_key::PARAMS))
 }
 
+/// The caps in force on every child chain's limits (defaults where genesis
+/// wrote none).
+pub fn child_limits(state: &dyn StateRead) -> Result<tributary_types::ChildLimits, StateReadError> {
+    Ok(read_value(state, state_key::CHILD_LIMITS)?.unwrap_or_default())
+}
+
 /// The record of `chain_id`, if it is registered.
 pub fn child_chain(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<ChildChain>, StateReadError> {
     read_value(state, &state_key::chain(chain_id))
@@ -479,7 +485,9 @@ impl Module for Registry {
                 self.params.trusting_period_ms, genesis.staking.unbonding_time_ms
             )));
         }
+        self.params.child_limits.check().map_err(|e| RuntimeError::Genesis(format!("registry.child_limits: {e}")))?;
         write_value(state, state_key::PARAMS.to_vec(), &self.params);
+        write_value(state, state_key::CHILD_LIMITS.to_vec(), &self.params.child_limits);
         Ok(())
     }
 

@@ -11,6 +11,12 @@ use tributary_types::ChainId;
 /// `registry/params` → borsh `RegistryParams`.
 pub const PARAMS: &[u8] = b"registry/params";
 
+/// `registry/child_limits` → borsh `ChildLimits`: the caps every child
+/// chain runs its own limits under (governed: section `child_limits`;
+/// genesis seeds it from `registry.child_limits`). Children prove it from
+/// the hub's state with each committee they adopt.
+pub const CHILD_LIMITS: &[u8] = b"registry/child_limits";
+
 /// `registry/chains` → borsh `Vec<ChainId>`: every registered child chain in
 /// registration order (the tree has no prefix scan, so the module keeps the list).
 pub const CHAINS: &[u8] = b"registry/chains";

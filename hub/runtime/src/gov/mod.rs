@@ -40,8 +40,11 @@
 //!
 //! The chain's global configuration is the set of sections below, each a
 //! state value with a JSON form: `params` (the chain's [`Params`]: fees, gas,
-//! size limits), `gov` itself, and `rewards` (inflation, the proposer's
-//! bonus, commission bounds) where that module runs. Staking's parameters are not governed yet:
+//! size limits), `gov` itself, `rewards` (inflation, the proposer's
+//! bonus, commission bounds) and `access` (which role sends which kind)
+//! where those modules run, and on the hub `child_limits`: the caps every
+//! child chain's own limits run under, which each child takes with the next
+//! committee it adopts (proven from the hub's state, [`crate::committee`]). Staking's parameters are not governed yet:
 //! the staking module keeps genesis's copy in memory, so a change written to
 //! state would be recorded and not obeyed. A `ChangeParams` proposal names
 //! fields by dotted path; every change that passed is kept in order
@@ -294,6 +297,22 @@ const SECTIONS: &[Section] = &[
             let params: tributary_types::rewards::RewardsParams = from_json(value)?;
             params.check()?;
             write_value(state, crate::rewards::state_key::PARAMS.to_vec(), &params);
+            Ok(())
+        },
+    },
+    Section {
+        name: "child_limits",
+        read: |s| {
+            // A section only where the registry runs (the hub).
+            if s.get(crate::childchains::state_key::CHILD_LIMITS)?.is_none() {
+                return Ok(None);
+            }
+            to_json(Some(crate::childchains::child_limits(s)?))
+        },
+        write: |state, value| {
+            let limits: tributary_types::ChildLimits = from_json(value)?;
+            limits.check()?;
+            write_value(state, crate::childchains::state_key::CHILD_LIMITS.to_vec(), &limits);
             Ok(())
         },
     },

@@ -7,11 +7,16 @@
 //! With this module on, ante pays every fee to [`fee_collector`] instead of
 //! the proposer. `begin_block(h)` then takes what the collector holds (the
 //! fees of block h − 1) and mints `supply × inflation_bps / 10,000 /
-//! blocks_per_year` into [`pool_address`]. The total goes to the validators
-//! whose signatures block h carries for height h − 1 (the committers of
-//! `last_duties` that signed), `proposer_bonus_bps` of it first to the
-//! proposer of h (who carried those signatures), the rest in proportion to
-//! bonded stake. A committer that did not sign earns nothing for that
+//! blocks_per_year` into [`pool_address`]. First the proposer of h (who
+//! carried the signatures of height h − 1) takes `proposer_bonus_bps` of
+//! the total, scaled by the share of the committee's stake whose signatures
+//! it carried. Each committer of h − 1 (`last_duties`) whose signature the
+//! block carries then takes the rest × its bonded stake / the stake of the
+//! whole committee, signed or not. What the others would have earned, and
+//! the rounding, is burned. So a proposer that leaves honest signatures out
+//! of its block (it chooses which it carries) loses bonus and gains
+//! nothing: no one's share grows by another's absence (SECURITY.md,
+//! incentives). A committer that did not sign earns nothing for that
 //! height, and downtime jails it as before; a tombstoned validator earns
 //! nothing. With no signer (height 1) nothing is minted and the fees wait.
 //!
@@ -33,8 +38,8 @@
 //! ([`settle_delegation`]). For the same reason a claim pays and moves the
 //! snapshot in one step: a second claim finds nothing. Slashing lowers the
 //! tokens behind each share and leaves shares alone, so it needs no
-//! settlement. Everything is rounded down, so the pool always holds at
-//! least what is owed; the dust stays in it.
+//! settlement. Everything is rounded down and the rest burned, so the pool
+//! always holds at least what is owed.
 //!
 //! # Commission changes are announced
 //!
@@ -245,16 +250,24 @@ impl Rewards {
     /// block collected, among the validators that signed the parent.
     fn distribute(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
         let Some(params) = params(&*ctx.state)? else { return Ok(()) };
-        let mut signers: Vec<(Address, ValidatorRecord)> = Vec::new();
+        // Every committer of the parent that can earn, whether or not the
+        // block carries its signature: shares are of the whole committee's
+        // stake, so a proposer that leaves signatures out does not grow its
+        // own share (and its bonus shrinks with the stake that signed).
+        let mut committee: Vec<(Address, ValidatorRecord, bool)> = Vec::new();
         for (address, signed) in &ctx.block.last_duties {
-            if !signed || signers.iter().any(|(a, _)| a == address) {
+            if committee.iter().any(|(a, _, _)| a == address) {
                 continue;
             }
             match staking::validator(&*ctx.state, address)? {
-                Some(record) if !record.tombstoned && record.bonded() > 0 => signers.push((*address, record)),
+                Some(record) if !record.tombstoned && record.bonded() > 0 => {
+                    committee.push((*address, record, *signed))
+                }
                 _ => {}
             }
         }
+        let signers: Vec<(Address, ValidatorRecord)> =
+            committee.iter().filter(|(_, _, signed)| *signed).map(|(a, r, _)| (*a, r.clone())).collect();
         if signers.is_empty() {
             return Ok(());
         }
@@ -284,17 +297,24 @@ impl Rewards {
             Some((_, record)) => Some(record.clone()),
             None => staking::validator(&*ctx.state, &proposer)?.filter(|r| !r.tombstoned),
         };
-        let bonus = if proposer_record.is_some() {
-            mul_div(total, params.proposer_bonus_bps.into(), BPS.into()).unwrap_or(0)
-        } else {
-            0
+        let stake_of = |list: &mut dyn Iterator<Item = &ValidatorRecord>| {
+            list.map(ValidatorRecord::bonded).fold(0, Amount::saturating_add)
+        };
+        let committee_stake = stake_of(&mut committee.iter().map(|(_, r, _)| r));
+        let signed_stake = stake_of(&mut signers.iter().map(|(_, r)| r));
+        let bonus = match proposer_record {
+            Some(_) => mul_div(total, params.proposer_bonus_bps.into(), BPS.into())
+                .and_then(|full| mul_div(full, signed_stake, committee_stake))
+                .unwrap_or(0),
+            None => 0,
         };
         let rest = total - bonus;
-        let stake: Amount = signers.iter().map(|(_, r)| r.bonded()).fold(0, Amount::saturating_add);
         let height = ctx.block.height;
         let mut paid_proposer = false;
+        let mut credited = bonus;
         for (address, record) in &signers {
-            let mut share = mul_div(rest, record.bonded(), stake).unwrap_or(0);
+            let mut share = mul_div(rest, record.bonded(), committee_stake).unwrap_or(0);
+            credited = credited.saturating_add(share);
             if *address == proposer {
                 share = share.saturating_add(bonus);
                 paid_proposer = true;
@@ -304,13 +324,27 @@ impl Rewards {
         if let (false, Some(record)) = (paid_proposer, proposer_record) {
             self.credit(ctx.state, &params, height, &proposer, &record, bonus)?;
         }
+        // What the committers that did not sign would have earned (and the
+        // rounding) is burned: handing it to anyone would pay whoever left
+        // their signatures out.
+        let burned = total.saturating_sub(credited);
+        if burned > 0 {
+            let held = ctx.state.balance(&pool_address(), native)?;
+            let supply = ctx.state.supply(native)?;
+            let (Some(held), Some(supply)) = (held.checked_sub(burned), supply.checked_sub(burned)) else {
+                return Err(RuntimeError::Invariant(format!("burning {burned} {native} from the rewards pool")));
+            };
+            bank::set_balance(ctx.state, &pool_address(), native, held)?;
+            ctx.state.set(bank::state_key::supply(native), bank::to_bytes(&supply));
+        }
         ctx.events.push(
             Event::new("rewards")
                 .attr("minted", minted)
                 .attr("fees", fees)
                 .attr("proposer", proposer)
                 .attr("proposer_bonus", bonus)
-                .attr("validators", signers.len()),
+                .attr("validators", signers.len())
+                .attr("burned", burned),
         );
         Ok(())
     }

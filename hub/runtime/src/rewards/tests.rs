@@ -103,9 +103,13 @@ fn a_committer_that_did_not_sign_earns_nothing_and_nor_does_a_tombstoned_validat
     let mut chain = chain_with(quiet());
     pay_fee(&mut chain, 3, 900);
     chain.last_duties = vec![(addr(1), true), (addr(2), false)];
+    let supply = chain.state.supply(&native()).unwrap();
     chain.advance_to(chain.height + 1);
-    assert_eq!(claimable(&chain.state, &addr(1), &addr(1)).unwrap(), 900, "all to the one signer");
+    // The signer earns its share of the whole committee's stake (two
+    // thirds); the non-signer's third is burned, not handed to the signer.
+    assert_eq!(claimable(&chain.state, &addr(1), &addr(1)).unwrap(), 600);
     assert_eq!(claimable(&chain.state, &addr(2), &addr(2)).unwrap(), 0);
+    assert_eq!(chain.state.supply(&native()).unwrap(), supply - 300);
 
     // Validator 1 double-signed: it is tombstoned, and earns no more.
     let mut record = staking::validator(&chain.state, &addr(1)).unwrap().unwrap();
@@ -119,6 +123,31 @@ fn a_committer_that_did_not_sign_earns_nothing_and_nor_does_a_tombstoned_validat
     assert_eq!(claimable(&chain.state, &addr(1), &addr(1)).unwrap(), earned_before);
     // The fees of the block before go to validator 2 alone.
     assert_eq!(claimable(&chain.state, &addr(2), &addr(2)).unwrap(), 600);
+}
+
+/// What validator 2, proposing, earns from one block's 1,000 of fees when the
+/// block carries the signatures in `duties` (a 10 % proposer bonus).
+fn proposer_earns(duties: Vec<(Address, bool)>) -> (Amount, TestChain) {
+    let mut chain = chain_with(RewardsParams { proposer_bonus_bps: 1_000, ..quiet() });
+    pay_fee(&mut chain, 3, 1_000);
+    chain.proposer = addr(2);
+    chain.last_duties = duties;
+    chain.advance_to(chain.height + 1);
+    (claimable(&chain.state, &addr(2), &addr(2)).unwrap(), chain)
+}
+
+#[test]
+fn a_proposer_that_leaves_out_a_signature_earns_less_and_nobody_takes_the_missing_share() {
+    let (honest, _) = proposer_earns(both_signed());
+    // 10 % bonus, then a third of the rest by stake.
+    assert_eq!(honest, 100 + 300);
+    // Validator 2 leaves validator 1's signature out of the block it proposes.
+    let (greedy, chain) = proposer_earns(vec![(addr(1), false), (addr(2), true)]);
+    assert!(greedy < honest, "leaving a signature out paid {greedy}, signing honestly {honest}");
+    // A third of the bonus (the stake that signed), and a third of the rest.
+    assert_eq!(greedy, 33 + 322);
+    assert_eq!(claimable(&chain.state, &addr(1), &addr(1)).unwrap(), 0);
+    assert_supply_holds(&chain);
 }
 
 #[test]
@@ -143,8 +172,11 @@ fn inflation_mints_its_share_of_the_supply_each_block_into_the_pool() {
         // 10 % a year over 1,000 blocks: supply / 10,000 a block.
         let minted = supply / 10 / 1_000;
         assert!(minted > 0);
-        assert_eq!(chain.state.supply(&native()).unwrap(), supply + minted);
-        assert_eq!(balance(&chain, &pool_address()), pool + minted);
+        // Each signer's share is rounded down and the dust burned: at most one
+        // base unit per signer.
+        let grown = chain.state.supply(&native()).unwrap() - supply;
+        assert!(grown <= minted && grown + 2 >= minted, "minted {minted}, supply grew {grown}");
+        assert_eq!(balance(&chain, &pool_address()), pool + grown);
     }
     assert_supply_holds(&chain);
 }
