@@ -21,6 +21,10 @@ async fn a_damaged_validator_refuses_to_sign_and_resyncs() {
     net.start_all();
     let hub = net.client(0);
     wait_for("the hub to finalize", WAIT, || async { (height(&hub).await >= 5).then_some(()) }).await;
+    // The validator about to be damaged holds those blocks too (it may have
+    // joined the others a moment late).
+    let node3 = net.client(3);
+    wait_for("validator 3 to hold 5 blocks", WAIT, || async { (height(&node3).await >= 5).then_some(()) }).await;
     let home = net.home(3);
     // Certificates name signers by public key (hex).
     let validator3 = hex::encode(net.key("validator3").public_key().0);

@@ -207,6 +207,14 @@ function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
       w.u8(action.kind === 'grant_role' ? 6 : 7).string(action.role);
       address(w, action.address);
       return;
+    case 'set_upload_access':
+      w.u8(8);
+      writeAccessRule(w, action.rule);
+      return;
+    case 'set_code_access':
+      w.u8(9).fixed(action.codeHash, 32, 'code hash');
+      writeAccessRule(w, action.instantiate);
+      return;
   }
 }
 

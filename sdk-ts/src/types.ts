@@ -199,7 +199,11 @@ export type ProposalAction =
   /** Give `address` a role (`admin` included). */
   | { kind: 'grant_role'; role: string; address: string }
   /** Take a role from `address` (`admin` included). */
-  | { kind: 'revoke_role'; role: string; address: string };
+  | { kind: 'revoke_role'; role: string; address: string }
+  /** Set who may upload contract code. */
+  | { kind: 'set_upload_access'; rule: AccessRule }
+  /** Set who may instantiate a stored code; its uploader can no longer change it. */
+  | { kind: 'set_code_access'; codeHash: Uint8Array; instantiate: AccessRule };
 
 /**
  * What the hub lets each child chain's blocks demand of the hub validators

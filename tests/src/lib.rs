@@ -266,6 +266,13 @@ impl TestNetwork {
         self.node(k).client()
     }
 
+    /// Wait (bounded) for node `k` to exit by itself; its status, or `None`
+    /// if it was still running at `limit` (it is then killed).
+    pub fn wait_exit(&mut self, k: usize, limit: Duration) -> Option<std::process::ExitStatus> {
+        let mut node = self.nodes[k].take()?;
+        exit_within(&mut node.child, limit)
+    }
+
     /// SIGKILL node `k`.
     pub fn kill(&mut self, k: usize) {
         if let Some(node) = self.nodes[k].take() {

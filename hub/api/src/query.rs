@@ -446,6 +446,15 @@ impl ChainQuery {
         })
     }
 
+    /// The software upgrade governance passed and the chain has not reached
+    /// yet (module `gov`): at its height the chain stops until its nodes run
+    /// a release that carries it out.
+    async fn upgrade_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<UpgradePlanView>> {
+        let snapshot = chain(ctx).latest();
+        let plan = tributary_runtime::gov::upgrade_plan(&snapshot).map_err(internal)?;
+        Ok(plan.map(|p| UpgradePlanView { name: p.name, height: p.height, info: p.info, proposal_id: p.proposal_id }))
+    }
+
     /// Governance proposals from id `from` (at most 100); empty where the
     /// `gov` module is off.
     #[graphql(complexity = "list_cost(limit as usize, 100, child_complexity)")]

@@ -174,6 +174,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "param_changed",
     "treasury_spend",
     "upgrade_scheduled",
+    "upgrade_applied",
     "client_frozen",
     "recover_client",
     "register_feed",
@@ -182,6 +183,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "role_granted",
     "role_revoked",
     "set_code_access",
+    "set_upload_access",
     "set_commission",
 ];
 
@@ -761,6 +763,16 @@ pub struct PollView {
     pub tally: Vec<String>,
     pub closed: bool,
     pub winners: Vec<u32>,
+}
+
+/// A passed software upgrade (module `gov`).
+#[derive(SimpleObject)]
+pub struct UpgradePlanView {
+    pub name: String,
+    /// The first height the new release makes.
+    pub height: u64,
+    pub info: String,
+    pub proposal_id: u64,
 }
 
 /// A governance proposal (module `gov`).

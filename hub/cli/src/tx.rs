@@ -382,7 +382,8 @@ pub enum GovCommand {
     /// it for several parameters), --spend-to with --spend-amount, --upgrade
     /// with --upgrade-height, --recover-client with --substitute,
     /// --register-feed with --feed-admin, --grant-role or --revoke-role with
-    /// --role-address, or none for a text proposal.
+    /// --role-address, --upload-access, --code-access with --instantiate, or
+    /// none for a text proposal.
     Submit {
         #[arg(long)]
         title: String,
@@ -439,6 +440,20 @@ pub enum GovCommand {
         revoke_role: Option<String>,
         #[arg(long)]
         role_address: Option<String>,
+        /// Set who may upload contract code: `everybody`, `governance`, or
+        /// addresses separated by commas.
+        #[arg(long, conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed", "grant_role", "revoke_role"])]
+        upload_access: Option<String>,
+        /// Set who may instantiate this stored code (hex hash) to
+        /// --instantiate; its uploader can no longer change it.
+        #[arg(
+            long,
+            requires = "instantiate",
+            conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed", "grant_role", "revoke_role", "upload_access"]
+        )]
+        code_access: Option<String>,
+        #[arg(long, requires = "code_access")]
+        instantiate: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -491,13 +506,20 @@ impl GovCommand {
                 grant_role,
                 revoke_role,
                 role_address,
+                upload_access,
+                code_access,
+                instantiate,
                 ..
             } => {
                 let role_address = || -> anyhow::Result<tributary_types::Address> {
                     let text = role_address.as_deref().context("--role-address is required with a role")?;
                     text.parse().with_context(|| format!("--role-address {text:?} is not an address"))
                 };
-                let action = if let Some(role) = grant_role {
+                let action = if let Some(rule) = upload_access {
+                    ProposalAction::SetUploadAccess { rule: parse_access(rule)? }
+                } else if let (Some(code), Some(rule)) = (code_access, instantiate) {
+                    ProposalAction::SetCodeAccess { code_hash: code_hash(code)?, instantiate: parse_access(rule)? }
+                } else if let Some(role) = grant_role {
                     ProposalAction::GrantRole { role: role.clone(), address: role_address()? }
                 } else if let Some(role) = revoke_role {
                     ProposalAction::RevokeRole { role: role.clone(), address: role_address()? }

@@ -830,6 +830,21 @@ fn gov_vectors() -> Vec<Value> {
             ProposalAction::RevokeRole { role: "member".into(), address: to },
             json!({ "kind": "revoke_role", "role": "member", "address": to.to_string() }),
         ),
+        submit(
+            "submit-proposal-set-upload-access",
+            8,
+            ProposalAction::SetUploadAccess { rule: tributary_types::contracts::AccessRule::Addresses(vec![to]) },
+            json!({ "kind": "set_upload_access", "rule": { "addresses": [to.to_string()] } }),
+        ),
+        submit(
+            "submit-proposal-set-code-access",
+            9,
+            ProposalAction::SetCodeAccess {
+                code_hash: tributary_types::Hash([0x42; 32]),
+                instantiate: tributary_types::contracts::AccessRule::Governance,
+            },
+            json!({ "kind": "set_code_access", "code_hash_hex": "42".repeat(32), "instantiate": "governance" }),
+        ),
         tx_vector(
             "deposit-proposal",
             31,

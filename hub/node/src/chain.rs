@@ -589,6 +589,13 @@ impl Chain {
         self.metrics.best_known_height.load(Ordering::Relaxed) <= self.height() + 1
     }
 
+    /// The passed software upgrade that stops the next block on this
+    /// release, if one does (the runtime refuses that block on every node).
+    pub fn upgrade_needed(&self) -> Result<Option<tributary_runtime::gov::UpgradePlan>> {
+        let tip = self.height();
+        Ok(self.runtime.upgrade_needed(&self.snapshot(tip), tip + 1)?)
+    }
+
     /// Whether this chain's runtime runs the module `name`.
     pub fn has_module(&self, name: &str) -> bool {
         self.runtime.module_names().contains(&name)

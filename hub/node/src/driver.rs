@@ -121,6 +121,8 @@ pub struct Driver {
     /// Highest height some peer is known to have committed, and who said so.
     best_known: (u64, Option<PeerId>),
     syncing: bool,
+    /// The tip last checked for a software upgrade this release lacks.
+    upgrade_checked: Option<u64>,
     /// When this node first saw a proposal of the undecided height (for the
     /// proposal-to-final latency metric).
     proposal_seen: Option<(u64, Instant)>,
@@ -167,6 +169,7 @@ impl Driver {
             build_after: Instant::now() + config_interval,
             best_known: (0, None),
             syncing: false,
+            upgrade_checked: None,
             proposal_seen: None,
             salt: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -192,6 +195,19 @@ impl Driver {
         let mut sync_tick = tokio::time::interval(SYNC_EVERY);
         sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // A passed upgrade this release does not carry out stops the
+            // chain at its height on every node: stop here with the reason
+            // rather than keep a consensus running that can decide nothing.
+            let tip = self.chain.height();
+            if self.upgrade_checked != Some(tip) {
+                self.upgrade_checked = Some(tip);
+                if let Some(plan) = self.chain.upgrade_needed()? {
+                    let stop = tributary_runtime::RuntimeError::UpgradeNeeded { name: plan.name, height: plan.height };
+                    // In the log too: that is where an operator looks first.
+                    tracing::error!("{stop}");
+                    return Err(stop.into());
+                }
+            }
             let build_at = self.build_after;
             tokio::select! {
                 _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Ok(()),

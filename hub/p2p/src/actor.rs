@@ -27,6 +27,13 @@ use crate::{Error, Result};
 const TICK: Duration = Duration::from_secs(1);
 /// Redial bootstrap peers that are not connected every this many ticks.
 const REDIAL_TICKS: u32 = 5;
+/// Ticks between Kademlia lookups while the node has fewer peers than
+/// [`LOOKUP_BELOW_PEERS`]: two nodes that joined through one bootstrap peer
+/// at the same moment may each have looked before the bootstrap peer knew
+/// the other, and without another lookup they would not meet for minutes.
+const LOOKUP_TICKS: u32 = 5;
+/// Below this many peers the node keeps looking for more.
+const LOOKUP_BELOW_PEERS: usize = 8;
 /// Listen addresses taken from one identify message.
 const MAX_ADDRS_PER_PEER: usize = 8;
 
@@ -47,6 +54,7 @@ pub(crate) struct Actor {
     inbound: FuturesUnordered<PendingInbound>,
     bootstrap: Vec<(PeerId, Multiaddr)>,
     ticks_since_redial: u32,
+    ticks_since_lookup: u32,
 }
 
 impl Actor {
@@ -71,6 +79,7 @@ impl Actor {
             inbound: FuturesUnordered::new(),
             bootstrap,
             ticks_since_redial: 0,
+            ticks_since_lookup: 0,
         }
     }
 
@@ -412,6 +421,7 @@ impl Actor {
         // Gossipsub's own accounting (invalid signatures, protocol abuse) ends
         // in a ban too once the score sinks low enough.
         let peers: Vec<PeerId> = lock(&self.shared.peers).iter().copied().collect();
+        let connected = peers.len();
         for peer in peers {
             if self.swarm.behaviour().gossipsub.peer_score(&peer).is_some_and(|score| score < BAN_SCORE) {
                 self.ban(peer, "gossipsub score");
@@ -422,6 +432,20 @@ impl Actor {
             }
         }
         self.redial_missing_bootstrap();
+        self.keep_looking(connected);
+    }
+
+    /// Run another Kademlia lookup every few ticks while the node has few
+    /// peers (and knows some to ask).
+    fn keep_looking(&mut self, peers: usize) {
+        self.ticks_since_lookup += 1;
+        if peers == 0 || peers >= LOOKUP_BELOW_PEERS || self.ticks_since_lookup < LOOKUP_TICKS {
+            return;
+        }
+        self.ticks_since_lookup = 0;
+        if let Err(e) = self.swarm.behaviour_mut().kad.bootstrap() {
+            tracing::debug!(%e, "kademlia lookup not started");
+        }
     }
 
     /// Keep the bootstrap peers (for validators: each other) connected: a

@@ -57,6 +57,15 @@ pub fn keyless_address(seed: &str) -> Address {
     Address(bytes)
 }
 
+/// The software upgrades this release carries out, by the name their
+/// `SoftwareUpgrade` proposal gave. A chain whose passed upgrade plan
+/// reaches its height and is not listed here stops: [`Runtime::begin_block`]
+/// refuses the block ([`RuntimeError::UpgradeNeeded`]), on every node alike,
+/// until the nodes run a release that lists it. The node exits with that
+/// error rather than keep a stalled consensus running (Cosmos SDK's
+/// `x/upgrade` halts the same way).
+pub const KNOWN_UPGRADES: &[&str] = &[];
+
 /// Writes of a block or of genesis; `None` deletes.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
@@ -168,6 +177,12 @@ pub enum RuntimeError {
     /// State that the runtime wrote breaks its own rules: stop rather than guess.
     #[error("runtime invariant broken: {0}")]
     Invariant(String),
+    #[error(
+        "software upgrade {name:?} is needed at height {height}: this release does not carry it out, so the chain \
+         stops at height {}; install the release that does (its notes name {name:?}) and start the node again",
+        height.saturating_sub(1)
+    )]
+    UpgradeNeeded { name: String, height: u64 },
 }
 
 /// Why [`BlockExecution::apply`] did not take a transaction.
@@ -202,6 +217,8 @@ pub struct Runtime {
     fee_collector: Option<Address>,
     /// Whether the chain runs `access`, whose gate every transaction passes.
     runs_access: bool,
+    /// The upgrades this runtime carries out ([`KNOWN_UPGRADES`]).
+    known_upgrades: Vec<String>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -220,7 +237,26 @@ impl Runtime {
         let modules = registry::build(genesis)?;
         let fee_collector = modules.iter().any(|m| m.name() == "rewards").then(rewards::fee_collector);
         let runs_access = modules.iter().any(|m| m.name() == "access");
-        Ok(Runtime { params: genesis.params.clone(), modules, fee_collector, runs_access })
+        let known_upgrades = KNOWN_UPGRADES.iter().map(|n| n.to_string()).collect();
+        Ok(Runtime { params: genesis.params.clone(), modules, fee_collector, runs_access, known_upgrades })
+    }
+
+    /// Carry out upgrade `name` too (a release adds its upgrades to
+    /// [`KNOWN_UPGRADES`]; tests name one here).
+    pub fn add_known_upgrade(&mut self, name: &str) {
+        self.known_upgrades.push(name.to_string());
+    }
+
+    /// The passed upgrade plan that stops block `height` on this release,
+    /// if one does: its height is reached and this release does not carry
+    /// it out.
+    pub fn upgrade_needed(
+        &self,
+        state: &dyn StateRead,
+        height: u64,
+    ) -> Result<Option<gov::UpgradePlan>, StateReadError> {
+        let Some(plan) = gov::upgrade_plan(state)? else { return Ok(None) };
+        Ok((height >= plan.height && !self.known_upgrades.contains(&plan.name)).then_some(plan))
     }
 
     /// The names of the enabled modules, in the order their hooks run.
@@ -259,11 +295,24 @@ impl Runtime {
         base: &'b dyn StateRead,
         block: BlockInfo,
     ) -> Result<BlockExecution<'r, 'b>, RuntimeError> {
+        if let Some(plan) = self.upgrade_needed(base, block.height)? {
+            return Err(RuntimeError::UpgradeNeeded { name: plan.name, height: plan.height });
+        }
         let restrictions = self.modules.iter().filter_map(|m| m.send_restriction()).collect();
         let mut state = Overlay::new(base).with_send_restrictions(restrictions);
+        let mut events = Vec::new();
+        // An upgrade this release carries out, reached: done, so the plan goes.
+        if let Some(plan) = gov::upgrade_plan(base)?.filter(|p| block.height >= p.height) {
+            state.delete(gov::state_key::UPGRADE.to_vec());
+            events.push(
+                Event::new("upgrade_applied")
+                    .attr("name", &plan.name)
+                    .attr("height", block.height)
+                    .attr("proposal_id", plan.proposal_id),
+            );
+        }
         state.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&block.height));
         state.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&block.time_ms));
-        let mut events = Vec::new();
         for module in &self.modules {
             let gas = &mut module::GasMeter::none();
             module.begin_block(&mut Ctx {

@@ -148,3 +148,65 @@ pub(crate) fn assert_refused(receipt: &Receipt, expected: crate::TxError) {
 pub(crate) fn assert_ok(receipt: &Receipt) {
     assert!(receipt.success, "transaction failed: {:?}", receipt.error);
 }
+
+/// The key of seed `seed` (`[seed; 32]`): what governed test chains use.
+pub(crate) fn seeded_key(seed: u8) -> SigningKey {
+    SigningKey::from_secret([seed; 32])
+}
+
+/// A genesis with staking, governance and `modules`: validators of seeds 1
+/// (power 10: 1,000 bonded) and 2 (power 5: 500), every account of `seeds`
+/// funded with `each`, deposit and voting periods of 5 blocks and a
+/// minimum deposit of 1,000.
+pub(crate) fn governed_genesis(modules: &[&str], seeds: &[u8], each: Amount) -> Genesis {
+    use tributary_types::governance::GovParams;
+    use tributary_types::{GenesisValidator, StakingParams};
+    let validator = |seed: u8, power: u64| GenesisValidator {
+        name: format!("v{seed}"),
+        public_key: seeded_key(seed).public_key(),
+        vrf_public_key: tributary_consensus::VrfSecret::from_seed([seed; 32]).unwrap().public_key().0,
+        power,
+    };
+    let all: Vec<&str> = ["staking", "gov"].iter().chain(modules).copied().collect();
+    Genesis {
+        staking: tributary_types::StakingParams {
+            power_unit: 100,
+            min_self_bond: 100,
+            epoch_length: 2,
+            ..StakingParams::default()
+        },
+        gov: GovParams {
+            min_deposit: 1_000,
+            deposit_period_blocks: 5,
+            voting_period_blocks: 5,
+            ..GovParams::default()
+        },
+        validators: vec![validator(1, 10), validator(2, 5)],
+        accounts: seeds
+            .iter()
+            .map(|s| GenesisAccount::funded(seeded_key(*s).public_key().address(), native(), each))
+            .collect(),
+        ..genesis(&all, &[])
+    }
+}
+
+/// Propose `action` from the account of seed `proposer` with a deposit of
+/// 1,000; both validators of [`governed_genesis`] vote yes; the proposal's
+/// status once voting ends.
+pub(crate) fn decide(
+    chain: &mut TestChain,
+    proposer: u8,
+    action: tributary_types::governance::ProposalAction,
+) -> tributary_types::governance::ProposalStatus {
+    use tributary_types::governance::VoteOption;
+    let submit = TxBody::SubmitProposal { title: "decide".into(), summary: String::new(), action, deposit: 1_000 };
+    assert_ok(&chain.submit(&seeded_key(proposer), submit));
+    let id = crate::gov::proposal_count(&chain.state).unwrap() - 1;
+    for validator in [1, 2] {
+        let vote = TxBody::VoteProposal { proposal_id: id, option: VoteOption::Yes };
+        assert_ok(&chain.submit(&seeded_key(validator), vote));
+    }
+    let end = crate::gov::proposal(&chain.state, id).unwrap().unwrap().voting_end_height;
+    chain.advance_to(end);
+    crate::gov::proposal(&chain.state, id).unwrap().unwrap().status
+}

@@ -79,6 +79,12 @@ pub enum ProposalAction {
     GrantRole { role: String, address: crate::address::Address },
     /// Take the role `role` from `address` (module `access`), `admin` included.
     RevokeRole { role: String, address: crate::address::Address },
+    /// Set who may upload contract code on this chain (module `contracts`).
+    SetUploadAccess { rule: crate::contracts::AccessRule },
+    /// Set who may instantiate the stored code `code_hash` (module
+    /// `contracts`). From then on the code's uploader can no longer change
+    /// it: a code governance locked stays locked.
+    SetCodeAccess { code_hash: crate::hash::Hash, instantiate: crate::contracts::AccessRule },
 }
 
 /// One governed parameter and its new value.

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, utf8 } from '../../src/bytes.js';
-import type { Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from '../../src/types.js';
+import type { AccessRule, Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from '../../src/types.js';
 
 /** sdk-ts/ (this file is compiled to sdk-ts/dist/test/support/). */
 export const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -16,6 +16,12 @@ export const VECTORS_DIR = process.env.TRIBUTARY_VECTORS_DIR ?? join(SDK_ROOT, '
 export function rustBodyHex(v: Record<string, any>): string {
   const prefix = 16 + 4 + utf8(v.input.chain_id as string).length + 32 + 8 + 16;
   return (v.sign_bytes_hex as string).slice(prefix * 2);
+}
+
+/** An `AccessRule` as the Rust vectors write it (serde, snake case). */
+function ruleFromJson(rule: unknown): AccessRule {
+  if (rule === 'everybody' || rule === 'governance') return { kind: rule };
+  return { kind: 'addresses', addresses: (rule as { addresses: unknown[] }).addresses.map(s) };
 }
 
 export function loadVectors<T = Record<string, unknown>>(name: string): T {
@@ -176,13 +182,8 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'migrate_contract', contract: s(b.contract), codeHash: hex(b.code_hash_hex), msg: hex(b.msg_hex) };
     case 'freeze_contract':
       return { kind: 'freeze_contract', contract: s(b.contract) };
-    case 'set_code_access': {
-      const rule = b.instantiate as string | { addresses: unknown[] };
-      const instantiate = rule === 'everybody' || rule === 'governance'
-        ? { kind: rule as 'everybody' | 'governance' }
-        : { kind: 'addresses' as const, addresses: (rule as { addresses: unknown[] }).addresses.map(s) };
-      return { kind: 'set_code_access', codeHash: hex(b.code_hash_hex), instantiate };
-    }
+    case 'set_code_access':
+      return { kind: 'set_code_access', codeHash: hex(b.code_hash_hex), instantiate: ruleFromJson(b.instantiate) };
     case 'register_contract_template':
       return { kind: 'register_contract_template', name: s(b.name), version: Number(b.version), codeHash: hex(b.code_hash_hex), description: s(b.description) };
     case 'instantiate_template':
@@ -205,7 +206,11 @@ export function bodyFromJson(b: J): TxBody {
                   ? { kind: 'register_feed', feed: feedFromJson(a.feed as J), admin: s(a.admin) }
                   : a.kind === 'grant_role' || a.kind === 'revoke_role'
                     ? { kind: a.kind, role: s(a.role), address: s(a.address) }
-                    : { kind: 'text' };
+                    : a.kind === 'set_upload_access'
+                      ? { kind: 'set_upload_access', rule: ruleFromJson(a.rule) }
+                      : a.kind === 'set_code_access'
+                        ? { kind: 'set_code_access', codeHash: hex(a.code_hash_hex), instantiate: ruleFromJson(a.instantiate) }
+                        : { kind: 'text' };
       return { kind: 'submit_proposal', title: s(b.title), summary: s(b.summary), action, deposit: s(b.deposit) };
     }
     case 'deposit_proposal':

@@ -45,6 +45,12 @@ test('governance builders make exactly the bodies Rust encodes', () => {
     ['submit-proposal-revoke-role', body.submitProposal({
       title, summary, deposit: 10_000_000, action: { kind: 'revoke_role', role: 'member', address: v.get('deposit-proposal')!.sender_address },
     })],
+    ['submit-proposal-set-upload-access', body.submitProposal({
+      title, summary, deposit: 10_000_000, action: { kind: 'set_upload_access', rule: { kind: 'addresses', addresses: [v.get('deposit-proposal')!.sender_address] } },
+    })],
+    ['submit-proposal-set-code-access', body.submitProposal({
+      title, summary, deposit: 10_000_000, action: { kind: 'set_code_access', codeHash: new Uint8Array(32).fill(0x42), instantiate: { kind: 'governance' } },
+    })],
     ['deposit-proposal', body.depositProposal({ proposalId: 7, amount: 5_000 })],
     ...VOTE_OPTIONS.map((option) => [`vote-proposal-${option.replaceAll('_', '-')}`, body.voteProposal({ proposalId: 7, option })] as [string, ReturnType<typeof body.voteProposal>]),
   ];

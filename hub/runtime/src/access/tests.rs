@@ -9,7 +9,7 @@ use crate::test_chain::{assert_ok, assert_refused, native, TestChain};
 use tributary_consensus::VrfSecret;
 use tributary_crypto::SigningKey;
 use tributary_types::access::{AccessGenesis, AccessPolicy, KindRule, RoleGrant, EVERYBODY};
-use tributary_types::governance::{GovParams, ParamChange, ProposalAction, ProposalStatus, VoteOption};
+use tributary_types::governance::{GovParams, ParamChange, ProposalAction, ProposalStatus};
 use tributary_types::{Amount, GenesisAccount, GenesisValidator, StakingParams};
 
 fn key(seed: u8) -> SigningKey {
@@ -172,24 +172,9 @@ fn a_genesis_that_would_lock_its_chain_or_names_no_kind_is_refused() {
 /// A hub-like chain: staking, governance and access; validators 1 (1,000
 /// bonded) and 2 (500); accounts 1 to 6 funded; `grants` at genesis.
 fn governed(policy: AccessPolicy, list: &[(&str, u8)]) -> TestChain {
-    let validator = |seed: u8, power: u64| GenesisValidator {
-        name: format!("v{seed}"),
-        public_key: key(seed).public_key(),
-        vrf_public_key: VrfSecret::from_seed([seed; 32]).unwrap().public_key().0,
-        power,
-    };
     let genesis = Genesis {
-        staking: StakingParams { power_unit: 100, min_self_bond: 100, epoch_length: 2, ..StakingParams::default() },
-        gov: GovParams {
-            min_deposit: 1_000,
-            deposit_period_blocks: 5,
-            voting_period_blocks: 5,
-            ..GovParams::default()
-        },
         access: AccessGenesis { policy, grants: grants(list) },
-        validators: vec![validator(1, 10), validator(2, 5)],
-        accounts: (1u8..=6).map(|s| GenesisAccount::funded(addr(s), native(), 100_000)).collect(),
-        ..crate::test_chain::genesis(&["staking", "gov", "access"], &[])
+        ..crate::test_chain::governed_genesis(&["access"], &[1, 2, 3, 4, 5, 6], 100_000)
     };
     TestChain::from_genesis(&genesis).unwrap()
 }
@@ -197,16 +182,7 @@ fn governed(policy: AccessPolicy, list: &[(&str, u8)]) -> TestChain {
 /// Propose `action` from account 3, both validators vote yes; the
 /// proposal's final status.
 fn pass(chain: &mut TestChain, action: ProposalAction) -> ProposalStatus {
-    let submit = TxBody::SubmitProposal { title: "roles".into(), summary: String::new(), action, deposit: 1_000 };
-    let receipt = chain.submit(&key(3), submit);
-    assert_ok(&receipt);
-    let id = gov::proposal_count(&chain.state).unwrap() - 1;
-    for validator in [1, 2] {
-        assert_ok(&chain.submit(&key(validator), TxBody::VoteProposal { proposal_id: id, option: VoteOption::Yes }));
-    }
-    let end = gov::proposal(&chain.state, id).unwrap().unwrap().voting_end_height;
-    chain.advance_to(end);
-    gov::proposal(&chain.state, id).unwrap().unwrap().status
+    crate::test_chain::decide(chain, 3, action)
 }
 
 #[test]

@@ -154,3 +154,47 @@ fn a_chain_starts_with_the_codes_templates_and_contracts_of_its_genesis() {
     let error = error.to_string();
     assert!(error.contains("template counter") && error.contains("no code"), "{error}");
 }
+
+/// A chain with staking, governance and contracts: validators 1 (1,000
+/// bonded) and 2 (500); accounts 1 to 4 funded; periods of 5 blocks.
+fn governed_chain() -> (TestChain, Vec<SigningKey>) {
+    let genesis = crate::test_chain::governed_genesis(&["contracts"], &[1, 2, 3, 4], 10_000_000);
+    let keys = (0u8..5).map(crate::test_chain::seeded_key).collect();
+    (TestChain::from_genesis(&genesis).unwrap(), keys)
+}
+
+#[test]
+fn governance_locks_a_code_and_its_uploader_cannot_unlock_it() {
+    use tributary_types::governance::{ProposalAction, ProposalStatus};
+    let (mut chain, keys) = governed_chain();
+    let uploader = &keys[3];
+    let hash = upload(&mut chain, uploader, counter());
+    let lock = ProposalAction::SetCodeAccess { code_hash: hash, instantiate: AccessRule::Governance };
+    assert_eq!(crate::test_chain::decide(&mut chain, 3, lock), ProposalStatus::Passed);
+    assert_refused(
+        &chain.submit(uploader, instantiate_body(hash)),
+        ContractError::Denied { who: addr(uploader), action: "instantiate this code", rule: "only governance".into() }
+            .into(),
+    );
+    // The uploader tries to undo the lock.
+    let receipt = chain.submit(uploader, TxBody::SetCodeAccess { code_hash: hash, instantiate: AccessRule::Everybody });
+    assert_refused(&receipt, ContractError::GovernedCode { hash: hash.to_hex(), proposal_id: 0 }.into());
+    // Another proposal may reopen it.
+    let reopen = ProposalAction::SetCodeAccess { code_hash: hash, instantiate: AccessRule::Everybody };
+    assert_eq!(crate::test_chain::decide(&mut chain, 3, reopen), ProposalStatus::Passed);
+    assert_ok(&chain.submit(uploader, instantiate_body(hash)));
+}
+
+#[test]
+fn governance_decides_who_uploads() {
+    use tributary_types::governance::{ProposalAction, ProposalStatus};
+    let (mut chain, keys) = governed_chain();
+    let only_4 = ProposalAction::SetUploadAccess { rule: AccessRule::Addresses(vec![addr(&keys[4])]) };
+    assert_eq!(crate::test_chain::decide(&mut chain, 3, only_4), ProposalStatus::Passed);
+    let receipt = chain.submit(&keys[3], TxBody::UploadCode { code: counter() });
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("may not upload code"), "{receipt:?}");
+    upload(&mut chain, &keys[4], counter());
+    // A code that does not exist fails the proposal when it runs, not the chain.
+    let missing = ProposalAction::SetCodeAccess { code_hash: Hash([9; 32]), instantiate: AccessRule::Governance };
+    assert_eq!(crate::test_chain::decide(&mut chain, 3, missing), ProposalStatus::Failed);
+}

@@ -111,6 +111,10 @@ pub enum ContractError {
     BlockGasSpent,
     #[error("{who} may not {action}: {rule} may")]
     Denied { who: Address, action: &'static str, rule: String },
+    #[error(
+        "governance set who may instantiate code {hash} (proposal {proposal_id}); only another proposal changes it"
+    )]
+    GovernedCode { hash: String, proposal_id: u64 },
     #[error("only the uploader of code {hash} may do this (it is {uploader})")]
     NotUploader { hash: String, uploader: Address },
     #[error("template name {0:?} is not valid: 1 to 64 characters of a-z, 0-9, '-', '.' and '_'")]
@@ -440,7 +444,11 @@ impl Module for Contracts {
             }
             TxBody::SetCodeAccess { code_hash, instantiate } => {
                 check_rule(instantiate)?;
-                uploaded_by(state, code_hash, &sender).map(|_| ())
+                uploaded_by(state, code_hash, &sender)?;
+                if let Some(proposal_id) = governed_by(state, code_hash)? {
+                    return Err(ContractError::GovernedCode { hash: code_hash.to_hex(), proposal_id }.into());
+                }
+                Ok(())
             }
             TxBody::RegisterContractTemplate { name, version, code_hash, description } => {
                 crate::module::check_text("description", description, TEMPLATE_DESCRIPTION_BYTES_MAX, true)?;
@@ -558,6 +566,51 @@ fn uploaded_by(state: &dyn StateRead, code_hash: &Hash, sender: &Address) -> Res
         return Err(ContractError::NotUploader { hash: code_hash.to_hex(), uploader: record.uploader }.into());
     }
     Ok(record)
+}
+
+/// Why governance cannot set `rule` (a list over the bound).
+pub fn check_access_rule(rule: &AccessRule) -> Result<(), TxError> {
+    check_rule(rule).map_err(TxError::from)
+}
+
+/// Governance sets who may upload code (proposal `SetUploadAccess`).
+pub fn set_upload_rule_by_governance(
+    ctx: &mut Ctx<'_, '_>,
+    rule: &AccessRule,
+    proposal_id: u64,
+) -> Result<(), TxError> {
+    check_rule(rule)?;
+    write_value(ctx.state, state_key::upload_rule(), rule);
+    ctx.events.push(Event::new("set_upload_access").attr("upload", rule.describe()).attr("proposal_id", proposal_id));
+    Ok(())
+}
+
+/// Governance sets who may instantiate `code_hash` (proposal
+/// `SetCodeAccess`); the uploader may no longer change it.
+pub fn set_code_access_by_governance(
+    ctx: &mut Ctx<'_, '_>,
+    code_hash: &Hash,
+    instantiate: &AccessRule,
+    proposal_id: u64,
+) -> Result<(), TxError> {
+    check_rule(instantiate)?;
+    let mut record =
+        code_record(&*ctx.state, code_hash)?.ok_or_else(|| ContractError::UnknownCode { hash: code_hash.to_hex() })?;
+    record.instantiate = instantiate.clone();
+    write_value(ctx.state, state_key::code_record(code_hash), &record);
+    write_value(ctx.state, state_key::governed(code_hash), &proposal_id);
+    ctx.events.push(
+        Event::new("set_code_access")
+            .attr("code_hash", code_hash.to_hex())
+            .attr("instantiate", instantiate.describe())
+            .attr("proposal_id", proposal_id),
+    );
+    Ok(())
+}
+
+/// The proposal that set `code_hash`'s rule, if governance did.
+pub fn governed_by(state: &dyn StateRead, code_hash: &Hash) -> Result<Option<u64>, StateReadError> {
+    read_value(state, &state_key::governed(code_hash))
 }
 
 fn check_new_template(state: &dyn StateRead, name: &str, version: u32) -> Result<(), TxError> {

@@ -38,6 +38,12 @@ pub fn storage(address: &Address, key: &[u8]) -> Vec<u8> {
     format!("contracts/store/{address}/{}", hex::encode(key)).into_bytes()
 }
 
+/// `contracts/governed/{code_hash}` → borsh u64: the proposal that last set
+/// the code's instantiate rule (absent: its uploader still may).
+pub fn governed(code_hash: &Hash) -> Vec<u8> {
+    format!("contracts/governed/{}", code_hash.to_hex()).into_bytes()
+}
+
 /// Who may upload code on this chain (borsh `AccessRule`, from genesis).
 pub fn upload_rule() -> Vec<u8> {
     b"contracts/upload_rule".to_vec()

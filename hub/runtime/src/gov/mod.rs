@@ -110,6 +110,8 @@ pub enum GovError {
     NoOracle,
     #[error("this chain runs no access module, so it has no roles to grant or revoke")]
     NoAccess,
+    #[error("this chain runs no contracts module, so it has no code to permit")]
+    NoContracts,
 }
 
 /// Longest title and summary, in bytes.
@@ -434,6 +436,8 @@ pub struct Gov {
     runs_oracle: bool,
     /// Whether the chain runs `access` (a role grant has a home).
     runs_access: bool,
+    /// Whether the chain runs `contracts` (a code permission has a home).
+    runs_contracts: bool,
 }
 
 impl Gov {
@@ -444,6 +448,7 @@ impl Gov {
             uses_staking: genesis.modules.iter().any(|m| m == "staking"),
             runs_oracle: genesis.modules.iter().any(|m| m == "oracle"),
             runs_access: genesis.modules.iter().any(|m| m == "access"),
+            runs_contracts: genesis.modules.iter().any(|m| m == "contracts"),
         }
     }
 
@@ -499,6 +504,14 @@ impl Gov {
                 }
                 tributary_types::access::check_role_name(role)
                     .map_err(|e| TxError::from(crate::access::AccessError::BadRole(e)))
+            }
+            // Whether the code exists is checked when it runs (it may be
+            // uploaded while the proposal is open).
+            ProposalAction::SetUploadAccess { rule } | ProposalAction::SetCodeAccess { instantiate: rule, .. } => {
+                if !self.runs_contracts {
+                    return Err(GovError::NoContracts.into());
+                }
+                crate::contracts::check_access_rule(rule)
             }
         }
     }
@@ -841,6 +854,12 @@ impl Gov {
             ProposalAction::RevokeRole { role, address } => {
                 crate::access::revoke(ctx.state, ctx.events, role, address, &format!("proposal {}", p.id), true)
             }
+            ProposalAction::SetUploadAccess { rule } => {
+                crate::contracts::set_upload_rule_by_governance(ctx, rule, p.id)
+            }
+            ProposalAction::SetCodeAccess { code_hash, instantiate } => {
+                crate::contracts::set_code_access_by_governance(ctx, code_hash, instantiate, p.id)
+            }
         }
     }
 }
@@ -856,6 +875,8 @@ pub fn action_name(action: &ProposalAction) -> &'static str {
         ProposalAction::RegisterFeed { .. } => "register_feed",
         ProposalAction::GrantRole { .. } => "grant_role",
         ProposalAction::RevokeRole { .. } => "revoke_role",
+        ProposalAction::SetUploadAccess { .. } => "set_upload_access",
+        ProposalAction::SetCodeAccess { .. } => "set_code_access",
     }
 }
 

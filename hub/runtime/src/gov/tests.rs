@@ -363,3 +363,27 @@ fn a_feed_registered_by_proposal_takes_reports_and_a_bad_one_is_refused_at_submi
         .collect();
     assert_ok(&chain.submit(&key(5), TxBody::SubmitReports { reports }));
 }
+
+#[test]
+fn a_passed_upgrade_stops_the_chain_at_its_height_until_the_release_carries_it_out() {
+    let mut chain = chain();
+    let height = 30;
+    let action = ProposalAction::SoftwareUpgrade { name: "v2".into(), height, info: String::new() };
+    assert_ok(&chain.submit(&key(3), submit(action, MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    chain.advance_to(height - 1);
+    assert_eq!(upgrade_plan(&chain.state).unwrap().map(|p| p.height), Some(height));
+    // This release does not carry out v2: block 30 cannot be made, and
+    // nothing changes.
+    let before = chain.state.clone();
+    let refused = chain.try_block(vec![]);
+    assert_eq!(refused.err(), Some(RuntimeError::UpgradeNeeded { name: "v2".into(), height }));
+    assert_eq!(chain.state, before);
+    assert_eq!(chain.height, height - 1);
+    // A release that carries it out makes block 30, and the plan is done.
+    chain.runtime.add_known_upgrade("v2");
+    let (_, events) = chain.block(vec![]);
+    assert!(events.iter().any(|e| e.kind == "upgrade_applied"), "{events:?}");
+    assert_eq!(upgrade_plan(&chain.state).unwrap(), None);
+    chain.block(vec![]);
+}
