@@ -264,6 +264,21 @@ async function main() {
       if (text) throw new Error(`error banner shows: ${text}`);
       return `${rows.length} blocks, newest ${rows[0].height}`;
     }],
+    [`governance page of ${chainId} shows every governed parameter`, async () => {
+      await page.click('#governance-link');
+      await waitForView('governance', new RegExp(`^#/governance/${escapeRe(encodeURIComponent(chainId))}$`));
+      const paths = await page.$$eval('#configuration tbody tr[data-path]', (rs) => rs.map((r) => r.dataset.path));
+      // The hub's: its own parameters, and the caps its child chains run under.
+      for (const path of ['params.min_fee', 'gov.voting_period_blocks', 'child_limits.max_tx_bytes']) {
+        if (!paths.includes(path)) throw new Error(`the configuration lacks ${path}: ${JSON.stringify(paths)}`);
+      }
+      if (!(await page.$('#proposals'))) throw new Error('no proposals table');
+      const text = await bannerText();
+      if (text) throw new Error(`error banner shows: ${text}`);
+      await page.goBack();
+      await waitForView('chain', new RegExp(`^#/chain/${escapeRe(encodeURIComponent(chainId))}$`));
+      return `${paths.length} governed parameters`;
+    }],
     ['first block opens with its hash', async () => {
       const first = page.locator('#blocks tbody tr[data-height]').first();
       block.height = await first.getAttribute('data-height');

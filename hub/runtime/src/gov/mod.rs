@@ -42,11 +42,13 @@
 //! state value with a JSON form: `params` (the chain's [`Params`]: fees, gas,
 //! size limits), `gov` itself, `rewards` (inflation, the proposer's
 //! bonus, commission bounds) and `access` (which role sends which kind)
-//! where those modules run, and on the hub `child_limits`: the caps every
+//! where those modules run, `staking` (epochs, unbonding, slashing, jail;
+//! not `power_unit`), and on the hub `child_limits`: the caps every
 //! child chain's own limits run under, which each child takes with the next
-//! committee it adopts (proven from the hub's state, [`crate::committee`]). Staking's parameters are not governed yet:
-//! the staking module keeps genesis's copy in memory, so a change written to
-//! state would be recorded and not obeyed. A `ChangeParams` proposal names
+//! committee it adopts (proven from the hub's state, [`crate::committee`]).
+//! Every module whose section is governed reads it from state each time
+//! (staking keeps genesis's copy only to write it at genesis), so a change
+//! is obeyed, not just recorded. A `ChangeParams` proposal names
 //! fields by dotted path; every change that passed is kept in order
 //! (`gov/change/{seq}`) with the height and proposal that made it, so the
 //! configuration's history is queryable. Parameters take effect from the
@@ -145,8 +147,13 @@ pub fn initial_deposit_min(params: &GovParams) -> Amount {
 }
 
 /// Fields no proposal may change, with why.
-pub const FIXED_FIELDS: &[(&str, &str)] =
-    &[("params.native_denom", "the native denomination is fixed at genesis: every balance and fee is in it")];
+pub const FIXED_FIELDS: &[(&str, &str)] = &[
+    ("params.native_denom", "the native denomination is fixed at genesis: every balance and fee is in it"),
+    (
+        "staking.power_unit",
+        "the power unit is fixed at genesis: every validator's power and every certificate weighs by it",
+    ),
+];
 
 /// The account deposits are escrowed in: `SHA-256("tributary/gov/escrow")[..20]`, no key.
 pub fn escrow_address() -> Address {
@@ -289,6 +296,36 @@ const SECTIONS: &[Section] = &[
             let params: GovParams = from_json(value)?;
             check_params(&params).map_err(|e| e.to_string())?;
             write_value(state, state_key::PARAMS.to_vec(), &params);
+            Ok(())
+        },
+    },
+    Section {
+        name: "staking",
+        read: |s| {
+            if s.get(crate::staking::state_key::PARAMS)?.is_none() {
+                return Ok(None);
+            }
+            to_json(Some(crate::staking::params(s)?))
+        },
+        write: |state, value| {
+            let params: tributary_types::StakingParams = from_json(value)?;
+            crate::staking::check_params(&params).map_err(|e| e.to_string())?;
+            // A light client of this chain trusts a validator set for the
+            // registry's trusting period: its stake must not be able to
+            // leave (and sign anything unpunished) before that ends.
+            if let Some(registry) =
+                read_value::<tributary_types::RegistryParams>(&*state, crate::childchains::state_key::PARAMS)
+                    .map_err(|e| e.to_string())?
+            {
+                if params.unbonding_time_ms <= registry.trusting_period_ms {
+                    return Err(format!(
+                        "unbonding_time_ms ({}) must stay longer than the registry's trusting_period_ms ({}): a light \
+                         client must stop trusting a validator set before its stake can be unbonded",
+                        params.unbonding_time_ms, registry.trusting_period_ms
+                    ));
+                }
+            }
+            write_value(state, crate::staking::state_key::PARAMS.to_vec(), &params);
             Ok(())
         },
     },

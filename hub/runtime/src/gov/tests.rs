@@ -286,15 +286,12 @@ fn a_treasury_spend_pays_from_the_treasury_and_fails_cleanly_when_it_cannot() {
 }
 
 #[test]
-fn governed_parameters_are_shown_by_section_and_staking_is_not_one() {
+fn governed_parameters_are_shown_by_section() {
     let chain = chain();
     let config = configuration(&chain.state).unwrap();
-    assert_eq!(config.keys().map(String::as_str).collect::<Vec<_>>(), ["gov", "params"]);
+    assert_eq!(config.keys().map(String::as_str).collect::<Vec<_>>(), ["gov", "params", "staking"]);
     assert_eq!(config["gov"]["voting_period_blocks"], serde_json::json!(VOTING));
-    // Staking keeps genesis's parameters in memory: not governable until it reads them from state.
-    let mut chain = chain;
-    let receipt = chain.submit(&key(3), submit(change("staking.jail_blocks", "5"), MIN_DEPOSIT));
-    assert!(receipt.error.as_deref().unwrap_or_default().contains("no section \"staking\""), "{receipt:?}");
+    assert_eq!(config["staking"]["epoch_length"], serde_json::json!(2));
 }
 
 #[test]
@@ -386,4 +383,33 @@ fn a_passed_upgrade_stops_the_chain_at_its_height_until_the_release_carries_it_o
     assert!(events.iter().any(|e| e.kind == "upgrade_applied"), "{events:?}");
     assert_eq!(upgrade_plan(&chain.state).unwrap(), None);
     chain.block(vec![]);
+}
+
+#[test]
+fn staking_parameters_are_governed_and_obeyed_but_not_the_power_unit() {
+    let mut chain = chain();
+    // A new epoch length, obeyed by staking from then on.
+    assert_ok(&chain.submit(&key(3), submit(change("staking.jail_blocks", "77"), MIN_DEPOSIT)));
+    assert_ok(&chain.submit(&key(1), vote_on(0, VoteOption::Yes)));
+    chain.advance_to(proposal_of(&chain, 0).voting_end_height);
+    assert_eq!(proposal_of(&chain, 0).status, ProposalStatus::Passed);
+    assert_eq!(staking::params(&chain.state).unwrap().jail_blocks, 77);
+    // Validator 2 unbonds below its minimum: it is jailed for the governed 77 blocks.
+    let record = staking::validator(&chain.state, &addr(2)).unwrap().unwrap();
+    assert_ok(&chain.submit(&key(2), TxBody::Unbond { validator: addr(2), amount: record.self_bond }));
+    let jailed = staking::validator(&chain.state, &addr(2)).unwrap().unwrap();
+    assert!(jailed.jailed);
+    assert_eq!(jailed.jailed_until, chain.height + 77);
+    // The power unit is fixed.
+    let receipt = chain.submit(&key(3), submit(change("staking.power_unit", "1"), MIN_DEPOSIT));
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("power unit is fixed"), "{receipt:?}");
+}
+
+#[test]
+fn governance_may_not_let_stake_leave_before_light_clients_stop_trusting_it() {
+    let genesis = crate::test_chain::governed_genesis(&["registry"], &[1, 2, 3], 100_000);
+    let mut chain = TestChain::from_genesis(&genesis).unwrap();
+    let short = change("staking.unbonding_time_ms", "1000");
+    let receipt = chain.submit(&crate::test_chain::seeded_key(3), submit(short, 1_000));
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("must stay longer"), "{receipt:?}");
 }

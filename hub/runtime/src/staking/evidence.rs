@@ -186,15 +186,16 @@ pub(super) fn execute(
     reporter: &Address,
     bytes: &[u8],
 ) -> Result<(), TxError> {
-    let offence = check(&*ctx.state, &staking.params, &ctx.block.chain_id, ctx.block.height, bytes)?;
+    let params = super::params(&*ctx.state)?;
+    let offence = check(&*ctx.state, &params, &ctx.block.chain_id, ctx.block.height, bytes)?;
     let Offence { offender, mut record, height: offence_height, round, child } = offence;
     // A child height says nothing of hub epochs: its offence reaches every
     // unbonding created within the evidence window before now.
     let window_start = match &child {
-        None => stake_window_start(offence_height, staking.params.epoch_length),
-        Some(_) => ctx.block.height.saturating_sub(staking.params.unbonding_blocks),
+        None => stake_window_start(offence_height, params.epoch_length),
+        Some(_) => ctx.block.height.saturating_sub(params.unbonding_blocks),
     };
-    let bps = staking.params.slash_double_sign_bps;
+    let bps = params.slash_double_sign_bps;
     let from_self = share(record.self_bond, bps);
     let from_delegations = share(record.delegated, bps);
     record.self_bond -= from_self;

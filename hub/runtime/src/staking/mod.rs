@@ -337,6 +337,7 @@ fn read_required<T: BorshDeserialize>(state: &dyn StateRead, key: &[u8]) -> Resu
 }
 
 /// The staking parameters genesis fixed.
+/// The staking parameters in force (genesis's, as governance changed them).
 pub fn params(state: &dyn StateRead) -> Result<StakingParams, StateReadError> {
     read_required(state, state_key::PARAMS)
 }
@@ -439,7 +440,7 @@ pub fn compute_set(state: &dyn StateRead, params: &StakingParams) -> Result<Vec<
     Ok(set)
 }
 
-fn check_params(params: &StakingParams) -> Result<(), RuntimeError> {
+pub(crate) fn check_params(params: &StakingParams) -> Result<(), RuntimeError> {
     let bad = |what: &str| Err(RuntimeError::Genesis(format!("staking: {what}")));
     if params.epoch_length == 0 {
         return bad("epoch_length must be at least 1");
@@ -467,12 +468,15 @@ fn check_params(params: &StakingParams) -> Result<(), RuntimeError> {
 #[derive(Debug, Clone)]
 pub struct Staking {
     native_denom: Denom,
-    params: StakingParams,
+    /// Genesis's parameters: written to state at genesis, and read only
+    /// there. Everything after reads `staking/params` from state, which
+    /// governance may change (section `staking`).
+    genesis_params: StakingParams,
 }
 
 impl Staking {
     pub fn new(genesis: &Genesis) -> Self {
-        Staking { native_denom: genesis.params.native_denom.clone(), params: genesis.staking.clone() }
+        Staking { native_denom: genesis.params.native_denom.clone(), genesis_params: genesis.staking.clone() }
     }
 
     fn genesis_validators(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<Amount, RuntimeError> {
@@ -494,13 +498,13 @@ impl Staking {
                 return Err(invalid(format!("validator {} has power {}; give it 1 to {POWER_MAX}", v.name, v.power)));
             }
             let self_bond = Amount::from(v.power)
-                .checked_mul(self.params.power_unit)
+                .checked_mul(self.genesis_params.power_unit)
                 .ok_or_else(|| invalid(format!("validator {}'s bond overflows", v.name)))?;
             minted = minted.checked_add(self_bond).ok_or_else(|| invalid("bonded total overflows".into()))?;
-            if self_bond < self.params.min_self_bond {
+            if self_bond < self.genesis_params.min_self_bond {
                 return Err(invalid(format!(
                     "validator {}'s self-bond {self_bond} is below min_self_bond {}",
-                    v.name, self.params.min_self_bond
+                    v.name, self.genesis_params.min_self_bond
                 )));
             }
             let record = ValidatorRecord::new(v.public_key, v.vrf_public_key, self_bond);
@@ -515,13 +519,14 @@ impl Staking {
     /// of this block (at most [`UNBONDING_PAYOUTS_PER_BLOCK`]), then forget
     /// them and their places in each validator's index.
     fn pay_unbondings(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
+        let params = params(&*ctx.state)?;
         let (mut head, tail) = unbonding_queue(ctx.state)?;
         let start = head;
         let mut paid: Vec<(Address, u64)> = Vec::new();
         while head < tail && paid.len() < UNBONDING_PAYOUTS_PER_BLOCK as usize {
             let key = state_key::unbonding(head);
             let entry: Unbonding = read_required(ctx.state, &key)?;
-            if !entry.matured(&self.params, ctx.block.height, ctx.block.time_ms) {
+            if !entry.matured(&params, ctx.block.height, ctx.block.time_ms) {
                 break;
             }
             let held = ctx.state.balance(&entry.delegator, &self.native_denom)?;
@@ -566,8 +571,8 @@ impl Module for Staking {
     }
 
     fn init_genesis(&self, state: &mut Overlay<'_>, genesis: &Genesis) -> Result<(), RuntimeError> {
-        check_params(&self.params)?;
-        write(state, state_key::PARAMS.to_vec(), &self.params);
+        check_params(&self.genesis_params)?;
+        write(state, state_key::PARAMS.to_vec(), &self.genesis_params);
         let minted = self.genesis_validators(state, genesis)?;
         let supply = state
             .supply(&self.native_denom)?
@@ -600,8 +605,9 @@ impl Module for Staking {
     fn end_block(&self, ctx: &mut Ctx<'_, '_>) -> Result<(), RuntimeError> {
         let height = ctx.block.height;
         self.pay_unbondings(ctx)?;
-        if height.is_multiple_of(self.params.epoch_length.max(1)) {
-            let next = compute_set(ctx.state, &self.params)?;
+        let params = params(&*ctx.state)?;
+        if height.is_multiple_of(params.epoch_length.max(1)) {
+            let next = compute_set(ctx.state, &params)?;
             // A chain never loses all its validators: keep the old set instead.
             if !next.is_empty() && next != pending_set(ctx.state)? {
                 write(ctx.state, state_key::PENDING_SET.to_vec(), &next);
@@ -623,9 +629,10 @@ impl Module for Staking {
 
     fn validate_tx(&self, state: &Overlay<'_>, tx: &Tx) -> Result<(), TxError> {
         let sender = tx.sender_address();
+        let params = params(state)?;
         match &tx.body {
             TxBody::RegisterValidator { vrf_public_key, self_bond } => {
-                tx::check_register(state, &self.params, &self.native_denom, &sender, vrf_public_key, *self_bond)
+                tx::check_register(state, &params, &self.native_denom, &sender, vrf_public_key, *self_bond)
             }
             TxBody::Bond { validator, amount } => {
                 tx::check_bond(state, &self.native_denom, &sender, validator, *amount).map(|_| ())
@@ -633,11 +640,11 @@ impl Module for Staking {
             TxBody::Unbond { validator, amount } => tx::check_unbond(state, &sender, validator, *amount).map(|_| ()),
             TxBody::SubmitEvidence { evidence } => {
                 let height = read(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
-                evidence::check(state, &self.params, &tx.chain_id, height, evidence).map(|_| ())
+                evidence::check(state, &params, &tx.chain_id, height, evidence).map(|_| ())
             }
             TxBody::Unjail => {
                 let height = read(state, crate::sys_key::HEIGHT)?.unwrap_or(0);
-                tx::check_unjail(state, &self.params, &sender, height).map(|_| ())
+                tx::check_unjail(state, &params, &sender, height).map(|_| ())
             }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
@@ -650,9 +657,9 @@ impl Module for Staking {
                 tx::register(self, ctx, tx.sender, vrf_public_key, *self_bond)
             }
             TxBody::Bond { validator, amount } => tx::bond(self, ctx, &sender, validator, *amount),
-            TxBody::Unbond { validator, amount } => tx::unbond(self, ctx, &sender, validator, *amount),
+            TxBody::Unbond { validator, amount } => tx::unbond(ctx, &sender, validator, *amount),
             TxBody::SubmitEvidence { evidence } => evidence::execute(self, ctx, &sender, evidence),
-            TxBody::Unjail => tx::unjail(self, ctx, &sender),
+            TxBody::Unjail => tx::unjail(ctx, &sender),
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }

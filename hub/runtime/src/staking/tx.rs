@@ -78,7 +78,7 @@ pub(super) fn register(
         Event::new("register_validator")
             .attr("validator", address)
             .attr("self_bond", self_bond)
-            .attr("power", record.power(staking.params.power_unit)),
+            .attr("power", record.power(super::params(&*ctx.state)?.power_unit)),
     );
     Ok(())
 }
@@ -167,23 +167,23 @@ pub(super) fn check_unbond(
 }
 
 pub(super) fn unbond(
-    staking: &Staking,
     ctx: &mut Ctx<'_, '_>,
     sender: &Address,
     validator_address: &Address,
     amount: Amount,
 ) -> Result<(), TxError> {
     let (mut record, bonded) = check_unbond(&*ctx.state, sender, validator_address, amount)?;
-    let matures_at = ctx.block.height.checked_add(staking.params.unbonding_blocks).ok_or(TxError::Overflow)?;
+    let params = super::params(&*ctx.state)?;
+    let matures_at = ctx.block.height.checked_add(params.unbonding_blocks).ok_or(TxError::Overflow)?;
     let left = bonded - amount;
     let mut left_the_set = false;
     if sender == validator_address {
         record.self_bond = left;
         // No validator certifies with less than the minimum at stake: below
         // it, it leaves the set at once, jailed for `jail_blocks`.
-        if left < staking.params.min_self_bond && !record.jailed {
+        if left < params.min_self_bond && !record.jailed {
             record.jailed = true;
-            record.jailed_until = ctx.block.height.saturating_add(staking.params.jail_blocks);
+            record.jailed_until = ctx.block.height.saturating_add(params.jail_blocks);
             left_the_set = true;
         }
     } else {
@@ -225,7 +225,7 @@ pub(super) fn unbond(
             .attr("validator", validator_address)
             .attr("amount", amount)
             .attr("completes_at", matures_at)
-            .attr("completes_after_ms", ctx.block.time_ms.saturating_add(staking.params.unbonding_time_ms)),
+            .attr("completes_after_ms", ctx.block.time_ms.saturating_add(params.unbonding_time_ms)),
     );
     if left_the_set {
         remove_from_pending(ctx.state, &record.public_key)?;
@@ -262,8 +262,8 @@ pub(super) fn check_unjail(
     Ok(record)
 }
 
-pub(super) fn unjail(staking: &Staking, ctx: &mut Ctx<'_, '_>, sender: &Address) -> Result<(), TxError> {
-    let mut record = check_unjail(&*ctx.state, &staking.params, sender, ctx.block.height)?;
+pub(super) fn unjail(ctx: &mut Ctx<'_, '_>, sender: &Address) -> Result<(), TxError> {
+    let mut record = check_unjail(&*ctx.state, &super::params(&*ctx.state)?, sender, ctx.block.height)?;
     record.jailed = false;
     write(ctx.state, state_key::validator(sender), &record);
     ctx.events.push(Event::new("unjail").attr("validator", sender));
