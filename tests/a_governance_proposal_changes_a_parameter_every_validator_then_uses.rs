@@ -24,10 +24,7 @@ async fn a_governance_proposal_changes_a_parameter_every_validator_then_uses() {
     let mut net = TestNetwork::init_with_accounts("gov-hub", 4, false, 2, |_, _| {});
     // Short periods (100 ms blocks): the rules are the chain's, the waiting is the test's.
     net.edit_genesis(|genesis| {
-        genesis["gov"] = json!({
-            "min_deposit": "1000", "deposit_period_blocks": 100, "voting_period_blocks": 100,
-            "quorum_bps": 3340, "threshold_bps": 5000, "veto_bps": 3340, "max_voters": 100,
-        });
+        short_governance(genesis, 100);
     });
     net.start_all();
     for k in 0..4 {

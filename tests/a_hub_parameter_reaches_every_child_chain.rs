@@ -33,10 +33,7 @@ async fn a_hub_parameter_reaches_every_child_chain() {
     let mut net = TestNetwork::init_with_accounts("limits-hub", 4, false, 2, |_, _| {});
     net.edit_genesis(|genesis| {
         // Short periods and epochs (100 ms blocks): the rules are the chain's, the waiting is the test's.
-        genesis["gov"] = json!({
-            "min_deposit": "1000", "deposit_period_blocks": 50, "voting_period_blocks": 50,
-            "quorum_bps": 3340, "threshold_bps": 5000, "veto_bps": 3340, "max_voters": 100,
-        });
+        short_governance(genesis, 50);
         genesis["staking"]["epoch_length"] = json!(20);
     });
     net.start_all();
@@ -69,20 +66,7 @@ async fn a_hub_parameter_reaches_every_child_chain() {
     );
     assert!(ok, "submit: {submitted}");
     let id: u64 = event_attribute(&submitted, "proposal_submitted", "proposal_id").parse().unwrap();
-    for k in 0..4 {
-        // A validator's node signs anchors and endpoint announcements with the
-        // same key, so a vote may race one for a nonce: sent again (bounded).
-        let vote = ["tx", "gov", "vote", "--proposal", &id.to_string(), "--option", "yes"];
-        let mut attempts = 0;
-        loop {
-            let (ok, voted) = net.hub_tx(k, &format!("validator{k}"), &vote);
-            attempts += 1;
-            if ok {
-                break;
-            }
-            assert!(voted.to_string().contains("NONCE_TOO_LOW") && attempts < 5, "validator{k} votes: {voted}");
-        }
-    }
+    net.all_validators_vote_yes(&id.to_string());
     let passed =
         wait_for("the tally", WAIT, || async { proposal_status(&net, id).filter(|p| p["status"] != "voting") }).await;
     assert_eq!(passed["status"], "passed", "{passed}");

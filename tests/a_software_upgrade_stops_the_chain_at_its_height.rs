@@ -14,10 +14,7 @@ const WAIT: Duration = Duration::from_secs(90);
 async fn a_software_upgrade_stops_the_chain_at_its_height() {
     let mut net = TestNetwork::init_with_accounts("upgrade-hub", 4, false, 1, |_, _| {});
     net.edit_genesis(|genesis| {
-        genesis["gov"] = json!({
-            "min_deposit": "1000", "deposit_period_blocks": 30, "voting_period_blocks": 30,
-            "quorum_bps": 3340, "threshold_bps": 5000, "veto_bps": 3340, "max_voters": 100,
-        });
+        short_governance(genesis, 30);
     });
     net.start_all();
     let hub = net.client(0);
@@ -32,11 +29,7 @@ async fn a_software_upgrade_stops_the_chain_at_its_height() {
     );
     assert!(ok, "submit: {submitted}");
     let id = event_attribute(&submitted, "proposal_submitted", "proposal_id");
-    for k in 0..4 {
-        let (ok, voted) =
-            net.hub_tx(k, &format!("validator{k}"), &["tx", "gov", "vote", "--proposal", &id, "--option", "yes"]);
-        assert!(ok, "validator{k} votes: {voted}");
-    }
+    net.all_validators_vote_yes(&id);
     let plan = wait_for("the upgrade plan", WAIT, || async {
         let answer = hub.query("{ upgradePlan { name height proposalId } }", json!({})).await.ok()?;
         (!answer["upgradePlan"].is_null()).then(|| answer["upgradePlan"].clone())

@@ -215,6 +215,9 @@ function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
       w.u8(9).fixed(action.codeHash, 32, 'code hash');
       writeAccessRule(w, action.instantiate);
       return;
+    case 'shutdown_child_chain':
+      w.u8(10).string(checkChainId(action.chainId));
+      return;
   }
 }
 

@@ -203,7 +203,9 @@ export type ProposalAction =
   /** Set who may upload contract code. */
   | { kind: 'set_upload_access'; rule: AccessRule }
   /** Set who may instantiate a stored code; its uploader can no longer change it. */
-  | { kind: 'set_code_access'; codeHash: Uint8Array; instantiate: AccessRule };
+  | { kind: 'set_code_access'; codeHash: Uint8Array; instantiate: AccessRule }
+  /** Shut a child chain down (on a hub): no more committees, anchors or endpoints; its deposit goes back to its owner. */
+  | { kind: 'shutdown_child_chain'; chainId: string };
 
 /**
  * What the hub lets each child chain's blocks demand of the hub validators

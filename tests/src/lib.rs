@@ -266,6 +266,22 @@ impl TestNetwork {
         self.node(k).client()
     }
 
+    /// Every validator votes yes on `proposal`. A validator's node signs
+    /// anchors and endpoint announcements with the same key, so a vote may
+    /// race one for a nonce: it is sent again then (at most 5 times).
+    pub fn all_validators_vote_yes(&self, proposal: &str) {
+        for k in 0..self.nodes.len() {
+            let vote = ["tx", "gov", "vote", "--proposal", proposal, "--option", "yes"];
+            for attempt in 1.. {
+                let (ok, voted) = self.hub_tx(k, &format!("validator{k}"), &vote);
+                if ok {
+                    break;
+                }
+                assert!(voted.to_string().contains("NONCE_TOO_LOW") && attempt < 5, "validator{k} votes: {voted}");
+            }
+        }
+    }
+
     /// Wait (bounded) for node `k` to exit by itself; its status, or `None`
     /// if it was still running at `limit` (it is then killed).
     pub fn wait_exit(&mut self, k: usize, limit: Duration) -> Option<std::process::ExitStatus> {
@@ -696,4 +712,14 @@ pub async fn child_endpoint(hub: &Client, child: &str) -> Option<String> {
         }
     }
     best.map(|(_, url)| url)
+}
+
+/// Governance with short periods (`blocks` each for deposits and votes) and
+/// a deposit of 1,000, written into a genesis document: with 100 ms blocks
+/// the rules are the chain's and the waiting is the test's.
+pub fn short_governance(genesis: &mut Value, blocks: u64) {
+    genesis["gov"] = json!({
+        "min_deposit": "1000", "deposit_period_blocks": blocks, "voting_period_blocks": blocks,
+        "quorum_bps": 3340, "threshold_bps": 5000, "veto_bps": 3340, "max_voters": 100,
+    });
 }

@@ -180,6 +180,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "register_feed",
     "register_validator",
     "register_child_chain",
+    "child_chain_shut_down",
     "role_granted",
     "role_revoked",
     "set_code_access",
@@ -589,8 +590,13 @@ pub struct ChildChainView {
     pub registered_height: u64,
     /// The highest child height anchored here (0 before the first anchor).
     pub anchored_height: u64,
-    /// No anchor for longer than the registry's `stall_after_ms`.
+    /// No anchor for longer than the registry's `stall_after_ms` (never for
+    /// a chain governance shut down).
     pub stalled: bool,
+    /// The hub height at which governance shut the chain down (else null).
+    pub shut_down_height: Option<u64>,
+    /// The proposal that shut it down (else null).
+    pub shut_down_by_proposal: Option<u64>,
     /// The child's genesis validators, as hex public keys.
     pub validators: Vec<String>,
     /// The latest term the hub drew a committee for (0: the genesis set).
@@ -680,7 +686,9 @@ pub(crate) fn child_chain_view(
     let snapshot = chain.latest();
     let anchored = tributary_runtime::childchains::anchored_headers(&snapshot, &record.chain_id, anchored_from, limit)
         .map_err(internal)?;
-    let stalled = tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
+    let shutdown = tributary_runtime::childchains::shutdown(&snapshot, &record.chain_id).map_err(internal)?;
+    let stalled =
+        shutdown.is_none() && tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
     Ok(ChildChainView {
         chain_id: record.chain_id.to_string(),
         template: record.template.clone(),
@@ -690,6 +698,8 @@ pub(crate) fn child_chain_view(
         registered_height: record.registered_height,
         anchored_height: record.anchored_height,
         stalled,
+        shut_down_height: shutdown.as_ref().map(|s| s.height),
+        shut_down_by_proposal: shutdown.as_ref().map(|s| s.proposal_id),
         validators: record.validators.iter().map(|v| hex::encode(v.public_key.0)).collect(),
         term: record.term,
         adopted_term: record.adopted_term,

@@ -382,8 +382,8 @@ pub enum GovCommand {
     /// it for several parameters), --spend-to with --spend-amount, --upgrade
     /// with --upgrade-height, --recover-client with --substitute,
     /// --register-feed with --feed-admin, --grant-role or --revoke-role with
-    /// --role-address, --upload-access, --code-access with --instantiate, or
-    /// none for a text proposal.
+    /// --role-address, --upload-access, --code-access with --instantiate,
+    /// --shutdown-child, or none for a text proposal.
     Submit {
         #[arg(long)]
         title: String,
@@ -454,6 +454,13 @@ pub enum GovCommand {
         code_access: Option<String>,
         #[arg(long, requires = "code_access")]
         instantiate: Option<String>,
+        /// Shut this child chain down (on a hub): no more committees, anchors
+        /// or endpoints; its nodes stop; its deposit goes back to its owner.
+        #[arg(
+            long,
+            conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed", "grant_role", "revoke_role", "upload_access", "code_access"]
+        )]
+        shutdown_child: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -509,13 +516,19 @@ impl GovCommand {
                 upload_access,
                 code_access,
                 instantiate,
+                shutdown_child,
                 ..
             } => {
                 let role_address = || -> anyhow::Result<tributary_types::Address> {
                     let text = role_address.as_deref().context("--role-address is required with a role")?;
                     text.parse().with_context(|| format!("--role-address {text:?} is not an address"))
                 };
-                let action = if let Some(rule) = upload_access {
+                let action = if let Some(chain) = shutdown_child {
+                    ProposalAction::ShutdownChildChain {
+                        chain_id: tributary_types::ChainId::new(chain)
+                            .with_context(|| format!("--shutdown-child {chain:?} is not a chain id"))?,
+                    }
+                } else if let Some(rule) = upload_access {
                     ProposalAction::SetUploadAccess { rule: parse_access(rule)? }
                 } else if let (Some(code), Some(rule)) = (code_access, instantiate) {
                     ProposalAction::SetCodeAccess { code_hash: code_hash(code)?, instantiate: parse_access(rule)? }

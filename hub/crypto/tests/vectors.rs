@@ -845,6 +845,12 @@ fn gov_vectors() -> Vec<Value> {
             },
             json!({ "kind": "set_code_access", "code_hash_hex": "42".repeat(32), "instantiate": "governance" }),
         ),
+        submit(
+            "submit-proposal-shutdown-child-chain",
+            10,
+            ProposalAction::ShutdownChildChain { chain_id: ChainId::new("acme-token-1").unwrap() },
+            json!({ "kind": "shutdown_child_chain", "chain_id": "acme-token-1" }),
+        ),
         tx_vector(
             "deposit-proposal",
             31,

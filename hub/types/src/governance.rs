@@ -85,6 +85,10 @@ pub enum ProposalAction {
     /// `contracts`). From then on the code's uploader can no longer change
     /// it: a code governance locked stays locked.
     SetCodeAccess { code_hash: crate::hash::Hash, instantiate: crate::contracts::AccessRule },
+    /// Shut child chain `chain_id` down (module `registry`, on the hub): no
+    /// more committees, anchors or endpoints; its committee's nodes stop;
+    /// its deposit goes back to its owner; what it anchored stays provable.
+    ShutdownChildChain { chain_id: crate::chain::ChainId },
 }
 
 /// One governed parameter and its new value.

@@ -36,6 +36,7 @@ pub(super) fn precheck(
     }
     let record = super::child_chain(state, chain_id)?
         .ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    super::check_running(state, chain_id)?;
     let update = Update::decode(update_bytes).map_err(|e| ChildChainError::InvalidAnchor(e.to_string()))?;
     let height = update.header.height;
     if height <= record.anchored_height {

@@ -43,6 +43,7 @@ pub mod state_key;
 #[cfg(test)]
 mod tests;
 
+use crate::bank::{self, BankRead};
 use crate::module::{check_text, Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{sys_key, RuntimeError, TxError};
@@ -61,6 +62,11 @@ pub use register::{Registration, CHILD_GENESIS_BYTES_MAX};
 /// announce an endpoint) was refused, or a child committee is malformed.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum ChildChainError {
+    #[error(
+        "child chain {chain_id} was shut down by proposal {proposal_id} at hub height {height}: it takes no more \
+         committees, anchors or endpoints"
+    )]
+    ShutDown { chain_id: String, height: u64, proposal_id: u64 },
     #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
     ChildChainExists { chain_id: String },
     #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
@@ -191,6 +197,57 @@ pub fn child_limits(state: &dyn StateRead) -> Result<tributary_types::ChildLimit
     Ok(read_value(state, state_key::CHILD_LIMITS)?.unwrap_or_default())
 }
 
+/// When and by which proposal governance shut `chain_id` down, if it did.
+#[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Shutdown {
+    pub height: u64,
+    pub proposal_id: u64,
+}
+
+/// Whether governance shut `chain_id` down, and when.
+pub fn shutdown(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<Shutdown>, StateReadError> {
+    read_value(state, &state_key::shutdown(chain_id))
+}
+
+/// Refuse anything for a chain governance shut down.
+pub(crate) fn check_running(state: &dyn StateRead, chain_id: &ChainId) -> Result<(), TxError> {
+    match shutdown(state, chain_id)? {
+        Some(Shutdown { height, proposal_id }) => {
+            Err(ChildChainError::ShutDown { chain_id: chain_id.to_string(), height, proposal_id }.into())
+        }
+        None => Ok(()),
+    }
+}
+
+/// Governance shuts `chain_id` down (proposal `ShutdownChildChain`): no
+/// more draws, anchors or endpoints, its deposit back to its owner.
+pub fn shut_down_by_governance(
+    ctx: &mut Ctx<'_, '_>,
+    chain_id: &ChainId,
+    proposal_id: u64,
+    denom: &Denom,
+) -> Result<(), TxError> {
+    let mut record = child_chain(&*ctx.state, chain_id)?
+        .ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    check_running(&*ctx.state, chain_id)?;
+    let held = ctx.state.balance(&record.owner, denom)?;
+    let refunded = held.checked_add(record.deposit).ok_or(TxError::Overflow)?;
+    bank::set_balance(ctx.state, &record.owner, denom, refunded)?;
+    let deposit = std::mem::take(&mut record.deposit);
+    write_value(ctx.state, state_key::chain(chain_id), &record);
+    write_value(ctx.state, state_key::shutdown(chain_id), &Shutdown { height: ctx.block.height, proposal_id });
+    // Nobody serves it: relayers and gateways that follow the registry let it go.
+    ctx.state.delete(state_key::endpoints(chain_id));
+    ctx.events.push(
+        Event::new("child_chain_shut_down")
+            .attr("chain_id", chain_id)
+            .attr("proposal_id", proposal_id)
+            .attr("refunded", deposit)
+            .attr("owner", record.owner),
+    );
+    Ok(())
+}
+
 /// The record of `chain_id`, if it is registered.
 pub fn child_chain(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<ChildChain>, StateReadError> {
     read_value(state, &state_key::chain(chain_id))
@@ -298,6 +355,10 @@ pub fn endpoints(state: &dyn StateRead, chain_id: &ChainId) -> Result<Vec<Endpoi
 /// The members who serve `chain` now: its adopted committee and, while one
 /// waits to be adopted, the next. Both run the child during a hand-over.
 pub fn serving_members(state: &dyn StateRead, chain: &ChildChain) -> Result<Vec<Validator>, StateReadError> {
+    // A chain governance shut down has nobody serving it: its members' nodes stop.
+    if shutdown(state, &chain.chain_id)?.is_some() {
+        return Ok(Vec::new());
+    }
     let mut members = committee(state, &chain.chain_id, chain.adopted_term)?.unwrap_or_default();
     if chain.term > chain.adopted_term {
         for v in committee(state, &chain.chain_id, chain.term)?.unwrap_or_default() {
@@ -502,6 +563,9 @@ impl Module for Registry {
         let size = (self.params.committee_size as usize).clamp(1, CHILD_VALIDATORS_MAX);
         for chain_id in child_chain_ids(&*ctx.state)?.iter().take(CHILD_CHAINS_MAX) {
             let Some(mut record) = child_chain(&*ctx.state, chain_id)? else { continue };
+            if shutdown(&*ctx.state, chain_id)?.is_some() {
+                continue; // shut down: nothing to draw for
+            }
             if record.term > record.adopted_term {
                 continue; // the last draw still waits to be adopted
             }

@@ -17,6 +17,12 @@ pub const PARAMS: &[u8] = b"registry/params";
 /// the hub's state with each committee they adopt.
 pub const CHILD_LIMITS: &[u8] = b"registry/child_limits";
 
+/// `registry/shutdown/{chain_id}` → borsh `Shutdown`: the chain was shut
+/// down by governance (absent: it runs).
+pub fn shutdown(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/shutdown/{chain_id}").into_bytes()
+}
+
 /// `registry/chains` → borsh `Vec<ChainId>`: every registered child chain in
 /// registration order (the tree has no prefix scan, so the module keeps the list).
 pub const CHAINS: &[u8] = b"registry/chains";

@@ -1241,3 +1241,61 @@ fn an_anchored_child_header_counts_its_committers_duties_on_the_hub() {
         assert_eq!((counted.duties, counted.missed), (1, missed), "{}", v.public_key.address());
     }
 }
+
+/// Run `shut_down_by_governance` as a passed proposal's end-block would.
+fn shut_down(hub: &mut TestChain, id: &ChainId, proposal_id: u64) -> Result<Vec<Event>, TxError> {
+    let mut overlay = crate::state::Overlay::new(&hub.state);
+    let mut events = Vec::new();
+    let mut gas = crate::module::GasMeter::none();
+    let block = crate::BlockInfo {
+        chain_id: test_chain::chain_id(),
+        height: hub.height + 1,
+        time_ms: hub.time_ms,
+        proposer: hub.proposer,
+        beacon: hub.beacon,
+        last_duties: Vec::new(),
+    };
+    let mut ctx = Ctx { state: &mut overlay, block: &block, events: &mut events, gas: &mut gas, sender: None };
+    shut_down_by_governance(&mut ctx, id, proposal_id, &native())?;
+    for (k, v) in overlay.into_writes() {
+        match v {
+            Some(v) => hub.state.insert(k, v),
+            None => hub.state.remove(&k),
+        };
+    }
+    Ok(events)
+}
+
+#[test]
+fn a_shut_down_chain_gets_no_committee_anchor_or_endpoint_and_its_deposit_back() {
+    let mut chain = drawn_child();
+    let hub_set = chain.set_of(&equal(0, 4, 10));
+    let owner = SigningKey::generate();
+    let id = &chain.chain_id.clone();
+    let mut hub = drawing_hub(&hub_set, &chain, &owner);
+    let before = hub.state.balance(&addr(&owner), &native()).unwrap();
+    let supply = hub.state.supply(&native()).unwrap();
+    let events = shut_down(&mut hub, id, 7).unwrap();
+    assert_eq!(events[0].kind, "child_chain_shut_down");
+    assert_eq!(shutdown(&hub.state, id).unwrap().map(|s| s.proposal_id), Some(7));
+    assert_eq!(hub.state.balance(&addr(&owner), &native()).unwrap(), before + DEPOSIT, "the deposit goes back");
+    assert_eq!(hub.state.supply(&native()).unwrap(), supply);
+    let record = child_chain(&hub.state, id).unwrap().unwrap();
+    assert_eq!(record.deposit, 0);
+    // Nobody serves it, so every member's node stops; no endpoint is taken.
+    assert!(serving_members(&hub.state, &record).unwrap().is_empty());
+    assert!(endpoints(&hub.state, id).unwrap().is_empty());
+    // No committee is drawn for it any more.
+    assert!(draw_events(&hub.advance_to(3 * EPOCH)).is_empty());
+    assert_eq!(child_chain(&hub.state, id).unwrap().unwrap().term, 0);
+    // No anchor is taken, by name (before its update is even decoded).
+    let receipt = hub.submit(&owner, TxBody::AnchorHeader { chain_id: id.clone(), update: vec![1, 2, 3] });
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("was shut down by proposal 7"), "{receipt:?}");
+    // Twice is refused; an unknown chain is refused.
+    assert!(shut_down(&mut hub, id, 8).unwrap_err().to_string().contains("was shut down"));
+    let unknown = ChainId::new("never-registered").unwrap();
+    assert!(matches!(
+        shut_down(&mut hub, &unknown, 9),
+        Err(TxError::ChildChain(ChildChainError::UnknownChildChain { .. }))
+    ));
+}

@@ -114,6 +114,8 @@ pub enum GovError {
     NoAccess,
     #[error("this chain runs no contracts module, so it has no code to permit")]
     NoContracts,
+    #[error("this chain runs no registry module (it is not a hub), so it has no child chains")]
+    NoRegistry,
 }
 
 /// Longest title and summary, in bytes.
@@ -475,6 +477,8 @@ pub struct Gov {
     runs_access: bool,
     /// Whether the chain runs `contracts` (a code permission has a home).
     runs_contracts: bool,
+    /// Whether the chain runs `registry` (a child chain shutdown has a home).
+    runs_registry: bool,
 }
 
 impl Gov {
@@ -486,6 +490,7 @@ impl Gov {
             runs_oracle: genesis.modules.iter().any(|m| m == "oracle"),
             runs_access: genesis.modules.iter().any(|m| m == "access"),
             runs_contracts: genesis.modules.iter().any(|m| m == "contracts"),
+            runs_registry: genesis.modules.iter().any(|m| m == "registry"),
         }
     }
 
@@ -549,6 +554,13 @@ impl Gov {
                     return Err(GovError::NoContracts.into());
                 }
                 crate::contracts::check_access_rule(rule)
+            }
+            // Whether it is registered and running is checked when it runs.
+            ProposalAction::ShutdownChildChain { .. } => {
+                if !self.runs_registry {
+                    return Err(GovError::NoRegistry.into());
+                }
+                Ok(())
             }
         }
     }
@@ -897,6 +909,9 @@ impl Gov {
             ProposalAction::SetCodeAccess { code_hash, instantiate } => {
                 crate::contracts::set_code_access_by_governance(ctx, code_hash, instantiate, p.id)
             }
+            ProposalAction::ShutdownChildChain { chain_id } => {
+                crate::childchains::shut_down_by_governance(ctx, chain_id, p.id, &self.native_denom)
+            }
         }
     }
 }
@@ -914,6 +929,7 @@ pub fn action_name(action: &ProposalAction) -> &'static str {
         ProposalAction::RevokeRole { .. } => "revoke_role",
         ProposalAction::SetUploadAccess { .. } => "set_upload_access",
         ProposalAction::SetCodeAccess { .. } => "set_code_access",
+        ProposalAction::ShutdownChildChain { .. } => "shutdown_child_chain",
     }
 }
 
