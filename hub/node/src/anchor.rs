@@ -175,7 +175,7 @@ async fn adopt_once(
         .client
         .query(
             "query($id: String!) { childChain(id: $id, limit: 1) { term
-                nextCommittee { publicKey vrfPublicKey power } endpoints { validator } } }",
+                nextCommittee { publicKey vrfPublicKey power } endpoints { validator } } configuration }",
             json!({ "id": chain_id }),
         )
         .await?;
@@ -199,7 +199,7 @@ async fn adopt_once(
             );
         }
         (hub_term, validators)
-    } else if refresh_due(&state)? || hub_limits_changed(hub, committee::hub_limits(&state)?).await? {
+    } else if refresh_due(&state)? || hub_limits_changed(&answer, committee::hub_limits(&state)?)? {
         // Nothing to adopt, but the hub client has run half its trusting
         // period, or the hub's caps on its children changed: adopt the
         // current committee again, to move the client on or bring the caps.
@@ -274,9 +274,13 @@ async fn hub_state_at(hub: &Hub, key: &str, height: Option<u64>) -> anyhow::Resu
 
 /// Whether the hub's caps on child limits differ from those the child last
 /// took (the committee module takes a refresh that brings new caps at once).
-async fn hub_limits_changed(hub: &Hub, taken: Option<ChildLimits>) -> anyhow::Result<bool> {
-    let (_, value, _) = hub_state_at(hub, "registry/child_limits", None).await?;
-    let on_hub: ChildLimits = borsh::from_slice(&value).context("the hub's registry/child_limits does not decode")?;
+/// `answer` carries the hub's `configuration` (asked with the committee, in
+/// the same request: no proof is needed to decide, only to adopt).
+fn hub_limits_changed(answer: &Value, taken: Option<ChildLimits>) -> anyhow::Result<bool> {
+    let text = answer["configuration"].as_str().context("the hub sent no configuration")?;
+    let configuration: Value = serde_json::from_str(text).context("the hub's configuration is not JSON")?;
+    let on_hub: ChildLimits = serde_json::from_value(configuration["child_limits"].clone())
+        .context("the hub's configuration has no child_limits section")?;
     // Before its first adoption a child runs the default caps.
     Ok(taken.unwrap_or_default() != on_hub)
 }

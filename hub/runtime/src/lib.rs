@@ -66,6 +66,11 @@ pub fn keyless_address(seed: &str) -> Address {
 /// `x/upgrade` halts the same way).
 pub const KNOWN_UPGRADES: &[&str] = &[];
 
+/// The passed upgrade plan whose height `height` has reached, if any.
+fn due_upgrade(state: &dyn StateRead, height: u64) -> Result<Option<gov::UpgradePlan>, StateReadError> {
+    Ok(gov::upgrade_plan(state)?.filter(|plan| height >= plan.height))
+}
+
 /// Writes of a block or of genesis; `None` deletes.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
@@ -255,8 +260,7 @@ impl Runtime {
         state: &dyn StateRead,
         height: u64,
     ) -> Result<Option<gov::UpgradePlan>, StateReadError> {
-        let Some(plan) = gov::upgrade_plan(state)? else { return Ok(None) };
-        Ok((height >= plan.height && !self.known_upgrades.contains(&plan.name)).then_some(plan))
+        Ok(due_upgrade(state, height)?.filter(|plan| !self.known_upgrades.contains(&plan.name)))
     }
 
     /// The names of the enabled modules, in the order their hooks run.
@@ -295,14 +299,15 @@ impl Runtime {
         base: &'b dyn StateRead,
         block: BlockInfo,
     ) -> Result<BlockExecution<'r, 'b>, RuntimeError> {
-        if let Some(plan) = self.upgrade_needed(base, block.height)? {
-            return Err(RuntimeError::UpgradeNeeded { name: plan.name, height: plan.height });
+        let due = due_upgrade(base, block.height)?;
+        if let Some(plan) = due.as_ref().filter(|plan| !self.known_upgrades.contains(&plan.name)) {
+            return Err(RuntimeError::UpgradeNeeded { name: plan.name.clone(), height: plan.height });
         }
         let restrictions = self.modules.iter().filter_map(|m| m.send_restriction()).collect();
         let mut state = Overlay::new(base).with_send_restrictions(restrictions);
         let mut events = Vec::new();
         // An upgrade this release carries out, reached: done, so the plan goes.
-        if let Some(plan) = gov::upgrade_plan(base)?.filter(|p| block.height >= p.height) {
+        if let Some(plan) = due {
             state.delete(gov::state_key::UPGRADE.to_vec());
             events.push(
                 Event::new("upgrade_applied")

@@ -191,12 +191,6 @@ pub fn params(state: &dyn StateRead) -> Result<RegistryParams, StateReadError> {
     read_value(state, state_key::PARAMS)?.ok_or_else(|| missing(state_key::PARAMS))
 }
 
-/// The caps in force on every child chain's limits (defaults where genesis
-/// wrote none).
-pub fn child_limits(state: &dyn StateRead) -> Result<tributary_types::ChildLimits, StateReadError> {
-    Ok(read_value(state, state_key::CHILD_LIMITS)?.unwrap_or_default())
-}
-
 /// When and by which proposal governance shut `chain_id` down, if it did.
 #[derive(Clone, Debug, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Shutdown {

@@ -507,14 +507,9 @@ impl Module for Contracts {
                 Ok(())
             }
             TxBody::SetCodeAccess { code_hash, instantiate } => {
-                let mut record = uploaded_by(&*ctx.state, code_hash, &sender)?;
-                record.instantiate = instantiate.clone();
-                write_value(ctx.state, state_key::code_record(code_hash), &record);
-                ctx.events.push(
-                    Event::new("set_code_access")
-                        .attr("code_hash", code_hash.to_hex())
-                        .attr("instantiate", instantiate.describe()),
-                );
+                let record = uploaded_by(&*ctx.state, code_hash, &sender)?;
+                let event = set_instantiate_rule(ctx.state, code_hash, record, instantiate);
+                ctx.events.push(event);
                 Ok(())
             }
             TxBody::RegisterContractTemplate { name, version, code_hash, description } => {
@@ -594,18 +589,19 @@ pub fn set_code_access_by_governance(
     proposal_id: u64,
 ) -> Result<(), TxError> {
     check_rule(instantiate)?;
-    let mut record =
+    let record =
         code_record(&*ctx.state, code_hash)?.ok_or_else(|| ContractError::UnknownCode { hash: code_hash.to_hex() })?;
-    record.instantiate = instantiate.clone();
-    write_value(ctx.state, state_key::code_record(code_hash), &record);
+    let event = set_instantiate_rule(ctx.state, code_hash, record, instantiate);
     write_value(ctx.state, state_key::governed(code_hash), &proposal_id);
-    ctx.events.push(
-        Event::new("set_code_access")
-            .attr("code_hash", code_hash.to_hex())
-            .attr("instantiate", instantiate.describe())
-            .attr("proposal_id", proposal_id),
-    );
+    ctx.events.push(event.attr("proposal_id", proposal_id));
     Ok(())
+}
+
+/// Write `record` with its instantiate rule set to `rule`; the event that says so.
+fn set_instantiate_rule(state: &mut Overlay<'_>, code_hash: &Hash, mut record: CodeRecord, rule: &AccessRule) -> Event {
+    record.instantiate = rule.clone();
+    write_value(state, state_key::code_record(code_hash), &record);
+    Event::new("set_code_access").attr("code_hash", code_hash.to_hex()).attr("instantiate", rule.describe())
 }
 
 /// The proposal that set `code_hash`'s rule, if governance did.

@@ -303,12 +303,8 @@ const SECTIONS: &[Section] = &[
     },
     Section {
         name: "staking",
-        read: |s| {
-            if s.get(crate::staking::state_key::PARAMS)?.is_none() {
-                return Ok(None);
-            }
-            to_json(Some(crate::staking::params(s)?))
-        },
+        // Absent where staking does not run.
+        read: |s| to_json(read_value::<tributary_types::StakingParams>(s, crate::staking::state_key::PARAMS)?),
         write: |state, value| {
             let params: tributary_types::StakingParams = from_json(value)?;
             crate::staking::check_params(&params).map_err(|e| e.to_string())?;
@@ -343,13 +339,8 @@ const SECTIONS: &[Section] = &[
     },
     Section {
         name: "child_limits",
-        read: |s| {
-            // A section only where the registry runs (the hub).
-            if s.get(crate::childchains::state_key::CHILD_LIMITS)?.is_none() {
-                return Ok(None);
-            }
-            to_json(Some(crate::childchains::child_limits(s)?))
-        },
+        // Absent where the registry does not run (child chains).
+        read: |s| to_json(read_value::<tributary_types::ChildLimits>(s, crate::childchains::state_key::CHILD_LIMITS)?),
         write: |state, value| {
             let limits: tributary_types::ChildLimits = from_json(value)?;
             limits.check()?;

@@ -266,9 +266,8 @@ impl Rewards {
                 _ => {}
             }
         }
-        let signers: Vec<(Address, ValidatorRecord)> =
-            committee.iter().filter(|(_, _, signed)| *signed).map(|(a, r, _)| (*a, r.clone())).collect();
-        if signers.is_empty() {
+        let signers = || committee.iter().filter(|(_, _, signed)| *signed);
+        if signers().next().is_none() {
             return Ok(());
         }
         let native = &self.native_denom;
@@ -284,24 +283,16 @@ impl Rewards {
             bank::move_funds(ctx.state, &fee_collector(), &pool_address(), native, fees)
                 .map_err(|e| RuntimeError::Invariant(format!("moving the fees to the rewards pool: {e}")))?;
         }
-        if minted > 0 {
-            let held = ctx.state.balance(&pool_address(), native)?;
-            let (Some(held), Some(supply)) = (held.checked_add(minted), supply.checked_add(minted)) else {
-                return Err(RuntimeError::Invariant(format!("minting {minted} {native} overflows")));
-            };
-            bank::set_balance(ctx.state, &pool_address(), native, held)?;
-            ctx.state.set(bank::state_key::supply(native), bank::to_bytes(&supply));
-        }
         let proposer = ctx.block.proposer;
-        let proposer_record = match signers.iter().find(|(a, _)| *a == proposer) {
-            Some((_, record)) => Some(record.clone()),
+        let proposer_record = match signers().find(|(a, _, _)| *a == proposer) {
+            Some((_, record, _)) => Some(record.clone()),
             None => staking::validator(&*ctx.state, &proposer)?.filter(|r| !r.tombstoned),
         };
-        let stake_of = |list: &mut dyn Iterator<Item = &ValidatorRecord>| {
-            list.map(ValidatorRecord::bonded).fold(0, Amount::saturating_add)
+        let stake = |signed_only: bool| {
+            committee.iter().filter(move |(_, _, signed)| *signed || !signed_only).map(|(_, r, _)| r.bonded())
         };
-        let committee_stake = stake_of(&mut committee.iter().map(|(_, r, _)| r));
-        let signed_stake = stake_of(&mut signers.iter().map(|(_, r)| r));
+        let committee_stake = stake(false).fold(0, Amount::saturating_add);
+        let signed_stake = stake(true).fold(0, Amount::saturating_add);
         let bonus = match proposer_record {
             Some(_) => mul_div(total, params.proposer_bonus_bps.into(), BPS.into())
                 .and_then(|full| mul_div(full, signed_stake, committee_stake))
@@ -312,7 +303,7 @@ impl Rewards {
         let height = ctx.block.height;
         let mut paid_proposer = false;
         let mut credited = bonus;
-        for (address, record) in &signers {
+        for (address, record, _) in signers() {
             let mut share = mul_div(rest, record.bonded(), committee_stake).unwrap_or(0);
             credited = credited.saturating_add(share);
             if *address == proposer {
@@ -328,11 +319,12 @@ impl Rewards {
         // rounding) is burned: handing it to anyone would pay whoever left
         // their signatures out.
         let burned = total.saturating_sub(credited);
-        if burned > 0 {
+        // The pool and the supply grow by what was minted, less what was burned.
+        if minted != burned {
             let held = ctx.state.balance(&pool_address(), native)?;
-            let supply = ctx.state.supply(native)?;
-            let (Some(held), Some(supply)) = (held.checked_sub(burned), supply.checked_sub(burned)) else {
-                return Err(RuntimeError::Invariant(format!("burning {burned} {native} from the rewards pool")));
+            let resized = |amount: Amount| amount.checked_add(minted).and_then(|a| a.checked_sub(burned));
+            let (Some(held), Some(supply)) = (resized(held), resized(supply)) else {
+                return Err(RuntimeError::Invariant(format!("minting {minted} and burning {burned} {native}")));
             };
             bank::set_balance(ctx.state, &pool_address(), native, held)?;
             ctx.state.set(bank::state_key::supply(native), bank::to_bytes(&supply));
@@ -343,7 +335,7 @@ impl Rewards {
                 .attr("fees", fees)
                 .attr("proposer", proposer)
                 .attr("proposer_bonus", bonus)
-                .attr("validators", signers.len())
+                .attr("validators", signers().count())
                 .attr("burned", burned),
         );
         Ok(())
