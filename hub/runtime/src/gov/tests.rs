@@ -413,3 +413,28 @@ fn governance_may_not_let_stake_leave_before_light_clients_stop_trusting_it() {
     let receipt = chain.submit(&crate::test_chain::seeded_key(3), submit(short, 1_000));
     assert!(receipt.error.as_deref().unwrap_or_default().contains("must stay longer"), "{receipt:?}");
 }
+
+#[test]
+fn a_proposal_for_a_module_the_chain_does_not_run_is_refused_at_submission() {
+    use tributary_types::contracts::AccessRule;
+    // This chain runs staking and gov only: no contracts, no registry.
+    let mut chain = chain();
+    let cases = [
+        (ProposalAction::SetUploadAccess { rule: AccessRule::Governance }, GovError::NoContracts),
+        (
+            ProposalAction::SetCodeAccess {
+                code_hash: tributary_types::Hash([1; 32]),
+                instantiate: AccessRule::Governance,
+            },
+            GovError::NoContracts,
+        ),
+        (
+            ProposalAction::ShutdownChildChain { chain_id: tributary_types::ChainId::new("acme-1").unwrap() },
+            GovError::NoRegistry,
+        ),
+    ];
+    for (action, error) in cases {
+        assert_refused(&chain.submit(&key(3), submit(action, MIN_DEPOSIT)), error.into());
+    }
+    assert_eq!(proposal_count(&chain.state).unwrap(), 0);
+}
