@@ -45,6 +45,11 @@ pub const MODULES: &[ModuleInfo] = &[
         status: ModuleStatus::Available,
     },
     ModuleInfo {
+        name: "private",
+        summary: "private data: the chain keeps a salted hash, the payload goes only to the recipients' nodes",
+        status: ModuleStatus::Available,
+    },
+    ModuleInfo {
         name: "contracts",
         summary:
             "WASM smart contracts: upload, instantiate, execute, query, migrate, freeze (interop-spec/contracts.md)",

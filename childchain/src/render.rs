@@ -141,6 +141,9 @@ pub fn render_genesis(template: &Template, options: &RenderOptions) -> Result<Ge
         // chains do not have (their committee is paid the fees as proposers).
         rewards: Default::default(),
         access: access_genesis(template, options)?,
+        // No auditor: a template that enables `private` gives its payloads
+        // to their recipients only.
+        private: Default::default(),
     })
 }
 

@@ -252,7 +252,10 @@ fn holders_must_add_up_to_the_supply() {
 fn modules_must_be_known_once_and_never_staking() {
     let error = refused(&user_template().replace("\"assets\", \"polls\"", "\"assets\", \"lottery\""));
     assert_eq!(error.field(), Some("modules[1]"));
-    assert_mentions(&error, &["unknown module \"lottery\"", "assets, polls, messages, contracts, oracle", "line 3"]);
+    assert_mentions(
+        &error,
+        &["unknown module \"lottery\"", "assets, polls, messages, private, contracts, oracle", "line 3"],
+    );
 
     let error = refused(&user_template().replace("\"assets\", \"polls\"", "\"assets\",\n  \"polls\",\n  \"assets\""));
     assert_mentions(&error, &["modules[2]", "listed twice", "line 5"]);
@@ -434,7 +437,8 @@ fn an_access_section_names_its_mistakes() {
     let no_default = base.replace("default_role = \"member\"\n", "");
     let err = Template::parse(&no_default).unwrap_err().to_string();
     assert!(err.contains("members hold default_role"), "{err}");
-    let listed = base.replace("modules = [\"assets\", \"messages\"]", "modules = [\"assets\", \"access\"]");
+    let listed =
+        base.replace("modules = [\"assets\", \"messages\", \"private\"]", "modules = [\"assets\", \"access\"]");
     let err = Template::parse(&listed).unwrap_err().to_string();
     assert!(err.contains("[access] section"), "{err}");
     let stranger = base.replace("members = [\"owner\"]", "members = [\"owner\", \"carol\"]");

@@ -9,6 +9,7 @@ import { codeHashBytes } from './contracts.js';
 import { EncodingError } from './errors.js';
 import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, ProposalAction, SignedReport, TxBody, VoteOption } from './types.js';
 import { VOTE_OPTIONS } from './types.js';
+import { PRIVATE_DATA_BYTES_MAX, PRIVATE_RECIPIENTS_MAX } from './private.js';
 
 type Body<K extends TxBody['kind']> = Extract<TxBody, { kind: K }>;
 type Fields<K extends TxBody['kind']> = Omit<Body<K>, 'kind'>;
@@ -244,6 +245,24 @@ export const body = {
   revokeRole(fields: { role: string; address: string }): Body<'revoke_role'> {
     checkRole(fields.role);
     return { kind: 'revoke_role', ...fields };
+  },
+  /**
+   * Commit a private payload (module `private`) by what `privatePayload` made of it: 1 to 16
+   * distinct recipients, each of which named a host node; then hand the payload to your own node
+   * with `Client.submitPrivate`.
+   */
+  putPrivate(fields: { recipients: string[]; dataHash: Uint8Array; bytes: number }): Body<'put_private'> {
+    const n = fields.recipients.length;
+    limit(n >= 1 && n <= PRIVATE_RECIPIENTS_MAX, `a private payload names 1 to ${PRIVATE_RECIPIENTS_MAX} recipients; this one names ${n}`);
+    limit(new Set(fields.recipients).size === n, 'a recipient is named twice');
+    limit(Number.isInteger(fields.bytes) && fields.bytes >= 1 && fields.bytes <= PRIVATE_DATA_BYTES_MAX, `a private payload is 1 to ${PRIVATE_DATA_BYTES_MAX} bytes`);
+    limit(fields.dataHash.length === 32, 'a data hash is 32 bytes');
+    return { kind: 'put_private', ...fields };
+  },
+  /** Name the node (its 32-byte key, `privateNodeKey` in its API) that holds your private data; null for none. */
+  setPrivateHost(fields: { nodeKey: Uint8Array | null }): Body<'set_private_host'> {
+    limit(fields.nodeKey === null || fields.nodeKey.length === 32, 'a node key is 32 bytes');
+    return { kind: 'set_private_host', ...fields };
   },
   /** Set the sending validator's commission, in basis points (100 = 1 %). */
   setCommission(fields: { rateBps: number }): Body<'set_commission'> {

@@ -31,3 +31,4 @@ export { subscribe, subscribeGateway, type SubscribeOptions, type Subscription, 
 export * from './feeder.js';
 export * from './lightclient.js';
 export * from './proven.js';
+export * from './private.js';

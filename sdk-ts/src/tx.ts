@@ -28,7 +28,7 @@ export const TX_TAGS = {
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
   set_code_access: 25, register_contract_template: 26, instantiate_template: 27, submit_proposal: 28,
   deposit_proposal: 29, vote_proposal: 30, claim_rewards: 31, set_commission: 32,
-  grant_role: 33, revoke_role: 34,
+  grant_role: 33, revoke_role: 34, put_private: 35, set_private_host: 36,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -173,6 +173,13 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
     case 'revoke_role':
       w.string(b.role);
       address(w, b.address);
+      return;
+    case 'put_private':
+      w.vec(b.recipients, (w2, r) => address(w2, r));
+      w.fixed(b.dataHash, 32, 'data hash').u32(b.bytes);
+      return;
+    case 'set_private_host':
+      w.option(b.nodeKey, (w2, k) => w2.fixed(k, 32, 'node key'));
       return;
   }
 }

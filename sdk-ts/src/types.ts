@@ -179,7 +179,15 @@ export type TxBody =
   /** Give `address` role `role` (module `access`); the sender holds `admin`, and `admin` itself is granted only by governance. */
   | { kind: 'grant_role'; role: string; address: string }
   /** Take role `role` from `address` (module `access`), on the same terms. */
-  | { kind: 'revoke_role'; role: string; address: string };
+  | { kind: 'revoke_role'; role: string; address: string }
+  /**
+   * Commit a private payload by its salted hash (module `private`): the chain keeps `dataHash`,
+   * `bytes` and the recipients; the payload goes only to the recipients' and the auditor's host
+   * nodes (`privatePayload` makes the salt and hash; `submitPrivate` hands the payload over).
+   */
+  | { kind: 'put_private'; recipients: string[]; dataHash: Uint8Array; bytes: number }
+  /** Name the node (its 32-byte node key) that holds the sender's private data, or null for none. */
+  | { kind: 'set_private_host'; nodeKey: Uint8Array | null };
 
 /**
  * What a proposal does when it passes. A parameter change names a field by

@@ -7,7 +7,7 @@ use base64::Engine;
 use std::sync::Arc;
 use tributary_node::chain::Chain;
 use tributary_node::clock::Clock;
-use tributary_types::{Address, Hash};
+use tributary_types::{decode_bounded, Address, Hash, Tx};
 
 /// The complexity of a list field with a size argument: itself, plus its
 /// selection once per item it may return (`n`, bounded by the `max` the
@@ -48,4 +48,20 @@ pub(crate) fn clock(ctx: &Context<'_>) -> u64 {
 pub(crate) fn chain<'a>(ctx: &Context<'a>) -> &'a Arc<Chain> {
     // The schema is always built with the chain as data (see `build_schema`).
     ctx.data_unchecked::<Arc<Chain>>()
+}
+
+/// Decode one base64 borsh transaction, bounded by the chain's size limit.
+pub(crate) fn decode_tx(tx_base64: &str, max: usize) -> async_graphql::Result<(Tx, usize)> {
+    // Base64 is 4/3 the size of its bytes: refuse oversized text before decoding it.
+    if tx_base64.len() > max.div_ceil(3) * 4 + 4 {
+        return Err(api_error("TX_TOO_LARGE", format!("transaction is over the limit of {max} bytes")));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(tx_base64.trim())
+        .map_err(|e| api_error("MALFORMED_TX", format!("txBase64 is not base64: {e}")))?;
+    let tx: Tx = decode_bounded("transaction", &bytes, max).map_err(|e| match e {
+        tributary_types::DecodeError::TooLarge { .. } => api_error("TX_TOO_LARGE", e.to_string()),
+        tributary_types::DecodeError::Malformed { .. } => api_error("MALFORMED_TX", e.to_string()),
+    })?;
+    Ok((tx, bytes.len()))
 }

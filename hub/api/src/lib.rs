@@ -24,6 +24,7 @@ pub mod ibc;
 pub mod mutation;
 pub mod oracle;
 pub mod pages;
+pub mod private;
 pub mod query;
 pub mod server;
 pub mod subscription;

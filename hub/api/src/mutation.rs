@@ -4,8 +4,7 @@
 use crate::context::*;
 use crate::views::*;
 use async_graphql::{Context, Object, SimpleObject};
-use base64::Engine;
-use tributary_types::{decode_bounded, Tx};
+use tributary_types::Tx;
 
 /// Most transactions one `submitTxs` call takes.
 pub const SUBMIT_BATCH_MAX: usize = 1_000;
@@ -18,22 +17,6 @@ pub struct SubmitOutcome {
     /// Why it was refused (a stable code such as NONCE_TOO_HIGH), when refused.
     pub code: Option<String>,
     pub error: Option<String>,
-}
-
-/// Decode one base64 borsh transaction, bounded by the chain's size limit.
-pub(crate) fn decode_tx(tx_base64: &str, max: usize) -> async_graphql::Result<(Tx, usize)> {
-    // Base64 is 4/3 the size of its bytes: refuse oversized text before decoding it.
-    if tx_base64.len() > max.div_ceil(3) * 4 + 4 {
-        return Err(api_error("TX_TOO_LARGE", format!("transaction is over the limit of {max} bytes")));
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(tx_base64.trim())
-        .map_err(|e| api_error("MALFORMED_TX", format!("txBase64 is not base64: {e}")))?;
-    let tx: Tx = decode_bounded("transaction", &bytes, max).map_err(|e| match e {
-        tributary_types::DecodeError::TooLarge { .. } => api_error("TX_TOO_LARGE", e.to_string()),
-        tributary_types::DecodeError::Malformed { .. } => api_error("MALFORMED_TX", e.to_string()),
-    })?;
-    Ok((tx, bytes.len()))
 }
 
 /// Send admitted transactions to the other nodes (in the background: the
@@ -66,6 +49,23 @@ impl MutationRoot {
         let hash = chain.submit(tx.clone(), len).map_err(|e| api_error(e.code(), e.to_string()))?;
         gossip_txs(ctx, vec![tx]);
         Ok(SubmitResult { hash: hash.to_hex() })
+    }
+
+    /// Submit a signed `PutPrivate` with the payload it commits to: the
+    /// transaction goes on chain, the payload (salt hex, data base64) stays
+    /// in this node's outbox until the record commits and the host nodes of
+    /// the recipients and the auditor took it. Send it to your own node:
+    /// this node sees the plaintext.
+    async fn submit_private(
+        &self,
+        ctx: &Context<'_>,
+        tx_base64: String,
+        salt_hex: String,
+        data_base64: String,
+    ) -> async_graphql::Result<crate::private::PrivateSubmitted> {
+        let (tx, submitted) = crate::private::submit_private(ctx, &tx_base64, &salt_hex, &data_base64)?;
+        gossip_txs(ctx, vec![tx]);
+        Ok(submitted)
     }
 
     /// Submit up to 1,000 transactions at once (signatures verified as one

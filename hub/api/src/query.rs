@@ -3,8 +3,8 @@
 //! live beside it ([`crate::ibc`], [`crate::oracle`], [`crate::pages`]) and
 //! are merged into [`QueryRoot`].
 
+use crate::context::decode_tx;
 use crate::context::*;
-use crate::mutation::decode_tx;
 use crate::views::*;
 use async_graphql::{Context, Object};
 use base64::Engine;
@@ -51,6 +51,7 @@ pub struct QueryRoot(
     crate::oracle::OracleQuery,
     crate::pages::PagesQuery,
     crate::contracts::ContractsQuery,
+    crate::private::PrivateQuery,
 );
 
 #[derive(Default)]

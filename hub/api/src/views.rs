@@ -186,6 +186,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "set_code_access",
     "set_upload_access",
     "set_commission",
+    "private_data",
 ];
 
 /// A page of audit events and where the next one starts.
@@ -390,6 +391,11 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
         TxBody::GrantRole { role, address } | TxBody::RevokeRole { role, address } => {
             json!({ "role": role, "address": address.to_string() })
         }
+        TxBody::PutPrivate { recipients, data_hash, bytes } => json!({
+            "recipients": recipients.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            "data_hash": data_hash.to_hex(), "bytes": bytes,
+        }),
+        TxBody::SetPrivateHost { node_key } => json!({ "node_key": node_key.map(|k| hex::encode(k.0)) }),
     }
 }
 

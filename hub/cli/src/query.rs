@@ -101,6 +101,34 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// The private record committed under DATA_HASH (chains with the
+    /// private module): sender, recipients, size, auditor, and whether the
+    /// node at --node holds the payload.
+    PrivateRecord {
+        data_hash: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// Read a private payload from the node at --node (a recipient's or
+    /// the auditor's host), proving with --from's key that you are its
+    /// sender, a recipient or the auditor.
+    PrivateData {
+        data_hash: String,
+        /// Key name in the home's keyring, or a path to a key file.
+        #[arg(long)]
+        from: String,
+        /// Write the payload to this file instead of printing it.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(flatten)]
+        passphrase: crate::args::PassphraseArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -115,6 +143,9 @@ pub const HEADER_FIELDS: &str =
     "hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput validatorSetHash nextValidatorSetHash";
 
 pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
+    if let QueryCommand::PrivateData { data_hash, from, out, home, node, passphrase } = &command {
+        return private_data(data_hash, from, out.as_deref(), home, node, passphrase, json).await;
+    }
     let (client, query, variables, field) = match &command {
         QueryCommand::Block { id, home, node } => {
             let client = Client::new(node_url(node, home));
@@ -188,6 +219,15 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({ "a": address }),
             "roles",
         ),
+        QueryCommand::PrivateRecord { data_hash, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($h: String!) { privateRecord(dataHash: $h) { dataHash sender recipients bytes height auditor heldHere outgoingHere } }"
+                .to_string(),
+            json!({ "h": data_hash }),
+            "privateRecord",
+        ),
+        // Answered above.
+        QueryCommand::PrivateData { .. } => unreachable!("private-data is read by private_data"),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
             "{ chain { id height genesisHash nativeDenom minFee maxTxBytes mempoolSize } }".to_string(),
@@ -220,6 +260,72 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::Configuration { .. } => "configuration".into(),
         QueryCommand::Rewards { address, .. } => format!("rewards of {address}"),
         QueryCommand::Roles { address, .. } => format!("roles of {address}"),
+        QueryCommand::PrivateRecord { data_hash, .. } | QueryCommand::PrivateData { data_hash, .. } => {
+            format!("private record {data_hash}")
+        }
         QueryCommand::Chain { .. } => "chain".into(),
     }
+}
+
+/// How long a read request `hub query private-data` signs stays valid.
+const PRIVATE_READ_VALIDITY_MS: u64 = 60_000;
+
+/// `hub query private-data`: sign a short-lived read request and print (or
+/// write) the payload the node gives back.
+async fn private_data(
+    data_hash: &str,
+    from: &str,
+    out: Option<&std::path::Path>,
+    home: &HomeArg,
+    node: &NodeArg,
+    passphrase: &crate::args::PassphraseArg,
+    json: bool,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use base64::Engine;
+    use tributary_types::private::PrivateReadRequest;
+    let key = crate::args::load_key(from, home, passphrase)?;
+    let hash = tributary_types::Hash(
+        hex::decode(data_hash.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .context("DATA_HASH must be 64 hex characters")?,
+    );
+    let expires_ms = tributary_node::clock::now_ms().saturating_add(PRIVATE_READ_VALIDITY_MS);
+    let reader = key.public_key();
+    let signature = key.sign(&PrivateReadRequest::sign_bytes(&hash, &reader, expires_ms));
+    let client = Client::new(node_url(node, home));
+    let answer = client
+        .query(
+            "query($h: String!, $k: String!, $e: Int!, $s: String!) { privateData(dataHash: $h, readerKeyHex: $k, \
+             expiresMs: $e, signatureHex: $s) { dataHash dataBase64 saltHex } }",
+            json!({ "h": hash.to_hex(), "k": hex::encode(reader.0), "e": expires_ms, "s": hex::encode(signature.0) }),
+        )
+        .await
+        .map_err(|e| match e {
+            ClientError::Api { code, message } => anyhow::anyhow!("{message} [{code}]"),
+            other => other.into(),
+        })?;
+    let view = &answer["privateData"];
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(view["dataBase64"].as_str().unwrap_or_default())
+        .context("the node sent data that is not base64")?;
+    // Check what the node sent against the chain's hash: a node cannot
+    // hand over something else.
+    let salt: [u8; 32] = hex::decode(view["saltHex"].as_str().unwrap_or_default())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .context("the node sent no salt")?;
+    if tributary_types::private::private_data_hash(&salt, &data) != hash {
+        bail!("the node's payload does not hash to {data_hash}: it is not the committed one");
+    }
+    match out {
+        Some(path) => {
+            std::fs::write(path, &data).with_context(|| format!("cannot write {}", path.display()))?;
+            emit(json, &json!({ "dataHash": hash.to_hex(), "bytes": data.len(), "out": path.display().to_string() }));
+        }
+        None if json => emit(true, view),
+        None => println!("{}", String::from_utf8_lossy(&data)),
+    }
+    Ok(())
 }

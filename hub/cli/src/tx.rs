@@ -136,6 +136,12 @@ pub enum TxCommand {
     /// holds; `hub query configuration` shows which kinds need which role.
     #[command(subcommand)]
     Role(RoleCommand),
+    /// Private data (chains with the private module): name the node that
+    /// holds your private data, or commit a payload on chain by its hash
+    /// while the plaintext goes only to the recipients' (and the auditor's)
+    /// nodes. `hub query private-data` reads it back.
+    #[command(subcommand)]
+    Private(PrivateCommand),
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -215,6 +221,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Gov(gov) => gov.common(),
         TxCommand::Rewards(rewards) => rewards.common(),
         TxCommand::Role(role) => role.common(),
+        TxCommand::Private(private) => private.common(),
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -255,6 +262,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Gov(gov) => gov.body()?,
         TxCommand::Rewards(rewards) => rewards.body()?,
         TxCommand::Role(role) => role.body()?,
+        TxCommand::Private(private) => private.body(&client).await?,
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
@@ -296,7 +304,47 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         }
     };
     let tx = key.sign_tx(doc);
+    if let TxCommand::Private(private @ PrivateCommand::Send { .. }) = &command {
+        let (salt, data) = private.payload()?;
+        return private_submit(&client, &tx, salt, &data, common, json).await;
+    }
     submit_and_wait(&client, &tx, !common.no_wait, Duration::from_secs(common.timeout_secs), json).await?;
+    Ok(())
+}
+
+/// Hand a signed `PutPrivate` and its payload to the node (`submitPrivate`)
+/// and wait for the record to commit.
+async fn private_submit(
+    client: &Client,
+    tx: &tributary_types::Tx,
+    salt: [u8; 32],
+    data: &[u8],
+    common: &TxArgs,
+    json: bool,
+) -> anyhow::Result<()> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let answer = client
+        .query(
+            "mutation($tx: String!, $salt: String!, $data: String!) { submitPrivate(txBase64: $tx, saltHex: $salt, \
+             dataBase64: $data) { hash dataHash } }",
+            json!({ "tx": b64.encode(borsh::to_vec(tx)?), "salt": hex::encode(salt), "data": b64.encode(data) }),
+        )
+        .await?;
+    let submitted = &answer["submitPrivate"];
+    let hash = submitted["hash"].as_str().context("the node named no transaction hash")?.to_string();
+    let data_hash = submitted["dataHash"].as_str().unwrap_or_default().to_string();
+    if !common.no_wait {
+        client.wait_included(&hash, Duration::from_secs(common.timeout_secs)).await?;
+    }
+    if json {
+        emit(true, &json!({ "hash": hash, "dataHash": data_hash, "bytes": data.len() }));
+    } else {
+        println!("committed private record {data_hash} ({} bytes) in transaction {hash}", data.len());
+        println!(
+            "the node hands the payload to the recipients' nodes; read it with `hub query private-data {data_hash}`"
+        );
+    }
     Ok(())
 }
 
@@ -674,6 +722,116 @@ impl RoleCommand {
         })
     }
 }
+
+/// `hub tx private …`.
+#[derive(Subcommand, Debug)]
+pub enum PrivateCommand {
+    /// Name the node that holds your private data: by its key, or the node
+    /// this command talks to (--this-node); --clear to stop receiving any.
+    Host {
+        /// The node's key, hex (a node shows it as `privateNodeKey`).
+        #[arg(long, conflicts_with_all = ["this_node", "clear"])]
+        node_key: Option<String>,
+        /// The node at --node (or the home's) is the host.
+        #[arg(long, conflicts_with = "clear")]
+        this_node: bool,
+        /// Name no host.
+        #[arg(long)]
+        clear: bool,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Commit a payload by its salted hash; the node at --node (send to your
+    /// own: it sees the plaintext) hands it to the recipients' and the
+    /// auditor's nodes once committed.
+    Send {
+        /// Recipient addresses, comma-separated (each must have named a host).
+        #[arg(long, value_delimiter = ',', required = true)]
+        to: Vec<String>,
+        /// A file holding the payload (at most 256 KiB).
+        #[arg(long, conflicts_with = "text")]
+        file: Option<std::path::PathBuf>,
+        /// The payload as text.
+        #[arg(long)]
+        text: Option<String>,
+        /// The salt, hex (default: 32 random bytes; fixing it only makes
+        /// the hash reproducible, and guessable payloads guessable).
+        #[arg(long, hide = true)]
+        salt: Option<String>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+impl PrivateCommand {
+    fn common(&self) -> &TxArgs {
+        match self {
+            PrivateCommand::Host { common, .. } | PrivateCommand::Send { common, .. } => common,
+        }
+    }
+
+    /// The salt and the payload of `send` (the salt is drawn once).
+    fn payload(&self) -> anyhow::Result<([u8; 32], Vec<u8>)> {
+        let PrivateCommand::Send { file, text, salt, .. } = self else { bail!("not a private send") };
+        let data = match (file, text) {
+            (Some(path), _) => std::fs::read(path).with_context(|| format!("cannot read --file {}", path.display()))?,
+            (None, Some(text)) => text.as_bytes().to_vec(),
+            (None, None) => bail!("give the payload with --file PATH or --text TEXT"),
+        };
+        let max = tributary_types::private::PRIVATE_DATA_BYTES_MAX as usize;
+        if data.is_empty() || data.len() > max {
+            bail!("the payload is {} bytes; a private payload is 1 to {max} bytes", data.len());
+        }
+        let salt = match salt {
+            Some(hex_salt) => {
+                hex::decode(hex_salt).ok().and_then(|b| b.try_into().ok()).context("--salt must be 32 bytes of hex")?
+            }
+            None => *SALT.get_or_init(|| tributary_crypto::SigningKey::generate().secret_bytes()),
+        };
+        Ok((salt, data))
+    }
+
+    async fn body(&self, client: &Client) -> anyhow::Result<TxBody> {
+        Ok(match self {
+            PrivateCommand::Host { node_key, this_node, clear, .. } => {
+                let key = if *clear {
+                    None
+                } else if *this_node {
+                    let answer = client.query("{ privateNodeKey }", json!({})).await?;
+                    Some(answer["privateNodeKey"].as_str().context("the node named no key")?.to_string())
+                } else {
+                    Some(node_key.clone().context("give --node-key HEX, --this-node or --clear")?)
+                };
+                let node_key = key
+                    .map(|k| {
+                        hex::decode(k.trim())
+                            .ok()
+                            .and_then(|b| b.try_into().ok())
+                            .map(tributary_types::PublicKey)
+                            .with_context(|| format!("node key {k:?} is not 32 bytes of hex"))
+                    })
+                    .transpose()?;
+                TxBody::SetPrivateHost { node_key }
+            }
+            PrivateCommand::Send { to, .. } => {
+                let recipients = to
+                    .iter()
+                    .map(|a| a.trim().parse().with_context(|| format!("--to {a:?} is not an address")))
+                    .collect::<anyhow::Result<Vec<tributary_types::Address>>>()?;
+                let (salt, data) = self.payload()?;
+                TxBody::PutPrivate {
+                    recipients,
+                    data_hash: tributary_types::private::private_data_hash(&salt, &data),
+                    bytes: data.len() as u32,
+                }
+            }
+        })
+    }
+}
+
+/// The salt `hub tx private send` draws, once per run: the body and the
+/// submission must agree on it.
+static SALT: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
 
 /// `hub tx contract …`.
 #[derive(Subcommand, Debug)]

@@ -68,6 +68,12 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
+/// Whether `public_key` is a valid ed25519 point (a key some node or
+/// account could hold), without a signature to check.
+pub fn is_valid_public_key(public_key: &PublicKey) -> bool {
+    VerificationKey::try_from(public_key.0).is_ok()
+}
+
 /// Verify one signature.
 pub fn verify(public_key: &PublicKey, message: &[u8], signature: &Signature) -> Result<()> {
     let key = VerificationKey::try_from(public_key.0)

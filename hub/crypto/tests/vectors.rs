@@ -927,6 +927,52 @@ fn access_vectors() -> Vec<Value> {
     ]
 }
 
+fn private_vectors() -> Vec<Value> {
+    let chain = "consortium-1";
+    let recipients = [key(36).public_key().address(), key(37).public_key().address()];
+    let salt = [0x5a; 32];
+    let data = b"purchase order 7731";
+    let data_hash = tributary_types::private::private_data_hash(&salt, data);
+    let node_key = key(38).public_key();
+    vec![
+        tx_vector(
+            "put-private",
+            35,
+            chain,
+            0,
+            10,
+            TxBody::PutPrivate { recipients: recipients.to_vec(), data_hash, bytes: data.len() as u32 },
+            json!({
+                "kind": "put_private",
+                "recipients": recipients.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                "data_hash": data_hash.to_hex(),
+                "bytes": data.len(),
+                // Not part of the body: what `data_hash` hashes (interop-spec/state.md, "private").
+                "salt_hex": hex::encode(salt),
+                "data_hex": hex::encode(data),
+            }),
+        ),
+        tx_vector(
+            "set-private-host",
+            36,
+            chain,
+            0,
+            10,
+            TxBody::SetPrivateHost { node_key: Some(node_key) },
+            json!({ "kind": "set_private_host", "node_key": hex::encode(node_key.0) }),
+        ),
+        tx_vector(
+            "clear-private-host",
+            36,
+            chain,
+            1,
+            10,
+            TxBody::SetPrivateHost { node_key: None },
+            json!({ "kind": "set_private_host", "node_key": null }),
+        ),
+    ]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -946,6 +992,7 @@ fn transactions() -> Value {
     vectors.extend(gov_vectors());
     vectors.extend(rewards_vectors());
     vectors.extend(access_vectors());
+    vectors.extend(private_vectors());
     // Every body kind has a vector, and every vector's kind is one the chain knows.
     let kinds: std::collections::BTreeSet<&str> =
         vectors.iter().filter_map(|v| v["input"]["body"]["kind"].as_str()).collect();

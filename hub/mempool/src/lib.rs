@@ -216,6 +216,8 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::SetCommission { .. }
         | TxBody::GrantRole { .. }
         | TxBody::RevokeRole { .. }
+        | TxBody::PutPrivate { .. }
+        | TxBody::SetPrivateHost { .. }
         | TxBody::SendMessage { .. }
         | TxBody::AdoptCommittee { .. }
         | TxBody::AnnounceEndpoint { .. }
@@ -462,6 +464,8 @@ impl Mempool {
             | TxBody::SetCommission { .. }
             | TxBody::GrantRole { .. }
             | TxBody::RevokeRole { .. }
+            | TxBody::PutPrivate { .. }
+            | TxBody::SetPrivateHost { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }

@@ -258,6 +258,8 @@ pub struct Chain {
     durability: Durability,
     pub metrics: Arc<Metrics>,
     commits: tokio::sync::broadcast::Sender<Arc<Committed>>,
+    /// Private payloads, once the node knows its node key ([`Chain::open_private_vault`]).
+    private: std::sync::OnceLock<Arc<crate::private::PrivateVault>>,
 }
 
 impl std::fmt::Debug for Chain {
@@ -335,6 +337,7 @@ impl Chain {
             durability,
             metrics,
             commits,
+            private: std::sync::OnceLock::new(),
         })
     }
 
@@ -342,6 +345,41 @@ impl Chain {
     /// governance changed them since.
     pub fn current_params(&self) -> Result<tributary_types::Params> {
         Ok(self.runtime.params_in(&self.snapshot(self.height()))?)
+    }
+
+    /// Open the node's private-data vault under the node's p2p key (the
+    /// key accounts name as their host); the same vault on a second call.
+    pub fn open_private_vault(&self, node_key: tributary_types::PublicKey) -> Arc<crate::private::PrivateVault> {
+        self.private
+            .get_or_init(|| {
+                Arc::new(crate::private::PrivateVault::new(self.store.clone(), node_key, self.metrics.clone()))
+            })
+            .clone()
+    }
+
+    /// The private-data vault, once opened (nodes of chains that run the
+    /// `private` module).
+    pub fn private_vault(&self) -> Option<&Arc<crate::private::PrivateVault>> {
+        self.private.get()
+    }
+
+    /// The committed private record under `data_hash` and the node keys of
+    /// the hosts its holders named, as of the latest block.
+    pub fn private_record(
+        &self,
+        data_hash: &Hash,
+    ) -> Result<Option<(tributary_types::private::PrivateRecord, Vec<tributary_types::PublicKey>)>> {
+        let state = self.latest();
+        let Some(record) = tributary_runtime::private::record(&state, data_hash)? else { return Ok(None) };
+        let mut hosts = Vec::new();
+        for holder in record.holders() {
+            if let Some(host) = tributary_runtime::private::host(&state, &holder)? {
+                if !hosts.contains(&host) {
+                    hosts.push(host);
+                }
+            }
+        }
+        Ok(Some((record, hosts)))
     }
 
     pub fn genesis(&self) -> &Genesis {

@@ -562,6 +562,31 @@ impl Driver {
                     let _ = respond.send(blocks);
                 });
             }
+            NetworkEvent::DirectReceived { from_peer, bytes, respond } => {
+                let Some(vault) = self.chain.private_vault().cloned() else { return Ok(()) };
+                let chain = self.chain.clone();
+                let network = self.network.clone();
+                tokio::task::spawn_blocking(move || {
+                    let record = |hash: &tributary_types::Hash| match chain.private_record(hash) {
+                        Ok(found) => found,
+                        Err(e) => {
+                            tracing::error!("reading a private record: {e}");
+                            None
+                        }
+                    };
+                    match vault.receive(&from_peer.to_string(), &bytes, record) {
+                        Some(answer) => {
+                            let _ = respond.send(borsh::to_vec(&answer).unwrap_or_default());
+                        }
+                        // Undecodable: the peer sent garbage.
+                        None => {
+                            tokio::runtime::Handle::current().spawn(async move {
+                                let _ = network.report_peer(from_peer).await;
+                            });
+                        }
+                    }
+                });
+            }
             NetworkEvent::PeerConnected(_) | NetworkEvent::PeerDisconnected(_) => {
                 self.chain.metrics.peers.store(self.network.peers().len() as u64, Ordering::Relaxed);
             }

@@ -40,6 +40,12 @@ pub struct Metrics {
     /// 1 while the node is at most one block behind the best known height.
     pub in_sync: AtomicU64,
     pub blocks_synced: AtomicU64,
+    /// Private payloads this node took as a host (`crate::private`).
+    pub private_held: AtomicU64,
+    /// Private payloads this node handed to a host that took them.
+    pub private_delivered: AtomicU64,
+    /// Private payloads peers handed this node that it refused.
+    pub private_refused: AtomicU64,
     commit: Mutex<Histogram>,
     /// Proposal-to-final times of the last blocks, in seconds.
     finality: Mutex<std::collections::VecDeque<f64>>,
@@ -155,6 +161,19 @@ impl Metrics {
             ),
             ("tributary_in_sync", "1 while the node is at most one block behind its peers.", "gauge", &self.in_sync),
             ("tributary_blocks_synced_total", "Blocks imported by block sync.", "counter", &self.blocks_synced),
+            ("tributary_private_held_total", "Private payloads taken as a host.", "counter", &self.private_held),
+            (
+                "tributary_private_delivered_total",
+                "Private payloads handed to a host that took them.",
+                "counter",
+                &self.private_delivered,
+            ),
+            (
+                "tributary_private_refused_total",
+                "Private payloads from peers refused: not a host of their recipients, or not their record.",
+                "counter",
+                &self.private_refused,
+            ),
         ] {
             gauge(name, help, kind, value.load(Ordering::Relaxed));
         }

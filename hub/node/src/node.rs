@@ -247,6 +247,10 @@ pub async fn start(
                 shutdown_rx.clone(),
             ))
         });
+    if chain.has_module("private") {
+        let vault = chain.open_private_vault(node_key.public_key());
+        tokio::spawn(crate::delivery::run(chain.clone(), vault, network.clone(), shutdown_rx.clone()));
+    }
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
     let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
     Ok(Running { chain, api_addr, network, p2p_addrs, home: home.clone(), shutdown, server, driver, children })

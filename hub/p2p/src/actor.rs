@@ -41,6 +41,9 @@ type BlocksReplies = oneshot::Sender<Result<Vec<Vec<u8>>>>;
 /// An inbound request waiting for the node: the channel to answer on, how
 /// many blocks were asked for, and the node's answer (if any, in time).
 type PendingInbound = BoxFuture<'static, (ResponseChannel<BlocksResponse>, u64, Option<BlocksResponse>)>;
+/// An inbound direct delivery waiting for the node's answer.
+type PendingDirect = BoxFuture<'static, (ResponseChannel<Vec<u8>>, Option<Vec<u8>>)>;
+type DirectReply = oneshot::Sender<Result<Vec<u8>>>;
 
 pub(crate) struct Actor {
     swarm: Swarm<Behaviour>,
@@ -52,6 +55,8 @@ pub(crate) struct Actor {
     topics: HashMap<TopicHash, Topic>,
     outbound: HashMap<OutboundRequestId, (BlocksReplies, u64)>,
     inbound: FuturesUnordered<PendingInbound>,
+    outbound_direct: HashMap<OutboundRequestId, DirectReply>,
+    inbound_direct: FuturesUnordered<PendingDirect>,
     bootstrap: Vec<(PeerId, Multiaddr)>,
     ticks_since_redial: u32,
     ticks_since_lookup: u32,
@@ -77,6 +82,8 @@ impl Actor {
             topics,
             outbound: HashMap::new(),
             inbound: FuturesUnordered::new(),
+            outbound_direct: HashMap::new(),
+            inbound_direct: FuturesUnordered::new(),
             bootstrap,
             ticks_since_redial: 0,
             ticks_since_lookup: 0,
@@ -99,6 +106,12 @@ impl Actor {
                 },
                 Some((channel, asked, blocks)) = self.inbound.next(), if !self.inbound.is_empty() => {
                     self.respond(channel, asked, blocks);
+                }
+                Some((channel, answer)) = self.inbound_direct.next(), if !self.inbound_direct.is_empty() => {
+                    if let Some(answer) = answer {
+                        // An error means the peer is gone; nothing to do.
+                        let _ = self.swarm.behaviour_mut().direct.send_response(channel, answer);
+                    }
                 }
                 _ = ticker.tick() => self.on_tick(),
             }
@@ -130,6 +143,14 @@ impl Actor {
                 let asked = request.count().unwrap_or(0);
                 let id = self.swarm.behaviour_mut().blocks.send_request(&peer, request);
                 self.outbound.insert(id, (reply, asked));
+            }
+            Command::SendDirect { peer, bytes, reply } => {
+                if self.outbound_direct.len() >= self.config.limits.max_outbound_requests {
+                    let _ = reply.send(Err(Error::Busy));
+                    return;
+                }
+                let id = self.swarm.behaviour_mut().direct.send_request(&peer, bytes);
+                self.outbound_direct.insert(id, reply);
             }
             Command::AddPeers { addrs } => {
                 let local = self.shared.local_peer_id;
@@ -218,6 +239,7 @@ impl Actor {
                 self.on_gossip(propagation_source, message_id, message);
             }
             BehaviourEvent::Blocks(event) => self.on_blocks_event(event),
+            BehaviourEvent::Direct(event) => self.on_direct_event(event),
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {
                 self.on_identify(peer_id, info);
             }
@@ -363,6 +385,62 @@ impl Actor {
                 (channel, asked, blocks)
             }
             .boxed(),
+        );
+    }
+
+    // ---- direct delivery ----
+
+    fn on_direct_event(&mut self, event: request_response::Event<Vec<u8>, Vec<u8>>) {
+        match event {
+            request_response::Event::Message { peer, message, .. } => match message {
+                request_response::Message::Request { request, channel, .. } => {
+                    self.on_direct_request(peer, request, channel)
+                }
+                request_response::Message::Response { request_id, response } => {
+                    if let Some(reply) = self.outbound_direct.remove(&request_id) {
+                        let _ = reply.send(Ok(response));
+                    }
+                }
+            },
+            request_response::Event::OutboundFailure { peer, request_id, error, .. } => {
+                if let OutboundFailure::Io(e) = &error {
+                    if e.kind() == std::io::ErrorKind::InvalidData {
+                        NetworkMetrics::bump(&self.metrics().bad_messages);
+                        self.strike(peer, "bad direct answer");
+                    }
+                }
+                if let Some(reply) = self.outbound_direct.remove(&request_id) {
+                    let _ = reply.send(Err(Error::Request(error.to_string())));
+                }
+            }
+            request_response::Event::InboundFailure {
+                peer, error: request_response::InboundFailure::Io(e), ..
+            } if e.kind() == std::io::ErrorKind::InvalidData => {
+                NetworkMetrics::bump(&self.metrics().bad_messages);
+                self.strike(peer, "oversized direct delivery");
+            }
+            _ => {}
+        }
+    }
+
+    fn on_direct_request(&mut self, peer: PeerId, bytes: Vec<u8>, channel: ResponseChannel<Vec<u8>>) {
+        if self.guard.admit(peer, Instant::now()) == Admit::OverRate {
+            NetworkMetrics::bump(&self.metrics().rate_limited);
+            self.strike(peer, "direct deliveries over rate");
+            return;
+        }
+        if self.inbound_direct.len() >= self.config.limits.max_inbound_requests {
+            NetworkMetrics::bump(&self.metrics().events_dropped);
+            return;
+        }
+        let (respond, answer) = oneshot::channel();
+        if self.events.try_send(NetworkEvent::DirectReceived { from_peer: peer, bytes, respond }).is_err() {
+            NetworkMetrics::bump(&self.metrics().events_dropped);
+            return;
+        }
+        let timeout = self.config.limits.request_timeout;
+        self.inbound_direct.push(
+            async move { (channel, tokio::time::timeout(timeout, answer).await.ok().and_then(|r| r.ok())) }.boxed(),
         );
     }
 

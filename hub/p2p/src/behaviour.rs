@@ -16,7 +16,7 @@ use libp2p::swarm::NetworkBehaviour;
 use libp2p::{allow_block_list, connection_limits, identify, noise, tcp, yamux, StreamProtocol, Swarm};
 use sha2::{Digest, Sha256};
 
-use crate::codec::BlocksCodec;
+use crate::codec::{BlocksCodec, DirectCodec};
 use crate::config::{NetworkConfig, Topic};
 use crate::{Error, Result};
 
@@ -49,6 +49,7 @@ pub(crate) struct Behaviour {
     pub(crate) kad: kad::Behaviour<MemoryStore>,
     pub(crate) gossipsub: Gossipsub,
     pub(crate) blocks: request_response::Behaviour<BlocksCodec>,
+    pub(crate) direct: request_response::Behaviour<DirectCodec>,
 }
 
 fn protocol(name: String) -> Result<StreamProtocol> {
@@ -118,6 +119,14 @@ fn build_behaviour(config: &NetworkConfig, keypair: &Keypair) -> Result<Behaviou
             .with_max_concurrent_streams(limits.max_inbound_requests.max(1)),
     );
 
+    let direct = request_response::Behaviour::with_codec(
+        DirectCodec { max_request_bytes: limits.max_direct_bytes, max_response_bytes: limits.max_direct_answer_bytes },
+        [(protocol(format!("/tributary/{}/private/1", config.chain_id))?, ProtocolSupport::Full)],
+        request_response::Config::default()
+            .with_request_timeout(limits.request_timeout)
+            .with_max_concurrent_streams(limits.max_inbound_requests.max(1)),
+    );
+
     Ok(Behaviour {
         allowed: Toggle::from(allowed),
         blocked: allow_block_list::Behaviour::default(),
@@ -126,6 +135,7 @@ fn build_behaviour(config: &NetworkConfig, keypair: &Keypair) -> Result<Behaviou
         kad,
         gossipsub: build_gossipsub(config)?,
         blocks,
+        direct,
     })
 }
 

@@ -123,6 +123,51 @@ impl libp2p::request_response::Codec for BlocksCodec {
     }
 }
 
+/// Wire format of the direct-delivery protocol
+/// (`/tributary/{chain_id}/private/1`): one opaque request, one opaque
+/// answer, each the whole of its stream and bounded. The node gives the
+/// bytes their meaning (a private payload and its receipt); this crate only
+/// carries them over the noise-encrypted connection to the one peer named.
+#[derive(Debug, Clone)]
+pub(crate) struct DirectCodec {
+    pub(crate) max_request_bytes: usize,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl libp2p::request_response::Codec for DirectCodec {
+    type Protocol = StreamProtocol;
+    type Request = Vec<u8>;
+    type Response = Vec<u8>;
+
+    async fn read_request<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Vec<u8>>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        read_bounded(io, self.max_request_bytes).await
+    }
+
+    async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<Vec<u8>>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        read_bounded(io, self.max_response_bytes).await
+    }
+
+    async fn write_request<T>(&mut self, _: &StreamProtocol, io: &mut T, request: Vec<u8>) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_bounded(io, &request, self.max_request_bytes).await
+    }
+
+    async fn write_response<T>(&mut self, _: &StreamProtocol, io: &mut T, response: Vec<u8>) -> io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_bounded(io, &response, self.max_response_bytes).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

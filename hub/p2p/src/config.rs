@@ -99,6 +99,10 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// How long a connection with no active protocol stays open.
     pub idle_connection_timeout: Duration,
+    /// Largest direct delivery (a private payload handed to one peer).
+    pub max_direct_bytes: usize,
+    /// Largest answer to a direct delivery.
+    pub max_direct_answer_bytes: usize,
 }
 
 impl Default for Limits {
@@ -122,6 +126,8 @@ impl Default for Limits {
             max_outbound_requests: 64,
             request_timeout: Duration::from_secs(10),
             idle_connection_timeout: Duration::from_secs(60),
+            max_direct_bytes: tributary_types::private::PrivateDelivery::BYTES_MAX,
+            max_direct_answer_bytes: 1024,
         }
     }
 }

@@ -25,6 +25,11 @@ pub enum NetworkEvent {
     /// truncated to the response limits; dropping `respond`, or not answering
     /// within `request_timeout`, sends the peer nothing.
     BlocksRequested { from_peer: PeerId, from_height: u64, to_height: u64, respond: oneshot::Sender<Vec<Vec<u8>>> },
+    /// A peer handed this node bytes directly (a private payload, at most
+    /// `max_direct_bytes`). Answer on `respond` (at most
+    /// `max_direct_answer_bytes`) within `request_timeout`; dropping
+    /// `respond` sends the peer nothing.
+    DirectReceived { from_peer: PeerId, bytes: Vec<u8>, respond: oneshot::Sender<Vec<u8>> },
     /// The first connection to a peer was established.
     PeerConnected(PeerId),
     /// The last connection to a peer was closed.
@@ -37,6 +42,7 @@ pub(crate) enum Command {
     Publish { topic: Topic, bytes: Vec<u8>, reply: oneshot::Sender<Result<()>> },
     AddPeers { addrs: Vec<Multiaddr> },
     RequestBlocks { peer: PeerId, from_height: u64, to_height: u64, reply: oneshot::Sender<Result<Vec<Vec<u8>>>> },
+    SendDirect { peer: PeerId, bytes: Vec<u8>, reply: oneshot::Sender<Result<Vec<u8>>> },
     ReportPeer { peer: PeerId },
     SetAllowList { peers: Vec<PeerId>, reply: oneshot::Sender<Result<()>> },
     Shutdown,
@@ -101,6 +107,16 @@ impl NetworkHandle {
     /// Tell the network that `peer` sent something bad the node found (e.g.
     /// an undecodable block in a sync response). It counts as a strike; enough
     /// strikes get the peer disconnected and banned.
+    /// Hand `bytes` to `peer` alone (dialling it if need be, at an address
+    /// discovery knows) and wait for its answer.
+    pub async fn send_direct(&self, peer: PeerId, bytes: Vec<u8>) -> Result<Vec<u8>> {
+        let max = self.shared.limits.max_direct_bytes;
+        if bytes.len() > max {
+            return Err(Error::TooLarge { what: "direct delivery", len: bytes.len(), max });
+        }
+        self.call(|reply| Command::SendDirect { peer, bytes, reply }).await
+    }
+
     pub async fn report_peer(&self, peer: PeerId) -> Result<()> {
         self.commands.send(Command::ReportPeer { peer }).await.map_err(|_| Error::Shutdown)
     }

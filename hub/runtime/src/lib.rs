@@ -34,6 +34,7 @@ pub mod messages;
 pub mod module;
 pub mod oracle;
 pub mod polls;
+pub mod private;
 pub mod registry;
 pub mod rewards;
 pub mod staking;
@@ -166,6 +167,8 @@ pub enum TxError {
     Rewards(#[from] rewards::RewardsError),
     #[error(transparent)]
     Access(#[from] access::AccessError),
+    #[error(transparent)]
+    Private(#[from] private::PrivateError),
     #[error(transparent)]
     State(#[from] StateReadError),
 }

@@ -40,10 +40,13 @@ pub enum Column {
     /// newest write, so a read at or after it is one point lookup instead
     /// of a reverse seek through `StateValues`.
     StateLatest,
+    /// Private payloads this node holds or still has to hand over
+    /// (`tributary_node::private`): never part of consensus state.
+    Private,
 }
 
 impl Column {
-    pub const ALL: [Column; 10] = [
+    pub const ALL: [Column; 11] = [
         Column::Blocks,
         Column::Headers,
         Column::BlockHashes,
@@ -54,6 +57,7 @@ impl Column {
         Column::StatePreimages,
         Column::Meta,
         Column::StateLatest,
+        Column::Private,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Column {
             Column::StatePreimages => "state_preimages",
             Column::Meta => "meta",
             Column::StateLatest => "state_latest",
+            Column::Private => "private",
         }
     }
 }

@@ -440,6 +440,7 @@ pub fn default_modules() -> Vec<String> {
         "gov".into(),
         "rewards".into(),
         "access".into(),
+        "private".into(),
     ]
 }
 
@@ -518,6 +519,13 @@ pub struct Genesis {
     /// which kind, and the first grants.
     #[serde(default, skip_serializing_if = "crate::access::AccessGenesis::is_empty")]
     pub access: crate::access::AccessGenesis,
+    /// Private data (module `private`): the auditor, if any.
+    #[serde(default, skip_serializing_if = "crate::genesis::is_default")]
+    pub private: crate::private::PrivateParams,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 impl Genesis {
@@ -542,6 +550,7 @@ impl Genesis {
             gov: Default::default(),
             rewards: Default::default(),
             access: Default::default(),
+            private: Default::default(),
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod hash;
 pub mod ibc;
 pub mod limits;
 pub mod oracle;
+pub mod private;
 pub mod receipt;
 pub mod rewards;
 pub mod tx;

@@ -276,6 +276,15 @@ pub enum TxBody {
     /// Take the role `role` from `address` (module `access`), on the same
     /// terms as [`TxBody::GrantRole`].
     RevokeRole { role: String, address: crate::address::Address },
+    /// Commit a private payload by its salted hash (module `private`):
+    /// the chain keeps `data_hash`, `bytes` and the recipients; the
+    /// plaintext goes node to node, only to the recipients' and the
+    /// auditor's host nodes ([`crate::private`]). Each recipient must
+    /// have named a host.
+    PutPrivate { recipients: Vec<crate::address::Address>, data_hash: crate::hash::Hash, bytes: u32 },
+    /// Name the node (by its ed25519 node key) that holds the sender's
+    /// private data, or none to stop receiving any (module `private`).
+    SetPrivateHost { node_key: Option<crate::address::PublicKey> },
 }
 
 /// How a poll weighs a vote.
@@ -328,6 +337,8 @@ impl TxBody {
         "set_commission",
         "grant_role",
         "revoke_role",
+        "put_private",
+        "set_private_host",
     ];
 
     /// A short name for receipts, logs and the API.
@@ -368,6 +379,8 @@ impl TxBody {
             TxBody::SetCommission { .. } => "set_commission",
             TxBody::GrantRole { .. } => "grant_role",
             TxBody::RevokeRole { .. } => "revoke_role",
+            TxBody::PutPrivate { .. } => "put_private",
+            TxBody::SetPrivateHost { .. } => "set_private_host",
         }
     }
 }
@@ -419,6 +432,8 @@ impl TxBody {
             | TxBody::SetCommission { .. }
             | TxBody::GrantRole { .. }
             | TxBody::RevokeRole { .. }
+            | TxBody::PutPrivate { .. }
+            | TxBody::SetPrivateHost { .. }
             | TxBody::Unjail => 0,
         }
     }

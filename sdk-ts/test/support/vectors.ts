@@ -226,6 +226,10 @@ export function bodyFromJson(b: J): TxBody {
     case 'grant_role':
     case 'revoke_role':
       return { kind: b.kind, role: s(b.role), address: s(b.address) };
+    case 'put_private':
+      return { kind: 'put_private', recipients: (b.recipients as string[]).map(s), dataHash: hex(b.data_hash), bytes: Number(b.bytes) };
+    case 'set_private_host':
+      return { kind: 'set_private_host', nodeKey: b.node_key === null ? null : hex(b.node_key) };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

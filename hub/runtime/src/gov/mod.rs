@@ -41,8 +41,8 @@
 //! The chain's global configuration is the set of sections below, each a
 //! state value with a JSON form: `params` (the chain's [`Params`]: fees, gas,
 //! size limits), `gov` itself, `rewards` (inflation, the proposer's
-//! bonus, commission bounds) and `access` (which role sends which kind)
-//! where those modules run, `staking` (epochs, unbonding, slashing, jail;
+//! bonus, commission bounds), `access` (which role sends which kind)
+//! and `private` (the auditor of private data) where those modules run, `staking` (epochs, unbonding, slashing, jail;
 //! not `power_unit`), and on the hub `child_limits`: the caps every
 //! child chain's own limits run under, which each child takes with the next
 //! committee it adopts (proven from the hub's state, [`crate::committee`]).
@@ -357,6 +357,16 @@ const SECTIONS: &[Section] = &[
             // Governance runs here: it is what executes this change.
             crate::access::check_governable(&*state, &policy, true).map_err(|e| e.to_string())?;
             write_value(state, crate::access::state_key::POLICY.to_vec(), &policy);
+            Ok(())
+        },
+    },
+    Section {
+        name: "private",
+        read: |s| to_json(crate::private::params(s)?),
+        write: |state, value| {
+            let params: tributary_types::private::PrivateParams = from_json(value)?;
+            crate::private::check_params(&params)?;
+            write_value(state, crate::private::state_key::PARAMS.to_vec(), &params);
             Ok(())
         },
     },
