@@ -50,6 +50,12 @@ pub const MODULES: &[ModuleInfo] = &[
         status: ModuleStatus::Available,
     },
     ModuleInfo {
+        name: "identity",
+        summary:
+            "DID documents (did:trib:<chain>:<address>): keys, services, controllers, and delegation to other accounts",
+        status: ModuleStatus::Available,
+    },
+    ModuleInfo {
         name: "contracts",
         summary:
             "WASM smart contracts: upload, instantiate, execute, query, migrate, freeze (interop-spec/contracts.md)",

@@ -254,7 +254,7 @@ fn modules_must_be_known_once_and_never_staking() {
     assert_eq!(error.field(), Some("modules[1]"));
     assert_mentions(
         &error,
-        &["unknown module \"lottery\"", "assets, polls, messages, private, contracts, oracle", "line 3"],
+        &["unknown module \"lottery\"", "assets, polls, messages, private, identity, contracts, oracle", "line 3"],
     );
 
     let error = refused(&user_template().replace("\"assets\", \"polls\"", "\"assets\",\n  \"polls\",\n  \"assets\""));
@@ -437,8 +437,10 @@ fn an_access_section_names_its_mistakes() {
     let no_default = base.replace("default_role = \"member\"\n", "");
     let err = Template::parse(&no_default).unwrap_err().to_string();
     assert!(err.contains("members hold default_role"), "{err}");
-    let listed =
-        base.replace("modules = [\"assets\", \"messages\", \"private\"]", "modules = [\"assets\", \"access\"]");
+    let listed = base.replace(
+        "modules = [\"assets\", \"messages\", \"private\", \"identity\"]",
+        "modules = [\"assets\", \"access\"]",
+    );
     let err = Template::parse(&listed).unwrap_err().to_string();
     assert!(err.contains("[access] section"), "{err}");
     let stranger = base.replace("members = [\"owner\"]", "members = [\"owner\", \"carol\"]");

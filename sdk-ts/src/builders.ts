@@ -7,7 +7,8 @@
 import { toBigInt } from './borsh.js';
 import { codeHashBytes } from './contracts.js';
 import { EncodingError } from './errors.js';
-import type { AccessRule, Amount, Approval, Coin, FeedConfig, IbcMsg, IntLike, PollWeight, ProposalAction, SignedReport, TxBody, VoteOption } from './types.js';
+import type { AccessRule, Amount, Approval, Coin, DidOp, FeedConfig, IbcMsg, IntLike, PollWeight, ProposalAction, SignedReport, TxBody, VoteOption } from './types.js';
+import { TX_TAGS } from './tx.js';
 import { VOTE_OPTIONS } from './types.js';
 import { PRIVATE_DATA_BYTES_MAX, PRIVATE_RECIPIENTS_MAX } from './private.js';
 
@@ -263,6 +264,21 @@ export const body = {
   setPrivateHost(fields: { nodeKey: Uint8Array | null }): Body<'set_private_host'> {
     limit(fields.nodeKey === null || fields.nodeKey.length === 32, 'a node key is 32 bytes');
     return { kind: 'set_private_host', ...fields };
+  },
+  /** Make or change the DID document of `did` (module `identity`): you are its account (create), a controller or a key holder. */
+  did(fields: { did: string; op: DidOp }): Body<'did'> {
+    if (fields.op.kind === 'delegate') {
+      const kinds = fields.op.kinds;
+      limit(kinds.length >= 1 && kinds.length <= 16, 'a delegation names 1 to 16 transaction kinds');
+      limit(!kinds.includes('did') && !kinds.includes('act_for'), 'did and act_for cannot be delegated');
+      limit(kinds.every((k) => k in TX_TAGS), `a delegation names transaction kinds: ${Object.keys(TX_TAGS).join(', ')}`);
+    }
+    return { kind: 'did', ...fields };
+  },
+  /** Send `body` for `identity`, which delegated its kind to you; you sign and pay the fee. */
+  actFor(fields: { identity: string; body: TxBody }): Body<'act_for'> {
+    limit(fields.body.kind !== 'act_for', 'an act_for body may not hold another');
+    return { kind: 'act_for', ...fields };
   },
   /** Set the sending validator's commission, in basis points (100 = 1 %). */
   setCommission(fields: { rateBps: number }): Body<'set_commission'> {

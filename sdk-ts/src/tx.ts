@@ -13,7 +13,7 @@ import { writeIbcMsg } from './ibc.js';
 import type { Keypair } from './keys.js';
 import { verifySignature } from './keys.js';
 import { writeApproval, writeFeedConfig, writeSignedReport } from './oracle.js';
-import type { AccessRule, Coin, ProposalAction, SignDoc, SignedTx, TxBody, Validator } from './types.js';
+import type { AccessRule, Coin, DidOp, ProposalAction, SignDoc, SignedTx, TxBody, Validator } from './types.js';
 import { VOTE_OPTIONS } from './types.js';
 import { checkChainId, checkDenom } from './validate.js';
 
@@ -28,7 +28,7 @@ export const TX_TAGS = {
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
   set_code_access: 25, register_contract_template: 26, instantiate_template: 27, submit_proposal: 28,
   deposit_proposal: 29, vote_proposal: 30, claim_rewards: 31, set_commission: 32,
-  grant_role: 33, revoke_role: 34, put_private: 35, set_private_host: 36,
+  grant_role: 33, revoke_role: 34, put_private: 35, set_private_host: 36, did: 37, act_for: 38,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -180,6 +180,68 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       return;
     case 'set_private_host':
       w.option(b.nodeKey, (w2, k) => w2.fixed(k, 32, 'node key'));
+      return;
+    case 'did':
+      address(w, b.did);
+      writeDidOp(w, b.op);
+      return;
+    case 'act_for':
+      if (b.body.kind === 'act_for') throw new EncodingError('an act_for body may not hold another');
+      address(w, b.identity);
+      writeTxBody(w, b.body);
+      return;
+  }
+}
+
+const DID_OPS = [
+  'create', 'add_key', 'rotate_key', 'revoke_key', 'set_service', 'remove_service', 'add_controller',
+  'remove_controller', 'deactivate', 'delegate', 'revoke_delegation',
+] as const;
+
+function writeDidKey(w: BorshWriter, k: { id: string; publicKey: Uint8Array }): void {
+  w.string(k.id).fixed(k.publicKey, 32, 'public key');
+}
+
+function writeDidService(w: BorshWriter, s: { id: string; type: string; endpoint: string }): void {
+  w.string(s.id).string(s.type).string(s.endpoint);
+}
+
+/** `DidOp`: a tag in declaration order (hub/types/src/identity.rs), then its fields. */
+function writeDidOp(w: BorshWriter, op: DidOp): void {
+  const tag = DID_OPS.indexOf(op.kind);
+  if (tag < 0) throw new EncodingError(`unknown DID operation ${JSON.stringify(op.kind)}`);
+  w.u8(tag);
+  switch (op.kind) {
+    case 'create':
+      w.vec(op.keys, writeDidKey);
+      w.vec(op.services, writeDidService);
+      return;
+    case 'add_key':
+      writeDidKey(w, op.key);
+      return;
+    case 'rotate_key':
+      w.string(op.id).fixed(op.publicKey, 32, 'public key');
+      return;
+    case 'revoke_key':
+    case 'remove_service':
+      w.string(op.id);
+      return;
+    case 'set_service':
+      writeDidService(w, op.service);
+      return;
+    case 'add_controller':
+    case 'remove_controller':
+      address(w, op.controller);
+      return;
+    case 'deactivate':
+      return;
+    case 'delegate':
+      address(w, op.delegate);
+      w.vec(op.kinds, (w2, k) => w2.string(k));
+      w.u64(op.expiresHeight).u128(op.spendLimit);
+      return;
+    case 'revoke_delegation':
+      address(w, op.delegate);
       return;
   }
 }

@@ -187,7 +187,31 @@ export type TxBody =
    */
   | { kind: 'put_private'; recipients: string[]; dataHash: Uint8Array; bytes: number }
   /** Name the node (its 32-byte node key) that holds the sender's private data, or null for none. */
-  | { kind: 'set_private_host'; nodeKey: Uint8Array | null };
+  | { kind: 'set_private_host'; nodeKey: Uint8Array | null }
+  /** Make or change the DID document of account `did` (module `identity`); see `DidOp`. */
+  | { kind: 'did'; did: string; op: DidOp }
+  /** Run `body` as account `identity`, which delegated its kind to the sender (module `identity`). Not nestable. */
+  | { kind: 'act_for'; identity: string; body: TxBody };
+
+/** A verification key of a DID document, named by a fragment (`ops` → `did:trib:…#ops`). */
+export interface DidKey { id: string; publicKey: Uint8Array }
+/** A service endpoint of a DID document. */
+export interface DidService { id: string; type: string; endpoint: string }
+
+/** What a `did` body does to a document (tags in declaration order, hub/types/src/identity.rs). */
+export type DidOp =
+  | { kind: 'create'; keys: DidKey[]; services: DidService[] }
+  | { kind: 'add_key'; key: DidKey }
+  | { kind: 'rotate_key'; id: string; publicKey: Uint8Array }
+  | { kind: 'revoke_key'; id: string }
+  | { kind: 'set_service'; service: DidService }
+  | { kind: 'remove_service'; id: string }
+  | { kind: 'add_controller'; controller: string }
+  | { kind: 'remove_controller'; controller: string }
+  | { kind: 'deactivate' }
+  /** Let `delegate` send `kinds` for the identity until `expiresHeight`, moving at most `spendLimit` native tokens in all. */
+  | { kind: 'delegate'; delegate: string; kinds: string[]; expiresHeight: IntLike; spendLimit: Amount }
+  | { kind: 'revoke_delegation'; delegate: string };
 
 /**
  * What a proposal does when it passes. A parameter change names a field by

@@ -21,6 +21,7 @@
 pub mod context;
 pub mod contracts;
 pub mod ibc;
+pub mod identity;
 pub mod mutation;
 pub mod oracle;
 pub mod pages;

@@ -52,6 +52,7 @@ pub struct QueryRoot(
     crate::pages::PagesQuery,
     crate::contracts::ContractsQuery,
     crate::private::PrivateQuery,
+    crate::identity::IdentityQuery,
 );
 
 #[derive(Default)]

@@ -187,6 +187,7 @@ pub const AUDIT_KINDS: &[&str] = &[
     "set_upload_access",
     "set_commission",
     "private_data",
+    "did",
 ];
 
 /// A page of audit events and where the next one starts.
@@ -396,7 +397,38 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
             "data_hash": data_hash.to_hex(), "bytes": bytes,
         }),
         TxBody::SetPrivateHost { node_key } => json!({ "node_key": node_key.map(|k| hex::encode(k.0)) }),
+        TxBody::Did { did, op } => json!({ "did": did.to_string(), "op": did_op_details(op) }),
+        TxBody::ActFor { identity, body } => json!({
+            "identity": identity.to_string(), "kind": body.0.kind(), "body": body_details(&body.0),
+        }),
     }
+}
+
+fn did_op_details(op: &tributary_types::identity::DidOp) -> serde_json::Value {
+    use serde_json::json;
+    use tributary_types::identity::DidOp;
+    let key = |k: &tributary_types::identity::VerificationKey| json!({ "id": k.id, "public_key": hex::encode(k.public_key.0) });
+    let service =
+        |s: &tributary_types::identity::ServiceEndpoint| json!({ "id": s.id, "type": s.kind, "endpoint": s.endpoint });
+    let fields = match op {
+        DidOp::Create { keys, services } => json!({
+            "keys": keys.iter().map(key).collect::<Vec<_>>(), "services": services.iter().map(service).collect::<Vec<_>>(),
+        }),
+        DidOp::AddKey { key: k } => key(k),
+        DidOp::RotateKey { id, public_key } => json!({ "id": id, "public_key": hex::encode(public_key.0) }),
+        DidOp::RevokeKey { id } | DidOp::RemoveService { id } => json!({ "id": id }),
+        DidOp::SetService { service: s } => service(s),
+        DidOp::AddController { controller } | DidOp::RemoveController { controller } => {
+            json!({ "controller": controller.to_string() })
+        }
+        DidOp::Deactivate => json!({}),
+        DidOp::Delegate { delegate, kinds, expires_height, spend_limit } => json!({
+            "delegate": delegate.to_string(), "kinds": kinds, "expires_height": expires_height,
+            "spend_limit": spend_limit.to_string(),
+        }),
+        DidOp::RevokeDelegation { delegate } => json!({ "delegate": delegate.to_string() }),
+    };
+    json!({ "name": op.name(), "fields": fields })
 }
 
 fn funds_json(funds: &[(tributary_types::Denom, tributary_types::Amount)]) -> serde_json::Value {

@@ -129,6 +129,16 @@ pub enum QueryCommand {
         #[command(flatten)]
         passphrase: crate::args::PassphraseArg,
     },
+    /// Resolve a DID (did:trib:<chain>:<address>, or the address) to its
+    /// W3C DID document, with its delegations (chains with the identity
+    /// module; validators and feeders resolve without creating one).
+    Did {
+        id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -226,6 +236,13 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             json!({ "h": data_hash }),
             "privateRecord",
         ),
+        QueryCommand::Did { id, home, node } => (
+            Client::new(node_url(node, home)),
+            "query($i: String!) { did(id: $i) { did document deactivated implicit createdHeight updatedHeight delegations { delegate kinds expiresHeight spendLimit spent } } }"
+                .to_string(),
+            json!({ "i": id }),
+            "did",
+        ),
         // Answered above.
         QueryCommand::PrivateData { .. } => unreachable!("private-data is read by private_data"),
         QueryCommand::Chain { home, node } => (
@@ -263,6 +280,7 @@ fn describe(command: &QueryCommand) -> String {
         QueryCommand::PrivateRecord { data_hash, .. } | QueryCommand::PrivateData { data_hash, .. } => {
             format!("private record {data_hash}")
         }
+        QueryCommand::Did { id, .. } => format!("DID document of {id}"),
         QueryCommand::Chain { .. } => "chain".into(),
     }
 }

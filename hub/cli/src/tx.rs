@@ -142,6 +142,12 @@ pub enum TxCommand {
     /// nodes. `hub query private-data` reads it back.
     #[command(subcommand)]
     Private(PrivateCommand),
+    /// Decentralized identity (chains with the identity module): make and
+    /// change your DID document (did:trib:<chain>:<address>), and let other
+    /// accounts act for you (--act-for on any `hub tx` command).
+    /// `hub query did ADDRESS` resolves it.
+    #[command(subcommand)]
+    Did(DidCommand),
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -195,6 +201,10 @@ pub struct TxArgs {
     /// How long to wait for the block.
     #[arg(long, default_value_t = 30)]
     pub timeout_secs: u64,
+    /// Send it for this identity (trib1…), which delegated the kind to
+    /// --from (`hub tx did delegate`); --from signs and pays the fee.
+    #[arg(long)]
+    pub act_for: Option<String>,
     #[command(flatten)]
     pub home: HomeArg,
     #[command(flatten)]
@@ -222,6 +232,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Rewards(rewards) => rewards.common(),
         TxCommand::Role(role) => role.common(),
         TxCommand::Private(private) => private.common(),
+        TxCommand::Did(did) => did.common(),
     };
     let key = load_key(&common.from, &common.home, &common.passphrase)?;
     let client = Client::new(node_url(&common.node, &common.home));
@@ -263,6 +274,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Rewards(rewards) => rewards.body()?,
         TxCommand::Role(role) => role.body()?,
         TxCommand::Private(private) => private.body(&client).await?,
+        TxCommand::Did(did) => did.body(&key)?,
         TxCommand::SendMessage { to, text, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
         }
@@ -282,6 +294,13 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
                 memo: memo.clone(),
             }
         }
+    };
+    let body = match &common.act_for {
+        Some(identity) => TxBody::ActFor {
+            identity: identity.parse().with_context(|| format!("--act-for {identity:?} is not an address"))?,
+            body: tributary_types::DelegatedBody(Box::new(body)),
+        },
+        None => body,
     };
     let mut doc = signer.doc(body, common.nonce).await?;
     if common.dry_run {
@@ -832,6 +851,205 @@ impl PrivateCommand {
 /// The salt `hub tx private send` draws, once per run: the body and the
 /// submission must agree on it.
 static SALT: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+
+/// `hub tx did …`: operations on a DID document. DID is the document's
+/// address (default: --from's own).
+#[derive(Subcommand, Debug)]
+pub enum DidCommand {
+    /// Make your DID document: your key as `owner`, you as controller.
+    Create {
+        /// A service endpoint ID=TYPE=URL (repeatable).
+        #[arg(long = "service")]
+        services: Vec<String>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Add a verification key ID with public key HEX.
+    AddKey {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        public_key: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Replace the key ID's public key.
+    RotateKey {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        public_key: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Remove the key ID: its holder may no longer change the document.
+    RevokeKey {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        id: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Add or replace a service endpoint ID=TYPE=URL.
+    SetService {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        service: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    RemoveService {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        id: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    AddController {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        controller: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    RemoveController {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        controller: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// End the document for good (its delegations end with it).
+    Deactivate {
+        #[arg(long)]
+        did: Option<String>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    /// Let DELEGATE send the named kinds for the identity until a height,
+    /// moving at most --spend-limit native tokens out of its account in all.
+    Delegate {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        delegate: String,
+        /// Transaction kinds, comma-separated (e.g. transfer,send_message).
+        #[arg(long, value_delimiter = ',', required = true)]
+        kinds: Vec<String>,
+        #[arg(long)]
+        expires_height: u64,
+        #[arg(long, default_value_t = 0)]
+        spend_limit: u128,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+    RevokeDelegation {
+        #[arg(long)]
+        did: Option<String>,
+        #[arg(long)]
+        delegate: String,
+        #[command(flatten)]
+        common: TxArgs,
+    },
+}
+
+impl DidCommand {
+    fn common(&self) -> &TxArgs {
+        match self {
+            DidCommand::Create { common, .. }
+            | DidCommand::AddKey { common, .. }
+            | DidCommand::RotateKey { common, .. }
+            | DidCommand::RevokeKey { common, .. }
+            | DidCommand::SetService { common, .. }
+            | DidCommand::RemoveService { common, .. }
+            | DidCommand::AddController { common, .. }
+            | DidCommand::RemoveController { common, .. }
+            | DidCommand::Deactivate { common, .. }
+            | DidCommand::Delegate { common, .. }
+            | DidCommand::RevokeDelegation { common, .. } => common,
+        }
+    }
+
+    fn body(&self, key: &tributary_crypto::SigningKey) -> anyhow::Result<TxBody> {
+        use tributary_types::identity::{DidOp, ServiceEndpoint, VerificationKey};
+        let address = |what: &str, text: &str| -> anyhow::Result<tributary_types::Address> {
+            // A DID or a bare address.
+            match text.strip_prefix("did:") {
+                Some(_) => Ok(tributary_types::identity::parse_did(text).map_err(anyhow::Error::msg)?.1),
+                None => text.parse().with_context(|| format!("--{what} {text:?} is not an address or a did:trib DID")),
+            }
+        };
+        let did = |given: &Option<String>| -> anyhow::Result<tributary_types::Address> {
+            match given {
+                Some(text) => address("did", text),
+                None => Ok(key.public_key().address()),
+            }
+        };
+        let public_key = |text: &str| -> anyhow::Result<tributary_types::PublicKey> {
+            hex::decode(text.trim())
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .map(tributary_types::PublicKey)
+                .with_context(|| format!("--public-key {text:?} is not 32 bytes of hex"))
+        };
+        let service = |text: &str| -> anyhow::Result<ServiceEndpoint> {
+            let mut parts = text.splitn(3, '=');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(id), Some(kind), Some(endpoint)) => {
+                    Ok(ServiceEndpoint { id: id.into(), kind: kind.into(), endpoint: endpoint.into() })
+                }
+                _ => bail!("--service {text:?} must be ID=TYPE=URL"),
+            }
+        };
+        let (did, op) = match self {
+            DidCommand::Create { services, .. } => (
+                key.public_key().address(),
+                DidOp::Create {
+                    keys: Vec::new(),
+                    services: services.iter().map(|s| service(s)).collect::<anyhow::Result<_>>()?,
+                },
+            ),
+            DidCommand::AddKey { did: d, id, public_key: k, .. } => {
+                (did(d)?, DidOp::AddKey { key: VerificationKey { id: id.clone(), public_key: public_key(k)? } })
+            }
+            DidCommand::RotateKey { did: d, id, public_key: k, .. } => {
+                (did(d)?, DidOp::RotateKey { id: id.clone(), public_key: public_key(k)? })
+            }
+            DidCommand::RevokeKey { did: d, id, .. } => (did(d)?, DidOp::RevokeKey { id: id.clone() }),
+            DidCommand::SetService { did: d, service: s, .. } => (did(d)?, DidOp::SetService { service: service(s)? }),
+            DidCommand::RemoveService { did: d, id, .. } => (did(d)?, DidOp::RemoveService { id: id.clone() }),
+            DidCommand::AddController { did: d, controller, .. } => {
+                (did(d)?, DidOp::AddController { controller: address("controller", controller)? })
+            }
+            DidCommand::RemoveController { did: d, controller, .. } => {
+                (did(d)?, DidOp::RemoveController { controller: address("controller", controller)? })
+            }
+            DidCommand::Deactivate { did: d, .. } => (did(d)?, DidOp::Deactivate),
+            DidCommand::Delegate { did: d, delegate, kinds, expires_height, spend_limit, .. } => (
+                did(d)?,
+                DidOp::Delegate {
+                    delegate: address("delegate", delegate)?,
+                    kinds: kinds.clone(),
+                    expires_height: *expires_height,
+                    spend_limit: *spend_limit,
+                },
+            ),
+            DidCommand::RevokeDelegation { did: d, delegate, .. } => {
+                (did(d)?, DidOp::RevokeDelegation { delegate: address("delegate", delegate)? })
+            }
+        };
+        Ok(TxBody::Did { did, op })
+    }
+}
 
 /// `hub tx contract …`.
 #[derive(Subcommand, Debug)]

@@ -973,6 +973,101 @@ fn private_vectors() -> Vec<Value> {
     ]
 }
 
+fn identity_vectors() -> Vec<Value> {
+    use tributary_types::identity::{DidOp, ServiceEndpoint, VerificationKey};
+    let chain = "tributary-devnet";
+    let owner = key(40).public_key().address();
+    let delegate = key(41).public_key().address();
+    let ops_key = key(42).public_key();
+    let to = key(43).public_key().address();
+    vec![
+        tx_vector(
+            "did-create",
+            40,
+            chain,
+            0,
+            10,
+            TxBody::Did {
+                did: owner,
+                op: DidOp::Create {
+                    keys: vec![VerificationKey { id: "ops".into(), public_key: ops_key }],
+                    services: vec![ServiceEndpoint {
+                        id: "status".into(),
+                        kind: "RelayerStatus".into(),
+                        endpoint: "http://127.0.0.1:26900/status".into(),
+                    }],
+                },
+            },
+            json!({
+                "kind": "did", "did": owner.to_string(),
+                "op": { "kind": "create", "keys": [{ "id": "ops", "public_key": hex::encode(ops_key.0) }],
+                        "services": [{ "id": "status", "type": "RelayerStatus", "endpoint": "http://127.0.0.1:26900/status" }] },
+            }),
+        ),
+        tx_vector(
+            "did-delegate",
+            40,
+            chain,
+            1,
+            10,
+            TxBody::Did {
+                did: owner,
+                op: DidOp::Delegate {
+                    delegate,
+                    kinds: vec!["transfer".into(), "send_message".into()],
+                    expires_height: 5_000,
+                    spend_limit: 1_000_000,
+                },
+            },
+            json!({
+                "kind": "did", "did": owner.to_string(),
+                "op": { "kind": "delegate", "delegate": delegate.to_string(), "kinds": ["transfer", "send_message"],
+                        "expires_height": 5_000, "spend_limit": "1000000" },
+            }),
+        ),
+        tx_vector(
+            "did-rotate-key",
+            40,
+            chain,
+            2,
+            10,
+            TxBody::Did { did: owner, op: DidOp::RotateKey { id: "ops".into(), public_key: key(44).public_key() } },
+            json!({
+                "kind": "did", "did": owner.to_string(),
+                "op": { "kind": "rotate_key", "id": "ops", "public_key": hex::encode(key(44).public_key().0) },
+            }),
+        ),
+        tx_vector(
+            "did-deactivate",
+            40,
+            chain,
+            3,
+            10,
+            TxBody::Did { did: owner, op: DidOp::Deactivate },
+            json!({ "kind": "did", "did": owner.to_string(), "op": { "kind": "deactivate" } }),
+        ),
+        tx_vector(
+            "act-for-transfer",
+            41,
+            chain,
+            0,
+            10,
+            TxBody::ActFor {
+                identity: owner,
+                body: tributary_types::DelegatedBody(Box::new(TxBody::Transfer {
+                    to,
+                    denom: Denom::new("utrib").unwrap(),
+                    amount: 250,
+                })),
+            },
+            json!({
+                "kind": "act_for", "identity": owner.to_string(),
+                "body": { "kind": "transfer", "to": to.to_string(), "denom": "utrib", "amount": "250" },
+            }),
+        ),
+    ]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -993,6 +1088,7 @@ fn transactions() -> Value {
     vectors.extend(rewards_vectors());
     vectors.extend(access_vectors());
     vectors.extend(private_vectors());
+    vectors.extend(identity_vectors());
     // Every body kind has a vector, and every vector's kind is one the chain knows.
     let kinds: std::collections::BTreeSet<&str> =
         vectors.iter().filter_map(|v| v["input"]["body"]["kind"].as_str()).collect();

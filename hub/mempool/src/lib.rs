@@ -218,6 +218,9 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::RevokeRole { .. }
         | TxBody::PutPrivate { .. }
         | TxBody::SetPrivateHost { .. }
+        | TxBody::Did { .. }
+        // A delegate's body spends the identity's tokens, not the sender's.
+        | TxBody::ActFor { .. }
         | TxBody::SendMessage { .. }
         | TxBody::AdoptCommittee { .. }
         | TxBody::AnnounceEndpoint { .. }
@@ -466,6 +469,8 @@ impl Mempool {
             | TxBody::RevokeRole { .. }
             | TxBody::PutPrivate { .. }
             | TxBody::SetPrivateHost { .. }
+            | TxBody::Did { .. }
+            | TxBody::ActFor { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }

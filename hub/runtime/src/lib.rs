@@ -30,6 +30,7 @@ pub mod contracts;
 pub mod gov;
 pub mod governance;
 pub mod ibc;
+pub mod identity;
 pub mod messages;
 pub mod module;
 pub mod oracle;
@@ -169,6 +170,8 @@ pub enum TxError {
     Access(#[from] access::AccessError),
     #[error(transparent)]
     Private(#[from] private::PrivateError),
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
     #[error(transparent)]
     State(#[from] StateReadError),
 }
@@ -440,8 +443,12 @@ impl BlockExecution<'_, '_> {
         let fatal = |e: StateReadError| ApplyError::Fatal(RuntimeError::State(e));
         // A contract call that finds the block's contract gas spent waits
         // for the next block (the builder skips it; a block with it is invalid).
+        let body = match &tx.body {
+            tributary_types::TxBody::ActFor { body, .. } => &*body.0,
+            body => body,
+        };
         let calls_contract = matches!(
-            tx.body,
+            body,
             tributary_types::TxBody::InstantiateContract { .. }
                 | tributary_types::TxBody::ExecuteContract { .. }
                 | tributary_types::TxBody::MigrateContract { .. }
@@ -559,6 +566,9 @@ impl BlockExecution<'_, '_> {
     }
 
     fn run_body(&mut self, tx: &Tx, events: &mut Vec<Event>, gas: &mut module::GasMeter) -> Result<(), TxError> {
+        if let tributary_types::TxBody::ActFor { identity, body } = &tx.body {
+            return self.run_delegated(tx, identity, &body.0, events, gas);
+        }
         if let Some(gate) = &self.gate {
             gate.admit(&self.state, &tx.sender_address(), &tx.body)?;
         }
@@ -567,6 +577,38 @@ impl BlockExecution<'_, '_> {
         module.validate_tx(&self.state, tx)?;
         let sender = Some(tx.sender_address());
         module.execute_tx(&mut Ctx { state: &mut self.state, block: &self.block, events, gas, sender }, tx)
+    }
+
+    /// `tx`'s sender acts for `identity` (module `identity`): the body runs
+    /// as the identity's transaction if the delegation allows it, and what
+    /// it moved out of the identity's account is counted against the
+    /// delegation's limit (over it, the whole transaction fails).
+    fn run_delegated(
+        &mut self,
+        tx: &Tx,
+        identity: &Address,
+        body: &tributary_types::TxBody,
+        events: &mut Vec<Event>,
+        gas: &mut module::GasMeter,
+    ) -> Result<(), TxError> {
+        if !self.runtime.modules.iter().any(|m| m.name() == "identity") {
+            return Err(TxError::Unhandled(tx.body.kind()));
+        }
+        let delegate = tx.sender_address();
+        if let Some(gate) = &self.gate {
+            gate.admit(&self.state, &delegate, &tx.body)?;
+        }
+        let authorized = identity::authorize(&self.state, identity, &delegate, body.kind(), self.block.height)?;
+        let inner = Tx {
+            chain_id: tx.chain_id.clone(),
+            sender: authorized.owner_key,
+            nonce: self.state.nonce(identity)?,
+            fee: 0,
+            body: body.clone(),
+            signature: tx.signature,
+        };
+        self.run_body(&inner, events, gas)?;
+        identity::settle(&mut self.state, events, authorized, identity, &delegate, &self.params.native_denom)
     }
 
     /// End the block: run end-block hooks and hand back everything to commit.

@@ -16,8 +16,8 @@
 
 use crate::module::Module;
 use crate::{
-    access, assets, bank, childchains, committee, contracts, gov, ibc, messages, oracle, polls, private, rewards,
-    staking, transfer, RuntimeError,
+    access, assets, bank, childchains, committee, contracts, gov, ibc, identity, messages, oracle, polls, private,
+    rewards, staking, transfer, RuntimeError,
 };
 use tributary_types::Genesis;
 
@@ -43,6 +43,7 @@ pub const MODULES: &[(&str, Constructor)] = &[
     ("polls", |_| Box::new(polls::Polls)),
     ("messages", |_| Box::new(messages::Messages)),
     ("private", |g| Box::new(private::Private::new(g))),
+    ("identity", |g| Box::new(identity::Identity::new(g))),
     ("ibc", |g| Box::new(ibc::Ibc::new(g, ibc_router(g)))),
     ("transfer", |_| Box::new(transfer::Transfer)),
     ("oracle", |g| Box::new(oracle::Oracle::new(g))),

@@ -192,7 +192,7 @@ fn genesis_chooses_the_modules_and_refuses_unknown_or_repeated_names() {
     assert_eq!(
         names(&["assets", "oracel"]).unwrap_err(),
         RuntimeError::Genesis(
-            "unknown module \"oracel\": known modules are access, staking, rewards, registry, committee, assets, polls, messages, private, ibc, transfer, oracle, contracts, gov (bank is always on)".into()
+            "unknown module \"oracel\": known modules are access, staking, rewards, registry, committee, assets, polls, messages, private, identity, ibc, transfer, oracle, contracts, gov (bank is always on)".into()
         )
     );
     assert_eq!(

@@ -441,6 +441,7 @@ pub fn default_modules() -> Vec<String> {
         "rewards".into(),
         "access".into(),
         "private".into(),
+        "identity".into(),
     ]
 }
 

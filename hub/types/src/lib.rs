@@ -21,6 +21,7 @@ pub mod genesis;
 pub mod governance;
 pub mod hash;
 pub mod ibc;
+pub mod identity;
 pub mod limits;
 pub mod oracle;
 pub mod private;
@@ -40,7 +41,9 @@ pub use genesis::{
 pub use hash::{merkle_root, sha256, Hash};
 pub use limits::ChildLimits;
 pub use receipt::{Event, Receipt};
-pub use tx::{Amount, Denom, DenomError, PollWeight, SignDoc, Tx, TxBody, BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX};
+pub use tx::{
+    Amount, DelegatedBody, Denom, DenomError, PollWeight, SignDoc, Tx, TxBody, BLOCK_TXS_BYTES_MAX, TX_BYTES_MAX,
+};
 
 #[cfg(test)]
 mod proptests;

@@ -285,6 +285,40 @@ pub enum TxBody {
     /// Name the node (by its ed25519 node key) that holds the sender's
     /// private data, or none to stop receiving any (module `private`).
     SetPrivateHost { node_key: Option<crate::address::PublicKey> },
+    /// Make or change the DID document of account `did` (module
+    /// `identity`, [`crate::identity`]): the sender is a controller or
+    /// holds one of its keys (for `Create`, is `did`).
+    Did { did: crate::address::Address, op: crate::identity::DidOp },
+    /// Run `body` as account `identity`, which delegated that kind to the
+    /// sender (module `identity`): within the delegation's expiry and
+    /// spending limit. The sender signs and pays the fee.
+    ActFor { identity: crate::address::Address, body: DelegatedBody },
+}
+
+/// The body a delegate runs for an identity: any body but another
+/// `act_for`, which decoding refuses before reading it, so that nested
+/// bodies cannot exhaust the decoder's stack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DelegatedBody(pub Box<TxBody>);
+
+/// `TxBody::ActFor`'s borsh tag (its place in the enum).
+pub const ACT_FOR_TAG: u8 = 38;
+
+impl BorshSerialize for DelegatedBody {
+    fn serialize<W: std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        self.0.serialize(writer)
+    }
+}
+
+impl BorshDeserialize for DelegatedBody {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        use borsh::de::EnumExt as _;
+        let tag = u8::deserialize_reader(reader)?;
+        if tag == ACT_FOR_TAG {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "an act_for body may not hold another"));
+        }
+        Ok(DelegatedBody(Box::new(TxBody::deserialize_variant(reader, tag)?)))
+    }
 }
 
 /// How a poll weighs a vote.
@@ -339,6 +373,8 @@ impl TxBody {
         "revoke_role",
         "put_private",
         "set_private_host",
+        "did",
+        "act_for",
     ];
 
     /// A short name for receipts, logs and the API.
@@ -381,6 +417,8 @@ impl TxBody {
             TxBody::RevokeRole { .. } => "revoke_role",
             TxBody::PutPrivate { .. } => "put_private",
             TxBody::SetPrivateHost { .. } => "set_private_host",
+            TxBody::Did { .. } => "did",
+            TxBody::ActFor { .. } => "act_for",
         }
     }
 }
@@ -406,6 +444,8 @@ impl TxBody {
             TxBody::SubmitReports { reports } => len(reports),
             // Upload validates and compiles the code: linear work in its size.
             TxBody::UploadCode { code } => code.len(),
+            // The delegated body costs what it would cost sent directly.
+            TxBody::ActFor { body, .. } => body.0.verified_bytes(),
             TxBody::Transfer { .. }
             | TxBody::RegisterValidator { .. }
             | TxBody::Bond { .. }
@@ -434,6 +474,7 @@ impl TxBody {
             | TxBody::RevokeRole { .. }
             | TxBody::PutPrivate { .. }
             | TxBody::SetPrivateHost { .. }
+            | TxBody::Did { .. }
             | TxBody::Unjail => 0,
         }
     }
@@ -445,6 +486,7 @@ impl TxBody {
     /// charges `per_proof_byte` for; 0 for every other body.
     pub fn proof_bytes(&self) -> usize {
         match self {
+            TxBody::ActFor { body, .. } => body.0.proof_bytes(),
             TxBody::Ibc { msgs } => msgs.iter().filter(|m| m.is_packet_msg()).map(|m| m.borsh_len()).sum(),
             _ => 0,
         }
@@ -539,5 +581,32 @@ impl Tx {
 
     pub fn encoded_len(&self) -> usize {
         borsh::object_length(self).unwrap_or(usize::MAX)
+    }
+}
+
+#[cfg(test)]
+mod delegated_tests {
+    use super::*;
+    use crate::address::Address;
+
+    #[test]
+    fn a_delegated_body_may_not_nest() {
+        let inner = TxBody::Unjail;
+        let nested = TxBody::ActFor { identity: Address([1; 20]), body: DelegatedBody(Box::new(inner.clone())) };
+        let bytes = borsh::to_vec(&nested).unwrap();
+        assert_eq!(bytes[0], ACT_FOR_TAG);
+        assert_eq!(borsh::from_slice::<TxBody>(&bytes).unwrap(), nested);
+        // act_for ( act_for ( unjail ) ): refused at the second tag.
+        let mut twice = vec![ACT_FOR_TAG];
+        twice.extend_from_slice(&[1; 20]);
+        twice.extend_from_slice(&bytes);
+        assert!(borsh::from_slice::<TxBody>(&twice).is_err());
+        // Deep nesting fails at once, not after recursing.
+        let mut deep = Vec::new();
+        for _ in 0..100_000 {
+            deep.push(ACT_FOR_TAG);
+            deep.extend_from_slice(&[1; 20]);
+        }
+        assert!(borsh::from_slice::<TxBody>(&deep).is_err());
     }
 }

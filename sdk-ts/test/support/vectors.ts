@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, utf8 } from '../../src/bytes.js';
-import type { AccessRule, Acknowledgement, Coin, FeedConfig, FeedKind, IbcMsg, Packet, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from '../../src/types.js';
+import type { AccessRule, Acknowledgement, Coin, DidOp, FeedConfig, FeedKind, IbcMsg, Packet, ProposalAction, SignedReport, TxBody, Validator, VoteOption } from '../../src/types.js';
 
 /** sdk-ts/ (this file is compiled to sdk-ts/dist/test/support/). */
 export const SDK_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -99,6 +99,23 @@ function ibcMsgFromJson(m: J): IbcMsg {
 /** Contract funds: `[{ "denom", "amount" }]`, amounts as decimal strings. */
 export function fundsFromJson(f: unknown): Coin[] {
   return (f as J[]).map((c) => ({ denom: s(c.denom), amount: s(c.amount) }));
+}
+
+function didOpFromJson(o: J): DidOp {
+  const key = (k: J) => ({ id: s(k.id), publicKey: hex(k.public_key) });
+  const service = (v: J) => ({ id: s(v.id), type: s(v.type), endpoint: s(v.endpoint) });
+  switch (o.kind) {
+    case 'create':
+      return { kind: 'create', keys: (o.keys as J[]).map(key), services: (o.services as J[]).map(service) };
+    case 'delegate':
+      return { kind: 'delegate', delegate: s(o.delegate), kinds: (o.kinds as string[]).map(s), expiresHeight: n(o.expires_height), spendLimit: s(o.spend_limit) };
+    case 'rotate_key':
+      return { kind: 'rotate_key', id: s(o.id), publicKey: hex(o.public_key) };
+    case 'deactivate':
+      return { kind: 'deactivate' };
+    default:
+      throw new Error(`no JSON mapping for DidOp ${String(o.kind)} (add one when a vector uses it)`);
+  }
 }
 
 export function bodyFromJson(b: J): TxBody {
@@ -230,6 +247,10 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'put_private', recipients: (b.recipients as string[]).map(s), dataHash: hex(b.data_hash), bytes: Number(b.bytes) };
     case 'set_private_host':
       return { kind: 'set_private_host', nodeKey: b.node_key === null ? null : hex(b.node_key) };
+    case 'did':
+      return { kind: 'did', did: s(b.did), op: didOpFromJson(b.op as J) };
+    case 'act_for':
+      return { kind: 'act_for', identity: s(b.identity), body: bodyFromJson(b.body as J) };
     default:
       throw new Error(`unknown body kind ${String(b.kind)}`);
   }

@@ -636,7 +636,7 @@ fn the_registry_needs_staking_and_only_hubs_handle_its_bodies() {
     assert!(TestChain::from_genesis(&g).err().unwrap().to_string().contains("trusting_period_ms"));
     assert_eq!(
         tributary_types::genesis::default_modules(),
-        ["staking", "registry", "ibc", "transfer", "oracle", "gov", "rewards", "access", "private"]
+        ["staking", "registry", "ibc", "transfer", "oracle", "gov", "rewards", "access", "private", "identity"]
     );
 
     // A child chain (assets only) includes the body, takes the fee and runs nothing.
