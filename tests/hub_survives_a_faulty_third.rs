@@ -58,7 +58,12 @@ async fn peers_of(net: &TestNetwork, k: usize) -> Option<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hub_commits_through_a_crash_a_pause_and_a_healed_partition() {
-    let mut net = TestNetwork::init(CHAIN, 4, true, |_, _| {});
+    // The partition below is made with the operators' allow-lists alone:
+    // the validators must not admit each other for being validators.
+    let mut net = TestNetwork::init(CHAIN, 4, true, |_, config| {
+        let p2p = config.get_mut("p2p").and_then(|p| p.as_table_mut()).unwrap();
+        p2p.insert("admit_chain_nodes".into(), toml::Value::Boolean(false));
+    });
     net.start_all();
     let all = [0, 1, 2, 3];
     wait_all_at(&net, &all, 3, "all four validators to commit height 3").await;

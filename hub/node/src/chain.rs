@@ -382,6 +382,43 @@ impl Chain {
         Ok(Some((record, hosts)))
     }
 
+    /// The node keys a permissioned network admits besides the operator's
+    /// `[p2p] allow` list, as of the latest block: every validator the
+    /// chain knows (on the hub, every registered validator not tombstoned,
+    /// so a new one syncs before it is active; on a child, the committee in
+    /// force and the next), and the `node` key in the DID document of every
+    /// account holding role `node`.
+    pub fn admitted_node_keys(&self) -> Result<Vec<tributary_types::PublicKey>> {
+        let state = self.latest();
+        let mut keys: Vec<tributary_types::PublicKey> = match self.set_source {
+            SetSource::Staking => staking::validators(&state)?
+                .into_iter()
+                .filter(|(_, record)| !record.tombstoned)
+                .map(|(_, record)| record.public_key)
+                .collect(),
+            _ => {
+                let next = self.height().saturating_add(1);
+                let mut set = self.validators_for(next)?;
+                set.extend(self.next_validators_for(next)?);
+                set.into_iter().map(|v| v.public_key).collect()
+            }
+        };
+        if self.has_module("access") && self.has_module("identity") {
+            for member in tributary_runtime::access::node_members(&state)? {
+                let Some(doc) = tributary_runtime::identity::document(&state, &member)? else { continue };
+                if doc.deactivated {
+                    continue;
+                }
+                if let Some(key) = doc.keys.iter().find(|k| k.id == tributary_runtime::identity::NODE_KEY_ID) {
+                    keys.push(key.public_key);
+                }
+            }
+        }
+        keys.sort_by_key(|k| k.0);
+        keys.dedup();
+        Ok(keys)
+    }
+
     pub fn genesis(&self) -> &Genesis {
         &self.genesis
     }

@@ -87,11 +87,17 @@ pub struct P2pSettings {
     pub listen: String,
     /// Peers to join through, each `/ip4/…/tcp/…/p2p/{peer id}`.
     pub bootstrap: Vec<String>,
-    /// Permissioned mode: only the peers in `allow` may connect. Edit `allow`
-    /// and send the node SIGHUP to apply a new list without a restart.
+    /// Permissioned mode: only the peers in `allow`, and (with
+    /// `admit_chain_nodes`) the nodes the chain admits, may connect. Edit
+    /// `allow` and send the node SIGHUP to apply a new list without a
+    /// restart.
     pub permissioned: bool,
     /// Peer ids allowed in permissioned mode.
     pub allow: Vec<String>,
+    /// In permissioned mode, also admit the nodes the chain names, as it
+    /// names them (no SIGHUP): every validator, and the `node` key of every
+    /// account holding role `node` (`crate::admission`). Off: `allow` alone.
+    pub admit_chain_nodes: bool,
 }
 
 /// Settings that make a node misbehave on purpose, for tests of the
@@ -111,6 +117,7 @@ impl Default for P2pSettings {
             bootstrap: Vec::new(),
             permissioned: false,
             allow: Vec::new(),
+            admit_chain_nodes: true,
         }
     }
 }

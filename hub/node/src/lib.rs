@@ -13,6 +13,7 @@
 //! - [`config`]: a home's layout and `config.toml`
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod admission;
 pub mod anchor;
 pub mod chain;
 pub mod children;

@@ -4,7 +4,8 @@
 //! Every node joins the chain's p2p network. A node with a validator key
 //! runs VBFT through the [`crate::driver`]; one without follows the chain by
 //! block sync. SIGHUP re-reads `config.toml` and applies its `[p2p] allow`
-//! list (permissioned mode) without a restart.
+//! list (permissioned mode) without a restart; the nodes the chain admits
+//! are followed block by block ([`crate::admission`]).
 
 use crate::chain::Chain;
 use crate::config::{Home, NodeConfig};
@@ -86,6 +87,8 @@ pub struct Running {
     driver: Task,
     /// The child-chain supervisor ([`crate::children`]), on a hub validator.
     children: Option<Task>,
+    /// The operator's allow-list, in permissioned mode ([`crate::admission`]).
+    operator_allow: Option<Arc<crate::admission::StaticAllow>>,
 }
 
 impl Running {
@@ -116,7 +119,7 @@ impl Running {
             tokio::select! {
                 _ = &mut signal => break None,
                 _ = hangups.recv() => {
-                    if let Err(e) = reload_allow_list(&self.home, &self.network).await {
+                    if let Err(e) = reload_allow_list(&self.home, self.operator_allow.as_deref()) {
                         tracing::error!("SIGHUP: allow-list not changed: {e:#}");
                     }
                 }
@@ -154,15 +157,15 @@ fn parse_allow_list(config: &NodeConfig) -> anyhow::Result<Vec<PeerId>> {
         .collect()
 }
 
-async fn reload_allow_list(home: &Home, network: &NetworkHandle) -> anyhow::Result<()> {
+fn reload_allow_list(home: &Home, operator: Option<&crate::admission::StaticAllow>) -> anyhow::Result<()> {
     let config = home.load_config()?;
-    if !config.p2p.permissioned {
+    let Some(operator) = operator.filter(|_| config.p2p.permissioned) else {
         anyhow::bail!("[p2p] permissioned is false in {}; the allow-list applies only in permissioned mode (restart to switch modes)", home.config().display());
-    }
+    };
     let peers = parse_allow_list(&config)?;
     let count = peers.len();
-    network.set_allow_list(peers).await?;
-    tracing::info!(peers = count, "SIGHUP: allow-list reloaded");
+    operator.set(peers);
+    tracing::info!(peers = count, "SIGHUP: [p2p] allow reloaded");
     Ok(())
 }
 
@@ -251,7 +254,31 @@ pub async fn start(
         let vault = chain.open_private_vault(node_key.public_key());
         tokio::spawn(crate::delivery::run(chain.clone(), vault, network.clone(), shutdown_rx.clone()));
     }
+    let operator_allow = if config.p2p.permissioned {
+        let operator = crate::admission::StaticAllow::new(parse_allow_list(&config)?);
+        tokio::spawn(crate::admission::follow(
+            chain.clone(),
+            network.clone(),
+            operator.clone(),
+            config.p2p.admit_chain_nodes,
+            shutdown_rx.clone(),
+        ));
+        Some(operator)
+    } else {
+        None
+    };
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
     let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
-    Ok(Running { chain, api_addr, network, p2p_addrs, home: home.clone(), shutdown, server, driver, children })
+    Ok(Running {
+        chain,
+        api_addr,
+        network,
+        p2p_addrs,
+        home: home.clone(),
+        shutdown,
+        server,
+        driver,
+        children,
+        operator_allow,
+    })
 }

@@ -74,6 +74,22 @@ pub enum AccessError {
     BadPolicy(String),
     #[error("refused: it would leave nobody able to change this chain's roles again: {0}")]
     WouldLockOut(String),
+    #[error("{max} accounts hold role \"node\" already, the most a chain lists (each is a peer every node admits); revoke one first")]
+    TooManyNodes { max: usize },
+}
+
+/// The role whose holders' nodes a permissioned network admits: an account
+/// holding it names its node in its DID document (a key with id `node`),
+/// and every node of the chain lets that node connect (`tributary_node`'s
+/// allow-list follows it, with the validator set).
+pub const NODE_ROLE: &str = "node";
+/// Most accounts that hold [`NODE_ROLE`] at once: each is a peer every
+/// node admits, and the list is read whenever the allow-list is refreshed.
+pub const NODE_MEMBERS_MAX: usize = 256;
+
+/// The accounts holding [`NODE_ROLE`], in the order they were granted it.
+pub fn node_members(state: &dyn StateRead) -> Result<Vec<Address>, StateReadError> {
+    Ok(read_value(state, state_key::NODE_MEMBERS)?.unwrap_or_default())
 }
 
 /// The chain's policy (absent where the module does not run).
@@ -184,6 +200,14 @@ pub fn grant(
     write_value(state, state_key::roles(address), &held);
     let count = holders(&*state, role)?;
     write_value(state, state_key::holders(role), &count.saturating_add(1));
+    if role == NODE_ROLE {
+        let mut members = node_members(&*state)?;
+        if members.len() >= NODE_MEMBERS_MAX {
+            return Err(AccessError::TooManyNodes { max: NODE_MEMBERS_MAX }.into());
+        }
+        members.push(*address);
+        write_value(state, state_key::NODE_MEMBERS.to_vec(), &members);
+    }
     events.push(Event::new("role_granted").attr("role", role).attr("address", address).attr("by", by));
     Ok(())
 }
@@ -208,6 +232,11 @@ pub fn revoke(
         state.delete(state_key::roles(address));
     } else {
         write_value(state, state_key::roles(address), &held);
+    }
+    if role == NODE_ROLE {
+        let mut members = node_members(&*state)?;
+        members.retain(|m| m != address);
+        write_value(state, state_key::NODE_MEMBERS.to_vec(), &members);
     }
     let count = holders(&*state, role)?.saturating_sub(1);
     if count == 0 {

@@ -18,3 +18,8 @@ pub fn roles(address: &Address) -> Vec<u8> {
 pub fn holders(role: &str) -> Vec<u8> {
     format!("access/holders/{role}").into_bytes()
 }
+
+/// `access/node_members` → borsh `Vec<Address>`: the holders of role
+/// `node`, in grant order (at most `NODE_MEMBERS_MAX`): whose nodes a
+/// permissioned network admits.
+pub const NODE_MEMBERS: &[u8] = b"access/node_members";

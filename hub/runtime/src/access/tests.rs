@@ -249,3 +249,17 @@ fn a_role_proposal_on_a_chain_without_access_is_refused_at_submission() {
     let submit = TxBody::SubmitProposal { title: "x".into(), summary: String::new(), action, deposit };
     assert_refused(&chain.submit(&key(3), submit), gov::GovError::NoAccess.into());
 }
+
+#[test]
+fn the_holders_of_role_node_are_listed_in_grant_order_and_leave_the_list_when_revoked() {
+    let mut chain = consortium(AccessPolicy::default());
+    for seed in [3, 2, 4] {
+        assert_ok(&chain.submit(&key(1), grant_role(NODE_ROLE, seed)));
+    }
+    assert_eq!(node_members(&chain.state).unwrap(), vec![addr(3), addr(2), addr(4)]);
+    assert_ok(&chain.submit(&key(1), revoke_role(NODE_ROLE, 2)));
+    assert_eq!(node_members(&chain.state).unwrap(), vec![addr(3), addr(4)]);
+    // Other roles are not listed.
+    assert_ok(&chain.submit(&key(1), grant_role("member", 5)));
+    assert_eq!(node_members(&chain.state).unwrap(), vec![addr(3), addr(4)]);
+}

@@ -39,6 +39,9 @@ use tributary_types::{Address, Amount, Denom, Event, Genesis, PublicKey, Tx, TxB
 
 /// The id of the key a document is created with.
 pub const OWNER_KEY_ID: &str = "owner";
+/// The id of the key that names an account's node: a permissioned network
+/// admits it when the account holds role `node` (module `access`).
+pub const NODE_KEY_ID: &str = "node";
 /// Kinds no delegation may name.
 pub const UNDELEGABLE: &[&str] = &["did", "act_for"];
 
