@@ -279,6 +279,25 @@ async function main() {
       await waitForView('chain', new RegExp(`^#/chain/${escapeRe(encodeURIComponent(chainId))}$`));
       return `${paths.length} governed parameters`;
     }],
+    [`identities of ${chainId} resolve to W3C DID documents`, async () => {
+      await page.click('#identities-link');
+      await waitForView('identities', new RegExp(`^#/identities/${escapeRe(encodeURIComponent(chainId))}$`));
+      await page.waitForSelector('#identities tbody tr[data-address]', { timeout: STEP_TIMEOUT_MS });
+      const address = await page.locator('#identities tbody tr[data-address]').first().getAttribute('data-address');
+      await page.locator('#identities tbody tr[data-address] a.identity-link').first().click();
+      await waitForView('identity', new RegExp(`^#/identity/${escapeRe(encodeURIComponent(chainId))}/`));
+      const did = (await page.textContent('#did')).trim();
+      if (did !== `did:trib:${chainId}:${address}`) throw new Error(`#did shows ${JSON.stringify(did)}`);
+      if (!(await page.$('#keys tbody tr[data-key-id="owner"]'))) throw new Error('the document lists no owner key');
+      const doc = JSON.parse(await page.textContent('#did-document'));
+      if (doc.id !== did || !Array.isArray(doc['@context'])) throw new Error(`not a DID document: ${JSON.stringify(doc).slice(0, 200)}`);
+      const text = await bannerText();
+      if (text) throw new Error(`error banner shows: ${text}`);
+      await page.goBack();
+      await page.goBack();
+      await waitForView('chain', new RegExp(`^#/chain/${escapeRe(encodeURIComponent(chainId))}$`));
+      return `${did.slice(0, 40)}… with ${doc.verificationMethod.length} key(s)`;
+    }],
     ['first block opens with its hash', async () => {
       const first = page.locator('#blocks tbody tr[data-height]').first();
       block.height = await first.getAttribute('data-height');
