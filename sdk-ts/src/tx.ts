@@ -287,6 +287,9 @@ function writeProposalAction(w: BorshWriter, action: ProposalAction): void {
     case 'shutdown_child_chain':
       w.u8(10).string(checkChainId(action.chainId));
       return;
+    case 'approve_child_chain':
+      w.u8(11).string(checkChainId(action.chainId));
+      return;
   }
 }
 

@@ -237,7 +237,9 @@ export type ProposalAction =
   /** Set who may instantiate a stored code; its uploader can no longer change it. */
   | { kind: 'set_code_access'; codeHash: Uint8Array; instantiate: AccessRule }
   /** Shut a child chain down (on a hub): no more committees, anchors or endpoints; its deposit goes back to its owner. */
-  | { kind: 'shutdown_child_chain'; chainId: string };
+  | { kind: 'shutdown_child_chain'; chainId: string }
+  /** Approve a child chain registered while the hub's `registry.approval_required` is on: its committee starts serving it. */
+  | { kind: 'approve_child_chain'; chainId: string };
 
 /**
  * What the hub lets each child chain's blocks demand of the hub validators

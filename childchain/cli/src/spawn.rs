@@ -136,7 +136,7 @@ pub async fn spawn(
     loop {
         let answer = hub
             .query(
-                "query($id: String!) { childChain(id: $id, limit: 1) { anchoredHeight
+                "query($id: String!) { childChain(id: $id, limit: 1) { anchoredHeight awaitingApprovalSince
                     committee { address } endpoints { validator p2p graphql } } }",
                 json!({ "id": options.chain_id.to_string() }),
             )
@@ -176,10 +176,27 @@ pub async fn spawn(
                 relayer_funded,
             });
         }
-        let note = format!("{} of {} members serving", endpoints.len(), committee.len());
+        let awaiting_approval = !record["awaitingApprovalSince"].is_null();
+        let note = if awaiting_approval {
+            format!(
+                "registered; the hub requires governance to approve it before its committee starts it: propose \
+                 `hub tx gov submit --approve-child {}`",
+                options.chain_id
+            )
+        } else {
+            format!("{} of {} members serving", endpoints.len(), committee.len())
+        };
         if note != last_note {
             progress(&note);
             last_note = note;
+        }
+        if Instant::now() > deadline && awaiting_approval {
+            bail!(
+                "{} is registered and waits for governance to approve it (the hub's registry.approval_required is \
+                 on); once `hub tx gov submit --approve-child {}` passes, its committee starts it",
+                options.chain_id,
+                options.chain_id
+            );
         }
         if Instant::now() > deadline {
             bail!(

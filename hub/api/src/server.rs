@@ -163,7 +163,9 @@ fn render_child_chains(chain: &Chain, now_ms: u64) -> String {
         format!("# HELP {name} 1 while a registered child chain anchors nothing on the hub.\n# TYPE {name} gauge\n");
     for child in &children {
         // A chain governance shut down anchors nothing by design: not stalled.
-        let shut_down = matches!(tributary_runtime::childchains::shutdown(&snapshot, &child.chain_id), Ok(Some(_)));
+        // Nor is one waiting for approval: nobody serves it yet.
+        let shut_down = matches!(tributary_runtime::childchains::shutdown(&snapshot, &child.chain_id), Ok(Some(_)))
+            || matches!(tributary_runtime::childchains::pending(&snapshot, &child.chain_id), Ok(Some(_)));
         let stalled =
             !shut_down && tributary_runtime::childchains::is_stalled(child, now_ms, &chain.genesis().registry);
         let _ = writeln!(out, "{name}{{chain_id=\"{hub}\",child_chain=\"{}\"}} {}", child.chain_id, u8::from(stalled));

@@ -635,6 +635,10 @@ pub struct ChildChainView {
     pub shut_down_height: Option<u64>,
     /// The proposal that shut it down (else null).
     pub shut_down_by_proposal: Option<u64>,
+    /// While governance has not approved it (the hub's
+    /// `registry.approval_required`): the height it registered at. Nobody
+    /// serves it meanwhile.
+    pub awaiting_approval_since: Option<u64>,
     /// The child's genesis validators, as hex public keys.
     pub validators: Vec<String>,
     /// The latest term the hub drew a committee for (0: the genesis set).
@@ -725,9 +729,12 @@ pub(crate) fn child_chain_view(
     let anchored = tributary_runtime::childchains::anchored_headers(&snapshot, &record.chain_id, anchored_from, limit)
         .map_err(internal)?;
     let shutdown = tributary_runtime::childchains::shutdown(&snapshot, &record.chain_id).map_err(internal)?;
-    let stalled =
-        shutdown.is_none() && tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
+    let pending = tributary_runtime::childchains::pending(&snapshot, &record.chain_id).map_err(internal)?;
+    let stalled = shutdown.is_none()
+        && pending.is_none()
+        && tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
     Ok(ChildChainView {
+        awaiting_approval_since: pending,
         chain_id: record.chain_id.to_string(),
         template: record.template.clone(),
         owner: record.owner.to_string(),

@@ -528,6 +528,13 @@ pub enum GovCommand {
             conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed", "grant_role", "revoke_role", "upload_access", "code_access"]
         )]
         shutdown_child: Option<String>,
+        /// Approve this child chain (on a hub whose registry.approval_required
+        /// is on): its committee starts serving it.
+        #[arg(
+            long,
+            conflicts_with_all = ["set", "upgrade", "spend_to", "recover_client", "register_feed", "grant_role", "revoke_role", "upload_access", "code_access", "shutdown_child"]
+        )]
+        approve_child: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -584,13 +591,19 @@ impl GovCommand {
                 code_access,
                 instantiate,
                 shutdown_child,
+                approve_child,
                 ..
             } => {
                 let role_address = || -> anyhow::Result<tributary_types::Address> {
                     let text = role_address.as_deref().context("--role-address is required with a role")?;
                     text.parse().with_context(|| format!("--role-address {text:?} is not an address"))
                 };
-                let action = if let Some(chain) = shutdown_child {
+                let action = if let Some(chain) = approve_child {
+                    ProposalAction::ApproveChildChain {
+                        chain_id: tributary_types::ChainId::new(chain)
+                            .with_context(|| format!("--approve-child {chain:?} is not a chain id"))?,
+                    }
+                } else if let Some(chain) = shutdown_child {
                     ProposalAction::ShutdownChildChain {
                         chain_id: tributary_types::ChainId::new(chain)
                             .with_context(|| format!("--shutdown-child {chain:?} is not a chain id"))?,

@@ -851,6 +851,12 @@ fn gov_vectors() -> Vec<Value> {
             ProposalAction::ShutdownChildChain { chain_id: ChainId::new("acme-token-1").unwrap() },
             json!({ "kind": "shutdown_child_chain", "chain_id": "acme-token-1" }),
         ),
+        submit(
+            "submit-proposal-approve-child-chain",
+            11,
+            ProposalAction::ApproveChildChain { chain_id: ChainId::new("acme-token-2").unwrap() },
+            json!({ "kind": "approve_child_chain", "chain_id": "acme-token-2" }),
+        ),
         tx_vector(
             "deposit-proposal",
             31,

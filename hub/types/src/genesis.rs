@@ -353,6 +353,11 @@ pub struct RegistryParams {
     /// governed on the hub (section `child_limits`).
     #[serde(default)]
     pub child_limits: ChildLimits,
+    /// A registration waits for governance (proposal `ApproveChildChain`)
+    /// before the chain is served: no committee runs it, nothing is
+    /// anchored, until the proposal passes. Off: registering is enough.
+    #[serde(default)]
+    pub approval_required: bool,
 }
 
 impl Default for ChildLimits {
@@ -423,6 +428,7 @@ impl Default for RegistryParams {
             max_clock_drift_ms: 10_000,
             committee_size: default_committee_size(),
             child_limits: ChildLimits::default(),
+            approval_required: false,
         }
     }
 }

@@ -89,6 +89,11 @@ pub enum ProposalAction {
     /// more committees, anchors or endpoints; its committee's nodes stop;
     /// its deposit goes back to its owner; what it anchored stays provable.
     ShutdownChildChain { chain_id: crate::chain::ChainId },
+    /// Approve child chain `chain_id`, registered while the hub's
+    /// `registry.approval_required` is on (module `registry`): its
+    /// committee starts serving it. Refuse one by shutting it down
+    /// (`ShutdownChildChain`: its deposit goes back).
+    ApproveChildChain { chain_id: crate::chain::ChainId },
 }
 
 /// One governed parameter and its new value.

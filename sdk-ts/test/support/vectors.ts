@@ -227,8 +227,8 @@ export function bodyFromJson(b: J): TxBody {
                       ? { kind: 'set_upload_access', rule: ruleFromJson(a.rule) }
                       : a.kind === 'set_code_access'
                         ? { kind: 'set_code_access', codeHash: hex(a.code_hash_hex), instantiate: ruleFromJson(a.instantiate) }
-                        : a.kind === 'shutdown_child_chain'
-                          ? { kind: 'shutdown_child_chain', chainId: s(a.chain_id) }
+                        : a.kind === 'shutdown_child_chain' || a.kind === 'approve_child_chain'
+                          ? { kind: a.kind, chainId: s(a.chain_id) }
                           : { kind: 'text' };
       return { kind: 'submit_proposal', title: s(b.title), summary: s(b.summary), action, deposit: s(b.deposit) };
     }

@@ -54,6 +54,9 @@ test('governance builders make exactly the bodies Rust encodes', () => {
     ['submit-proposal-shutdown-child-chain', body.submitProposal({
       title, summary, deposit: 10_000_000, action: { kind: 'shutdown_child_chain', chainId: 'acme-token-1' },
     })],
+    ['submit-proposal-approve-child-chain', body.submitProposal({
+      title, summary, deposit: 10_000_000, action: { kind: 'approve_child_chain', chainId: 'acme-token-2' },
+    })],
     ['deposit-proposal', body.depositProposal({ proposalId: 7, amount: 5_000 })],
     ...VOTE_OPTIONS.map((option) => [`vote-proposal-${option.replaceAll('_', '-')}`, body.voteProposal({ proposalId: 7, option })] as [string, ReturnType<typeof body.voteProposal>]),
   ];

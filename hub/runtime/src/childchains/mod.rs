@@ -67,6 +67,13 @@ pub enum ChildChainError {
          committees, anchors or endpoints"
     )]
     ShutDown { chain_id: String, height: u64, proposal_id: u64 },
+    #[error(
+        "child chain {chain_id} waits for governance to approve it (registered at height {height}; the hub's \
+         registry.approval_required is on): propose hub tx gov submit --approve-child {chain_id}"
+    )]
+    AwaitingApproval { chain_id: String, height: u64 },
+    #[error("child chain {chain_id} does not wait for approval")]
+    NotPending { chain_id: String },
     #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
     ChildChainExists { chain_id: String },
     #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
@@ -203,8 +210,31 @@ pub fn shutdown(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<Shut
     read_value(state, &state_key::shutdown(chain_id))
 }
 
-/// Refuse anything for a chain governance shut down.
+/// The height `chain_id` registered at, while it waits for approval.
+pub fn pending(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<u64>, StateReadError> {
+    read_value(state, &state_key::pending(chain_id))
+}
+
+/// Governance approves `chain_id` (proposal `ApproveChildChain`): its
+/// committee starts serving it, and its stall clock starts now.
+pub fn approve_by_governance(ctx: &mut Ctx<'_, '_>, chain_id: &ChainId, proposal_id: u64) -> Result<(), TxError> {
+    let mut record = child_chain(&*ctx.state, chain_id)?
+        .ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    if pending(&*ctx.state, chain_id)?.is_none() {
+        return Err(ChildChainError::NotPending { chain_id: chain_id.to_string() }.into());
+    }
+    ctx.state.delete(state_key::pending(chain_id));
+    record.registered_time_ms = ctx.block.time_ms;
+    write_value(ctx.state, state_key::chain(chain_id), &record);
+    ctx.events.push(Event::new("child_chain_approved").attr("chain_id", chain_id).attr("proposal_id", proposal_id));
+    Ok(())
+}
+
+/// Refuse anything for a chain governance shut down or has not approved.
 pub(crate) fn check_running(state: &dyn StateRead, chain_id: &ChainId) -> Result<(), TxError> {
+    if let Some(height) = pending(state, chain_id)? {
+        return Err(ChildChainError::AwaitingApproval { chain_id: chain_id.to_string(), height }.into());
+    }
     match shutdown(state, chain_id)? {
         Some(Shutdown { height, proposal_id }) => {
             Err(ChildChainError::ShutDown { chain_id: chain_id.to_string(), height, proposal_id }.into())
@@ -223,7 +253,12 @@ pub fn shut_down_by_governance(
 ) -> Result<(), TxError> {
     let mut record = child_chain(&*ctx.state, chain_id)?
         .ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
-    check_running(&*ctx.state, chain_id)?;
+    // A chain still waiting for approval may be shut down: that is how
+    // governance refuses one.
+    if let Some(Shutdown { height, proposal_id }) = shutdown(&*ctx.state, chain_id)? {
+        return Err(ChildChainError::ShutDown { chain_id: chain_id.to_string(), height, proposal_id }.into());
+    }
+    ctx.state.delete(state_key::pending(chain_id));
     let held = ctx.state.balance(&record.owner, denom)?;
     let refunded = held.checked_add(record.deposit).ok_or(TxError::Overflow)?;
     bank::set_balance(ctx.state, &record.owner, denom, refunded)?;
@@ -350,7 +385,7 @@ pub fn endpoints(state: &dyn StateRead, chain_id: &ChainId) -> Result<Vec<Endpoi
 /// waits to be adopted, the next. Both run the child during a hand-over.
 pub fn serving_members(state: &dyn StateRead, chain: &ChildChain) -> Result<Vec<Validator>, StateReadError> {
     // A chain governance shut down has nobody serving it: its members' nodes stop.
-    if shutdown(state, &chain.chain_id)?.is_some() {
+    if shutdown(state, &chain.chain_id)?.is_some() || pending(state, &chain.chain_id)?.is_some() {
         return Ok(Vec::new());
     }
     let mut members = committee(state, &chain.chain_id, chain.adopted_term)?.unwrap_or_default();
@@ -557,8 +592,8 @@ impl Module for Registry {
         let size = (self.params.committee_size as usize).clamp(1, CHILD_VALIDATORS_MAX);
         for chain_id in child_chain_ids(&*ctx.state)?.iter().take(CHILD_CHAINS_MAX) {
             let Some(mut record) = child_chain(&*ctx.state, chain_id)? else { continue };
-            if shutdown(&*ctx.state, chain_id)?.is_some() {
-                continue; // shut down: nothing to draw for
+            if shutdown(&*ctx.state, chain_id)?.is_some() || pending(&*ctx.state, chain_id)?.is_some() {
+                continue; // shut down, or not approved yet: nothing to draw for
             }
             if record.term > record.adopted_term {
                 continue; // the last draw still waits to be adopted

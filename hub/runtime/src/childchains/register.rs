@@ -291,6 +291,10 @@ pub(super) fn execute(
     let mut ids: Vec<ChainId> = read_value(&*ctx.state, state_key::CHAINS)?.unwrap_or_default();
     ids.push(chain_id.clone());
     write_value(ctx.state, state_key::CHAINS.to_vec(), &ids);
+    if super::params(&*ctx.state)?.approval_required {
+        write_value(ctx.state, state_key::pending(&chain_id), &ctx.block.height);
+        ctx.events.push(Event::new("child_chain_pending").attr("chain_id", &chain_id));
+    }
     ctx.events.push(
         Event::new("register_child_chain")
             .attr("chain_id", &chain_id)

@@ -74,3 +74,9 @@ pub fn committee(chain_id: &ChainId, term: u64) -> Vec<u8> {
 pub fn endpoints(chain_id: &ChainId) -> Vec<u8> {
     format!("registry/endpoints/{chain_id}").into_bytes()
 }
+
+/// `registry/pending/{chain_id}` → borsh u64: the height a chain registered
+/// at while `approval_required` is on, until governance approves it.
+pub fn pending(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/pending/{chain_id}").into_bytes()
+}

@@ -1244,26 +1244,7 @@ fn an_anchored_child_header_counts_its_committers_duties_on_the_hub() {
 
 /// Run `shut_down_by_governance` as a passed proposal's end-block would.
 fn shut_down(hub: &mut TestChain, id: &ChainId, proposal_id: u64) -> Result<Vec<Event>, TxError> {
-    let mut overlay = crate::state::Overlay::new(&hub.state);
-    let mut events = Vec::new();
-    let mut gas = crate::module::GasMeter::none();
-    let block = crate::BlockInfo {
-        chain_id: test_chain::chain_id(),
-        height: hub.height + 1,
-        time_ms: hub.time_ms,
-        proposer: hub.proposer,
-        beacon: hub.beacon,
-        last_duties: Vec::new(),
-    };
-    let mut ctx = Ctx { state: &mut overlay, block: &block, events: &mut events, gas: &mut gas, sender: None };
-    shut_down_by_governance(&mut ctx, id, proposal_id, &native())?;
-    for (k, v) in overlay.into_writes() {
-        match v {
-            Some(v) => hub.state.insert(k, v),
-            None => hub.state.remove(&k),
-        };
-    }
-    Ok(events)
+    by_governance(hub, |ctx| shut_down_by_governance(ctx, id, proposal_id, &native()))
 }
 
 #[test]
@@ -1298,4 +1279,82 @@ fn a_shut_down_chain_gets_no_committee_anchor_or_endpoint_and_its_deposit_back()
         shut_down(&mut hub, &unknown, 9),
         Err(TxError::ChildChain(ChildChainError::UnknownChildChain { .. }))
     ));
+}
+
+/// Run `act` as a passed proposal's end-block would.
+fn by_governance(
+    hub: &mut TestChain,
+    act: impl FnOnce(&mut Ctx<'_, '_>) -> Result<(), TxError>,
+) -> Result<Vec<Event>, TxError> {
+    let mut overlay = crate::state::Overlay::new(&hub.state);
+    let mut events = Vec::new();
+    let mut gas = crate::module::GasMeter::none();
+    let block = crate::BlockInfo {
+        chain_id: test_chain::chain_id(),
+        height: hub.height + 1,
+        time_ms: hub.time_ms,
+        proposer: hub.proposer,
+        beacon: hub.beacon,
+        last_duties: Vec::new(),
+    };
+    let mut ctx = Ctx { state: &mut overlay, block: &block, events: &mut events, gas: &mut gas, sender: None };
+    act(&mut ctx)?;
+    for (k, v) in overlay.into_writes() {
+        match v {
+            Some(v) => hub.state.insert(k, v),
+            None => hub.state.remove(&k),
+        };
+    }
+    Ok(events)
+}
+
+fn approval_hub(hub_set: &[Validator], chain: &ChildTestChain, owner: &SigningKey) -> TestChain {
+    let mut hub = hub_with(hub_set, owner, |g| {
+        g.staking.epoch_length = EPOCH;
+        g.registry.committee_size = 2;
+        g.registry.approval_required = true;
+    });
+    assert_ok(&hub.submit(owner, register_body(chain, chain.pending.clone(), DEPOSIT)));
+    hub
+}
+
+#[test]
+fn a_chain_that_needs_approval_is_not_served_until_governance_approves_it() {
+    let mut chain = drawn_child();
+    let hub_set = chain.set_of(&equal(0, 4, 10));
+    let owner = SigningKey::generate();
+    let id = &chain.chain_id.clone();
+    let mut hub = approval_hub(&hub_set, &chain, &owner);
+    assert!(pending(&hub.state, id).unwrap().is_some());
+    let record = child_chain(&hub.state, id).unwrap().unwrap();
+    // Nobody serves it, nothing is drawn, nothing is anchored, by name.
+    assert!(serving_members(&hub.state, &record).unwrap().is_empty());
+    assert!(draw_events(&hub.advance_to(2 * EPOCH)).is_empty());
+    let receipt = hub.submit(&owner, TxBody::AnchorHeader { chain_id: id.clone(), update: vec![1, 2, 3] });
+    assert!(receipt.error.as_deref().unwrap_or_default().contains("waits for governance to approve it"), "{receipt:?}");
+
+    let events = by_governance(&mut hub, |ctx| approve_by_governance(ctx, id, 4)).unwrap();
+    assert_eq!(events[0].kind, "child_chain_approved");
+    assert_eq!(pending(&hub.state, id).unwrap(), None);
+    let record = child_chain(&hub.state, id).unwrap().unwrap();
+    assert_eq!(keys_of(&serving_members(&hub.state, &record).unwrap()), keys_of(&chain.pending));
+    // Approving again, or a chain that never waited, is refused.
+    assert!(matches!(
+        by_governance(&mut hub, |ctx| approve_by_governance(ctx, id, 5)),
+        Err(TxError::ChildChain(ChildChainError::NotPending { .. }))
+    ));
+}
+
+#[test]
+fn governance_refuses_a_waiting_chain_by_shutting_it_down_and_its_deposit_goes_back() {
+    let mut chain = drawn_child();
+    let hub_set = chain.set_of(&equal(0, 4, 10));
+    let owner = SigningKey::generate();
+    let id = &chain.chain_id.clone();
+    let mut hub = approval_hub(&hub_set, &chain, &owner);
+    let before = hub.state.balance(&addr(&owner), &native()).unwrap();
+    shut_down(&mut hub, id, 3).unwrap();
+    assert_eq!(hub.state.balance(&addr(&owner), &native()).unwrap(), before + DEPOSIT);
+    assert_eq!(pending(&hub.state, id).unwrap(), None);
+    assert!(by_governance(&mut hub, |ctx| approve_by_governance(ctx, id, 4)).is_err());
 }

@@ -557,7 +557,7 @@ impl Gov {
                 crate::contracts::check_access_rule(rule)
             }
             // Whether it is registered and running is checked when it runs.
-            ProposalAction::ShutdownChildChain { .. } => {
+            ProposalAction::ShutdownChildChain { .. } | ProposalAction::ApproveChildChain { .. } => {
                 if !self.runs_registry {
                     return Err(GovError::NoRegistry.into());
                 }
@@ -913,6 +913,9 @@ impl Gov {
             ProposalAction::ShutdownChildChain { chain_id } => {
                 crate::childchains::shut_down_by_governance(ctx, chain_id, p.id, &self.native_denom)
             }
+            ProposalAction::ApproveChildChain { chain_id } => {
+                crate::childchains::approve_by_governance(ctx, chain_id, p.id)
+            }
         }
     }
 }
@@ -931,6 +934,7 @@ pub fn action_name(action: &ProposalAction) -> &'static str {
         ProposalAction::SetUploadAccess { .. } => "set_upload_access",
         ProposalAction::SetCodeAccess { .. } => "set_code_access",
         ProposalAction::ShutdownChildChain { .. } => "shutdown_child_chain",
+        ProposalAction::ApproveChildChain { .. } => "approve_child_chain",
     }
 }
 
