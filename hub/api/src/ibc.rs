@@ -19,6 +19,12 @@ pub struct IbcClientView {
     pub latest_height: u64,
     pub latest_time_ms: u64,
     pub frozen: bool,
+    /// How long a trusted header stays a basis for the next one.
+    pub trusting_period_ms: u64,
+    /// Its latest trusted header is older than its trusting period, as of
+    /// this chain's latest block: it takes no update, proof or packet until
+    /// a `RecoverClient` proposal passes.
+    pub expired: bool,
 }
 
 /// One end of a channel.
@@ -163,6 +169,7 @@ impl IbcQuery {
     async fn ibc_clients(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<IbcClientView>> {
         let chain = chain(ctx);
         let state = chain.latest();
+        let now_ms = chain.header(state.height()).map_err(internal)?.map_or(0, |h| h.time_ms);
         let mut out = Vec::new();
         for client_id in ibc::client_ids(&state).map_err(internal)?.into_iter().take(1_000) {
             if let Some(client) = ibc::client(&state, &client_id).map_err(internal)? {
@@ -172,6 +179,8 @@ impl IbcQuery {
                     latest_height: client.latest().height,
                     latest_time_ms: client.latest().time_ms,
                     frozen: client.frozen().is_some(),
+                    trusting_period_ms: client.config().trusting_period_ms,
+                    expired: client.is_expired(now_ms),
                 });
             }
         }
