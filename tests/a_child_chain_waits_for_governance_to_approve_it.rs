@@ -3,7 +3,9 @@
 //! registers a chain, says it waits for approval and stops waiting; nobody
 //! serves it and it is not reported stalled. An `ApproveChildChain`
 //! proposal passes, and the hub's validators start the chain, which then
-//! anchors on the hub.
+//! anchors on the hub. Its owner then pays its committee in the hub's
+//! token: each anchored header pays the committers who signed it from the
+//! pool the owner funded, until the pool runs dry.
 
 use serde_json::{json, Value};
 use std::process::Command;
@@ -18,7 +20,7 @@ async fn record(hub: &Client) -> Value {
     let answer = hub
         .query(
             "query($id: String!) { childChain(id: $id, limit: 1) { anchoredHeight stalled awaitingApprovalSince
-               endpoints { graphql } } }",
+               committeePayPool committeePayPerAnchor endpoints { graphql } } }",
             json!({ "id": CHILD }),
         )
         .await
@@ -63,4 +65,17 @@ async fn a_child_chain_waits_for_governance_to_approve_it() {
     })
     .await;
     assert!(!anchored["endpoints"].as_array().unwrap().is_empty(), "{anchored}");
+
+    // The owner pays the committee 1,000 hub tokens per anchored header.
+    let (ok, funded) =
+        net.hub_tx(0, "user0", &["tx", "fund-child", "--chain", CHILD, "--amount", "5000", "--per-anchor", "1000"]);
+    assert!(ok, "fund: {funded}");
+    let (ok, refused) = net.hub_tx(1, "user1", &["tx", "fund-child", "--chain", CHILD, "--per-anchor", "1"]);
+    assert!(!ok && refused.to_string().contains("only"), "a stranger sets no rate: {refused}");
+    let paid = wait_for("anchors to pay the committee until the pool is spent", WAIT, || async {
+        let r = record(&hub).await;
+        (r["committeePayPool"].as_str()?.parse::<u128>().ok()? < 1000).then_some(r)
+    })
+    .await;
+    assert_eq!(paid["committeePayPerAnchor"], "1000");
 }

@@ -280,6 +280,11 @@ export const body = {
     limit(fields.body.kind !== 'act_for', 'an act_for body may not hold another');
     return { kind: 'act_for', ...fields };
   },
+  /** Pay child chain `chainId`'s committee in the hub's token: add `amount` to its pool; its owner may set `perAnchor`. */
+  fundChildChain(fields: { chainId: string; amount: Amount; perAnchor?: Amount | null }): Body<'fund_child_chain'> {
+    limit(toBigInt(fields.amount, 'amount') > 0n || (fields.perAnchor ?? null) !== null, 'fund_child_chain adds nothing: give an amount or a perAnchor rate');
+    return { kind: 'fund_child_chain', chainId: fields.chainId, amount: fields.amount, perAnchor: fields.perAnchor ?? null };
+  },
   /** Set the sending validator's commission, in basis points (100 = 1 %). */
   setCommission(fields: { rateBps: number }): Body<'set_commission'> {
     limit(Number.isInteger(fields.rateBps) && fields.rateBps >= 0 && fields.rateBps <= 10_000, 'a commission is 0 to 10000 basis points');

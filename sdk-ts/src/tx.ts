@@ -28,7 +28,7 @@ export const TX_TAGS = {
   unjail: 19, upload_code: 20, instantiate_contract: 21, execute_contract: 22, migrate_contract: 23, freeze_contract: 24,
   set_code_access: 25, register_contract_template: 26, instantiate_template: 27, submit_proposal: 28,
   deposit_proposal: 29, vote_proposal: 30, claim_rewards: 31, set_commission: 32,
-  grant_role: 33, revoke_role: 34, put_private: 35, set_private_host: 36, did: 37, act_for: 38,
+  grant_role: 33, revoke_role: 34, put_private: 35, set_private_host: 36, did: 37, act_for: 38, fund_child_chain: 39,
 } as const satisfies Record<TxBody['kind'], number>;
 
 export function writeValidator(w: BorshWriter, v: Validator): void {
@@ -189,6 +189,10 @@ export function writeTxBody(w: BorshWriter, b: TxBody): void {
       if (b.body.kind === 'act_for') throw new EncodingError('an act_for body may not hold another');
       address(w, b.identity);
       writeTxBody(w, b.body);
+      return;
+    case 'fund_child_chain':
+      w.string(checkChainId(b.chainId)).u128(b.amount);
+      w.option(b.perAnchor, (w2, a) => w2.u128(a));
       return;
   }
 }

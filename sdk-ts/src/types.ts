@@ -191,7 +191,9 @@ export type TxBody =
   /** Make or change the DID document of account `did` (module `identity`); see `DidOp`. */
   | { kind: 'did'; did: string; op: DidOp }
   /** Run `body` as account `identity`, which delegated its kind to the sender (module `identity`). Not nestable. */
-  | { kind: 'act_for'; identity: string; body: TxBody };
+  | { kind: 'act_for'; identity: string; body: TxBody }
+  /** Add `amount` hub tokens to child chain `chainId`'s committee pay; as its owner, `perAnchor` sets what each anchored header pays. */
+  | { kind: 'fund_child_chain'; chainId: string; amount: Amount; perAnchor: Amount | null };
 
 /** A verification key of a DID document, named by a fragment (`ops` → `did:trib:…#ops`). */
 export interface DidKey { id: string; publicKey: Uint8Array }

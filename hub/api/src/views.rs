@@ -398,6 +398,9 @@ pub(crate) fn body_details(body: &TxBody) -> serde_json::Value {
         }),
         TxBody::SetPrivateHost { node_key } => json!({ "node_key": node_key.map(|k| hex::encode(k.0)) }),
         TxBody::Did { did, op } => json!({ "did": did.to_string(), "op": did_op_details(op) }),
+        TxBody::FundChildChain { chain_id, amount, per_anchor } => json!({
+            "chain_id": chain_id.to_string(), "amount": amount.to_string(), "per_anchor": per_anchor.map(|a| a.to_string()),
+        }),
         TxBody::ActFor { identity, body } => json!({
             "identity": identity.to_string(), "kind": body.0.kind(), "body": body_details(&body.0),
         }),
@@ -639,6 +642,10 @@ pub struct ChildChainView {
     /// `registry.approval_required`): the height it registered at. Nobody
     /// serves it meanwhile.
     pub awaiting_approval_since: Option<u64>,
+    /// Hub tokens left to pay its committee (`FundChildChain`).
+    pub committee_pay_pool: String,
+    /// What each anchored header pays its signing committers, shared equally.
+    pub committee_pay_per_anchor: String,
     /// The child's genesis validators, as hex public keys.
     pub validators: Vec<String>,
     /// The latest term the hub drew a committee for (0: the genesis set).
@@ -733,8 +740,11 @@ pub(crate) fn child_chain_view(
     let stalled = shutdown.is_none()
         && pending.is_none()
         && tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
+    let pay = tributary_runtime::childchains::committee_pay(&snapshot, &record.chain_id).map_err(internal)?;
     Ok(ChildChainView {
         awaiting_approval_since: pending,
+        committee_pay_pool: pay.pool.to_string(),
+        committee_pay_per_anchor: pay.per_anchor.to_string(),
         chain_id: record.chain_id.to_string(),
         template: record.template.clone(),
         owner: record.owner.to_string(),

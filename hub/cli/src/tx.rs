@@ -148,6 +148,20 @@ pub enum TxCommand {
     /// `hub query did ADDRESS` resolves it.
     #[command(subcommand)]
     Did(DidCommand),
+    /// Pay a child chain's committee in the hub's token (on the hub): add
+    /// AMOUNT to its pool; as its owner, --per-anchor sets what each
+    /// anchored header pays the committers who signed it (shared equally).
+    FundChild {
+        /// The child chain's id.
+        #[arg(long)]
+        chain: String,
+        #[arg(long, default_value_t = 0)]
+        amount: u128,
+        #[arg(long)]
+        per_anchor: Option<u128>,
+        #[command(flatten)]
+        common: TxArgs,
+    },
     /// Send tokens to an address on another chain over an open transfer
     /// channel (found by the chain it leads to); a relayer carries it. The
     /// tokens are escrowed (or, for vouchers going home, burned) until the
@@ -226,6 +240,7 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         | TxCommand::CreatePoll { common, .. }
         | TxCommand::Vote { common, .. }
         | TxCommand::SendMessage { common, .. }
+        | TxCommand::FundChild { common, .. }
         | TxCommand::TransferXchain { common, .. } => common,
         TxCommand::Contract(contract) => contract.common(),
         TxCommand::Gov(gov) => gov.common(),
@@ -269,6 +284,12 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
             },
         },
         TxCommand::Vote { poll, option, .. } => TxBody::CastVote { poll_id: *poll, option: *option },
+        TxCommand::FundChild { chain, amount, per_anchor, .. } => TxBody::FundChildChain {
+            chain_id: tributary_types::ChainId::new(chain)
+                .with_context(|| format!("--chain {chain:?} is not a chain id"))?,
+            amount: *amount,
+            per_anchor: *per_anchor,
+        },
         TxCommand::Contract(contract) => contract.body()?,
         TxCommand::Gov(gov) => gov.body()?,
         TxCommand::Rewards(rewards) => rewards.body()?,

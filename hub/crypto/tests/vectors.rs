@@ -1074,6 +1074,22 @@ fn identity_vectors() -> Vec<Value> {
     ]
 }
 
+fn committee_pay_vectors() -> Vec<Value> {
+    vec![tx_vector(
+        "fund-child-chain",
+        45,
+        "tributary-devnet",
+        0,
+        10,
+        TxBody::FundChildChain {
+            chain_id: ChainId::new("acme-token-1").unwrap(),
+            amount: 5_000_000,
+            per_anchor: Some(1_000),
+        },
+        json!({ "kind": "fund_child_chain", "chain_id": "acme-token-1", "amount": "5000000", "per_anchor": "1000" }),
+    )]
+}
+
 fn transactions() -> Value {
     let mut vectors = vec![
         transfer_vector("transfer-native", 1, "tributary-devnet", 0, 10, (2, "utrib", 1_000)),
@@ -1095,6 +1111,7 @@ fn transactions() -> Value {
     vectors.extend(access_vectors());
     vectors.extend(private_vectors());
     vectors.extend(identity_vectors());
+    vectors.extend(committee_pay_vectors());
     // Every body kind has a vector, and every vector's kind is one the chain knows.
     let kinds: std::collections::BTreeSet<&str> =
         vectors.iter().filter_map(|v| v["input"]["body"]["kind"].as_str()).collect();

@@ -189,7 +189,8 @@ fn spend(tx: &Tx, native: &Denom) -> Vec<(Denom, Amount)> {
         | TxBody::Bond { amount, .. }
         | TxBody::RegisterChildChain { deposit: amount, .. }
         | TxBody::SubmitProposal { deposit: amount, .. }
-        | TxBody::DepositProposal { amount, .. } => {
+        | TxBody::DepositProposal { amount, .. }
+        | TxBody::FundChildChain { amount, .. } => {
             out[0].1 = out[0].1.saturating_add(*amount);
         }
         // Burning destroys the burned amount from the sender's balance; a
@@ -471,6 +472,7 @@ impl Mempool {
             | TxBody::SetPrivateHost { .. }
             | TxBody::Did { .. }
             | TxBody::ActFor { .. }
+            | TxBody::FundChildChain { .. }
             | TxBody::SendMessage { .. }
             | TxBody::RegisterChildChain { .. }
             | TxBody::AnchorHeader { .. }

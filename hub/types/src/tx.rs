@@ -293,6 +293,11 @@ pub enum TxBody {
     /// sender (module `identity`): within the delegation's expiry and
     /// spending limit. The sender signs and pays the fee.
     ActFor { identity: crate::address::Address, body: DelegatedBody },
+    /// Add `amount` of the hub's native token to child chain `chain_id`'s
+    /// committee pay (module `registry`, on the hub): every anchored header
+    /// pays its signing committers the chain's `per_anchor` from it, shared
+    /// equally. `per_anchor` sets that rate; only the chain's owner may.
+    FundChildChain { chain_id: crate::chain::ChainId, amount: Amount, per_anchor: Option<Amount> },
 }
 
 /// The body a delegate runs for an identity: any body but another
@@ -375,6 +380,7 @@ impl TxBody {
         "set_private_host",
         "did",
         "act_for",
+        "fund_child_chain",
     ];
 
     /// A short name for receipts, logs and the API.
@@ -419,6 +425,7 @@ impl TxBody {
             TxBody::SetPrivateHost { .. } => "set_private_host",
             TxBody::Did { .. } => "did",
             TxBody::ActFor { .. } => "act_for",
+            TxBody::FundChildChain { .. } => "fund_child_chain",
         }
     }
 }
@@ -475,6 +482,7 @@ impl TxBody {
             | TxBody::PutPrivate { .. }
             | TxBody::SetPrivateHost { .. }
             | TxBody::Did { .. }
+            | TxBody::FundChildChain { .. }
             | TxBody::Unjail => 0,
         }
     }

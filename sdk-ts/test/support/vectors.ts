@@ -249,6 +249,8 @@ export function bodyFromJson(b: J): TxBody {
       return { kind: 'set_private_host', nodeKey: b.node_key === null ? null : hex(b.node_key) };
     case 'did':
       return { kind: 'did', did: s(b.did), op: didOpFromJson(b.op as J) };
+    case 'fund_child_chain':
+      return { kind: 'fund_child_chain', chainId: s(b.chain_id), amount: s(b.amount), perAnchor: b.per_anchor === null ? null : s(b.per_anchor) };
     case 'act_for':
       return { kind: 'act_for', identity: s(b.identity), body: bodyFromJson(b.body as J) };
     default:

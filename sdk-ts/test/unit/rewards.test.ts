@@ -28,3 +28,12 @@ test('rewards builders refuse what no chain takes, before a round trip', () => {
   // Not an address: refused when encoded, with the reason.
   assert.throws(() => encodeTxBody(body.claimRewards({ validator: 'trib1notanaddress' })));
 });
+
+test('the committee-pay builder makes exactly the body Rust encodes', () => {
+  const all = loadVectors<{ vectors: J[] }>('transactions.json').vectors;
+  const v = all.find((x) => x.name === 'fund-child-chain')!;
+  const made = body.fundChildChain({ chainId: 'acme-token-1', amount: '5000000', perAnchor: '1000' });
+  assert.equal(toHex(encodeTxBody(made)), rustBodyHex(v));
+  assert.equal(TX_TAGS.fund_child_chain, 39);
+  assert.throws(() => body.fundChildChain({ chainId: 'acme-token-1', amount: 0 }), EncodingError);
+});

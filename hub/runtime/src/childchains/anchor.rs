@@ -139,12 +139,16 @@ pub(super) fn execute(
     submitter: &Address,
     chain_id: &ChainId,
     update_bytes: &[u8],
+    denom: &tributary_types::Denom,
 ) -> Result<(), TxError> {
     let anchoring = check(&*ctx.state, chain_id, update_bytes, ctx.block.time_ms)?;
     // The child's committers of this height are hub validators: count their
     // duty (signed or missed) as staking counts the hub's own.
     let duties = child_duties(&anchoring, chain_id)?;
     crate::staking::record_duties(ctx.state, ctx.events, ctx.block.height, &duties)?;
+    // The committers who signed it earn the chain's committee pay (in the hub's token).
+    let signers: Vec<Address> = duties.iter().filter(|(_, signed)| *signed).map(|(a, _)| *a).collect();
+    super::pay_committee(ctx, chain_id, anchoring.update.header.height, &signers, denom)?;
     let Anchoring { mut record, client, state, .. } = anchoring;
     let anchored = AnchoredHeader {
         height: state.height,

@@ -74,6 +74,10 @@ pub enum ChildChainError {
     AwaitingApproval { chain_id: String, height: u64 },
     #[error("child chain {chain_id} does not wait for approval")]
     NotPending { chain_id: String },
+    #[error("only {owner}, the owner of {chain_id}, sets what its committee is paid per anchored header")]
+    NotOwner { chain_id: String, owner: String },
+    #[error("fund_child_chain adds nothing: give an amount, or a per_anchor rate (as the chain's owner)")]
+    NothingToFund,
     #[error("chain id {chain_id} is taken: a child chain is registered under it already; pick another name")]
     ChildChainExists { chain_id: String },
     #[error("chain id {chain_id} is the hub's own; a child chain needs a name of its own")]
@@ -210,6 +214,86 @@ pub fn shutdown(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<Shut
     read_value(state, &state_key::shutdown(chain_id))
 }
 
+/// Hub tokens set aside for a child chain's committee.
+#[derive(Clone, Debug, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct CommitteePay {
+    /// What is left to pay.
+    pub pool: Amount,
+    /// What each anchored header pays its signing committers (shared
+    /// equally), while the pool lasts.
+    pub per_anchor: Amount,
+}
+
+/// The account that holds the committee pay of every child chain.
+pub fn committee_pay_escrow() -> Address {
+    crate::keyless_address(state_key::COMMITTEE_PAY_ESCROW)
+}
+
+/// `chain_id`'s committee pay (none funded: zero).
+pub fn committee_pay(state: &dyn StateRead, chain_id: &ChainId) -> Result<CommitteePay, StateReadError> {
+    Ok(read_value(state, &state_key::pay(chain_id))?.unwrap_or_default())
+}
+
+fn check_fund(
+    state: &dyn StateRead,
+    sender: &Address,
+    chain_id: &ChainId,
+    amount: Amount,
+    per_anchor: Option<Amount>,
+) -> Result<(), TxError> {
+    let record =
+        child_chain(state, chain_id)?.ok_or(ChildChainError::UnknownChildChain { chain_id: chain_id.to_string() })?;
+    if let Some(Shutdown { height, proposal_id }) = shutdown(state, chain_id)? {
+        return Err(ChildChainError::ShutDown { chain_id: chain_id.to_string(), height, proposal_id }.into());
+    }
+    if per_anchor.is_some() && record.owner != *sender {
+        return Err(
+            ChildChainError::NotOwner { chain_id: chain_id.to_string(), owner: record.owner.to_string() }.into()
+        );
+    }
+    if amount == 0 && per_anchor.is_none() {
+        return Err(ChildChainError::NothingToFund.into());
+    }
+    Ok(())
+}
+
+/// Pay `signers` (the committers whose signatures certify an anchored
+/// header of `chain_id`) the chain's rate, shared equally, from its pool:
+/// at most what is left; a remainder too small to share stays in the pool.
+pub(crate) fn pay_committee(
+    ctx: &mut Ctx<'_, '_>,
+    chain_id: &ChainId,
+    height: u64,
+    signers: &[Address],
+    denom: &Denom,
+) -> Result<(), TxError> {
+    let mut pay = committee_pay(&*ctx.state, chain_id)?;
+    let due = pay.per_anchor.min(pay.pool);
+    let count = signers.len() as Amount;
+    if due == 0 || count == 0 {
+        return Ok(());
+    }
+    let each = due / count;
+    if each == 0 {
+        return Ok(());
+    }
+    let escrow = committee_pay_escrow();
+    for signer in signers {
+        bank::move_funds(ctx.state, &escrow, signer, denom, each)?;
+    }
+    pay.pool -= each * count;
+    write_value(ctx.state, state_key::pay(chain_id), &pay);
+    ctx.events.push(
+        Event::new("committee_paid")
+            .attr("chain_id", chain_id)
+            .attr("height", height)
+            .attr("each", each)
+            .attr("members", signers.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(","))
+            .attr("pool_left", pay.pool),
+    );
+    Ok(())
+}
+
 /// The height `chain_id` registered at, while it waits for approval.
 pub fn pending(state: &dyn StateRead, chain_id: &ChainId) -> Result<Option<u64>, StateReadError> {
     read_value(state, &state_key::pending(chain_id))
@@ -259,6 +343,12 @@ pub fn shut_down_by_governance(
         return Err(ChildChainError::ShutDown { chain_id: chain_id.to_string(), height, proposal_id }.into());
     }
     ctx.state.delete(state_key::pending(chain_id));
+    // What was set aside for its committee goes back to its owner too.
+    let pay = committee_pay(&*ctx.state, chain_id)?;
+    if pay.pool > 0 {
+        bank::move_funds(ctx.state, &committee_pay_escrow(), &record.owner, denom, pay.pool)?;
+        ctx.state.delete(state_key::pay(chain_id));
+    }
     let held = ctx.state.balance(&record.owner, denom)?;
     let refunded = held.checked_add(record.deposit).ok_or(TxError::Overflow)?;
     bank::set_balance(ctx.state, &record.owner, denom, refunded)?;
@@ -620,7 +710,10 @@ impl Module for Registry {
     fn handles(&self, body: &TxBody) -> bool {
         matches!(
             body,
-            TxBody::RegisterChildChain { .. } | TxBody::AnchorHeader { .. } | TxBody::AnnounceEndpoint { .. }
+            TxBody::RegisterChildChain { .. }
+                | TxBody::AnchorHeader { .. }
+                | TxBody::AnnounceEndpoint { .. }
+                | TxBody::FundChildChain { .. }
         )
     }
 
@@ -635,6 +728,9 @@ impl Module for Registry {
             TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
                 check_endpoint(state, &tx.sender_address(), chain_id, p2p, graphql).map(|_| ())
             }
+            TxBody::FundChildChain { chain_id, amount, per_anchor } => {
+                check_fund(state, &tx.sender_address(), chain_id, *amount, *per_anchor)
+            }
             _ => Err(TxError::Unhandled(tx.body.kind())),
         }
     }
@@ -645,7 +741,31 @@ impl Module for Registry {
                 let registration = Registration::of(&tx.body).ok_or(TxError::Unhandled(tx.body.kind()))?;
                 register::execute(self, ctx, &tx.sender_address(), &registration)
             }
-            TxBody::AnchorHeader { chain_id, update } => anchor::execute(ctx, &tx.sender_address(), chain_id, update),
+            TxBody::AnchorHeader { chain_id, update } => {
+                anchor::execute(ctx, &tx.sender_address(), chain_id, update, &self.native_denom)
+            }
+            TxBody::FundChildChain { chain_id, amount, per_anchor } => {
+                let sender = tx.sender_address();
+                check_fund(&*ctx.state, &sender, chain_id, *amount, *per_anchor)?;
+                let mut pay = committee_pay(&*ctx.state, chain_id)?;
+                if *amount > 0 {
+                    bank::move_funds(ctx.state, &sender, &committee_pay_escrow(), &self.native_denom, *amount)?;
+                    pay.pool = pay.pool.checked_add(*amount).ok_or(TxError::Overflow)?;
+                }
+                if let Some(rate) = per_anchor {
+                    pay.per_anchor = *rate;
+                }
+                write_value(ctx.state, state_key::pay(chain_id), &pay);
+                ctx.events.push(
+                    Event::new("fund_child_chain")
+                        .attr("chain_id", chain_id)
+                        .attr("by", sender)
+                        .attr("amount", amount)
+                        .attr("pool", pay.pool)
+                        .attr("per_anchor", pay.per_anchor),
+                );
+                Ok(())
+            }
             TxBody::AnnounceEndpoint { chain_id, p2p, graphql } => {
                 let sender = tx.sender_address();
                 let record = check_endpoint(&*ctx.state, &sender, chain_id, p2p, graphql)?;

@@ -80,3 +80,13 @@ pub fn endpoints(chain_id: &ChainId) -> Vec<u8> {
 pub fn pending(chain_id: &ChainId) -> Vec<u8> {
     format!("registry/pending/{chain_id}").into_bytes()
 }
+
+/// `registry/pay/{chain_id}` → borsh `CommitteePay`: hub tokens set aside
+/// to pay the chain's committee per anchored header (held by
+/// `COMMITTEE_PAY_ESCROW`).
+pub fn pay(chain_id: &ChainId) -> Vec<u8> {
+    format!("registry/pay/{chain_id}").into_bytes()
+}
+
+/// The account that holds every chain's committee pay until it is paid.
+pub const COMMITTEE_PAY_ESCROW: &str = "registry/committee-pay";

@@ -1358,3 +1358,63 @@ fn governance_refuses_a_waiting_chain_by_shutting_it_down_and_its_deposit_goes_b
     assert_eq!(pending(&hub.state, id).unwrap(), None);
     assert!(by_governance(&mut hub, |ctx| approve_by_governance(ctx, id, 4)).is_err());
 }
+
+fn fund(chain_id: &ChainId, amount: Amount, per_anchor: Option<Amount>) -> TxBody {
+    TxBody::FundChildChain { chain_id: chain_id.clone(), amount, per_anchor }
+}
+
+/// Issue 22, incentives: a child chain pays its committee in the hub's
+/// token, per anchored header, to the committers whose signatures certify
+/// it, from a pool its owner (or anyone) funds; only the owner sets the rate.
+#[test]
+fn an_anchored_header_pays_its_signing_committers_from_the_chains_pool_in_hub_tokens() {
+    let chain = child();
+    let owner = SigningKey::generate();
+    let mut hub = registered(&chain, &owner);
+    let id = chain.chain_id.clone();
+    let stranger = SigningKey::generate();
+    assert_ok(&hub.submit(&owner, TxBody::Transfer { to: addr(&stranger), denom: native(), amount: 10_000 }));
+    // A stranger may add to the pool but not set the rate.
+    let receipt = hub.submit(&stranger, fund(&id, 100, Some(1_000)));
+    assert_eq!(
+        receipt.error.as_deref(),
+        Some(
+            ChildChainError::NotOwner { chain_id: id.to_string(), owner: addr(&owner).to_string() }
+                .to_string()
+                .as_str()
+        )
+    );
+    assert_ok(&hub.submit(&stranger, fund(&id, 100, None)));
+    assert_ok(&hub.submit(&owner, fund(&id, 500, Some(300))));
+    assert_eq!(committee_pay(&hub.state, &id).unwrap(), CommitteePay { pool: 600, per_anchor: 300 });
+    assert!(hub.submit(&owner, fund(&id, 0, None)).error.unwrap().contains("adds nothing"));
+
+    // Header 1, one committer absent: the signers share 300, the absent one gets nothing.
+    let absent = chain.sets[1][0].public_key;
+    let mut update = chain.update(1, 0);
+    update.certificate = chain.sign(&update.header, &chain.sets[1], 0, |k| *k != absent);
+    let before: Vec<(Address, Amount)> = chain.sets[1]
+        .iter()
+        .map(|v| (v.public_key.address(), hub.state.balance(&v.public_key.address(), &native()).unwrap()))
+        .collect();
+    let receipt = anchor(&mut hub, &owner, &id, &update, chain.now_after(1));
+    assert_ok(&receipt);
+    let paid = receipt.events.iter().find(|e| e.kind == "committee_paid").expect("a committee_paid event");
+    let members: Vec<&str> = paid.get("members").unwrap().split(',').collect();
+    let each: Amount = paid.get("each").unwrap().parse().unwrap();
+    assert!(!members.is_empty() && !members.contains(&absent.address().to_string().as_str()));
+    assert_eq!(each, 300 / members.len() as Amount);
+    for (address, was) in &before {
+        let now = hub.state.balance(address, &native()).unwrap();
+        let expected = if members.contains(&address.to_string().as_str()) { was + each } else { *was };
+        assert_eq!(now, expected, "{address}");
+    }
+    let left = committee_pay(&hub.state, &id).unwrap().pool;
+    assert_eq!(left, 600 - each * members.len() as Amount);
+
+    // Shutting the chain down returns what is left of the pool to its owner.
+    let owner_before = hub.state.balance(&addr(&owner), &native()).unwrap();
+    shut_down(&mut hub, &id, 1).unwrap();
+    assert_eq!(hub.state.balance(&addr(&owner), &native()).unwrap(), owner_before + left + DEPOSIT);
+    assert_eq!(committee_pay(&hub.state, &id).unwrap().pool, 0);
+}
