@@ -6,6 +6,8 @@
 //! of user0's tokens with `--act-for` and pays only its fee; 401 more is
 //! refused by name (over the limit), as are a message (a kind not
 //! delegated) and, once user0 revokes the delegation, any transfer.
+//! Privacy: user2 seals a message to user0's DID key; the inbox holds
+//! ciphertext, user0's key opens it and user2's does not.
 
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -22,6 +24,7 @@ fn resolve(net: &TestNetwork, node: usize, id: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_identity_delegates_spending_within_its_limits() {
     let mut net = TestNetwork::init_with_accounts("identity-hub", 4, false, 3, |_, _| {});
+    net.edit_genesis(|genesis| genesis["modules"].as_array_mut().unwrap().push(json!("messages")));
     net.start_all();
     for k in 0..4 {
         let client = net.client(k);
@@ -101,4 +104,26 @@ async fn an_identity_delegates_spending_within_its_limits() {
         net.hub_tx(1, "user1", &["tx", "transfer", "--to", &payee, "--amount", "1", "--act-for", &owner]);
     assert!(!ok && refused.to_string().contains("no delegation"), "{refused}");
     assert_eq!(resolve(&net, 3, &owner)["delegations"], json!([]));
+
+    // A sealed message to user0's DID key: on chain as ciphertext only.
+    let secret = "meet at dock 4 at six";
+    let (ok, sent) = net.hub_tx(2, "user2", &["tx", "send-message", "--to", &owner, "--text", secret, "--encrypt"]);
+    assert!(ok, "sealed message: {sent}");
+    let read = |with: Option<&str>| {
+        let mut args =
+            vec!["query".to_string(), "inbox".into(), owner.clone(), "--node".into(), net.node(1).graphql.clone()];
+        if let Some(key) = with {
+            args.extend(["--open-with".into(), net.key_file(key)]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, inbox) = hub_json(&args);
+        assert!(ok, "{inbox}");
+        inbox.as_array().unwrap().last().unwrap().clone()
+    };
+    let sealed = read(None);
+    assert_eq!((sealed["encrypted"].clone(), sealed["text"].clone()), (json!(true), Value::Null));
+    assert_eq!(read(Some("user0"))["text"], secret);
+    assert!(read(Some("user2"))["text"].as_str().unwrap().contains("does not open with this key"));
+    let (ok, tx) = hub_json(&["query", "tx", sent["hash"].as_str().unwrap(), "--node", &net.node(3).graphql]);
+    assert!(ok && !tx.to_string().contains("dock 4"), "the plaintext reached the chain: {tx}");
 }

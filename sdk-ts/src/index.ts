@@ -32,3 +32,4 @@ export * from './feeder.js';
 export * from './lightclient.js';
 export * from './proven.js';
 export * from './private.js';
+export * from './seal.js';

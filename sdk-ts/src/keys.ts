@@ -54,6 +54,11 @@ export class Keypair {
   sign(message: Uint8Array): Uint8Array {
     return ed25519.sign(message, this.#secret);
   }
+
+  /** This key's x25519 secret (the Edwards-to-Montgomery form): what opens a sealed message (`openMessage`). */
+  x25519Secret(): Uint8Array {
+    return ed25519.utils.toMontgomerySecret(this.#secret);
+  }
 }
 
 /** Verify an ed25519 signature under ZIP-215 rules (as the chain does). */

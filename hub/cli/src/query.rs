@@ -139,6 +139,22 @@ pub enum QueryCommand {
         #[command(flatten)]
         node: NodeArg,
     },
+    /// The messages in ADDRESS's inbox (chains with the messages module);
+    /// --open-with opens sealed ones with the recipient's key.
+    Inbox {
+        address: String,
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// Key name or file of the recipient, to open sealed messages.
+        #[arg(long)]
+        open_with: Option<String>,
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(flatten)]
+        passphrase: crate::args::PassphraseArg,
+    },
     /// The chain's id, height and parameters.
     Chain {
         #[command(flatten)]
@@ -153,6 +169,9 @@ pub const HEADER_FIELDS: &str =
     "hash chainId height timeMs parentHash txRoot stateRoot proposer vrfOutput validatorSetHash nextValidatorSetHash";
 
 pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
+    if let QueryCommand::Inbox { address, from, open_with, home, node, passphrase } = &command {
+        return inbox(address, *from, open_with.as_deref(), home, node, passphrase, json).await;
+    }
     if let QueryCommand::PrivateData { data_hash, from, out, home, node, passphrase } = &command {
         return private_data(data_hash, from, out.as_deref(), home, node, passphrase, json).await;
     }
@@ -244,6 +263,7 @@ pub async fn run(command: QueryCommand, json: bool) -> anyhow::Result<()> {
             "did",
         ),
         // Answered above.
+        QueryCommand::Inbox { .. } => unreachable!("the inbox is read by inbox"),
         QueryCommand::PrivateData { .. } => unreachable!("private-data is read by private_data"),
         QueryCommand::Chain { home, node } => (
             Client::new(node_url(node, home)),
@@ -281,8 +301,56 @@ fn describe(command: &QueryCommand) -> String {
             format!("private record {data_hash}")
         }
         QueryCommand::Did { id, .. } => format!("DID document of {id}"),
+        QueryCommand::Inbox { address, .. } => format!("inbox of {address}"),
         QueryCommand::Chain { .. } => "chain".into(),
     }
+}
+
+/// `hub query inbox`: the messages, sealed ones opened with `open_with`.
+async fn inbox(
+    address: &str,
+    from: u64,
+    open_with: Option<&str>,
+    home: &HomeArg,
+    node: &NodeArg,
+    passphrase: &crate::args::PassphraseArg,
+    json: bool,
+) -> anyhow::Result<()> {
+    use base64::Engine;
+    let key = open_with.map(|k| crate::args::load_key(k, home, passphrase)).transpose()?;
+    let client = Client::new(node_url(node, home));
+    let answer = client
+        .query(
+            "query($a: String!, $f: Int!) { inbox(address: $a, from: $f) { seq from height bodyBase64 encrypted } }",
+            json!({ "a": address, "f": from }),
+        )
+        .await?;
+    let mut out = Vec::new();
+    for message in answer["inbox"].as_array().cloned().unwrap_or_default() {
+        let body =
+            base64::engine::general_purpose::STANDARD.decode(message["bodyBase64"].as_str().unwrap_or_default())?;
+        let encrypted = message["encrypted"] == true;
+        let text = match (&key, encrypted) {
+            (Some(key), true) => match tributary_crypto::seal::open(key, &body) {
+                Ok(plain) => Some(String::from_utf8_lossy(&plain).into_owned()),
+                Err(e) => Some(format!("<{e}>")),
+            },
+            (None, true) => None,
+            (_, false) => Some(String::from_utf8_lossy(&body).into_owned()),
+        };
+        out.push(json!({
+            "seq": message["seq"], "from": message["from"], "height": message["height"], "encrypted": encrypted, "text": text,
+        }));
+    }
+    if json {
+        emit(true, &Value::Array(out));
+    } else {
+        for m in &out {
+            let text = m["text"].as_str().unwrap_or("<sealed: pass --open-with KEY>");
+            println!("#{} from {} at {}: {text}", m["seq"], m["from"].as_str().unwrap_or("?"), m["height"]);
+        }
+    }
+    Ok(())
 }
 
 /// How long a read request `hub query private-data` signs stays valid.

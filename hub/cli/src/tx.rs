@@ -113,6 +113,14 @@ pub enum TxCommand {
         to: String,
         #[arg(long)]
         text: String,
+        /// Seal it so only the recipient reads it: to the `owner` key of its
+        /// DID document on this chain, or to --to-key.
+        #[arg(long)]
+        encrypt: bool,
+        /// The recipient's ed25519 public key (hex), for --encrypt when it
+        /// has no DID document.
+        #[arg(long, requires = "encrypt")]
+        to_key: Option<String>,
         #[command(flatten)]
         common: TxArgs,
     },
@@ -296,8 +304,13 @@ pub async fn run(command: TxCommand, json: bool) -> anyhow::Result<()> {
         TxCommand::Role(role) => role.body()?,
         TxCommand::Private(private) => private.body(&client).await?,
         TxCommand::Did(did) => did.body(&key)?,
-        TxCommand::SendMessage { to, text, .. } => {
+        TxCommand::SendMessage { to, text, encrypt: false, .. } => {
             TxBody::SendMessage { to: to.parse()?, body: text.as_bytes().to_vec(), encrypted: false }
+        }
+        TxCommand::SendMessage { to, text, encrypt: true, to_key, .. } => {
+            let recipient = recipient_key(&client, to, to_key.as_deref()).await?;
+            let body = tributary_crypto::seal::seal(&recipient, text.as_bytes())?;
+            TxBody::SendMessage { to: to.parse()?, body, encrypted: true }
         }
         TxCommand::TransferXchain { to_chain, to, amount, denom, channel, packet_timeout_secs, memo, .. } => {
             let channel = match channel {
@@ -386,6 +399,36 @@ async fn private_submit(
         );
     }
     Ok(())
+}
+
+/// The ed25519 key to seal a message to `to` with: `--to-key`, or the
+/// `owner` key of `to`'s DID document, which must hash to `to`.
+async fn recipient_key(client: &Client, to: &str, to_key: Option<&str>) -> anyhow::Result<tributary_types::PublicKey> {
+    use base64::Engine;
+    let key = match to_key {
+        Some(text) => {
+            hex::decode(text.trim()).ok().and_then(|b| b.try_into().ok()).context("--to-key must be 32 bytes of hex")?
+        }
+        None => {
+            let answer = client.query("query($a: String!) { did(id: $a) { document } }", json!({ "a": to })).await?;
+            let methods = answer["did"]["document"]["verificationMethod"].as_array().cloned().unwrap_or_default();
+            let owner =
+                methods.iter().find(|m| m["id"].as_str().is_some_and(|id| id.ends_with("#owner"))).with_context(
+                    || format!("{to} has no DID document on this chain to seal to; pass its key with --to-key"),
+                )?;
+            let x = owner["publicKeyJwk"]["x"].as_str().context("the owner key has no publicKeyJwk.x")?;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(x)
+                .ok()
+                .and_then(|b| b.try_into().ok())
+                .context("the owner key is not 32 bytes")?
+        }
+    };
+    let key = tributary_types::PublicKey(key);
+    if key.address().to_string() != to {
+        bail!("that key belongs to {}, not to {to}: a message sealed to it could not be read by {to}", key.address());
+    }
+    Ok(key)
 }
 
 /// `--dry-run`: what `doc` would cost and do on the node's latest state.

@@ -14,7 +14,9 @@
 //! Edwards-to-Montgomery map), agrees a key with an ephemeral x25519 key, and
 //! sends the ciphertext with the ephemeral public key inside the body; the
 //! recipient derives its x25519 secret from its ed25519 secret the same way.
-//! All of that is client code: the chain only stores bytes, and anyone can
+//! All of that is client code (`tributary_crypto::seal`, sdk-ts
+//! `sealMessage`, `hub tx send-message --encrypt`, which finds the key in the
+//! recipient's DID document): the chain only stores bytes, and anyone can
 //! read an inbox (state is public), so confidentiality rests on the
 //! encryption alone. Sender and recipient are always public.
 //!
