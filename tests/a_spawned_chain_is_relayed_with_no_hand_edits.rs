@@ -7,6 +7,7 @@
 //!   the hub's registry (no restart, no edit).
 //! - One `relayer channel create` opens a channel; the running relayer
 //!   finds it on the chains and relays it.
+//! - The relayer has a DID on the hub, listing where its metrics are served.
 //! - A transfer hub → acme-9 and one back are delivered and acknowledged.
 //! - The hub rotates the committee until the member whose endpoint the
 //!   relayer used is out and its child node has stopped; a second transfer
@@ -189,6 +190,17 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
         endpoint_in(&metrics(&metrics_url).await?, HUB).filter(|url| hub_urls.contains(url))
     })
     .await;
+    // Relayers have DIDs: it made its document on the hub as it started.
+    let document = wait_for("the relayer's DID document", WAIT, || async {
+        let answer = hub
+            .query("query($a: String!) { did(id: $a) { did document } }", json!({ "a": relayer_address }))
+            .await
+            .ok()?;
+        (!answer["did"].is_null()).then(|| answer["did"].clone())
+    })
+    .await;
+    assert_eq!(document["did"], format!("did:trib:{HUB}:{relayer_address}"));
+    assert_eq!(document["document"]["service"][0]["serviceEndpoint"], metrics_url.as_str(), "{document}");
 
     // Spawn, funding the relayer on the new chain.
     let output = Command::new(childchain_bin())

@@ -25,6 +25,7 @@ pub mod config;
 pub mod discovery;
 pub mod feeds;
 pub mod follow;
+pub mod identity;
 pub mod metrics;
 pub mod relay;
 pub mod service;

@@ -319,6 +319,14 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
     }
     let relayer = Relayer::new(home, config.clone(), metrics.clone(), true)?;
     relayer.refresh().await;
+    // The relayer has a DID on its hub (where the identity module runs).
+    if let Some(hub) = config.hub.as_ref().and_then(|h| relayer.chain(&h.id)) {
+        match tributary_relayer::identity::ensure_did(&hub, &config.metrics.listen).await {
+            Ok(Some(did)) => tracing::info!(%did, "the relayer's DID"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("could not make the relayer's DID document on the hub: {e:#}"),
+        }
+    }
     for feed in &config.feeds {
         let Some(chain) = relayer.chain(&feed.chain) else {
             tracing::error!(feed = %feed.name, chain = %feed.chain, "the feed's chain cannot be reached; the feed does not run");

@@ -83,8 +83,19 @@ pub(crate) fn submit_private(
     // expires; a landed transaction whose payload was never kept is lost.
     let outgoing =
         tributary_node::private::Outgoing { salt, data, done: Vec::new(), queued_ms: tributary_node::clock::now_ms() };
+    let queued_before = vault.outgoing(&data_hash).map_err(internal)?.is_some();
     vault.queue(&data_hash, &outgoing).map_err(internal)?;
-    let hash = chain.submit(tx.clone(), len).map_err(|e| api_error(e.code(), e.to_string()))?;
+    let hash = match chain.submit(tx.clone(), len) {
+        Ok(hash) => hash,
+        Err(e) => {
+            // Refused: nothing will commit it, so nothing is kept (unless an
+            // earlier submission of the same payload queued it).
+            if !queued_before {
+                vault.unqueue(&data_hash).map_err(internal)?;
+            }
+            return Err(api_error(e.code(), e.to_string()));
+        }
+    };
     Ok((tx, PrivateSubmitted { hash: hash.to_hex(), data_hash: data_hash.to_hex() }))
 }
 

@@ -200,7 +200,9 @@ impl PrivateVault {
         self.store.write(batch, Durability::Sync)
     }
 
-    fn unqueue(&self, data_hash: &Hash) -> Result<(), StoreError> {
+    /// Take a payload out of the outbox (delivered, expired, or its
+    /// transaction refused).
+    pub fn unqueue(&self, data_hash: &Hash) -> Result<(), StoreError> {
         let mut batch = Batch::new();
         batch.delete(Column::Private, key(OUTBOX, data_hash));
         self.store.write(batch, Durability::Sync)
