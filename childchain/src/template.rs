@@ -259,7 +259,9 @@ impl Check<'_> {
 
     fn access(&self, access: &AccessSpec) -> Result<()> {
         use tributary_types::access::GENESIS_GRANTS_MAX;
-        if let Err(reason) = access.policy().check(tributary_types::TxBody::KINDS) {
+        let kinds: Vec<&str> =
+            tributary_types::TxBody::KINDS.iter().copied().chain([tributary_types::access::OPEN_CHANNEL]).collect();
+        if let Err(reason) = access.policy().check(&kinds) {
             return self.fail("access", reason);
         }
         if access.members.len() > GENESIS_GRANTS_MAX {

@@ -23,6 +23,12 @@ pub const ADMIN_ROLE: &str = "admin";
 pub const EVERYBODY: &str = "everybody";
 /// Longest role name.
 pub const ROLE_NAME_MAX: usize = 32;
+/// What a kind rule may name besides the transaction kinds: opening a
+/// channel (an `ibc` body with `ChanOpenInit` or `ChanOpenTry`), which then
+/// needs this rule's role as well as `ibc`'s. Only an explicit rule counts
+/// (`default_role` does not reach it), so relaying stays open where `ibc`
+/// is open while channel opening is kept to a role.
+pub const OPEN_CHANNEL: &str = "open_channel";
 /// Most kind rules a policy holds.
 pub const KIND_RULES_MAX: usize = 64;
 /// Most grants a genesis lists.

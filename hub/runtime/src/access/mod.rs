@@ -40,7 +40,8 @@ use crate::module::{Ctx, Module};
 use crate::state::{read_value, write_value, Overlay, StateRead, StateReadError};
 use crate::{RuntimeError, TxError};
 use tributary_types::access::{
-    check_role_name, AccessGenesis, AccessPolicy, ADMIN_ROLE, GENESIS_GRANTS_MAX, ROLES_PER_ACCOUNT_MAX,
+    check_role_name, AccessGenesis, AccessPolicy, ADMIN_ROLE, EVERYBODY, GENESIS_GRANTS_MAX, OPEN_CHANNEL,
+    ROLES_PER_ACCOUNT_MAX,
 };
 use tributary_types::{Address, Event, Genesis, Tx, TxBody};
 
@@ -92,6 +93,18 @@ pub fn node_members(state: &dyn StateRead) -> Result<Vec<Address>, StateReadErro
     Ok(read_value(state, state_key::NODE_MEMBERS)?.unwrap_or_default())
 }
 
+/// What a kind rule may name: every transaction kind, and
+/// [`OPEN_CHANNEL`].
+pub fn policy_kinds() -> Vec<&'static str> {
+    TxBody::KINDS.iter().copied().chain([OPEN_CHANNEL]).collect()
+}
+
+/// Whether `body` opens a channel end (its first two handshake steps).
+fn opens_channel(body: &TxBody) -> bool {
+    use tributary_types::ibc::IbcMsg;
+    matches!(body, TxBody::Ibc { msgs } if msgs.iter().any(|m| matches!(m, IbcMsg::ChanOpenInit { .. } | IbcMsg::ChanOpenTry { .. })))
+}
+
 /// The chain's policy (absent where the module does not run).
 pub fn policy(state: &dyn StateRead) -> Result<Option<AccessPolicy>, StateReadError> {
     read_value(state, state_key::POLICY)
@@ -123,13 +136,24 @@ impl Gate {
     /// (or `admin`).
     pub fn admit(&self, state: &dyn StateRead, sender: &Address, body: &TxBody) -> Result<(), TxError> {
         let kind = body.kind();
-        if self.policy.role_for(kind).is_none() {
+        let open_rule = opens_channel(body)
+            .then(|| self.policy.kinds.iter().find(|r| r.kind == OPEN_CHANNEL && r.role != EVERYBODY))
+            .flatten();
+        if self.policy.role_for(kind).is_none() && open_rule.is_none() {
             return Ok(());
         }
-        match missing_role(&self.policy, &roles_of(state, sender)?, kind) {
-            None => Ok(()),
-            Some(role) => Err(AccessError::RoleRequired { who: *sender, kind, role: role.to_string() }.into()),
+        let roles = roles_of(state, sender)?;
+        if let Some(role) = missing_role(&self.policy, &roles, kind) {
+            return Err(AccessError::RoleRequired { who: *sender, kind, role: role.to_string() }.into());
         }
+        if let Some(rule) = open_rule {
+            if !roles.iter().any(|r| *r == rule.role || r == ADMIN_ROLE) {
+                return Err(
+                    AccessError::RoleRequired { who: *sender, kind: OPEN_CHANNEL, role: rule.role.clone() }.into()
+                );
+            }
+        }
+        Ok(())
     }
 }
 
@@ -169,7 +193,7 @@ pub fn check_governable(state: &dyn StateRead, policy: &AccessPolicy, runs_gov: 
 
 /// Check a policy's form: role names, kind names, the number of rules.
 pub fn check_policy(policy: &AccessPolicy) -> Result<(), AccessError> {
-    policy.check(TxBody::KINDS).map_err(AccessError::BadPolicy)
+    policy.check(&policy_kinds()).map_err(AccessError::BadPolicy)
 }
 
 /// Why `address` cannot be granted `role` now.

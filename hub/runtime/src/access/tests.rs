@@ -263,3 +263,35 @@ fn the_holders_of_role_node_are_listed_in_grant_order_and_leave_the_list_when_re
     assert_ok(&chain.submit(&key(1), grant_role("member", 5)));
     assert_eq!(node_members(&chain.state).unwrap(), vec![addr(3), addr(4)]);
 }
+
+#[test]
+fn opening_a_channel_can_need_a_role_while_relaying_stays_open() {
+    use tributary_types::ibc::{IbcMsg, Ordering};
+    let mut chain =
+        consortium(policy(None, &[("ibc", EVERYBODY), (tributary_types::access::OPEN_CHANNEL, "operator")]));
+    let open = TxBody::Ibc {
+        msgs: vec![IbcMsg::ChanOpenInit {
+            port: "transfer".into(),
+            client_id: "client-0".into(),
+            counterparty_client_id: "client-0".into(),
+            counterparty_port: "transfer".into(),
+            ordering: Ordering::Unordered,
+            version: "transfer-1".into(),
+        }],
+    };
+    assert_refused(
+        &chain.submit(&key(3), open.clone()),
+        AccessError::RoleRequired { who: addr(3), kind: "open_channel", role: "operator".into() }.into(),
+    );
+    // A body that opens nothing passes the gate (the ibc module then judges it).
+    let other = TxBody::Ibc { msgs: vec![] };
+    let receipt = chain.submit(&key(3), other);
+    assert!(!receipt.error.unwrap_or_default().contains("needs role"));
+    // The operator (and any admin) passes the gate for opening.
+    assert_ok(&chain.submit(&key(1), grant_role("operator", 3)));
+    let receipt = chain.submit(&key(3), open);
+    assert!(!receipt.error.unwrap_or_default().contains("needs role"), "the operator is refused by the gate");
+    // A policy may name open_channel; a typo is refused.
+    assert!(check_policy(&policy(None, &[("open_chanel", "x")])).is_err());
+    assert!(check_policy(&policy(None, &[(tributary_types::access::OPEN_CHANNEL, "x")])).is_ok());
+}

@@ -76,7 +76,7 @@ pub enum IdentityError {
     SelfDelegation,
     #[error("a delegation names 1 to {max} transaction kinds; this one names {got}", max = DELEGATED_KINDS_MAX)]
     KindCount { got: usize },
-    #[error("{0:?} is not a transaction kind (hub query audit kinds lists them: TxBody::KINDS)")]
+    #[error("{0:?} is not a transaction kind (interop-spec/encoding.md lists them)")]
     UnknownKind(String),
     #[error("{0} cannot be delegated: a delegate may not change the identity or delegate further")]
     Undelegable(String),
