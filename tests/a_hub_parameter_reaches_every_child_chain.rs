@@ -70,10 +70,14 @@ async fn a_hub_parameter_reaches_every_child_chain() {
     let passed =
         wait_for("the tally", WAIT, || async { proposal_status(&net, id).filter(|p| p["status"] != "voting") }).await;
     assert_eq!(passed["status"], "passed", "{passed}");
-    let (ok, config) = hub_json(&["query", "configuration", "--node", &net.node(1).graphql]);
-    assert!(ok, "{config}");
-    let configuration: Value = serde_json::from_str(config["configuration"].as_str().unwrap()).unwrap();
-    assert_eq!(configuration["child_limits"]["max_tx_bytes"], CAP, "{configuration}");
+    // Another node may be a block behind the one that reported the tally.
+    wait_for("the cap in another node's configuration", WAIT, || async {
+        let (ok, config) = hub_json(&["query", "configuration", "--node", &net.node(1).graphql]);
+        assert!(ok, "{config}");
+        let configuration: Value = serde_json::from_str(config["configuration"].as_str()?).ok()?;
+        (configuration["child_limits"]["max_tx_bytes"] == CAP).then_some(())
+    })
+    .await;
 
     // Every child takes it with its next committee.
     for (_, name) in CHILDREN {
