@@ -12,6 +12,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tributary-target}"
+source scripts/target-dir.sh
 cargo build --workspace --bins
 exec "$CARGO_TARGET_DIR/debug/hub" devnet "$@"

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 minutes="${1:-30}"
 case "$minutes" in ''|*[!0-9]*) echo "soak: MINUTES must be a whole number (got '$minutes')" >&2; exit 2 ;; esac
 scripts/setup.sh --test
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tributary-target}"
+source scripts/target-dir.sh
 cargo build --release --bins
 export TRIBUTARY_HUB_BIN="$CARGO_TARGET_DIR/release/hub"
 export TRIBUTARY_SOAK_SECS=$((minutes * 60))

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tributary-target}"
+source scripts/target-dir.sh
 (cd tests/explorer && npm ci --no-audit --no-fund --loglevel=error)
 # No import cycle between the files of any crate (issue 17).
 python3 scripts/check_import_cycles.py .
