@@ -735,7 +735,13 @@ impl Mempool {
             let next = walk.peek().map(|k| **k);
             let pick = match (next, promoted.first().copied()) {
                 (Some(w), Some(p)) if p < w => promoted.pop_first(),
-                (Some(_), _) => walk.next().copied(),
+                // An entry promoted earlier may be reached by the walk as
+                // well: taken here, it must leave `promoted` too, or it is
+                // taken twice (its bytes counted twice, and `taken` one
+                // ahead, making a non-tail look like a tail).
+                (Some(_), _) => walk.next().copied().inspect(|k| {
+                    promoted.remove(k);
+                }),
                 (None, Some(_)) => promoted.pop_first(),
                 (None, None) => None,
             };

@@ -482,3 +482,77 @@ fn a_full_pool_evicts_the_cheapest_tails_even_ones_that_become_tails_on_the_way(
     funded(&mut view, &d, 10_000);
     assert_eq!(admit(&mut pool, tx(&d, 0, 30, 1), &view), Err(AdmitError::Full { min_fee_to_enter: 30 }));
 }
+
+/// The bench's stall (`hub bench --only fill`, validator 3, nonces
+/// 7265-7271): a client sends each sender's transfers in nonce order, all
+/// at one fee, into a pool at its count bound; dearer transactions (a
+/// burst of anchors) then arrive. Each pushes out the cheapest tail, and
+/// among equal fees the newest: the last transfers the client was told
+/// were admitted. Nothing in the pool is stranded, but the client's next
+/// transfer is now ahead of its sender's next nonce.
+#[test]
+fn dearer_transactions_evict_the_newest_admitted_transfers_and_rewind_their_senders() {
+    let mut view = View::default();
+    let lane: Vec<SigningKey> = (0..2).map(|_| SigningKey::generate()).collect();
+    for k in &lane {
+        funded(&mut view, k, 10_000);
+    }
+    let [anchorer, ..] = three_funded(&mut view);
+    let mut pool = Mempool::new(config(12));
+    // Six rounds, round-major as the bench sends them: the pool is full.
+    for round in 0..6 {
+        for k in &lane {
+            admit(&mut pool, tx(k, round, 10, 1), &view).unwrap();
+        }
+    }
+    assert_eq!(pool.len(), 12);
+    // A burst of four dearer transactions: the last two rounds go.
+    for n in 0..4 {
+        admit(&mut pool, tx(&anchorer, n, 50, 1), &view).unwrap();
+    }
+    for k in &lane {
+        let sender = k.public_key().address();
+        assert_eq!(pool.next_nonce(&sender, &view), 4, "nonces 4 and 5 were admitted, then evicted");
+        assert!(matches!(
+            admit(&mut pool, tx(k, 6, 10, 1), &view),
+            Err(AdmitError::NonceTooHigh { expected: 4, got: 6, .. })
+        ));
+    }
+}
+
+/// A full pool that needs several victims (a large transaction, bytes
+/// bound) takes each victim once: an entry that the fee-index walk reaches
+/// after it was promoted to a tail is not taken again from the promoted
+/// set, which counted its bytes twice, left the pool over its bound, and
+/// could make the next pick a transaction in the middle of a queue.
+#[test]
+fn a_victim_is_taken_once_even_when_the_walk_reaches_a_promoted_tail() {
+    for entries in 3..=6u64 {
+        let mut view = View::default();
+        let [a, b, c] = three_funded(&mut view);
+        let one = tx(&a, 0, 10, 1).encoded_len();
+        let max_bytes = (entries as usize + 1) * one;
+        let mut pool = Mempool::new(MempoolConfig { max_bytes, ..config(100) });
+        for n in 0..entries {
+            admit(&mut pool, tx(&a, n, 10, 1), &view).unwrap();
+        }
+        let b0 = admit(&mut pool, tx(&b, 0, 50, 1), &view).unwrap();
+        assert_eq!(pool.bytes(), max_bytes);
+        // Larger than entries - 1 transfers: every one of a's must go.
+        let mut pad = one;
+        let large = loop {
+            let t = signed(&c, 0, TxBody::SendMessage { to: Address([1; 20]), body: vec![0; pad], encrypted: false });
+            let t = c.sign_tx(SignDoc { fee: 30, ..t.sign_doc() });
+            if t.encoded_len() > (entries as usize - 1) * one {
+                break t;
+            }
+            pad += 8;
+        };
+        assert!(large.encoded_len() <= entries as usize * one);
+        admit(&mut pool, large, &view).unwrap();
+        assert!(pool.bytes() <= max_bytes, "{entries} entries: {} bytes over {max_bytes}", pool.bytes());
+        assert!(pool.contains(&b0));
+        assert_eq!(pool.next_nonce(&a.public_key().address(), &view), 0, "{entries} entries: a's all went");
+        assert_eq!(pool.len(), 2);
+    }
+}
