@@ -135,7 +135,13 @@ pub struct Caller {
     http: reqwest::Client,
     timeout: Duration,
     cache: Arc<Mutex<ImmutableCache>>,
+    in_flight: Arc<Mutex<HashMap<InFlightKey, InFlight>>>,
 }
+
+/// A read-only call to a chain, by endpoint, query text and variables.
+type InFlightKey = (String, String, String);
+type PartialAnswer = Result<(Value, Vec<(Option<String>, ChainError)>), ChainError>;
+type InFlight = Shared<BoxFuture<'static, PartialAnswer>>;
 
 impl Caller {
     pub fn new(timeout: Duration) -> Self {
@@ -143,6 +149,7 @@ impl Caller {
             http: reqwest::Client::builder().timeout(timeout).build().unwrap_or_default(),
             timeout,
             cache: Arc::new(Mutex::new(ImmutableCache { entries: HashMap::new(), order: VecDeque::new() })),
+            in_flight: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -180,12 +187,62 @@ impl Caller {
     /// Ask `chain` once and keep a partial answer: its `data`, and its
     /// errors each with the first segment of its path (the top-level field
     /// it belongs to; `None` for an error of the whole query).
-    pub async fn ask_partial(
-        &self,
-        chain: &ChainEntry,
-        query: &str,
-        variables: Value,
-    ) -> Result<(Value, Vec<(Option<String>, ChainError)>), ChainError> {
+    ///
+    /// Identical read-only calls to one chain made while one is on its way
+    /// share its answer, across every client of the gateway: many clients
+    /// polling the same view (a chain's height, its latest blocks) cost the
+    /// chain's node one request per round trip, not one each. The answer a
+    /// joining caller gets was read after the first caller asked, so it is
+    /// at most one round trip older than one of its own would be. A
+    /// mutation is never shared.
+    pub async fn ask_partial(&self, chain: &ChainEntry, query: &str, variables: Value) -> PartialAnswer {
+        if query.trim_start().starts_with("mutation") {
+            return self.call_chain(chain, query, variables).await;
+        }
+        let key = (chain.graphql.clone(), query.to_string(), variables.to_string());
+        let (call, first) = {
+            let Ok(mut in_flight) = self.in_flight.lock() else {
+                return self.call_chain(chain, query, variables).await;
+            };
+            match in_flight.get(&key) {
+                Some(call) => (call.clone(), false),
+                None => {
+                    let (this, chain, query) = (self.clone(), chain.clone(), query.to_string());
+                    let call: InFlight =
+                        async move { this.call_chain(&chain, &query, variables).await }.boxed().shared();
+                    in_flight.insert(key.clone(), call.clone());
+                    (call, true)
+                }
+            }
+        };
+        // The first caller removes the entry however it ends (its future
+        // dropped included), so a later call asks afresh.
+        struct Forget<'a>(&'a Mutex<HashMap<InFlightKey, InFlight>>, Option<InFlightKey>);
+        impl Drop for Forget<'_> {
+            fn drop(&mut self) {
+                if let (Some(key), Ok(mut in_flight)) = (self.1.take(), self.0.lock()) {
+                    in_flight.remove(&key);
+                }
+            }
+        }
+        let _forget = Forget(&self.in_flight, first.then_some(key));
+        call.await
+    }
+
+    /// How many distinct calls are on their way right now.
+    #[cfg(test)]
+    fn in_flight_calls(&self) -> usize {
+        self.in_flight.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// How many callers wait on the one call on its way (for tests).
+    #[cfg(test)]
+    fn waiting_on_the_call(&self) -> usize {
+        let in_flight = self.in_flight.lock().unwrap();
+        in_flight.values().next().and_then(|call| call.strong_count()).map_or(0, |n| n - 1)
+    }
+
+    async fn call_chain(&self, chain: &ChainEntry, query: &str, variables: Value) -> PartialAnswer {
         let error = |code: &str, message: String| ChainError { chain: chain.id.clone(), code: code.into(), message };
         let request = json!({ "query": query, "variables": variables });
         let call = async {
@@ -237,5 +294,96 @@ impl Caller {
             }
         };
         pending.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A chain's node that answers after 200 ms and counts what it is asked.
+    async fn slow_chain(asked: Arc<AtomicUsize>) -> ChainEntry {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(move |body: String| {
+                let asked = asked.clone();
+                async move {
+                    asked.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    let height = if body.contains("mutation") { 0 } else { 7 };
+                    axum::Json(json!({ "data": { "chain": { "height": height } } }))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        ChainEntry {
+            id: "hub-1".into(),
+            kind: "hub".into(),
+            template: None,
+            graphql: format!("http://{address}/graphql"),
+        }
+    }
+
+    #[tokio::test]
+    async fn identical_reads_on_their_way_share_one_call_and_mutations_never_do() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let chain = slow_chain(asked.clone()).await;
+        let caller = Caller::new(Duration::from_secs(5));
+        let query = "{ chain { height } }";
+        let reads = (0..16).map(|_| caller.ask(&chain, query, json!({})));
+        let answers = futures::future::join_all(reads).await;
+        assert!(answers.iter().all(|a| a.as_ref().unwrap()["chain"]["height"] == 7), "{answers:?}");
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "16 identical reads at once cost one call");
+        assert_eq!(caller.in_flight_calls(), 0, "a finished call is forgotten");
+
+        // Once answered, the same read asks again: nothing is cached.
+        caller.ask(&chain, query, json!({})).await.unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 2);
+
+        // Different variables are different calls.
+        let reads = (0..4).map(|i| caller.ask(&chain, query, json!({ "i": i })));
+        futures::future::join_all(reads).await;
+        assert_eq!(asked.load(Ordering::SeqCst), 6);
+
+        // Mutations each reach the chain.
+        let mutation = "mutation($t: String!) { submitTx(txBase64: $t) { hash } }";
+        let sends = (0..3).map(|_| caller.ask(&chain, mutation, json!({ "t": "AA==" })));
+        futures::future::join_all(sends).await;
+        assert_eq!(asked.load(Ordering::SeqCst), 9);
+    }
+
+    /// The first caller giving up (its client went away) neither fails
+    /// the callers that joined it nor leaves its entry behind.
+    #[tokio::test]
+    async fn a_first_caller_that_goes_away_leaves_the_others_their_answer() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let chain = slow_chain(asked.clone()).await;
+        let caller = Caller::new(Duration::from_secs(5));
+        let query = "{ chain { height } }";
+        let first = tokio::spawn({
+            let (caller, chain) = (caller.clone(), chain.clone());
+            async move { caller.ask(&chain, query, json!({})).await }
+        });
+        let started = std::time::Instant::now();
+        while caller.in_flight_calls() == 0 {
+            assert!(started.elapsed() < Duration::from_secs(5), "the first call never went out");
+            tokio::task::yield_now().await;
+        }
+        let joined = tokio::spawn({
+            let (caller, chain) = (caller.clone(), chain.clone());
+            async move { caller.ask(&chain, query, json!({})).await }
+        });
+        while caller.waiting_on_the_call() < 2 {
+            assert!(started.elapsed() < Duration::from_secs(5), "the second caller never joined the first");
+            tokio::task::yield_now().await;
+        }
+        first.abort();
+        assert!(first.await.unwrap_err().is_cancelled());
+        assert_eq!(caller.in_flight_calls(), 0, "the first caller's entry went with it");
+        assert_eq!(joined.await.unwrap().unwrap()["chain"]["height"], 7);
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
     }
 }
