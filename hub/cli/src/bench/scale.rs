@@ -78,7 +78,13 @@ pub async fn measure(args: &BenchArgs, json: bool, counts: &[usize]) -> anyhow::
         let result = match crate::devnet::Devnet::start(temp.path().join("devnet"), &options).await {
             Ok(mut devnet) => {
                 let ready = started.elapsed();
-                let result = measure_one(args, &devnet, children, ready).await;
+                let result = tokio::select! {
+                    result = measure_one(args, &devnet, children, ready) => result,
+                    _ = crate::output::shutdown_signal() => {
+                        devnet.stop().await;
+                        anyhow::bail!("interrupted: the devnet was stopped and its directory removed");
+                    }
+                };
                 devnet.stop().await;
                 result
             }
