@@ -4,10 +4,15 @@ use clap::Parser;
 
 /// glibc's malloc gives threads that allocate at once arenas of their own
 /// (up to eight per core) and keeps freed memory in each. A node's many
-/// threads (tokio's, RocksDB's, libp2p's) then hold more resident memory
-/// than two arenas do: at saturation, 402 MB against 331 MB per validator,
-/// for the same throughput within the bench's spread (BENCHMARKS.md). The
-/// variable is read when a process starts, so a node re-executes itself
+/// threads (tokio's, RocksDB's, libp2p's) then hold far more resident
+/// memory than they use. With one arena, and the node handing freed heap
+/// back after blocks (`tributary_node::heap`), a validator of a hub grown
+/// by 300k accounts under load peaked at 253-270 MB, against 304-316 MB
+/// with two arenas and 419-433 MB with two arenas and no trimming, at the
+/// same throughput within the bench's spread (BENCHMARKS.md, issue 21;
+/// measured on 2 cores: on a machine with many cores, an operator may set
+/// `MALLOC_ARENA_MAX` higher to trade memory for less lock contention).
+/// The variable is read when a process starts, so a node re-executes itself
 /// once with it set, unless the operator set it. The child-chain nodes a
 /// validator starts inherit it.
 #[cfg(target_os = "linux")]
@@ -18,8 +23,8 @@ fn bound_malloc_arenas() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else { return };
-    let error = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(VAR, "2").exec();
-    eprintln!("warning: could not restart with {VAR}=2 ({error}); going on with glibc's default arenas");
+    let error = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(VAR, "1").exec();
+    eprintln!("warning: could not restart with {VAR}=1 ({error}); going on with glibc's default arenas");
 }
 
 #[cfg(not(target_os = "linux"))]

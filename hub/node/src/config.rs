@@ -31,6 +31,7 @@ pub struct NodeConfig {
     /// process crash only, faster.
     pub sync_writes: bool,
     pub mempool: MempoolSettings,
+    pub storage: StorageSettings,
     pub api: ApiSettings,
     pub p2p: P2pSettings,
     pub anchor: AnchorSettings,
@@ -167,12 +168,52 @@ impl Default for NodeConfig {
             block_max_txs: 5_000,
             sync_writes: true,
             mempool: MempoolSettings::default(),
+            storage: StorageSettings::default(),
             api: ApiSettings::default(),
             p2p: P2pSettings::default(),
             anchor: AnchorSettings::default(),
             children: ChildrenSettings::default(),
             testing: TestingSettings::default(),
         }
+    }
+}
+
+/// The node's database memory. Most of a validator's resident memory under
+/// load is here and in freed heap (BENCHMARKS.md, issue 21): lower them on
+/// a small machine, raise them for a node that serves many history reads.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSettings {
+    /// MiB all of RocksDB's memtables may hold before the largest is
+    /// flushed (8 to 1,024).
+    pub memtable_budget_mb: u32,
+    /// MiB of RocksDB's block cache, shared by every column (4 to 4,096).
+    pub block_cache_mb: u32,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        let defaults = tributary_store::StoreOptions::default();
+        StorageSettings {
+            memtable_budget_mb: (defaults.memtable_budget_bytes >> 20) as u32,
+            block_cache_mb: (defaults.block_cache_bytes >> 20) as u32,
+        }
+    }
+}
+
+impl StorageSettings {
+    /// The store's options, or which setting is out of its range.
+    pub fn store_options(&self) -> Result<tributary_store::StoreOptions, String> {
+        if !(8..=1024).contains(&self.memtable_budget_mb) {
+            return Err(format!("storage.memtable_budget_mb is {}; it must be 8 to 1024", self.memtable_budget_mb));
+        }
+        if !(4..=4096).contains(&self.block_cache_mb) {
+            return Err(format!("storage.block_cache_mb is {}; it must be 4 to 4096", self.block_cache_mb));
+        }
+        Ok(tributary_store::StoreOptions {
+            memtable_budget_bytes: (self.memtable_budget_mb as usize) << 20,
+            block_cache_bytes: (self.block_cache_mb as usize) << 20,
+        })
     }
 }
 
@@ -268,12 +309,27 @@ impl Home {
 
 /// Parse config text; errors name the line and the field.
 pub fn parse_config(path: &Path, text: &str) -> Result<NodeConfig, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Invalid { path: path.to_path_buf(), reason: e.to_string() })
+    let invalid = |reason: String| ConfigError::Invalid { path: path.to_path_buf(), reason };
+    let config: NodeConfig = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    config.storage.store_options().map_err(invalid)?;
+    Ok(config)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn storage_budgets_out_of_range_are_named() {
+        let path = Path::new("config.toml");
+        let config = parse_config(path, "[storage]\nmemtable_budget_mb = 64\n").unwrap();
+        assert_eq!(config.storage.store_options().unwrap().memtable_budget_bytes, 64 << 20);
+        assert_eq!(config.storage.block_cache_mb, StorageSettings::default().block_cache_mb);
+        let error = parse_config(path, "[storage]\nmemtable_budget_mb = 2\n").unwrap_err().to_string();
+        assert!(error.contains("storage.memtable_budget_mb is 2; it must be 8 to 1024"), "{error}");
+        let error = parse_config(path, "[storage]\nblock_cache_mb = 0\n").unwrap_err().to_string();
+        assert!(error.contains("storage.block_cache_mb"), "{error}");
+    }
 
     #[test]
     fn partial_config_takes_defaults_and_typos_are_named() {

@@ -11,6 +11,7 @@
 //! - [`anchor`]: a child chain's nodes anchor its headers on the hub and adopt its committees
 //! - [`init`]: write a node's home (keys, genesis, config)
 //! - [`config`]: a home's layout and `config.toml`
+//! - [`heap`]: hands freed heap back to the system after blocks commit
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod admission;
@@ -23,6 +24,7 @@ pub mod delivery;
 pub mod driver;
 pub mod evidence;
 pub mod gossip;
+pub mod heap;
 pub mod init;
 pub mod metrics;
 pub mod node;

@@ -46,6 +46,10 @@ pub struct Metrics {
     pub private_delivered: AtomicU64,
     /// Private payloads peers handed this node that it refused.
     pub private_refused: AtomicU64,
+    /// Times freed heap was handed back to the system ([`crate::heap`]).
+    pub heap_trims: AtomicU64,
+    /// Time those took, summed, in microseconds.
+    pub heap_trim_micros: AtomicU64,
     commit: Mutex<Histogram>,
     /// Proposal-to-final times of the last blocks, in seconds.
     finality: Mutex<std::collections::VecDeque<f64>>,
@@ -72,6 +76,14 @@ impl Metrics {
         }
         h.count += 1;
         h.sum_seconds += seconds;
+    }
+
+    /// Freed heap was handed back to the system (`released`: some was).
+    pub fn record_heap_trim(&self, took: Duration, released: bool) {
+        if released {
+            self.heap_trims.fetch_add(1, Ordering::Relaxed);
+        }
+        self.heap_trim_micros.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
     }
 
     /// A block this node saw proposed became final after `elapsed`.
@@ -173,6 +185,18 @@ impl Metrics {
                 "Private payloads from peers refused: not a host of their recipients, or not their record.",
                 "counter",
                 &self.private_refused,
+            ),
+            (
+                "tributary_heap_trims_total",
+                "Times freed heap was handed back to the operating system after blocks committed.",
+                "counter",
+                &self.heap_trims,
+            ),
+            (
+                "tributary_heap_trim_microseconds_total",
+                "Time spent handing freed heap back to the operating system.",
+                "counter",
+                &self.heap_trim_micros,
             ),
         ] {
             gauge(name, help, kind, value.load(Ordering::Relaxed));

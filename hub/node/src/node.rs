@@ -52,7 +52,8 @@ pub fn open_chain(home: &Home, config: &NodeConfig, validator: Option<SigningKey
         cache_dir: Some(home.data().join("wasm-cache")),
         ..Default::default()
     });
-    let store = Arc::new(Store::open(&home.data())?);
+    let store_options = config.storage.store_options().map_err(anyhow::Error::msg)?;
+    let store = Arc::new(Store::open_with(&home.data(), store_options)?);
     let params = &genesis.params;
     let mempool = MempoolConfig {
         chain_id: genesis.chain_id.clone(),
@@ -267,6 +268,7 @@ pub async fn start(
     } else {
         None
     };
+    tokio::spawn(crate::heap::trim_after_blocks(chain.clone(), shutdown_rx.clone()));
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
     let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
     Ok(Running {

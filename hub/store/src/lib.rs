@@ -169,20 +169,46 @@ impl std::fmt::Debug for Store {
 }
 
 /// Memory all columns' memtables may hold together before the largest is
-/// flushed. At 128 MiB a validator at saturation peaks near 240 MB resident
-/// (with two malloc arenas) and keeps its throughput; 48 and 96 MiB made
-/// flushes and compactions fall behind under sustained load, and RocksDB's
-/// defaults reached 400-480 MB (BENCHMARKS.md, issue 21).
-pub const MEMTABLE_BUDGET_BYTES: usize = 128 << 20;
+/// flushed (`[storage] memtable_budget_mb`). With a hub grown by 300k
+/// accounts under load (`hub bench --only fill`), 64 MiB instead of 128
+/// (and a 16 MiB block cache instead of 32) took a validator's peak from
+/// 419-433 to 353-367 MB at the same throughput within the run-to-run
+/// spread (BENCHMARKS.md, issue 21). RocksDB's defaults (two 64 MiB
+/// memtables per column) reached 400-480 MB on a small state.
+pub const MEMTABLE_BUDGET_BYTES: usize = 64 << 20;
 
-/// One block cache for every column. Without it each column gets RocksDB's
-/// default cache of its own (32 MiB each, eleven columns): at 450k
-/// accounts under load the caches held 87 MB and kept growing (issue 21).
-pub const BLOCK_CACHE_BYTES: usize = 32 << 20;
+/// One block cache for every column (`[storage] block_cache_mb`). Without
+/// it each column gets RocksDB's default cache of its own (32 MiB each,
+/// eleven columns): at 450k accounts under load the caches held 87 MB and
+/// kept growing (issue 21). State reads are point lookups of the newest
+/// value (`state_latest`, bloom-filtered), which the memtables and the
+/// operating system's page cache serve as well.
+pub const BLOCK_CACHE_BYTES: usize = 16 << 20;
+
+/// How much memory the store may use: the node's `[storage]` settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// All columns' memtables together ([`MEMTABLE_BUDGET_BYTES`]).
+    pub memtable_budget_bytes: usize,
+    /// The one block cache every column shares ([`BLOCK_CACHE_BYTES`]).
+    pub block_cache_bytes: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { memtable_budget_bytes: MEMTABLE_BUDGET_BYTES, block_cache_bytes: BLOCK_CACHE_BYTES }
+    }
+}
 
 impl Store {
-    /// Open (creating if needed) the database at `path`.
+    /// Open (creating if needed) the database at `path`, with the default
+    /// memory budgets.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, StoreOptions::default())
+    }
+
+    /// Open (creating if needed) the database at `path`.
+    pub fn open_with(path: &Path, store_options: StoreOptions) -> Result<Self> {
         let mut options = Options::default();
         options.create_if_missing(true);
         options.create_missing_column_families(true);
@@ -192,8 +218,8 @@ impl Store {
         // One memtable budget for all columns, instead of RocksDB's two
         // 64 MiB memtables for each of ten: memory stays bounded, and a full
         // budget flushes the largest memtable.
-        options.set_db_write_buffer_size(MEMTABLE_BUDGET_BYTES);
-        let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
+        options.set_db_write_buffer_size(store_options.memtable_budget_bytes);
+        let cache = rocksdb::Cache::new_lru_cache(store_options.block_cache_bytes);
         let descriptors = Column::ALL.iter().map(|c| {
             let mut cf = Options::default();
             cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
