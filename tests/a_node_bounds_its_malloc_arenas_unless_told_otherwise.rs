@@ -1,8 +1,7 @@
 //! A node re-executes itself once with `MALLOC_ARENA_MAX=1` (glibc keeps
 //! freed memory in one arena per allocating thread, up to eight per core;
-//! one arena, with the node trimming freed heap after blocks, took a
-//! validator's peak from 304-316 to 253-270 MB on a grown state under load,
-//! BENCHMARKS.md). The variable must be in the running node's own
+//! one arena instead of two lowers a validator's peak on a grown state
+//! under load, BENCHMARKS.md). The variable must be in the running node's own
 //! environment (the same process id: nothing to supervise twice), and a
 //! value the operator chose is kept.
 

@@ -5,16 +5,14 @@ use clap::Parser;
 /// glibc's malloc gives threads that allocate at once arenas of their own
 /// (up to eight per core) and keeps freed memory in each. A node's many
 /// threads (tokio's, RocksDB's, libp2p's) then hold far more resident
-/// memory than they use. With one arena, and the node handing freed heap
-/// back after blocks (`tributary_node::heap`), a validator of a hub grown
-/// by 300k accounts under load peaked at 253-270 MB, against 304-316 MB
-/// with two arenas and 419-433 MB with two arenas and no trimming, at the
-/// same throughput within the bench's spread (BENCHMARKS.md, issue 21;
-/// measured on 2 cores: on a machine with many cores, an operator may set
-/// `MALLOC_ARENA_MAX` higher to trade memory for less lock contention).
-/// The variable is read when a process starts, so a node re-executes itself
-/// once with it set, unless the operator set it. The child-chain nodes a
-/// validator starts inherit it.
+/// memory than they use. With one arena a validator of a hub grown by 300k
+/// accounts under load peaked well below the 304-316 MB it reached with two
+/// (BENCHMARKS.md, issue 21), and the devnet's saturation was the fastest
+/// of the session's runs (8,399 transfers/s). Measured on 2 cores: on a
+/// machine with many cores, an operator may set `MALLOC_ARENA_MAX` higher
+/// to trade memory for less lock contention. The variable is read when a
+/// process starts, so a node re-executes itself once with it set, unless
+/// the operator set it. The child-chain nodes a validator starts inherit it.
 #[cfg(target_os = "linux")]
 fn bound_malloc_arenas() {
     use std::os::unix::process::CommandExt as _;

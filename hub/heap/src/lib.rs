@@ -6,8 +6,9 @@
 //! block (a block's state writes, its encodings, RocksDB's buffers), so
 //! freed chunks sit between live ones and stay resident: on a validator at
 //! 443 MB, one `malloc_trim(0)` brought it to 361 MB at once (BENCHMARKS.md,
-//! issue 21). A node calls [`release_free_heap`] after committing a block,
-//! at most once a second, so its resident memory follows what it uses.
+//! issue 21). A node with `[storage] release_freed_heap = true` calls
+//! [`release_free_heap`] after committing a block, at most once a second,
+//! so its resident memory follows what it uses.
 //!
 //! This is the workspace's only unsafe code: one call into the C library,
 //! which takes no pointer from us and only walks malloc's own free lists.
@@ -16,8 +17,8 @@
 #![deny(unsafe_code)]
 
 /// Return the free pages of every malloc arena to the system. Returns
-/// whether any memory was released. Takes a few milliseconds on a heap of
-/// a few hundred megabytes, during which other threads wait for the arena
+/// whether any memory was released. Takes about 20 ms on a validator's heap
+/// of a few hundred megabytes, during which other threads wait for the arena
 /// they allocate from; call it from a blocking thread, not often.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 pub fn release_free_heap() -> bool {

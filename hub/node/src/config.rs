@@ -189,6 +189,14 @@ pub struct StorageSettings {
     pub memtable_budget_mb: u32,
     /// MiB of RocksDB's block cache, shared by every column (4 to 4,096).
     pub block_cache_mb: u32,
+    /// Hand freed heap back to the system after blocks commit, at most once
+    /// a second ([`crate::heap`]). Off by default: about 20 ms a time on a
+    /// validator at saturation, and on this project's machine the bench
+    /// measured it slower for no lower peak than glibc's own settings
+    /// (`MALLOC_ARENA_MAX=1`, `MALLOC_TRIM_THRESHOLD_`, which `hub start`
+    /// sets; BENCHMARKS.md). Turn it on where resident memory matters more
+    /// than the last tenth of throughput.
+    pub release_freed_heap: bool,
 }
 
 impl Default for StorageSettings {
@@ -197,6 +205,7 @@ impl Default for StorageSettings {
         StorageSettings {
             memtable_budget_mb: (defaults.memtable_budget_bytes >> 20) as u32,
             block_cache_mb: (defaults.block_cache_bytes >> 20) as u32,
+            release_freed_heap: false,
         }
     }
 }
@@ -322,9 +331,10 @@ mod tests {
     #[test]
     fn storage_budgets_out_of_range_are_named() {
         let path = Path::new("config.toml");
-        let config = parse_config(path, "[storage]\nmemtable_budget_mb = 64\n").unwrap();
-        assert_eq!(config.storage.store_options().unwrap().memtable_budget_bytes, 64 << 20);
+        let config = parse_config(path, "[storage]\nmemtable_budget_mb = 96\nrelease_freed_heap = true\n").unwrap();
+        assert_eq!(config.storage.store_options().unwrap().memtable_budget_bytes, 96 << 20);
         assert_eq!(config.storage.block_cache_mb, StorageSettings::default().block_cache_mb);
+        assert!(config.storage.release_freed_heap && !StorageSettings::default().release_freed_heap);
         let error = parse_config(path, "[storage]\nmemtable_budget_mb = 2\n").unwrap_err().to_string();
         assert!(error.contains("storage.memtable_budget_mb is 2; it must be 8 to 1024"), "{error}");
         let error = parse_config(path, "[storage]\nblock_cache_mb = 0\n").unwrap_err().to_string();

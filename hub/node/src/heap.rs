@@ -1,6 +1,8 @@
 //! Keep a node's resident memory near what it uses: after blocks commit,
 //! hand freed heap back to the system ([`tributary_heap`]), at most once
-//! per [`TRIM_EVERY`].
+//! per [`TRIM_EVERY`]. Only with `[storage] release_freed_heap = true`:
+//! each trim takes about 20 ms on a validator at saturation, and with one
+//! malloc arena the bench found no lower peak for it (BENCHMARKS.md).
 //!
 //! Why after blocks: a block's execution, encodings and RocksDB write
 //! allocate and free tens of megabytes, and glibc keeps the freed pages.

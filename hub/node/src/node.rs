@@ -268,7 +268,9 @@ pub async fn start(
     } else {
         None
     };
-    tokio::spawn(crate::heap::trim_after_blocks(chain.clone(), shutdown_rx.clone()));
+    if config.storage.release_freed_heap {
+        tokio::spawn(crate::heap::trim_after_blocks(chain.clone(), shutdown_rx.clone()));
+    }
     let (driver, done) = Driver::new(chain.clone(), network.clone(), driver_config);
     let driver = tokio::spawn(driver.run(events, done, shutdown_rx));
     Ok(Running {
