@@ -16,13 +16,12 @@ fi
 mkdir -p "$CARGO_TARGET_DIR"
 # Free space in GiB on the target's filesystem; a full build and the tests'
 # chains need about 12 GiB.
-free_gib=$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR == 2 { print int($4 / 1048576) }')
-if [ "${free_gib:-0}" -lt "${TRIBUTARY_MIN_FREE_GIB:-12}" ]; then
-  echo "target-dir: only ${free_gib} GiB free on the disk of $CARGO_TARGET_DIR; emptying it for a clean build" >&2
+free_gib() { df -Pk "$CARGO_TARGET_DIR" | awk 'NR == 2 { print int($4 / 1048576) }'; }
+if [ "$(free_gib)" -lt "${TRIBUTARY_MIN_FREE_GIB:-12}" ]; then
+  echo "target-dir: only $(free_gib) GiB free on the disk of $CARGO_TARGET_DIR; emptying it for a clean build" >&2
   rm -rf "$CARGO_TARGET_DIR"/debug "$CARGO_TARGET_DIR"/release
-  free_gib=$(df -Pk "$CARGO_TARGET_DIR" | awk 'NR == 2 { print int($4 / 1048576) }')
-  if [ "${free_gib:-0}" -lt "${TRIBUTARY_MIN_FREE_GIB:-12}" ]; then
-    echo "target-dir: still only ${free_gib} GiB free; free some disk space (the build needs about 12 GiB) and run again" >&2
+  if [ "$(free_gib)" -lt "${TRIBUTARY_MIN_FREE_GIB:-12}" ]; then
+    echo "target-dir: still only $(free_gib) GiB free; free some disk space (the build needs about ${TRIBUTARY_MIN_FREE_GIB:-12} GiB) and run again" >&2
     exit 1
   fi
 fi

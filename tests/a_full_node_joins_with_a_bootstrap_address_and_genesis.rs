@@ -19,23 +19,7 @@ async fn a_full_node_joins_with_a_bootstrap_address_and_genesis() {
     })
     .await;
 
-    let full = net.dir.path().join("full");
-    let genesis = net.home(0).join("genesis.json");
-    let bootstrap = net.init["nodes"][1]["p2p"].as_str().unwrap().to_string();
-    let (ok, init) = hub_json(&[
-        "init",
-        "--home",
-        full.to_str().unwrap(),
-        "--genesis",
-        genesis.to_str().unwrap(),
-        "--bootstrap",
-        &bootstrap,
-        "--api",
-        "127.0.0.1:0",
-        "--p2p-port",
-        "0",
-    ]);
-    assert!(ok, "full node init failed: {init}");
+    let full = net.init_full_node("full");
     let node = NodeProcess::start(&full);
     let client = node.client();
 

@@ -34,23 +34,7 @@ async fn a_permissioned_network_admits_the_nodes_its_chain_names() {
     }
 
     // A full node nobody listed: the validators refuse it.
-    let full = net.dir.path().join("full");
-    let genesis = net.home(0).join("genesis.json");
-    let bootstrap = net.init["nodes"][1]["p2p"].as_str().unwrap().to_string();
-    let (ok, init) = hub_json(&[
-        "init",
-        "--home",
-        full.to_str().unwrap(),
-        "--genesis",
-        genesis.to_str().unwrap(),
-        "--bootstrap",
-        &bootstrap,
-        "--api",
-        "127.0.0.1:0",
-        "--p2p-port",
-        "0",
-    ]);
-    assert!(ok, "full node init failed: {init}");
+    let full = net.init_full_node("full");
     let node_key = tributary_crypto::keyfile::load_signing_key(&full.join("keys/node.json"), None).unwrap();
     let node = NodeProcess::start(&full);
     let client = node.client();

@@ -185,6 +185,30 @@ pub struct TestNetwork {
 }
 
 impl TestNetwork {
+    /// Write the home of a full node (no validator key) under the
+    /// network's directory as `name`: `hub init` with the network's
+    /// genesis, node 1 to bootstrap from, and free ports. Returns its home.
+    pub fn init_full_node(&self, name: &str) -> PathBuf {
+        let home = self.dir.path().join(name);
+        let genesis = self.home(0).join("genesis.json");
+        let bootstrap = self.init["nodes"][1]["p2p"].as_str().expect("node 1's p2p address").to_string();
+        let (ok, init) = hub_json(&[
+            "init",
+            "--home",
+            home.to_str().expect("a UTF-8 path"),
+            "--genesis",
+            genesis.to_str().expect("a UTF-8 path"),
+            "--bootstrap",
+            &bootstrap,
+            "--api",
+            "127.0.0.1:0",
+            "--p2p-port",
+            "0",
+        ]);
+        assert!(ok, "full node init failed: {init}");
+        home
+    }
+
     /// Initialize (not start) `validators` homes, applying `tweak` to each config.
     pub fn init(
         chain_id: &str,

@@ -20,22 +20,17 @@ pub async fn trim_after_blocks(chain: Arc<crate::chain::Chain>, mut shutdown: to
     let mut trimmed_at = chain.height();
     loop {
         tokio::select! {
-            changed = shutdown.changed() => {
-                if changed.is_err() || *shutdown.borrow() {
-                    return;
-                }
-            }
-            _ = ticker.tick() => {
-                let height = chain.height();
-                if height == trimmed_at {
-                    continue;
-                }
-                trimmed_at = height;
-                let started = Instant::now();
-                if let Ok(released) = tokio::task::spawn_blocking(tributary_heap::release_free_heap).await {
-                    chain.metrics.record_heap_trim(started.elapsed(), released);
-                }
-            }
+            _ = ticker.tick() => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        let height = chain.height();
+        if height == trimmed_at {
+            continue;
+        }
+        trimmed_at = height;
+        let started = Instant::now();
+        if let Ok(released) = tokio::task::spawn_blocking(tributary_heap::release_free_heap).await {
+            chain.metrics.record_heap_trim(started.elapsed(), released);
         }
     }
 }
