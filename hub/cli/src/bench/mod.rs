@@ -194,17 +194,56 @@ fn processes_under(dir: &std::path::Path) -> Vec<u32> {
 struct Load {
     rounds: Vec<Vec<Vec<String>>>,
     next: Vec<AtomicU64>,
+    /// `first_nonces[l][j]`: the nonce of lane l's sender j in round 0.
+    first_nonces: Vec<Vec<u64>>,
+}
+
+/// Where one transfer of a [`Load`] sits: lane, round, sender within the lane.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+struct Slot {
+    lane: usize,
+    round: usize,
+    sender: usize,
 }
 
 impl Load {
     /// The next `count` rounds for validator k (fewer at the end).
-    fn take(&self, k: usize, count: usize) -> Vec<String> {
+    fn take(&self, k: usize, count: usize) -> Vec<(Slot, String)> {
         let from = self.next[k].fetch_add(count as u64, Ordering::Relaxed) as usize;
-        self.rounds[k].iter().skip(from).take(count).flatten().cloned().collect()
+        let mut txs = Vec::new();
+        for (round, senders) in self.rounds[k].iter().enumerate().skip(from).take(count) {
+            for (sender, tx) in senders.iter().enumerate() {
+                txs.push((Slot { lane: k, round, sender }, tx.clone()));
+            }
+        }
+        txs
     }
 
     fn left(&self, k: usize) -> usize {
         self.rounds[k].len().saturating_sub(self.next[k].load(Ordering::Relaxed) as usize)
+    }
+
+    /// The sender's transfers from nonce `next_nonce` up to and including
+    /// `upto`'s round: what to send again when a validator no longer holds
+    /// them (a full mempool evicts the newest of equal fee). Empty when the
+    /// nonce is not in this load.
+    fn resend_from(&self, upto: Slot, next_nonce: u64) -> Vec<(Slot, String)> {
+        let Some(first) = self.first_nonces.get(upto.lane).and_then(|l| l.get(upto.sender)) else {
+            return Vec::new();
+        };
+        let Some(from) = next_nonce.checked_sub(*first) else { return Vec::new() };
+        (from as usize..=upto.round)
+            .filter_map(|round| {
+                let tx = self.rounds[upto.lane].get(round)?.get(upto.sender)?;
+                Some((Slot { round, ..upto }, tx.clone()))
+            })
+            .collect()
+    }
+
+    /// The lane and position of every sender, by its index among all senders.
+    fn slot_of_sender(&self, i: usize) -> (usize, usize) {
+        let lanes = self.rounds.len().max(1);
+        (i % lanes, i / lanes)
     }
 }
 
@@ -271,41 +310,85 @@ fn sign_load(
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
-    Load { next: (0..lanes).map(|_| AtomicU64::new(0)).collect(), rounds }
+    let first_nonces = per_lane.iter().map(|senders| senders.iter().map(|&(_, first, _)| first).collect()).collect();
+    Load { next: (0..lanes).map(|_| AtomicU64::new(0)).collect(), rounds, first_nonces }
 }
 
 /// Longest a batch's "mempool is full" refusals are sent again for (a
 /// validator behind the others drains its backlog first).
 const FULL_RETRY_FOR: Duration = Duration::from_secs(120);
 
+/// The nonce a "nonce N is ahead of S's next nonce M" refusal names as next.
+fn next_nonce_named(error: &str) -> Option<u64> {
+    if !error.contains("is ahead of") {
+        return None;
+    }
+    let rest = &error[error.find("next nonce ")? + "next nonce ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
 /// Submit `txs` to one validator; returns how many it refused, and the
-/// first reason. Transfers refused only because the validator's mempool (or
-/// their sender's queue in it) was full (it lags behind node0, whose count
-/// paces the load), and the ones after them, are sent again after a pause: dropping one would leave a gap
-/// in its sender's nonces that stalls the rest of the load.
-async fn submit(client: &tributary_client::Client, mut txs: Vec<String>) -> anyhow::Result<(usize, Option<String>)> {
+/// first reason. What a validator refuses for a reason that passes is sent
+/// again, in nonce order, after a pause: dropping one would leave a gap in
+/// its sender's nonces that stalls the rest of the load.
+/// - "mempool is full", or the sender's queue in it: the validator lags
+///   behind node0, whose count paces the load; the refused transfer and the
+///   ones after it (refused as ahead of their sender's nonce) go again.
+/// - "ahead of S's next nonce M" with nothing earlier of S refused here: the
+///   validator dropped S's transfers from M on after taking them (a full
+///   pool evicts the newest of equal fee, and a child chain's anchor pays
+///   more), so they go again from M, as a wallet would resend.
+async fn submit(
+    client: &tributary_client::Client,
+    load: &Load,
+    mut txs: Vec<(Slot, String)>,
+) -> anyhow::Result<(usize, Option<String>)> {
     let started = Instant::now();
+    // Transfers sent again to fill a gap: refusals as already used or
+    // already held are expected for them.
+    let mut resent = std::collections::HashSet::new();
     while started.elapsed() < FULL_RETRY_FOR {
+        let batch: Vec<&str> = txs.iter().map(|(_, tx)| tx.as_str()).collect();
         let answer = client
-            .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": txs }))
+            .query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { hash error } }", json!({ "t": batch }))
             .await?;
         let outcomes = answer["submitTxs"].as_array().cloned().unwrap_or_default();
-        let refused: Vec<(usize, String)> =
-            outcomes.iter().enumerate().filter_map(|(i, o)| o["error"].as_str().map(|e| (i, e.to_string()))).collect();
-        // A transfer after one refused for a full mempool is refused as
-        // ahead of its sender's nonce: both go again, in order.
-        // A sender's own queue (1,000 waiting) fills the same way on a
-        // validator that is behind.
         let full = |e: &str| e.contains("mempool is full") || e.contains("transactions waiting");
-        let retry = |e: &str| full(e) || e.contains("is ahead of");
-        if refused.is_empty() || !refused.iter().all(|(_, e)| retry(e)) || !refused.iter().any(|(_, e)| full(e)) {
-            return Ok((refused.len(), refused.first().map(|(_, e)| e.clone())));
+        let held = |e: &str| e.contains("already used") || e.contains("already in the mempool");
+        let mut again = std::collections::BTreeMap::new();
+        let mut lagging = std::collections::HashSet::new();
+        let mut lost = Vec::new();
+        for (i, outcome) in outcomes.iter().enumerate() {
+            let (Some(error), Some((slot, _))) = (outcome["error"].as_str(), txs.get(i)) else { continue };
+            let sender = (slot.lane, slot.sender);
+            if resent.contains(slot) && held(error) {
+                continue;
+            }
+            if full(error) {
+                lagging.insert(sender);
+                again.insert(*slot, txs[i].1.clone());
+            } else if let Some(next) = next_nonce_named(error) {
+                if lagging.contains(&sender) {
+                    again.insert(*slot, txs[i].1.clone());
+                } else {
+                    let gap = load.resend_from(*slot, next);
+                    if gap.is_empty() {
+                        lost.push(error.to_string());
+                    }
+                    for (gap_slot, tx) in gap {
+                        resent.insert(gap_slot);
+                        again.insert(gap_slot, tx);
+                    }
+                }
+            } else {
+                lost.push(error.to_string());
+            }
         }
-        let mut again = Vec::with_capacity(refused.len());
-        for (i, _) in &refused {
-            again.push(std::mem::take(&mut txs[*i]));
+        if again.is_empty() || !lost.is_empty() {
+            return Ok((lost.len() + again.len(), lost.into_iter().next()));
         }
-        txs = again;
+        // Per sender, in nonce order: rounds ascend within a lane.
+        txs = again.into_iter().collect();
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Ok((txs.len(), Some("mempool is full (still, after retries)".into())))
@@ -414,7 +497,7 @@ async fn drive(
                 let txs = load.take(k, rounds);
                 let n = txs.len() as u64;
                 submitted.fetch_add(n, Ordering::Relaxed);
-                let (bad, reason) = match submit(&client, txs).await {
+                let (bad, reason) = match submit(&client, &load, txs).await {
                     Ok(answer) => answer,
                     Err(e) => (n as usize, Some(e.to_string())),
                 };
@@ -481,16 +564,25 @@ async fn at_scale(
     progress(json, &format!("growing the hub's state by {total} accounts, as fast as it takes them ..."));
     let fill_started = Instant::now();
     let (_, _, _, refused) = drive(clients, &fill_load, &committed, FILL_SECS_MAX, None, FILL_WINDOW).await;
-    drop(fill_load);
     // The fill is done when every transfer of it is committed, counted by
     // its senders' nonces: the hub's own transaction count also holds the
     // relayer's and the feeders' transactions, which created no account.
+    // A sender whose last transfers a full pool evicted has nothing after
+    // them to reveal the gap: those are sent again from its nonce.
     let submitted_all = Instant::now();
-    let mut created = fill_committed(&clients[0], &senders, &first_nonces).await?;
+    let mut nonces = sender_nonces(&clients[0], &senders).await?;
+    let mut created = fill_committed(&nonces, &first_nonces);
+    let mut resent_at = Instant::now();
     while created < total && submitted_all.elapsed() < Duration::from_secs(60) {
+        if resent_at.elapsed() > Duration::from_secs(5) {
+            resent_at = Instant::now();
+            resend_tails(clients, &fill_load, &nonces, fill_rounds).await;
+        }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        created = fill_committed(&clients[0], &senders, &first_nonces).await?;
+        nonces = sender_nonces(&clients[0], &senders).await?;
+        created = fill_committed(&nonces, &first_nonces);
     }
+    drop(fill_load);
     let fill_secs = fill_started.elapsed().as_secs_f64();
     if refused > 0 || created < total {
         stop.store(true, Ordering::Relaxed);
@@ -518,22 +610,40 @@ async fn at_scale(
 
 /// How many of the fill's transfers are committed: each sender's committed
 /// nonce past the one it started the fill at.
-async fn fill_committed(
-    client: &tributary_client::Client,
-    senders: &[SigningKey],
-    first_nonces: &[u64],
-) -> anyhow::Result<u64> {
-    let mut total = 0;
-    for (key, first) in senders.iter().zip(first_nonces) {
+fn fill_committed(nonces: &[u64], first_nonces: &[u64]) -> u64 {
+    nonces.iter().zip(first_nonces).map(|(nonce, first)| nonce.saturating_sub(*first)).sum()
+}
+
+/// Each sender's committed nonce (its next), as node0 knows it.
+async fn sender_nonces(client: &tributary_client::Client, senders: &[SigningKey]) -> anyhow::Result<Vec<u64>> {
+    let mut nonces = Vec::with_capacity(senders.len());
+    for key in senders {
         let answer = client
             .query(
                 "query($a: String!) { account(address: $a) { nonce } }",
                 json!({ "a": key.public_key().address().to_string() }),
             )
             .await?;
-        total += answer["account"]["nonce"].as_u64().unwrap_or(0).saturating_sub(*first);
+        nonces.push(answer["account"]["nonce"].as_u64().unwrap_or(0));
     }
-    Ok(total)
+    Ok(nonces)
+}
+
+/// Send again, to its lane's validator, every transfer of `load` that a
+/// sender has not committed yet (`nonces[i]` is sender i's next); refusals
+/// are ignored (most are "already in the mempool").
+async fn resend_tails(clients: &[tributary_client::Client], load: &Load, nonces: &[u64], rounds: u64) {
+    for (i, next) in nonces.iter().enumerate() {
+        let (lane, sender) = load.slot_of_sender(i);
+        let Some(first) = load.first_nonces.get(lane).and_then(|l| l.get(sender)) else { continue };
+        if *next >= first + rounds {
+            continue;
+        }
+        let last = Slot { lane, round: rounds as usize - 1, sender };
+        let txs: Vec<String> = load.resend_from(last, *next).into_iter().map(|(_, tx)| tx).collect();
+        let client = &clients[lane % clients.len()];
+        let _ = client.query("mutation($t: [String!]!) { submitTxs(txsBase64: $t) { error } }", json!({ "t": txs })).await;
+    }
 }
 
 /// Queries per second and p99 of `body` POSTed to `url` from `clients`
@@ -1333,5 +1443,52 @@ fn print_report(r: &Value, validators: usize, block_interval_ms: u64) {
     }
     if r.pointer("/saturation/load_ran_out").and_then(Value::as_bool) == Some(true) {
         println!("note: the pre-signed load ran out: the hub took everything offered, so saturation is higher");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load() -> Load {
+        // Two lanes; lane 0 has senders 0 and 2, lane 1 sender 1; sender i
+        // starts at nonce 10 * i.
+        let rounds = (0..2)
+            .map(|lane| (0..4).map(|r| (0..2 - lane).map(|j| format!("l{lane}r{r}s{j}")).collect()).collect())
+            .collect();
+        Load { rounds, next: vec![AtomicU64::new(0), AtomicU64::new(0)], first_nonces: vec![vec![0, 20], vec![10]] }
+    }
+
+    #[test]
+    fn the_next_nonce_is_read_from_an_ahead_refusal_only() {
+        let ahead = "nonce 7272 is ahead of tb1xyz's next nonce 7265; send the missing nonces first";
+        assert_eq!(next_nonce_named(ahead), Some(7265));
+        assert_eq!(next_nonce_named("nonce 3 was already used by tb1xyz; the next nonce is 4"), None);
+        assert_eq!(next_nonce_named("mempool is full; a fee above 5 would be admitted"), None);
+    }
+
+    #[test]
+    fn a_gap_is_resent_from_the_named_nonce_through_the_refused_transfer() {
+        let load = load();
+        // Lane 0's sender 1 (sender index 2, nonces from 20): refused at
+        // round 3 (nonce 23) with next nonce 21.
+        let gap = load.resend_from(Slot { lane: 0, round: 3, sender: 1 }, 21);
+        let txs: Vec<&str> = gap.iter().map(|(_, tx)| tx.as_str()).collect();
+        assert_eq!(txs, ["l0r1s1", "l0r2s1", "l0r3s1"]);
+        assert!(gap.windows(2).all(|w| w[0].0.round < w[1].0.round), "in nonce order");
+        // A nonce from before this load, or past it, gives nothing to send.
+        assert!(load.resend_from(Slot { lane: 0, round: 3, sender: 1 }, 5).is_empty());
+        assert!(load.resend_from(Slot { lane: 0, round: 1, sender: 1 }, 25).is_empty());
+        assert_eq!(load.slot_of_sender(2), (0, 1));
+        assert_eq!(load.slot_of_sender(1), (1, 0));
+    }
+
+    #[test]
+    fn take_names_the_slot_of_every_transfer() {
+        let load = load();
+        let taken = load.take(0, 2);
+        assert_eq!(taken.len(), 4);
+        assert_eq!(taken[3], (Slot { lane: 0, round: 1, sender: 1 }, "l0r1s1".to_string()));
+        assert_eq!(load.left(0), 2);
     }
 }
