@@ -1,0 +1,317 @@
+//! The keys of a node's history indexes: which entries a committed
+//! transaction adds, and the prefixes a query scans.
+//!
+//! A wallet asks "what did this address do?", an explorer "where is every
+//! transfer of this denom?", a relayer's user "which transaction received
+//! packet 7 of channel-0?". Walking blocks answers in time proportional to
+//! the chain's length; these indexes answer in time proportional to the
+//! page. The node writes the keys [`tx_keys`] returns into its `history`
+//! column in the same batch as the block, so a block is never on disk
+//! without its entries, and a query scans one prefix newest first.
+//!
+//! # Key layout
+//!
+//! `tag ‖ component… ‖ height (u64 BE) ‖ index (u32 BE)`, value empty.
+//! The tag names the index ([`Tag`]); each component is one length byte
+//! and up to [`COMPONENT_BYTES_MAX`] bytes, or, when longer, the marker
+//! [`HASHED`] and the value's SHA-256, so a key stays bounded whatever a
+//! contract puts in an event, and a prefix is never a prefix of another
+//! index value's prefix. The position comes last and big-endian, so the
+//! entries under one prefix sort by (height, index), and a reverse scan
+//! from a cursor yields the newest first: the order `txs` pages in.
+//!
+//! # What is indexed
+//!
+//! - **Address** ([`address_prefix`]): every address a transaction
+//!   touches: its sender, the addresses its body names (a transfer's or
+//!   message's `to`, a contract it calls, a validator it bonds to, an IBC
+//!   receiver on this chain's address format, …), and every event
+//!   attribute value that parses as an address (`to`, `receiver`,
+//!   `sender`, `contract`, `owner`, … whatever the key: the value decides,
+//!   so a contract's own events are found too).
+//! - **Tx kind** ([`tx_kind_prefix`]): `TxBody::kind`.
+//! - **Event kind** ([`event_kind_prefix`]) and **attribute**
+//!   ([`attribute_prefix`]): each event's kind, and each (event kind,
+//!   key, value).
+//! - **Denom** ([`denom_prefix`]): the denoms the body moves and every
+//!   event attribute `denom`.
+//! - **IBC packet** ([`packet_prefix`]): (channel, sequence) of every
+//!   event carrying a `sequence` and a channel attribute (`channel`,
+//!   `source_channel`, `dest_channel`: the runtime's packet events and
+//!   `transfer_xchain`).
+//!
+//! # The bound
+//!
+//! One transaction adds at most [`KEYS_PER_TX_MAX`] keys. A contract call
+//! may leave 512 events of up to 4 KiB each (the runtime's
+//! `EVENTS_PER_TX_MAX`), which unbounded would be hundreds of thousands of
+//! index writes bought with one fee. The sender and kind keys always go
+//! in; then event kinds, then addresses, denoms and packets, then
+//! attributes, until the bound; a transaction that reached it gets the
+//! [`overflow_prefix`] key as well. It stays findable by sender and kind,
+//! and a query of any other index scans the overflow entries beside its
+//! own and checks them, so answers never miss it; what an attacker buys
+//! by overflowing is that its transactions are examined by every indexed
+//! query, one by one, within the query's own bound.
+//!
+//! This crate does no I/O: the node writes the keys, the API reads them.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+use std::collections::BTreeSet;
+use tributary_types::address::{ADDRESS_HRP, BECH32_LEN};
+use tributary_types::{sha256, Address, Receipt, Tx, TxBody};
+
+/// Most keys one transaction adds (see the crate docs), the overflow key
+/// included.
+pub const KEYS_PER_TX_MAX: usize = 512;
+
+/// Longest component stored as is; longer ones are stored as their SHA-256.
+pub const COMPONENT_BYTES_MAX: usize = 64;
+
+/// The length byte of a hashed component (32 bytes of SHA-256 follow).
+pub const HASHED: u8 = 0xFF;
+
+/// Bytes of the position (height ‖ index) that end every key.
+pub const POSITION_BYTES: usize = 12;
+
+/// Event attributes that name a channel, for the packet index.
+pub const CHANNEL_KEYS: [&str; 3] = ["channel", "source_channel", "dest_channel"];
+
+/// The event attribute that carries a packet's sequence.
+pub const SEQUENCE_KEY: &str = "sequence";
+
+/// The event attribute that names a denomination.
+pub const DENOM_KEY: &str = "denom";
+
+/// Which index a key belongs to: its first byte. Part of the on-disk
+/// format: never renumber.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Tag {
+    Address = 1,
+    TxKind = 2,
+    EventKind = 3,
+    Attribute = 4,
+    Denom = 5,
+    Packet = 6,
+    /// Transactions that reached [`KEYS_PER_TX_MAX`].
+    Overflow = 7,
+}
+
+fn component(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() <= COMPONENT_BYTES_MAX {
+        // Fits in the length byte: COMPONENT_BYTES_MAX < HASHED.
+        out.push(bytes.len() as u8);
+        out.extend_from_slice(bytes);
+    } else {
+        out.push(HASHED);
+        out.extend_from_slice(&sha256(bytes).0);
+    }
+}
+
+fn prefix(tag: Tag, components: &[&[u8]]) -> Vec<u8> {
+    let mut out = vec![tag as u8];
+    for c in components {
+        component(&mut out, c);
+    }
+    out
+}
+
+/// Transactions that touch `address`.
+pub fn address_prefix(address: &Address) -> Vec<u8> {
+    prefix(Tag::Address, &[&address.0])
+}
+
+/// Transactions of kind `kind` (`TxBody::kind`).
+pub fn tx_kind_prefix(kind: &str) -> Vec<u8> {
+    prefix(Tag::TxKind, &[kind.as_bytes()])
+}
+
+/// Transactions that emitted an event of kind `kind`.
+pub fn event_kind_prefix(kind: &str) -> Vec<u8> {
+    prefix(Tag::EventKind, &[kind.as_bytes()])
+}
+
+/// Transactions with an event of kind `kind` carrying `key = value`.
+pub fn attribute_prefix(kind: &str, key: &str, value: &str) -> Vec<u8> {
+    prefix(Tag::Attribute, &[kind.as_bytes(), key.as_bytes(), value.as_bytes()])
+}
+
+/// Transactions that move or name denomination `denom`.
+pub fn denom_prefix(denom: &str) -> Vec<u8> {
+    prefix(Tag::Denom, &[denom.as_bytes()])
+}
+
+/// Transactions with an event of packet `sequence` on `channel`.
+pub fn packet_prefix(channel: &str, sequence: u64) -> Vec<u8> {
+    prefix(Tag::Packet, &[channel.as_bytes(), &sequence.to_be_bytes()])
+}
+
+/// Transactions that reached [`KEYS_PER_TX_MAX`]: a query of any index
+/// but sender and kind scans these too.
+pub fn overflow_prefix() -> Vec<u8> {
+    vec![Tag::Overflow as u8]
+}
+
+/// The key of the transaction at (`height`, `index`) under `prefix`; also
+/// the bound a scan starts strictly below.
+pub fn key(prefix: &[u8], height: u64, index: u32) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len() + POSITION_BYTES);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(&height.to_be_bytes());
+    out.extend_from_slice(&index.to_be_bytes());
+    out
+}
+
+/// (height, index) of a key; `None` for a key too short to be one.
+pub fn position(key: &[u8]) -> Option<(u64, u32)> {
+    let start = key.len().checked_sub(POSITION_BYTES)?;
+    let height = u64::from_be_bytes(key.get(start..start + 8)?.try_into().ok()?);
+    let index = u32::from_be_bytes(key.get(start + 8..)?.try_into().ok()?);
+    Some((height, index))
+}
+
+/// An attribute value that is an address on this chain. Cheap checks
+/// first: most values are amounts, denoms or hashes.
+pub fn parse_address(value: &str) -> Option<Address> {
+    let hrp = ADDRESS_HRP.len();
+    let looks_like = value.len() == BECH32_LEN
+        && value.as_bytes().get(hrp) == Some(&b'1')
+        && value.get(..hrp).is_some_and(|p| p.eq_ignore_ascii_case(ADDRESS_HRP));
+    if looks_like {
+        value.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// The keys one transaction adds, deduplicated, at most
+/// [`KEYS_PER_TX_MAX`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TxKeys {
+    pub keys: BTreeSet<Vec<u8>>,
+    /// The bound cut some keys: the overflow key is among `keys`.
+    pub overflowed: bool,
+}
+
+struct Collector {
+    height: u64,
+    index: u32,
+    out: TxKeys,
+}
+
+impl Collector {
+    /// Add the key under `prefix`; `false` once the bound is reached.
+    fn add(&mut self, prefix: Vec<u8>) -> bool {
+        if self.out.overflowed {
+            return false;
+        }
+        let key = key(&prefix, self.height, self.index);
+        if self.out.keys.contains(&key) {
+            return true;
+        }
+        // One place stays free for the overflow key.
+        if self.out.keys.len() + 1 >= KEYS_PER_TX_MAX {
+            self.out.overflowed = true;
+            self.out.keys.insert(self::key(&overflow_prefix(), self.height, self.index));
+            return false;
+        }
+        self.out.keys.insert(key);
+        true
+    }
+}
+
+/// The index keys of the committed transaction `tx` at (`height`,
+/// `index`) with its `receipt` (crate docs: what is indexed, the bound).
+pub fn tx_keys(tx: &Tx, receipt: &Receipt, height: u64, index: u32) -> TxKeys {
+    let mut c = Collector { height, index, out: TxKeys::default() };
+    // Always in: what a sender's and a kind's history need.
+    c.add(address_prefix(&tx.sender_address()));
+    c.add(tx_kind_prefix(tx.body.kind()));
+    let events = &receipt.events;
+    let mut body_addresses = Vec::new();
+    let mut body_denoms = Vec::new();
+    body_terms(&tx.body, &mut body_addresses, &mut body_denoms);
+    let first = body_addresses
+        .iter()
+        .map(address_prefix)
+        .chain(body_denoms.iter().map(|d| denom_prefix(d)))
+        .chain(events.iter().map(|e| event_kind_prefix(&e.kind)));
+    for p in first {
+        if !c.add(p) {
+            return c.out;
+        }
+    }
+    for event in events {
+        let sequence = event.get(SEQUENCE_KEY).and_then(|s| s.parse::<u64>().ok());
+        for (k, v) in &event.attributes {
+            let p = if let Some(address) = parse_address(v) {
+                address_prefix(&address)
+            } else if k == DENOM_KEY {
+                denom_prefix(v)
+            } else if let (Some(sequence), true) = (sequence, CHANNEL_KEYS.contains(&k.as_str())) {
+                packet_prefix(v, sequence)
+            } else {
+                continue;
+            };
+            if !c.add(p) {
+                return c.out;
+            }
+        }
+    }
+    for event in events {
+        for (k, v) in &event.attributes {
+            if !c.add(attribute_prefix(&event.kind, k, v)) {
+                return c.out;
+            }
+        }
+    }
+    c.out
+}
+
+/// The addresses and denoms a body names.
+fn body_terms(body: &TxBody, addresses: &mut Vec<Address>, denoms: &mut Vec<String>) {
+    let funds = |denoms: &mut Vec<String>, funds: &[(tributary_types::Denom, u128)]| {
+        denoms.extend(funds.iter().map(|(d, _)| d.to_string()));
+    };
+    match body {
+        TxBody::Transfer { to, denom, .. } => {
+            addresses.push(*to);
+            denoms.push(denom.to_string());
+        }
+        TxBody::SendMessage { to, .. } => addresses.push(*to),
+        TxBody::Bond { validator, .. } | TxBody::Unbond { validator, .. } | TxBody::ClaimRewards { validator } => {
+            addresses.push(*validator)
+        }
+        TxBody::FreezeAsset { denom, account, .. } => {
+            addresses.push(*account);
+            denoms.push(denom.to_string());
+        }
+        TxBody::BurnAsset { denom, .. } => denoms.push(denom.to_string()),
+        TxBody::TransferXChain { receiver, denom, .. } => {
+            addresses.extend(parse_address(receiver));
+            denoms.push(denom.to_string());
+        }
+        TxBody::InstantiateContract { admin, funds: f, .. } | TxBody::InstantiateTemplate { admin, funds: f, .. } => {
+            addresses.extend(admin);
+            funds(denoms, f);
+        }
+        TxBody::ExecuteContract { contract, funds: f, .. } => {
+            addresses.push(*contract);
+            funds(denoms, f);
+        }
+        TxBody::MigrateContract { contract, .. } | TxBody::FreezeContract { contract } => addresses.push(*contract),
+        TxBody::GrantRole { address, .. } | TxBody::RevokeRole { address, .. } => addresses.push(*address),
+        TxBody::PutPrivate { recipients, .. } => addresses.extend(recipients),
+        TxBody::Did { did, .. } => addresses.push(*did),
+        TxBody::ActFor { identity, body } => {
+            addresses.push(*identity);
+            // Decoding refuses an act_for inside another: one level deep.
+            body_terms(&body.0, addresses, denoms);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,196 @@
+use super::*;
+use tributary_types::{ChainId, Denom, Event, Hash, PublicKey, Signature};
+
+fn tx(body: TxBody) -> Tx {
+    Tx {
+        chain_id: ChainId::new("unit-hub").unwrap(),
+        sender: PublicKey([7; 32]),
+        nonce: 0,
+        fee: 10,
+        body,
+        signature: Signature([0; 64]),
+    }
+}
+
+fn receipt(events: Vec<Event>) -> Receipt {
+    Receipt {
+        tx_hash: Hash([0; 32]),
+        height: 9,
+        index: 3,
+        success: true,
+        error: None,
+        fee_paid: 10,
+        gas_used: 0,
+        events,
+    }
+}
+
+fn transfer(to: Address) -> Tx {
+    tx(TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount: 5 })
+}
+
+/// Whether `keys` holds the entry of (9, 3) under `prefix`.
+fn has(keys: &TxKeys, prefix: Vec<u8>) -> bool {
+    keys.keys.contains(&key(&prefix, 9, 3))
+}
+
+#[test]
+fn a_transfer_is_found_by_sender_recipient_kind_and_denom() {
+    let to = Address([5; 20]);
+    let t = transfer(to);
+    let keys = tx_keys(&t, &receipt(vec![]), 9, 3);
+    assert!(has(&keys, address_prefix(&t.sender_address())));
+    assert!(has(&keys, address_prefix(&to)));
+    assert!(has(&keys, tx_kind_prefix("transfer")));
+    assert!(has(&keys, denom_prefix("utrib")));
+    assert!(!has(&keys, address_prefix(&Address([6; 20]))));
+    assert!(!has(&keys, tx_kind_prefix("send_message")));
+    assert_eq!(keys.keys.len(), 4);
+    assert!(!keys.overflowed);
+}
+
+#[test]
+fn every_attribute_value_that_is_an_address_is_indexed_whatever_its_key() {
+    let owner = Address([1; 20]);
+    let receiver = Address([2; 20]);
+    let contract = Address([3; 20]);
+    let events = vec![
+        Event::new("wasm-mint").attr("contract", contract).attr("owner", owner).attr("amount", 5),
+        Event::new("transfer_received").attr("receiver", receiver.to_string().to_uppercase()),
+        Event::new("odd").attr("note", "trib1-not-an-address").attr("x", "trib1qqqq"),
+    ];
+    let keys = tx_keys(&tx(TxBody::ExecuteContract { contract, msg: vec![], funds: vec![] }), &receipt(events), 9, 3);
+    for address in [owner, receiver, contract] {
+        assert!(has(&keys, address_prefix(&address)), "{address}");
+    }
+    assert!(parse_address("trib1-not-an-address").is_none());
+    assert!(parse_address(&owner.to_string()).is_some());
+}
+
+#[test]
+fn body_addresses_include_ibc_receivers_and_contract_calls() {
+    let receiver = Address([4; 20]);
+    let t = tx(TxBody::TransferXChain {
+        channel: "channel-0".into(),
+        receiver: receiver.to_string(),
+        denom: Denom::new("uacme").unwrap(),
+        amount: 1,
+        timeout_height: 10,
+        timeout_time_ms: 0,
+        memo: String::new(),
+    });
+    let keys = tx_keys(&t, &receipt(vec![]), 9, 3);
+    assert!(has(&keys, address_prefix(&receiver)));
+    assert!(has(&keys, denom_prefix("uacme")));
+    let contract = Address([8; 20]);
+    let funds = vec![(Denom::new("ufee").unwrap(), 3)];
+    let keys = tx_keys(&tx(TxBody::ExecuteContract { contract, msg: vec![1], funds }), &receipt(vec![]), 9, 3);
+    assert!(has(&keys, address_prefix(&contract)));
+    assert!(has(&keys, denom_prefix("ufee")));
+    assert!(has(&keys, tx_kind_prefix("execute_contract")));
+}
+
+#[test]
+fn events_are_found_by_kind_by_attribute_and_by_denom() {
+    let events = vec![Event::new("burn_asset").attr("denom", "asset/acme").attr("amount", 12)];
+    let keys = tx_keys(&transfer(Address([5; 20])), &receipt(events), 9, 3);
+    assert!(has(&keys, event_kind_prefix("burn_asset")));
+    assert!(has(&keys, attribute_prefix("burn_asset", "amount", "12")));
+    assert!(has(&keys, attribute_prefix("burn_asset", "denom", "asset/acme")));
+    assert!(has(&keys, denom_prefix("asset/acme")));
+    assert!(!has(&keys, attribute_prefix("burn_asset", "amount", "13")));
+    assert!(!has(&keys, attribute_prefix("other", "amount", "12")), "the event kind is part of the key");
+}
+
+#[test]
+fn packets_are_found_by_each_channel_and_sequence() {
+    // As the runtime's packet events and `transfer_xchain` name them.
+    let events = vec![
+        Event::new("send_packet")
+            .attr("sequence", 7)
+            .attr("source_channel", "channel-0")
+            .attr("dest_channel", "channel-3"),
+        Event::new("transfer_xchain").attr("channel", "channel-0").attr("sequence", 7),
+        Event::new("wasm-x").attr("sequence", "not a number").attr("channel", "channel-9"),
+    ];
+    let keys = tx_keys(&transfer(Address([5; 20])), &receipt(events), 9, 3);
+    assert!(has(&keys, packet_prefix("channel-0", 7)));
+    assert!(has(&keys, packet_prefix("channel-3", 7)));
+    assert!(!has(&keys, packet_prefix("channel-0", 8)));
+    assert!(!keys.keys.iter().any(|k| k[0] == Tag::Packet as u8 && k.windows(9).any(|w| w == b"channel-9")));
+}
+
+#[test]
+fn a_key_is_listed_once_per_transaction() {
+    let to = Address([5; 20]);
+    let events =
+        vec![Event::new("transfer").attr("to", to).attr("denom", "utrib"), Event::new("transfer").attr("to", to)];
+    let keys = tx_keys(&transfer(to), &receipt(events), 9, 3);
+    let addresses = keys.keys.iter().filter(|k| k.starts_with(&address_prefix(&to))).count();
+    assert_eq!(addresses, 1);
+    let kinds = keys.keys.iter().filter(|k| k.starts_with(&event_kind_prefix("transfer"))).count();
+    assert_eq!(kinds, 1);
+}
+
+#[test]
+fn a_reverse_scan_yields_the_newest_first() {
+    let p = address_prefix(&Address([5; 20]));
+    let mut keys = [key(&p, 2, 0), key(&p, 1, 5), key(&p, 256, 1), key(&p, 2, 300), key(&p, 1 << 40, 0)];
+    keys.sort();
+    keys.reverse();
+    let positions: Vec<_> = keys.iter().map(|k| position(k).unwrap()).collect();
+    assert_eq!(positions, vec![(1 << 40, 0), (256, 1), (2, 300), (2, 0), (1, 5)]);
+    assert_eq!(position(&[1, 2]), None);
+}
+
+#[test]
+fn a_prefix_never_covers_another_value() {
+    // "ab" must not find "abc": the length byte tells them apart.
+    let short = event_kind_prefix("ab");
+    let long = key(&event_kind_prefix("abc"), 1, 0);
+    assert!(!long.starts_with(&short));
+    // Nor an attribute split differently between key and value.
+    assert_ne!(attribute_prefix("k", "ab", "c"), attribute_prefix("k", "a", "bc"));
+}
+
+#[test]
+fn long_values_are_hashed_to_a_fixed_size() {
+    let long = "v".repeat(4_000);
+    let p = attribute_prefix("wasm-log", "data", &long);
+    // tag, "wasm-log" (1 + 8), "data" (1 + 4), hashed (1 + 32).
+    assert_eq!(p.len(), 1 + 9 + 5 + 33);
+    assert_eq!(p[15], HASHED);
+    assert_eq!(&p[16..], &sha256(long.as_bytes()).0);
+    let at_limit = "v".repeat(COMPONENT_BYTES_MAX);
+    assert_eq!(event_kind_prefix(&at_limit).len(), 1 + 1 + COMPONENT_BYTES_MAX, "up to the limit, stored as is");
+    assert_eq!(event_kind_prefix(&format!("{at_limit}v")).len(), 1 + 33);
+    let events = vec![Event::new("wasm-log").attr("data", &long)];
+    let keys = tx_keys(&transfer(Address([5; 20])), &receipt(events), 9, 3);
+    assert!(has(&keys, p));
+    assert!(keys.keys.iter().all(|k| k.len() <= 1 + 3 * 33 + POSITION_BYTES));
+}
+
+#[test]
+fn a_transaction_adds_at_most_the_bound_and_stays_findable() {
+    let to = Address([5; 20]);
+    // What a contract at the runtime's event limit could leave: 512
+    // events, each with many attributes.
+    let events: Vec<Event> = (0..512)
+        .map(|e| {
+            (0..40).fold(Event::new(format!("wasm-e{e}")).attr("contract", to), |ev, a| ev.attr(format!("k{a}"), e))
+        })
+        .collect();
+    let t = transfer(to);
+    let keys = tx_keys(&t, &receipt(events), 9, 3);
+    assert_eq!(keys.keys.len(), KEYS_PER_TX_MAX);
+    assert!(keys.overflowed);
+    assert!(has(&keys, overflow_prefix()));
+    assert!(has(&keys, address_prefix(&t.sender_address())));
+    assert!(has(&keys, tx_kind_prefix("transfer")));
+    // Event kinds come before attributes.
+    assert!(has(&keys, event_kind_prefix("wasm-e300")));
+    assert!(!has(&keys, attribute_prefix("wasm-e511", "k39", "511")));
+    // Below the bound, no overflow key.
+    let few = tx_keys(&t, &receipt(vec![Event::new("x").attr("a", 1)]), 9, 3);
+    assert!(!few.overflowed && !has(&few, overflow_prefix()));
+}
