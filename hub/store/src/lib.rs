@@ -43,10 +43,13 @@ pub enum Column {
     /// Private payloads this node holds or still has to hand over
     /// (`tributary_node::private`): never part of consensus state.
     Private,
+    /// History index entries (`tributary_history`): tag ‖ components ‖
+    /// height (u64 BE) ‖ index (u32 BE) → empty. Written with the block.
+    History,
 }
 
 impl Column {
-    pub const ALL: [Column; 11] = [
+    pub const ALL: [Column; 12] = [
         Column::Blocks,
         Column::Headers,
         Column::BlockHashes,
@@ -58,6 +61,7 @@ impl Column {
         Column::Meta,
         Column::StateLatest,
         Column::Private,
+        Column::History,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Column {
             Column::Meta => "meta",
             Column::StateLatest => "state_latest",
             Column::Private => "private",
+            Column::History => "history",
         }
     }
 }
@@ -275,6 +280,45 @@ impl Store {
         Ok(out)
     }
 
+    /// Keys that start with `prefix` and sort strictly below `below` (all
+    /// of them when `None`), the greatest first, at most `limit`: a page of
+    /// an index whose keys end in a big-endian position, newest first.
+    /// RocksDB is told the prefix's bounds, so the scan never reads past
+    /// the prefix, whatever lies beside it.
+    pub fn scan_prefix_below(
+        &self,
+        column: Column,
+        prefix: &[u8],
+        below: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>> {
+        let mut options = rocksdb::ReadOptions::default();
+        options.set_iterate_lower_bound(prefix.to_vec());
+        if let Some(upper) = prefix_successor(prefix) {
+            options.set_iterate_upper_bound(upper);
+        }
+        let mut iter = self.db.raw_iterator_cf_opt(self.cf(column)?, options);
+        match below {
+            Some(below) => {
+                iter.seek_for_prev(below);
+                if iter.key() == Some(below) {
+                    iter.prev();
+                }
+            }
+            None => iter.seek_to_last(),
+        }
+        let mut out = Vec::new();
+        while out.len() < limit {
+            match iter.key() {
+                Some(key) if key.starts_with(prefix) => out.push(key.to_vec()),
+                _ => break,
+            }
+            iter.prev();
+        }
+        iter.status()?;
+        Ok(out)
+    }
+
     /// Write every column's memtable to table files (the write-ahead log
     /// already holds it; this makes it part of the checksummed tables).
     pub fn flush(&self) -> Result<()> {
@@ -350,6 +394,19 @@ impl Store {
     }
 }
 
+/// The least key greater than every key starting with `prefix`; `None`
+/// when there is none (empty, or all 0xFF).
+fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut upper = prefix.to_vec();
+    while let Some(last) = upper.pop() {
+        if last < u8::MAX {
+            upper.push(last + 1);
+            return Some(upper);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +468,55 @@ mod tests {
         assert_eq!(at(7), Some(5u64.to_be_bytes().to_vec()));
         assert_eq!(at(9), Some(9u64.to_be_bytes().to_vec()));
         assert_eq!(at(1), None);
+    }
+
+    #[test]
+    fn a_prefix_scan_is_newest_first_strictly_below_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let key = |prefix: &[u8], n: u8| [prefix, &[n]].concat();
+        let mut batch = Batch::new();
+        for n in [1u8, 3, 5, 7, 9] {
+            batch.put(Column::History, key(b"a", n), Vec::new());
+            // Neighbours on both sides must never leak in.
+            batch.put(Column::History, key(b"`", n), Vec::new());
+            batch.put(Column::History, key(b"b", n), Vec::new());
+        }
+        batch.put(Column::History, b"\xff\xff\x01".to_vec(), Vec::new());
+        store.write(batch, Durability::Buffered).unwrap();
+        let scan = |below: Option<&[u8]>, limit| store.scan_prefix_below(Column::History, b"a", below, limit).unwrap();
+        let last = |keys: Vec<Vec<u8>>| keys.iter().map(|k| k[1]).collect::<Vec<_>>();
+        assert_eq!(last(scan(None, 10)), vec![9, 7, 5, 3, 1]);
+        assert_eq!(last(scan(None, 2)), vec![9, 7]);
+        assert_eq!(last(scan(Some(&key(b"a", 7)), 10)), vec![5, 3, 1], "strictly below a present key");
+        assert_eq!(last(scan(Some(&key(b"a", 6)), 2)), vec![5, 3], "below an absent key");
+        assert_eq!(last(scan(Some(&key(b"a", 1)), 10)), Vec::<u8>::new());
+        assert_eq!(last(scan(Some(b"b"), 1)), vec![9], "a bound past the prefix starts at its end");
+        let all_ff = store.scan_prefix_below(Column::History, b"\xff\xff", None, 10).unwrap();
+        assert_eq!(all_ff, vec![b"\xff\xff\x01".to_vec()], "a prefix with no successor");
+    }
+
+    /// A database made before a column existed opens, the column created
+    /// empty (`create_missing_column_families`).
+    #[test]
+    fn a_database_without_the_history_column_opens_with_it_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut options = Options::default();
+            options.create_if_missing(true);
+            options.create_missing_column_families(true);
+            let older: Vec<&str> = Column::ALL.iter().filter(|c| **c != Column::History).map(|c| c.name()).collect();
+            let db = DB::open_cf(&options, dir.path(), &older).unwrap();
+            db.put_cf(db.cf_handle("meta").unwrap(), b"latest", b"7").unwrap();
+            assert!(db.cf_handle("history").is_none());
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.get(Column::Meta, b"latest").unwrap().unwrap(), b"7");
+        assert!(store.scan_prefix_below(Column::History, b"", None, 10).unwrap().is_empty());
+        let mut batch = Batch::new();
+        batch.put(Column::History, b"k".to_vec(), Vec::new());
+        store.write(batch, Durability::Buffered).unwrap();
+        assert_eq!(store.scan_prefix_below(Column::History, b"", None, 10).unwrap(), vec![b"k".to_vec()]);
     }
 
     #[test]
