@@ -25,10 +25,12 @@ use tributary_types::block::Validator;
 use tributary_types::{Address, Amount, Block, Denom, Genesis, Hash, Header, Receipt, SignDoc, Tx};
 
 mod build;
+mod history;
 mod import;
 mod verify;
 mod wal;
 
+pub use history::{RebuildReport, HISTORY_LOOKUP_MAX, HISTORY_PREFIXES_MAX, REBUILD_BATCH_KEYS_MAX};
 pub use import::{BlockRejection, ImportError};
 pub use verify::HistoryReport;
 
@@ -100,6 +102,8 @@ pub enum ChainError {
     NotAValidator,
     #[error("block {0} is not a candidate on the current tip (it was never validated here, or the tip moved)")]
     UnknownCandidate(Hash),
+    #[error("this node keeps no history index (`[index] enabled = false` in config.toml): turn it on first, or the node would not keep the index up to date")]
+    HistoryOff,
 }
 
 pub type Result<T, E = ChainError> = std::result::Result<T, E>;
@@ -260,6 +264,12 @@ pub struct Chain {
     commits: tokio::sync::broadcast::Sender<Arc<Committed>>,
     /// Private payloads, once the node knows its node key ([`Chain::open_private_vault`]).
     private: std::sync::OnceLock<Arc<crate::private::PrivateVault>>,
+    /// Whether committed blocks write their history index entries
+    /// (`[index] enabled`).
+    history_enabled: bool,
+    /// The height from which the history index is complete up to the tip;
+    /// 0: it is not ([`Chain::history_from`]).
+    history_from: AtomicU64,
 }
 
 impl std::fmt::Debug for Chain {
@@ -271,13 +281,30 @@ impl std::fmt::Debug for Chain {
 impl Chain {
     /// Open the chain in `store`, writing genesis state on first start. A
     /// node with a `validator` key can build and sign blocks when the
-    /// staking module's set includes that key; one without follows the chain.
+    /// staking module's set includes that key; one without follows the
+    /// chain. It keeps the history index ([`Chain::open_with_history`]).
     pub fn open(
         store: Arc<Store>,
         genesis: Genesis,
         validator: Option<SigningKey>,
         mempool: MempoolConfig,
         durability: Durability,
+    ) -> Result<Self> {
+        Self::open_with_history(store, genesis, validator, mempool, durability, true)
+    }
+
+    /// [`Chain::open`], keeping the history index or not (`[index]
+    /// enabled`): a validator that serves no queries may save the writes.
+    /// A chain opened with it off forgets where its index was complete
+    /// from; opened with it on again, the index is complete from the next
+    /// block, and `hub reindex` fills in the rest.
+    pub fn open_with_history(
+        store: Arc<Store>,
+        genesis: Genesis,
+        validator: Option<SigningKey>,
+        mempool: MempoolConfig,
+        durability: Durability,
+        history_enabled: bool,
     ) -> Result<Self> {
         let state = StateDb::new(store.clone());
         let runtime = Runtime::new(&genesis)?;
@@ -310,6 +337,7 @@ impl Chain {
         if latest_height > 0 {
             check_integrity(&store, &state, latest_height, genesis_hash)?;
         }
+        let history_from = history::open_history(&store, history_enabled, latest_height)?;
         let (commits, _) = tokio::sync::broadcast::channel(256);
         let consensus_params = ConsensusParams::from(&genesis.consensus);
         let modules = runtime.module_names();
@@ -338,6 +366,8 @@ impl Chain {
             metrics,
             commits,
             private: std::sync::OnceLock::new(),
+            history_enabled,
+            history_from: AtomicU64::new(history_from),
         })
     }
 
@@ -554,9 +584,11 @@ impl Chain {
     /// then move the tip, recheck the mempool and tell listeners.
     fn commit(&self, candidate: Candidate, started: Instant) -> Result<Arc<Committed>> {
         let Candidate { block, receipts, mut batch, beacon, refused, events } = candidate;
-        let mut pool = self.mempool();
         let height = block.header.height;
+        // Filling the batch reads nothing the pool changes: admissions go
+        // on meanwhile.
         self.index_block(&mut batch, &block, &receipts)?;
+        let mut pool = self.mempool();
         batch.put(Column::Meta, beacon_key(height), beacon.0.to_vec());
         if !events.is_empty() {
             batch.put(Column::Meta, block_events_key(height), encode(&events)?);
@@ -588,6 +620,11 @@ impl Chain {
             let location = TxLocation { height, index: receipt.index };
             batch.put(Column::TxIndex, receipt.tx_hash.0.to_vec(), encode(&location)?);
             batch.put(Column::Receipts, receipt.tx_hash.0.to_vec(), encode(receipt)?);
+        }
+        if self.history_enabled {
+            // In the block's own batch: a block is never on disk without
+            // its index entries, nor entries without their block.
+            history::index_entries(batch, block, receipts)?;
         }
         batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(height));
         Ok(())

@@ -32,6 +32,7 @@ pub struct NodeConfig {
     pub sync_writes: bool,
     pub mempool: MempoolSettings,
     pub storage: StorageSettings,
+    pub index: IndexSettings,
     pub api: ApiSettings,
     pub p2p: P2pSettings,
     pub anchor: AnchorSettings,
@@ -169,6 +170,7 @@ impl Default for NodeConfig {
             sync_writes: true,
             mempool: MempoolSettings::default(),
             storage: StorageSettings::default(),
+            index: IndexSettings::default(),
             api: ApiSettings::default(),
             p2p: P2pSettings::default(),
             anchor: AnchorSettings::default(),
@@ -223,6 +225,26 @@ impl StorageSettings {
             memtable_budget_bytes: (self.memtable_budget_mb as usize) << 20,
             block_cache_bytes: (self.block_cache_mb as usize) << 20,
         })
+    }
+}
+
+/// The history index (`tributary_history`): what lets `txs(filter:)` find
+/// an address's, a denom's or a packet's transactions in time proportional
+/// to the page instead of walking blocks. It costs a few index writes per
+/// transaction (at most 512) in each block's write.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexSettings {
+    /// Keep the index. A validator that serves no queries may turn it off
+    /// to save the writes; turned on again, the index is complete from the
+    /// next block, and `hub reindex --home DIR` (node stopped) fills in the
+    /// blocks before it. Until then queries below that height walk blocks.
+    pub enabled: bool,
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        IndexSettings { enabled: true }
     }
 }
 
@@ -339,6 +361,19 @@ mod tests {
         assert!(error.contains("storage.memtable_budget_mb is 2; it must be 8 to 1024"), "{error}");
         let error = parse_config(path, "[storage]\nblock_cache_mb = 0\n").unwrap_err().to_string();
         assert!(error.contains("storage.block_cache_mb"), "{error}");
+    }
+
+    #[test]
+    fn the_history_index_is_on_unless_turned_off_and_typos_are_named() {
+        let path = Path::new("config.toml");
+        assert!(parse_config(path, "").unwrap().index.enabled);
+        assert!(!parse_config(path, "[index]\nenabled = false\n").unwrap().index.enabled);
+        let error = parse_config(path, "[index]\nenable = false\n").unwrap_err().to_string();
+        assert!(error.contains("enable"), "{error}");
+        let error = parse_config(path, "[index]\nenabled = \"no\"\n").unwrap_err().to_string();
+        assert!(error.contains("index") || error.contains("enabled"), "{error}");
+        // A config written by `hub init` names the section, so an operator finds it.
+        assert!(toml::to_string_pretty(&NodeConfig::default()).unwrap().contains("[index]\nenabled = true"));
     }
 
     #[test]

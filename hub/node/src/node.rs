@@ -66,7 +66,7 @@ pub fn open_chain(home: &Home, config: &NodeConfig, validator: Option<SigningKey
         max_txs_per_sender: config.mempool.max_txs_per_sender,
     };
     let durability = if config.sync_writes { Durability::Sync } else { Durability::Buffered };
-    Ok(Arc::new(Chain::open(store, genesis, validator, mempool, durability)?))
+    Ok(Arc::new(Chain::open_with_history(store, genesis, validator, mempool, durability, config.index.enabled)?))
 }
 
 type Task = tokio::task::JoinHandle<anyhow::Result<()>>;
