@@ -1,4 +1,4 @@
-//! The `hub` command line: init, start, devnet, keys, tx, query.
+//! The `hub` command line: init, start, verify, reindex, devnet, keys, tx, query.
 //!
 //! Every command that prints takes `--json` for scripts; errors name what is
 //! wrong and how to fix it. Commands that talk to a node take `--node URL`
@@ -58,6 +58,12 @@ pub enum Command {
     /// At start a node checks only its latest block; run this after a crash,
     /// a disk error or a restore from backup.
     Verify(node::VerifyArgs),
+    /// Build a stopped node's history index from its stored blocks:
+    /// needed after running with `[index] enabled = false`, or on a
+    /// database from before the index existed (queries below the height
+    /// the index starts at walk blocks until then). Progress on stderr;
+    /// interrupted, run it again and it continues where it stopped.
+    Reindex(node::ReindexArgs),
     /// Serve one GraphQL endpoint over the hub and every child chain (discovered from the hub's registry).
     Gateway(gateway::GatewayArgs),
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
@@ -99,6 +105,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Start(args) => node::start(args, json).await,
         Command::Resync(args) => node::resync(args, json),
         Command::Verify(args) => node::verify(args, json),
+        Command::Reindex(args) => node::reindex(args, json),
         Command::Gateway(args) => gateway::run(args, json).await,
         Command::Devnet { home, validators, base_port, children } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();

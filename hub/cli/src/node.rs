@@ -116,16 +116,7 @@ pub struct VerifyArgs {
 pub fn verify(args: VerifyArgs, json: bool) -> anyhow::Result<()> {
     let home = args.home.home();
     let config = home.load_config()?;
-    if !home.data().exists() {
-        anyhow::bail!("{} has no database yet: nothing to verify", home.root.display());
-    }
-    let chain = tributary_node::node::open_chain(&home, &config, None).map_err(|e| {
-        if e.to_string().contains("lock") {
-            anyhow::anyhow!("{e}\nthe node is running: stop it first (`hub verify` reads the database alone)")
-        } else {
-            e
-        }
-    })?;
+    let chain = open_offline(&home, &config, "verify")?;
     let started = std::time::Instant::now();
     let mut shown = 0u64;
     let report = chain.verify_history(|height, latest| {
@@ -165,6 +156,89 @@ pub fn verify(args: VerifyArgs, json: bool) -> anyhow::Result<()> {
             report.heights,
             report.txs,
             started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// What `hub reindex` takes.
+#[derive(Args, Debug)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub home: HomeArg,
+}
+
+/// Open a stopped node's chain for an offline command (`what`), saying
+/// so when the node is running (it holds RocksDB's lock).
+fn open_offline(
+    home: &tributary_node::config::Home,
+    config: &tributary_node::config::NodeConfig,
+    what: &str,
+) -> anyhow::Result<std::sync::Arc<tributary_node::chain::Chain>> {
+    if !home.data().exists() {
+        anyhow::bail!("{} has no database yet: nothing to {what}", home.root.display());
+    }
+    tributary_node::node::open_chain(home, config, None).map_err(|e| {
+        if e.to_string().contains("lock") {
+            anyhow::anyhow!("{e}\nthe node is running: stop it first (`hub {what}` reads the database alone)")
+        } else {
+            e
+        }
+    })
+}
+
+/// `hub reindex`: [`tributary_node::chain::Chain::rebuild_history`] on a
+/// stopped node's database.
+pub fn reindex(args: ReindexArgs, json: bool) -> anyhow::Result<()> {
+    let home = args.home.home();
+    let config = home.load_config()?;
+    if !config.index.enabled {
+        anyhow::bail!(
+            "{} has `[index] enabled = false`: set it to true first, or the node would stop keeping the index this \
+             builds",
+            home.config().display()
+        );
+    }
+    let chain = open_offline(&home, &config, "reindex")?;
+    let started = std::time::Instant::now();
+    let mut shown = 0u64;
+    let report = chain.rebuild_history(tributary_node::chain::REBUILD_BATCH_KEYS_MAX, |height, last| {
+        // Progress on stderr about every 5 % (never with --json).
+        if !json && (height == last || height >= shown + last.div_ceil(20).max(1)) {
+            shown = height;
+            eprint!("\rindexed blocks up to {height} of {last}");
+        }
+    })?;
+    if !json && report.to_height > 0 {
+        eprintln!();
+    }
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    if json {
+        emit(
+            true,
+            &json!({
+                "ok": true,
+                "from_height": report.from_height,
+                "to_height": report.to_height,
+                "txs": report.txs,
+                "keys": report.keys,
+                "history_from": chain.history_from(),
+                "latest_height": chain.height(),
+                "elapsed_ms": elapsed_ms,
+            }),
+        );
+    } else if report.to_height == 0 {
+        println!("ok: the history index already covers blocks 1..={}", chain.height());
+    } else {
+        println!(
+            "ok: indexed blocks {}..={} ({} transactions, {} index entries, {:.1} s); the history index now covers \
+             blocks 1..={}",
+            report.from_height,
+            report.to_height,
+            report.txs,
+            report.keys,
+            elapsed_ms as f64 / 1_000.0,
+            chain.height()
         );
     }
     Ok(())
