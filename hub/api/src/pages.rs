@@ -1,12 +1,31 @@
 //! Relay-style connections over this chain's history: `blocksConnection`
 //! and `txs`, newest first, with filters.
 //!
-//! The node keeps no secondary index of transactions, so a filtered page is
-//! found by walking blocks down from the cursor. Each call walks at most
-//! [`SCAN_BLOCKS_MAX`] blocks: when that bound ends a page early,
-//! `pageInfo.hasNextPage` is true and `endCursor` points below the last
-//! block walked, so a client continues where the walk stopped and no call
-//! costs the node more than the bound. `scannedToHeight` says how far it got.
+//! A filtered `txs` page is answered from the node's history index
+//! (`tributary_history`, written with each block) when the index is kept
+//! and the filter names an indexed field: an address (`sender`,
+//! `recipient`), an IBC `packet` (or `attributes` naming a channel and a
+//! `sequence`), an attribute of an `eventKind`, a `denom`, an `eventKind`
+//! or a `kind`. The most selective of them is scanned from the cursor
+//! down (module [`history`]); each candidate's transaction and receipt are
+//! checked against the whole filter, so an index entry only ever proposes
+//! and the filter decides. That costs time proportional to the page, not
+//! to the chain: an address's history over two months of blocks is a
+//! handful of calls instead of thousands. One call examines at most
+//! [`history::CANDIDATES_MAX`] candidates in at most [`SCAN_BLOCKS_MAX`]
+//! blocks; when that bound ends a page early, `hasNextPage` is true and
+//! `endCursor` continues below the last candidate examined.
+//!
+//! Below the height the index is complete from (a node that ran with it
+//! off, or a database from before it, until `hub reindex`), and for a
+//! filter with no indexed field, the page is found as it always was, by
+//! walking blocks down from the cursor: at most [`SCAN_BLOCKS_MAX`] blocks
+//! a call, and when that bound ends a page early, `endCursor` points below
+//! the last block walked. An index page that reaches that height goes on
+//! by walking in the same call. Either way no call costs the node more
+//! than its bound, `scannedToHeight` says how far down the answer is
+//! complete, and a cursor is the same `t:height:index`, so cursors stay
+//! valid as blocks arrive and pass between the two ways.
 //!
 //! Cursors are opaque base64 strings; a malformed one is refused with
 //! `INVALID_CURSOR`, a page over [`PAGE_MAX`] with `PAGE_TOO_LARGE`.
@@ -16,6 +35,8 @@ use crate::views::{block_view, tx_view, BlockView, TxView};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use base64::Engine;
 use tributary_types::{Receipt, Tx, TxBody};
+
+mod history;
 
 /// Items on a page when `first` is not given.
 pub const PAGE_DEFAULT: usize = 20;
@@ -54,7 +75,9 @@ pub struct TxEdge {
 pub struct TxConnection {
     pub edges: Vec<TxEdge>,
     pub page_info: PageInfo,
-    /// The lowest height this call walked (its blocks were all checked).
+    /// How far down this call's answer is complete: the lowest height
+    /// it walked or whose candidates it examined (that height may be
+    /// partly checked when the page filled there).
     pub scanned_to_height: u64,
 }
 
@@ -63,6 +86,14 @@ pub struct TxConnection {
 pub struct AttributeMatch {
     pub key: String,
     pub value: String,
+}
+
+/// An IBC packet: its channel on either end, and its sequence.
+#[derive(InputObject, Clone)]
+pub struct PacketMatch {
+    /// Matches an event's `channel`, `source_channel` or `dest_channel`.
+    pub channel: String,
+    pub sequence: u64,
 }
 
 /// Which transactions `txs` lists; every given condition must hold.
@@ -79,8 +110,13 @@ pub struct TxFilter {
     pub kind: Option<String>,
     /// Emitted an event of this kind (e.g. `recv_packet`).
     pub event_kind: Option<String>,
-    /// Attributes that one event (of `eventKind`, when given) carries, all of them.
+    /// Attributes that one event (of `eventKind`, when given) carries, all
+    /// of them. With `eventKind`, the first is looked up in the index: put
+    /// the most selective first.
     pub attributes: Option<Vec<AttributeMatch>>,
+    /// Sent, received, acknowledged or timed out this packet: an event
+    /// carrying its `sequence` and naming its channel (either end).
+    pub packet: Option<PacketMatch>,
     pub min_height: Option<u64>,
     pub max_height: Option<u64>,
 }
@@ -157,6 +193,18 @@ impl Matcher {
                 return false;
             }
         }
+        if let Some(packet) = &f.packet {
+            let sequence = packet.sequence.to_string();
+            let found = receipt.events.iter().any(|e| {
+                e.get(tributary_history::SEQUENCE_KEY) == Some(sequence.as_str())
+                    && e.attributes
+                        .iter()
+                        .any(|(k, v)| tributary_history::CHANNEL_KEYS.contains(&k.as_str()) && *v == packet.channel)
+            });
+            if !found {
+                return false;
+            }
+        }
         if f.event_kind.is_some() || f.attributes.is_some() {
             let wanted = f.attributes.as_deref().unwrap_or_default();
             let found = receipt.events.iter().any(|e| {
@@ -208,8 +256,11 @@ impl PagesQuery {
     }
 
     /// Committed transactions, newest first, as a Relay connection, kept by
-    /// `filter`. One call walks at most 5,000 blocks (see `scannedToHeight`
-    /// and `pageInfo`): continue with `after: pageInfo.endCursor`.
+    /// `filter`. A filter naming an address, packet, attribute, denom or
+    /// kind is answered from the node's history index where it has one;
+    /// otherwise one call walks at most 5,000 blocks. Either way a page cut
+    /// short by the call's bound says so (`pageInfo`, `scannedToHeight`):
+    /// continue with `after: pageInfo.endCursor`.
     #[graphql(complexity = "list_cost(first.unwrap_or(PAGE_DEFAULT), PAGE_MAX, child_complexity)")]
     async fn txs(
         &self,
@@ -223,7 +274,7 @@ impl PagesQuery {
         let chain = chain(ctx);
         let top = chain.height().min(matcher.filter.max_height.unwrap_or(u64::MAX));
         // Below (height, index): only indices < index at `height`, all below it.
-        let (mut height, mut below_index) = match after {
+        let (height, below_index) = match after {
             Some(after) => {
                 let (h, i) = decode_cursor("t", &after)?;
                 if h > top {
@@ -235,44 +286,68 @@ impl PagesQuery {
             None => (top, u32::MAX),
         };
         let bottom = matcher.filter.min_height.unwrap_or(1).max(1);
-        let floor = height.saturating_sub(SCAN_BLOCKS_MAX - 1).max(bottom);
-        let mut edges = Vec::new();
-        let mut scanned_to = height;
-        'walk: while height >= floor && height > 0 {
-            if let Some(block) = chain.block(height).map_err(internal)? {
-                let count = block.txs.len().min(below_index as usize);
-                for index in (0..count).rev() {
-                    let tx = &block.txs[index];
-                    let receipt = crate::views::committed_receipt(chain, tx)?;
-                    if matcher.matches(tx, &receipt) {
-                        edges.push(TxEdge {
-                            cursor: encode_cursor("t", height, index as u32),
-                            node: tx_view(tx, &receipt),
-                        });
-                        if edges.len() == first {
-                            scanned_to = height;
-                            below_index = index as u32;
-                            break 'walk;
-                        }
+        let indexed_from = chain.history_from().filter(|from| *from <= height && height >= bottom && height > 0);
+        if let (Some(from), Some(prefixes)) = (indexed_from, history::plan(&matcher.filter)) {
+            let below = if below_index == u32::MAX { (height + 1, 0) } else { (height, below_index) };
+            let floor = from.max(bottom);
+            match history::page(chain, &matcher, &prefixes, below, floor, bottom, first)? {
+                history::Outcome::Page(page) => return Ok(page),
+                // The index is complete only from `floor`: walk on below it.
+                history::Outcome::Below { edges, blocks_loaded } => {
+                    let blocks_max = SCAN_BLOCKS_MAX.saturating_sub(blocks_loaded).max(1);
+                    return walk(chain, &matcher, (floor - 1, u32::MAX), bottom, first, edges, blocks_max);
+                }
+            }
+        }
+        walk(chain, &matcher, (height, below_index), bottom, first, Vec::new(), SCAN_BLOCKS_MAX)
+    }
+}
+
+/// Find the page by walking blocks down from `(height, below_index)`, at
+/// most `blocks_max` of them, after the `edges` found already.
+fn walk(
+    chain: &tributary_node::chain::Chain,
+    matcher: &Matcher,
+    (mut height, mut below_index): (u64, u32),
+    bottom: u64,
+    first: usize,
+    mut edges: Vec<TxEdge>,
+    blocks_max: u64,
+) -> async_graphql::Result<TxConnection> {
+    let floor = height.saturating_sub(blocks_max.max(1) - 1).max(bottom);
+    let mut scanned_to = height;
+    'walk: while height >= floor && height > 0 {
+        if let Some(block) = chain.block(height).map_err(internal)? {
+            let count = block.txs.len().min(below_index as usize);
+            for index in (0..count).rev() {
+                let tx = &block.txs[index];
+                let receipt = crate::views::committed_receipt(chain, tx)?;
+                if matcher.matches(tx, &receipt) {
+                    edges
+                        .push(TxEdge { cursor: encode_cursor("t", height, index as u32), node: tx_view(tx, &receipt) });
+                    if edges.len() == first {
+                        scanned_to = height;
+                        below_index = index as u32;
+                        break 'walk;
                     }
                 }
             }
-            scanned_to = height;
-            height -= 1;
-            below_index = u32::MAX;
         }
-        let full = edges.len() == first;
-        let (has_next_page, end_cursor) = if full {
-            // More may follow below the last edge.
-            (scanned_to > bottom || below_index > 0, edges.last().map(|e| e.cursor.clone()))
-        } else if height >= bottom && height > 0 {
-            // The walk bound ended the page: continue below the last block walked.
-            (true, Some(encode_cursor("t", scanned_to, 0)))
-        } else {
-            (false, edges.last().map(|e| e.cursor.clone()))
-        };
-        Ok(TxConnection { edges, page_info: PageInfo { has_next_page, end_cursor }, scanned_to_height: scanned_to })
+        scanned_to = height;
+        height -= 1;
+        below_index = u32::MAX;
     }
+    let full = edges.len() == first;
+    let (has_next_page, end_cursor) = if full {
+        // More may follow below the last edge.
+        (scanned_to > bottom || below_index > 0, edges.last().map(|e| e.cursor.clone()))
+    } else if height >= bottom && height > 0 {
+        // The walk bound ended the page: continue below the last block walked.
+        (true, Some(encode_cursor("t", scanned_to, 0)))
+    } else {
+        (false, edges.last().map(|e| e.cursor.clone()))
+    };
+    Ok(TxConnection { edges, page_info: PageInfo { has_next_page, end_cursor }, scanned_to_height: scanned_to })
 }
 
 #[cfg(test)]
@@ -287,6 +362,40 @@ mod tests {
         assert!(decode_cursor("t", "not base64!").is_err());
         let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("t:x:1");
         assert!(decode_cursor("t", &forged).is_err());
+    }
+
+    #[test]
+    fn a_packet_filter_wants_its_sequence_and_channel_in_one_event() {
+        let tx = Tx {
+            chain_id: tributary_types::ChainId::new("unit-hub").unwrap(),
+            sender: tributary_types::PublicKey([7; 32]),
+            nonce: 0,
+            fee: 1,
+            body: TxBody::Unjail,
+            signature: tributary_types::Signature([0; 64]),
+        };
+        let events = vec![
+            tributary_types::Event::new("recv_packet").attr("sequence", 7).attr("dest_channel", "channel-3"),
+            tributary_types::Event::new("other").attr("sequence", 8).attr("memo", "channel-9"),
+        ];
+        let receipt = Receipt {
+            tx_hash: tributary_types::Hash([0; 32]),
+            height: 1,
+            index: 0,
+            success: true,
+            error: None,
+            fee_paid: 1,
+            gas_used: 0,
+            events,
+        };
+        let wants = |channel: &str, sequence| {
+            let packet = Some(PacketMatch { channel: channel.into(), sequence });
+            Matcher::new(TxFilter { packet, ..TxFilter::default() }).unwrap().matches(&tx, &receipt)
+        };
+        assert!(wants("channel-3", 7));
+        assert!(!wants("channel-3", 8), "sequence 8 is another event's");
+        assert!(!wants("channel-9", 8), "memo names no channel");
+        assert!(!wants("channel-0", 7));
     }
 
     #[test]
