@@ -437,3 +437,78 @@ fn a_sender_whose_transaction_waits_for_room_keeps_its_later_ones() {
     assert_eq!(included, vec![0, 1, 2], "every transaction of alice's, in nonce order, none dropped");
     assert_eq!(chain.mempool_len(), 0);
 }
+
+/// A contract call that finds the block's contract gas spent waits for the
+/// next block, and so do its sender's later transactions. Building used to
+/// drop it from the mempool as "no longer applies", and with it every later
+/// transaction of that sender (their nonces then ahead of the account's):
+/// one looping contract call early in a block cost other users their queue.
+#[test]
+fn a_contract_call_that_finds_the_block_gas_spent_waits_with_its_sender_queue() {
+    use tributary_types::{ChainId, Denom, GenesisAccount, Params, SignDoc, TxBody};
+    let dir = tempfile::tempdir().unwrap();
+    let validator = SigningKey::generate();
+    let (alice, bob) = (SigningKey::generate(), SigningKey::generate());
+    let mut params = Params::default();
+    // One call may use the whole block's contract gas.
+    params.gas.max_tx_contract_gas = 100_000;
+    params.gas.max_block_contract_gas = 100_000;
+    let utrib = params.native_denom.clone();
+    let accounts = [&alice, &bob]
+        .iter()
+        .map(|k| GenesisAccount::funded(k.public_key().address(), utrib.clone(), 1_000_000_000))
+        .collect();
+    let mut genesis = tributary_testkit::one_validator_genesis("unit-hub", params, &validator, accounts);
+    genesis.modules.push("contracts".into());
+    let chain = tributary_testkit::open_chain(dir.path(), genesis, validator);
+    let sign = |key: &SigningKey, nonce: u64, fee: u128, body: TxBody| {
+        key.sign_tx(SignDoc { chain_id: ChainId::new("unit-hub").unwrap(), sender: key.public_key(), nonce, fee, body })
+    };
+    let code = wat::parse_str(include_str!("../../../contracts/fixtures/infinite_loop.wat")).unwrap();
+    let code_hash = {
+        use sha2::Digest;
+        tributary_types::Hash(sha2::Sha256::digest(&code).into())
+    };
+    chain.submit(sign(&alice, 0, 1_000_000, TxBody::UploadCode { code }), 0).unwrap();
+    let instantiate = TxBody::InstantiateContract {
+        code_hash,
+        msg: Vec::new(),
+        funds: Vec::new(),
+        admin: None,
+        label: "loop".into(),
+    };
+    chain.submit(sign(&alice, 1, 1_000_000, instantiate), 0).unwrap();
+    let deployed = chain.produce_block(2_000).unwrap();
+    assert!(deployed.receipts.iter().all(|r| r.success), "{:?}", deployed.receipts);
+    let contract = deployed
+        .receipts
+        .iter()
+        .flat_map(|r| &r.events)
+        .find(|e| e.kind == "instantiate_contract")
+        .and_then(|e| e.attributes.iter().find(|(k, _)| k == "contract"))
+        .map(|(_, v)| v.parse::<tributary_types::Address>().unwrap())
+        .expect("the contract's address");
+
+    // Alice's call loops until it has spent the block's contract gas; bob's
+    // call comes after it in the same block, then bob's transfer.
+    let execute = TxBody::ExecuteContract { contract, msg: Vec::new(), funds: Vec::new() };
+    chain.submit(sign(&alice, 2, 1_000_000, execute.clone()), 0).unwrap();
+    chain.submit(sign(&bob, 0, 1_000, execute), 0).unwrap();
+    let to = tributary_types::Address([5; 20]);
+    let transfer = TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount: 7 };
+    chain.submit(sign(&bob, 1, 1_000, transfer), 0).unwrap();
+
+    let mut bobs = Vec::new();
+    for block in 0..3u64 {
+        let committed = chain.produce_block(3_000 + block * 1_000).unwrap();
+        for (tx, receipt) in committed.block.txs.iter().zip(&committed.receipts) {
+            if tx.sender == bob.public_key() {
+                bobs.push((tx.nonce, receipt.success));
+            }
+        }
+    }
+    // Bob's call loops out of gas in its own block (included, failed, fee
+    // paid); his transfer after it succeeds.
+    assert_eq!(bobs, vec![(0, false), (1, true)], "both of bob's transactions landed, in nonce order");
+    assert_eq!(chain.mempool_len(), 0);
+}

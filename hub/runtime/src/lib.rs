@@ -176,6 +176,15 @@ pub enum TxError {
     State(#[from] StateReadError),
 }
 
+impl TxError {
+    /// Whether the transaction is fine but this block has no room left for
+    /// it (its contract gas is spent): a builder keeps it, and its sender's
+    /// later transactions, for the next block instead of dropping them.
+    pub fn waits_for_next_block(&self) -> bool {
+        matches!(self, TxError::Contract(contracts::ContractError::BlockGasSpent))
+    }
+}
+
 /// A failure that stops block execution.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum RuntimeError {

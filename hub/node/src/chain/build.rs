@@ -80,6 +80,11 @@ impl Chain {
                     bytes += len;
                     verify_gas += tx_verify_gas;
                 }
+                // The block's contract gas is spent: the call, and what
+                // its sender sends after it, wait for the next block.
+                Err(ApplyError::Refused(reason)) if reason.waits_for_next_block() => {
+                    waiting.insert(sender);
+                }
                 Err(ApplyError::Refused(reason)) => {
                     tracing::warn!(%hash, %reason, "dropping a mempool transaction that no longer applies");
                     refused.push(hash);
