@@ -63,6 +63,11 @@ fn every_attribute_value_that_is_an_address_is_indexed_whatever_its_key() {
     for address in [owner, receiver, contract] {
         assert!(has(&keys, address_prefix(&address)), "{address}");
     }
+    // Found through the address index, with no attribute key of their own.
+    assert!(!has(&keys, attribute_prefix("wasm-mint", "owner", &owner.to_string())));
+    assert_eq!(attribute_lookup("wasm-mint", "owner", &owner.to_string()), address_prefix(&owner));
+    assert_eq!(attribute_lookup("wasm-mint", "amount", "5"), attribute_prefix("wasm-mint", "amount", "5"));
+    assert!(has(&keys, attribute_prefix("wasm-mint", "amount", "5")));
     assert!(parse_address("trib1-not-an-address").is_none());
     assert!(parse_address(&owner.to_string()).is_some());
 }
@@ -193,4 +198,26 @@ fn a_transaction_adds_at_most_the_bound_and_stays_findable() {
     // Below the bound, no overflow key.
     let few = tx_keys(&t, &receipt(vec![Event::new("x").attr("a", 1)]), 9, 3);
     assert!(!few.overflowed && !has(&few, overflow_prefix()));
+}
+
+#[test]
+fn parsing_an_address_accepts_what_str_parse_accepts_and_nothing_else() {
+    for bytes in [[0u8; 20], [255; 20], [5; 20], *b"0123456789abcdefghij"] {
+        let text = Address(bytes).to_string();
+        let upper = text.to_uppercase();
+        assert_eq!(parse_address(&text), Some(Address(bytes)));
+        assert_eq!(parse_address(&upper), upper.parse().ok());
+        assert_eq!(parse_address(&upper), Some(Address(bytes)));
+        // Mixed case, a wrong checksum, a wrong prefix, a wrong length.
+        let mixed = format!("{}{}", &upper[..10], &text[10..]);
+        assert_eq!(parse_address(&mixed), mixed.parse().ok());
+        assert_eq!(parse_address(&mixed), None);
+        let last = if text.ends_with('q') { "p" } else { "q" };
+        let bad = format!("{}{last}", &text[..text.len() - 1]);
+        assert_eq!((parse_address(&bad), bad.parse::<Address>().ok()), (None, None));
+        let other = format!("trub{}", &text[4..]);
+        assert_eq!((parse_address(&other), other.parse::<Address>().ok()), (None, None));
+        assert_eq!(parse_address(&text[..text.len() - 1]), None);
+    }
+    assert_eq!(parse_address(&"b".repeat(tributary_types::address::BECH32_LEN)), None);
 }

@@ -2,7 +2,8 @@
 //! scans, and a page of candidates checked against the whole filter.
 //!
 //! One index is scanned, the most selective the filter names: an address
-//! (a sender's or recipient's transactions are few beside the chain's),
+//! (a sender's, a recipient's or an attribute's that is one: an address's
+//! transactions are few beside the chain's),
 //! then a packet, an attribute of an event kind, a denom, an event kind,
 //! a transaction kind. Intersecting several would cost more seeks for the
 //! common case of one selective field. Entries only propose candidates:
@@ -41,6 +42,10 @@ pub(super) fn plan(filter: &TxFilter) -> Option<Vec<Vec<u8>>> {
         return overflow(keys::packet_prefix(&packet.channel, packet.sequence));
     }
     let attributes = filter.attributes.as_deref().unwrap_or_default();
+    // An attribute that is an address is in that address's index, event kind or not.
+    if let Some(address) = attributes.iter().find_map(|a| keys::parse_address(&a.value)) {
+        return overflow(keys::address_prefix(&address));
+    }
     let value = |wanted: &[&str]| attributes.iter().find(|a| wanted.contains(&a.key.as_str())).map(|a| &a.value);
     // Attributes all of one event: a sequence beside a channel is that packet's.
     let sequence = value(&[keys::SEQUENCE_KEY]).and_then(|s| s.parse::<u64>().ok());
@@ -48,7 +53,7 @@ pub(super) fn plan(filter: &TxFilter) -> Option<Vec<Vec<u8>>> {
         return overflow(keys::packet_prefix(channel, sequence));
     }
     if let (Some(kind), Some(first)) = (&filter.event_kind, attributes.first()) {
-        return overflow(keys::attribute_prefix(kind, &first.key, &first.value));
+        return overflow(keys::attribute_lookup(kind, &first.key, &first.value));
     }
     if let Some(denom) = &filter.denom {
         return overflow(keys::denom_prefix(denom));
@@ -177,6 +182,11 @@ mod tests {
         let kind = TxFilter { denom: None, ..denom };
         assert_eq!(plan(&kind), Some(vec![keys::tx_kind_prefix("transfer")]));
         assert_eq!(plan(&TxFilter { min_height: Some(3), ..TxFilter::default() }), None, "nothing indexed: walk");
+        // An attribute that is an address: that address's index, with or without the event kind.
+        let named = TxFilter { attributes: attributes(&[("amount", "5"), ("to", &bob.to_string())]), ..attribute };
+        assert_eq!(plan(&named), Some(vec![keys::address_prefix(&bob), keys::overflow_prefix()]));
+        let named = TxFilter { event_kind: None, denom: None, kind: None, ..named };
+        assert_eq!(plan(&named), Some(vec![keys::address_prefix(&bob), keys::overflow_prefix()]));
     }
 
     #[test]
