@@ -77,6 +77,11 @@ pub struct ChainHandle {
 /// node's own bound on `stateProofs` and `packetReceipts`).
 pub const BATCH_READ_MAX: usize = 256;
 
+/// Most base64 transaction bytes one submission call carries: a node takes
+/// request bodies of up to 1 MiB by default (`[api] max_body_bytes`), and
+/// the JSON around the transactions needs a little of it.
+pub const CALL_BYTES_MAX: usize = 768 * 1024;
+
 /// What a channel end looks like, with its id.
 #[derive(Clone, Debug)]
 pub struct ChannelInfo {
@@ -372,6 +377,12 @@ impl ChainHandle {
     /// several transactions can be in flight at once.
     pub async fn send(&self, body: TxBody) -> anyhow::Result<String> {
         self.signer.send(body).await.with_context(|| format!("chain {}", self.id))
+    }
+
+    /// Sign and submit `bodies` at consecutive nonces, in as few calls as
+    /// the node takes ([`CALL_BYTES_MAX`]); see [`Signer::send_many`].
+    pub async fn send_many(&self, bodies: Vec<TxBody>) -> tributary_client::SentMany {
+        self.signer.send_many(bodies, CALL_BYTES_MAX).await
     }
 
     /// Wait until transaction `hash` is final; its outcome.

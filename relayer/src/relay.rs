@@ -254,26 +254,26 @@ async fn submit_batches(
     let count = msgs.len();
     let max_bytes = chain.max_tx_bytes().await?;
     let (msgs, rest): (Vec<IbcMsg>, Vec<(InFlightKey, Packet)>) = msgs.into_iter().map(|(m, k, p)| (m, (k, p))).unzip();
+    let batches = batches(msgs, batch_max, max_bytes);
     let mut rest = rest.into_iter();
-    let mut sent: Vec<(String, Vec<(InFlightKey, Packet)>)> = Vec::new();
-    let mut failed = None;
-    for batch in batches(msgs, batch_max, max_bytes) {
-        let items: Vec<(InFlightKey, Packet)> = rest.by_ref().take(batch.len()).collect();
-        let keys: Vec<InFlightKey> = items.iter().map(|(k, _)| k.clone()).collect();
-        if let Finality::Detach(in_flight) = finality {
-            in_flight.hold(&keys, Instant::now() + chain.tx_timeout());
-        }
-        match chain.send(TxBody::Ibc { msgs: batch }).await {
-            Ok(hash) => sent.push((hash, items)),
-            Err(e) => {
-                if let Finality::Detach(in_flight) = finality {
-                    in_flight.release(&keys);
-                }
-                failed = Some(e);
-                break;
-            }
-        }
+    let items: Vec<Vec<(InFlightKey, Packet)>> =
+        batches.iter().map(|batch| rest.by_ref().take(batch.len()).collect()).collect();
+    let keys = |items: &[Vec<(InFlightKey, Packet)>]| -> Vec<InFlightKey> {
+        items.iter().flatten().map(|(k, _)| k.clone()).collect()
+    };
+    if let Finality::Detach(in_flight) = finality {
+        in_flight.hold(&keys(&items), Instant::now() + chain.tx_timeout());
     }
+    // All of the round's transactions at once: signed at consecutive
+    // nonces, submitted in a few calls (one at a time cost three round
+    // trips each, and the destination's blocks waited for them).
+    let outcome = chain.send_many(batches.into_iter().map(|msgs| TxBody::Ibc { msgs }).collect()).await;
+    let mut items = items.into_iter();
+    let sent: Vec<(String, Vec<(InFlightKey, Packet)>)> = outcome.hashes.into_iter().zip(items.by_ref()).collect();
+    if let Finality::Detach(in_flight) = finality {
+        in_flight.release(&keys(&items.collect::<Vec<_>>()));
+    }
+    let failed = outcome.error.map(|e| anyhow::Error::new(e).context(format!("chain {}", chain.id)));
     // What was sent before a failure is still followed to finality.
     let submitted: usize = sent.iter().map(|(_, items)| items.len()).sum();
     match finality {

@@ -38,6 +38,17 @@ pub enum SendError {
 }
 
 /// A key the signer owns, or one it borrows for a few transactions.
+/// Fee estimates [`Signer::send_many`] has in flight at once.
+pub const ESTIMATES_AT_ONCE: usize = 8;
+
+/// What [`Signer::send_many`] submitted: the hashes the node took, in
+/// order, and why it stopped early, if it did.
+#[derive(Debug)]
+pub struct SentMany {
+    pub hashes: Vec<String>,
+    pub error: Option<ClientError>,
+}
+
 enum Key<'k> {
     Owned(SigningKey),
     Borrowed(&'k SigningKey),
@@ -118,6 +129,85 @@ impl<'k> Signer<'k> {
         let _signing = self.signing.lock().await;
         let tx = self.sign_doc(self.doc(body, None).await?).await?;
         self.client.submit(&tx).await
+    }
+
+    /// Sign `bodies` at consecutive nonces and submit them in order, in as
+    /// few calls as `max_call_bytes` (the node's request body limit, less
+    /// margin) allows. One nonce lookup for all; the fees (unless fixed) are
+    /// estimated [`ESTIMATES_AT_ONCE`] at a time, since an estimate checks no
+    /// nonce. What a relayer sends each round: one transaction at a time
+    /// cost three round trips each, and the destination's blocks waited.
+    ///
+    /// Stops at the first refusal (the ones after it would be ahead of a
+    /// nonce gap): [`SentMany::hashes`] holds what was taken before it.
+    pub async fn send_many(&self, bodies: Vec<TxBody>, max_call_bytes: usize) -> SentMany {
+        let _signing = self.signing.lock().await;
+        let mut sent = SentMany { hashes: Vec::new(), error: None };
+        if bodies.is_empty() {
+            return sent;
+        }
+        let first_nonce = match self.client.next_nonce(&self.key().public_key().address()).await {
+            Ok(nonce) => nonce,
+            Err(e) => {
+                sent.error = Some(e);
+                return sent;
+            }
+        };
+        let mut docs = Vec::with_capacity(bodies.len());
+        for (nonce, body) in (first_nonce..).zip(bodies) {
+            match self.doc(body, Some(nonce)).await {
+                Ok(doc) => docs.push(doc),
+                Err(e) => {
+                    sent.error = Some(e);
+                    return sent;
+                }
+            }
+        }
+        use futures::StreamExt;
+        let signed: Vec<Result<Tx, ClientError>> =
+            futures::stream::iter(docs).map(|doc| self.sign_doc(doc)).buffered(ESTIMATES_AT_ONCE).collect().await;
+        let mut txs = Vec::with_capacity(signed.len());
+        for tx in signed {
+            match tx {
+                Ok(tx) => txs.push(tx),
+                // Those after it would wait on its nonce: send what comes before.
+                Err(e) => {
+                    sent.error = Some(e);
+                    break;
+                }
+            }
+        }
+        let mut call: Vec<Tx> = Vec::new();
+        let mut call_bytes = 0usize;
+        let mut txs = txs.into_iter().peekable();
+        while let Some(tx) = txs.next() {
+            call_bytes += tx.encoded_len().div_ceil(3) * 4;
+            call.push(tx);
+            let next_fits =
+                txs.peek().is_some_and(|next| call_bytes + next.encoded_len().div_ceil(3) * 4 <= max_call_bytes);
+            if next_fits && call.len() < crate::SUBMIT_BATCH_MAX {
+                continue;
+            }
+            match self.client.submit_batch(&std::mem::take(&mut call)).await {
+                Ok(outcomes) => {
+                    for outcome in outcomes {
+                        match outcome {
+                            Ok(hash) => sent.hashes.push(hash),
+                            Err(refusal) => {
+                                sent.error = Some(ClientError::Api { code: refusal.code, message: refusal.message });
+                                return sent;
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    sent.error = Some(e);
+                    return sent;
+                }
+            }
+            call_bytes = 0;
+        }
+        sent
     }
 
     /// Wait, at most `timeout`, until transaction `hash` is in a block; an

@@ -85,3 +85,41 @@ async fn a_signer_pays_the_estimate_names_failures_and_keeps_nonces_in_flight() 
     stop.store(true, Ordering::Relaxed);
     producer.join().unwrap();
 }
+
+/// `send_many`: consecutive nonces from one lookup, estimated fees, as few
+/// calls as the byte bound allows, every transaction committed; and a
+/// refusal part-way stops it with what was taken before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_many_signs_consecutive_nonces_and_stops_at_a_refusal() {
+    let f = fixture();
+    let node = serve(router(f.chain.clone(), &ApiSettings::default(), None, Clock::system())).await;
+    let client = Client::new(format!("http://{node}/graphql"));
+    let signer = Signer::borrowing(client.clone(), &f.alice);
+    let utrib = Denom::new("utrib").unwrap();
+    let to = Address([5; 20]);
+    let transfer = |amount| TxBody::Transfer { to, denom: utrib.clone(), amount };
+
+    // A bound of 600 bytes: about two transfers a call, so several calls.
+    let sent = signer.send_many((1..=7).map(transfer).collect(), 600).await;
+    assert!(sent.error.is_none(), "{:?}", sent.error);
+    assert_eq!(sent.hashes.len(), 7);
+    assert_eq!(f.chain.mempool_len(), 7, "all seven wait in the pool, none refused as out of order");
+    let committed = f.chain.produce_block(2_000).unwrap();
+    let nonces: Vec<u64> = committed.block.txs.iter().map(|tx| tx.nonce).collect();
+    assert_eq!(nonces, (0..7).collect::<Vec<_>>());
+    assert!(committed.receipts.iter().all(|r| r.success));
+    let min_fee = f.chain.genesis().params.min_fee;
+    assert!(committed.block.txs.iter().all(|tx| tx.fee >= min_fee));
+
+    // The third of five moves more than alice has: the node refuses it on
+    // admission, and the two after it are not sent.
+    let mut bodies: Vec<TxBody> = (1..=5).map(transfer).collect();
+    bodies[2] = transfer(u128::MAX / 2);
+    let sent = signer.send_many(bodies, 1 << 20).await;
+    assert_eq!(sent.hashes.len(), 2, "the two before the refusal were taken");
+    match sent.error {
+        Some(ClientError::Api { code, .. }) => assert_eq!(code, "INSUFFICIENT_BALANCE"),
+        other => panic!("expected the refusal, got {other:?}"),
+    }
+    assert_eq!(f.chain.mempool_len(), 2);
+}
