@@ -115,3 +115,41 @@ async fn an_address_history_over_many_blocks_is_one_call_where_the_walk_takes_se
     // One block of the call's 5,000 went to the index's candidate.
     assert_eq!(calls[0]["scannedToHeight"], BLOCKS - 4_998, "{}", calls[0]);
 }
+
+/// A filter whose index proposes many candidates that all fail the rest
+/// of it: one call examines at most 10,000, says where it stopped, and
+/// the next call goes on from there.
+#[tokio::test]
+async fn a_page_of_too_many_candidates_is_cut_short_and_continues_below_the_last() {
+    let f = fixture();
+    let bob = Address([9; 20]);
+    let mut nonce = 0;
+    for b in 1..=101u64 {
+        for _ in 0..100 {
+            pay(&f.chain, &f.alice, nonce, bob);
+            nonce += 1;
+        }
+        f.chain.produce_block(10_000 + b).unwrap();
+    }
+    // Bob's 10,100 transfers, none of them a message.
+    let schema = build_schema(f.chain.clone(), &ApiSettings::default(), None, Clock::system());
+    let query = |after: &str| {
+        format!(
+            "{{ txs(first: 5, {after} filter: {{ recipient: \"{bob}\", kind: \"send_message\" }}) {{ edges {{ cursor }} \
+             pageInfo {{ hasNextPage endCursor }} scannedToHeight }} }}"
+        )
+    };
+    let response = schema.execute(query("")).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let page = response.data.into_json().unwrap()["txs"].clone();
+    assert_eq!(page["edges"].as_array().unwrap().len(), 0);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true, "{page}");
+    // 10,000 examined from the top: blocks 101 down to 2, all 100 of each.
+    assert_eq!(page["scannedToHeight"], 2, "{page}");
+    let cursor = page["pageInfo"]["endCursor"].as_str().unwrap().to_string();
+    let response = schema.execute(query(&format!("after: \"{cursor}\","))).await;
+    let page = response.data.into_json().unwrap()["txs"].clone();
+    assert_eq!(page["edges"].as_array().unwrap().len(), 0);
+    assert_eq!(page["pageInfo"]["hasNextPage"], false, "the last 100 in the second call: {page}");
+    assert_eq!(page["scannedToHeight"], 1, "{page}");
+}
