@@ -2,7 +2,9 @@
 //! from its last committed block: height, block hashes, balances, nonces and
 //! the state root continue exactly, and the chain goes on. Three kill/restart
 //! cycles, each while transactions are still pouring in, so the kill lands
-//! while blocks are being built and written.
+//! while blocks are being built and written. The history index, written in
+//! each block's own batch, lists exactly the blocks' transactions after
+//! every restart.
 
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +34,32 @@ async fn chain_record(client: &Client) -> BTreeMap<u64, (Value, Value, Vec<Strin
             (b["height"].as_u64().unwrap(), (b["hash"].clone(), b["header"]["stateRoot"].clone(), txs))
         })
         .collect()
+}
+
+/// Every transaction `txs(filter: { sender })` lists up to `top`, page by
+/// page (the history index answers it).
+async fn indexed_by_sender(client: &Client, sender: &str, top: u64) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut after: Option<String> = None;
+    for _ in 0..100 {
+        let page = client
+            .query(
+                "query($s: String!, $top: Int!, $after: String) { txs(first: 100, after: $after, \
+                 filter: { sender: $s, maxHeight: $top }) { edges { node { hash } } pageInfo { hasNextPage endCursor } } }",
+                json!({ "s": sender, "top": top, "after": after }),
+            )
+            .await
+            .unwrap()["txs"]
+            .clone();
+        for edge in page["edges"].as_array().unwrap() {
+            assert!(found.insert(edge["node"]["hash"].as_str().unwrap().to_string()), "listed twice: {edge}");
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return found;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+    }
+    panic!("more than 100 pages of {sender}'s transactions");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,6 +167,11 @@ async fn chain_survives_sigkill_and_resumes_exactly() {
             amounts.len()
         );
         assert_eq!(alice_nonce, included);
+        // The history index was written with each block: what it finds
+        // for alice up to the record's tip is exactly what the blocks hold.
+        let top = *after.keys().next_back().unwrap();
+        let indexed = indexed_by_sender(&client, &alice_address, top).await;
+        assert_eq!(indexed.iter().collect::<BTreeSet<_>>(), committed, "cycle {cycle}");
         assert_eq!(bob_balance, GENESIS_BALANCE + moved);
         assert_eq!(alice_balance, GENESIS_BALANCE - moved - FEE * included as u128);
         // Forget what was lost with the mempool: its nonces are reused next cycle.
