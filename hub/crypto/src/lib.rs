@@ -9,6 +9,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod keyfile;
+pub mod mnemonic;
 pub mod seal;
 
 use ed25519_consensus::{batch, VerificationKey, VerificationKeyBytes};

@@ -1442,3 +1442,58 @@ fn stored_reports_verify() {
 fn path(key: Vec<u8>) -> String {
     String::from_utf8(key).unwrap()
 }
+
+/// Keys from a BIP-39 phrase (`tributary_crypto::mnemonic`): SLIP-10's own
+/// ed25519 vector, then Tributary's path on BIP-39's test phrases, which an
+/// SDK must derive to the same keys.
+fn keys() -> Value {
+    use tributary_crypto::mnemonic;
+    let slip10_seed = hex::decode("000102030405060708090a0b0c0d0e0f").unwrap();
+    let slip10: Vec<Value> = [&[][..], &[0], &[0, 1], &[0, 1, 2]]
+        .iter()
+        .map(|path| {
+            let (secret, chain_code) = mnemonic::slip10_ed25519(&slip10_seed, path);
+            json!({ "path": path, "secret_hex": hex::encode(secret), "chain_code_hex": hex::encode(chain_code) })
+        })
+        .collect();
+    let phrases = [
+        ("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", "", 0),
+        ("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", "TREZOR", 0),
+        ("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", "", 1),
+        ("legal winner thank year wave sausage worth useful legal winner thank yellow", "", 0),
+        (
+            "void come effort suffer camp survey warrior heavy shoot primary clutch crush open amazing screen patrol \
+             group space point ten exist slush involve unfold",
+            "TREZOR",
+            7,
+        ),
+    ];
+    let derived: Vec<Value> = phrases
+        .iter()
+        .map(|(phrase, passphrase, account)| {
+            let key = mnemonic::key_from_phrase(phrase, passphrase, *account).unwrap();
+            json!({
+                "mnemonic": phrase,
+                "passphrase": passphrase,
+                "account": account,
+                "path": format!("m/44'/{}'/{account}'/0'/0'", mnemonic::COIN_TYPE),
+                "seed_hex": hex::encode(mnemonic::seed(phrase, passphrase).unwrap()),
+                "secret_key_hex": hex::encode(key.secret_bytes()),
+                "public_key_hex": hex::encode(key.public_key().0),
+                "address": key.public_key().address().to_string(),
+            })
+        })
+        .collect();
+    json!({
+        "description": "Keys from BIP-39 mnemonics: seed = BIP-39 (PBKDF2-HMAC-SHA512, 2048 rounds, salt 'mnemonic' || passphrase), then SLIP-10 ed25519 (master = HMAC-SHA512('ed25519 seed', seed); child = HMAC-SHA512(chain code, 0x00 || secret || (index | 2^31) big-endian)) along m/44'/COIN'/account'/0'/0'. See hub/crypto/src/mnemonic.rs.",
+        "coin_type": mnemonic::COIN_TYPE,
+        "slip10_seed_hex": hex::encode(&slip10_seed),
+        "slip10": slip10,
+        "derived": derived,
+    })
+}
+
+#[test]
+fn key_derivation_vectors_hold() {
+    check("keys.json", keys());
+}
