@@ -9,6 +9,7 @@ export { BorshWriter, BorshReader, borsh, fromBorsh, toBigInt, type IntLike } fr
 export { bech32Encode, bech32Decode } from './bech32.js';
 export * from './address.js';
 export { Keypair, verifySignature } from './keys.js';
+export { newMnemonic, mnemonicSeed, slip10Ed25519, derivationPath, keypairFromMnemonic, COIN_TYPE } from './mnemonic.js';
 export * from './keyfile.js';
 export type * from './types.js';
 export { VOTE_OPTIONS } from './types.js';

@@ -145,3 +145,36 @@ test('blocks.json: validator-set hash, merkle roots, header encoding and hash, v
   assert.equal(toHex(encodeHeader(decodeHeader(fromHex(f.header_borsh_hex)))), f.header_borsh_hex);
   assert.equal(toHex(voteSignBytes(h.chain_id, h.height, f.vote.round, fromHex(f.header_hash_hex))), f.vote.sign_bytes_hex);
 });
+
+test('keys.json: SLIP-10 and BIP-39 phrases derive the keys the Rust side derives', async () => {
+  const { slip10Ed25519, keypairFromMnemonic, mnemonicSeed, derivationPath, COIN_TYPE, newMnemonic, toHex, fromHex } =
+    await import('../../src/index.js');
+  type Derived = { mnemonic: string; passphrase: string; account: number; seed_hex: string; secret_key_hex: string; public_key_hex: string; address: string };
+  const file = loadVectors<{
+    coin_type: number;
+    slip10_seed_hex: string;
+    slip10: { path: number[]; secret_hex: string; chain_code_hex: string }[];
+    derived: Derived[];
+  }>('keys.json');
+  assert.equal(file.coin_type, COIN_TYPE);
+  assert.ok(file.slip10.length >= 3 && file.derived.length >= 5);
+  for (const v of file.slip10) {
+    const { secret, chainCode } = slip10Ed25519(fromHex(file.slip10_seed_hex), v.path);
+    assert.equal(toHex(secret), v.secret_hex, `SLIP-10 m/${v.path.join("'/")}`);
+    assert.equal(toHex(chainCode), v.chain_code_hex);
+  }
+  for (const v of file.derived) {
+    assert.equal(toHex(mnemonicSeed(v.mnemonic, v.passphrase)), v.seed_hex);
+    const key = keypairFromMnemonic(v.mnemonic, v.passphrase, v.account);
+    assert.equal(key.secretHex(), v.secret_key_hex, `${v.mnemonic.slice(0, 20)}… account ${v.account}`);
+    assert.equal(key.publicKeyHex, v.public_key_hex);
+    assert.equal(key.address, v.address);
+  }
+  // Spacing and case do not matter; a broken checksum and a bad account do.
+  const first = file.derived[0]!;
+  const phrase = first.mnemonic;
+  assert.equal(keypairFromMnemonic(`  ${phrase.toUpperCase()}\n`).address, first.address);
+  assert.throws(() => keypairFromMnemonic(phrase.replace(/about$/, 'abandon')), /not a BIP-39 mnemonic/);
+  assert.throws(() => derivationPath(2 ** 31), /out of range/);
+  assert.equal(newMnemonic().split(' ').length, 24);
+});
