@@ -1,0 +1,150 @@
+//! How long an address's history takes to list, from the history index
+//! and by walking blocks, against the chain's length: the figures in
+//! BENCHMARKS.md (issue 24). Ignored by default (it grows a 100,000-block
+//! chain); run with
+//! `cargo test -p tributary-api --test history_latency -- --ignored --nocapture`
+//! (`TRIBUTARY_HISTORY_LENGTHS=1000,10000` for other lengths).
+
+use std::sync::Arc;
+use std::time::Instant;
+use tributary_api::build_schema;
+use tributary_crypto::SigningKey;
+use tributary_node::chain::Chain;
+use tributary_node::clock::Clock;
+use tributary_node::config::ApiSettings;
+use tributary_store::{Durability, Store};
+use tributary_testkit::{fixture, mempool_config, Fixture, ProduceBlock};
+use tributary_types::{Address, ChainId, Denom, SignDoc, TxBody};
+
+fn pay(chain: &Chain, alice: &SigningKey, nonce: u64, to: Address) {
+    let tx = alice.sign_tx(SignDoc {
+        chain_id: ChainId::new("unit-hub").unwrap(),
+        sender: alice.public_key(),
+        nonce,
+        fee: 10,
+        body: TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount: 1 },
+    });
+    let len = borsh::to_vec(&tx).unwrap().len();
+    chain.submit(tx, len).unwrap();
+}
+
+/// Calls and milliseconds to list every one of `recipient`'s transactions,
+/// ten a page, from the tip down; and how many were found.
+async fn list(chain: &Arc<Chain>, recipient: &Address) -> (usize, f64, usize) {
+    let schema = build_schema(chain.clone(), &ApiSettings::default(), None, Clock::system());
+    let (mut after, mut calls, mut found) = (String::new(), 0, 0);
+    let started = Instant::now();
+    loop {
+        let query = format!(
+            "{{ txs(first: 10, {after} filter: {{ recipient: \"{recipient}\" }}) {{ edges {{ cursor }} \
+             pageInfo {{ hasNextPage endCursor }} }} }}"
+        );
+        let response = schema.execute(query).await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let page = response.data.into_json().unwrap()["txs"].clone();
+        calls += 1;
+        found += page["edges"].as_array().unwrap().len();
+        if page["pageInfo"]["hasNextPage"] != true {
+            return (calls, started.elapsed().as_secs_f64() * 1e3, found);
+        }
+        after = format!("after: \"{}\",", page["pageInfo"]["endCursor"].as_str().unwrap());
+    }
+}
+
+#[tokio::test]
+#[ignore = "grows chains of up to 100,000 blocks: run on its own for BENCHMARKS.md"]
+async fn history_latency_against_chain_length() {
+    let lengths: Vec<u64> = std::env::var("TRIBUTARY_HISTORY_LENGTHS")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .map(|n| n.trim().parse().unwrap())
+        .collect();
+    println!("| blocks | bob's txs | index: calls, ms | walk: calls, ms | growing the chain, s |");
+    println!("|---|---|---|---|---|");
+    for blocks in lengths {
+        let f = fixture();
+        let bob = Address([9; 20]);
+        let started = Instant::now();
+        let mut nonce = 0;
+        for b in 1..=blocks {
+            // Bob is paid 20 times, spread over the chain; someone else every 50 blocks.
+            if b % (blocks / 20).max(1) == 1 {
+                pay(&f.chain, &f.alice, nonce, bob);
+                nonce += 1;
+            } else if b % 50 == 0 {
+                pay(&f.chain, &f.alice, nonce, Address([8; 20]));
+                nonce += 1;
+            }
+            f.chain.produce_block(10_000 + b).unwrap();
+        }
+        let grown = started.elapsed().as_secs_f64();
+        let (index_calls, index_ms, found) = list(&f.chain, &bob).await;
+        let genesis = f.chain.genesis().clone();
+        let Fixture { dir, chain, validator_secret, .. } = f;
+        drop(chain);
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let key = Some(SigningKey::from_secret(validator_secret));
+        let mempool = mempool_config(&genesis);
+        let walking =
+            Arc::new(Chain::open_with_history(store, genesis, key, mempool, Durability::Buffered, false).unwrap());
+        let (walk_calls, walk_ms, walked) = list(&walking, &bob).await;
+        assert_eq!(walked, found);
+        println!("| {blocks} | {found} | {index_calls}, {index_ms:.1} | {walk_calls}, {walk_ms:.1} | {grown:.0} |");
+    }
+}
+
+/// What the index adds to a block: blocks of 3,000 transfers (near the
+/// default 640 KiB) built and committed with the index off and on.
+#[tokio::test]
+#[ignore = "blocks of 3,000 transfers: run on its own for BENCHMARKS.md"]
+async fn history_write_cost_per_block() {
+    const SENDERS: u64 = 3;
+    const PER_SENDER: u64 = 1_000;
+    const BLOCKS: u64 = 6;
+    let validator = SigningKey::from_secret([1; 32]);
+    let senders: Vec<SigningKey> = (0..SENDERS).map(|i| SigningKey::from_secret([10 + i as u8; 32])).collect();
+    let params = tributary_types::Params::default();
+    let accounts = senders
+        .iter()
+        .map(|k| {
+            tributary_types::GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1 << 40)
+        })
+        .collect();
+    let genesis = tributary_testkit::one_validator_genesis("unit-hub", params, &validator, accounts);
+    let mut mempool = mempool_config(&genesis);
+    (mempool.max_txs, mempool.max_txs_per_sender, mempool.max_bytes) = (10_000, 1_000, 64 << 20);
+    println!("| index | ms a block (build + commit), mean of {} | history entries | their bytes |", BLOCKS - 1);
+    println!("|---|---|---|---|");
+    for enabled in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let key = Some(SigningKey::from_secret([1; 32]));
+        let chain = Chain::open_with_history(
+            store.clone(),
+            genesis.clone(),
+            key,
+            mempool.clone(),
+            Durability::Buffered,
+            enabled,
+        )
+        .unwrap();
+        let mut total = 0.0;
+        for block in 0..BLOCKS {
+            for sender in &senders {
+                for n in 0..PER_SENDER {
+                    pay(&chain, sender, block * PER_SENDER + n, Address([(n % 200) as u8; 20]));
+                }
+            }
+            let started = Instant::now();
+            let committed = chain.produce_block(10_000 + block).unwrap();
+            assert_eq!(committed.block.txs.len() as u64, SENDERS * PER_SENDER);
+            if block > 0 {
+                total += started.elapsed().as_secs_f64() * 1e3;
+            }
+        }
+        let entries = store.scan(tributary_store::Column::History, &[], true, usize::MAX).unwrap();
+        let bytes: usize = entries.iter().map(|(k, _)| k.len()).sum();
+        let mean = total / (BLOCKS - 1) as f64;
+        println!("| {} | {mean:.1} | {} | {bytes} |", if enabled { "on" } else { "off" }, entries.len());
+    }
+}
