@@ -45,6 +45,7 @@ impl Directory {
     }
 
     pub fn set(&self, chains: Vec<ChainEntry>) {
+        crate::metrics::METRICS.set_chains(chains.len());
         if let Ok(mut known) = self.chains.write() {
             *known = chains;
         }
@@ -166,7 +167,11 @@ impl Caller {
     /// A cached immutable answer of `chain` to `query`.
     pub fn cached(&self, chain: &str, query: &str) -> Option<Value> {
         let key = (chain.to_string(), query.to_string());
-        self.cache.lock().ok().and_then(|c| c.entries.get(&key).cloned())
+        let hit = self.cache.lock().ok().and_then(|c| c.entries.get(&key).cloned());
+        if hit.is_some() {
+            crate::metrics::METRICS.cache_hit();
+        }
+        hit
     }
 
     /// Keep an answer that can never change.
@@ -205,7 +210,10 @@ impl Caller {
                 return self.call_chain(chain, query, variables).await;
             };
             match in_flight.get(&key) {
-                Some(call) => (call.clone(), false),
+                Some(call) => {
+                    crate::metrics::METRICS.coalesced();
+                    (call.clone(), false)
+                }
                 None => {
                     let (this, chain, query) = (self.clone(), chain.clone(), query.to_string());
                     let call: InFlight =
@@ -251,7 +259,9 @@ impl Caller {
             let text = response.text().await?;
             Ok::<_, reqwest::Error>((status, text))
         };
-        let (status, text) = match tokio::time::timeout(self.timeout, call).await {
+        let answered = tokio::time::timeout(self.timeout, call).await;
+        crate::metrics::METRICS.chain_call(&chain.id, !matches!(answered, Ok(Ok(_))));
+        let (status, text) = match answered {
             Ok(Ok(answer)) => answer,
             Ok(Err(e)) => return Err(error("CHAIN_UNREACHABLE", format!("{} is down: {e}", chain.id))),
             Err(_) => {

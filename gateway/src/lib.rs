@@ -24,6 +24,7 @@ pub mod chains;
 pub mod directory;
 pub mod forward;
 pub mod live;
+pub mod metrics;
 pub mod query;
 pub mod ratelimit;
 pub mod stalled;
@@ -230,6 +231,7 @@ async fn graphql(
         return async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(error, None)]).into();
     }
     let request = request.data(RequestLoader::default());
+    let started = std::time::Instant::now();
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
         Ok(response) => response,
         Err(_) => async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
@@ -237,6 +239,7 @@ async fn graphql(
             None,
         )]),
     };
+    metrics::METRICS.request(started.elapsed(), response.is_err());
     response.into()
 }
 
@@ -287,6 +290,7 @@ async fn rate_limit(
             }
         }
         Err(wait) => {
+            metrics::METRICS.rate_limited();
             let seconds = wait.as_secs().max(1);
             let message = format!(
                 "too many requests from {}: at most {} per second (burst {}); retry in {seconds} s",
@@ -301,7 +305,7 @@ async fn rate_limit(
 }
 
 /// The gateway's HTTP routes: `POST /graphql` (GraphiQL on GET),
-/// `/graphql/ws` (subscriptions), `/explorer`, `/health`. Serve it with
+/// `/graphql/ws` (subscriptions), `/explorer`, `/health`, `/metrics`. Serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()`: rate limits are
 /// per client address.
 pub fn router(schema: GatewaySchema, config: &Config) -> axum::Router {
@@ -319,6 +323,13 @@ pub fn router(schema: GatewaySchema, config: &Config) -> axum::Router {
     axum::Router::new()
         .merge(limited)
         .route("/health", axum::routing::get(|| async { "ok" }))
+        // Prometheus scrapes it as it does the nodes' and the relayer's.
+        .route(
+            "/metrics",
+            axum::routing::get(|| async {
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics::METRICS.render())
+            }),
+        )
         .layer(axum::extract::DefaultBodyLimit::max(config.limits.max_body_bytes))
         .with_state(state)
 }

@@ -231,4 +231,35 @@ mod alert_tests {
             assert!(text.contains(&format!("# TYPE {name} ")), "alerts on {name}, which the relayer does not export");
         }
     }
+
+    /// Every relayer metric a panel of `ops/grafana/tributary.json` plots is
+    /// one this renderer exports (a histogram's series by its family).
+    #[test]
+    fn the_dashboard_plots_only_metrics_the_relayer_exports() {
+        let dashboard: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ops/grafana/tributary.json")).unwrap(),
+        )
+        .unwrap();
+        let exprs: Vec<String> = dashboard["panels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["targets"].as_array().cloned().unwrap_or_default())
+            .filter_map(|t| t["expr"].as_str().map(str::to_string))
+            .collect();
+        let named: std::collections::BTreeSet<&str> = exprs
+            .iter()
+            .flat_map(|e| e.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|t| t.starts_with("relayer_"))
+            .map(|t| t.trim_end_matches("_bucket"))
+            .collect();
+        assert!(named.len() >= 6, "{named:?}");
+        let text = super::Metrics::default().render();
+        for name in named {
+            assert!(
+                text.contains(&format!("# TYPE {name} ")),
+                "the dashboard plots {name}, which the relayer does not export"
+            );
+        }
+    }
 }
