@@ -624,7 +624,10 @@ impl Chain {
         if self.history_enabled {
             // In the block's own batch: a block is never on disk without
             // its index entries, nor entries without their block.
-            history::index_entries(batch, block, receipts)?;
+            let started = Instant::now();
+            let entries = history::index_entries(batch, block, receipts)?;
+            self.metrics.history_entries.fetch_add(entries as u64, Ordering::Relaxed);
+            self.metrics.history_micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         }
         batch.put(Column::Meta, META_LATEST_HEIGHT.to_vec(), height_key(height));
         Ok(())

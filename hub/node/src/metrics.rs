@@ -50,6 +50,11 @@ pub struct Metrics {
     pub heap_trims: AtomicU64,
     /// Time those took, summed, in microseconds.
     pub heap_trim_micros: AtomicU64,
+    /// History index entries written with committed blocks (`[index]`).
+    pub history_entries: AtomicU64,
+    /// Time computing them, summed, in microseconds: what the index adds
+    /// to a commit besides its bytes.
+    pub history_micros: AtomicU64,
     commit: Mutex<Histogram>,
     /// Proposal-to-final times of the last blocks, in seconds.
     finality: Mutex<std::collections::VecDeque<f64>>,
@@ -197,6 +202,18 @@ impl Metrics {
                 "Time spent handing freed heap back to the operating system.",
                 "counter",
                 &self.heap_trim_micros,
+            ),
+            (
+                "tributary_history_entries_total",
+                "History index entries written with committed blocks.",
+                "counter",
+                &self.history_entries,
+            ),
+            (
+                "tributary_history_microseconds_total",
+                "Time spent computing history index entries for committed blocks.",
+                "counter",
+                &self.history_micros,
             ),
         ] {
             gauge(name, help, kind, value.load(Ordering::Relaxed));

@@ -107,6 +107,14 @@ async fn an_address_history_from_the_index_is_the_walk_newest_first_page_by_page
     let kind = pages(&f.chain, tributary_history::tx_kind_prefix("transfer"), 50);
     let all: usize = (1..=f.chain.height()).map(|h| f.chain.block(h).unwrap().unwrap().txs.len()).sum();
     assert_eq!(kind.len(), all);
+    // Operators see what the index writes.
+    let entries = f.chain.metrics.history_entries.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(entries >= 4 * all as u64, "{entries} entries for {all} transfers");
+    assert!(f
+        .chain
+        .metrics
+        .render("unit-hub")
+        .contains(&format!("tributary_history_entries_total{{chain_id=\"unit-hub\"}} {entries}")));
 }
 
 fn open(dir: &std::path::Path, f_genesis: &tributary_types::Genesis, history: bool) -> (Arc<Store>, Chain) {
