@@ -32,8 +32,9 @@
 //! - **Tx kind** ([`tx_kind_prefix`]): `TxBody::kind`.
 //! - **Event kind** ([`event_kind_prefix`]) and **attribute**
 //!   ([`attribute_prefix`]): each event's kind, and each (event kind,
-//!   key, value) whose value is not an address (those are in the address
-//!   index, and [`attribute_lookup`] sends a query there).
+//!   key, value) but those of an address value or a `denom` key (they are
+//!   in the address and denom indexes, and [`attribute_lookup`] sends a
+//!   query there).
 //! - **Denom** ([`denom_prefix`]): the denoms the body moves and every
 //!   event attribute `denom`.
 //! - **IBC packet** ([`packet_prefix`]): (channel, sequence) of every
@@ -133,11 +134,12 @@ pub fn tx_kind_prefix(kind: &str) -> Vec<u8> {
 
 /// The prefix that finds every transaction with an event of kind `kind`
 /// carrying `key = value`: the address index for a value that is an
-/// address (such attributes have no attribute keys of their own), the
-/// attribute index otherwise.
+/// address, the denom index for a `denom` (such attributes have no
+/// attribute keys of their own), the attribute index otherwise.
 pub fn attribute_lookup(kind: &str, key: &str, value: &str) -> Vec<u8> {
     match parse_address(value) {
         Some(address) => address_prefix(&address),
+        None if key == DENOM_KEY => denom_prefix(value),
         None => attribute_prefix(kind, key, value),
     }
 }
@@ -306,26 +308,28 @@ pub fn tx_keys(tx: &Tx, receipt: &Receipt, height: u64, index: u32) -> TxKeys {
     for event in events {
         let sequence = event.get(SEQUENCE_KEY).and_then(|s| s.parse::<u64>().ok());
         for (k, v) in &event.attributes {
-            let p = if let Some(address) = parsed.address(v) {
-                address_prefix(&address)
-            } else if k == DENOM_KEY {
-                denom_prefix(v)
-            } else if let (Some(sequence), true) = (sequence, CHANNEL_KEYS.contains(&k.as_str())) {
-                packet_prefix(v, sequence)
-            } else {
-                continue;
-            };
-            if !c.add(p) {
-                return c.out;
+            // Each independent of the others: a denom or a channel may
+            // look like an address, and must still be found as what it is.
+            let address = parsed.address(v).map(|a| address_prefix(&a));
+            let denom = (k == DENOM_KEY).then(|| denom_prefix(v));
+            let packet = sequence.filter(|_| CHANNEL_KEYS.contains(&k.as_str())).map(|s| packet_prefix(v, s));
+            for p in [address, denom, packet].into_iter().flatten() {
+                if !c.add(p) {
+                    return c.out;
+                }
             }
         }
     }
     for event in events {
         for (k, v) in &event.attributes {
-            // An address-valued attribute is in the address index already,
-            // which a query of it scans instead (`attribute_lookup`): a
-            // transfer's payer, recipient, from and to cost no more keys.
-            if parsed.address(v).is_none() && !c.add(attribute_prefix(&event.kind, k, v)) {
+            // An attribute that is an address, or a `denom`, is in that
+            // index already, which a query of it scans instead
+            // (`attribute_lookup`): a transfer's payer, recipient, from,
+            // to and denoms cost no more keys.
+            if k == DENOM_KEY || parsed.address(v).is_some() {
+                continue;
+            }
+            if !c.add(attribute_prefix(&event.kind, k, v)) {
                 return c.out;
             }
         }

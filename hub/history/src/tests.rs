@@ -101,8 +101,10 @@ fn events_are_found_by_kind_by_attribute_and_by_denom() {
     let keys = tx_keys(&transfer(Address([5; 20])), &receipt(events), 9, 3);
     assert!(has(&keys, event_kind_prefix("burn_asset")));
     assert!(has(&keys, attribute_prefix("burn_asset", "amount", "12")));
-    assert!(has(&keys, attribute_prefix("burn_asset", "denom", "asset/acme")));
     assert!(has(&keys, denom_prefix("asset/acme")));
+    // A denom attribute is found through the denom index, with no key of its own.
+    assert!(!has(&keys, attribute_prefix("burn_asset", "denom", "asset/acme")));
+    assert_eq!(attribute_lookup("burn_asset", "denom", "asset/acme"), denom_prefix("asset/acme"));
     assert!(!has(&keys, attribute_prefix("burn_asset", "amount", "13")));
     assert!(!has(&keys, attribute_prefix("other", "amount", "12")), "the event kind is part of the key");
 }
@@ -220,4 +222,18 @@ fn parsing_an_address_accepts_what_str_parse_accepts_and_nothing_else() {
         assert_eq!(parse_address(&text[..text.len() - 1]), None);
     }
     assert_eq!(parse_address(&"b".repeat(tributary_types::address::BECH32_LEN)), None);
+}
+
+#[test]
+fn a_denom_or_a_channel_that_looks_like_an_address_is_found_as_both() {
+    // Denoms and channels are free text to a contract: one may spell an address.
+    let looks = Address([6; 20]).to_string();
+    let events = vec![
+        Event::new("wasm-pay").attr("denom", &looks),
+        Event::new("wasm-packet").attr("sequence", 4).attr("channel", &looks),
+    ];
+    let keys = tx_keys(&transfer(Address([5; 20])), &receipt(events), 9, 3);
+    assert!(has(&keys, denom_prefix(&looks)));
+    assert!(has(&keys, packet_prefix(&looks, 4)));
+    assert!(has(&keys, address_prefix(&Address([6; 20]))));
 }

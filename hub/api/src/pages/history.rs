@@ -55,7 +55,8 @@ pub(super) fn plan(filter: &TxFilter) -> Option<Vec<Vec<u8>>> {
     if let (Some(kind), Some(first)) = (&filter.event_kind, attributes.first()) {
         return overflow(keys::attribute_lookup(kind, &first.key, &first.value));
     }
-    if let Some(denom) = &filter.denom {
+    // A `denom` attribute is in the denom index, event kind or not.
+    if let Some(denom) = filter.denom.as_ref().or(value(&[keys::DENOM_KEY])) {
         return overflow(keys::denom_prefix(denom));
     }
     if let Some(kind) = &filter.event_kind {
@@ -179,6 +180,8 @@ mod tests {
         // An attribute without its event kind is in no index: the denom is.
         let denom = TxFilter { event_kind: None, ..attribute.clone() };
         assert_eq!(plan(&denom), Some(vec![keys::denom_prefix("utrib"), keys::overflow_prefix()]));
+        let by_attribute = TxFilter { denom: None, attributes: attributes(&[("denom", "uatom")]), ..denom.clone() };
+        assert_eq!(plan(&by_attribute), Some(vec![keys::denom_prefix("uatom"), keys::overflow_prefix()]));
         let kind = TxFilter { denom: None, ..denom };
         assert_eq!(plan(&kind), Some(vec![keys::tx_kind_prefix("transfer")]));
         assert_eq!(plan(&TxFilter { min_height: Some(3), ..TxFilter::default() }), None, "nothing indexed: walk");
