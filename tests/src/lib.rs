@@ -568,6 +568,11 @@ impl StopOnDrop {
         StopOnDrop(Some(child))
     }
 
+    /// Whether it still runs.
+    pub fn is_running(&mut self) -> bool {
+        self.0.as_mut().is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+    }
+
     /// Stop it now (SIGTERM) and check that it exits cleanly.
     pub async fn stop(mut self, what: &str) {
         if let Some(child) = self.0.take() {

@@ -5,9 +5,13 @@
 //! loopback (logs in `{home}/hub/nodeK/node.log`), waits until the hub
 //! commits blocks, writes `{home}/devnet.json` (read by scripts, tests and
 //! sdk-ts) and prints the same as a table. Ctrl-C or SIGTERM stops every
-//! process it started; a node process that dies stops the devnet with an
-//! error that names its log. With child chains it also runs a relayer over
-//! every hub ↔ child path and a demo oracle feed ([`crate::devnet_relayer`]).
+//! process it started. A process that exits does not stop the devnet (a user
+//! kills a validator to watch the hub ride out the fault): the devnet says
+//! which one exited, why and where its log is, and goes on;
+//! `hub devnet restart node3` (through `{home}/devnet.sock`) starts it
+//! again, or `--restart on-exit` does so at once. With child chains it also
+//! runs a relayer over every hub ↔ child path and a demo oracle feed
+//! ([`crate::devnet_relayer`]).
 
 use crate::output::{emit, shutdown_signal};
 use anyhow::{bail, Context as _};
@@ -34,6 +38,8 @@ struct NodeProcess {
     graphql: String,
     health: String,
     p2p: String,
+    /// Reported as exited (the devnet goes on without it until restarted).
+    exited: bool,
 }
 
 /// What a devnet is started with.
@@ -64,6 +70,11 @@ pub struct Devnet {
     nodes: Vec<NodeProcess>,
     relayer: Option<Child>,
     gateway: Option<Child>,
+    /// `gateway` arguments, to start it again.
+    gateway_args: Vec<String>,
+    /// The relayer and the gateway reported as exited.
+    relayer_exited: bool,
+    gateway_exited: bool,
     pub description: Value,
     /// When the hub nodes were all committing, counted from the start of [`Devnet::start`].
     pub hub_ready: Duration,
@@ -124,6 +135,9 @@ impl Devnet {
             nodes: Vec::new(),
             relayer: None,
             gateway: None,
+            gateway_args: Vec::new(),
+            relayer_exited: false,
+            gateway_exited: false,
             description: Value::Null,
             hub_ready: Duration::ZERO,
             feed_source: String::new(),
@@ -183,20 +197,14 @@ impl Devnet {
             // The gateway: one GraphQL endpoint over every chain of the devnet.
             let gateway_listen = free_ports(1)?.remove(0).api_listen;
             let gateway_log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("gateway.log"))?;
-            let mut gateway = Command::new(exe);
-            gateway.args(["gateway", "--hub", &self.nodes[0].graphql, "--listen", &gateway_listen]);
+            let mut args: Vec<String> =
+                ["gateway", "--hub", &self.nodes[0].graphql, "--listen", &gateway_listen].map(String::from).into();
             if let Some(limit) = options.gateway_rate_limit {
-                gateway.args(["--rate-limit", &limit.to_string()]);
+                args.extend(["--rate-limit".to_string(), limit.to_string()]);
             }
-            self.gateway = Some(
-                gateway
-                    .stdin(std::process::Stdio::null())
-                    .stdout(gateway_log.try_clone()?)
-                    .stderr(gateway_log)
-                    .kill_on_drop(true)
-                    .spawn()
-                    .context("cannot start the devnet's gateway")?,
-            );
+            self.gateway_args = args;
+            self.gateway =
+                Some(spawn_logged(exe, &self.gateway_args, gateway_log).context("cannot start the devnet's gateway")?);
             let gateway_graphql = format!("http://{gateway_listen}/graphql");
             (relayer_description, json!({ "graphql": gateway_graphql, "log": root.join("gateway.log") }))
         };
@@ -234,14 +242,106 @@ impl Devnet {
 
     /// Resolves with an error naming the first process of the devnet that exits.
     pub async fn first_exit(&mut self) -> anyhow::Error {
-        let relayer_log = self.root.join("relayer").join("relayer.log");
-        let relayer_exit = exit_of(self.relayer.as_mut(), "relayer", relayer_log);
-        let gateway_exit = exit_of(self.gateway.as_mut(), "gateway", self.root.join("gateway.log"));
-        tokio::select! {
-            failed = first_exit(&mut self.nodes) => failed,
-            failed = relayer_exit => failed,
-            failed = gateway_exit => failed,
+        let exit = self.next_exit().await;
+        anyhow::anyhow!("the {} exited ({}); see {}", exit.process, exit.status, exit.log.display())
+    }
+
+    /// The next process of the devnet to exit (once each: it is then
+    /// marked exited until [`Devnet::restart`] starts it again).
+    pub async fn next_exit(&mut self) -> Exited {
+        loop {
+            for (k, node) in self.nodes.iter_mut().enumerate() {
+                if node.exited {
+                    continue;
+                }
+                if let Ok(Some(status)) = node.child.try_wait() {
+                    node.exited = true;
+                    let log = node.home.root.join("node.log");
+                    return Exited { process: format!("node{k}"), status: status.to_string(), log };
+                }
+            }
+            let services = [
+                (
+                    "relayer",
+                    self.relayer.as_mut(),
+                    &mut self.relayer_exited,
+                    self.root.join("relayer").join("relayer.log"),
+                ),
+                ("gateway", self.gateway.as_mut(), &mut self.gateway_exited, self.root.join("gateway.log")),
+            ];
+            for (name, child, exited, log) in services {
+                let Some(child) = child else { continue };
+                if *exited {
+                    continue;
+                }
+                if let Ok(Some(status)) = child.try_wait() {
+                    *exited = true;
+                    return Exited { process: name.to_string(), status: status.to_string(), log };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
+    }
+
+    /// The names [`Devnet::restart`] takes: `node0` …, `relayer`, `gateway`.
+    pub fn process_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = (0..self.nodes.len()).map(|k| format!("node{k}")).collect();
+        names.extend(self.relayer.as_ref().map(|_| "relayer".to_string()));
+        names.extend(self.gateway.as_ref().map(|_| "gateway".to_string()));
+        names
+    }
+
+    /// Stop `name` if it runs and start it again; a node must answer again
+    /// (`/health`) before this returns. What it did, in words.
+    pub async fn restart(&mut self, name: &str) -> anyhow::Result<String> {
+        let exe = std::env::current_exe().context("cannot find the hub executable")?;
+        if let Some(k) =
+            name.strip_prefix("node").and_then(|k| k.parse::<usize>().ok()).filter(|k| *k < self.nodes.len())
+        {
+            let node = &mut self.nodes[k];
+            if !node.exited {
+                request_stop(&node.child);
+                await_stop(&mut node.child, STOP_TIMEOUT).await;
+            }
+            let mut fresh = spawn_node(&exe, node.home.clone()).await?;
+            wait_answering(&mut fresh, &format!("node{k}")).await?;
+            let pid = fresh.child.id();
+            self.nodes[k] = fresh;
+            if let Some(entry) = self.description.pointer_mut(&format!("/hub/nodes/{k}/pid")) {
+                *entry = json!(pid);
+            }
+            self.write_description()?;
+            return Ok(format!("node{k} started again (pid {})", pid.unwrap_or(0)));
+        }
+        match name {
+            "gateway" if self.gateway.is_some() => {
+                if let (Some(process), false) = (self.gateway.as_mut(), self.gateway_exited) {
+                    stop_process(process, STOP_TIMEOUT).await;
+                }
+                let log = std::fs::OpenOptions::new().create(true).append(true).open(self.root.join("gateway.log"))?;
+                self.gateway = Some(spawn_logged(&exe, &self.gateway_args, log)?);
+                self.gateway_exited = false;
+                Ok("the gateway started again".into())
+            }
+            "relayer" if self.relayer.is_some() => {
+                if let (Some(process), false) = (self.relayer.as_mut(), self.relayer_exited) {
+                    stop_process(process, STOP_TIMEOUT).await;
+                }
+                let home = self.root.join("relayer");
+                let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("relayer.log"))?;
+                let args = ["start".to_string(), "--home".to_string(), home.display().to_string()];
+                self.relayer = Some(spawn_logged(&exe.with_file_name("relayer"), &args, log)?);
+                self.relayer_exited = false;
+                Ok("the relayer started again".into())
+            }
+            _ => bail!("this devnet has no process {name:?}: it runs {}", self.process_names().join(", ")),
+        }
+    }
+
+    fn write_description(&self) -> anyhow::Result<()> {
+        let path = self.root.join("devnet.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&self.description)?)
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// Stop the gateway, the relayer and the nodes (SIGTERM, then SIGKILL).
@@ -256,20 +356,58 @@ impl Devnet {
     }
 }
 
-/// Resolves with an error naming `what` and its log when `process` exits;
-/// never, when there is no process.
-async fn exit_of(process: Option<&mut Child>, what: &str, log: PathBuf) -> anyhow::Error {
-    match process {
-        Some(process) => {
-            let status = process.wait().await;
-            anyhow::anyhow!(
-                "the {what} exited ({}); see {}",
-                status.map(|s| s.to_string()).unwrap_or_default(),
-                log.display()
-            )
+/// A process of the devnet that exited.
+pub struct Exited {
+    /// `node3`, `relayer`, `gateway`: what `hub devnet restart` takes.
+    pub process: String,
+    pub status: String,
+    pub log: PathBuf,
+}
+
+/// Start `exe args` detached from the terminal, its output appended to `log`.
+fn spawn_logged(exe: &Path, args: &[String], log: std::fs::File) -> anyhow::Result<Child> {
+    Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("cannot start {}", exe.display()))
+}
+
+/// Wait (bounded) until a restarted node answers its `/health`.
+async fn wait_answering(node: &mut NodeProcess, name: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build()?;
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = node.child.try_wait() {
+            bail!("{name} exited again ({status}) while starting; see {}", node.home.root.join("node.log").display());
         }
-        None => std::future::pending().await,
+        if client.get(&node.health).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            bail!("{name} did not answer within {START_TIMEOUT:?}; see {}", node.home.root.join("node.log").display());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// The running devnet's control socket under its home: `hub devnet
+/// restart NAME` asks through it (one line each way).
+pub const CONTROL_SOCKET: &str = "devnet.sock";
+/// Longest request line on the control socket.
+const CONTROL_LINE_MAX: u64 = 256;
+
+/// What `hub devnet` does when one of its processes exits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RestartPolicy {
+    /// Say which process exited and why, and go on without it until
+    /// `hub devnet restart NAME` (watch the hub ride out a fault).
+    Never,
+    /// Start it again at once.
+    OnExit,
 }
 
 pub async fn run(
@@ -277,6 +415,7 @@ pub async fn run(
     validators: usize,
     base_port: u16,
     children: Vec<String>,
+    restart: RestartPolicy,
     json: bool,
 ) -> anyhow::Result<()> {
     let options = DevnetOptions {
@@ -334,15 +473,117 @@ pub async fn run(
         println!("Written to {}", path.display());
     }
 
-    let result = tokio::select! {
-        _ = shutdown_signal() => Ok(()),
-        failed = devnet.first_exit() => Err(failed),
+    let socket_path = devnet.root.join(CONTROL_SOCKET);
+    // A socket left by a devnet that was killed answers nobody.
+    let _ = std::fs::remove_file(&socket_path);
+    let control = match tokio::net::UnixListener::bind(&socket_path) {
+        Ok(listener) => listener,
+        Err(e) => {
+            devnet.stop().await;
+            bail!("cannot listen on {}: {e}", socket_path.display());
+        }
     };
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            exit = devnet.next_exit() => {
+                let restart_now = restart == RestartPolicy::OnExit;
+                say(json, json!({ "event": "exited", "process": exit.process, "status": exit.status, "log": exit.log }), &format!(
+                    "{} exited ({}); see {}. The devnet goes on{}",
+                    exit.process,
+                    exit.status,
+                    exit.log.display(),
+                    if restart_now {
+                        ", starting it again".to_string()
+                    } else {
+                        format!(": `hub devnet restart {} --home {}` starts it again", exit.process, devnet.root.display())
+                    }
+                ));
+                if restart_now {
+                    match devnet.restart(&exit.process).await {
+                        Ok(done) => say(json, json!({ "event": "restarted", "process": exit.process }), &done),
+                        Err(e) => say(json, json!({ "event": "restart_failed", "process": exit.process, "error": format!("{e:#}") }), &format!("{e:#}")),
+                    }
+                }
+            }
+            accepted = control.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    answer_control(&mut devnet, stream, json).await;
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&socket_path);
     if !json {
         println!("stopping the devnet");
     }
     devnet.stop().await;
-    result
+    Ok(())
+}
+
+/// One line of news from a running devnet: JSON on stdout with --json, else text.
+fn say(json: bool, event: Value, text: &str) {
+    if json {
+        println!("{event}");
+    } else {
+        println!("{text}");
+    }
+}
+
+/// One request on the control socket: `restart NAME`; the answer is one
+/// JSON line (`ok`, and `message` or `error`).
+async fn answer_control(devnet: &mut Devnet, stream: tokio::net::UnixStream, json: bool) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let (read, mut write) = stream.into_split();
+    let mut line = String::new();
+    let mut reader = tokio::io::BufReader::new(read.take(CONTROL_LINE_MAX));
+    let answer = match tokio::time::timeout(Duration::from_secs(5), reader.read_line(&mut line)).await {
+        Ok(Ok(_)) => match line.trim().split_once(' ') {
+            Some(("restart", name)) => match devnet.restart(name.trim()).await {
+                Ok(message) => {
+                    say(json, json!({ "event": "restarted", "process": name.trim() }), &message);
+                    json!({ "ok": true, "message": message })
+                }
+                Err(e) => json!({ "ok": false, "error": format!("{e:#}") }),
+            },
+            _ => {
+                json!({ "ok": false, "error": format!("unknown request {:?}: the devnet takes `restart NAME`", line.trim()) })
+            }
+        },
+        _ => json!({ "ok": false, "error": "no request line within 5 s" }),
+    };
+    let _ = write.write_all(format!("{answer}\n").as_bytes()).await;
+}
+
+/// `hub devnet restart NAME --home DIR`: ask the devnet running there to
+/// start one of its processes again.
+pub async fn request_restart(root: PathBuf, name: String, json: bool) -> anyhow::Result<()> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let socket_path = root.join(CONTROL_SOCKET);
+    let stream = tokio::net::UnixStream::connect(&socket_path).await.with_context(|| {
+        format!(
+            "no devnet is running in {} (nothing answers on {}): start it with `hub devnet --home {}`",
+            root.display(),
+            socket_path.display(),
+            root.display()
+        )
+    })?;
+    let (read, mut write) = stream.into_split();
+    write.write_all(format!("restart {name}\n").as_bytes()).await?;
+    let mut line = String::new();
+    // A node gets START_TIMEOUT to answer again, after STOP_TIMEOUT to stop.
+    let limit = START_TIMEOUT + STOP_TIMEOUT + Duration::from_secs(10);
+    tokio::time::timeout(limit, tokio::io::BufReader::new(read.take(64 * 1024)).read_line(&mut line))
+        .await
+        .context("the devnet did not answer in time")??;
+    let answer: Value = serde_json::from_str(line.trim()).context("the devnet's answer is not JSON")?;
+    if answer["ok"] != Value::Bool(true) {
+        bail!("{}", answer["error"].as_str().unwrap_or("the devnet refused"));
+    }
+    emit(json, &json!({ "restarted": name, "message": answer["message"] }));
+    Ok(())
 }
 
 /// `hub/node0`, `hub/node1`, … that have a config, in order.
@@ -363,6 +604,7 @@ async fn spawn_node(exe: &Path, home: Home) -> anyhow::Result<NodeProcess> {
         p2p: format!("{}/p2p/{peer}", config.p2p.listen),
         home,
         child,
+        exited: false,
     })
 }
 
@@ -399,18 +641,6 @@ async fn wait_until_committing(nodes: &mut [NodeProcess]) -> anyhow::Result<()> 
             );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// Resolves with an error naming the first node process that exits.
-async fn first_exit(nodes: &mut [NodeProcess]) -> anyhow::Error {
-    loop {
-        for (k, node) in nodes.iter_mut().enumerate() {
-            if let Ok(Some(status)) = node.child.try_wait() {
-                return anyhow::anyhow!("node{k} exited ({status}); see {}", node.home.root.join("node.log").display());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

@@ -38,6 +38,21 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `hub devnet` does besides running a devnet.
+#[derive(Subcommand, Debug)]
+pub enum DevnetAction {
+    /// Start one process of the devnet running in --home again: a hub
+    /// validator (`node0`, `node1`, …), `relayer` or `gateway`. A running
+    /// one is stopped first.
+    Restart {
+        /// The process, as the devnet names it when it exits.
+        name: String,
+        /// The running devnet's directory.
+        #[arg(long, default_value = "./devnet")]
+        home: PathBuf,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create a new home: validator key(s), funded accounts, genesis.json, config.toml.
@@ -67,7 +82,10 @@ pub enum Command {
     /// Serve one GraphQL endpoint over the hub and every child chain (discovered from the hub's registry).
     Gateway(gateway::GatewayArgs),
     /// Start a local network of hub validator processes and print its endpoints and funded accounts.
+    /// A process that exits does not stop it: `hub devnet restart NAME` starts it again.
     Devnet {
+        #[command(subcommand)]
+        action: Option<DevnetAction>,
         /// Directory for the devnet's nodes; running again on it resumes the chain.
         #[arg(long, default_value = "./devnet")]
         home: PathBuf,
@@ -80,6 +98,9 @@ pub enum Command {
         /// Child chains to spawn from these templates (comma-separated; "" for none).
         #[arg(long, default_value = "token,community", value_delimiter = ',')]
         children: Vec<String>,
+        /// What to do when one of the devnet's processes exits.
+        #[arg(long, value_enum, default_value_t = devnet::RestartPolicy::Never)]
+        restart: devnet::RestartPolicy,
     },
     /// Measure this machine: start a devnet of its own, drive it to
     /// saturation and at 50 % and 90 % of it, and print each figure beside
@@ -107,9 +128,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => node::verify(args, json),
         Command::Reindex(args) => node::reindex(args, json),
         Command::Gateway(args) => gateway::run(args, json).await,
-        Command::Devnet { home, validators, base_port, children } => {
+        Command::Devnet { action: Some(DevnetAction::Restart { name, home }), .. } => {
+            devnet::request_restart(home, name, json).await
+        }
+        Command::Devnet { action: None, home, validators, base_port, children, restart } => {
             let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
-            devnet::run(home, validators, base_port, children, json).await
+            devnet::run(home, validators, base_port, children, restart, json).await
         }
         Command::Bench(args) => bench::run(args, json).await,
         Command::Keys(command) => keys::run(command, json),
