@@ -62,6 +62,10 @@ pub struct DevnetOptions {
     pub gateway_rate_limit: Option<u32>,
     /// Print progress lines (not with --json).
     pub verbose: bool,
+    /// Each validator's power in a new devnet (empty: the default).
+    pub powers: Vec<u64>,
+    /// Transfer channels the relayer opens besides hub <-> each child (chain ids).
+    pub channels: Vec<(String, String)>,
 }
 
 /// A running devnet: its processes and the description `devnet.json` holds.
@@ -110,6 +114,7 @@ impl Devnet {
                     passphrase: None,
                     genesis_time_ms: tributary_node::clock::now_ms(),
                     consensus: Default::default(),
+                    powers: options.powers.clone(),
                 },
             )?;
             let homes = existing_homes(&hub);
@@ -183,6 +188,7 @@ impl Devnet {
                 &hub_endpoints,
                 &feed_source,
                 &child_descriptions,
+                &options.channels,
                 !options.verbose,
             )
             .await
@@ -410,25 +416,34 @@ pub enum RestartPolicy {
     OnExit,
 }
 
+/// Run the devnet `spec` describes in `root` until Ctrl-C or SIGTERM;
+/// `config_out`, when given, receives the spec once it runs.
 pub async fn run(
     root: PathBuf,
-    validators: usize,
-    base_port: u16,
-    children: Vec<String>,
-    restart: RestartPolicy,
+    spec: crate::devnet_spec::DevnetSpec,
+    config_out: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<()> {
     let options = DevnetOptions {
-        validators,
-        base_port,
-        children,
-        accounts: 4,
-        block_interval_ms: None,
+        validators: spec.hub.validators.len(),
+        base_port: spec.hub.base_port,
+        children: spec.children.iter().map(|c| c.template.clone()).collect(),
+        accounts: spec.hub.accounts,
+        block_interval_ms: spec.hub.block_interval_ms,
         hub_only: false,
         gateway_rate_limit: None,
         verbose: !json,
+        powers: spec.powers(),
+        channels: spec.channels.iter().map(|c| (c.a.clone(), c.b.clone())).collect(),
     };
+    let restart: RestartPolicy = spec.restart.policy.into();
     let mut devnet = Devnet::start(root, &options).await?;
+    if let Some(path) = &config_out {
+        if let Err(e) = std::fs::write(path, spec.to_toml()) {
+            devnet.stop().await;
+            bail!("cannot write the devnet's spec to {}: {e}", path.display());
+        }
+    }
     let description = devnet.description.clone();
     let path = devnet.root.join("devnet.json");
     let hub = devnet.root.join("hub");

@@ -65,6 +65,7 @@ pub async fn start(
     hub_graphql: &[String],
     feed_source: &str,
     children: &[Value],
+    channels: &[(String, String)],
     json: bool,
 ) -> anyhow::Result<Option<(Child, Value)>> {
     let exe = std::env::current_exe()?.with_file_name("relayer");
@@ -74,7 +75,7 @@ pub async fn start(
     }
     let home = root.join("relayer");
     if !home.join(CONFIG_FILE).exists() {
-        set_up(root, &home, &exe, hub_chain_id, hub_graphql, feed_source, children, json).await?;
+        set_up(root, &home, &exe, hub_chain_id, hub_graphql, feed_source, children, channels, json).await?;
     }
     let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("relayer.log"))?;
     let process = Command::new(&exe)
@@ -118,6 +119,7 @@ async fn set_up(
     hub_graphql: &[String],
     feed_source: &str,
     children: &[Value],
+    channels: &[(String, String)],
     json: bool,
 ) -> anyhow::Result<()> {
     let say = |line: &str| {
@@ -187,9 +189,11 @@ async fn set_up(
     let text = format!("# The devnet's relayer (written by hub devnet).\n\n{}", toml::to_string(&config)?);
     std::fs::write(home.join(CONFIG_FILE), text)?;
 
-    for id in &ids {
+    // Hub <-> each child, then what the spec adds (child <-> child, say).
+    let pairs = ids.iter().map(|id| (hub_chain_id.to_string(), id.clone())).chain(channels.iter().cloned());
+    for (a, b) in pairs {
         let output = Command::new(exe)
-            .args(["channel", "create", "--a", hub_chain_id, "--b", id.as_str(), "--json", "--home"])
+            .args(["channel", "create", "--a", a.as_str(), "--b", b.as_str(), "--json", "--home"])
             .arg(home)
             .env("TRIBUTARY_LOG", "warn")
             .output()
@@ -197,9 +201,9 @@ async fn set_up(
         if !output.status.success() {
             // Leave no half-set-up home behind: the next run starts over.
             let _ = std::fs::remove_file(home.join(CONFIG_FILE));
-            bail!("relayer channel create {hub_chain_id} {id} failed: {}", String::from_utf8_lossy(&output.stdout));
+            bail!("relayer channel create {a} {b} failed: {}", String::from_utf8_lossy(&output.stdout));
         }
-        say(&format!("opened a transfer channel {hub_chain_id} <-> {id}"));
+        say(&format!("opened a transfer channel {a} <-> {b}"));
     }
     Ok(())
 }

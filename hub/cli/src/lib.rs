@@ -15,6 +15,7 @@ pub mod args;
 pub mod bench;
 pub mod devnet;
 pub mod devnet_relayer;
+pub mod devnet_spec;
 pub mod gateway;
 pub mod keys;
 pub mod node;
@@ -89,18 +90,26 @@ pub enum Command {
         /// Directory for the devnet's nodes; running again on it resumes the chain.
         #[arg(long, default_value = "./devnet")]
         home: PathBuf,
+        /// The devnet as a file: validators and their power, accounts, child
+        /// chains, channels, restart policy (hub/cli/specs/devnet.toml is the
+        /// default). The flags below change the default instead.
+        #[arg(long, conflicts_with_all = ["validators", "base_port", "children", "restart"])]
+        spec: Option<PathBuf>,
+        /// Write the spec of the devnet started here to this file.
+        #[arg(long)]
+        config_out: Option<PathBuf>,
         /// Hub validators to run, each a separate `hub start` process.
-        #[arg(long, default_value_t = 4)]
-        validators: usize,
+        #[arg(long)]
+        validators: Option<usize>,
         /// Node k's API listens on BASE + 2k, its p2p on BASE + 2k + 1 (0: free ports).
-        #[arg(long, default_value_t = 26700)]
-        base_port: u16,
+        #[arg(long)]
+        base_port: Option<u16>,
         /// Child chains to spawn from these templates (comma-separated; "" for none).
-        #[arg(long, default_value = "token,community", value_delimiter = ',')]
-        children: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        children: Option<Vec<String>>,
         /// What to do when one of the devnet's processes exits.
-        #[arg(long, value_enum, default_value_t = devnet::RestartPolicy::Never)]
-        restart: devnet::RestartPolicy,
+        #[arg(long, value_enum)]
+        restart: Option<devnet::RestartPolicy>,
     },
     /// Measure this machine: start a devnet of its own, drive it to
     /// saturation and at 50 % and 90 % of it, and print each figure beside
@@ -118,6 +127,42 @@ pub enum Command {
     Query(QueryCommand),
 }
 
+/// The devnet to run: `--spec`'s file, or the shipped default changed by the flags.
+fn devnet_spec_from(
+    file: Option<PathBuf>,
+    validators: Option<usize>,
+    base_port: Option<u16>,
+    children: Option<Vec<String>>,
+    restart: Option<devnet::RestartPolicy>,
+) -> anyhow::Result<devnet_spec::DevnetSpec> {
+    use anyhow::Context;
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        return devnet_spec::DevnetSpec::parse(&text, &path.display().to_string()).map_err(anyhow::Error::msg);
+    }
+    let mut spec = devnet_spec::DevnetSpec::default_spec();
+    if let Some(count) = validators {
+        let power = spec.hub.validators.first().map_or(tributary_node::init::DEFAULT_POWER, |v| v.power);
+        spec.hub.validators = vec![devnet_spec::ValidatorSpec { power }; count];
+    }
+    if let Some(port) = base_port {
+        spec.hub.base_port = port;
+    }
+    if let Some(templates) = children {
+        spec.children = templates
+            .into_iter()
+            .filter(|t| !t.trim().is_empty())
+            .map(|template| devnet_spec::ChildSpec { template: template.trim().to_string() })
+            .collect();
+        spec.channels.clear();
+    }
+    if let Some(policy) = restart {
+        spec.restart.policy = policy.into();
+    }
+    spec.check().map_err(|e| anyhow::anyhow!("--validators/--children: {e}"))?;
+    Ok(spec)
+}
+
 /// Run one `hub` command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let json = cli.json;
@@ -131,9 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Devnet { action: Some(DevnetAction::Restart { name, home }), .. } => {
             devnet::request_restart(home, name, json).await
         }
-        Command::Devnet { action: None, home, validators, base_port, children, restart } => {
-            let children = children.into_iter().filter(|c| !c.trim().is_empty()).collect();
-            devnet::run(home, validators, base_port, children, restart, json).await
+        Command::Devnet { action: None, home, spec, config_out, validators, base_port, children, restart } => {
+            let spec = devnet_spec_from(spec, validators, base_port, children, restart)?;
+            devnet::run(home, spec, config_out, json).await
         }
         Command::Bench(args) => bench::run(args, json).await,
         Command::Keys(command) => keys::run(command, json),

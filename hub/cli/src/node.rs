@@ -296,6 +296,7 @@ pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
         passphrase,
         genesis_time_ms: now_ms(),
         consensus: Default::default(),
+        powers: Vec::new(),
     };
     let summary = init_home(&home.home(), &options)?;
     emit(json, &serde_json::to_value(&summary)?);

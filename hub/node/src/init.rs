@@ -109,7 +109,13 @@ pub struct InitOptions {
     pub passphrase: Option<Vec<u8>>,
     pub genesis_time_ms: u64,
     pub consensus: ConsensusGenesis,
+    /// Each validator's voting power (its self-bond in power units), in the
+    /// order of `nodes`; empty: [`DEFAULT_POWER`] each.
+    pub powers: Vec<u64>,
 }
+
+/// A validator's power when `init` is given none.
+pub const DEFAULT_POWER: u64 = 10;
 
 /// Most validators `init` creates.
 pub const INIT_VALIDATORS_MAX: usize = 64;
@@ -180,7 +186,7 @@ pub fn init_home(home: &Home, options: &InitOptions) -> anyhow::Result<InitSumma
             name,
             public_key: key.public_key(),
             vrf_public_key: crate::chain::vrf_secret_for(&key)?.public_key().0,
-            power: 10,
+            power: options.powers.get(k).copied().unwrap_or(DEFAULT_POWER),
         });
         peers.push(tributary_p2p::peer_id_of(&key.public_key().0)?);
     }
@@ -307,6 +313,7 @@ mod tests {
             passphrase: None,
             genesis_time_ms: 1,
             consensus: Default::default(),
+            powers: Vec::new(),
         };
         init_home(&home, &options).unwrap();
         let second = Home::new(home.root.join("node1")).load_config().unwrap();

@@ -926,6 +926,8 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
             // The gateway's capacity is measured, not its per-client limit.
             gateway_rate_limit: Some(0),
             verbose: false,
+            powers: Vec::new(),
+            channels: Vec::new(),
         };
         let started = Instant::now();
         let mut devnet = crate::devnet::Devnet::start(root.clone(), &options).await?;

@@ -73,6 +73,8 @@ pub async fn measure(args: &BenchArgs, json: bool, counts: &[usize]) -> anyhow::
             hub_only: false,
             gateway_rate_limit: Some(0),
             verbose: false,
+            powers: Vec::new(),
+            channels: Vec::new(),
         };
         let started = Instant::now();
         let result = match crate::devnet::Devnet::start(temp.path().join("devnet"), &options).await {

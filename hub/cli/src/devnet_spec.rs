@@ -1,0 +1,223 @@
+//! A devnet as a file (`hub devnet --spec network.toml`), in the spirit of
+//! zombienet: the hub's validators and their power, funded accounts, child
+//! chains from templates, extra channels, and what to do when a process
+//! exits. The default devnet is one such file, shipped
+//! (`hub/cli/specs/devnet.toml`), and `hub devnet --config-out FILE` writes
+//! the spec of the devnet it started, so a run can be kept and repeated.
+//!
+//! Pure logic: parsing, defaults, checks. `crate::devnet` runs it.
+
+use crate::devnet::RestartPolicy;
+use serde::{Deserialize, Serialize};
+
+/// The default devnet, shipped.
+pub const DEFAULT_SPEC: &str = include_str!("../specs/devnet.toml");
+/// Most bytes of a spec file read.
+pub const SPEC_BYTES_MAX: usize = 64 * 1024;
+/// Most child chains and extra channels a devnet spec may ask for.
+pub const CHILDREN_MAX: usize = 16;
+pub const CHANNELS_MAX: usize = 64;
+/// Voting power a spec may give one validator.
+pub const POWER_MAX: u64 = 1_000_000;
+/// The devnet needs user0 (child chains' owner) and user3 (the relayer).
+pub const ACCOUNTS_MIN: usize = 4;
+pub const ACCOUNTS_MAX: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DevnetSpec {
+    pub hub: HubSpec,
+    #[serde(default, rename = "child", skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ChildSpec>,
+    #[serde(default, rename = "channel", skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<ChannelSpec>,
+    #[serde(default)]
+    pub restart: RestartSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubSpec {
+    pub accounts: usize,
+    pub base_port: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_interval_ms: Option<u64>,
+    #[serde(rename = "validator")]
+    pub validators: Vec<ValidatorSpec>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidatorSpec {
+    pub power: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildSpec {
+    pub template: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelSpec {
+    pub a: String,
+    pub b: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartSpec {
+    #[serde(default)]
+    pub policy: RestartPolicySpec,
+}
+
+/// [`RestartPolicy`] as the file spells it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartPolicySpec {
+    #[default]
+    Never,
+    OnExit,
+}
+
+impl From<RestartPolicySpec> for RestartPolicy {
+    fn from(policy: RestartPolicySpec) -> Self {
+        match policy {
+            RestartPolicySpec::Never => RestartPolicy::Never,
+            RestartPolicySpec::OnExit => RestartPolicy::OnExit,
+        }
+    }
+}
+
+impl From<RestartPolicy> for RestartPolicySpec {
+    fn from(policy: RestartPolicy) -> Self {
+        match policy {
+            RestartPolicy::Never => RestartPolicySpec::Never,
+            RestartPolicy::OnExit => RestartPolicySpec::OnExit,
+        }
+    }
+}
+
+impl DevnetSpec {
+    /// The shipped default devnet.
+    pub fn default_spec() -> DevnetSpec {
+        // The shipped file is checked by a test; a broken one cannot ship.
+        DevnetSpec::parse(DEFAULT_SPEC, "the default devnet spec").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Parse and check a spec; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<DevnetSpec, String> {
+        if text.len() > SPEC_BYTES_MAX {
+            return Err(format!("{origin} is {} bytes, over the limit of {SPEC_BYTES_MAX}", text.len()));
+        }
+        let spec: DevnetSpec = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        spec.check().map_err(|e| format!("{origin}: {e}"))?;
+        Ok(spec)
+    }
+
+    /// The spec as a file.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        format!(
+            "# A devnet spec, written by `hub devnet --config-out`; run it with `hub devnet --spec FILE`.\n\n{body}"
+        )
+    }
+
+    /// Child chain i's id: TEMPLATE-(i+1), as the devnet names it.
+    pub fn child_chain_ids(&self) -> Vec<String> {
+        self.children.iter().enumerate().map(|(i, c)| format!("{}-{}", c.template, i + 1)).collect()
+    }
+
+    pub fn powers(&self) -> Vec<u64> {
+        self.hub.validators.iter().map(|v| v.power).collect()
+    }
+
+    /// Every rule, with what to change.
+    pub fn check(&self) -> Result<(), String> {
+        let validators = self.hub.validators.len();
+        if validators == 0 || validators > tributary_node::init::INIT_VALIDATORS_MAX {
+            return Err(format!(
+                "{validators} [[hub.validator]] entries; give 1 to {}",
+                tributary_node::init::INIT_VALIDATORS_MAX
+            ));
+        }
+        for (k, v) in self.hub.validators.iter().enumerate() {
+            if v.power == 0 || v.power > POWER_MAX {
+                return Err(format!("validator {k} has power {}; give it 1 to {POWER_MAX}", v.power));
+            }
+        }
+        if !(ACCOUNTS_MIN..=ACCOUNTS_MAX).contains(&self.hub.accounts) {
+            return Err(format!(
+                "hub.accounts is {}; give {ACCOUNTS_MIN} to {ACCOUNTS_MAX} (user0 owns the child chains, user3 pays the relayer)",
+                self.hub.accounts
+            ));
+        }
+        if let Some(ms) = self.hub.block_interval_ms {
+            if !(10..=60_000).contains(&ms) {
+                return Err(format!("hub.block_interval_ms is {ms}; give 10 to 60000"));
+            }
+        }
+        if self.children.len() > CHILDREN_MAX {
+            return Err(format!("{} child chains; at most {CHILDREN_MAX}", self.children.len()));
+        }
+        for child in &self.children {
+            if tributary_childchain::builtin_template(&child.template).is_none() {
+                return Err(format!(
+                    "unknown template {:?}: the templates are {}",
+                    child.template,
+                    tributary_childchain::builtin_names().join(", ")
+                ));
+            }
+        }
+        if self.channels.len() > CHANNELS_MAX {
+            return Err(format!("{} channels; at most {CHANNELS_MAX}", self.channels.len()));
+        }
+        let mut known = self.child_chain_ids();
+        known.push(crate::devnet::DEVNET_CHAIN_ID.to_string());
+        for channel in &self.channels {
+            for end in [&channel.a, &channel.b] {
+                if !known.contains(end) {
+                    return Err(format!("channel end {end:?} is no chain of this devnet: it has {}", known.join(", ")));
+                }
+            }
+            if channel.a == channel.b {
+                return Err(format!("a channel from {} to itself", channel.a));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_default_is_the_devnet_the_flags_start() {
+        let spec = DevnetSpec::default_spec();
+        assert_eq!(spec.powers(), vec![10; 4]);
+        assert_eq!(spec.child_chain_ids(), ["token-1", "community-2"]);
+        assert_eq!(spec.hub.accounts, 4);
+        assert_eq!(spec.restart.policy, RestartPolicySpec::Never);
+        // What --config-out writes reads back the same.
+        assert_eq!(DevnetSpec::parse(&spec.to_toml(), "written").unwrap(), spec);
+    }
+
+    #[test]
+    fn a_bad_spec_is_refused_with_what_to_change() {
+        let with = |edit: &str| DevnetSpec::parse(&format!("{DEFAULT_SPEC}\n{edit}"), "net.toml").unwrap_err();
+        assert!(with("[[hub.validator]]\npower = 0").contains("validator 4 has power 0"));
+        assert!(with("[[child]]\ntemplate = \"nope\"").contains("unknown template \"nope\""));
+        assert!(with("[[channel]]\na = \"token-1\"\nb = \"moon-9\"").contains("\"moon-9\" is no chain"));
+        assert!(with("[[channel]]\na = \"token-1\"\nb = \"token-1\"").contains("to itself"));
+        let unknown = DevnetSpec::parse(&DEFAULT_SPEC.replace("accounts = 4", "acounts = 4"), "net.toml").unwrap_err();
+        assert!(unknown.contains("acounts"), "{unknown}");
+        let few = DevnetSpec::parse(&DEFAULT_SPEC.replace("accounts = 4", "accounts = 2"), "net.toml").unwrap_err();
+        assert!(few.contains("user3 pays the relayer"), "{few}");
+        let channel =
+            DevnetSpec::parse(&format!("{DEFAULT_SPEC}\n[[channel]]\na = \"token-1\"\nb = \"community-2\""), "ok");
+        assert_eq!(channel.unwrap().channels.len(), 1);
+        assert!(DevnetSpec::parse(&"#".repeat(SPEC_BYTES_MAX + 1), "big").unwrap_err().contains("over the limit"));
+    }
+}
