@@ -24,7 +24,7 @@ use tributary_node::config::Home;
 use tributary_node::init::{free_ports, init_home, ports_from, InitOptions};
 use tributary_types::ChainId;
 
-pub const DEVNET_CHAIN_ID: &str = "tributary-devnet";
+pub use crate::devnet_spec::{RestartPolicy, DEVNET_CHAIN_ID};
 /// How long the devnet waits for its nodes to serve and commit.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// What each child chain's owner sends the devnet's relayer on spawning it.
@@ -405,16 +405,6 @@ async fn wait_answering(node: &mut NodeProcess, name: &str) -> anyhow::Result<()
 pub const CONTROL_SOCKET: &str = "devnet.sock";
 /// Longest request line on the control socket.
 const CONTROL_LINE_MAX: u64 = 256;
-
-/// What `hub devnet` does when one of its processes exits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum RestartPolicy {
-    /// Say which process exited and why, and go on without it until
-    /// `hub devnet restart NAME` (watch the hub ride out a fault).
-    Never,
-    /// Start it again at once.
-    OnExit,
-}
 
 /// Run the devnet `spec` describes in `root` until Ctrl-C or SIGTERM;
 /// `config_out`, when given, receives the spec once it runs.

@@ -7,8 +7,20 @@
 //!
 //! Pure logic: parsing, defaults, checks. `crate::devnet` runs it.
 
-use crate::devnet::RestartPolicy;
 use serde::{Deserialize, Serialize};
+
+/// The devnet hub's chain id.
+pub const DEVNET_CHAIN_ID: &str = "tributary-devnet";
+
+/// What `hub devnet` does when one of its processes exits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RestartPolicy {
+    /// Say which process exited and why, and go on without it until
+    /// `hub devnet restart NAME` (watch the hub ride out a fault).
+    Never,
+    /// Start it again at once.
+    OnExit,
+}
 
 /// The default devnet, shipped.
 pub const DEFAULT_SPEC: &str = include_str!("../specs/devnet.toml");
@@ -174,7 +186,7 @@ impl DevnetSpec {
             return Err(format!("{} channels; at most {CHANNELS_MAX}", self.channels.len()));
         }
         let mut known = self.child_chain_ids();
-        known.push(crate::devnet::DEVNET_CHAIN_ID.to_string());
+        known.push(DEVNET_CHAIN_ID.to_string());
         for channel in &self.channels {
             for end in [&channel.a, &channel.b] {
                 if !known.contains(end) {
