@@ -267,6 +267,28 @@ fn refusal(status: StatusCode, code: &str, message: String) -> (StatusCode, axum
     (status, axum::Json(serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })))
 }
 
+/// Cross-origin requests from web apps (sdk-ts bundled into a page):
+/// any origin may call the gateway. It serves public chain data and takes
+/// signed transactions; it reads no cookie or credential, so a page of any
+/// origin can do nothing through it that a script could not do directly.
+/// A preflight (`OPTIONS`) is answered here, before the rate limits.
+async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let allow = |headers: &mut axum::http::HeaderMap| {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, header::HeaderValue::from_static("GET, POST, OPTIONS"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, header::HeaderValue::from_static("content-type"));
+        headers.insert(header::ACCESS_CONTROL_MAX_AGE, header::HeaderValue::from_static("600"));
+    };
+    if request.method() == axum::http::Method::OPTIONS {
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        allow(response.headers_mut());
+        return response;
+    }
+    let mut response = next.run(request).await;
+    allow(response.headers_mut());
+    response
+}
+
 /// Per-client rate limits, then the body-size limit (read here, bounded,
 /// whatever the request says its length is).
 async fn rate_limit(
@@ -331,6 +353,7 @@ pub fn router(schema: GatewaySchema, config: &Config) -> axum::Router {
             }),
         )
         .layer(axum::extract::DefaultBodyLimit::max(config.limits.max_body_bytes))
+        .layer(axum::middleware::from_fn(cors))
         .with_state(state)
 }
 
