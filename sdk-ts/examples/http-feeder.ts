@@ -9,7 +9,7 @@
  * chain's current round (once per round; errors back off).
  */
 import { pathToFileURL } from 'node:url';
-import { DataFeeder, FeedError, NodeClient, loadKeyFile, type FeedSourceValue, type Keypair, type Wallet } from '../src/index.js';
+import { DataFeeder, FeedError, NodeClient, loadKeyFile, type FeedSourceValue, type Keypair, type Wallet } from '../src/node.js';
 
 const BODY_BYTES_MAX = 64 * 1024;
 

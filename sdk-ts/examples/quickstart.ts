@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import {
   Keypair, loadKeyFile, NodeClient, Wallet, body, trackTransfer, subscribe, approveFeed, DataFeeder, verifyStateAnswer,
   verifyProvenState, trustFromGenesis, type FeedConfig, type GenesisTrust,
-} from '../src/index.js';
+} from '../src/node.js';
 
 interface DevnetJson {
   hub: { nodes: { graphql: string; home: string }[] };

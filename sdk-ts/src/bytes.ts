@@ -1,18 +1,22 @@
-/** Byte helpers: hex, base64, concatenation and comparison. */
+/**
+ * Byte helpers: hex, base64, concatenation and comparison. On `@scure/base`,
+ * not Node's `Buffer`, so the same code runs in browsers.
+ */
+import { base64, hex } from '@scure/base';
 import { EncodingError } from './errors.js';
 
 const HEX = /^(?:[0-9a-f]{2})*$/;
 
 /** Lowercase hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return hex.encode(bytes);
 }
 
 /** Bytes of a lowercase or uppercase hex string (no 0x prefix); refuses anything else. */
 export function fromHex(text: string, expectedLength?: number): Uint8Array {
   const lower = text.toLowerCase();
   if (!HEX.test(lower)) throw new EncodingError(`not hex: ${JSON.stringify(text.slice(0, 80))}`);
-  const out = new Uint8Array(Buffer.from(lower, 'hex'));
+  const out = hex.decode(lower);
   if (expectedLength !== undefined && out.length !== expectedLength) {
     throw new EncodingError(`expected ${expectedLength} bytes of hex, got ${out.length}`);
   }
@@ -20,7 +24,7 @@ export function fromHex(text: string, expectedLength?: number): Uint8Array {
 }
 
 export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return base64.encode(bytes);
 }
 
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -29,7 +33,11 @@ const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 export function fromBase64(text: string): Uint8Array {
   const t = text.trim();
   if (t.length % 4 !== 0 || !B64.test(t)) throw new EncodingError('not standard base64');
-  return new Uint8Array(Buffer.from(t, 'base64'));
+  try {
+    return base64.decode(t);
+  } catch {
+    throw new EncodingError('not standard base64');
+  }
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {

@@ -34,3 +34,4 @@ export * from './lightclient.js';
 export * from './proven.js';
 export * from './private.js';
 export * from './seal.js';
+export { setWebSocketImpl } from './websocket.js';

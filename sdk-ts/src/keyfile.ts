@@ -10,7 +10,6 @@
  * address is the AEAD's associated data). A file is accepted only if its
  * secret matches the recorded public key and address.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { fromHex, utf8 } from './bytes.js';
@@ -40,7 +39,7 @@ export interface KeyFile {
   encrypted?: EncryptedSecret;
 }
 
-function bad(reason: string): KeyError {
+export function bad(reason: string): KeyError {
   return new KeyError('BAD_KEY_FILE', `key file is malformed: ${reason}`);
 }
 
@@ -134,19 +133,7 @@ export function keypairFromKeyFile(file: KeyFile, passphrase?: string | Uint8Arr
   return key;
 }
 
-/** Read and open a key file from disk. */
-export async function loadKeyFile(path: string, passphrase?: string | Uint8Array): Promise<Keypair> {
-  const info = await stat(path);
-  if (info.size > KEY_FILE_BYTES_MAX) throw bad('larger than 64 KiB');
-  return keypairFromKeyFile(parseKeyFile(await readFile(path, 'utf8')), passphrase);
-}
-
 /** The unencrypted key-file form of `key` (what `hub keys add` writes without a passphrase). */
 export function toKeyFile(key: Keypair): KeyFile {
   return { version: 1, kind: 'ed25519', address: key.address, public_key: key.publicKeyHex, secret_key: key.secretHex() };
-}
-
-/** Write `key` as an unencrypted key file with mode 0600; refuses to overwrite. */
-export async function saveKeyFile(path: string, key: Keypair): Promise<void> {
-  await writeFile(path, JSON.stringify(toKeyFile(key), null, 2), { mode: 0o600, flag: 'wx' });
 }

@@ -12,7 +12,7 @@
  * backfilling each chain with the gateway's `chain(id:) { block(height:) }`.
  */
 import { createClient, type Client as WsClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import { webSocketImpl } from './websocket.js';
 import { GatewayClient, NodeClient } from './client.js';
 import type { LiveBlock } from './views.js';
 
@@ -215,7 +215,7 @@ function run(
       if (closed) return resolve();
       ws = createClient({
         url: source.wsUrl,
-        webSocketImpl: WebSocket,
+        webSocketImpl: webSocketImpl(),
         lazy: true,
         retryAttempts: 0,
         keepAlive: 5_000,

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { binDir } from '../support/devnet.js';
-import { loadKeyFile, KeyError, signTx, verifyTx, body } from '../../src/index.js';
+import { loadKeyFile, KeyError, signTx, verifyTx, body, keypairFromMnemonic } from '../../src/node.js';
 
 const run = promisify(execFile);
 
-async function addKey(home: string, name: string, passphrase?: string): Promise<{ address: string; public_key: string; key_file: string }> {
+async function addKey(home: string, name: string, passphrase?: string): Promise<{ address: string; public_key: string; key_file: string; mnemonic: string }> {
   const args = ['keys', 'add', name, '--home', home, '--json', ...(passphrase ? ['--encrypt'] : [])];
   const env = { ...process.env, ...(passphrase ? { TRIBUTARY_PASSPHRASE: passphrase } : {}) };
   const { stdout } = await run(join(binDir(), 'hub'), args, { env, timeout: 30_000 });
-  return JSON.parse(stdout) as { address: string; public_key: string; key_file: string };
+  return JSON.parse(stdout) as { address: string; public_key: string; key_file: string; mnemonic: string };
 }
 
 test('hub keys add: plain and encrypted key files open with the CLI address', { timeout: 60_000 }, async () => {
@@ -25,6 +25,10 @@ test('hub keys add: plain and encrypted key files open with the CLI address', { 
     const key = await loadKeyFile(plain.key_file);
     assert.equal(key.address, plain.address);
     assert.equal(key.publicKeyHex, plain.public_key);
+    // The phrase the CLI showed gives the SDK the same key.
+    assert.equal(plain.mnemonic.split(' ').length, 24);
+    assert.equal(keypairFromMnemonic(plain.mnemonic).address, plain.address);
+    assert.notEqual(keypairFromMnemonic(plain.mnemonic, '', 1).address, plain.address);
     const tx = signTx(key, { chainId: 'tributary-devnet', nonce: 0, fee: 10, body: body.transfer({ to: plain.address, denom: 'utrib', amount: 1 }) });
     assert.ok(verifyTx(tx));
 

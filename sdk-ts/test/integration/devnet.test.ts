@@ -19,7 +19,7 @@ import {
   borsh, fromBorsh, TxRejectedError, TimeoutError, UnreachableError, VerificationError, type FeedConfig, type TrustedChain,
   type Validator, type TransferStage, type LiveBlock, type GenesisTrust, trustFromGenesis, LightClient, decodeUpdate, type Update,
   GatewayClient, subscribeGateway, transferIdOf, ApiError, anchorKey, encodeUpdate, headerHash, type ProvenStateView, type TransferStatus,
-} from '../../src/index.js';
+} from '../../src/node.js';
 
 let devnet: Devnet;
 let hub: NodeClient;

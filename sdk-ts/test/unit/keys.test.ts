@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import {
   Keypair, verifySignature, toHex, fromHex, addressOf, decodeAddress, isAddress, parseKeyFile, keypairFromKeyFile,
   loadKeyFile, saveKeyFile, toKeyFile, KeyError,
-} from '../../src/index.js';
+} from '../../src/node.js';
 import { scrypt } from '@noble/hashes/scrypt.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 
