@@ -382,7 +382,9 @@ impl ChainHandle {
     /// Sign and submit `bodies` at consecutive nonces, in as few calls as
     /// the node takes ([`CALL_BYTES_MAX`]); see [`Signer::send_many`].
     pub async fn send_many(&self, bodies: Vec<TxBody>) -> tributary_client::SentMany {
-        self.signer.send_many(bodies, CALL_BYTES_MAX).await
+        // A round's batches are one kind of work, the first the largest:
+        // one estimate prices them all (the node runs each estimate in full).
+        self.signer.send_many_with(bodies, CALL_BYTES_MAX, tributary_client::FeeEach::LargestEstimate).await
     }
 
     /// Wait until transaction `hash` is final; its outcome.

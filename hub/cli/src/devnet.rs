@@ -66,6 +66,8 @@ pub struct DevnetOptions {
     pub powers: Vec<u64>,
     /// Transfer channels the relayer opens besides hub <-> each child (chain ids).
     pub channels: Vec<(String, String)>,
+    /// Whether a new devnet's hub nodes keep history indexes (`[index] enabled`).
+    pub history_index: bool,
 }
 
 /// A running devnet: its processes and the description `devnet.json` holds.
@@ -118,10 +120,11 @@ impl Devnet {
                 },
             )?;
             let homes = existing_homes(&hub);
-            if let Some(interval) = options.block_interval_ms {
+            if options.block_interval_ms.is_some() || !options.history_index {
                 for home in &homes {
                     let mut config = home.load_config()?;
-                    config.block_interval_ms = interval;
+                    config.block_interval_ms = options.block_interval_ms.unwrap_or(config.block_interval_ms);
+                    config.index.enabled = options.history_index;
                     std::fs::write(home.config(), toml::to_string_pretty(&config)?)
                         .with_context(|| format!("cannot write {}", home.config().display()))?;
                 }
@@ -425,6 +428,7 @@ pub async fn run(
         verbose: !json,
         powers: spec.powers(),
         channels: spec.channels.iter().map(|c| (c.a.clone(), c.b.clone())).collect(),
+        history_index: true,
     };
     let restart: RestartPolicy = spec.restart.policy.into();
     let mut devnet = Devnet::start(root, &options).await?;

@@ -8,7 +8,7 @@
 pub mod signer;
 pub mod ws;
 
-pub use signer::{Included, SendError, SentMany, Signer};
+pub use signer::{FeeEach, Included, SendError, SentMany, Signer};
 
 /// Most transactions one `submitTxs` call may carry (the node's bound).
 pub const SUBMIT_BATCH_MAX: usize = 1_000;

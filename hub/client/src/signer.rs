@@ -41,6 +41,19 @@ pub enum SendError {
 /// Fee estimates [`Signer::send_many`] has in flight at once.
 pub const ESTIMATES_AT_ONCE: usize = 8;
 
+/// How [`Signer::send_many_with`] finds fees the signer does not fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeeEach {
+    /// Each transaction's own estimate (the node runs each).
+    Estimated,
+    /// One estimate, of the largest body, paid by every transaction: for
+    /// bodies of one kind of work where a larger body never costs less (a
+    /// relayer's batches of packets), so the node runs one estimate, not
+    /// one per transaction: on a chain busy relaying, the estimates were as
+    /// much work as the deliveries themselves.
+    LargestEstimate,
+}
+
 /// What [`Signer::send_many`] submitted: the hashes the node took, in
 /// order, and why it stopped early, if it did.
 #[derive(Debug)]
@@ -141,6 +154,11 @@ impl<'k> Signer<'k> {
     /// Stops at the first refusal (the ones after it would be ahead of a
     /// nonce gap): [`SentMany::hashes`] holds what was taken before it.
     pub async fn send_many(&self, bodies: Vec<TxBody>, max_call_bytes: usize) -> SentMany {
+        self.send_many_with(bodies, max_call_bytes, FeeEach::Estimated).await
+    }
+
+    /// [`Self::send_many`], choosing how unfixed fees are found.
+    pub async fn send_many_with(&self, bodies: Vec<TxBody>, max_call_bytes: usize, fees: FeeEach) -> SentMany {
         let _signing = self.signing.lock().await;
         let mut sent = SentMany { hashes: Vec::new(), error: None };
         if bodies.is_empty() {
@@ -164,8 +182,30 @@ impl<'k> Signer<'k> {
             }
         }
         use futures::StreamExt;
-        let signed: Vec<Result<Tx, ClientError>> =
-            futures::stream::iter(docs).map(|doc| self.sign_doc(doc)).buffered(ESTIMATES_AT_ONCE).collect().await;
+        // One estimate for all: the largest body's, which each of the
+        // others (the same kind of work, no larger) fits within.
+        let shared_fee = match (fees, self.fee) {
+            (FeeEach::LargestEstimate, None) if docs.len() > 1 => {
+                let largest = docs.iter().max_by_key(|d| borsh::object_length(&d.body).unwrap_or(0));
+                match largest {
+                    Some(doc) => match self.client.estimate_fee(doc).await {
+                        Ok(fee) => Some(fee),
+                        Err(e) => {
+                            sent.error = Some(e);
+                            return sent;
+                        }
+                    },
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let signed: Vec<Result<Tx, ClientError>> = match shared_fee {
+            Some(fee) => docs.into_iter().map(|doc| Ok(self.key().sign_tx(SignDoc { fee, ..doc }))).collect(),
+            None => {
+                futures::stream::iter(docs).map(|doc| self.sign_doc(doc)).buffered(ESTIMATES_AT_ONCE).collect().await
+            }
+        };
         let mut txs = Vec::with_capacity(signed.len());
         for tx in signed {
             match tx {

@@ -123,3 +123,23 @@ async fn send_many_signs_consecutive_nonces_and_stops_at_a_refusal() {
     }
     assert_eq!(f.chain.mempool_len(), 2);
 }
+
+/// One estimate for a relayer's batches: every transaction pays the largest
+/// body's estimate, which covers each (all commit and succeed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_estimate_prices_every_body_no_larger_than_the_largest() {
+    let f = fixture();
+    let node = serve(router(f.chain.clone(), &ApiSettings::default(), None, Clock::system())).await;
+    let client = Client::new(format!("http://{node}/graphql"));
+    let signer = Signer::borrowing(client.clone(), &f.alice);
+    let utrib = Denom::new("utrib").unwrap();
+    let bodies: Vec<TxBody> =
+        (1..=5).map(|i| TxBody::Transfer { to: Address([i as u8; 20]), denom: utrib.clone(), amount: i }).collect();
+    let sent = signer.send_many_with(bodies, 1 << 20, tributary_client::FeeEach::LargestEstimate).await;
+    assert!(sent.error.is_none(), "{:?}", sent.error);
+    assert_eq!(sent.hashes.len(), 5);
+    let committed = f.chain.produce_block(2_000).unwrap();
+    let fees: Vec<u128> = committed.block.txs.iter().map(|tx| tx.fee).collect();
+    assert!(fees.windows(2).all(|w| w[0] == w[1]), "one fee for all: {fees:?}");
+    assert!(committed.receipts.iter().all(|r| r.success), "{:?}", committed.receipts);
+}

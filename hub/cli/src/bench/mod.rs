@@ -91,6 +91,11 @@ pub struct BenchArgs {
     /// Block interval of the devnet's hub, in milliseconds.
     #[arg(long, default_value_t = 200)]
     pub block_interval_ms: u64,
+    /// Run the hub validators without history indexes (`[index] enabled =
+    /// false`, what a validator that serves no queries may choose); by
+    /// default they keep them, as every node does.
+    #[arg(long)]
+    pub no_index: bool,
     /// Cross-chain transfers sent at once for the relayed packets/s figure
     /// (from 8 accounts; at most 8,000).
     #[arg(long, default_value_t = 4_000)]
@@ -928,6 +933,7 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
             verbose: false,
             powers: Vec::new(),
             channels: Vec::new(),
+            history_index: !args.no_index,
         };
         let started = Instant::now();
         let mut devnet = crate::devnet::Devnet::start(root.clone(), &options).await?;
@@ -1296,6 +1302,7 @@ async fn measure_devnet(
         "devnet": {
             "validators": validators,
             "block_interval_ms": args.block_interval_ms,
+            "history_index": !args.no_index,
             "hub_ready_s": devnet.hub_ready.as_secs_f64(),
             "all_ready_s": all_ready.as_secs_f64(),
             "spawn_to_first_child_block_ms": spawn_ms,

@@ -75,6 +75,7 @@ pub async fn measure(args: &BenchArgs, json: bool, counts: &[usize]) -> anyhow::
             verbose: false,
             powers: Vec::new(),
             channels: Vec::new(),
+            history_index: true,
         };
         let started = Instant::now();
         let result = match crate::devnet::Devnet::start(temp.path().join("devnet"), &options).await {
