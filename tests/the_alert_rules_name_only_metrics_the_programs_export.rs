@@ -23,11 +23,10 @@ fn alerted_metrics(prefixes: &[&str]) -> BTreeSet<String> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_alert_rules_name_only_metrics_the_programs_export() {
-    let node_metrics = alerted_metrics(&["consensus_", "p2p_", "mempool_", "tributary_", "process_"]);
-    assert!(node_metrics.len() >= 8, "the rules name the node's metrics: {node_metrics:?}");
-    let home = TestHome::new("alerts-hub");
+/// A real node of a new chain `chain_id`, once it has committed a block,
+/// and its `/metrics` text.
+async fn a_node_and_its_metrics(chain_id: &str) -> (TestHome, NodeProcess, String) {
+    let home = TestHome::new(chain_id);
     let node = NodeProcess::start(&home.home());
     let client = node.client();
     wait_for("a block", std::time::Duration::from_secs(30), || {
@@ -37,6 +36,14 @@ async fn the_alert_rules_name_only_metrics_the_programs_export() {
     .await;
     let base = node.graphql.trim_end_matches("/graphql").to_string();
     let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    (home, node, text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_alert_rules_name_only_metrics_the_programs_export() {
+    let node_metrics = alerted_metrics(&["consensus_", "p2p_", "mempool_", "tributary_", "process_"]);
+    assert!(node_metrics.len() >= 8, "the rules name the node's metrics: {node_metrics:?}");
+    let (_home, _node, text) = a_node_and_its_metrics("alerts-hub").await;
     let exported: BTreeSet<&str> =
         text.lines().filter_map(|l| l.strip_prefix("# TYPE ")).filter_map(|l| l.split(' ').next()).collect();
     let missing: Vec<&String> = node_metrics.iter().filter(|m| !exported.contains(m.as_str())).collect();
@@ -74,16 +81,7 @@ async fn the_dashboard_plots_only_metrics_the_node_and_the_gateway_export() {
     let node_metrics = plotted_metrics(&["consensus_", "p2p_", "mempool_", "tributary_", "process_"]);
     let gateway_metrics = plotted_metrics(&["gateway_"]);
     assert!(node_metrics.len() >= 10 && gateway_metrics.len() >= 6, "{node_metrics:?} {gateway_metrics:?}");
-    let home = TestHome::new("dashboard-hub");
-    let node = NodeProcess::start(&home.home());
-    let client = node.client();
-    wait_for("a block", std::time::Duration::from_secs(30), || {
-        let client = client.clone();
-        async move { (height(&client).await >= 1).then_some(()) }
-    })
-    .await;
-    let base = node.graphql.trim_end_matches("/graphql").to_string();
-    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    let (_home, node, text) = a_node_and_its_metrics("dashboard-hub").await;
     let missing: Vec<&String> = node_metrics.iter().filter(|m| !exported(&text).contains(m.as_str())).collect();
     assert!(missing.is_empty(), "the dashboard plots metrics no node exports: {missing:?}");
 

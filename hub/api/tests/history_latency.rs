@@ -14,19 +14,7 @@ use tributary_node::clock::Clock;
 use tributary_node::config::ApiSettings;
 use tributary_store::{Durability, Store};
 use tributary_testkit::{fixture, mempool_config, Fixture, ProduceBlock};
-use tributary_types::{Address, ChainId, Denom, SignDoc, TxBody};
-
-fn pay(chain: &Chain, alice: &SigningKey, nonce: u64, to: Address) {
-    let tx = alice.sign_tx(SignDoc {
-        chain_id: ChainId::new("unit-hub").unwrap(),
-        sender: alice.public_key(),
-        nonce,
-        fee: 10,
-        body: TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount: 1 },
-    });
-    let len = borsh::to_vec(&tx).unwrap().len();
-    chain.submit(tx, len).unwrap();
-}
+use tributary_types::Address;
 
 /// Calls and milliseconds to list every one of `recipient`'s transactions,
 /// ten a page, from the tip down; and how many were found.
@@ -69,10 +57,10 @@ async fn history_latency_against_chain_length() {
         for b in 1..=blocks {
             // Bob is paid 20 times, spread over the chain; someone else every 50 blocks.
             if b % (blocks / 20).max(1) == 1 {
-                pay(&f.chain, &f.alice, nonce, bob);
+                tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, bob);
                 nonce += 1;
             } else if b % 50 == 0 {
-                pay(&f.chain, &f.alice, nonce, Address([8; 20]));
+                tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, Address([8; 20]));
                 nonce += 1;
             }
             f.chain.produce_block(10_000 + b).unwrap();
@@ -136,7 +124,12 @@ async fn history_write_cost_per_block() {
         for block in 0..BLOCKS {
             for sender in &senders {
                 for n in 0..PER_SENDER {
-                    pay(&chain, sender, block * PER_SENDER + n, Address([(n % 200) as u8; 20]));
+                    tributary_testkit::submit_payment(
+                        &chain,
+                        sender,
+                        block * PER_SENDER + n,
+                        Address([(n % 200) as u8; 20]),
+                    );
                 }
             }
             let started = Instant::now();

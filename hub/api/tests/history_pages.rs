@@ -12,21 +12,9 @@ use tributary_node::clock::Clock;
 use tributary_node::config::ApiSettings;
 use tributary_store::{Durability, Store};
 use tributary_testkit::{fixture, mempool_config, ProduceBlock};
-use tributary_types::{Address, ChainId, Denom, SignDoc, TxBody};
+use tributary_types::Address;
 
 const BLOCKS: u64 = 11_000;
-
-fn pay(chain: &Chain, alice: &SigningKey, nonce: u64, to: Address) {
-    let tx = alice.sign_tx(SignDoc {
-        chain_id: ChainId::new("unit-hub").unwrap(),
-        sender: alice.public_key(),
-        nonce,
-        fee: 10,
-        body: TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount: 1 },
-    });
-    let len = borsh::to_vec(&tx).unwrap().len();
-    chain.submit(tx, len).unwrap();
-}
 
 /// Every call of `txs(first: 10, filter: { recipient })` from the top
 /// until no page follows: the (height, hash) found and the calls made.
@@ -71,12 +59,12 @@ async fn an_address_history_over_many_blocks_is_one_call_where_the_walk_takes_se
     for b in 1..=BLOCKS {
         // Bob is paid in blocks 1, 3,001, 6,001 and 9,001: far apart.
         if b % 3_000 == 1 {
-            pay(&f.chain, &f.alice, nonce, bob);
+            tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, bob);
             nonce += 1;
         }
         // Others in between, so the index is not all bob's.
         if b % 500 == 0 {
-            pay(&f.chain, &f.alice, nonce, Address([8; 20]));
+            tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, Address([8; 20]));
             nonce += 1;
         }
         f.chain.produce_block(10_000 + b).unwrap();
@@ -102,7 +90,7 @@ async fn an_address_history_over_many_blocks_is_one_call_where_the_walk_takes_se
     // the new blocks from the index and walks on below them.
     let late = reopen(dir.path(), &genesis, validator_secret, true);
     assert_eq!(late.history_from(), Some(BLOCKS + 1));
-    pay(&late, &alice, nonce, bob);
+    tributary_testkit::submit_payment(&late, &alice, nonce, bob);
     for b in 1..=3 {
         late.produce_block(10_000 + BLOCKS + b).unwrap();
     }
@@ -126,7 +114,7 @@ async fn a_page_of_too_many_candidates_is_cut_short_and_continues_below_the_last
     let mut nonce = 0;
     for b in 1..=101u64 {
         for _ in 0..100 {
-            pay(&f.chain, &f.alice, nonce, bob);
+            tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, bob);
             nonce += 1;
         }
         f.chain.produce_block(10_000 + b).unwrap();

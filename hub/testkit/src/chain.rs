@@ -81,13 +81,25 @@ pub fn open_chain(dir: &std::path::Path, genesis: Genesis, validator: SigningKey
 
 /// `key` sends `amount` utrib to a fixed address on "unit-hub", fee 10.
 pub fn transfer(key: &SigningKey, nonce: u64, amount: u128) -> Tx {
+    transfer_to(key, nonce, tributary_types::Address([5; 20]), amount)
+}
+
+/// `key` sends `amount` utrib to `to` on "unit-hub", fee 10.
+pub fn transfer_to(key: &SigningKey, nonce: u64, to: tributary_types::Address, amount: u128) -> Tx {
     key.sign_tx(SignDoc {
         chain_id: ChainId::new("unit-hub").unwrap(),
         sender: key.public_key(),
         nonce,
         fee: 10,
-        body: TxBody::Transfer { to: tributary_types::Address([5; 20]), denom: Denom::new("utrib").unwrap(), amount },
+        body: TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount },
     })
+}
+
+/// [`transfer_to`] of 1 utrib into `chain`'s mempool (it must be admitted).
+pub fn submit_payment(chain: &Chain, key: &SigningKey, nonce: u64, to: tributary_types::Address) {
+    let tx = transfer_to(key, nonce, to, 1);
+    let len = tx.encoded_len();
+    chain.submit(tx, len).unwrap();
 }
 
 /// Wait (bounded) until the chain has `count` commit subscribers.
