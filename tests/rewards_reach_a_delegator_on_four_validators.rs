@@ -70,6 +70,13 @@ async fn rewards_reach_a_delegator_on_four_validators() {
     })
     .await;
     assert!(owed > 0);
+    // The claim goes through node 3, which checks it on its own state: wait
+    // until that node has the block that made the rewards owed (it may be a
+    // block behind node 2).
+    wait_for("node 3 to see the rewards", WAIT, || async {
+        (claimable(&rewards(&net, 3, &delegator), &validator) >= owed).then_some(())
+    })
+    .await;
 
     let client = net.client(3);
     let before = balance(&client, &delegator, "utrib").await;
