@@ -6,18 +6,8 @@ use std::sync::Arc;
 use tributary_crypto::SigningKey;
 use tributary_node::chain::{Chain, Committed};
 use tributary_store::{Column, Durability, Store};
-use tributary_testkit::{fixture, mempool_config, Fixture, ProduceBlock};
-use tributary_types::{Address, ChainId, Denom, SignDoc, Tx, TxBody};
-
-fn send(key: &SigningKey, nonce: u64, to: Address, amount: u128) -> Tx {
-    key.sign_tx(SignDoc {
-        chain_id: ChainId::new("unit-hub").unwrap(),
-        sender: key.public_key(),
-        nonce,
-        fee: 10,
-        body: TxBody::Transfer { to, denom: Denom::new("utrib").unwrap(), amount },
-    })
-}
+use tributary_testkit::{fixture, mempool_config, transfer_to, Fixture, ProduceBlock};
+use tributary_types::{Address, Tx, TxBody};
 
 fn submit(chain: &Chain, tx: Tx) {
     let len = borsh::to_vec(&tx).unwrap().len();
@@ -35,16 +25,16 @@ fn grow(f: &Fixture, blocks: u64) -> Vec<Arc<Committed>> {
     for b in 0..blocks {
         match b % 3 {
             0 => {
-                submit(&f.chain, send(&f.alice, alice_nonce, bob.public_key().address(), 1_000));
+                submit(&f.chain, transfer_to(&f.alice, alice_nonce, bob.public_key().address(), 1_000));
                 alice_nonce += 1;
             }
             1 if b > 1 => {
-                submit(&f.chain, send(&bob, bob_nonce, carol, 7));
+                submit(&f.chain, transfer_to(&bob, bob_nonce, carol, 7));
                 bob_nonce += 1;
             }
             _ => {}
         }
-        submit(&f.chain, send(&f.alice, alice_nonce, carol, 3));
+        submit(&f.chain, transfer_to(&f.alice, alice_nonce, carol, 3));
         alice_nonce += 1;
         out.push(f.chain.produce_block(10_000 + b * 1_000).unwrap());
     }
