@@ -772,6 +772,12 @@ impl Chain {
     pub fn tx(&self, hash: &Hash) -> Result<Option<(Tx, Receipt)>> {
         let Some(location) = self.store.get(Column::TxIndex, &hash.0)? else { return Ok(None) };
         let location: TxLocation = decode("tx index", &location)?;
+        // The index entry is written in the block's own batch, a moment
+        // before the block's height is published; until then the
+        // transaction is not committed as far as any reader can tell.
+        if location.height > self.height() {
+            return Ok(None);
+        }
         let block =
             self.block(location.height)?.ok_or(ChainError::Corrupt(format!("block {} missing", location.height)))?;
         let tx = block
@@ -784,9 +790,14 @@ impl Chain {
         Ok(Some((tx, decode("receipt", &receipt)?)))
     }
 
+    /// A committed transaction's receipt; `None` until its block's height
+    /// is published (see [`Chain::tx`]).
     pub fn receipt(&self, hash: &Hash) -> Result<Option<Receipt>> {
         match self.store.get(Column::Receipts, &hash.0)? {
-            Some(bytes) => Ok(Some(decode("receipt", &bytes)?)),
+            Some(bytes) => {
+                let receipt: Receipt = decode("receipt", &bytes)?;
+                Ok((receipt.height <= self.height()).then_some(receipt))
+            }
             None => Ok(None),
         }
     }

@@ -512,3 +512,51 @@ fn a_contract_call_that_finds_the_block_gas_spent_waits_with_its_sender_queue() 
     assert_eq!(bobs, vec![(0, false), (1, true)], "both of bob's transactions landed, in nonce order");
     assert_eq!(chain.mempool_len(), 0);
 }
+
+/// A reader asking for a transaction by hash while its block commits sees
+/// it committed or not yet, never an error. The transaction index is
+/// written in the block's batch a moment before the height is published;
+/// a reader in between once found the index entry, asked for a block
+/// "above the tip", and reported the store corrupt (seen by `childchain
+/// spawn` waiting on its registration).
+#[test]
+fn a_transaction_read_while_its_block_commits_is_committed_or_not_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let validator = SigningKey::generate();
+    let alice = SigningKey::generate();
+    let params = tributary_types::Params::default();
+    let accounts = vec![tributary_types::GenesisAccount::funded(
+        alice.public_key().address(),
+        params.native_denom.clone(),
+        1_000_000_000,
+    )];
+    let genesis = tributary_testkit::one_validator_genesis("unit-hub", params, &validator, accounts);
+    let chain = tributary_testkit::open_chain(dir.path(), genesis, validator);
+    let mut reads = 0u64;
+    for nonce in 0..2_000u64 {
+        let tx = transfer(&alice, nonce, 1);
+        let hash = tx.hash();
+        chain.submit(tx, 0).unwrap();
+        let reader = {
+            let chain = chain.clone();
+            std::thread::spawn(move || {
+                let mut reads = 0u64;
+                loop {
+                    reads += 1;
+                    let found = chain.tx(&hash).unwrap_or_else(|e| panic!("read {reads} of nonce {nonce}: {e}"));
+                    let receipt = chain.receipt(&hash).unwrap_or_else(|e| panic!("receipt of nonce {nonce}: {e}"));
+                    if let Some((_, receipt)) = found {
+                        assert!(receipt.height <= chain.height(), "a receipt above the tip");
+                        return reads;
+                    }
+                    if let Some(receipt) = receipt {
+                        assert!(receipt.height <= chain.height(), "a receipt above the tip");
+                    }
+                }
+            })
+        };
+        chain.produce_block(10_000 + nonce * 1_000).unwrap();
+        reads += reader.join().unwrap();
+    }
+    assert!(reads >= 2_000, "every reader read at least once");
+}
