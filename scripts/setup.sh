@@ -6,7 +6,8 @@
 #
 #   scripts/setup.sh          what `scripts/devnet.sh` needs (the Rust build)
 #   scripts/setup.sh --test   that, plus what `scripts/test.sh` needs
-#                             (Chromium for the explorer and browser checks)
+#                             (Chromium for the explorer and browser checks,
+#                             PostgreSQL's server for the gateway's history)
 #
 # Every probe asks for the thing the build uses, not a filename that
 # look-alikes match: `libclang-cpp.so.14` (package libclang-cpp14, present on
@@ -61,6 +62,18 @@ find_libclang() {
   done < <(libclang_dirs)
 }
 
+# The newest PostgreSQL server's bin folder, or nothing: it must hold the
+# programs a test cluster needs, not only the client's.
+find_pg_server() {
+  local bin
+  for bin in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -x "$bin/initdb" ] && [ -x "$bin/pg_ctl" ] && [ -x "$bin/postgres" ]; then
+      echo "$bin"
+      return
+    fi
+  done
+}
+
 # dpkg's word for a package: installed or not (a removed package whose config
 # files remain is "deinstall ok config-files", which is not installed).
 deb_installed() {
@@ -100,6 +113,10 @@ if [ "$want_test" = 1 ]; then
   fi
   # Network namespaces for the multi-host tests are made with iproute2.
   command -v ip >/dev/null 2>&1 || need+=(iproute2)
+  # The gateway's history tests start their own PostgreSQL clusters with
+  # the server's programs (initdb, pg_ctl). postgresql-client alone also
+  # fills /usr/lib/postgresql/N/bin (psql, pg_dump), so probe for these.
+  if ! deb_installed postgresql || [ -z "$(find_pg_server)" ]; then need+=(postgresql); fi
 fi
 install_debs "${need[@]}"
 # The example contracts build for WebAssembly: rustup adds the target
@@ -145,6 +162,11 @@ if [ "$want_test" = 1 ]; then
   [ -n "$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null)" ] \
     || fail "libfaketime (the multi-host tests skew one validator's clock with it)" "apt-get install libfaketime"
   command -v ip >/dev/null 2>&1 || fail "iproute2's ip (the multi-host tests make network namespaces)" "apt-get install iproute2"
+  [ -n "$(find_pg_server)" ] \
+    || fail "PostgreSQL's server (initdb, pg_ctl: the gateway's history tests run a real one)" "apt-get install postgresql"
+  if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
+    fail "the postgres user (PostgreSQL refuses to run as root; its package makes the user)" "apt-get install --reinstall postgresql-common"
+  fi
   if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ] || ! "${CHROMIUM:-/usr/bin/chromium}" --version >/dev/null 2>&1; then
     fail "Chromium (the explorer and browser tests run in headless Chromium)" "apt-get install chromium"
   fi

@@ -23,6 +23,7 @@
 pub mod chains;
 pub mod directory;
 pub mod forward;
+pub mod history;
 pub mod live;
 pub mod metrics;
 pub mod query;
@@ -90,6 +91,9 @@ pub struct Config {
     pub discovery_interval: Duration,
     /// Where "now" comes from (the system clock unless a test holds it still).
     pub clock: Clock,
+    /// Write every chain's history into this PostgreSQL database and
+    /// answer `history` from it (`--postgres URL`); none: from the nodes.
+    pub postgres: Option<String>,
 }
 
 /// The gateway's clock: milliseconds since the Unix epoch. Answers that say
@@ -136,6 +140,7 @@ impl Default for Config {
             ws: wslimits::WsLimits::default(),
             discovery_interval: Duration::from_secs(3),
             clock: Clock::system(),
+            postgres: None,
         }
     }
 }
@@ -185,8 +190,18 @@ impl Mutation {
 pub type GatewaySchema = async_graphql::Schema<query::Query, Mutation, live::Subscription>;
 
 pub fn schema(directory: Arc<Directory>, config: Config) -> GatewaySchema {
+    schema_with_history(directory, config, None)
+}
+
+/// The schema, answering `history` from `history`'s database when given.
+pub fn schema_with_history(
+    directory: Arc<Directory>,
+    config: Config,
+    history: Option<Arc<history::History>>,
+) -> GatewaySchema {
     let mut builder = async_graphql::Schema::build(query::Query, Mutation, live::Subscription)
         .data(directory)
+        .data(history)
         .data(Caller::new(config.limits.chain_timeout))
         .limit_depth(config.limits.max_introspection_depth)
         .limit_complexity(config.limits.max_complexity)
@@ -358,14 +373,32 @@ pub fn router(schema: GatewaySchema, config: &Config) -> axum::Router {
 }
 
 /// Run the gateway on `listener` for the hub at `hub_graphql` until the task ends.
-pub async fn serve(listener: tokio::net::TcpListener, hub_graphql: String, config: Config) -> anyhow::Result<()> {
+/// Connect to the history database `config.postgres` names, creating its
+/// tables; none without one. Call before announcing the gateway ready, so
+/// a wrong URL is reported at start.
+pub async fn open_history(config: &Config) -> anyhow::Result<Option<Arc<history::History>>> {
+    let Some(url) = &config.postgres else { return Ok(None) };
+    let pg = tributary_history_pg::PgHistory::connect(url).await?;
+    Ok(Some(history::History::new(Arc::new(pg))))
+}
+
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    hub_graphql: String,
+    config: Config,
+    history: Option<Arc<history::History>>,
+) -> anyhow::Result<()> {
     let directory = Arc::new(Directory::default());
     let hub = Client::new(hub_graphql);
     if let Ok(chains) = discover(&hub).await {
         directory.set(chains);
     }
     tokio::spawn(directory::keep_discovering(hub, directory.clone(), config.discovery_interval));
-    let app = router(schema(directory, config.clone()), &config);
+    if let Some(history) = &history {
+        let caller = Caller::new(config.limits.chain_timeout);
+        tokio::spawn(history::follow(directory.clone(), history.clone(), caller));
+    }
+    let app = router(schema_with_history(directory, config.clone(), history), &config);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }

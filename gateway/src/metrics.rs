@@ -31,6 +31,8 @@ pub struct Metrics {
     chains: AtomicU64,
     /// chain id → (calls, failed calls).
     chain_calls: Mutex<BTreeMap<String, (u64, u64)>>,
+    /// chain id → the height its PostgreSQL history is complete to.
+    history_indexed: Mutex<BTreeMap<String, u64>>,
 }
 
 /// This process's gateway metrics.
@@ -74,6 +76,14 @@ impl Metrics {
         let entry = calls.entry(key.to_string()).or_default();
         entry.0 += 1;
         entry.1 += u64::from(failed);
+    }
+
+    /// `chain`'s history in PostgreSQL is complete to `height`.
+    pub fn history_indexed(&self, chain: &str, height: u64) {
+        let Ok(mut indexed) = self.history_indexed.lock() else { return };
+        if indexed.contains_key(chain) || indexed.len() < CHAINS_MAX {
+            indexed.insert(chain.to_string(), height);
+        }
     }
 
     /// The Prometheus text exposition.
@@ -145,6 +155,18 @@ impl Metrics {
             "counter",
             &by_chain(|c| c.1),
         );
+        let indexed = self.history_indexed.lock().map(|c| c.clone()).unwrap_or_default();
+        if !indexed.is_empty() {
+            let lines: Vec<(String, u64)> =
+                indexed.iter().map(|(chain, h)| (format!("{{chain_id=\"{}\"}}", escape(chain)), *h)).collect();
+            counter(
+                &mut out,
+                "gateway_history_indexed_height",
+                "The height each chain's history in PostgreSQL is complete to (--postgres).",
+                "gauge",
+                &lines,
+            );
+        }
         out
     }
 }

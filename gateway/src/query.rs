@@ -5,6 +5,7 @@ pub use crate::chains::ChainStatusView;
 use crate::chains::{check_address, find_chain, gateway_error, status};
 use crate::directory::{Caller, ChainEntry, ChainError, Directory, RequestLoader};
 use crate::forward::GatewayChain;
+use crate::history::{History, HistoryIndexView};
 use crate::stalled::{self, StalledTransfersView};
 use crate::transfers::{self, CrossChainTransferView, Reach, TransferConnection, TransferFilter};
 use crate::{Clock, Config};
@@ -146,6 +147,9 @@ async fn proven(caller: &Caller, chain: &ChainEntry, key: &str, height: u64) -> 
     Ok((answer["state"].clone(), update))
 }
 
+/// `history`'s page when `first` is not given.
+pub const HISTORY_PAGE_DEFAULT: usize = 20;
+
 #[derive(Default)]
 pub struct Query;
 
@@ -195,6 +199,53 @@ impl Query {
                 }
             })
             .collect())
+    }
+
+    /// Every transaction on `chainId` that touches `address` (signed by it,
+    /// or naming it in its body or any event), newest first, as a Relay
+    /// connection (`first` at most 100, default 20; `after` a cursor of an
+    /// earlier page). From the gateway's PostgreSQL history when it runs
+    /// with one (complete to `historyIndex`'s `indexedHeight`), otherwise
+    /// from the chain node's history index; either way the same
+    /// transactions and cursors.
+    #[graphql(
+        complexity = "tributary_api::list_cost(first.unwrap_or(HISTORY_PAGE_DEFAULT), tributary_history_pg::PAGE_MAX, child_complexity)"
+    )]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        chain_id: String,
+        address: String,
+        first: Option<usize>,
+        after: Option<String>,
+    ) -> async_graphql::Result<tributary_api::pages::TxConnection> {
+        check_address(&address)?;
+        let first = match first.unwrap_or(HISTORY_PAGE_DEFAULT) {
+            0 => return Err(gateway_error("BAD_ARGUMENTS", "`first` must be at least 1")),
+            n if n > tributary_history_pg::PAGE_MAX => {
+                return Err(gateway_error(
+                    "PAGE_TOO_LARGE",
+                    format!("`first` is {n}; the maximum is {}", tributary_history_pg::PAGE_MAX),
+                ))
+            }
+            n => n,
+        };
+        let chain = find_chain(directory(ctx), &chain_id)?;
+        match ctx.data_unchecked::<Option<Arc<History>>>() {
+            Some(history) => {
+                crate::history::page_from_database(&history.pg, &chain.id, &address, first, after.as_deref()).await
+            }
+            None => crate::history::page_from_node(caller(ctx), &chain, &address, first, after.as_deref()).await,
+        }
+    }
+
+    /// Where `history` answers from, and for PostgreSQL how far each
+    /// chain's history is written.
+    async fn history_index(&self, ctx: &Context<'_>) -> HistoryIndexView {
+        match ctx.data_unchecked::<Option<Arc<History>>>() {
+            Some(history) => HistoryIndexView { backend: "postgres".into(), chains: history.status() },
+            None => HistoryIndexView { backend: "nodes".into(), chains: Vec::new() },
+        }
     }
 
     /// A cross-chain transfer by id `SOURCE_CHAIN/CHANNEL/SEQUENCE`, followed

@@ -46,7 +46,8 @@ pub const PAGE_MAX: usize = 100;
 pub const SCAN_BLOCKS_MAX: u64 = 5_000;
 
 /// Where a page ends and whether more follows.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PageInfo {
     pub has_next_page: bool,
     /// Pass as `after` for the next page.
@@ -65,13 +66,15 @@ pub struct BlockConnection {
     pub page_info: PageInfo,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TxEdge {
     pub cursor: String,
     pub node: TxView,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TxConnection {
     pub edges: Vec<TxEdge>,
     pub page_info: PageInfo,
@@ -99,6 +102,10 @@ pub struct PacketMatch {
 /// Which transactions `txs` lists; every given condition must hold.
 #[derive(InputObject, Clone, Default)]
 pub struct TxFilter {
+    /// Touches this address: signs it, or its body or any of its events
+    /// names it (a transfer's recipient, an IBC receiver, a contract it
+    /// calls, a payer …): the address's whole history.
+    pub address: Option<String>,
     /// Signed by this address.
     pub sender: Option<String>,
     /// Pays or names this address: a transfer's `to`, or an event attribute
@@ -156,7 +163,7 @@ struct Matcher {
 
 impl Matcher {
     fn new(filter: TxFilter) -> async_graphql::Result<Self> {
-        for address in [&filter.sender, &filter.recipient].into_iter().flatten() {
+        for address in [&filter.address, &filter.sender, &filter.recipient].into_iter().flatten() {
             address
                 .parse::<tributary_types::Address>()
                 .map_err(|e| api_error("INVALID_ADDRESS", format!("{address:?}: {e}")))?;
@@ -177,6 +184,11 @@ impl Matcher {
         }
         if f.kind.as_ref().is_some_and(|k| k != tx.body.kind()) {
             return false;
+        }
+        if let Some(address) = f.address.as_ref().and_then(|a| a.parse::<tributary_types::Address>().ok()) {
+            if !tributary_history::tx_touches(tx, receipt, &address) {
+                return false;
+            }
         }
         if let Some(recipient) = &f.recipient {
             let body_to = matches!(&tx.body, TxBody::Transfer { to, .. } | TxBody::SendMessage { to, .. } if to.to_string() == *recipient);

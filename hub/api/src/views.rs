@@ -117,19 +117,22 @@ pub struct CertificateView {
     pub signatures: Vec<SignatureView>,
 }
 
-#[derive(SimpleObject, Clone)]
+#[derive(SimpleObject, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AttributeView {
     pub key: String,
     pub value: String,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EventView {
     pub kind: String,
     pub attributes: Vec<AttributeView>,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReceiptView {
     pub success: bool,
     pub error: Option<String>,
@@ -257,14 +260,16 @@ pub(crate) fn audit_events(
     out
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TransferView {
     pub to: String,
     pub denom: String,
     pub amount: String,
 }
 
-#[derive(SimpleObject)]
+#[derive(SimpleObject, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TxView {
     pub hash: String,
     pub height: u64,
@@ -279,6 +284,10 @@ pub struct TxView {
     /// length), for every kind.
     pub details: async_graphql::Json<serde_json::Value>,
     pub receipt: ReceiptView,
+    /// Every address this transaction touches, each once: its sender, the
+    /// addresses its body names, and every event attribute value that is
+    /// an address. `txs(filter: {address})` finds it by any of them.
+    pub addresses: Vec<String>,
 }
 
 /// A transaction body's fields for display.
@@ -456,6 +465,7 @@ pub(crate) fn tx_view(tx: &Tx, receipt: &Receipt) -> TxView {
         },
         details: async_graphql::Json(body_details(&tx.body)),
         receipt: receipt.into(),
+        addresses: tributary_history::tx_addresses(tx, receipt).iter().map(ToString::to_string).collect(),
     }
 }
 

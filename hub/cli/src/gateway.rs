@@ -17,6 +17,9 @@
 //! max_ws_connections_per_ip = 32        # 0: no limit
 //! max_subscriptions_per_connection = 16 # 0: no limit
 //! max_ws_message_bytes = 65536
+//! # Write every chain's history into PostgreSQL and answer `history`
+//! # from it (the tables: gateway/pg/src/schema.sql).
+//! postgres = "postgresql://gateway@127.0.0.1:5432/tributary"
 //! ```
 
 use crate::output::shutdown_signal;
@@ -48,11 +51,16 @@ pub struct GatewayArgs {
     /// Do not serve GraphiQL on GET /graphql.
     #[arg(long)]
     pub no_graphiql: bool,
+    /// Follow every chain's blocks into this PostgreSQL database
+    /// (`postgresql://USER[:PASSWORD]@HOST:PORT/DB`) and answer `history`
+    /// from it; without it, `history` asks the nodes' indexes.
+    #[arg(long, value_name = "URL", env = "TRIBUTARY_GATEWAY_POSTGRES")]
+    pub postgres: Option<String>,
 }
 
 /// Serve the gateway until Ctrl-C or SIGTERM.
 pub async fn run(args: GatewayArgs, json: bool) -> anyhow::Result<()> {
-    let GatewayArgs { hub, listen, config, rate_limit, no_introspection, no_graphiql } = args;
+    let GatewayArgs { hub, listen, config, rate_limit, no_introspection, no_graphiql, postgres } = args;
     let mut settings = match &config {
         Some(path) => load(path)?,
         None => tributary_gateway::Config::default(),
@@ -62,17 +70,22 @@ pub async fn run(args: GatewayArgs, json: bool) -> anyhow::Result<()> {
     }
     settings.introspection &= !no_introspection;
     settings.graphiql &= !no_graphiql;
+    if postgres.is_some() {
+        settings.postgres = postgres;
+    }
+    let history = tributary_gateway::open_history(&settings).await.context("--postgres: the history database")?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen} (--listen): is something else using it?"))?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
+    let backend = if history.is_some() { "postgres" } else { "nodes" };
     if json {
-        println!("{}", json!({ "event": "ready", "graphql": url, "hub": hub }));
+        println!("{}", json!({ "event": "ready", "graphql": url, "hub": hub, "history": backend }));
     } else {
-        println!("gateway ready: {url} (over the hub at {hub} and its child chains)");
+        println!("gateway ready: {url} (over the hub at {hub} and its child chains; history from {backend})");
     }
     tokio::select! {
-        result = tributary_gateway::serve(listener, hub, settings) => result,
+        result = tributary_gateway::serve(listener, hub, settings, history) => result,
         _ = shutdown_signal() => Ok(()),
     }
 }
@@ -93,6 +106,7 @@ struct GatewayToml {
     max_ws_connections_per_ip: Option<usize>,
     max_subscriptions_per_connection: Option<usize>,
     max_ws_message_bytes: Option<usize>,
+    postgres: Option<String>,
 }
 
 /// Read `path` over the defaults.
@@ -145,6 +159,9 @@ fn parse(text: &str) -> anyhow::Result<tributary_gateway::Config> {
     if let Some(v) = file.max_ws_message_bytes {
         anyhow::ensure!(v >= 1024, "max_ws_message_bytes must be at least 1024 (a subscription's query)");
         config.ws.max_message_bytes = v;
+    }
+    if file.postgres.is_some() {
+        config.postgres = file.postgres;
     }
     Ok(config)
 }

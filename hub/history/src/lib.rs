@@ -337,6 +337,49 @@ pub fn tx_keys(tx: &Tx, receipt: &Receipt, height: u64, index: u32) -> TxKeys {
     c.out
 }
 
+/// Every address the committed transaction `tx` touches, each once, in
+/// the order first met: its sender, the addresses its body names, then
+/// every event attribute value that parses as an address. What the
+/// address index holds for it (below the bound) and what `txs(filter:
+/// {address})` matches; the gateway's PostgreSQL history stores this
+/// list, so both answer the same. Bounded by the receipt: at most one per
+/// attribute value, plus the body's few.
+pub fn tx_addresses(tx: &Tx, receipt: &Receipt) -> Vec<Address> {
+    let mut out = vec![tx.sender_address()];
+    let mut body_addresses = Vec::new();
+    body_terms(&tx.body, &mut body_addresses, &mut Vec::new());
+    let events = receipt
+        .events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .filter(|(_, v)| v.len() == BECH32_LEN)
+        .filter_map(|(_, v)| parse_address(v));
+    for address in body_addresses.into_iter().chain(events) {
+        if !out.contains(&address) {
+            out.push(address);
+        }
+    }
+    out
+}
+
+/// Whether `tx` touches `address` (see [`tx_addresses`]), without
+/// collecting the list.
+pub fn tx_touches(tx: &Tx, receipt: &Receipt, address: &Address) -> bool {
+    if tx.sender_address() == *address {
+        return true;
+    }
+    let mut body_addresses = Vec::new();
+    body_terms(&tx.body, &mut body_addresses, &mut Vec::new());
+    if body_addresses.contains(address) {
+        return true;
+    }
+    receipt
+        .events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .any(|(_, v)| v.len() == BECH32_LEN && parse_address(v).as_ref() == Some(address))
+}
+
 /// Addresses one transaction's events name, each text parsed once: a
 /// transfer names its sender as payer and as from, and each value is
 /// looked at twice. Only texts shaped like an address are kept, at most

@@ -237,3 +237,27 @@ fn a_denom_or_a_channel_that_looks_like_an_address_is_found_as_both() {
     assert!(has(&keys, packet_prefix(&looks, 4)));
     assert!(has(&keys, address_prefix(&Address([6; 20]))));
 }
+
+#[test]
+fn the_addresses_a_transaction_touches_are_those_the_index_finds_it_by() {
+    let to = Address([5; 20]);
+    let named = Address([6; 20]);
+    let contract = Address([3; 20]);
+    let t = transfer(to);
+    let r = receipt(vec![
+        Event::new("transfer").attr("from", t.sender_address()).attr("to", to),
+        Event::new("wasm-mint").attr("owner", named).attr("contract", contract).attr("note", "trib1qqqq"),
+    ]);
+    let touched = tx_addresses(&t, &r);
+    assert_eq!(touched, vec![t.sender_address(), to, named, contract], "each once, in the order first met");
+    let keys = tx_keys(&t, &r, 9, 3);
+    for address in &touched {
+        assert!(tx_touches(&t, &r, address));
+        assert!(has(&keys, address_prefix(address)), "the index holds every address the list names");
+    }
+    assert!(!tx_touches(&t, &r, &Address([9; 20])));
+    // Bech32 may be written in capitals: the same address, as the index takes it.
+    let upper = receipt(vec![Event::new("x").attr("receiver", Address([4; 20]).to_string().to_uppercase())]);
+    assert_eq!(tx_addresses(&t, &upper), vec![t.sender_address(), to, Address([4; 20])]);
+    assert!(tx_touches(&t, &upper, &Address([4; 20])));
+}

@@ -15,6 +15,7 @@
 
 pub mod chain;
 pub mod ibc;
+pub mod postgres;
 pub mod serve;
 /// The light client's generator of certified header chains.
 pub use tributary_light_client_testchain as light_chain;

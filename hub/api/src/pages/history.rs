@@ -35,6 +35,9 @@ pub(super) fn plan(filter: &TxFilter) -> Option<Vec<Vec<u8>>> {
         return Some(vec![keys::address_prefix(&sender)]);
     }
     let overflow = |prefix: Vec<u8>| Some(vec![prefix, keys::overflow_prefix()]);
+    if let Some(address) = address(&filter.address) {
+        return overflow(keys::address_prefix(&address));
+    }
     if let Some(recipient) = address(&filter.recipient) {
         return overflow(keys::address_prefix(&recipient));
     }
@@ -170,6 +173,9 @@ mod tests {
             ..TxFilter::default()
         };
         assert_eq!(plan(&all), Some(vec![keys::address_prefix(&Address([1; 20]))]));
+        // The whole history of an address: its index, beside the overflow.
+        let touching = TxFilter { address: Some(bob.to_string()), ..TxFilter::default() };
+        assert_eq!(plan(&touching), Some(vec![keys::address_prefix(&bob), keys::overflow_prefix()]));
         let no_sender = TxFilter { sender: None, ..all.clone() };
         assert_eq!(plan(&no_sender), Some(vec![keys::address_prefix(&bob), keys::overflow_prefix()]));
         let attribute = TxFilter { recipient: None, ..no_sender.clone() };
