@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tributary_api::pages::{PageInfo, TxConnection, TxEdge};
-use tributary_history_pg::rows::{block_rows, block_selection, TX_SELECTION};
+use tributary_history_pg::rows::{block_rows, block_selection, BlockRows, TX_SELECTION};
 use tributary_history_pg::{PgError, PgHistory, Progress};
 
 /// Blocks asked of a node in one call (the node's complexity limit
@@ -75,6 +75,11 @@ impl History {
         }
     }
 
+    /// The height `chain_id`'s history is written to (0: nothing yet).
+    pub fn indexed(&self, chain_id: &str) -> u64 {
+        self.status.lock().ok().and_then(|s| s.get(chain_id).map(|c| c.indexed_height)).unwrap_or(0)
+    }
+
     pub fn status(&self) -> Vec<ChainHistoryView> {
         let mut chains: Vec<ChainHistoryView> =
             self.status.lock().map(|s| s.values().cloned().collect()).unwrap_or_default();
@@ -100,29 +105,13 @@ pub async fn follow(directory: Arc<Directory>, history: Arc<History>, caller: Ca
     }
 }
 
-/// What one step did.
-enum Step {
-    Wrote(u64),
-    CaughtUp,
-}
-
 async fn follow_chain(directory: Arc<Directory>, history: Arc<History>, caller: Caller, chain_id: String) {
     let mut writer = history.pg.writer();
     let mut backoff = IDLE;
     loop {
-        // The node's address may change with discovery; a chain gone from
-        // the directory is left as it is.
-        let Some(entry) = directory.find(&chain_id) else { return };
-        match step(&mut writer, &caller, &entry).await {
-            Ok(Step::Wrote(height)) => {
-                history.record(&chain_id, Some(height), None);
-                backoff = IDLE;
-            }
-            Ok(Step::CaughtUp) => {
-                history.record(&chain_id, None, None);
-                backoff = IDLE;
-                tokio::time::sleep(IDLE).await;
-            }
+        match run(&directory, &history, &caller, &chain_id, &mut writer, &mut backoff).await {
+            // The chain left the directory: leave its history as it is.
+            Ok(()) => return,
             Err(error) => {
                 tracing::warn!("history of {chain_id}: {error}; trying again in {backoff:?}");
                 history.record(&chain_id, None, Some(error.to_string()));
@@ -141,38 +130,127 @@ enum StepError {
     Node(String),
 }
 
-async fn step(
-    writer: &mut tributary_history_pg::Writer,
+/// Transactions one call asks a node for at most (a block holding more
+/// is asked for alone): full blocks of 3,000 transfers, 40 at a time,
+/// would be an answer of hundreds of megabytes that no call finishes.
+pub const TXS_PER_CALL_MAX: u64 = 2_000;
+/// Batches fetched ahead of the one being written.
+const FETCHED_AHEAD: usize = 2;
+
+/// Follow from what the database holds until an error: a fetcher asks
+/// the node for the next batches while the writer writes the last one
+/// (for full blocks the two take about as long each). Any error ends both;
+/// the caller starts again from the database's progress.
+async fn run(
+    directory: &Arc<Directory>,
+    history: &History,
     caller: &Caller,
-    chain: &ChainEntry,
-) -> Result<Step, StepError> {
-    let from: Progress = writer.progress(&chain.id).await?;
-    let min = from.indexed_height + 1;
-    let max = from.indexed_height + BLOCKS_PER_CALL;
+    chain_id: &str,
+    writer: &mut tributary_history_pg::Writer,
+    backoff: &mut Duration,
+) -> Result<(), StepError> {
+    let mut from: Progress = writer.progress(chain_id).await?;
+    history.record(chain_id, Some(from.indexed_height), None);
+    let (batches, mut ready) = tokio::sync::mpsc::channel(FETCHED_AHEAD);
+    let fetcher =
+        tokio::spawn(fetch(directory.clone(), caller.clone(), chain_id.to_string(), from.indexed_height, batches));
+    let result = async {
+        while let Some(batch) = ready.recv().await {
+            let blocks = batch?;
+            from = writer.write(chain_id, &from, &blocks).await?;
+            history.record(chain_id, Some(from.indexed_height), None);
+            // Written again: the next failure waits briefly first.
+            *backoff = IDLE;
+        }
+        Ok(())
+    }
+    .await;
+    fetcher.abort();
+    result
+}
+
+/// Send the batches above `indexed` in order, forever (waiting [`IDLE`]
+/// when caught up), until an error (sent) or the chain leaving the
+/// directory (the channel closes).
+async fn fetch(
+    directory: Arc<Directory>,
+    caller: Caller,
+    chain_id: String,
+    mut indexed: u64,
+    batches: tokio::sync::mpsc::Sender<Result<Vec<BlockRows>, StepError>>,
+) {
+    loop {
+        // The node's address may change with discovery.
+        let Some(chain) = directory.find(&chain_id) else { return };
+        match next_batch(&caller, &chain, indexed).await {
+            Ok(blocks) if blocks.is_empty() => tokio::time::sleep(IDLE).await,
+            Ok(blocks) => {
+                indexed += blocks.len() as u64;
+                if batches.send(Ok(blocks)).await.is_err() {
+                    return;
+                }
+            }
+            Err(error) => {
+                let _ = batches.send(Err(error)).await;
+                return;
+            }
+        }
+    }
+}
+
+/// The blocks after `indexed` that one batch takes, oldest first; none
+/// when the node has nothing new.
+async fn next_batch(caller: &Caller, chain: &ChainEntry, indexed: u64) -> Result<Vec<BlockRows>, StepError> {
+    let min = indexed + 1;
+    // First how many transactions the next blocks hold, to ask for no more
+    // than TXS_PER_CALL_MAX of them (and always for one block at least).
+    let sizes = caller
+        .ask(
+            chain,
+            "query($min: Int!, $max: Int!, $n: Int!) { blocksConnection(first: $n, minHeight: $min, maxHeight: $max) \
+             { edges { node { height txCount } } } }",
+            json!({ "min": min, "max": indexed + BLOCKS_PER_CALL, "n": BLOCKS_PER_CALL }),
+        )
+        .await
+        .map_err(|e| StepError::Node(e.to_string()))?;
+    let sizes = sizes
+        .pointer("/blocksConnection/edges")
+        .and_then(Value::as_array)
+        .ok_or_else(|| StepError::Node("no blocksConnection in the answer".into()))?;
+    let mut max = indexed;
+    let mut txs = 0u64;
+    for edge in sizes.iter().rev() {
+        let count = edge.pointer("/node/txCount").and_then(Value::as_u64).unwrap_or(u64::MAX);
+        if max > indexed && txs.saturating_add(count) > TXS_PER_CALL_MAX {
+            break;
+        }
+        txs = txs.saturating_add(count);
+        max += 1;
+    }
+    if max == indexed {
+        return Ok(Vec::new());
+    }
     let query = format!(
         "query($min: Int!, $max: Int!, $n: Int!) {{ blocksConnection(first: $n, minHeight: $min, maxHeight: $max) \
          {{ edges {{ node {{ {} }} }} }} }}",
         block_selection()
     );
     let answer = caller
-        .ask(chain, &query, json!({ "min": min, "max": max, "n": BLOCKS_PER_CALL }))
+        .ask(chain, &query, json!({ "min": min, "max": max, "n": max - indexed }))
         .await
         .map_err(|e| StepError::Node(e.to_string()))?;
     let edges = answer
         .pointer("/blocksConnection/edges")
         .and_then(Value::as_array)
         .ok_or_else(|| StepError::Node("no blocksConnection in the answer".into()))?;
-    if edges.is_empty() {
-        return Ok(Step::CaughtUp);
-    }
-    // Newest first from the node; written oldest first.
+    // Newest first from the node; written oldest first. The writer checks
+    // that they continue what is written.
     let mut blocks = Vec::with_capacity(edges.len());
     for edge in edges.iter().rev() {
         let node = edge.get("node").ok_or_else(|| StepError::Node("an edge without its block".into()))?;
         blocks.push(block_rows(&chain.id, node).map_err(|e| StepError::Node(e.to_string()))?);
     }
-    let to = writer.write(&chain.id, &from, &blocks).await?;
-    Ok(Step::Wrote(to.indexed_height))
+    Ok(blocks)
 }
 
 fn encode_cursor(height: u64, index: u32) -> String {

@@ -206,7 +206,8 @@ impl Query {
     /// connection (`first` at most 100, default 20; `after` a cursor of an
     /// earlier page). From the gateway's PostgreSQL history when it runs
     /// with one (complete to `historyIndex`'s `indexedHeight`), otherwise
-    /// from the chain node's history index; either way the same
+    /// from the chain node's history index (also while the database holds
+    /// nothing of the chain yet, or does not answer); either way the same
     /// transactions and cursors.
     #[graphql(
         complexity = "tributary_api::list_cost(first.unwrap_or(HISTORY_PAGE_DEFAULT), tributary_history_pg::PAGE_MAX, child_complexity)"
@@ -231,12 +232,18 @@ impl Query {
             n => n,
         };
         let chain = find_chain(directory(ctx), &chain_id)?;
-        match ctx.data_unchecked::<Option<Arc<History>>>() {
-            Some(history) => {
-                crate::history::page_from_database(&history.pg, &chain.id, &address, first, after.as_deref()).await
+        // A chain the database holds nothing of yet (spawned a moment ago),
+        // or a database that does not answer: the node's index answers the
+        // same, with the same cursors.
+        if let Some(history) =
+            ctx.data_unchecked::<Option<Arc<History>>>().as_ref().filter(|h| h.indexed(&chain.id) > 0)
+        {
+            match crate::history::page_from_database(&history.pg, &chain.id, &address, first, after.as_deref()).await {
+                Ok(page) => return Ok(page),
+                Err(e) => tracing::warn!("history of {} from PostgreSQL: {}; asking the node", chain.id, e.message),
             }
-            None => crate::history::page_from_node(caller(ctx), &chain, &address, first, after.as_deref()).await,
         }
+        crate::history::page_from_node(caller(ctx), &chain, &address, first, after.as_deref()).await
     }
 
     /// Where `history` answers from, and for PostgreSQL how far each
