@@ -270,7 +270,10 @@ impl PagesQuery {
     /// Committed transactions, newest first, as a Relay connection, kept by
     /// `filter`. A filter naming an address, packet, attribute, denom or
     /// kind is answered from the node's history index where it has one;
-    /// otherwise one call walks at most 5,000 blocks. Either way a page cut
+    /// otherwise one call walks at most 5,000 blocks. Attributes without
+    /// their `eventKind`, which no index serves, are refused over a longer
+    /// range (`FILTER_NOT_INDEXED`, naming the filters that would serve
+    /// them) where the node keeps its index. Either way a page cut
     /// short by the call's bound says so (`pageInfo`, `scannedToHeight`):
     /// continue with `after: pageInfo.endCursor`.
     #[graphql(complexity = "list_cost(first.unwrap_or(PAGE_DEFAULT), PAGE_MAX, child_complexity)")]
@@ -298,8 +301,10 @@ impl PagesQuery {
             None => (top, u32::MAX),
         };
         let bottom = matcher.filter.min_height.unwrap_or(1).max(1);
+        let plan = history::plan(&matcher.filter);
+        refuse_unindexed(chain, &matcher.filter, plan.is_some(), height, bottom)?;
         let indexed_from = chain.history_from().filter(|from| *from <= height && height >= bottom && height > 0);
-        if let (Some(from), Some(prefixes)) = (indexed_from, history::plan(&matcher.filter)) {
+        if let (Some(from), Some(prefixes)) = (indexed_from, plan) {
             let below = if below_index == u32::MAX { (height + 1, 0) } else { (height, below_index) };
             let floor = from.max(bottom);
             match history::page(chain, &matcher, &prefixes, below, floor, bottom, first)? {
@@ -313,6 +318,37 @@ impl PagesQuery {
         }
         walk(chain, &matcher, (height, below_index), bottom, first, Vec::new(), SCAN_BLOCKS_MAX)
     }
+}
+
+/// Refuse a selective filter that no index serves over more blocks than
+/// one call walks: attributes without their `eventKind` (an attribute is
+/// indexed under its event's kind) that are not an address, a denom or a
+/// packet. Walking for them would take a call per 5,000 blocks for the
+/// chain's whole length; the error says which filter to add. A filter
+/// naming nothing selective (every transaction matches) walks in time
+/// proportional to its page, a range within one call's walk is cheap, and
+/// a node without its index has only the walk: those are answered.
+fn refuse_unindexed(
+    chain: &tributary_node::chain::Chain,
+    filter: &TxFilter,
+    planned: bool,
+    top: u64,
+    bottom: u64,
+) -> async_graphql::Result<()> {
+    let selective = filter.attributes.as_ref().is_some_and(|a| !a.is_empty());
+    let span = top.saturating_sub(bottom).saturating_add(1);
+    if planned || !selective || span <= SCAN_BLOCKS_MAX || chain.history_from().is_none() {
+        return Ok(());
+    }
+    Err(api_error(
+        "FILTER_NOT_INDEXED",
+        format!(
+            "no index serves these attributes without their event's kind, and finding them would walk all \
+             {span} blocks: add `eventKind` (the event that carries them), or an `address`, `sender`, \
+             `recipient`, `denom`, `kind` or `packet`, or narrow `minHeight`..`maxHeight` to at most \
+             {SCAN_BLOCKS_MAX} blocks"
+        ),
+    ))
 }
 
 /// Find the page by walking blocks down from `(height, below_index)`, at

@@ -141,3 +141,37 @@ async fn a_page_of_too_many_candidates_is_cut_short_and_continues_below_the_last
     assert_eq!(page["pageInfo"]["hasNextPage"], false, "the last 100 in the second call: {page}");
     assert_eq!(page["scannedToHeight"], 1, "{page}");
 }
+
+/// Attributes without their event's kind are in no index: over a chain
+/// longer than one call walks, the query is refused, naming the filters
+/// that would serve it; within a range one call walks, it is answered.
+#[tokio::test]
+async fn a_filter_no_index_serves_is_refused_over_a_long_chain_naming_what_to_add() {
+    let f = fixture();
+    tributary_testkit::submit_payment(&f.chain, &f.alice, 0, Address([9; 20]));
+    for b in 1..=6_000u64 {
+        f.chain.produce_block(10_000 + b).unwrap();
+    }
+    let schema = build_schema(f.chain.clone(), &ApiSettings::default(), None, Clock::system());
+    let run = |filter: &str| {
+        let query = format!("{{ txs(first: 5, filter: {{ {filter} }}) {{ edges {{ node {{ height }} }} }} }}");
+        schema.execute(query)
+    };
+    let refused = run("attributes: [{ key: \"amount\", value: \"1\" }]").await;
+    let error = &refused.errors[0];
+    assert_eq!(error.extensions.as_ref().unwrap().get("code").unwrap().to_string(), "\"FILTER_NOT_INDEXED\"");
+    for named in ["eventKind", "address", "minHeight"] {
+        assert!(error.message.contains(named), "{}", error.message);
+    }
+    // With the event kind: the attribute index answers.
+    let indexed = run("eventKind: \"transfer\", attributes: [{ key: \"amount\", value: \"1\" }]").await;
+    assert!(indexed.errors.is_empty(), "{:?}", indexed.errors);
+    assert_eq!(indexed.data.into_json().unwrap()["txs"]["edges"][0]["node"]["height"], 1);
+    // Within one call's walk: answered.
+    let narrow = run("attributes: [{ key: \"amount\", value: \"1\" }], minHeight: 1, maxHeight: 4000").await;
+    assert!(narrow.errors.is_empty(), "{:?}", narrow.errors);
+    assert_eq!(narrow.data.into_json().unwrap()["txs"]["edges"][0]["node"]["height"], 1);
+    // Nothing selective: every transaction matches; answered.
+    let all = run("minHeight: 1").await;
+    assert!(all.errors.is_empty(), "{:?}", all.errors);
+}
