@@ -35,3 +35,11 @@ export * from './proven.js';
 export * from './private.js';
 export * from './seal.js';
 export { setWebSocketImpl } from './websocket.js';
+
+/**
+ * Every type of the node's and the gateway's GraphQL schemas, generated
+ * from `interop-spec/schema/` (`npm run gen:types`): for queries of your
+ * own beyond what the clients ask.
+ */
+export type * as NodeSchema from './generated/node.js';
+export type * as GatewaySchema from './generated/gateway.js';

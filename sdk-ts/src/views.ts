@@ -1,274 +1,161 @@
-/** The shapes of the node API's answers (hub/api), as the SDK selects them. */
+/**
+ * The shapes of the node API's and the gateway's answers, as the SDK
+ * selects them. Each is derived from the types generated from the schemas
+ * the node and the gateway serve (`src/generated/`, `npm run gen:types`,
+ * from `interop-spec/schema/`), never written by hand: a field renamed,
+ * retyped or removed on the server stops this file compiling, and the
+ * drift test (`test/unit/generated.test.ts`) fails when the generated
+ * files lag the schema.
+ *
+ * `Select<T, K>` keeps the fields `K` of a generated type as the SDK asks
+ * for them; nested objects whose own selection is narrower are replaced
+ * by their selected view with `With`, and a string field the SDK narrows
+ * to its documented values by `Narrow` (checked assignable to the
+ * schema's type, so a narrowing can never claim a type the server does not
+ * serve).
+ */
+import type * as Node from './generated/node.js';
+import type * as Gateway from './generated/gateway.js';
 
-export interface ChainInfo {
-  id: string;
-  height: number;
-  genesisHash: string;
-  nativeDenom: string;
-  minFee: string;
-  maxTxBytes: number;
-  mempoolSize: number;
-  modules: string[];
-}
+/** The fields `K` of the generated type `T`. */
+type Select<T, K extends keyof T> = Pick<T, K>;
+/** `T` with the fields of `R` in place of its own (each must be one of `T`'s). */
+type With<T, R extends { [P in keyof R]: P extends keyof T ? unknown : never }> = Omit<T, keyof R> & R;
+/** `Narrowed` when it is assignable to `Schema`; otherwise a compile error names it. */
+type Narrow<Schema, Narrowed extends Schema> = Narrowed;
+
+export type ChainInfo = Select<
+  Node.ChainInfo,
+  'id' | 'height' | 'genesisHash' | 'nativeDenom' | 'minFee' | 'maxTxBytes' | 'mempoolSize' | 'modules'
+>;
 
 /** What a transaction would cost (`ChainClient.estimateFee`). */
-export interface FeeEstimate {
-  /** Gas it would use: intrinsic, plus what its body writes. */
-  gasUsed: number;
-  /** Gas known before it runs: its bytes, signature and proofs. */
-  intrinsicGas: number;
-  /** The least fee that pays for `gasUsed` now. */
-  fee: string;
-  /** The fee to sign with: a tenth more gas, for state that changes before it lands. */
-  suggestedFee: string;
-  /** Whether its body would succeed on the latest state, and why not. */
-  success: boolean;
-  error: string | null;
-}
+export type FeeEstimate = Select<Node.FeeEstimate, 'gasUsed' | 'intrinsicGas' | 'fee' | 'suggestedFee' | 'success' | 'error'>;
 
-export interface Balance {
-  denom: string;
-  amount: string;
-}
+export type Balance = Select<Node.BalanceView, 'denom' | 'amount'>;
 
-export interface AccountView {
-  address: string;
-  exists: boolean;
-  nonce: number;
-  /** The nonce for a new transaction, counting ones waiting in the mempool. */
-  nextNonce: number;
-  balances: Balance[];
-  height: number;
-}
+export type AccountView = With<
+  Select<Node.AccountView, 'address' | 'exists' | 'nonce' | 'nextNonce' | 'balances' | 'height'>,
+  { balances: Balance[] }
+>;
 
-export interface EventView {
-  kind: string;
-  attributes: { key: string; value: string }[];
-}
+export type EventView = With<Select<Node.EventView, 'kind' | 'attributes'>, { attributes: Select<Node.AttributeView, 'key' | 'value'>[] }>;
 
-export interface ReceiptView {
-  success: boolean;
-  error: string | null;
-  feePaid: string;
-  /** Gas the transaction used; its fee had to pay for it. */
-  gasUsed: number;
-  events: EventView[];
-}
+export type ReceiptView = With<
+  Select<Node.ReceiptView, 'success' | 'error' | 'feePaid' | 'gasUsed' | 'events'>,
+  { events: EventView[] }
+>;
 
-export interface TxView {
-  hash: string;
-  height: number;
-  index: number;
-  chainId: string;
-  sender: string;
-  nonce: number;
-  fee: string;
-  kind: string;
-  receipt: ReceiptView;
-}
+export type TxView = With<
+  Select<Node.TxView, 'hash' | 'height' | 'index' | 'chainId' | 'sender' | 'nonce' | 'fee' | 'kind' | 'receipt'>,
+  { receipt: ReceiptView }
+>;
 
-export interface HeaderView {
-  hash: string;
-  chainId: string;
-  height: number;
-  timeMs: number;
-  parentHash: string;
-  txRoot: string;
-  stateRoot: string;
-  proposer: string;
-  vrfOutput: string;
-  vrfProof: string;
-  validatorSetHash: string;
-  nextValidatorSetHash: string;
-  borshBase64: string;
-}
+export type HeaderView = Select<
+  Node.HeaderView,
+  | 'hash' | 'chainId' | 'height' | 'timeMs' | 'parentHash' | 'txRoot' | 'stateRoot' | 'proposer' | 'vrfOutput'
+  | 'vrfProof' | 'validatorSetHash' | 'nextValidatorSetHash' | 'borshBase64'
+>;
 
-export interface CertificateView {
-  height: number;
-  round: number;
-  blockHash: string;
-  signatures: { validator: string; signature: string }[];
-}
+export type CertificateView = With<
+  Select<Node.CertificateView, 'height' | 'round' | 'blockHash' | 'signatures'>,
+  { signatures: Select<Node.SignatureView, 'validator' | 'signature'>[] }
+>;
 
-export interface BlockView {
-  hash: string;
-  height: number;
-  header: HeaderView;
-  txCount: number;
-  txs: TxView[];
-  certificate: CertificateView;
-}
+export type BlockView = With<
+  Select<Node.BlockView, 'hash' | 'height' | 'header' | 'txCount' | 'txs' | 'certificate'>,
+  { header: HeaderView; txs: TxView[]; certificate: CertificateView }
+>;
 
-export interface StateView {
-  key: string;
-  height: number;
-  exists: boolean;
-  valueBase64: string | null;
-  valueHex: string | null;
-  proofBase64: string;
-  stateRoot: string;
-  header: HeaderView | null;
-}
+export type StateView = With<
+  Select<Node.StateView, 'key' | 'height' | 'exists' | 'valueBase64' | 'valueHex' | 'proofBase64' | 'stateRoot' | 'header'>,
+  { header: HeaderView | null }
+>;
 
-export interface ValidatorView {
-  address: string;
-  publicKey: string;
-  vrfPublicKey: string;
-  power: number | null;
-}
+export type ValidatorView = Select<Node.ValidatorView, 'address' | 'publicKey' | 'vrfPublicKey' | 'power'>;
 
-export interface ChannelView {
-  port: string;
-  channelId: string;
-  state: string;
-  ordering: string;
-  clientId: string;
-  counterpartyClientId: string;
-  counterpartyPort: string;
-  counterpartyChannel: string;
-  version: string;
-  nextSequenceSend: number;
-  nextSequenceRecv: number;
-}
+export type ChannelView = Select<
+  Node.ChannelView,
+  | 'port' | 'channelId' | 'state' | 'ordering' | 'clientId' | 'counterpartyClientId' | 'counterpartyPort'
+  | 'counterpartyChannel' | 'version' | 'nextSequenceSend' | 'nextSequenceRecv'
+>;
 
-export interface IbcClientView {
-  clientId: string;
-  chainId: string;
-  latestHeight: number;
-  latestTimeMs: number;
-  frozen: boolean;
-}
+export type IbcClientView = Select<Node.IbcClientView, 'clientId' | 'chainId' | 'latestHeight' | 'latestTimeMs' | 'frozen'>;
 
-export interface PendingPacketView {
-  sequence: number;
-  sourcePort: string;
-  sourceChannel: string;
-  destPort: string;
-  destChannel: string;
-  timeoutHeight: number;
-  timeoutTimeMs: number;
-  packetBase64: string;
-  transfer: unknown;
-}
+export type PendingPacketView = Select<
+  Node.PacketView,
+  'sequence' | 'sourcePort' | 'sourceChannel' | 'destPort' | 'destChannel' | 'timeoutHeight' | 'timeoutTimeMs' | 'packetBase64' | 'transfer'
+>;
 
-export interface PacketReceiptView {
-  status: 'received' | 'timed_out' | 'none';
-  ackBase64: string | null;
-  ackSuccess: boolean | null;
-}
+export type PacketReceiptView = With<
+  Select<Node.PacketReceiptView, 'status' | 'ackBase64' | 'ackSuccess'>,
+  { status: Narrow<Node.PacketReceiptView['status'], 'received' | 'timed_out' | 'none'> }
+>;
 
-export interface OracleValueView {
-  round: number;
-  valueBase64: string;
-  number: string | null;
-  decimal: string | null;
-  reports: number;
-  height: number;
-  timeMs: number;
-}
+export type OracleValueView = Select<Node.OracleValueView, 'round' | 'valueBase64' | 'number' | 'decimal' | 'reports' | 'height' | 'timeMs'>;
 
-export interface FeedView {
-  feedId: string;
-  description: string;
-  kind: string;
-  decimals: number | null;
-  min: string | null;
-  max: string | null;
-  maxBytes: number | null;
-  feeders: string[];
-  feederKeys: string[];
-  threshold: number;
-  roundMs: number;
-  admin: string;
-  latest: OracleValueView | null;
-}
+export type FeedView = With<
+  Select<
+    Node.FeedView,
+    | 'feedId' | 'description' | 'kind' | 'decimals' | 'min' | 'max' | 'maxBytes' | 'feeders' | 'feederKeys' | 'threshold'
+    | 'roundMs' | 'admin' | 'latest'
+  >,
+  { latest: OracleValueView | null }
+>;
 
 /** A block as the `newBlocks` subscription delivers it (and as backfill rebuilds it). */
-export interface LiveBlock {
-  chainId: string;
-  height: number;
-  hash: string;
-  timeMs: number;
-  txCount: number;
-  events: { txHash: string; kind: string; attributes: string[] }[];
-}
+export type LiveBlock = With<
+  Select<Node.LiveBlockView, 'chainId' | 'height' | 'hash' | 'timeMs' | 'txCount' | 'events'>,
+  { events: Select<Node.LiveEventView, 'txHash' | 'kind' | 'attributes'>[] }
+>;
 
 /** The hub's record of a child header, proven in the hub's state (gateway `provenState { anchor }`). */
-export interface HubAnchorView {
-  hubChainId: string;
-  /** `registry/anchor/{chain}/{height:020}` */
-  anchorKey: string;
-  /** borsh `AnchoredHeader`, base64. */
-  anchorValueBase64: string;
-  /** ICS23 proof of the record against `hubStateRoot`, base64 protobuf. */
-  hubProofBase64: string;
-  hubHeight: number;
-  hubStateRoot: string;
-  /** borsh light-client `Update` proving the hub header at `hubHeight`, base64. */
-  hubLightClientUpdateBase64: string;
-}
+export type HubAnchorView = Select<
+  Gateway.HubAnchorView,
+  'hubChainId' | 'anchorKey' | 'anchorValueBase64' | 'hubProofBase64' | 'hubHeight' | 'hubStateRoot' | 'hubLightClientUpdateBase64'
+>;
 
 /** The gateway's proof-carrying answer (`provenState(chain:, key:)`); check it with `verifyProvenState`. */
-export interface ProvenStateView {
-  chainId: string;
-  key: string;
-  height: number;
-  exists: boolean;
-  valueBase64: string | null;
-  /** ICS23 `CommitmentProof` (existence or non-existence), base64 protobuf. */
-  proofBase64: string;
-  stateRoot: string;
-  /** borsh light-client `Update` proving the header at `height`, base64. */
-  lightClientUpdateBase64: string;
-  /** For a child chain: the hub's anchor of the header at `height` (null on the hub). */
-  anchor: HubAnchorView | null;
-}
+export type ProvenStateView = With<
+  Select<
+    Gateway.ProvenStateView,
+    'chainId' | 'key' | 'height' | 'exists' | 'valueBase64' | 'proofBase64' | 'stateRoot' | 'lightClientUpdateBase64' | 'anchor'
+  >,
+  { anchor: HubAnchorView | null }
+>;
 
-/** One hop of a cross-chain transfer (gateway `transfer { hops }`). */
-export interface TransferHopView {
-  chainId: string;
-  /** `send`, `receive`, `acknowledge` or `timeout`. */
-  step: string;
-  height: number | null;
-  txHash: string | null;
-}
+/** One hop of a cross-chain transfer (gateway `transfer { hops }`): `step` is `send`, `receive`, `acknowledge` or `timeout`. */
+export type TransferHopView = Select<Gateway.TransferHopView, 'chainId' | 'step' | 'height' | 'txHash'>;
 
-export type TransferStatus = 'pending' | 'received' | 'acknowledged' | 'failed' | 'timed_out' | 'unknown';
+export type TransferStatus = Narrow<
+  Gateway.CrossChainTransferView['status'],
+  'pending' | 'received' | 'acknowledged' | 'failed' | 'timed_out' | 'unknown'
+>;
 
-/** A cross-chain transfer as the gateway follows it (`transfer(id:)`; id `SRC_CHAIN/CHANNEL/SEQUENCE`). */
-export interface CrossChainTransferView {
-  id: string;
-  sourceChain: string;
-  sourceChannel: string;
-  destinationChain: string | null;
-  destinationChannel: string | null;
-  sequence: number;
-  sender: string | null;
-  receiver: string | null;
-  denom: string | null;
-  amount: string | null;
-  status: TransferStatus;
-  /**
-   * While `pending` or `received`: who it waits for, in words (a relayer to
-   * deliver it, to bring its acknowledgement back, or to time it out, and
-   * where), and what happens if none comes. Null once done.
-   */
-  waitingFor?: string | null;
-  /**
-   * While `pending` or `received`: milliseconds since its send was committed
-   * (the send block's time against the gateway's clock). Null once done, or
-   * when the send is older than the node's history walk.
-   */
-  pendingForMs?: number | null;
-  hops: TransferHopView[];
-}
+/**
+ * A cross-chain transfer as the gateway follows it (`transfer(id:)`; id
+ * `SRC_CHAIN/CHANNEL/SEQUENCE`). While `pending` or `received`,
+ * `waitingFor` says who it waits for and `pendingForMs` since when (the
+ * SDK asks for them where it can; both null once done).
+ */
+export type CrossChainTransferView = With<
+  Select<
+    Gateway.CrossChainTransferView,
+    | 'id' | 'sourceChain' | 'sourceChannel' | 'destinationChain' | 'destinationChannel' | 'sequence' | 'sender' | 'receiver'
+    | 'denom' | 'amount' | 'status' | 'hops'
+  >,
+  { status: TransferStatus; hops: TransferHopView[] }
+> &
+  Partial<Select<Gateway.CrossChainTransferView, 'waitingFor' | 'pendingForMs'>>;
+
+type Unavailable = Select<Gateway.UnavailableChainView, 'chainId' | 'error'>;
 
 /** A page of `transfers`; `unavailable` lists chains that did not answer (the page is partial). */
-export interface TransferConnectionView {
-  edges: { cursor: string; node: CrossChainTransferView }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  unavailable: { chainId: string; error: string }[];
-}
+export type TransferConnectionView = {
+  edges: (Select<Gateway.TransferEdge, 'cursor'> & { node: CrossChainTransferView })[];
+  pageInfo: Select<Gateway.PageInfo, 'hasNextPage' | 'endCursor'>;
+  unavailable: Unavailable[];
+};
 
 /**
  * What `stalledTransfers` answers: transfers unsettled on their source for at
@@ -276,46 +163,21 @@ export interface TransferConnectionView {
  * answer, and `incomplete` is true when the gateway's bounds (or an unknown
  * age) may have left some out.
  */
-export interface StalledTransfersView {
-  transfers: CrossChainTransferView[];
-  unavailable: { chainId: string; error: string }[];
-  incomplete: boolean;
-}
+export type StalledTransfersView = With<
+  Select<Gateway.StalledTransfersView, 'transfers' | 'unavailable' | 'incomplete'>,
+  { transfers: CrossChainTransferView[]; unavailable: Unavailable[] }
+>;
 
-/** A chain as the gateway lists it (`chain(id:) { id kind template graphql status }`). */
-export interface GatewayChainView {
-  id: string;
-  kind: string;
-  template: string | null;
-  graphql: string;
-  status: { status: string; height: number | null; error: string | null };
-}
+/** A chain as the gateway lists it (`chains`), its status grouped. */
+export type GatewayChainView = Select<Gateway.ChainStatusView, 'id' | 'kind' | 'template' | 'graphql'> & {
+  status: Select<Gateway.ChainStatusView, 'status' | 'height' | 'error'>;
+};
 
-/** Contract code stored on a chain (`ChainClient.contractCodes`). */
-export interface CodeView {
-  /** SHA-256 of the code, hex: what `InstantiateContract` names. */
-  hash: string;
-  uploader: string;
-  bytes: number;
-  height: number;
-}
+/** Contract code stored on a chain (`ChainClient.contractCodes`); `hash` is what `InstantiateContract` names. */
+export type CodeView = Select<Node.CodeView, 'hash' | 'uploader' | 'bytes' | 'height'>;
 
-/** A contract (`ChainClient.contract`, `contracts`). */
-export interface ContractView {
-  address: string;
-  codeHash: string;
-  creator: string;
-  /** Who may migrate and freeze it (null: nobody). */
-  admin: string | null;
-  label: string;
-  createdHeight: number;
-  frozen: boolean;
-}
+/** A contract (`ChainClient.contract`, `contracts`); `admin` may migrate and freeze it (null: nobody). */
+export type ContractView = Select<Node.ContractView, 'address' | 'codeHash' | 'creator' | 'admin' | 'label' | 'createdHeight' | 'frozen'>;
 
-/** One of a contract's raw storage values (`ChainClient.contractStorage`). */
-export interface ContractStorageView {
-  /** null when the key holds nothing. */
-  valueBase64: string | null;
-  /** The state key it lives at: `state(stateKey)` proves it (ICS23). */
-  stateKey: string;
-}
+/** One of a contract's raw storage values (`ChainClient.contractStorage`); `state(stateKey)` proves it. */
+export type ContractStorageView = Select<Node.ContractStorageView, 'valueBase64' | 'stateKey'>;
