@@ -1,7 +1,9 @@
 //! `interop-spec/schema/` holds the SDL of the node's and the gateway's
 //! GraphQL schemas, for codegen and for readers. This fails when the code's
 //! schemas drift from the files; regenerate on purpose with
-//! `TRIBUTARY_WRITE_SCHEMA=1 cargo test -p tributary-gateway --test exported_schemas`.
+//! `TRIBUTARY_WRITE_SCHEMA=1 cargo test -p tributary-gateway --test exported_schemas`,
+//! then `npm run gen:types` in sdk-ts (its types are generated from these
+//! files, and its own test fails until they are).
 
 use std::sync::Arc;
 use tributary_api::{MutationRoot, QueryRoot, SubscriptionRoot};
@@ -27,7 +29,8 @@ fn the_exported_schemas_are_the_served_ones() {
         assert!(
             on_disk == sdl,
             "{} differs from the schema the code serves; if the change is deliberate, run \
-             TRIBUTARY_WRITE_SCHEMA=1 cargo test -p tributary-gateway --test exported_schemas",
+             TRIBUTARY_WRITE_SCHEMA=1 cargo test -p tributary-gateway --test exported_schemas, \
+             then (cd sdk-ts && npm run gen:types)",
             path.display()
         );
     }
