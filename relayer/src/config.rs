@@ -372,8 +372,12 @@ impl RelayerConfig {
             if feed.interval_ms < 100 {
                 return Err(bad(field("interval_ms"), "must be at least 100"));
             }
-            if !ids.contains(feed.chain.as_str()) {
-                return Err(bad(field("chain"), format!("{:?} is not one of the [[chains]]", feed.chain)));
+            // With a [hub], the registry may list the chain later.
+            if !ids.contains(feed.chain.as_str()) && self.hub.is_none() {
+                return Err(bad(
+                    field("chain"),
+                    format!("{:?} is not one of the [[chains]] (and no [hub] registry is followed)", feed.chain),
+                ));
             }
             if feed.feed_id.is_empty() {
                 return Err(bad(field("feed_id"), "must not be empty"));

@@ -327,25 +327,14 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
             Err(e) => tracing::warn!("could not make the relayer's DID document on the hub: {e:#}"),
         }
     }
+    // A feed whose chain is not known yet (a child the hub's registry
+    // will list) starts when a refresh finds it.
+    let mut waiting_feeds = Vec::new();
     for feed in &config.feeds {
-        let Some(chain) = relayer.chain(&feed.chain) else {
-            tracing::error!(feed = %feed.name, chain = %feed.chain, "the feed's chain cannot be reached; the feed does not run");
-            continue;
-        };
-        let feeder = tributary_crypto::keyfile::load_signing_key(&home.join(&feed.key_file), None)
-            .with_context(|| format!("feed {}: cannot load key_file {}", feed.name, feed.key_file))?;
-        let job = tributary_relayer::feeds::FeedJob {
-            name: feed.name.clone(),
-            url: feed.url.clone(),
-            pointer: feed.pointer.clone(),
-            interval: Duration::from_millis(feed.interval_ms),
-            chain,
-            feed_id: feed.feed_id.clone(),
-            feeder,
-            timestamp_pointer: feed.timestamp_pointer.clone(),
-            max_age_ms: feed.max_age_ms,
-        };
-        tokio::spawn(tributary_relayer::feeds::run(job, metrics.clone()));
+        if !start_feed(&relayer, home, feed, &metrics)? {
+            tracing::warn!(feed = %feed.name, chain = %feed.chain, "the feed's chain is not known yet; it starts once the registry lists it");
+            waiting_feeds.push(feed.clone());
+        }
     }
     let chains = relayer.chains();
     emit(
@@ -376,6 +365,17 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
             if refreshed.elapsed() >= refresh_every {
                 relayer.refresh().await;
                 refreshed = tokio::time::Instant::now();
+                let mut still = Vec::new();
+                for feed in waiting_feeds.drain(..) {
+                    match start_feed(&relayer, home, &feed, &metrics) {
+                        Ok(true) => {
+                            tracing::info!(feed = %feed.name, chain = %feed.chain, "the feed's chain is known now; feeding")
+                        }
+                        Ok(false) => still.push(feed),
+                        Err(e) => tracing::error!(feed = %feed.name, "the feed cannot run: {e:#}"),
+                    }
+                }
+                waiting_feeds = still;
             }
             // Gap detection: a chain that moved on by more than one block
             // since the last round is caught up from its pending index all the same.
@@ -511,6 +511,31 @@ async fn health_check(home: &Path, json: bool) -> anyhow::Result<()> {
         bail!("health check failed: {}", problems.join("; "));
     }
     Ok(())
+}
+
+/// Start `feed` if its chain is known; false when it is not (yet).
+fn start_feed(
+    relayer: &Relayer,
+    home: &Path,
+    feed: &tributary_relayer::config::FeedConfig,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<bool> {
+    let Some(chain) = relayer.chain(&feed.chain) else { return Ok(false) };
+    let feeder = tributary_crypto::keyfile::load_signing_key(&home.join(&feed.key_file), None)
+        .with_context(|| format!("feed {}: cannot load key_file {}", feed.name, feed.key_file))?;
+    let job = tributary_relayer::feeds::FeedJob {
+        name: feed.name.clone(),
+        url: feed.url.clone(),
+        pointer: feed.pointer.clone(),
+        interval: Duration::from_millis(feed.interval_ms),
+        chain,
+        feed_id: feed.feed_id.clone(),
+        feeder,
+        timestamp_pointer: feed.timestamp_pointer.clone(),
+        max_age_ms: feed.max_age_ms,
+    };
+    tokio::spawn(tributary_relayer::feeds::run(job, metrics.clone()));
+    Ok(true)
 }
 
 #[cfg(test)]

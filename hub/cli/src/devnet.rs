@@ -68,6 +68,8 @@ pub struct DevnetOptions {
     pub channels: Vec<(String, String)>,
     /// Whether a new devnet's hub nodes keep history indexes (`[index] enabled`).
     pub history_index: bool,
+    /// Oracle feeds the relayer registers (first run) and feeds.
+    pub feeds: Vec<crate::devnet_spec::FeedSpec>,
 }
 
 /// A running devnet: its processes and the description `devnet.json` holds.
@@ -84,8 +86,8 @@ pub struct Devnet {
     pub description: Value,
     /// When the hub nodes were all committing, counted from the start of [`Devnet::start`].
     pub hub_ready: Duration,
-    /// The URL the relayer's demo feed reads.
-    pub feed_source: String,
+    /// The feeds the relayer feeds, their sources resolved.
+    pub feeds: Vec<crate::devnet_relayer::DevnetFeed>,
 }
 
 impl Devnet {
@@ -148,7 +150,7 @@ impl Devnet {
             gateway_exited: false,
             description: Value::Null,
             hub_ready: Duration::ZERO,
-            feed_source: String::new(),
+            feeds: Vec::new(),
         };
         for home in homes {
             match spawn_node(&exe, home).await {
@@ -179,8 +181,8 @@ impl Devnet {
         let nodes = &mut self.nodes;
         let genesis = nodes[0].home.load_genesis()?;
         let child_descriptions = start_children(&root, nodes, &options.children, !options.verbose).await?;
-        let feed_source = nodes[1 % nodes.len()].health.clone();
-        self.feed_source = feed_source.clone();
+        let hub_health = nodes[1 % nodes.len()].health.clone();
+        self.feeds = options.feeds.iter().map(|f| crate::devnet_relayer::DevnetFeed::resolve(f, &hub_health)).collect();
         let hub_endpoints: Vec<String> = nodes.iter().map(|n| n.graphql.clone()).collect();
         let (relayer_description, gateway_description) = if options.hub_only {
             (Value::Null, Value::Null)
@@ -189,7 +191,7 @@ impl Devnet {
                 &root,
                 genesis.chain_id.as_str(),
                 &hub_endpoints,
-                &feed_source,
+                &self.feeds,
                 &child_descriptions,
                 &options.channels,
                 !options.verbose,
@@ -429,6 +431,7 @@ pub async fn run(
         powers: spec.powers(),
         channels: spec.channels.iter().map(|c| (c.a.clone(), c.b.clone())).collect(),
         history_index: true,
+        feeds: spec.feeds.clone(),
     };
     let restart: RestartPolicy = spec.restart.policy.into();
     let mut devnet = Devnet::start(root, &options).await?;
@@ -467,7 +470,9 @@ pub async fn run(
                     path["b_channel"].as_str().unwrap_or("")
                 );
             }
-            println!("  demo feed    {} on the hub, from {}", crate::devnet_relayer::DEMO_FEED, devnet.feed_source);
+            for feed in &devnet.feeds {
+                println!("  feed         {} on {}, from {}", feed.spec.feed_id, feed.spec.chain, feed.url);
+            }
         }
         if let Some(gateway) = description["gateway"]["graphql"].as_str() {
             println!("  gateway      {gateway}  (every chain at once)");

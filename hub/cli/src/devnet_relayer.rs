@@ -6,8 +6,10 @@
 //! only the hub (`[hub]`: the relayer follows its registry, so a child
 //! spawned later is relayed with no edit), and `relayer channel create`
 //! opens a transfer channel hub ↔ child for every child. It also
-//! registers (with every validator's approval) a demo oracle feed on the hub, `devnet.hub-height`, fed by the
-//! relayer from a real HTTP JSON source: hub node 1's `/health` (its height).
+//! registers (with every hub validator's approval) the spec's oracle feeds
+//! on their chains, each fed by the relayer from a real HTTP JSON source:
+//! the default spec's demo feed `devnet.hub-height` reads hub node 1's
+//! `/health` (its height).
 //! Every run then starts `relayer start` as a process (log in
 //! `relayer/relayer.log`), stopped with the devnet.
 
@@ -27,8 +29,27 @@ use tributary_relayer::service::Relayer;
 use tributary_types::oracle::{FeedConfig, FeedKind};
 use tributary_types::{ChainId, TxBody};
 
-/// The demo feed's id on the hub.
+/// The default spec's demo feed's id on the hub.
 pub const DEMO_FEED: &str = "devnet.hub-height";
+
+/// A feed of the spec with its source resolved to a URL.
+#[derive(Clone, Debug)]
+pub struct DevnetFeed {
+    pub spec: crate::devnet_spec::FeedSpec,
+    pub url: String,
+}
+
+impl DevnetFeed {
+    /// `spec`'s feed, `hub-health` read from `hub_health`.
+    pub fn resolve(spec: &crate::devnet_spec::FeedSpec, hub_health: &str) -> DevnetFeed {
+        let url = if spec.source == crate::devnet_spec::HUB_HEALTH_SOURCE {
+            hub_health.to_string()
+        } else {
+            spec.source.clone()
+        };
+        DevnetFeed { spec: spec.clone(), url }
+    }
+}
 const SETUP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The devnet's account key `name` (`user0`, …), wherever its home keeps it.
@@ -63,7 +84,7 @@ pub async fn start(
     root: &Path,
     hub_chain_id: &str,
     hub_graphql: &[String],
-    feed_source: &str,
+    feeds: &[DevnetFeed],
     children: &[Value],
     channels: &[(String, String)],
     json: bool,
@@ -75,7 +96,7 @@ pub async fn start(
     }
     let home = root.join("relayer");
     if !home.join(CONFIG_FILE).exists() {
-        set_up(root, &home, &exe, hub_chain_id, hub_graphql, feed_source, children, channels, json).await?;
+        set_up(root, &home, &exe, hub_chain_id, hub_graphql, feeds, children, channels, json).await?;
     }
     let log = std::fs::OpenOptions::new().create(true).append(true).open(home.join("relayer.log"))?;
     let process = Command::new(&exe)
@@ -105,7 +126,10 @@ pub async fn start(
         "follows": hub_chain_id,
         "metrics": format!("http://{}/metrics", config.metrics.listen),
         "paths": paths,
-        "feeds": [{ "chain": hub_chain_id, "feed_id": DEMO_FEED, "source": feed_source }],
+        "feeds": feeds
+            .iter()
+            .map(|f| json!({ "chain": f.spec.chain, "feed_id": f.spec.feed_id, "source": f.url }))
+            .collect::<Vec<_>>(),
     });
     Ok(Some((process, described)))
 }
@@ -117,7 +141,7 @@ async fn set_up(
     exe: &Path,
     hub_chain_id: &str,
     hub_graphql: &[String],
-    feed_source: &str,
+    feeds: &[DevnetFeed],
     children: &[Value],
     channels: &[(String, String)],
     json: bool,
@@ -133,29 +157,23 @@ async fn set_up(
     let owner = load_key(root, "user0")?;
     let relayer = load_key(root, "user3")?.public_key();
 
-    // The demo feed on the hub: the relayer is its feeder.
+    // The spec's feeds, each on its chain: the relayer is their feeder.
     let hub = Client::new(hub_graphql.first().context("no hub node")?.clone());
-    let registered = hub.query("{ oracleFeeds { feedId } }", json!({})).await?;
-    let exists = registered["oracleFeeds"].as_array().into_iter().flatten().any(|f| f["feedId"] == DEMO_FEED);
-    if !exists {
-        let feed = FeedConfig {
-            feed_id: DEMO_FEED.into(),
-            description: "hub node 1's height, from its /health JSON (a demo of an off-chain source)".into(),
-            kind: FeedKind::Number { decimals: 0, min: 0, max: 1_000_000_000_000 },
-            feeders: vec![relayer],
-            threshold: 1,
-            round_ms: 2_000,
+    for feed in feeds {
+        let chain = if feed.spec.chain == hub_chain_id {
+            hub.clone()
+        } else {
+            let child = children
+                .iter()
+                .find(|c| c["chain_id"] == feed.spec.chain)
+                .with_context(|| format!("feed {}: no child chain {}", feed.spec.feed_id, feed.spec.chain))?;
+            let url = child["nodes"][0]["graphql"]
+                .as_str()
+                .with_context(|| format!("feed {}: {} announced no endpoint", feed.spec.feed_id, feed.spec.chain))?;
+            Client::new(url.to_string())
         };
-        // Registering a feed is governance: every devnet validator approves.
-        let message = tributary_types::governance::register_feed_sign_bytes(&ChainId::new(hub_chain_id)?, &feed);
-        let approvals = validator_keys(root)?
-            .iter()
-            .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
-            .collect();
-        Signer::borrowing(hub.clone(), &owner)
-            .send_and_wait(TxBody::RegisterFeed { feed, approvals }, SETUP_TIMEOUT)
-            .await?;
-        say(&format!("registered the demo feed {DEMO_FEED} on the hub"));
+        register_feed(root, &chain, &feed.spec, &owner, relayer).await?;
+        say(&format!("registered the feed {} on {}, from {}", feed.spec.feed_id, feed.spec.chain, feed.url));
     }
 
     let mut ids = Vec::new();
@@ -171,17 +189,20 @@ async fn set_up(
             templates: Vec::new(),
             refresh_ms: 1_000,
         }),
-        feeds: vec![RelayedFeed {
-            name: "hub-height".into(),
-            url: feed_source.into(),
-            pointer: "/height".into(),
-            interval_ms: 2_000,
-            chain: hub_chain_id.into(),
-            feed_id: DEMO_FEED.into(),
-            key_file: RELAYER_KEY.into(),
-            timestamp_pointer: None,
-            max_age_ms: 60_000,
-        }],
+        feeds: feeds
+            .iter()
+            .map(|f| RelayedFeed {
+                name: f.spec.feed_id.clone(),
+                url: f.url.clone(),
+                pointer: f.spec.pointer.clone(),
+                interval_ms: f.spec.interval_ms,
+                chain: f.spec.chain.clone(),
+                feed_id: f.spec.feed_id.clone(),
+                key_file: RELAYER_KEY.into(),
+                timestamp_pointer: None,
+                max_age_ms: 60_000,
+            })
+            .collect(),
         metrics: MetricsSettings { listen: free_ports(1)?.remove(0).api_listen },
         ..Default::default()
     };
@@ -205,6 +226,48 @@ async fn set_up(
         }
         say(&format!("opened a transfer channel {a} <-> {b}"));
     }
+    Ok(())
+}
+
+/// Register `spec` on `chain` (unless it is there already), with every
+/// hub validator's approval (a child's committee is drawn from them; the
+/// oracle module counts the approvals of its own validators and skips the
+/// rest), `owner` paying and administering, `feeder` feeding.
+async fn register_feed(
+    root: &Path,
+    chain: &Client,
+    spec: &crate::devnet_spec::FeedSpec,
+    owner: &SigningKey,
+    feeder: tributary_types::PublicKey,
+) -> anyhow::Result<()> {
+    let registered = chain.query("{ chain { id } oracleFeeds { feedId } }", json!({})).await?;
+    if registered["oracleFeeds"].as_array().into_iter().flatten().any(|f| f["feedId"] == spec.feed_id.as_str()) {
+        return Ok(());
+    }
+    let chain_id = registered.pointer("/chain/id").and_then(Value::as_str).context("the chain did not say its id")?;
+    let description = if spec.description.is_empty() {
+        format!("{} at {} (devnet spec)", spec.pointer, spec.source)
+    } else {
+        spec.description.clone()
+    };
+    let feed = FeedConfig {
+        feed_id: spec.feed_id.clone(),
+        description: description.chars().take(256).collect(),
+        kind: FeedKind::Number { decimals: spec.decimals, min: i128::from(spec.min), max: i128::from(spec.max) },
+        feeders: vec![feeder],
+        threshold: 1,
+        round_ms: spec.interval_ms,
+    };
+    // Registering a feed is governance: every devnet validator approves.
+    let message = tributary_types::governance::register_feed_sign_bytes(&ChainId::new(chain_id)?, &feed);
+    let approvals = validator_keys(root)?
+        .iter()
+        .map(|k| tributary_types::governance::Approval { validator: k.public_key(), signature: k.sign(&message) })
+        .collect();
+    Signer::borrowing(chain.clone(), owner)
+        .send_and_wait(TxBody::RegisterFeed { feed, approvals }, SETUP_TIMEOUT)
+        .await
+        .with_context(|| format!("registering the feed {} on {chain_id}", spec.feed_id))?;
     Ok(())
 }
 

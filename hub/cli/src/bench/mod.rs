@@ -934,6 +934,7 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
             powers: Vec::new(),
             channels: Vec::new(),
             history_index: !args.no_index,
+            feeds: crate::devnet_spec::DevnetSpec::default_spec().feeds,
         };
         let started = Instant::now();
         let mut devnet = crate::devnet::Devnet::start(root.clone(), &options).await?;

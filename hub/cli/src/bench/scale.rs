@@ -76,6 +76,7 @@ pub async fn measure(args: &BenchArgs, json: bool, counts: &[usize]) -> anyhow::
             powers: Vec::new(),
             channels: Vec::new(),
             history_index: true,
+            feeds: crate::devnet_spec::DevnetSpec::default_spec().feeds,
         };
         let started = Instant::now();
         let result = match crate::devnet::Devnet::start(temp.path().join("devnet"), &options).await {
