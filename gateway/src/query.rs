@@ -33,7 +33,7 @@ pub struct AccountOnChainView {
 /// What `search` recognised.
 #[derive(SimpleObject, Clone)]
 pub struct SearchHitView {
-    /// `chain`, `address`, `height`, `block_hash` or `tx_hash`.
+    /// `chain`, `address`, `validator`, `height`, `block_hash`, `tx_hash` or `transfer`.
     pub kind: String,
     pub chain_id: String,
     pub detail: async_graphql::Json<Value>,
@@ -371,8 +371,10 @@ impl Query {
         })
     }
 
-    /// Recognise `text` as a chain id, an address, a height or a hash, and
-    /// say where it is found.
+    /// Recognise `text` as a chain id, an address (and whether it is a hub
+    /// validator), a height, a hash or a transfer id
+    /// (`SOURCE_CHAIN/CHANNEL/SEQUENCE` of a chain known here), and say
+    /// where it is found.
     async fn search(&self, ctx: &Context<'_>, text: String) -> async_graphql::Result<Vec<SearchHitView>> {
         let text = text.trim().to_string();
         if text.is_empty() || text.len() > 128 {
@@ -386,6 +388,36 @@ impl Query {
                 chain_id: chain.id.clone(),
                 detail: async_graphql::Json(json!({ "kind": chain.kind, "graphql": chain.graphql })),
             });
+        }
+        // A transfer is named by its source: no chain need be asked whether
+        // the packet exists (`transfer(id:)` says, hop by hop).
+        if let Ok((source, channel, sequence)) = transfers::parse_id(&text) {
+            if chains.iter().any(|c| c.id == source) {
+                hits.push(SearchHitView {
+                    kind: "transfer".into(),
+                    chain_id: source,
+                    detail: async_graphql::Json(json!({ "id": text, "channel": channel, "sequence": sequence })),
+                });
+            }
+            return Ok(hits);
+        }
+        if text.starts_with("trib1") {
+            if let Some(hub) = directory(ctx).hub() {
+                // The hub's validators are few (the staking registry bounds them).
+                let answer = caller(ctx).ask(&hub, "{ validators { address power active } }", json!({})).await;
+                let found = answer.ok().and_then(|v| {
+                    v["validators"]
+                        .as_array()
+                        .and_then(|list| list.iter().find(|x| x["address"] == text.as_str()).cloned())
+                });
+                if let Some(validator) = found {
+                    hits.push(SearchHitView {
+                        kind: "validator".into(),
+                        chain_id: hub.id.clone(),
+                        detail: async_graphql::Json(validator),
+                    });
+                }
+            }
         }
         let (query, kind, variables) = if text.starts_with("trib1") {
             ("query($a: String!) { account(address: $a) { nonce exists } }", "address", json!({ "a": text }))

@@ -4,7 +4,8 @@
 //! Where to look:
 //! - [`query`]: the query root (blocks, transactions, accounts, validators,
 //!   child chains, proven state), merged with [`ibc`], [`oracle`],
-//!   [`contracts`] and [`pages`] (paged history);
+//!   [`contracts`], [`pages`] (paged history) and [`stats`] (what the
+//!   node saw committing its last blocks);
 //! - [`mutation`]: transaction submission;
 //! - [`subscription`]: `newBlocks` over WebSocket;
 //! - [`views`]: every type an answer is made of;
@@ -28,6 +29,7 @@ pub mod pages;
 pub mod private;
 pub mod query;
 pub mod server;
+pub mod stats;
 pub mod subscription;
 pub mod views;
 

@@ -53,6 +53,7 @@ pub struct QueryRoot(
     crate::contracts::ContractsQuery,
     crate::private::PrivateQuery,
     crate::identity::IdentityQuery,
+    crate::stats::StatsQuery,
 );
 
 #[derive(Default)]
@@ -183,7 +184,9 @@ impl ChainQuery {
         let records = tributary_runtime::staking::validators(&snapshot).map_err(internal)?;
         let rewards = tributary_runtime::rewards::params(&snapshot).map_err(internal)?;
         let mut commissions = Vec::with_capacity(records.len());
+        let mut liveness = Vec::with_capacity(records.len());
         for (address, _) in &records {
+            liveness.push(tributary_runtime::staking::liveness(&snapshot, address).map_err(internal)?);
             commissions.push(match &rewards {
                 Some(params) => {
                     Some(tributary_runtime::rewards::commission(&snapshot, params, address).map_err(internal)?)
@@ -195,7 +198,8 @@ impl ChainQuery {
         Ok(records
             .into_iter()
             .zip(commissions)
-            .map(|((address, record), commission)| {
+            .zip(liveness)
+            .map(|(((address, record), commission), liveness)| {
                 let power = active.iter().find(|v| v.public_key == record.public_key).map(|v| v.power);
                 let in_force =
                     commission.as_ref().map(|c| tributary_runtime::rewards::commission_rate_at(c, height + 1));
@@ -215,6 +219,8 @@ impl ChainQuery {
                     jailed_until: record.jailed_until,
                     tombstoned: record.tombstoned,
                     slashed: record.slashed.to_string(),
+                    window_duties: liveness.duties,
+                    window_missed: liveness.missed,
                 }
             })
             .collect())

@@ -586,6 +586,13 @@ pub struct ValidatorView {
     pub tombstoned: bool,
     /// Total burned for misbehaviour.
     pub slashed: String,
+    /// Committee duties (certifying a hub block, or an anchored child
+    /// header) counted in its current downtime window, which closes after
+    /// the staking parameter `downtime_window` duties.
+    pub window_duties: u32,
+    /// Of those, the ones it missed (did not sign); more than
+    /// `downtime_max_missed_bps` of a closed window jails it.
+    pub window_missed: u32,
     /// The commission in force, in basis points (where `rewards` runs).
     pub commission_bps: Option<u32>,
     /// A raise on its way and the height it applies from.

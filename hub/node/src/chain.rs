@@ -604,7 +604,18 @@ impl Chain {
         pool.recheck(&included, &snapshot);
         let pool_len = pool.len();
         drop(pool);
-        self.metrics.record_block(height, block.txs.len(), pool_len, started.elapsed());
+        let took = started.elapsed();
+        self.metrics.record_block(height, block.txs.len(), pool_len, took);
+        // What the explorer charts: this node's view of the commit, not
+        // chain state (the clock read here decides nothing).
+        self.metrics.record_block_stat(crate::metrics::BlockStat {
+            height,
+            header_time_ms: block.header.time_ms,
+            committed_ms: crate::clock::now_ms(),
+            txs: u32::try_from(block.txs.len()).unwrap_or(u32::MAX),
+            mempool_size: pool_len as u64,
+            commit_micros: u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+        });
         let committed = Arc::new(Committed { block, receipts, events });
         // Nobody listening is fine.
         let _ = self.commits.send(committed.clone());

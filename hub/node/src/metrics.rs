@@ -12,6 +12,28 @@ use std::time::Duration;
 /// Finality samples kept for percentiles.
 const FINALITY_SAMPLES: usize = 1024;
 
+/// Committed blocks whose [`BlockStat`] is kept: enough for charts over
+/// the last few hundred blocks, a few tens of kilobytes of memory.
+pub const RECENT_BLOCKS: usize = 1024;
+
+/// What this node saw when it committed one block. Kept in memory only
+/// (the last [`RECENT_BLOCKS`]), so a restarted node starts over: the
+/// chain's own record (headers, transactions) is in its blocks; this is
+/// what only the node observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockStat {
+    pub height: u64,
+    /// The header's time (the proposer's clock), ms since the Unix epoch.
+    pub header_time_ms: u64,
+    /// When this node committed the block (its own clock), ms since the Unix epoch.
+    pub committed_ms: u64,
+    pub txs: u32,
+    /// Transactions left waiting in this node's pool after the commit.
+    pub mempool_size: u64,
+    /// Time writing the block took this node, in microseconds.
+    pub commit_micros: u64,
+}
+
 /// Upper bounds (seconds) of the block commit time histogram.
 const COMMIT_BUCKETS_SECONDS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0];
 
@@ -58,6 +80,8 @@ pub struct Metrics {
     commit: Mutex<Histogram>,
     /// Proposal-to-final times of the last blocks, in seconds.
     finality: Mutex<std::collections::VecDeque<f64>>,
+    /// The last [`RECENT_BLOCKS`] commits, oldest first.
+    recent: Mutex<std::collections::VecDeque<BlockStat>>,
 }
 
 #[derive(Default, Debug)]
@@ -81,6 +105,23 @@ impl Metrics {
         }
         h.count += 1;
         h.sum_seconds += seconds;
+    }
+
+    /// Remember one commit for [`Metrics::recent_blocks`], forgetting the
+    /// oldest past [`RECENT_BLOCKS`].
+    pub fn record_block_stat(&self, stat: BlockStat) {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.len() == RECENT_BLOCKS {
+            recent.pop_front();
+        }
+        recent.push_back(stat);
+    }
+
+    /// The last `last` commits this node remembers (at most
+    /// [`RECENT_BLOCKS`]), oldest first.
+    pub fn recent_blocks(&self, last: usize) -> Vec<BlockStat> {
+        let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        recent.iter().skip(recent.len().saturating_sub(last)).copied().collect()
     }
 
     /// Freed heap was handed back to the system (`released`: some was).
@@ -252,5 +293,26 @@ mod tests {
         assert!(text.contains("tributary_block_commit_seconds_bucket{chain_id=\"hub\",le=\"0.005\"} 1"));
         assert!(text.contains("tributary_block_commit_seconds_bucket{chain_id=\"hub\",le=\"0.5\"} 2"));
         assert!(text.contains("tributary_txs_committed_total{chain_id=\"hub\"} 3"));
+    }
+
+    #[test]
+    fn recent_blocks_keep_the_last_ones_in_order() {
+        let m = Metrics::default();
+        let stat = |height| BlockStat {
+            height,
+            header_time_ms: 1_000 * height,
+            committed_ms: 1_000 * height + 40,
+            txs: 1,
+            mempool_size: 0,
+            commit_micros: 5,
+        };
+        for height in 1..=(RECENT_BLOCKS as u64 + 10) {
+            m.record_block_stat(stat(height));
+        }
+        let all = m.recent_blocks(usize::MAX);
+        assert_eq!(all.len(), RECENT_BLOCKS, "bounded");
+        assert_eq!(all[0].height, 11, "the oldest forgotten first");
+        let last = m.recent_blocks(3);
+        assert_eq!(last.iter().map(|s| s.height).collect::<Vec<_>>(), [1_032, 1_033, 1_034]);
     }
 }

@@ -106,6 +106,28 @@ export type BlockEdge = {
   node: BlockView;
 };
 
+/** One block as this node committed it. */
+export type BlockStatView = {
+  height: Scalars['Int']['output'];
+  /** The header's time (the proposer's clock), ms since the Unix epoch. */
+  timeMs: Scalars['Int']['output'];
+  /** When this node committed the block (its own clock), ms since the Unix epoch. */
+  committedMs: Scalars['Int']['output'];
+  /**
+   * `committedMs - timeMs`: from the proposer stamping the block to this
+   * node committing it, i.e. how long until the block was final here
+   * (a BFT commit is final). A block this node synced from peers later
+   * shows how late it arrived; clocks apart by more than that make it
+   * negative.
+   */
+  finalityMs: Scalars['Int']['output'];
+  txCount: Scalars['Int']['output'];
+  /** Transactions still waiting in this node's mempool after the commit. */
+  mempoolSize: Scalars['Int']['output'];
+  /** Time this node took to write the block, in microseconds. */
+  commitMicros: Scalars['Int']['output'];
+};
+
 export type BlockView = {
   hash: Scalars['String']['output'];
   height: Scalars['Int']['output'];
@@ -360,6 +382,11 @@ export type Chain = {
    * to its DID document; null when it has none.
    */
   did: Maybe<DidResolutionView>;
+  /**
+   * This node's last `last` commits (default 300, at most 1,024), oldest
+   * first: only those since it started, and only those it remembers.
+   */
+  recentBlockStats: Array<BlockStatView>;
 };
 
 
@@ -619,6 +646,12 @@ export type ChainPrivateDataArgs = {
 /** One chain through the gateway: `id kind template graphql status`, plus every field of the chain's own node API, answered by that chain's node. */
 export type ChainDidArgs = {
   id: Scalars['String']['input'];
+};
+
+
+/** One chain through the gateway: `id kind template graphql status`, plus every field of the chain's own node API, answered by that chain's node. */
+export type ChainRecentBlockStatsArgs = {
+  last?: Scalars['Int']['input'];
 };
 
 /** A balance on one chain. */
@@ -1299,8 +1332,10 @@ export type Query = {
    */
   provenState: ProvenStateView;
   /**
-   * Recognise `text` as a chain id, an address, a height or a hash, and
-   * say where it is found.
+   * Recognise `text` as a chain id, an address (and whether it is a hub
+   * validator), a height, a hash or a transfer id
+   * (`SOURCE_CHAIN/CHANNEL/SEQUENCE` of a chain known here), and say
+   * where it is found.
    */
   search: Array<SearchHitView>;
   /** The limits this gateway enforces. */
@@ -1391,7 +1426,7 @@ export type RolesView = {
 
 /** What `search` recognised. */
 export type SearchHitView = {
-  /** `chain`, `address`, `height`, `block_hash` or `tx_hash`. */
+  /** `chain`, `address`, `validator`, `height`, `block_hash`, `tx_hash` or `transfer`. */
   kind: Scalars['String']['output'];
   chainId: Scalars['String']['output'];
   detail: Scalars['JSON']['output'];
@@ -1666,6 +1701,17 @@ export type ValidatorView = {
   tombstoned: Scalars['Boolean']['output'];
   /** Total burned for misbehaviour. */
   slashed: Scalars['String']['output'];
+  /**
+   * Committee duties (certifying a hub block, or an anchored child
+   * header) counted in its current downtime window, which closes after
+   * the staking parameter `downtime_window` duties.
+   */
+  windowDuties: Scalars['Int']['output'];
+  /**
+   * Of those, the ones it missed (did not sign); more than
+   * `downtime_max_missed_bps` of a closed window jails it.
+   */
+  windowMissed: Scalars['Int']['output'];
   /** The commission in force, in basis points (where `rewards` runs). */
   commissionBps: Maybe<Scalars['Int']['output']>;
   /** A raise on its way and the height it applies from. */

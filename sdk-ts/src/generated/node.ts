@@ -98,6 +98,28 @@ export type BlockEdge = {
   node: BlockView;
 };
 
+/** One block as this node committed it. */
+export type BlockStatView = {
+  height: Scalars['Int']['output'];
+  /** The header's time (the proposer's clock), ms since the Unix epoch. */
+  timeMs: Scalars['Int']['output'];
+  /** When this node committed the block (its own clock), ms since the Unix epoch. */
+  committedMs: Scalars['Int']['output'];
+  /**
+   * `committedMs - timeMs`: from the proposer stamping the block to this
+   * node committing it, i.e. how long until the block was final here
+   * (a BFT commit is final). A block this node synced from peers later
+   * shows how late it arrived; clocks apart by more than that make it
+   * negative.
+   */
+  finalityMs: Scalars['Int']['output'];
+  txCount: Scalars['Int']['output'];
+  /** Transactions still waiting in this node's mempool after the commit. */
+  mempoolSize: Scalars['Int']['output'];
+  /** Time this node took to write the block, in microseconds. */
+  commitMicros: Scalars['Int']['output'];
+};
+
 export type BlockView = {
   hash: Scalars['String']['output'];
   height: Scalars['Int']['output'];
@@ -848,6 +870,11 @@ export type QueryRoot = {
    * to its DID document; null when it has none.
    */
   did: Maybe<DidResolutionView>;
+  /**
+   * This node's last `last` commits (default 300, at most 1,024), oldest
+   * first: only those since it started, and only those it remembers.
+   */
+  recentBlockStats: Array<BlockStatView>;
 };
 
 
@@ -1109,6 +1136,12 @@ export type QueryRootDidArgs = {
   id: Scalars['String']['input'];
 };
 
+
+/** Every query: this chain's, its IBC state and its oracle feeds. */
+export type QueryRootRecentBlockStatsArgs = {
+  last?: Scalars['Int']['input'];
+};
+
 export type ReceiptView = {
   success: Scalars['Boolean']['output'];
   error: Maybe<Scalars['String']['output']>;
@@ -1345,6 +1378,17 @@ export type ValidatorView = {
   tombstoned: Scalars['Boolean']['output'];
   /** Total burned for misbehaviour. */
   slashed: Scalars['String']['output'];
+  /**
+   * Committee duties (certifying a hub block, or an anchored child
+   * header) counted in its current downtime window, which closes after
+   * the staking parameter `downtime_window` duties.
+   */
+  windowDuties: Scalars['Int']['output'];
+  /**
+   * Of those, the ones it missed (did not sign); more than
+   * `downtime_max_missed_bps` of a closed window jails it.
+   */
+  windowMissed: Scalars['Int']['output'];
   /** The commission in force, in basis points (where `rewards` runs). */
   commissionBps: Maybe<Scalars['Int']['output']>;
   /** A raise on its way and the height it applies from. */
