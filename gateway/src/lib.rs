@@ -16,12 +16,15 @@
 //!   switchable by config.
 //! - **Speed**: per-chain calls run concurrently; identical calls within a
 //!   request run once; answers that cannot change are cached.
-//! - **Explorer**: a small web explorer at `/explorer` reading this
-//!   gateway's own GraphQL.
+//! - **Explorer**: a web explorer at `/explorer` ([`explorer`]) reading
+//!   this gateway's own GraphQL: a network map with live packets, charts
+//!   per chain, pages for chains, blocks, transactions, accounts,
+//!   validators and transfers, and search.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod chains;
 pub mod directory;
+pub mod explorer;
 pub mod forward;
 pub mod history;
 pub mod live;
@@ -232,9 +235,6 @@ impl Clone for AppState {
     }
 }
 
-/// The page at `/explorer`.
-const EXPLORER: &str = include_str!("../explorer/index.html");
-
 async fn graphql(
     State(state): State<AppState>,
     request: async_graphql_axum::GraphQLRequest,
@@ -355,7 +355,8 @@ pub fn router(schema: GatewaySchema, config: &Config) -> axum::Router {
     let limited = axum::Router::new()
         .route("/graphql", axum::routing::post(graphql).get(graphiql))
         .route("/graphql/ws", axum::routing::get(graphql_ws))
-        .route("/explorer", axum::routing::get(|| async { Html(EXPLORER) }))
+        .route("/explorer", axum::routing::get(explorer::index))
+        .route("/explorer/{name}", axum::routing::get(explorer::module))
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit));
     axum::Router::new()
         .merge(limited)
