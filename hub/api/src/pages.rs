@@ -343,8 +343,9 @@ fn refuse_unindexed(
     Err(api_error(
         "FILTER_NOT_INDEXED",
         format!(
-            "no index serves these attributes without their event's kind, and finding them would walk all \
-             {span} blocks: add `eventKind` (the event that carries them), or an `address`, `sender`, \
+            "no index serves these attributes (attributes are indexed with their event's kind, and not \
+             for `fee` events, which every transaction has), and finding them would walk all {span} \
+             blocks: add `eventKind` (the event that carries them), or an `address`, `sender`, \
              `recipient`, `denom`, `kind` or `packet`, or narrow `minHeight`..`maxHeight` to at most \
              {SCAN_BLOCKS_MAX} blocks"
         ),

@@ -34,7 +34,8 @@
 //!   ([`attribute_prefix`]): each event's kind, and each (event kind,
 //!   key, value) but those of an address value or a `denom` key (they are
 //!   in the address and denom indexes, and [`attribute_lookup`] sends a
-//!   query there).
+//!   query there), and none for [`UNINDEXED_EVENT_KINDS`] (`fee`, in
+//!   every transaction).
 //! - **Denom** ([`denom_prefix`]): the denoms the body moves and every
 //!   event attribute `denom`.
 //! - **IBC packet** ([`packet_prefix`]): (channel, sequence) of every
@@ -84,6 +85,18 @@ pub const SEQUENCE_KEY: &str = "sequence";
 
 /// The event attribute that names a denomination.
 pub const DENOM_KEY: &str = "denom";
+
+/// Event kinds whose kind and attributes have no index entries: every
+/// transaction's receipt carries one (`fee`: what it paid, to whom), so
+/// their entries would list every transaction, a third of a transfer's
+/// entries for no query a walk does not answer as fast (every transaction
+/// matches). Their addresses and denoms are still indexed.
+pub const UNINDEXED_EVENT_KINDS: [&str; 1] = ["fee"];
+
+/// Whether events of `kind` have kind and attribute entries.
+pub fn event_kind_indexed(kind: &str) -> bool {
+    !UNINDEXED_EVENT_KINDS.contains(&kind)
+}
 
 /// Which index a key belongs to: its first byte. Part of the on-disk
 /// format: never renumber.
@@ -298,7 +311,7 @@ pub fn tx_keys(tx: &Tx, receipt: &Receipt, height: u64, index: u32) -> TxKeys {
         .iter()
         .map(address_prefix)
         .chain(body_denoms.iter().map(|d| denom_prefix(d)))
-        .chain(events.iter().map(|e| event_kind_prefix(&e.kind)));
+        .chain(events.iter().filter(|e| event_kind_indexed(&e.kind)).map(|e| event_kind_prefix(&e.kind)));
     for p in first {
         if !c.add(p) {
             return c.out;
@@ -320,7 +333,7 @@ pub fn tx_keys(tx: &Tx, receipt: &Receipt, height: u64, index: u32) -> TxKeys {
             }
         }
     }
-    for event in events {
+    for event in events.iter().filter(|e| event_kind_indexed(&e.kind)) {
         for (k, v) in &event.attributes {
             // An attribute that is an address, or a `denom`, is in that
             // index already, which a query of it scans instead

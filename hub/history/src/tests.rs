@@ -261,3 +261,27 @@ fn the_addresses_a_transaction_touches_are_those_the_index_finds_it_by() {
     assert_eq!(tx_addresses(&t, &upper), vec![t.sender_address(), to, Address([4; 20])]);
     assert!(tx_touches(&t, &upper, &Address([4; 20])));
 }
+
+#[test]
+fn the_fee_event_every_transaction_has_adds_only_its_addresses() {
+    let to = Address([5; 20]);
+    let collector = Address([6; 20]);
+    let t = transfer(to);
+    let r = receipt(vec![
+        Event::new("fee")
+            .attr("payer", t.sender_address())
+            .attr("recipient", collector)
+            .attr("denom", "utrib")
+            .attr("amount", 10),
+        Event::new("transfer").attr("from", t.sender_address()).attr("to", to).attr("amount", 5),
+    ]);
+    let keys = tx_keys(&t, &r, 9, 3);
+    assert!(!has(&keys, event_kind_prefix("fee")), "no entry lists every transaction");
+    assert!(!has(&keys, attribute_prefix("fee", "amount", "10")));
+    assert!(has(&keys, address_prefix(&collector)), "the fee's recipient is an address it touches");
+    assert!(has(&keys, event_kind_prefix("transfer")));
+    assert!(has(&keys, attribute_prefix("transfer", "amount", "5")));
+    // sender, recipient, kind, denom, the collector, the transfer event and its amount.
+    assert_eq!(keys.keys.len(), 7);
+    assert!(tx_addresses(&t, &r).contains(&collector), "the list the gateway stores agrees");
+}

@@ -55,14 +55,16 @@ pub(super) fn plan(filter: &TxFilter) -> Option<Vec<Vec<u8>>> {
     if let (Some(sequence), Some(channel)) = (sequence, value(&keys::CHANNEL_KEYS)) {
         return overflow(keys::packet_prefix(channel, sequence));
     }
-    if let (Some(kind), Some(first)) = (&filter.event_kind, attributes.first()) {
+    // `fee` events (in every transaction) have no kind or attribute entries.
+    let event_kind = filter.event_kind.as_ref().filter(|k| keys::event_kind_indexed(k));
+    if let (Some(kind), Some(first)) = (event_kind, attributes.first()) {
         return overflow(keys::attribute_lookup(kind, &first.key, &first.value));
     }
     // A `denom` attribute is in the denom index, event kind or not.
     if let Some(denom) = filter.denom.as_ref().or(value(&[keys::DENOM_KEY])) {
         return overflow(keys::denom_prefix(denom));
     }
-    if let Some(kind) = &filter.event_kind {
+    if let Some(kind) = event_kind {
         return overflow(keys::event_kind_prefix(kind));
     }
     if let Some(kind) = &filter.kind {
@@ -191,6 +193,14 @@ mod tests {
         let kind = TxFilter { denom: None, ..denom };
         assert_eq!(plan(&kind), Some(vec![keys::tx_kind_prefix("transfer")]));
         assert_eq!(plan(&TxFilter { min_height: Some(3), ..TxFilter::default() }), None, "nothing indexed: walk");
+        // `fee` events are in every transaction and not indexed: by kind,
+        // every transaction matches (the walk); with a denom, its index.
+        let fee = TxFilter { event_kind: Some("fee".into()), ..TxFilter::default() };
+        assert_eq!(plan(&fee), None);
+        let fee_amount = TxFilter { attributes: attributes(&[("amount", "10")]), ..fee.clone() };
+        assert_eq!(plan(&fee_amount), None);
+        let fee_denom = TxFilter { denom: Some("utrib".into()), ..fee };
+        assert_eq!(plan(&fee_denom), Some(vec![keys::denom_prefix("utrib"), keys::overflow_prefix()]));
         // An attribute that is an address: that address's index, with or without the event kind.
         let named = TxFilter { attributes: attributes(&[("amount", "5"), ("to", &bob.to_string())]), ..attribute };
         assert_eq!(plan(&named), Some(vec![keys::address_prefix(&bob), keys::overflow_prefix()]));
