@@ -204,19 +204,7 @@ async fn next_batch(caller: &Caller, chain: &ChainEntry, indexed: u64) -> Result
     let min = indexed + 1;
     // First how many transactions the next blocks hold, to ask for no more
     // than TXS_PER_CALL_MAX of them (and always for one block at least).
-    let sizes = caller
-        .ask(
-            chain,
-            "query($min: Int!, $max: Int!, $n: Int!) { blocksConnection(first: $n, minHeight: $min, maxHeight: $max) \
-             { edges { node { height txCount } } } }",
-            json!({ "min": min, "max": indexed + BLOCKS_PER_CALL, "n": BLOCKS_PER_CALL }),
-        )
-        .await
-        .map_err(|e| StepError::Node(e.to_string()))?;
-    let sizes = sizes
-        .pointer("/blocksConnection/edges")
-        .and_then(Value::as_array)
-        .ok_or_else(|| StepError::Node("no blocksConnection in the answer".into()))?;
+    let sizes = blocks_between(caller, chain, "height txCount", min, indexed + BLOCKS_PER_CALL).await?;
     let mut max = indexed;
     let mut txs = 0u64;
     for edge in sizes.iter().rev() {
@@ -230,19 +218,7 @@ async fn next_batch(caller: &Caller, chain: &ChainEntry, indexed: u64) -> Result
     if max == indexed {
         return Ok(Vec::new());
     }
-    let query = format!(
-        "query($min: Int!, $max: Int!, $n: Int!) {{ blocksConnection(first: $n, minHeight: $min, maxHeight: $max) \
-         {{ edges {{ node {{ {} }} }} }} }}",
-        block_selection()
-    );
-    let answer = caller
-        .ask(chain, &query, json!({ "min": min, "max": max, "n": max - indexed }))
-        .await
-        .map_err(|e| StepError::Node(e.to_string()))?;
-    let edges = answer
-        .pointer("/blocksConnection/edges")
-        .and_then(Value::as_array)
-        .ok_or_else(|| StepError::Node("no blocksConnection in the answer".into()))?;
+    let edges = blocks_between(caller, chain, &block_selection(), min, max).await?;
     // Newest first from the node; written oldest first. The writer checks
     // that they continue what is written.
     let mut blocks = Vec::with_capacity(edges.len());
@@ -251,6 +227,29 @@ async fn next_batch(caller: &Caller, chain: &ChainEntry, indexed: u64) -> Result
         blocks.push(block_rows(&chain.id, node).map_err(|e| StepError::Node(e.to_string()))?);
     }
     Ok(blocks)
+}
+
+/// The edges of `chain`'s blocks `min..=max` (newest first), each with
+/// `selection`.
+async fn blocks_between(
+    caller: &Caller,
+    chain: &ChainEntry,
+    selection: &str,
+    min: u64,
+    max: u64,
+) -> Result<Vec<Value>, StepError> {
+    let query = format!(
+        "query($min: Int!, $max: Int!, $n: Int!) {{ blocksConnection(first: $n, minHeight: $min, maxHeight: $max) \
+         {{ edges {{ node {{ {selection} }} }} }} }}"
+    );
+    let mut answer = caller
+        .ask(chain, &query, json!({ "min": min, "max": max, "n": max.saturating_sub(min) + 1 }))
+        .await
+        .map_err(|e| StepError::Node(e.to_string()))?;
+    match answer.pointer_mut("/blocksConnection/edges").map(Value::take) {
+        Some(Value::Array(edges)) => Ok(edges),
+        _ => Err(StepError::Node("no blocksConnection in the answer".into())),
+    }
 }
 
 fn encode_cursor(height: u64, index: u32) -> String {

@@ -7,11 +7,10 @@
 //! (`TRIBUTARY_HISTORY_LENGTHS=1000,10000` for other lengths).
 
 use std::time::{Duration, Instant};
-use tributary_api::router;
 use tributary_node::clock::Clock;
 use tributary_node::config::ApiSettings;
 use tributary_testkit::postgres::Postgres;
-use tributary_testkit::serve::{one_chain_directory, serve};
+use tributary_testkit::serve::Following;
 use tributary_testkit::{fixture, ProduceBlock};
 use tributary_types::Address;
 
@@ -58,39 +57,19 @@ async fn history_latency_from_postgres_against_chain_length() {
     for blocks in lengths {
         let f = fixture();
         let bob = Address([9; 20]);
-        let mut nonce = 0;
-        for b in 1..=blocks {
-            // As the node's benchmark: bob paid 20 times, someone else every 50 blocks.
-            if b % (blocks / 20).max(1) == 1 {
-                tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, bob);
-                nonce += 1;
-            } else if b % 50 == 0 {
-                tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, Address([8; 20]));
-                nonce += 1;
-            }
-            f.chain.produce_block(10_000 + b).unwrap();
-        }
+        tributary_testkit::spread_payments(&f, bob, blocks, 20);
         let node_schema = tributary_api::build_schema(f.chain.clone(), &ApiSettings::default(), None, Clock::system());
         let (index_calls, index_ms, found) =
             list(&node_schema, "txs", &format!("filter: {{ address: \"{bob}\" }}")).await;
 
         let pg = Postgres::start();
-        let chain_id = f.chain.genesis().chain_id.to_string();
-        let node = serve(router(f.chain.clone(), &ApiSettings::default(), None, Clock::system())).await;
-        let config = tributary_gateway::Config { postgres: Some(pg.url()), ..Default::default() };
-        let history = tributary_gateway::open_history(&config).await.unwrap().unwrap();
-        let directory = one_chain_directory(&chain_id, node);
-        let caller = tributary_gateway::directory::Caller::new(Duration::from_secs(10));
         let started = Instant::now();
-        let following = tokio::spawn(tributary_gateway::history::follow(directory.clone(), history.clone(), caller));
-        while history.status().first().map(|c| c.indexed_height) != Some(blocks) {
-            assert!(started.elapsed() < Duration::from_secs(1_800), "following stalled: {:?}", history.status());
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let following = Following::start(&f.chain, &pg.url()).await;
+        following.wait_indexed(blocks, Duration::from_secs(1_800)).await;
         let rate = blocks as f64 / started.elapsed().as_secs_f64();
-        following.abort();
-        let schema = tributary_gateway::schema_with_history(directory, config, Some(history));
-        let args = format!("chainId: \"{chain_id}\", address: \"{bob}\"");
+        following.task.abort();
+        let schema = following.schema();
+        let args = format!("chainId: \"{}\", address: \"{bob}\"", following.chain_id);
         // Once to warm the connection and PostgreSQL's cache, as the node's index is warm from the writes.
         list(&schema, "history", &args).await;
         let (pg_calls, pg_ms, from_pg) = list(&schema, "history", &args).await;
@@ -105,62 +84,23 @@ async fn history_latency_from_postgres_against_chain_length() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "builds blocks of 3,000 transfers and starts PostgreSQL: run on its own for BENCHMARKS.md"]
 async fn following_full_blocks_into_postgres() {
-    use tributary_crypto::SigningKey;
     const SENDERS: u64 = 3;
     const PER_SENDER: u64 = 1_000;
     const BLOCKS: u64 = 10;
-    let validator = SigningKey::from_secret([1; 32]);
-    let senders: Vec<SigningKey> = (0..SENDERS).map(|i| SigningKey::from_secret([10 + i as u8; 32])).collect();
-    let params = tributary_types::Params::default();
-    let accounts = senders
-        .iter()
-        .map(|k| {
-            tributary_types::GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1 << 40)
-        })
-        .collect();
-    let genesis = tributary_testkit::one_validator_genesis("unit-hub", params, &validator, accounts);
-    let mut mempool = tributary_testkit::mempool_config(&genesis);
-    (mempool.max_txs, mempool.max_txs_per_sender, mempool.max_bytes) = (10_000, 1_000, 64 << 20);
+    let full = tributary_testkit::FullBlocks::new(SENDERS, PER_SENDER);
     let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(tributary_store::Store::open(dir.path()).unwrap());
-    let chain = std::sync::Arc::new(
-        tributary_node::chain::Chain::open_with_history(
-            store,
-            genesis,
-            Some(validator),
-            mempool,
-            tributary_store::Durability::Buffered,
-            true,
-        )
-        .unwrap(),
-    );
+    let (_, chain) = full.open(dir.path(), true);
     for block in 0..BLOCKS {
-        for sender in &senders {
-            for n in 0..PER_SENDER {
-                tributary_testkit::submit_payment(
-                    &chain,
-                    sender,
-                    block * PER_SENDER + n,
-                    Address([(n % 200) as u8; 20]),
-                );
-            }
-        }
+        full.submit_block(&chain, block);
         assert_eq!(chain.produce_block(10_000 + block).unwrap().block.txs.len() as u64, SENDERS * PER_SENDER);
     }
     let pg = Postgres::start();
-    let node = serve(router(chain.clone(), &ApiSettings::default(), None, Clock::system())).await;
-    let config = tributary_gateway::Config { postgres: Some(pg.url()), ..Default::default() };
-    let history = tributary_gateway::open_history(&config).await.unwrap().unwrap();
-    let directory = one_chain_directory("unit-hub", node);
-    let caller = tributary_gateway::directory::Caller::new(config.limits.chain_timeout);
     let started = Instant::now();
-    let following = tokio::spawn(tributary_gateway::history::follow(directory, history.clone(), caller));
-    while history.status().first().map(|c| c.indexed_height) != Some(BLOCKS) {
-        assert!(started.elapsed() < Duration::from_secs(600), "following stalled: {:?}", history.status());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let following = Following::start(&chain, &pg.url()).await;
+    following.wait_indexed(BLOCKS, Duration::from_secs(600)).await;
     let seconds = started.elapsed().as_secs_f64();
-    following.abort();
+    following.task.abort();
+    let history = following.history.clone();
     let txs = (BLOCKS * SENDERS * PER_SENDER) as f64;
     let db = history.pg.client().await.unwrap();
     let rows: i64 = db.query_one("SELECT count(*) FROM txs", &[]).await.unwrap().get(0);

@@ -6,11 +6,8 @@
 
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tributary_api::router;
-use tributary_node::clock::Clock;
-use tributary_node::config::ApiSettings;
 use tributary_testkit::postgres::Postgres;
-use tributary_testkit::serve::{one_chain_directory, serve};
+use tributary_testkit::serve::{serve, Following};
 use tributary_testkit::{fixture, ProduceBlock};
 use tributary_types::Address;
 
@@ -85,19 +82,15 @@ async fn an_address_history_over_20000_blocks_is_the_same_from_the_node_and_from
         f.chain.produce_block(10_000 + b).unwrap();
     }
     let chain_id = f.chain.genesis().chain_id.to_string();
-    let node = serve(router(f.chain.clone(), &ApiSettings::default(), None, Clock::system())).await;
-    let node_url = format!("http://{node}/graphql");
 
     let pg = Postgres::start();
-    let config = tributary_gateway::Config { postgres: Some(pg.url()), ..Default::default() };
-    let history = tributary_gateway::open_history(&config).await.unwrap().unwrap();
-    let directory = one_chain_directory(&chain_id, node);
-    let caller = tributary_gateway::directory::Caller::new(Duration::from_secs(10));
     let started = Instant::now();
-    let following = tokio::spawn(tributary_gateway::history::follow(directory.clone(), history.clone(), caller));
-    let schema = tributary_gateway::schema_with_history(directory.clone(), config.clone(), Some(history.clone()));
-    let gateway = serve(tributary_gateway::router(schema, &config)).await;
+    let following = Following::start(&f.chain, &pg.url()).await;
+    let (config, history, directory) =
+        (following.config.clone(), following.history.clone(), following.directory.clone());
+    let gateway = serve(tributary_gateway::router(following.schema(), &config)).await;
     let gateway_url = format!("http://{gateway}/graphql");
+    let node_url = format!("http://{}/graphql", following.node);
     wait_indexed(&gateway_url, &chain_id, BLOCKS).await;
     let followed = started.elapsed();
     eprintln!("followed {BLOCKS} blocks into PostgreSQL in {followed:?}");
@@ -142,5 +135,4 @@ async fn an_address_history_over_20000_blocks_is_the_same_from_the_node_and_from
     assert_eq!(one("SELECT count(DISTINCT hash) FROM txs").await, nonce as i64);
     assert_eq!(one("SELECT count(*) FROM transfers WHERE kind = 'transfer'").await, nonce as i64);
     assert_eq!(one("SELECT sum(tx_count)::bigint FROM blocks").await, nonce as i64);
-    following.abort();
 }

@@ -53,18 +53,7 @@ async fn history_latency_against_chain_length() {
         let f = fixture();
         let bob = Address([9; 20]);
         let started = Instant::now();
-        let mut nonce = 0;
-        for b in 1..=blocks {
-            // Bob is paid 20 times, spread over the chain; someone else every 50 blocks.
-            if b % (blocks / 20).max(1) == 1 {
-                tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, bob);
-                nonce += 1;
-            } else if b % 50 == 0 {
-                tributary_testkit::submit_payment(&f.chain, &f.alice, nonce, Address([8; 20]));
-                nonce += 1;
-            }
-            f.chain.produce_block(10_000 + b).unwrap();
-        }
+        tributary_testkit::spread_payments(&f, bob, blocks, 20);
         let grown = started.elapsed().as_secs_f64();
         let (index_calls, index_ms, found) = list(&f.chain, &bob).await;
         let genesis = f.chain.genesis().clone();
@@ -89,18 +78,7 @@ async fn history_write_cost_per_block() {
     const SENDERS: u64 = 3;
     const PER_SENDER: u64 = 1_000;
     const BLOCKS: u64 = 6;
-    let validator = SigningKey::from_secret([1; 32]);
-    let senders: Vec<SigningKey> = (0..SENDERS).map(|i| SigningKey::from_secret([10 + i as u8; 32])).collect();
-    let params = tributary_types::Params::default();
-    let accounts = senders
-        .iter()
-        .map(|k| {
-            tributary_types::GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1 << 40)
-        })
-        .collect();
-    let genesis = tributary_testkit::one_validator_genesis("unit-hub", params, &validator, accounts);
-    let mut mempool = mempool_config(&genesis);
-    (mempool.max_txs, mempool.max_txs_per_sender, mempool.max_bytes) = (10_000, 1_000, 64 << 20);
+    let full = tributary_testkit::FullBlocks::new(SENDERS, PER_SENDER);
     println!(
         "| index | ms a block (build + commit), mean of {} | of which computing entries | history entries | their bytes |",
         BLOCKS - 1
@@ -109,29 +87,10 @@ async fn history_write_cost_per_block() {
     // Each twice, alternating, so neither gains from running second.
     for enabled in [false, true, false, true] {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(Store::open(dir.path()).unwrap());
-        let key = Some(SigningKey::from_secret([1; 32]));
-        let chain = Chain::open_with_history(
-            store.clone(),
-            genesis.clone(),
-            key,
-            mempool.clone(),
-            Durability::Buffered,
-            enabled,
-        )
-        .unwrap();
+        let (store, chain) = full.open(dir.path(), enabled);
         let mut total = 0.0;
         for block in 0..BLOCKS {
-            for sender in &senders {
-                for n in 0..PER_SENDER {
-                    tributary_testkit::submit_payment(
-                        &chain,
-                        sender,
-                        block * PER_SENDER + n,
-                        Address([(n % 200) as u8; 20]),
-                    );
-                }
-            }
+            full.submit_block(&chain, block);
             let started = Instant::now();
             let committed = chain.produce_block(10_000 + block).unwrap();
             assert_eq!(committed.block.txs.len() as u64, SENDERS * PER_SENDER);

@@ -138,3 +138,78 @@ impl ProduceBlock for Chain {
         self.commit_certified(&hash, certificate, None)
     }
 }
+
+/// A chain for full blocks: `senders` funded accounts and a mempool that
+/// holds a block's worth of each (the benchmarks' blocks of 3,000
+/// transfers).
+pub struct FullBlocks {
+    pub genesis: Genesis,
+    pub validator: SigningKey,
+    pub senders: Vec<SigningKey>,
+    pub mempool: MempoolConfig,
+    pub per_sender: u64,
+}
+
+impl FullBlocks {
+    pub fn new(senders: u64, per_sender: u64) -> FullBlocks {
+        let validator = SigningKey::from_secret([1; 32]);
+        let senders: Vec<SigningKey> = (0..senders).map(|i| SigningKey::from_secret([10 + i as u8; 32])).collect();
+        let params = Params::default();
+        let accounts = senders
+            .iter()
+            .map(|k| GenesisAccount::funded(k.public_key().address(), params.native_denom.clone(), 1 << 40))
+            .collect();
+        let genesis = one_validator_genesis("unit-hub", params, &validator, accounts);
+        let mut mempool = mempool_config(&genesis);
+        (mempool.max_txs, mempool.max_txs_per_sender, mempool.max_bytes) = (10_000, per_sender as usize, 64 << 20);
+        FullBlocks { genesis, validator, senders, mempool, per_sender }
+    }
+
+    /// Open a chain in `dir`, with or without history indexes, and its store.
+    pub fn open(&self, dir: &std::path::Path, history: bool) -> (Arc<Store>, Arc<Chain>) {
+        let store = Arc::new(Store::open(dir).unwrap());
+        let key = Some(SigningKey::from_secret(self.validator.secret_bytes()));
+        let chain = Chain::open_with_history(
+            store.clone(),
+            self.genesis.clone(),
+            key,
+            self.mempool.clone(),
+            Durability::Buffered,
+            history,
+        );
+        (store, Arc::new(chain.unwrap()))
+    }
+
+    /// Fill block number `block` (0, 1, …): each sender's next
+    /// `per_sender` payments, to 200 recipients in turn.
+    pub fn submit_block(&self, chain: &Chain, block: u64) {
+        for sender in &self.senders {
+            for n in 0..self.per_sender {
+                submit_payment(
+                    chain,
+                    sender,
+                    block * self.per_sender + n,
+                    tributary_types::Address([(n % 200) as u8; 20]),
+                );
+            }
+        }
+    }
+}
+
+/// Produce `blocks` blocks on `f`'s chain in which bob is paid `times`
+/// times, spread evenly, and someone else every 50 blocks: the history
+/// benchmarks' chain. Returns the payments made.
+pub fn spread_payments(f: &Fixture, bob: tributary_types::Address, blocks: u64, times: u64) -> u64 {
+    let mut nonce = 0;
+    for b in 1..=blocks {
+        if b % (blocks / times.max(1)).max(1) == 1 {
+            submit_payment(&f.chain, &f.alice, nonce, bob);
+            nonce += 1;
+        } else if b % 50 == 0 {
+            submit_payment(&f.chain, &f.alice, nonce, tributary_types::Address([8; 20]));
+            nonce += 1;
+        }
+        f.chain.produce_block(10_000 + b).unwrap();
+    }
+    nonce
+}

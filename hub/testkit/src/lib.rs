@@ -21,6 +21,6 @@ pub mod serve;
 pub use tributary_light_client_testchain as light_chain;
 
 pub use chain::{
-    fixture, mempool_config, one_validator_genesis, open_chain, submit_payment, transfer, transfer_to,
-    wait_for_subscribers, Fixture, ProduceBlock,
+    fixture, mempool_config, one_validator_genesis, open_chain, spread_payments, submit_payment, transfer, transfer_to,
+    wait_for_subscribers, Fixture, FullBlocks, ProduceBlock,
 };

@@ -32,6 +32,53 @@ pub fn one_chain_directory(chain_id: &str, node: SocketAddr) -> std::sync::Arc<t
     directory
 }
 
+/// A gateway following `chain` (its node API served here) into the
+/// PostgreSQL database at `postgres_url`, as `hub gateway --postgres` does.
+pub struct Following {
+    pub chain_id: String,
+    /// The node's API.
+    pub node: SocketAddr,
+    pub config: tributary_gateway::Config,
+    pub history: std::sync::Arc<tributary_gateway::history::History>,
+    pub directory: std::sync::Arc<tributary_gateway::Directory>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl Following {
+    pub async fn start(chain: &std::sync::Arc<tributary_node::chain::Chain>, postgres_url: &str) -> Following {
+        let chain_id = chain.genesis().chain_id.to_string();
+        let settings = tributary_node::config::ApiSettings::default();
+        let node =
+            serve(tributary_api::router(chain.clone(), &settings, None, tributary_node::clock::Clock::system())).await;
+        let config = tributary_gateway::Config { postgres: Some(postgres_url.to_string()), ..Default::default() };
+        let history = tributary_gateway::open_history(&config).await.unwrap().unwrap();
+        let directory = one_chain_directory(&chain_id, node);
+        let caller = tributary_gateway::directory::Caller::new(config.limits.chain_timeout);
+        let task = tokio::spawn(tributary_gateway::history::follow(directory.clone(), history.clone(), caller));
+        Following { chain_id, node, config, history, directory, task }
+    }
+
+    /// Wait (up to `limit`) until the database holds `height`.
+    pub async fn wait_indexed(&self, height: u64, limit: Duration) {
+        let started = std::time::Instant::now();
+        while self.history.indexed(&self.chain_id) < height {
+            assert!(started.elapsed() < limit, "following stalled: {:?}", self.history.status());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The gateway's schema, answering `history` from the database.
+    pub fn schema(&self) -> tributary_gateway::GatewaySchema {
+        tributary_gateway::schema_with_history(self.directory.clone(), self.config.clone(), Some(self.history.clone()))
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// Open a graphql-transport-ws connection to `server` from the address `from`.
 pub async fn connect(server: SocketAddr, from: &str) -> Result<Socket, WsError> {
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
