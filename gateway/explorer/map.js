@@ -196,7 +196,6 @@ export function mountMap(host, { onError, onReady } = {}) {
       });
     }
     root.appendChild(edgeLayer);
-    root.appendChild(svg('g', { id: 'map-dots' }));
     // The chains.
     const nodes = svg('g', { class: 'nodes' });
     for (const c of chains) {
@@ -215,6 +214,8 @@ export function mountMap(host, { onError, onReady } = {}) {
     relayerBox.appendChild(svg('text', { x: rx, y: ry - 2, 'text-anchor': 'middle', class: 'node-label' }, 'relayer'));
     relayerBox.appendChild(svg('text', { x: rx, y: ry + 12, 'text-anchor': 'middle', class: 'node-sub', id: 'map-relayer-accounts' }, relayerText()));
     root.appendChild(relayerBox);
+    // Packets above everything: one leaving a chain shows over its circle.
+    root.appendChild(svg('g', { id: 'map-dots' }));
     clear(picture);
     picture.appendChild(root);
     const listing = el('p', { class: 'muted small', id: 'map-summary' }, `${chains.length} chains, ${edges.length} channels. `,
@@ -317,6 +318,7 @@ export function mountMap(host, { onError, onReady } = {}) {
       const p = d.path.getPointAtLength(length * (d.from + (d.to - d.from) * t));
       d.node.setAttribute('cx', p.x.toFixed(1));
       d.node.setAttribute('cy', p.y.toFixed(1));
+      d.node.dataset.progress = t.toFixed(2);
       // A dot stays at the end of its hop a little, then goes.
       if (now - d.start > HOP_MS * 2.5) { d.node.remove(); dots.splice(i, 1); }
     }
