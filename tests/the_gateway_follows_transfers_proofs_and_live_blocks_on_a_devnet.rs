@@ -6,8 +6,10 @@
 //! packet's lifecycle over one WebSocket subscription, proof-carrying
 //! answers checked here with the light-client crate (and a forged value
 //! refused), each kind of bad input, per-client rate limits, introspection
-//! and GraphiQL turned off by config, and the `/explorer` page rendering in
-//! headless Chromium.
+//! and GraphiQL turned off by config, and every `/explorer` page in headless
+//! Chromium (the network map showing a transfer sent while it is open, the
+//! charts, chain, block, transaction, account, validator and transfer pages,
+//! search), its screenshots kept under the target's `test-artifacts/`.
 
 use base64::Engine;
 use borsh::BorshDeserialize;
@@ -87,6 +89,32 @@ fn start_gateway(hub: &str, args: &[&str]) -> (std::process::Child, String) {
     let line = BufReader::new(process.stdout.take().unwrap()).lines().next().unwrap().unwrap();
     let ready: Value = serde_json::from_str(&line).unwrap();
     (process, ready["graphql"].as_str().unwrap().to_string())
+}
+
+/// The packet sequence a cross-chain transfer's receipt (`{ tx { receipt { events } } }`) names.
+fn sequence_of(answer: &Value) -> String {
+    answer["tx"]["receipt"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "transfer_xchain")
+        .and_then(|e| e["attributes"].as_array().unwrap().iter().find(|a| a["key"] == "sequence"))
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The packet sequence of the committed cross-chain transfer `hash`.
+async fn transfer_sequence(node: &Client, hash: &str) -> u64 {
+    let answer = node
+        .query(
+            "query($h: String!) { tx(hash: $h) { receipt { events { kind attributes { key value } } } } }",
+            json!({ "h": hash }),
+        )
+        .await
+        .unwrap();
+    sequence_of(&answer).parse().unwrap()
 }
 
 async fn error_of(gateway: &Client, query: &str, variables: Value) -> String {
@@ -256,16 +284,7 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
         )
         .await
         .unwrap();
-    let sequence = sent["tx"]["receipt"]["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["kind"] == "transfer_xchain")
-        .and_then(|e| e["attributes"].as_array().unwrap().iter().find(|a| a["key"] == "sequence"))
-        .unwrap()["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let sequence = sequence_of(&sent);
     let transfer_id = format!("{hub_id}/{hub_channel}/{sequence}");
     let followed = wait_for("the transfer to be acknowledged", WAIT, || async {
         let answer = gateway
@@ -588,13 +607,87 @@ async fn the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet() {
         assert!(fields.contains(&expected), "{what} query type lacks {expected}: {fields:?}");
     }
 
-    // The explorer page renders the chain list in headless Chromium.
-    let screenshot = dir.path().join("explorer.png");
-    let checked =
-        check_explorer(&gateway_url, &[hub_id.clone(), token.clone(), community.clone()], Some(&user1), &screenshot)
-            .unwrap_or_else(|e| panic!("explorer check: {e:#}"));
+    // The explorer in headless Chromium: every page against what the
+    // gateway reports, and a transfer sent while its network map is open
+    // moves along its channel. The screenshots are kept for people to see.
+    let artifacts = test_artifacts_dir("the_gateway_follows_transfers_proofs_and_live_blocks_on_a_devnet");
+    let (screenshot, map_png, charts_png) =
+        (artifacts.join("explorer.png"), artifacts.join("explorer-map.png"), artifacts.join("explorer-charts.png"));
+    let handshake = dir.path().join("explorer-handshake");
+    std::fs::create_dir_all(&handshake).unwrap();
+    let check = {
+        let (url, user1) = (gateway_url.clone(), user1.clone());
+        let chains = vec![hub_id.clone(), token.clone(), community.clone()];
+        let (screenshot, map_png, charts_png, handshake) =
+            (screenshot.clone(), map_png.clone(), charts_png.clone(), handshake.clone());
+        tokio::task::spawn_blocking(move || {
+            let extras = ExplorerExtras {
+                map_screenshot: Some(&map_png),
+                charts_screenshot: Some(&charts_png),
+                handshake: Some(&handshake),
+            };
+            check_explorer(&url, &chains, Some(&user1), &screenshot, &extras)
+        })
+    };
+    let deadline = std::time::Instant::now() + EXPLORER_CHECK_TIMEOUT;
+    while !handshake.join("map-open").exists() {
+        if check.is_finished() {
+            let result = check.await.unwrap();
+            panic!("the explorer check ended before its map was open: {result:#?}");
+        }
+        assert!(std::time::Instant::now() < deadline, "the explorer's map did not open in time");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let nonce = gateway
+        .query(
+            "query($hub: String!, $a: String!) { chain(id: $hub) { account(address: $a) { nextNonce } } }",
+            json!({ "hub": hub_id, "a": user0 }),
+        )
+        .await
+        .unwrap()["chain"]["account"]["nextNonce"]
+        .as_u64()
+        .unwrap();
+    let tx_base64 = base64::engine::general_purpose::STANDARD.encode(borsh::to_vec(&sign(nonce, 1_234, fee)).unwrap());
+    let submitted = gateway
+        .query(
+            "mutation($c: String!, $t: String!) { submitTx(chain: $c, txBase64: $t) { hash } }",
+            json!({ "c": hub_id, "t": tx_base64 }),
+        )
+        .await
+        .unwrap();
+    let watched_hash = submitted["submitTx"]["hash"].as_str().unwrap().to_string();
+    let (_, ok) = wait_for("the watched transfer's send to be final", WAIT, || async {
+        tx_status(&hub_node, &watched_hash).await
+    })
+    .await;
+    assert!(ok);
+    let watched_sequence = transfer_sequence(&hub_node, &watched_hash).await;
+    let token_channel =
+        description["relayer"]["paths"].as_array().unwrap().iter().find(|p| p["b"] == token.as_str()).unwrap()
+            ["b_channel"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let named = json!({
+        "id": format!("{hub_id}/{hub_channel}/{watched_sequence}"),
+        "sourceChain": hub_id,
+        "destinationChain": token,
+        "channel": hub_channel,
+        "destinationChannel": token_channel,
+        "sequence": watched_sequence,
+    });
+    // Written whole, then renamed: the check never reads half a file.
+    std::fs::write(handshake.join("transfer.json.part"), named.to_string()).unwrap();
+    std::fs::rename(handshake.join("transfer.json.part"), handshake.join("transfer.json")).unwrap();
+    let checked = check.await.unwrap().unwrap_or_else(|e| panic!("explorer check: {e:#}"));
     assert_eq!(checked["ok"], true, "{checked}");
-    assert!(std::fs::metadata(&screenshot).unwrap().len() > 10_000, "a real screenshot");
+    for png in [&screenshot, &map_png, &charts_png] {
+        assert!(std::fs::metadata(png).unwrap().len() > 10_000, "a real screenshot: {}", png.display());
+    }
+    for check in checked["checks"].as_array().unwrap() {
+        eprintln!("explorer: {} — {}", check["name"].as_str().unwrap_or("?"), check["detail"].as_str().unwrap_or(""));
+    }
+    eprintln!("explorer screenshots kept in {}", artifacts.display());
 
     devnet.stop("hub devnet").await;
 }

@@ -2,27 +2,41 @@
 // Headless-Chromium check of the gateway's web explorer (GET /explorer).
 //
 //   node check.mjs --url http://127.0.0.1:PORT --screenshot OUT.png \
-//     --expect-chain ID [--expect-chain ID ...] [--address trib1...]
+//     --expect-chain ID [--expect-chain ID ...] [--address trib1...] \
+//     [--map-screenshot MAP.png] [--charts-screenshot CHARTS.png] [--handshake DIR]
 //
 // Opens URL/explorer in Debian's Chromium ($CHROMIUM, else /usr/bin/chromium)
 // with a fresh profile, waits until the chains table lists every expected
 // chain as `up` with a height, screenshots the page and checks the picture is
-// not blank, then walks chain → block → search (→ account). Prints one JSON
-// line `{ok, checks:[{name, ok, detail}], screenshot}` and exits 0 only when
-// every check passed. Every wait is bounded; the whole run is too.
+// not blank, then walks chain → block → search (→ account). With the
+// screenshots of the map and the charts asked for, it goes on to every other
+// page: the network map against the chains and channels the gateway
+// reports, the charts against the blocks and node stats the gateway
+// reports, a child chain's committee and anchoring, a validator's stake and
+// duties, an account's history on every chain, a transaction's details, and
+// search for a validator and a transfer. With --handshake DIR, once the map's
+// packet subscription is open it writes DIR/map-open and waits for the
+// caller to send a transfer and write DIR/transfer.json
+// ({id, sourceChain, destinationChain, channel, sequence}); the map must
+// then show that packet's send, receipt and acknowledgement on its channel.
+// Every request the page makes must stay on the gateway's origin. Prints one
+// JSON line `{ok, checks:[{name, ok, detail}], screenshot}` and exits 0 only
+// when every check passed. Every wait is bounded; the whole run is too.
 import { chromium } from 'playwright-core';
 import path from 'node:path';
 import fs from 'node:fs';
 
 const STEP_TIMEOUT_MS = 30_000;
-const OVERALL_TIMEOUT_MS = 90_000;
+const OVERALL_TIMEOUT_MS = 240_000;
+/** How long the caller may take to send the transfer after the map is open. */
+const HANDSHAKE_TIMEOUT_MS = 90_000;
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
 function parseArgs(argv) {
-  const out = { url: null, screenshot: null, chains: [], address: null };
+  const out = { url: null, screenshot: null, chains: [], address: null, mapScreenshot: null, chartsScreenshot: null, handshake: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -34,6 +48,9 @@ function parseArgs(argv) {
     else if (a === '--screenshot') out.screenshot = value();
     else if (a === '--expect-chain') out.chains.push(value());
     else if (a === '--address') out.address = value();
+    else if (a === '--map-screenshot') out.mapScreenshot = value();
+    else if (a === '--charts-screenshot') out.chartsScreenshot = value();
+    else if (a === '--handshake') out.handshake = value();
     else throw new Error(`unknown argument ${a}`);
   }
   if (!out.url) throw new Error('--url is required');
@@ -58,6 +75,8 @@ let browser = null;
 let page = null;
 let finished = false;
 const pageErrors = [];
+/** Every URL the page asked for (requests and WebSockets). */
+const requested = [];
 
 function record(name, ok, detail) {
   checks.push({ name, ok, detail: typeof detail === 'string' ? detail : JSON.stringify(detail) });
@@ -146,6 +165,46 @@ async function bannerText() {
   });
 }
 
+/** Ask the gateway directly (not through the page): what the page must agree with. */
+async function ask(query, variables) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables: variables || {} }),
+    signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
+  });
+  const body = await response.json();
+  if (body.errors && body.errors.length) throw new Error(`the gateway answered errors: ${JSON.stringify(body.errors).slice(0, 300)}`);
+  return body.data;
+}
+
+/** Every channel the gateway reports, as the map keys it: "chain/channel|chain/channel", both ends sorted. */
+async function channelKeys(chainIds) {
+  const keys = new Set();
+  for (const id of chainIds) {
+    const data = await ask('query($id: String!) { chain(id: $id) { ibcChannels { channelId counterpartyChannel clientId } ibcClients { clientId chainId } } }', { id });
+    const clients = new Map(data.chain.ibcClients.map((c) => [c.clientId, c.chainId]));
+    for (const ch of data.chain.ibcChannels) {
+      const other = clients.get(ch.clientId);
+      if (other && chainIds.includes(other)) keys.add([`${id}/${ch.channelId}`, `${other}/${ch.counterpartyChannel}`].sort().join('|'));
+    }
+  }
+  return keys;
+}
+
+/** Wait (bounded) until `file` exists and parses as JSON. */
+async function waitForFile(file, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs / 1000} s (${e.message})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** A value for a CSS attribute selector in double quotes. */
 function cssString(text) {
   return text.replace(/["\\]/g, '\\$&');
@@ -201,6 +260,8 @@ async function main() {
   page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   page.on('pageerror', (e) => pageErrors.push(String(e && e.message ? e.message : e)));
+  page.on('request', (r) => requested.push(r.url()));
+  page.on('websocket', (ws) => requested.push(ws.url()));
   fs.mkdirSync(path.dirname(screenshot), { recursive: true });
 
   const steps = [
@@ -210,7 +271,9 @@ async function main() {
       if (!response.ok()) throw new Error(`GET /explorer answered HTTP ${response.status()}`);
       const title = await page.textContent('header h1');
       if (!/Tributary explorer/.test(title || '')) throw new Error(`header is ${JSON.stringify(title)}`);
-      return `HTTP ${response.status()}, ${response.headers()['content-type'] || 'no content-type'}`;
+      const policy = response.headers()['content-security-policy'] || '';
+      if (!/script-src 'self'/.test(policy) || !/default-src 'self'/.test(policy)) throw new Error(`Content-Security-Policy is ${JSON.stringify(policy)}`);
+      return `HTTP ${response.status()}, ${response.headers()['content-type'] || 'no content-type'}, CSP ${policy.split(';')[0]}`;
     }],
     ['every expected chain is up with a height', async () => {
       try {
@@ -363,6 +426,216 @@ async function main() {
       return rows.map((r) => `${r.id} nonce ${r.nonce}, ${r.balances} denoms`).join('; ');
     }]);
   }
+  if (opts.mapScreenshot && opts.chartsScreenshot) {
+    const hub = (await ask('{ chains { id kind } }')).chains.find((c) => c.kind === 'hub');
+    const child = opts.chains.find((id) => id !== hub.id);
+    let transfer = null;
+    steps.push(
+      ['the network map shows every chain and channel the gateway reports', async () => {
+        await page.click('#nav-map');
+        await waitForView('map', /^#\/map$/);
+        await page.waitForFunction(() => document.getElementById('map-stream')?.dataset.state === 'open', null, { timeout: STEP_TIMEOUT_MS });
+        const chains = (await ask('{ chains { id status } }')).chains.filter((c) => c.status === 'up').map((c) => c.id);
+        const expected = await channelKeys(chains);
+        const shown = await page.$$eval('#network-map path.channel', (ps) => ps.map((p) => p.dataset.channelKey));
+        const nodes = await page.$$eval('#network-map .map-node', (ns) => ns.map((n) => n.dataset.chainId));
+        const missingChains = chains.filter((id) => !nodes.includes(id));
+        if (missingChains.length) throw new Error(`the map lacks chains ${missingChains.join(', ')}; it shows ${nodes.join(', ')}`);
+        for (const id of opts.chains) if (!nodes.includes(id)) throw new Error(`the map lacks ${id}`);
+        const missing = [...expected].filter((k) => !shown.includes(k));
+        const extra = shown.filter((k) => !expected.has(k));
+        if (missing.length || extra.length || !expected.size) {
+          throw new Error(`channels differ: missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}, gateway ${JSON.stringify([...expected])}`);
+        }
+        const serves = await page.$eval('#map-relayer', (r) => Number(r.dataset.serves));
+        const served = new Set([...expected].flatMap((k) => k.split('|').map((end) => end.split('/')[0])));
+        if (serves !== served.size) throw new Error(`the relayer is drawn serving ${serves} chains; channels join ${served.size}`);
+        return `${nodes.length} chains, ${shown.length} channels (${shown.join(', ')}), relayer serving ${serves}`;
+      }],
+    );
+    if (opts.handshake) {
+      steps.push(['a transfer sent while the map is open moves along its channel', async () => {
+        fs.writeFileSync(path.join(opts.handshake, 'map-open'), 'open\n');
+        // The first packet in flight, caught as it moves: the picture for the README.
+        await page.waitForFunction(() => [...document.querySelectorAll('#map-dots circle.packet-dot')]
+          .some((d) => Number(d.dataset.progress) >= 0.4 && Number(d.dataset.progress) < 1), null, { timeout: HANDSHAKE_TIMEOUT_MS, polling: 'raf' });
+        const shot = await page.locator('#map').screenshot({ path: path.resolve(opts.mapScreenshot) });
+        transfer = await waitForFile(path.join(opts.handshake, 'transfer.json'), HANDSHAKE_TIMEOUT_MS);
+        const row = (kind, chain) => `#packet-log tbody tr[data-kind="${kind}"][data-chain-id="${cssString(chain)}"][data-sequence="${transfer.sequence}"][data-source-channel="${cssString(transfer.channel)}"][data-on-map="true"]`;
+        await page.waitForSelector(row('recv_packet', transfer.destinationChain), { timeout: STEP_TIMEOUT_MS * 2 });
+        await page.waitForSelector(row('acknowledge_packet', transfer.sourceChain), { timeout: STEP_TIMEOUT_MS * 2 });
+        if (!(await page.$(row('send_packet', transfer.sourceChain)))) throw new Error('the log lacks the send_packet event');
+        const key = [`${transfer.sourceChain}/${transfer.channel}`, `${transfer.destinationChain}/${transfer.destinationChannel}`].sort().join('|');
+        const packets = await page.$eval(`#network-map path.channel[data-channel-key="${cssString(key)}"]`, (p) => Number(p.dataset.packets));
+        if (packets < 3) throw new Error(`channel ${key} counted ${packets} packet events, expected at least 3`);
+        const relayers = await page.$eval('#map-relayer', (r) => r.dataset.accounts || '');
+        if (!/^trib1/.test(relayers)) throw new Error(`the relayer box names no account: ${JSON.stringify(relayers)}`);
+        return `transfer ${transfer.id}: send, receive, acknowledge on ${key} (${packets} events), relayer ${relayers.slice(0, 20)}…, map ${shot.length} bytes`;
+      }]);
+    } else {
+      steps.push(['map screenshot', async () => {
+        const shot = await page.locator('#map').screenshot({ path: path.resolve(opts.mapScreenshot) });
+        return `${shot.length} bytes`;
+      }]);
+    }
+    steps.push(
+      [`charts of ${hub.id} draw one point a block fetched, as the gateway reports them`, async () => {
+        await page.evaluate((h) => { location.hash = h; }, `#/charts/${encodeURIComponent(hub.id)}`);
+        await waitForView('charts', new RegExp(`^#/charts/${escapeRe(encodeURIComponent(hub.id))}$`));
+        const text = await bannerText();
+        if (text) throw new Error(`error banner shows: ${text}`);
+        const drawn = await page.evaluate(() => {
+          const box = document.getElementById('charts');
+          const chart = (id) => {
+            const svg = document.querySelector(`svg[data-chart="${id}"]`);
+            const path = svg.querySelector('path.line');
+            return {
+              points: Number(svg.dataset.points), first: Number(svg.dataset.first), last: Number(svg.dataset.last),
+              commands: path ? (path.getAttribute('d').match(/[ML]/g) || []).length : 0,
+              bars: [...svg.querySelectorAll('g.bars rect')].map((r) => [Number(r.dataset.x), Number(r.dataset.y)]),
+            };
+          };
+          return { blocks: Number(box.dataset.blocks), stats: Number(box.dataset.stats), time: chart('block-time'), txs: chart('txs'), finality: chart('finality'), mempool: chart('mempool') };
+        });
+        const n = drawn.blocks;
+        if (n < 10) throw new Error(`only ${n} blocks charted`);
+        if (drawn.txs.points !== n || drawn.txs.bars.length !== n) throw new Error(`transactions chart has ${drawn.txs.points} points / ${drawn.txs.bars.length} bars for ${n} blocks`);
+        const times = drawn.txs.first === 1 ? n - 1 : n;
+        if (drawn.time.points !== times || drawn.time.commands !== times) throw new Error(`block-time chart has ${drawn.time.points} points (${drawn.time.commands} drawn), expected ${times}`);
+        if (drawn.finality.points !== drawn.stats || drawn.finality.commands !== drawn.stats || drawn.mempool.points !== drawn.stats) {
+          throw new Error(`finality/mempool charts have ${drawn.finality.points}/${drawn.mempool.points} points for ${drawn.stats} stats`);
+        }
+        if (drawn.stats < 10) throw new Error(`only ${drawn.stats} node stats charted`);
+        // The bars are the blocks' own transaction counts, height by height.
+        const counts = new Map();
+        let after = null;
+        while (counts.size < n) {
+          const data = await ask('query($id: String!, $min: Int!, $max: Int!, $after: String) { chain(id: $id) { blocksConnection(first: 100, after: $after, minHeight: $min, maxHeight: $max) { edges { node { height txCount } } pageInfo { hasNextPage endCursor } } } }',
+            { id: hub.id, min: drawn.txs.first, max: drawn.txs.last, after });
+          const conn = data.chain.blocksConnection;
+          conn.edges.forEach((e) => counts.set(e.node.height, e.node.txCount));
+          if (!conn.pageInfo.hasNextPage) break;
+          after = conn.pageInfo.endCursor;
+        }
+        const wrong = drawn.txs.bars.filter(([h, y]) => counts.get(h) !== y);
+        if (wrong.length || counts.size !== n) throw new Error(`bars differ from the blocks at ${JSON.stringify(wrong.slice(0, 5))} (${counts.size} blocks read)`);
+        // Finality as the node recorded it for the same heights.
+        const stats = (await ask('query($id: String!) { chain(id: $id) { recentBlockStats(last: 1024) { height finalityMs } } }', { id: hub.id })).chain.recentBlockStats;
+        const byHeight = new Map(stats.map((s) => [s.height, s.finalityMs]));
+        const shownFinality = await page.$$eval('svg[data-chart="finality"]', (svgs) => svgs.map((s) => [Number(s.dataset.first), Number(s.dataset.last)]));
+        const [f0, f1] = shownFinality[0];
+        for (let h = f0; h <= f1; h++) {
+          const v = byHeight.get(h);
+          if (v === undefined) throw new Error(`the node has no stat for height ${h} it charted`);
+          if (!(v >= 0 && v < 60_000)) throw new Error(`finality of block ${h} is ${v} ms`);
+        }
+        const shot = await page.locator('#charts').screenshot({ path: path.resolve(opts.chartsScreenshot) });
+        return `${n} blocks (#${drawn.txs.first}-#${drawn.txs.last}), ${times} block times, ${drawn.stats} finality/mempool points; charts ${shot.length} bytes`;
+      }],
+      [`chain page of ${child} shows its committee, term and anchoring on the hub`, async () => {
+        await page.evaluate((h) => { location.hash = h; }, `#/chain/${encodeURIComponent(child)}`);
+        await waitForView('chain', new RegExp(`^#/chain/${escapeRe(encodeURIComponent(child))}$`));
+        await page.waitForSelector('#committee tbody tr[data-address]');
+        const committee = (await ask('query($id: String!) { chain(id: $id) { committee { term active { address power } } } }', { id: child })).chain.committee;
+        const shown = await page.$$eval('#committee tbody tr[data-address]', (rs) => rs.map((r) => r.dataset.address));
+        const expected = committee.active.map((m) => m.address);
+        if (JSON.stringify([...shown].sort()) !== JSON.stringify([...expected].sort())) throw new Error(`committee ${JSON.stringify(shown)}, API ${JSON.stringify(expected)}`);
+        const term = (await page.textContent('#committee-term')).trim();
+        if (term !== String(committee.term)) throw new Error(`term ${term}, API ${committee.term}`);
+        const anchored = await page.$eval('#anchoring', (a) => Number(a.dataset.anchoredHeight));
+        const record = (await ask('query($hub: String!, $c: String!) { chain(id: $hub) { childChain(id: $c) { anchoredHeight } } }', { hub: hub.id, c: child })).chain.childChain;
+        if (!(anchored > 0 && anchored <= record.anchoredHeight)) throw new Error(`anchored height ${anchored}, the hub now says ${record.anchoredHeight}`);
+        const anchors = await page.$$eval('#anchors tbody tr[data-height]', (rs) => rs.length);
+        if (!anchors) throw new Error('no anchored header listed');
+        return `${shown.length} members, term ${term}, anchored at ${anchored} (hub now ${record.anchoredHeight}), ${anchors} anchors listed`;
+      }],
+      ['search finds a validator, whose page shows its stake, duties and committees as the API reports them', async () => {
+        const q = 'query($hub: String!) { chain(id: $hub) { validators { address selfBond delegated power windowDuties windowMissed } childChains { chainId committee { address } } } }';
+        const before = (await ask(q, { hub: hub.id })).chain;
+        const v = before.validators[0];
+        await page.fill('#search-input', v.address);
+        await page.press('#search-input', 'Enter');
+        await waitForView('validator', new RegExp(`^#/validator/${escapeRe(encodeURIComponent(v.address))}$`));
+        const text = await bannerText();
+        if (text) throw new Error(`error banner shows: ${text}`);
+        const shown = await page.evaluate(() => ({
+          selfBond: document.getElementById('validator-self-bond').textContent.trim(),
+          delegated: document.getElementById('validator-delegated').textContent.trim(),
+          stake: document.getElementById('validator-stake').textContent.trim(),
+          missed: Number(document.getElementById('validator-missed').dataset.missed),
+          duties: Number(document.getElementById('validator-missed').dataset.duties),
+          committees: [...document.querySelectorAll('#validator-committees tbody tr[data-chain-id]')].map((r) => r.dataset.chainId),
+        }));
+        if (shown.selfBond !== v.selfBond || shown.delegated !== v.delegated) throw new Error(`shows ${JSON.stringify(shown)}, API ${JSON.stringify(v)}`);
+        if (shown.stake !== String(BigInt(v.selfBond) + BigInt(v.delegated))) throw new Error(`stake ${shown.stake}`);
+        const after = (await ask(q, { hub: hub.id })).chain.validators.find((x) => x.address === v.address);
+        // The window moves on (and restarts) while we look: the page's count is one the API had between the two reads.
+        const between = (x) => (v.windowDuties <= after.windowDuties ? x >= v.windowDuties && x <= after.windowDuties : true);
+        if (!between(shown.duties) || shown.missed > shown.duties) throw new Error(`duties ${shown.missed}/${shown.duties}, API before ${v.windowMissed}/${v.windowDuties}, after ${after.windowMissed}/${after.windowDuties}`);
+        const sits = [hub.id, ...before.childChains.filter((c) => c.committee.some((m) => m.address === v.address)).map((c) => c.chainId)];
+        for (const id of sits) if (!shown.committees.includes(id)) throw new Error(`committees ${JSON.stringify(shown.committees)} lack ${id}`);
+        return `stake ${shown.stake} (${shown.selfBond} + ${shown.delegated}), missed ${shown.missed} of ${shown.duties}, sits on ${shown.committees.join(', ')}`;
+      }],
+    );
+    if (opts.address) {
+      steps.push([`account page lists ${opts.address}'s history on every chain, and a transaction opens with its details`, async () => {
+        await page.evaluate((h) => { location.hash = h; }, `#/account/${encodeURIComponent(opts.address)}`);
+        await waitForView('account', new RegExp(`^#/account/${escapeRe(encodeURIComponent(opts.address))}$`));
+        await page.waitForFunction((ids) => ids.every((id) => document.getElementById('history-' + id)?.dataset.loaded === 'true'), opts.chains, { timeout: STEP_TIMEOUT_MS });
+        const counts = {};
+        for (const id of opts.chains) {
+          const data = await ask('query($c: String!, $a: String!) { history(chainId: $c, address: $a, first: 10) { edges { node { hash } } } }', { c: id, a: opts.address });
+          const expected = data.history.edges.map((e) => e.node.hash);
+          const shown = await page.$$eval(`#history-${cssString(id)} tbody tr[data-tx-hash]`, (rs) => rs.map((r) => r.dataset.txHash));
+          // Nothing touches the address while the check runs (the transfer to it is settled before).
+          if (shown.join() !== expected.join()) throw new Error(`${id}: the page lists ${JSON.stringify(shown)}, the gateway ${JSON.stringify(expected)}`);
+          counts[id] = shown.length;
+        }
+        const any = Object.entries(counts).find(([, n]) => n > 0);
+        if (!any) throw new Error(`no history anywhere: ${JSON.stringify(counts)}`);
+        const [chainId] = any;
+        const hash = await page.$eval(`#history-${cssString(chainId)} tbody tr[data-tx-hash]`, (r) => r.dataset.txHash);
+        await page.click(`#history-${cssString(chainId)} tbody tr[data-tx-hash="${hash}"] a`);
+        await waitForView('tx', new RegExp(`^#/tx/${escapeRe(encodeURIComponent(chainId))}/${hash}$`));
+        const shownHash = (await page.textContent('#tx-hash')).trim();
+        if (shownHash !== hash) throw new Error(`#tx-hash ${shownHash}`);
+        const tx = (await ask('query($c: String!, $h: String!) { chain(id: $c) { tx(hash: $h) { kind receipt { events { kind } } } } }', { c: chainId, h: hash })).chain.tx;
+        const kind = await page.$eval('#tx-fields td[data-field=kind]', (td) => td.textContent.trim());
+        const events = await page.$$eval('#events .event', (es) => es.map((e) => e.dataset.kind));
+        if (kind !== tx.kind || events.join() !== tx.receipt.events.map((e) => e.kind).join()) throw new Error(`shows ${kind} ${events}, API ${tx.kind} ${tx.receipt.events.map((e) => e.kind)}`);
+        return `${Object.entries(counts).map(([k, n]) => `${k}: ${n}`).join(', ')}; tx ${hash.slice(0, 12)}… ${kind} with ${events.length} events`;
+      }]);
+    }
+    steps.push(['search by transfer id shows the transfer hop by hop', async () => {
+      let id = transfer && transfer.id;
+      if (!id) {
+        const listed = (await ask('{ transfers(first: 1) { edges { node { id } } } }')).transfers.edges;
+        if (!listed.length) return 'no transfer on this network to search for';
+        id = listed[0].node.id;
+      }
+      await page.fill('#search-input', id);
+      await page.press('#search-input', 'Enter');
+      await waitForView('transfer', new RegExp(`^#/transfer/${id.split('/').map((p) => escapeRe(encodeURIComponent(p))).join('/')}$`));
+      const api = (await ask('query($t: String!) { transfer(id: $t) { status hops { chainId step txHash } } }', { t: id })).transfer;
+      const hops = await page.$$eval('#hops tbody tr[data-step]', (rs) => rs.map((r) => `${r.dataset.chainId}:${r.dataset.step}`));
+      const expected = api.hops.map((h) => `${h.chainId}:${h.step}`);
+      if (hops.join() !== expected.join()) throw new Error(`hops ${JSON.stringify(hops)}, API ${JSON.stringify(expected)}`);
+      if (transfer && hops.length !== 3) throw new Error(`an acknowledged transfer has 3 hops, the page shows ${hops.length}`);
+      const status = await page.$eval('#transfer-status', (s) => s.dataset.status);
+      return `${id}: ${status}, ${hops.join(' → ')}`;
+    }]);
+  }
+  steps.push(['every request stayed on the gateway', async () => {
+    const origin = new URL(base);
+    const away = requested.filter((u) => {
+      const url = new URL(u);
+      // data: is the page's own (empty) favicon, no fetch.
+      return url.protocol !== 'data:' && (url.host !== origin.host || !['http:', 'ws:', 'https:', 'wss:'].includes(url.protocol));
+    });
+    if (away.length) throw new Error(`the page asked ${away.slice(0, 5).join(', ')}`);
+    const modules = [...new Set(requested.filter((u) => /\/explorer\/[a-z]+\.js$/.test(u)).map((u) => new URL(u).pathname))];
+    return `${requested.length} requests to ${origin.host} (modules ${modules.join(', ')})`;
+  }]);
   steps.push(['no script errors in the page', async () => {
     if (pageErrors.length) throw new Error(pageErrors.slice(0, 5).join(' | '));
     return 'none';

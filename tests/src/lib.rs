@@ -445,8 +445,42 @@ pub fn transfer(
     })
 }
 
-/// Longest the explorer check (`tests/explorer/check.mjs`) may run before it is killed.
-pub const EXPLORER_CHECK_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest the explorer check (`tests/explorer/check.mjs`) may run before
+/// it is killed: every page, and a transfer the caller sends meanwhile.
+pub const EXPLORER_CHECK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// What the explorer check also does besides the chain list, block,
+/// search and account pages [`check_explorer`] always walks.
+#[derive(Default)]
+pub struct ExplorerExtras<'a> {
+    /// Check every other page (the network map against the gateway's chains
+    /// and channels, the charts against the blocks and node stats, a child
+    /// chain's committee and anchoring, a validator, an account's history, a
+    /// transaction, search for a validator and a transfer), saving the map
+    /// and the charts here.
+    pub map_screenshot: Option<&'a Path>,
+    pub charts_screenshot: Option<&'a Path>,
+    /// Once the map's packet subscription is open the check writes
+    /// `DIR/map-open`, then waits for `DIR/transfer.json` (`{id,
+    /// sourceChain, destinationChain, channel, destinationChannel,
+    /// sequence}`) naming a transfer the caller sent, and checks the map
+    /// showed it move.
+    pub handshake: Option<&'a Path>,
+}
+
+/// Where e2e tests keep what a person should be able to look at after a
+/// run (screenshots): `$TRIBUTARY_TEST_ARTIFACTS`, else
+/// `<cargo target dir>/test-artifacts`. Created if missing.
+pub fn test_artifacts_dir(test: &str) -> PathBuf {
+    let root = std::env::var_os("TRIBUTARY_TEST_ARTIFACTS").map(PathBuf::from).unwrap_or_else(|| {
+        // A test runs as target/<profile>/deps/NAME-HASH.
+        let exe = std::env::current_exe().expect("current exe");
+        exe.ancestors().nth(3).map(|t| t.join("test-artifacts")).unwrap_or_else(|| PathBuf::from("test-artifacts"))
+    });
+    let dir = root.join(test);
+    std::fs::create_dir_all(&dir).expect("create the test artifacts directory");
+    dir
+}
 
 /// Check the gateway's web explorer (`GET /explorer`) in headless Chromium:
 /// runs `node tests/explorer/check.mjs` (playwright-core driving Debian's
@@ -454,7 +488,7 @@ pub const EXPLORER_CHECK_TIMEOUT: Duration = Duration::from_secs(120);
 /// the gateway at `gateway_base` (`http://127.0.0.1:PORT`; a trailing
 /// `/graphql` is dropped), waiting until every chain of `expect_chains` is
 /// listed `up`, then walking chain → block → search (→ the account page of
-/// `address`). Saves a screenshot at `screenshot`. Returns the check's JSON
+/// `address`), and whatever `extras` asks. Saves a screenshot at `screenshot`. Returns the check's JSON
 /// (`{ok, checks, screenshot}`); an error, with the checks and the check's
 /// stderr, when any check failed, the check did not run, or it ran past
 /// [`EXPLORER_CHECK_TIMEOUT`] (then it is killed).
@@ -463,6 +497,7 @@ pub fn check_explorer(
     expect_chains: &[String],
     address: Option<&str>,
     screenshot: &Path,
+    extras: &ExplorerExtras<'_>,
 ) -> anyhow::Result<Value> {
     use anyhow::{anyhow, Context};
     use std::io::Read;
@@ -486,6 +521,15 @@ pub fn check_explorer(
     }
     if let Some(address) = address {
         command.args(["--address", address]);
+    }
+    for (flag, path) in [
+        ("--map-screenshot", extras.map_screenshot),
+        ("--charts-screenshot", extras.charts_screenshot),
+        ("--handshake", extras.handshake),
+    ] {
+        if let Some(path) = path {
+            command.arg(flag).arg(path);
+        }
     }
     let mut child = command
         .stdin(Stdio::null())
