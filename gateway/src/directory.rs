@@ -253,16 +253,24 @@ impl Caller {
     async fn call_chain(&self, chain: &ChainEntry, query: &str, variables: Value) -> PartialAnswer {
         let error = |code: &str, message: String| ChainError { chain: chain.id.clone(), code: code.into(), message };
         let request = json!({ "query": query, "variables": variables });
+        // A chain's node may be anyone's (a child's endpoint is announced by
+        // one committee member): its answer is read up to a bound only.
         let call = async {
             let response = self.http.post(&chain.graphql).json(&request).send().await?;
             let status = response.status();
-            let text = response.text().await?;
-            Ok::<_, reqwest::Error>((status, text))
+            let bytes = tributary_client::read_bounded(response, tributary_client::ANSWER_BYTES_MAX).await?;
+            Ok::<_, tributary_client::BoundedReadError>((status, String::from_utf8_lossy(&bytes).into_owned()))
         };
         let answered = tokio::time::timeout(self.timeout, call).await;
         crate::metrics::METRICS.chain_call(&chain.id, !matches!(answered, Ok(Ok(_))));
         let (status, text) = match answered {
             Ok(Ok(answer)) => answer,
+            Ok(Err(tributary_client::BoundedReadError::TooLarge { max })) => {
+                return Err(error(
+                    "CHAIN_ANSWER_TOO_LARGE",
+                    format!("{} answered more than {} MiB; its answer was not read", chain.id, max >> 20),
+                ))
+            }
             Ok(Err(e)) => return Err(error("CHAIN_UNREACHABLE", format!("{} is down: {e}", chain.id))),
             Err(_) => {
                 return Err(error("CHAIN_TIMEOUT", format!("{} did not answer within {:?}", chain.id, self.timeout)))

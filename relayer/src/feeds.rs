@@ -126,10 +126,15 @@ async fn fetch(http: &reqwest::Client, url: &str) -> anyhow::Result<Value> {
     if !response.status().is_success() {
         bail!("{url} answered HTTP {}", response.status());
     }
-    let bytes = response.bytes().await?;
-    if bytes.len() > SOURCE_BYTES_MAX {
-        bail!("{url} answered {} bytes; at most {SOURCE_BYTES_MAX}", bytes.len());
-    }
+    // Read up to the bound only: a source that streams without end is cut
+    // there, not read until memory runs out.
+    let bytes = match tributary_client::read_bounded(response, SOURCE_BYTES_MAX).await {
+        Ok(bytes) => bytes,
+        Err(tributary_client::BoundedReadError::TooLarge { .. }) => {
+            bail!("{url} answered more than {SOURCE_BYTES_MAX} bytes; at most {SOURCE_BYTES_MAX}")
+        }
+        Err(e) => return Err(e.into()),
+    };
     serde_json::from_slice(&bytes).with_context(|| format!("{url} did not answer JSON"))
 }
 

@@ -82,6 +82,38 @@ pub enum ClientError {
     Api { code: String, message: String },
     #[error("unexpected answer from the node: {0}")]
     Unexpected(String),
+    #[error("the node at {url} answered more than {} MiB, more than any answer of ours can be: a broken or hostile node, or a query asking for too much at once", max / (1 << 20))]
+    AnswerTooLarge { url: String, max: usize },
+}
+
+/// Most bytes of one answer a client reads. A node's largest honest answer
+/// (a page of full blocks) is well below; a node that sends more is
+/// stopped there instead of being read until memory runs out.
+pub const ANSWER_BYTES_MAX: usize = 64 << 20;
+
+/// Why [`read_bounded`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum BoundedReadError {
+    #[error("the answer is over {max} bytes")]
+    TooLarge { max: usize },
+    #[error(transparent)]
+    Read(#[from] reqwest::Error),
+}
+
+/// Read `response`'s body, at most `max` bytes: refused at once when it
+/// declares more, and as soon as more arrives when it does not.
+pub async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result<Vec<u8>, BoundedReadError> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(BoundedReadError::TooLarge { max });
+    }
+    let mut body = Vec::with_capacity(response.content_length().map_or(0, |n| n as usize));
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > max {
+            return Err(BoundedReadError::TooLarge { max });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A node's GraphQL endpoint.
@@ -285,10 +317,15 @@ impl Client {
             .await
             .map_err(|e| ClientError::Unreachable { url: self.url.clone(), reason: e.to_string() })?;
         let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| ClientError::Unreachable { url: self.url.clone(), reason: e.to_string() })?;
+        let body = match read_bounded(response, ANSWER_BYTES_MAX).await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(BoundedReadError::TooLarge { max }) => {
+                return Err(ClientError::AnswerTooLarge { url: self.url.clone(), max })
+            }
+            Err(BoundedReadError::Read(e)) => {
+                return Err(ClientError::Unreachable { url: self.url.clone(), reason: e.to_string() })
+            }
+        };
         let value: Value = serde_json::from_str(&body).map_err(|_| ClientError::Http {
             url: self.url.clone(),
             status: status.as_u16(),

@@ -5,6 +5,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
@@ -150,4 +151,59 @@ pub fn refusal(error: WsError) -> (u16, String) {
         ),
         other => panic!("expected an HTTP refusal, got {other}"),
     }
+}
+
+/// A hostile GraphQL endpoint on 127.0.0.1 (a dishonest node): every
+/// request gets `{"data":{"x":"aaa…"}}` with `filler` bytes of `a`
+/// (`None`: without end), its length declared (`declared`) or chunked.
+/// Returns its URL.
+pub async fn hostile(declared: bool, filler: Option<usize>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/graphql", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = socket.read(&mut request).await;
+                let (open, close) = (br#"{"data":{"x":""#.as_slice(), br#""}}"#.as_slice());
+                let length = match (declared, filler) {
+                    (true, Some(n)) => format!("content-length: {}\r\n", open.len() + n + close.len()),
+                    _ => "transfer-encoding: chunked\r\n".to_string(),
+                };
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{length}\r\n");
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunked = length.starts_with("transfer");
+                let send = |bytes: Vec<u8>| {
+                    let framed = if chunked {
+                        let mut framed = format!("{:x}\r\n", bytes.len()).into_bytes();
+                        framed.extend(bytes);
+                        framed.extend(b"\r\n");
+                        framed
+                    } else {
+                        bytes
+                    };
+                    framed
+                };
+                if socket.write_all(&send(open.to_vec())).await.is_err() {
+                    return;
+                }
+                let block = vec![b'a'; 1 << 20];
+                let mut sent = 0;
+                while filler.is_none_or(|n| sent < n) {
+                    let n = filler.map_or(block.len(), |n| (n - sent).min(block.len()));
+                    if socket.write_all(&send(block[..n].to_vec())).await.is_err() {
+                        return;
+                    }
+                    sent += n;
+                }
+                let _ = socket.write_all(&send(close.to_vec())).await;
+                if chunked {
+                    let _ = socket.write_all(b"0\r\n\r\n").await;
+                }
+            });
+        }
+    });
+    url
 }
