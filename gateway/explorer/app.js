@@ -327,7 +327,7 @@ function renderChain(id) {
           el('td', null, link(route('block', c.id, b.height), short(b.hash, 16), { class: 'mono', title: b.hash })),
           el('td', { dataset: { col: 'txs' } }, String(b.txCount)),
           el('td', { class: 'small' }, fmtTime(b.header && b.header.timeMs)),
-          el('td', null, b.header ? link(route('account', b.header.proposer), short(b.header.proposer, 20), { class: 'mono', title: b.header.proposer }) : '—'));
+          el('td', null, b.header ? link(route('validator', b.header.proposer), short(b.header.proposer, 20), { class: 'mono', title: b.header.proposer }) : '—'));
       });
       var extra = null;
       if (c.kind === 'hub') extra = hubSections((more && more.data && more.data.chain) || {});
@@ -699,7 +699,7 @@ function renderBlock(id, heightText) {
         ['Height', String(b.height), 'height'],
         ['Chain', h.chainId, 'chainId'],
         ['Time', fmtTime(h.timeMs), 'time'],
-        ['Proposer', h.proposer ? link(route('account', h.proposer), h.proposer, { class: 'mono' }) : null, 'proposer'],
+        ['Proposer', h.proposer ? link(route('validator', h.proposer), h.proposer, { class: 'mono' }) : null, 'proposer'],
         ['Parent hash', b.height > 1 && h.parentHash ? link(route('block', id, b.height - 1), h.parentHash, { class: 'mono' }) : mono(h.parentHash), 'parentHash'],
         ['State root', mono(h.stateRoot), 'stateRoot'],
         ['Tx root', mono(h.txRoot), 'txRoot'],
