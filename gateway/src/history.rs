@@ -13,12 +13,11 @@
 
 use crate::directory::{Caller, ChainEntry, Directory};
 use async_graphql::SimpleObject;
-use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tributary_api::pages::{PageInfo, TxConnection, TxEdge};
+use tributary_api::pages::{decode_cursor, encode_cursor, PageInfo, TxConnection, TxEdge};
 use tributary_history_pg::rows::{block_rows, block_selection, BlockRows, TX_SELECTION};
 use tributary_history_pg::{PgError, PgHistory, Progress};
 
@@ -252,24 +251,6 @@ async fn blocks_between(
     }
 }
 
-fn encode_cursor(height: u64, index: u32) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("t:{height}:{index}"))
-}
-
-/// `(height, index)` of a `txs` cursor: the node's own format, so a cursor
-/// passes between the node and the database.
-fn decode_cursor(cursor: &str) -> async_graphql::Result<(u64, u32)> {
-    let bad =
-        || crate::chains::gateway_error("INVALID_CURSOR", format!("{cursor:?} is not a cursor this field gave out"));
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut parts = text.split(':');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some("t"), Some(h), Some(i), None) => Ok((h.parse().map_err(|_| bad())?, i.parse().map_err(|_| bad())?)),
-        _ => Err(bad()),
-    }
-}
-
 /// A page of `address`'s history on `chain`, from the database.
 pub async fn page_from_database(
     pg: &PgHistory,
@@ -279,7 +260,7 @@ pub async fn page_from_database(
     after: Option<&str>,
 ) -> async_graphql::Result<TxConnection> {
     let below = match after {
-        Some(cursor) => decode_cursor(cursor)?,
+        Some(cursor) => decode_cursor("t", cursor)?,
         None => (u64::MAX, u32::MAX),
     };
     let unavailable = |e: PgError| crate::chains::gateway_error("HISTORY_UNAVAILABLE", e.to_string());
@@ -291,7 +272,7 @@ pub async fn page_from_database(
         let node = serde_json::from_value(row.view).map_err(|e| {
             crate::chains::gateway_error("HISTORY_UNAVAILABLE", format!("a stored transaction does not read: {e}"))
         })?;
-        edges.push(TxEdge { cursor: encode_cursor(row.height, row.index), node });
+        edges.push(TxEdge { cursor: encode_cursor("t", row.height, row.index), node });
     }
     let end_cursor = edges.last().map(|e| e.cursor.clone());
     let scanned_to_height = match (has_next_page, edges.last()) {

@@ -138,12 +138,15 @@ fn page_size(first: Option<usize>) -> async_graphql::Result<usize> {
     }
 }
 
-fn encode_cursor(kind: &str, height: u64, index: u32) -> String {
+/// A cursor of `kind` (`t` a transaction, `b` a block) at (`height`,
+/// `index`): what `txs` and `blocksConnection` hand out, and what the
+/// gateway's PostgreSQL history hands out too, so cursors pass between them.
+pub fn encode_cursor(kind: &str, height: u64, index: u32) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{height}:{index}"))
 }
 
 /// `(height, index)` of a cursor of `kind`.
-fn decode_cursor(kind: &str, cursor: &str) -> async_graphql::Result<(u64, u32)> {
+pub fn decode_cursor(kind: &str, cursor: &str) -> async_graphql::Result<(u64, u32)> {
     let bad = || api_error("INVALID_CURSOR", format!("{cursor:?} is not a cursor this field gave out"));
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
