@@ -1,6 +1,7 @@
 //! `hub devnet` starts four validator processes, writes `devnet.json` once
 //! they commit, stops every process on SIGTERM, and resumes the same chain
-//! when run again on the same home.
+//! when run again on the same home. A SIGTERM that arrives while it is
+//! still starting stops it just as cleanly, leaving no process behind.
 
 use serde_json::Value;
 use std::path::Path;
@@ -82,4 +83,31 @@ async fn devnet_starts_stops_and_resumes() {
     assert!(height(&client).await > before, "the resumed chain did not continue past {before}");
     assert_eq!(block_hash(&client, 1).await.unwrap(), block1, "the resumed devnet is another chain");
     stop(devnet).await;
+}
+
+/// SIGTERM while the devnet is still starting its validators: before the
+/// devnet listened for signals from its first moment, the default action
+/// killed it on the spot and its validators ran on as orphans.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_devnet_terminated_while_it_starts_stops_everything_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().canonicalize().unwrap();
+    let needle = home.to_str().unwrap().to_string();
+    let mut devnet = start_devnet(&home);
+    let devnet_pid = devnet.id();
+    wait_for("the devnet's first validator process", WAIT, || {
+        let started = processes_mentioning(&needle).iter().any(|(pid, _)| *pid != devnet_pid);
+        let exited = devnet.try_wait().expect("try_wait").is_some();
+        assert!(!exited, "hub devnet exited before starting a validator; see {}", home.join("devnet.log").display());
+        async move { started.then_some(()) }
+    })
+    .await;
+    assert!(!home.join("devnet.json").exists(), "the devnet was already up: this test needs it still starting");
+    terminate(devnet, "hub devnet").await;
+    let left = wait_for("every process of the devnet to exit", Duration::from_secs(30), || {
+        let left = processes_mentioning(&needle);
+        async move { left.is_empty().then_some(()) }
+    })
+    .await;
+    let () = left;
 }

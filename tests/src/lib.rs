@@ -796,3 +796,22 @@ pub fn short_governance(genesis: &mut Value, blocks: u64) {
         "quorum_bps": 3340, "threshold_bps": 5000, "veto_bps": 3340, "max_voters": 100,
     });
 }
+
+/// The processes (pid, command line) whose command line mentions `needle`,
+/// other than this test process: how a test finds what a program it
+/// started has left running.
+pub fn processes_mentioning(needle: &str) -> Vec<(u32, String)> {
+    let own = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            if pid == own {
+                return None;
+            }
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            line.contains(needle).then(|| (pid, line.trim_end().to_string()))
+        })
+        .collect()
+}

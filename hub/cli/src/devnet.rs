@@ -13,7 +13,7 @@
 //! runs a relayer over every hub ↔ child path and a demo oracle feed
 //! ([`crate::devnet_relayer`]).
 
-use crate::output::{emit, shutdown_signal};
+use crate::output::{emit, Shutdown};
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -434,6 +434,10 @@ pub async fn run(
         feeds: spec.feeds.clone(),
     };
     let restart: RestartPolicy = spec.restart.policy.into();
+    // Listen before starting anything: a SIGTERM that arrives while the
+    // validators start is kept and stops them all once they are up, instead
+    // of killing this process and leaving them behind.
+    let mut shutdown = Shutdown::listen();
     let mut devnet = Devnet::start(root, &options).await?;
     if let Some(path) = &config_out {
         if let Err(e) = std::fs::write(path, spec.to_toml()) {
@@ -497,11 +501,9 @@ pub async fn run(
             bail!("cannot listen on {}: {e}", socket_path.display());
         }
     };
-    let shutdown = shutdown_signal();
-    tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            _ = shutdown.recv() => break,
             exit = devnet.next_exit() => {
                 let restart_now = restart == RestartPolicy::OnExit;
                 say(json, json!({ "event": "exited", "process": exit.process, "status": exit.status, "log": exit.log }), &format!(

@@ -22,7 +22,7 @@
 //! postgres = "postgresql://gateway@127.0.0.1:5432/tributary"
 //! ```
 
-use crate::output::shutdown_signal;
+use crate::output::Shutdown;
 use anyhow::Context;
 use clap::Args;
 use serde::Deserialize;
@@ -60,6 +60,7 @@ pub struct GatewayArgs {
 
 /// Serve the gateway until Ctrl-C or SIGTERM.
 pub async fn run(args: GatewayArgs, json: bool) -> anyhow::Result<()> {
+    let mut shutdown = Shutdown::listen();
     let GatewayArgs { hub, listen, config, rate_limit, no_introspection, no_graphiql, postgres } = args;
     let mut settings = match &config {
         Some(path) => load(path)?,
@@ -86,7 +87,7 @@ pub async fn run(args: GatewayArgs, json: bool) -> anyhow::Result<()> {
     }
     tokio::select! {
         result = tributary_gateway::serve(listener, hub, settings, history) => result,
-        _ = shutdown_signal() => Ok(()),
+        _ = shutdown.recv() => Ok(()),
     }
 }
 

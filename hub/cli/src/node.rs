@@ -1,7 +1,7 @@
 //! `hub init` and `hub start`: write a node's home, and run a node from it.
 
 use crate::args::{HomeArg, PassphraseArg};
-use crate::output::{emit, shutdown_signal};
+use crate::output::{emit, Shutdown};
 use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
@@ -308,6 +308,9 @@ pub fn init(args: InitArgs, json: bool) -> anyhow::Result<()> {
 /// process going away.
 pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
     let StartArgs { home, api, passphrase, parent_pid } = args;
+    // Listen before anything else: a SIGTERM while the store opens stops
+    // the node once it has started, instead of killing it half way.
+    let shutdown = Shutdown::listen();
     let home = home.home();
     let mut config = home.load_config()?;
     if let Some(api) = api {
@@ -339,7 +342,7 @@ pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
             println!("p2p: {addr}");
         }
     }
-    let Some(floor) = floor else { return running.run_until(stop_signal(parent_pid)).await };
+    let Some(floor) = floor else { return running.run_until(stop_signal(parent_pid, shutdown)).await };
     let chain = running.chain.clone();
     let reached = async move {
         while chain.height() < floor {
@@ -351,7 +354,7 @@ pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
     running
         .run_until(async move {
             tokio::select! {
-                _ = stop_signal(parent_pid) => {}
+                _ = stop_signal(parent_pid, shutdown) => {}
                 _ = reached => flag.store(true, std::sync::atomic::Ordering::Relaxed),
             }
         })
@@ -369,7 +372,7 @@ pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
 }
 
 /// Ctrl-C, SIGTERM, or (with `parent_pid`) the parent process going away.
-async fn stop_signal(parent_pid: Option<u32>) {
+async fn stop_signal(parent_pid: Option<u32>, mut shutdown: Shutdown) {
     let orphaned = async {
         match parent_pid {
             Some(pid) => loop {
@@ -383,7 +386,7 @@ async fn stop_signal(parent_pid: Option<u32>) {
         }
     };
     tokio::select! {
-        _ = shutdown_signal() => {}
+        _ = shutdown.recv() => {}
         _ = orphaned => {}
     }
 }

@@ -64,22 +64,61 @@ pub fn scalar(v: &Value) -> String {
     }
 }
 
-/// Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM, listened for from the moment [`Shutdown::listen`]
+/// returns. A signal that arrives before anyone awaits [`Shutdown::recv`]
+/// is kept, not fatal: listening only when first awaited left a window
+/// (a devnet starting its validators, a node opening its store) in which
+/// SIGTERM's default action killed the process on the spot, and a devnet
+/// killed that way left its validators running as orphans.
+pub struct Shutdown {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl Shutdown {
+    /// Start listening now (needs a tokio runtime). A signal that cannot be
+    /// listened for (never on Linux) keeps its default action.
+    pub fn listen() -> Shutdown {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Shutdown {
+                terminate: signal(SignalKind::terminate()).ok(),
+                interrupt: signal(SignalKind::interrupt()).ok(),
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+        #[cfg(not(unix))]
+        Shutdown {}
     }
+
+    /// Resolves once Ctrl-C or SIGTERM has arrived since [`Shutdown::listen`].
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                _ = next(&mut self.terminate) => {}
+                _ = next(&mut self.interrupt) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM from now on: [`Shutdown::listen`] then [`Shutdown::recv`].
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    let mut shutdown = Shutdown::listen();
+    async move { shutdown.recv().await }
 }
