@@ -1,7 +1,8 @@
 //! `hub devnet` starts four validator processes, writes `devnet.json` once
 //! they commit, stops every process on SIGTERM, and resumes the same chain
 //! when run again on the same home. A SIGTERM that arrives while it is
-//! still starting stops it just as cleanly, leaving no process behind.
+//! still starting stops it just as cleanly, leaving no process behind,
+//! and a devnet killed outright leaves no node running either.
 
 use serde_json::Value;
 use std::path::Path;
@@ -110,4 +111,32 @@ async fn a_devnet_terminated_while_it_starts_stops_everything_it_started() {
     })
     .await;
     let () = left;
+}
+
+/// SIGKILL gives the devnet no chance to stop anything: its validators,
+/// relayer and gateway notice that their parent is gone and stop by
+/// themselves (before, they ran on, orphaned, against a home a test had
+/// removed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_processes_of_a_killed_devnet_stop_by_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().canonicalize().unwrap();
+    let mut devnet = start_devnet(&home);
+    let description = read_description(&home).await;
+    assert_eq!(description["hub"]["nodes"].as_array().map(Vec::len), Some(4), "{description}");
+    // Its validators (and relayer, with children) name the home; each of
+    // them and its gateway names the devnet as its parent.
+    let needle = home.to_str().unwrap().to_string();
+    let parent = format!("--parent-pid {}", devnet.id());
+    let started = processes_mentioning(&parent);
+    devnet.kill().unwrap();
+    devnet.wait().unwrap();
+    let validators = started.iter().filter(|(_, line)| line.contains(" start --home ")).count();
+    assert_eq!(validators, 4, "{started:?}");
+    assert!(started.iter().any(|(_, line)| line.contains(" gateway ")), "{started:?}");
+    wait_for("every process of the killed devnet to stop", Duration::from_secs(30), || {
+        let left: Vec<_> = processes_mentioning(&needle).into_iter().chain(processes_mentioning(&parent)).collect();
+        async move { left.is_empty().then_some(()) }
+    })
+    .await;
 }

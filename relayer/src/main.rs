@@ -44,7 +44,12 @@ enum Command {
     #[command(subcommand)]
     Channel(ChannelCommand),
     /// Relay continuously over every path with open channels (Ctrl-C stops).
-    Start,
+    Start {
+        /// Stop when the process with this pid is no longer the parent
+        /// (set by `hub devnet`).
+        #[arg(long, hide = true)]
+        parent_pid: Option<u32>,
+    },
     /// Relay everything pending once, then exit.
     Clear,
 }
@@ -248,7 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Start => start(&home, cli.json).await,
+        Command::Start { parent_pid } => start(&home, cli.json, parent_pid).await,
         Command::Clear => {
             let config = load_config(&home)?;
             let relayer = Relayer::new(&home, config, Arc::new(Metrics::default()), false)?;
@@ -296,7 +301,7 @@ fn reachable(relayer: &Relayer, id: &str, flag: &str) -> anyhow::Result<Arc<Chai
     }
 }
 
-async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
+async fn start(home: &Path, json: bool, parent_pid: Option<u32>) -> anyhow::Result<()> {
     let config = load_config(home)?;
     let metrics = Arc::new(Metrics::default());
     if !config.metrics.listen.is_empty() {
@@ -406,7 +411,22 @@ async fn start(home: &Path, json: bool) -> anyhow::Result<()> {
             _ = round => {}
             _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = term.recv() => return Ok(()),
+            _ = parent_gone(parent_pid) => return Ok(()),
         }
+    }
+}
+
+/// Resolves once the process `pid` is no longer this process's parent
+/// (`hub devnet` exited, even by SIGKILL); never without a pid. Checked
+/// at once, then every 500 ms.
+async fn parent_gone(pid: Option<u32>) {
+    let Some(pid) = pid else { return std::future::pending().await };
+    loop {
+        if std::os::unix::process::parent_id() != pid {
+            tracing::warn!("the parent process {pid} is gone: stopping");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 

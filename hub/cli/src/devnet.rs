@@ -208,8 +208,11 @@ impl Devnet {
             // The gateway: one GraphQL endpoint over every chain of the devnet.
             let gateway_listen = free_ports(1)?.remove(0).api_listen;
             let gateway_log = std::fs::OpenOptions::new().create(true).append(true).open(root.join("gateway.log"))?;
+            let devnet_pid = std::process::id().to_string();
             let mut args: Vec<String> =
-                ["gateway", "--hub", &self.nodes[0].graphql, "--listen", &gateway_listen].map(String::from).into();
+                ["gateway", "--hub", &self.nodes[0].graphql, "--listen", &gateway_listen, "--parent-pid", &devnet_pid]
+                    .map(String::from)
+                    .into();
             if let Some(limit) = options.gateway_rate_limit {
                 args.extend(["--rate-limit".to_string(), limit.to_string()]);
             }
@@ -609,7 +612,10 @@ fn existing_homes(hub: &Path) -> Vec<Home> {
 
 async fn spawn_node(exe: &Path, home: Home) -> anyhow::Result<NodeProcess> {
     let config = home.load_config()?;
-    let child = tributary_node::children::start_node_process(exe, &home, &[])?;
+    // A validator stops by itself when the devnet is gone, even killed with
+    // SIGKILL: nothing is left running against a removed home.
+    let devnet_pid = std::process::id().to_string();
+    let child = tributary_node::children::start_node_process(exe, &home, &["--parent-pid", &devnet_pid])?;
     let peer = match tributary_node::node::load_keys(&home, &config, None) {
         Ok((_, key)) => tributary_p2p::peer_id_of(&key.public_key().0)?.to_string(),
         Err(_) => String::new(),

@@ -102,6 +102,8 @@ pub async fn start(
     let process = Command::new(&exe)
         .args(["start", "--home"])
         .arg(&home)
+        // The relayer stops by itself when the devnet is gone.
+        .args(["--parent-pid", &std::process::id().to_string()])
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)

@@ -56,12 +56,16 @@ pub struct GatewayArgs {
     /// from it; without it, `history` asks the nodes' indexes.
     #[arg(long, value_name = "URL", env = "TRIBUTARY_GATEWAY_POSTGRES")]
     pub postgres: Option<String>,
+    /// Stop when the process with this pid is no longer the parent (set by
+    /// `hub devnet`).
+    #[arg(long, hide = true)]
+    pub parent_pid: Option<u32>,
 }
 
 /// Serve the gateway until Ctrl-C or SIGTERM.
 pub async fn run(args: GatewayArgs, json: bool) -> anyhow::Result<()> {
     let mut shutdown = Shutdown::listen();
-    let GatewayArgs { hub, listen, config, rate_limit, no_introspection, no_graphiql, postgres } = args;
+    let GatewayArgs { hub, listen, config, rate_limit, no_introspection, no_graphiql, postgres, parent_pid } = args;
     let mut settings = match &config {
         Some(path) => load(path)?,
         None => tributary_gateway::Config::default(),
@@ -88,6 +92,7 @@ pub async fn run(args: GatewayArgs, json: bool) -> anyhow::Result<()> {
     tokio::select! {
         result = tributary_gateway::serve(listener, hub, settings, history) => result,
         _ = shutdown.recv() => Ok(()),
+        _ = crate::output::parent_gone(parent_pid) => Ok(()),
     }
 }
 

@@ -69,7 +69,7 @@ pub struct StartArgs {
     #[command(flatten)]
     pub passphrase: PassphraseArg,
     /// Stop when the process with this pid is no longer the parent (set
-    /// by a hub node for the child-chain nodes it runs).
+    /// by a hub node for the child-chain nodes it runs, and by `hub devnet`).
     #[arg(long, hide = true)]
     pub parent_pid: Option<u32>,
 }
@@ -373,20 +373,8 @@ pub async fn start(args: StartArgs, json: bool) -> anyhow::Result<()> {
 
 /// Ctrl-C, SIGTERM, or (with `parent_pid`) the parent process going away.
 async fn stop_signal(parent_pid: Option<u32>, mut shutdown: Shutdown) {
-    let orphaned = async {
-        match parent_pid {
-            Some(pid) => loop {
-                if std::os::unix::process::parent_id() != pid {
-                    tracing::warn!("the parent process {pid} is gone: stopping");
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            },
-            None => std::future::pending::<()>().await,
-        }
-    };
     tokio::select! {
         _ = shutdown.recv() => {}
-        _ = orphaned => {}
+        _ = crate::output::parent_gone(parent_pid) => {}
     }
 }

@@ -122,3 +122,18 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     let mut shutdown = Shutdown::listen();
     async move { shutdown.recv().await }
 }
+
+/// Resolves once the process `pid` is no longer this process's parent
+/// (it exited, even by SIGKILL, and this process was handed to init);
+/// never without a pid. How the nodes, relayer and gateway a devnet or a
+/// hub node starts (`--parent-pid`) stop when it is gone.
+pub async fn parent_gone(pid: Option<u32>) {
+    let Some(pid) = pid else { return std::future::pending().await };
+    loop {
+        if std::os::unix::process::parent_id() != pid {
+            tracing::warn!("the parent process {pid} is gone: stopping");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
