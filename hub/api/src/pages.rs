@@ -373,7 +373,7 @@ fn walk(
             let count = block.txs.len().min(below_index as usize);
             for index in (0..count).rev() {
                 let tx = &block.txs[index];
-                let receipt = crate::views::committed_receipt(chain, tx)?;
+                let receipt = crate::views::committed_receipt(chain, height, index, tx)?;
                 if matcher.matches(tx, &receipt) {
                     edges
                         .push(TxEdge { cursor: encode_cursor("t", height, index as u32), node: tx_view(tx, &receipt) });

@@ -393,7 +393,12 @@ impl ChainQuery {
         let mut height = top;
         while height >= 1 && top - height < AUDIT_SCAN_BLOCKS_MAX && events.len() < limit as usize {
             let Some(block) = chain.block(height).map_err(internal)? else { break };
-            let receipts = block.txs.iter().map(|tx| committed_receipt(chain, tx)).collect::<Result<Vec<_>, _>>()?;
+            let receipts = block
+                .txs
+                .iter()
+                .enumerate()
+                .map(|(index, tx)| committed_receipt(chain, height, index, tx))
+                .collect::<Result<Vec<_>, _>>()?;
             let block_events = chain.block_events(height).map_err(internal)?;
             events.extend(audit_events(height, &block.txs, &receipts, &block_events, &kinds));
             height -= 1;

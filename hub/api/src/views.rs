@@ -482,15 +482,17 @@ pub struct BlockView {
     pub events: Vec<EventView>,
 }
 
-/// The receipt of `tx`, a transaction of a committed block (which always has one).
-pub(crate) fn committed_receipt(chain: &Chain, tx: &Tx) -> async_graphql::Result<Receipt> {
-    chain.receipt(&tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))
+/// The receipt of `tx`, transaction `index` of committed block `height`
+/// (which always has one): one read by position.
+pub(crate) fn committed_receipt(chain: &Chain, height: u64, index: usize, tx: &Tx) -> async_graphql::Result<Receipt> {
+    let index = u32::try_from(index).map_err(internal)?;
+    chain.receipt_at(height, index, &tx.hash()).map_err(internal)?.ok_or_else(|| internal("receipt missing"))
 }
 
 pub(crate) fn block_view(chain: &Chain, block: &Block) -> async_graphql::Result<BlockView> {
     let mut txs = Vec::with_capacity(block.txs.len());
-    for tx in &block.txs {
-        txs.push(tx_view(tx, &committed_receipt(chain, tx)?));
+    for (index, tx) in block.txs.iter().enumerate() {
+        txs.push(tx_view(tx, &committed_receipt(chain, block.header.height, index, tx)?));
     }
     Ok(BlockView {
         hash: block.hash().to_hex(),

@@ -169,6 +169,20 @@ fn height_key(height: u64) -> [u8; 8] {
     height.to_be_bytes()
 }
 
+/// A receipt's key in the `receipts` column: its transaction's position,
+/// height (u64 BE) ‖ index (u32 BE). Keyed by position, receipts are
+/// appended in height order and RocksDB moves their files down the levels
+/// without rewriting them; keyed by transaction hash (before session 19),
+/// every flush landed across the whole key space and each compaction
+/// rewrote the column (BENCHMARKS.md). Lookups by hash go through
+/// `tx_index` first.
+fn receipt_key(height: u64, index: u32) -> [u8; 12] {
+    let mut key = [0u8; 12];
+    key[..8].copy_from_slice(&height.to_be_bytes());
+    key[8..].copy_from_slice(&index.to_be_bytes());
+    key
+}
+
 fn decode<T: BorshDeserialize>(what: &str, bytes: &[u8]) -> Result<T> {
     borsh::from_slice(bytes).map_err(|e| ChainError::Corrupt(format!("{what}: {e}")))
 }
@@ -630,7 +644,7 @@ impl Chain {
         for receipt in receipts {
             let location = TxLocation { height, index: receipt.index };
             batch.put(Column::TxIndex, receipt.tx_hash.0.to_vec(), encode(&location)?);
-            batch.put(Column::Receipts, receipt.tx_hash.0.to_vec(), encode(receipt)?);
+            batch.put(Column::Receipts, receipt_key(height, receipt.index).to_vec(), encode(receipt)?);
         }
         if self.history_enabled {
             // In the block's own batch: a block is never on disk without
@@ -796,21 +810,43 @@ impl Chain {
             .get(location.index as usize)
             .cloned()
             .ok_or(ChainError::Corrupt(format!("tx {hash} missing from block {}", location.height)))?;
-        let receipt =
-            self.store.get(Column::Receipts, &hash.0)?.ok_or(ChainError::Corrupt(format!("receipt {hash} missing")))?;
-        Ok(Some((tx, decode("receipt", &receipt)?)))
+        let receipt = self
+            .receipt_at(location.height, location.index, hash)?
+            .ok_or(ChainError::Corrupt(format!("receipt {hash} missing")))?;
+        Ok(Some((tx, receipt)))
     }
 
     /// A committed transaction's receipt; `None` until its block's height
     /// is published (see [`Chain::tx`]).
     pub fn receipt(&self, hash: &Hash) -> Result<Option<Receipt>> {
-        match self.store.get(Column::Receipts, &hash.0)? {
-            Some(bytes) => {
-                let receipt: Receipt = decode("receipt", &bytes)?;
-                Ok((receipt.height <= self.height()).then_some(receipt))
-            }
-            None => Ok(None),
+        let Some(location) = self.store.get(Column::TxIndex, &hash.0)? else { return Ok(None) };
+        let location: TxLocation = decode("tx index", &location)?;
+        self.receipt_at(location.height, location.index, hash)
+    }
+
+    /// The receipt of transaction `index` of block `height`, whose hash is
+    /// `hash`: one read, for callers that walk a block's transactions.
+    /// `None` until the block's height is published (see [`Chain::tx`]).
+    pub fn receipt_at(&self, height: u64, index: u32, hash: &Hash) -> Result<Option<Receipt>> {
+        if height > self.height() {
+            return Ok(None);
         }
+        let bytes = match self.store.get(Column::Receipts, &receipt_key(height, index))? {
+            Some(bytes) => bytes,
+            // A store written before receipts were keyed by position.
+            None => match self.store.get(Column::Receipts, &hash.0)? {
+                Some(bytes) => bytes,
+                None => return Ok(None),
+            },
+        };
+        let receipt: Receipt = decode("receipt", &bytes)?;
+        if receipt.tx_hash != *hash || receipt.height != height || receipt.index != index {
+            return Err(ChainError::Corrupt(format!(
+                "the receipt at height {height}, index {index} is of {} at {}/{}, not of {hash}",
+                receipt.tx_hash, receipt.height, receipt.index
+            )));
+        }
+        Ok(Some(receipt))
     }
 
     /// The state root at `height` (0 is genesis).

@@ -560,3 +560,72 @@ fn a_transaction_read_while_its_block_commits_is_committed_or_not_yet() {
     }
     assert!(reads >= 2_000, "every reader read at least once");
 }
+
+/// Receipts are keyed by their transaction's position (height ‖ index);
+/// a node upgraded over a store whose receipts are keyed by transaction
+/// hash, as every node wrote them before, still finds each receipt, by
+/// hash and by position, and a receipt under the wrong position is
+/// reported as corruption, not returned as another transaction's.
+#[test]
+fn receipts_written_under_their_hash_by_an_older_node_are_still_found() {
+    use tributary_store::{Batch, Column};
+    let f = fixture();
+    let mut hashes = Vec::new();
+    for (i, now) in [10_000u64, 11_000, 12_000].into_iter().enumerate() {
+        let tx = transfer(&f.alice, i as u64, 5);
+        hashes.push(tx.hash());
+        f.chain.submit(tx, 0).unwrap();
+        f.chain.produce_block(now).unwrap();
+    }
+    let expected: Vec<_> = hashes.iter().map(|h| f.chain.receipt(h).unwrap().expect("a receipt")).collect();
+    let genesis = f.chain.genesis().clone();
+    let Fixture { dir, chain, validator_secret, alice } = f;
+    drop(chain);
+    let position = |height: u64, index: u32| [height.to_be_bytes().as_slice(), &index.to_be_bytes()].concat();
+    {
+        // Rewrite every receipt the way an older node stored it.
+        let store = Store::open(dir.path()).unwrap();
+        let mut batch = Batch::new();
+        for receipt in &expected {
+            batch.delete(Column::Receipts, position(receipt.height, receipt.index));
+            batch.put(Column::Receipts, receipt.tx_hash.0.to_vec(), borsh::to_vec(receipt).unwrap());
+        }
+        store.write(batch, Durability::Sync).unwrap();
+    }
+    let reopen = || {
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let key = SigningKey::from_secret(validator_secret);
+        Chain::open(store, genesis.clone(), Some(key), mempool_config(&genesis), Durability::Buffered).unwrap()
+    };
+    let chain = reopen();
+    for (hash, receipt) in hashes.iter().zip(&expected) {
+        assert_eq!(chain.receipt(hash).unwrap().as_ref(), Some(receipt));
+        assert_eq!(chain.tx(hash).unwrap().map(|(_, r)| r).as_ref(), Some(receipt));
+        assert_eq!(chain.receipt_at(receipt.height, receipt.index, hash).unwrap().as_ref(), Some(receipt));
+    }
+    // A block written after the upgrade keys its receipt by position.
+    let tx = transfer(&alice, 3, 5);
+    let hash = tx.hash();
+    chain.submit(tx, 0).unwrap();
+    let block = chain.produce_block(13_000).unwrap();
+    let height = block.block.header.height;
+    let receipt = chain.receipt(&hash).unwrap().expect("the new block's receipt");
+    assert_eq!((receipt.height, receipt.index), (height, 0));
+    drop(chain);
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.get(Column::Receipts, &position(height, 0)).unwrap().is_some(), "keyed by position");
+    assert!(store.get(Column::Receipts, &hash.0).unwrap().is_none(), "not by hash");
+    drop(store);
+
+    // Block 2's receipt put under block 1's position: the lookup by block 1's
+    // transaction finds a receipt of another transaction and says so.
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut batch = Batch::new();
+        batch.put(Column::Receipts, position(expected[0].height, 0), borsh::to_vec(&expected[1]).unwrap());
+        store.write(batch, Durability::Sync).unwrap();
+    }
+    let chain = reopen();
+    let error = chain.receipt(&hashes[0]).unwrap_err().to_string();
+    assert!(error.contains("not of") && error.contains(&hashes[0].to_string()), "{error}");
+}

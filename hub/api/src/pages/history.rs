@@ -112,7 +112,7 @@ pub(super) fn page(
                 blocks_loaded += 1;
             }
             let tx = block.as_ref().and_then(|b| b.txs.get(index as usize)).ok_or_else(|| missing(height, index))?;
-            let receipt = committed_receipt(chain, tx)?;
+            let receipt = committed_receipt(chain, height, index as usize, tx)?;
             examined += 1;
             below = (height, index);
             if matcher.matches(tx, &receipt) {

@@ -12,7 +12,7 @@
 //! the blocks below; [`Chain::rebuild_history`] fills the gap from the
 //! stored blocks and receipts and makes it complete from 1.
 
-use super::{decode, height_key, Chain, ChainError, Result};
+use super::{height_key, Chain, ChainError, Result};
 use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use tributary_store::{Batch, Column, Store};
@@ -166,10 +166,8 @@ impl Chain {
             for (index, tx) in block.txs.iter().enumerate() {
                 let hash = tx.hash();
                 let receipt = self
-                    .store
-                    .get(Column::Receipts, &hash.0)?
+                    .receipt_at(height, index as u32, &hash)?
                     .ok_or_else(|| ChainError::Corrupt(format!("receipt of {hash} missing")))?;
-                let receipt: Receipt = decode("receipt", &receipt)?;
                 for key in tributary_history::tx_keys(tx, &receipt, height, index as u32).keys {
                     batch.put(Column::History, key, Vec::new());
                     report.keys += 1;
