@@ -379,7 +379,15 @@ impl Store {
         // (issue 21). The sort is stable: of two writes to one key, the
         // later still lands last.
         ops.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let mut write_batch = WriteBatch::default();
+        // RocksDB keeps a batch in one string; grown by doubling, a block's
+        // batch (megabytes) was copied over and over: the string's appends
+        // were a third of the memory copying a validator did at saturation
+        // (BENCHMARKS.md, session 19). Sized once, it is written once. Each
+        // record adds a tag, a column id and two lengths (at most 1 + 5 +
+        // 2 × 5 bytes) to its key and value.
+        let bytes: usize =
+            ops.iter().map(|(_, key, value)| 16 + key.len() + value.as_ref().map_or(0, Vec::len)).sum();
+        let mut write_batch = WriteBatch::with_capacity_bytes(bytes + 12);
         for (column, key, value) in ops {
             let cf = self.cf(column)?;
             match value {
