@@ -385,8 +385,7 @@ impl Store {
         // (BENCHMARKS.md, session 19). Sized once, it is written once. Each
         // record adds a tag, a column id and two lengths (at most 1 + 5 +
         // 2 × 5 bytes) to its key and value.
-        let bytes: usize =
-            ops.iter().map(|(_, key, value)| 16 + key.len() + value.as_ref().map_or(0, Vec::len)).sum();
+        let bytes: usize = ops.iter().map(|(_, key, value)| 16 + key.len() + value.as_ref().map_or(0, Vec::len)).sum();
         let mut write_batch = WriteBatch::with_capacity_bytes(bytes + 12);
         for (column, key, value) in ops {
             let cf = self.cf(column)?;
