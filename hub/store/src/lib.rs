@@ -26,7 +26,8 @@ pub enum Column {
     BlockHashes,
     /// tx hash → (height, index)
     TxIndex,
-    /// tx hash → borsh `Receipt`
+    /// height (u64 BE) ‖ index (u32 BE) → borsh `Receipt`; stores written
+    /// before session 19 hold theirs under the tx hash, which reads still try.
     Receipts,
     /// JMT node key → node
     StateNodes,
@@ -373,8 +374,8 @@ impl Store {
         let mut ops = batch.ops;
         // Applied in key order per column: RocksDB's memtable skip list
         // starts each insert from where the last one went, so sorted keys
-        // (a block's receipts and index entries are keyed by random
-        // hashes) each cost a short step rather than a search from the
+        // (a block's transaction index is keyed by random hashes, its
+        // history entries by address) each cost a short step, not a search from the
         // top; memtable inserts were 7 % of a validator at saturation
         // (issue 21). The sort is stable: of two writes to one key, the
         // later still lands last.
