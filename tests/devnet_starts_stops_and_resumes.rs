@@ -131,7 +131,7 @@ async fn the_processes_of_a_killed_devnet_stop_by_themselves() {
     let started = processes_mentioning(&parent);
     devnet.kill().unwrap();
     devnet.wait().unwrap();
-    let validators = started.iter().filter(|(_, line)| line.contains(" start --home ")).count();
+    let validators = started.iter().filter(|(_, line)| line.contains("hub start --home ")).count();
     assert_eq!(validators, 4, "{started:?}");
     assert!(started.iter().any(|(_, line)| line.contains(" gateway ")), "{started:?}");
     wait_for("every process of the killed devnet to stop", Duration::from_secs(30), || {
