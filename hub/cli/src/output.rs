@@ -71,9 +71,7 @@ pub fn scalar(v: &Value) -> String {
 /// SIGTERM's default action killed the process on the spot, and a devnet
 /// killed that way left its validators running as orphans.
 pub struct Shutdown {
-    #[cfg(unix)]
     terminate: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
     interrupt: Option<tokio::signal::unix::Signal>,
 }
 
@@ -81,38 +79,23 @@ impl Shutdown {
     /// Start listening now (needs a tokio runtime). A signal that cannot be
     /// listened for (never on Linux) keeps its default action.
     pub fn listen() -> Shutdown {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Shutdown {
-                terminate: signal(SignalKind::terminate()).ok(),
-                interrupt: signal(SignalKind::interrupt()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Shutdown {}
+        use tokio::signal::unix::{signal, SignalKind};
+        Shutdown { terminate: signal(SignalKind::terminate()).ok(), interrupt: signal(SignalKind::interrupt()).ok() }
     }
 
     /// Resolves once Ctrl-C or SIGTERM has arrived since [`Shutdown::listen`].
     pub async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
-                match signal {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
+        async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(s) => {
+                    s.recv().await;
                 }
-            }
-            tokio::select! {
-                _ = next(&mut self.terminate) => {}
-                _ = next(&mut self.interrupt) => {}
+                None => std::future::pending::<()>().await,
             }
         }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            _ = next(&mut self.terminate) => {}
+            _ = next(&mut self.interrupt) => {}
         }
     }
 }
