@@ -2,37 +2,62 @@
 
 use clap::Parser;
 
-/// glibc's malloc gives threads that allocate at once arenas of their own
-/// (up to eight per core) and keeps freed memory in each. A node's many
-/// threads (tokio's, RocksDB's, libp2p's) then hold far more resident
-/// memory than they use. With one arena a validator of a hub grown by 300k
-/// accounts under load peaked well below the 304-316 MB it reached with two
-/// (BENCHMARKS.md, issue 21), and the devnet's saturation was the fastest
-/// of the session's runs (8,399 transfers/s). Measured on 2 cores: on a
-/// machine with many cores, an operator may set `MALLOC_ARENA_MAX` higher
-/// to trade memory for less lock contention. The variable is read when a
-/// process starts, so a node re-executes itself once with it set, unless
-/// the operator set it. The child-chain nodes a validator starts inherit it.
+/// mimalloc for Rust's allocations. Under glibc's malloc a validator at
+/// saturation spent about a fifth of its time in the allocator (one arena,
+/// below, so its threads queue on one lock); with mimalloc's per-thread
+/// heaps that share fell to a few percent, and the devnet's throughput
+/// rose by about a tenth (BENCHMARKS.md, session 20). RocksDB's C++ side
+/// keeps glibc's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The allocator settings a node runs with, each unless the operator set it:
+///
+/// - `MALLOC_ARENA_MAX=1`: glibc's malloc (RocksDB's allocations) gives
+///   threads that allocate at once arenas of their own (up to eight per
+///   core) and keeps freed memory in each, so a node's many threads hold
+///   far more resident memory than they use. With one arena a validator of
+///   a hub grown by 300k accounts under load peaked well below the
+///   304-316 MB it reached with two (BENCHMARKS.md, issue 21). On a machine
+///   with many cores an operator may set it higher, trading memory for
+///   less lock contention.
+/// - `MIMALLOC_ALLOW_THP=0`: mimalloc asks for transparent huge pages,
+///   which makes each partly used 2 MiB region resident whole: a
+///   validator's peak RSS under load was 318-340 MB with them, 296 MB
+///   without.
+/// - `MIMALLOC_PURGE_DELAY=100`: freed memory goes back to the OS after
+///   100 ms instead of mimalloc's 1 s. A block's large temporary buffers
+///   (the prepared tree writes, the write batch) are freed every block
+///   interval, and kept for a second they stack up: peak 252 MB instead of
+///   296 MB at the same throughput (0 ms cost a tenth of it in madvise
+///   calls).
+const ALLOCATOR_ENV: [(&str, &str); 3] =
+    [("MALLOC_ARENA_MAX", "1"), ("MIMALLOC_ALLOW_THP", "0"), ("MIMALLOC_PURGE_DELAY", "100")];
+
+/// Both allocators read their settings when a process starts, so a node
+/// re-executes itself once with them set. The child-chain nodes a
+/// validator starts, and a devnet's nodes, inherit them.
 #[cfg(target_os = "linux")]
-fn bound_malloc_arenas() {
+fn set_allocator_env() {
     use std::os::unix::process::CommandExt as _;
-    const VAR: &str = "MALLOC_ARENA_MAX";
-    if std::env::var_os(VAR).is_some() {
+    let missing: Vec<(&str, &str)> =
+        ALLOCATOR_ENV.into_iter().filter(|(name, _)| std::env::var_os(name).is_none()).collect();
+    if missing.is_empty() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else { return };
-    let error = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(VAR, "1").exec();
-    eprintln!("warning: could not restart with {VAR}=1 ({error}); going on with glibc's default arenas");
+    let error = std::process::Command::new(exe).args(std::env::args_os().skip(1)).envs(missing).exec();
+    eprintln!("warning: could not restart with the allocator settings ({error}); going on with the defaults");
 }
 
 #[cfg(not(target_os = "linux"))]
-fn bound_malloc_arenas() {}
+fn set_allocator_env() {}
 
 fn main() -> std::process::ExitCode {
     let cli = tributary_cli::Cli::parse();
     // Before any thread starts: the nodes, and the devnet (whose nodes inherit it).
     if matches!(cli.command, tributary_cli::Command::Start(_) | tributary_cli::Command::Devnet { .. }) {
-        bound_malloc_arenas();
+        set_allocator_env();
     }
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime.block_on(run(cli)),

@@ -191,13 +191,15 @@ pub struct StorageSettings {
     pub memtable_budget_mb: u32,
     /// MiB of RocksDB's block cache, shared by every column (4 to 4,096).
     pub block_cache_mb: u32,
-    /// Hand freed heap back to the system after blocks commit, at most once
-    /// a second ([`crate::heap`]). Off by default: about 20 ms a time on a
+    /// Hand glibc's freed heap (RocksDB's allocations; the rest of the node
+    /// allocates with mimalloc, which returns freed memory itself after
+    /// 100 ms) back to the system after blocks commit, at most once a
+    /// second ([`crate::heap`]). Off by default: about 20 ms a time on a
     /// validator at saturation, and on this project's machine the bench
-    /// measured it slower for no lower peak than glibc's own settings
-    /// (`MALLOC_ARENA_MAX=1`, `MALLOC_TRIM_THRESHOLD_`, which `hub start`
-    /// sets; BENCHMARKS.md). Turn it on where resident memory matters more
-    /// than the last tenth of throughput.
+    /// measured it slower for no lower peak than the allocator settings
+    /// `hub start` runs with (`MALLOC_ARENA_MAX=1` and mimalloc's, in
+    /// hub/cli/src/main.rs; BENCHMARKS.md). Turn it on where resident
+    /// memory matters more than the last tenth of throughput.
     pub release_freed_heap: bool,
 }
 
