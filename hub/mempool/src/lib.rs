@@ -293,6 +293,8 @@ pub struct Triage {
     early: Vec<Option<Result<Hash, AdmitError>>>,
     /// Indices whose signatures must be checked, ascending.
     to_verify: Vec<usize>,
+    /// Per transaction, its hash: computed once here, used again on admission.
+    hashes: Vec<Hash>,
 }
 
 /// The signature checks' outcome for a batch.
@@ -430,7 +432,7 @@ impl Mempool {
                 got: tx.chain_id.to_string(),
             });
         }
-        // A body that may be fee-exempt is checked against state in `admit_checked`.
+        // A body that may be fee-exempt is checked against state in `admit_hashed`.
         if !may_be_fee_exempt(tx) {
             let needed = self.fee_needed(tx, encoded_len);
             if tx.fee < needed {
@@ -507,7 +509,8 @@ impl Mempool {
 
     /// Admit `tx` (whose borsh encoding is `encoded_len` bytes) or say why not.
     pub fn admit(&mut self, tx: Tx, encoded_len: usize, view: &impl AccountView) -> Result<Hash, AdmitError> {
-        self.admit_checked(tx, encoded_len, view, false)
+        let hash = tx.hash();
+        self.admit_hashed(tx, hash, encoded_len, view, false)
     }
 
     /// Admit many transactions in order, verifying their signatures as one
@@ -545,8 +548,10 @@ impl Mempool {
         let view = &Memo::new(view);
         let mut early = Vec::with_capacity(txs.len());
         let mut to_verify = Vec::new();
+        let mut hashes = Vec::with_capacity(txs.len());
         for (index, (tx, _)) in txs.iter().enumerate() {
             let hash = tx.hash();
+            hashes.push(hash);
             if self.by_hash.contains_key(&hash) {
                 early.push(Some(Err(AdmitError::Duplicate(hash))));
                 continue;
@@ -566,7 +571,7 @@ impl Mempool {
                 to_verify.push(index);
             }
         }
-        Triage { early, to_verify }
+        Triage { early, to_verify, hashes }
     }
 
     /// A batch's last step, under the lock: admit what passed, each with
@@ -582,8 +587,9 @@ impl Mempool {
         let view = &Memo::new(view);
         txs.into_iter()
             .zip(triage.early)
+            .zip(triage.hashes)
             .enumerate()
-            .map(|(index, ((tx, len), early))| {
+            .map(|(index, (((tx, len), early), hash))| {
                 if let Some(refused) = early {
                     return refused;
                 }
@@ -594,7 +600,7 @@ impl Mempool {
                     Verdict::Bad(bad) if bad.contains(&index) => {
                         Err(AdmitError::BadSignature { sender: tx.sender_address().to_string() })
                     }
-                    _ => self.admit_checked(tx, len, view, true),
+                    _ => self.admit_hashed(tx, hash, len, view, true),
                 }
             })
             .collect()
@@ -613,14 +619,15 @@ impl Mempool {
         self.by_hash.contains_key(hash) || self.verified.contains(hash)
     }
 
-    fn admit_checked(
+    /// Admit `tx`, whose hash the caller computed (`hash`: `tx.hash()`).
+    fn admit_hashed(
         &mut self,
         tx: Tx,
+        hash: Hash,
         encoded_len: usize,
         view: &impl AccountView,
         signature_checked: bool,
     ) -> Result<Hash, AdmitError> {
-        let hash = tx.hash();
         if self.by_hash.contains_key(&hash) {
             return Err(AdmitError::Duplicate(hash));
         }

@@ -611,7 +611,8 @@ impl Chain {
         self.latest_height.store(height, Ordering::Release);
         self.candidates().clear();
 
-        let included: Vec<Hash> = block.txs.iter().map(Tx::hash).chain(refused).collect();
+        // A receipt per transaction, in order, each with its hash.
+        let included: Vec<Hash> = receipts.iter().map(|r| r.tx_hash).chain(refused).collect();
         let snapshot = self.snapshot(height);
         // Governance may have changed the fees and limits the pool admits by.
         pool.follow_params(&self.runtime.params_in(&snapshot)?);

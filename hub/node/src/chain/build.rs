@@ -9,7 +9,7 @@ use tributary_consensus::{Decision, Proposal};
 use tributary_runtime::{ApplyError, BlockInfo};
 use tributary_store::Column;
 use tributary_types::block::validator_set_hash;
-use tributary_types::{Block, CommitCertificate, Hash, Header};
+use tributary_types::{merkle_root, Block, CommitCertificate, Hash, Header};
 
 /// Heights whose consensus decision is kept for peers that are behind.
 pub const DECISIONS_KEPT: u64 = 64;
@@ -104,7 +104,8 @@ impl Chain {
             height,
             time_ms: info.time_ms,
             parent_hash,
-            tx_root: Block::compute_tx_root(&outcome.txs),
+            // A receipt per transaction, in order, each with its hash.
+            tx_root: merkle_root(&outcome.receipts.iter().map(|r| r.tx_hash).collect::<Vec<_>>()),
             state_root: Hash(prepared.root),
             proposer,
             vrf_output: vrf_output.0,

@@ -23,7 +23,7 @@ use tributary_consensus::vrf::{vrf_input, vrf_verify, VrfOutput, VrfProof, VrfPu
 use tributary_consensus::{verify_certificate, CertificateError};
 use tributary_runtime::{BlockInfo, RuntimeError};
 use tributary_types::block::validator_set_hash;
-use tributary_types::{Block, Hash, PublicKey, Tx};
+use tributary_types::{merkle_root, Block, Hash, PublicKey, Tx};
 
 /// How far ahead of our clock a proposed block's time may be.
 pub const FUTURE_DRIFT_MS: u64 = 5_000;
@@ -138,7 +138,7 @@ impl Chain {
 
     /// Every check of the module docs, cheapest first; executes the block on
     /// the tip and returns it ready to commit. Changes nothing.
-    fn check_block(&self, block: Block, vouch: Vouch<'_>) -> Result<Candidate, ImportError> {
+    fn check_block(&self, mut block: Block, vouch: Vouch<'_>) -> Result<Candidate, ImportError> {
         let header = &block.header;
         let chain_id = &self.genesis.chain_id;
         if header.chain_id != *chain_id {
@@ -176,7 +176,10 @@ impl Chain {
         if verify_gas > gas.max_block_verify_gas {
             return Err(BlockRejection::TooMuchVerification { max: gas.max_block_verify_gas, got: verify_gas }.into());
         }
-        if Block::compute_tx_root(&block.txs) != header.tx_root {
+        // Each transaction is hashed once here: the root, and below which
+        // signatures this node has already verified.
+        let hashes: Vec<Hash> = block.txs.iter().map(Tx::hash).collect();
+        if merkle_root(&hashes) != header.tx_root {
             return Err(BlockRejection::TxRoot.into());
         }
         let validators = self.validators_for(header.height)?;
@@ -228,7 +231,6 @@ impl Chain {
         // the same signed bytes. Only the others are verified here, and
         // remembered, so a copy that gossip brings later is not verified
         // again.
-        let hashes: Vec<Hash> = block.txs.iter().map(Tx::hash).collect();
         let unverified: Vec<usize> = {
             let pool = self.mempool();
             (0..block.txs.len()).filter(|&i| !pool.signature_verified(&hashes[i])).collect()
@@ -262,11 +264,15 @@ impl Chain {
             beacon: self.beacon_at(tip)?,
             last_duties: self.last_duties(header.height, &block.last_commit)?,
         };
-        let outcome = match self.runtime.execute_block(&self.snapshot(tip), info, block.txs.clone(), true) {
+        // Execution takes the transactions and hands them back in the same
+        // order (every one applied, or the block is refused): no copy.
+        let txs = std::mem::take(&mut block.txs);
+        let mut outcome = match self.runtime.execute_block(&self.snapshot(tip), info, txs, true) {
             Ok(outcome) => outcome,
             Err(RuntimeError::State(e)) => return Err(ChainError::StateRead(e).into()),
             Err(e) => return Err(BlockRejection::Execution(e.to_string()).into()),
         };
+        block.txs = std::mem::take(&mut outcome.txs);
         let prepared = self.state.prepare(&outcome.writes, header.height).map_err(ChainError::from)?;
         if Hash(prepared.root) != header.state_root {
             return Err(BlockRejection::StateRoot { claimed: header.state_root, computed: Hash(prepared.root) }.into());
