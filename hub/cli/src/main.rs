@@ -2,18 +2,25 @@
 
 use clap::Parser;
 
-/// mimalloc for Rust's allocations. Under glibc's malloc a validator at
-/// saturation spent about a fifth of its time in the allocator (one arena,
-/// below, so its threads queue on one lock); with mimalloc's per-thread
-/// heaps that share fell to a few percent, and the devnet's throughput
-/// rose by about a tenth (BENCHMARKS.md, session 20). RocksDB's C++ side
-/// keeps glibc's malloc.
+/// With the `mimalloc` feature, mimalloc serves Rust's allocations. Under
+/// glibc's malloc a validator at saturation spends about a fifth of its
+/// time in the allocator (one arena, below, so its threads queue on one
+/// lock); with mimalloc's per-thread heaps that share fell to a few
+/// percent and the devnet's throughput rose by about a tenth, but a
+/// validator's peak memory on a hub grown by 1M accounts rose from
+/// 312-330 MB to 394-424 MB (BENCHMARKS.md, session 20), away from the
+/// 300 MB target: so glibc is the default, and the feature is there for an
+/// operator who has the memory. RocksDB's C++ side keeps glibc's malloc
+/// either way.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The allocator settings a node runs with, each unless the operator set it:
+/// The allocator settings a node runs with, each unless the operator set it
+/// (mimalloc's are set in a build without it too, where nothing reads them:
+/// one way to start, whichever the build):
 ///
-/// - `MALLOC_ARENA_MAX=1`: glibc's malloc (RocksDB's allocations) gives
+/// - `MALLOC_ARENA_MAX=1`: glibc's malloc gives
 ///   threads that allocate at once arenas of their own (up to eight per
 ///   core) and keeps freed memory in each, so a node's many threads hold
 ///   far more resident memory than they use. With one arena a validator of

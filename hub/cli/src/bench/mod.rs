@@ -44,6 +44,10 @@ use std::time::{Duration, Instant};
 use tributary_crypto::SigningKey;
 use tributary_types::{ChainId, Params};
 
+/// The allocator this `hub` was built with (the `mimalloc` feature), which
+/// the figures depend on: reported beside them.
+const ALLOCATOR: &str = if cfg!(feature = "mimalloc") { "mimalloc" } else { "glibc" };
+
 /// Most transfers waiting (submitted, not yet committed) across the network.
 const WINDOW: u64 = 12_000;
 /// Rounds (one nonce of every sender of a lane) per `submitTxs` call.
@@ -666,6 +670,38 @@ async fn resend_tails(clients: &[tributary_client::Client], load: &Load, nonces:
     }
 }
 
+/// Longest the gateway may take, after the devnet is up, to answer for
+/// every chain: it learns child chains' endpoints from the hub's directory,
+/// which lists a child once its validators have announced them.
+const GATEWAY_READY_S: u64 = 60;
+
+/// Wait until `body` (an account query over every chain) answers for all
+/// `chains` without an error, so the load measures answers, not a gateway
+/// still learning where the children are (a fresh devnet's load counted 158
+/// failed answers in session 19).
+async fn every_chain_answers(url: &str, body: &Value, chains: usize) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(GATEWAY_READY_S);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(answer) = http.post(url).json(body).send().await {
+            if let Ok(answer) = answer.json::<Value>().await {
+                let entries = answer["data"]["account"].as_array().map_or(0, Vec::len);
+                let erred = answer.get("errors").is_some()
+                    || answer["data"]["account"].as_array().into_iter().flatten().any(|a| !a["error"].is_null());
+                if entries >= chains && !erred {
+                    return Ok(());
+                }
+                last = answer.to_string();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    anyhow::bail!(
+        "the gateway did not answer for all {chains} chains within {GATEWAY_READY_S} s; its last answer: {last}"
+    )
+}
+
 /// Queries per second and p99 of `body` POSTed to `url` from `clients`
 /// concurrent clients for `secs`; an answer counts when it is HTTP 200
 /// without GraphQL `errors` (the rest are counted as failed).
@@ -955,7 +991,7 @@ pub async fn run(args: BenchArgs, json: bool) -> anyhow::Result<()> {
         }
         result?
     } else {
-        json!({ "machine": { "cores": limits.cores }, "limits": limits_report(&limits, model_limit) })
+        json!({ "machine": { "cores": limits.cores, "allocator": ALLOCATOR }, "limits": limits_report(&limits, model_limit) })
     };
 
     let scale = if args.runs("scale") { Some(scale::measure(&args, json, &args.scale).await?) } else { None };
@@ -1227,6 +1263,8 @@ async fn measure_devnet(
         let simple = json!({ "query": format!("{{ chain(id: \"{chain_id}\") {{ chain {{ height }} }} }}") });
         let address = key(2)?.public_key().address();
         let everywhere = json!({ "query": format!("{{ account(address: \"{address}\") {{ chainId nonce error }} }}") });
+        let chains = 1 + description["children"].as_array().map_or(0, Vec::len);
+        every_chain_answers(&gateway, &everywhere, chains).await?;
         let simple_figures = http_load(&gateway, Some(simple), 16, 5).await;
         let everywhere = http_load(&gateway, Some(everywhere), 16, 5).await;
         let gateway = simple_figures;
@@ -1298,7 +1336,7 @@ async fn measure_devnet(
     let max = |v: &[f64]| v.iter().copied().fold(f64::NAN, f64::max);
 
     let report = json!({
-        "machine": { "cores": limits.cores },
+        "machine": { "cores": limits.cores, "allocator": ALLOCATOR },
         "limits": limits_report(limits, model_limit),
         "devnet": {
             "validators": validators,
@@ -1327,7 +1365,11 @@ fn print_report(r: &Value, validators: usize, block_interval_ms: u64) {
     let f = |p: &str| r.pointer(p).and_then(Value::as_f64).unwrap_or(f64::NAN);
     let has = |p: &str| r.pointer(p).is_some_and(|v| !v.is_null());
     println!();
-    println!("hub bench on {} cores, {validators} validators ({block_interval_ms} ms blocks)", f("/machine/cores"));
+    println!(
+        "hub bench on {} cores, {validators} validators ({block_interval_ms} ms blocks), {} malloc",
+        f("/machine/cores"),
+        r.pointer("/machine/allocator").and_then(Value::as_str).unwrap_or("?")
+    );
     println!("{:<44} {:>14}   beside it, same run", "figure", "measured");
     let row = |name: &str, value: String, beside: String| println!("{name:<44} {value:>14}   {beside}");
     let model = format!(
