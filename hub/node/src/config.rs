@@ -191,13 +191,13 @@ pub struct StorageSettings {
     pub memtable_budget_mb: u32,
     /// MiB of RocksDB's block cache, shared by every column (4 to 4,096).
     pub block_cache_mb: u32,
-    /// Hand glibc's freed heap (RocksDB's allocations; the rest of the node
-    /// allocates with mimalloc, which returns freed memory itself after
-    /// 100 ms) back to the system after blocks commit, at most once a
-    /// second ([`crate::heap`]). Off by default: about 20 ms a time on a
-    /// validator at saturation, and on this project's machine the bench
-    /// measured it slower for no lower peak than the allocator settings
-    /// `hub start` runs with (`MALLOC_ARENA_MAX=1` and mimalloc's, in
+    /// Hand glibc's freed heap back to the system after blocks commit, at
+    /// most once a second ([`crate::heap`]); in a `hub` built with the
+    /// `mimalloc` feature only RocksDB's allocations are on that heap
+    /// (mimalloc returns its own after 100 ms). Off by default: about
+    /// 20 ms a time on a validator at saturation, and on this project's
+    /// machine the bench measured it slower for no lower peak than the
+    /// allocator settings `hub start` runs with (`MALLOC_ARENA_MAX=1`, in
     /// hub/cli/src/main.rs; BENCHMARKS.md). Turn it on where resident
     /// memory matters more than the last tenth of throughput.
     pub release_freed_heap: bool,
