@@ -3,7 +3,7 @@
 use clap::Parser;
 
 /// With the `mimalloc` feature, mimalloc serves Rust's allocations. Under
-/// glibc's malloc a validator at saturation spends about a fifth of its
+/// glibc's malloc a validator at saturation spends about a sixth of its
 /// time in the allocator (one arena, below, so its threads queue on one
 /// lock); with mimalloc's per-thread heaps that share fell to a few
 /// percent and the devnet's throughput rose by about a tenth, but a
@@ -30,13 +30,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   less lock contention.
 /// - `MIMALLOC_ALLOW_THP=0`: mimalloc asks for transparent huge pages,
 ///   which makes each partly used 2 MiB region resident whole: a
-///   validator's peak RSS under load was 318-340 MB with them, 296 MB
+///   validator's peak RSS under load was 312-340 MB with them, 281-296 MB
 ///   without.
 /// - `MIMALLOC_PURGE_DELAY=100`: freed memory goes back to the OS after
 ///   100 ms instead of mimalloc's 1 s. A block's large temporary buffers
 ///   (the prepared tree writes, the write batch) are freed every block
-///   interval, and kept for a second they stack up: peak 252 MB instead of
-///   296 MB at the same throughput (0 ms cost a tenth of it in madvise
+///   interval, and kept for a second they stack up: peak 244-253 MB instead
+///   of 281-296 MB at the same throughput (0 ms cost a tenth of it in madvise
 ///   calls).
 const ALLOCATOR_ENV: [(&str, &str); 3] =
     [("MALLOC_ARENA_MAX", "1"), ("MIMALLOC_ALLOW_THP", "0"), ("MIMALLOC_PURGE_DELAY", "100")];

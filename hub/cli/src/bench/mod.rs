@@ -681,12 +681,12 @@ async fn drain(clients: &[tributary_client::Client]) {
     let mut empty_in_a_row = 0;
     while Instant::now() < deadline && empty_in_a_row < 2 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let mut waiting = 0u64;
+        let mut all_empty = true;
         for client in clients {
             let answer = client.query("{ chain { mempoolSize } }", json!({})).await;
-            waiting += answer.ok().and_then(|a| a["chain"]["mempoolSize"].as_u64()).unwrap_or(u64::MAX / 8);
+            all_empty &= answer.ok().and_then(|a| a["chain"]["mempoolSize"].as_u64()) == Some(0);
         }
-        empty_in_a_row = if waiting == 0 { empty_in_a_row + 1 } else { 0 };
+        empty_in_a_row = if all_empty { empty_in_a_row + 1 } else { 0 };
     }
 }
 
