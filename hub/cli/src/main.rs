@@ -2,46 +2,67 @@
 
 use clap::Parser;
 
-/// With the `mimalloc` feature, mimalloc serves Rust's allocations. Under
-/// glibc's malloc a validator at saturation spends about a sixth of its
-/// time in the allocator (one arena, below, so its threads queue on one
-/// lock); with mimalloc's per-thread heaps that share fell to a few
-/// percent and the devnet's throughput rose by about a tenth, but a
-/// validator's peak memory on a hub grown by 1M accounts rose from
-/// 312-330 MB to 394-424 MB (BENCHMARKS.md, session 20), away from the
-/// 300 MB target: so glibc is the default, and the feature is there for an
-/// operator who has the memory. RocksDB's C++ side keeps glibc's malloc
-/// either way.
-#[cfg(feature = "mimalloc")]
+/// `hub` allocates with jemalloc (the default `jemalloc` feature), and so
+/// does RocksDB's C++ inside it: jemalloc is linked with the standard
+/// names (`malloc`, `free`, ...), so one allocator serves the whole
+/// process. Measured on this project's devnet (BENCHMARKS.md, session 21):
+///
+/// - glibc's malloc, one arena: a sixth of a validator's time at
+///   saturation in the allocator itself (its threads queue on one lock),
+///   and on a hub grown by 1M accounts half of its heap free but still
+///   resident (262 MB held, 131 MB in use), so a validator peaked at
+///   312-321 MB;
+/// - mimalloc (for Rust's allocations only; RocksDB stayed on glibc's):
+///   about a tenth faster, but 394-424 MB at 1M accounts;
+/// - jemalloc with the settings below: 8.9k transfers/s against 8.2k on
+///   glibc (49.5 µs of a validator per transfer against 53.4), and
+///   301-310 MB at 1M accounts; with two arenas and a 1 s decay, 9.9k/s
+///   (44.7 µs) but 353-392 MB at 1M accounts.
+///
+/// Build without it (`--no-default-features`, glibc's malloc) or with
+/// `--no-default-features --features mimalloc` to compare.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(all(feature = "mimalloc", not(feature = "jemalloc")))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The allocator settings a node runs with, each unless the operator set it
-/// (mimalloc's are set in a build without it too, where nothing reads them:
-/// one way to start, whichever the build):
+/// (all of them are set whichever allocator the build has, and the others
+/// go unread: one way to start, whichever the build):
 ///
-/// - `MALLOC_ARENA_MAX=1`: glibc's malloc gives
-///   threads that allocate at once arenas of their own (up to eight per
-///   core) and keeps freed memory in each, so a node's many threads hold
-///   far more resident memory than they use. With one arena a validator of
-///   a hub grown by 300k accounts under load peaked well below the
-///   304-316 MB it reached with two (BENCHMARKS.md, issue 21). On a machine
-///   with many cores an operator may set it higher, trading memory for
-///   less lock contention.
-/// - `MIMALLOC_ALLOW_THP=0`: mimalloc asks for transparent huge pages,
-///   which makes each partly used 2 MiB region resident whole: a
-///   validator's peak RSS under load was 312-340 MB with them, 281-296 MB
-///   without.
-/// - `MIMALLOC_PURGE_DELAY=100`: freed memory goes back to the OS after
-///   100 ms instead of mimalloc's 1 s. A block's large temporary buffers
-///   (the prepared tree writes, the write batch) are freed every block
-///   interval, and kept for a second they stack up: peak 244-253 MB instead
-///   of 281-296 MB at the same throughput (0 ms cost a tenth of it in madvise
-///   calls).
-const ALLOCATOR_ENV: [(&str, &str); 3] =
-    [("MALLOC_ARENA_MAX", "1"), ("MIMALLOC_ALLOW_THP", "0"), ("MIMALLOC_PURGE_DELAY", "100")];
+/// - `MALLOC_CONF=background_thread:true,narenas:1,dirty_decay_ms:250,muzzy_decay_ms:0`
+///   (jemalloc): one arena, so memory one thread frees is there for the
+///   next block, whichever thread runs it; freed pages go back to the OS
+///   after a quarter second, from a background thread. A block's temporary
+///   buffers (the prepared tree writes, the write batch: about 100 MB for
+///   3,000 new accounts at 1M) come and go every block. Two arenas with
+///   jemalloc's 10 s decay (1 s tried) peaked at 353-392 MB on the 1M
+///   hub, one arena with 250 ms at 301-310 MB.
+/// - `MALLOC_ARENA_MAX=1` (glibc's malloc, in a build without jemalloc):
+///   glibc gives threads that allocate at once arenas of their own (up to
+///   eight per core) and keeps freed memory in each. With one arena a
+///   validator of a hub grown by 300k accounts under load peaked well
+///   below the 304-316 MB it reached with two (BENCHMARKS.md, issue 21).
+/// - `MIMALLOC_ALLOW_THP=0` (mimalloc): transparent huge pages make each
+///   partly used 2 MiB region resident whole: peak 312-340 MB with them,
+///   281-296 MB without.
+/// - `MIMALLOC_PURGE_DELAY=100` (mimalloc): freed memory goes back to the
+///   OS after 100 ms instead of 1 s: peak 244-253 MB instead of 281-296 MB
+///   at the same throughput (0 ms cost a tenth of it in madvise calls).
+const ALLOCATOR_ENV: [(&str, &str); 4] = [
+    ("MALLOC_CONF", JEMALLOC_CONF),
+    ("MALLOC_ARENA_MAX", "1"),
+    ("MIMALLOC_ALLOW_THP", "0"),
+    ("MIMALLOC_PURGE_DELAY", "100"),
+];
 
-/// Both allocators read their settings when a process starts, so a node
+/// jemalloc's settings ([`ALLOCATOR_ENV`] says why each).
+const JEMALLOC_CONF: &str = "background_thread:true,narenas:1,dirty_decay_ms:250,muzzy_decay_ms:0";
+
+/// The allocators read their settings when a process starts, so a node
 /// re-executes itself once with them set. The child-chain nodes a
 /// validator starts, and a devnet's nodes, inherit them.
 #[cfg(target_os = "linux")]

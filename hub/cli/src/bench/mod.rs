@@ -44,9 +44,15 @@ use std::time::{Duration, Instant};
 use tributary_crypto::SigningKey;
 use tributary_types::{ChainId, Params};
 
-/// The allocator this `hub` was built with (the `mimalloc` feature), which
-/// the figures depend on: reported beside them.
-const ALLOCATOR: &str = if cfg!(feature = "mimalloc") { "mimalloc" } else { "glibc" };
+/// The allocator this `hub` was built with (the `jemalloc` and `mimalloc`
+/// features), which the figures depend on: reported beside them.
+const ALLOCATOR: &str = if cfg!(feature = "jemalloc") {
+    "jemalloc"
+} else if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else {
+    "glibc"
+};
 
 /// Most transfers waiting (submitted, not yet committed) across the network.
 const WINDOW: u64 = 12_000;
