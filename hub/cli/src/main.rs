@@ -2,25 +2,29 @@
 
 use clap::Parser;
 
-/// `hub` allocates with jemalloc (the default `jemalloc` feature), and so
-/// does RocksDB's C++ inside it: jemalloc is linked with the standard
-/// names (`malloc`, `free`, ...), so one allocator serves the whole
-/// process. Measured on this project's devnet (BENCHMARKS.md, session 21):
+/// `hub` allocates with glibc's malloc by default. Measured on this
+/// project's devnet (BENCHMARKS.md, sessions 20 and 21):
 ///
 /// - glibc's malloc, one arena: a sixth of a validator's time at
 ///   saturation in the allocator itself (its threads queue on one lock),
 ///   and on a hub grown by 1M accounts half of its heap free but still
-///   resident (262 MB held, 131 MB in use), so a validator peaked at
+///   resident (262 MB held, 131 MB in use): a validator peaked at
 ///   312-321 MB;
-/// - mimalloc (for Rust's allocations only; RocksDB stayed on glibc's):
-///   about a tenth faster, but 394-424 MB at 1M accounts;
-/// - jemalloc with the settings below: 8.9k transfers/s against 8.2k on
-///   glibc (49.5 µs of a validator per transfer against 53.4), and
-///   301-310 MB at 1M accounts; with two arenas and a 1 s decay, 9.9k/s
-///   (44.7 µs) but 353-392 MB at 1M accounts.
+/// - `--features mimalloc` (Rust's allocations only; RocksDB stays on
+///   glibc's): about a tenth faster, but 394-424 MB at 1M accounts;
+/// - `--features jemalloc`, linked with the standard names (`malloc`,
+///   `free`, ...) so that RocksDB's C++ allocates with it too, with the
+///   settings below: 8.9k transfers/s against 8.2k on glibc (49.5 µs of a
+///   validator per transfer against 53.4), and 301-310 MB at 1M accounts;
+///   with two arenas and a 1 s decay, 9.9k/s (44.7 µs) but 353-392 MB.
 ///
-/// Build without it (`--no-default-features`, glibc's malloc) or with
-/// `--no-default-features --features mimalloc` to compare.
+/// jemalloc is not the default because a library preloaded into `hub`
+/// that calls `dlsym` from `clock_gettime` deadlocks its first
+/// initialisation: libfaketime, which the skewed-clock test preloads into
+/// one validator, does (jemalloc initialises on libstdc++'s first
+/// allocation, reads the clock, libfaketime looks its clock up with
+/// `dlsym`, which allocates: jemalloc waits on its own init lock). An
+/// operator who runs `hub` without such a library can build with it.
 #[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
@@ -34,15 +38,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// go unread: one way to start, whichever the build):
 ///
 /// - `MALLOC_CONF=background_thread:true,narenas:1,dirty_decay_ms:250,muzzy_decay_ms:0`
-///   (jemalloc): one arena, so memory one thread frees is there for the
+///   (jemalloc, in a build with it): one arena, so memory one thread frees is there for the
 ///   next block, whichever thread runs it; freed pages go back to the OS
 ///   after a quarter second, from a background thread. A block's temporary
 ///   buffers (the prepared tree writes, the write batch: about 100 MB for
 ///   3,000 new accounts at 1M) come and go every block. Two arenas with
 ///   jemalloc's 10 s decay (1 s tried) peaked at 353-392 MB on the 1M
 ///   hub, one arena with 250 ms at 301-310 MB.
-/// - `MALLOC_ARENA_MAX=1` (glibc's malloc, in a build without jemalloc):
-///   glibc gives threads that allocate at once arenas of their own (up to
+/// - `MALLOC_ARENA_MAX=1` (glibc's malloc, the default): glibc gives threads that allocate at once arenas of their own (up to
 ///   eight per core) and keeps freed memory in each. With one arena a
 ///   validator of a hub grown by 300k accounts under load peaked well
 ///   below the 304-316 MB it reached with two (BENCHMARKS.md, issue 21).

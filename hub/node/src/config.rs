@@ -192,8 +192,8 @@ pub struct StorageSettings {
     /// MiB of RocksDB's block cache, shared by every column (4 to 4,096).
     pub block_cache_mb: u32,
     /// Hand glibc's freed heap back to the system after blocks commit, at
-    /// most once a second ([`crate::heap`]). A `hub` built with jemalloc
-    /// (the default) has nothing on that heap: jemalloc hands freed pages
+    /// most once a second ([`crate::heap`]). A `hub` built with the `jemalloc`
+    /// feature has nothing on that heap: jemalloc hands freed pages
     /// back itself, after 250 ms. In one built with the `mimalloc` feature
     /// only RocksDB's allocations are on it (mimalloc returns its own after
     /// 100 ms). Off by default: about
