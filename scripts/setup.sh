@@ -102,8 +102,9 @@ if [ -z "${TRIBUTARY_LIBCLANG_DIRS:-}" ] && { ! deb_installed libclang-dev || [ 
 fi
 # RocksDB itself is C++.
 command -v c++ >/dev/null 2>&1 || need+=(g++)
-# jemalloc, hub's allocator, is built by its configure script and make
-# (g++ does not bring make; build-essential would, with more).
+# jemalloc (`hub` built with `--features jemalloc`) is built by its
+# configure script and make (g++ does not bring make; build-essential
+# would, with more).
 command -v make >/dev/null 2>&1 || need+=(make)
 if [ "$want_test" = 1 ]; then
   # The explorer and browser tests drive Debian's Chromium (playwright-core
@@ -142,7 +143,7 @@ elif [ -z "${TRIBUTARY_LIBCLANG_DIRS:-}" ] && ! ls -d "$(dirname "$lib")"/clang/
   fail "clang's builtin headers (stddef.h) beside $lib" "apt-get install libclang-dev"
 fi
 command -v c++ >/dev/null 2>&1 || fail "a C++ compiler (RocksDB is C++)" "apt-get install g++"
-command -v make >/dev/null 2>&1 || fail "make (jemalloc, hub's allocator, builds with it)" "apt-get install make"
+command -v make >/dev/null 2>&1 || fail "make (jemalloc builds with it, for hub --features jemalloc)" "apt-get install make"
 if ! command -v cargo >/dev/null 2>&1; then
   fail "cargo" "install Rust with rustup: https://rustup.rs, then open a new shell"
 else

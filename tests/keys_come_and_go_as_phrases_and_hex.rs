@@ -68,18 +68,28 @@ fn keys_come_and_go_as_phrases_and_hex() {
     assert_eq!(by_phrase["address"], address.as_str());
 
     // Bad input is refused by name, and leaves no key file behind.
+    // A phrase of real words whose checksum is wrong: the last word of a
+    // 24-word phrase carries 3 bits of entropy and the 8-bit checksum, so
+    // flipping its lowest bit keeps the entropy and breaks the checksum,
+    // every time. (Swapping two words, as this test did before, left a
+    // valid checksum once in 256 runs.)
+    let english = bip39::Language::English;
     let mut words: Vec<&str> = phrase.split(' ').collect();
-    words.swap(0, 1);
-    let swapped = words.join(" ");
-    if swapped != phrase {
-        let (ok, _, err) = keys_with_stdin(&["add", "broken", "--recover", "--home", home_arg], &swapped);
-        assert!(!ok && err.contains("not a BIP-39 mnemonic"), "{err}");
-    }
+    let last = english.find_word(words[23]).expect("a BIP-39 word");
+    words[23] = english.word_list()[usize::from(last ^ 1)];
+    let bad_checksum = words.join(" ");
+    let (ok, _, err) = keys_with_stdin(&["add", "broken", "--recover", "--home", home_arg], &bad_checksum);
+    assert!(!ok && err.contains("not a BIP-39 mnemonic"), "{err}");
+    // A word that is not in the list.
+    let mut words: Vec<&str> = phrase.split(' ').collect();
+    words[0] = "tributary";
+    let (ok, _, err) = keys_with_stdin(&["add", "unknown", "--recover", "--home", home_arg], &words.join(" "));
+    assert!(!ok && err.contains("not a BIP-39 mnemonic"), "{err}");
     let (ok, _, err) = keys_with_stdin(&["import", "short", "--home", home_arg], "abcd1234");
     assert!(!ok && err.contains("64 hex characters"), "{err}");
     let (ok, _, err) = keys_with_stdin(&["import", "alice", "--home", home_arg], secret);
     assert!(!ok && err.contains("already exists"), "{err}");
-    for name in ["broken", "short"] {
+    for name in ["broken", "unknown", "short"] {
         assert!(!home.path().join("keys").join(format!("{name}.json")).exists(), "{name} was written");
     }
 }
