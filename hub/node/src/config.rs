@@ -192,15 +192,15 @@ pub struct StorageSettings {
     /// MiB of RocksDB's block cache, shared by every column (4 to 4,096).
     pub block_cache_mb: u32,
     /// Hand glibc's freed heap back to the system after blocks commit, at
-    /// most once a second ([`crate::heap`]). A `hub` built with the `jemalloc`
-    /// feature has nothing on that heap: jemalloc hands freed pages
-    /// back itself, after 250 ms. In one built with the `mimalloc` feature
-    /// only RocksDB's allocations are on it (mimalloc returns its own after
-    /// 100 ms). Off by default: about
-    /// 20 ms a time on a validator at saturation, and on this project's
-    /// machine the bench measured it slower for no lower peak than the
-    /// allocator settings `hub start` runs with (`MALLOC_ARENA_MAX=1`, in
-    /// hub/cli/src/main.rs; BENCHMARKS.md). Turn it on where resident
+    /// most once a second ([`crate::heap`]). A `hub` built with the
+    /// `jemalloc` feature has nothing on that heap: jemalloc hands freed
+    /// pages back itself, after 250 ms. In one built with the `mimalloc`
+    /// feature only RocksDB's allocations are on it (mimalloc returns its
+    /// own after 100 ms). Off by default: about 20 ms a time on a
+    /// validator at saturation, and on this project's machine the bench
+    /// measured it slower for no lower peak than the allocator settings
+    /// `hub start` runs with (`MALLOC_ARENA_MAX=1`, in hub/cli/src/main.rs;
+    /// BENCHMARKS.md). Turn it on where resident
     /// memory matters more than the last tenth of throughput.
     pub release_freed_heap: bool,
 }
