@@ -152,11 +152,14 @@ pub enum Durability {
 pub struct StoreMemory {
     /// Active and immutable memtables (bounded by [`MEMTABLE_BUDGET_BYTES`]).
     pub memtables: u64,
-    /// Index and filter blocks held by open table files, outside the cache.
+    /// What open table files hold outside the cache. Their index and filter
+    /// blocks are in the block cache, so this stays small.
     pub table_readers: u64,
-    /// Data blocks in the block caches.
+    /// Data, index and filter blocks in the block cache.
     pub block_cache: u64,
-    /// Of those, blocks pinned by readers.
+    /// Of those, blocks pinned: each table file's top-level index and
+    /// filter, the newest (level-0) files' whole index and filter, and
+    /// blocks readers hold.
     pub block_cache_pinned: u64,
 }
 
@@ -180,16 +183,25 @@ impl std::fmt::Debug for Store {
 /// (and a 16 MiB block cache instead of 32) took a validator's peak from
 /// 419-433 to 353-367 MB at the same throughput within the run-to-run
 /// spread (BENCHMARKS.md, issue 21). RocksDB's defaults (two 64 MiB
-/// memtables per column) reached 400-480 MB on a small state.
-pub const MEMTABLE_BUDGET_BYTES: usize = 64 << 20;
+/// memtables per column) reached 400-480 MB on a small state. On a hub
+/// grown by 1M accounts, with index and filter blocks in the block cache,
+/// 48 MiB instead of 64 took a validator's peak from 294-311 to 271-297 MB
+/// (two runs), and the hub committed 5.6-5.9k transfers/s on that state,
+/// not fewer.
+pub const MEMTABLE_BUDGET_BYTES: usize = 48 << 20;
 
 /// One block cache for every column (`[storage] block_cache_mb`). Without
 /// it each column gets RocksDB's default cache of its own (32 MiB each,
 /// eleven columns): at 450k accounts under load the caches held 87 MB and
 /// kept growing (issue 21). State reads are point lookups of the newest
 /// value (`state_latest`, bloom-filtered), which the memtables and the
-/// operating system's page cache serve as well.
+/// operating system's page cache serve as well. The tables' index and
+/// filter blocks are kept here too (see [`Store::open_with`]).
 pub const BLOCK_CACHE_BYTES: usize = 16 << 20;
+
+/// Bytes of one index or filter partition: RocksDB's 4 KiB, the size of a
+/// data block, so a partition read costs what a block read does.
+const METADATA_BLOCK_BYTES: usize = 4 << 10;
 
 /// How much memory the store may use: the node's `[storage]` settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -231,6 +243,18 @@ impl Store {
             cf.set_compression_type(rocksdb::DBCompressionType::Lz4);
             let mut table = rocksdb::BlockBasedOptions::default();
             table.set_block_cache(&cache);
+            // Index and filter blocks live in the block cache, in
+            // partitions, instead of beside it in every open table file:
+            // they grow with the state (about 26 MB at 1M accounts, outside
+            // any budget, issue 21), and only the partitions that lookups
+            // touch need to be in memory. Each file's top-level index stays
+            // pinned, so a lookup costs at most one partition read more.
+            table.set_index_type(rocksdb::BlockBasedIndexType::TwoLevelIndexSearch);
+            table.set_partition_filters(true);
+            table.set_metadata_block_size(METADATA_BLOCK_BYTES);
+            table.set_cache_index_and_filter_blocks(true);
+            table.set_pin_top_level_index_and_filter(true);
+            table.set_pin_l0_filter_and_index_blocks_in_cache(true);
             if *c == Column::StateLatest {
                 // Point lookups of keys that often are not there (a key
                 // written before this column existed): a bloom filter
@@ -315,6 +339,29 @@ impl Store {
                 _ => break,
             }
             iter.prev();
+        }
+        iter.status()?;
+        Ok(out)
+    }
+
+    /// Keys in `[from, to)`, in key order, at most `limit`; values are not
+    /// read. RocksDB is given both bounds, so the scan starts with a seek to
+    /// `from` and never steps over deleted keys below it: a log pruned from
+    /// its low end (the consensus records) leaves its tombstones there
+    /// until compaction, and a scan from the column's start walked them all.
+    pub fn keys_between(&self, column: Column, from: &[u8], to: &[u8], limit: usize) -> Result<Vec<Vec<u8>>> {
+        let mut options = rocksdb::ReadOptions::default();
+        options.set_iterate_lower_bound(from.to_vec());
+        options.set_iterate_upper_bound(to.to_vec());
+        let mut iter = self.db.raw_iterator_cf_opt(self.cf(column)?, options);
+        iter.seek(from);
+        let mut out = Vec::new();
+        while out.len() < limit {
+            match iter.key() {
+                Some(key) => out.push(key.to_vec()),
+                None => break,
+            }
+            iter.next();
         }
         iter.status()?;
         Ok(out)
@@ -502,6 +549,29 @@ mod tests {
         assert_eq!(last(scan(Some(b"b"), 1)), vec![9], "a bound past the prefix starts at its end");
         let all_ff = store.scan_prefix_below(Column::History, b"\xff\xff", None, 10).unwrap();
         assert_eq!(all_ff, vec![b"\xff\xff\x01".to_vec()], "a prefix with no successor");
+    }
+
+    #[test]
+    fn keys_between_reads_the_half_open_range_in_order_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut batch = Batch::new();
+        for n in 1u8..=9 {
+            batch.put(Column::Meta, vec![b'w', n], vec![n; 1000]);
+        }
+        batch.put(Column::Meta, b"x".to_vec(), Vec::new());
+        store.write(batch, Durability::Buffered).unwrap();
+        let mut batch = Batch::new();
+        for n in 1u8..=3 {
+            batch.delete(Column::Meta, vec![b'w', n]);
+        }
+        store.write(batch, Durability::Buffered).unwrap();
+        let keys = |from: &[u8], to: &[u8], limit| store.keys_between(Column::Meta, from, to, limit).unwrap();
+        let last = |keys: Vec<Vec<u8>>| keys.iter().map(|k| k[1]).collect::<Vec<_>>();
+        assert_eq!(last(keys(b"w", &[b'w', 7], 100)), vec![4, 5, 6], "deleted keys are gone, the end is open");
+        assert_eq!(last(keys(&[b'w', 5], b"x", 100)), vec![5, 6, 7, 8, 9], "the start is closed, nothing past the end");
+        assert_eq!(last(keys(b"w", b"x", 2)), vec![4, 5], "at most the limit");
+        assert!(keys(&[b'w', 6], &[b'w', 6], 10).is_empty(), "an empty range");
     }
 
     /// A database made before a column existed opens, the column created
