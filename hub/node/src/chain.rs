@@ -284,6 +284,9 @@ pub struct Chain {
     /// The height from which the history index is complete up to the tip;
     /// 0: it is not ([`Chain::history_from`]).
     history_from: AtomicU64,
+    /// Consensus records of heights up to this one are pruned
+    /// ([`Chain::prune_vote_records`]); 0 until the first prune.
+    wal_pruned_through: AtomicU64,
 }
 
 impl std::fmt::Debug for Chain {
@@ -382,6 +385,7 @@ impl Chain {
             private: std::sync::OnceLock::new(),
             history_enabled,
             history_from: AtomicU64::new(history_from),
+            wal_pruned_through: AtomicU64::new(0),
         })
     }
 

@@ -226,9 +226,21 @@ fn vote_records_keep_the_block_they_name_until_the_height_is_final() {
     assert_eq!(f.chain.recorded_blocks(1).unwrap(), vec![block.clone()]);
     assert!(f.chain.recorded_blocks(2).unwrap().is_empty());
 
+    // Records of the next heights stay until those are final too, and a
+    // prune of a height already pruned changes nothing.
+    let later = |height| tributary_consensus::SignedRecord { height, block_hash: Hash([7; 32]), ..record.clone() };
+    f.chain.persist_vote(&later(2), None).unwrap();
+    f.chain.persist_vote(&later(3), None).unwrap();
+
     f.chain.prune_vote_records(1).unwrap();
     assert!(f.chain.vote_records(1).unwrap().is_empty());
     assert!(f.chain.recorded_blocks(1).unwrap().is_empty());
+    assert_eq!(f.chain.vote_records(2).unwrap().len(), 1);
+    f.chain.prune_vote_records(1).unwrap();
+    assert_eq!(f.chain.vote_records(2).unwrap().len(), 1);
+    f.chain.prune_vote_records(2).unwrap();
+    assert!(f.chain.vote_records(2).unwrap().is_empty());
+    assert_eq!(f.chain.vote_records(3).unwrap().len(), 1, "height 3 is not final yet");
 }
 
 /// A database damaged under the node (a block lost, a height claimed that

@@ -79,25 +79,36 @@ impl Chain {
             .collect()
     }
 
-    /// Drop the records of heights up to `height` (they are final).
+    /// Drop the records of heights up to `height` (they are final). Reads
+    /// keys only (a recorded body is a whole block) and starts past the
+    /// heights pruned before, whose deleted keys RocksDB would otherwise
+    /// step over on every prune until compaction removes them.
     pub fn prune_vote_records(&self, height: u64) -> Result<()> {
-        let rows = self.store.scan(Column::Meta, WAL_PREFIX, true, RECORDS_PER_HEIGHT_MAX)?;
-        let end = height_prefix(height.saturating_add(1));
-        let mut batch = Batch::new();
-        for (key, _) in
-            rows.iter().take_while(|(key, _)| key.starts_with(WAL_PREFIX) && key.as_slice() < end.as_slice())
-        {
-            batch.delete(Column::Meta, key.clone());
+        let from = self.wal_pruned_through.load(std::sync::atomic::Ordering::Relaxed).saturating_add(1);
+        if from > height {
+            return Ok(());
         }
-        let rows = self.store.scan(Column::Meta, WAL_BLOCK_PREFIX, true, BLOCKS_PER_HEIGHT_MAX)?;
-        let end = block_prefix(height.saturating_add(1));
-        for (key, _) in
-            rows.iter().take_while(|(key, _)| key.starts_with(WAL_BLOCK_PREFIX) && key.as_slice() < end.as_slice())
-        {
-            batch.delete(Column::Meta, key.clone());
+        let mut batch = Batch::new();
+        let upto = height.saturating_add(1);
+        let records = self.store.keys_between(
+            Column::Meta,
+            &height_prefix(from),
+            &height_prefix(upto),
+            RECORDS_PER_HEIGHT_MAX,
+        )?;
+        let blocks =
+            self.store.keys_between(Column::Meta, &block_prefix(from), &block_prefix(upto), BLOCKS_PER_HEIGHT_MAX)?;
+        // A scan cut short by its limit leaves keys behind: prune them on
+        // the next call instead of marking their heights done.
+        let complete = records.len() < RECORDS_PER_HEIGHT_MAX && blocks.len() < BLOCKS_PER_HEIGHT_MAX;
+        for key in records.into_iter().chain(blocks) {
+            batch.delete(Column::Meta, key);
         }
         if !batch.is_empty() {
             self.store.write(batch, Durability::Buffered)?;
+        }
+        if complete {
+            self.wal_pruned_through.store(height, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(())
     }
