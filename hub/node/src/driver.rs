@@ -23,7 +23,7 @@ use crate::clock::now_ms;
 use crate::gossip::{decode_tx_batch, encode_tx_batches};
 use anyhow::Context as _;
 use borsh::{BorshDeserialize, BorshSerialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,6 +111,10 @@ pub struct Driver {
     bodies: HashMap<Hash, Block>,
     /// Validations the machine asked for whose block has not arrived yet.
     awaiting: Vec<(Hash, PublicKey)>,
+    /// Blocks whose bodies this driver wrote beside a consensus record, for
+    /// heights not yet decided: the next record naming one (an endorse or
+    /// commit after the proposal) need not copy the whole block again.
+    recorded_bodies: HashSet<Hash>,
     /// A block to build once the block interval has passed: (height, round).
     build: Option<(u64, u32)>,
     /// The earliest moment to build the next block: one block interval after
@@ -165,6 +169,7 @@ impl Driver {
             machine: None,
             bodies: HashMap::new(),
             awaiting: Vec::new(),
+            recorded_bodies: HashSet::new(),
             build: None,
             build_after: Instant::now() + config_interval,
             best_known: (0, None),
@@ -308,12 +313,22 @@ impl Driver {
                 // The block goes into the record too: a validator that
                 // restarts after voting must be able to execute and commit
                 // the block it voted for, even if nobody else has it.
-                let block = self
-                    .chain
-                    .candidate_block(&record.block_hash)
-                    .or_else(|| self.bodies.get(&record.block_hash).cloned());
+                let block = if self.recorded_bodies.contains(&record.block_hash) {
+                    None
+                } else {
+                    self.chain
+                        .candidate_block(&record.block_hash)
+                        .or_else(|| self.bodies.get(&record.block_hash).cloned())
+                };
+                let recorded = block.as_ref().map(Block::hash).filter(|hash| *hash == record.block_hash);
                 let chain = self.chain.clone();
                 blocking(move || chain.persist_vote(&record, block.as_ref())).await?;
+                if let Some(hash) = recorded {
+                    if self.recorded_bodies.len() >= BODIES_MAX {
+                        self.recorded_bodies.clear();
+                    }
+                    self.recorded_bodies.insert(hash);
+                }
             }
             Output::Broadcast(message) => {
                 if self.config.double_sign {
@@ -389,6 +404,7 @@ impl Driver {
         let committed_at = Instant::now();
         self.bodies.retain(|_, b| b.header.height > height);
         self.awaiting.clear();
+        self.recorded_bodies.clear();
         let chain = self.chain.clone();
         let (set, built_ms) = blocking(move || {
             chain.prune_vote_records(height)?;
