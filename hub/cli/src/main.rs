@@ -9,7 +9,8 @@ use clap::Parser;
 ///   saturation in the allocator itself (its threads queue on one lock),
 ///   and on a hub grown by 1M accounts half of its heap free but still
 ///   resident (262 MB held, 131 MB in use): a validator peaked at
-///   312-321 MB;
+///   312-321 MB (271-297 MB since the store keeps its index and filter
+///   blocks in the block cache and 48 MiB of memtables, session 22);
 /// - `--features mimalloc` (Rust's allocations only; RocksDB stays on
 ///   glibc's): about a tenth faster, but 394-424 MB at 1M accounts;
 /// - `--features jemalloc`, linked with the standard names (`malloc`,
