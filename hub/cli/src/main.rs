@@ -42,11 +42,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///   (jemalloc, in a build with it): one arena, so memory one thread
 ///   frees is there for the next block, whichever thread runs it; freed
 ///   pages go back to the OS after a quarter second, from a background
-///   thread. A block's temporary
-///   buffers (the prepared tree writes, the write batch: about 100 MB for
-///   3,000 new accounts at 1M) come and go every block. Two arenas with
-///   jemalloc's 10 s decay (1 s tried) peaked at 353-392 MB on the 1M
-///   hub, one arena with 250 ms at 301-310 MB.
+///   thread. A block's temporary buffers (the prepared tree writes, the
+///   write batch: about 100 MB for 3,000 new accounts at 1M) come and go
+///   every block. Two arenas with jemalloc's 10 s decay (1 s tried)
+///   peaked at 353-392 MB on the 1M hub, one arena with 250 ms at
+///   301-310 MB.
 /// - `MALLOC_ARENA_MAX=1` (glibc's malloc, the default): glibc gives
 ///   threads that allocate at once arenas of their own (up to eight per
 ///   core) and keeps freed memory in each. With one arena a

@@ -200,8 +200,8 @@ pub struct StorageSettings {
     /// validator at saturation, and on this project's machine the bench
     /// measured it slower for no lower peak than the allocator settings
     /// `hub start` runs with (`MALLOC_ARENA_MAX=1`, in hub/cli/src/main.rs;
-    /// BENCHMARKS.md). Turn it on where resident
-    /// memory matters more than the last tenth of throughput.
+    /// BENCHMARKS.md). Turn it on where resident memory matters more than
+    /// the last tenth of throughput.
     pub release_freed_heap: bool,
 }
 

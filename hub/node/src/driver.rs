@@ -320,14 +320,12 @@ impl Driver {
                         .candidate_block(&record.block_hash)
                         .or_else(|| self.bodies.get(&record.block_hash).cloned())
                 };
-                let recorded = block.as_ref().map(Block::hash).filter(|hash| *hash == record.block_hash);
-                let chain = self.chain.clone();
-                blocking(move || chain.persist_vote(&record, block.as_ref())).await?;
-                if let Some(hash) = recorded {
+                let (chain, block_hash) = (self.chain.clone(), record.block_hash);
+                if blocking(move || chain.persist_vote(&record, block.as_ref())).await? {
                     if self.recorded_bodies.len() >= BODIES_MAX {
                         self.recorded_bodies.clear();
                     }
-                    self.recorded_bodies.insert(hash);
+                    self.recorded_bodies.insert(block_hash);
                 }
             }
             Output::Broadcast(message) => {

@@ -5,6 +5,7 @@
 //! `wal/{height}/{round}/{kind}` and are pruned once their height is final.
 
 use super::{decode, encode, Chain, Result};
+use std::sync::atomic::Ordering;
 use tributary_consensus::{RecordKind, SignedRecord};
 use tributary_store::{Batch, Column, Durability};
 use tributary_types::Block;
@@ -44,19 +45,23 @@ impl Chain {
     /// Write a signed record and fsync it, whatever `sync_writes` says: a
     /// lost record could make this validator equivocate after a crash.
     /// `block` (the body the record names, when known) is written with it.
-    pub fn persist_vote(&self, record: &SignedRecord, block: Option<&Block>) -> Result<()> {
+    /// Returns whether the record's block body is on disk after the write
+    /// (written now or before), so a caller need not pass it again.
+    pub fn persist_vote(&self, record: &SignedRecord, block: Option<&Block>) -> Result<bool> {
         let mut batch = Batch::new();
         batch.put(Column::Meta, record_key(record), encode(record)?);
-        if let Some(block) = block.filter(|b| b.hash() == record.block_hash) {
+        let body = block.filter(|b| b.hash() == record.block_hash);
+        if let Some(block) = body {
             let mut key = block_prefix(record.height);
             key.extend_from_slice(&record.block_hash.0);
-            // Endorse and commit records usually name a block already written.
+            // After a restart an endorse or commit record may name a block
+            // already written.
             if self.store.get(Column::Meta, &key)?.is_none() {
                 batch.put(Column::Meta, key, encode(block)?);
             }
         }
         self.store.write(batch, Durability::Sync)?;
-        Ok(())
+        Ok(body.is_some())
     }
 
     /// The records written for `height`, to resume consensus after a restart.
@@ -84,7 +89,7 @@ impl Chain {
     /// heights pruned before, whose deleted keys RocksDB would otherwise
     /// step over on every prune until compaction removes them.
     pub fn prune_vote_records(&self, height: u64) -> Result<()> {
-        let from = self.wal_pruned_through.load(std::sync::atomic::Ordering::Relaxed).saturating_add(1);
+        let from = self.wal_pruned_through.load(Ordering::Relaxed).saturating_add(1);
         if from > height {
             return Ok(());
         }
@@ -108,7 +113,7 @@ impl Chain {
             self.store.write(batch, Durability::Buffered)?;
         }
         if complete {
-            self.wal_pruned_through.store(height, std::sync::atomic::Ordering::Relaxed);
+            self.wal_pruned_through.store(height, Ordering::Relaxed);
         }
         Ok(())
     }
