@@ -199,7 +199,7 @@ impl ContractsQuery {
         let answer = contracts::query(
             &state,
             chain.genesis().chain_id.as_str(),
-            chain.height(),
+            state.height(),
             time_ms,
             &address,
             &msg,

@@ -247,9 +247,10 @@ impl ChainQuery {
         if !chain.has_module("registry") {
             return Ok(Vec::new());
         }
-        let records = tributary_runtime::childchains::child_chains(&chain.latest()).map_err(internal)?;
+        let snapshot = chain.latest();
+        let records = tributary_runtime::childchains::child_chains(&snapshot).map_err(internal)?;
         let now_ms = clock(ctx);
-        records.into_iter().map(|r| child_chain_view(chain, r, 0, 0, now_ms)).collect()
+        records.into_iter().map(|r| child_chain_view(chain, &snapshot, r, 0, 0, now_ms)).collect()
     }
 
     /// What this hub decides about a child chain registered now: its first
@@ -288,12 +289,13 @@ impl ChainQuery {
             return Ok(None);
         }
         let id = tributary_types::ChainId::new(id).map_err(|e| api_error("BAD_CHAIN_ID", e.to_string()))?;
-        let Some(record) = tributary_runtime::childchains::child_chain(&chain.latest(), &id).map_err(internal)? else {
+        let snapshot = chain.latest();
+        let Some(record) = tributary_runtime::childchains::child_chain(&snapshot, &id).map_err(internal)? else {
             return Ok(None);
         };
         let limit = (limit as usize).min(100);
         let from = anchored_from.unwrap_or(record.anchored_height.saturating_sub(limit as u64 - 1).max(1));
-        Ok(Some(child_chain_view(chain, record, from, limit, clock(ctx))?))
+        Ok(Some(child_chain_view(chain, &snapshot, record, from, limit, clock(ctx))?))
     }
 
     /// Assets issued on this chain, in issue order (at most 100 per page);

@@ -744,22 +744,26 @@ pub struct AnchoredHeaderView {
 
 use tributary_runtime::childchains as registry;
 
+/// `record` must come from `snapshot`: every field of the view is read
+/// from that one state, so a block committed between the reads cannot give
+/// a view torn across two heights (a shut-down chain still holding its
+/// deposit, say).
 pub(crate) fn child_chain_view(
     chain: &Chain,
+    snapshot: &tributary_node::chain::Snapshot,
     record: tributary_runtime::childchains::ChildChain,
     anchored_from: u64,
     limit: usize,
     now_ms: u64,
 ) -> async_graphql::Result<ChildChainView> {
-    let snapshot = chain.latest();
-    let anchored = tributary_runtime::childchains::anchored_headers(&snapshot, &record.chain_id, anchored_from, limit)
+    let anchored = tributary_runtime::childchains::anchored_headers(snapshot, &record.chain_id, anchored_from, limit)
         .map_err(internal)?;
-    let shutdown = tributary_runtime::childchains::shutdown(&snapshot, &record.chain_id).map_err(internal)?;
-    let pending = tributary_runtime::childchains::pending(&snapshot, &record.chain_id).map_err(internal)?;
+    let shutdown = tributary_runtime::childchains::shutdown(snapshot, &record.chain_id).map_err(internal)?;
+    let pending = tributary_runtime::childchains::pending(snapshot, &record.chain_id).map_err(internal)?;
     let stalled = shutdown.is_none()
         && pending.is_none()
         && tributary_runtime::childchains::is_stalled(&record, now_ms, &chain.genesis().registry);
-    let pay = tributary_runtime::childchains::committee_pay(&snapshot, &record.chain_id).map_err(internal)?;
+    let pay = tributary_runtime::childchains::committee_pay(snapshot, &record.chain_id).map_err(internal)?;
     Ok(ChildChainView {
         awaiting_approval_since: pending,
         committee_pay_pool: pay.pool.to_string(),
@@ -778,12 +782,12 @@ pub(crate) fn child_chain_view(
         term: record.term,
         adopted_term: record.adopted_term,
         committee: member_views(
-            &registry::committee(&snapshot, &record.chain_id, record.adopted_term)
+            &registry::committee(snapshot, &record.chain_id, record.adopted_term)
                 .map_err(internal)?
                 .unwrap_or_default(),
         ),
         next_committee: if record.term > record.adopted_term {
-            registry::committee(&snapshot, &record.chain_id, record.term)
+            registry::committee(snapshot, &record.chain_id, record.term)
                 .map_err(internal)?
                 .map(|set| member_views(&set))
         } else {
@@ -791,11 +795,11 @@ pub(crate) fn child_chain_view(
         },
         terms: (record.term.saturating_sub(15)..=record.term)
             .map(|term| {
-                let set = registry::committee(&snapshot, &record.chain_id, term).map_err(internal)?.unwrap_or_default();
+                let set = registry::committee(snapshot, &record.chain_id, term).map_err(internal)?.unwrap_or_default();
                 Ok(TermView { term, members: member_views(&set) })
             })
             .collect::<async_graphql::Result<Vec<_>>>()?,
-        endpoints: registry::endpoints(&snapshot, &record.chain_id)
+        endpoints: registry::endpoints(snapshot, &record.chain_id)
             .map_err(internal)?
             .into_iter()
             .map(|e| EndpointView {
