@@ -287,6 +287,21 @@ async fn a_spawned_chain_is_relayed_with_no_hand_edits() {
         (balance(&hub, &user1, "utrib").await == hub_before + 400).then_some(())
     })
     .await;
+    // The running relayer found the hub's client of the child behind the
+    // packet and sent the update in the delivering transaction itself, not
+    // a block ahead of it.
+    let delivered = hub
+        .query(
+            "query($r: String!) { txs(first: 1, filter: {sender: $r, eventKind: \"recv_packet\"}) {
+               edges { node { receipt { success events { kind } } } } } }",
+            json!({ "r": relayer_address }),
+        )
+        .await
+        .unwrap();
+    let receipt = &delivered["txs"]["edges"][0]["node"]["receipt"];
+    let kinds: Vec<&str> = receipt["events"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(receipt["success"], true, "{delivered}");
+    assert!(kinds.contains(&"update_client") && kinds.contains(&"recv_packet"), "{kinds:?}");
     wait_for("its acknowledgement back on the child", WAIT, || async {
         (pending(&child_now(&hub).await?, &child_channel).await? == 0).then_some(())
     })

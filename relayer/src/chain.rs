@@ -68,9 +68,24 @@ pub struct ChainHandle {
     /// The chain's largest transaction, read once: batches are cut to fit.
     max_tx_bytes: tokio::sync::OnceCell<usize>,
     /// Held while this chain's clients are being updated, so two paths that
-    /// share a client (several channels between one pair of chains) do not
-    /// both submit the same update: the second finds the client already there.
-    pub(crate) updating_clients: tokio::sync::Mutex<()>,
+    /// share a client (several channels between one pair of chains), or two
+    /// rounds of one, do not both submit an update: the second finds the
+    /// client already there, or its update on the way.
+    pub(crate) updating_clients: tokio::sync::Mutex<ClientUpdates>,
+}
+
+/// Most clients on one chain remembered as having refused an update sent
+/// ahead of its packets (one per path end; far more than a relayer serves).
+pub(crate) const CLIENT_UPDATES_MAX: usize = 1_024;
+
+/// What the relay loop remembers of its client updates on one chain
+/// (`relay::ensure_client`).
+#[derive(Default)]
+pub(crate) struct ClientUpdates {
+    /// Clients on this chain for which a transaction that carried an
+    /// update ahead of its packets failed (a skip refused, say): their next
+    /// update is sent alone and waited for, header by header if need be.
+    pub(crate) lead_failed: std::collections::HashSet<String>,
 }
 
 /// Most keys (or sequences) asked of a node in one batched query (the
@@ -102,7 +117,7 @@ impl ChainHandle {
             signer,
             tx_timeout,
             max_tx_bytes: tokio::sync::OnceCell::new(),
-            updating_clients: tokio::sync::Mutex::new(()),
+            updating_clients: tokio::sync::Mutex::new(ClientUpdates::default()),
         }
     }
 
