@@ -20,21 +20,12 @@ pub struct SubmitOutcome {
 }
 
 /// Send admitted transactions to the other nodes (in the background: the
-/// caller's answer does not wait for the network).
+/// caller's answer does not wait for the network; gathered with others
+/// submitted within a few milliseconds, see `TxGossip`).
 fn gossip_txs(ctx: &Context<'_>, txs: Vec<Tx>) {
-    let Some(Some(network)) = ctx.data_opt::<Option<tributary_p2p::NetworkHandle>>().cloned() else { return };
-    if txs.is_empty() {
-        return;
+    if let Some(Some(gossip)) = ctx.data_opt::<Option<tributary_node::gossip::TxGossip>>() {
+        gossip.send(txs);
     }
-    tokio::spawn(async move {
-        for bytes in tributary_node::gossip::encode_tx_batches(&txs) {
-            if let Err(e) = network.publish(tributary_p2p::Topic::Txs, bytes).await {
-                if !matches!(e, tributary_p2p::Error::NoPeers) {
-                    tracing::debug!("tx gossip failed: {e}");
-                }
-            }
-        }
-    });
 }
 
 pub struct MutationRoot;

@@ -46,7 +46,9 @@ pub fn build_schema(
 ) -> ApiSchema {
     let mut builder = async_graphql::Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
         .data(chain)
-        .data(network)
+        // Admitted transactions are gathered for a moment and gossiped
+        // together (`TxGossip`); the task starts here, in the node's runtime.
+        .data(network.map(tributary_node::gossip::TxGossip::spawn))
         .data(clock)
         // The strict data depth is checked per request (`graphql` below); the
         // schema's own bound covers subscriptions too.
