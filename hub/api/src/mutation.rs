@@ -21,10 +21,11 @@ pub struct SubmitOutcome {
 
 /// Send admitted transactions to the other nodes (in the background: the
 /// caller's answer does not wait for the network; gathered with others
-/// submitted within a few milliseconds, see `TxGossip`).
-fn gossip_txs(ctx: &Context<'_>, txs: Vec<Tx>) {
+/// submitted within a few milliseconds, see `TxGossip`, which makes the
+/// caller wait only while its queue is full).
+async fn gossip_txs(ctx: &Context<'_>, txs: Vec<Tx>) {
     if let Some(Some(gossip)) = ctx.data_opt::<Option<tributary_node::gossip::TxGossip>>() {
-        gossip.send(txs);
+        gossip.send(txs).await;
     }
 }
 
@@ -38,7 +39,7 @@ impl MutationRoot {
         let chain = chain(ctx);
         let (tx, len) = decode_tx(&tx_base64, chain.current_params().map_err(internal)?.max_tx_bytes as usize)?;
         let hash = chain.submit(tx.clone(), len).map_err(|e| api_error(e.code(), e.to_string()))?;
-        gossip_txs(ctx, vec![tx]);
+        gossip_txs(ctx, vec![tx]).await;
         Ok(SubmitResult { hash: hash.to_hex() })
     }
 
@@ -55,7 +56,7 @@ impl MutationRoot {
         data_base64: String,
     ) -> async_graphql::Result<crate::private::PrivateSubmitted> {
         let (tx, submitted) = crate::private::submit_private(ctx, &tx_base64, &salt_hex, &data_base64)?;
-        gossip_txs(ctx, vec![tx]);
+        gossip_txs(ctx, vec![tx]).await;
         Ok(submitted)
     }
 
@@ -84,7 +85,7 @@ impl MutationRoot {
         let results = chain.submit_batch(valid, tributary_mempool::BatchSearch::Bisect);
         let to_gossip: Vec<Tx> =
             copies.into_iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|(tx, _)| tx).collect();
-        gossip_txs(ctx, to_gossip);
+        gossip_txs(ctx, to_gossip).await;
         let mut admitted = results.into_iter();
         Ok(decoded
             .into_iter()

@@ -45,9 +45,9 @@ pub fn encode_tx_batches(txs: &[Tx]) -> Vec<Vec<u8>> {
 /// a tenth of the hub's 200 ms block interval.
 pub const TX_GOSSIP_WINDOW: Duration = Duration::from_millis(20);
 
-/// Most submissions waiting for [`TxGossip`]; past it a submission is
-/// gossiped on its own, as if nothing were gathered.
-pub const TX_GOSSIP_QUEUE: usize = 4_096;
+/// Most submissions waiting for [`TxGossip`] (each at most a `submitTxs`
+/// call's 1,000 transactions): about 50 MB of transfers at worst.
+pub const TX_GOSSIP_QUEUE: usize = 256;
 
 /// Gossips what the API admits, gathered over [`TX_GOSSIP_WINDOW`].
 ///
@@ -59,10 +59,15 @@ pub const TX_GOSSIP_QUEUE: usize = 4_096;
 /// network several times what batches do. Gathered, the same load is a
 /// few dozen messages a second. A submission that fills a message by
 /// itself goes at once.
+///
+/// When the network cannot keep up and the queue is full, the submitting
+/// call waits for room: memory stays bounded (each call used to leave a
+/// task of its own holding its transactions until the network took them),
+/// and a client that submits faster than the network gossips is slowed
+/// down rather than its transactions left unsent.
 #[derive(Clone)]
 pub struct TxGossip {
     queue: mpsc::Sender<Vec<Tx>>,
-    network: NetworkHandle,
 }
 
 impl TxGossip {
@@ -70,29 +75,21 @@ impl TxGossip {
     /// last `TxGossip`). Call within the node's runtime.
     pub fn spawn(network: NetworkHandle) -> TxGossip {
         let (queue, rx) = mpsc::channel(TX_GOSSIP_QUEUE);
-        let publisher = network.clone();
         tokio::spawn(gather(rx, TX_GOSSIP_WINDOW, move |bytes| {
-            let network = publisher.clone();
+            let network = network.clone();
             async move { publish(&network, bytes).await }
         }));
-        TxGossip { queue, network }
+        TxGossip { queue }
     }
 
-    /// Gossip `txs` (admitted by this node) soon, without waiting.
-    pub fn send(&self, txs: Vec<Tx>) {
+    /// Gossip `txs` (admitted by this node) soon: waits only while the
+    /// queue is full.
+    pub async fn send(&self, txs: Vec<Tx>) {
         if txs.is_empty() {
             return;
         }
-        if let Err(mpsc::error::TrySendError::Full(txs) | mpsc::error::TrySendError::Closed(txs)) =
-            self.queue.try_send(txs)
-        {
-            let network = self.network.clone();
-            tokio::spawn(async move {
-                for bytes in encode_tx_batches(&txs) {
-                    publish(&network, bytes).await;
-                }
-            });
-        }
+        // Closed only once the gathering task has ended with the node.
+        let _ = self.queue.send(txs).await;
     }
 }
 
