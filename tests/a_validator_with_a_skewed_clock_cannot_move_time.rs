@@ -81,9 +81,20 @@ async fn a_validator_with_a_skewed_clock_cannot_move_time() {
         height_of(&lab, 0).filter(|h| *h >= 2)
     })
     .await;
+    // The fast validator tries: an honest node says its proposal was
+    // refused. Waited for, not assumed of a fixed number of blocks: the
+    // VRF may pass it over for many heights (a CI run of session 23: 20
+    // blocks, and no proposal of its validated by node 0 or 1).
+    let refused = || {
+        let log = std::fs::read_to_string(homes[0].join("node.log")).unwrap_or_default()
+            + &std::fs::read_to_string(homes[1].join("node.log")).unwrap_or_default();
+        log.contains("ahead of this node's clock")
+    };
+    wait_for("a node to refuse the fast validator's header", WAIT, || async { refused().then_some(()) }).await;
     let target = start + 20;
-    wait_for("20 more blocks, every host", WAIT, || async {
-        (0..HOSTS).all(|k| height_of(&lab, k).is_some_and(|h| h >= target)).then_some(())
+    let target = wait_for("20 more blocks, every host", WAIT, || async {
+        let lowest = (0..HOSTS).map(|k| height_of(&lab, k)).collect::<Option<Vec<u64>>>()?.into_iter().min()?;
+        (lowest >= target).then_some(lowest)
     })
     .await;
     let seen_at = now_ms();
@@ -113,9 +124,5 @@ async fn a_validator_with_a_skewed_clock_cannot_move_time() {
         }
     }
     assert_eq!(by_fast, 0, "a block proposed 60 s in the future was finalized");
-    // The fast validator tried: its node says its proposals were refused.
-    let log = std::fs::read_to_string(homes[0].join("node.log")).unwrap_or_default()
-        + &std::fs::read_to_string(homes[1].join("node.log")).unwrap_or_default();
-    assert!(log.contains("ahead of this node's clock"), "no node logged refusing a future header");
     drop(nodes);
 }
