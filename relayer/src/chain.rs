@@ -67,10 +67,12 @@ pub struct ChainHandle {
     tx_timeout: Duration,
     /// The chain's largest transaction, read once: batches are cut to fit.
     max_tx_bytes: tokio::sync::OnceCell<usize>,
-    /// Held while this chain's clients are being updated, so two paths that
-    /// share a client (several channels between one pair of chains), or two
-    /// rounds of one, do not both submit an update: the second finds the
-    /// client already there, or its update on the way.
+    /// Held while one of this chain's clients is being updated: until the
+    /// update is final when it is sent alone, and until the round's
+    /// transactions are sent when they carry it. Two paths that share a
+    /// client (several channels between one pair of chains) then do not
+    /// both submit an update alone (the second finds the client there), and
+    /// updates carried ahead of packets go out in height order.
     pub(crate) updating_clients: tokio::sync::Mutex<ClientUpdates>,
 }
 

@@ -84,19 +84,13 @@ pub struct Direction<'a> {
 /// if `on` refuses the skip (too little of the trusted set signed it),
 /// walks there header by header.
 async fn update_client(on: &ChainHandle, client_id: &str, of: &ChainHandle, at_least: u64) -> anyhow::Result<u64> {
-    let mut updates = on.updating_clients.lock().await;
-    let latest = client_latest(on, client_id, of).await?;
-    if latest >= at_least {
-        return Ok(latest);
-    }
-    updates.lead_failed.remove(client_id);
-    update_and_wait(on, client_id, of, latest, at_least).await
+    Ok(ensure_client(on, client_id, of, at_least, &Finality::Wait).await?.0)
 }
 
 /// A client update that goes at the head of each of a round's
 /// transactions, and the lock that keeps the chain's updates in nonce
 /// order until they are sent.
-pub(crate) struct Lead<'a> {
+struct Lead<'a> {
     msg: IbcMsg,
     client_id: String,
     _in_order: tokio::sync::MutexGuard<'a, ClientUpdates>,
@@ -107,7 +101,7 @@ pub(crate) struct Lead<'a> {
 /// behind.
 ///
 /// One-shot commands ([`Finality::Wait`]) send the update alone and wait
-/// for it ([`update_client`]): they report only what is done. The relay
+/// for it ([`update_and_wait`]): they report only what is done. The relay
 /// loop ([`Finality::Detach`]) puts the update at the head of each of the
 /// round's transactions instead, so the packets land in the block the update
 /// does: a cross-chain transfer used to take a block longer (about 600 ms
@@ -130,15 +124,13 @@ async fn ensure_client<'a>(
     at_least: u64,
     finality: &Finality,
 ) -> anyhow::Result<(u64, Option<Lead<'a>>)> {
-    if let Finality::Wait = finality {
-        return Ok((update_client(on, client_id, of, at_least).await?, None));
-    }
     let mut updates = on.updating_clients.lock().await;
     let latest = client_latest(on, client_id, of).await?;
     if latest >= at_least {
         return Ok((latest, None));
     }
-    if updates.lead_failed.remove(client_id) {
+    let lead_failed = updates.lead_failed.remove(client_id);
+    if lead_failed || matches!(finality, Finality::Wait) {
         return Ok((update_and_wait(on, client_id, of, latest, at_least).await?, None));
     }
     let target = of.height().await?.max(at_least);
