@@ -747,13 +747,7 @@ async fn start_children(
             let spawned = tributary_childchain_cli::spawn::spawn(&hub, &owner, &options, &mut progress).await?;
             Some(spawned.first_block_ms)
         };
-        let answer = hub
-            .query(
-                "query($id: String!) { childChain(id: $id, limit: 1) { endpoints { validator p2p graphql } } }",
-                json!({ "id": chain_id.to_string() }),
-            )
-            .await?;
-        let endpoints = answer.pointer("/childChain/endpoints").cloned().unwrap_or(Value::Array(Vec::new()));
+        let endpoints = announced_endpoints(&hub, &chain_id).await?;
         described.push(json!({
             "chain_id": chain_id.to_string(),
             "template": template_name,
@@ -762,6 +756,33 @@ async fn start_children(
         }));
     }
     Ok(described)
+}
+
+/// The endpoints the hub's registry lists for `chain_id`, once every
+/// member of its committee has announced one (or after [`START_TIMEOUT`],
+/// what is there). A chain commits its first block before its members'
+/// announcements are all in a hub block, so reading them at once described
+/// a chain of four nodes with three.
+async fn announced_endpoints(hub: &tributary_client::Client, chain_id: &ChainId) -> anyhow::Result<Value> {
+    let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+    loop {
+        let answer = hub
+            .query(
+                "query($id: String!) { childChain(id: $id, limit: 1) {
+                   committee { address } endpoints { validator p2p graphql } } }",
+                json!({ "id": chain_id.to_string() }),
+            )
+            .await?;
+        let endpoints = answer.pointer("/childChain/endpoints").cloned().unwrap_or(Value::Array(Vec::new()));
+        let announced: Vec<&str> =
+            endpoints.as_array().into_iter().flatten().filter_map(|e| e["validator"].as_str()).collect();
+        let members = answer.pointer("/childChain/committee").and_then(Value::as_array).cloned().unwrap_or_default();
+        let all_in = members.iter().filter_map(|m| m["address"].as_str()).all(|a| announced.contains(&a));
+        if all_in || tokio::time::Instant::now() > deadline {
+            return Ok(endpoints);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The devnet's `user0` key: the child chains' owner.
