@@ -164,6 +164,18 @@ impl Caller {
         }
     }
 
+    /// Ask `chain` with a call of this request's own, never joined to an
+    /// identical call already on its way: for a read that must be taken
+    /// after something else was read (a height after an anchored height),
+    /// since a joined call may have left before that.
+    pub async fn ask_fresh(&self, chain: &ChainEntry, query: &str, variables: Value) -> Result<Value, ChainError> {
+        let (data, errors) = self.call_chain(chain, query, variables).await?;
+        match errors.into_iter().next() {
+            Some((_, error)) => Err(error),
+            None => Ok(data),
+        }
+    }
+
     /// A cached immutable answer of `chain` to `query`.
     pub fn cached(&self, chain: &str, query: &str) -> Option<Value> {
         let key = (chain.to_string(), query.to_string());
@@ -371,6 +383,30 @@ mod tests {
         let sends = (0..3).map(|_| caller.ask(&chain, mutation, json!({ "t": "AA==" })));
         futures::future::join_all(sends).await;
         assert_eq!(asked.load(Ordering::SeqCst), 9);
+    }
+
+    /// A fresh read leaves after it is asked for: it never takes the answer
+    /// of an identical call that left before it (provenState reads the
+    /// hub's height after the anchored height and relies on this).
+    #[tokio::test]
+    async fn a_fresh_read_never_joins_a_call_on_its_way() {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let chain = slow_chain(asked.clone()).await;
+        let caller = Caller::new(Duration::from_secs(5));
+        let query = "{ chain { height } }";
+        let earlier = tokio::spawn({
+            let (caller, chain) = (caller.clone(), chain.clone());
+            async move { caller.ask(&chain, query, json!({})).await }
+        });
+        let started = std::time::Instant::now();
+        while caller.in_flight_calls() == 0 {
+            assert!(started.elapsed() < Duration::from_secs(5), "the first call never went out");
+            tokio::task::yield_now().await;
+        }
+        let fresh = caller.ask_fresh(&chain, query, json!({})).await.unwrap();
+        assert_eq!(fresh["chain"]["height"], 7);
+        earlier.await.unwrap().unwrap();
+        assert_eq!(asked.load(Ordering::SeqCst), 2, "the fresh read made its own call");
     }
 
     /// The first caller giving up (its client went away) neither fails

@@ -323,10 +323,13 @@ impl Query {
         let entry = find_chain(directory(ctx), &chain)?;
         let hub = directory(ctx).hub().ok_or_else(|| gateway_error("NO_HUB", "the hub is not known yet"))?;
         let to_graphql = |e: ChainError| e.to_graphql();
+        // Asked afresh, not joined to an identical call on its way: one
+        // that left before the anchored height was read may answer a
+        // height the anchor is not in yet.
         let hub_height = || async {
             Ok::<u64, async_graphql::Error>(
                 caller
-                    .ask(&hub, "{ chain { height } }", json!({}))
+                    .ask_fresh(&hub, "{ chain { height } }", json!({}))
                     .await
                     .map_err(to_graphql)?
                     .pointer("/chain/height")
