@@ -77,6 +77,9 @@ pub struct Metrics {
     /// Time computing them, summed, in microseconds: what the index adds
     /// to a commit besides its bytes.
     pub history_micros: AtomicU64,
+    /// The network task's counters, once the network runs
+    /// ([`Metrics::attach_network`]).
+    network: std::sync::OnceLock<std::sync::Arc<tributary_p2p::NetworkMetrics>>,
     commit: Mutex<Histogram>,
     /// Proposal-to-final times of the last blocks, in seconds.
     finality: Mutex<std::collections::VecDeque<f64>>,
@@ -122,6 +125,12 @@ impl Metrics {
     pub fn recent_blocks(&self, last: usize) -> Vec<BlockStat> {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         recent.iter().skip(recent.len().saturating_sub(last)).copied().collect()
+    }
+
+    /// Export the network task's counters with the node's own. Only the
+    /// first call counts: a node runs one network.
+    pub fn attach_network(&self, network: std::sync::Arc<tributary_p2p::NetworkMetrics>) {
+        let _ = self.network.set(network);
     }
 
     /// Freed heap was handed back to the system (`released`: some was).
@@ -259,6 +268,53 @@ impl Metrics {
         ] {
             gauge(name, help, kind, value.load(Ordering::Relaxed));
         }
+        if let Some(network) = self.network.get() {
+            let n = network.snapshot();
+            for (name, help, value) in [
+                (
+                    "tributary_p2p_gossip_received_total",
+                    "Gossip messages accepted and handed to the node.",
+                    n.gossip_received,
+                ),
+                (
+                    "tributary_p2p_gossip_dropped_total",
+                    "Accepted gossip messages dropped because the node's event queue was full.",
+                    n.gossip_dropped,
+                ),
+                (
+                    "tributary_p2p_events_dropped_total",
+                    "Requests and peer notices dropped on a full event queue.",
+                    n.events_dropped,
+                ),
+                (
+                    "tributary_p2p_bad_messages_total",
+                    "Messages refused as oversized, undecodable or invalid.",
+                    n.bad_messages,
+                ),
+                (
+                    "tributary_p2p_rate_limited_total",
+                    "Messages dropped because their sender exceeded its rate.",
+                    n.rate_limited,
+                ),
+                (
+                    "tributary_p2p_abuse_disconnects_total",
+                    "Peers disconnected and banned for abuse.",
+                    n.abuse_disconnects,
+                ),
+                (
+                    "tributary_p2p_connections_denied_total",
+                    "Connections refused by the allow-list, a ban or a connection limit.",
+                    n.connections_denied,
+                ),
+                (
+                    "tributary_p2p_block_requests_received_total",
+                    "Block requests from peers handed to the node.",
+                    n.block_requests_received,
+                ),
+            ] {
+                gauge(name, help, "counter", value);
+            }
+        }
         if let Some(values) = self.finality_quantiles(&[0.5, 0.99]) {
             let name = "tributary_consensus_finality_seconds";
             let _ = writeln!(out, "# HELP {name} Time from a block's proposal to its commit, last {FINALITY_SAMPLES} blocks.\n# TYPE {name} summary");
@@ -293,6 +349,23 @@ mod tests {
         assert!(text.contains("tributary_block_commit_seconds_bucket{chain_id=\"hub\",le=\"0.005\"} 1"));
         assert!(text.contains("tributary_block_commit_seconds_bucket{chain_id=\"hub\",le=\"0.5\"} 2"));
         assert!(text.contains("tributary_txs_committed_total{chain_id=\"hub\"} 3"));
+        assert!(!text.contains("tributary_p2p_"), "no network attached, no network counters");
+    }
+
+    #[test]
+    fn the_network_counters_are_exported_once_attached() {
+        let m = Metrics::default();
+        let network = std::sync::Arc::new(tributary_p2p::NetworkMetrics::default());
+        network.gossip_received.store(7, Ordering::Relaxed);
+        network.bad_messages.store(2, Ordering::Relaxed);
+        m.attach_network(network.clone());
+        let text = m.render("hub");
+        assert!(text.contains("# TYPE tributary_p2p_gossip_received_total counter"));
+        assert!(text.contains("tributary_p2p_gossip_received_total{chain_id=\"hub\"} 7"));
+        assert!(text.contains("tributary_p2p_bad_messages_total{chain_id=\"hub\"} 2"));
+        // Live: a later count shows on the next scrape.
+        network.gossip_received.store(9, Ordering::Relaxed);
+        assert!(m.render("hub").contains("tributary_p2p_gossip_received_total{chain_id=\"hub\"} 9"));
     }
 
     #[test]

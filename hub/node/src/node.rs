@@ -210,6 +210,7 @@ pub async fn start(
     let (network, events, p2p_addrs) = tributary_p2p::spawn(network_config).await.with_context(|| {
         format!("cannot start the p2p network on {} ([p2p] listen in {})", config.p2p.listen, home.config().display())
     })?;
+    chain.metrics.attach_network(network.metrics());
 
     let (shutdown, shutdown_rx) = tokio::sync::watch::channel(false);
     let router = serve_api(chain.clone(), network.clone());
