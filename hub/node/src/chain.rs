@@ -273,6 +273,9 @@ pub struct Chain {
     candidates: Mutex<HashMap<Hash, Candidate>>,
     latest_height: AtomicU64,
     mempool: Mutex<Mempool>,
+    /// Woken when the pool admits a transaction: a proposer waiting out
+    /// an idle interval builds at once ([`Chain::tx_arrived`]).
+    tx_arrived: tokio::sync::Notify,
     durability: Durability,
     pub metrics: Arc<Metrics>,
     commits: tokio::sync::broadcast::Sender<Arc<Committed>>,
@@ -379,6 +382,7 @@ impl Chain {
             candidates: Mutex::new(HashMap::new()),
             latest_height: AtomicU64::new(latest_height),
             mempool: Mutex::new(Mempool::new(mempool)),
+            tx_arrived: tokio::sync::Notify::new(),
             durability,
             metrics,
             commits,
@@ -523,10 +527,20 @@ impl Chain {
         let result = pool.admit(tx, encoded_len, &self.latest());
         self.metrics.mempool_size.store(pool.len() as u64, Ordering::Relaxed);
         match &result {
-            Ok(_) => self.metrics.txs_admitted.fetch_add(1, Ordering::Relaxed),
+            Ok(_) => {
+                self.tx_arrived.notify_one();
+                self.metrics.txs_admitted.fetch_add(1, Ordering::Relaxed)
+            }
             Err(_) => self.metrics.txs_rejected.fetch_add(1, Ordering::Relaxed),
         };
         result
+    }
+
+    /// Completes once the pool has admitted a transaction since the last
+    /// wait ended (one waiter: the consensus driver). A transaction admitted
+    /// while nobody waits is remembered, so the next wait ends at once.
+    pub fn tx_arrived(&self) -> tokio::sync::futures::Notified<'_> {
+        self.tx_arrived.notified()
     }
 
     /// Run `tx` on the latest state as the next block would, without
@@ -582,6 +596,9 @@ impl Chain {
         let results = pool.admit_verified(txs, triage, verdict, &self.latest());
         self.metrics.mempool_size.store(pool.len() as u64, Ordering::Relaxed);
         let admitted = results.iter().filter(|r| r.is_ok()).count() as u64;
+        if admitted > 0 {
+            self.tx_arrived.notify_one();
+        }
         self.metrics.txs_admitted.fetch_add(admitted, Ordering::Relaxed);
         self.metrics.txs_rejected.fetch_add(results.len() as u64 - admitted, Ordering::Relaxed);
         results

@@ -21,6 +21,16 @@ pub struct NodeConfig {
     /// after the last one committed (empty if nothing waits). Keep it well
     /// under the genesis `timeout_propose_ms`.
     pub block_interval_ms: u64,
+    /// Least time between blocks while the chain is idle: the last block
+    /// carried no transaction and none waits in this node's pool. A
+    /// transaction that arrives ends the wait at once, so only empty blocks
+    /// come slower; a chain nobody uses costs its validators a fraction of
+    /// the CPU (BENCHMARKS.md, session 24). 0: off, a block every
+    /// `block_interval_ms` whatever happens. Otherwise `block_interval_ms`
+    /// to 60,000. A validator's wait for the first proposal of a height
+    /// grows by the same amount while it is idle, so a proposer that waits
+    /// is not taken for a dead one.
+    pub idle_block_interval_ms: u64,
     /// Most transactions this node puts in a block it builds (the genesis
     /// `max_block_txs` caps it too). Building and checking a block must fit
     /// well inside the genesis `timeout_propose_ms` on the slowest validator,
@@ -55,7 +65,20 @@ pub struct ChildrenSettings {
     /// hub (empty: `listen_host`). On separate machines this must be one the
     /// other members and the relayer can dial.
     pub public_host: String,
+    /// The `idle_block_interval_ms` a child node's config is written with
+    /// when it is first created (0: off). A child chain is often idle,
+    /// and a validator may serve many: each makes a block every
+    /// `block_interval_ms` otherwise.
+    pub idle_block_interval_ms: u64,
 }
+
+/// A child chain's idle block interval unless `[children]` says otherwise:
+/// one empty block a second instead of five. Well inside the hub's
+/// `stall_after_ms` (a minute), and a transaction never waits for it.
+pub const CHILD_IDLE_BLOCK_INTERVAL_MS: u64 = 1_000;
+
+/// Longest idle block interval.
+pub const IDLE_BLOCK_INTERVAL_MS_MAX: u64 = 60_000;
 
 impl ChildrenSettings {
     /// Where other hosts reach this validator's child nodes.
@@ -70,7 +93,12 @@ impl ChildrenSettings {
 
 impl Default for ChildrenSettings {
     fn default() -> Self {
-        ChildrenSettings { run: true, listen_host: "127.0.0.1".into(), public_host: String::new() }
+        ChildrenSettings {
+            run: true,
+            listen_host: "127.0.0.1".into(),
+            public_host: String::new(),
+            idle_block_interval_ms: CHILD_IDLE_BLOCK_INTERVAL_MS,
+        }
     }
 }
 
@@ -166,6 +194,7 @@ impl Default for NodeConfig {
             validator_key: "keys/validator.json".into(),
             node_key: "keys/node.json".into(),
             block_interval_ms: 500,
+            idle_block_interval_ms: 0,
             block_max_txs: 5_000,
             sync_writes: true,
             mempool: MempoolSettings::default(),
@@ -177,6 +206,23 @@ impl Default for NodeConfig {
             children: ChildrenSettings::default(),
             testing: TestingSettings::default(),
         }
+    }
+}
+
+impl NodeConfig {
+    /// The idle block interval (`None`: off), or why it is out of range.
+    pub fn idle_block_interval(&self) -> Result<Option<std::time::Duration>, String> {
+        let (idle, interval) = (self.idle_block_interval_ms, self.block_interval_ms);
+        if idle == 0 {
+            return Ok(None);
+        }
+        let most = IDLE_BLOCK_INTERVAL_MS_MAX.max(interval);
+        if idle < interval || idle > most {
+            return Err(format!(
+                "idle_block_interval_ms is {idle}; give 0 (off) or {interval} (block_interval_ms) to {most}"
+            ));
+        }
+        Ok(Some(std::time::Duration::from_millis(idle)))
     }
 }
 
@@ -347,6 +393,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<NodeConfig, ConfigError> 
     let invalid = |reason: String| ConfigError::Invalid { path: path.to_path_buf(), reason };
     let config: NodeConfig = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
     config.storage.store_options().map_err(invalid)?;
+    config.idle_block_interval().map_err(invalid)?;
     Ok(config)
 }
 
@@ -365,6 +412,20 @@ mod tests {
         assert!(error.contains("storage.memtable_budget_mb is 2; it must be 8 to 1024"), "{error}");
         let error = parse_config(path, "[storage]\nblock_cache_mb = 0\n").unwrap_err().to_string();
         assert!(error.contains("storage.block_cache_mb"), "{error}");
+    }
+
+    #[test]
+    fn the_idle_block_interval_is_off_or_in_range() {
+        let path = Path::new("config.toml");
+        assert_eq!(parse_config(path, "").unwrap().idle_block_interval(), Ok(None));
+        let config = parse_config(path, "block_interval_ms = 200\nidle_block_interval_ms = 1000\n").unwrap();
+        assert_eq!(config.idle_block_interval(), Ok(Some(std::time::Duration::from_secs(1))));
+        for bad in ["block_interval_ms = 200\nidle_block_interval_ms = 100\n", "idle_block_interval_ms = 60001\n"] {
+            let error = parse_config(path, bad).unwrap_err().to_string();
+            assert!(error.contains("idle_block_interval_ms is") && error.contains("give 0 (off)"), "{error}");
+        }
+        // A child node is written with the children's setting; on by default.
+        assert_eq!(ChildrenSettings::default().idle_block_interval_ms, CHILD_IDLE_BLOCK_INTERVAL_MS);
     }
 
     #[test]

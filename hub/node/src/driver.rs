@@ -90,6 +90,9 @@ pub fn gossip_is_well_formed(topic: Topic, bytes: &[u8]) -> bool {
 
 pub struct DriverConfig {
     pub block_interval: Duration,
+    /// Least time between blocks while the chain is idle (`None`: always
+    /// `block_interval`); see [`Driver::idle`].
+    pub idle_block_interval: Option<Duration>,
     /// Most transactions in a block this node builds.
     pub block_max_txs: u32,
     /// Testing only: equivocate on every vote.
@@ -122,6 +125,12 @@ pub struct Driver {
     /// so that executing, validating and committing a block overlap the
     /// interval instead of adding to it ([`build_wait`]).
     build_after: Instant,
+    /// The earliest moment to build the next block while the chain is idle:
+    /// one idle interval after the last block was built.
+    idle_build_after: Instant,
+    /// Transactions in the last block this node committed (`None`: not
+    /// known, after a start or a sync: not idle).
+    last_block_txs: Option<usize>,
     /// Highest height some peer is known to have committed, and who said so.
     best_known: (u64, Option<PeerId>),
     syncing: bool,
@@ -172,6 +181,8 @@ impl Driver {
             recorded_bodies: HashSet::new(),
             build: None,
             build_after: Instant::now() + config_interval,
+            idle_build_after: Instant::now() + config_interval,
+            last_block_txs: None,
             best_known: (0, None),
             syncing: false,
             upgrade_checked: None,
@@ -213,7 +224,10 @@ impl Driver {
                     return Err(stop.into());
                 }
             }
-            let build_at = self.build_after;
+            // Round 0 only: a round that failed is not waited out again.
+            let idle_wait = matches!(self.build, Some((_, 0))) && self.idle();
+            let build_at = if idle_wait { self.idle_build_after.max(self.build_after) } else { self.build_after };
+            let chain = self.chain.clone();
             tokio::select! {
                 _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Ok(()),
                 event = events.recv() => match event {
@@ -232,6 +246,9 @@ impl Driver {
                     Done::Synced { peer, blocks } => self.on_synced(peer, blocks).await?,
                 },
                 _ = tokio::time::sleep_until(build_at), if self.build.is_some() => self.build_now().await?,
+                // A transaction ends an idle wait: the next turn of the loop
+                // builds at `build_after`, long passed.
+                _ = chain.tx_arrived(), if idle_wait => {}
                 _ = sync_tick.tick() => self.maybe_sync(),
             }
         }
@@ -337,6 +354,15 @@ impl Driver {
                 self.broadcast(message).await;
             }
             Output::ScheduleTimeout { height, round, step, after_ms } => {
+                // An idle proposer waits longer for its first proposal of a
+                // height; so does everyone else, or they would take it for
+                // a dead one and move to the next round.
+                let after_ms = match self.idle_extension() {
+                    Some(extra) if step == Step::Propose && round == 0 => {
+                        after_ms.saturating_add(extra.as_millis() as u64)
+                    }
+                    _ => after_ms,
+                };
                 if self.timers_pending.load(Ordering::Relaxed) < TIMERS_MAX {
                     let done = self.done_tx.clone();
                     let pending = self.timers_pending.clone();
@@ -373,6 +399,7 @@ impl Driver {
                         Err(e) => Err(e),
                     })
                     .await?;
+                self.last_block_txs = committed.as_ref().map(|c| c.block.txs.len());
                 if let Some(committed) = committed {
                     tracing::info!(height, txs = committed.block.txs.len(), hash = %block_hash, "committed block");
                     if let Some((seen_height, at)) = self.proposal_seen.take() {
@@ -409,8 +436,27 @@ impl Driver {
             Ok::<_, ChainError>((next_set(&chain, height + 1)?, chain.header(height)?.map(|h| h.time_ms)))
         })
         .await?;
-        self.build_after = committed_at + build_wait(self.config.block_interval, built_ms, now_ms());
+        let now = now_ms();
+        self.build_after = committed_at + build_wait(self.config.block_interval, built_ms, now);
+        self.idle_build_after = committed_at
+            + build_wait(self.config.idle_block_interval.unwrap_or(self.config.block_interval), built_ms, now);
         Ok(Input::ValidatorSet { from_height: height + 2, set })
+    }
+
+    /// Whether the chain is idle: the last block this node committed
+    /// carried no transaction and none waits in its pool. An idle proposer
+    /// builds one idle interval after the last block unless a transaction
+    /// arrives first ([`Chain::tx_arrived`]), so a chain nobody uses makes
+    /// few empty blocks, and one that is used makes blocks as before.
+    fn idle(&self) -> bool {
+        self.config.idle_block_interval.is_some() && self.last_block_txs == Some(0) && !self.chain.has_pending()
+    }
+
+    /// How much longer than usual to wait for a height's first proposal:
+    /// the idle interval's excess over the block interval while idle.
+    fn idle_extension(&self) -> Option<Duration> {
+        let idle = self.config.idle_block_interval?;
+        self.idle().then(|| idle.saturating_sub(self.config.block_interval))
     }
 
     async fn build_now(&mut self) -> anyhow::Result<()> {
@@ -763,6 +809,7 @@ impl Driver {
         }
         if imported > 0 {
             self.build_after = Instant::now() + self.config.block_interval;
+            self.last_block_txs = None;
             self.chain.metrics.blocks_synced.fetch_add(imported, Ordering::Relaxed);
             let tip = self.chain.height();
             tracing::info!(height = tip, best = self.best_known.0, imported, "synced blocks");

@@ -225,6 +225,7 @@ pub async fn start(
     });
     let driver_config = DriverConfig {
         block_interval: Duration::from_millis(config.block_interval_ms.max(1)),
+        idle_block_interval: config.idle_block_interval().map_err(anyhow::Error::msg)?,
         block_max_txs: config.block_max_txs.max(1),
         double_sign: config.testing.double_sign,
     };

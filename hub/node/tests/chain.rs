@@ -641,3 +641,31 @@ fn receipts_written_under_their_hash_by_an_older_node_are_still_found() {
     let error = chain.receipt(&hashes[0]).unwrap_err().to_string();
     assert!(error.contains("not of") && error.contains(&hashes[0].to_string()), "{error}");
 }
+
+/// A proposer waiting out an idle interval is woken by the pool: every way
+/// in (one submission, a batch) tells it, one admission that nobody waited
+/// for is remembered, and a refused transaction wakes nobody.
+#[tokio::test]
+async fn an_admitted_transaction_wakes_the_idle_waiter_and_a_refused_one_does_not() {
+    use std::time::Duration;
+    let f = fixture();
+    async fn quiet(chain: &Chain) -> bool {
+        tokio::time::timeout(Duration::from_millis(50), chain.tx_arrived()).await.is_err()
+    }
+    assert!(quiet(&f.chain).await, "nothing was admitted yet");
+    f.chain.submit(transfer(&f.alice, 0, 5), 0).unwrap();
+    assert!(!quiet(&f.chain).await, "an admission before the wait is remembered");
+    assert!(quiet(&f.chain).await, "and only once");
+
+    // A duplicate is refused: nobody is woken for it.
+    assert!(f.chain.submit(transfer(&f.alice, 0, 5), 0).is_err());
+    assert!(quiet(&f.chain).await, "a refused transaction woke the waiter");
+
+    // A waiter already waiting is woken by a batch.
+    let chain = f.chain.clone();
+    let waiter = tokio::spawn(async move { chain.tx_arrived().await });
+    tokio::task::yield_now().await;
+    let results = f.chain.submit_batch(vec![(transfer(&f.alice, 1, 6), 0)], tributary_mempool::BatchSearch::None);
+    assert!(results[0].is_ok(), "{results:?}");
+    tokio::time::timeout(Duration::from_secs(10), waiter).await.expect("the batch woke the waiter").unwrap();
+}
