@@ -308,7 +308,13 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
 
         // No gap and no conflicting anchor: heights 1..=N are each anchored
         // once, and each anchored header is the child's block at that height.
-        let anchored_height = record["anchoredHeight"].as_u64().unwrap();
+        // Ten heights or more, across both hand-overs: an idle child makes
+        // a block a second, so the hand-overs may come before the tenth.
+        let anchored_height = wait_for(&format!("{id}: 10 headers anchored"), WAIT, || async {
+            let anchored = child_record(&hub, id).await["anchoredHeight"].as_u64()?;
+            (anchored >= 10).then_some(anchored)
+        })
+        .await;
         let mut expected = 1;
         while expected <= anchored_height {
             let page = hub

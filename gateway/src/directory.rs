@@ -385,6 +385,25 @@ mod tests {
         assert_eq!(asked.load(Ordering::SeqCst), 9);
     }
 
+    /// `query` asked of `chain` on a task of its own, once its call is on
+    /// its way (bounded: 5 s).
+    async fn a_call_on_its_way(
+        caller: &Caller,
+        chain: &ChainEntry,
+        query: &'static str,
+    ) -> tokio::task::JoinHandle<Result<Value, ChainError>> {
+        let call = tokio::spawn({
+            let (caller, chain) = (caller.clone(), chain.clone());
+            async move { caller.ask(&chain, query, json!({})).await }
+        });
+        let started = std::time::Instant::now();
+        while caller.in_flight_calls() == 0 {
+            assert!(started.elapsed() < Duration::from_secs(5), "the first call never went out");
+            tokio::task::yield_now().await;
+        }
+        call
+    }
+
     /// A fresh read leaves after it is asked for: it never takes the answer
     /// of an identical call that left before it (provenState reads the
     /// hub's height after the anchored height and relies on this).
@@ -394,15 +413,7 @@ mod tests {
         let chain = slow_chain(asked.clone()).await;
         let caller = Caller::new(Duration::from_secs(5));
         let query = "{ chain { height } }";
-        let earlier = tokio::spawn({
-            let (caller, chain) = (caller.clone(), chain.clone());
-            async move { caller.ask(&chain, query, json!({})).await }
-        });
-        let started = std::time::Instant::now();
-        while caller.in_flight_calls() == 0 {
-            assert!(started.elapsed() < Duration::from_secs(5), "the first call never went out");
-            tokio::task::yield_now().await;
-        }
+        let earlier = a_call_on_its_way(&caller, &chain, query).await;
         let fresh = caller.ask_fresh(&chain, query, json!({})).await.unwrap();
         assert_eq!(fresh["chain"]["height"], 7);
         earlier.await.unwrap().unwrap();
@@ -417,15 +428,8 @@ mod tests {
         let chain = slow_chain(asked.clone()).await;
         let caller = Caller::new(Duration::from_secs(5));
         let query = "{ chain { height } }";
-        let first = tokio::spawn({
-            let (caller, chain) = (caller.clone(), chain.clone());
-            async move { caller.ask(&chain, query, json!({})).await }
-        });
+        let first = a_call_on_its_way(&caller, &chain, query).await;
         let started = std::time::Instant::now();
-        while caller.in_flight_calls() == 0 {
-            assert!(started.elapsed() < Duration::from_secs(5), "the first call never went out");
-            tokio::task::yield_now().await;
-        }
         let joined = tokio::spawn({
             let (caller, chain) = (caller.clone(), chain.clone());
             async move { caller.ask(&chain, query, json!({})).await }
