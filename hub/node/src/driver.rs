@@ -426,7 +426,10 @@ impl Driver {
     /// After height `height` is final: forget its bodies, prune its records,
     /// and tell the machine the set fixed for `height + 2`.
     async fn after_commit(&mut self, height: u64) -> anyhow::Result<Input> {
-        let committed_at = Instant::now();
+        // The same moment on both clocks: the wait counts from the header
+        // time, and a later wall-clock reading would shorten it by the
+        // time the work below takes (2 ms short of an idle interval in CI).
+        let (committed_at, committed_ms) = (Instant::now(), now_ms());
         self.bodies.retain(|_, b| b.header.height > height);
         self.awaiting.clear();
         self.recorded_bodies.clear();
@@ -436,10 +439,9 @@ impl Driver {
             Ok::<_, ChainError>((next_set(&chain, height + 1)?, chain.header(height)?.map(|h| h.time_ms)))
         })
         .await?;
-        let now = now_ms();
-        self.build_after = committed_at + build_wait(self.config.block_interval, built_ms, now);
+        self.build_after = committed_at + build_wait(self.config.block_interval, built_ms, committed_ms);
         self.idle_build_after = committed_at
-            + build_wait(self.config.idle_block_interval.unwrap_or(self.config.block_interval), built_ms, now);
+            + build_wait(self.config.idle_block_interval.unwrap_or(self.config.block_interval), built_ms, committed_ms);
         Ok(Input::ValidatorSet { from_height: height + 2, set })
     }
 
