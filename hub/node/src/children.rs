@@ -175,11 +175,14 @@ async fn start_child(
         let mut config = NodeConfig {
             api_listen: format!("{host}:{api}"),
             block_interval_ms: hub_config.block_interval_ms,
-            // Never below the block interval (an invalid config would
+            // Within what the child's config accepts (an invalid one would
             // keep the child from starting).
             idle_block_interval_ms: match hub_config.children.idle_block_interval_ms {
                 0 => 0,
-                idle => idle.min(crate::config::IDLE_BLOCK_INTERVAL_MS_MAX).max(hub_config.block_interval_ms),
+                idle => {
+                    let range = crate::config::idle_block_interval_range(hub_config.block_interval_ms);
+                    idle.clamp(*range.start(), *range.end())
+                }
             },
             sync_writes: hub_config.sync_writes,
             ..Default::default()

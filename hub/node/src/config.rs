@@ -209,17 +209,25 @@ impl Default for NodeConfig {
     }
 }
 
+/// The idle block intervals a node with `block_interval_ms` accepts
+/// (besides 0, off): never below its block interval.
+pub fn idle_block_interval_range(block_interval_ms: u64) -> std::ops::RangeInclusive<u64> {
+    block_interval_ms..=IDLE_BLOCK_INTERVAL_MS_MAX.max(block_interval_ms)
+}
+
 impl NodeConfig {
     /// The idle block interval (`None`: off), or why it is out of range.
     pub fn idle_block_interval(&self) -> Result<Option<std::time::Duration>, String> {
-        let (idle, interval) = (self.idle_block_interval_ms, self.block_interval_ms);
+        let idle = self.idle_block_interval_ms;
         if idle == 0 {
             return Ok(None);
         }
-        let most = IDLE_BLOCK_INTERVAL_MS_MAX.max(interval);
-        if idle < interval || idle > most {
+        let range = idle_block_interval_range(self.block_interval_ms);
+        if !range.contains(&idle) {
             return Err(format!(
-                "idle_block_interval_ms is {idle}; give 0 (off) or {interval} (block_interval_ms) to {most}"
+                "idle_block_interval_ms is {idle}; give 0 (off) or {} (block_interval_ms) to {}",
+                range.start(),
+                range.end()
             ));
         }
         Ok(Some(std::time::Duration::from_millis(idle)))

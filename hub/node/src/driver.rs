@@ -210,6 +210,8 @@ impl Driver {
         self.restart_machine().await?;
         let mut sync_tick = tokio::time::interval(SYNC_EVERY);
         sync_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Its own handle, so the idle wait below borrows it, not `self`.
+        let chain = self.chain.clone();
         loop {
             // A passed upgrade this release does not carry out stops the
             // chain at its height on every node: stop here with the reason
@@ -227,7 +229,6 @@ impl Driver {
             // Round 0 only: a round that failed is not waited out again.
             let idle_wait = matches!(self.build, Some((_, 0))) && self.idle();
             let build_at = if idle_wait { self.idle_build_after.max(self.build_after) } else { self.build_after };
-            let chain = self.chain.clone();
             tokio::select! {
                 _ = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Ok(()),
                 event = events.recv() => match event {
@@ -457,8 +458,8 @@ impl Driver {
     /// How much longer than usual to wait for a height's first proposal:
     /// the idle interval's excess over the block interval while idle.
     fn idle_extension(&self) -> Option<Duration> {
-        let idle = self.config.idle_block_interval?;
-        self.idle().then(|| idle.saturating_sub(self.config.block_interval))
+        let idle = self.config.idle_block_interval.filter(|_| self.idle())?;
+        Some(idle.saturating_sub(self.config.block_interval))
     }
 
     async fn build_now(&mut self) -> anyhow::Result<()> {
