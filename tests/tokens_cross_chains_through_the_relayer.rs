@@ -256,7 +256,7 @@ async fn tokens_cross_chains_through_the_relayer() {
         "--amount",
         "1000",
         "--node",
-        s.hub.url(),
+        &s.hub.url(),
     ]);
     assert!(ok, "hub tx transfer-xchain: {out}");
     // The CLI paid what the hub estimated: more than the minimum fee, since

@@ -108,8 +108,9 @@ pub struct ChannelInfo {
 }
 
 impl ChainHandle {
-    pub fn new(id: ChainId, graphql: &str, key: SigningKey, fee: Option<Amount>, tx_timeout: Duration) -> Self {
-        let client = Client::new(graphql);
+    /// `client` reaches one of the chain's nodes (repointed to another
+    /// when that one stops serving).
+    pub fn new(id: ChainId, client: Client, key: SigningKey, fee: Option<Amount>, tx_timeout: Duration) -> Self {
         // Proofs cost gas by the byte: unless the config fixes a fee, the
         // chain estimates each transaction's.
         let signer = Signer::new(client.clone(), key).with_fee(fee);

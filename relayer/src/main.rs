@@ -196,7 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Channel(ChannelCommand::Create { a, b, a_port, b_port, version, ordered }) => {
             let version = channel_version(&a_port, &b_port, version.as_deref())?;
             let mut config = load_config(&home)?;
-            let relayer = Relayer::new(&home, config.clone(), Arc::new(Metrics::default()), false)?;
+            let relayer = Relayer::new(&home, config.clone(), Arc::new(Metrics::default()), false)?.failing_over();
             relayer.refresh().await;
             let chain_a = reachable(&relayer, &a, "--a")?;
             let chain_b = reachable(&relayer, &b, "--b")?;
@@ -209,8 +209,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("{line}");
                 }
             };
-            let (a_channel, b_channel) =
-                relay::create_channel(&chain_a, &chain_b, &a_port, &b_port, &version, ordering, &mut progress).await?;
+            // The handshake takes a few blocks on each chain; a child's
+            // committee may rotate meanwhile. Refreshing as `relayer start`
+            // does moves the handles to a member that still serves.
+            let create = relay::create_channel(&chain_a, &chain_b, &a_port, &b_port, &version, ordering, &mut progress);
+            let follow_endpoints = async {
+                loop {
+                    tokio::time::sleep(relayer.refresh_every()).await;
+                    relayer.refresh().await;
+                }
+            };
+            let (a_channel, b_channel) = tokio::select! {
+                created = create => created?,
+                never = follow_endpoints => never,
+            };
             // A path between two different [[chains]] is written down; any
             // other is found on the chains by every relayer following the hub
             // (or serving those chains). The path written is the one between
@@ -358,7 +370,6 @@ async fn start(home: &Path, json: bool, parent_pid: Option<u32>) -> anyhow::Resu
     let mut heights = load_progress(home);
     let poll = Duration::from_millis(config.relay.poll_ms);
     // Without a hub, only the static chains' channels can change.
-    let refresh_every = Duration::from_millis(config.hub.as_ref().map_or(5_000, |h| h.refresh_ms));
     let mut refreshed = tokio::time::Instant::now();
     let wake = relayer.wake();
     // Listen once, before any work: a signal that arrives mid-round stops
@@ -367,7 +378,7 @@ async fn start(home: &Path, json: bool, parent_pid: Option<u32>) -> anyhow::Resu
         .context("cannot listen for SIGTERM")?;
     loop {
         let round = async {
-            if refreshed.elapsed() >= refresh_every {
+            if refreshed.elapsed() >= relayer.refresh_every() {
                 relayer.refresh().await;
                 refreshed = tokio::time::Instant::now();
                 let mut still = Vec::new();

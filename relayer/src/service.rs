@@ -100,6 +100,8 @@ pub struct Relayer {
     /// Wait for each round's transactions (one-shot commands), or leave
     /// them in flight while the next rounds run (`relayer start`).
     finality: relay::Finality,
+    /// See [`Relayer::failing_over`] (zero: calls fail at once).
+    failover_wait: Duration,
     state: Mutex<State>,
 }
 
@@ -135,6 +137,7 @@ impl Relayer {
             follow,
             finality: if follow { relay::Finality::Detach(Default::default()) } else { relay::Finality::Wait },
             clock: system_ms,
+            failover_wait: Duration::ZERO,
             state: Mutex::new(State::default()),
         })
     }
@@ -220,7 +223,7 @@ impl Relayer {
                     "chain": t.id,
                     "origin": match &t.origin { Origin::Hub => "hub".to_string(), Origin::Static => "static".into(), Origin::Registry { template, .. } => format!("registry ({template})") },
                     "endpoints": t.endpoints,
-                    "using": live.map(|l| l.handle.client.url().to_string()),
+                    "using": live.map(|l| l.handle.client.url()),
                     "reachable": live.is_some(),
                     "error": state.unreachable.get(&t.id),
                     "relayer": funding.map(|f| f.address.clone()),
@@ -317,7 +320,7 @@ impl Relayer {
         let mut reached = BTreeMap::new();
         let mut unreachable = BTreeMap::new();
         for target in targets {
-            let current = self.state().live.get(&target.id).map(|l| l.handle.client.url().to_string());
+            let current = self.state().live.get(&target.id).map(|l| l.handle.client.url());
             // The endpoint in use first, while the chain still lists it; then the others in order.
             let mut order: Vec<&String> =
                 target.endpoints.iter().filter(|u| Some(u.as_str()) == current.as_deref()).collect();
@@ -353,22 +356,62 @@ impl Relayer {
             }
         }
         state.unreachable = unreachable;
-        state.live.retain(|id, live| reached.get(id).is_some_and(|url| url == live.handle.client.url()));
+        state.live.retain(|id, _| reached.contains_key(id));
         for (id, url) in reached {
-            if state.live.contains_key(&id) {
+            if let Some(live) = state.live.get_mut(&id) {
+                // Another member serves now: the same handle moves to it, so
+                // calls on their way (a channel handshake, a relay round)
+                // fail over instead of failing, and its signer keeps its place.
+                let previous = live.handle.client.url();
+                if previous != url {
+                    tracing::info!(chain = %id, from = %previous, endpoint = %url, "the endpoint in use stopped serving; relaying through this one");
+                    live.handle.client.repoint(&url);
+                    self.metrics.set_endpoint(&id, &url);
+                    if let Some(follower) = live.follower.take() {
+                        follower.abort();
+                    }
+                    live.follower = self.follower(&id, &url);
+                }
                 continue;
             }
             let Some(key) = self.static_keys.get(&id).or(self.hub_key.as_ref()) else { continue };
             let Ok(chain_id) = ChainId::new(&id) else { continue };
             let fee = self.config.chain(&id).and_then(|c| c.fee.as_deref()).and_then(|f| f.parse().ok());
-            let handle = Arc::new(ChainHandle::new(chain_id, &url, copy_key(key), fee, timeout));
+            let client = Client::new(url.as_str()).with_failover(self.failover_wait);
+            let handle = Arc::new(ChainHandle::new(chain_id, client, copy_key(key), fee, timeout));
             tracing::info!(chain = %id, endpoint = %url, "relaying this chain through this endpoint");
             self.metrics.set_endpoint(&id, &url);
-            let follower = self.follow.then(|| {
-                tokio::spawn(crate::follow::follow(id.clone(), url.clone(), self.wake.clone(), self.metrics.clone()))
-            });
+            let follower = self.follower(&id, &url);
             state.live.insert(id, Live { handle, follower });
         }
+    }
+
+    /// How often the chains' endpoints are read again.
+    pub fn refresh_every(&self) -> Duration {
+        Duration::from_millis(self.config.hub.as_ref().map_or(5_000, |h| h.refresh_ms))
+    }
+
+    /// Calls that cannot reach their endpoint wait for a refresh to point
+    /// them at another, for a command that refreshes while it works (see
+    /// `relayer channel create`): two refreshes, and a probe of the
+    /// endpoint that failed. Without it they fail at once, as `relayer
+    /// start` wants: its loop refreshes between rounds, so a round that
+    /// waited would only hold up the refresh it waits for.
+    pub fn failing_over(mut self) -> Self {
+        self.failover_wait = self.refresh_every() * 2 + PROBE_TIMEOUT;
+        self
+    }
+
+    /// The task that follows chain `id`'s blocks at `url` (`relayer start` only).
+    fn follower(&self, id: &str, url: &str) -> Option<JoinHandle<()>> {
+        self.follow.then(|| {
+            tokio::spawn(crate::follow::follow(
+                id.to_string(),
+                url.to_string(),
+                self.wake.clone(),
+                self.metrics.clone(),
+            ))
+        })
     }
 
     /// The paths the chains' own channels make, and the ends left unserved.

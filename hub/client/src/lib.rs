@@ -117,16 +117,26 @@ pub async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result
 }
 
 /// A node's GraphQL endpoint.
+///
+/// Clones share the endpoint: [`Client::repoint`] moves every clone (a
+/// signer's, a relay loop's) to another node of the same chain at once.
 #[derive(Clone, Debug)]
 pub struct Client {
-    url: String,
+    endpoint: std::sync::Arc<tokio::sync::watch::Sender<String>>,
     http: reqwest::Client,
+    /// How long a call that cannot connect waits for [`Client::repoint`]
+    /// before it fails (zero: it fails at once).
+    failover_wait: Duration,
 }
 
 impl Client {
     pub fn new(url: impl Into<String>) -> Self {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_default();
-        Client { url: url.into(), http }
+        Client {
+            endpoint: std::sync::Arc::new(tokio::sync::watch::Sender::new(url.into())),
+            http,
+            failover_wait: Duration::ZERO,
+        }
     }
 
     /// The same endpoint with requests bounded by `timeout` (default 30 s).
@@ -135,8 +145,33 @@ impl Client {
         Client { http, ..self }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
+    /// The same endpoint, but a call that cannot connect to it waits up to
+    /// `wait` for [`Client::repoint`] and is sent again to the new node.
+    /// For a chain served by a rotating committee: the member a tool
+    /// talks to can stop between two calls, and whoever follows the
+    /// chain's endpoints (the relayer's refresh) points the client at one
+    /// that serves. Only a call that never connected is sent again, so no
+    /// node sees one twice.
+    pub fn with_failover(self, wait: Duration) -> Self {
+        Client { failover_wait: wait, ..self }
+    }
+
+    /// The node every clone of this client now calls.
+    pub fn url(&self) -> String {
+        self.endpoint.borrow().clone()
+    }
+
+    /// Call `url` from now on, in this client and every clone of it (a
+    /// node of the same chain: nothing here checks that). Calls waiting to
+    /// fail over go to it at once.
+    pub fn repoint(&self, url: &str) {
+        self.endpoint.send_if_modified(|current| {
+            let moved = current != url;
+            if moved {
+                *current = url.to_string();
+            }
+            moved
+        });
     }
 
     /// The fee to sign `doc` with (its own fee is ignored): the node runs it
@@ -309,25 +344,34 @@ impl Client {
 
     /// Run a query; GraphQL errors become [`ClientError::Api`] with their code.
     pub async fn query(&self, query: &str, variables: Value) -> Result<Value, ClientError> {
-        let response = self
-            .http
-            .post(&self.url)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .map_err(|e| ClientError::Unreachable { url: self.url.clone(), reason: e.to_string() })?;
+        let request = json!({ "query": query, "variables": variables });
+        let mut endpoint = self.endpoint.subscribe();
+        let deadline = tokio::time::Instant::now() + self.failover_wait;
+        let (url, response) = loop {
+            let url = endpoint.borrow_and_update().clone();
+            match self.http.post(&url).json(&request).send().await {
+                Ok(response) => break (url, response),
+                // Nothing reached the node: the call may go to its replacement.
+                Err(e) if e.is_connect() && !self.failover_wait.is_zero() => {
+                    if !matches!(tokio::time::timeout_at(deadline, endpoint.changed()).await, Ok(Ok(()))) {
+                        return Err(ClientError::Unreachable { url, reason: e.to_string() });
+                    }
+                }
+                Err(e) => return Err(ClientError::Unreachable { url, reason: e.to_string() }),
+            }
+        };
         let status = response.status();
         let body = match read_bounded(response, ANSWER_BYTES_MAX).await {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(BoundedReadError::TooLarge { max }) => {
-                return Err(ClientError::AnswerTooLarge { url: self.url.clone(), max })
+                return Err(ClientError::AnswerTooLarge { url: url.clone(), max })
             }
             Err(BoundedReadError::Read(e)) => {
-                return Err(ClientError::Unreachable { url: self.url.clone(), reason: e.to_string() })
+                return Err(ClientError::Unreachable { url: url.clone(), reason: e.to_string() })
             }
         };
         let value: Value = serde_json::from_str(&body).map_err(|_| ClientError::Http {
-            url: self.url.clone(),
+            url: url.clone(),
             status: status.as_u16(),
             body: body.chars().take(300).collect(),
         })?;
