@@ -56,10 +56,15 @@ pub struct UnservedEnd {
     pub oldest_ms: u64,
 }
 
-/// One chain's live handle and the endpoint it uses.
+/// One chain's handle and the endpoint it uses. Kept for as long as the
+/// chain is a target, reachable or not, so whoever holds the handle (a
+/// feed, a channel handshake) follows it to the next endpoint that
+/// answers instead of keeping one that stopped.
 struct Live {
     handle: Arc<ChainHandle>,
     follower: Option<JoinHandle<()>>,
+    /// Whether an endpoint answered at the last refresh.
+    reachable: bool,
 }
 
 impl Drop for Live {
@@ -157,12 +162,12 @@ impl Relayer {
 
     /// The live handle of chain `id`, if it was reachable at the last refresh.
     pub fn chain(&self, id: &str) -> Option<Arc<ChainHandle>> {
-        self.state().live.get(id).map(|l| l.handle.clone())
+        self.state().live.get(id).filter(|l| l.reachable).map(|l| l.handle.clone())
     }
 
     /// Every live chain handle.
     pub fn chains(&self) -> BTreeMap<String, Arc<ChainHandle>> {
-        self.state().live.iter().map(|(id, l)| (id.clone(), l.handle.clone())).collect()
+        self.state().live.iter().filter(|(_, l)| l.reachable).map(|(id, l)| (id.clone(), l.handle.clone())).collect()
     }
 
     /// The paths to relay: found on the chains, and the static `[[paths]]`
@@ -217,7 +222,7 @@ impl Relayer {
             .targets
             .iter()
             .map(|t| {
-                let live = state.live.get(&t.id);
+                let live = state.live.get(&t.id).filter(|l| l.reachable);
                 let funding = state.funding.get(&t.id);
                 json!({
                     "chain": t.id,
@@ -309,7 +314,7 @@ impl Relayer {
         self.check_unserved(now).await;
         let (live, registry_down) = {
             let state = self.state();
-            (state.live.len(), state.known.registry_error.is_some())
+            (state.live.values().filter(|l| l.reachable).count(), state.known.registry_error.is_some())
         };
         self.metrics.set_chains(live, registry_down);
     }
@@ -355,10 +360,21 @@ impl Relayer {
                 tracing::warn!(chain = %id, "no endpoint of the chain answers: {why}");
             }
         }
+        // A chain no longer a target is dropped; one whose endpoints all
+        // failed this time keeps its handle, unused until one answers.
+        state.live.retain(|id, _| targets.iter().any(|t| &t.id == id));
+        for id in unreachable.keys() {
+            if let Some(live) = state.live.get_mut(id) {
+                live.reachable = false;
+                if let Some(follower) = live.follower.take() {
+                    follower.abort();
+                }
+            }
+        }
         state.unreachable = unreachable;
-        state.live.retain(|id, _| reached.contains_key(id));
         for (id, url) in reached {
             if let Some(live) = state.live.get_mut(&id) {
+                live.reachable = true;
                 // Another member serves now: the same handle moves to it, so
                 // calls on their way (a channel handshake, a relay round)
                 // fail over instead of failing, and its signer keeps its place.
@@ -370,6 +386,8 @@ impl Relayer {
                     if let Some(follower) = live.follower.take() {
                         follower.abort();
                     }
+                }
+                if live.follower.is_none() {
                     live.follower = self.follower(&id, &url);
                 }
                 continue;
@@ -382,7 +400,7 @@ impl Relayer {
             tracing::info!(chain = %id, endpoint = %url, "relaying this chain through this endpoint");
             self.metrics.set_endpoint(&id, &url);
             let follower = self.follower(&id, &url);
-            state.live.insert(id, Live { handle, follower });
+            state.live.insert(id, Live { handle, follower, reachable: true });
         }
     }
 
