@@ -149,12 +149,16 @@ async fn register_feed(hub: &Client, net: &TestNetwork, feed: &FeedConfig) {
         };
         let tx = sign_estimated(&child, &owner, doc).await;
         let hash = child.submit(&tx).await.ok()?;
-        let included = child.wait_included(&hash, Duration::from_secs(20)).await;
-        assert!(
-            !matches!(&included, Err(tributary_client::SendError::Failed { .. })),
-            "the child refused the feed: {included:?}"
-        );
-        included.ok().map(|_| ())
+        match child.wait_included(&hash, Duration::from_secs(20)).await {
+            Ok(_) => Some(()),
+            // A registration sent before, through a member that stopped,
+            // may have landed first: then this one is refused, and that is fine.
+            Err(failed @ tributary_client::SendError::Failed { .. }) => {
+                assert!(latest_feed_registered(hub).await == Some(true), "the child refused the feed: {failed}");
+                Some(())
+            }
+            Err(_) => None,
+        }
     })
     .await;
 }
