@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tributary_client::Client;
 use tributary_tests::*;
 use tributary_types::oracle::{FeedConfig, FeedKind, Report, SignedReport};
@@ -19,32 +18,6 @@ use tributary_types::{ChainId, SignDoc, TxBody};
 
 const WAIT: Duration = Duration::from_secs(90);
 const CHAIN: &str = "feedhub";
-
-/// A minimal HTTP server answering every request with `body` (status 200),
-/// or closing the connection at once when `body` is `None` (source down).
-async fn serve(body: Arc<Mutex<Option<String>>>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
-            let body = body.lock().unwrap().clone();
-            tokio::spawn(async move {
-                let mut request = [0u8; 2048];
-                let _ = socket.read(&mut request).await;
-                if let Some(body) = body {
-                    let response = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = socket.write_all(response.as_bytes()).await;
-                }
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    port
-}
 
 struct Running(Child);
 
@@ -125,7 +98,7 @@ async fn a_data_feed_reaches_the_oracle_and_garbage_does_not() {
     assert!(ok, "feed registration with 3 of 4 validators failed");
 
     let body = Arc::new(Mutex::new(Some(json!({ "data": { "price": 12.34 } }).to_string())));
-    let port = serve(body.clone()).await;
+    let port = json_source(body.clone()).await;
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let home = net.dir.path().join("relayer");
     std::fs::create_dir_all(home.join("keys")).unwrap();

@@ -12,7 +12,6 @@
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tributary_client::Client;
 use tributary_tests::*;
 use tributary_types::governance::{register_feed_sign_bytes, Approval};
@@ -23,28 +22,6 @@ const HUB: &str = "feeds-hub";
 const CHILD: &str = "quotes-7";
 const FEED: &str = "acme.price";
 const WAIT: Duration = Duration::from_secs(120);
-
-/// An HTTP source answering every request with the current `body`.
-async fn source(body: Arc<Mutex<String>>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let body = body.lock().unwrap().clone();
-            tokio::spawn(async move {
-                let mut request = [0u8; 2048];
-                let _ = socket.read(&mut request).await;
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    port
-}
 
 /// The feed's latest value on the child, through a serving member.
 async fn latest(hub: &Client) -> Option<String> {
@@ -201,8 +178,8 @@ async fn a_feed_on_a_child_chain_follows_its_rotating_committee() {
     register_feed(&hub, &net, &feed).await;
 
     // A relayer that knows only the hub, feeding the child from a source.
-    let body = Arc::new(Mutex::new(json!({ "price": 12.34 }).to_string()));
-    let port = source(body.clone()).await;
+    let body = Arc::new(Mutex::new(Some(json!({ "price": 12.34 }).to_string())));
+    let port = json_source(body.clone()).await;
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let home = net.dir.path().join("relayer");
     std::fs::create_dir_all(home.join("keys")).unwrap();
@@ -245,7 +222,7 @@ async fn a_feed_on_a_child_chain_follows_its_rotating_committee() {
         })
         .await;
         let value = format!("{}.{:02}", 50 + attempt, attempt);
-        *body.lock().unwrap() = json!({ "price": value.parse::<f64>().unwrap() }).to_string();
+        *body.lock().unwrap() = Some(json!({ "price": value.parse::<f64>().unwrap() }).to_string());
         let outcome = wait_for("the new value, or the old member back", WAIT, || async {
             if Client::new(&first_endpoint).chain_info().await.is_ok() {
                 return Some(false);

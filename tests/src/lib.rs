@@ -815,3 +815,31 @@ pub fn processes_mentioning(needle: &str) -> Vec<(u32, String)> {
         })
         .collect()
 }
+
+/// An off-chain source on 127.0.0.1 (what a feed reads): every request is
+/// answered with the current `body` as JSON (status 200), or the
+/// connection is closed at once while it is `None` (the source is down).
+/// Returns its port.
+pub async fn json_source(body: std::sync::Arc<std::sync::Mutex<Option<String>>>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let body = body.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            tokio::spawn(async move {
+                let mut request = [0u8; 2048];
+                let _ = socket.read(&mut request).await;
+                if let Some(body) = body {
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(response.as_bytes()).await;
+                }
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    port
+}
