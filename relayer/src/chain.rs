@@ -109,11 +109,20 @@ pub struct ChannelInfo {
 
 impl ChainHandle {
     /// `client` reaches one of the chain's nodes (repointed to another
-    /// when that one stops serving).
-    pub fn new(id: ChainId, client: Client, key: SigningKey, fee: Option<Amount>, tx_timeout: Duration) -> Self {
+    /// when that one stops serving). `fee` fixes every transaction's fee;
+    /// without it the chain estimates each, and an estimate over `max_fee`
+    /// is refused (`[relay] max_fee`).
+    pub fn new(
+        id: ChainId,
+        client: Client,
+        key: SigningKey,
+        fee: Option<Amount>,
+        max_fee: Amount,
+        tx_timeout: Duration,
+    ) -> Self {
         // Proofs cost gas by the byte: unless the config fixes a fee, the
         // chain estimates each transaction's.
-        let signer = Signer::new(client.clone(), key).with_fee(fee);
+        let signer = Signer::new(client.clone(), key).with_fee(fee).with_max_fee(Some(max_fee));
         ChainHandle {
             id,
             client,

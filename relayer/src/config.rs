@@ -110,6 +110,10 @@ pub struct ChainConfig {
     /// for each transaction (`estimateFee`: its gas, and a tenth more).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<String>,
+    /// Most an estimated fee may be on this chain, instead of
+    /// `[relay] max_fee`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fee: Option<String>,
 }
 
 /// A pair of chains with a channel between them: a transfer channel, or
@@ -191,11 +195,23 @@ pub struct RelaySettings {
     pub batch_max: usize,
     /// How long to wait for a submitted transaction to be final.
     pub tx_timeout_secs: u64,
+    /// Most fee, in the chain's base units, paid for one transaction whose
+    /// fee the chain estimates (a `[[chains]]` entry's `max_fee` overrides
+    /// it). The estimate comes from the endpoint the relayer uses, which a
+    /// dishonest committee member may have announced, and the whole fee
+    /// signed is charged: without a cap, such a node could spend the
+    /// relayer's balance one transaction at a time. At the default gas
+    /// prices the largest transaction (64 KiB of proofs) costs a few
+    /// thousand.
+    pub max_fee: String,
 }
+
+/// The default `[relay] max_fee`.
+pub const MAX_FEE_DEFAULT: u128 = 100_000;
 
 impl Default for RelaySettings {
     fn default() -> Self {
-        RelaySettings { poll_ms: 500, batch_max: BATCH_MAX, tx_timeout_secs: 30 }
+        RelaySettings { poll_ms: 500, batch_max: BATCH_MAX, tx_timeout_secs: 30, max_fee: MAX_FEE_DEFAULT.to_string() }
     }
 }
 
@@ -218,6 +234,11 @@ impl Default for MetricsSettings {
 pub struct ConfigError {
     pub field: String,
     pub message: String,
+}
+
+/// A whole number above zero.
+fn positive(text: &str) -> Option<u128> {
+    text.parse::<u128>().ok().filter(|n| *n > 0)
 }
 
 fn bad(field: impl Into<String>, message: impl Into<String>) -> ConfigError {
@@ -317,6 +338,10 @@ impl RelayerConfig {
             if let Some(fee) = &chain.fee {
                 fee.parse::<u128>().map_err(|_| bad(field("fee"), format!("{fee:?} is not a whole number")))?;
             }
+            if let Some(max_fee) = &chain.max_fee {
+                positive(max_fee)
+                    .ok_or_else(|| bad(field("max_fee"), format!("{max_fee:?} is not a whole number above 0")))?;
+            }
         }
         for (i, path) in self.paths.iter().enumerate() {
             let field = |name: &str| format!("paths[{i}].{name}");
@@ -393,6 +418,9 @@ impl RelayerConfig {
         if self.relay.poll_ms < 50 {
             return Err(bad("relay.poll_ms", "must be at least 50"));
         }
+        if positive(&self.relay.max_fee).is_none() {
+            return Err(bad("relay.max_fee", format!("{:?} is not a whole number above 0", self.relay.max_fee)));
+        }
         if self.relay.tx_timeout_secs == 0 {
             return Err(bad("relay.tx_timeout_secs", "must be at least 1"));
         }
@@ -405,6 +433,17 @@ impl RelayerConfig {
 
     pub fn chain(&self, id: &str) -> Option<&ChainConfig> {
         self.chains.iter().find(|c| c.id == id)
+    }
+
+    /// The most an estimated fee may be on chain `id` (`max_fee` of its
+    /// `[[chains]]` entry, else `[relay] max_fee`; both checked by
+    /// `validate`).
+    pub fn max_fee(&self, id: &str) -> u128 {
+        self.chain(id)
+            .and_then(|c| c.max_fee.as_deref())
+            .and_then(positive)
+            .or_else(|| positive(&self.relay.max_fee))
+            .unwrap_or(MAX_FEE_DEFAULT)
     }
 }
 
@@ -442,6 +481,14 @@ b = "token-1"
         let config = RelayerConfig::parse(GOOD).unwrap();
         config.validate(home.path()).unwrap();
         assert_eq!(config.relay.batch_max, 64);
+        // Estimated fees are capped: by default, and per chain.
+        assert_eq!(config.max_fee("hub"), MAX_FEE_DEFAULT);
+        let capped = RelayerConfig::parse(&format!("{GOOD}\n[relay]\nmax_fee = \"7000\"\n")).unwrap();
+        capped.validate(home.path()).unwrap();
+        assert_eq!(capped.max_fee("hub"), 7_000);
+        let per_chain = RelayerConfig::parse(&GOOD.replace("fee = \"5\"", "fee = \"5\"\nmax_fee = \"900\"")).unwrap();
+        per_chain.validate(home.path()).unwrap();
+        assert_eq!((per_chain.max_fee("token-1"), per_chain.max_fee("hub")), (900, MAX_FEE_DEFAULT));
         assert_eq!(config.policy.ports, ["transfer", "wasm-*"], "transfers and every contract's port by default");
         let narrowed = RelayerConfig::parse(&format!("{GOOD}\n[policy]\nports = [\"wasm-trib1*\"]\n")).unwrap();
         narrowed.validate(home.path()).unwrap();
@@ -462,6 +509,8 @@ b = "token-1"
                 "paths[0].denoms",
             ),
             (format!("{GOOD}\n[relay]\nbatch_max = 0\n"), "relay.batch_max"),
+            (format!("{GOOD}\n[relay]\nmax_fee = \"0\"\n"), "relay.max_fee"),
+            (GOOD.replace("fee = \"5\"", "fee = \"5\"\nmax_fee = \"lots\""), "chains[1].max_fee"),
             (format!("{GOOD}\n[policy]\nports = []\n"), "policy.ports"),
             (format!("{GOOD}\n[policy]\nports = [\"Transfer\"]\n"), "policy.ports"),
             (format!("{GOOD}\n[policy]\nports = [\"wasm-*\", \"\"]\n"), "policy.ports"),

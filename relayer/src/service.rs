@@ -396,7 +396,8 @@ impl Relayer {
             let Ok(chain_id) = ChainId::new(&id) else { continue };
             let fee = self.config.chain(&id).and_then(|c| c.fee.as_deref()).and_then(|f| f.parse().ok());
             let client = Client::new(url.as_str()).with_failover(self.failover_wait);
-            let handle = Arc::new(ChainHandle::new(chain_id, client, copy_key(key), fee, timeout));
+            let max_fee = self.config.max_fee(&id);
+            let handle = Arc::new(ChainHandle::new(chain_id, client, copy_key(key), fee, max_fee, timeout));
             tracing::info!(chain = %id, endpoint = %url, "relaying this chain through this endpoint");
             self.metrics.set_endpoint(&id, &url);
             let follower = self.follower(&id, &url);

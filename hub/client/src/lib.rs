@@ -82,6 +82,8 @@ pub enum ClientError {
     Api { code: String, message: String },
     #[error("unexpected answer from the node: {0}")]
     Unexpected(String),
+    #[error("the node at {url} asks a fee of {asked} for a transaction, over the most this key pays ({max}): a node asking too much would spend the key's balance, so nothing was signed; if the chain's prices are really that high, raise the limit")]
+    FeeOverMax { url: String, asked: Amount, max: Amount },
     #[error("the node at {url} answered more than {} MiB, more than any answer of ours can be: a broken or hostile node, or a query asking for too much at once", max / (1 << 20))]
     AnswerTooLarge { url: String, max: usize },
 }

@@ -74,6 +74,8 @@ pub struct Signer<'k> {
     chain_id: OnceCell<ChainId>,
     /// Fee for every transaction, instead of the chain's estimate.
     fee: Option<Amount>,
+    /// Most an estimated fee may be (see [`Signer::with_max_fee`]).
+    max_fee: Option<Amount>,
     /// One signing at a time, so two sends never read the same nonce.
     signing: Mutex<()>,
 }
@@ -92,13 +94,32 @@ impl<'k> Signer<'k> {
     }
 
     fn with_key(client: Client, key: Key<'k>) -> Self {
-        Signer { client, key, chain_id: OnceCell::new(), fee: None, signing: Mutex::new(()) }
+        Signer { client, key, chain_id: OnceCell::new(), fee: None, max_fee: None, signing: Mutex::new(()) }
     }
 
     /// Pay `fee` on every transaction instead of the chain's estimate.
     pub fn with_fee(mut self, fee: Option<Amount>) -> Self {
         self.fee = fee;
         self
+    }
+
+    /// Refuse to sign when the node estimates a fee over `max`
+    /// ([`ClientError::FeeOverMax`]). A node the caller does not run (an
+    /// endpoint a committee member announced) could otherwise ask any fee,
+    /// and the whole of it is charged. A fixed fee ([`Signer::with_fee`]) is
+    /// the caller's own and is not capped.
+    pub fn with_max_fee(mut self, max: Option<Amount>) -> Self {
+        self.max_fee = max;
+        self
+    }
+
+    /// What the node estimates `doc` costs, within the cap.
+    async fn estimate(&self, doc: &SignDoc) -> Result<Amount, ClientError> {
+        let asked = self.client.estimate_fee(doc).await?;
+        match self.max_fee {
+            Some(max) if asked > max => Err(ClientError::FeeOverMax { url: self.client.url(), asked, max }),
+            _ => Ok(asked),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -131,7 +152,7 @@ impl<'k> Signer<'k> {
     pub async fn sign_doc(&self, mut doc: SignDoc) -> Result<Tx, ClientError> {
         doc.fee = match self.fee {
             Some(fee) => fee,
-            None => self.client.estimate_fee(&doc).await?,
+            None => self.estimate(&doc).await?,
         };
         Ok(self.key().sign_tx(doc))
     }
@@ -188,7 +209,7 @@ impl<'k> Signer<'k> {
             (FeeEach::LargestEstimate, None) if docs.len() > 1 => {
                 let largest = docs.iter().max_by_key(|d| borsh::object_length(&d.body).unwrap_or(0));
                 match largest {
-                    Some(doc) => match self.client.estimate_fee(doc).await {
+                    Some(doc) => match self.estimate(doc).await {
                         Ok(fee) => Some(fee),
                         Err(e) => {
                             sent.error = Some(e);
