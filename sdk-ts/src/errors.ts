@@ -91,3 +91,23 @@ export class FeedError extends TributaryError {
     super(code, message);
   }
 }
+
+/**
+ * The node estimated a fee over the most the wallet pays (`maxFee`): nothing
+ * was signed. A node the caller does not run could ask any fee, and the
+ * whole fee signed is charged.
+ */
+export class FeeTooHighError extends TributaryError {
+  readonly url: string;
+  readonly asked: bigint;
+  readonly max: bigint;
+  constructor(url: string, asked: bigint, max: bigint) {
+    super(
+      'FEE_OVER_MAX',
+      `the node at ${url} asks a fee of ${asked}, over the most this wallet pays (${max}): nothing was signed; if the chain's prices are really that high, raise maxFee`,
+    );
+    this.url = url;
+    this.asked = asked;
+    this.max = max;
+  }
+}

@@ -25,7 +25,7 @@ export { GraphqlHttp, type GraphqlOptions } from './graphql.js';
 export * from './client.js';
 export type * from './views.js';
 export { NonceManager } from './nonce.js';
-export { Wallet, type SendOptions } from './wallet.js';
+export { Wallet, type SendOptions, type WalletOptions } from './wallet.js';
 export { body } from './builders.js';
 export * from './xchain.js';
 export { subscribe, subscribeGateway, type SubscribeOptions, type Subscription, type GatewaySubscribeOptions, type GatewaySubscription } from './subscribe.js';

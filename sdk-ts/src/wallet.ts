@@ -3,7 +3,8 @@
  * nonces and fees the chain estimates, and waits for them.
  */
 import type { ChainClient, Finalized, FinalityOptions } from './client.js';
-import { TxRejectedError } from './errors.js';
+import { toBigInt } from './borsh.js';
+import { FeeTooHighError, TxRejectedError } from './errors.js';
 import type { Keypair } from './keys.js';
 import { NonceManager } from './nonce.js';
 import { signTx } from './tx.js';
@@ -16,8 +17,21 @@ export interface SendOptions {
    * tenth more, priced; at least the chain's `minFee`).
    */
   fee?: Amount;
+  /** The most an estimated fee may be for this transaction (default: the wallet's `maxFee`). */
+  maxFee?: Amount;
   /** Use this nonce instead of the managed one. */
   nonce?: number;
+}
+
+export interface WalletOptions {
+  /**
+   * The most an estimated fee may be: an estimate above it throws
+   * {@link FeeTooHighError} before anything is signed. Set it when the node
+   * is not yours (an endpoint someone else announced): the whole fee a
+   * transaction signs is charged, and a node could ask any. A fee given in
+   * `SendOptions.fee` is yours and is not capped. Default: no cap.
+   */
+  maxFee?: Amount;
 }
 
 /** Codes after which our local nonce count cannot be trusted. */
@@ -29,8 +43,11 @@ export class Wallet {
   /** Submissions in nonce order (see `send`). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly client: ChainClient, readonly key: Keypair) {
+  private readonly maxFee: bigint | undefined;
+
+  constructor(readonly client: ChainClient, readonly key: Keypair, options: WalletOptions = {}) {
     this.nonces = new NonceManager(client, key.address);
+    this.maxFee = options.maxFee === undefined ? undefined : toBigInt(options.maxFee);
   }
 
   get address(): string {
@@ -53,9 +70,17 @@ export class Wallet {
     // Estimated before a nonce is taken, so a refused estimate uses none
     // (an estimate runs whatever nonce it is given).
     const doc = { chainId: id, sender: this.key.publicKey, nonce: options.nonce ?? 0, fee: 0, body };
-    const fee = options.fee ?? (await this.client.estimateFee(doc)).suggestedFee;
+    const fee = options.fee ?? (await this.estimated(doc, options));
     const nonce = options.nonce ?? (await this.nonces.allocate());
     return signTx(this.key, { ...doc, nonce, fee });
+  }
+
+  /** The node's suggested fee for `doc`, within the cap. */
+  private async estimated(doc: Parameters<ChainClient['estimateFee']>[0], options: SendOptions): Promise<Amount> {
+    const asked = toBigInt((await this.client.estimateFee(doc)).suggestedFee);
+    const cap = options.maxFee === undefined ? this.maxFee : toBigInt(options.maxFee);
+    if (cap !== undefined && asked > cap) throw new FeeTooHighError(this.client.url, asked, cap);
+    return asked;
   }
 
   /**
