@@ -334,7 +334,7 @@ async fn start(home: &Path, json: bool, parent_pid: Option<u32>) -> anyhow::Resu
             }
         });
     }
-    let relayer = Relayer::new(home, config.clone(), metrics.clone(), true)?;
+    let relayer = Relayer::new(home, config.clone(), metrics.clone(), true)?.failing_over();
     relayer.refresh().await;
     // The relayer has a DID on its hub (where the identity module runs).
     if let Some(hub) = config.hub.as_ref().and_then(|h| relayer.chain(&h.id)) {
@@ -369,30 +369,34 @@ async fn start(home: &Path, json: bool, parent_pid: Option<u32>) -> anyhow::Resu
     );
     let mut heights = load_progress(home);
     let poll = Duration::from_millis(config.relay.poll_ms);
-    // Without a hub, only the static chains' channels can change.
-    let mut refreshed = tokio::time::Instant::now();
     let wake = relayer.wake();
     // Listen once, before any work: a signal that arrives mid-round stops
     // the round (safe: the chains are the ledger, nothing is half-kept here).
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot listen for SIGTERM")?;
-    loop {
-        let round = async {
-            if refreshed.elapsed() >= relayer.refresh_every() {
-                relayer.refresh().await;
-                refreshed = tokio::time::Instant::now();
-                let mut still = Vec::new();
-                for feed in waiting_feeds.drain(..) {
-                    match start_feed(&relayer, home, &feed, &metrics) {
-                        Ok(true) => {
-                            tracing::info!(feed = %feed.name, chain = %feed.chain, "the feed's chain is known now; feeding")
-                        }
-                        Ok(false) => still.push(feed),
-                        Err(e) => tracing::error!(feed = %feed.name, "the feed cannot run: {e:#}"),
-                    }
+    // The chains, their endpoints and paths are read again beside the
+    // rounds, not between them: a round never waits for a refresh, and a
+    // call whose committee member stopped waits for the refresh that moves
+    // its chain's handle to one that serves (`Relayer::failing_over`).
+    let refreshing = async {
+        loop {
+            tokio::time::sleep(relayer.refresh_every()).await;
+            relayer.refresh().await;
+            waiting_feeds.retain(|feed| match start_feed(&relayer, home, feed, &metrics) {
+                Ok(true) => {
+                    tracing::info!(feed = %feed.name, chain = %feed.chain, "the feed's chain is known now; feeding");
+                    false
                 }
-                waiting_feeds = still;
-            }
+                Ok(false) => true,
+                Err(e) => {
+                    tracing::error!(feed = %feed.name, "the feed cannot run: {e:#}");
+                    false
+                }
+            });
+        }
+    };
+    let relaying = async {
+        loop {
             // Gap detection: a chain that moved on by more than one block
             // since the last round is caught up from its pending index all the same.
             for (id, chain) in relayer.chains() {
@@ -417,14 +421,16 @@ async fn start(home: &Path, json: bool, parent_pid: Option<u32>) -> anyhow::Resu
                 _ = tokio::time::sleep(poll) => {}
                 _ = wake.notified() => {}
             }
-        };
-        tokio::select! {
-            _ = round => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-            _ = term.recv() => return Ok(()),
-            _ = parent_gone(parent_pid) => return Ok(()),
         }
+    };
+    tokio::select! {
+        _ = refreshing => {}
+        _ = relaying => {}
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+        _ = parent_gone(parent_pid) => {}
     }
+    Ok(())
 }
 
 /// Resolves once the process `pid` is no longer this process's parent

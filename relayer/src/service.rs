@@ -366,6 +366,8 @@ impl Relayer {
         for id in unreachable.keys() {
             if let Some(live) = state.live.get_mut(id) {
                 live.reachable = false;
+                // Calls waiting for another endpoint stop waiting.
+                live.handle.client.mark_down();
                 if let Some(follower) = live.follower.take() {
                     follower.abort();
                 }
@@ -379,9 +381,10 @@ impl Relayer {
                 // calls on their way (a channel handshake, a relay round)
                 // fail over instead of failing, and its signer keeps its place.
                 let previous = live.handle.client.url();
+                // Also clears a `mark_down` when the same endpoint answers again.
+                live.handle.client.repoint(&url);
                 if previous != url {
                     tracing::info!(chain = %id, from = %previous, endpoint = %url, "the endpoint in use stopped serving; relaying through this one");
-                    live.handle.client.repoint(&url);
                     self.metrics.set_endpoint(&id, &url);
                     if let Some(follower) = live.follower.take() {
                         follower.abort();
@@ -411,11 +414,11 @@ impl Relayer {
     }
 
     /// Calls that cannot reach their endpoint wait for a refresh to point
-    /// them at another, for a command that refreshes while it works (see
-    /// `relayer channel create`): two refreshes, and a probe of the
-    /// endpoint that failed. Without it they fail at once, as `relayer
-    /// start` wants: its loop refreshes between rounds, so a round that
-    /// waited would only hold up the refresh it waits for.
+    /// them at another, for a program that refreshes while it works
+    /// (`relayer start`, `relayer channel create`): at most two refreshes
+    /// and a probe of the endpoint that failed, and no longer once a
+    /// refresh finds no endpoint of the chain answering. Without it they
+    /// fail at once.
     pub fn failing_over(mut self) -> Self {
         self.failover_wait = self.refresh_every() * 2 + PROBE_TIMEOUT;
         self

@@ -118,13 +118,22 @@ pub async fn read_bounded(mut response: reqwest::Response, max: usize) -> Result
     Ok(body)
 }
 
+/// Where a [`Client`] and its clones send calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Endpoint {
+    url: String,
+    /// Whoever follows the chain's endpoints found none answering
+    /// ([`Client::mark_down`]): a call that cannot connect fails at once.
+    down: bool,
+}
+
 /// A node's GraphQL endpoint.
 ///
 /// Clones share the endpoint: [`Client::repoint`] moves every clone (a
 /// signer's, a relay loop's) to another node of the same chain at once.
 #[derive(Clone, Debug)]
 pub struct Client {
-    endpoint: std::sync::Arc<tokio::sync::watch::Sender<String>>,
+    endpoint: std::sync::Arc<tokio::sync::watch::Sender<Endpoint>>,
     http: reqwest::Client,
     /// How long a call that cannot connect waits for [`Client::repoint`]
     /// before it fails (zero: it fails at once).
@@ -135,7 +144,7 @@ impl Client {
     pub fn new(url: impl Into<String>) -> Self {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_default();
         Client {
-            endpoint: std::sync::Arc::new(tokio::sync::watch::Sender::new(url.into())),
+            endpoint: std::sync::Arc::new(tokio::sync::watch::Sender::new(Endpoint { url: url.into(), down: false })),
             http,
             failover_wait: Duration::ZERO,
         }
@@ -152,28 +161,37 @@ impl Client {
     /// For a chain served by a rotating committee: the member a tool
     /// talks to can stop between two calls, and whoever follows the
     /// chain's endpoints (the relayer's refresh) points the client at one
-    /// that serves. Only a call that never connected is sent again, so no
-    /// node sees one twice.
+    /// that serves, or says none does ([`Client::mark_down`]), which ends
+    /// the wait at once. Only a call that never connected is sent again, so
+    /// no node sees one twice.
     pub fn with_failover(self, wait: Duration) -> Self {
         Client { failover_wait: wait, ..self }
     }
 
     /// The node every clone of this client now calls.
     pub fn url(&self) -> String {
-        self.endpoint.borrow().clone()
+        self.endpoint.borrow().url.clone()
     }
 
     /// Call `url` from now on, in this client and every clone of it (a
     /// node of the same chain: nothing here checks that). Calls waiting to
     /// fail over go to it at once.
     pub fn repoint(&self, url: &str) {
+        let next = Endpoint { url: url.to_string(), down: false };
         self.endpoint.send_if_modified(|current| {
-            let moved = current != url;
+            let moved = *current != next;
             if moved {
-                *current = url.to_string();
+                *current = next;
             }
             moved
         });
+    }
+
+    /// No node of the chain answers: calls waiting to fail over fail now,
+    /// and later ones that cannot connect fail at once, until
+    /// [`Client::repoint`] names a node that serves.
+    pub fn mark_down(&self) {
+        self.endpoint.send_if_modified(|current| !std::mem::replace(&mut current.down, true));
     }
 
     /// The fee to sign `doc` with (its own fee is ignored): the node runs it
@@ -350,12 +368,14 @@ impl Client {
         let mut endpoint = self.endpoint.subscribe();
         let deadline = tokio::time::Instant::now() + self.failover_wait;
         let (url, response) = loop {
-            let url = endpoint.borrow_and_update().clone();
+            let Endpoint { url, down } = endpoint.borrow_and_update().clone();
             match self.http.post(&url).json(&request).send().await {
                 Ok(response) => break (url, response),
-                // Nothing reached the node: the call may go to its replacement.
-                Err(e) if e.is_connect() && !self.failover_wait.is_zero() => {
-                    if !matches!(tokio::time::timeout_at(deadline, endpoint.changed()).await, Ok(Ok(()))) {
+                // Nothing reached the node: the call may go to its
+                // replacement, unless none is to be had.
+                Err(e) if e.is_connect() && !down && !self.failover_wait.is_zero() => {
+                    let moved = matches!(tokio::time::timeout_at(deadline, endpoint.changed()).await, Ok(Ok(())));
+                    if !moved || endpoint.borrow().down {
                         return Err(ClientError::Unreachable { url, reason: e.to_string() });
                     }
                 }

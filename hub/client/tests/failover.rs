@@ -94,3 +94,34 @@ async fn a_call_that_reached_a_node_is_not_sent_again() {
     assert!(started.elapsed() < Duration::from_secs(5), "it did not wait to send it again: {:?}", started.elapsed());
     assert_eq!(requests.load(Ordering::SeqCst), 1, "the node saw the call once");
 }
+
+#[tokio::test]
+async fn a_chain_marked_down_ends_the_wait_and_a_repoint_brings_it_back() {
+    let dead = dead_url();
+    let client = Client::new(dead.as_str()).with_failover(Duration::from_secs(20));
+    let marker = client.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        marker.mark_down();
+    });
+    let started = Instant::now();
+    assert_eq!(unreachable_url(client.query("{ x }", serde_json::json!({})).await), dead);
+    assert!(started.elapsed() < Duration::from_secs(5), "it did not wait out the failover: {:?}", started.elapsed());
+    // While down, a call that cannot connect fails at once.
+    let started = Instant::now();
+    unreachable_url(client.query("{ x }", serde_json::json!({})).await);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // A repoint to a node that serves clears it.
+    let live = answering(true, Some(3)).await;
+    client.repoint(&live);
+    assert_eq!(client.query("{ x }", serde_json::json!({})).await.unwrap()["x"], "aaa");
+    // And a later failure waits for a repoint again.
+    let (again, live_again) = (dead_url(), live.clone());
+    client.repoint(&again);
+    let repointer = client.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        repointer.repoint(&live_again);
+    });
+    assert_eq!(client.query("{ x }", serde_json::json!({})).await.unwrap()["x"], "aaa");
+}
