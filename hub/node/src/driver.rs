@@ -153,6 +153,50 @@ pub struct Driver {
     timers_pending: Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// Admit a gossiped batch, then the parked transactions (each sender's in
+/// nonce order, so a run whose gap the batch filled goes in); count the
+/// outcomes. Returns what is still ahead of its sender's nonce, with the
+/// time it was first parked (now, for the batch's).
+pub fn admit_gossiped(
+    chain: &Chain,
+    batch: Vec<(Tx, usize)>,
+    retry: Vec<(Tx, usize, std::time::Instant)>,
+) -> Vec<(Tx, usize, std::time::Instant)> {
+    let now = std::time::Instant::now();
+    let metrics = &chain.metrics;
+    let mut ahead = Vec::new();
+    let mut count = |outcomes: Vec<std::result::Result<Hash, tributary_mempool::AdmitError>>,
+                     txs: Vec<(Tx, usize, std::time::Instant)>,
+                     first_time: bool| {
+        for (outcome, (tx, len, at)) in outcomes.into_iter().zip(txs) {
+            let counter = match outcome {
+                Ok(_) => &metrics.gossip_txs_admitted,
+                Err(tributary_mempool::AdmitError::NonceTooHigh { .. }) => {
+                    ahead.push((tx, len, at));
+                    if !first_time {
+                        continue;
+                    }
+                    &metrics.gossip_txs_ahead
+                }
+                Err(
+                    tributary_mempool::AdmitError::NonceTooLow { .. } | tributary_mempool::AdmitError::Duplicate(_),
+                ) => continue,
+                Err(_) => &metrics.gossip_txs_refused,
+            };
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    let kept: Vec<(Tx, usize, std::time::Instant)> = batch.iter().map(|(tx, len)| (tx.clone(), *len, now)).collect();
+    let outcomes = chain.submit_batch(batch, tributary_mempool::BatchSearch::None);
+    count(outcomes, kept, true);
+    if !retry.is_empty() {
+        let txs: Vec<(Tx, usize)> = retry.iter().map(|(tx, len, _)| (tx.clone(), *len)).collect();
+        let outcomes = chain.submit_batch(txs, tributary_mempool::BatchSearch::None);
+        count(outcomes, retry, false);
+    }
+    ahead
+}
+
 impl Driver {
     pub fn new(chain: Arc<Chain>, network: NetworkHandle, config: DriverConfig) -> (Driver, mpsc::Receiver<Done>) {
         let config_interval = config.block_interval;
@@ -160,14 +204,23 @@ impl Driver {
         let (tx_ingest, mut ingest_rx) = mpsc::channel::<Vec<(Tx, usize)>>(TX_INGEST_QUEUE);
         let ingesting = chain.clone();
         tokio::spawn(async move {
+            // Transactions refused as ahead of their sender's nonce, offered
+            // again after each batch (see `gossip::Parked`).
+            let mut parked = crate::gossip::Parked::default();
             while let Some(batch) = ingest_rx.recv().await {
                 let chain = ingesting.clone();
+                let retry = parked.take(std::time::Instant::now());
                 // Refusals here are normal (already included, nonce raced).
                 // A batch with a bad signature is refused whole, unsearched:
                 // honest nodes gossip only what they verified.
-                let admit = move || chain.submit_batch(batch, tributary_mempool::BatchSearch::None);
-                if tokio::task::spawn_blocking(admit).await.is_err() {
-                    tracing::error!("admitting gossiped transactions panicked");
+                let admit = move || admit_gossiped(&chain, batch, retry);
+                match tokio::task::spawn_blocking(admit).await {
+                    Ok(ahead) => {
+                        for (tx, len, at) in ahead {
+                            parked.park([(tx, len)], at);
+                        }
+                    }
+                    Err(_) => tracing::error!("admitting gossiped transactions panicked"),
                 }
             }
         });

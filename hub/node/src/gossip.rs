@@ -131,6 +131,56 @@ where
     }
 }
 
+/// Gossiped transactions refused as ahead of their sender's next nonce,
+/// kept for a moment and offered to the pool again.
+///
+/// Why: gossip can bring a sender's later message before its earlier one
+/// (the later one forwarded by a peer, the earlier one still queued on
+/// the direct link), and a message seen once is never delivered again. A
+/// pool that refused the later transactions for good held none of that
+/// sender's transactions after the gap, and when this node proposed it
+/// had nothing to put in the block (BENCHMARKS.md, session 25: a child
+/// chain's relayed packets crawled at 157-393/s). Bounded in count and
+/// time: what still does not fit after [`PARKED_FOR`] is dropped, as before.
+#[derive(Default)]
+pub struct Parked {
+    txs: Vec<(Tx, usize, std::time::Instant)>,
+}
+
+/// Most transactions parked at once.
+pub const PARKED_MAX: usize = 4_096;
+/// How long a parked transaction waits for its gap to fill.
+pub const PARKED_FOR: Duration = Duration::from_secs(5);
+
+impl Parked {
+    /// Park `txs` (each with its encoded length), refused at `now` as ahead
+    /// of their sender's nonce; beyond [`PARKED_MAX`] the newest are not kept.
+    pub fn park(&mut self, txs: impl IntoIterator<Item = (Tx, usize)>, now: std::time::Instant) {
+        let room = PARKED_MAX.saturating_sub(self.txs.len());
+        self.txs.extend(txs.into_iter().take(room).map(|(tx, len)| (tx, len, now)));
+    }
+
+    /// Take every parked transaction that has not expired by `now`, each
+    /// sender's in nonce order (so one pass admits a run whose gap filled),
+    /// with the time each was parked.
+    pub fn take(&mut self, now: std::time::Instant) -> Vec<(Tx, usize, std::time::Instant)> {
+        let mut due: Vec<_> = std::mem::take(&mut self.txs)
+            .into_iter()
+            .filter(|(_, _, at)| now.duration_since(*at) < PARKED_FOR)
+            .collect();
+        due.sort_by_cached_key(|(tx, _, _)| (tx.sender, tx.nonce));
+        due
+    }
+
+    pub fn len(&self) -> usize {
+        self.txs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.txs.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +248,21 @@ mod tests {
         let second = next(&mut published).await.expect("the rest goes with it");
         assert_eq!((first.len(), second.len()), (TX_GOSSIP_BATCH_MAX, 10));
         assert_eq!([first, second].concat(), many, "every transaction once, in order");
+    }
+
+    #[test]
+    fn parked_transactions_come_back_in_nonce_order_until_they_expire_and_are_bounded() {
+        let start = std::time::Instant::now();
+        let mut parked = Parked::default();
+        parked.park([tx(5), tx(3), tx(4)].map(|t| (t, 100)), start);
+        let back = parked.take(start + Duration::from_millis(10));
+        assert_eq!(back.iter().map(|(t, _, _)| t.nonce).collect::<Vec<_>>(), [3, 4, 5], "a run, in nonce order");
+        assert!(parked.is_empty(), "taken");
+        // Parked again with their first time, they expire PARKED_FOR after it.
+        parked.park(back.iter().map(|(t, len, _)| (t.clone(), *len)), start);
+        assert!(parked.take(start + PARKED_FOR).is_empty(), "expired");
+        // Bounded: the ones beyond the bound are not kept.
+        parked.park((0..PARKED_MAX as u64 + 7).map(|n| (tx(n), 10)), start);
+        assert_eq!(parked.len(), PARKED_MAX);
     }
 }

@@ -77,6 +77,16 @@ pub struct Metrics {
     /// Time computing them, summed, in microseconds: what the index adds
     /// to a commit besides its bytes.
     pub history_micros: AtomicU64,
+    /// Gossiped transactions this node's pool admitted.
+    pub gossip_txs_admitted: AtomicU64,
+    /// Gossiped transactions refused as ahead of their sender's next nonce:
+    /// an earlier one of the sender's never arrived here (or was refused),
+    /// so this node holds none of the sender's later ones until they are
+    /// sent again.
+    pub gossip_txs_ahead: AtomicU64,
+    /// Gossiped transactions refused for any other reason than being
+    /// known already or used (those are the normal fate of a duplicate).
+    pub gossip_txs_refused: AtomicU64,
     /// The network task's counters, once the network runs
     /// ([`Metrics::attach_network`]).
     network: std::sync::OnceLock<std::sync::Arc<tributary_p2p::NetworkMetrics>>,
@@ -260,6 +270,24 @@ impl Metrics {
                 &self.history_entries,
             ),
             (
+                "tributary_gossip_txs_admitted_total",
+                "Gossiped transactions this node's pool admitted.",
+                "counter",
+                &self.gossip_txs_admitted,
+            ),
+            (
+                "tributary_gossip_txs_ahead_total",
+                "Gossiped transactions refused as ahead of their sender's next nonce (an earlier one never arrived or was refused).",
+                "counter",
+                &self.gossip_txs_ahead,
+            ),
+            (
+                "tributary_gossip_txs_refused_total",
+                "Gossiped transactions refused for another reason than being known or used already.",
+                "counter",
+                &self.gossip_txs_refused,
+            ),
+            (
                 "tributary_history_microseconds_total",
                 "Time spent computing history index entries for committed blocks.",
                 "counter",
@@ -305,6 +333,11 @@ impl Metrics {
                     "tributary_p2p_connections_denied_total",
                     "Connections refused by the allow-list, a ban or a connection limit.",
                     n.connections_denied,
+                ),
+                (
+                    "tributary_p2p_publish_failed_total",
+                    "Messages this node could not publish (other than for want of peers).",
+                    n.publish_failed,
                 ),
                 (
                     "tributary_p2p_block_requests_received_total",

@@ -669,3 +669,26 @@ async fn an_admitted_transaction_wakes_the_idle_waiter_and_a_refused_one_does_no
     assert!(results[0].is_ok(), "{results:?}");
     tokio::time::timeout(Duration::from_secs(10), waiter).await.expect("the batch woke the waiter").unwrap();
 }
+
+#[tokio::test]
+async fn a_senders_later_gossip_that_arrives_first_is_parked_and_admitted_once_the_gap_fills() {
+    use std::sync::atomic::Ordering;
+    use tributary_node::driver::admit_gossiped;
+    let f = fixture();
+    let message = |nonces: std::ops::Range<u64>| -> Vec<(tributary_types::Tx, usize)> {
+        nonces.map(|n| (transfer(&f.alice, n, 5 + n as u128), 0)).collect()
+    };
+    // The second message (nonces 2, 3) is forwarded by a peer and arrives
+    // before the first, still queued on the direct link.
+    let ahead = admit_gossiped(&f.chain, message(2..4), Vec::new());
+    assert_eq!(ahead.iter().map(|(tx, _, _)| tx.nonce).collect::<Vec<_>>(), [2, 3], "refused as ahead, kept");
+    assert_eq!(f.chain.mempool_len(), 0);
+    assert_eq!(f.chain.metrics.gossip_txs_ahead.load(Ordering::Relaxed), 2);
+    // Gossip never delivers that message again. The first one fills the gap,
+    // and the parked ones go in after it.
+    let still = admit_gossiped(&f.chain, message(0..2), ahead);
+    assert!(still.is_empty(), "{still:?}");
+    assert_eq!(f.chain.mempool_len(), 4, "the whole run is in the pool");
+    assert_eq!(f.chain.metrics.gossip_txs_admitted.load(Ordering::Relaxed), 4);
+    assert_eq!(f.chain.metrics.gossip_txs_ahead.load(Ordering::Relaxed), 2, "counted once, when first refused");
+}

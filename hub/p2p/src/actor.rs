@@ -130,7 +130,10 @@ impl Actor {
                 let result = match self.swarm.behaviour_mut().gossipsub.publish(topic, bytes) {
                     Ok(_) | Err(gossipsub::PublishError::Duplicate) => Ok(()),
                     Err(gossipsub::PublishError::NoPeersSubscribedToTopic) => Err(Error::NoPeers),
-                    Err(e) => Err(Error::Publish(e.to_string())),
+                    Err(e) => {
+                        NetworkMetrics::bump(&self.metrics().publish_failed);
+                        Err(Error::Publish(e.to_string()))
+                    }
                 };
                 let _ = reply.send(result);
             }

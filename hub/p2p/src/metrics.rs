@@ -24,6 +24,8 @@ pub struct NetworkMetrics {
     pub connections_denied: AtomicU64,
     /// Inbound block requests handed to the node.
     pub block_requests_received: AtomicU64,
+    /// Messages this node could not publish, other than for want of peers.
+    pub publish_failed: AtomicU64,
 }
 
 impl NetworkMetrics {
@@ -48,6 +50,7 @@ impl NetworkMetrics {
             abuse_disconnects: get(&self.abuse_disconnects),
             connections_denied: get(&self.connections_denied),
             block_requests_received: get(&self.block_requests_received),
+            publish_failed: get(&self.publish_failed),
         }
     }
 }
@@ -64,4 +67,5 @@ pub struct MetricsSnapshot {
     pub abuse_disconnects: u64,
     pub connections_denied: u64,
     pub block_requests_received: u64,
+    pub publish_failed: u64,
 }
