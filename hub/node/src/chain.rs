@@ -521,6 +521,13 @@ impl Chain {
         self.mempool().len()
     }
 
+    /// Remember that these transactions' signatures verified, so admitting
+    /// them again checks only the rest (a gossiped transaction parked for
+    /// its nonce, `driver::admit_gossiped`).
+    pub fn note_verified(&self, hashes: impl IntoIterator<Item = Hash>) {
+        self.mempool().note_verified(hashes);
+    }
+
     /// Admit a transaction to the mempool.
     pub fn submit(&self, tx: Tx, encoded_len: usize) -> std::result::Result<Hash, AdmitError> {
         let mut pool = self.mempool();

@@ -153,48 +153,64 @@ pub struct Driver {
     timers_pending: Arc<std::sync::atomic::AtomicUsize>,
 }
 
-/// Admit a gossiped batch, then the parked transactions (each sender's in
-/// nonce order, so a run whose gap the batch filled goes in); count the
-/// outcomes. Returns what is still ahead of its sender's nonce, with the
-/// time it was first parked (now, for the batch's).
+/// Admit a gossiped batch; then, of the `parked` transactions, offer the
+/// pool again those of senders the batch just advanced (each sender's in
+/// nonce order, so a run whose gap the batch filled goes in). Counts the
+/// outcomes, and returns what stays parked, with the time each was first
+/// parked (now, for the batch's).
+///
+/// What keeps this cheap, whatever peers send: a transaction refused for
+/// its nonce has had its signature checked, so it is noted as verified and
+/// a retry checks only nonces; and only a sender with a transaction
+/// admitted now can have filled its gap, so a sender that never does is
+/// never retried, only dropped when its time is up.
 pub fn admit_gossiped(
     chain: &Chain,
     batch: Vec<(Tx, usize)>,
-    retry: Vec<(Tx, usize, std::time::Instant)>,
+    parked: Vec<(Tx, usize, std::time::Instant)>,
 ) -> Vec<(Tx, usize, std::time::Instant)> {
+    use std::sync::atomic::Ordering::Relaxed;
+    use tributary_mempool::AdmitError;
     let now = std::time::Instant::now();
     let metrics = &chain.metrics;
-    let mut ahead = Vec::new();
-    let mut count = |outcomes: Vec<std::result::Result<Hash, tributary_mempool::AdmitError>>,
-                     txs: Vec<(Tx, usize, std::time::Instant)>,
-                     first_time: bool| {
-        for (outcome, (tx, len, at)) in outcomes.into_iter().zip(txs) {
-            let counter = match outcome {
-                Ok(_) => &metrics.gossip_txs_admitted,
-                Err(tributary_mempool::AdmitError::NonceTooHigh { .. }) => {
-                    ahead.push((tx, len, at));
-                    if !first_time {
-                        continue;
-                    }
-                    &metrics.gossip_txs_ahead
-                }
-                Err(
-                    tributary_mempool::AdmitError::NonceTooLow { .. } | tributary_mempool::AdmitError::Duplicate(_),
-                ) => continue,
-                Err(_) => &metrics.gossip_txs_refused,
-            };
-            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-    };
-    let kept: Vec<(Tx, usize, std::time::Instant)> = batch.iter().map(|(tx, len)| (tx.clone(), *len, now)).collect();
+    let kept: Vec<(Tx, usize)> = batch.clone();
     let outcomes = chain.submit_batch(batch, tributary_mempool::BatchSearch::None);
-    count(outcomes, kept, true);
+    let mut still = Vec::new();
+    let mut advanced = HashSet::new();
+    for (outcome, (tx, len)) in outcomes.into_iter().zip(kept) {
+        match outcome {
+            Ok(_) => {
+                metrics.gossip_txs_admitted.fetch_add(1, Relaxed);
+                advanced.insert(tx.sender);
+            }
+            Err(AdmitError::NonceTooHigh { .. }) => {
+                metrics.gossip_txs_ahead.fetch_add(1, Relaxed);
+                still.push((tx, len, now));
+            }
+            // The normal fate of a duplicate.
+            Err(AdmitError::NonceTooLow { .. } | AdmitError::Duplicate(_)) => {}
+            Err(_) => {
+                metrics.gossip_txs_refused.fetch_add(1, Relaxed);
+            }
+        }
+    }
+    chain.note_verified(still.iter().map(|(tx, _, _)| tx.hash()));
+    let (retry, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|(tx, _, _)| advanced.contains(&tx.sender));
+    still.extend(waiting);
     if !retry.is_empty() {
         let txs: Vec<(Tx, usize)> = retry.iter().map(|(tx, len, _)| (tx.clone(), *len)).collect();
         let outcomes = chain.submit_batch(txs, tributary_mempool::BatchSearch::None);
-        count(outcomes, retry, false);
+        for (outcome, (tx, len, at)) in outcomes.into_iter().zip(retry) {
+            match outcome {
+                Ok(_) => {
+                    metrics.gossip_txs_admitted.fetch_add(1, Relaxed);
+                }
+                Err(AdmitError::NonceTooHigh { .. }) => still.push((tx, len, at)),
+                Err(_) => {}
+            }
+        }
     }
-    ahead
+    still
 }
 
 impl Driver {
@@ -215,9 +231,9 @@ impl Driver {
                 // honest nodes gossip only what they verified.
                 let admit = move || admit_gossiped(&chain, batch, retry);
                 match tokio::task::spawn_blocking(admit).await {
-                    Ok(ahead) => {
-                        for (tx, len, at) in ahead {
-                            parked.park([(tx, len)], at);
+                    Ok(still) => {
+                        for (tx, len, at) in still {
+                            parked.park_since(tx, len, at);
                         }
                     }
                     Err(_) => tracing::error!("admitting gossiped transactions panicked"),

@@ -145,10 +145,15 @@ where
 #[derive(Default)]
 pub struct Parked {
     txs: Vec<(Tx, usize, std::time::Instant)>,
+    /// How many of `txs` each sender has.
+    per_sender: std::collections::HashMap<tributary_types::PublicKey, usize>,
 }
 
 /// Most transactions parked at once.
 pub const PARKED_MAX: usize = 4_096;
+/// Most transactions of one sender parked at once (a gossip message's
+/// worth), so one sender cannot fill the lot.
+pub const PARKED_PER_SENDER: usize = TX_GOSSIP_BATCH_MAX;
 /// How long a parked transaction waits for its gap to fill.
 pub const PARKED_FOR: Duration = Duration::from_secs(5);
 
@@ -156,14 +161,30 @@ impl Parked {
     /// Park `txs` (each with its encoded length), refused at `now` as ahead
     /// of their sender's nonce; beyond [`PARKED_MAX`] the newest are not kept.
     pub fn park(&mut self, txs: impl IntoIterator<Item = (Tx, usize)>, now: std::time::Instant) {
-        let room = PARKED_MAX.saturating_sub(self.txs.len());
-        self.txs.extend(txs.into_iter().take(room).map(|(tx, len)| (tx, len, now)));
+        for (tx, len) in txs {
+            self.park_since(tx, len, now);
+        }
+    }
+
+    /// Park `tx`, first parked at `at`; not when the lot is full or holds
+    /// [`PARKED_PER_SENDER`] of its sender's already.
+    pub fn park_since(&mut self, tx: Tx, len: usize, at: std::time::Instant) {
+        if self.txs.len() >= PARKED_MAX {
+            return;
+        }
+        let count = self.per_sender.entry(tx.sender).or_default();
+        if *count >= PARKED_PER_SENDER {
+            return;
+        }
+        *count += 1;
+        self.txs.push((tx, len, at));
     }
 
     /// Take every parked transaction that has not expired by `now`, each
     /// sender's in nonce order (so one pass admits a run whose gap filled),
     /// with the time each was parked.
     pub fn take(&mut self, now: std::time::Instant) -> Vec<(Tx, usize, std::time::Instant)> {
+        self.per_sender.clear();
         let mut due: Vec<_> = std::mem::take(&mut self.txs)
             .into_iter()
             .filter(|(_, _, at)| now.duration_since(*at) < PARKED_FOR)
@@ -261,8 +282,8 @@ mod tests {
         // Parked again with their first time, they expire PARKED_FOR after it.
         parked.park(back.iter().map(|(t, len, _)| (t.clone(), *len)), start);
         assert!(parked.take(start + PARKED_FOR).is_empty(), "expired");
-        // Bounded: the ones beyond the bound are not kept.
-        parked.park((0..PARKED_MAX as u64 + 7).map(|n| (tx(n), 10)), start);
-        assert_eq!(parked.len(), PARKED_MAX);
+        // Bounded per sender: one sender cannot fill the lot.
+        parked.park((0..PARKED_PER_SENDER as u64 + 7).map(|n| (tx(n), 10)), start);
+        assert_eq!(parked.len(), PARKED_PER_SENDER);
     }
 }

@@ -691,4 +691,10 @@ async fn a_senders_later_gossip_that_arrives_first_is_parked_and_admitted_once_t
     assert_eq!(f.chain.mempool_len(), 4, "the whole run is in the pool");
     assert_eq!(f.chain.metrics.gossip_txs_admitted.load(Ordering::Relaxed), 4);
     assert_eq!(f.chain.metrics.gossip_txs_ahead.load(Ordering::Relaxed), 2, "counted once, when first refused");
+    // A parked transaction is offered again only when its sender advanced:
+    // a batch that admits nothing of alice's leaves nonce 9 parked, unretried.
+    let parked = admit_gossiped(&f.chain, message(9..10), Vec::new());
+    let still = admit_gossiped(&f.chain, message(2..3), parked);
+    assert_eq!(still.iter().map(|(tx, _, _)| tx.nonce).collect::<Vec<_>>(), [9]);
+    assert_eq!(f.chain.mempool_len(), 4);
 }
