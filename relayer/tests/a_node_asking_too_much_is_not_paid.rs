@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tributary_client::Client;
 use tributary_crypto::SigningKey;
 use tributary_relayer::chain::ChainHandle;
@@ -41,46 +40,16 @@ fn answer(request: &Value, fee: u128, submitted: &AtomicUsize) -> Value {
 
 /// A GraphQL endpoint on 127.0.0.1 that estimates every fee at `fee`.
 async fn greedy_node(fee: u128, submitted: Arc<AtomicUsize>) -> String {
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(move |axum::Json(request): axum::Json<Value>| {
+            let submitted = submitted.clone();
+            async move { axum::Json(answer(&request, fee, &submitted)) }
+        }),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/graphql", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let submitted = submitted.clone();
-            tokio::spawn(async move {
-                // One request per connection is enough for this client's calls
-                // (each answer closes it).
-                let mut bytes = Vec::new();
-                let mut buffer = [0u8; 16 * 1024];
-                let body = loop {
-                    let Ok(n) = socket.read(&mut buffer).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    bytes.extend_from_slice(&buffer[..n]);
-                    let text = String::from_utf8_lossy(&bytes).to_string();
-                    let Some(end) = text.find("\r\n\r\n") else { continue };
-                    let length = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string())
-                        })
-                        .and_then(|v| v.parse::<usize>().ok())
-                        .unwrap_or(0);
-                    if bytes.len() >= end + 4 + length {
-                        break bytes[end + 4..end + 4 + length].to_vec();
-                    }
-                };
-                let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                let reply = answer(&request, fee, &submitted).to_string();
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
-                    reply.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
     url
 }
 

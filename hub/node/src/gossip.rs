@@ -158,14 +158,6 @@ pub const PARKED_PER_SENDER: usize = TX_GOSSIP_BATCH_MAX;
 pub const PARKED_FOR: Duration = Duration::from_secs(5);
 
 impl Parked {
-    /// Park `txs` (each with its encoded length), refused at `now` as ahead
-    /// of their sender's nonce; beyond [`PARKED_MAX`] the newest are not kept.
-    pub fn park(&mut self, txs: impl IntoIterator<Item = (Tx, usize)>, now: std::time::Instant) {
-        for (tx, len) in txs {
-            self.park_since(tx, len, now);
-        }
-    }
-
     /// Park `tx`, first parked at `at`; not when the lot is full or holds
     /// [`PARKED_PER_SENDER`] of its sender's already.
     pub fn park_since(&mut self, tx: Tx, len: usize, at: std::time::Instant) {
@@ -275,15 +267,21 @@ mod tests {
     fn parked_transactions_come_back_in_nonce_order_until_they_expire_and_are_bounded() {
         let start = std::time::Instant::now();
         let mut parked = Parked::default();
-        parked.park([tx(5), tx(3), tx(4)].map(|t| (t, 100)), start);
+        for n in [5, 3, 4] {
+            parked.park_since(tx(n), 100, start);
+        }
         let back = parked.take(start + Duration::from_millis(10));
         assert_eq!(back.iter().map(|(t, _, _)| t.nonce).collect::<Vec<_>>(), [3, 4, 5], "a run, in nonce order");
         assert!(parked.is_empty(), "taken");
         // Parked again with their first time, they expire PARKED_FOR after it.
-        parked.park(back.iter().map(|(t, len, _)| (t.clone(), *len)), start);
+        for (t, len, _) in back {
+            parked.park_since(t, len, start);
+        }
         assert!(parked.take(start + PARKED_FOR).is_empty(), "expired");
         // Bounded per sender: one sender cannot fill the lot.
-        parked.park((0..PARKED_PER_SENDER as u64 + 7).map(|n| (tx(n), 10)), start);
+        for n in 0..PARKED_PER_SENDER as u64 + 7 {
+            parked.park_since(tx(n), 10, start);
+        }
         assert_eq!(parked.len(), PARKED_PER_SENDER);
     }
 }
