@@ -80,7 +80,7 @@ async fn history_write_cost_per_block() {
     const BLOCKS: u64 = 6;
     let full = tributary_testkit::FullBlocks::new(SENDERS, PER_SENDER);
     println!(
-        "| index | ms a block (build + commit), mean of {} | of which computing entries | history entries | their bytes |",
+        "| index | ms a block (build + commit), mean of {} | of which computing entries | history keys | their bytes with values |",
         BLOCKS - 1
     );
     println!("|---|---|---|---|---|");
@@ -99,7 +99,7 @@ async fn history_write_cost_per_block() {
             }
         }
         let entries = store.scan(tributary_store::Column::History, &[], true, usize::MAX).unwrap();
-        let bytes: usize = entries.iter().map(|(k, _)| k.len()).sum();
+        let bytes: usize = entries.iter().map(|(k, v)| k.len() + v.len()).sum();
         let mean = total / (BLOCKS - 1) as f64;
         let computing = chain.metrics.history_micros.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e3;
         let computing = computing / BLOCKS as f64;

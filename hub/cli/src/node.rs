@@ -221,6 +221,7 @@ pub fn reindex(args: ReindexArgs, json: bool) -> anyhow::Result<()> {
                 "from_height": report.from_height,
                 "to_height": report.to_height,
                 "txs": report.txs,
+                "entries": report.entries,
                 "keys": report.keys,
                 "history_from": chain.history_from(),
                 "latest_height": chain.height(),
@@ -231,11 +232,12 @@ pub fn reindex(args: ReindexArgs, json: bool) -> anyhow::Result<()> {
         println!("ok: the history index already covers blocks 1..={}", chain.height());
     } else {
         println!(
-            "ok: indexed blocks {}..={} ({} transactions, {} index entries, {:.1} s); the history index now covers \
-             blocks 1..={}",
+            "ok: indexed blocks {}..={} ({} transactions, {} index entries in {} keys, {:.1} s); the history index \
+             now covers blocks 1..={}",
             report.from_height,
             report.to_height,
             report.txs,
+            report.entries,
             report.keys,
             elapsed_ms as f64 / 1_000.0,
             chain.height()

@@ -5,20 +5,33 @@
 //! transfer of this denom?", a relayer's user "which transaction received
 //! packet 7 of channel-0?". Walking blocks answers in time proportional to
 //! the chain's length; these indexes answer in time proportional to the
-//! page. The node writes the keys [`tx_keys`] returns into its `history`
-//! column in the same batch as the block, so a block is never on disk
-//! without its entries, and a query scans one prefix newest first.
+//! page. The node writes what [`BlockEntries`] gathers from a block's
+//! transactions into its `history` column in the same batch as the
+//! block, so a block is never on disk without its entries, and a query
+//! scans one prefix newest first.
 //!
 //! # Key layout
 //!
-//! `tag ‖ component… ‖ height (u64 BE) ‖ index (u32 BE)`, value empty.
-//! The tag names the index ([`Tag`]); each component is one length byte
-//! and up to [`COMPONENT_BYTES_MAX`] bytes, or, when longer, the marker
-//! [`HASHED`] and the value's SHA-256, so a key stays bounded whatever a
-//! contract puts in an event, and a prefix is never a prefix of another
-//! index value's prefix. The position comes last and big-endian, so the
-//! entries under one prefix sort by (height, index), and a reverse scan
-//! from a cursor yields the newest first: the order `txs` pages in.
+//! `tag ‖ component… ‖ height (u64 BE)` → the indexes (u32 BE each,
+//! ascending) of the block's transactions under that prefix. The tag
+//! names the index ([`Tag`]); each component is one length byte and up to
+//! [`COMPONENT_BYTES_MAX`] bytes, or, when longer, the marker [`HASHED`]
+//! and the value's SHA-256, so a key stays bounded whatever a contract
+//! puts in an event, and a prefix is never a prefix of another index
+//! value's prefix. The height comes last and big-endian, so the keys under
+//! one prefix sort by height, and a reverse scan from a cursor, each value
+//! read from its end, yields the newest first: the order `txs` pages in.
+//!
+//! One key per (prefix, block), not per (prefix, transaction): most of a
+//! transfer's entries name what every transfer in the block shares (its
+//! kind, its denom, its event kind, the block's fee recipient, a common
+//! amount), and each was a RocksDB key of its own, written to the log and
+//! the memtable, flushed and compacted. Grouped, a block of 3,000
+//! transfers writes a few such keys instead of 12,000, and the index's
+//! keys per transfer fall from 7 to about 2-3 (its sender and recipient,
+//! and its amount where amounts differ). `layout 2` in the node's meta;
+//! the first layout (one key per transaction, empty value) is dropped at
+//! open and rebuilt by `hub reindex`.
 //!
 //! # What is indexed
 //!
@@ -74,8 +87,15 @@ pub const COMPONENT_BYTES_MAX: usize = 64;
 /// The length byte of a hashed component (32 bytes of SHA-256 follow).
 pub const HASHED: u8 = 0xFF;
 
-/// Bytes of the position (height ‖ index) that end every key.
-pub const POSITION_BYTES: usize = 12;
+/// Bytes of the height that ends every key.
+pub const HEIGHT_BYTES: usize = 8;
+
+/// Bytes of one transaction's index in a value.
+pub const INDEX_BYTES: usize = 4;
+
+/// The key layout this crate writes (see the crate docs); the node keeps
+/// it in its meta and drops an index of another layout.
+pub const LAYOUT: u8 = 2;
 
 /// Event attributes that name a channel, for the packet index.
 pub const CHANNEL_KEYS: [&str; 3] = ["channel", "source_channel", "dest_channel"];
@@ -125,9 +145,9 @@ fn component(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 fn prefix(tag: Tag, components: &[&[u8]]) -> Vec<u8> {
-    // Room for the position too: a key is built on its prefix in place.
+    // Room for the height too: a key is built on its prefix in place.
     let len: usize = components.iter().map(|c| 1 + c.len().min(32)).sum();
-    let mut out = Vec::with_capacity(1 + len + POSITION_BYTES);
+    let mut out = Vec::with_capacity(1 + len + HEIGHT_BYTES);
     out.push(tag as u8);
     for c in components {
         component(&mut out, c);
@@ -183,22 +203,85 @@ pub fn overflow_prefix() -> Vec<u8> {
     vec![Tag::Overflow as u8]
 }
 
-/// The key of the transaction at (`height`, `index`) under `prefix`; also
-/// the bound a scan starts strictly below.
-pub fn key(prefix: &[u8], height: u64, index: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(prefix.len() + POSITION_BYTES);
+/// The key of block `height`'s entry under `prefix`; also the bound a
+/// scan starts strictly below.
+pub fn key(prefix: &[u8], height: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len() + HEIGHT_BYTES);
     out.extend_from_slice(prefix);
     out.extend_from_slice(&height.to_be_bytes());
-    out.extend_from_slice(&index.to_be_bytes());
     out
 }
 
-/// (height, index) of a key; `None` for a key too short to be one.
-pub fn position(key: &[u8]) -> Option<(u64, u32)> {
-    let start = key.len().checked_sub(POSITION_BYTES)?;
-    let height = u64::from_be_bytes(key.get(start..start + 8)?.try_into().ok()?);
-    let index = u32::from_be_bytes(key.get(start + 8..)?.try_into().ok()?);
-    Some((height, index))
+/// The height a key ends with; `None` for a key too short to be one.
+pub fn height(key: &[u8]) -> Option<u64> {
+    let start = key.len().checked_sub(HEIGHT_BYTES)?;
+    Some(u64::from_be_bytes(key.get(start..)?.try_into().ok()?))
+}
+
+/// A value: the transactions' indexes, ascending.
+pub fn encode_indexes(indexes: &[u32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(indexes.len() * INDEX_BYTES);
+    for index in indexes {
+        out.extend_from_slice(&index.to_be_bytes());
+    }
+    out
+}
+
+/// The indexes a value holds, in the order stored (ascending); `None` for
+/// a value that is not one: empty, or not whole indexes.
+pub fn decode_indexes(value: &[u8]) -> Option<impl DoubleEndedIterator<Item = u32> + '_> {
+    (!value.is_empty() && value.len() % INDEX_BYTES == 0)
+        .then(|| value.chunks_exact(INDEX_BYTES).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+}
+
+/// One block's entries, gathered transaction by transaction: the prefixes
+/// each transaction is found under ([`tx_keys`]), grouped into one key a
+/// prefix (crate docs).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockEntries {
+    groups: std::collections::BTreeMap<Vec<u8>, Vec<u32>>,
+    entries: usize,
+}
+
+impl BlockEntries {
+    /// Add the transaction at `index` under each of `keys`' prefixes.
+    /// Transactions are added in index order (a block's receipts are);
+    /// one added out of order is put in its place.
+    pub fn add(&mut self, index: u32, keys: TxKeys) {
+        for prefix in keys.prefixes {
+            let indexes = self.groups.entry(prefix).or_default();
+            match indexes.last() {
+                Some(&last) if last == index => continue,
+                Some(&last) if last > index => {
+                    if let Err(at) = indexes.binary_search(&index) {
+                        indexes.insert(at, index);
+                    } else {
+                        continue;
+                    }
+                }
+                _ => indexes.push(index),
+            }
+            self.entries += 1;
+        }
+    }
+
+    /// (prefix, transaction) pairs added, each once.
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
+    /// Keys the block writes: one a prefix.
+    pub fn keys(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// The (key, value) pairs to write for block `height`, in key order.
+    pub fn into_writes(self, height: u64) -> impl Iterator<Item = (Vec<u8>, Vec<u8>)> {
+        self.groups.into_iter().map(move |(mut prefix, indexes)| {
+            prefix.extend_from_slice(&height.to_be_bytes());
+            (prefix, encode_indexes(&indexes))
+        })
+    }
 }
 
 const NOT_BECH32: u8 = 0xFF;
@@ -258,48 +341,44 @@ pub fn parse_address(value: &str) -> Option<Address> {
     address.bech32_chars().eq_ignore_ascii_case(bytes).then_some(address)
 }
 
-/// The keys one transaction adds, deduplicated, at most
-/// [`KEYS_PER_TX_MAX`].
+/// The prefixes one transaction is found under, deduplicated, at most
+/// [`KEYS_PER_TX_MAX`]: its entries, each a key of its block's
+/// ([`BlockEntries`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TxKeys {
-    pub keys: BTreeSet<Vec<u8>>,
-    /// The bound cut some keys: the overflow key is among `keys`.
+    pub prefixes: BTreeSet<Vec<u8>>,
+    /// The bound cut some entries: the overflow prefix is among `prefixes`.
     pub overflowed: bool,
 }
 
 struct Collector {
-    height: u64,
-    index: u32,
     out: TxKeys,
 }
 
 impl Collector {
-    /// Add the key under `prefix`; `false` once the bound is reached.
+    /// Add the entry under `prefix`; `false` once the bound is reached.
     fn add(&mut self, prefix: Vec<u8>) -> bool {
         if self.out.overflowed {
             return false;
         }
-        let mut key = prefix;
-        key.extend_from_slice(&self.height.to_be_bytes());
-        key.extend_from_slice(&self.index.to_be_bytes());
-        if self.out.keys.contains(&key) {
+        if self.out.prefixes.contains(&prefix) {
             return true;
         }
-        // One place stays free for the overflow key.
-        if self.out.keys.len() + 1 >= KEYS_PER_TX_MAX {
+        // One place stays free for the overflow entry.
+        if self.out.prefixes.len() + 1 >= KEYS_PER_TX_MAX {
             self.out.overflowed = true;
-            self.out.keys.insert(self::key(&overflow_prefix(), self.height, self.index));
+            self.out.prefixes.insert(overflow_prefix());
             return false;
         }
-        self.out.keys.insert(key);
+        self.out.prefixes.insert(prefix);
         true
     }
 }
 
-/// The index keys of the committed transaction `tx` at (`height`,
-/// `index`) with its `receipt` (crate docs: what is indexed, the bound).
-pub fn tx_keys(tx: &Tx, receipt: &Receipt, height: u64, index: u32) -> TxKeys {
-    let mut c = Collector { height, index, out: TxKeys::default() };
+/// The index entries of the committed transaction `tx` with its `receipt`
+/// (crate docs: what is indexed, the bound).
+pub fn tx_keys(tx: &Tx, receipt: &Receipt) -> TxKeys {
+    let mut c = Collector { out: TxKeys::default() };
     // Always in: what a sender's and a kind's history need.
     c.add(address_prefix(&tx.sender_address()));
     c.add(tx_kind_prefix(tx.body.kind()));

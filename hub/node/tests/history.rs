@@ -116,8 +116,8 @@ fn open(dir: &std::path::Path, f_genesis: &tributary_types::Genesis, history: bo
     (store, chain)
 }
 
-fn history_column(store: &Store) -> Vec<Vec<u8>> {
-    store.scan(Column::History, &[], true, usize::MAX).unwrap().into_iter().map(|(k, _)| k).collect()
+fn history_column(store: &Store) -> Vec<(Vec<u8>, Vec<u8>)> {
+    store.scan(Column::History, &[], true, usize::MAX).unwrap()
 }
 
 #[tokio::test]
@@ -128,7 +128,7 @@ async fn a_rebuild_after_the_index_was_off_writes_what_indexing_live_wrote_and_r
     let Fixture { dir: live_dir, chain: live, .. } = f;
     drop(live);
     let live_entries = history_column(&Store::open(live_dir.path()).unwrap());
-    assert!(live_entries.len() > 24 * 5, "{} entries", live_entries.len());
+    assert!(live_entries.len() > 24 * 5, "{} keys", live_entries.len());
 
     // A follower with its index off imports the first 20 blocks.
     let dir = tempfile::tempdir().unwrap();
@@ -176,4 +176,45 @@ async fn a_rebuild_after_the_index_was_off_writes_what_indexing_live_wrote_and_r
     assert_eq!(again.history_from(), Some(1));
     let report = again.rebuild_history(10, |_, _| panic!("nothing to index")).unwrap();
     assert_eq!(report.to_height, 0);
+}
+
+#[tokio::test]
+async fn an_index_in_the_first_layout_is_dropped_and_indexed_afresh_from_the_next_block() {
+    let f = fixture();
+    grow(&f, 6);
+    let genesis = f.chain.genesis().clone();
+    let bob = SigningKey::from_secret([11; 32]).public_key().address();
+    let Fixture { dir, chain, validator_secret, .. } = f;
+    drop(chain);
+    // What a node of the first layout left: one key a transaction
+    // (prefix, height, index) with an empty value, and no layout record.
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.delete_all(Column::History).unwrap();
+        let mut batch = tributary_store::Batch::new();
+        let prefix = tributary_history::address_prefix(&bob);
+        for height in 1..=6u64 {
+            let mut key = prefix.clone();
+            key.extend_from_slice(&height.to_be_bytes());
+            key.extend_from_slice(&0u32.to_be_bytes());
+            batch.put(Column::History, key, Vec::new());
+        }
+        batch.delete(Column::Meta, b"history_layout".to_vec());
+        store.write(batch, Durability::Sync).unwrap();
+    }
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let key = Some(SigningKey::from_secret(validator_secret));
+    let mempool = mempool_config(&genesis);
+    let chain = Chain::open_with_history(store.clone(), genesis, key, mempool, Durability::Buffered, true).unwrap();
+    assert_eq!(chain.history_from(), Some(7), "complete from the next block only");
+    assert!(history_column(&store).is_empty(), "the first layout's keys are gone");
+    let prefix = tributary_history::address_prefix(&bob);
+    assert!(chain.history(std::slice::from_ref(&prefix), None, 100).unwrap().is_empty());
+    // Blocks from here are indexed, and a rebuild fills the rest: the
+    // whole history again, as the walk finds it.
+    submit(&chain, transfer_to(&SigningKey::from_secret([11; 32]), 1, Address([12; 20]), 1));
+    chain.produce_block(100_000).unwrap();
+    assert_eq!(chain.history(std::slice::from_ref(&prefix), None, 100).unwrap().len(), 1);
+    chain.rebuild_history(10, |_, _| {}).unwrap();
+    assert_eq!(chain.history(&[prefix], None, 100).unwrap(), walk(&chain, &bob));
 }

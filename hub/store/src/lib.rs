@@ -45,7 +45,8 @@ pub enum Column {
     /// (`tributary_node::private`): never part of consensus state.
     Private,
     /// History index entries (`tributary_history`): tag ‖ components ‖
-    /// height (u64 BE) ‖ index (u32 BE) → empty. Written with the block.
+    /// height (u64 BE) → the block's transaction indexes under them (u32
+    /// BE each). Written with the block.
     History,
 }
 
@@ -305,18 +306,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Keys that start with `prefix` and sort strictly below `below` (all
-    /// of them when `None`), the greatest first, at most `limit`: a page of
-    /// an index whose keys end in a big-endian position, newest first.
-    /// RocksDB is told the prefix's bounds, so the scan never reads past
-    /// the prefix, whatever lies beside it.
-    pub fn scan_prefix_below(
+    /// Entries whose keys start with `prefix` and sort strictly below
+    /// `below` (all of them when `None`), the greatest first, each handed
+    /// to `visit` until it returns `false`: a page of an index whose keys
+    /// end in a big-endian position, newest first, read only as far as the
+    /// page needs. RocksDB is told the prefix's bounds, so the scan never
+    /// reads past the prefix, whatever lies beside it.
+    pub fn visit_prefix_below(
         &self,
         column: Column,
         prefix: &[u8],
         below: Option<&[u8]>,
-        limit: usize,
-    ) -> Result<Vec<Vec<u8>>> {
+        mut visit: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<()> {
         let mut options = rocksdb::ReadOptions::default();
         options.set_iterate_lower_bound(prefix.to_vec());
         if let Some(upper) = prefix_successor(prefix) {
@@ -332,16 +334,38 @@ impl Store {
             }
             None => iter.seek_to_last(),
         }
-        let mut out = Vec::new();
-        while out.len() < limit {
-            match iter.key() {
-                Some(key) if key.starts_with(prefix) => out.push(key.to_vec()),
-                _ => break,
+        while let (Some(key), Some(value)) = (iter.key(), iter.value()) {
+            if !key.starts_with(prefix) || !visit(key, value) {
+                break;
             }
             iter.prev();
         }
         iter.status()?;
-        Ok(out)
+        Ok(())
+    }
+
+    /// Delete every entry of `column`, durably: two range tombstones'
+    /// worth of writes whatever the column holds (an index being dropped
+    /// may hold millions of entries).
+    pub fn delete_all(&self, column: Column) -> Result<()> {
+        let cf = self.cf(column)?;
+        let mut iter = self.db.raw_iterator_cf(cf);
+        iter.seek_to_first();
+        let Some(first) = iter.key().map(<[u8]>::to_vec) else {
+            iter.status()?;
+            return Ok(());
+        };
+        iter.seek_to_last();
+        let last = iter.key().map(<[u8]>::to_vec).unwrap_or_else(|| first.clone());
+        iter.status()?;
+        drop(iter);
+        let mut batch = WriteBatch::default();
+        batch.delete_range_cf(cf, &first, &last);
+        batch.delete_cf(cf, &last);
+        let mut options = WriteOptions::default();
+        options.set_sync(true);
+        self.db.write_opt(batch, &options)?;
+        Ok(())
     }
 
     /// Keys in `[from, to)`, in key order, at most `limit`; values are not
@@ -525,6 +549,39 @@ mod tests {
         assert_eq!(at(1), None);
     }
 
+    /// Up to `limit` keys of `visit_prefix_below` on the history column.
+    fn scan_prefix_below(store: &Store, prefix: &[u8], below: Option<&[u8]>, limit: usize) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        store
+            .visit_prefix_below(Column::History, prefix, below, |key, _| {
+                out.push(key.to_vec());
+                out.len() < limit
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn delete_all_empties_one_column_and_leaves_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store.delete_all(Column::History).unwrap();
+        let mut batch = Batch::new();
+        for n in 0u16..2_000 {
+            batch.put(Column::History, n.to_be_bytes().to_vec(), vec![1]);
+        }
+        batch.put(Column::History, vec![0xFF; 40], Vec::new());
+        batch.put(Column::Meta, b"keep".to_vec(), b"1".to_vec());
+        store.write(batch, Durability::Buffered).unwrap();
+        store.flush().unwrap();
+        store.delete_all(Column::History).unwrap();
+        assert!(scan_prefix_below(&store, b"", None, 10).is_empty());
+        assert_eq!(store.get(Column::Meta, b"keep").unwrap().unwrap(), b"1");
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert!(scan_prefix_below(&store, b"", None, 10).is_empty(), "gone after reopening too");
+    }
+
     #[test]
     fn a_prefix_scan_is_newest_first_strictly_below_and_bounded() {
         let dir = tempfile::tempdir().unwrap();
@@ -539,7 +596,7 @@ mod tests {
         }
         batch.put(Column::History, b"\xff\xff\x01".to_vec(), Vec::new());
         store.write(batch, Durability::Buffered).unwrap();
-        let scan = |below: Option<&[u8]>, limit| store.scan_prefix_below(Column::History, b"a", below, limit).unwrap();
+        let scan = |below: Option<&[u8]>, limit| scan_prefix_below(&store, b"a", below, limit);
         let last = |keys: Vec<Vec<u8>>| keys.iter().map(|k| k[1]).collect::<Vec<_>>();
         assert_eq!(last(scan(None, 10)), vec![9, 7, 5, 3, 1]);
         assert_eq!(last(scan(None, 2)), vec![9, 7]);
@@ -547,7 +604,7 @@ mod tests {
         assert_eq!(last(scan(Some(&key(b"a", 6)), 2)), vec![5, 3], "below an absent key");
         assert_eq!(last(scan(Some(&key(b"a", 1)), 10)), Vec::<u8>::new());
         assert_eq!(last(scan(Some(b"b"), 1)), vec![9], "a bound past the prefix starts at its end");
-        let all_ff = store.scan_prefix_below(Column::History, b"\xff\xff", None, 10).unwrap();
+        let all_ff = scan_prefix_below(&store, b"\xff\xff", None, 10);
         assert_eq!(all_ff, vec![b"\xff\xff\x01".to_vec()], "a prefix with no successor");
     }
 
@@ -590,11 +647,11 @@ mod tests {
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.get(Column::Meta, b"latest").unwrap().unwrap(), b"7");
-        assert!(store.scan_prefix_below(Column::History, b"", None, 10).unwrap().is_empty());
+        assert!(scan_prefix_below(&store, b"", None, 10).is_empty());
         let mut batch = Batch::new();
         batch.put(Column::History, b"k".to_vec(), Vec::new());
         store.write(batch, Durability::Buffered).unwrap();
-        assert_eq!(store.scan_prefix_below(Column::History, b"", None, 10).unwrap(), vec![b"k".to_vec()]);
+        assert_eq!(scan_prefix_below(&store, b"", None, 10), vec![b"k".to_vec()]);
     }
 
     #[test]

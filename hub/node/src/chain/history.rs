@@ -1,16 +1,19 @@
 //! The history index: written with each block, read by `txs(filter:)`,
 //! rebuilt by `hub reindex`.
 //!
-//! Every committed transaction's keys ([`tributary_history::tx_keys`]) go
-//! into the `history` column in the block's own batch. The meta record
+//! Every committed block's entries ([`tributary_history::BlockEntries`]:
+//! one key a prefix, holding the block's transactions under it) go into
+//! the `history` column in the block's own batch. The meta record
 //! `history_from` says from which height the index is complete up to the
 //! tip: 1 for a chain that kept it from its first block; the next block's
-//! height for a database from before indexes existed, or one whose node
-//! ran with `[index] enabled = false` (that record is removed while it
-//! is off, since blocks then commit without entries). A query trusts the
-//! index only where it is complete ([`Chain::history_covers`]) and walks
-//! the blocks below; [`Chain::rebuild_history`] fills the gap from the
-//! stored blocks and receipts and makes it complete from 1.
+//! height for a database from before indexes existed, one whose node ran
+//! with `[index] enabled = false` (that record is removed while it is
+//! off, since blocks then commit without entries), or one whose index was
+//! written in another key layout (`history_layout`; that index is
+//! dropped). A query trusts the index only where it is complete
+//! ([`Chain::history_covers`]) and walks the blocks below;
+//! [`Chain::rebuild_history`] fills the gap from the stored blocks and
+//! receipts and makes it complete from 1.
 
 use super::{height_key, Chain, ChainError, Result};
 use std::collections::BTreeSet;
@@ -22,8 +25,12 @@ use tributary_types::{Block, Receipt};
 const META_HISTORY_FROM: &[u8] = b"history_from";
 /// Meta: the last height (u64 BE) `hub reindex` finished, while it runs.
 const META_HISTORY_REBUILT_TO: &[u8] = b"history_rebuilt_to";
+/// Meta: the key layout of the index (one byte,
+/// [`tributary_history::LAYOUT`]); absent for the first layout.
+const META_HISTORY_LAYOUT: &[u8] = b"history_layout";
 
-/// Most index keys one write of a rebuild holds (each about 60 bytes).
+/// Most index keys one write of a rebuild holds, a block's keys never
+/// split (each about 40 bytes, with 4 bytes a transaction under it).
 pub const REBUILD_BATCH_KEYS_MAX: usize = 50_000;
 
 /// Most prefixes one history lookup merges.
@@ -41,6 +48,9 @@ pub struct RebuildReport {
     /// The last height indexed by this run (0: none needed it).
     pub to_height: u64,
     pub txs: u64,
+    /// (prefix, transaction) pairs indexed.
+    pub entries: u64,
+    /// Keys written: one a (prefix, block).
     pub keys: u64,
 }
 
@@ -65,29 +75,44 @@ pub(super) fn open_history(store: &Store, enabled: bool, latest: u64) -> Result<
         }
         return Ok(0);
     }
-    if let Some(from) = stored {
+    let layout = store.get(Column::Meta, META_HISTORY_LAYOUT)?;
+    if let Some(from) = stored.filter(|_| layout.as_deref() == Some(&[tributary_history::LAYOUT][..])) {
         return Ok(from);
     }
+    // Started afresh: what the column holds (another layout's entries,
+    // or entries from before the index was off) is dropped first, and the
+    // record that claimed it goes before it: a crash in between starts
+    // afresh again at the next open.
+    if stored.is_some() {
+        let mut batch = Batch::new();
+        batch.delete(Column::Meta, META_HISTORY_FROM.to_vec());
+        store.write(batch, tributary_store::Durability::Sync)?;
+    }
+    store.delete_all(Column::History)?;
     // A new chain (latest 0) is complete from 1; an older one from the next block.
     let from = latest + 1;
     let mut batch = Batch::new();
+    batch.delete(Column::Meta, META_HISTORY_REBUILT_TO.to_vec());
+    batch.put(Column::Meta, META_HISTORY_LAYOUT.to_vec(), vec![tributary_history::LAYOUT]);
     batch.put(Column::Meta, META_HISTORY_FROM.to_vec(), height_key(from).to_vec());
     store.write(batch, tributary_store::Durability::Sync)?;
     Ok(from)
 }
 
-/// Put the index entries of `block`'s transactions into `batch`.
+/// Put the index entries of `block`'s transactions into `batch`; the
+/// number of entries ((prefix, transaction) pairs).
 pub(super) fn index_entries(batch: &mut Batch, block: &Block, receipts: &[Receipt]) -> Result<usize> {
     let height = block.header.height;
-    let mut count = 0;
+    let mut entries = tributary_history::BlockEntries::default();
     for receipt in receipts {
         let tx = block.txs.get(receipt.index as usize).ok_or_else(|| {
             ChainError::Corrupt(format!("receipt {} names tx {} of block {height}", receipt.tx_hash, receipt.index))
         })?;
-        for key in tributary_history::tx_keys(tx, receipt, height, receipt.index).keys {
-            batch.put(Column::History, key, Vec::new());
-            count += 1;
-        }
+        entries.add(receipt.index, tributary_history::tx_keys(tx, receipt));
+    }
+    let count = entries.entries();
+    for (key, value) in entries.into_writes(height) {
+        batch.put(Column::History, key, value);
     }
     Ok(count)
 }
@@ -123,19 +148,42 @@ impl Chain {
     /// are ignored.
     pub fn history(&self, prefixes: &[Vec<u8>], below: Option<(u64, u32)>, limit: usize) -> Result<Vec<(u64, u32)>> {
         let limit = limit.min(HISTORY_LOOKUP_MAX);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         // Never past the tip: a block's entries are on disk a moment
         // before the tip names it.
         let tip_bound = (self.height().saturating_add(1), 0);
-        let below = Some(below.map_or(tip_bound, |b| b.min(tip_bound)));
+        let below = below.map_or(tip_bound, |b| b.min(tip_bound));
         let mut found = BTreeSet::new();
         for prefix in prefixes.iter().take(HISTORY_PREFIXES_MAX) {
-            let bound = below.map(|(height, index)| tributary_history::key(prefix, height, index));
-            for key in self.store.scan_prefix_below(Column::History, prefix, bound.as_deref(), limit)? {
-                let position = (key.len() == prefix.len() + tributary_history::POSITION_BYTES)
-                    .then(|| tributary_history::position(&key))
-                    .flatten()
-                    .ok_or_else(|| ChainError::Corrupt(format!("history key {}", hex::encode(&key))))?;
-                found.insert(position);
+            let (below_height, below_index) = below;
+            // Keys of heights up to the cursor's; within its height, only
+            // indexes below it.
+            let bound = below_height.checked_add(1).map(|h| tributary_history::key(prefix, h));
+            let mut taken = 0;
+            let mut corrupt = None;
+            self.store.visit_prefix_below(Column::History, prefix, bound.as_deref(), |key, value| {
+                let height = (key.len() == prefix.len() + tributary_history::HEIGHT_BYTES)
+                    .then(|| tributary_history::height(key))
+                    .flatten();
+                let (Some(height), Some(indexes)) = (height, tributary_history::decode_indexes(value)) else {
+                    corrupt = Some(format!("history entry {} = {}", hex::encode(key), hex::encode(value)));
+                    return false;
+                };
+                for index in indexes.rev() {
+                    if (height, index) < (below_height, below_index) {
+                        found.insert((height, index));
+                        taken += 1;
+                        if taken == limit {
+                            return false;
+                        }
+                    }
+                }
+                true
+            })?;
+            if let Some(corrupt) = corrupt {
+                return Err(ChainError::Corrupt(corrupt));
             }
         }
         Ok(found.into_iter().rev().take(limit).collect())
@@ -143,12 +191,12 @@ impl Chain {
 
     /// Index the stored blocks the history index lacks (those below
     /// [`Chain::history_from`], or all), in writes of about
-    /// `batch_keys_max` keys ([`REBUILD_BATCH_KEYS_MAX`]; one transaction's
-    /// keys are never split), then record it complete from 1.
+    /// `batch_keys_max` keys ([`REBUILD_BATCH_KEYS_MAX`]; one block's keys
+    /// are never split), then record it complete from 1.
     /// Offline (`hub reindex`): the node must not run meanwhile.
-    /// Resumable: each write records the last whole height it holds, and
-    /// a second run starts after it (entries written twice are the same
-    /// keys). `progress(height, last)` is called after each block.
+    /// Resumable: each write records the last height it holds, and a
+    /// second run starts after it. `progress(height, last)` is called
+    /// after each block.
     pub fn rebuild_history(&self, batch_keys_max: usize, mut progress: impl FnMut(u64, u64)) -> Result<RebuildReport> {
         let batch_keys_max = batch_keys_max.max(1);
         if !self.history_enabled {
@@ -159,30 +207,25 @@ impl Chain {
         let first = read_height(&self.store, META_HISTORY_REBUILT_TO)?.map_or(1, |done| done + 1);
         let mut report = RebuildReport { from_height: first, ..RebuildReport::default() };
         let mut batch = Batch::new();
-        // Keys written since the last height recorded done.
-        let mut unrecorded = 0usize;
         for height in first..=last {
             let block = self.block(height)?.ok_or_else(|| ChainError::Corrupt(format!("block {height} missing")))?;
+            let mut entries = tributary_history::BlockEntries::default();
             for (index, tx) in block.txs.iter().enumerate() {
                 let hash = tx.hash();
                 let receipt = self
                     .receipt_at(height, index as u32, &hash)?
                     .ok_or_else(|| ChainError::Corrupt(format!("receipt of {hash} missing")))?;
-                for key in tributary_history::tx_keys(tx, &receipt, height, index as u32).keys {
-                    batch.put(Column::History, key, Vec::new());
-                    report.keys += 1;
-                    unrecorded += 1;
-                }
+                entries.add(index as u32, tributary_history::tx_keys(tx, &receipt));
                 report.txs += 1;
-                if batch.len() >= batch_keys_max {
-                    // Part of a block: its height is not done yet.
-                    self.store.write(std::mem::take(&mut batch), self.durability)?;
-                }
             }
-            if unrecorded >= batch_keys_max / 2 || height == last {
+            report.entries += entries.entries() as u64;
+            report.keys += entries.keys() as u64;
+            for (key, value) in entries.into_writes(height) {
+                batch.put(Column::History, key, value);
+            }
+            if batch.len() >= batch_keys_max || height == last {
                 batch.put(Column::Meta, META_HISTORY_REBUILT_TO.to_vec(), height_key(height).to_vec());
                 self.store.write(std::mem::take(&mut batch), self.durability)?;
-                unrecorded = 0;
             }
             report.to_height = height;
             progress(height, last);
