@@ -230,7 +230,7 @@ pub fn encode_indexes(indexes: &[u32]) -> Vec<u8> {
 /// The indexes a value holds, in the order stored (ascending); `None` for
 /// a value that is not one: empty, or not whole indexes.
 pub fn decode_indexes(value: &[u8]) -> Option<impl DoubleEndedIterator<Item = u32> + '_> {
-    (!value.is_empty() && value.len() % INDEX_BYTES == 0)
+    (!value.is_empty() && value.len().is_multiple_of(INDEX_BYTES))
         .then(|| value.chunks_exact(INDEX_BYTES).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
 }
 
