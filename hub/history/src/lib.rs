@@ -250,16 +250,13 @@ impl BlockEntries {
     pub fn add(&mut self, index: u32, keys: TxKeys) {
         for prefix in keys.prefixes {
             let indexes = self.groups.entry(prefix).or_default();
-            match indexes.last() {
-                Some(&last) if last == index => continue,
-                Some(&last) if last > index => {
-                    if let Err(at) = indexes.binary_search(&index) {
-                        indexes.insert(at, index);
-                    } else {
-                        continue;
-                    }
-                }
-                _ => indexes.push(index),
+            // In order (every caller's case): a push. Otherwise its place,
+            // or nothing when it is there already.
+            if indexes.last().is_some_and(|&last| last >= index) {
+                let Err(at) = indexes.binary_search(&index) else { continue };
+                indexes.insert(at, index);
+            } else {
+                indexes.push(index);
             }
             self.entries += 1;
         }
