@@ -125,7 +125,7 @@ async fn child_chains_are_spawned_and_rotate_committees_without_a_gap() {
         let (ok, lines) =
             childchain(&["spawn", "--template", name, "--name", &chain_id, "--hub", &hub_url, "--from", &owner_file]);
         if template["available"] == true {
-            assert!(ok, "spawning {name}: {lines:?}");
+            assert!(ok, "spawning {name}: {lines:?}\n{}", net.child_chain_logs(&chain_id, 60));
             let done = lines.iter().find(|l| l["event"] == "spawned").expect("a spawned event");
             assert_eq!(done["chain"]["chain_id"], chain_id.as_str());
             assert!(lines.iter().any(|l| l["event"] == "progress"), "spawn reports progress: {lines:?}");

@@ -262,6 +262,32 @@ impl TestNetwork {
         self.dir.path().join(format!("node{k}"))
     }
 
+    /// The last `lines` lines of every log a failure of child chain
+    /// `chain_id` may be explained by: the lines of each validator's own
+    /// `node.log` that name the chain (its supervisor starts and stops the
+    /// child's node) and the child node's `children/{chain_id}/node.log`
+    /// under its home. For a failing test's message: the network's
+    /// directory is gone once the test has failed.
+    pub fn child_chain_logs(&self, chain_id: &str, lines: usize) -> String {
+        let mut out = String::new();
+        for k in 0..self.nodes.len() {
+            let hub_log = self.home(k).join("node.log");
+            let child_log = self.home(k).join("children").join(chain_id).join("node.log");
+            for path in [hub_log, child_log] {
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| format!("(cannot read: {e})\n"));
+                let is_hub_log = !path.starts_with(self.home(k).join("children"));
+                let all: Vec<&str> = text.lines().filter(|l| !is_hub_log || l.contains(chain_id)).collect();
+                let tail = &all[all.len().saturating_sub(lines)..];
+                out.push_str(&format!("\n--- {} (last {} of {} lines)\n", path.display(), tail.len(), all.len()));
+                for line in tail {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+
     /// Apply `edit` to the (shared) genesis.json of every node, before start.
     pub fn edit_genesis(&self, mut edit: impl FnMut(&mut Value)) {
         for k in 0..self.nodes.len() {
