@@ -271,12 +271,20 @@ impl TestNetwork {
     pub fn child_chain_logs(&self, chain_id: &str, lines: usize) -> String {
         let mut out = String::new();
         for k in 0..self.nodes.len() {
-            let hub_log = self.home(k).join("node.log");
-            let child_log = self.home(k).join("children").join(chain_id).join("node.log");
-            for path in [hub_log, child_log] {
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| format!("(cannot read: {e})\n"));
-                let is_hub_log = !path.starts_with(self.home(k).join("children"));
-                let all: Vec<&str> = text.lines().filter(|l| !is_hub_log || l.contains(chain_id)).collect();
+            // (log, whether only the lines naming the chain are kept)
+            let logs = [
+                (self.home(k).join("node.log"), true),
+                (self.home(k).join("children").join(chain_id).join("node.log"), false),
+            ];
+            for (path, naming_only) in logs {
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        out.push_str(&format!("\n--- {}: cannot read: {e}\n", path.display()));
+                        continue;
+                    }
+                };
+                let all: Vec<&str> = text.lines().filter(|l| !naming_only || l.contains(chain_id)).collect();
                 let tail = &all[all.len().saturating_sub(lines)..];
                 out.push_str(&format!("\n--- {} (last {} of {} lines)\n", path.display(), tail.len(), all.len()));
                 for line in tail {

@@ -3,9 +3,12 @@
 //! version of `NEW` new keys over a tree of `ACCOUNTS` keys, and while the
 //! store writes it. Issue 21: a validator's peak RSS at 1M accounts follows
 //! its largest block of new accounts. Run it with `MALLOC_ARENA_MAX=1`, as
-//! a node runs.
+//! a node runs; `build` once, then each `block` in a fresh process (its
+//! baseline is a node's, not the build's freed heap):
 //!
-//!     cargo run --release -p tributary-state --example block_memory -- [ACCOUNTS] [NEW...]
+//!     cargo build --release -p tributary-state --example block_memory
+//!     MALLOC_ARENA_MAX=1 block_memory build DIR 1000000
+//!     MALLOC_ARENA_MAX=1 block_memory block DIR 3000
 
 use std::sync::Arc;
 use tributary_state::{StateDb, WriteSet};
