@@ -188,7 +188,7 @@ fn decode<T: BorshDeserialize>(what: &str, bytes: &[u8]) -> Result<T> {
 }
 
 fn encode<T: borsh::BorshSerialize>(value: &T) -> Result<Vec<u8>> {
-    borsh::to_vec(value).map_err(|e| ChainError::Corrupt(format!("encoding: {e}")))
+    tributary_types::encode_exact(value).map_err(|e| ChainError::Corrupt(format!("encoding: {e}")))
 }
 
 /// State as of one committed height.

@@ -249,7 +249,7 @@ fn finalize(kind: &FeedKind, threshold: u32, reports: &[(PublicKey, Vec<u8>)]) -
             let mut numbers: Vec<i128> = reports.iter().filter_map(|(_, v)| decode_number(v)).collect();
             numbers.sort_unstable();
             let median = numbers[(numbers.len() - 1) / 2];
-            Some(borsh::to_vec(&median).unwrap_or_default())
+            Some(tributary_types::encode_exact(&median).unwrap_or_default())
         }
         FeedKind::Bytes { .. } => reports
             .iter()

@@ -62,7 +62,7 @@ pub(crate) fn read_value<T: borsh::BorshDeserialize>(
 /// Encode `value` with borsh and write it at `key`.
 pub(crate) fn write_value<T: borsh::BorshSerialize>(state: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
     // Encoding to a Vec cannot fail.
-    state.set(key, borsh::to_vec(value).unwrap_or_default());
+    state.set(key, tributary_types::encode_exact(value).unwrap_or_default());
 }
 
 type Layer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;

@@ -350,7 +350,7 @@ impl Module for Transfer {
             ctx,
             TRANSFER_PORT,
             send.channel,
-            borsh::to_vec(&data).unwrap_or_default(),
+            tributary_types::encode_exact(&data).unwrap_or_default(),
             send.timeout_height,
             send.timeout_time_ms,
         )?;

@@ -68,6 +68,10 @@ fn main() {
                 store.write(prepared.batch, Durability::Buffered).expect("write");
                 version += 1;
             }
+            // Into table files: a `block` run then opens without replaying
+            // the build's write-ahead log (hundreds of MB of heap that would
+            // be freed just before the measurement and muddle it).
+            store.flush().expect("flush");
             println!("state of {next} keys in {version} versions");
         }
         // One block of `count` new keys, from a fresh process's baseline.

@@ -33,7 +33,7 @@ pub mod validator;
 pub use address::{Address, AddressError, PublicKey, Signature};
 pub use block::{Block, CommitCertificate, Header, ValidatorSignature};
 pub use chain::{ChainId, ChainIdError};
-pub use codec::{decode_bounded, DecodeError};
+pub use codec::{decode_bounded, encode_exact, DecodeError};
 pub use genesis::{
     ConsensusGenesis, GasSchedule, Genesis, GenesisAccount, GenesisBalance, GenesisValidator, HubTrust, Params,
     RegistryParams, StakingParams, TokenMetadata,

@@ -79,7 +79,7 @@ pub(crate) fn set_balance(
 
 pub(crate) fn to_bytes<T: borsh::BorshSerialize>(value: &T) -> Vec<u8> {
     // Encoding to a Vec cannot fail.
-    borsh::to_vec(value).unwrap_or_default()
+    tributary_types::encode_exact(value).unwrap_or_default()
 }
 
 /// Move `amount` from one account to another.

@@ -188,7 +188,8 @@ fn apply(
             }
             doc.services.push(service.clone());
         }
-        writes.push((state_key::owner_key(did), Some(borsh::to_vec(&sender.sender).unwrap_or_default())));
+        writes
+            .push((state_key::owner_key(did), Some(tributary_types::encode_exact(&sender.sender).unwrap_or_default())));
         return Ok(doc);
     }
     let mut doc = document(state, did)?.ok_or(IdentityError::NoDocument(*did))?;
@@ -284,8 +285,11 @@ fn apply(
                 spend_limit: *spend_limit,
                 spent: 0,
             };
-            writes.push((state_key::delegation(did, delegate), Some(borsh::to_vec(&delegation).unwrap_or_default())));
-            writes.push((state_key::delegates(did), Some(borsh::to_vec(&list).unwrap_or_default())));
+            writes.push((
+                state_key::delegation(did, delegate),
+                Some(tributary_types::encode_exact(&delegation).unwrap_or_default()),
+            ));
+            writes.push((state_key::delegates(did), Some(tributary_types::encode_exact(&list).unwrap_or_default())));
         }
         DidOp::RevokeDelegation { delegate } => {
             let mut list = delegates(state, did)?;
@@ -295,7 +299,7 @@ fn apply(
             writes.push((state_key::delegation(did, delegate), None));
             writes.push((
                 state_key::delegates(did),
-                (!list.is_empty()).then(|| borsh::to_vec(&list).unwrap_or_default()),
+                (!list.is_empty()).then(|| tributary_types::encode_exact(&list).unwrap_or_default()),
             ));
         }
     }
