@@ -299,9 +299,9 @@ impl Runtime {
     pub fn genesis_writes(&self, genesis: &Genesis) -> Result<WriteSet, RuntimeError> {
         let empty = state::EmptyState;
         let mut overlay = Overlay::new(&empty);
-        overlay.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&0u64));
-        overlay.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&genesis.genesis_time_ms));
-        overlay.set(sys_key::PARAMS.to_vec(), bank::to_bytes(&genesis.params));
+        overlay.set(sys_key::HEIGHT.to_vec(), crate::state::to_bytes(&0u64));
+        overlay.set(sys_key::TIME_MS.to_vec(), crate::state::to_bytes(&genesis.genesis_time_ms));
+        overlay.set(sys_key::PARAMS.to_vec(), crate::state::to_bytes(&genesis.params));
         for module in &self.modules {
             module.init_genesis(&mut overlay, genesis)?;
         }
@@ -331,8 +331,8 @@ impl Runtime {
                     .attr("proposal_id", plan.proposal_id),
             );
         }
-        state.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&block.height));
-        state.set(sys_key::TIME_MS.to_vec(), bank::to_bytes(&block.time_ms));
+        state.set(sys_key::HEIGHT.to_vec(), crate::state::to_bytes(&block.height));
+        state.set(sys_key::TIME_MS.to_vec(), crate::state::to_bytes(&block.time_ms));
         for module in &self.modules {
             let gas = &mut module::GasMeter::none();
             module.begin_block(&mut Ctx {
@@ -565,7 +565,7 @@ impl BlockExecution<'_, '_> {
                 Err(e) => return Err(refuse(e)),
             }
         }
-        self.state.set(bank::state_key::nonce(&sender), bank::to_bytes(&(expected + 1)));
+        self.state.set(bank::state_key::nonce(&sender), crate::state::to_bytes(&(expected + 1)));
         let event = Event::new("fee")
             .attr("payer", sender)
             .attr("recipient", recipient)

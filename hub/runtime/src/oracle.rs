@@ -249,7 +249,7 @@ fn finalize(kind: &FeedKind, threshold: u32, reports: &[(PublicKey, Vec<u8>)]) -
             let mut numbers: Vec<i128> = reports.iter().filter_map(|(_, v)| decode_number(v)).collect();
             numbers.sort_unstable();
             let median = numbers[(numbers.len() - 1) / 2];
-            Some(tributary_types::encode_exact(&median).unwrap_or_default())
+            Some(crate::state::to_bytes(&median))
         }
         FeedKind::Bytes { .. } => reports
             .iter()

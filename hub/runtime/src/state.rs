@@ -59,10 +59,17 @@ pub(crate) fn read_value<T: borsh::BorshDeserialize>(
         .transpose()
 }
 
+/// `value`'s borsh bytes for a state write, in a buffer of their own
+/// length (the overlay keeps them until the block commits); every module
+/// encodes what it writes here.
+pub(crate) fn to_bytes<T: borsh::BorshSerialize>(value: &T) -> Vec<u8> {
+    // Encoding to a Vec cannot fail.
+    tributary_types::encode_exact(value).unwrap_or_default()
+}
+
 /// Encode `value` with borsh and write it at `key`.
 pub(crate) fn write_value<T: borsh::BorshSerialize>(state: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
-    // Encoding to a Vec cannot fail.
-    state.set(key, tributary_types::encode_exact(value).unwrap_or_default());
+    state.set(key, to_bytes(value));
 }
 
 type Layer = BTreeMap<Vec<u8>, Option<Vec<u8>>>;

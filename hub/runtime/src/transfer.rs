@@ -350,7 +350,7 @@ impl Module for Transfer {
             ctx,
             TRANSFER_PORT,
             send.channel,
-            tributary_types::encode_exact(&data).unwrap_or_default(),
+            crate::state::to_bytes(&data),
             send.timeout_height,
             send.timeout_time_ms,
         )?;

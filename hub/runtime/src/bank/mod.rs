@@ -4,7 +4,7 @@
 pub mod state_key;
 
 use crate::module::{Ctx, Module};
-use crate::state::{Overlay, StateRead, StateReadError};
+use crate::state::{to_bytes, Overlay, StateRead, StateReadError};
 use crate::{RuntimeError, TxError};
 use borsh::BorshDeserialize;
 use tributary_types::{Address, Amount, Denom, Event, Genesis, Tx, TxBody};
@@ -75,11 +75,6 @@ pub(crate) fn set_balance(
         state.set(state_key::denoms(address), to_bytes(&denoms));
     }
     Ok(())
-}
-
-pub(crate) fn to_bytes<T: borsh::BorshSerialize>(value: &T) -> Vec<u8> {
-    // Encoding to a Vec cannot fail.
-    tributary_types::encode_exact(value).unwrap_or_default()
 }
 
 /// Move `amount` from one account to another.

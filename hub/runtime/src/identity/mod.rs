@@ -188,8 +188,7 @@ fn apply(
             }
             doc.services.push(service.clone());
         }
-        writes
-            .push((state_key::owner_key(did), Some(tributary_types::encode_exact(&sender.sender).unwrap_or_default())));
+        writes.push((state_key::owner_key(did), Some(crate::state::to_bytes(&sender.sender))));
         return Ok(doc);
     }
     let mut doc = document(state, did)?.ok_or(IdentityError::NoDocument(*did))?;
@@ -285,11 +284,8 @@ fn apply(
                 spend_limit: *spend_limit,
                 spent: 0,
             };
-            writes.push((
-                state_key::delegation(did, delegate),
-                Some(tributary_types::encode_exact(&delegation).unwrap_or_default()),
-            ));
-            writes.push((state_key::delegates(did), Some(tributary_types::encode_exact(&list).unwrap_or_default())));
+            writes.push((state_key::delegation(did, delegate), Some(crate::state::to_bytes(&delegation))));
+            writes.push((state_key::delegates(did), Some(crate::state::to_bytes(&list))));
         }
         DidOp::RevokeDelegation { delegate } => {
             let mut list = delegates(state, did)?;
@@ -297,10 +293,7 @@ fn apply(
                 list.iter().position(|d| d == delegate).ok_or_else(|| missing("delegate", &delegate.to_string()))?;
             list.remove(at);
             writes.push((state_key::delegation(did, delegate), None));
-            writes.push((
-                state_key::delegates(did),
-                (!list.is_empty()).then(|| tributary_types::encode_exact(&list).unwrap_or_default()),
-            ));
+            writes.push((state_key::delegates(did), (!list.is_empty()).then(|| crate::state::to_bytes(&list))));
         }
     }
     if doc.keys.is_empty() && doc.controllers.is_empty() && !doc.deactivated {

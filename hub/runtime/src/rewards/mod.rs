@@ -327,7 +327,7 @@ impl Rewards {
                 return Err(RuntimeError::Invariant(format!("minting {minted} and burning {burned} {native}")));
             };
             bank::set_balance(ctx.state, &pool_address(), native, held)?;
-            ctx.state.set(bank::state_key::supply(native), bank::to_bytes(&supply));
+            ctx.state.set(bank::state_key::supply(native), crate::state::to_bytes(&supply));
         }
         ctx.events.push(
             Event::new("rewards")

@@ -418,7 +418,7 @@ pub fn pending_unbondings(state: &dyn StateRead, limit: usize) -> Result<Vec<(u6
 }
 
 fn write<T: BorshSerialize>(state: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
-    state.set(key, bank::to_bytes(value));
+    state.set(key, crate::state::to_bytes(value));
 }
 
 /// The set the epoch rule picks: unjailed validators with power, the

@@ -135,7 +135,7 @@ impl Chain {
     fn refused(&mut self, key: &SigningKey, body: TxBody) -> TxError {
         let tx = self.tx(key, body);
         let mut overlay = Overlay::new(&self.state);
-        overlay.set(sys_key::HEIGHT.to_vec(), bank::to_bytes(&(self.height + 1)));
+        overlay.set(sys_key::HEIGHT.to_vec(), crate::state::to_bytes(&(self.height + 1)));
         // As after ante: the fee is paid.
         let sender = key.public_key().address();
         bank::set_balance(&mut overlay, &sender, &utrib(), self.state.balance(&sender, &utrib()).unwrap() - tx.fee)
@@ -402,7 +402,7 @@ fn each_refusal_has_its_own_error() {
 
     // A validator with as many unbondings pending as its index holds.
     let full: Vec<u64> = (0..VALIDATOR_UNBONDINGS_MAX as u64).collect();
-    chain.state.insert(state_key::unbondings_of(&v1), bank::to_bytes(&full));
+    chain.state.insert(state_key::unbondings_of(&v1), crate::state::to_bytes(&full));
     assert_eq!(
         chain.refused(&user, TxBody::Unbond { validator: v1, amount: 1 }),
         TxError::Staking(StakingError::ValidatorUnbondingsFull { validator: v1, max: VALIDATOR_UNBONDINGS_MAX })
@@ -417,7 +417,7 @@ fn each_refusal_has_its_own_error() {
             Address(a)
         })
         .collect();
-    chain.state.insert(state_key::VALIDATORS.to_vec(), bank::to_bytes(&many));
+    chain.state.insert(state_key::VALIDATORS.to_vec(), crate::state::to_bytes(&many));
     assert_eq!(
         chain.refused(&user, register(300)),
         TxError::Staking(StakingError::RegistryFull { max: VALIDATOR_REGISTRATIONS_MAX })
